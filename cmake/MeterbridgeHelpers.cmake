@@ -73,13 +73,15 @@ function(mb_cc_test)
 endfunction()
 
 # A plugin: a MODULE library plus its sidecar manifest <id>.plugin.json. The manifest template
-# may use @MB_PLUGIN_LIBRARY@, @MB_ABI_MAJOR@, @MB_ABI_MINOR@ and @PROJECT_VERSION@.
+# may use @MB_PLUGIN_LIBRARY@, @MB_ABI_MAJOR@, @MB_ABI_MINOR@ and @PROJECT_VERSION@. Returns the
+# target name in MB_PLUGIN_TARGET (mb_plugin_<name>) for callers that add more.
 function(mb_cc_plugin)
   cmake_parse_arguments(MB "" "NAME;MANIFEST;OUTPUT_DIR" "SRCS;DEPS" ${ARGN})
   if(NOT MB_OUTPUT_DIR)
     set(MB_OUTPUT_DIR "${MB_PLUGIN_OUTPUT_DIR}")
   endif()
   set(target mb_plugin_${MB_NAME})
+  set(MB_PLUGIN_TARGET ${target} PARENT_SCOPE)
   add_library(${target} MODULE ${MB_SRCS})
   target_link_libraries(${target} PRIVATE mb::sdk ${MB_DEPS})
   set_target_properties(${target} PROPERTIES
@@ -91,5 +93,11 @@ function(mb_cc_plugin)
   if(MB_MANIFEST)
     set(MB_PLUGIN_LIBRARY "libmeterbridge-${MB_NAME}.so")
     configure_file(${MB_MANIFEST} "${MB_OUTPUT_DIR}/${MB_NAME}.plugin.json" @ONLY)
+    # The plugin embeds the same text for describe(): #include "meterbridge_plugin_manifest.inc"
+    file(READ "${MB_OUTPUT_DIR}/${MB_NAME}.plugin.json" _manifest_text)
+    set(_generated "${CMAKE_CURRENT_BINARY_DIR}/${MB_NAME}_generated")
+    file(WRITE "${_generated}/meterbridge_plugin_manifest.inc"
+         "R\"mbmanifest(${_manifest_text})mbmanifest\"\n")
+    target_include_directories(${target} PRIVATE "${_generated}")
   endif()
 endfunction()

@@ -2,6 +2,11 @@
 # Builds a plugin for the meterbridge host: a MODULE library named libmeterbridge-<id>.so with
 # hidden visibility (only the negotiation entry is exported) and, beside it, <id>.plugin.json
 # configured from MANIFEST (@MB_PLUGIN_LIBRARY@, @MB_ABI_MAJOR@, @MB_ABI_MINOR@ are filled in).
+# The same manifest text is available to the plugin's code, so describe() cannot drift from
+# the sidecar file:
+#   static const char kManifest[] =
+#   #include "meterbridge_plugin_manifest.inc"
+#   ;
 function(meterbridge_add_plugin)
   cmake_parse_arguments(ARG "" "NAME;MANIFEST;OUTPUT_DIR;VERSION" "SOURCES" ${ARGN})
   if(NOT ARG_OUTPUT_DIR)
@@ -18,4 +23,10 @@ function(meterbridge_add_plugin)
   set(MB_ABI_MAJOR ${METERBRIDGE_SDK_ABI_MAJOR})
   set(MB_ABI_MINOR ${METERBRIDGE_SDK_ABI_MINOR})
   configure_file(${ARG_MANIFEST} "${ARG_OUTPUT_DIR}/${ARG_NAME}.plugin.json" @ONLY)
+  file(READ "${ARG_OUTPUT_DIR}/${ARG_NAME}.plugin.json" _manifest_text)
+  set(_generated "${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}_generated")
+  file(WRITE "${_generated}/meterbridge_plugin_manifest.inc"
+       "R\"mbmanifest(${_manifest_text})mbmanifest\"\n")
+  target_include_directories(${target} PRIVATE "${_generated}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${ARG_MANIFEST}")
 endfunction()

@@ -2,17 +2,32 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
 
 namespace mb::json {
 namespace {
 
+// Parses with a stream parser so a syntax error can name its line and column.
 Result<boost::json::value> parse_with(std::string_view text, const boost::json::parse_options& opt) {
+  boost::json::stream_parser parser({}, opt);
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec, {}, opt);
+  size_t consumed = parser.write_some(text.data(), text.size(), ec);
+  if (!ec && consumed < text.size()) ec = boost::json::error::extra_data;
+  if (!ec) parser.finish(ec);
   if (ec) {
-    return Status::ConfigInvalid("invalid JSON: " + ec.message());
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < consumed && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    return Status::ConfigInvalid("invalid JSON at line " + std::to_string(line) + ", column " +
+                                 std::to_string(column) + ": " + ec.message());
   }
-  return v;
+  return parser.release();
 }
 
 }  // namespace

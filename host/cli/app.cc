@@ -1,0 +1,158 @@
+#include "host/cli/app.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ostream>
+
+#include "host/common/json.h"
+#include "host/http/engine.h"
+#include "host/http/policy.h"
+
+namespace mb::cli {
+namespace fs = std::filesystem;
+
+int exit_code_for(const Status& status) {
+  switch (status.code()) {
+    case ErrorClass::kOk: return kExitOk;
+    case ErrorClass::kConfigInvalid: return kExitConfigInvalid;
+    case ErrorClass::kNotFound: return kExitNotFound;
+    case ErrorClass::kUnsupported: return kExitPlugin;
+    default: return kExitFailed;
+  }
+}
+
+fs::path executable_dir() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : self.parent_path();
+}
+
+App::App(const GlobalOptions& options, std::ostream& out, std::ostream& err)
+    : options_(options), out_(out), err_(err) {}
+
+App::~App() = default;
+
+fs::path App::config_path() const {
+  if (!options_.config_path.empty()) return options_.config_path;
+  if (const char* env = std::getenv("MB_CONFIG"); env != nullptr && *env != '\0') return env;
+  return "/etc/meterbridge/config.json";
+}
+
+bool App::has_config_file() const {
+  std::error_code ec;
+  return fs::exists(config_path(), ec);
+}
+
+Result<const Config*> App::config() {
+  if (!config_) {
+    fs::path default_plugins = options_.plugin_dir.empty() ? executable_dir() / ".." / "plugins"
+                                                           : fs::path(options_.plugin_dir);
+    config_.emplace(load_config(config_path(), default_plugins.lexically_normal()));
+    if (*config_ && !options_.plugin_dir.empty()) (*config_)->plugin_dir = options_.plugin_dir;
+  }
+  if (!*config_) return config_->status();
+  return &config_->value();
+}
+
+fs::path App::plugin_dir() {
+  if (!options_.plugin_dir.empty()) return options_.plugin_dir;
+  if (has_config_file()) {
+    auto c = config();
+    if (c) return (*c)->plugin_dir;
+  }
+  return (executable_dir() / ".." / "plugins").lexically_normal();
+}
+
+Result<const PluginRegistry*> App::plugins() {
+  if (!plugins_) {
+    LoaderOptions options;
+    options.dir = plugin_dir();
+    if (has_config_file()) {
+      auto c = config();
+      if (c) options.sha256_pins = (*c)->plugin_pins;
+    }
+    plugins_.emplace(load_plugins(options));
+  }
+  if (!*plugins_) return plugins_->status();
+  return &plugins_->value();
+}
+
+Result<Store*> App::store() {
+  if (!store_) {
+    auto c = config();
+    if (!c) return c.status();
+    auto opened = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
+    if (!opened) return Status(opened.status().code(), "state store: " + opened.status().message());
+    for (const auto& connector : (*c)->connectors) {
+      ConnectorRecord record;
+      record.id = connector.id;
+      record.plugin_id = connector.plugin;
+      record.partner = connector.partner;
+      Status s = (*opened)->upsert_connector(record);
+      if (!s.ok()) return Status(s.code(), "state store: " + s.message());
+    }
+    store_ = std::move(*opened);
+  }
+  return store_.get();
+}
+
+Result<const ConnectorConfig*> App::connector(const std::string& id) {
+  auto c = config();
+  if (!c) return c.status();
+  const ConnectorConfig* connector = (*c)->find_connector(id);
+  if (connector == nullptr)
+    return Status::NotFound("no connector '" + id + "' in " + (*c)->file.string());
+  return connector;
+}
+
+namespace {
+
+// One engine per process, created when the first session needs HTTP.
+http::HttpEngine& engine() {
+  static http::HttpEngine instance;
+  return instance;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PluginSession>> App::open_session(const std::string& connector_id) {
+  auto c = config();
+  if (!c) return c.status();
+  auto connector = this->connector(connector_id);
+  if (!connector) return connector.status();
+  auto registry = plugins();
+  if (!registry) return registry.status();
+  const PluginRecord* record = (*registry)->record((*connector)->plugin);
+  if (record == nullptr)
+    return Status::Unsupported("connector '" + connector_id + "': no plugin '" + (*connector)->plugin +
+                               "' in " + plugin_dir().string());
+  if (record->state != PluginState::kLoaded)
+    return Status::Unsupported("connector '" + connector_id + "': plugin '" + record->id + "' is " +
+                               std::string(plugin_state_name(record->state)) + ": " + record->reason);
+  auto st = store();
+  if (!st) return st.status();
+  auto creds = (*st)->get_credentials(connector_id);
+  if (!creds) return creds.status();
+  const PluginManifest& manifest = record->plugin->manifest();
+  auto effective = effective_plugin_config(**c, **connector, manifest, *creds);
+  if (!effective) return effective.status();
+
+  http::HttpPolicy policy;
+  std::string where = (*c)->file.string() + ": " + (*connector)->pointer + "/http: ";
+  if (!manifest.http.is_null()) {
+    Status s = http::apply_http_policy_json(manifest.http, &policy);
+    if (!s.ok()) return Status::Unsupported("plugin '" + manifest.id + "' manifest http defaults: " + s.message());
+  }
+  Status s = http::apply_http_policy_json((*connector)->http, &policy);
+  if (!s.ok()) return Status::ConfigInvalid(where + s.message());
+  auto client = engine().make_client(connector_id, policy);
+  if (!client) return Status(client.status().code(), where + client.status().message());
+
+  SessionContext context;
+  context.connector_id = connector_id;
+  context.http = *client;
+  return record->plugin->open(std::move(context), *effective);
+}
+
+}  // namespace mb::cli

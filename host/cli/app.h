@@ -1,0 +1,80 @@
+// App: the pieces a command needs (config, plugins, store, plugin sessions), each loaded on
+// first use so `meterbridge plugins list` never opens a database and `config check` never
+// creates a key. Commands report failures as Status; main() maps them to exit codes.
+#ifndef METERBRIDGE_HOST_CLI_APP_H_
+#define METERBRIDGE_HOST_CLI_APP_H_
+
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "host/common/status.h"
+#include "host/config/config.h"
+#include "host/plugin/loader.h"
+#include "host/store/store.h"
+
+namespace mb::cli {
+
+// Exit codes (documented in docs/cli.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailed = 1,         // the operation ran and failed (auth rejected, run failed, ...)
+  kExitUsage = 2,          // bad command line
+  kExitConfigInvalid = 3,  // the config file or a connector's plugin config is invalid
+  kExitPlugin = 4,         // a plugin could not be loaded or does not offer the operation
+  kExitState = 5,          // the state store could not be opened or written
+  kExitPartial = 6,        // a sync run ended partial (some lines failed)
+  kExitNotFound = 7,       // a named connector, run, workspace, ... does not exist
+};
+
+int exit_code_for(const Status& status);
+
+struct GlobalOptions {
+  std::string config_path;   // --config or MB_CONFIG; empty: the default location
+  std::string plugin_dir;    // --plugins overrides the config's plugin folder
+  bool json = false;         // --json: machine-readable output
+  std::string log_level = "warn";
+};
+
+class App {
+ public:
+  // `options` is owned by the caller and filled in by argument parsing before any command runs.
+  App(const GlobalOptions& options, std::ostream& out, std::ostream& err);
+  ~App();
+
+  const GlobalOptions& options() const { return options_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+  // The config file path in effect (flag, MB_CONFIG, or /etc/meterbridge/config.json).
+  std::filesystem::path config_path() const;
+  bool has_config_file() const;
+  Result<const Config*> config();
+  // The plugin folder: --plugins, else the config's, else <binary>/../plugins.
+  std::filesystem::path plugin_dir();
+  Result<const PluginRegistry*> plugins();
+  // Opens the store and records the config's connectors in it.
+  Result<Store*> store();
+
+  Result<const ConnectorConfig*> connector(const std::string& id);
+  // Opens a plugin session for a connector: plugin loaded, config validated, credentials
+  // from the store overlaid, secret references resolved.
+  Result<std::unique_ptr<PluginSession>> open_session(const std::string& connector_id);
+
+ private:
+  const GlobalOptions& options_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::optional<Result<Config>> config_;
+  std::optional<Result<PluginRegistry>> plugins_;
+  std::unique_ptr<Store> store_;
+};
+
+// Directory holding the running executable.
+std::filesystem::path executable_dir();
+
+}  // namespace mb::cli
+
+#endif  // METERBRIDGE_HOST_CLI_APP_H_

@@ -1,0 +1,30 @@
+// Command registration: each group of subcommands adds itself to the CLI11 app. A command's
+// callback runs with the shared App and stores its exit code in `exit_code`.
+#ifndef METERBRIDGE_HOST_CLI_COMMANDS_H_
+#define METERBRIDGE_HOST_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "host/cli/app.h"
+
+namespace mb::cli {
+
+struct CommandContext {
+  App& app;
+  int& exit_code;
+};
+
+void register_plugin_commands(CLI::App& cli, CommandContext ctx);
+void register_config_commands(CLI::App& cli, CommandContext ctx);
+void register_connector_commands(CLI::App& cli, CommandContext ctx);
+
+// Prints a failed Status (redacted) to stderr and returns its exit code.
+int report_failure(App& app, const Status& status);
+// Prints a JSON value (pretty, one document) to stdout.
+void print_json(App& app, const boost::json::value& v);
+
+}  // namespace mb::cli
+
+#endif  // METERBRIDGE_HOST_CLI_COMMANDS_H_

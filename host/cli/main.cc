@@ -1,0 +1,59 @@
+// meterbridge: the command-line host. Subcommands are registered by host/cli/commands_*.cc;
+// exit codes are documented in docs/cli.md.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include <iostream>
+
+#include "host/cli/commands.h"
+#include "host/common/logging.h"
+#include "host/common/redaction.h"
+
+namespace mb::cli {
+
+int report_failure(App& app, const Status& status) {
+  if (app.options().json) {
+    boost::json::object err{{"code", error_class_name(status.code())}, {"message", redact(status.message())}};
+    app.err() << boost::json::serialize(boost::json::object{{"error", err}}) << "\n";
+  } else {
+    app.err() << "error: " << redact(status.message()) << "\n";
+  }
+  return exit_code_for(status);
+}
+
+void print_json(App& app, const boost::json::value& v) {
+  app.out() << redact(boost::json::serialize(v)) << "\n";
+}
+
+}  // namespace mb::cli
+
+int main(int argc, char** argv) {
+  using namespace mb::cli;
+  GlobalOptions options;
+  CLI::App cli{"meterbridge: reports vendor usage into MSP billing platforms through plugins"};
+  cli.set_version_flag("--version", std::string("meterbridge ") + MB_HOST_VERSION);
+  cli.add_option("-c,--config", options.config_path,
+                 "Config file (default: $MB_CONFIG, else /etc/meterbridge/config.json)");
+  cli.add_option("--plugins", options.plugin_dir, "Plugin folder (overrides the config)");
+  cli.add_flag("--json", options.json, "Machine-readable JSON output");
+  cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cli.require_subcommand(1);
+
+  App app(options, std::cout, std::cerr);
+  int exit_code = kExitOk;
+  CommandContext ctx{app, exit_code};
+  register_plugin_commands(cli, ctx);
+  register_config_commands(cli, ctx);
+  register_connector_commands(cli, ctx);
+
+  // Options are parsed before callbacks run, so the App sees them through this hook.
+  cli.parse_complete_callback([&] { mb::init_logging(options.log_level); });
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}

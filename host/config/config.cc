@@ -1,0 +1,366 @@
+#include "host/config/config.h"
+
+#include <boost/json.hpp>
+#include <valijson/adapters/boost_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "host/common/json.h"
+#include "host/common/redaction.h"
+#include "host/plugin/loader.h"
+#include "host/plugin/manifest.h"
+
+namespace mb {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Embedded by CMake from config/schema/meterbridge.schema.json.
+constexpr std::string_view kSchemaText =
+#include "meterbridge_schema.inc"
+    ;
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    if (!out.empty()) out += "\n";
+    out += l;
+  }
+  return out;
+}
+
+// valijson context ["<root>", "[connectors]", "[0]"] -> "/connectors/0".
+std::string context_to_pointer(const std::vector<std::string>& context) {
+  std::string pointer;
+  for (const auto& part : context) {
+    if (part == "<root>") continue;
+    std::string token = part;
+    if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
+    pointer += "/" + json::pointer_token(token);
+  }
+  return pointer;
+}
+
+bool is_strict_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+std::optional<std::string> read_text_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path resolve_path(const fs::path& base, const std::string& value) {
+  fs::path p(value);
+  return p.is_absolute() ? p : (base / p).lexically_normal();
+}
+
+std::vector<std::string> string_list(const boost::json::value* v) {
+  std::vector<std::string> out;
+  if (v != nullptr && v->is_array())
+    for (const auto& item : v->get_array())
+      if (item.is_string()) out.emplace_back(item.get_string());
+  return out;
+}
+
+ScheduleConfig read_schedule(const boost::json::value* v, ScheduleConfig base) {
+  if (v == nullptr) return base;
+  if (auto b = json::get_bool(*v, "enabled")) base.enabled = *b;
+  if (auto t = json::get_string(*v, "time")) base.time = *t;
+  if (auto z = json::get_string(*v, "timezone")) base.timezone = *z;
+  if (auto j = json::get_int(*v, "jitter_minutes")) base.jitter_minutes = static_cast<int>(*j);
+  return base;
+}
+
+NotificationsConfig read_notifications(const boost::json::value* v, NotificationsConfig base) {
+  if (v == nullptr) return base;
+  if (const auto* w = json::get(*v, "webhook")) {
+    WebhookConfig hook;
+    hook.url = json::get_string(*w, "url").value_or("");
+    hook.secret = json::get_string(*w, "secret").value_or("");
+    hook.on = string_list(json::get(*w, "on"));
+    base.webhook = hook;
+  }
+  if (const auto* e = json::get(*v, "email")) {
+    EmailConfig mail;
+    mail.smtp_url = json::get_string(*e, "smtp_url").value_or("");
+    mail.username = json::get_string(*e, "username").value_or("");
+    mail.password = json::get_string(*e, "password").value_or("");
+    mail.from = json::get_string(*e, "from").value_or("");
+    mail.to = string_list(json::get(*e, "to"));
+    mail.on = string_list(json::get(*e, "on"));
+    base.email = mail;
+  }
+  return base;
+}
+
+bool timezone_known(const std::string& tz) {
+  if (tz == "UTC" || tz == "Etc/UTC") return true;
+  if (tz.find("..") != std::string::npos || tz.empty() || tz.front() == '/') return false;
+  std::error_code ec;
+  return fs::is_regular_file(fs::path("/usr/share/zoneinfo") / tz, ec);
+}
+
+// Sets `pointer` inside `doc` (objects only) to `value`, creating objects on the way.
+void set_pointer(boost::json::value& doc, const std::string& pointer, const boost::json::value& value) {
+  boost::json::value* cur = &doc;
+  size_t pos = 1;
+  while (pos <= pointer.size()) {
+    size_t next = pointer.find('/', pos);
+    std::string token = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    for (size_t i; (i = token.find("~1")) != std::string::npos;) token.replace(i, 2, "/");
+    for (size_t i; (i = token.find("~0")) != std::string::npos;) token.replace(i, 2, "~");
+    if (!cur->is_object()) *cur = boost::json::object();
+    boost::json::object& obj = cur->get_object();
+    if (next == std::string::npos) {
+      obj[token] = value;
+      return;
+    }
+    cur = &obj[token];
+    pos = next + 1;
+  }
+}
+
+}  // namespace
+
+std::string_view config_schema_text() { return kSchemaText; }
+
+const ConnectorConfig* Config::find_connector(std::string_view id) const {
+  for (const auto& c : connectors)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+std::vector<std::string> validate_against_schema(const boost::json::value& schema_doc,
+                                                 const boost::json::value& document,
+                                                 std::string_view pointer_prefix) {
+  valijson::Schema schema;
+  try {
+    valijson::SchemaParser parser;
+    valijson::adapters::BoostJsonAdapter schema_adapter(schema_doc);
+    parser.populateSchema(schema_adapter, schema);
+  } catch (const std::exception& e) {
+    return {std::string(pointer_prefix.empty() ? "/" : pointer_prefix) + ": the schema itself is invalid: " + e.what()};
+  }
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::BoostJsonAdapter doc_adapter(document);
+  if (validator.validate(schema, doc_adapter, &results)) return {};
+
+  std::vector<valijson::ValidationResults::Error> errors(results.begin(), results.end());
+  // valijson reports a failure at every level on the way down ("failed to validate item #0");
+  // keep only the deepest ones, which say what is actually wrong.
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& e : errors) {
+    bool has_deeper = std::any_of(errors.begin(), errors.end(),
+                                  [&](const auto& other) { return is_strict_prefix(e.context, other.context); });
+    if (has_deeper) continue;
+    std::string pointer = std::string(pointer_prefix) + context_to_pointer(e.context);
+    std::string line = (pointer.empty() ? "/" : pointer) + ": " + e.description;
+    if (seen.insert(line).second) out.push_back(line);
+  }
+  return out;
+}
+
+Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_dir) {
+  std::string origin = file.string();
+  auto text = read_text_file(file);
+  if (!text) return Status::ConfigInvalid(origin + ": cannot read the file");
+  auto parsed = json::parse_lenient(*text);
+  if (!parsed) return Status::ConfigInvalid(origin + ": " + parsed.status().message());
+  const boost::json::value& doc = *parsed;
+
+  static const boost::json::value schema = json::parse(kSchemaText).value();
+  std::vector<std::string> errors;
+  for (const auto& e : validate_against_schema(schema, doc, "")) errors.push_back(origin + ": " + e);
+  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
+
+  Config config;
+  config.file = file;
+  fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  const auto* state = json::get(doc, "state");
+  std::string state_path = state ? json::get_string(*state, "path").value_or("meterbridge.db") : "meterbridge.db";
+  config.state_path = state_path == ":memory:" ? fs::path(state_path) : resolve_path(base, state_path);
+  auto key_file = state ? json::get_string(*state, "key_file") : std::nullopt;
+  config.key_file = key_file ? resolve_path(base, *key_file)
+                             : (config.state_path == ":memory:" ? base / "secret.key"
+                                                                : config.state_path.parent_path() / "secret.key");
+  const auto* plugins = json::get(doc, "plugins");
+  auto plugin_dir = plugins ? json::get_string(*plugins, "dir") : std::nullopt;
+  config.plugin_dir = plugin_dir ? resolve_path(base, *plugin_dir) : default_plugin_dir;
+  if (plugins != nullptr)
+    if (const auto* pins = json::get(*plugins, "pins"))
+      for (const auto& [id, digest] : pins->get_object()) config.plugin_pins[std::string(id)] = std::string(digest.get_string());
+  if (const auto* usage = json::get(doc, "usage"))
+    config.ended_workspaces = json::get_string(*usage, "ended_workspaces").value_or("zero");
+  config.schedule = read_schedule(json::get(doc, "schedule"), {});
+  config.notifications = read_notifications(json::get(doc, "notifications"), {});
+  if (const auto* api = json::get(doc, "api")) {
+    config.api_listen = json::get_string(*api, "listen").value_or(config.api_listen);
+    config.api_token = json::get_string(*api, "token").value_or("");
+  }
+  if (config.plugin_dir.empty()) errors.push_back(origin + ": /plugins/dir: no plugin folder configured");
+  if (!timezone_known(config.schedule.timezone))
+    errors.push_back(origin + ": /schedule/timezone: unknown IANA time zone '" + config.schedule.timezone + "'");
+
+  std::set<std::string> ids;
+  const auto& list = doc.get_object().at("connectors").get_array();
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto& item = list[i];
+    ConnectorConfig c;
+    c.pointer = "/connectors/" + std::to_string(i);
+    c.id = std::string(item.at("id").get_string());
+    c.plugin = std::string(item.at("plugin").get_string());
+    c.partner = json::get_string(item, "partner").value_or("");
+    c.enabled = json::get_bool(item, "enabled").value_or(true);
+    c.plugin_config = item.at("config");
+    if (const auto* p = json::get(item, "policies")) {
+      c.policies.decreases = json::get_string(*p, "decreases").value_or(c.policies.decreases);
+      c.policies.effective_date = json::get_string(*p, "effective_date").value_or(c.policies.effective_date);
+      c.policies.dry_run = json::get_bool(*p, "dry_run").value_or(false);
+      if (const auto* r = json::get(*p, "max_change_ratio"); r != nullptr && r->is_number())
+        c.policies.max_change_ratio = r->to_number<double>();
+    }
+    if (const auto* h = json::get(item, "http")) c.http = h->get_object();
+    c.schedule = read_schedule(json::get(item, "schedule"), config.schedule);
+    c.notifications = read_notifications(json::get(item, "notifications"), config.notifications);
+    if (!ids.insert(c.id).second)
+      errors.push_back(origin + ": " + c.pointer + "/id: duplicate connector id '" + c.id + "'");
+    if (!timezone_known(c.schedule.timezone))
+      errors.push_back(origin + ": " + c.pointer + "/schedule/timezone: unknown IANA time zone '" +
+                       c.schedule.timezone + "'");
+    config.connectors.push_back(std::move(c));
+  }
+  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
+  return config;
+}
+
+bool is_secret_reference(std::string_view value) {
+  return value.size() > 3 && value.substr(0, 2) == "${" && value.back() == '}' &&
+         (value.substr(2, 4) == "env:" || value.substr(2, 5) == "file:");
+}
+
+Result<std::string> resolve_secret_reference(std::string_view value, const fs::path& base_dir) {
+  if (!is_secret_reference(value)) return std::string(value);
+  std::string_view inner = value.substr(2, value.size() - 3);
+  std::string resolved;
+  if (inner.substr(0, 4) == "env:") {
+    std::string name(inner.substr(4));
+    const char* env = std::getenv(name.c_str());
+    if (env == nullptr) return Status::ConfigInvalid("environment variable " + name + " is not set");
+    resolved = env;
+  } else {
+    fs::path p = resolve_path(base_dir, std::string(inner.substr(5)));
+    auto text = read_text_file(p);
+    if (!text) return Status::ConfigInvalid("cannot read secret file " + p.string());
+    resolved = *text;
+    while (!resolved.empty() && (resolved.back() == '\n' || resolved.back() == '\r')) resolved.pop_back();
+  }
+  SecretRegistry::global().add(resolved);
+  return resolved;
+}
+
+namespace {
+
+// Resolves every secret reference in `v` (any string may be a reference), registering secret
+// fields' values for redaction even when written literally.
+Status resolve_all(boost::json::value& v, const fs::path& base, const std::string& pointer,
+                   const std::set<std::string>& secret_pointers, std::vector<std::string>& errors,
+                   std::string_view origin) {
+  if (v.is_string()) {
+    std::string_view s = v.get_string();
+    auto r = resolve_secret_reference(s, base);
+    if (!r) {
+      errors.push_back(std::string(origin) + pointer + ": " + r.status().message());
+    } else {
+      if (secret_pointers.count(pointer) > 0) SecretRegistry::global().add(*r);
+      v = boost::json::string(*r);
+    }
+  } else if (v.is_object()) {
+    for (auto& [key, sub] : v.get_object())
+      MB_RETURN_IF_ERROR(resolve_all(sub, base, pointer + "/" + json::pointer_token(key), secret_pointers, errors, origin));
+  } else if (v.is_array()) {
+    auto& arr = v.get_array();
+    for (size_t i = 0; i < arr.size(); ++i)
+      MB_RETURN_IF_ERROR(resolve_all(arr[i], base, pointer + "/" + std::to_string(i), secret_pointers, errors, origin));
+  }
+  return Status::Ok();
+}
+
+// Overlays stored credentials (an object of secret fields by JSON Pointer or by top-level key).
+Status overlay_credentials(boost::json::value& plugin_config, const std::string& stored) {
+  auto creds = json::parse(stored);
+  if (!creds || !creds->is_object()) return Status::Fatal("stored credentials are not a JSON object");
+  for (const auto& [key, value] : creds->get_object()) {
+    std::string pointer = key.starts_with("/") ? std::string(key) : "/" + json::pointer_token(key);
+    set_pointer(plugin_config, pointer, value);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> effective_plugin_config(const Config& config, const ConnectorConfig& connector,
+                                            const PluginManifest& manifest,
+                                            const std::optional<std::string>& stored_credentials) {
+  std::string origin = config.file.string() + ": " + connector.pointer + "/config";
+  boost::json::value effective = connector.plugin_config;
+  if (stored_credentials) MB_RETURN_IF_ERROR(overlay_credentials(effective, *stored_credentials));
+  std::vector<std::string> errors;
+  std::set<std::string> secrets(manifest.secret_fields.begin(), manifest.secret_fields.end());
+  fs::path base = config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
+  MB_RETURN_IF_ERROR(resolve_all(effective, base, "", secrets, errors, origin));
+  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
+  for (const auto& e : validate_against_schema(manifest.config_schema, effective, ""))
+    errors.push_back(origin + e);
+  if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
+  return json::serialize(effective);
+}
+
+Status check_connectors(const Config& config, const PluginRegistry& plugins,
+                        const std::map<std::string, bool>& has_stored_credentials) {
+  std::vector<std::string> errors;
+  for (const auto& c : config.connectors) {
+    std::string origin = config.file.string() + ": " + c.pointer;
+    const PluginRecord* record = plugins.record(c.plugin);
+    if (record == nullptr) {
+      errors.push_back(origin + "/plugin: no plugin '" + c.plugin + "' in " + config.plugin_dir.string());
+      continue;
+    }
+    if (record->state != PluginState::kLoaded || !record->plugin) {
+      errors.push_back(origin + "/plugin: plugin '" + c.plugin + "' is " +
+                       std::string(plugin_state_name(record->state)) + ": " + record->reason);
+      continue;
+    }
+    const PluginManifest& manifest = record->plugin->manifest();
+    // Validate without resolving references: a reference stands in for a valid string, and
+    // missing secret fields are fine when the store holds credentials for this connector.
+    boost::json::value probe = c.plugin_config;
+    auto stored = has_stored_credentials.find(c.id);
+    if (stored != has_stored_credentials.end() && stored->second) {
+      for (const auto& secret : manifest.secret_fields) {
+        boost::system::error_code ec;
+        if (probe.find_pointer(secret, ec) == nullptr)
+          set_pointer(probe, secret, boost::json::string("(stored credential)"));
+      }
+    }
+    for (const auto& e : validate_against_schema(manifest.config_schema, probe, ""))
+      errors.push_back(origin + "/config" + e);
+  }
+  if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
+  return Status::Ok();
+}
+
+}  // namespace mb

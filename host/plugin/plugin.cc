@@ -1,0 +1,280 @@
+#include "host/plugin/plugin.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <optional>
+
+#include "host/common/json.h"
+#include "host/common/redaction.h"
+
+namespace mb {
+namespace {
+
+// The host side of one hook invocation; its address is the mb_call_host_ptr.
+struct CallContext {
+  const SessionContext* session = nullptr;  // null for plugin-level hooks
+  std::string_view plugin_id;
+  const std::atomic<bool>* cancelled = nullptr;
+  std::optional<std::string> result;
+  bool error_set = false;
+  ErrorClass error_class = ErrorClass::kOk;
+  std::string error_message;
+  uint64_t retry_after_ms = 0;
+  std::deque<std::string> buffers;  // HTTP responses, alive until the hook returns
+};
+
+CallContext* context_of(mb_call_host_ptr call) { return static_cast<CallContext*>(call); }
+std::string_view view(mb_str s) {
+  return s.ptr == nullptr ? std::string_view() : std::string_view(s.ptr, s.len);
+}
+
+void cb_log(mb_call_host_ptr call, mb_log_level level, mb_str message) {
+  std::string prefix;
+  if (CallContext* c = context_of(call); c != nullptr) {
+    prefix = "[" + std::string(c->plugin_id);
+    if (c->session != nullptr) prefix += "/" + c->session->connector_id;
+    prefix += "] ";
+  }
+  std::string line = prefix + std::string(view(message));
+  switch (level) {
+    case MB_LOG_TRACE: spdlog::trace("{}", line); break;
+    case MB_LOG_DEBUG: spdlog::debug("{}", line); break;
+    case MB_LOG_INFO: spdlog::info("{}", line); break;
+    case MB_LOG_WARN: spdlog::warn("{}", line); break;
+    default: spdlog::error("{}", line); break;
+  }
+}
+
+void cb_result_set(mb_call_host_ptr call, mb_str json) {
+  if (CallContext* c = context_of(call)) c->result = std::string(view(json));
+}
+
+void cb_error_set(mb_call_host_ptr call, mb_status cls, uint64_t retry_after_ms, mb_str message) {
+  if (CallContext* c = context_of(call)) {
+    c->error_set = true;
+    c->error_class = error_class_from_abi(cls);
+    c->error_message = redact(view(message));
+    c->retry_after_ms = retry_after_ms;
+  }
+}
+
+std::string batch_error(std::string_view cls, const std::string& message, uint64_t after_ms = 0) {
+  boost::json::object err{{"class", cls}, {"message", redact(message)}};
+  if (after_ms > 0) err["retry_after_ms"] = after_ms;
+  return boost::json::serialize(boost::json::object{{"error", err}});
+}
+
+// Turns the ABI's request array into engine requests; the first problem is reported.
+Result<std::vector<http::HttpRequest>> parse_requests(std::string_view text) {
+  auto parsed = json::parse(text);
+  if (!parsed) return parsed.status();
+  if (!parsed->is_array()) return Status::ConfigInvalid("HTTP batch must be a JSON array");
+  std::vector<http::HttpRequest> out;
+  size_t index = 0;
+  for (const auto& item : parsed->get_array()) {
+    std::string where = "request " + std::to_string(index++) + ": ";
+    if (!item.is_object()) return Status::ConfigInvalid(where + "must be an object");
+    http::HttpRequest r;
+    r.method = json::get_string(item, "method").value_or("GET");
+    auto url = json::get_string(item, "url");
+    if (!url || url->empty()) return Status::ConfigInvalid(where + "url is required");
+    r.url = *url;
+    if (const auto* headers = json::get(item, "headers")) {
+      if (!headers->is_object()) return Status::ConfigInvalid(where + "headers must be an object");
+      for (const auto& [name, value] : headers->get_object()) {
+        if (!value.is_string()) return Status::ConfigInvalid(where + "header values must be strings");
+        r.headers.emplace_back(std::string(name), std::string(value.get_string()));
+      }
+    }
+    if (const auto* body = json::get(item, "body"); body != nullptr && !body->is_null()) {
+      if (!body->is_string()) return Status::ConfigInvalid(where + "body must be a string");
+      r.body = std::string(body->get_string());
+    }
+    bool safe_method = r.method == "GET" || r.method == "HEAD" || r.method == "PUT" ||
+                       r.method == "DELETE" || r.method == "OPTIONS";
+    r.idempotent = json::get_bool(item, "idempotent").value_or(safe_method);
+    r.endpoint = json::get_string(item, "endpoint").value_or("");
+    if (auto t = json::get_int(item, "timeout_ms"); t && *t > 0) r.timeout = std::chrono::milliseconds(*t);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string serialize_responses(const std::vector<http::HttpResponse>& responses) {
+  boost::json::array arr;
+  arr.reserve(responses.size());
+  for (const auto& r : responses) {
+    boost::json::object o;
+    o["status"] = r.status;
+    o["attempts"] = r.attempts;
+    if (r.status != 0) {
+      boost::json::object headers;
+      for (const auto& [name, value] : r.headers) headers[name] = value;
+      o["headers"] = std::move(headers);
+      o["body"] = r.body;
+    } else {
+      o["error"] = boost::json::object{{"class", error_class_name(r.error_class)},
+                                       {"message", redact(r.error_message)},
+                                       {"sent", r.maybe_sent}};
+    }
+    arr.push_back(std::move(o));
+  }
+  return boost::json::serialize(arr);
+}
+
+mb_status cb_http_batch(mb_call_host_ptr call, mb_str requests, mb_str* responses_out) {
+  CallContext* c = context_of(call);
+  if (c == nullptr || responses_out == nullptr) return MB_STATUS_FATAL;
+  auto answer = [&](mb_status status, std::string body) {
+    c->buffers.push_back(std::move(body));
+    *responses_out = mb_str{c->buffers.back().data(), c->buffers.back().size()};
+    return status;
+  };
+  if (c->session == nullptr || !c->session->http)
+    return answer(MB_STATUS_UNSUPPORTED,
+                  batch_error("unsupported", "this host offers no HTTP engine to this call"));
+  auto parsed = parse_requests(view(requests));
+  if (!parsed) return answer(MB_STATUS_CONFIG_INVALID, batch_error("config_invalid", parsed.status().message()));
+  try {
+    http::BatchOutcome outcome = c->session->http->execute(std::move(*parsed), c->cancelled);
+    if (!outcome.status.ok()) {
+      const Status& s = outcome.status;
+      return answer(static_cast<mb_status>(s.code()),
+                    batch_error(error_class_name(s.code()), s.message(), s.retry_after_ms()));
+    }
+    return answer(MB_STATUS_OK, serialize_responses(outcome.responses));
+  } catch (const std::exception& e) {
+    return answer(MB_STATUS_FATAL, batch_error("fatal", std::string("HTTP engine failed: ") + e.what()));
+  }
+}
+
+int64_t cb_now_ms(mb_call_host_ptr call) {
+  CallContext* c = context_of(call);
+  if (c != nullptr && c->session != nullptr && c->session->clock != nullptr) return c->session->clock->now_ms();
+  return SystemClock::instance().now_ms();
+}
+
+int32_t cb_is_cancelled(mb_call_host_ptr call) {
+  CallContext* c = context_of(call);
+  return c != nullptr && c->cancelled != nullptr && c->cancelled->load() ? 1 : 0;
+}
+
+const mb_host_services kHostServices = {
+    sizeof(mb_host_services), MB_ABI_VERSION_MAJOR, MB_ABI_VERSION_MINOR,
+    &cb_log,                  &cb_result_set,       &cb_error_set,
+    &cb_http_batch,           &cb_now_ms,           &cb_is_cancelled,
+};
+
+// Converts a finished call into a Result: OK needs a result document; an error needs a class
+// (the status) and preferably a message.
+Result<std::string> finish(mb_status status, CallContext& c, std::string_view what) {
+  if (status == MB_STATUS_OK) {
+    if (!c.result) return Status::Fatal(std::string(what) + ": plugin returned OK without a result");
+    return std::move(*c.result);
+  }
+  ErrorClass cls = error_class_from_abi(status);
+  if (cls == ErrorClass::kOk) cls = ErrorClass::kFatal;
+  std::string message = c.error_set && !c.error_message.empty()
+                            ? c.error_message
+                            : std::string(what) + ": plugin failed without a message";
+  return Status(cls, message, c.retry_after_ms);
+}
+
+}  // namespace
+
+const mb_host_services* host_services() { return &kHostServices; }
+
+std::string_view operation_name(Operation op) {
+  switch (op) {
+    case Operation::kAuthenticate: return "authenticate";
+    case Operation::kListAccounts: return "list_accounts";
+    case Operation::kListServices: return "list_services";
+    case Operation::kReadQuantities: return "read_quantities";
+    case Operation::kApplyQuantities: return "apply_quantities";
+    case Operation::kProvisionAccounts: return "provision_accounts";
+    case Operation::kProvisionServices: return "provision_services";
+    case Operation::kSetStatus: return "set_status";
+    case Operation::kLinkAccounts: return "link_accounts";
+    case Operation::kDisconnect: return "disconnect";
+  }
+  return "unknown";
+}
+
+namespace {
+mb_session_hook hook_for(const mb_plugin_table* t, Operation op) {
+  switch (op) {
+    case Operation::kAuthenticate: return t->on_authenticate;
+    case Operation::kListAccounts: return t->on_list_accounts;
+    case Operation::kListServices: return t->on_list_services;
+    case Operation::kReadQuantities: return t->on_read_quantities;
+    case Operation::kApplyQuantities: return t->on_apply_quantities;
+    case Operation::kProvisionAccounts: return t->on_provision_accounts;
+    case Operation::kProvisionServices: return t->on_provision_services;
+    case Operation::kSetStatus: return t->on_set_status;
+    case Operation::kLinkAccounts: return t->on_link_accounts;
+    case Operation::kDisconnect: return t->on_disconnect;
+  }
+  return nullptr;
+}
+}  // namespace
+
+LoadedPlugin::LoadedPlugin(PluginManifest manifest, const mb_plugin_table* table,
+                           std::shared_ptr<void> library)
+    : library_(std::move(library)), manifest_(std::move(manifest)), table_(table) {}
+
+LoadedPlugin::~LoadedPlugin() {
+  if (table_ != nullptr && table_->on_plugin_unload != nullptr) table_->on_plugin_unload(table_->plugin);
+}
+
+Result<std::string> LoadedPlugin::describe() {
+  CallContext c;
+  c.plugin_id = manifest_.id;
+  mb_status status = table_->on_describe(table_->plugin, &c);
+  return finish(status, c, "describe");
+}
+
+bool LoadedPlugin::offers(Operation op) const { return hook_for(table_, op) != nullptr; }
+
+Result<std::unique_ptr<PluginSession>> LoadedPlugin::open(SessionContext context,
+                                                          std::string_view config_json) {
+  context.plugin_id = manifest_.id;
+  CallContext c;
+  c.session = &context;
+  c.plugin_id = manifest_.id;
+  mb_session_plugin_ptr session = nullptr;
+  mb_status status = table_->on_session_open(table_->plugin, &c,
+                                             mb_str{config_json.data(), config_json.size()}, &session);
+  if (status != MB_STATUS_OK) {
+    if (session != nullptr) table_->on_session_close(session);
+    return finish(status, c, "open").status();
+  }
+  if (session == nullptr) return Status::Fatal("open: plugin returned OK without a session");
+  return std::make_unique<PluginSession>(shared_from_this(), std::move(context), session);
+}
+
+PluginSession::PluginSession(std::shared_ptr<LoadedPlugin> plugin, SessionContext context,
+                             mb_session_plugin_ptr session)
+    : plugin_(std::move(plugin)), context_(std::move(context)), session_(session) {}
+
+PluginSession::~PluginSession() {
+  if (session_ != nullptr) plugin_->table()->on_session_close(session_);
+}
+
+Result<std::string> PluginSession::invoke(Operation op, std::string_view input_json,
+                                          const std::atomic<bool>* cancelled) {
+  mb_session_hook hook = hook_for(plugin_->table(), op);
+  if (hook == nullptr)
+    return Status::Unsupported(std::string(operation_name(op)) + " is not offered by plugin '" +
+                               plugin_->manifest().id + "'");
+  std::lock_guard<std::mutex> lock(mu_);
+  CallContext c;
+  c.session = &context_;
+  c.plugin_id = plugin_->manifest().id;
+  c.cancelled = cancelled;
+  mb_status status = hook(session_, &c, mb_str{input_json.data(), input_json.size()});
+  return finish(status, c, operation_name(op));
+}
+
+}  // namespace mb

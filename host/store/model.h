@@ -1,0 +1,119 @@
+// The host's domain records (ARCHITECTURE §5), as the store reads and writes them. Plain
+// structs; JSON-valued fields are kept as serialized text so this header stays light.
+#ifndef METERBRIDGE_HOST_STORE_MODEL_H_
+#define METERBRIDGE_HOST_STORE_MODEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mb {
+
+// A connector: one plugin + config + credentials for one MSP partner.
+struct ConnectorRecord {
+  std::string id;
+  std::string plugin_id;
+  std::string partner;
+  // new | ok | pending | error | disconnected
+  std::string status = "new";
+  std::string status_message;
+  std::string status_at;
+  bool has_credentials = false;
+};
+
+struct Workspace {
+  std::string id;
+  std::string name;
+  bool ended = false;  // the vendor ended this customer: its target is 0 where policy says so
+};
+
+struct VendorService {
+  std::string id;
+  std::string name;
+};
+
+struct UsageCount {
+  std::string workspace_id;
+  std::string service_id;
+  int64_t users = 0;
+  int64_t devices = 0;
+};
+
+struct UsageSnapshot {
+  int64_t id = 0;
+  std::string as_of;
+  std::string imported_at;
+  std::string source;
+  std::vector<UsageCount> counts;
+};
+
+// A PSA-side company/client as last fetched through a connector.
+struct PsaAccount {
+  std::string id;
+  std::string name;
+  bool active = true;
+  bool excluded = false;
+  std::string details_json = "{}";
+  std::string fetched_at;
+  std::optional<std::string> missing_since;  // gone from the platform since this fetch time
+};
+
+struct PsaService {
+  std::string id;
+  std::string name;
+  std::string details_json = "{}";
+  std::string fetched_at;
+};
+
+struct AccountMapping {
+  std::string workspace_id;
+  std::optional<std::string> account_id;  // empty when the workspace is excluded
+  std::string source = "manual";          // auto | manual | provisioned
+  bool excluded = false;
+  std::string account_name;  // the PSA name when mapped, to detect renames
+  std::string drift;         // "" | account_missing | account_inactive | account_renamed
+  std::string updated_at;
+};
+
+struct ServiceMapping {
+  std::string service_id;
+  std::string psa_service_id;
+  std::string metric = "users";  // users | devices
+};
+
+struct SyncRun {
+  int64_t id = 0;
+  std::string connector_id;
+  std::string trigger = "manual";  // manual | schedule | api | approve | retry
+  bool dry_run = false;
+  // planned | applying | ok | partial | failed | interrupted
+  std::string state = "planned";
+  std::string effective_date;
+  std::string started_at;
+  std::string finished_at;
+  std::string message;
+  std::string counts_json = "{}";
+  int64_t parent_run_id = 0;  // for approve/retry runs
+};
+
+struct SyncLine {
+  std::string key;  // workspace_id|service_id
+  std::string workspace_id;
+  std::string service_id;
+  std::string account_id;
+  std::string psa_service_id;
+  std::string metric;
+  std::optional<int64_t> target;
+  std::optional<int64_t> current;
+  std::optional<int64_t> delta;
+  std::string action;   // update | none | hold | skip
+  std::string outcome;  // pending | updated | unchanged | held | no_data | not_mapped | ...
+  std::string error_class;
+  std::string message;
+  std::string line_ref_json = "{}";
+};
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_STORE_MODEL_H_

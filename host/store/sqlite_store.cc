@@ -1,0 +1,871 @@
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <mutex>
+#include <optional>
+
+#include "host/store/internal/sqlite.h"
+#include "host/store/secret_box.h"
+#include "host/store/store.h"
+
+namespace mb {
+namespace {
+
+using store_internal::exec;
+using store_internal::Statement;
+
+// Versioned migrations: each entry moves the schema from version i to i+1. Append only.
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE connectors(
+  id TEXT PRIMARY KEY,
+  plugin_id TEXT NOT NULL,
+  partner TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'new',
+  status_message TEXT NOT NULL DEFAULT '',
+  status_at TEXT NOT NULL DEFAULT '',
+  credentials BLOB,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE workspaces(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  ended INTEGER NOT NULL DEFAULT 0 CHECK(ended IN (0,1)),
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE services(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE usage_snapshots(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  as_of TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE usage_counts(
+  snapshot_id INTEGER NOT NULL REFERENCES usage_snapshots(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  service_id TEXT NOT NULL REFERENCES services(id),
+  users INTEGER NOT NULL CHECK(users >= 0),
+  devices INTEGER NOT NULL CHECK(devices >= 0),
+  PRIMARY KEY(snapshot_id, workspace_id, service_id)
+) WITHOUT ROWID;
+CREATE TABLE psa_accounts(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  excluded INTEGER NOT NULL DEFAULT 0,
+  details TEXT NOT NULL DEFAULT '{}',
+  fetched_at TEXT NOT NULL,
+  missing_since TEXT,
+  PRIMARY KEY(connector_id, id)
+) WITHOUT ROWID;
+CREATE TABLE psa_services(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}',
+  fetched_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, id)
+) WITHOUT ROWID;
+CREATE TABLE account_mappings(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  account_id TEXT,
+  source TEXT NOT NULL CHECK(source IN ('auto','manual','provisioned')),
+  excluded INTEGER NOT NULL DEFAULT 0 CHECK(excluded IN (0,1)),
+  account_name TEXT NOT NULL DEFAULT '',
+  drift TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, workspace_id),
+  CHECK((excluded = 1 AND account_id IS NULL) OR (excluded = 0 AND account_id IS NOT NULL))
+);
+-- One-to-one: a PSA account is mapped to at most one workspace per connector.
+CREATE UNIQUE INDEX account_mappings_one_to_one ON account_mappings(connector_id, account_id)
+  WHERE account_id IS NOT NULL;
+CREATE TABLE service_mappings(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  service_id TEXT NOT NULL REFERENCES services(id),
+  psa_service_id TEXT NOT NULL,
+  metric TEXT NOT NULL CHECK(metric IN ('users','devices')),
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, service_id),
+  UNIQUE(connector_id, psa_service_id)
+);
+CREATE TABLE pushed_quantities(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
+  psa_service_id TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  pushed_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, account_id, psa_service_id)
+) WITHOUT ROWID;
+CREATE TABLE links(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL,
+  platform_account_id TEXT,
+  linked_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, workspace_id)
+) WITHOUT ROWID;
+CREATE TABLE provisioned_services(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  service_id TEXT NOT NULL,
+  platform_id TEXT NOT NULL,
+  PRIMARY KEY(connector_id, service_id)
+) WITHOUT ROWID;
+CREATE TABLE sync_runs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector_id TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  dry_run INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('planned','applying','ok','partial','failed','interrupted')),
+  effective_date TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  counts TEXT NOT NULL DEFAULT '{}',
+  parent_run_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sync_runs_by_connector ON sync_runs(connector_id, id);
+CREATE TABLE sync_lines(
+  run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,
+  line_key TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  account_id TEXT NOT NULL DEFAULT '',
+  psa_service_id TEXT NOT NULL DEFAULT '',
+  metric TEXT NOT NULL DEFAULT '',
+  target INTEGER,
+  current INTEGER,
+  delta INTEGER,
+  action TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL DEFAULT 'pending',
+  error_class TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  line_ref TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY(run_id, line_key)
+) WITHOUT ROWID;
+)sql",
+};
+
+constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::filesystem::path key_file, const Clock* clock)
+      : db_(db), key_file_(std::move(key_file)), clock_(clock) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status migrate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    int version = 0;
+    {
+      Statement s(db_, "PRAGMA user_version");
+      if (s.step()) version = static_cast<int>(s.integer(0));
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    if (version > kSchemaVersion)
+      return Status::ConfigInvalid("state database has schema version " + std::to_string(version) +
+                                   ", newer than this meterbridge supports (" +
+                                   std::to_string(kSchemaVersion) + ")");
+    for (int v = version; v < kSchemaVersion; ++v) {
+      MB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE"));
+      Status s = exec(db_, kMigrations[v]);
+      if (s.ok()) s = exec(db_, "PRAGMA user_version = " + std::to_string(v + 1));
+      if (!s.ok()) {
+        (void)exec(db_, "ROLLBACK");
+        return Status::Fatal("migration to schema " + std::to_string(v + 1) + " failed: " + s.message());
+      }
+      MB_RETURN_IF_ERROR(exec(db_, "COMMIT"));
+    }
+    return Status::Ok();
+  }
+
+  // ---- Connectors ----
+  Status upsert_connector(const ConnectorRecord& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO connectors(id, plugin_id, partner, status, created_at, updated_at) "
+                "VALUES(?1, ?2, ?3, 'new', ?4, ?4) ON CONFLICT(id) DO UPDATE SET "
+                "plugin_id = excluded.plugin_id, partner = excluded.partner, updated_at = excluded.updated_at "
+                "WHERE plugin_id <> excluded.plugin_id OR partner <> excluded.partner");
+    s.bind(1, c.id).bind(2, c.plugin_id).bind(3, c.partner).bind(4, now());
+    s.step();
+    return s.status();
+  }
+
+  Result<std::vector<ConnectorRecord>> list_connectors() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_connectors("ORDER BY id", std::nullopt);
+  }
+
+  Result<std::optional<ConnectorRecord>> get_connector(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_connectors("WHERE id = ?1", id);
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<ConnectorRecord>();
+    return std::optional<ConnectorRecord>(rows->front());
+  }
+
+  Status set_connector_status(const std::string& id, const std::string& status,
+                              const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "UPDATE connectors SET status = ?2, status_message = ?3, status_at = ?4, updated_at = ?4 WHERE id = ?1");
+    s.bind(1, id).bind(2, status).bind(3, message).bind(4, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no connector '" + id + "'");
+    return Status::Ok();
+  }
+
+  Status put_credentials(const std::string& id, const std::string& credentials_json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto box = secret_box();
+    if (!box) return box.status();
+    std::string sealed = (*box)->seal(credentials_json, "connector:" + id);
+    Statement s(db_, "UPDATE connectors SET credentials = ?2, updated_at = ?3 WHERE id = ?1");
+    s.bind(1, id).bind_blob(2, sealed).bind(3, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no connector '" + id + "'");
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> get_credentials(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT credentials FROM connectors WHERE id = ?1 AND credentials IS NOT NULL");
+    s.bind(1, id);
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return std::optional<std::string>();
+    }
+    auto box = secret_box();
+    if (!box) return box.status();
+    auto plain = (*box)->open(s.blob(0), "connector:" + id);
+    if (!plain) return plain.status();
+    return std::optional<std::string>(std::move(*plain));
+  }
+
+  Status disconnect_connector(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      Statement check(db_, "SELECT 1 FROM connectors WHERE id = ?1");
+      check.bind(1, id);
+      if (!check.step()) {
+        MB_RETURN_IF_ERROR(check.status());
+        return Status::NotFound("no connector '" + id + "'");
+      }
+      for (const char* table : {"account_mappings", "service_mappings", "psa_accounts", "psa_services",
+                                "pushed_quantities", "links", "provisioned_services"}) {
+        Statement del(db_, std::string("DELETE FROM ") + table + " WHERE connector_id = ?1");
+        del.bind(1, id);
+        del.step();
+        MB_RETURN_IF_ERROR(del.status());
+      }
+      Statement s(db_,
+                  "UPDATE connectors SET credentials = NULL, status = 'disconnected', "
+                  "status_message = 'disconnected: credentials and mappings removed', status_at = ?2, "
+                  "updated_at = ?2 WHERE id = ?1");
+      s.bind(1, id).bind(2, now());
+      s.step();
+      return s.status();
+    });
+  }
+
+  // ---- Usage ----
+  Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
+                               const std::vector<VendorService>& services,
+                               const UsageSnapshot& snapshot) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t snapshot_id = 0;
+    Status st = in_transaction([&]() -> Status {
+      std::string ts = now();
+      Statement w(db_,
+                  "INSERT INTO workspaces(id, name, ended, updated_at) VALUES(?1, ?2, ?3, ?4) "
+                  "ON CONFLICT(id) DO UPDATE SET name = excluded.name, ended = excluded.ended, "
+                  "updated_at = excluded.updated_at");
+      for (const auto& ws : workspaces) {
+        w.reset();
+        w.bind(1, ws.id).bind(2, ws.name).bind(3, int64_t{ws.ended ? 1 : 0}).bind(4, ts);
+        w.step();
+        MB_RETURN_IF_ERROR(w.status());
+      }
+      Statement sv(db_,
+                   "INSERT INTO services(id, name, updated_at) VALUES(?1, ?2, ?3) "
+                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at");
+      for (const auto& svc : services) {
+        sv.reset();
+        sv.bind(1, svc.id).bind(2, svc.name).bind(3, ts);
+        sv.step();
+        MB_RETURN_IF_ERROR(sv.status());
+      }
+      Statement snap(db_, "INSERT INTO usage_snapshots(as_of, imported_at, source) VALUES(?1, ?2, ?3)");
+      snap.bind(1, snapshot.as_of).bind(2, ts).bind(3, snapshot.source);
+      snap.step();
+      MB_RETURN_IF_ERROR(snap.status());
+      snapshot_id = sqlite3_last_insert_rowid(db_);
+      Statement c(db_,
+                  "INSERT INTO usage_counts(snapshot_id, workspace_id, service_id, users, devices) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5)");
+      for (const auto& count : snapshot.counts) {
+        c.reset();
+        c.bind(1, snapshot_id).bind(2, count.workspace_id).bind(3, count.service_id)
+            .bind(4, count.users).bind(5, count.devices);
+        c.step();
+        MB_RETURN_IF_ERROR(c.status());
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return snapshot_id;
+  }
+
+  Result<std::vector<Workspace>> list_workspaces() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT id, name, ended FROM workspaces ORDER BY name, id");
+    std::vector<Workspace> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2) != 0});
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Result<std::vector<VendorService>> list_services() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT id, name FROM services ORDER BY name, id");
+    std::vector<VendorService> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1)});
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Result<std::optional<UsageSnapshot>> latest_snapshot() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY id DESC LIMIT 1");
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return std::optional<UsageSnapshot>();
+    }
+    UsageSnapshot snap;
+    snap.id = s.integer(0);
+    snap.as_of = s.text(1);
+    snap.imported_at = s.text(2);
+    snap.source = s.text(3);
+    Statement c(db_,
+                "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
+                "ORDER BY workspace_id, service_id");
+    c.bind(1, snap.id);
+    while (c.step()) snap.counts.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
+    MB_RETURN_IF_ERROR(c.status());
+    return std::optional<UsageSnapshot>(std::move(snap));
+  }
+
+  // ---- PSA caches ----
+  Status replace_psa_accounts(const std::string& connector_id,
+                              const std::vector<PsaAccount>& accounts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      std::string ts = now();
+      Statement up(db_,
+                   "INSERT INTO psa_accounts(connector_id, id, name, active, details, fetched_at, missing_since) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL) ON CONFLICT(connector_id, id) DO UPDATE SET "
+                   "name = excluded.name, active = excluded.active, details = excluded.details, "
+                   "fetched_at = excluded.fetched_at, missing_since = NULL");
+      for (const auto& a : accounts) {
+        up.reset();
+        up.bind(1, connector_id).bind(2, a.id).bind(3, a.name).bind(4, int64_t{a.active ? 1 : 0})
+            .bind(5, a.details_json).bind(6, ts);
+        up.step();
+        MB_RETURN_IF_ERROR(up.status());
+      }
+      Statement gone(db_,
+                     "UPDATE psa_accounts SET missing_since = ?2 WHERE connector_id = ?1 AND fetched_at <> ?2 "
+                     "AND missing_since IS NULL");
+      gone.bind(1, connector_id).bind(2, ts);
+      gone.step();
+      return gone.status();
+    });
+  }
+
+  Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT id, name, active, excluded, details, fetched_at, missing_since FROM psa_accounts "
+                "WHERE connector_id = ?1 ORDER BY name, id");
+    s.bind(1, connector_id);
+    std::vector<PsaAccount> out;
+    while (s.step()) {
+      PsaAccount a;
+      a.id = s.text(0);
+      a.name = s.text(1);
+      a.active = s.integer(2) != 0;
+      a.excluded = s.integer(3) != 0;
+      a.details_json = s.text(4);
+      a.fetched_at = s.text(5);
+      a.missing_since = s.optional_text(6);
+      out.push_back(std::move(a));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status set_psa_account_excluded(const std::string& connector_id, const std::string& account_id,
+                                  bool excluded) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "UPDATE psa_accounts SET excluded = ?3 WHERE connector_id = ?1 AND id = ?2");
+    s.bind(1, connector_id).bind(2, account_id).bind(3, int64_t{excluded ? 1 : 0});
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("no PSA account '" + account_id + "' cached for connector '" + connector_id +
+                              "' (run accounts list first)");
+    return Status::Ok();
+  }
+
+  Status replace_psa_services(const std::string& connector_id,
+                              const std::vector<PsaService>& services) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      Statement del(db_, "DELETE FROM psa_services WHERE connector_id = ?1");
+      del.bind(1, connector_id);
+      del.step();
+      MB_RETURN_IF_ERROR(del.status());
+      std::string ts = now();
+      Statement ins(db_,
+                    "INSERT INTO psa_services(connector_id, id, name, details, fetched_at) VALUES(?1, ?2, ?3, ?4, ?5)");
+      for (const auto& svc : services) {
+        ins.reset();
+        ins.bind(1, connector_id).bind(2, svc.id).bind(3, svc.name).bind(4, svc.details_json).bind(5, ts);
+        ins.step();
+        MB_RETURN_IF_ERROR(ins.status());
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<PsaService>> list_psa_services(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT id, name, details, fetched_at FROM psa_services WHERE connector_id = ?1 ORDER BY name, id");
+    s.bind(1, connector_id);
+    std::vector<PsaService> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  // ---- Mappings ----
+  Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT workspace_id, account_id, source, excluded, account_name, drift, updated_at "
+                "FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
+    s.bind(1, connector_id);
+    std::vector<AccountMapping> out;
+    while (s.step()) {
+      AccountMapping m;
+      m.workspace_id = s.text(0);
+      m.account_id = s.optional_text(1);
+      m.source = s.text(2);
+      m.excluded = s.integer(3) != 0;
+      m.account_name = s.text(4);
+      m.drift = s.text(5);
+      m.updated_at = s.text(6);
+      out.push_back(std::move(m));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status put_account_mapping(const std::string& connector_id, const AccountMapping& m) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return write_account_mapping(connector_id, m);
+  }
+
+  Status put_account_mappings(const std::string& connector_id,
+                              const std::vector<AccountMapping>& mappings) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      for (const auto& m : mappings) MB_RETURN_IF_ERROR(write_account_mapping(connector_id, m));
+      return Status::Ok();
+    });
+  }
+
+  Status delete_account_mapping(const std::string& connector_id, const std::string& workspace_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM account_mappings WHERE connector_id = ?1 AND workspace_id = ?2");
+    s.bind(1, connector_id).bind(2, workspace_id);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("workspace '" + workspace_id + "' has no mapping on connector '" + connector_id + "'");
+    return Status::Ok();
+  }
+
+  Result<std::vector<ServiceMapping>> list_service_mappings(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT service_id, psa_service_id, metric FROM service_mappings WHERE connector_id = ?1 "
+                "ORDER BY service_id");
+    s.bind(1, connector_id);
+    std::vector<ServiceMapping> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status put_service_mapping(const std::string& connector_id, const ServiceMapping& m) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    {
+      Statement other(db_,
+                      "SELECT service_id FROM service_mappings WHERE connector_id = ?1 AND psa_service_id = ?2 "
+                      "AND service_id <> ?3");
+      other.bind(1, connector_id).bind(2, m.psa_service_id).bind(3, m.service_id);
+      if (other.step())
+        return Status::Conflict("PSA service '" + m.psa_service_id + "' is already mapped to service '" +
+                                other.text(0) + "'");
+      MB_RETURN_IF_ERROR(other.status());
+    }
+    Statement s(db_,
+                "INSERT INTO service_mappings(connector_id, service_id, psa_service_id, metric, updated_at) "
+                "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(connector_id, service_id) DO UPDATE SET "
+                "psa_service_id = excluded.psa_service_id, metric = excluded.metric, updated_at = excluded.updated_at");
+    s.bind(1, connector_id).bind(2, m.service_id).bind(3, m.psa_service_id).bind(4, m.metric).bind(5, now());
+    s.step();
+    return s.status();
+  }
+
+  Status delete_service_mapping(const std::string& connector_id, const std::string& service_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM service_mappings WHERE connector_id = ?1 AND service_id = ?2");
+    s.bind(1, connector_id).bind(2, service_id);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("service '" + service_id + "' has no mapping on connector '" + connector_id + "'");
+    return Status::Ok();
+  }
+
+  // ---- Platform-side bookkeeping ----
+  Status record_pushed(const std::string& connector_id, const std::string& account_id,
+                       const std::string& psa_service_id, int64_t quantity, int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO pushed_quantities(connector_id, account_id, psa_service_id, quantity, run_id, pushed_at) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(connector_id, account_id, psa_service_id) DO UPDATE SET "
+                "quantity = excluded.quantity, run_id = excluded.run_id, pushed_at = excluded.pushed_at");
+    s.bind(1, connector_id).bind(2, account_id).bind(3, psa_service_id).bind(4, quantity).bind(5, run_id)
+        .bind(6, now());
+    s.step();
+    return s.status();
+  }
+
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed(
+      const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT account_id, psa_service_id, quantity FROM pushed_quantities WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    std::map<std::pair<std::string, std::string>, int64_t> out;
+    while (s.step()) out[{s.text(0), s.text(1)}] = s.integer(2);
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status set_link(const std::string& connector_id, const std::string& workspace_id,
+                  const std::optional<std::string>& platform_account_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO links(connector_id, workspace_id, platform_account_id, linked_at) VALUES(?1, ?2, ?3, ?4) "
+                "ON CONFLICT(connector_id, workspace_id) DO UPDATE SET platform_account_id = excluded.platform_account_id");
+    s.bind(1, connector_id).bind(2, workspace_id).bind(3, platform_account_id).bind(4, now());
+    s.step();
+    return s.status();
+  }
+
+  Status delete_link(const std::string& connector_id, const std::string& workspace_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM links WHERE connector_id = ?1 AND workspace_id = ?2");
+    s.bind(1, connector_id).bind(2, workspace_id);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("workspace '" + workspace_id + "' is not linked");
+    return Status::Ok();
+  }
+
+  Result<std::map<std::string, std::string>> list_links(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT workspace_id, COALESCE(platform_account_id, '') FROM links WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    std::map<std::string, std::string> out;
+    while (s.step()) out[s.text(0)] = s.text(1);
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status set_provisioned_service(const std::string& connector_id, const std::string& service_id,
+                                 const std::string& platform_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO provisioned_services(connector_id, service_id, platform_id) VALUES(?1, ?2, ?3) "
+                "ON CONFLICT(connector_id, service_id) DO UPDATE SET platform_id = excluded.platform_id");
+    s.bind(1, connector_id).bind(2, service_id).bind(3, platform_id);
+    s.step();
+    return s.status();
+  }
+
+  Result<std::map<std::string, std::string>> list_provisioned_services(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT service_id, platform_id FROM provisioned_services WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    std::map<std::string, std::string> out;
+    while (s.step()) out[s.text(0)] = s.text(1);
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  // ---- Runs ----
+  Result<int64_t> create_run(const SyncRun& run, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t run_id = 0;
+    Status st = in_transaction([&]() -> Status {
+      Statement s(db_,
+                  "INSERT INTO sync_runs(connector_id, trigger, dry_run, state, effective_date, started_at, "
+                  "message, counts, parent_run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      s.bind(1, run.connector_id).bind(2, run.trigger).bind(3, int64_t{run.dry_run ? 1 : 0}).bind(4, run.state)
+          .bind(5, run.effective_date).bind(6, run.started_at.empty() ? now() : run.started_at)
+          .bind(7, run.message).bind(8, run.counts_json).bind(9, run.parent_run_id);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+      run_id = sqlite3_last_insert_rowid(db_);
+      return write_lines(run_id, lines, /*insert=*/true);
+    });
+    if (!st.ok()) return st;
+    return run_id;
+  }
+
+  Status update_run(const SyncRun& run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE sync_runs SET state = ?2, finished_at = ?3, message = ?4, counts = ?5 WHERE id = ?1");
+    s.bind(1, run.id).bind(2, run.state).bind(3, run.finished_at).bind(4, run.message).bind(5, run.counts_json);
+    s.step();
+    return s.status();
+  }
+
+  Status update_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_lines(run_id, lines, /*insert=*/false); });
+  }
+
+  Result<std::optional<SyncRun>> get_run(int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto runs = query_runs("WHERE id = ?1", [&](Statement& s) { s.bind(1, run_id); });
+    if (!runs) return runs.status();
+    if (runs->empty()) return std::optional<SyncRun>();
+    return std::optional<SyncRun>(runs->front());
+  }
+
+  Result<std::vector<SyncRun>> list_runs(const std::string& connector_id, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string where = connector_id.empty() ? "WHERE ?1 = ?1" : "WHERE connector_id = ?1";
+    return query_runs(where + " ORDER BY id DESC LIMIT ?2", [&](Statement& s) {
+      s.bind(1, connector_id).bind(2, int64_t{limit});
+    });
+  }
+
+  Result<std::vector<SyncRun>> unfinished_runs(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_runs("WHERE connector_id = ?1 AND state IN ('planned','applying') ORDER BY id",
+                      [&](Statement& s) { s.bind(1, connector_id); });
+  }
+
+  Result<std::vector<SyncLine>> list_lines(int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, "
+                "delta, action, outcome, error_class, message, line_ref FROM sync_lines WHERE run_id = ?1 "
+                "ORDER BY line_key");
+    s.bind(1, run_id);
+    std::vector<SyncLine> out;
+    while (s.step()) {
+      SyncLine l;
+      l.key = s.text(0);
+      l.workspace_id = s.text(1);
+      l.service_id = s.text(2);
+      l.account_id = s.text(3);
+      l.psa_service_id = s.text(4);
+      l.metric = s.text(5);
+      l.target = s.optional_integer(6);
+      l.current = s.optional_integer(7);
+      l.delta = s.optional_integer(8);
+      l.action = s.text(9);
+      l.outcome = s.text(10);
+      l.error_class = s.text(11);
+      l.message = s.text(12);
+      l.line_ref_json = s.text(13);
+      out.push_back(std::move(l));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+ private:
+  std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  // The key is loaded (or created) on first use, so commands that never touch credentials
+  // never create a key file.
+  Result<const SecretBox*> secret_box() {
+    if (!box_) {
+      auto box = SecretBox::from_environment_or_file(key_file_);
+      if (!box) return box.status();
+      box_.emplace(std::move(*box));
+    }
+    return &*box_;
+  }
+
+  template <typename Body>
+  Status in_transaction(Body&& body) {
+    MB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE"));
+    Status s = body();
+    if (!s.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return s;
+    }
+    return exec(db_, "COMMIT");
+  }
+
+  Status write_account_mapping(const std::string& connector_id, const AccountMapping& m) {
+    if (m.account_id) {
+      Statement other(db_,
+                      "SELECT workspace_id FROM account_mappings WHERE connector_id = ?1 AND account_id = ?2 "
+                      "AND workspace_id <> ?3");
+      other.bind(1, connector_id).bind(2, *m.account_id).bind(3, m.workspace_id);
+      if (other.step())
+        return Status::Conflict("PSA account '" + *m.account_id + "' is already mapped to workspace '" +
+                                other.text(0) + "'");
+      MB_RETURN_IF_ERROR(other.status());
+    }
+    Statement s(db_,
+                "INSERT INTO account_mappings(connector_id, workspace_id, account_id, source, excluded, "
+                "account_name, drift, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                "ON CONFLICT(connector_id, workspace_id) DO UPDATE SET account_id = excluded.account_id, "
+                "source = excluded.source, excluded = excluded.excluded, account_name = excluded.account_name, "
+                "drift = excluded.drift, updated_at = excluded.updated_at");
+    s.bind(1, connector_id).bind(2, m.workspace_id).bind(3, m.account_id).bind(4, m.source)
+        .bind(5, int64_t{m.excluded ? 1 : 0}).bind(6, m.account_name).bind(7, m.drift).bind(8, now());
+    s.step();
+    Status st = s.status();
+    if (st.code() == ErrorClass::kConflict && st.message().find("FOREIGN KEY") != std::string::npos)
+      return Status::NotFound("unknown workspace '" + m.workspace_id + "' or connector '" + connector_id + "'");
+    return st;
+  }
+
+  Status write_lines(int64_t run_id, const std::vector<SyncLine>& lines, bool insert) {
+    const char* sql =
+        insert ? "INSERT INTO sync_lines(run_id, line_key, workspace_id, service_id, account_id, psa_service_id, "
+                 "metric, target, current, delta, action, outcome, error_class, message, line_ref) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+               : "UPDATE sync_lines SET workspace_id = ?3, service_id = ?4, account_id = ?5, psa_service_id = ?6, "
+                 "metric = ?7, target = ?8, current = ?9, delta = ?10, action = ?11, outcome = ?12, "
+                 "error_class = ?13, message = ?14, line_ref = ?15 WHERE run_id = ?1 AND line_key = ?2";
+    Statement s(db_, sql);
+    for (const auto& l : lines) {
+      s.reset();
+      s.bind(1, run_id).bind(2, l.key).bind(3, l.workspace_id).bind(4, l.service_id).bind(5, l.account_id)
+          .bind(6, l.psa_service_id).bind(7, l.metric).bind(8, l.target).bind(9, l.current).bind(10, l.delta)
+          .bind(11, l.action).bind(12, l.outcome).bind(13, l.error_class).bind(14, l.message)
+          .bind(15, l.line_ref_json);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<ConnectorRecord>> query_connectors(const std::string& tail,
+                                                        const std::optional<std::string>& id) {
+    Statement s(db_,
+                "SELECT id, plugin_id, partner, status, status_message, status_at, credentials IS NOT NULL "
+                "FROM connectors " + tail);
+    if (id) s.bind(1, *id);
+    std::vector<ConnectorRecord> out;
+    while (s.step()) {
+      ConnectorRecord c;
+      c.id = s.text(0);
+      c.plugin_id = s.text(1);
+      c.partner = s.text(2);
+      c.status = s.text(3);
+      c.status_message = s.text(4);
+      c.status_at = s.text(5);
+      c.has_credentials = s.integer(6) != 0;
+      out.push_back(std::move(c));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  template <typename Binder>
+  Result<std::vector<SyncRun>> query_runs(const std::string& tail, Binder&& bind) {
+    Statement s(db_,
+                "SELECT id, connector_id, trigger, dry_run, state, effective_date, started_at, finished_at, message, "
+                "counts, parent_run_id FROM sync_runs " + tail);
+    bind(s);
+    std::vector<SyncRun> out;
+    while (s.step()) {
+      SyncRun r;
+      r.id = s.integer(0);
+      r.connector_id = s.text(1);
+      r.trigger = s.text(2);
+      r.dry_run = s.integer(3) != 0;
+      r.state = s.text(4);
+      r.effective_date = s.text(5);
+      r.started_at = s.text(6);
+      r.finished_at = s.text(7);
+      r.message = s.text(8);
+      r.counts_json = s.text(9);
+      r.parent_run_id = s.integer(10);
+      out.push_back(std::move(r));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::filesystem::path key_file_;
+  std::optional<SecretBox> box_;
+  const Clock* clock_;
+};
+
+}  // namespace
+
+int store_schema_version() { return kSchemaVersion; }
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options) {
+  std::error_code ec;
+  bool in_memory = options.path == ":memory:";
+  if (!in_memory && options.path.has_parent_path())
+    std::filesystem::create_directories(options.path.parent_path(), ec);
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Status::Fatal("cannot open state database " + options.path.string() + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  if (!in_memory) ::chmod(options.path.c_str(), 0600);  // state is private to its owner
+  auto store = std::make_unique<SqliteStore>(db, options.key_file, options.clock);
+  const char* pragmas = in_memory ? "PRAGMA foreign_keys = ON;"
+                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                    "PRAGMA foreign_keys = ON;";
+  MB_RETURN_IF_ERROR(exec(db, pragmas));
+  MB_RETURN_IF_ERROR(store->migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace mb

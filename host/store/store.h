@@ -1,0 +1,125 @@
+// Store: meterbridge's state (connectors, usage, PSA caches, mappings, runs) behind one
+// interface (ARCHITECTURE §7). SQLite in WAL mode is the embedded implementation; the
+// interface is shaped so a PostgreSQL store can back many workers later without touching the
+// plugins or the sync engine: every multi-row change is one method, hence one transaction.
+//
+//   auto store = open_sqlite_store({.path = "state.db", .key_file = "secret.key"});
+//   (*store)->upsert_connector({.id = "acme", .plugin_id = "autotask"});
+//   (*store)->put_credentials("acme", R"({"secret":"..."})");   // encrypted at rest
+//
+// Thread-safe: calls are serialized inside the implementation.
+#ifndef METERBRIDGE_HOST_STORE_STORE_H_
+#define METERBRIDGE_HOST_STORE_STORE_H_
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/common/clock.h"
+#include "host/common/status.h"
+#include "host/store/model.h"
+
+namespace mb {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- Connectors and credentials ----
+  // Inserts a connector (status "new") or updates its plugin and partner.
+  virtual Status upsert_connector(const ConnectorRecord& connector) = 0;
+  virtual Result<std::vector<ConnectorRecord>> list_connectors() = 0;
+  virtual Result<std::optional<ConnectorRecord>> get_connector(const std::string& id) = 0;
+  virtual Status set_connector_status(const std::string& id, const std::string& status,
+                                      const std::string& message) = 0;
+  // Credentials are a JSON document of the connector's secret fields, sealed at rest.
+  virtual Status put_credentials(const std::string& id, const std::string& credentials_json) = 0;
+  virtual Result<std::optional<std::string>> get_credentials(const std::string& id) = 0;
+  // Deletes the connector's credentials, every mapping, its PSA caches, links and push records
+  // in one transaction, and marks it "disconnected". Run history stays.
+  virtual Status disconnect_connector(const std::string& id) = 0;
+
+  // ---- Vendor usage ----
+  // Upserts workspaces and services and records a snapshot, all in one transaction.
+  virtual Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
+                                       const std::vector<VendorService>& services,
+                                       const UsageSnapshot& snapshot) = 0;
+  virtual Result<std::vector<Workspace>> list_workspaces() = 0;
+  virtual Result<std::vector<VendorService>> list_services() = 0;
+  // The newest snapshot with its counts, or nullopt when none was imported.
+  virtual Result<std::optional<UsageSnapshot>> latest_snapshot() = 0;
+
+  // ---- PSA caches ----
+  // Replaces the cached accounts; accounts no longer listed keep their row with missing_since
+  // set (so mappings to them can be flagged, not silently dropped). Exclusions are kept.
+  virtual Status replace_psa_accounts(const std::string& connector_id,
+                                      const std::vector<PsaAccount>& accounts) = 0;
+  virtual Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) = 0;
+  virtual Status set_psa_account_excluded(const std::string& connector_id,
+                                          const std::string& account_id, bool excluded) = 0;
+  virtual Status replace_psa_services(const std::string& connector_id,
+                                      const std::vector<PsaService>& services) = 0;
+  virtual Result<std::vector<PsaService>> list_psa_services(const std::string& connector_id) = 0;
+
+  // ---- Mappings (one-to-one per connector, enforced here) ----
+  virtual Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) = 0;
+  // Conflict when the PSA account is already mapped to another workspace.
+  virtual Status put_account_mapping(const std::string& connector_id, const AccountMapping& m) = 0;
+  virtual Status put_account_mappings(const std::string& connector_id,
+                                      const std::vector<AccountMapping>& mappings) = 0;
+  virtual Status delete_account_mapping(const std::string& connector_id,
+                                        const std::string& workspace_id) = 0;
+  virtual Result<std::vector<ServiceMapping>> list_service_mappings(const std::string& connector_id) = 0;
+  // Conflict when the PSA service is already mapped to another vendor service.
+  virtual Status put_service_mapping(const std::string& connector_id, const ServiceMapping& m) = 0;
+  virtual Status delete_service_mapping(const std::string& connector_id,
+                                        const std::string& service_id) = 0;
+
+  // ---- Platform-side bookkeeping ----
+  // Last quantity successfully written per (account, PSA service): the "current" value for
+  // platforms that cannot read counts back.
+  virtual Status record_pushed(const std::string& connector_id, const std::string& account_id,
+                               const std::string& psa_service_id, int64_t quantity, int64_t run_id) = 0;
+  virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed(
+      const std::string& connector_id) = 0;
+  // Workspaces the MSP selected for syncing on link-based platforms, with the platform id.
+  virtual Status set_link(const std::string& connector_id, const std::string& workspace_id,
+                          const std::optional<std::string>& platform_account_id) = 0;
+  virtual Status delete_link(const std::string& connector_id, const std::string& workspace_id) = 0;
+  virtual Result<std::map<std::string, std::string>> list_links(const std::string& connector_id) = 0;
+  // Stable vendor service id -> platform service id, for platforms where we create services.
+  virtual Status set_provisioned_service(const std::string& connector_id, const std::string& service_id,
+                                         const std::string& platform_id) = 0;
+  virtual Result<std::map<std::string, std::string>> list_provisioned_services(
+      const std::string& connector_id) = 0;
+
+  // ---- Sync runs ----
+  // Persists a run and its planned lines in one transaction; returns the run id.
+  virtual Result<int64_t> create_run(const SyncRun& run, const std::vector<SyncLine>& lines) = 0;
+  virtual Status update_run(const SyncRun& run) = 0;
+  virtual Status update_lines(int64_t run_id, const std::vector<SyncLine>& lines) = 0;
+  virtual Result<std::optional<SyncRun>> get_run(int64_t run_id) = 0;
+  // Newest first; connector_id empty for all connectors.
+  virtual Result<std::vector<SyncRun>> list_runs(const std::string& connector_id, int limit) = 0;
+  virtual Result<std::vector<SyncLine>> list_lines(int64_t run_id) = 0;
+  // Runs left in planned/applying by a crash, to be resumed or closed.
+  virtual Result<std::vector<SyncRun>> unfinished_runs(const std::string& connector_id) = 0;
+};
+
+struct SqliteStoreOptions {
+  std::filesystem::path path;      // ":memory:" for an in-memory store
+  std::filesystem::path key_file;  // used when MB_SECRET_KEY is not set
+  const Clock* clock = &SystemClock::instance();
+};
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options);
+
+// The schema version the store migrates to.
+int store_schema_version();
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_STORE_STORE_H_
