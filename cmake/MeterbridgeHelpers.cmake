@@ -65,11 +65,15 @@ function(mb_cc_test)
   if(NOT MB_TIMEOUT)
     set(MB_TIMEOUT 300)
   endif()
+  set(_props TIMEOUT ${MB_TIMEOUT}
+             ENVIRONMENT "MB_BUILD_DIR=${CMAKE_BINARY_DIR};MB_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  if(MB_LABELS)
+    list(APPEND _props LABELS "${MB_LABELS}")
+  endif()
   gtest_discover_tests(${MB_NAME}
     DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
-    PROPERTIES LABELS "${MB_LABELS}" TIMEOUT ${MB_TIMEOUT}
-               ENVIRONMENT "MB_BUILD_DIR=${CMAKE_BINARY_DIR};MB_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES ${_props})
 endfunction()
 
 # A plugin: a MODULE library plus its sidecar manifest <id>.plugin.json. The manifest template

@@ -1,0 +1,251 @@
+// Loader behaviour (ARCHITECTURE §2), each case with a real shared library built by the tests.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include "host/plugin/loader.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+fs::path test_plugin_dir(const std::string& name) { return testing::build_dir() / "test-plugins" / name; }
+
+// Copies a built test plugin (library + manifest) into `dir`.
+void install(const TempDir& dir, const std::string& name) {
+  for (const auto& entry : fs::directory_iterator(test_plugin_dir(name))) {
+    if (!entry.is_regular_file()) continue;
+    fs::path to = dir.path() / entry.path().filename();
+    fs::copy_file(entry.path(), to, fs::copy_options::overwrite_existing);
+    ::chmod(to.c_str(), 0755);
+  }
+}
+
+const PluginRecord& only_record(const PluginRegistry& registry, const std::string& id) {
+  for (const auto& r : registry.records())
+    if (r.id == id) return r;
+  throw std::runtime_error("no record for " + id);
+}
+
+Result<PluginRegistry> load(const TempDir& dir, LoaderOptions options = {}) {
+  options.dir = dir.path();
+  return load_plugins(options);
+}
+
+TEST(PluginLoader, LoadsAGoodPluginAndCallsEveryOperation) {
+  TempDir dir;
+  install(dir, "good");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry) << registry.status().message();
+  const PluginRecord& r = only_record(*registry, "good");
+  ASSERT_EQ(r.state, PluginState::kLoaded) << r.reason;
+  EXPECT_EQ(r.version, "1.2.3");
+  EXPECT_EQ(r.capabilities.size(), 5u);
+
+  auto plugin = registry->find("good");
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->manifest().secret_fields, (std::vector<std::string>{"/nested/password", "/token"}));
+  auto session = plugin->open({}, R"({"endpoint":"https://x","token":"abcdef"})");
+  ASSERT_TRUE(session) << session.status().message();
+  for (Operation op : {Operation::kAuthenticate, Operation::kListAccounts, Operation::kListServices,
+                       Operation::kReadQuantities, Operation::kApplyQuantities, Operation::kProvisionAccounts,
+                       Operation::kProvisionServices, Operation::kSetStatus, Operation::kLinkAccounts,
+                       Operation::kDisconnect}) {
+    auto result = (*session)->invoke(op, R"({"status":"pending"})");
+    ASSERT_TRUE(result) << operation_name(op) << ": " << result.status().message();
+    EXPECT_TRUE(boost::json::parse(*result).is_object()) << operation_name(op);
+  }
+  // Input reaches the plugin intact, and without an engine the HTTP callback says so.
+  auto listed = boost::json::parse(*(*session)->invoke(Operation::kListAccounts, R"({"search":"Ac"})"));
+  EXPECT_EQ(listed.at("input").at("search").as_string(), "Ac");
+  auto applied = boost::json::parse(*(*session)->invoke(Operation::kApplyQuantities, "{}"));
+  EXPECT_NE(std::string(applied.at("http").as_string()).find("no HTTP engine"), std::string::npos);
+  // The host's clock and cancellation flag reach the plugin.
+  FakeClock clock(1234567);
+  SessionContext context;
+  context.clock = &clock;
+  auto timed = plugin->open(context, "{}");
+  ASSERT_TRUE(timed);
+  std::atomic<bool> cancelled{true};
+  auto read = boost::json::parse(*(*timed)->invoke(Operation::kReadQuantities, "{}", &cancelled));
+  EXPECT_EQ(read.at("now_ms").as_int64(), 1234567);
+  EXPECT_TRUE(read.at("cancelled").as_bool());
+}
+
+TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
+  TempDir dir;
+  install(dir, "cplugin");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  ASSERT_EQ(only_record(*registry, "cplugin").state, PluginState::kLoaded) << only_record(*registry, "cplugin").reason;
+  auto session = registry->find("cplugin")->open({}, "{}");
+  ASSERT_TRUE(session);
+  EXPECT_TRUE((*session)->invoke(Operation::kAuthenticate, "{}"));
+  auto unsupported = (*session)->invoke(Operation::kListAccounts, "{}");
+  EXPECT_EQ(unsupported.status().code(), ErrorClass::kUnsupported);
+  EXPECT_EQ(unsupported.status().message(), "not in this C plugin");
+  // Optional capabilities the table leaves NULL are reported as unsupported by the host.
+  EXPECT_EQ((*session)->invoke(Operation::kSetStatus, "{}").status().code(), ErrorClass::kUnsupported);
+}
+
+TEST(PluginLoader, RefusesADifferentAbiMajorNamingBothVersions) {
+  TempDir dir;
+  install(dir, "cmajor");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "cmajor");
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  std::string host = std::to_string(MB_ABI_VERSION_MAJOR) + "." + std::to_string(MB_ABI_VERSION_MINOR);
+  std::string plugin = std::to_string(MB_ABI_VERSION_MAJOR + 1) + ".0";
+  EXPECT_NE(r.reason.find("ABI " + plugin), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("ABI " + host), std::string::npos) << r.reason;
+  EXPECT_EQ(registry->find("cmajor"), nullptr);
+}
+
+TEST(PluginLoader, RefusesAPluginNeedingANewerMinor) {
+  TempDir dir;
+  install(dir, "cminor");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "cminor");
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  std::string needed = std::to_string(MB_ABI_VERSION_MAJOR) + "." + std::to_string(MB_ABI_VERSION_MINOR + 1);
+  EXPECT_NE(r.reason.find("needs ABI " + needed), std::string::npos) << r.reason;
+}
+
+TEST(PluginLoader, LoadsAPluginBuiltForAnOlderMinorInANewerHost) {
+  TempDir dir;
+  install(dir, "cplugin");  // built for the current minor
+  install(dir, "cminor");   // built for the next minor
+  LoaderOptions newer_host;
+  newer_host.host_abi = {MB_ABI_VERSION_MAJOR, static_cast<uint16_t>(MB_ABI_VERSION_MINOR + 1)};
+  auto registry = load(dir, newer_host);
+  ASSERT_TRUE(registry);
+  EXPECT_EQ(only_record(*registry, "cplugin").state, PluginState::kLoaded) << only_record(*registry, "cplugin").reason;
+  EXPECT_EQ(only_record(*registry, "cminor").state, PluginState::kLoaded) << only_record(*registry, "cminor").reason;
+}
+
+TEST(PluginLoader, SkipsALibraryWithoutTheEntrySymbolWithoutRunningIt) {
+  TempDir dir;
+  install(dir, "noentry");
+  fs::path marker = dir / "constructor-ran";
+  ::setenv("MB_TEST_NO_ENTRY_MARKER", marker.c_str(), 1);
+  auto registry = load(dir);
+  ::unsetenv("MB_TEST_NO_ENTRY_MARKER");
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "noentry");
+  EXPECT_EQ(r.state, PluginState::kSkipped);
+  EXPECT_NE(r.reason.find(MB_PLUGIN_ENTRY_SYMBOL), std::string::npos) << r.reason;
+  EXPECT_FALSE(fs::exists(marker)) << "the library's constructor ran";
+}
+
+TEST(PluginLoader, SkipsAFileThatIsNotASharedLibrary) {
+  TempDir dir;
+  dir.write("fake.plugin.json", R"({"id":"fake","version":"1","abi":"1.0","library":"libfake.so","config_schema":{}})");
+  dir.write("libfake.so", "this is text, not ELF\n", 0755);
+  dir.write("README.txt", "notes\n");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "fake");
+  EXPECT_EQ(r.state, PluginState::kSkipped);
+  EXPECT_NE(r.reason.find("not a shared library"), std::string::npos) << r.reason;
+  bool readme_skipped = false;
+  for (const auto& rec : registry->records())
+    if (rec.library_path.filename() == "README.txt") readme_skipped = rec.state == PluginState::kSkipped;
+  EXPECT_TRUE(readme_skipped);
+}
+
+TEST(PluginLoader, RefusesAPluginWhoseDescribeDisagreesWithItsManifest) {
+  TempDir dir;
+  install(dir, "liar");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "liar");
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  EXPECT_NE(r.reason.find("disagree"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("9.9.9"), std::string::npos) << r.reason;
+}
+
+TEST(PluginLoader, ContainsAPluginThatThrowsFromEveryOperation) {
+  TempDir dir;
+  install(dir, "thrower");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  auto plugin = registry->find("thrower");
+  ASSERT_NE(plugin, nullptr) << only_record(*registry, "thrower").reason;
+  auto refused = plugin->open({}, R"({"refuse":true})");
+  EXPECT_EQ(refused.status().code(), ErrorClass::kConfigInvalid);
+  auto session = plugin->open({}, "{}");
+  ASSERT_TRUE(session);
+  auto auth = (*session)->invoke(Operation::kAuthenticate, "{}");
+  EXPECT_EQ(auth.status().code(), ErrorClass::kFatal);
+  EXPECT_EQ(auth.status().message(), "boom in authenticate");
+  auto limited = (*session)->invoke(Operation::kListAccounts, "{}");
+  EXPECT_EQ(limited.status().code(), ErrorClass::kRateLimited);
+  EXPECT_EQ(limited.status().retry_after_ms(), 1500u);
+  EXPECT_EQ((*session)->invoke(Operation::kListServices, "{}").status().code(), ErrorClass::kFatal);
+  EXPECT_EQ((*session)->invoke(Operation::kReadQuantities, "{}").status().message(), "out of memory");
+  EXPECT_EQ((*session)->invoke(Operation::kApplyQuantities, "{}").status().message(), "boom in apply");
+  EXPECT_EQ((*session)->invoke(Operation::kDisconnect, "{}").status().code(), ErrorClass::kFatal);
+  // Still alive and still answering.
+  EXPECT_EQ((*session)->invoke(Operation::kAuthenticate, "{}").status().code(), ErrorClass::kFatal);
+}
+
+TEST(PluginLoader, RefusesALibraryThatDoesNotMatchItsSha256Pin) {
+  TempDir dir;
+  install(dir, "good");
+  auto actual = sha256_file(dir / "libmeterbridge-good.so");
+  ASSERT_TRUE(actual);
+  LoaderOptions pinned;
+  pinned.sha256_pins["good"] = std::string(64, 'a');
+  auto registry = load(dir, pinned);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "good");
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  EXPECT_NE(r.reason.find("sha256 pin mismatch"), std::string::npos);
+  EXPECT_NE(r.reason.find(*actual), std::string::npos);
+
+  LoaderOptions right;
+  right.sha256_pins["good"] = *actual;
+  auto ok = load(dir, right);
+  EXPECT_EQ(only_record(*ok, "good").state, PluginState::kLoaded);
+}
+
+TEST(PluginLoader, RefusesAPluginFileWritableByOthers) {
+  TempDir dir;
+  install(dir, "good");
+  ::chmod((dir / "libmeterbridge-good.so").c_str(), 0777);
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "good");
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  EXPECT_NE(r.reason.find("writable by group or others"), std::string::npos) << r.reason;
+}
+
+TEST(PluginLoader, RefusesAPluginFolderWritableByOthers) {
+  TempDir dir;
+  install(dir, "good");
+  ::chmod(dir.path().c_str(), 0777);
+  auto registry = load(dir);
+  ASSERT_FALSE(registry);
+  EXPECT_NE(registry.status().message().find("writable by group or others"), std::string::npos);
+}
+
+TEST(PluginLoader, RefusesAManifestWithAnUnknownCapability) {
+  TempDir dir;
+  dir.write("odd.plugin.json", R"({"id":"odd","version":"1","abi":"1.0","library":"libodd.so",
+                                   "capabilities":["teleport"],"config_schema":{}})");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  ASSERT_EQ(registry->records().size(), 1u);
+  const PluginRecord& r = registry->records().front();
+  EXPECT_EQ(r.state, PluginState::kRefused);
+  EXPECT_NE(r.reason.find("teleport"), std::string::npos) << r.reason;
+}
+
+}  // namespace
+}  // namespace mb

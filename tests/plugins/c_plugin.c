@@ -1,0 +1,87 @@
+/* A plugin written in plain C99 against abi.h alone. Its ABI version and id come from the
+ * build (TEST_ABI_MAJOR, TEST_ABI_MINOR, TEST_PLUGIN_ID) so one source yields the variants the
+ * loader tests need: the current ABI, another major, and a newer minor. */
+#include <meterbridge/abi.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef TEST_ABI_MAJOR
+#define TEST_ABI_MAJOR MB_ABI_VERSION_MAJOR
+#endif
+#ifndef TEST_ABI_MINOR
+#define TEST_ABI_MINOR MB_ABI_VERSION_MINOR
+#endif
+#ifndef TEST_PLUGIN_ID
+#define TEST_PLUGIN_ID "cplugin"
+#endif
+
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+static const mb_host_services* g_services;
+static mb_plugin_table g_table;
+static int g_session_token;
+
+static mb_str view(const char* s) {
+  mb_str out;
+  out.ptr = s;
+  out.len = (uint64_t)strlen(s);
+  return out;
+}
+
+static mb_status on_describe(mb_plugin_plugin_ptr plugin, mb_call_host_ptr call) {
+  (void)plugin;
+  g_services->callback_result_set(
+      call, view("{\"id\":\"" TEST_PLUGIN_ID "\",\"version\":\"0.1.0\",\"abi\":\"" STR(TEST_ABI_MAJOR) "." STR(
+                TEST_ABI_MINOR) "\",\"config_schema\":{\"type\":\"object\"}}"));
+  return MB_STATUS_OK;
+}
+
+static mb_status on_session_open(mb_plugin_plugin_ptr plugin, mb_call_host_ptr call, mb_str config,
+                                 mb_session_plugin_ptr* session_out) {
+  (void)plugin;
+  (void)call;
+  (void)config;
+  *session_out = &g_session_token;
+  return MB_STATUS_OK;
+}
+
+static void on_session_close(mb_session_plugin_ptr session) { (void)session; }
+
+static mb_status on_authenticate(mb_session_plugin_ptr session, mb_call_host_ptr call, mb_str input) {
+  (void)session;
+  (void)input;
+  g_services->callback_log(call, MB_LOG_INFO, view("C plugin authenticating"));
+  g_services->callback_result_set(call, view("{\"status\":\"ok\",\"message\":\"plain C\"}"));
+  return MB_STATUS_OK;
+}
+
+static mb_status on_unsupported(mb_session_plugin_ptr session, mb_call_host_ptr call, mb_str input) {
+  (void)session;
+  (void)input;
+  g_services->callback_error_set(call, MB_STATUS_UNSUPPORTED, 0, view("not in this C plugin"));
+  return MB_STATUS_UNSUPPORTED;
+}
+
+MB_PLUGIN_EXPORT mb_status meterbridge_plugin_negotiate(const mb_host_offer* offer,
+                                                        const mb_plugin_table** table_out) {
+  *table_out = NULL;
+  if (offer == NULL || offer->abi_major != TEST_ABI_MAJOR || (long)offer->abi_minor_max - (long)TEST_ABI_MINOR < 0)
+    return MB_STATUS_UNSUPPORTED;
+  g_services = offer->services;
+  memset(&g_table, 0, sizeof g_table);
+  g_table.size = (uint32_t)sizeof g_table;
+  g_table.abi_major = TEST_ABI_MAJOR;
+  g_table.abi_minor = TEST_ABI_MINOR;
+  g_table.on_describe = on_describe;
+  g_table.on_session_open = on_session_open;
+  g_table.on_session_close = on_session_close;
+  g_table.on_authenticate = on_authenticate;
+  g_table.on_list_accounts = on_unsupported;
+  g_table.on_list_services = on_unsupported;
+  g_table.on_read_quantities = on_unsupported;
+  g_table.on_apply_quantities = on_unsupported;
+  *table_out = &g_table;
+  return MB_STATUS_OK;
+}

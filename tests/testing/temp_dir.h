@@ -1,0 +1,66 @@
+// TempDir: a private temporary folder for one test, removed when the test ends.
+#ifndef METERBRIDGE_TESTS_TESTING_TEMP_DIR_H_
+#define METERBRIDGE_TESTS_TESTING_TEMP_DIR_H_
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace mb::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "mbtest-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+    ::chmod(path_.c_str(), 0755);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+  std::filesystem::path write(const std::string& name, const std::string& content, mode_t mode = 0644) const {
+    std::filesystem::path p = path_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    ::chmod(p.c_str(), mode);
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Where the build put things (set by ctest through mb_cc_test's environment).
+inline std::filesystem::path build_dir() {
+  const char* d = std::getenv("MB_BUILD_DIR");
+  return d != nullptr ? std::filesystem::path(d) : std::filesystem::current_path();
+}
+inline std::filesystem::path source_dir() {
+  const char* d = std::getenv("MB_SOURCE_DIR");
+  return d != nullptr ? std::filesystem::path(d) : std::filesystem::current_path();
+}
+
+}  // namespace mb::testing
+
+#endif  // METERBRIDGE_TESTS_TESTING_TEMP_DIR_H_
