@@ -65,8 +65,10 @@ function(mb_cc_test)
   if(NOT MB_TIMEOUT)
     set(MB_TIMEOUT 300)
   endif()
-  set(_props TIMEOUT ${MB_TIMEOUT}
-             ENVIRONMENT "MB_BUILD_DIR=${CMAKE_BINARY_DIR};MB_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  # Tests find the build and source trees through these, whatever their working directory.
+  target_compile_definitions(${MB_NAME} PRIVATE MB_TEST_BUILD_DIR="${CMAKE_BINARY_DIR}"
+                             MB_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  set(_props TIMEOUT ${MB_TIMEOUT})
   if(MB_LABELS)
     list(APPEND _props LABELS "${MB_LABELS}")
   endif()

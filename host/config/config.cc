@@ -159,14 +159,15 @@ std::vector<std::string> validate_against_schema(const boost::json::value& schem
   if (validator.validate(schema, doc_adapter, &results)) return {};
 
   std::vector<valijson::ValidationResults::Error> errors(results.begin(), results.end());
-  // valijson reports a failure at every level on the way down ("failed to validate item #0");
-  // keep only the deepest ones, which say what is actually wrong.
+  // valijson also reports a summary at every level on the way down ("Failed to validate item
+  // #0 in array."); drop those when a deeper error says what is actually wrong.
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& e : errors) {
+    bool summary = e.description.rfind("Failed to validate", 0) == 0;
     bool has_deeper = std::any_of(errors.begin(), errors.end(),
                                   [&](const auto& other) { return is_strict_prefix(e.context, other.context); });
-    if (has_deeper) continue;
+    if (summary && has_deeper) continue;
     std::string pointer = std::string(pointer_prefix) + context_to_pointer(e.context);
     std::string line = (pointer.empty() ? "/" : pointer) + ": " + e.description;
     if (seen.insert(line).second) out.push_back(line);
@@ -323,8 +324,8 @@ Result<std::string> effective_plugin_config(const Config& config, const Connecto
   fs::path base = config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
   MB_RETURN_IF_ERROR(resolve_all(effective, base, "", secrets, errors, origin));
   if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
-  for (const auto& e : validate_against_schema(manifest.config_schema, effective, ""))
-    errors.push_back(origin + e);
+  for (const auto& e : validate_against_schema(manifest.config_schema, effective, connector.pointer + "/config"))
+    errors.push_back(config.file.string() + ": " + e);
   if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
   return json::serialize(effective);
 }
@@ -356,8 +357,8 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
           set_pointer(probe, secret, boost::json::string("(stored credential)"));
       }
     }
-    for (const auto& e : validate_against_schema(manifest.config_schema, probe, ""))
-      errors.push_back(origin + "/config" + e);
+    for (const auto& e : validate_against_schema(manifest.config_schema, probe, c.pointer + "/config"))
+      errors.push_back(config.file.string() + ": " + e);
   }
   if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
   return Status::Ok();

@@ -51,15 +51,9 @@ inline std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// Where the build put things (set by ctest through mb_cc_test's environment).
-inline std::filesystem::path build_dir() {
-  const char* d = std::getenv("MB_BUILD_DIR");
-  return d != nullptr ? std::filesystem::path(d) : std::filesystem::current_path();
-}
-inline std::filesystem::path source_dir() {
-  const char* d = std::getenv("MB_SOURCE_DIR");
-  return d != nullptr ? std::filesystem::path(d) : std::filesystem::current_path();
-}
+// Where the build put things and where the sources are (compiled in by mb_cc_test).
+inline std::filesystem::path build_dir() { return MB_TEST_BUILD_DIR; }
+inline std::filesystem::path source_dir() { return MB_TEST_SOURCE_DIR; }
 
 }  // namespace mb::testing
 

@@ -1,0 +1,202 @@
+#include "host/store/store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "host/store/secret_box.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+using testing::TempDir;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::unsetenv(SecretBox::kKeyEnv);
+    auto store = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+    ASSERT_TRUE(store) << store.status().message();
+    store_ = std::move(*store);
+    ConnectorRecord c;
+    c.id = "acme";
+    c.plugin_id = "autotask";
+    c.partner = "Acme IT";
+    ASSERT_TRUE(store_->upsert_connector(c).ok());
+    ASSERT_TRUE(store_->import_usage({{"w1", "Alpha Ltd"}, {"w2", "Beta Ltd"}, {"w3", "Gamma"}},
+                                     {{"email", "Email Security"}, {"edr", "EDR"}},
+                                     {0, "2026-11-01T00:00:00Z", "", "test", {{"w1", "email", 5, 7}}})
+                    .ok());
+  }
+
+  AccountMapping mapping(const std::string& workspace, const std::string& account) {
+    AccountMapping m;
+    m.workspace_id = workspace;
+    m.account_id = account;
+    return m;
+  }
+
+  FakeClock clock_{1767225600000};
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
+  store_.reset();
+  auto again = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  ASSERT_TRUE(again);
+  auto connectors = (*again)->list_connectors();
+  ASSERT_TRUE(connectors);
+  ASSERT_EQ(connectors->size(), 1u);
+  EXPECT_EQ(connectors->front().partner, "Acme IT");
+  EXPECT_EQ(connectors->front().status, "new");
+  EXPECT_GE(store_schema_version(), 1);
+}
+
+TEST_F(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
+  const std::string secret = "SuperSecret-Value-0xC0FFEE";
+  ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":")" + secret + R"("})").ok());
+  auto back = store_->get_credentials("acme");
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(back->has_value());
+  EXPECT_NE((*back)->find(secret), std::string::npos);
+  for (const char* name : {"state.db", "state.db-wal", "state.db-shm"}) {
+    std::string bytes = testing::read_file(dir_ / name);
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << name << " holds the secret in clear";
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "secret.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
+  ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
+  store_.reset();
+  ::setenv(SecretBox::kKeyEnv, std::string(64, 'b').c_str(), 1);
+  auto other = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  ASSERT_TRUE(other);
+  auto creds = (*other)->get_credentials("acme");
+  ::unsetenv(SecretBox::kKeyEnv);
+  ASSERT_FALSE(creds);
+  EXPECT_NE(creds.status().message().find("cannot be decrypted"), std::string::npos);
+}
+
+TEST_F(StoreTest, AccountMappingIsOneToOnePerConnector) {
+  ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
+  Status twice = store_->put_account_mapping("acme", mapping("w2", "100"));
+  EXPECT_EQ(twice.code(), ErrorClass::kConflict);
+  EXPECT_NE(twice.message().find("already mapped to workspace 'w1'"), std::string::npos);
+  // Remapping a workspace replaces its account: a workspace maps to at most one account.
+  ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "101")).ok());
+  ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w2", "100")).ok());
+  auto all = store_->list_account_mappings("acme");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(*all->at(0).account_id, "101");
+  // A batch that would break the rule changes nothing.
+  Status batch = store_->put_account_mappings("acme", {mapping("w3", "200"), mapping("w3", "100")});
+  EXPECT_FALSE(batch.ok());
+  EXPECT_EQ(store_->list_account_mappings("acme")->size(), 2u);
+}
+
+TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused) {
+  AccountMapping excluded;
+  excluded.workspace_id = "w3";
+  excluded.excluded = true;
+  ASSERT_TRUE(store_->put_account_mapping("acme", excluded).ok());
+  EXPECT_EQ(store_->put_account_mapping("acme", mapping("nope", "1")).code(), ErrorClass::kNotFound);
+}
+
+TEST_F(StoreTest, ServiceMappingIsOneToOnePerConnector) {
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
+  EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", "devices"}).code(), ErrorClass::kConflict);
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", "devices"}).ok());
+}
+
+TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
+  ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
+  ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
+  SyncRun run;
+  run.connector_id = "acme";
+  ASSERT_TRUE(store_->create_run(run, {}));
+  ASSERT_TRUE(store_->disconnect_connector("acme").ok());
+  EXPECT_FALSE(store_->get_credentials("acme")->has_value());
+  EXPECT_TRUE(store_->list_account_mappings("acme")->empty());
+  EXPECT_TRUE(store_->list_service_mappings("acme")->empty());
+  EXPECT_EQ(store_->list_runs("acme", 10)->size(), 1u);
+  EXPECT_EQ((*store_->get_connector("acme"))->status, "disconnected");
+}
+
+TEST_F(StoreTest, UsageImportIsAllOrNothing) {
+  // The second count names an unknown service: the whole import must roll back.
+  auto bad = store_->import_usage({{"w9", "New Co"}}, {},
+                                  {0, "2026-11-02T00:00:00Z", "", "t", {{"w9", "email", 1, 1}, {"w9", "ghost", 1, 1}}});
+  EXPECT_FALSE(bad);
+  auto workspaces = store_->list_workspaces();
+  EXPECT_EQ(workspaces->size(), 3u);
+  auto latest = store_->latest_snapshot();
+  ASSERT_TRUE(latest && latest->has_value());
+  EXPECT_EQ((*latest)->as_of, "2026-11-01T00:00:00Z");
+  ASSERT_EQ((*latest)->counts.size(), 1u);
+  EXPECT_EQ((*latest)->counts[0].devices, 7);
+}
+
+TEST_F(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
+  PsaAccount a, b;
+  a.id = "100";
+  a.name = "Alpha Ltd";
+  b.id = "200";
+  b.name = "Beta Ltd";
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {a, b}).ok());
+  ASSERT_TRUE(store_->set_psa_account_excluded("acme", "200", true).ok());
+  clock_.advance_ms(60000);
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {b}).ok());
+  auto accounts = store_->list_psa_accounts("acme");
+  ASSERT_EQ(accounts->size(), 2u);
+  EXPECT_TRUE(accounts->at(0).missing_since.has_value());  // Alpha
+  EXPECT_FALSE(accounts->at(1).missing_since.has_value());
+  EXPECT_TRUE(accounts->at(1).excluded);  // exclusion survives a refresh
+}
+
+TEST_F(StoreTest, RunsAndLinesRoundTrip) {
+  SyncRun run;
+  run.connector_id = "acme";
+  run.effective_date = "2026-11-01";
+  SyncLine line;
+  line.key = "w1|email";
+  line.workspace_id = "w1";
+  line.service_id = "email";
+  line.target = 5;
+  line.current = 3;
+  line.delta = 2;
+  line.action = "update";
+  auto id = store_->create_run(run, {line});
+  ASSERT_TRUE(id);
+  line.outcome = "updated";
+  ASSERT_TRUE(store_->update_lines(*id, {line}).ok());
+  auto unfinished = store_->unfinished_runs("acme");
+  ASSERT_EQ(unfinished->size(), 1u);
+  SyncRun done = *(*store_->get_run(*id));
+  done.state = "ok";
+  done.finished_at = "2026-11-01T00:01:00Z";
+  ASSERT_TRUE(store_->update_run(done).ok());
+  EXPECT_TRUE(store_->unfinished_runs("acme")->empty());
+  auto lines = store_->list_lines(*id);
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ(lines->at(0).outcome, "updated");
+  EXPECT_EQ(*lines->at(0).delta, 2);
+}
+
+TEST(SecretBox, SealsAndOpensBoundToItsAssociatedData) {
+  auto box = SecretBox::from_key_text(std::string(64, 'a'));
+  ASSERT_TRUE(box);
+  std::string sealed = box->seal("hello", "connector:a");
+  EXPECT_EQ(sealed.find("hello"), std::string::npos);
+  EXPECT_EQ(*box->open(sealed, "connector:a"), "hello");
+  EXPECT_FALSE(box->open(sealed, "connector:b"));
+  EXPECT_FALSE(SecretBox::from_key_text("too-short"));
+}
+
+}  // namespace
+}  // namespace mb
