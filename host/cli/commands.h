@@ -20,8 +20,13 @@ void register_plugin_commands(CLI::App& cli, CommandContext ctx);
 void register_config_commands(CLI::App& cli, CommandContext ctx);
 void register_connector_commands(CLI::App& cli, CommandContext ctx);
 
-// Prints a failed Status (redacted) to stderr and returns its exit code.
-int report_failure(App& app, const Status& status);
+// Prints a failed Status (redacted) to stderr and returns its exit code (or `exit_code`).
+int report_failure(App& app, const Status& status, int exit_code = -1);
+// For failures of App::store(): a bad config stays a config error, anything else is the store's.
+inline int report_store_failure(App& app, const Status& status) {
+  return report_failure(app, status,
+                        status.code() == ErrorClass::kConfigInvalid ? kExitConfigInvalid : kExitState);
+}
 // Prints a JSON value (pretty, one document) to stdout.
 void print_json(App& app, const boost::json::value& v);
 

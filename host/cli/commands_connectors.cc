@@ -16,7 +16,7 @@ int connectors_list(App& app) {
   auto config = app.config();
   if (!config) return report_failure(app, config.status());
   auto store = app.store();
-  if (!store) return report_failure(app, store.status());
+  if (!store) return report_store_failure(app, store.status());
   auto records = (*store)->list_connectors();
   if (!records) return report_failure(app, records.status());
   std::map<std::string, ConnectorRecord> by_id;
@@ -52,7 +52,7 @@ int connectors_list(App& app) {
 // Runs the plugin's authenticate and records the verdict on the connector.
 int connectors_test(App& app, const std::string& id) {
   auto store = app.store();
-  if (!store) return report_failure(app, store.status());
+  if (!store) return report_store_failure(app, store.status());
   std::string verdict = "error";
   std::string message;
   int code = kExitFailed;
@@ -125,7 +125,7 @@ int connectors_connect(App& app, const std::string& id, const std::string& sourc
     if (value.is_string()) SecretRegistry::global().add(value.get_string());
   }
   auto store = app.store();
-  if (!store) return report_failure(app, store.status());
+  if (!store) return report_store_failure(app, store.status());
   Status s = (*store)->put_credentials(id, json::serialize(*doc));
   if (!s.ok()) return report_failure(app, s);
   if (!app.options().json) app.out() << id << ": credentials stored (encrypted)\n";

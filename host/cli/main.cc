@@ -11,14 +11,14 @@
 
 namespace mb::cli {
 
-int report_failure(App& app, const Status& status) {
+int report_failure(App& app, const Status& status, int exit_code) {
   if (app.options().json) {
     boost::json::object err{{"code", error_class_name(status.code())}, {"message", redact(status.message())}};
     app.err() << boost::json::serialize(boost::json::object{{"error", err}}) << "\n";
   } else {
     app.err() << "error: " << redact(status.message()) << "\n";
   }
-  return exit_code_for(status);
+  return exit_code >= 0 ? exit_code : exit_code_for(status);
 }
 
 void print_json(App& app, const boost::json::value& v) {
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   cli.require_subcommand(1);
+  cli.fallthrough();  // global options may follow the subcommand: `plugins list --json`
 
   App app(options, std::cout, std::cerr);
   int exit_code = kExitOk;
