@@ -1,0 +1,187 @@
+#include "host/sync/mapping.h"
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "host/common/json.h"
+
+namespace mb {
+
+std::string trim_name(std::string_view name) {
+  size_t b = name.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = name.find_last_not_of(" \t\r\n");
+  return std::string(name.substr(b, e - b + 1));
+}
+
+namespace {
+
+constexpr int kPageLimit = 500;
+constexpr int kMaxPages = 100000;  // a platform that never ends its cursor must not loop forever
+
+// Pages through a listing, calling `each` for every item object.
+template <typename Each>
+Status page_through(PluginSession& session, Operation op, const std::string& search,
+                    const std::atomic<bool>* cancelled, Each&& each) {
+  boost::json::value cursor = nullptr;
+  for (int page = 0; page < kMaxPages; ++page) {
+    if (cancelled != nullptr && cancelled->load()) return Status::Retry("cancelled");
+    boost::json::object input{{"cursor", cursor}, {"limit", kPageLimit}};
+    input["search"] = search.empty() ? boost::json::value(nullptr) : boost::json::value(search);
+    auto result = session.invoke(op, boost::json::serialize(input), cancelled);
+    if (!result) return result.status();
+    auto doc = json::parse(*result);
+    if (!doc || !doc->is_object() || json::get(*doc, "items") == nullptr || !json::get(*doc, "items")->is_array())
+      return Status::Fatal(std::string(operation_name(op)) + ": plugin returned no items array");
+    for (const auto& item : json::get(*doc, "items")->get_array()) {
+      if (!item.is_object()) return Status::Fatal(std::string(operation_name(op)) + ": item is not an object");
+      MB_RETURN_IF_ERROR(each(item));
+    }
+    const auto* next = json::get(*doc, "next_cursor");
+    if (next == nullptr || next->is_null() || (next->is_string() && next->get_string().empty())) return Status::Ok();
+    if (*next == cursor) return Status::Fatal(std::string(operation_name(op)) + ": plugin repeated its cursor");
+    cursor = *next;
+  }
+  return Status::Fatal(std::string(operation_name(op)) + ": more than " + std::to_string(kMaxPages) + " pages");
+}
+
+std::string id_of(const boost::json::value& item) {
+  const auto* id = json::get(item, "id");
+  if (id == nullptr) return "";
+  if (id->is_string()) return std::string(id->get_string());
+  if (id->is_int64()) return std::to_string(id->get_int64());
+  if (id->is_uint64()) return std::to_string(id->get_uint64());
+  return "";
+}
+
+}  // namespace
+
+Result<std::vector<PsaAccount>> fetch_accounts(PluginSession& session, const std::string& search,
+                                               const std::atomic<bool>* cancelled) {
+  std::vector<PsaAccount> out;
+  std::set<std::string> seen;
+  Status s = page_through(session, Operation::kListAccounts, search, cancelled, [&](const boost::json::value& item) {
+    PsaAccount a;
+    a.id = id_of(item);
+    a.name = json::get_string(item, "name").value_or("");
+    if (a.id.empty()) return Status::Fatal("list_accounts: an item has no id");
+    if (!seen.insert(a.id).second) return Status::Ok();  // a page boundary may repeat an item
+    a.active = json::get_bool(item, "active").value_or(true);
+    if (const auto* d = json::get(item, "details")) a.details_json = json::serialize(*d);
+    out.push_back(std::move(a));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std::string& search,
+                                               const std::atomic<bool>* cancelled) {
+  std::vector<PsaService> out;
+  std::set<std::string> seen;
+  Status s = page_through(session, Operation::kListServices, search, cancelled, [&](const boost::json::value& item) {
+    PsaService svc;
+    svc.id = id_of(item);
+    svc.name = json::get_string(item, "name").value_or("");
+    if (svc.id.empty()) return Status::Fatal("list_services: an item has no id");
+    if (!seen.insert(svc.id).second) return Status::Ok();
+    if (const auto* d = json::get(item, "details")) svc.details_json = json::serialize(*d);
+    out.push_back(std::move(svc));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<size_t> refresh_accounts(Store& store, const std::string& connector_id, PluginSession& session) {
+  auto accounts = fetch_accounts(session, "");
+  if (!accounts) return accounts.status();
+  MB_RETURN_IF_ERROR(store.replace_psa_accounts(connector_id, *accounts));
+  auto drift = update_drift(store, connector_id);
+  if (!drift) return drift.status();
+  return accounts->size();
+}
+
+Result<size_t> refresh_services(Store& store, const std::string& connector_id, PluginSession& session) {
+  auto services = fetch_services(session, "");
+  if (!services) return services.status();
+  MB_RETURN_IF_ERROR(store.replace_psa_services(connector_id, *services));
+  return services->size();
+}
+
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id) {
+  auto workspaces = store.list_workspaces();
+  if (!workspaces) return workspaces.status();
+  auto accounts = store.list_psa_accounts(connector_id);
+  if (!accounts) return accounts.status();
+  auto mappings = store.list_account_mappings(connector_id);
+  if (!mappings) return mappings.status();
+
+  std::set<std::string> mapped_workspaces, mapped_accounts;
+  for (const auto& m : *mappings) {
+    mapped_workspaces.insert(m.workspace_id);
+    if (m.account_id) mapped_accounts.insert(*m.account_id);
+  }
+  // Candidates on each side, by trimmed name.
+  std::map<std::string, std::vector<const PsaAccount*>> accounts_by_name;
+  for (const auto& a : *accounts) {
+    if (a.excluded || !a.active || a.missing_since || mapped_accounts.count(a.id) > 0) continue;
+    accounts_by_name[trim_name(a.name)].push_back(&a);
+  }
+  std::map<std::string, int> workspaces_by_name;
+  for (const auto& w : *workspaces)
+    if (mapped_workspaces.count(w.id) == 0) ++workspaces_by_name[trim_name(w.name)];
+
+  AutoMapReport report;
+  report.kept_existing = mappings->size();
+  for (const auto& w : *workspaces) {
+    if (mapped_workspaces.count(w.id) > 0) continue;
+    std::string name = trim_name(w.name);
+    auto it = accounts_by_name.find(name);
+    if (it == accounts_by_name.end()) {
+      report.unmapped.push_back({w, "no PSA account named exactly '" + name + "'"});
+    } else if (it->second.size() > 1) {
+      report.unmapped.push_back({w, std::to_string(it->second.size()) + " PSA accounts are named '" + name + "'"});
+    } else if (workspaces_by_name[name] > 1) {
+      report.unmapped.push_back({w, std::to_string(workspaces_by_name[name]) + " workspaces are named '" + name + "'"});
+    } else {
+      AccountMapping m;
+      m.workspace_id = w.id;
+      m.account_id = it->second.front()->id;
+      m.account_name = it->second.front()->name;
+      m.source = "auto";
+      report.created.push_back(std::move(m));
+    }
+  }
+  MB_RETURN_IF_ERROR(store.put_account_mappings(connector_id, report.created));
+  return report;
+}
+
+Result<size_t> update_drift(Store& store, const std::string& connector_id) {
+  auto accounts = store.list_psa_accounts(connector_id);
+  if (!accounts) return accounts.status();
+  if (accounts->empty()) return size_t{0};  // nothing fetched yet: no evidence of drift
+  auto mappings = store.list_account_mappings(connector_id);
+  if (!mappings) return mappings.status();
+  std::map<std::string, const PsaAccount*> by_id;
+  for (const auto& a : *accounts) by_id[a.id] = &a;
+  std::vector<AccountMapping> changed;
+  for (auto m : *mappings) {
+    if (!m.account_id || m.source == "provisioned") continue;
+    auto it = by_id.find(*m.account_id);
+    std::string drift;
+    if (it == by_id.end() || it->second->missing_since) drift = "account_missing";
+    else if (!it->second->active) drift = "account_inactive";
+    else if (!m.account_name.empty() && it->second->name != m.account_name) drift = "account_renamed";
+    if (drift != m.drift) {
+      m.drift = drift;
+      changed.push_back(std::move(m));
+    }
+  }
+  MB_RETURN_IF_ERROR(store.put_account_mappings(connector_id, changed));
+  return changed.size();
+}
+
+}  // namespace mb

@@ -1,0 +1,49 @@
+// Mapping: fetching a platform's accounts and services (paged, cached in the store), matching
+// vendor workspaces to PSA accounts, and flagging drift.
+//
+// Auto-matching follows what Coro and Gradient users know: exact names, case-sensitive, after
+// trimming surrounding whitespace; one-to-one; a manual mapping is never overwritten; a name
+// with two candidates on either side is left unmapped and reported.
+#ifndef METERBRIDGE_HOST_SYNC_MAPPING_H_
+#define METERBRIDGE_HOST_SYNC_MAPPING_H_
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/plugin/plugin.h"
+#include "host/store/store.h"
+
+namespace mb {
+
+// Fetches every page of list_accounts / list_services and replaces the store's cache.
+// Returns how many were fetched. `search` narrows the listing (not cached then).
+Result<std::vector<PsaAccount>> fetch_accounts(PluginSession& session, const std::string& search,
+                                               const std::atomic<bool>* cancelled = nullptr);
+Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std::string& search,
+                                               const std::atomic<bool>* cancelled = nullptr);
+Result<size_t> refresh_accounts(Store& store, const std::string& connector_id, PluginSession& session);
+Result<size_t> refresh_services(Store& store, const std::string& connector_id, PluginSession& session);
+
+struct AutoMapReport {
+  std::vector<AccountMapping> created;
+  // Workspace name -> why it stayed unmapped ("2 PSA accounts named ...", "no PSA account named ...").
+  std::vector<std::pair<Workspace, std::string>> unmapped;
+  size_t kept_existing = 0;
+};
+
+// Matches unmapped, non-excluded workspaces to unmapped, non-excluded, active PSA accounts by
+// exact (trimmed, case-sensitive) name and stores the new mappings in one transaction.
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id);
+
+// Re-checks every mapping against the cached PSA accounts: missing, inactive or renamed
+// accounts are flagged on the mapping (and cleared when they come back). Returns the number of
+// mappings whose drift changed.
+Result<size_t> update_drift(Store& store, const std::string& connector_id);
+
+std::string trim_name(std::string_view name);
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_SYNC_MAPPING_H_

@@ -1,0 +1,84 @@
+// The planner: from the latest usage snapshot and a connector's mappings, one SyncLine per
+// (workspace, mapped service) with its absolute target — or the reason there is none (no
+// data, not mapped, mapping drift). Pure functions over plain data, so they are fast and unit
+// tested without a store or a plugin; the diff and policies live here too.
+//
+//   PlanInput in{...};
+//   std::vector<SyncLine> lines = plan_lines(in);
+//   apply_diff(lines, current_by_key, policies);   // fills current, delta, action, outcome
+#ifndef METERBRIDGE_HOST_SYNC_PLANNER_H_
+#define METERBRIDGE_HOST_SYNC_PLANNER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/config/config.h"
+#include "host/store/model.h"
+
+namespace mb {
+
+// Outcomes a line can end in (docs/sync.md explains each).
+namespace outcome {
+inline constexpr const char* kPending = "pending";          // planned, not yet decided
+inline constexpr const char* kUpdated = "updated";
+inline constexpr const char* kUnchanged = "unchanged";
+inline constexpr const char* kWouldUpdate = "would_update";  // dry run
+inline constexpr const char* kHeld = "held";
+inline constexpr const char* kNoData = "no_data";
+inline constexpr const char* kNotMapped = "not_mapped";
+inline constexpr const char* kNotLinked = "not_linked";
+inline constexpr const char* kNoContractLine = "no_contract_line";
+inline constexpr const char* kAmbiguousContractLine = "ambiguous_contract_line";
+inline constexpr const char* kAccountInactive = "account_inactive";
+inline constexpr const char* kPlatformNotMapped = "platform_not_mapped";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kInterrupted = "interrupted";
+}  // namespace outcome
+
+// Actions: what the engine does with a line after the diff.
+namespace action {
+inline constexpr const char* kUpdate = "update";    // write the target
+inline constexpr const char* kNone = "none";        // nothing to write
+inline constexpr const char* kHold = "hold";        // waits for `runs approve`
+inline constexpr const char* kNever = "never";      // a decrease the policy forbids
+inline constexpr const char* kSkip = "skip";        // no target (no data, not mapped, ...)
+}  // namespace action
+
+struct PlanInput {
+  std::vector<Workspace> workspaces;
+  std::optional<UsageSnapshot> snapshot;
+  std::vector<AccountMapping> account_mappings;
+  std::vector<ServiceMapping> service_mappings;
+  std::vector<PsaAccount> psa_accounts;  // for drift; may be empty
+  std::string ended_workspaces = "zero";  // zero | no_data
+  bool link_based = false;                // unmapped workspaces are "not linked"
+};
+
+std::string line_key(const std::string& workspace_id, const std::string& service_id);
+
+// One line per (workspace, mapped service) for every workspace that is mapped or present in
+// the snapshot, excluded workspaces aside. Lines with a target are "pending"; the others carry
+// their final outcome already.
+std::vector<SyncLine> plan_lines(const PlanInput& in);
+
+// What the platform said about one line's current value.
+struct CurrentValue {
+  std::optional<int64_t> quantity;
+  std::string reason;   // empty, or no_contract_line / ambiguous_contract_line / ...
+  std::string message;
+  std::string line_ref_json;  // opaque platform reference passed back to apply
+};
+
+// Fills current/delta/action/outcome of pending lines from the platform's current values and
+// the connector's policies. Lines without a current value keep "pending" (caller decides).
+void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
+                const Policies& policies, bool dry_run);
+
+// Counts per outcome, as the JSON object stored on the run.
+std::map<std::string, int64_t> count_outcomes(const std::vector<SyncLine>& lines);
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_SYNC_PLANNER_H_
