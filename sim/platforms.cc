@@ -1,0 +1,24 @@
+// The one list of platforms meterbridge-sim serves. Adding a platform: create sim/<name>/ with
+// a library exposing a factory, add it to sim/CMakeLists.txt, and add one line below.
+#include "sim/core/platform_registry.h"
+#include "sim/core/simulator.h"
+#include "sim/testplatform/test_platform.h"
+
+namespace mb::sim {
+
+const PlatformRegistry& builtin_platforms() {
+  static const PlatformRegistry registry = [] {
+    PlatformRegistry platforms;
+    platforms.add("test", "small items API (bearer auth, paging, echo) for HTTP client tests",
+                  &testplatform::make_test_platform);
+    return platforms;
+  }();
+  return registry;
+}
+
+std::unique_ptr<Simulator> Simulator::start(const std::string& platform,
+                                            const SimOptions& options) {
+  return start(builtin_platforms(), platform, options);
+}
+
+}  // namespace mb::sim
