@@ -106,6 +106,19 @@ Result<const ConnectorConfig*> App::connector(const std::string& id) {
   return connector;
 }
 
+ReportNames App::report_names(const std::string& connector_id) {
+  ReportNames names;
+  auto st = store();
+  if (!st) return names;
+  if (auto w = (*st)->list_workspaces())
+    for (const auto& x : *w) names.workspaces[x.id] = x.name;
+  if (auto s = (*st)->list_services())
+    for (const auto& x : *s) names.services[x.id] = x.name;
+  if (auto a = (*st)->list_psa_accounts(connector_id))
+    for (const auto& x : *a) names.psa_accounts[x.id] = x.name;
+  return names;
+}
+
 namespace {
 
 // One engine per process, created when the first session needs HTTP.

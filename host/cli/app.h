@@ -14,6 +14,7 @@
 #include "host/config/config.h"
 #include "host/plugin/loader.h"
 #include "host/store/store.h"
+#include "host/sync/report.h"
 
 namespace mb::cli {
 
@@ -59,6 +60,8 @@ class App {
   Result<Store*> store();
 
   Result<const ConnectorConfig*> connector(const std::string& id);
+  // Names for reports: workspaces, services and the connector's cached PSA accounts.
+  ReportNames report_names(const std::string& connector_id);
   // Opens a plugin session for a connector: plugin loaded, config validated, credentials
   // from the store overlaid, secret references resolved.
   Result<std::unique_ptr<PluginSession>> open_session(const std::string& connector_id);

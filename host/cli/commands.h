@@ -8,6 +8,7 @@
 #include <string>
 
 #include "host/cli/app.h"
+#include "host/common/redaction.h"
 
 namespace mb::cli {
 
@@ -19,6 +20,9 @@ struct CommandContext {
 void register_plugin_commands(CLI::App& cli, CommandContext ctx);
 void register_config_commands(CLI::App& cli, CommandContext ctx);
 void register_connector_commands(CLI::App& cli, CommandContext ctx);
+void register_usage_commands(CLI::App& cli, CommandContext ctx);
+void register_mapping_commands(CLI::App& cli, CommandContext ctx);
+void register_sync_commands(CLI::App& cli, CommandContext ctx);
 
 // Prints a failed Status (redacted) to stderr and returns its exit code (or `exit_code`).
 int report_failure(App& app, const Status& status, int exit_code = -1);

@@ -132,6 +132,32 @@ int connectors_connect(App& app, const std::string& id, const std::string& sourc
   return connectors_test(app, id);
 }
 
+// Calls the plugin's disconnect hook (best effort: a platform that cannot be reached must not
+// keep credentials on our side), then removes credentials and every mapping in one transaction.
+int connectors_disconnect(App& app, const std::string& id) {
+  auto connector = app.connector(id);
+  if (!connector) return report_failure(app, connector.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  std::string hook_note;
+  auto session = app.open_session(id);
+  if (session && (*session)->plugin().offers(Operation::kDisconnect)) {
+    auto r = (*session)->invoke(Operation::kDisconnect, "{}");
+    hook_note = r ? "platform notified" : "platform not notified: " + redact(r.status().message());
+  } else if (!session) {
+    hook_note = "platform not notified: " + redact(session.status().message());
+  }
+  Status s = (*store)->disconnect_connector(id);
+  if (!s.ok()) return report_store_failure(app, s);
+  if (app.options().json) {
+    print_json(app, boost::json::object{{"id", id}, {"status", "disconnected"}, {"note", hook_note}});
+  } else {
+    app.out() << id << ": disconnected — credentials and every mapping removed; run history kept"
+              << (hook_note.empty() ? "" : " (" + hook_note + ")") << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_connector_commands(CLI::App& cli, CommandContext ctx) {
@@ -157,6 +183,12 @@ void register_connector_commands(CLI::App& cli, CommandContext ctx) {
   connect->callback([ctx, connect_id, source] {
     ctx.exit_code = connectors_connect(ctx.app, *connect_id, *source);
   });
+
+  auto* disconnect = connectors->add_subcommand(
+      "disconnect", "Tell the platform, then delete the connector's credentials and every mapping (history stays)");
+  auto disconnect_id = std::make_shared<std::string>();
+  disconnect->add_option("id", *disconnect_id, "Connector id")->required();
+  disconnect->callback([ctx, disconnect_id] { ctx.exit_code = connectors_disconnect(ctx.app, *disconnect_id); });
 }
 
 }  // namespace mb::cli

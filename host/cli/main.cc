@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   register_plugin_commands(cli, ctx);
   register_config_commands(cli, ctx);
   register_connector_commands(cli, ctx);
+  register_usage_commands(cli, ctx);
+  register_mapping_commands(cli, ctx);
+  register_sync_commands(cli, ctx);
 
   // Options are parsed before callbacks run, so the App sees them through this hook.
   cli.parse_complete_callback([&] { mb::init_logging(options.log_level); });

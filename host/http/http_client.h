@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/common/status.h"
+#include "host/http/counters.h"
 
 namespace mb::http {
 
@@ -40,6 +41,10 @@ struct HttpResponse {
   ErrorClass error_class = ErrorClass::kOk;
   std::string error_message;
   bool maybe_sent = false;
+  // How long the server asked us to wait (Retry-After on a 429/503 that was returned to the
+  // caller, because retries ran out or the wait exceeded the policy's retry_after_max); 0 when
+  // the server did not say.
+  int64_t retry_after_ms = 0;
 };
 
 // Per-connector limits; the plugin manifest gives defaults and the connector config overrides.
@@ -57,6 +62,21 @@ struct HttpPolicy {
   std::string ca_file;                   // extra CA bundle (PEM) trusted besides the system store
   bool verify_tls = true;
   bool allow_plain_http = false;         // plain http:// beyond loopback
+  // A Retry-After longer than this is not waited out: the response goes back to the caller with
+  // HttpResponse::retry_after_ms set.
+  std::chrono::milliseconds retry_after_max{600000};
+  // Statuses retried for idempotent requests (429 is always retried; see docs/http-engine.md).
+  std::vector<int> retry_statuses{500, 502, 503, 504};
+  // A response whose body contains one of these is a throttling refusal, retried like a 429
+  // (Autotask's thread limit arrives with a non-429 status: "thread threshold", "Itgenatr005").
+  std::vector<std::string> throttle_body_markers;
+  // Header names (case-insensitive) whose values are credentials, masked in every log line.
+  std::vector<std::string> masked_headers{"authorization", "proxy-authorization", "cookie",
+                                          "set-cookie", "secret", "apiintegrationcode",
+                                          "clientid", "gradient-token", "x-api-key"};
+  // Idle keep-alive connections older than this are closed instead of reused.
+  std::chrono::milliseconds idle_timeout{30000};
+  int64_t max_response_bytes = 64 * 1024 * 1024;
 };
 
 // What the batch as a whole did; per-request outcomes are in the responses.
@@ -72,6 +92,8 @@ class HttpClient {
   // Blocks until all are done or `cancelled` becomes true.
   virtual BatchOutcome execute(std::vector<HttpRequest> requests,
                                const std::atomic<bool>* cancelled) = 0;
+  // A snapshot of what this client has done so far (for the sync report and the benchmark).
+  virtual HttpCounters counters() const { return {}; }
 };
 
 }  // namespace mb::http

@@ -62,6 +62,7 @@ CREATE TABLE psa_accounts(
   excluded INTEGER NOT NULL DEFAULT 0,
   details TEXT NOT NULL DEFAULT '{}',
   fetched_at TEXT NOT NULL,
+  fetch_generation INTEGER NOT NULL DEFAULT 0,
   missing_since TEXT,
   PRIMARY KEY(connector_id, id)
 ) WITHOUT ROWID;
@@ -371,22 +372,31 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     return in_transaction([&]() -> Status {
       std::string ts = now();
+      // Each fetch gets a generation number; rows the fetch did not touch are gone from the
+      // platform (timestamps cannot tell two fetches within one second apart).
+      int64_t generation = 1;
+      {
+        Statement g(db_, "SELECT COALESCE(MAX(fetch_generation), 0) + 1 FROM psa_accounts WHERE connector_id = ?1");
+        g.bind(1, connector_id);
+        if (g.step()) generation = g.integer(0);
+        MB_RETURN_IF_ERROR(g.status());
+      }
       Statement up(db_,
-                   "INSERT INTO psa_accounts(connector_id, id, name, active, details, fetched_at, missing_since) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL) ON CONFLICT(connector_id, id) DO UPDATE SET "
+                   "INSERT INTO psa_accounts(connector_id, id, name, active, details, fetched_at, fetch_generation, "
+                   "missing_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL) ON CONFLICT(connector_id, id) DO UPDATE SET "
                    "name = excluded.name, active = excluded.active, details = excluded.details, "
-                   "fetched_at = excluded.fetched_at, missing_since = NULL");
+                   "fetched_at = excluded.fetched_at, fetch_generation = excluded.fetch_generation, missing_since = NULL");
       for (const auto& a : accounts) {
         up.reset();
         up.bind(1, connector_id).bind(2, a.id).bind(3, a.name).bind(4, int64_t{a.active ? 1 : 0})
-            .bind(5, a.details_json).bind(6, ts);
+            .bind(5, a.details_json).bind(6, ts).bind(7, generation);
         up.step();
         MB_RETURN_IF_ERROR(up.status());
       }
       Statement gone(db_,
-                     "UPDATE psa_accounts SET missing_since = ?2 WHERE connector_id = ?1 AND fetched_at <> ?2 "
+                     "UPDATE psa_accounts SET missing_since = ?2 WHERE connector_id = ?1 AND fetch_generation <> ?3 "
                      "AND missing_since IS NULL");
-      gone.bind(1, connector_id).bind(2, ts);
+      gone.bind(1, connector_id).bind(2, ts).bind(3, generation);
       gone.step();
       return gone.status();
     });

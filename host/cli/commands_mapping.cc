@@ -1,0 +1,469 @@
+#include <boost/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "host/cli/commands.h"
+#include "host/cli/table.h"
+#include "host/common/json.h"
+#include "host/sync/mapping.h"
+
+namespace mb::cli {
+namespace {
+
+struct Opened {
+  Store* store;
+  std::unique_ptr<PluginSession> session;
+};
+
+Result<Opened> open_both(App& app, const std::string& connector) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto session = app.open_session(connector);
+  if (!session) return session.status();
+  return Opened{*store, std::move(*session)};
+}
+
+int accounts_list(App& app, const std::string& connector, const std::string& search, bool refresh) {
+  auto conn = app.connector(connector);
+  if (!conn) return report_failure(app, conn.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  std::vector<PsaAccount> accounts;
+  if (!search.empty()) {
+    auto session = app.open_session(connector);
+    if (!session) return report_failure(app, session.status());
+    auto fetched = fetch_accounts(**session, search);  // a search is live, never cached
+    if (!fetched) return report_failure(app, fetched.status());
+    accounts = std::move(*fetched);
+  } else {
+    auto cached = (*store)->list_psa_accounts(connector);
+    if (!cached) return report_store_failure(app, cached.status());
+    if (refresh || cached->empty()) {
+      auto session = app.open_session(connector);
+      if (!session) return report_failure(app, session.status());
+      auto n = refresh_accounts(**store, connector, **session);
+      if (!n) return report_failure(app, n.status());
+      cached = (*store)->list_psa_accounts(connector);
+    }
+    accounts = std::move(*cached);
+  }
+  auto mappings = (*store)->list_account_mappings(connector);
+  std::map<std::string, std::string> mapped_to;
+  if (mappings)
+    for (const auto& m : *mappings)
+      if (m.account_id) mapped_to[*m.account_id] = m.workspace_id;
+  if (app.options().json) {
+    boost::json::array arr;
+    for (const auto& a : accounts)
+      arr.push_back(boost::json::object{{"id", a.id}, {"name", a.name}, {"active", a.active}, {"excluded", a.excluded},
+                                        {"missing", a.missing_since.has_value()},
+                                        {"mapped_to", mapped_to.count(a.id) ? boost::json::value(mapped_to[a.id])
+                                                                            : boost::json::value(nullptr)}});
+    print_json(app, arr);
+    return kExitOk;
+  }
+  Table t({"ID", "NAME", "ACTIVE", "MAPPED TO", "NOTE"});
+  for (const auto& a : accounts) {
+    std::string note = a.excluded ? "excluded" : (a.missing_since ? "missing since " + *a.missing_since : "");
+    t.add({a.id, a.name, a.active ? "yes" : "no", mapped_to.count(a.id) ? mapped_to[a.id] : "-", note});
+  }
+  t.print(app.out());
+  app.out() << accounts.size() << " accounts\n";
+  return kExitOk;
+}
+
+int services_list(App& app, const std::string& connector, bool refresh) {
+  auto conn = app.connector(connector);
+  if (!conn) return report_failure(app, conn.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto cached = (*store)->list_psa_services(connector);
+  if (!cached) return report_store_failure(app, cached.status());
+  if (refresh || cached->empty()) {
+    auto session = app.open_session(connector);
+    if (!session) return report_failure(app, session.status());
+    auto n = refresh_services(**store, connector, **session);
+    if (!n) return report_failure(app, n.status());
+    cached = (*store)->list_psa_services(connector);
+  }
+  auto mappings = (*store)->list_service_mappings(connector);
+  std::map<std::string, std::string> mapped_to;
+  if (mappings)
+    for (const auto& m : *mappings) mapped_to[m.psa_service_id] = m.service_id + " (" + m.metric + ")";
+  if (app.options().json) {
+    boost::json::array arr;
+    for (const auto& s : *cached)
+      arr.push_back(boost::json::object{{"id", s.id}, {"name", s.name},
+                                        {"mapped_to", mapped_to.count(s.id) ? boost::json::value(mapped_to[s.id])
+                                                                            : boost::json::value(nullptr)}});
+    print_json(app, arr);
+    return kExitOk;
+  }
+  Table t({"ID", "NAME", "MAPPED TO"});
+  for (const auto& s : *cached) t.add({s.id, s.name, mapped_to.count(s.id) ? mapped_to[s.id] : "-"});
+  t.print(app.out());
+  return kExitOk;
+}
+
+int map_auto(App& app, const std::string& connector) {
+  auto opened = open_both(app, connector);
+  if (!opened) return report_failure(app, opened.status());
+  if (!opened->session->plugin().offers(Operation::kProvisionAccounts)) {
+    auto n = refresh_accounts(*opened->store, connector, *opened->session);
+    if (!n) return report_failure(app, n.status());
+  }
+  auto report = auto_map(*opened->store, connector);
+  if (!report) return report_failure(app, report.status());
+  auto workspaces = opened->store->list_workspaces();
+  std::map<std::string, std::string> names;
+  for (const auto& w : *workspaces) names[w.id] = w.name;
+  if (app.options().json) {
+    boost::json::array created, unmapped;
+    for (const auto& m : report->created)
+      created.push_back(boost::json::object{{"workspace_id", m.workspace_id}, {"account_id", *m.account_id},
+                                            {"name", m.account_name}});
+    for (const auto& [w, why] : report->unmapped)
+      unmapped.push_back(boost::json::object{{"workspace_id", w.id}, {"name", w.name}, {"reason", why}});
+    print_json(app, boost::json::object{{"mapped", created}, {"unmapped", unmapped},
+                                        {"already_mapped", report->kept_existing}});
+    return kExitOk;
+  }
+  app.out() << connector << ": auto-mapped " << report->created.size() << " workspaces by exact name ("
+            << report->kept_existing << " already mapped or excluded, kept)\n";
+  if (!report->unmapped.empty()) {
+    app.out() << "Left unmapped (map them with `map account`):\n";
+    Table t({"WORKSPACE", "NAME", "WHY"});
+    for (const auto& [w, why] : report->unmapped) t.add({w.id, w.name, why});
+    t.print(app.out());
+  }
+  return kExitOk;
+}
+
+// On link-based platforms a mapping is also a link on the platform side.
+Status link_on_platform(PluginSession& session, const std::string& workspace, const std::optional<std::string>& account,
+                        bool unlink) {
+  if (!session.plugin().offers(Operation::kLinkAccounts)) return Status::Ok();
+  boost::json::object input;
+  if (unlink) {
+    input["link"] = boost::json::array();
+    input["unlink"] = boost::json::array{boost::json::value(workspace)};
+  } else {
+    input["link"] = boost::json::array{boost::json::object{{"account_id", workspace}, {"platform_account_id", *account}}};
+    input["unlink"] = boost::json::array();
+  }
+  auto r = session.invoke(Operation::kLinkAccounts, boost::json::serialize(input));
+  return r ? Status::Ok() : r.status();
+}
+
+int map_account(App& app, const std::string& connector, const std::string& workspace, const std::string& account) {
+  auto opened = open_both(app, connector);
+  if (!opened) return report_failure(app, opened.status());
+  Store& store = *opened->store;
+  auto workspaces = store.list_workspaces();
+  if (!workspaces) return report_store_failure(app, workspaces.status());
+  if (std::none_of(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; }))
+    return report_failure(app, Status::NotFound("no workspace '" + workspace + "' (import usage first)"));
+  auto find = [&]() -> std::optional<PsaAccount> {
+    auto accounts = store.list_psa_accounts(connector);
+    if (accounts)
+      for (const auto& a : *accounts)
+        if (a.id == account && !a.missing_since) return a;
+    return std::nullopt;
+  };
+  auto found = find();
+  if (!found) {
+    auto n = refresh_accounts(store, connector, *opened->session);
+    if (!n) return report_failure(app, n.status());
+    found = find();
+  }
+  if (!found)
+    return report_failure(app, Status::NotFound("connector '" + connector + "' has no PSA account '" + account + "'"));
+  AccountMapping m;
+  m.workspace_id = workspace;
+  m.account_id = account;
+  m.account_name = found->name;
+  m.source = "manual";
+  Status s = store.put_account_mapping(connector, m);
+  if (!s.ok()) return report_failure(app, s);
+  s = link_on_platform(*opened->session, workspace, account, false);
+  if (!s.ok()) {
+    (void)store.delete_account_mapping(connector, workspace);
+    return report_failure(app, s);
+  }
+  app.out() << connector << ": workspace " << workspace << " -> " << found->name << " (" << account << ")\n";
+  return kExitOk;
+}
+
+int map_unmap(App& app, const std::string& connector, const std::string& workspace) {
+  auto opened = open_both(app, connector);
+  if (!opened) return report_failure(app, opened.status());
+  Status s = link_on_platform(*opened->session, workspace, std::nullopt, true);
+  if (!s.ok()) return report_failure(app, s);
+  s = opened->store->delete_account_mapping(connector, workspace);
+  if (!s.ok()) return report_failure(app, s);
+  app.out() << connector << ": workspace " << workspace << " unmapped\n";
+  return kExitOk;
+}
+
+int map_exclude(App& app, const std::string& connector, const std::string& workspace, const std::string& account,
+                bool exclude) {
+  auto conn = app.connector(connector);
+  if (!conn) return report_failure(app, conn.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  if (!account.empty()) {
+    Status s = (*store)->set_psa_account_excluded(connector, account, exclude);
+    if (!s.ok()) return report_failure(app, s);
+    app.out() << connector << ": PSA account " << account << (exclude ? " excluded from" : " included in")
+              << " matching\n";
+    return kExitOk;
+  }
+  if (workspace.empty()) return report_failure(app, Status::ConfigInvalid("name a WORKSPACE or --account ID"));
+  if (exclude) {
+    AccountMapping m;
+    m.workspace_id = workspace;
+    m.excluded = true;
+    m.source = "manual";
+    Status s = (*store)->put_account_mapping(connector, m);
+    if (!s.ok()) return report_failure(app, s);
+  } else {
+    auto mappings = (*store)->list_account_mappings(connector);
+    if (!mappings) return report_store_failure(app, mappings.status());
+    bool was_excluded = std::any_of(mappings->begin(), mappings->end(),
+                                    [&](const AccountMapping& m) { return m.workspace_id == workspace && m.excluded; });
+    if (!was_excluded) return report_failure(app, Status::NotFound("workspace '" + workspace + "' is not excluded"));
+    Status s = (*store)->delete_account_mapping(connector, workspace);
+    if (!s.ok()) return report_failure(app, s);
+  }
+  app.out() << connector << ": workspace " << workspace << (exclude ? " excluded (never synced)" : " included again")
+            << "\n";
+  return kExitOk;
+}
+
+int map_show(App& app, const std::string& connector, bool unmapped_only) {
+  auto conn = app.connector(connector);
+  if (!conn) return report_failure(app, conn.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto workspaces = (*store)->list_workspaces();
+  auto accounts = (*store)->list_psa_accounts(connector);
+  auto mappings = (*store)->list_account_mappings(connector);
+  auto service_mappings = (*store)->list_service_mappings(connector);
+  auto services = (*store)->list_services();
+  auto psa_services = (*store)->list_psa_services(connector);
+  for (const Status* s : {&workspaces.status(), &accounts.status(), &mappings.status(), &service_mappings.status()})
+    if (!s->ok()) return report_store_failure(app, *s);
+  std::map<std::string, const AccountMapping*> by_ws;
+  std::set<std::string> mapped_accounts;
+  for (const auto& m : *mappings) {
+    by_ws[m.workspace_id] = &m;
+    if (m.account_id) mapped_accounts.insert(*m.account_id);
+  }
+  std::map<std::string, std::string> account_names, svc_names, psa_svc_names;
+  for (const auto& a : *accounts) account_names[a.id] = a.name;
+  for (const auto& s : *services) svc_names[s.id] = s.name;
+  for (const auto& s : *psa_services) psa_svc_names[s.id] = s.name;
+
+  if (app.options().json) {
+    boost::json::array ws_arr, acct_arr, svc_arr;
+    for (const auto& w : *workspaces) {
+      auto it = by_ws.find(w.id);
+      std::string state = it == by_ws.end() ? "unmapped" : (it->second->excluded ? "excluded" : "mapped");
+      if (unmapped_only && state != "unmapped") continue;
+      boost::json::object o{{"workspace_id", w.id}, {"name", w.name}, {"state", state}};
+      if (state == "mapped") {
+        o["account_id"] = *it->second->account_id;
+        o["account_name"] = account_names[*it->second->account_id];
+        o["source"] = it->second->source;
+        o["drift"] = it->second->drift;
+      }
+      ws_arr.push_back(std::move(o));
+    }
+    for (const auto& a : *accounts) {
+      if (mapped_accounts.count(a.id) > 0 || a.missing_since) continue;
+      acct_arr.push_back(boost::json::object{{"id", a.id}, {"name", a.name}, {"excluded", a.excluded}, {"active", a.active}});
+    }
+    for (const auto& m : *service_mappings)
+      svc_arr.push_back(boost::json::object{{"service_id", m.service_id}, {"psa_service_id", m.psa_service_id},
+                                            {"metric", m.metric}});
+    print_json(app, boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
+    return kExitOk;
+  }
+  Table t({"WORKSPACE", "NAME", "STATE", "PSA ACCOUNT", "SOURCE", "DRIFT"});
+  size_t unmapped = 0;
+  for (const auto& w : *workspaces) {
+    auto it = by_ws.find(w.id);
+    if (it == by_ws.end()) {
+      ++unmapped;
+      t.add({w.id, w.name, "unmapped", "-", "-", ""});
+    } else if (!unmapped_only) {
+      const AccountMapping& m = *it->second;
+      if (m.excluded) t.add({w.id, w.name, "excluded", "-", m.source, ""});
+      else t.add({w.id, w.name, "mapped", account_names[*m.account_id] + " (" + *m.account_id + ")", m.source, m.drift});
+    }
+  }
+  app.out() << "Workspaces (" << unmapped << " unmapped):\n";
+  t.print(app.out());
+  Table a({"PSA ACCOUNT", "NAME", "NOTE"});
+  for (const auto& acc : *accounts) {
+    if (mapped_accounts.count(acc.id) > 0 || acc.missing_since) continue;
+    a.add({acc.id, acc.name, acc.excluded ? "excluded" : (acc.active ? "" : "inactive")});
+  }
+  app.out() << "\nUnmapped PSA accounts:\n";
+  if (a.empty()) app.out() << "  (none)\n";
+  else a.print(app.out());
+  if (!unmapped_only) {
+    app.out() << "\nServices:\n";
+    Table s({"SERVICE", "PSA SERVICE", "METRIC"});
+    for (const auto& m : *service_mappings)
+      s.add({svc_names[m.service_id] + " (" + m.service_id + ")",
+             (psa_svc_names.count(m.psa_service_id) ? psa_svc_names[m.psa_service_id] + " " : "") + "(" +
+                 m.psa_service_id + ")",
+             m.metric});
+    if (s.empty()) app.out() << "  (none mapped)\n";
+    else s.print(app.out());
+  }
+  return kExitOk;
+}
+
+int map_service(App& app, const std::string& connector, const std::string& service, const std::string& psa_service,
+                const std::string& metric) {
+  auto conn = app.connector(connector);
+  if (!conn) return report_failure(app, conn.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto services = (*store)->list_services();
+  if (!services) return report_store_failure(app, services.status());
+  if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
+    return report_failure(app, Status::NotFound("no vendor service '" + service + "' (import usage first)"));
+  auto psa = (*store)->list_psa_services(connector);
+  if (!psa) return report_store_failure(app, psa.status());
+  auto known = [&] {
+    return std::any_of(psa->begin(), psa->end(), [&](const PsaService& s) { return s.id == psa_service; });
+  };
+  if (!known()) {
+    auto session = app.open_session(connector);
+    if (!session) return report_failure(app, session.status());
+    auto n = refresh_services(**store, connector, **session);
+    if (!n) return report_failure(app, n.status());
+    psa = (*store)->list_psa_services(connector);
+    if (!known())
+      return report_failure(app, Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'"));
+  }
+  Status s = (*store)->put_service_mapping(connector, {service, psa_service, metric});
+  if (!s.ok()) return report_failure(app, s);
+  app.out() << connector << ": service " << service << " -> " << psa_service << " counting " << metric << "\n";
+  return kExitOk;
+}
+
+int map_unmap_service(App& app, const std::string& connector, const std::string& service) {
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  Status s = (*store)->delete_service_mapping(connector, service);
+  if (!s.ok()) return report_failure(app, s);
+  app.out() << connector << ": service " << service << " unmapped\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
+  auto* accounts = cli.add_subcommand("accounts", "The platform's companies/clients");
+  accounts->require_subcommand(1);
+  {
+    auto* list = accounts->add_subcommand("list", "List a connector's PSA accounts (cached; --refresh fetches)");
+    auto id = std::make_shared<std::string>();
+    auto search = std::make_shared<std::string>();
+    auto refresh = std::make_shared<bool>(false);
+    list->add_option("connector", *id)->required();
+    list->add_option("--search", *search, "Search the platform live by name");
+    list->add_flag("--refresh", *refresh, "Fetch every page from the platform again");
+    list->callback([ctx, id, search, refresh] { ctx.exit_code = accounts_list(ctx.app, *id, *search, *refresh); });
+  }
+  auto* services = cli.add_subcommand("services", "The platform's services/products");
+  services->require_subcommand(1);
+  {
+    auto* list = services->add_subcommand("list", "List a connector's PSA services (cached; --refresh fetches)");
+    auto id = std::make_shared<std::string>();
+    auto refresh = std::make_shared<bool>(false);
+    list->add_option("connector", *id)->required();
+    list->add_flag("--refresh", *refresh, "Fetch every page from the platform again");
+    list->callback([ctx, id, refresh] { ctx.exit_code = services_list(ctx.app, *id, *refresh); });
+  }
+
+  auto* map = cli.add_subcommand("map", "Map workspaces to PSA accounts and services to PSA services");
+  map->require_subcommand(1);
+  {
+    auto* a = map->add_subcommand("auto", "Map workspaces to accounts with exactly the same name");
+    auto id = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->callback([ctx, id] { ctx.exit_code = map_auto(ctx.app, *id); });
+  }
+  {
+    auto* a = map->add_subcommand("account", "Map one workspace to one PSA account (replaces its mapping)");
+    auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->add_option("workspace", *ws, "Workspace id")->required();
+    a->add_option("account", *acct, "PSA account id")->required();
+    a->callback([ctx, id, ws, acct] { ctx.exit_code = map_account(ctx.app, *id, *ws, *acct); });
+  }
+  {
+    auto* a = map->add_subcommand("unmap", "Remove a workspace's mapping");
+    auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->add_option("workspace", *ws)->required();
+    a->callback([ctx, id, ws] { ctx.exit_code = map_unmap(ctx.app, *id, *ws); });
+  }
+  for (bool exclude : {true, false}) {
+    auto* a = map->add_subcommand(exclude ? "exclude" : "include",
+                                  exclude ? "Never map or sync a workspace (or never auto-match a PSA account)"
+                                          : "Undo exclude");
+    auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->add_option("workspace", *ws, "Workspace id");
+    a->add_option("--account", *acct, "A PSA account id instead of a workspace");
+    a->callback([ctx, id, ws, acct, exclude] { ctx.exit_code = map_exclude(ctx.app, *id, *ws, *acct, exclude); });
+  }
+  {
+    auto* a = map->add_subcommand("show", "Mapped, unmapped and excluded on both sides, and service mappings");
+    auto id = std::make_shared<std::string>();
+    auto unmapped = std::make_shared<bool>(false);
+    a->add_option("connector", *id)->required();
+    a->add_flag("--unmapped", *unmapped, "Only what is not mapped yet");
+    a->callback([ctx, id, unmapped] { ctx.exit_code = map_show(ctx.app, *id, *unmapped); });
+  }
+  {
+    auto* a = map->add_subcommand("service", "Map a vendor service to a PSA service, counting users or devices");
+    auto id = std::make_shared<std::string>(), svc = std::make_shared<std::string>(), psa = std::make_shared<std::string>();
+    auto metric = std::make_shared<std::string>("users");
+    a->add_option("connector", *id)->required();
+    a->add_option("service", *svc, "Vendor service id")->required();
+    a->add_option("psa_service", *psa, "PSA service/product id")->required();
+    a->add_option("--metric", *metric, "users (default) or devices")->check(CLI::IsMember({"users", "devices"}));
+    a->callback([ctx, id, svc, psa, metric] { ctx.exit_code = map_service(ctx.app, *id, *svc, *psa, *metric); });
+  }
+  {
+    auto* a = map->add_subcommand("unmap-service", "Remove a service mapping");
+    auto id = std::make_shared<std::string>(), svc = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->add_option("service", *svc)->required();
+    a->callback([ctx, id, svc] { ctx.exit_code = map_unmap_service(ctx.app, *id, *svc); });
+  }
+  // Link-based platforms speak of linking customers; these are the same operations.
+  {
+    auto* a = cli.add_subcommand("link", "Link a workspace to a platform customer (same as map account)");
+    auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
+    a->add_option("connector", *id)->required();
+    a->add_option("workspace", *ws)->required();
+    a->add_option("customer", *acct, "Platform customer id")->required();
+    a->callback([ctx, id, ws, acct] { ctx.exit_code = map_account(ctx.app, *id, *ws, *acct); });
+    auto* u = cli.add_subcommand("unlink", "Unlink a workspace (same as map unmap)");
+    auto uid = std::make_shared<std::string>(), uws = std::make_shared<std::string>();
+    u->add_option("connector", *uid)->required();
+    u->add_option("workspace", *uws)->required();
+    u->callback([ctx, uid, uws] { ctx.exit_code = map_unmap(ctx.app, *uid, *uws); });
+  }
+}
+
+}  // namespace mb::cli

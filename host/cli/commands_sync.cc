@@ -1,0 +1,185 @@
+#include <boost/json.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "host/cli/commands.h"
+#include "host/cli/table.h"
+#include "host/common/json.h"
+#include "host/sync/report.h"
+#include "host/sync/sync_engine.h"
+
+namespace mb::cli {
+namespace {
+
+// A one-line progress bar on stderr, only when stderr is a terminal.
+std::function<void(size_t, size_t)> progress_bar(const std::string& connector) {
+  if (::isatty(STDERR_FILENO) == 0) return {};
+  return [connector](size_t done, size_t total) {
+    constexpr int kWidth = 30;
+    int filled = total == 0 ? kWidth : static_cast<int>(kWidth * done / total);
+    std::fprintf(stderr, "\r%s [%-*s] %zu/%zu%s", connector.c_str(), kWidth, std::string(filled, '#').c_str(), done,
+                 total, done >= total ? "\n" : "");
+    std::fflush(stderr);
+  };
+}
+
+int exit_for_run(const SyncRun& run) {
+  if (run.state == "ok") return kExitOk;
+  if (run.state == "partial") return kExitPartial;
+  return kExitFailed;
+}
+
+void print_report(App& app, const SyncReport& report, bool all_lines) {
+  ReportNames names = app.report_names(report.run.connector_id);
+  if (app.options().json) {
+    print_json(app, run_to_json(report.run, report.lines, names, report.notes));
+    return;
+  }
+  ReportOptions options;
+  options.all_lines = all_lines;
+  app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
+}
+
+int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force) {
+  auto config = app.config();
+  if (!config) return report_failure(app, config.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  if (ids.empty())
+    for (const auto& c : (*config)->connectors)
+      if (c.enabled) ids.push_back(c.id);
+  if (ids.empty()) return report_failure(app, Status::NotFound("no enabled connectors to sync"));
+  SyncEngine engine(**store, **config);
+  int worst = kExitOk;
+  boost::json::array reports;
+  for (const auto& id : ids) {
+    auto connector = app.connector(id);
+    if (!connector) return report_failure(app, connector.status());
+    auto session = app.open_session(id);
+    if (!session) {
+      app.err() << id << ": cannot sync: " << redact(session.status().message()) << "\n";
+      worst = std::max(worst, exit_code_for(session.status()));
+      continue;
+    }
+    SyncOptions options;
+    options.dry_run = dry_run;
+    options.force_full_push = force;
+    options.progress = app.options().json ? nullptr : progress_bar(id);
+    auto report = engine.sync(**connector, **session, options);
+    if (!report) {
+      app.err() << id << ": " << redact(report.status().message()) << "\n";
+      worst = std::max(worst, exit_code_for(report.status()));
+      continue;
+    }
+    if (app.options().json) {
+      reports.push_back(run_to_json(report->run, report->lines, app.report_names(id), report->notes));
+    } else {
+      print_report(app, *report, false);
+      app.out() << "\n";
+    }
+    worst = std::max(worst, exit_for_run(report->run));
+  }
+  if (app.options().json) print_json(app, reports);
+  return worst;
+}
+
+int runs_list(App& app, const std::string& connector, int limit) {
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto runs = (*store)->list_runs(connector, limit);
+  if (!runs) return report_store_failure(app, runs.status());
+  if (app.options().json) {
+    boost::json::array arr;
+    for (const auto& r : *runs) arr.push_back(run_header_to_json(r));
+    print_json(app, arr);
+    return kExitOk;
+  }
+  Table t({"RUN", "CONNECTOR", "STARTED", "TRIGGER", "STATE", "SUMMARY"});
+  t.align_right(0);
+  for (const auto& r : *runs)
+    t.add({std::to_string(r.id), r.connector_id, r.started_at, r.trigger + (r.dry_run ? " (dry)" : ""), r.state,
+           r.message});
+  if (t.empty()) app.out() << "No runs yet.\n";
+  else t.print(app.out());
+  return kExitOk;
+}
+
+int runs_show(App& app, int64_t id, bool all) {
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto run = (*store)->get_run(id);
+  if (!run) return report_store_failure(app, run.status());
+  if (!*run) return report_failure(app, Status::NotFound("no run " + std::to_string(id)));
+  auto lines = (*store)->list_lines(id);
+  if (!lines) return report_store_failure(app, lines.status());
+  SyncReport report;
+  report.run = **run;
+  report.lines = std::move(*lines);
+  print_report(app, report, all);
+  return kExitOk;
+}
+
+int runs_followup(App& app, int64_t id, bool approve) {
+  auto config = app.config();
+  if (!config) return report_failure(app, config.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto run = (*store)->get_run(id);
+  if (!run) return report_store_failure(app, run.status());
+  if (!*run) return report_failure(app, Status::NotFound("no run " + std::to_string(id)));
+  auto connector = app.connector((*run)->connector_id);
+  if (!connector) return report_failure(app, connector.status());
+  auto session = app.open_session((*run)->connector_id);
+  if (!session) return report_failure(app, session.status());
+  SyncEngine engine(**store, **config);
+  SyncOptions options;
+  options.trigger = approve ? "approve" : "retry";
+  options.progress = app.options().json ? nullptr : progress_bar((*run)->connector_id);
+  auto report = approve ? engine.approve(**connector, **session, id, options)
+                        : engine.retry(**connector, **session, id, options);
+  if (!report) return report_failure(app, report.status());
+  print_report(app, *report, false);
+  return exit_for_run(report->run);
+}
+
+}  // namespace
+
+void register_sync_commands(CLI::App& cli, CommandContext ctx) {
+  auto* sync = cli.add_subcommand("sync", "Plan, read, diff and apply quantities for connectors (all enabled by default)");
+  auto ids = std::make_shared<std::vector<std::string>>();
+  auto dry = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
+  sync->add_option("connectors", *ids, "Connector ids");
+  sync->add_flag("--dry-run", *dry, "Show current / new / delta without writing anything");
+  sync->add_flag("--force", *force, "Write every line even when the platform already has the target");
+  sync->callback([ctx, ids, dry, force] { ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force); });
+
+  auto* runs = cli.add_subcommand("runs", "Sync history: list, show, approve held lines, retry failed lines");
+  runs->require_subcommand(1);
+  {
+    auto* list = runs->add_subcommand("list", "Recent runs, newest first");
+    auto connector = std::make_shared<std::string>();
+    auto limit = std::make_shared<int>(20);
+    list->add_option("connector", *connector, "Only this connector");
+    list->add_option("--limit", *limit, "How many (default 20)");
+    list->callback([ctx, connector, limit] { ctx.exit_code = runs_list(ctx.app, *connector, *limit); });
+  }
+  {
+    auto* show = runs->add_subcommand("show", "One run with its lines");
+    auto id = std::make_shared<int64_t>(0);
+    auto all = std::make_shared<bool>(false);
+    show->add_option("run", *id)->required();
+    show->add_flag("--all", *all, "Include unchanged lines");
+    show->callback([ctx, id, all] { ctx.exit_code = runs_show(ctx.app, *id, *all); });
+  }
+  for (bool approve : {true, false}) {
+    auto* sub = runs->add_subcommand(approve ? "approve" : "retry",
+                                     approve ? "Apply the lines a run held for approval" : "Retry only a run's failed lines");
+    auto id = std::make_shared<int64_t>(0);
+    sub->add_option("run", *id)->required();
+    sub->callback([ctx, id, approve] { ctx.exit_code = runs_followup(ctx.app, *id, approve); });
+  }
+}
+
+}  // namespace mb::cli

@@ -1,0 +1,110 @@
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "host/cli/commands.h"
+#include "host/cli/table.h"
+#include "host/usage/usage_file.h"
+
+namespace mb::cli {
+namespace {
+
+int usage_import(App& app, const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return report_failure(app, Status::NotFound("cannot read usage file " + file));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  UsageParseOptions options;
+  options.source = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
+  auto services = (*store)->list_services();
+  if (!services) return report_store_failure(app, services.status());
+  for (const auto& s : *services) options.known_services.insert(s.id);
+  auto workspaces = (*store)->list_workspaces();
+  if (!workspaces) return report_store_failure(app, workspaces.status());
+  for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
+
+  auto parsed = parse_usage(text, file == "-" ? "stdin" : file, options);
+  if (!parsed) return report_failure(app, parsed.status());
+  auto id = (*store)->import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
+  if (!id) return report_store_failure(app, id.status());
+  std::set<std::string> counted;
+  for (const auto& c : parsed->snapshot.counts) counted.insert(c.workspace_id);
+  if (app.options().json) {
+    print_json(app, boost::json::object{{"snapshot", *id},
+                                        {"as_of", parsed->snapshot.as_of},
+                                        {"workspaces", parsed->workspaces.size()},
+                                        {"services", parsed->services.size()},
+                                        {"counts", parsed->snapshot.counts.size()}});
+  } else {
+    app.out() << "imported usage snapshot " << *id << " as of " << parsed->snapshot.as_of << ": "
+              << counted.size() << " workspaces with data, " << parsed->services.size() << " services, "
+              << parsed->snapshot.counts.size() << " counts\n";
+  }
+  return kExitOk;
+}
+
+int usage_show(App& app) {
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto snapshot = (*store)->latest_snapshot();
+  if (!snapshot) return report_store_failure(app, snapshot.status());
+  if (!*snapshot) {
+    if (app.options().json) print_json(app, nullptr);
+    else app.out() << "No usage imported yet (meterbridge usage import FILE).\n";
+    return kExitOk;
+  }
+  auto workspaces = (*store)->list_workspaces();
+  auto services = (*store)->list_services();
+  std::map<std::string, std::string> ws_names, svc_names;
+  for (const auto& w : *workspaces) ws_names[w.id] = w.name;
+  for (const auto& s : *services) svc_names[s.id] = s.name;
+  const UsageSnapshot& snap = **snapshot;
+  if (app.options().json) {
+    boost::json::array counts;
+    for (const auto& c : snap.counts)
+      counts.push_back(boost::json::object{{"workspace_id", c.workspace_id}, {"service_id", c.service_id},
+                                           {"users", c.users}, {"devices", c.devices}});
+    print_json(app, boost::json::object{{"snapshot", snap.id}, {"as_of", snap.as_of}, {"imported_at", snap.imported_at},
+                                        {"source", snap.source}, {"counts", counts}});
+    return kExitOk;
+  }
+  app.out() << "Usage snapshot " << snap.id << " as of " << snap.as_of << " (imported " << snap.imported_at
+            << " from " << snap.source << ")\n";
+  Table t({"WORKSPACE", "SERVICE", "USERS", "DEVICES"});
+  t.align_right(2);
+  t.align_right(3);
+  for (const auto& c : snap.counts)
+    t.add({ws_names[c.workspace_id], svc_names[c.service_id], std::to_string(c.users), std::to_string(c.devices)});
+  t.print(app.out());
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_usage_commands(CLI::App& cli, CommandContext ctx) {
+  auto* usage = cli.add_subcommand("usage", "Import and inspect the vendor's usage counts");
+  usage->require_subcommand(1);
+  auto* import = usage->add_subcommand("import", "Import a usage file (JSON or CSV, docs/usage-format.md); "
+                                                 "all or nothing");
+  auto file = std::make_shared<std::string>();
+  import->add_option("file", *file, "Usage file, or - for standard input")->required();
+  import->callback([ctx, file] { ctx.exit_code = usage_import(ctx.app, *file); });
+  usage->add_subcommand("show", "Show the latest usage snapshot")->callback([ctx] {
+    ctx.exit_code = usage_show(ctx.app);
+  });
+}
+
+}  // namespace mb::cli

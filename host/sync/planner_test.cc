@@ -1,0 +1,163 @@
+#include "host/sync/planner.h"
+
+#include <gtest/gtest.h>
+
+namespace mb {
+namespace {
+
+AccountMapping mapped(const std::string& ws, const std::string& account) {
+  AccountMapping m;
+  m.workspace_id = ws;
+  m.account_id = account;
+  return m;
+}
+
+PlanInput basic_input() {
+  PlanInput in;
+  in.workspaces = {{"w1", "Alpha"}, {"w2", "Beta"}, {"w3", "Gamma"}, {"w4", "Delta"}};
+  UsageSnapshot snap;
+  snap.as_of = "2026-11-21T00:00:00Z";
+  snap.counts = {{"w1", "edr", 10, 12}, {"w1", "email", 9, 0}, {"w2", "edr", 3, 4}, {"w3", "edr", 7, 7}};
+  in.snapshot = snap;
+  in.account_mappings = {mapped("w1", "A1"), mapped("w2", "A2"), mapped("w4", "A4")};
+  in.service_mappings = {{"edr", "S-EDR", "devices"}, {"email", "S-MAIL", "users"}};
+  return in;
+}
+
+const SyncLine& find(const std::vector<SyncLine>& lines, const std::string& ws, const std::string& svc) {
+  for (const auto& l : lines)
+    if (l.workspace_id == ws && l.service_id == svc) return l;
+  throw std::runtime_error("no line " + ws + "/" + svc);
+}
+
+TEST(Planner, TargetsComeFromTheMappedMetric) {
+  auto lines = plan_lines(basic_input());
+  EXPECT_EQ(*find(lines, "w1", "edr").target, 12);    // devices
+  EXPECT_EQ(*find(lines, "w1", "email").target, 9);   // users
+  EXPECT_EQ(find(lines, "w1", "edr").psa_service_id, "S-EDR");
+  EXPECT_EQ(find(lines, "w1", "edr").account_id, "A1");
+}
+
+TEST(Planner, AWorkspaceAbsentFromTheSnapshotIsNoDataNeverZero) {
+  auto lines = plan_lines(basic_input());
+  const SyncLine& l = find(lines, "w4", "edr");
+  EXPECT_EQ(l.outcome, outcome::kNoData);
+  EXPECT_FALSE(l.target.has_value());
+}
+
+TEST(Planner, APresentWorkspaceWithoutAServiceRowUsesNoneOfIt) {
+  auto lines = plan_lines(basic_input());
+  EXPECT_EQ(*find(lines, "w2", "email").target, 0);
+}
+
+TEST(Planner, UnmappedAndExcludedWorkspaces) {
+  PlanInput in = basic_input();
+  auto lines = plan_lines(in);
+  EXPECT_EQ(find(lines, "w3", "edr").outcome, outcome::kNotMapped);
+  AccountMapping excluded;
+  excluded.workspace_id = "w3";
+  excluded.excluded = true;
+  in.account_mappings.push_back(excluded);
+  lines = plan_lines(in);
+  EXPECT_THROW(find(lines, "w3", "edr"), std::runtime_error);
+  in.link_based = true;
+  in.account_mappings.pop_back();
+  EXPECT_EQ(find(plan_lines(in), "w3", "edr").outcome, outcome::kNotLinked);
+}
+
+TEST(Planner, EndedWorkspacesFollowThePolicy) {
+  PlanInput in = basic_input();
+  in.workspaces[0].ended = true;
+  EXPECT_EQ(*find(plan_lines(in), "w1", "edr").target, 0);
+  in.ended_workspaces = "no_data";
+  EXPECT_EQ(find(plan_lines(in), "w1", "edr").outcome, outcome::kNoData);
+}
+
+TEST(Planner, DriftedMappingsFailWithAReasonInsteadOfBilling) {
+  PlanInput in = basic_input();
+  in.account_mappings[0].drift = "account_missing";
+  in.account_mappings[0].account_name = "Alpha";
+  const SyncLine& l = find(plan_lines(in), "w1", "edr");
+  EXPECT_EQ(l.outcome, outcome::kFailed);
+  EXPECT_NE(l.message.find("no longer exists"), std::string::npos);
+  EXPECT_FALSE(l.target.has_value());
+}
+
+TEST(Planner, NoSnapshotMeansNoDataForMappedWorkspaces) {
+  PlanInput in = basic_input();
+  in.snapshot.reset();
+  auto lines = plan_lines(in);
+  for (const auto& l : lines) EXPECT_EQ(l.outcome, outcome::kNoData);
+}
+
+std::vector<SyncLine> one_line(int64_t target) {
+  SyncLine l;
+  l.key = "k";
+  l.target = target;
+  l.outcome = outcome::kPending;
+  return {l};
+}
+
+TEST(Diff, EqualIsUnchangedAndDifferentIsAnUpdate) {
+  Policies p;
+  auto lines = one_line(5);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].outcome, outcome::kUnchanged);
+  EXPECT_EQ(*lines[0].delta, 0);
+  lines = one_line(8);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(*lines[0].delta, 3);
+  lines = one_line(8);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, true);
+  EXPECT_EQ(lines[0].outcome, outcome::kWouldUpdate);
+}
+
+TEST(Diff, PlatformReasonsBecomeOutcomes) {
+  Policies p;
+  for (auto [reason, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"no_contract_line", outcome::kNoContractLine},
+           {"ambiguous_contract_line", outcome::kAmbiguousContractLine},
+           {"account_inactive", outcome::kAccountInactive},
+           {"platform_not_mapped", outcome::kPlatformNotMapped},
+           {"not_found", outcome::kFailed}}) {
+    auto lines = one_line(5);
+    apply_diff(lines, {{"k", {std::nullopt, reason, "why", ""}}}, p, false);
+    EXPECT_EQ(lines[0].outcome, expected) << reason;
+    EXPECT_EQ(lines[0].message, "why");
+  }
+}
+
+TEST(Policies, DecreasesAutoRequireApprovalOrNever) {
+  Policies p;
+  auto lines = one_line(3);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kUpdate);
+  p.decreases = "require_approval";
+  lines = one_line(3);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].outcome, outcome::kHeld);
+  EXPECT_EQ(lines[0].action, action::kHold);
+  lines = one_line(7);  // increases are never held by the decrease policy
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kUpdate);
+  p.decreases = "never";
+  lines = one_line(3);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].outcome, outcome::kHeld);
+  EXPECT_EQ(lines[0].action, action::kNever);
+}
+
+TEST(Policies, MaxChangeRatioHoldsLargeSwings) {
+  Policies p;
+  p.max_change_ratio = 0.5;
+  auto lines = one_line(20);
+  apply_diff(lines, {{"k", {10, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kHold);
+  lines = one_line(14);
+  apply_diff(lines, {{"k", {10, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kUpdate);
+}
+
+}  // namespace
+}  // namespace mb

@@ -1,0 +1,173 @@
+#include "host/sync/report.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "host/common/json.h"
+#include "host/sync/planner.h"
+
+namespace mb {
+namespace {
+
+std::string name_or_id(const std::map<std::string, std::string>& names, const std::string& id) {
+  auto it = names.find(id);
+  return it == names.end() || it->second.empty() ? id : it->second;
+}
+
+std::string opt(const std::optional<int64_t>& v, bool signed_delta = false) {
+  if (!v) return "-";
+  if (signed_delta && *v > 0) return "+" + std::to_string(*v);
+  return std::to_string(*v);
+}
+
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string fit(std::string s, size_t max) {
+  if (width(s) <= max) return s;
+  size_t cut = 0, seen = 0;
+  while (cut < s.size() && seen < max - 1) {
+    ++cut;
+    while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) ++cut;
+    ++seen;
+  }
+  return s.substr(0, cut) + "…";
+}
+
+// Order: what needs attention first.
+int rank(const std::string& outcome) {
+  static const char* order[] = {outcome::kFailed,        outcome::kHeld,          outcome::kUpdated,
+                                outcome::kWouldUpdate,   outcome::kNoContractLine, outcome::kAmbiguousContractLine,
+                                outcome::kPlatformNotMapped, outcome::kAccountInactive, outcome::kNotMapped,
+                                outcome::kNotLinked,     outcome::kNoData,        outcome::kInterrupted,
+                                outcome::kPending,       outcome::kUnchanged};
+  for (int i = 0; i < static_cast<int>(std::size(order)); ++i)
+    if (outcome == order[i]) return i;
+  return 99;
+}
+
+std::string duration(const SyncRun& run) {
+  auto parse = [](const std::string& iso) -> int64_t {
+    std::tm tm{};
+    if (iso.size() < 19 || strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return -1;
+    return static_cast<int64_t>(timegm(&tm));
+  };
+  int64_t a = parse(run.started_at), b = parse(run.finished_at);
+  if (a < 0 || b < 0) return "";
+  return std::to_string(b - a) + " s";
+}
+
+}  // namespace
+
+std::string run_summary_line(const SyncRun& run) {
+  std::string s = run.connector_id + ": " + run.state + (run.dry_run ? " (dry run)" : "") + " — " + run.message;
+  s += " (run " + std::to_string(run.id);
+  if (!run.effective_date.empty()) s += ", effective " + run.effective_date;
+  std::string d = duration(run);
+  if (!d.empty()) s += ", " + d;
+  return s + ")";
+}
+
+std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
+                            const std::vector<std::string>& notes, const ReportOptions& options) {
+  std::vector<const SyncLine*> shown;
+  size_t unchanged = 0;
+  for (const auto& l : lines) {
+    if (!options.all_lines && l.outcome == outcome::kUnchanged) {
+      ++unchanged;
+      continue;
+    }
+    shown.push_back(&l);
+  }
+  std::stable_sort(shown.begin(), shown.end(), [](const SyncLine* a, const SyncLine* b) {
+    return rank(a->outcome) < rank(b->outcome);
+  });
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"WORKSPACE", "SERVICE", "PSA ACCOUNT", "CURRENT", "NEW", "DELTA", "OUTCOME", "DETAIL"});
+  size_t listed = std::min(shown.size(), options.max_lines);
+  for (size_t i = 0; i < listed; ++i) {
+    const SyncLine& l = *shown[i];
+    rows.push_back({fit(name_or_id(names.workspaces, l.workspace_id), 32), fit(name_or_id(names.services, l.service_id), 24),
+                    l.account_id.empty() ? "-" : fit(name_or_id(names.psa_accounts, l.account_id), 28),
+                    opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, fit(l.message, 70)});
+  }
+  std::vector<size_t> w(rows[0].size());
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
+  std::ostringstream out;
+  out << run_summary_line(run) << "\n";
+  if (rows.size() > 1) {
+    for (size_t r = 0; r < rows.size(); ++r) {
+      std::string line;
+      for (size_t c = 0; c < rows[r].size(); ++c) {
+        bool numeric = c >= 3 && c <= 5;
+        size_t pad = w[c] - width(rows[r][c]);
+        if (c > 0) line += "  ";
+        if (numeric) line += std::string(pad, ' ') + rows[r][c];
+        else line += rows[r][c] + (c + 1 < rows[r].size() ? std::string(pad, ' ') : "");
+      }
+      out << "  " << line << "\n";
+      if (r == 0) {
+        std::string rule;
+        for (size_t c = 0; c < w.size(); ++c) rule += (c > 0 ? "  " : "") + std::string(w[c], '-');
+        out << "  " << rule << "\n";
+      }
+    }
+  }
+  if (shown.size() > listed) out << "  ... " << shown.size() - listed << " more lines (runs show " << run.id << ")\n";
+  if (unchanged > 0) out << "  " << unchanged << " lines unchanged\n";
+  for (const auto& n : notes) out << "  note: " << n << "\n";
+  return out.str();
+}
+
+boost::json::value run_header_to_json(const SyncRun& run) {
+  auto counts = json::parse(run.counts_json.empty() ? "{}" : run.counts_json);
+  return boost::json::object{{"id", run.id},
+                             {"connector", run.connector_id},
+                             {"state", run.state},
+                             {"dry_run", run.dry_run},
+                             {"trigger", run.trigger},
+                             {"effective_date", run.effective_date},
+                             {"started_at", run.started_at},
+                             {"finished_at", run.finished_at},
+                             {"message", run.message},
+                             {"parent_run", run.parent_run_id},
+                             {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
+}
+
+boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
+                               const std::vector<std::string>& notes) {
+  boost::json::object doc = run_header_to_json(run).as_object();
+  boost::json::array arr;
+  arr.reserve(lines.size());
+  auto num = [](const std::optional<int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  for (const auto& l : lines) {
+    arr.push_back(boost::json::object{{"workspace_id", l.workspace_id},
+                                      {"workspace", name_or_id(names.workspaces, l.workspace_id)},
+                                      {"service_id", l.service_id},
+                                      {"service", name_or_id(names.services, l.service_id)},
+                                      {"account_id", l.account_id},
+                                      {"psa_service_id", l.psa_service_id},
+                                      {"metric", l.metric},
+                                      {"current", num(l.current)},
+                                      {"target", num(l.target)},
+                                      {"delta", num(l.delta)},
+                                      {"action", l.action},
+                                      {"outcome", l.outcome},
+                                      {"error_class", l.error_class},
+                                      {"message", l.message}});
+  }
+  doc["lines"] = std::move(arr);
+  boost::json::array n;
+  for (const auto& x : notes) n.emplace_back(x);
+  doc["notes"] = std::move(n);
+  return doc;
+}
+
+}  // namespace mb

@@ -1,0 +1,101 @@
+#include "host/usage/usage_file.h"
+
+#include <gtest/gtest.h>
+
+namespace mb {
+namespace {
+
+constexpr const char* kGood = R"({
+  "as_of": "2026-11-21",
+  "workspaces": [{"id": "w1", "name": "Alpha Ltd"}, {"id": "w2", "name": "Beta", "ended": true}],
+  "services": [{"id": "edr", "name": "EDR"}],
+  "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 10, "devices": 12}]
+})";
+
+TEST(UsageJson, ParsesAValidFile) {
+  auto r = parse_usage_json(kGood, "u.json");
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->snapshot.as_of, "2026-11-21T00:00:00Z");
+  ASSERT_EQ(r->workspaces.size(), 2u);
+  EXPECT_TRUE(r->workspaces[1].ended);
+  ASSERT_EQ(r->snapshot.counts.size(), 1u);
+  EXPECT_EQ(r->snapshot.counts[0].devices, 12);
+}
+
+TEST(UsageJson, RejectsMalformedJsonNamingTheFile) {
+  auto r = parse_usage_json("{\"as_of\": ", "broken.json");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("broken.json"), std::string::npos);
+  EXPECT_NE(r.status().message().find("nothing imported"), std::string::npos);
+}
+
+TEST(UsageJson, ListsEveryErrorWithItsPointer) {
+  auto r = parse_usage_json(R"({
+    "as_of": "yesterday",
+    "workspaces": [{"id": "w1", "name": "A"}, {"id": "w1", "name": "A"}, {"id": 7, "name": "B"}],
+    "services": [{"id": "edr", "name": "EDR"}],
+    "usage": [
+      {"workspace_id": "w1", "service_id": "edr", "users": -1, "devices": 2},
+      {"workspace_id": "w1", "service_id": "ghost", "users": 1, "devices": "2"},
+      {"workspace_id": "w1", "service_id": "edr", "users": 1, "devices": 2.5}
+    ]})", "u.json");
+  ASSERT_FALSE(r);
+  const std::string& m = r.status().message();
+  for (const char* expected : {"/as_of", "/workspaces/1: duplicate workspace id 'w1'", "/workspaces/2/id",
+                               "/usage/0: users must be >= 0", "/usage/1: unknown service 'ghost'",
+                               "/usage/1/devices: must be a whole number", "/usage/2: duplicate count",
+                               "/usage/2/devices: must be a whole number"}) {
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
+  }
+}
+
+TEST(UsageJson, AcceptsServicesAndWorkspacesTheStoreAlreadyKnows) {
+  UsageParseOptions options;
+  options.known_services = {"email"};
+  options.known_workspaces = {"w9"};
+  auto r = parse_usage_json(R"({"as_of":"2026-11-21T10:00:00Z","usage":[{"workspace_id":"w9","service_id":"email","users":1,"devices":0}]})",
+                            "u.json", options);
+  ASSERT_TRUE(r) << r.status().message();
+}
+
+TEST(UsageCsv, ParsesQuotedFieldsAndRepeatedDeclarations) {
+  auto r = parse_usage_csv(
+      "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n"
+      "2026-11-21,w1,\"Smith, Jones & Co\",edr,EDR,3,4\n"
+      "2026-11-21,w1,\"Smith, Jones & Co\",email,\"Email \"\"Pro\"\"\",5,0\r\n",
+      "u.csv");
+  ASSERT_TRUE(r) << r.status().message();
+  ASSERT_EQ(r->workspaces.size(), 1u);
+  EXPECT_EQ(r->workspaces[0].name, "Smith, Jones & Co");
+  EXPECT_EQ(r->services[1].name, "Email \"Pro\"");
+  EXPECT_EQ(r->snapshot.counts.size(), 2u);
+}
+
+TEST(UsageCsv, ListsEveryBadLine) {
+  auto r = parse_usage_csv(
+      "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n"
+      "2026-11-21,w1,A,edr,EDR,three,4\n"
+      "2026-11-22,w2,B,edr,EDR,1,4\n"
+      "2026-11-21,w3,C,edr\n"
+      "2026-11-21,w1,A,edr,EDR,1,-4\n",
+      "u.csv");
+  ASSERT_FALSE(r);
+  const std::string& m = r.status().message();
+  for (const char* expected : {"line 2: users must be a whole number", "line 3: as_of differs",
+                               "line 4: expected 7 fields", "line 5: devices must be >= 0", "line 5: duplicate count"})
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
+}
+
+TEST(UsageCsv, RejectsAMissingColumn) {
+  auto r = parse_usage_csv("as_of,workspace_id,service_id,users,devices\n", "u.csv");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("missing column 'workspace_name'"), std::string::npos);
+}
+
+TEST(Usage, DetectsTheFormatFromTheContent) {
+  EXPECT_TRUE(parse_usage(std::string("\n  ") + kGood, "u"));
+  EXPECT_FALSE(parse_usage("not,a,usage,file\n", "u"));
+}
+
+}  // namespace
+}  // namespace mb

@@ -1,0 +1,306 @@
+// The sync flow end to end through the CLI, against the "ledger" fake platform (a JSON file
+// that behaves like a delta-only PSA): import → auto-map → map services → dry run → sync →
+// rerun with zero writes; outcomes; decrease policies and approval; retry; drift; disconnect;
+// and crash safety (the process dies mid-run, the rerun converges without double-applying).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include "tests/testing/run.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using testing::run;
+using testing::RunResult;
+using testing::TempDir;
+
+constexpr const char* kLedger = R"({
+  "accounts": [
+    {"id": "A1", "name": "Alpha Ltd", "active": true},
+    {"id": "A2", "name": "Beta GmbH", "active": true},
+    {"id": "A3", "name": "Gamma Inc", "active": true},
+    {"id": "A4", "name": "Delta LLC", "active": false},
+    {"id": "A5", "name": "Epsilon", "active": true},
+    {"id": "A6", "name": "Zeta Corp", "active": true},
+    {"id": "A7", "name": "Zeta Corp", "active": true},
+    {"id": "A8", "name": "alpha ltd", "active": true}
+  ],
+  "services": [{"id": "S-EDR", "name": "Coro EDR"}, {"id": "S-MAIL", "name": "Coro Email"}],
+  "units": {"A1|S-EDR": 10, "A1|S-MAIL": 4, "A2|S-EDR": 5, "A2|S-MAIL": 2, "A4|S-EDR": 1, "A5|S-EDR": 0},
+  "ambiguous": ["A3|S-EDR"],
+  "writes": []
+})";
+
+constexpr const char* kUsage = R"({
+  "as_of": "2026-11-21",
+  "workspaces": [
+    {"id": "w-alpha", "name": "Alpha Ltd"}, {"id": "w-beta", "name": "  Beta GmbH "},
+    {"id": "w-gamma", "name": "Gamma Inc"}, {"id": "w-delta", "name": "Delta LLC"},
+    {"id": "w-eps", "name": "Epsilon"}, {"id": "w-zeta", "name": "Zeta Corp"},
+    {"id": "w-alpha2", "name": "Alpha Ltd."}, {"id": "w-new", "name": "Newcomer"}
+  ],
+  "services": [{"id": "edr", "name": "EDR"}, {"id": "email", "name": "Email Security"}],
+  "usage": [
+    {"workspace_id": "w-alpha", "service_id": "edr", "users": 11, "devices": 12},
+    {"workspace_id": "w-alpha", "service_id": "email", "users": 4, "devices": 0},
+    {"workspace_id": "w-beta", "service_id": "edr", "users": 2, "devices": 3},
+    {"workspace_id": "w-beta", "service_id": "email", "users": 6, "devices": 0},
+    {"workspace_id": "w-gamma", "service_id": "edr", "users": 1, "devices": 1},
+    {"workspace_id": "w-delta", "service_id": "edr", "users": 1, "devices": 1},
+    {"workspace_id": "w-zeta", "service_id": "edr", "users": 9, "devices": 9},
+    {"workspace_id": "w-new", "service_id": "edr", "users": 1, "devices": 1}
+  ]
+})";
+
+class SyncCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(plugins_);
+    ::chmod(plugins_.c_str(), 0755);
+    for (const auto& e : fs::directory_iterator(testing::build_dir() / "test-plugins" / "ledger")) {
+      fs::copy_file(e.path(), plugins_ / e.path().filename());
+      ::chmod((plugins_ / e.path().filename()).c_str(), 0755);
+    }
+    dir_.write("ledger.json", kLedger);
+    dir_.write("usage.json", kUsage);
+    write_config(R"({"ledger": "ledger.json"})", R"({"decreases": "auto"})");
+  }
+
+  void write_config(const std::string& plugin_config, const std::string& policies) {
+    json::value pc = json::parse(plugin_config);
+    pc.as_object()["ledger"] = (dir_ / "ledger.json").string();
+    dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
+      "connectors": [{"id": "led", "plugin": "ledger", "partner": "Ledger MSP", "config": )" +
+                              json::serialize(pc) + R"(, "policies": )" + policies + "}]}");
+  }
+
+  RunResult mb(const std::string& args, const std::string& input = "") {
+    return run("env -u MB_CONFIG MB_SECRET_KEY=" + std::string(64, 'c') + " " + testing::meterbridge_binary() +
+                   " --config '" + (dir_ / "mb.json").string() + "' " + args,
+               input);
+  }
+
+  json::value ledger() { return json::parse(testing::read_file(dir_ / "ledger.json")); }
+  int64_t units(const std::string& key) {
+    json::value l = ledger();
+    const auto& u = l.at("units").as_object();
+    return u.contains(key) ? u.at(key).as_int64() : -1;
+  }
+  size_t writes() { return ledger().at("writes").as_array().size(); }
+
+  // Import, auto-map, map both services: the set-up every flow starts from.
+  void prepare() {
+    ASSERT_EQ(mb("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+    RunResult r = mb("map auto led");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(mb("map service led edr S-EDR --metric devices").exit_code, 0);
+    ASSERT_EQ(mb("map service led email S-MAIL --metric users").exit_code, 0);
+  }
+
+  json::value sync_json(const std::string& extra = "", int expected_exit = 0) {
+    RunResult r = mb("sync led --json " + extra);
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    return json::parse(r.out).at(0);
+  }
+
+  static std::string outcome_of(const json::value& run, const std::string& ws, const std::string& svc) {
+    for (const auto& l : run.at("lines").as_array())
+      if (l.at("workspace_id").as_string() == ws && l.at("service_id").as_string() == svc)
+        return std::string(l.at("outcome").as_string());
+    return "(no line)";
+  }
+
+  TempDir dir_;
+  fs::path plugins_ = dir_.path() / "plugins";
+};
+
+TEST_F(SyncCliTest, AutoMapMatchesExactNamesOnlyAndReportsTheRest) {
+  ASSERT_EQ(mb("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  RunResult r = mb("map auto led --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = json::parse(r.out);
+  std::map<std::string, std::string> mapped, unmapped;
+  for (const auto& m : doc.at("mapped").as_array())
+    mapped[std::string(m.at("workspace_id").as_string())] = std::string(m.at("account_id").as_string());
+  for (const auto& m : doc.at("unmapped").as_array())
+    unmapped[std::string(m.at("workspace_id").as_string())] = std::string(m.at("reason").as_string());
+  EXPECT_EQ(mapped["w-alpha"], "A1");   // exact, and not the lower-case "alpha ltd"
+  EXPECT_EQ(mapped["w-beta"], "A2");    // surrounding whitespace trimmed
+  EXPECT_EQ(mapped.count("w-delta"), 0u);  // inactive account is not a candidate
+  EXPECT_NE(unmapped["w-zeta"].find("2 PSA accounts"), std::string::npos);  // ambiguous
+  EXPECT_NE(unmapped["w-alpha2"].find("no PSA account named exactly 'Alpha Ltd.'"), std::string::npos);
+  // A manual mapping is never overwritten by a later auto run.
+  ASSERT_EQ(mb("map account led w-zeta A7").exit_code, 0);
+  ASSERT_EQ(mb("map unmap led w-alpha").exit_code, 0);
+  ASSERT_EQ(mb("map account led w-alpha A8").exit_code, 0);
+  ASSERT_EQ(mb("map auto led").exit_code, 0);
+  auto show = json::parse(mb("map show led --json").out);
+  for (const auto& w : show.at("workspaces").as_array()) {
+    if (w.at("workspace_id").as_string() == "w-alpha") {
+      EXPECT_EQ(w.at("account_id").as_string(), "A8");
+    }
+    if (w.at("workspace_id").as_string() == "w-zeta") {
+      EXPECT_EQ(w.at("source").as_string(), "manual");
+    }
+  }
+  // One-to-one: A8 is taken.
+  RunResult taken = mb("map account led w-alpha2 A8");
+  EXPECT_NE(taken.exit_code, 0);
+  EXPECT_NE(taken.err.find("already mapped"), std::string::npos) << taken.err;
+}
+
+TEST_F(SyncCliTest, DryRunWritesNothingThenSyncConvergesThenRerunWritesNothing) {
+  prepare();
+  json::value dry = sync_json("--dry-run");
+  EXPECT_EQ(outcome_of(dry, "w-alpha", "edr"), "would_update");
+  EXPECT_EQ(writes(), 0u);
+
+  json::value first = sync_json();
+  EXPECT_EQ(first.at("state").as_string(), "ok");
+  EXPECT_EQ(outcome_of(first, "w-alpha", "edr"), "updated");       // 10 -> 12 devices
+  EXPECT_EQ(outcome_of(first, "w-alpha", "email"), "unchanged");   // 4 users already
+  EXPECT_EQ(outcome_of(first, "w-beta", "edr"), "updated");        // 5 -> 3: auto decrease
+  EXPECT_EQ(outcome_of(first, "w-gamma", "edr"), "ambiguous_contract_line");
+  EXPECT_EQ(outcome_of(first, "w-gamma", "email"), "no_contract_line");
+  EXPECT_EQ(outcome_of(first, "w-eps", "edr"), "no_data");         // mapped, absent from usage
+  EXPECT_EQ(outcome_of(first, "w-new", "edr"), "not_mapped");
+  EXPECT_EQ(units("A1|S-EDR"), 12);
+  EXPECT_EQ(units("A2|S-EDR"), 3);
+  EXPECT_EQ(units("A2|S-MAIL"), 6);
+  EXPECT_EQ(units("A5|S-EDR"), 0);  // no data never becomes zero... and was 0 anyway: untouched
+  size_t after_first = writes();
+  EXPECT_EQ(after_first, 3u);
+
+  json::value second = sync_json();
+  EXPECT_EQ(writes(), after_first) << "a rerun with unchanged usage must not write";
+  EXPECT_EQ(second.at("counts").at("unchanged").as_int64(), 4);
+  EXPECT_FALSE(second.at("counts").as_object().contains("updated"));
+}
+
+TEST_F(SyncCliTest, DecreasesCanBeHeldForApprovalOrNeverApplied) {
+  write_config(R"({})", R"({"decreases": "require_approval"})");
+  prepare();
+  json::value run = sync_json();
+  EXPECT_EQ(outcome_of(run, "w-beta", "edr"), "held");
+  EXPECT_EQ(units("A2|S-EDR"), 5);
+  int64_t id = run.at("id").as_int64();
+  RunResult approved = mb("runs approve " + std::to_string(id));
+  ASSERT_EQ(approved.exit_code, 0) << approved.out << approved.err;
+  EXPECT_EQ(units("A2|S-EDR"), 3);
+
+  write_config(R"({})", R"({"decreases": "never"})");
+  dir_.write("ledger.json", kLedger);
+  json::value never = sync_json();
+  EXPECT_EQ(outcome_of(never, "w-beta", "edr"), "held");
+  EXPECT_NE(mb("runs approve " + std::to_string(never.at("id").as_int64())).exit_code, 0);
+  EXPECT_EQ(units("A2|S-EDR"), 5);
+}
+
+TEST_F(SyncCliTest, AFailedLineNeverStopsTheOthersAndRetryRunsOnlyIt) {
+  prepare();
+  std::string key = std::string("w-beta") + '\x1f' + "edr";
+  write_config(R"({"fail_keys": [")" + std::string("w-beta\\u001fedr") + R"("]})", R"({"decreases": "auto"})");
+  json::value run = sync_json("", 6);
+  EXPECT_EQ(run.at("state").as_string(), "partial");
+  EXPECT_EQ(outcome_of(run, "w-beta", "edr"), "failed");
+  EXPECT_EQ(units("A1|S-EDR"), 12);  // the others were applied
+  write_config(R"({})", R"({"decreases": "auto"})");
+  RunResult retry = mb("runs retry " + std::to_string(run.at("id").as_int64()) + " --json");
+  ASSERT_EQ(retry.exit_code, 0) << retry.out << retry.err;
+  auto doc = json::parse(retry.out);
+  EXPECT_EQ(doc.at("lines").as_array().size(), 1u);
+  EXPECT_EQ(units("A2|S-EDR"), 3);
+}
+
+TEST_F(SyncCliTest, ACrashMidApplyNeverDoubleAppliesOnTheRerun) {
+  prepare();
+  write_config(R"({"crash": "after_first_write"})", R"({"decreases": "auto"})");
+  RunResult crashed = mb("sync led");
+  EXPECT_NE(crashed.exit_code, 0);
+  EXPECT_EQ(writes(), 1u);
+  write_config(R"({})", R"({"decreases": "auto"})");
+  json::value rerun = sync_json();
+  EXPECT_EQ(rerun.at("state").as_string(), "ok");
+  EXPECT_EQ(units("A1|S-EDR"), 12);
+  EXPECT_EQ(units("A2|S-EDR"), 3);
+  EXPECT_EQ(units("A2|S-MAIL"), 6);
+  // Exactly one write per changed line across both processes.
+  std::map<std::string, int> per_key;
+  json::value l = ledger();
+  for (const auto& w : l.at("writes").as_array()) ++per_key[std::string(w.at("key").as_string())];
+  EXPECT_EQ(per_key.size(), 3u);
+  for (const auto& [k, n] : per_key) EXPECT_EQ(n, 1) << k;
+  auto runs = json::parse(mb("runs list led --json").out).as_array();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].at("state").as_string(), "interrupted");
+}
+
+TEST_F(SyncCliTest, ACrashBetweenPlanAndApplyIsResumedByReReading) {
+  prepare();
+  write_config(R"({"crash": "read"})", R"({"decreases": "auto"})");
+  EXPECT_NE(mb("sync led").exit_code, 0);
+  EXPECT_EQ(writes(), 0u);
+  write_config(R"({})", R"({"decreases": "auto"})");
+  json::value rerun = sync_json();
+  EXPECT_EQ(rerun.at("state").as_string(), "ok");
+  EXPECT_EQ(writes(), 3u);
+}
+
+TEST_F(SyncCliTest, DriftIsFlaggedNotSilentlyBilled) {
+  prepare();
+  sync_json();
+  json::value l = ledger();
+  auto& accounts = l.as_object()["accounts"].as_array();
+  accounts.erase(accounts.begin());  // Alpha Ltd vanishes from the platform
+  accounts[0].as_object()["name"] = "Beta GmbH (renamed)";
+  dir_.write("ledger.json", json::serialize(l));
+  ASSERT_EQ(mb("accounts list led --refresh").exit_code, 0);
+  auto show = json::parse(mb("map show led --json").out);
+  for (const auto& w : show.at("workspaces").as_array()) {
+    if (w.at("workspace_id").as_string() == "w-alpha") {
+      EXPECT_EQ(w.at("drift").as_string(), "account_missing");
+    }
+    if (w.at("workspace_id").as_string() == "w-beta") {
+      EXPECT_EQ(w.at("drift").as_string(), "account_renamed");
+    }
+  }
+  RunResult r = mb("sync led");
+  EXPECT_NE(r.out.find("no longer exists"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("renamed"), std::string::npos) << r.out;
+}
+
+TEST_F(SyncCliTest, DisconnectRemovesMappingsAndCredentialsButKeepsHistory) {
+  prepare();
+  sync_json();
+  RunResult d = mb("connectors disconnect led");
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  auto show = json::parse(mb("map show led --json").out);
+  for (const auto& w : show.at("workspaces").as_array()) EXPECT_EQ(w.at("state").as_string(), "unmapped");
+  EXPECT_TRUE(show.at("services").as_array().empty());
+  EXPECT_EQ(json::parse(mb("runs list led --json").out).as_array().size(), 1u);
+  RunResult refused = mb("sync led");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("disconnected"), std::string::npos) << refused.err;
+  ASSERT_EQ(mb("connectors test led").exit_code, 0);  // reconnect
+  EXPECT_EQ(mb("sync led").exit_code, 0);
+}
+
+TEST_F(SyncCliTest, ABadUsageFileIsRejectedWholeAndNothingChanges) {
+  prepare();
+  dir_.write("bad.json", R"({"as_of":"2026-11-22","usage":[
+    {"workspace_id":"w-alpha","service_id":"edr","users":1,"devices":1},
+    {"workspace_id":"w-beta","service_id":"edr","users":-2,"devices":1}]})");
+  RunResult r = mb("usage import " + (dir_ / "bad.json").string());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("/usage/1: users must be >= 0"), std::string::npos) << r.err;
+  auto shown = json::parse(mb("usage show --json").out);
+  EXPECT_EQ(shown.at("as_of").as_string(), "2026-11-21T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace mb
