@@ -6,8 +6,11 @@
 #include <ostream>
 
 #include "host/common/json.h"
+
+#include <boost/json.hpp>
 #include "host/http/engine.h"
 #include "host/http/policy.h"
+#include "host/notify/notifier.h"
 
 namespace mb::cli {
 namespace fs = std::filesystem;
@@ -129,6 +132,14 @@ http::HttpEngine& engine() {
 
 }  // namespace
 
+void App::notify(const ConnectorConfig& connector, const SyncReport& report) {
+  if (!connector.notifications.webhook && !connector.notifications.email) return;
+  auto c = config();
+  if (!c) return;
+  Notifier notifier(engine(), (*c)->file.has_parent_path() ? (*c)->file.parent_path() : fs::path("."));
+  notifier.notify(connector.notifications, connector, report, report_names(connector.id));
+}
+
 Result<std::unique_ptr<PluginSession>> App::open_session(const std::string& connector_id) {
   auto c = config();
   if (!c) return c.status();
@@ -159,7 +170,16 @@ Result<std::unique_ptr<PluginSession>> App::open_session(const std::string& conn
   }
   Status s = http::apply_http_policy_json((*connector)->http, &policy);
   if (!s.ok()) return Status::ConfigInvalid(where + s.message());
-  auto client = engine().make_client(connector_id, policy);
+  // The engine masks these in every line it writes, on top of the process-wide registry.
+  std::vector<std::string> secrets;
+  if (auto doc = json::parse(*effective); doc) {
+    for (const auto& pointer : manifest.secret_fields) {
+      boost::system::error_code ec;
+      const boost::json::value* v = doc->find_pointer(pointer, ec);
+      if (v != nullptr && v->is_string()) secrets.emplace_back(v->get_string());
+    }
+  }
+  auto client = engine().make_client(connector_id, policy, std::move(secrets));
   if (!client) return Status(client.status().code(), where + client.status().message());
 
   SessionContext context;

@@ -15,6 +15,7 @@
 #include "host/plugin/loader.h"
 #include "host/store/store.h"
 #include "host/sync/report.h"
+#include "host/sync/sync_engine.h"
 
 namespace mb::cli {
 
@@ -62,6 +63,8 @@ class App {
   Result<const ConnectorConfig*> connector(const std::string& id);
   // Names for reports: workspaces, services and the connector's cached PSA accounts.
   ReportNames report_names(const std::string& connector_id);
+  // Sends the connector's run notifications (webhook, email); failures are logged, not raised.
+  void notify(const ConnectorConfig& connector, const SyncReport& report);
   // Opens a plugin session for a connector: plugin loaded, config validated, credentials
   // from the store overlaid, secret references resolved.
   Result<std::unique_ptr<PluginSession>> open_session(const std::string& connector_id);

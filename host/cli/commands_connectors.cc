@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "host/cli/commands.h"
+#include "host/cli/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
@@ -49,57 +50,22 @@ int connectors_list(App& app) {
   return kExitOk;
 }
 
-// Runs the plugin's authenticate and records the verdict on the connector.
-int connectors_test(App& app, const std::string& id) {
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  std::string verdict = "error";
-  std::string message;
-  int code = kExitFailed;
-  auto session = app.open_session(id);
-  if (!session) {
-    if (session.status().code() == ErrorClass::kNotFound) return report_failure(app, session.status());
-    message = std::string(error_class_name(session.status().code())) + ": " + session.status().message();
-    code = exit_code_for(session.status());
-  } else {
-    auto result = (*session)->invoke(Operation::kAuthenticate, "{}");
-    if (!result) {
-      message = std::string(error_class_name(result.status().code())) + ": " + result.status().message();
-      code = result.status().code() == ErrorClass::kUnsupported ? kExitPlugin : kExitFailed;
-    } else {
-      auto doc = json::parse(*result);
-      std::string status = doc ? json::get_string(*doc, "status").value_or("") : "";
-      message = doc ? json::get_string(*doc, "message").value_or("") : "";
-      if (status == "ok" || status == "pending") {
-        verdict = status;
-        code = kExitOk;
-      } else if (status.empty()) {
-        message = "plugin returned an authenticate result without a status";
-      } else {
-        message = status + (message.empty() ? "" : ": " + message);
-      }
-    }
-  }
-  message = redact(message);
-  Status s = (*store)->set_connector_status(id, verdict, message);
-  if (!s.ok()) return report_failure(app, s);
+int print_verdict(App& app, const Result<ops::ConnectorVerdict>& v) {
+  if (!v) return report_failure(app, v.status());
   if (app.options().json) {
-    print_json(app, boost::json::object{{"id", id}, {"status", verdict}, {"message", message}});
+    print_json(app, boost::json::object{{"id", v->id}, {"status", v->status}, {"message", v->message}});
   } else {
-    app.out() << id << ": " << verdict << (message.empty() ? "" : " — " + message) << "\n";
+    app.out() << v->id << ": " << v->status << (v->message.empty() ? "" : " — " + v->message) << "\n";
   }
-  return code;
+  if (v->status != "error") return kExitOk;
+  if (v->error_class == ErrorClass::kConfigInvalid) return kExitConfigInvalid;
+  if (v->error_class == ErrorClass::kUnsupported) return kExitPlugin;
+  return kExitFailed;
 }
 
-// Stores credentials (a JSON object of the plugin's secret fields) encrypted, then tests them.
+int connectors_test(App& app, const std::string& id) { return print_verdict(app, ops::test_connector(app, id)); }
+
 int connectors_connect(App& app, const std::string& id, const std::string& source) {
-  auto connector = app.connector(id);
-  if (!connector) return report_failure(app, connector.status());
-  auto registry = app.plugins();
-  if (!registry) return report_failure(app, registry.status());
-  auto plugin = (*registry)->find((*connector)->plugin);
-  if (!plugin)
-    return report_failure(app, Status::Unsupported("plugin '" + (*connector)->plugin + "' is not loaded"));
   std::string text;
   if (source == "-") {
     std::stringstream ss;
@@ -112,48 +78,19 @@ int connectors_connect(App& app, const std::string& id, const std::string& sourc
     ss << in.rdbuf();
     text = ss.str();
   }
-  auto doc = json::parse(text);
-  if (!doc || !doc->is_object())
-    return report_failure(app, Status::ConfigInvalid("credentials must be a JSON object of secret fields"));
-  const auto& secrets = plugin->manifest().secret_fields;
-  for (const auto& [key, value] : doc->get_object()) {
-    std::string pointer = key.starts_with("/") ? std::string(key) : "/" + json::pointer_token(key);
-    if (std::find(secrets.begin(), secrets.end(), pointer) == secrets.end())
-      return report_failure(app, Status::ConfigInvalid("credentials: '" + std::string(key) +
-                                                       "' is not a secret field of plugin '" +
-                                                       plugin->manifest().id + "'"));
-    if (value.is_string()) SecretRegistry::global().add(value.get_string());
-  }
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  Status s = (*store)->put_credentials(id, json::serialize(*doc));
-  if (!s.ok()) return report_failure(app, s);
-  if (!app.options().json) app.out() << id << ": credentials stored (encrypted)\n";
-  return connectors_test(app, id);
+  auto verdict = ops::connect_connector(app, id, text);
+  if (verdict && !app.options().json) app.out() << id << ": credentials stored (encrypted)\n";
+  return print_verdict(app, verdict);
 }
 
-// Calls the plugin's disconnect hook (best effort: a platform that cannot be reached must not
-// keep credentials on our side), then removes credentials and every mapping in one transaction.
 int connectors_disconnect(App& app, const std::string& id) {
-  auto connector = app.connector(id);
-  if (!connector) return report_failure(app, connector.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  std::string hook_note;
-  auto session = app.open_session(id);
-  if (session && (*session)->plugin().offers(Operation::kDisconnect)) {
-    auto r = (*session)->invoke(Operation::kDisconnect, "{}");
-    hook_note = r ? "platform notified" : "platform not notified: " + redact(r.status().message());
-  } else if (!session) {
-    hook_note = "platform not notified: " + redact(session.status().message());
-  }
-  Status s = (*store)->disconnect_connector(id);
-  if (!s.ok()) return report_store_failure(app, s);
+  auto note = ops::disconnect_connector(app, id);
+  if (!note) return report_failure(app, note.status());
   if (app.options().json) {
-    print_json(app, boost::json::object{{"id", id}, {"status", "disconnected"}, {"note", hook_note}});
+    print_json(app, boost::json::object{{"id", id}, {"status", "disconnected"}, {"note", *note}});
   } else {
     app.out() << id << ": disconnected — credentials and every mapping removed; run history kept"
-              << (hook_note.empty() ? "" : " (" + hook_note + ")") << "\n";
+              << (note->empty() ? "" : " (" + *note + ")") << "\n";
   }
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "host/cli/commands.h"
+#include "host/cli/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/sync/mapping.h"
@@ -11,43 +12,12 @@
 namespace mb::cli {
 namespace {
 
-struct Opened {
-  Store* store;
-  std::unique_ptr<PluginSession> session;
-};
-
-Result<Opened> open_both(App& app, const std::string& connector) {
-  auto store = app.store();
-  if (!store) return store.status();
-  auto session = app.open_session(connector);
-  if (!session) return session.status();
-  return Opened{*store, std::move(*session)};
-}
-
 int accounts_list(App& app, const std::string& connector, const std::string& search, bool refresh) {
-  auto conn = app.connector(connector);
-  if (!conn) return report_failure(app, conn.status());
+  auto listed = ops::list_accounts(app, connector, search, refresh);
+  if (!listed) return report_failure(app, listed.status());
+  std::vector<PsaAccount> accounts = std::move(*listed);
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
-  std::vector<PsaAccount> accounts;
-  if (!search.empty()) {
-    auto session = app.open_session(connector);
-    if (!session) return report_failure(app, session.status());
-    auto fetched = fetch_accounts(**session, search);  // a search is live, never cached
-    if (!fetched) return report_failure(app, fetched.status());
-    accounts = std::move(*fetched);
-  } else {
-    auto cached = (*store)->list_psa_accounts(connector);
-    if (!cached) return report_store_failure(app, cached.status());
-    if (refresh || cached->empty()) {
-      auto session = app.open_session(connector);
-      if (!session) return report_failure(app, session.status());
-      auto n = refresh_accounts(**store, connector, **session);
-      if (!n) return report_failure(app, n.status());
-      cached = (*store)->list_psa_accounts(connector);
-    }
-    accounts = std::move(*cached);
-  }
   auto mappings = (*store)->list_account_mappings(connector);
   std::map<std::string, std::string> mapped_to;
   if (mappings)
@@ -74,19 +44,10 @@ int accounts_list(App& app, const std::string& connector, const std::string& sea
 }
 
 int services_list(App& app, const std::string& connector, bool refresh) {
-  auto conn = app.connector(connector);
-  if (!conn) return report_failure(app, conn.status());
+  auto cached = ops::list_services(app, connector, refresh);
+  if (!cached) return report_failure(app, cached.status());
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
-  auto cached = (*store)->list_psa_services(connector);
-  if (!cached) return report_store_failure(app, cached.status());
-  if (refresh || cached->empty()) {
-    auto session = app.open_session(connector);
-    if (!session) return report_failure(app, session.status());
-    auto n = refresh_services(**store, connector, **session);
-    if (!n) return report_failure(app, n.status());
-    cached = (*store)->list_psa_services(connector);
-  }
   auto mappings = (*store)->list_service_mappings(connector);
   std::map<std::string, std::string> mapped_to;
   if (mappings)
@@ -107,17 +68,8 @@ int services_list(App& app, const std::string& connector, bool refresh) {
 }
 
 int map_auto(App& app, const std::string& connector) {
-  auto opened = open_both(app, connector);
-  if (!opened) return report_failure(app, opened.status());
-  if (!opened->session->plugin().offers(Operation::kProvisionAccounts)) {
-    auto n = refresh_accounts(*opened->store, connector, *opened->session);
-    if (!n) return report_failure(app, n.status());
-  }
-  auto report = auto_map(*opened->store, connector);
+  auto report = ops::map_auto(app, connector);
   if (!report) return report_failure(app, report.status());
-  auto workspaces = opened->store->list_workspaces();
-  std::map<std::string, std::string> names;
-  for (const auto& w : *workspaces) names[w.id] = w.name;
   if (app.options().json) {
     boost::json::array created, unmapped;
     for (const auto& m : report->created)
@@ -140,67 +92,15 @@ int map_auto(App& app, const std::string& connector) {
   return kExitOk;
 }
 
-// On link-based platforms a mapping is also a link on the platform side.
-Status link_on_platform(PluginSession& session, const std::string& workspace, const std::optional<std::string>& account,
-                        bool unlink) {
-  if (!session.plugin().offers(Operation::kLinkAccounts)) return Status::Ok();
-  boost::json::object input;
-  if (unlink) {
-    input["link"] = boost::json::array();
-    input["unlink"] = boost::json::array{boost::json::value(workspace)};
-  } else {
-    input["link"] = boost::json::array{boost::json::object{{"account_id", workspace}, {"platform_account_id", *account}}};
-    input["unlink"] = boost::json::array();
-  }
-  auto r = session.invoke(Operation::kLinkAccounts, boost::json::serialize(input));
-  return r ? Status::Ok() : r.status();
-}
-
 int map_account(App& app, const std::string& connector, const std::string& workspace, const std::string& account) {
-  auto opened = open_both(app, connector);
-  if (!opened) return report_failure(app, opened.status());
-  Store& store = *opened->store;
-  auto workspaces = store.list_workspaces();
-  if (!workspaces) return report_store_failure(app, workspaces.status());
-  if (std::none_of(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; }))
-    return report_failure(app, Status::NotFound("no workspace '" + workspace + "' (import usage first)"));
-  auto find = [&]() -> std::optional<PsaAccount> {
-    auto accounts = store.list_psa_accounts(connector);
-    if (accounts)
-      for (const auto& a : *accounts)
-        if (a.id == account && !a.missing_since) return a;
-    return std::nullopt;
-  };
-  auto found = find();
-  if (!found) {
-    auto n = refresh_accounts(store, connector, *opened->session);
-    if (!n) return report_failure(app, n.status());
-    found = find();
-  }
-  if (!found)
-    return report_failure(app, Status::NotFound("connector '" + connector + "' has no PSA account '" + account + "'"));
-  AccountMapping m;
-  m.workspace_id = workspace;
-  m.account_id = account;
-  m.account_name = found->name;
-  m.source = "manual";
-  Status s = store.put_account_mapping(connector, m);
-  if (!s.ok()) return report_failure(app, s);
-  s = link_on_platform(*opened->session, workspace, account, false);
-  if (!s.ok()) {
-    (void)store.delete_account_mapping(connector, workspace);
-    return report_failure(app, s);
-  }
-  app.out() << connector << ": workspace " << workspace << " -> " << found->name << " (" << account << ")\n";
+  auto m = ops::map_account(app, connector, workspace, account);
+  if (!m) return report_failure(app, m.status());
+  app.out() << connector << ": workspace " << workspace << " -> " << m->account_name << " (" << account << ")\n";
   return kExitOk;
 }
 
 int map_unmap(App& app, const std::string& connector, const std::string& workspace) {
-  auto opened = open_both(app, connector);
-  if (!opened) return report_failure(app, opened.status());
-  Status s = link_on_platform(*opened->session, workspace, std::nullopt, true);
-  if (!s.ok()) return report_failure(app, s);
-  s = opened->store->delete_account_mapping(connector, workspace);
+  Status s = ops::unmap_account(app, connector, workspace);
   if (!s.ok()) return report_failure(app, s);
   app.out() << connector << ": workspace " << workspace << " unmapped\n";
   return kExitOk;
@@ -208,40 +108,24 @@ int map_unmap(App& app, const std::string& connector, const std::string& workspa
 
 int map_exclude(App& app, const std::string& connector, const std::string& workspace, const std::string& account,
                 bool exclude) {
-  auto conn = app.connector(connector);
-  if (!conn) return report_failure(app, conn.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  if (!account.empty()) {
-    Status s = (*store)->set_psa_account_excluded(connector, account, exclude);
-    if (!s.ok()) return report_failure(app, s);
+  Status s = ops::set_excluded(app, connector, workspace, account, exclude);
+  if (!s.ok()) return report_failure(app, s);
+  if (!account.empty())
     app.out() << connector << ": PSA account " << account << (exclude ? " excluded from" : " included in")
               << " matching\n";
-    return kExitOk;
-  }
-  if (workspace.empty()) return report_failure(app, Status::ConfigInvalid("name a WORKSPACE or --account ID"));
-  if (exclude) {
-    AccountMapping m;
-    m.workspace_id = workspace;
-    m.excluded = true;
-    m.source = "manual";
-    Status s = (*store)->put_account_mapping(connector, m);
-    if (!s.ok()) return report_failure(app, s);
-  } else {
-    auto mappings = (*store)->list_account_mappings(connector);
-    if (!mappings) return report_store_failure(app, mappings.status());
-    bool was_excluded = std::any_of(mappings->begin(), mappings->end(),
-                                    [&](const AccountMapping& m) { return m.workspace_id == workspace && m.excluded; });
-    if (!was_excluded) return report_failure(app, Status::NotFound("workspace '" + workspace + "' is not excluded"));
-    Status s = (*store)->delete_account_mapping(connector, workspace);
-    if (!s.ok()) return report_failure(app, s);
-  }
-  app.out() << connector << ": workspace " << workspace << (exclude ? " excluded (never synced)" : " included again")
-            << "\n";
+  else
+    app.out() << connector << ": workspace " << workspace << (exclude ? " excluded (never synced)" : " included again")
+              << "\n";
   return kExitOk;
 }
 
 int map_show(App& app, const std::string& connector, bool unmapped_only) {
+  if (app.options().json) {
+    auto doc = ops::mappings_json(app, connector, unmapped_only);
+    if (!doc) return report_failure(app, doc.status());
+    print_json(app, *doc);
+    return kExitOk;
+  }
   auto conn = app.connector(connector);
   if (!conn) return report_failure(app, conn.status());
   auto store = app.store();
@@ -265,31 +149,6 @@ int map_show(App& app, const std::string& connector, bool unmapped_only) {
   for (const auto& s : *services) svc_names[s.id] = s.name;
   for (const auto& s : *psa_services) psa_svc_names[s.id] = s.name;
 
-  if (app.options().json) {
-    boost::json::array ws_arr, acct_arr, svc_arr;
-    for (const auto& w : *workspaces) {
-      auto it = by_ws.find(w.id);
-      std::string state = it == by_ws.end() ? "unmapped" : (it->second->excluded ? "excluded" : "mapped");
-      if (unmapped_only && state != "unmapped") continue;
-      boost::json::object o{{"workspace_id", w.id}, {"name", w.name}, {"state", state}};
-      if (state == "mapped") {
-        o["account_id"] = *it->second->account_id;
-        o["account_name"] = account_names[*it->second->account_id];
-        o["source"] = it->second->source;
-        o["drift"] = it->second->drift;
-      }
-      ws_arr.push_back(std::move(o));
-    }
-    for (const auto& a : *accounts) {
-      if (mapped_accounts.count(a.id) > 0 || a.missing_since) continue;
-      acct_arr.push_back(boost::json::object{{"id", a.id}, {"name", a.name}, {"excluded", a.excluded}, {"active", a.active}});
-    }
-    for (const auto& m : *service_mappings)
-      svc_arr.push_back(boost::json::object{{"service_id", m.service_id}, {"psa_service_id", m.psa_service_id},
-                                            {"metric", m.metric}});
-    print_json(app, boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
-    return kExitOk;
-  }
   Table t({"WORKSPACE", "NAME", "STATE", "PSA ACCOUNT", "SOURCE", "DRIFT"});
   size_t unmapped = 0;
   for (const auto& w : *workspaces) {
@@ -329,38 +188,14 @@ int map_show(App& app, const std::string& connector, bool unmapped_only) {
 
 int map_service(App& app, const std::string& connector, const std::string& service, const std::string& psa_service,
                 const std::string& metric) {
-  auto conn = app.connector(connector);
-  if (!conn) return report_failure(app, conn.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  auto services = (*store)->list_services();
-  if (!services) return report_store_failure(app, services.status());
-  if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
-    return report_failure(app, Status::NotFound("no vendor service '" + service + "' (import usage first)"));
-  auto psa = (*store)->list_psa_services(connector);
-  if (!psa) return report_store_failure(app, psa.status());
-  auto known = [&] {
-    return std::any_of(psa->begin(), psa->end(), [&](const PsaService& s) { return s.id == psa_service; });
-  };
-  if (!known()) {
-    auto session = app.open_session(connector);
-    if (!session) return report_failure(app, session.status());
-    auto n = refresh_services(**store, connector, **session);
-    if (!n) return report_failure(app, n.status());
-    psa = (*store)->list_psa_services(connector);
-    if (!known())
-      return report_failure(app, Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'"));
-  }
-  Status s = (*store)->put_service_mapping(connector, {service, psa_service, metric});
+  Status s = ops::map_service(app, connector, service, psa_service, metric);
   if (!s.ok()) return report_failure(app, s);
   app.out() << connector << ": service " << service << " -> " << psa_service << " counting " << metric << "\n";
   return kExitOk;
 }
 
 int map_unmap_service(App& app, const std::string& connector, const std::string& service) {
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  Status s = (*store)->delete_service_mapping(connector, service);
+  Status s = ops::unmap_service(app, connector, service);
   if (!s.ok()) return report_failure(app, s);
   app.out() << connector << ": service " << service << " unmapped\n";
   return kExitOk;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "host/cli/commands.h"
+#include "host/cli/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/sync/report.h"
@@ -44,31 +45,21 @@ void print_report(App& app, const SyncReport& report, bool all_lines) {
 int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force) {
   auto config = app.config();
   if (!config) return report_failure(app, config.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
   if (ids.empty())
     for (const auto& c : (*config)->connectors)
       if (c.enabled) ids.push_back(c.id);
   if (ids.empty()) return report_failure(app, Status::NotFound("no enabled connectors to sync"));
-  SyncEngine engine(**store, **config);
   int worst = kExitOk;
   boost::json::array reports;
   for (const auto& id : ids) {
-    auto connector = app.connector(id);
-    if (!connector) return report_failure(app, connector.status());
-    auto session = app.open_session(id);
-    if (!session) {
-      app.err() << id << ": cannot sync: " << redact(session.status().message()) << "\n";
-      worst = std::max(worst, exit_code_for(session.status()));
-      continue;
-    }
     SyncOptions options;
     options.dry_run = dry_run;
     options.force_full_push = force;
     options.progress = app.options().json ? nullptr : progress_bar(id);
-    auto report = engine.sync(**connector, **session, options);
+    auto report = ops::sync_connector(app, id, options);
     if (!report) {
-      app.err() << id << ": " << redact(report.status().message()) << "\n";
+      if (report.status().code() == ErrorClass::kNotFound) return report_failure(app, report.status());
+      app.err() << id << ": cannot sync: " << redact(report.status().message()) << "\n";
       worst = std::max(worst, exit_code_for(report.status()));
       continue;
     }
@@ -121,23 +112,9 @@ int runs_show(App& app, int64_t id, bool all) {
 }
 
 int runs_followup(App& app, int64_t id, bool approve) {
-  auto config = app.config();
-  if (!config) return report_failure(app, config.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  auto run = (*store)->get_run(id);
-  if (!run) return report_store_failure(app, run.status());
-  if (!*run) return report_failure(app, Status::NotFound("no run " + std::to_string(id)));
-  auto connector = app.connector((*run)->connector_id);
-  if (!connector) return report_failure(app, connector.status());
-  auto session = app.open_session((*run)->connector_id);
-  if (!session) return report_failure(app, session.status());
-  SyncEngine engine(**store, **config);
   SyncOptions options;
   options.trigger = approve ? "approve" : "retry";
-  options.progress = app.options().json ? nullptr : progress_bar((*run)->connector_id);
-  auto report = approve ? engine.approve(**connector, **session, id, options)
-                        : engine.retry(**connector, **session, id, options);
+  auto report = approve ? ops::approve_run(app, id, options) : ops::retry_run(app, id, options);
   if (!report) return report_failure(app, report.status());
   print_report(app, *report, false);
   return exit_for_run(report->run);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "host/cli/commands.h"
+#include "host/cli/operations.h"
 #include "host/cli/table.h"
 #include "host/usage/usage_file.h"
 
@@ -25,33 +26,19 @@ int usage_import(App& app, const std::string& file) {
     ss << in.rdbuf();
     text = ss.str();
   }
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  UsageParseOptions options;
-  options.source = file == "-" ? "stdin" : std::filesystem::path(file).filename().string();
-  auto services = (*store)->list_services();
-  if (!services) return report_store_failure(app, services.status());
-  for (const auto& s : *services) options.known_services.insert(s.id);
-  auto workspaces = (*store)->list_workspaces();
-  if (!workspaces) return report_store_failure(app, workspaces.status());
-  for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
-
-  auto parsed = parse_usage(text, file == "-" ? "stdin" : file, options);
-  if (!parsed) return report_failure(app, parsed.status());
-  auto id = (*store)->import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
-  if (!id) return report_store_failure(app, id.status());
-  std::set<std::string> counted;
-  for (const auto& c : parsed->snapshot.counts) counted.insert(c.workspace_id);
+  std::string origin = file == "-" ? "stdin" : file;
+  auto imported = ops::import_usage(app, text, origin);
+  if (!imported) return report_failure(app, imported.status());
   if (app.options().json) {
-    print_json(app, boost::json::object{{"snapshot", *id},
-                                        {"as_of", parsed->snapshot.as_of},
-                                        {"workspaces", parsed->workspaces.size()},
-                                        {"services", parsed->services.size()},
-                                        {"counts", parsed->snapshot.counts.size()}});
+    print_json(app, boost::json::object{{"snapshot", imported->snapshot_id},
+                                        {"as_of", imported->as_of},
+                                        {"workspaces", imported->workspaces_with_data},
+                                        {"services", imported->services},
+                                        {"counts", imported->counts}});
   } else {
-    app.out() << "imported usage snapshot " << *id << " as of " << parsed->snapshot.as_of << ": "
-              << counted.size() << " workspaces with data, " << parsed->services.size() << " services, "
-              << parsed->snapshot.counts.size() << " counts\n";
+    app.out() << "imported usage snapshot " << imported->snapshot_id << " as of " << imported->as_of << ": "
+              << imported->workspaces_with_data << " workspaces with data, " << imported->services << " services, "
+              << imported->counts << " counts\n";
   }
   return kExitOk;
 }

@@ -114,6 +114,7 @@ std::string serialize_responses(const std::vector<http::HttpResponse>& responses
       for (const auto& [name, value] : r.headers) headers[name] = value;
       o["headers"] = std::move(headers);
       o["body"] = r.body;
+      if (r.retry_after_ms > 0) o["retry_after_ms"] = r.retry_after_ms;
     } else {
       o["error"] = boost::json::object{{"class", error_class_name(r.error_class)},
                                        {"message", redact(r.error_message)},

@@ -127,6 +127,8 @@ typedef struct mb_host_services {
    *    budget key, default the URL path) and timeout_ms are optional)
    * *responses_out receives a JSON array, same length and order, of
    *   {"status":200,"headers":{"name":"value"},"body":"...","attempts":1}
+   *   (plus "retry_after_ms":n when a 429/503 came back because retries ran out or the
+   *    platform asked for a longer wait than the connector allows)
    *   or, when no HTTP response was obtained,
    *   {"status":0,"error":{"class":"retry","message":"...","sent":true},"attempts":3}
    *   where "sent" says whether the request may have reached the server (ambiguous outcome).

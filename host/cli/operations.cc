@@ -1,0 +1,394 @@
+#include "host/cli/operations.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "host/common/json.h"
+#include "host/common/redaction.h"
+
+namespace mb::ops {
+
+Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  ConnectorVerdict v;
+  v.id = id;
+  v.status = "error";
+  auto session = app.open_session(id);
+  if (!session) {
+    v.error_class = session.status().code();
+    v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
+  } else {
+    auto result = (*session)->invoke(Operation::kAuthenticate, "{}");
+    if (!result) {
+      v.error_class = result.status().code();
+      v.message = std::string(error_class_name(v.error_class)) + ": " + result.status().message();
+    } else {
+      auto doc = json::parse(*result);
+      std::string status = doc ? json::get_string(*doc, "status").value_or("") : "";
+      v.message = doc ? json::get_string(*doc, "message").value_or("") : "";
+      if (status == "ok" || status == "pending") {
+        v.status = status;
+      } else if (status.empty()) {
+        v.error_class = ErrorClass::kFatal;
+        v.message = "plugin returned an authenticate result without a status";
+      } else {
+        v.error_class = error_class_from_name(status == "unreachable" ? "retry" : status);
+        v.message = status + (v.message.empty() ? "" : ": " + v.message);
+      }
+    }
+  }
+  v.message = redact(v.message);
+  MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
+  return v;
+}
+
+Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id, const std::string& credentials_json) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto registry = app.plugins();
+  if (!registry) return registry.status();
+  auto plugin = (*registry)->find((*connector)->plugin);
+  if (!plugin) return Status::Unsupported("plugin '" + (*connector)->plugin + "' is not loaded");
+  auto doc = json::parse(credentials_json);
+  if (!doc || !doc->is_object()) return Status::ConfigInvalid("credentials must be a JSON object of secret fields");
+  const auto& secrets = plugin->manifest().secret_fields;
+  for (const auto& [key, value] : doc->get_object()) {
+    if (value.is_string()) SecretRegistry::global().add(value.get_string());
+    std::string pointer = key.starts_with("/") ? std::string(key) : "/" + json::pointer_token(key);
+    if (std::find(secrets.begin(), secrets.end(), pointer) == secrets.end())
+      return Status::ConfigInvalid("credentials: '" + std::string(key) + "' is not a secret field of plugin '" +
+                                   plugin->manifest().id + "'");
+  }
+  auto store = app.store();
+  if (!store) return store.status();
+  MB_RETURN_IF_ERROR((*store)->put_credentials(id, json::serialize(*doc)));
+  return test_connector(app, id);
+}
+
+Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  std::string note;
+  auto session = app.open_session(id);
+  if (session && (*session)->plugin().offers(Operation::kDisconnect)) {
+    auto r = (*session)->invoke(Operation::kDisconnect, "{}");
+    note = r ? "platform notified" : "platform not notified: " + redact(r.status().message());
+  } else if (!session) {
+    // Disconnecting must work even when the platform or the credentials are gone.
+    note = "platform not notified: " + redact(session.status().message());
+  }
+  MB_RETURN_IF_ERROR((*store)->disconnect_connector(id));
+  return note;
+}
+
+Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin) {
+  auto store = app.store();
+  if (!store) return store.status();
+  UsageParseOptions options;
+  options.source = origin;
+  auto services = (*store)->list_services();
+  if (!services) return services.status();
+  for (const auto& s : *services) options.known_services.insert(s.id);
+  auto workspaces = (*store)->list_workspaces();
+  if (!workspaces) return workspaces.status();
+  for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
+  auto parsed = parse_usage(text, origin, options);
+  if (!parsed) return parsed.status();
+  auto id = (*store)->import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
+  if (!id) return id.status();
+  std::set<std::string> with_data;
+  for (const auto& c : parsed->snapshot.counts) with_data.insert(c.workspace_id);
+  return UsageImported{*id, parsed->snapshot.as_of, with_data.size(), parsed->services.size(),
+                       parsed->snapshot.counts.size()};
+}
+
+Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
+                                              bool refresh) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  if (!search.empty()) {
+    auto session = app.open_session(connector);
+    if (!session) return session.status();
+    return fetch_accounts(**session, search);  // a search is live, never cached
+  }
+  auto cached = (*store)->list_psa_accounts(connector);
+  if (!cached) return cached.status();
+  if (refresh || cached->empty()) {
+    auto session = app.open_session(connector);
+    if (!session) return session.status();
+    auto n = refresh_accounts(**store, connector, **session);
+    if (!n) return n.status();
+    cached = (*store)->list_psa_accounts(connector);
+  }
+  return cached;
+}
+
+Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& connector, bool refresh) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto cached = (*store)->list_psa_services(connector);
+  if (!cached) return cached.status();
+  if (refresh || cached->empty()) {
+    auto session = app.open_session(connector);
+    if (!session) return session.status();
+    auto n = refresh_services(**store, connector, **session);
+    if (!n) return n.status();
+    cached = (*store)->list_psa_services(connector);
+  }
+  return cached;
+}
+
+Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto session = app.open_session(connector);
+  if (!session) return session.status();
+  if (!(*session)->plugin().offers(Operation::kProvisionAccounts)) {
+    auto n = refresh_accounts(**store, connector, **session);
+    if (!n) return n.status();
+  }
+  return auto_map(**store, connector);
+}
+
+namespace {
+
+// On link-based platforms a mapping is also a link on the platform side.
+Status link_on_platform(PluginSession& session, const std::string& workspace, const std::optional<std::string>& account,
+                        bool unlink) {
+  if (!session.plugin().offers(Operation::kLinkAccounts)) return Status::Ok();
+  boost::json::object input{{"link", boost::json::array()}, {"unlink", boost::json::array()}};
+  if (unlink) input["unlink"].as_array().emplace_back(workspace);
+  else input["link"].as_array().push_back(boost::json::object{{"account_id", workspace}, {"platform_account_id", *account}});
+  auto r = session.invoke(Operation::kLinkAccounts, boost::json::serialize(input));
+  return r ? Status::Ok() : r.status();
+}
+
+}  // namespace
+
+Result<AccountMapping> map_account(cli::App& app, const std::string& connector, const std::string& workspace,
+                                   const std::string& account) {
+  auto store_r = app.store();
+  if (!store_r) return store_r.status();
+  Store& store = **store_r;
+  auto workspaces = store.list_workspaces();
+  if (!workspaces) return workspaces.status();
+  if (std::none_of(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; }))
+    return Status::NotFound("no workspace '" + workspace + "' (import usage first)");
+  auto session = app.open_session(connector);
+  if (!session) return session.status();
+  auto find = [&]() -> std::optional<PsaAccount> {
+    auto accounts = store.list_psa_accounts(connector);
+    if (accounts)
+      for (const auto& a : *accounts)
+        if (a.id == account && !a.missing_since) return a;
+    return std::nullopt;
+  };
+  auto found = find();
+  if (!found) {
+    auto n = refresh_accounts(store, connector, **session);
+    if (!n) return n.status();
+    found = find();
+  }
+  if (!found) return Status::NotFound("connector '" + connector + "' has no PSA account '" + account + "'");
+  AccountMapping m;
+  m.workspace_id = workspace;
+  m.account_id = account;
+  m.account_name = found->name;
+  m.source = "manual";
+  MB_RETURN_IF_ERROR(store.put_account_mapping(connector, m));
+  Status linked = link_on_platform(**session, workspace, account, false);
+  if (!linked.ok()) {
+    (void)store.delete_account_mapping(connector, workspace);
+    return linked;
+  }
+  return m;
+}
+
+Status unmap_account(cli::App& app, const std::string& connector, const std::string& workspace) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto session = app.open_session(connector);
+  if (!session) return session.status();
+  MB_RETURN_IF_ERROR(link_on_platform(**session, workspace, std::nullopt, true));
+  return (*store)->delete_account_mapping(connector, workspace);
+}
+
+Status set_excluded(cli::App& app, const std::string& connector, const std::string& workspace,
+                    const std::string& account, bool excluded) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  if (!account.empty()) return (*store)->set_psa_account_excluded(connector, account, excluded);
+  if (workspace.empty()) return Status::ConfigInvalid("name a workspace or a PSA account");
+  if (excluded) {
+    AccountMapping m;
+    m.workspace_id = workspace;
+    m.excluded = true;
+    m.source = "manual";
+    return (*store)->put_account_mapping(connector, m);
+  }
+  auto mappings = (*store)->list_account_mappings(connector);
+  if (!mappings) return mappings.status();
+  bool was_excluded = std::any_of(mappings->begin(), mappings->end(),
+                                  [&](const AccountMapping& m) { return m.workspace_id == workspace && m.excluded; });
+  if (!was_excluded) return Status::NotFound("workspace '" + workspace + "' is not excluded");
+  return (*store)->delete_account_mapping(connector, workspace);
+}
+
+Status map_service(cli::App& app, const std::string& connector, const std::string& service,
+                   const std::string& psa_service, const std::string& metric) {
+  if (metric != "users" && metric != "devices") return Status::ConfigInvalid("metric must be users or devices");
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto services = (*store)->list_services();
+  if (!services) return services.status();
+  if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
+    return Status::NotFound("no vendor service '" + service + "' (import usage first)");
+  auto known = [&]() -> Result<bool> {
+    auto psa = (*store)->list_psa_services(connector);
+    if (!psa) return psa.status();
+    return std::any_of(psa->begin(), psa->end(), [&](const PsaService& s) { return s.id == psa_service; });
+  };
+  auto k = known();
+  if (!k) return k.status();
+  if (!*k) {
+    auto session = app.open_session(connector);
+    if (!session) return session.status();
+    auto n = refresh_services(**store, connector, **session);
+    if (!n) return n.status();
+    k = known();
+    if (!k) return k.status();
+    if (!*k) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
+  }
+  return (*store)->put_service_mapping(connector, {service, psa_service, metric});
+}
+
+Status unmap_service(cli::App& app, const std::string& connector, const std::string& service) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  return (*store)->delete_service_mapping(connector, service);
+}
+
+Result<boost::json::value> mappings_json(cli::App& app, const std::string& connector, bool unmapped_only) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto workspaces = (*store)->list_workspaces();
+  if (!workspaces) return workspaces.status();
+  auto accounts = (*store)->list_psa_accounts(connector);
+  if (!accounts) return accounts.status();
+  auto mappings = (*store)->list_account_mappings(connector);
+  if (!mappings) return mappings.status();
+  auto service_mappings = (*store)->list_service_mappings(connector);
+  if (!service_mappings) return service_mappings.status();
+  auto psa_services = (*store)->list_psa_services(connector);
+  if (!psa_services) return psa_services.status();
+  auto services = (*store)->list_services();
+  if (!services) return services.status();
+  std::map<std::string, const AccountMapping*> by_ws;
+  std::set<std::string> mapped_accounts;
+  for (const auto& m : *mappings) {
+    by_ws[m.workspace_id] = &m;
+    if (m.account_id) mapped_accounts.insert(*m.account_id);
+  }
+  std::map<std::string, std::string> account_names, psa_service_names, service_names;
+  for (const auto& a : *accounts) account_names[a.id] = a.name;
+  for (const auto& s : *psa_services) psa_service_names[s.id] = s.name;
+  for (const auto& s : *services) service_names[s.id] = s.name;
+  boost::json::array ws_arr, acct_arr, svc_arr;
+  for (const auto& w : *workspaces) {
+    auto it = by_ws.find(w.id);
+    std::string state = it == by_ws.end() ? "unmapped" : (it->second->excluded ? "excluded" : "mapped");
+    if (unmapped_only && state != "unmapped") continue;
+    boost::json::object o{{"workspace_id", w.id}, {"name", w.name}, {"state", state}};
+    if (state == "mapped") {
+      o["account_id"] = *it->second->account_id;
+      o["account_name"] = account_names.count(*it->second->account_id) ? account_names[*it->second->account_id]
+                                                                         : it->second->account_name;
+      o["source"] = it->second->source;
+      o["drift"] = it->second->drift;
+    } else if (state == "excluded") {
+      o["source"] = it->second->source;
+    }
+    ws_arr.push_back(std::move(o));
+  }
+  for (const auto& a : *accounts) {
+    if (mapped_accounts.count(a.id) > 0 || a.missing_since) continue;
+    acct_arr.push_back(boost::json::object{{"id", a.id}, {"name", a.name}, {"excluded", a.excluded}, {"active", a.active}});
+  }
+  if (!unmapped_only)
+    for (const auto& m : *service_mappings)
+      svc_arr.push_back(boost::json::object{{"service_id", m.service_id},
+                                            {"service", service_names[m.service_id]},
+                                            {"psa_service_id", m.psa_service_id},
+                                            {"psa_service", psa_service_names[m.psa_service_id]},
+                                            {"metric", m.metric}});
+  return boost::json::value(
+      boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
+}
+
+Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const SyncOptions& options) {
+  auto config = app.config();
+  if (!config) return config.status();
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto session = app.open_session(id);
+  if (!session) return session.status();
+  SyncEngine engine(**store, **config);
+  auto report = engine.sync(**connector, **session, options);
+  if (report) app.notify(**connector, *report);
+  return report;
+}
+
+namespace {
+
+Result<SyncReport> followup(cli::App& app, int64_t run_id, const SyncOptions& options, bool approve) {
+  auto config = app.config();
+  if (!config) return config.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto run = (*store)->get_run(run_id);
+  if (!run) return run.status();
+  if (!*run) return Status::NotFound("no run " + std::to_string(run_id));
+  auto connector = app.connector((*run)->connector_id);
+  if (!connector) return connector.status();
+  auto session = app.open_session((*run)->connector_id);
+  if (!session) return session.status();
+  SyncEngine engine(**store, **config);
+  auto report = approve ? engine.approve(**connector, **session, run_id, options)
+                        : engine.retry(**connector, **session, run_id, options);
+  if (report) app.notify(**connector, *report);
+  return report;
+}
+
+}  // namespace
+
+Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
+  return followup(app, run_id, options, true);
+}
+
+Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
+  return followup(app, run_id, options, false);
+}
+
+}  // namespace mb::ops

@@ -1,0 +1,70 @@
+// Operations: what a user can do to meterbridge, independent of how they asked. The CLI
+// commands and the admin API both call these and only format the results, so the two can never
+// drift apart.
+//
+//   auto verdict = ops::test_connector(app, "acme-autotask");
+//   auto report = ops::sync_connector(app, "acme-autotask", options);
+#ifndef METERBRIDGE_HOST_CLI_OPERATIONS_H_
+#define METERBRIDGE_HOST_CLI_OPERATIONS_H_
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+
+#include "host/cli/app.h"
+#include "host/sync/mapping.h"
+#include "host/sync/sync_engine.h"
+#include "host/usage/usage_file.h"
+
+namespace mb::ops {
+
+struct ConnectorVerdict {
+  std::string id;
+  std::string status;   // ok | pending | error
+  std::string message;  // the platform's reason, redacted
+  ErrorClass error_class = ErrorClass::kOk;  // why it is "error" (auth_failed, config_invalid, ...)
+};
+
+// Authenticates against the platform and records the verdict on the connector.
+Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
+// Stores a JSON object of the plugin's secret fields (sealed), then tests the connector.
+Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id, const std::string& credentials_json);
+// Notifies the platform (best effort), then removes credentials and every mapping. Returns a
+// note about the platform side.
+Result<std::string> disconnect_connector(cli::App& app, const std::string& id);
+
+struct UsageImported {
+  int64_t snapshot_id = 0;
+  std::string as_of;
+  size_t workspaces_with_data = 0;
+  size_t services = 0;
+  size_t counts = 0;
+};
+Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin);
+
+Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
+                                              bool refresh);
+Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& connector, bool refresh);
+
+Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector);
+// Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping.
+Result<AccountMapping> map_account(cli::App& app, const std::string& connector, const std::string& workspace,
+                                   const std::string& account);
+Status unmap_account(cli::App& app, const std::string& connector, const std::string& workspace);
+// Excludes or includes a workspace, or (account non-empty) a PSA account for auto-matching.
+Status set_excluded(cli::App& app, const std::string& connector, const std::string& workspace,
+                    const std::string& account, bool excluded);
+Status map_service(cli::App& app, const std::string& connector, const std::string& service,
+                   const std::string& psa_service, const std::string& metric);
+Status unmap_service(cli::App& app, const std::string& connector, const std::string& service);
+// Every mapping of a connector, as the CLI's `map show --json` and the API return it.
+Result<boost::json::value> mappings_json(cli::App& app, const std::string& connector, bool unmapped_only);
+
+Result<SyncReport> sync_connector(cli::App& app, const std::string& connector, const SyncOptions& options);
+Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const SyncOptions& options);
+Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options);
+
+}  // namespace mb::ops
+
+#endif  // METERBRIDGE_HOST_CLI_OPERATIONS_H_

@@ -1,0 +1,50 @@
+// Run notifications (ARCHITECTURE §6): when a run completes, a JSON summary is POSTed to the
+// connector's webhook through the host's HTTP engine, and/or a plain-text report is mailed over
+// SMTP (libcurl). A notification that fails is logged; it never changes the run.
+//
+//   Notifier notifier(engine, config_dir);
+//   for (const Status& s : notifier.notify(connector.notifications, connector, report, names)) ...
+#ifndef METERBRIDGE_HOST_NOTIFY_NOTIFIER_H_
+#define METERBRIDGE_HOST_NOTIFY_NOTIFIER_H_
+
+#include <boost/json/value.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/config/config.h"
+#include "host/http/engine.h"
+#include "host/sync/report.h"
+#include "host/sync/sync_engine.h"
+
+namespace mb {
+
+// The webhook payload (documented in docs/admin-api.md, "Notifications").
+boost::json::value notification_payload(const ConnectorConfig& connector, const SyncReport& report,
+                                        const ReportNames& names);
+// The email: headers and a plain-text body, CRLF line endings, as RFC 5322 wants.
+std::string notification_email(const EmailConfig& email, const ConnectorConfig& connector, const SyncReport& report,
+                               const ReportNames& names, int64_t now_ms);
+// Whether a run in this state (and with held lines or not) matches an "on" filter.
+bool wants(const std::vector<std::string>& on, const SyncReport& report);
+
+class Notifier {
+ public:
+  Notifier(http::HttpEngine& engine, std::filesystem::path config_dir);
+  // One Status per channel configured (webhook, email), in that order.
+  std::vector<Status> notify(const NotificationsConfig& channels, const ConnectorConfig& connector,
+                             const SyncReport& report, const ReportNames& names);
+
+ private:
+  Status send_webhook(const WebhookConfig& hook, const std::string& body);
+  Status send_email(const EmailConfig& email, const std::string& message);
+
+  http::HttpEngine& engine_;
+  std::filesystem::path config_dir_;
+};
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_NOTIFY_NOTIFIER_H_

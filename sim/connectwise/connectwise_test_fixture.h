@@ -1,0 +1,144 @@
+// Shared set-up for the ConnectWise simulator's HTTP tests: start the simulator in-process,
+// call it with the default API member's credentials, and read its state.
+//
+//   TEST_F(ConnectWiseSimTest, Something) {
+//     start();
+//     json::value companies = get_json(api("/company/companies"));
+//   }
+#ifndef METERBRIDGE_SIM_CONNECTWISE_CONNECTWISE_TEST_FIXTURE_H_
+#define METERBRIDGE_SIM_CONNECTWISE_CONNECTWISE_TEST_FIXTURE_H_
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sim/core/http_types.h"
+#include "sim/core/simulator.h"
+#include "sim/core/testing/raw_http_client.h"
+
+namespace mb::sim::connectwise {
+
+namespace json = boost::json;
+using testing::Headers;
+using testing::RawHttpConnection;
+using testing::RawResponse;
+using testing::RawResult;
+
+inline std::string base64(std::string_view text) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string encoded;
+  for (size_t i = 0; i < text.size(); i += 3) {
+    uint32_t chunk = static_cast<uint32_t>(static_cast<unsigned char>(text[i])) << 16;
+    if (i + 1 < text.size())
+      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 1])) << 8;
+    if (i + 2 < text.size())
+      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 2]));
+    encoded += kAlphabet[(chunk >> 18) & 63];
+    encoded += kAlphabet[(chunk >> 12) & 63];
+    encoded += i + 1 < text.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
+    encoded += i + 2 < text.size() ? kAlphabet[chunk & 63] : '=';
+  }
+  return encoded;
+}
+
+inline std::string basic_auth(std::string_view company, std::string_view public_key,
+                              std::string_view private_key) {
+  return "Basic " + base64(std::string(company) + "+" + std::string(public_key) + ":" +
+                           std::string(private_key));
+}
+
+// A query value as a careful client sends it: every reserved character percent-encoded.
+inline std::string encode(std::string_view value) { return url_encode_component(value); }
+
+class ConnectWiseSimTest : public ::testing::Test {
+ protected:
+  static constexpr std::string_view kClientId = "1f6c1d3e-6f2a-4c55-9a1b-4a2b7c9d0e11";
+
+  void start(SimOptions options = {}) { simulator_ = Simulator::start("connectwise", options); }
+  void start_generated(const std::string& spec) {
+    SimOptions options;
+    options.generate = spec;
+    start(options);
+  }
+  void start_with_seed(const std::string& seed_json) {
+    SimOptions options;
+    options.seed_json = seed_json;
+    start(options);
+  }
+
+  uint16_t port() const { return simulator_->port(); }
+
+  // "/v2025_1/apis/3.0" + path.
+  static std::string api(std::string_view path) { return "/v2025_1/apis/3.0" + std::string(path); }
+
+  static Headers default_headers() {
+    return {{"Authorization", basic_auth("northwind", "Pk7hQ2", "Sx9mR4")},
+            {"clientId", std::string(kClientId)},
+            {"Accept", "application/vnd.connectwise.com+json; version=2025.16"}};
+  }
+
+  RawResponse call(const std::string& method, const std::string& target,
+                   const std::string& body = "", Headers headers = default_headers()) {
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(port());
+    RawResult result = connection_->send(method, target, headers, body);
+    if (!result.response) {
+      connection_.reset();
+      ADD_FAILURE() << method << " " << target << ": " << result.error;
+      return RawResponse{};
+    }
+    return *result.response;
+  }
+
+  RawResponse get(const std::string& target, Headers headers = default_headers()) {
+    return call("GET", target, "", std::move(headers));
+  }
+
+  // The JSON body of a call that must answer `status`.
+  json::value call_json(const std::string& method, const std::string& target, int status,
+                        const std::string& body = "", Headers headers = default_headers()) {
+    const RawResponse response = call(method, target, body, std::move(headers));
+    EXPECT_EQ(response.status, status) << method << " " << target << " -> " << response.body;
+    if (response.body.empty()) return nullptr;
+    boost::system::error_code ec;
+    json::value parsed = json::parse(response.body, ec);
+    EXPECT_FALSE(ec) << "not JSON: " << response.body;
+    return parsed;
+  }
+
+  json::value get_json(const std::string& target, int status = 200) {
+    return call_json("GET", target, status);
+  }
+
+  json::value state() { return testing::control_json(port(), "GET", "/_sim/state"); }
+  void settings(const std::string& changes) {
+    testing::control_json(port(), "POST", "/_sim/settings", changes);
+  }
+
+  // The ids of a list response, in order.
+  static std::vector<int64_t> ids(const json::value& list) {
+    std::vector<int64_t> out;
+    for (const json::value& row : list.as_array()) out.push_back(row.at("id").as_int64());
+    return out;
+  }
+
+  // The state's addition with this id.
+  json::value addition_state(int64_t id) {
+    const json::value current = state();
+    for (const json::value& addition : current.at("additions").as_array()) {
+      if (addition.at("id") == id) return addition;
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<Simulator> simulator_;
+  std::unique_ptr<RawHttpConnection> connection_;
+};
+
+}  // namespace mb::sim::connectwise
+
+#endif  // METERBRIDGE_SIM_CONNECTWISE_CONNECTWISE_TEST_FIXTURE_H_
