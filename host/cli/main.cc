@@ -8,6 +8,7 @@
 #include "host/cli/commands.h"
 #include "host/common/logging.h"
 #include "host/common/redaction.h"
+#include "host/server/serve.h"
 
 namespace mb::cli {
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   register_usage_commands(cli, ctx);
   register_mapping_commands(cli, ctx);
   register_sync_commands(cli, ctx);
+  mb::server::register_serve_command(cli, ctx);
 
   // Options are parsed before callbacks run, so the App sees them through this hook.
   cli.parse_complete_callback([&] { mb::init_logging(options.log_level); });

@@ -43,7 +43,8 @@ std::shared_ptr<spdlog::sinks::sink> make_redacting_sink(std::shared_ptr<spdlog:
 void init_logging(std::string_view level) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("meterbridge", make_redacting_sink(console));
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  // UTC timestamps: logs from hosts in different zones line up, and nothing depends on TZ.
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(std::string(level)));
   spdlog::set_default_logger(logger);
 }

@@ -1,0 +1,333 @@
+#include "host/server/admin_api.h"
+
+#include <boost/json.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "host/cli/operations.h"
+#include "host/common/json.h"
+#include "host/common/redaction.h"
+#include "host/sync/report.h"
+
+namespace mb::server {
+namespace {
+
+namespace bj = boost::json;
+
+int http_status_for(ErrorClass c) {
+  switch (c) {
+    case ErrorClass::kConfigInvalid: return 400;
+    case ErrorClass::kNotFound: return 404;
+    case ErrorClass::kConflict: return 409;
+    case ErrorClass::kUnsupported: return 501;
+    case ErrorClass::kRetry:
+    case ErrorClass::kRateLimited: return 503;
+    case ErrorClass::kAuthFailed: return 502;  // the platform refused our credentials
+    default: return 500;
+  }
+}
+
+ApiResponse json_response(int status, const bj::value& body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = redact(bj::serialize(body));
+  return r;
+}
+
+ApiResponse error_response(int status, std::string_view code, const std::string& message,
+                           bj::object details = {}) {
+  return json_response(status, bj::object{{"error", bj::object{{"code", code}, {"message", redact(message)},
+                                                                    {"details", std::move(details)}}}});
+}
+
+ApiResponse error_response(const Status& s) {
+  ApiResponse r = error_response(http_status_for(s.code()), error_class_name(s.code()), s.message());
+  if (s.retry_after_ms() > 0) r.headers.emplace_back("Retry-After", std::to_string((s.retry_after_ms() + 999) / 1000));
+  return r;
+}
+
+Result<bj::object> body_object(const ApiRequest& req, bool allow_empty = true) {
+  if (req.body.empty() && allow_empty) return bj::object();
+  auto doc = mb::json::parse(req.body);
+  if (!doc) return Status::ConfigInvalid("request body: " + doc.status().message());
+  if (!doc->is_object()) return Status::ConfigInvalid("request body must be a JSON object");
+  return doc->get_object();
+}
+
+std::optional<int64_t> to_int(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool flag(const ApiRequest& req, const char* name) {
+  auto it = req.query.find(name);
+  return it != req.query.end() && (it->second == "true" || it->second == "1");
+}
+
+bj::value account_json(const PsaAccount& a) {
+  return bj::object{{"id", a.id}, {"name", a.name}, {"active", a.active}, {"excluded", a.excluded},
+                      {"missing", a.missing_since.has_value()}};
+}
+
+}  // namespace
+
+std::mutex& RunGate::mutex_for(const std::string& connector_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& m = per_connector_[connector_id];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+std::unique_lock<std::mutex> RunGate::try_enter(const std::string& connector_id) {
+  return std::unique_lock<std::mutex>(mutex_for(connector_id), std::try_to_lock);
+}
+
+std::unique_lock<std::mutex> RunGate::enter(const std::string& connector_id) {
+  return std::unique_lock<std::mutex>(mutex_for(connector_id));
+}
+
+ApiResponse AdminApi::handle(const ApiRequest& request) {
+  std::string auth = request.header("authorization");
+  std::string expected = "Bearer " + token_;
+  // Constant-time comparison: the token must not leak through response timing.
+  bool ok = !token_.empty() && auth.size() == expected.size() &&
+            sodium_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+  if (!ok) {
+    ApiResponse r = error_response(401, "unauthenticated", "a valid bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"meterbridge\"");
+    return r;
+  }
+  ApiResponse r = route(request);
+  spdlog::info("admin API {} {} -> {}", request.method, request.path, r.status);
+  return r;
+}
+
+ApiResponse AdminApi::route(const ApiRequest& req) {
+  const auto& s = req.segments;
+  const std::string& m = req.method;
+  auto is = [&](std::initializer_list<const char*> parts) {
+    if (s.size() != parts.size()) return false;
+    size_t i = 0;
+    for (const char* p : parts) {
+      if (*p != '*' && s[i] != p) return false;
+      ++i;
+    }
+    return true;
+  };
+  if (s.empty() || s[0] != "v1") return error_response(404, "not_found", "no such endpoint");
+
+  if (m == "GET" && is({"v1", "health"})) return json_response(200, bj::object{{"status", "ok"}});
+
+  if (m == "GET" && is({"v1", "connectors"})) {
+    auto config = app_.config();
+    if (!config) return error_response(config.status());
+    auto store = app_.store();
+    if (!store) return error_response(store.status());
+    auto records = (*store)->list_connectors();
+    if (!records) return error_response(records.status());
+    std::map<std::string, ConnectorRecord> by_id;
+    for (auto& r : *records) by_id[r.id] = r;
+    bj::array arr;
+    for (const auto& c : (*config)->connectors) {
+      const ConnectorRecord& r = by_id[c.id];
+      arr.push_back(bj::object{{"id", c.id}, {"plugin", c.plugin}, {"partner", c.partner}, {"enabled", c.enabled},
+                                 {"status", r.status}, {"status_message", r.status_message},
+                                 {"status_at", r.status_at}, {"has_credentials", r.has_credentials}});
+    }
+    return json_response(200, bj::object{{"connectors", arr}});
+  }
+
+  if (s.size() >= 3 && s[1] == "connectors") {
+    const std::string& id = s[2];
+    auto verdict_json = [](const ops::ConnectorVerdict& v) {
+      return bj::object{{"id", v.id}, {"status", v.status}, {"message", v.message},
+                          {"error_class", v.status == "error" ? error_class_name(v.error_class) : ""}};
+    };
+    if (m == "POST" && is({"v1", "connectors", "*", "test"})) {
+      auto v = ops::test_connector(app_, id);
+      return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
+    }
+    if (m == "PUT" && is({"v1", "connectors", "*", "credentials"})) {
+      auto body = body_object(req, false);
+      if (!body) return error_response(body.status());
+      auto v = ops::connect_connector(app_, id, bj::serialize(*body));
+      return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
+    }
+    if (m == "POST" && is({"v1", "connectors", "*", "disconnect"})) {
+      auto gate = gate_.try_enter(id);
+      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is in progress on this connector");
+      auto note = ops::disconnect_connector(app_, id);
+      return note ? json_response(200, bj::object{{"id", id}, {"status", "disconnected"}, {"note", *note}})
+                  : error_response(note.status());
+    }
+    if (m == "GET" && is({"v1", "connectors", "*", "accounts"})) {
+      auto it = req.query.find("search");
+      auto accounts = ops::list_accounts(app_, id, it == req.query.end() ? "" : it->second, flag(req, "refresh"));
+      if (!accounts) return error_response(accounts.status());
+      bj::array arr;
+      for (const auto& a : *accounts) arr.push_back(account_json(a));
+      return json_response(200, bj::object{{"accounts", arr}});
+    }
+    if (m == "GET" && is({"v1", "connectors", "*", "services"})) {
+      auto services = ops::list_services(app_, id, flag(req, "refresh"));
+      if (!services) return error_response(services.status());
+      bj::array arr;
+      for (const auto& x : *services) arr.push_back(bj::object{{"id", x.id}, {"name", x.name}});
+      return json_response(200, bj::object{{"services", arr}});
+    }
+    if (m == "GET" && is({"v1", "connectors", "*", "mappings"})) {
+      auto doc = ops::mappings_json(app_, id, flag(req, "unmapped"));
+      return doc ? json_response(200, *doc) : error_response(doc.status());
+    }
+    if (m == "POST" && is({"v1", "connectors", "*", "mappings", "auto"})) {
+      auto report = ops::map_auto(app_, id);
+      if (!report) return error_response(report.status());
+      bj::array created, unmapped;
+      for (const auto& x : report->created)
+        created.push_back(bj::object{{"workspace_id", x.workspace_id}, {"account_id", *x.account_id},
+                                       {"account_name", x.account_name}});
+      for (const auto& [w, why] : report->unmapped)
+        unmapped.push_back(bj::object{{"workspace_id", w.id}, {"name", w.name}, {"reason", why}});
+      return json_response(200, bj::object{{"mapped", created}, {"unmapped", unmapped},
+                                             {"already_mapped", report->kept_existing}});
+    }
+    bool accounts_path = is({"v1", "connectors", "*", "mappings", "accounts", "*"}) ||
+                         is({"v1", "connectors", "*", "links", "*"});
+    if (accounts_path) {
+      const std::string& workspace = s.back();
+      if (m == "PUT") {
+        auto body = body_object(req, false);
+        if (!body) return error_response(body.status());
+        const char* field = s[3] == "links" ? "customer_id" : "account_id";
+        auto account = mb::json::get_string(*body, field);
+        if (!account || account->empty())
+          return error_response(400, "config_invalid", std::string("body needs \"") + field + "\"");
+        auto mapping = ops::map_account(app_, id, workspace, *account);
+        if (!mapping) return error_response(mapping.status());
+        return json_response(200, bj::object{{"workspace_id", workspace}, {"account_id", *mapping->account_id},
+                                               {"account_name", mapping->account_name}, {"source", mapping->source}});
+      }
+      if (m == "DELETE") {
+        Status st = ops::unmap_account(app_, id, workspace);
+        return st.ok() ? json_response(200, bj::object{{"workspace_id", workspace}, {"state", "unmapped"}})
+                       : error_response(st);
+      }
+    }
+    if (is({"v1", "connectors", "*", "exclusions", "*", "*"}) && (m == "PUT" || m == "DELETE") &&
+        (s[4] == "workspaces" || s[4] == "accounts")) {
+      bool workspace = s[4] == "workspaces";
+      Status st = ops::set_excluded(app_, id, workspace ? s[5] : "", workspace ? "" : s[5], m == "PUT");
+      return st.ok() ? json_response(200, bj::object{{"id", s[5]}, {"excluded", m == "PUT"}}) : error_response(st);
+    }
+    if (is({"v1", "connectors", "*", "mappings", "services", "*"})) {
+      const std::string& service = s[5];
+      if (m == "PUT") {
+        auto body = body_object(req, false);
+        if (!body) return error_response(body.status());
+        auto psa = mb::json::get_string(*body, "psa_service_id");
+        if (!psa || psa->empty()) return error_response(400, "config_invalid", "body needs \"psa_service_id\"");
+        std::string metric = mb::json::get_string(*body, "metric").value_or("users");
+        Status st = ops::map_service(app_, id, service, *psa, metric);
+        return st.ok() ? json_response(200, bj::object{{"service_id", service}, {"psa_service_id", *psa},
+                                                         {"metric", metric}})
+                       : error_response(st);
+      }
+      if (m == "DELETE") {
+        Status st = ops::unmap_service(app_, id, service);
+        return st.ok() ? json_response(200, bj::object{{"service_id", service}, {"state", "unmapped"}})
+                       : error_response(st);
+      }
+    }
+    if (m == "POST" && is({"v1", "connectors", "*", "sync"})) {
+      auto body = body_object(req);
+      if (!body) return error_response(body.status());
+      auto gate = gate_.try_enter(id);
+      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is already in progress on this connector");
+      SyncOptions options;
+      options.trigger = "api";
+      options.dry_run = mb::json::get_bool(*body, "dry_run").value_or(false);
+      options.force_full_push = mb::json::get_bool(*body, "force").value_or(false);
+      auto report = ops::sync_connector(app_, id, options);
+      if (!report) return error_response(report.status());
+      return json_response(200, run_to_json(report->run, report->lines, app_.report_names(id), report->notes));
+    }
+  }
+
+  if (m == "POST" && is({"v1", "usage"})) {
+    bool csv = req.header("content-type").find("csv") != std::string::npos;
+    std::string text = req.body;
+    if (!csv) {
+      auto doc = mb::json::parse(text);  // reject non-JSON early with a clear message
+      if (!doc) return error_response(400, "config_invalid", "usage must be JSON (or text/csv): " + doc.status().message());
+    }
+    auto imported = ops::import_usage(app_, text, "api");
+    if (!imported) {
+      const Status& st = imported.status();
+      bj::array lines;
+      std::string message = st.message();
+      for (size_t start = 0, nl; start < message.size(); start = nl + 1) {
+        nl = message.find('\n', start);
+        if (nl == std::string::npos) nl = message.size();
+        if (start > 0) lines.emplace_back(message.substr(start, nl - start));
+      }
+      return error_response(http_status_for(st.code()), error_class_name(st.code()),
+                            message.substr(0, message.find('\n')), bj::object{{"errors", lines}});
+    }
+    return json_response(201, bj::object{{"snapshot", imported->snapshot_id}, {"as_of", imported->as_of},
+                                           {"workspaces", imported->workspaces_with_data},
+                                           {"services", imported->services}, {"counts", imported->counts}});
+  }
+
+  if (m == "GET" && is({"v1", "runs"})) {
+    auto store = app_.store();
+    if (!store) return error_response(store.status());
+    auto it = req.query.find("connector");
+    int limit = 50;
+    if (auto l = req.query.find("limit"); l != req.query.end()) {
+      auto v = to_int(l->second);
+      if (!v || *v < 1 || *v > 1000) return error_response(400, "config_invalid", "limit must be 1..1000");
+      limit = static_cast<int>(*v);
+    }
+    auto runs = (*store)->list_runs(it == req.query.end() ? "" : it->second, limit);
+    if (!runs) return error_response(runs.status());
+    bj::array arr;
+    for (const auto& r : *runs) arr.push_back(run_header_to_json(r));
+    return json_response(200, bj::object{{"runs", arr}});
+  }
+  if (s.size() >= 3 && s[1] == "runs") {
+    auto run_id = to_int(s[2]);
+    if (!run_id) return error_response(400, "config_invalid", "run id must be a number");
+    if (m == "GET" && s.size() == 3) {
+      auto store = app_.store();
+      if (!store) return error_response(store.status());
+      auto run = (*store)->get_run(*run_id);
+      if (!run) return error_response(run.status());
+      if (!*run) return error_response(404, "not_found", "no run " + s[2]);
+      auto lines = (*store)->list_lines(*run_id);
+      if (!lines) return error_response(lines.status());
+      return json_response(200, run_to_json(**run, *lines, app_.report_names((*run)->connector_id), {}));
+    }
+    if (m == "POST" && s.size() == 4 && (s[3] == "approve" || s[3] == "retry")) {
+      auto store = app_.store();
+      if (!store) return error_response(store.status());
+      auto run = (*store)->get_run(*run_id);
+      if (!run) return error_response(run.status());
+      if (!*run) return error_response(404, "not_found", "no run " + s[2]);
+      auto gate = gate_.try_enter((*run)->connector_id);
+      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is already in progress on this connector");
+      SyncOptions options;
+      options.trigger = s[3];
+      auto report = s[3] == "approve" ? ops::approve_run(app_, *run_id, options) : ops::retry_run(app_, *run_id, options);
+      if (!report) return error_response(report.status());
+      return json_response(200, run_to_json(report->run, report->lines, app_.report_names(report->run.connector_id),
+                                            report->notes));
+    }
+  }
+  return error_response(404, "not_found", "no such endpoint: " + req.method + " " + req.path);
+}
+
+}  // namespace mb::server

@@ -1,0 +1,147 @@
+#include "host/server/scheduler.h"
+
+#include <boost/date_time/local_time/local_time.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace mb::server {
+namespace {
+
+namespace lt = boost::local_time;
+namespace pt = boost::posix_time;
+namespace gd = boost::gregorian;
+
+// The POSIX TZ rule at the end of a TZif file (RFC 8536 footer), e.g. "GMT0BST,M3.5.0/1,M10.5.0":
+// the rule in force after the file's last transition, which covers today and the future.
+Result<lt::time_zone_ptr> load_zone(const std::string& name) {
+  if (name == "UTC" || name == "Etc/UTC") return lt::time_zone_ptr(new lt::posix_time_zone("UTC0"));
+  std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
+  if (!in) return Status::ConfigInvalid("unknown IANA time zone '" + name + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string data = ss.str();
+  while (!data.empty() && data.back() == '\n') data.pop_back();
+  size_t nl = data.rfind('\n');
+  if (nl == std::string::npos) return Status::ConfigInvalid("time zone '" + name + "' has no TZ rule");
+  std::string rule = data.substr(nl + 1);
+  // Boost does not parse quoted names such as "<+04>-4"; any alphabetic name means the same.
+  rule = std::regex_replace(rule, std::regex("<[^>]*>"), "ZZZ");
+  try {
+    return lt::time_zone_ptr(new lt::posix_time_zone(rule));
+  } catch (const std::exception& e) {
+    return Status::ConfigInvalid("time zone '" + name + "': cannot use rule '" + rule + "': " + e.what());
+  }
+}
+
+int64_t to_epoch_ms(const pt::ptime& utc) {
+  return (utc - pt::ptime(gd::date(1970, 1, 1))).total_milliseconds();
+}
+
+// UTC instant of local `date` `time` in `zone`, resolving gaps and ambiguities.
+pt::ptime local_to_utc(const gd::date& date, const pt::time_duration& time, const lt::time_zone_ptr& zone) {
+  lt::local_date_time ldt(date, time, zone, lt::local_date_time::NOT_DATE_TIME_ON_ERROR);
+  if (!ldt.is_not_a_date_time()) return ldt.utc_time();
+  try {
+    // Ambiguous (the clock goes back): take the first occurrence, still in daylight time.
+    return lt::local_date_time(date, time, zone, true).utc_time();
+  } catch (const std::exception&) {
+  }
+  // Non-existent (the clock jumps forward): the first valid minute after the gap.
+  for (int minutes = 1; minutes <= 180; ++minutes) {
+    lt::local_date_time later(date, time + pt::minutes(minutes), zone, lt::local_date_time::NOT_DATE_TIME_ON_ERROR);
+    if (!later.is_not_a_date_time()) return later.utc_time();
+  }
+  return lt::local_date_time(date, time, zone, false).utc_time();
+}
+
+}  // namespace
+
+int64_t jitter_seconds(const std::string& connector_id, int jitter_minutes) {
+  if (jitter_minutes <= 0) return 0;
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across builds and machines
+  for (unsigned char c : connector_id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return static_cast<int64_t>(h % static_cast<uint64_t>(jitter_minutes * 60));
+}
+
+Result<int64_t> next_fire_ms(const ScheduleConfig& schedule, const std::string& connector_id, int64_t now_ms) {
+  auto zone = load_zone(schedule.timezone);
+  if (!zone) return zone.status();
+  int hh = 0, mm = 0;
+  if (std::sscanf(schedule.time.c_str(), "%d:%d", &hh, &mm) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59)
+    return Status::ConfigInvalid("schedule time must be HH:MM, got '" + schedule.time + "'");
+  pt::ptime now_utc = pt::ptime(gd::date(1970, 1, 1)) + pt::milliseconds(now_ms);
+  gd::date today = lt::local_date_time(now_utc, *zone).local_time().date();
+  int64_t jitter_ms = jitter_seconds(connector_id, schedule.jitter_minutes) * 1000;
+  for (int day = -1; day <= 2; ++day) {
+    gd::date d = today + gd::days(day);
+    int64_t at = to_epoch_ms(local_to_utc(d, pt::hours(hh) + pt::minutes(mm), *zone)) + jitter_ms;
+    if (at > now_ms) return at;
+  }
+  return Status::Fatal("could not compute the next run time");
+}
+
+Status Scheduler::start(const std::map<std::string, ScheduleConfig>& schedules) {
+  std::lock_guard<std::mutex> lock(mu_);
+  schedules_.clear();
+  next_.clear();
+  int64_t now = clock_.now_ms();
+  for (const auto& [id, schedule] : schedules) {
+    if (!schedule.enabled) continue;
+    auto next = next_fire_ms(schedule, id, now);
+    if (!next) return Status(next.status().code(), "connector '" + id + "': " + next.status().message());
+    schedules_[id] = schedule;
+    next_[id] = *next;
+    spdlog::info("connector {}: next scheduled sync at {}", id, format_iso8601_utc(*next));
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+  return Status::Ok();
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::map<std::string, int64_t> Scheduler::next_runs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_;
+}
+
+void Scheduler::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (next_.empty()) {
+      cv_.wait(lock, [this] { return stopping_; });
+      return;
+    }
+    auto earliest = std::min_element(next_.begin(), next_.end(),
+                                      [](const auto& a, const auto& b) { return a.second < b.second; });
+    int64_t now = clock_.now_ms();
+    if (earliest->second > now) {
+      // Wake at least every minute: the wall clock may jump (NTP, suspend).
+      int64_t wait_ms = std::min<int64_t>(earliest->second - now, 60000);
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms));
+      continue;
+    }
+    std::string id = earliest->first;
+    auto next = next_fire_ms(schedules_[id], id, std::max(now, earliest->second));
+    earliest->second = next ? *next : now + 24LL * 3600 * 1000;
+    lock.unlock();
+    spdlog::info("connector {}: scheduled sync starting", id);
+    run_(id);
+    lock.lock();
+  }
+}
+
+}  // namespace mb::server

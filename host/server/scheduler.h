@@ -1,0 +1,61 @@
+// The daily scheduler of `meterbridge serve`: each enabled connector syncs once a day at its
+// configured local time in its IANA time zone, plus a jitter that is stable per connector (a
+// hash of its id), so a fleet of connectors does not hit the platforms at the same second and a
+// connector runs at the same minute every day.
+//
+//   Scheduler scheduler(clock, [&](const std::string& id) { run_sync(id); });
+//   scheduler.start({{"acme", schedule}});
+#ifndef METERBRIDGE_HOST_SERVER_SCHEDULER_H_
+#define METERBRIDGE_HOST_SERVER_SCHEDULER_H_
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/common/clock.h"
+#include "host/common/status.h"
+#include "host/config/config.h"
+
+namespace mb::server {
+
+// Seconds added to a connector's scheduled time: stable for an id, below jitter_minutes.
+int64_t jitter_seconds(const std::string& connector_id, int jitter_minutes);
+
+// The first moment strictly after `now_ms` at which the schedule fires for this connector,
+// in epoch milliseconds. A local time that does not exist (spring-forward gap) fires at the
+// first valid minute after it; an ambiguous one (fall-back) fires once, at its first occurrence.
+Result<int64_t> next_fire_ms(const ScheduleConfig& schedule, const std::string& connector_id, int64_t now_ms);
+
+class Scheduler {
+ public:
+  using RunFn = std::function<void(const std::string& connector_id)>;
+  Scheduler(const Clock& clock, RunFn run) : clock_(clock), run_(std::move(run)) {}
+  ~Scheduler() { stop(); }
+
+  // Computes every connector's next fire time and starts the thread. Connectors whose schedule
+  // is disabled are skipped.
+  Status start(const std::map<std::string, ScheduleConfig>& schedules);
+  void stop();
+  // Next fire time per connector (epoch ms), for status pages and tests.
+  std::map<std::string, int64_t> next_runs() const;
+
+ private:
+  void loop();
+
+  const Clock& clock_;
+  RunFn run_;
+  std::map<std::string, ScheduleConfig> schedules_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, int64_t> next_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mb::server
+
+#endif  // METERBRIDGE_HOST_SERVER_SCHEDULER_H_

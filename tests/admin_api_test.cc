@@ -1,0 +1,191 @@
+// The admin API of `meterbridge serve`, black-box: a real daemon on a loopback port chosen at
+// run time, the ledger fake platform behind it, and a raw HTTP client.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/run.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using sim::testing::RawHttpConnection;
+using testing::TempDir;
+
+constexpr const char* kToken = "api-token-for-tests-7f3a";
+
+constexpr const char* kLedger = R"({
+  "accounts": [{"id": "A1", "name": "Alpha Ltd", "active": true}, {"id": "A2", "name": "Beta GmbH", "active": true}],
+  "services": [{"id": "S-EDR", "name": "Coro EDR"}],
+  "units": {"A1|S-EDR": 10, "A2|S-EDR": 5}, "ambiguous": [], "writes": []
+})";
+
+constexpr const char* kUsage = R"({"as_of": "2026-11-21",
+  "workspaces": [{"id": "w-alpha", "name": "Alpha Ltd"}, {"id": "w-beta", "name": "Beta GmbH"}],
+  "services": [{"id": "edr", "name": "EDR"}],
+  "usage": [{"workspace_id": "w-alpha", "service_id": "edr", "users": 12, "devices": 14},
+            {"workspace_id": "w-beta", "service_id": "edr", "users": 3, "devices": 3}]})";
+
+class AdminApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::path plugins = dir_.path() / "plugins";
+    fs::create_directories(plugins);
+    ::chmod(plugins.c_str(), 0755);
+    for (const auto& e : fs::directory_iterator(testing::build_dir() / "test-plugins" / "ledger")) {
+      fs::copy_file(e.path(), plugins / e.path().filename());
+      ::chmod((plugins / e.path().filename()).c_str(), 0755);
+    }
+    dir_.write("ledger.json", kLedger);
+    dir_.write("token", kToken, 0600);
+    dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
+      "api": {"listen": "127.0.0.1:0", "token": "${file:token}"},
+      "connectors": [{"id": "led", "plugin": "ledger", "config": {"ledger": ")" +
+                              (dir_ / "ledger.json").string() + R"("}, "policies": {"decreases": "require_approval"}}]})");
+    daemon_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::meterbridge_binary(), "--config", (dir_ / "mb.json").string(), "serve",
+                                 "--no-schedule"},
+        std::vector<std::string>{"MB_SECRET_KEY=" + std::string(64, 'd')});
+    auto line = daemon_->read_line();
+    ASSERT_TRUE(line.has_value()) << "serve did not start";
+    ASSERT_NE(line->find("http://127.0.0.1:"), std::string::npos) << *line;
+    port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  }
+
+  struct Reply {
+    int status = 0;
+    json::value body;
+    std::map<std::string, std::string> headers;
+  };
+
+  Reply call(const std::string& method, const std::string& target, const std::string& body = "",
+             bool auth = true, const std::string& content_type = "application/json") {
+    RawHttpConnection c(port_);
+    sim::testing::Headers headers{{"Content-Type", content_type}};
+    if (auth) headers.emplace_back("Authorization", std::string("Bearer ") + kToken);
+    auto r = c.send(method, target, headers, body, std::chrono::seconds(60));
+    Reply out;
+    if (!r.response) {
+      ADD_FAILURE() << method << " " << target << ": " << r.error;
+      return out;
+    }
+    out.status = r.response->status;
+    out.headers = r.response->headers;
+    boost::system::error_code ec;
+    out.body = json::parse(r.response->body, ec);
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::ChildProcess> daemon_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(AdminApiTest, UnauthenticatedRequestsGet401AndChangeNothing) {
+  Reply r = call("POST", "/v1/usage", kUsage, false);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body.at("error").at("code").as_string(), "unauthenticated");
+  EXPECT_NE(r.headers["www-authenticate"].find("Bearer"), std::string::npos);
+  RawHttpConnection c(port_);
+  auto wrong = c.send("GET", "/v1/connectors", {{"Authorization", "Bearer not-the-token"}});
+  ASSERT_TRUE(wrong.response);
+  EXPECT_EQ(wrong.response->status, 401);
+  EXPECT_EQ(call("POST", "/v1/connectors/led/sync", "{}", false).status, 401);
+  // Nothing was imported: a sync now has nothing to plan.
+  Reply runs = call("GET", "/v1/runs");
+  EXPECT_TRUE(runs.body.at("runs").as_array().empty());
+}
+
+TEST_F(AdminApiTest, TheWholeFlowThroughTheApi) {
+  EXPECT_EQ(call("GET", "/v1/health").status, 200);
+  Reply connectors = call("GET", "/v1/connectors");
+  ASSERT_EQ(connectors.status, 200);
+  EXPECT_EQ(connectors.body.at("connectors").at(0).at("id").as_string(), "led");
+
+  Reply test = call("POST", "/v1/connectors/led/test");
+  ASSERT_EQ(test.status, 200);
+  EXPECT_EQ(test.body.at("status").as_string(), "ok");
+
+  Reply usage = call("POST", "/v1/usage", kUsage);
+  ASSERT_EQ(usage.status, 201) << json::serialize(usage.body);
+  EXPECT_EQ(usage.body.at("counts").as_int64(), 2);
+
+  Reply accounts = call("GET", "/v1/connectors/led/accounts?refresh=true");
+  ASSERT_EQ(accounts.status, 200);
+  EXPECT_EQ(accounts.body.at("accounts").as_array().size(), 2u);
+  EXPECT_EQ(call("GET", "/v1/connectors/led/services").body.at("services").as_array().size(), 1u);
+
+  Reply automap = call("POST", "/v1/connectors/led/mappings/auto");
+  ASSERT_EQ(automap.status, 200);
+  EXPECT_EQ(automap.body.at("mapped").as_array().size(), 2u);
+  EXPECT_EQ(call("DELETE", "/v1/connectors/led/mappings/accounts/w-beta").status, 200);
+  Reply remap = call("PUT", "/v1/connectors/led/mappings/accounts/w-beta", R"({"account_id": "A2"})");
+  ASSERT_EQ(remap.status, 200);
+  EXPECT_EQ(remap.body.at("source").as_string(), "manual");
+  Reply svc = call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR", "metric": "devices"})");
+  ASSERT_EQ(svc.status, 200) << json::serialize(svc.body);
+  Reply mappings = call("GET", "/v1/connectors/led/mappings");
+  EXPECT_EQ(mappings.body.at("services").at(0).at("metric").as_string(), "devices");
+
+  Reply dry = call("POST", "/v1/connectors/led/sync", R"({"dry_run": true})");
+  ASSERT_EQ(dry.status, 200);
+  EXPECT_TRUE(dry.body.at("dry_run").as_bool());
+
+  Reply run = call("POST", "/v1/connectors/led/sync", "{}");
+  ASSERT_EQ(run.status, 200);
+  EXPECT_EQ(run.body.at("counts").at("updated").as_int64(), 1);  // w-alpha 10 -> 14
+  EXPECT_EQ(run.body.at("counts").at("held").as_int64(), 1);     // w-beta 5 -> 3 needs approval
+  int64_t run_id = run.body.at("id").as_int64();
+
+  Reply shown = call("GET", "/v1/runs/" + std::to_string(run_id));
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.body.at("lines").as_array().size(), 2u);
+  Reply approved = call("POST", "/v1/runs/" + std::to_string(run_id) + "/approve");
+  ASSERT_EQ(approved.status, 200) << json::serialize(approved.body);
+  EXPECT_EQ(approved.body.at("counts").at("updated").as_int64(), 1);
+  json::value ledger = json::parse(testing::read_file(dir_ / "ledger.json"));
+  EXPECT_EQ(ledger.at("units").at("A2|S-EDR").as_int64(), 3);
+  EXPECT_EQ(call("POST", "/v1/runs/" + std::to_string(run_id) + "/retry").status, 404);  // nothing failed
+
+  Reply runs = call("GET", "/v1/runs?connector=led&limit=10");
+  EXPECT_EQ(runs.body.at("runs").as_array().size(), 3u);
+
+  EXPECT_EQ(call("PUT", "/v1/connectors/led/exclusions/workspaces/w-alpha").status, 200);
+  EXPECT_EQ(call("DELETE", "/v1/connectors/led/exclusions/workspaces/w-alpha").status, 200);
+  EXPECT_EQ(call("DELETE", "/v1/connectors/led/exclusions/workspaces/w-alpha").status, 404);
+  Reply disconnect = call("POST", "/v1/connectors/led/disconnect");
+  ASSERT_EQ(disconnect.status, 200);
+  EXPECT_TRUE(call("GET", "/v1/connectors/led/mappings").body.at("services").as_array().empty());
+  EXPECT_EQ(call("POST", "/v1/connectors/led/sync", "{}").status, 409);  // disconnected
+}
+
+TEST_F(AdminApiTest, BadInputGetsAClearErrorAndChangesNothing) {
+  Reply bad_json = call("POST", "/v1/usage", "{not json");
+  EXPECT_EQ(bad_json.status, 400);
+  Reply invalid = call("POST", "/v1/usage", R"({"as_of":"2026-11-21","usage":[{"workspace_id":"w","service_id":"s","users":-1,"devices":0}]})");
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_FALSE(invalid.body.at("error").at("details").at("errors").as_array().empty());
+  EXPECT_EQ(call("POST", "/v1/connectors/nobody/test").status, 404);
+  EXPECT_EQ(call("GET", "/v1/runs/12345").status, 404);
+  EXPECT_EQ(call("GET", "/v1/runs/abc").status, 400);
+  EXPECT_EQ(call("GET", "/v1/runs?limit=0").status, 400);
+  ASSERT_EQ(call("POST", "/v1/usage", kUsage).status, 201);
+  EXPECT_EQ(call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR", "metric": "seats"})").status, 400);
+  EXPECT_EQ(call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"metric": "users"})").status, 400);
+  EXPECT_EQ(call("PUT", "/v1/connectors/led/mappings/accounts/w-alpha", R"({"account_id": "NOPE"})").status, 404);
+  EXPECT_EQ(call("PUT", "/v1/connectors/led/credentials", R"({"unknown_field": "x"})").status, 400);
+  EXPECT_EQ(call("GET", "/v1/nothing-here").status, 404);
+  Reply csv = call("POST", "/v1/usage",
+                   "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n2026-11-22,w-alpha,Alpha Ltd,edr,EDR,1,1\n",
+                   true, "text/csv");
+  EXPECT_EQ(csv.status, 201);
+}
+
+}  // namespace
+}  // namespace mb
