@@ -1,0 +1,196 @@
+#include "host/notify/notifier.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <thread>
+
+#include "sim/core/simulator.h"
+#include "sim/core/testing/raw_http_client.h"
+
+namespace mb {
+namespace {
+
+SyncReport sample_report(const std::string& state) {
+  SyncReport r;
+  r.run.id = 7;
+  r.run.connector_id = "acme";
+  r.run.state = state;
+  r.run.message = "1 updated, 1 held, 1 failed";
+  r.run.started_at = "2026-11-22T02:00:00Z";
+  r.run.finished_at = "2026-11-22T02:00:03Z";
+  auto line = [](const std::string& ws, const std::string& outcome, int64_t current, int64_t target) {
+    SyncLine l;
+    l.workspace_id = ws;
+    l.service_id = "edr";
+    l.outcome = outcome;
+    l.current = current;
+    l.target = target;
+    l.delta = target - current;
+    return l;
+  };
+  r.lines = {line("w1", "updated", 3, 5), line("w2", "held", 9, 4), line("w3", "failed", 1, 2)};
+  r.counts = {{"updated", 1}, {"held", 1}, {"failed", 1}};
+  return r;
+}
+
+ConnectorConfig connector() {
+  ConnectorConfig c;
+  c.id = "acme";
+  c.partner = "Acme IT";
+  return c;
+}
+
+TEST(Notifications, PayloadSummarisesTheRunAndListsWhatNeedsAttention) {
+  ReportNames names;
+  names.workspaces["w2"] = "Beta Ltd";
+  auto payload = notification_payload(connector(), sample_report("partial"), names);
+  EXPECT_EQ(payload.at("event").as_string(), "sync.completed");
+  EXPECT_EQ(payload.at("run").at("state").as_string(), "partial");
+  const auto& attention = payload.at("needs_attention").as_array();
+  ASSERT_EQ(attention.size(), 2u);  // held and failed; not the updated line
+  EXPECT_EQ(attention[0].at("workspace").as_string(), "Beta Ltd");
+}
+
+TEST(Notifications, OnFiltersByStateAndHeldLines) {
+  EXPECT_TRUE(wants({}, sample_report("ok")));
+  EXPECT_FALSE(wants({"failed"}, sample_report("ok")));
+  EXPECT_TRUE(wants({"held"}, sample_report("ok")));
+  SyncReport clean = sample_report("ok");
+  clean.counts = {{"updated", 3}};
+  EXPECT_FALSE(wants({"held", "failed"}, clean));
+}
+
+TEST(Notifications, WebhookPostsTheJsonSummaryWithItsBearerSecret) {
+  auto sim = sim::Simulator::start("test", {});
+  http::HttpEngine engine;
+  ::setenv("MB_TEST_HOOK_SECRET", "hook-secret-123", 1);
+  NotificationsConfig channels;
+  channels.webhook = WebhookConfig{sim->base_url() + "/api/echo", "${env:MB_TEST_HOOK_SECRET}", {}};
+  Notifier notifier(engine, ".");
+  auto results = notifier.notify(channels, connector(), sample_report("ok"), {});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].ok()) << results[0].message();
+
+  sim::testing::RawHttpConnection c(sim->port());
+  auto log = c.send("GET", "/_sim/requests");
+  ASSERT_TRUE(log.response);
+  auto doc = boost::json::parse(log.response->body);
+  const auto& requests = doc.at("requests").as_array();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].at("method").as_string(), "POST");
+  std::string dumped = boost::json::serialize(requests[0]);
+  EXPECT_NE(dumped.find("Bearer hook-secret-123"), std::string::npos) << dumped;
+}
+
+TEST(Notifications, AFailingWebhookIsReportedNotThrown) {
+  http::HttpEngine engine;
+  NotificationsConfig channels;
+  channels.webhook = WebhookConfig{"http://127.0.0.1:9/nothing-listens-here", "", {}};
+  Notifier notifier(engine, ".");
+  auto results = notifier.notify(channels, connector(), sample_report("failed"), {});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_FALSE(results[0].ok());
+}
+
+// A minimal SMTP server on loopback that accepts one message and keeps it.
+class SmtpSink {
+ public:
+  SmtpSink() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 1);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~SmtpSink() {
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  uint16_t port() const { return port_; }
+  std::string transcript() {
+    if (thread_.joinable()) thread_.join();
+    return transcript_;
+  }
+
+ private:
+  void serve() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 20000) <= 0) return;  // bounded: the test fails instead of hanging
+    int c = ::accept(fd_, nullptr, nullptr);
+    auto say = [&](const std::string& s) { (void)::write(c, s.data(), s.size()); };
+    say("220 sink ESMTP\r\n");
+    std::string buffer;
+    bool in_data = false;
+    char chunk[4096];
+    for (int rounds = 0; rounds < 1000; ++rounds) {
+      pollfd q{c, POLLIN, 0};
+      if (::poll(&q, 1, 20000) <= 0) break;
+      ssize_t n = ::read(c, chunk, sizeof(chunk));
+      if (n <= 0) break;
+      buffer.append(chunk, static_cast<size_t>(n));
+      transcript_.append(chunk, static_cast<size_t>(n));
+      size_t nl;
+      while (!in_data && (nl = buffer.find("\r\n")) != std::string::npos) {
+        std::string line = buffer.substr(0, nl);
+        buffer.erase(0, nl + 2);
+        if (line.rfind("EHLO", 0) == 0 || line.rfind("HELO", 0) == 0) say("250 sink\r\n");
+        else if (line.rfind("MAIL", 0) == 0 || line.rfind("RCPT", 0) == 0) say("250 ok\r\n");
+        else if (line == "DATA") {
+          say("354 go ahead\r\n");
+          in_data = true;
+        } else if (line == "QUIT") {
+          say("221 bye\r\n");
+          ::close(c);
+          return;
+        } else say("250 ok\r\n");
+      }
+      if (in_data && buffer.find("\r\n.\r\n") != std::string::npos) {
+        buffer.erase(0, buffer.find("\r\n.\r\n") + 5);
+        in_data = false;
+        say("250 queued\r\n");
+      }
+    }
+    ::close(c);
+  }
+
+  int fd_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::string transcript_;
+};
+
+TEST(Notifications, EmailIsSentOverSmtpWithTheReport) {
+  SmtpSink sink;
+  http::HttpEngine engine;
+  NotificationsConfig channels;
+  EmailConfig email;
+  email.smtp_url = "smtp://127.0.0.1:" + std::to_string(sink.port());
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example", "ops@msp.example"};
+  channels.email = email;
+  Notifier notifier(engine, ".");
+  auto results = notifier.notify(channels, connector(), sample_report("partial"), {});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].ok()) << results[0].message();
+  std::string t = sink.transcript();
+  EXPECT_NE(t.find("MAIL FROM:<meterbridge@vendor.example>"), std::string::npos) << t;
+  EXPECT_NE(t.find("RCPT TO:<ops@msp.example>"), std::string::npos);
+  EXPECT_NE(t.find("Subject: meterbridge: acme (Acme IT) sync partial"), std::string::npos);
+  EXPECT_NE(t.find("held"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mb
