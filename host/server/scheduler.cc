@@ -3,6 +3,7 @@
 #include <boost/date_time/local_time/local_time.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -14,10 +15,33 @@ namespace lt = boost::local_time;
 namespace pt = boost::posix_time;
 namespace gd = boost::gregorian;
 
+// POSIX TZ offsets count hours WEST of UTC ("EST5EDT" is UTC-5); Boost's posix_time_zone
+// reads them as hours EAST. Flip the sign of the standard and daylight offsets.
+std::string to_boost_rule(const std::string& posix) {
+  std::string out;
+  size_t i = 0;
+  auto copy_name = [&] {
+    while (i < posix.size() && std::isalpha(static_cast<unsigned char>(posix[i]))) out += posix[i++];
+  };
+  auto flip_offset = [&] {
+    if (i >= posix.size() || posix[i] == ',') return;
+    char sign = posix[i];
+    if (sign == '+' || sign == '-') ++i;
+    out += sign == '-' ? '+' : '-';
+    while (i < posix.size() && (std::isdigit(static_cast<unsigned char>(posix[i])) || posix[i] == ':')) out += posix[i++];
+  };
+  copy_name();
+  flip_offset();
+  copy_name();
+  flip_offset();
+  out += posix.substr(i);
+  return out;
+}
+
 // The POSIX TZ rule at the end of a TZif file (RFC 8536 footer), e.g. "GMT0BST,M3.5.0/1,M10.5.0":
 // the rule in force after the file's last transition, which covers today and the future.
 Result<lt::time_zone_ptr> load_zone(const std::string& name) {
-  if (name == "UTC" || name == "Etc/UTC") return lt::time_zone_ptr(new lt::posix_time_zone("UTC0"));
+  if (name == "UTC" || name == "Etc/UTC") return lt::time_zone_ptr(new lt::posix_time_zone("UTC+0"));
   std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
   if (!in) return Status::ConfigInvalid("unknown IANA time zone '" + name + "'");
   std::stringstream ss;
@@ -30,7 +54,7 @@ Result<lt::time_zone_ptr> load_zone(const std::string& name) {
   // Boost does not parse quoted names such as "<+04>-4"; any alphabetic name means the same.
   rule = std::regex_replace(rule, std::regex("<[^>]*>"), "ZZZ");
   try {
-    return lt::time_zone_ptr(new lt::posix_time_zone(rule));
+    return lt::time_zone_ptr(new lt::posix_time_zone(to_boost_rule(rule)));
   } catch (const std::exception& e) {
     return Status::ConfigInvalid("time zone '" + name + "': cannot use rule '" + rule + "': " + e.what());
   }
