@@ -1,5 +1,7 @@
 // The one list of platforms meterbridge-sim serves. Adding a platform: create sim/<name>/ with
 // a library exposing a factory, add it to sim/CMakeLists.txt, and add one line below.
+#include "sim/autotask/autotask_platform.h"
+#include "sim/connectwise/connectwise_platform.h"
 #include "sim/core/platform_registry.h"
 #include "sim/core/simulator.h"
 #include "sim/testplatform/test_platform.h"
@@ -9,6 +11,8 @@ namespace mb::sim {
 const PlatformRegistry& builtin_platforms() {
   static const PlatformRegistry registry = [] {
     PlatformRegistry platforms;
+    platforms.add("autotask", "Autotask PSA REST v1.0", &autotask::make_autotask_platform);
+    platforms.add("connectwise", "ConnectWise Manage", &connectwise::make_connectwise_platform);
     platforms.add("test", "small items API (bearer auth, paging, echo) for HTTP client tests",
                   &testplatform::make_test_platform);
     return platforms;

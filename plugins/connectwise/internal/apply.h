@@ -1,0 +1,60 @@
+// Setting absolute quantities on agreement additions.
+//
+// Each changed line becomes one `PATCH finance/agreements/<a>/additions/<id>` with the body
+// [{"op":"replace","path":"quantity","value":<target>}] (never a PUT, which would reset every
+// field left out). Independent PATCHes run in one concurrent batch; lines that resolve to the
+// same addition are written once (or refused as a conflict when their targets differ).
+//
+// The line_ref from read_quantities ({"agreement_id","addition_id"}) names the addition; a line
+// without one is resolved in bulk first, like read_quantities. Then:
+//   - 200: the returned record's quantity must equal the target (ConnectWise can answer a false
+//     200 without changing anything); a mismatch fails the line with a clear message;
+//   - 404: the addition or agreement went away since it was read: the line is resolved again
+//     and written once more;
+//   - no answer after the request may have been sent, a 5xx or an unreadable 200: the outcome
+//     is unknown, so the addition is re-read; the target already there means updated, otherwise
+//     the PATCH is sent once more (an absolute replace cannot double-apply);
+//   - 429 after the engine's retries: failed, rate_limited.
+#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_
+#define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plugins/connectwise/internal/client.h"
+
+namespace meterbridge::connectwise {
+
+struct ApplyLine {
+  std::string key;
+  std::optional<int64_t> company_id;        // account_id, when it is a ConnectWise id
+  std::optional<int64_t> product_id;        // service_id, when it is a ConnectWise id
+  std::string account_id;                   // as given, for messages
+  std::string service_id;                   // as given, for messages
+  std::optional<int64_t> target;            // absent or negative: the line fails
+  std::optional<int64_t> expected_current;  // what read_quantities reported
+  std::optional<int64_t> agreement_id;      // line_ref
+  std::optional<int64_t> addition_id;       // line_ref
+};
+
+struct ApplyOutcome {
+  std::string key;
+  std::string outcome;  // updated | unchanged | failed | no_contract_line | ambiguous_contract_line
+  std::optional<int64_t> quantity;
+  std::string error_class;  // "" when the line did not fail
+  std::string message;
+};
+
+// Applies every line and returns one outcome per line, in input order. Throws PluginError only
+// when nothing could be attempted (discovery failed, the host refused the first batch).
+std::vector<ApplyOutcome> apply_lines(Call& call, Client& client,
+                                      const std::vector<ApplyLine>& lines);
+
+// The PATCH body for an absolute quantity.
+std::string quantity_patch_body(int64_t target);
+
+}  // namespace meterbridge::connectwise
+
+#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_

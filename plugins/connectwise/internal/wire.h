@@ -1,0 +1,96 @@
+// ConnectWise response bodies: companyinfo, list rows, error texts.
+//
+// List GETs return a bare JSON array; references are objects ({"id":250,"name":..,"_info":{}});
+// errors are {"code","message","errors":[{"message",..}]|null} except the 429 body
+// {"error","message"}. companyinfo answers in PascalCase with IsCloud as a string, and with a
+// JSON null for an unknown company.
+#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
+#define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meterbridge::connectwise {
+
+struct CompanyInfo {
+  std::string company_name;
+  std::string codebase;  // "v2025_1/": always ends with '/'
+  std::string version_code;
+  bool is_cloud = false;
+};
+
+struct CompanyInfoReply {
+  enum class Kind { kFound, kUnknownCompany, kMalformed };
+  Kind kind = Kind::kMalformed;
+  CompanyInfo info;     // kFound
+  std::string problem;  // kMalformed: what was wrong
+};
+
+// Parses a 2xx companyinfo body. A codebase is accepted only as one path segment of letters,
+// digits, '_', '-' and '.', so it can be spliced into URLs.
+CompanyInfoReply parse_company_info(std::string_view body);
+
+// "message (errors[0].message; ...)" from a ConnectWise error body, the 429 body's message, or
+// the start of a non-JSON body; "" for an empty body.
+std::string error_text(std::string_view body);
+
+// The body as a JSON array of objects; nullopt when it is not one.
+std::optional<std::vector<boost::json::object>> parse_rows(std::string_view body);
+
+// The body as a JSON object; nullopt when it is not one.
+std::optional<boost::json::object> parse_object(std::string_view body);
+
+struct CompanyRow {
+  int64_t id = 0;
+  std::string identifier;
+  std::string name;
+  std::string status;  // status/name, "" when absent
+  std::vector<std::string> types;
+  bool deleted = false;
+};
+
+struct CatalogRow {
+  int64_t id = 0;
+  std::string identifier;
+  std::string description;
+  std::string product_class;
+  std::optional<bool> recurring;
+};
+
+struct AgreementRow {
+  int64_t id = 0;
+  std::string name;
+  int64_t company_id = 0;
+};
+
+struct AdditionRow {
+  int64_t id = 0;
+  int64_t agreement_id = 0;
+  int64_t product_id = 0;
+  std::optional<double> quantity;  // null when unset
+  bool cancelled = false;          // cancelledDate set
+};
+
+// Each returns nullopt when the row has no usable id (or, for additions, product id).
+std::optional<CompanyRow> company_row(const boost::json::object& o);
+std::optional<CatalogRow> catalog_row(const boost::json::object& o);
+std::optional<AgreementRow> agreement_row(const boost::json::object& o);
+// `agreement_id` is the parent the addition was listed under; the row's own agreementId, when
+// present, must agree or the row is refused.
+std::optional<AdditionRow> addition_row(const boost::json::object& o, int64_t agreement_id);
+
+// A JSON number (integer or double) as int64 when it is integral; nullopt otherwise.
+std::optional<int64_t> integral_id(const boost::json::value* v);
+std::optional<double> number(const boost::json::value* v);
+
+// Parses "250" (digits only, positive, within int32 as ConnectWise ids are).
+std::optional<int64_t> parse_id(std::string_view text);
+
+}  // namespace meterbridge::connectwise
+
+#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
