@@ -120,68 +120,44 @@ int map_exclude(App& app, const std::string& connector, const std::string& works
 }
 
 int map_show(App& app, const std::string& connector, bool unmapped_only) {
+  auto doc = ops::mappings_json(app, connector, unmapped_only);
+  if (!doc) return report_failure(app, doc.status());
   if (app.options().json) {
-    auto doc = ops::mappings_json(app, connector, unmapped_only);
-    if (!doc) return report_failure(app, doc.status());
     print_json(app, *doc);
     return kExitOk;
   }
-  auto conn = app.connector(connector);
-  if (!conn) return report_failure(app, conn.status());
-  auto store = app.store();
-  if (!store) return report_store_failure(app, store.status());
-  auto workspaces = (*store)->list_workspaces();
-  auto accounts = (*store)->list_psa_accounts(connector);
-  auto mappings = (*store)->list_account_mappings(connector);
-  auto service_mappings = (*store)->list_service_mappings(connector);
-  auto services = (*store)->list_services();
-  auto psa_services = (*store)->list_psa_services(connector);
-  for (const Status* s : {&workspaces.status(), &accounts.status(), &mappings.status(), &service_mappings.status()})
-    if (!s->ok()) return report_store_failure(app, *s);
-  std::map<std::string, const AccountMapping*> by_ws;
-  std::set<std::string> mapped_accounts;
-  for (const auto& m : *mappings) {
-    by_ws[m.workspace_id] = &m;
-    if (m.account_id) mapped_accounts.insert(*m.account_id);
-  }
-  std::map<std::string, std::string> account_names, svc_names, psa_svc_names;
-  for (const auto& a : *accounts) account_names[a.id] = a.name;
-  for (const auto& s : *services) svc_names[s.id] = s.name;
-  for (const auto& s : *psa_services) psa_svc_names[s.id] = s.name;
-
+  auto str = [](const boost::json::value& v, const char* key) {
+    const auto* f = v.as_object().if_contains(key);
+    return f != nullptr && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
   Table t({"WORKSPACE", "NAME", "STATE", "PSA ACCOUNT", "SOURCE", "DRIFT"});
   size_t unmapped = 0;
-  for (const auto& w : *workspaces) {
-    auto it = by_ws.find(w.id);
-    if (it == by_ws.end()) {
-      ++unmapped;
-      t.add({w.id, w.name, "unmapped", "-", "-", ""});
-    } else if (!unmapped_only) {
-      const AccountMapping& m = *it->second;
-      if (m.excluded) t.add({w.id, w.name, "excluded", "-", m.source, ""});
-      else t.add({w.id, w.name, "mapped", account_names[*m.account_id] + " (" + *m.account_id + ")", m.source, m.drift});
-    }
+  for (const auto& w : doc->at("workspaces").as_array()) {
+    std::string state = str(w, "state");
+    if (state == "unmapped") ++unmapped;
+    std::string account = state == "mapped" ? str(w, "account_name") + " (" + str(w, "account_id") + ")" : "-";
+    t.add({str(w, "workspace_id"), str(w, "name"), state, account, state == "unmapped" ? "-" : str(w, "source"),
+           str(w, "drift")});
   }
   app.out() << "Workspaces (" << unmapped << " unmapped):\n";
   t.print(app.out());
   Table a({"PSA ACCOUNT", "NAME", "NOTE"});
-  for (const auto& acc : *accounts) {
-    if (mapped_accounts.count(acc.id) > 0 || acc.missing_since) continue;
-    a.add({acc.id, acc.name, acc.excluded ? "excluded" : (acc.active ? "" : "inactive")});
+  for (const auto& acc : doc->at("unmapped_accounts").as_array()) {
+    bool excluded = acc.at("excluded").as_bool(), active = acc.at("active").as_bool();
+    a.add({str(acc, "id"), str(acc, "name"), excluded ? "excluded" : (active ? "" : "inactive")});
   }
   app.out() << "\nUnmapped PSA accounts:\n";
   if (a.empty()) app.out() << "  (none)\n";
   else a.print(app.out());
   if (!unmapped_only) {
     app.out() << "\nServices:\n";
-    Table s({"SERVICE", "PSA SERVICE", "METRIC"});
-    for (const auto& m : *service_mappings)
-      s.add({svc_names[m.service_id] + " (" + m.service_id + ")",
-             (psa_svc_names.count(m.psa_service_id) ? psa_svc_names[m.psa_service_id] + " " : "") + "(" +
-                 m.psa_service_id + ")",
-             m.metric});
-    if (s.empty()) app.out() << "  (none mapped)\n";
-    else s.print(app.out());
+    Table sv({"SERVICE", "PSA SERVICE", "METRIC"});
+    for (const auto& m : doc->at("services").as_array())
+      sv.add({str(m, "service") + " (" + str(m, "service_id") + ")",
+              (str(m, "psa_service").empty() ? "" : str(m, "psa_service") + " ") + "(" + str(m, "psa_service_id") + ")",
+              str(m, "metric")});
+    if (sv.empty()) app.out() << "  (none mapped)\n";
+    else sv.print(app.out());
   }
   return kExitOk;
 }
@@ -199,6 +175,24 @@ int map_unmap_service(App& app, const std::string& connector, const std::string&
   if (!s.ok()) return report_failure(app, s);
   app.out() << connector << ": service " << service << " unmapped\n";
   return kExitOk;
+}
+
+int map_apply(App& app, std::vector<std::string> ids) {
+  auto config = app.config();
+  if (!config) return report_failure(app, config.status());
+  if (ids.empty())
+    for (const auto& c : (*config)->connectors)
+      if (!c.declared_accounts.empty() || !c.declared_services.empty()) ids.push_back(c.id);
+  int code = kExitOk;
+  for (const auto& id : ids) {
+    auto applied = ops::apply_declared_mappings(app, id);
+    if (!applied) {
+      code = report_failure(app, applied.status());
+      continue;
+    }
+    for (const auto& line : *applied) app.out() << id << ": " << line << "\n";
+  }
+  return code;
 }
 
 }  // namespace
@@ -267,6 +261,12 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
     a->add_option("connector", *id)->required();
     a->add_flag("--unmapped", *unmapped, "Only what is not mapped yet");
     a->callback([ctx, id, unmapped] { ctx.exit_code = map_show(ctx.app, *id, *unmapped); });
+  }
+  {
+    auto* a = map->add_subcommand("apply", "Apply the mappings the config declares (connector \"mappings\")");
+    auto ids = std::make_shared<std::vector<std::string>>();
+    a->add_option("connectors", *ids, "Connector ids (default: every connector that declares mappings)");
+    a->callback([ctx, ids] { ctx.exit_code = map_apply(ctx.app, *ids); });
   }
   {
     auto* a = map->add_subcommand("service", "Map a vendor service to a PSA service, counting users or devices");

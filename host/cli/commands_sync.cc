@@ -7,6 +7,7 @@
 #include "host/cli/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
+#include "host/sync/planner.h"
 #include "host/sync/report.h"
 #include "host/sync/sync_engine.h"
 
@@ -75,6 +76,45 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
   return worst;
 }
 
+// A dry run read as a reconciliation: every line whose platform value differs from its target
+// (or could not be read) is a discrepancy.
+int reconcile_connectors(App& app, std::vector<std::string> ids) {
+  auto config = app.config();
+  if (!config) return report_failure(app, config.status());
+  if (ids.empty())
+    for (const auto& c : (*config)->connectors)
+      if (c.enabled) ids.push_back(c.id);
+  int code = kExitOk;
+  boost::json::array out;
+  for (const auto& id : ids) {
+    SyncOptions options;
+    options.dry_run = true;
+    options.trigger = "reconcile";
+    auto report = ops::sync_connector(app, id, options);
+    if (!report) {
+      app.err() << id << ": cannot reconcile: " << redact(report.status().message()) << "\n";
+      code = kExitFailed;
+      continue;
+    }
+    int64_t match = 0, differ = 0, unreadable = 0;
+    for (const auto& l : report->lines) {
+      if (l.outcome == outcome::kUnchanged) ++match;
+      else if (l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld) ++differ;
+      else if (l.outcome == outcome::kFailed) ++unreadable;
+    }
+    if (differ > 0 || unreadable > 0) code = kExitFailed;
+    if (app.options().json) {
+      out.push_back(boost::json::object{{"connector", id}, {"run", report->run.id}, {"match", match},
+                                        {"differ", differ}, {"unreadable", unreadable}});
+    } else {
+      app.out() << id << ": " << match << " lines match the platform, " << differ << " differ, " << unreadable
+                << " could not be read (run " << report->run.id << ")\n";
+    }
+  }
+  if (app.options().json) print_json(app, out);
+  return code;
+}
+
 int runs_list(App& app, const std::string& connector, int limit) {
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
@@ -131,6 +171,12 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
   sync->add_flag("--dry-run", *dry, "Show current / new / delta without writing anything");
   sync->add_flag("--force", *force, "Write every line even when the platform already has the target");
   sync->callback([ctx, ids, dry, force] { ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force); });
+
+  auto* reconcile = cli.add_subcommand(
+      "reconcile", "Read every mapped line back from the platforms and compare with the targets; writes nothing");
+  auto rids = std::make_shared<std::vector<std::string>>();
+  reconcile->add_option("connectors", *rids, "Connector ids (default: all enabled)");
+  reconcile->callback([ctx, rids] { ctx.exit_code = reconcile_connectors(ctx.app, *rids); });
 
   auto* runs = cli.add_subcommand("runs", "Sync history: list, show, approve held lines, retry failed lines");
   runs->require_subcommand(1);

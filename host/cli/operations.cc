@@ -159,7 +159,9 @@ Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
     auto n = refresh_accounts(**store, connector, **session);
     if (!n) return n.status();
   }
-  return auto_map(**store, connector);
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  return auto_map(**store, connector, (*conn)->partner_id);
 }
 
 namespace {
@@ -182,10 +184,15 @@ Result<AccountMapping> map_account(cli::App& app, const std::string& connector, 
   auto store_r = app.store();
   if (!store_r) return store_r.status();
   Store& store = **store_r;
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
   auto workspaces = store.list_workspaces();
   if (!workspaces) return workspaces.status();
-  if (std::none_of(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; }))
-    return Status::NotFound("no workspace '" + workspace + "' (import usage first)");
+  auto ws = std::find_if(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; });
+  if (ws == workspaces->end()) return Status::NotFound("no workspace '" + workspace + "' (import usage first)");
+  if (!visible_to(*ws, (*conn)->partner_id))
+    return Status::Conflict("workspace '" + workspace + "' belongs to partner '" + ws->partner_id +
+                            "', not to this connector's partner '" + (*conn)->partner_id + "'");
   auto session = app.open_session(connector);
   if (!session) return session.status();
   auto find = [&]() -> std::optional<PsaAccount> {
@@ -293,6 +300,7 @@ Result<boost::json::value> mappings_json(cli::App& app, const std::string& conne
   if (!store) return store.status();
   auto workspaces = (*store)->list_workspaces();
   if (!workspaces) return workspaces.status();
+  std::erase_if(*workspaces, [&](const Workspace& w) { return !visible_to(w, (*conn)->partner_id); });
   auto accounts = (*store)->list_psa_accounts(connector);
   if (!accounts) return accounts.status();
   auto mappings = (*store)->list_account_mappings(connector);
@@ -343,6 +351,52 @@ Result<boost::json::value> mappings_json(cli::App& app, const std::string& conne
                                             {"metric", m.metric}});
   return boost::json::value(
       boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
+}
+
+Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const std::string& connector) {
+  auto conn = app.connector(connector);
+  if (!conn) return conn.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto existing = (*store)->list_account_mappings(connector);
+  if (!existing) return existing.status();
+  std::map<std::string, std::string> current;
+  for (const auto& m : *existing)
+    if (m.account_id) current[m.workspace_id] = *m.account_id;
+  std::vector<std::string> out;
+  bool any_failed = false;
+  for (const auto& [workspace, account] : (*conn)->declared_accounts) {
+    auto it = current.find(workspace);
+    if (it != current.end() && it->second == account) {
+      out.push_back("workspace " + workspace + " -> " + account + ": already mapped");
+      continue;
+    }
+    auto m = map_account(app, connector, workspace, account);
+    any_failed |= !m.ok();
+    out.push_back("workspace " + workspace + " -> " + account + ": " +
+                  (m ? "mapped (" + m->account_name + ")" : "FAILED: " + m.status().message()));
+  }
+  auto services = (*store)->list_service_mappings(connector);
+  if (!services) return services.status();
+  for (const auto& [service, spec] : (*conn)->declared_services) {
+    bool same = std::any_of(services->begin(), services->end(), [&](const ServiceMapping& m) {
+      return m.service_id == service && m.psa_service_id == spec.first && m.metric == spec.second;
+    });
+    if (same) {
+      out.push_back("service " + service + " -> " + spec.first + ": already mapped");
+      continue;
+    }
+    Status s = map_service(app, connector, service, spec.first, spec.second);
+    any_failed |= !s.ok();
+    out.push_back("service " + service + " -> " + spec.first + " (" + spec.second + "): " +
+                  (s.ok() ? "mapped" : "FAILED: " + s.message()));
+  }
+  if (any_failed) {
+    std::string all;
+    for (const auto& l : out) all += (all.empty() ? "" : "\n") + l;
+    return Status::Conflict("some declared mappings could not be applied:\n" + all);
+  }
+  return out;
 }
 
 Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const SyncOptions& options) {

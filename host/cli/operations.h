@@ -61,6 +61,10 @@ Status unmap_service(cli::App& app, const std::string& connector, const std::str
 // Every mapping of a connector, as the CLI's `map show --json` and the API return it.
 Result<boost::json::value> mappings_json(cli::App& app, const std::string& connector, bool unmapped_only);
 
+// Applies the mappings the config declares for a connector (its "mappings" block). Returns one
+// line per declared mapping: what happened to it.
+Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const std::string& connector);
+
 Result<SyncReport> sync_connector(cli::App& app, const std::string& connector, const SyncOptions& options);
 Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const SyncOptions& options);
 Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options);

@@ -15,6 +15,7 @@
 
 #include "host/common/json.h"
 #include "host/common/redaction.h"
+#include "host/http/policy.h"
 #include "host/plugin/loader.h"
 #include "host/plugin/manifest.h"
 
@@ -225,6 +226,7 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
     c.id = std::string(item.at("id").get_string());
     c.plugin = std::string(item.at("plugin").get_string());
     c.partner = json::get_string(item, "partner").value_or("");
+    c.partner_id = json::get_string(item, "partner_id").value_or("");
     c.enabled = json::get_bool(item, "enabled").value_or(true);
     c.plugin_config = item.at("config");
     if (const auto* p = json::get(item, "policies")) {
@@ -234,7 +236,21 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
       if (const auto* r = json::get(*p, "max_change_ratio"); r != nullptr && r->is_number())
         c.policies.max_change_ratio = r->to_number<double>();
     }
-    if (const auto* h = json::get(item, "http")) c.http = h->get_object();
+    if (const auto* h = json::get(item, "http")) {
+      c.http = h->get_object();
+      http::HttpPolicy scratch;  // validated now so `config check` names a bad key
+      Status valid = http::apply_http_policy_json(*h, &scratch);
+      if (!valid.ok()) errors.push_back(origin + ": " + c.pointer + "/http: " + valid.message());
+    }
+    if (const auto* m = json::get(item, "mappings")) {
+      if (const auto* a = json::get(*m, "accounts"))
+        for (const auto& [ws, account] : a->get_object())
+          c.declared_accounts[std::string(ws)] = std::string(account.get_string());
+      if (const auto* sv = json::get(*m, "services"))
+        for (const auto& [svc, spec] : sv->get_object())
+          c.declared_services[std::string(svc)] = {json::get_string(spec, "psa_service_id").value_or(""),
+                                                   json::get_string(spec, "metric").value_or("users")};
+    }
     c.schedule = read_schedule(json::get(item, "schedule"), config.schedule);
     c.notifications = read_notifications(json::get(item, "notifications"), config.notifications);
     if (!ids.insert(c.id).second)

@@ -65,9 +65,14 @@ struct ConnectorConfig {
   std::string id;
   std::string plugin;
   std::string partner;
+  // When set, the connector only sees workspaces whose usage names this partner_id.
+  std::string partner_id;
   bool enabled = true;
   boost::json::value plugin_config;  // as written: secret references unresolved
   Policies policies;
+  // Mappings declared in the config (`map apply`): workspace -> account, service -> mapping.
+  std::map<std::string, std::string> declared_accounts;
+  std::map<std::string, std::pair<std::string, std::string>> declared_services;  // -> (psa id, metric)
   boost::json::object http;          // HTTP policy overrides
   ScheduleConfig schedule;
   NotificationsConfig notifications;

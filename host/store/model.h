@@ -26,6 +26,9 @@ struct Workspace {
   std::string id;
   std::string name;
   bool ended = false;  // the vendor ended this customer: its target is 0 where policy says so
+  // The MSP partner this customer belongs to ("" when the vendor does not say). A connector
+  // with a partner_id only ever sees its own partner's workspaces.
+  std::string partner_id;
 };
 
 struct VendorService {

@@ -33,6 +33,7 @@ CREATE TABLE workspaces(
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   ended INTEGER NOT NULL DEFAULT 0 CHECK(ended IN (0,1)),
+  partner_id TEXT NOT NULL DEFAULT '',
   updated_at TEXT NOT NULL
 );
 CREATE TABLE services(
@@ -288,12 +289,13 @@ class SqliteStore : public Store {
     Status st = in_transaction([&]() -> Status {
       std::string ts = now();
       Statement w(db_,
-                  "INSERT INTO workspaces(id, name, ended, updated_at) VALUES(?1, ?2, ?3, ?4) "
+                  "INSERT INTO workspaces(id, name, ended, partner_id, updated_at) VALUES(?1, ?2, ?3, ?5, ?4) "
                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, ended = excluded.ended, "
+                  "partner_id = excluded.partner_id, "
                   "updated_at = excluded.updated_at");
       for (const auto& ws : workspaces) {
         w.reset();
-        w.bind(1, ws.id).bind(2, ws.name).bind(3, int64_t{ws.ended ? 1 : 0}).bind(4, ts);
+        w.bind(1, ws.id).bind(2, ws.name).bind(3, int64_t{ws.ended ? 1 : 0}).bind(4, ts).bind(5, ws.partner_id);
         w.step();
         MB_RETURN_IF_ERROR(w.status());
       }
@@ -329,9 +331,9 @@ class SqliteStore : public Store {
 
   Result<std::vector<Workspace>> list_workspaces() override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_, "SELECT id, name, ended FROM workspaces ORDER BY name, id");
+    Statement s(db_, "SELECT id, name, ended, partner_id FROM workspaces ORDER BY name, id");
     std::vector<Workspace> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2) != 0});
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2) != 0, s.text(3)});
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }

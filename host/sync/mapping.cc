@@ -111,9 +111,10 @@ Result<size_t> refresh_services(Store& store, const std::string& connector_id, P
   return services->size();
 }
 
-Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id) {
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, const std::string& partner_id) {
   auto workspaces = store.list_workspaces();
   if (!workspaces) return workspaces.status();
+  std::erase_if(*workspaces, [&](const Workspace& w) { return !visible_to(w, partner_id); });
   auto accounts = store.list_psa_accounts(connector_id);
   if (!accounts) return accounts.status();
   auto mappings = store.list_account_mappings(connector_id);

@@ -35,7 +35,13 @@ struct AutoMapReport {
 
 // Matches unmapped, non-excluded workspaces to unmapped, non-excluded, active PSA accounts by
 // exact (trimmed, case-sensitive) name and stores the new mappings in one transaction.
-Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id);
+// `partner_id` (when not empty) limits matching to that partner's workspaces.
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, const std::string& partner_id = "");
+
+// Whether a workspace is visible to a connector serving `partner_id` ("" sees all).
+inline bool visible_to(const Workspace& w, const std::string& partner_id) {
+  return partner_id.empty() || w.partner_id == partner_id;
+}
 
 // Re-checks every mapping against the cached PSA accounts: missing, inactive or renamed
 // accounts are flagged on the mapping (and cleared when they come back). Returns the number of

@@ -103,6 +103,7 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
   if (plugin.offers(Operation::kProvisionAccounts) && *snapshot) {
     auto workspaces = store_.list_workspaces();
     if (!workspaces) return workspaces.status();
+    std::erase_if(*workspaces, [&](const Workspace& w) { return !visible_to(w, connector.partner_id); });
     auto mappings = store_.list_account_mappings(connector.id);
     if (!mappings) return mappings.status();
     std::map<std::string, const AccountMapping*> mapped;
@@ -220,6 +221,15 @@ Result<std::vector<SyncLine>> SyncEngine::plan(const ConnectorConfig& connector,
   auto service_mappings = store_.list_service_mappings(connector.id);
   if (!service_mappings) return service_mappings.status();
 
+  // A connector serving one partner sees only that partner's workspaces and their usage.
+  if (!connector.partner_id.empty()) {
+    std::set<std::string> visible;
+    for (const auto& w : *workspaces)
+      if (visible_to(w, connector.partner_id)) visible.insert(w.id);
+    std::erase_if(*workspaces, [&](const Workspace& w) { return visible.count(w.id) == 0; });
+    if (*snapshot)
+      std::erase_if((*snapshot)->counts, [&](const UsageCount& c) { return visible.count(c.workspace_id) == 0; });
+  }
   in.workspaces = std::move(*workspaces);
   in.snapshot = std::move(*snapshot);
   in.account_mappings = std::move(*account_mappings);

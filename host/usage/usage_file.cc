@@ -61,11 +61,12 @@ class Builder {
  public:
   Builder(Errors& errors, const UsageParseOptions& options) : errors_(errors), options_(options) {}
 
-  void workspace(const std::string& where, const std::string& id, const std::string& name, bool ended) {
+  void workspace(const std::string& where, const std::string& id, const std::string& name, bool ended,
+                 const std::string& partner_id) {
     if (id.empty()) return errors_.add(where, "workspace id must be a non-empty string");
     if (name.empty()) return errors_.add(where, "workspace '" + id + "' needs a non-empty name");
-    auto [it, inserted] = workspaces_.emplace(id, Workspace{id, name, ended});
-    if (!inserted && (it->second.name != name || it->second.ended != ended))
+    auto [it, inserted] = workspaces_.emplace(id, Workspace{id, name, ended, partner_id});
+    if (!inserted && (it->second.name != name || it->second.ended != ended || it->second.partner_id != partner_id))
       errors_.add(where, "workspace '" + id + "' is declared twice with different names or states");
     else if (!inserted && declared_twice_is_error_)
       errors_.add(where, "duplicate workspace id '" + id + "'");
@@ -190,7 +191,9 @@ Result<UsageImport> parse_usage_json(std::string_view text, std::string_view ori
         if (e->is_bool()) ended = e->get_bool();
         else errors.add(where + "/ended", "must be true or false");
       }
-      builder.workspace(where, field_string(o, "id", where, errors), field_string(o, "name", where, errors), ended);
+      std::string partner = field_string(o, "partner_id", where, errors, /*required=*/false);
+      builder.workspace(where, field_string(o, "id", where, errors), field_string(o, "name", where, errors), ended,
+                        partner);
     }
   }
   if (const auto* list = field_array(doc, "services", errors)) {
@@ -315,6 +318,7 @@ Result<UsageImport> parse_usage_csv(std::string_view text, std::string_view orig
     if (column.count(r) == 0) errors.add("line 1", "missing column '" + r + "'");
   if (!errors.empty()) return errors.status();
   bool has_ended = column.count("workspace_ended") > 0;
+  bool has_partner = column.count("partner_id") > 0;
 
   Builder builder(errors, options);
   builder.set_strict_declarations(false);
@@ -348,7 +352,7 @@ Result<UsageImport> parse_usage_csv(std::string_view text, std::string_view orig
       if (e == "true" || e == "1") ended = true;
       else if (!(e.empty() || e == "false" || e == "0")) errors.add(where, "workspace_ended must be true or false");
     }
-    builder.workspace(where, get("workspace_id"), get("workspace_name"), ended);
+    builder.workspace(where, get("workspace_id"), get("workspace_name"), ended, has_partner ? get("partner_id") : "");
     builder.service(where, get("service_id"), get("service_name"));
     int64_t users = number("users");
     int64_t devices = number("devices");
