@@ -23,7 +23,7 @@ class StoreTest : public ::testing::Test {
     c.plugin_id = "autotask";
     c.partner = "Acme IT";
     ASSERT_TRUE(store_->upsert_connector(c).ok());
-    ASSERT_TRUE(store_->import_usage({{"w1", "Alpha Ltd"}, {"w2", "Beta Ltd"}, {"w3", "Gamma"}},
+    ASSERT_TRUE(store_->import_usage({{"w1", "Alpha Ltd", false, ""}, {"w2", "Beta Ltd", false, ""}, {"w3", "Gamma", false, ""}},
                                      {{"email", "Email Security"}, {"edr", "EDR"}},
                                      {0, "2026-11-01T00:00:00Z", "", "test", {{"w1", "email", 5, 7}}})
                     .ok());
@@ -130,7 +130,7 @@ TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
 
 TEST_F(StoreTest, UsageImportIsAllOrNothing) {
   // The second count names an unknown service: the whole import must roll back.
-  auto bad = store_->import_usage({{"w9", "New Co"}}, {},
+  auto bad = store_->import_usage({{"w9", "New Co", false, ""}}, {},
                                   {0, "2026-11-02T00:00:00Z", "", "t", {{"w9", "email", 1, 1}, {"w9", "ghost", 1, 1}}});
   EXPECT_FALSE(bad);
   auto workspaces = store_->list_workspaces();

@@ -14,7 +14,8 @@ AccountMapping mapped(const std::string& ws, const std::string& account) {
 
 PlanInput basic_input() {
   PlanInput in;
-  in.workspaces = {{"w1", "Alpha"}, {"w2", "Beta"}, {"w3", "Gamma"}, {"w4", "Delta"}};
+  in.workspaces = {{"w1", "Alpha", false, ""}, {"w2", "Beta", false, ""}, {"w3", "Gamma", false, ""},
+                   {"w4", "Delta", false, ""}};
   UsageSnapshot snap;
   snap.as_of = "2026-11-21T00:00:00Z";
   snap.counts = {{"w1", "edr", 10, 12}, {"w1", "email", 9, 0}, {"w2", "edr", 3, 4}, {"w3", "edr", 7, 7}};

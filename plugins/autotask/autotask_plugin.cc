@@ -1,0 +1,67 @@
+// autotask: the meterbridge plugin for Autotask PSA (REST API v1.0).
+//
+// It lists Companies and Services, finds the Recurring Service contract line billing each
+// (company, service) pair, reads its units (ContractServiceUnits) and moves them to the
+// target with one signed ContractServiceAdjustment. docs/platforms/autotask.md describes the
+// behaviour for operators; internal/ holds the parts, each with its own tests.
+#include <meterbridge/plugin.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "plugins/autotask/internal/adjustments.h"
+#include "plugins/autotask/internal/authenticate.h"
+#include "plugins/autotask/internal/client.h"
+#include "plugins/autotask/internal/config.h"
+#include "plugins/autotask/internal/listings.h"
+#include "plugins/autotask/internal/quantities.h"
+
+namespace {
+
+using meterbridge::Call;
+
+constexpr char kManifest[] =
+#include "meterbridge_plugin_manifest.inc"
+    ;
+
+// One connector. The host serializes calls into a session, so nothing here is locked: the
+// zone cache (in the client) and the ledger of adjustments made are the session's own.
+class AutotaskSession : public meterbridge::Session {
+ public:
+  explicit AutotaskSession(autotask::ConnectorConfig config) : client_(std::move(config)) {}
+
+  std::string authenticate(Call& call, std::string_view) override {
+    return autotask::authenticate(client_, call);
+  }
+  std::string list_accounts(Call& call, std::string_view input) override {
+    return autotask::list_accounts(client_, call, input);
+  }
+  std::string list_services(Call& call, std::string_view input) override {
+    return autotask::list_services(client_, call, input);
+  }
+  std::string read_quantities(Call& call, std::string_view input) override {
+    return autotask::read_quantities(client_, call, input);
+  }
+  std::string apply_quantities(Call& call, std::string_view input) override {
+    return autotask::apply_quantities(client_, ledger_, call, input);
+  }
+
+ private:
+  autotask::AutotaskClient client_;
+  autotask::AdjustmentLedger ledger_;
+};
+
+class AutotaskPlugin : public meterbridge::Plugin {
+ public:
+  std::string describe() override { return kManifest; }
+  // Opening makes no call: the host validated the config, and authenticate is the check.
+  std::unique_ptr<meterbridge::Session> open(Call&, std::string_view config) override {
+    return std::make_unique<AutotaskSession>(autotask::parse_connector_config(config));
+  }
+};
+
+}  // namespace
+
+MB_PLUGIN(AutotaskPlugin)

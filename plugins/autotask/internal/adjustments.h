@@ -1,0 +1,110 @@
+// Turning absolute targets into ContractServiceAdjustments, and judging what happened.
+//
+// Autotask only takes signed deltas (unitChange) that cannot be read back, updated or deleted,
+// so a write is decided from a fresh read: delta = target - units on the effective date. Rules
+// that keep a delta from ever being applied twice:
+//  - one adjustment per contract service and effective date: lines that land on the same
+//    contract service must agree on the target, and a contract service already adjusted for
+//    that date in this session is not adjusted again (Autotask may also refuse a second one);
+//  - a POST that may have reached Autotask without a clear answer (timeout, reset, 5xx) is
+//    settled by re-reading the units, never by resending.
+// Pure functions; the orchestration that sends and re-reads lives in quantities.cc.
+//
+//   auto plan = plan_adjustments(targets, units_now, ledger, "2025-06-01");
+//   for (const auto& a : plan) if (a.decision == WriteDecision::kAdjust) post(adjustment_body(a,
+//   date));
+#ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_ADJUSTMENTS_H_
+#define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_ADJUSTMENTS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "plugins/autotask/internal/wire.h"
+
+namespace autotask {
+
+// Adjustments this session has seen Autotask accept: (contract service, date) -> target.
+class AdjustmentLedger {
+ public:
+  void record(int64_t contract_service_id, std::string_view date, int64_t target);
+  std::optional<int64_t> target_posted(int64_t contract_service_id, std::string_view date) const;
+
+ private:
+  std::map<std::pair<int64_t, std::string>, int64_t> posted_;
+};
+
+// One host line that resolved to a contract service, with its absolute target.
+struct LineTarget {
+  size_t line = 0;  // index into the host's input lines
+  int64_t contract_id = 0;
+  int64_t contract_service_id = 0;
+  int64_t service_id = 0;
+  int64_t target = 0;
+};
+
+enum class WriteDecision {
+  kUnchanged,  // Autotask already shows the target
+  kAdjust,     // post unitChange = target - current
+  kConflict,   // not written; `message` says why
+};
+
+// What to do for one contract service; every line in `lines` gets the same outcome.
+struct PlannedAdjustment {
+  int64_t contract_id = 0;
+  int64_t contract_service_id = 0;
+  int64_t service_id = 0;
+  int64_t current = 0;  // units on the effective date, freshly read
+  int64_t target = 0;
+  std::vector<size_t> lines;
+  WriteDecision decision = WriteDecision::kUnchanged;
+  std::string message;
+
+  int64_t unit_change() const { return target - current; }
+};
+
+// Groups targets by contract service (in first-seen order) and decides each one.
+// `current_units` maps contract service -> units on `date` (missing: 0).
+std::vector<PlannedAdjustment> plan_adjustments(const std::vector<LineTarget>& targets,
+                                                const std::map<int64_t, int64_t>& current_units,
+                                                const AdjustmentLedger& ledger,
+                                                std::string_view date);
+
+// The ContractServiceAdjustments create body. Null fields are left out: Autotask answers a
+// bare 500 to some create bodies that carry them.
+std::string adjustment_body(const PlannedAdjustment& adjustment, std::string_view date);
+
+// A line's result, as apply_quantities reports it.
+struct LineOutcome {
+  std::string outcome;  // updated | unchanged | failed | ...
+  std::optional<int64_t> quantity;
+  std::string error_class;  // for failed
+  std::string message;
+};
+
+enum class PostVerdict {
+  kApplied,     // 2xx: Autotask created the adjustment
+  kNotApplied,  // refused before any work, or never sent
+  kUnknown,     // may have been applied: re-read before deciding
+};
+
+PostVerdict judge_post(const HttpResponse& response);
+
+// The outcome of an adjustment whose POST was answered clearly (kApplied or kNotApplied).
+LineOutcome outcome_of_post(const PlannedAdjustment& adjustment, const HttpResponse& response);
+
+// The outcome of an adjustment whose POST left it unknown, from the units re-read afterwards
+// (`units_now`), or from `reread_error` when the re-read failed too.
+LineOutcome outcome_after_reread(const PlannedAdjustment& adjustment, const HttpResponse& response,
+                                 std::optional<int64_t> units_now, const std::string& reread_error);
+
+// The outcome of a planned adjustment that was not posted (unchanged or conflict).
+LineOutcome outcome_without_post(const PlannedAdjustment& adjustment);
+
+}  // namespace autotask
+
+#endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_ADJUSTMENTS_H_

@@ -1,0 +1,252 @@
+#include "plugins/autotask/internal/client.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "plugins/autotask/internal/json_fields.h"
+
+namespace autotask {
+
+namespace {
+
+using meterbridge::Call;
+using meterbridge::PluginError;
+
+// A query that pages on and on is a bug somewhere; 100,000 pages is 50 million rows.
+constexpr int kMaxPageRounds = 100000;
+
+// The host refused the whole batch: its {"error":{"class","message","retry_after_ms"}}.
+[[noreturn]] void throw_batch_refusal(mb_status status, std::string_view document) {
+  std::string message = "the host refused the HTTP batch";
+  uint64_t retry_after_ms = 0;
+  if (auto doc = parse_object(document)) {
+    if (const auto* error = doc->if_contains("error"); error != nullptr && error->is_object()) {
+      message = string_field(error->get_object(), "message").value_or(message);
+      retry_after_ms = static_cast<uint64_t>(
+          std::max<int64_t>(0, int_field(error->get_object(), "retry_after_ms").value_or(0)));
+    }
+  }
+  throw PluginError(status == MB_STATUS_OK ? MB_STATUS_FATAL : status, message, retry_after_ms);
+}
+
+// `url`, a link into the old zone, moved to the origin of `new_base` (its path is kept).
+std::string rebase(const std::string& url, const std::string& new_base) {
+  size_t scheme_end = url.find("://");
+  size_t path_start =
+      scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+  auto new_origin = origin_of(new_base);
+  if (path_start == std::string::npos || !new_origin) return url;
+  return *new_origin + url.substr(path_start);
+}
+
+}  // namespace
+
+AutotaskClient::AutotaskClient(ConnectorConfig config) : config_(std::move(config)) {
+  if (config_.pinned_rest_root) {
+    zone_ = ZoneInformation{"", *config_.pinned_rest_root};
+    api_base_ = api_base(zone_->rest_root);
+  }
+}
+
+const ZoneInformation& AutotaskClient::zone(Call& call) {
+  if (!zone_) {
+    zone_ = discover(call);
+    api_base_ = api_base(zone_->rest_root);
+  }
+  return *zone_;
+}
+
+const ZoneInformation& AutotaskClient::rediscover_zone(Call& call) {
+  if (zone_is_pinned()) return *zone_;
+  zone_.reset();
+  return zone(call);
+}
+
+ZoneInformation AutotaskClient::discover(Call& call) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = zone_information_url(config_.discovery_root, config_.username);
+  request.endpoint = "ZoneInformation";
+  // zoneInformation needs no credentials, so none are sent to the discovery host.
+  request.headers = {{"Accept", "application/json"}};
+  HttpResponse response = run(call, {request}).front();
+  if (response.status == 200) {
+    if (auto info = parse_zone_information(response.body)) {
+      call.debug("Autotask user " + config_.username + " is in zone " + info->rest_root);
+      return *info;
+    }
+    throw PluginError(MB_STATUS_FATAL, "Autotask zoneInformation answered without a zone URL");
+  }
+  if (is_unknown_user_refusal(response))
+    throw PluginError(MB_STATUS_CONFIG_INVALID,
+                      "Autotask does not know the API user '" + config_.username +
+                          "' (zone information could not be determined); check the user name");
+  Failure failure = classify_failure(response);
+  if (response.status == 0) failure.error_class = MB_STATUS_RETRY;
+  throw PluginError(failure.error_class,
+                    "Autotask zone discovery at " + config_.discovery_root + ": " + failure.message,
+                    failure.retry_after_ms);
+}
+
+std::string AutotaskClient::url_of(const ApiRequest& request) const {
+  if (request.url.empty()) return api_base_ + request.path;
+  if (!same_origin(request.url, api_base_))
+    throw PluginError(MB_STATUS_FATAL, "Autotask returned a link to another host (" +
+                                           origin_of(request.url).value_or("unparsable URL") +
+                                           "); credentials are sent only to the tenant's zone");
+  return request.url;
+}
+
+HttpRequest AutotaskClient::to_http(const ApiRequest& request) const {
+  HttpRequest r;
+  r.method = request.method;
+  r.url = url_of(request);
+  r.headers = {{"ApiIntegrationCode", config_.integration_code},
+               {"UserName", config_.username},
+               {"Secret", config_.secret},
+               {"Accept", "application/json"}};
+  if (!request.body.empty()) r.headers.emplace_back("Content-Type", "application/json");
+  r.body = request.body;
+  r.endpoint = request.entity;
+  r.idempotent = request.idempotent;
+  return r;
+}
+
+std::vector<HttpResponse> AutotaskClient::run(Call& call,
+                                              const std::vector<HttpRequest>& requests) {
+  if (requests.empty()) return {};
+  const mb_host_services* services = call.services();
+  if (services == nullptr || services->callback_http_batch == nullptr)
+    throw PluginError(MB_STATUS_UNSUPPORTED, "this host offers no HTTP engine");
+  std::string batch = serialize_requests(requests);
+  mb_str out{nullptr, 0};
+  mb_status status = services->callback_http_batch(call.raw(), meterbridge::to_mb_str(batch), &out);
+  std::string_view document = meterbridge::to_string_view(out);
+  if (status != MB_STATUS_OK) throw_batch_refusal(status, document);
+  return parse_responses(document, requests.size());
+}
+
+std::vector<HttpResponse> AutotaskClient::send(Call& call,
+                                               const std::vector<ApiRequest>& requests) {
+  zone(call);
+  std::vector<HttpRequest> http;
+  http.reserve(requests.size());
+  for (const auto& r : requests) http.push_back(to_http(r));
+  std::vector<HttpResponse> responses = run(call, http);
+
+  std::vector<size_t> refused;
+  for (size_t i = 0; i < responses.size(); ++i)
+    if (responses[i].status == 401) refused.push_back(i);
+  if (refused.empty() || zone_is_pinned()) return responses;
+
+  // A 401 may mean the tenant moved to another zone; ask again where it lives now.
+  std::string old_base = api_base_;
+  try {
+    rediscover_zone(call);
+  } catch (const PluginError& e) {
+    // Keep the 401s: the caller reports them, and the responses that succeeded stay known.
+    call.warn(std::string("re-discovering the Autotask zone after a 401 failed: ") + e.what());
+    zone_.reset();
+    return responses;
+  }
+  if (api_base_ == old_base) return responses;
+  call.info("Autotask moved the tenant to " + zone_->rest_root + "; resending " +
+            std::to_string(refused.size()) + " refused request(s)");
+  std::vector<HttpRequest> again;
+  for (size_t i : refused) {
+    ApiRequest moved = requests[i];
+    if (!moved.url.empty()) moved.url = rebase(moved.url, api_base_);
+    again.push_back(to_http(moved));
+  }
+  std::vector<HttpResponse> second = run(call, again);
+  for (size_t k = 0; k < refused.size(); ++k) responses[refused[k]] = std::move(second[k]);
+  return responses;
+}
+
+QueryPage AutotaskClient::query_page(Call& call, std::string_view entity,
+                                     const std::string& query_body,
+                                     const std::string& next_page_url) {
+  ApiRequest request;
+  request.entity = std::string(entity);
+  request.path = std::string(entity) + "/query";
+  request.url = next_page_url;
+  request.body = query_body;
+  HttpResponse response = send(call, {request}).front();
+  if (response.status != 200) {
+    Failure f = classify_failure(response);
+    throw PluginError(f.error_class, std::string(entity) + " query: " + f.message,
+                      f.retry_after_ms);
+  }
+  return parse_query_page(response.body, entity);
+}
+
+std::vector<boost::json::object> AutotaskClient::query_all(
+    Call& call, std::string_view entity, const std::vector<boost::json::object>& queries) {
+  struct Pending {
+    size_t query;
+    std::string next_page_url;  // empty: the first page
+  };
+  std::vector<std::string> bodies;
+  std::vector<Pending> pending;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    bodies.push_back(boost::json::serialize(queries[i]));
+    pending.push_back({i, ""});
+  }
+  std::vector<boost::json::object> rows;
+  std::set<std::string> links_followed;
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round >= kMaxPageRounds)
+      throw PluginError(MB_STATUS_FATAL,
+                        std::string(entity) + " query: Autotask never reached a last page");
+    if (call.cancelled())
+      throw PluginError(MB_STATUS_RETRY, "cancelled while querying " + std::string(entity));
+    std::vector<ApiRequest> requests;
+    for (const auto& p : pending) {
+      ApiRequest r;
+      r.entity = std::string(entity);
+      r.path = std::string(entity) + "/query";
+      r.url = p.next_page_url;
+      r.body = bodies[p.query];
+      requests.push_back(std::move(r));
+    }
+    std::vector<HttpResponse> responses = send(call, requests);
+    std::vector<Pending> next;
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (responses[i].status != 200) {
+        Failure f = classify_failure(responses[i]);
+        throw PluginError(f.error_class, std::string(entity) + " query: " + f.message,
+                          f.retry_after_ms);
+      }
+      QueryPage page = parse_query_page(responses[i].body, entity);
+      for (auto& item : page.items) rows.push_back(std::move(item));
+      if (page.next_page_url.empty()) continue;
+      if (!links_followed.insert(page.next_page_url).second)
+        throw PluginError(MB_STATUS_FATAL,
+                          std::string(entity) + " query: Autotask repeated a page link");
+      next.push_back({pending[i].query, page.next_page_url});
+    }
+    pending = std::move(next);
+  }
+  return rows;
+}
+
+QueryPage parse_query_page(std::string_view body, std::string_view entity) {
+  auto doc = parse_object(body);
+  const boost::json::value* items = doc ? find_field(*doc, "items") : nullptr;
+  if (items == nullptr || !items->is_array())
+    throw PluginError(MB_STATUS_FATAL,
+                      std::string(entity) + " query: Autotask's answer has no items array");
+  QueryPage page;
+  for (const auto& item : items->get_array()) {
+    if (item.is_object()) page.items.push_back(item.get_object());
+  }
+  if (const auto* details = find_field(*doc, "pageDetails");
+      details != nullptr && details->is_object())
+    page.next_page_url = string_field(details->get_object(), "nextPageUrl").value_or("");
+  return page;
+}
+
+}  // namespace autotask

@@ -1,0 +1,30 @@
+// list_accounts and list_services: Autotask Companies and Services, one Autotask page per call.
+//
+// The host pages with an opaque cursor. Ours carries Autotask's nextPageUrl together with the
+// query it continues, because Autotask wants the next page POSTed with the identical body;
+// rebuilding the body from the host's arguments could drift (a different limit or search).
+//
+//   list_accounts(client, call, R"({"cursor":null,"search":null,"limit":500})");
+//   // {"items":[{"id":"412","name":"Northwind Dental","active":true,"details":{...}}],
+//   //  "next_cursor":"{\"page\":\"https://.../Companies/query/next?paging=...\",\"query\":{...}}"}
+#ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_
+#define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_
+
+#include <meterbridge/plugin.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "plugins/autotask/internal/client.h"
+
+namespace autotask {
+
+// Active companies of the configured company types; `search` matches part of the name.
+std::string list_accounts(AutotaskClient& client, meterbridge::Call& call, std::string_view input);
+
+// Active services; `search` matches part of the name.
+std::string list_services(AutotaskClient& client, meterbridge::Call& call, std::string_view input);
+
+}  // namespace autotask
+
+#endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_

@@ -1,0 +1,455 @@
+#include "plugins/autotask/internal/quantities.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "plugins/autotask/internal/dates.h"
+#include "plugins/autotask/internal/json_fields.h"
+#include "plugins/autotask/internal/query.h"
+
+namespace autotask {
+
+namespace {
+
+namespace json = boost::json;
+using meterbridge::Call;
+using meterbridge::PluginError;
+
+constexpr char kAdjustments[] = "ContractServiceAdjustments";
+
+// A line of the host's input with its Autotask ids, when they are ids.
+struct HostLine {
+  json::value key;
+  std::optional<int64_t> company_id;
+  std::optional<int64_t> service_id;
+  std::string problem;  // why the line cannot be looked up; empty when it can
+};
+
+struct Input {
+  std::string date;
+  json::array lines;
+};
+
+Input parse_input(std::string_view text, Call& call) {
+  auto doc = parse_object(text);
+  if (!doc) throw PluginError(MB_STATUS_CONFIG_INVALID, "input must be a JSON object");
+  Input in;
+  const json::value* date = doc->if_contains("effective_date");
+  if (date == nullptr || date->is_null()) {
+    in.date = utc_date_from_ms(call.now_ms());
+  } else {
+    auto parsed = date->is_string() && date->get_string().size() == 10
+                      ? calendar_date(date->get_string())
+                      : std::nullopt;
+    if (!parsed)
+      throw PluginError(MB_STATUS_CONFIG_INVALID,
+                        "effective_date must be a date written YYYY-MM-DD");
+    in.date = *parsed;
+  }
+  const json::value* lines = doc->if_contains("lines");
+  if (lines == nullptr || !lines->is_array())
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "input has no lines array");
+  in.lines = lines->get_array();
+  return in;
+}
+
+// The host sends ids as strings; a bare number is taken as well.
+std::string id_text(const json::object& line, std::string_view name) {
+  if (auto text = string_field(line, name)) return *text;
+  const json::value* v = line.if_contains(name);
+  auto number = v == nullptr ? std::nullopt : to_int64(*v);
+  return number ? std::to_string(*number) : "";
+}
+
+HostLine host_line(const json::value& item) {
+  HostLine line;
+  if (!item.is_object()) {
+    line.problem = "the line is not an object";
+    return line;
+  }
+  const json::object& o = item.get_object();
+  if (const auto* key = o.if_contains("key")) line.key = *key;
+  std::string account = id_text(o, "account_id");
+  std::string service = id_text(o, "service_id");
+  line.company_id = parse_record_id(account);
+  line.service_id = parse_record_id(service);
+  if (!line.company_id)
+    line.problem = "'" + account + "' is not an Autotask company id";
+  else if (!line.service_id)
+    line.problem = "'" + service + "' is not an Autotask service id";
+  return line;
+}
+
+std::vector<int64_t> ids_of(const std::vector<HostLine>& lines, const std::vector<size_t>& which,
+                            std::optional<int64_t> HostLine::*id) {
+  std::vector<int64_t> ids;
+  ids.reserve(which.size());
+  for (size_t i : which) ids.push_back(*(lines[i].*id));
+  return ids;
+}
+
+std::string_view read_reason(LineStatus status) {
+  switch (status) {
+    case LineStatus::kCompanyNotFound:
+      return "not_found";
+    case LineStatus::kCompanyInactive:
+      return "account_inactive";
+    case LineStatus::kAmbiguousContractLine:
+      return "ambiguous_contract_line";
+    case LineStatus::kNoContractLine:
+      return "no_contract_line";
+    case LineStatus::kFound:
+      break;
+  }
+  return "";
+}
+
+json::object line_ref(int64_t company_id, int64_t service_id, const LineResolution& r) {
+  return json::object{{"company_id", company_id},
+                      {"service_id", service_id},
+                      {"contract_id", r.contract_id},
+                      {"contract_service_id", r.contract_service_id}};
+}
+
+// The line_ref a read returned, when it still describes this line's company and service.
+std::optional<LineTarget> target_from_line_ref(const json::object& line, const HostLine& host,
+                                               size_t index) {
+  const json::value* ref = line.if_contains("line_ref");
+  if (ref == nullptr || !ref->is_object()) return std::nullopt;
+  const json::object& r = ref->get_object();
+  auto company = int_field(r, "company_id");
+  auto service = int_field(r, "service_id");
+  auto contract = int_field(r, "contract_id");
+  auto contract_service = int_field(r, "contract_service_id");
+  if (company != host.company_id || service != host.service_id || !contract || !contract_service ||
+      *contract <= 0 || *contract_service <= 0)
+    return std::nullopt;
+  LineTarget t;
+  t.line = index;
+  t.contract_id = *contract;
+  t.contract_service_id = *contract_service;
+  t.service_id = *service;
+  return t;
+}
+
+// The absolute target, as the whole number of units Autotask stores (int32, never negative).
+std::optional<int64_t> unit_target(const json::object& line, std::string& problem) {
+  const json::value* target = line.if_contains("target");
+  std::optional<int64_t> units;
+  if (target != nullptr && target->is_double() && std::isfinite(target->get_double()) &&
+      std::fabs(target->get_double()) < 9e18)
+    units = std::llround(target->get_double());  // Autotask counts whole units
+  else if (target != nullptr)
+    units = to_int64(*target);
+  if (!units || *units < 0 || *units > std::numeric_limits<int32_t>::max()) {
+    problem = "target must be a whole number of units between 0 and 2147483647";
+    return std::nullopt;
+  }
+  return units;
+}
+
+json::object apply_line(const json::value& key, const LineOutcome& o) {
+  return json::object{
+      {"key", key},
+      {"outcome", o.outcome},
+      {"quantity", o.quantity ? json::value(*o.quantity) : json::value(nullptr)},
+      {"error_class", o.error_class.empty() ? json::value(nullptr) : json::value(o.error_class)},
+      {"message", o.message}};
+}
+
+LineOutcome outcome_of_resolution(const LineResolution& r) {
+  switch (r.status) {
+    case LineStatus::kCompanyNotFound:
+      return {"failed", std::nullopt, "not_found", r.message};
+    case LineStatus::kCompanyInactive:
+      return {"account_inactive", std::nullopt, "", r.message};
+    case LineStatus::kAmbiguousContractLine:
+      return {"ambiguous_contract_line", std::nullopt, "", r.message};
+    case LineStatus::kNoContractLine:
+    case LineStatus::kFound:
+      break;
+  }
+  return {"no_contract_line", std::nullopt, "", r.message};
+}
+
+ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
+  ApiRequest r;
+  r.method = "POST";
+  r.entity = kAdjustments;
+  r.path = kAdjustments;
+  r.body = adjustment_body(adjustment, date);
+  // A resend after a timeout or reset could add the delta twice.
+  r.idempotent = false;
+  return r;
+}
+
+// One apply_quantities call, step by step: take the host's lines, find each one's contract
+// line, plan every write from a fresh read, post the adjustments, settle the ones whose fate
+// stayed unknown by reading again, and report an outcome for every line.
+class ApplyRun {
+ public:
+  ApplyRun(AutotaskClient& client, AdjustmentLedger& ledger, Call& call, Input input)
+      : client_(client), ledger_(ledger), call_(call), in_(std::move(input)) {}
+
+  std::string run() {
+    take_lines();
+    resolve_lines_without_ref();
+    plan_from_fresh_units();
+    write_adjustments();
+    return report();
+  }
+
+ private:
+  void take_lines() {
+    outcomes_.resize(in_.lines.size());
+    for (size_t i = 0; i < in_.lines.size(); ++i) {
+      lines_.push_back(host_line(in_.lines[i]));
+      targets_of_.push_back(0);
+      if (!lines_[i].problem.empty()) {
+        outcomes_[i] = LineOutcome{"failed", std::nullopt, "not_found", lines_[i].problem};
+        continue;
+      }
+      std::string problem;
+      auto target = unit_target(in_.lines[i].get_object(), problem);
+      if (!target) {
+        outcomes_[i] = LineOutcome{"failed", std::nullopt, "config_invalid", problem};
+        continue;
+      }
+      targets_of_[i] = *target;
+      if (auto t = target_from_line_ref(in_.lines[i].get_object(), lines_[i], i)) {
+        t->target = *target;
+        targets_.push_back(*t);
+      } else {
+        without_ref_.push_back(i);
+      }
+    }
+  }
+
+  // Lines without a usable line_ref are found the way read_quantities finds them.
+  void resolve_lines_without_ref() {
+    if (without_ref_.empty()) return;
+    ContractBook book =
+        fetch_contract_book(client_, call_, ids_of(lines_, without_ref_, &HostLine::company_id),
+                            ids_of(lines_, without_ref_, &HostLine::service_id), in_.date);
+    for (size_t i : without_ref_) {
+      LineResolution r = book.resolve(*lines_[i].company_id, *lines_[i].service_id, in_.date);
+      if (r.status == LineStatus::kFound)
+        targets_.push_back(LineTarget{i, r.contract_id, r.contract_service_id,
+                                      *lines_[i].service_id, targets_of_[i]});
+      else
+        outcomes_[i] = outcome_of_resolution(r);
+    }
+  }
+
+  // Deltas come only from a fresh read, never from the read the plan was made with.
+  void plan_from_fresh_units() {
+    std::vector<int64_t> contract_services;
+    for (const auto& t : targets_) contract_services.push_back(t.contract_service_id);
+    std::map<int64_t, int64_t> units;
+    if (!contract_services.empty())
+      units = fetch_units_on(client_, call_, contract_services, in_.date);
+    plan_ = plan_adjustments(targets_, units, ledger_, in_.date);
+    results_.resize(plan_.size());
+    for (size_t k = 0; k < plan_.size(); ++k) {
+      if (plan_[k].decision == WriteDecision::kAdjust)
+        posts_.push_back(k);
+      else
+        results_[k] = outcome_without_post(plan_[k]);
+    }
+  }
+
+  void write_adjustments() {
+    if (posts_.empty()) return;
+    std::vector<ApiRequest> requests;
+    for (size_t k : posts_) requests.push_back(adjustment_request(plan_[k], in_.date));
+    std::vector<HttpResponse> responses;
+    try {
+      responses = client_.send(call_, requests);
+    } catch (const PluginError& e) {
+      // The host sent none of them (budget exhausted, ...): those lines fail, the rest stand.
+      for (size_t k : posts_)
+        results_[k] =
+            LineOutcome{"failed", plan_[k].current, std::string(error_class_name(e.error_class())),
+                        std::string("not written: ") + e.what()};
+      return;
+    }
+    std::vector<size_t> unknown;  // indices into posts_ and responses
+    for (size_t p = 0; p < posts_.size(); ++p) {
+      const PlannedAdjustment& a = plan_[posts_[p]];
+      PostVerdict verdict = judge_post(responses[p]);
+      if (verdict == PostVerdict::kUnknown) {
+        unknown.push_back(p);
+        continue;
+      }
+      results_[posts_[p]] = outcome_of_post(a, responses[p]);
+      if (verdict == PostVerdict::kApplied)
+        ledger_.record(a.contract_service_id, in_.date, a.target);
+    }
+    if (!unknown.empty()) settle_by_rereading(unknown, responses);
+  }
+
+  // Every ambiguous write is settled by reading what Autotask now holds; none is resent.
+  void settle_by_rereading(const std::vector<size_t>& unknown,
+                           const std::vector<HttpResponse>& responses) {
+    std::vector<int64_t> ids;
+    ids.reserve(unknown.size());
+    for (size_t p : unknown) ids.push_back(plan_[posts_[p]].contract_service_id);
+    std::map<int64_t, int64_t> now;
+    std::string reread_error;
+    try {
+      now = fetch_units_on(client_, call_, ids, in_.date);
+    } catch (const PluginError& e) {
+      reread_error = e.what();
+    }
+    for (size_t p : unknown) {
+      const PlannedAdjustment& a = plan_[posts_[p]];
+      std::optional<int64_t> units_now;
+      if (reread_error.empty()) units_now = now[a.contract_service_id];
+      results_[posts_[p]] = outcome_after_reread(a, responses[p], units_now, reread_error);
+      // Unless the re-read proved the write did not land, count it as made for this date.
+      if (!units_now || *units_now != a.current)
+        ledger_.record(a.contract_service_id, in_.date, a.target);
+    }
+  }
+
+  std::string report() {
+    for (size_t k = 0; k < plan_.size(); ++k)
+      for (size_t i : plan_[k].lines) outcomes_[i] = results_[k];
+    json::array out;
+    for (size_t i = 0; i < lines_.size(); ++i)
+      out.push_back(apply_line(lines_[i].key,
+                               outcomes_[i].value_or(LineOutcome{"failed", std::nullopt, "fatal",
+                                                                 "no outcome was determined"})));
+    return json::serialize(json::object{{"lines", std::move(out)}});
+  }
+
+  AutotaskClient& client_;
+  AdjustmentLedger& ledger_;
+  Call& call_;
+  Input in_;
+  std::vector<HostLine> lines_;
+  std::vector<int64_t> targets_of_;                   // per input line
+  std::vector<std::optional<LineOutcome>> outcomes_;  // per input line
+  std::vector<size_t> without_ref_;                   // input lines to resolve
+  std::vector<LineTarget> targets_;                   // lines with a contract line
+  std::vector<PlannedAdjustment> plan_;               // per contract service
+  std::vector<LineOutcome> results_;                  // per plan entry
+  std::vector<size_t> posts_;                         // plan entries to write
+};
+
+}  // namespace
+
+ContractBook fetch_contract_book(AutotaskClient& client, Call& call,
+                                 const std::vector<int64_t>& company_ids,
+                                 const std::vector<int64_t>& service_ids, std::string_view date) {
+  ContractBook book;
+  std::vector<json::object> queries;
+  for (const auto& chunk : in_chunks(company_ids))
+    queries.push_back(query_model({in_list("id", chunk)}, {"id", "companyName", "isActive"}));
+  for (const auto& row : client.query_all(call, "Companies", queries))
+    if (auto c = company_from_row(row)) book.add_company(std::move(*c));
+
+  queries.clear();
+  for (const auto& chunk : in_chunks(book.active_company_ids()))
+    queries.push_back(query_model(
+        {in_list("companyID", chunk), equals("contractType", kRecurringServiceContractType),
+         equals("status", kActiveContractStatus)},
+        {"id", "companyID", "contractName", "startDate", "endDate"}));
+  for (const auto& row : client.query_all(call, "Contracts", queries))
+    if (auto c = contract_from_row(row)) book.add_contract(std::move(*c));
+
+  queries.clear();
+  auto service_chunks = in_chunks(service_ids);
+  for (const auto& contracts : in_chunks(book.contracts_covering(date)))
+    for (const auto& services : service_chunks)
+      queries.push_back(
+          query_model({in_list("contractID", contracts), in_list("serviceID", services)},
+                      {"id", "contractID", "serviceID"}));
+  for (const auto& row : client.query_all(call, "ContractServices", queries))
+    if (auto l = contract_service_from_row(row)) book.add_contract_service(*l);
+  return book;
+}
+
+std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, Call& call,
+                                          const std::vector<int64_t>& contract_service_ids,
+                                          std::string_view date) {
+  // Each adjustment splits a period, so a line collects many rows over the years; only the
+  // rows around the date matter. The server-side window reaches 12 hours past midnight on
+  // either side, so a tenant rendering its dates with a time-zone offset still returns the
+  // period holding the date, while the period that ended the day before stays out (one row
+  // per line, one page per 500 lines). units_on makes the exact choice by calendar date.
+  std::string from = shift_days(date, -1) + "T12:00:00Z";
+  std::string to = std::string(date) + "T12:00:00Z";
+  std::vector<json::object> queries;
+  for (const auto& chunk : in_chunks(contract_service_ids))
+    queries.push_back(query_model(
+        {in_list("contractServiceID", chunk), less_or_equal("startDate", json::string(to)),
+         greater_or_equal("endDate", json::string(from))},
+        {"id", "contractServiceID", "units", "startDate", "endDate"}));
+  std::map<int64_t, std::vector<UnitPeriod>> periods;
+  for (const auto& row : client.query_all(call, "ContractServiceUnits", queries))
+    if (auto p = unit_period_from_row(row))
+      periods[p->contract_service_id].push_back(std::move(*p));
+  std::map<int64_t, int64_t> units;
+  for (int64_t id : contract_service_ids) units[id] = units_on(date, periods[id]);
+  return units;
+}
+
+std::string read_quantities(AutotaskClient& client, Call& call, std::string_view input) {
+  Input in = parse_input(input, call);
+  std::vector<HostLine> lines;
+  std::vector<size_t> lookups;
+  for (const auto& item : in.lines) {
+    lines.push_back(host_line(item));
+    if (lines.back().problem.empty()) lookups.push_back(lines.size() - 1);
+  }
+
+  ContractBook book;
+  if (!lookups.empty())
+    book = fetch_contract_book(client, call, ids_of(lines, lookups, &HostLine::company_id),
+                               ids_of(lines, lookups, &HostLine::service_id), in.date);
+  std::vector<LineResolution> resolutions(lines.size());
+  std::vector<int64_t> found;
+  for (size_t i : lookups) {
+    resolutions[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, in.date);
+    if (resolutions[i].status == LineStatus::kFound)
+      found.push_back(resolutions[i].contract_service_id);
+  }
+  std::map<int64_t, int64_t> units;
+  if (!found.empty()) units = fetch_units_on(client, call, found, in.date);
+
+  json::array out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const HostLine& line = lines[i];
+    json::object o{
+        {"key", line.key}, {"quantity", nullptr}, {"reason", nullptr}, {"line_ref", nullptr}};
+    if (!line.problem.empty()) {
+      o["reason"] = "not_found";
+      o["message"] = line.problem;
+    } else if (resolutions[i].status != LineStatus::kFound) {
+      o["reason"] = read_reason(resolutions[i].status);
+      o["message"] = resolutions[i].message;
+    } else {
+      o["quantity"] = units[resolutions[i].contract_service_id];
+      o["message"] = "contract " + std::to_string(resolutions[i].contract_id) +
+                     ", contract service " + std::to_string(resolutions[i].contract_service_id) +
+                     ", units on " + in.date;
+      o["line_ref"] = line_ref(*line.company_id, *line.service_id, resolutions[i]);
+    }
+    out.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"lines", std::move(out)}});
+}
+
+std::string apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
+                             std::string_view input) {
+  return ApplyRun(client, ledger, call, parse_input(input, call)).run();
+}
+
+}  // namespace autotask
