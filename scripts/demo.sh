@@ -1,21 +1,88 @@
 #!/usr/bin/env bash
-# The main job end to end on embedded defaults: load the plugins, check the config, connect
-# and test every connector, list them. State lives in build/demo/ and starts fresh each run.
+# The main job end to end on embedded defaults: SQLite state in build/demo/, one simulator per
+# platform on loopback, seeded with a small vendor world (examples/demo/). It imports usage,
+# tests every connector, maps (automatically, then what the config declares), shows a dry-run
+# diff, syncs, approves what was held, syncs again to prove nothing is written twice, and reads
+# every quantity back from the platforms. Any difference makes it exit non-zero.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
 mb="$build/bin/meterbridge"
+sim="$build/bin/meterbridge-sim"
 config=config/examples/demo.json
-rm -rf "$build/demo"
-export MB_DEMO_HELLO_KEY=hello-demo-key-0001   # the toy platform accepts keys starting hello-
-export MB_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+work="$build/demo"
+rm -rf "$work"
+mkdir -p "$work"
 
-step() { printf '\n== %s\n' "$*"; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Starts a simulator and prints its base URL (its first line of output).
+start_sim() {
+  local platform=$1 seed=$2
+  "$sim" "$platform" --seed "$seed" > "$work/$platform.out" 2> "$work/$platform.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    if [ -s "$work/$platform.out" ]; then head -n 1 "$work/$platform.out"; return 0; fi
+    sleep 0.1
+  done
+  echo "meterbridge-sim $platform did not start:" >&2
+  cat "$work/$platform.log" >&2
+  return 1
+}
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+MB() { "$mb" --config "$config" "$@"; }
+
+export MB_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MB_DEMO_API_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MB_DEMO_AUTOTASK_SECRET=demo-autotask-secret MB_DEMO_AUTOTASK_CODE=DEMOVENDORCODE
+export MB_DEMO_CONNECTWISE_PRIVATE_KEY=demo-cw-private-key
+export MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b
+
+autotask_url=$(start_sim autotask examples/demo/autotask.seed.json)
+connectwise_url=$(start_sim connectwise examples/demo/connectwise.seed.json)
+export MB_DEMO_AUTOTASK_URL="$autotask_url/atservicesrest/"
+export MB_DEMO_CONNECTWISE_URL="$connectwise_url"
+connectors=(northwind-autotask contoso-connectwise)
+
 step "Plugins"
-"$mb" --config "$config" plugins list
-step "Config check"
-"$mb" --config "$config" config check
-step "Test every connector"
-"$mb" --config "$config" connectors test hello-demo
-step "Connectors"
-"$mb" --config "$config" connectors list
+MB plugins list
+step "Configuration"
+MB config check
+step "Vendor usage"
+MB usage import examples/demo/usage.json
+step "Connect: test each connector's credentials against its platform"
+for c in "${connectors[@]}"; do MB connectors test "$c"; done
+step "Map workspaces by exact name"
+for c in "${connectors[@]}"; do MB map auto "$c"; echo; done
+step "Apply the mappings the config declares (near-duplicate names, services)"
+MB map apply
+step "Dry run: current / new / delta, nothing written"
+MB sync --dry-run || true
+step "Sync"
+MB sync || true
+step "Approve decreases held for approval"
+for c in "${connectors[@]}"; do
+  run=$(MB runs list "$c" --limit 1 --json | jq -r '.[0].id')
+  held=$(MB runs show "$run" --json | jq '[.lines[] | select(.action == "hold")] | length')
+  if [ "$held" -gt 0 ]; then MB runs approve "$run"; fi
+done
+step "Sync again: nothing left to write"
+second=$(MB sync --json || true)
+writes=$(jq '[.[] | .counts.updated // 0] | add' <<< "$second")
+jq -r '.[] | "\(.connector): \(.state) — \(.message)"' <<< "$second"
+step "Reconcile: read every quantity back from the platforms"
+ok=1
+if [ "$writes" != "0" ]; then echo "second sync wrote $writes lines; expected none"; ok=0; fi
+MB reconcile || ok=0
+
+step "Summary"
+MB runs list --limit 8
+if [ "$ok" = 1 ]; then
+  echo "demo: every billed quantity matches the vendor's usage on every platform; the rerun wrote nothing."
+else
+  echo "demo: FAILED — see the reports above." >&2
+  exit 1
+fi

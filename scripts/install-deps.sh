@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libvalijson-dev
   libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev openssl ca-certificates
+  libgtest-dev libgmock-dev openssl ca-certificates tzdata curl jq
 )
 
 missing=()

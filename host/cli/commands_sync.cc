@@ -40,6 +40,8 @@ void print_report(App& app, const SyncReport& report, bool all_lines) {
   }
   ReportOptions options;
   options.all_lines = all_lines;
+  // A sync prints a short table; `runs show` (and --all) has every line.
+  options.max_lines = all_lines ? SIZE_MAX : 200;
   app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
 }
 

@@ -346,6 +346,28 @@ Result<std::string> effective_plugin_config(const Config& config, const Connecto
   return json::serialize(effective);
 }
 
+namespace {
+
+// Replaces resolvable secret references in `v` by their values; collects the JSON Pointers of
+// the ones that cannot be resolved here.
+void resolve_for_check(boost::json::value& v, const std::string& pointer, const fs::path& base,
+                       std::set<std::string>& unresolved) {
+  if (v.is_string()) {
+    std::string_view s = v.get_string();
+    if (!is_secret_reference(s)) return;
+    auto r = resolve_secret_reference(s, base);
+    if (r) v = boost::json::string(*r);
+    else unresolved.insert(pointer);
+  } else if (v.is_object()) {
+    for (auto& [key, sub] : v.get_object()) resolve_for_check(sub, pointer + "/" + json::pointer_token(key), base, unresolved);
+  } else if (v.is_array()) {
+    auto& arr = v.get_array();
+    for (size_t i = 0; i < arr.size(); ++i) resolve_for_check(arr[i], pointer + "/" + std::to_string(i), base, unresolved);
+  }
+}
+
+}  // namespace
+
 Status check_connectors(const Config& config, const PluginRegistry& plugins,
                         const std::map<std::string, bool>& has_stored_credentials) {
   std::vector<std::string> errors;
@@ -373,8 +395,17 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
           set_pointer(probe, secret, boost::json::string("(stored credential)"));
       }
     }
-    for (const auto& e : validate_against_schema(manifest.config_schema, probe, c.pointer + "/config"))
+    // References are checked as the values they resolve to, when they resolve here. One that
+    // does not (its variable is only set for the service, say) is not held against its field.
+    std::set<std::string> unresolved;
+    fs::path base = config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
+    resolve_for_check(probe, "", base, unresolved);
+    std::string prefix = c.pointer + "/config";
+    for (const auto& e : validate_against_schema(manifest.config_schema, probe, prefix)) {
+      std::string pointer = e.substr(0, e.find(": "));
+      if (unresolved.count(pointer.substr(prefix.size())) > 0) continue;
       errors.push_back(config.file.string() + ": " + e);
+    }
   }
   if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
   return Status::Ok();
