@@ -27,7 +27,8 @@ int config_check(App& app) {
       std::map<std::string, bool> stored;
       std::error_code ec;
       if ((*config)->state_path != ":memory:" && fs::exists((*config)->state_path, ec)) {
-        auto store = app.store();
+        // Read the store directly: App::store() would record the config's connectors in it.
+        auto store = open_sqlite_store({.path = (*config)->state_path, .key_file = (*config)->key_file});
         if (store) {
           auto connectors = (*store)->list_connectors();
           if (connectors)
