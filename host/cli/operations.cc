@@ -161,7 +161,19 @@ Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
   }
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
-  return auto_map(**store, connector, (*conn)->partner_id);
+  auto report = auto_map(**store, connector, (*conn)->partner_id);
+  if (!report || report->created.empty() || !(*session)->plugin().offers(Operation::kLinkAccounts)) return report;
+  // On link-based platforms a mapping only counts once the platform has the link too.
+  boost::json::array links;
+  for (const auto& m : report->created)
+    links.push_back(boost::json::object{{"account_id", m.workspace_id}, {"platform_account_id", *m.account_id}});
+  auto linked = (*session)->invoke(Operation::kLinkAccounts,
+                                   boost::json::serialize(boost::json::object{{"link", links}, {"unlink", boost::json::array()}}));
+  if (!linked) {
+    for (const auto& m : report->created) (void)(*store)->delete_account_mapping(connector, m.workspace_id);
+    return Status(linked.status().code(), "linking on the platform failed, nothing mapped: " + linked.status().message());
+  }
+  return report;
 }
 
 namespace {

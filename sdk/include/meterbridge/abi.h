@@ -166,7 +166,7 @@ typedef struct mb_host_services {
  * on_list_services     in/out the same shape as on_list_accounts (no "active" required)
  * on_read_quantities   in  {"effective_date":"YYYY-MM-DD",
  *                           "lines":[{"key":"..","account_id":"..","service_id":"..",
- *                                     "last_pushed":null|n}]}
+ *                                     "metric":"users|devices","last_pushed":null|n}]}
  *                      out {"lines":[{"key":"..","quantity":n|null,
  *                           "reason":null|"no_contract_line|ambiguous_contract_line|
  *                                          account_inactive|platform_not_mapped|not_found",

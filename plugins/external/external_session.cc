@@ -1,0 +1,537 @@
+#include "plugins/external/external_session.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "plugins/external/internal/idempotency.h"
+
+namespace meterbridge::external {
+namespace {
+
+namespace json = boost::json;
+
+// Bounds every paging loop: 10,000 pages of the smallest page a platform may serve (100) is a
+// million entries, far beyond any MSP.
+constexpr int kMaxPages = 10000;
+// Customers per GET /v1/counts: the protocol guarantees at least 100 filters, and the URL
+// stays well under common server limits.
+constexpr size_t kCustomersPerRead = 100;
+constexpr size_t kMaxReadTargetLength = 6000;
+constexpr int64_t kDefaultListLimit = 100;
+constexpr int64_t kMaxListLimit = 1000;
+constexpr size_t kMaxVendorCustomerIdLength = 128;
+
+json::object parse_input(std::string_view input) {
+  boost::system::error_code ec;
+  json::value v = json::parse(input.empty() ? std::string_view("{}") : input, ec);
+  if (ec || !v.is_object())
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "the input is not a JSON object");
+  return std::move(v.get_object());
+}
+
+std::optional<std::string> string_input(const json::object& input, const char* name) {
+  const json::value* v = input.if_contains(name);
+  if (v == nullptr || !v->is_string() || v->get_string().empty()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+int64_t limit_input(const json::object& input) {
+  const json::value* v = input.if_contains("limit");
+  if (v == nullptr || !v->is_int64()) return kDefaultListLimit;
+  return std::clamp<int64_t>(v->get_int64(), 1, kMaxListLimit);
+}
+
+void check_cancelled(Call& call, std::string_view what) {
+  if (call.cancelled()) throw PluginError(MB_STATUS_RETRY, "cancelled while " + std::string(what));
+}
+
+// A workspace id as the protocol allows it in a path: 1-128 characters, no '/', no controls.
+void check_vendor_customer_id(const std::string& id) {
+  const bool ok = !id.empty() && id.size() <= kMaxVendorCustomerIdLength &&
+                  std::none_of(id.begin(), id.end(), [](char c) {
+                    const auto b = static_cast<unsigned char>(c);
+                    return b < 0x20 || b == 0x7f || c == '/';
+                  });
+  if (!ok) {
+    throw PluginError(MB_STATUS_CONFIG_INVALID,
+                      "workspace id '" + id +
+                          "' cannot be linked: the external protocol allows 1-128 characters "
+                          "without '/' or control characters");
+  }
+}
+
+std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor) {
+  if (!cursor) return target;
+  return target + (target.find('?') == std::string::npos ? "?" : "&") +
+         "cursor=" + percent_encode(*cursor);
+}
+
+json::object verdict(const char* status, std::string message) {
+  return json::object{{"status", status}, {"message", std::move(message)}};
+}
+
+bool run_level(mb_status status) {
+  return status == MB_STATUS_AUTH_FAILED || status == MB_STATUS_RATE_LIMITED ||
+         status == MB_STATUS_CONFIG_INVALID || status == MB_STATUS_UNSUPPORTED;
+}
+
+}  // namespace
+
+// ---- Caches -------------------------------------------------------------------------------------
+
+bool ExternalSession::fresh(Call& call, int64_t fetched_at_ms) const {
+  const int64_t now = call.now_ms();
+  return now >= fetched_at_ms && now - fetched_at_ms < kCacheTtlMs;
+}
+
+const IntegrationInfo& ExternalSession::integration(Call& call) {
+  if (integration_ && fresh(call, integration_->fetched_at_ms)) return integration_->value;
+  ApiResponse r = client_.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
+  if (!r.ok()) throw_failure(failure_for(r, "read the integration"));
+  integration_ = Cached<IntegrationInfo>{parse_integration(r.body), call.now_ms()};
+  return integration_->value;
+}
+
+const std::map<std::string, ServiceInfo>& ExternalSession::services(Call& call) {
+  if (services_ && fresh(call, services_->fetched_at_ms)) return services_->value;
+  std::map<std::string, ServiceInfo> by_id;
+  for (const json::object& item :
+       fetch_all(call, "/v1/services?limit=" + std::to_string(kMaxListLimit), "services",
+                 "list the services")) {
+    ServiceInfo service = parse_service(item);
+    by_id.emplace(service.id, std::move(service));
+  }
+  services_ = Cached<std::map<std::string, ServiceInfo>>{std::move(by_id), call.now_ms()};
+  return services_->value;
+}
+
+std::vector<json::object> ExternalSession::fetch_all(Call& call, const std::string& target,
+                                                     const std::string& endpoint,
+                                                     std::string_view what) {
+  std::vector<json::object> all;
+  std::optional<std::string> cursor;
+  for (int page = 0; page < kMaxPages; ++page) {
+    check_cancelled(call, what);
+    ApiResponse r =
+        client_.execute_one(call, ApiRequest::get(with_cursor(target, cursor), endpoint));
+    if (!r.ok()) throw_failure(failure_for(r, what));
+    Page parsed = parse_page(r.body, what);
+    for (auto& item : parsed.data) all.push_back(std::move(item));
+    if (!parsed.next_cursor) return all;
+    cursor = std::move(parsed.next_cursor);
+  }
+  throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
+                                         std::to_string(kMaxPages) + " pages");
+}
+
+// ---- authenticate
+// ---------------------------------------------------------------------------------
+
+std::string ExternalSession::authenticate(Call& call, std::string_view) {
+  ApiResponse r = client_.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
+  if (r.ok()) {
+    IntegrationInfo info = parse_integration(r.body);
+    if (info.protocol_version.rfind("1.", 0) != 0) {
+      return json::serialize(verdict("config_invalid", "the platform speaks external protocol " +
+                                                           info.protocol_version +
+                                                           "; this plugin speaks version 1"));
+    }
+    integration_ = Cached<IntegrationInfo>{info, call.now_ms()};
+    return json::serialize(
+        verdict("ok", info.platform_name + ": integration " + info.integration_name + " (" +
+                          info.integration_id + "), external protocol " + info.protocol_version +
+                          ", up to " + std::to_string(info.max_batch_items) + " counts per batch"));
+  }
+  const Failure failure = failure_for(r, "check the API key");
+  switch (failure.status) {
+    case MB_STATUS_AUTH_FAILED:
+      return json::serialize(verdict("auth_failed", failure.message));
+    case MB_STATUS_CONFIG_INVALID: {
+      const std::string& url = client_.config().base_url;
+      const bool versioned = url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0;
+      return json::serialize(
+          verdict("config_invalid",
+                  failure.message + (versioned ? "; base_url must not include /v1" : "")));
+    }
+    case MB_STATUS_RETRY:
+      return json::serialize(verdict("unreachable", failure.message));
+    default:
+      throw_failure(failure);
+  }
+}
+
+// ---- Listings
+// -------------------------------------------------------------------------------------
+
+std::string ExternalSession::list_accounts(Call& call, std::string_view input_text) {
+  const json::object input = parse_input(input_text);
+  std::string target = "/v1/customers?limit=" + std::to_string(limit_input(input));
+  if (auto search = string_input(input, "search")) target += "&search=" + percent_encode(*search);
+  ApiResponse r = client_.execute_one(
+      call, ApiRequest::get(with_cursor(target, string_input(input, "cursor")), "customers"));
+  if (!r.ok()) throw_failure(failure_for(r, "list the platform's customers"));
+  Page page = parse_page(r.body, "GET /v1/customers");
+  json::array items;
+  for (const json::object& item : page.data) {
+    CustomerInfo customer = parse_customer(item);
+    items.push_back(json::object{
+        {"id", customer.id},
+        {"name", customer.name},
+        {"active", customer.active},
+        {"details", json::object{{"linked_vendor_customer_id",
+                                  customer.linked_vendor_customer_id
+                                      ? json::value(*customer.linked_vendor_customer_id)
+                                      : json::value(nullptr)}}}});
+  }
+  return json::serialize(json::object{
+      {"items", std::move(items)},
+      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+}
+
+std::string ExternalSession::list_services(Call& call, std::string_view input_text) {
+  const json::object input = parse_input(input_text);
+  const std::string target = "/v1/services?limit=" + std::to_string(limit_input(input));
+  ApiResponse r = client_.execute_one(
+      call, ApiRequest::get(with_cursor(target, string_input(input, "cursor")), "services"));
+  if (!r.ok()) throw_failure(failure_for(r, "list the platform's services"));
+  Page page = parse_page(r.body, "GET /v1/services");
+  // The protocol has no service search (the list is short); filter this page by name or id.
+  std::string search = string_input(input, "search").value_or("");
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return text;
+  };
+  search = lower(search);
+  json::array items;
+  for (const json::object& item : page.data) {
+    ServiceInfo service = parse_service(item);
+    if (!search.empty() && lower(service.name).find(search) == std::string::npos &&
+        lower(service.id).find(search) == std::string::npos) {
+      continue;
+    }
+    json::array metrics;
+    for (const auto& m : service.metrics) metrics.emplace_back(m);
+    items.push_back(json::object{{"id", service.id},
+                                 {"name", service.name},
+                                 {"details", json::object{{"metrics", std::move(metrics)}}}});
+  }
+  return json::serialize(json::object{
+      {"items", std::move(items)},
+      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+}
+
+// ---- read_quantities
+// ------------------------------------------------------------------------------
+
+std::map<std::string, CustomerCounts> ExternalSession::linked_counts(
+    Call& call, const std::vector<std::string>& customers) {
+  // One request per group of customers, all groups in one host batch (run concurrently).
+  std::vector<std::string> targets;
+  size_t in_last = 0;  // customers in targets.back()
+  for (const std::string& customer : customers) {
+    const std::string param = "&customer_id=" + percent_encode(customer);
+    if (targets.empty() || in_last == kCustomersPerRead ||
+        targets.back().size() + param.size() > kMaxReadTargetLength) {
+      targets.push_back("/v1/counts?limit=" + std::to_string(kCustomersPerRead));
+      in_last = 0;
+    }
+    targets.back() += param;
+    ++in_last;
+  }
+
+  std::map<std::string, CustomerCounts> linked;
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending;  // target, cursor
+  pending.reserve(targets.size());
+  for (auto& t : targets) pending.emplace_back(std::move(t), std::nullopt);
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round == kMaxPages) {
+      throw PluginError(MB_STATUS_FATAL, "gave up paging the platform's counts");
+    }
+    check_cancelled(call, "reading the platform's counts");
+    std::vector<ApiRequest> requests;
+    requests.reserve(pending.size());
+    for (const auto& [t, cursor] : pending) {
+      requests.push_back(ApiRequest::get(with_cursor(t, cursor), "counts"));
+    }
+    std::vector<ApiResponse> responses = client_.execute(call, requests);
+    std::vector<std::pair<std::string, std::optional<std::string>>> next;
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (!responses[i].ok())
+        throw_failure(failure_for(responses[i], "read the platform's counts"));
+      Page page = parse_page(responses[i].body, "GET /v1/counts");
+      for (const json::object& item : page.data) {
+        CustomerCounts entry = parse_customer_counts(item);
+        linked[entry.customer_id] = std::move(entry);
+      }
+      if (page.next_cursor) next.emplace_back(pending[i].first, std::move(page.next_cursor));
+    }
+    pending = std::move(next);
+  }
+  return linked;
+}
+
+std::string ExternalSession::read_quantities(Call& call, std::string_view input_text) {
+  const json::object input = parse_input(input_text);
+  std::vector<std::pair<std::string, std::string>> problems;
+  const std::vector<Line> lines = parse_lines(input, problems);
+  json::array results;
+  for (const auto& [key, why] : problems) {
+    results.push_back(json::object{
+        {"key", key}, {"quantity", nullptr}, {"reason", "not_found"}, {"message", why}});
+  }
+  if (!lines.empty()) {
+    const std::map<std::string, ServiceInfo>& catalogue = services(call);
+    std::vector<std::string> customers;
+    std::set<std::string> seen;
+    for (const Line& line : lines) {
+      if (seen.insert(line.customer_id).second) customers.push_back(line.customer_id);
+    }
+    const std::map<std::string, CustomerCounts> linked = linked_counts(call, customers);
+    for (const Line& line : lines) results.push_back(read_result(line, linked, catalogue));
+    call.debug("read " + std::to_string(lines.size()) + " lines of " +
+               std::to_string(customers.size()) + " customers (" + std::to_string(linked.size()) +
+               " linked)");
+  }
+  return json::serialize(json::object{{"lines", std::move(results)}});
+}
+
+// ---- apply_quantities
+// -----------------------------------------------------------------------------
+
+ApiResponse ExternalSession::post_batch(Call& call, const std::string& key,
+                                        const std::string& body) {
+  ApiRequest request{"POST", "/v1/count-batches", body, "count-batches", key};
+  return client_.execute_one(call, request);
+}
+
+bool ExternalSession::push_part(Call& call, const std::vector<Line>& lines, const std::string& key,
+                                const std::string& effective_date, json::array& results,
+                                std::optional<Failure>* stop) {
+  std::vector<CountItem> items;
+  items.reserve(lines.size());
+  for (const Line& line : lines) {
+    items.push_back(CountItem{line.customer_id, line.service_id, line.metric, *line.target});
+  }
+  const std::string body = batch_body(effective_date, items);
+  std::string sent_key = key;
+  ApiResponse r = post_batch(call, sent_key, body);
+  if (r.status == 422 && r.error_code() == "idempotency_key_reused") {
+    // The platform remembers this key for another body: the state database was recreated, so
+    // run numbers repeat. A key unique to this body is just as deterministic.
+    sent_key = fingerprinted_key(key, body);
+    call.warn("the platform already used idempotency key " + key +
+              " for another batch (was the state database recreated?); pushing under " + sent_key);
+    r = post_batch(call, sent_key, body);
+  }
+  if (r.ok()) {
+    std::vector<ItemResult> answered;
+    try {
+      answered = parse_batch_results(r.body, items);
+    } catch (const PluginError& e) {
+      for (const Line& line : lines) {
+        results.push_back(failed_result(
+            line.key, MB_STATUS_FATAL,
+            std::string(e.what()) + "; the next run reads the platform's counts again"));
+      }
+      return true;
+    }
+    if (r.header("idempotent-replayed") == "true") {
+      call.info("batch " + sent_key +
+                " had already been applied; the platform replayed its result");
+    }
+    for (size_t i = 0; i < lines.size(); ++i)
+      results.push_back(apply_result(lines[i], answered[i]));
+    return true;
+  }
+  Failure failure = failure_for(r, "push counts (batch " + sent_key + ")");
+  if (r.status == 0 || r.status >= 500) {
+    failure.message +=
+        "; whether the batch was applied is unknown until the next run reads the "
+        "platform's counts";
+  }
+  for (const Line& line : lines)
+    results.push_back(failed_result(line.key, failure.status, failure.message));
+  if (run_level(failure.status)) {
+    *stop = failure;
+    return false;
+  }
+  return true;
+}
+
+std::string ExternalSession::apply_quantities(Call& call, std::string_view input_text) {
+  const json::object input = parse_input(input_text);
+  const std::optional<std::string> host_key = string_input(input, "idempotency_key");
+  if (!host_key)
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "apply_quantities needs an idempotency_key");
+  const std::string effective_date = string_input(input, "effective_date").value_or("");
+  std::vector<std::pair<std::string, std::string>> problems;
+  std::vector<Line> lines = parse_lines(input, problems);
+  json::array results;
+  for (const auto& [key, why] : problems) {
+    results.push_back(failed_result(key, MB_STATUS_CONFIG_INVALID, why));
+  }
+  for (const Line& line : lines) {
+    if (!line.target) {
+      results.push_back(
+          failed_result(line.key, MB_STATUS_CONFIG_INVALID, "the line has no target"));
+    }
+  }
+  lines.erase(std::remove_if(lines.begin(), lines.end(), [](const Line& l) { return !l.target; }),
+              lines.end());
+  if (lines.empty()) return json::serialize(json::object{{"lines", std::move(results)}});
+
+  const int64_t size = std::min(client_.config().batch_size, integration(call).max_batch_items);
+  const auto parts = split(lines.size(), static_cast<size_t>(size));
+  size_t pushed = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const auto [begin, end] = parts[p];
+    const std::vector<Line> part(lines.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 lines.begin() + static_cast<std::ptrdiff_t>(end));
+    if (call.cancelled()) {
+      for (const Line& line : part) {
+        results.push_back(
+            failed_result(line.key, MB_STATUS_RETRY, "cancelled before this batch was pushed"));
+      }
+      continue;
+    }
+    std::optional<Failure> stop;
+    if (!push_part(call, part, batch_key(*host_key, p, parts.size()), effective_date, results,
+                   &stop)) {
+      // Nothing else can succeed (the key was refused, the platform throttles). Before any
+      // batch went through the whole call fails, so the host stops the run; afterwards the
+      // pushed lines keep their outcomes and the rest fail with the same reason.
+      if (pushed == 0) throw_failure(*stop);
+      for (size_t q = p + 1; q < parts.size(); ++q) {
+        for (size_t i = parts[q].first; i < parts[q].second; ++i) {
+          results.push_back(
+              failed_result(lines[i].key, stop->status, "not pushed: " + stop->message));
+        }
+      }
+      break;
+    }
+    pushed += end - begin;
+  }
+  call.debug("pushed " + std::to_string(lines.size()) + " counts in " +
+             std::to_string(parts.size()) + " batches");
+  return json::serialize(json::object{{"lines", std::move(results)}});
+}
+
+// ---- Links
+// ------------------------------------------------------------------------------------------
+
+std::string ExternalSession::link_accounts(Call& call, std::string_view input_text) {
+  const json::object input = parse_input(input_text);
+  std::vector<std::string> unlink;
+  std::vector<std::pair<std::string, std::string>> link;  // workspace, platform customer
+  if (const json::value* u = input.if_contains("unlink"); u != nullptr && u->is_array()) {
+    for (const json::value& id : u->get_array()) {
+      if (!id.is_string()) throw PluginError(MB_STATUS_CONFIG_INVALID, "unlink holds a non-string");
+      unlink.emplace_back(id.get_string());
+      check_vendor_customer_id(unlink.back());
+    }
+  }
+  if (const json::value* l = input.if_contains("link"); l != nullptr && l->is_array()) {
+    for (const json::value& item : l->get_array()) {
+      const json::object* o = item.if_object();
+      const std::optional<std::string> workspace =
+          o ? string_input(*o, "account_id") : std::nullopt;
+      const std::optional<std::string> customer =
+          o ? string_input(*o, "platform_account_id") : std::nullopt;
+      if (!workspace || !customer) {
+        throw PluginError(MB_STATUS_CONFIG_INVALID,
+                          "each link needs an account_id (workspace) and a platform_account_id");
+      }
+      check_vendor_customer_id(*workspace);
+      link.emplace_back(*workspace, *customer);
+    }
+  }
+
+  json::array items;
+  std::optional<Failure> first_failure;
+  auto note_failure = [&](const Failure& f) {
+    if (!first_failure) first_failure = f;
+  };
+  // Unlinks first, so that moving a customer from one workspace to another in one call works.
+  std::vector<ApiRequest> deletes;
+  deletes.reserve(unlink.size());
+  for (const std::string& workspace : unlink) {
+    deletes.push_back(
+        ApiRequest{"DELETE", "/v1/links/" + percent_encode(workspace), "", "links", ""});
+  }
+  std::vector<ApiResponse> deleted = client_.execute(call, deletes);
+  for (size_t i = 0; i < deleted.size(); ++i) {
+    json::object item{{"account_id", unlink[i]}};
+    if (deleted[i].ok()) {
+      item["outcome"] = "unlinked";
+    } else {
+      Failure f = failure_for(deleted[i], "unlink workspace " + unlink[i]);
+      item["outcome"] = "failed";
+      item["message"] = f.message;
+      note_failure(f);
+    }
+    items.push_back(std::move(item));
+  }
+  std::vector<ApiRequest> puts;
+  puts.reserve(link.size());
+  for (const auto& [workspace, customer] : link) {
+    puts.push_back(ApiRequest{"PUT", "/v1/links/" + percent_encode(workspace),
+                              json::serialize(json::object{{"customer_id", customer}}), "links",
+                              ""});
+  }
+  std::vector<ApiResponse> linked = client_.execute(call, puts);
+  for (size_t i = 0; i < linked.size(); ++i) {
+    const auto& [workspace, customer] = link[i];
+    json::object item{{"account_id", workspace}, {"platform_account_id", customer}};
+    if (linked[i].ok()) {
+      item["outcome"] =
+          linked[i].status == 201 ? "linked" : "updated";  // 200: it was linked already
+    } else {
+      Failure f =
+          failure_for(linked[i], "link workspace " + workspace + " to customer " + customer);
+      item["outcome"] = "failed";
+      item["message"] = f.message;
+      note_failure(f);
+    }
+    items.push_back(std::move(item));
+  }
+  // The host keeps a mapping only when the hook succeeds, so any failure fails the call. What
+  // did succeed stays done; PUT and DELETE are idempotent, so doing it again is harmless.
+  if (first_failure) throw_failure(*first_failure);
+  return json::serialize(json::object{{"items", std::move(items)}});
+}
+
+std::string ExternalSession::disconnect(Call& call, std::string_view) {
+  std::vector<std::string> workspaces;
+  for (const json::object& item : fetch_all(
+           call, "/v1/links?limit=" + std::to_string(kMaxListLimit), "links", "list the links")) {
+    workspaces.push_back(parse_link(item).vendor_customer_id);
+  }
+  std::vector<ApiRequest> deletes;
+  deletes.reserve(workspaces.size());
+  for (const std::string& workspace : workspaces) {
+    deletes.push_back(
+        ApiRequest{"DELETE", "/v1/links/" + percent_encode(workspace), "", "links", ""});
+  }
+  std::vector<ApiResponse> responses = client_.execute(call, deletes);
+  size_t unlinked = 0;
+  std::optional<Failure> first_failure;
+  for (size_t i = 0; i < responses.size(); ++i) {
+    if (responses[i].ok()) {
+      ++unlinked;
+    } else if (!first_failure) {
+      first_failure = failure_for(responses[i], "unlink workspace " + workspaces[i]);
+    }
+  }
+  if (first_failure) {
+    first_failure->message = "unlinked " + std::to_string(unlinked) + " of " +
+                             std::to_string(workspaces.size()) + " workspaces; " +
+                             first_failure->message;
+    throw_failure(*first_failure);
+  }
+  call.info("unlinked every workspace on the platform (" + std::to_string(unlinked) + ")");
+  return json::serialize(json::object{{"unlinked", unlinked}});
+}
+
+}  // namespace meterbridge::external

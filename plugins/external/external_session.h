@@ -1,0 +1,85 @@
+// One external connector's session: the operations of abi.h over the external push protocol v1
+// (docs/external-protocol.md; the connector is described in docs/platforms/external.md).
+//
+//   authenticate     GET /v1/integration
+//   list_accounts    GET /v1/customers (one page per call; search passed through)
+//   list_services    GET /v1/services
+//   read_quantities  GET /v1/counts?customer_id=.. for the lines' customers (bulk, concurrent),
+//                    checked against GET /v1/services
+//   apply_quantities POST /v1/count-batches, in parts of min(batch_size, max_batch_items), each
+//                    with a deterministic Idempotency-Key derived from the host's key
+//   link_accounts    DELETE then PUT /v1/links/{workspace}
+//   disconnect       DELETE /v1/links/{..} for every link of the integration
+//
+// The integration (for max_batch_items) and the service list are cached for a few minutes of
+// the host's clock, so a sync run reads each at most once.
+#ifndef METERBRIDGE_PLUGINS_EXTERNAL_EXTERNAL_SESSION_H_
+#define METERBRIDGE_PLUGINS_EXTERNAL_EXTERNAL_SESSION_H_
+
+#include <meterbridge/plugin.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plugins/external/internal/client.h"
+#include "plugins/external/internal/config.h"
+#include "plugins/external/internal/lines.h"
+#include "plugins/external/internal/wire.h"
+
+namespace meterbridge::external {
+
+class ExternalSession : public Session {
+ public:
+  explicit ExternalSession(Config config) : client_(std::move(config)) {}
+
+  std::string authenticate(Call& call, std::string_view input) override;
+  std::string list_accounts(Call& call, std::string_view input) override;
+  std::string list_services(Call& call, std::string_view input) override;
+  std::string read_quantities(Call& call, std::string_view input) override;
+  std::string apply_quantities(Call& call, std::string_view input) override;
+  std::string link_accounts(Call& call, std::string_view input) override;
+  std::string disconnect(Call& call, std::string_view input) override;
+
+  // How long the integration and the service list are reused.
+  static constexpr int64_t kCacheTtlMs = 5 * 60 * 1000;
+
+ private:
+  template <typename T>
+  struct Cached {
+    T value;
+    int64_t fetched_at_ms = 0;
+  };
+
+  const IntegrationInfo& integration(Call& call);
+  const std::map<std::string, ServiceInfo>& services(Call& call);
+  bool fresh(Call& call, int64_t fetched_at_ms) const;
+
+  // Every entry of a paged list (`target` without cursor), following next_cursor.
+  std::vector<boost::json::object> fetch_all(Call& call, const std::string& target,
+                                             const std::string& endpoint, std::string_view what);
+  // GET /v1/counts for these customers: the linked ones, by customer id.
+  std::map<std::string, CustomerCounts> linked_counts(Call& call,
+                                                      const std::vector<std::string>& customers);
+
+  // Pushes one part of an apply call and appends its lines' results. Returns false when the
+  // run cannot go on (the failure is then in *stop).
+  bool push_part(Call& call, const std::vector<Line>& lines, const std::string& key,
+                 const std::string& effective_date, boost::json::array& results,
+                 std::optional<Failure>* stop);
+  ApiResponse post_batch(Call& call, const std::string& key, const std::string& body);
+
+  Client client_;
+  std::optional<Cached<IntegrationInfo>> integration_;
+  std::optional<Cached<std::map<std::string, ServiceInfo>>> services_;
+};
+
+}  // namespace meterbridge::external
+
+#endif  // METERBRIDGE_PLUGINS_EXTERNAL_EXTERNAL_SESSION_H_

@@ -1,0 +1,97 @@
+// The plugin's side of the wire: requests to the platform go through the host's HTTP engine
+// (Call::http_batch) with the bearer key, and failed answers become the ABI's error classes.
+//
+//   Client client(config);
+//   std::vector<ApiResponse> r = client.execute(call, {ApiRequest::get("/v1/integration",
+//   "integration")}); if (!r[0].ok()) throw_failure(failure_for(r[0], "read the integration"));
+//
+// Independent requests go in one execute() so the engine runs them concurrently within the
+// connector's limits. Retries are the engine's: 429 always (nothing was done), 5xx, timeouts
+// and resets for requests marked idempotent, which every request of this protocol is (GET,
+// PUT and DELETE by nature, POST /v1/count-batches by its Idempotency-Key).
+#ifndef METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
+#define METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
+
+#include <meterbridge/plugin.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plugins/external/internal/config.h"
+#include "plugins/external/internal/wire.h"
+
+namespace meterbridge::external {
+
+struct ApiRequest {
+  std::string method = "GET";
+  std::string target;           // path and query under the base URL, e.g. "/v1/customers?limit=500"
+  std::string body;             // JSON, for PUT and POST
+  std::string endpoint;         // the engine's concurrency and counting key
+  std::string idempotency_key;  // POST /v1/count-batches only
+
+  static ApiRequest get(std::string target, std::string endpoint) {
+    return ApiRequest{"GET", std::move(target), "", std::move(endpoint), ""};
+  }
+};
+
+struct ApiResponse {
+  int status = 0;                              // 0: no HTTP response (see error_*)
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  int attempts = 0;
+  std::string error_class;      // status 0: "retry", "config_invalid", "fatal", ...
+  std::string error_message;    // status 0
+  bool maybe_sent = false;      // status 0: the request may have reached the platform
+  uint64_t retry_after_ms = 0;  // from the host (retries ran out) or the Retry-After header
+
+  bool ok() const { return status >= 200 && status < 300; }
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  // The protocol's error code, or "" when the body is not an error body.
+  std::string error_code() const;
+};
+
+// Why a request failed, in the ABI's terms.
+struct Failure {
+  mb_status status = MB_STATUS_FATAL;
+  std::string message;
+  uint64_t retry_after_ms = 0;
+};
+
+// Classifies a failed answer to a request made to `what` ("push counts"): 401/403 auth_failed,
+// 429 rate_limited, 5xx and lost connections retry, 404 not_found (config_invalid for a path
+// the platform does not serve at all), 409 conflict, other 4xx fatal.
+Failure failure_for(const ApiResponse& response, std::string_view what);
+[[noreturn]] void throw_failure(const Failure& failure);
+
+// The ABI's name of a status ("rate_limited" for MB_STATUS_RATE_LIMITED, ...).
+std::string error_class_name(mb_status status);
+
+class Client {
+ public:
+  explicit Client(Config config) : config_(std::move(config)) {}
+
+  const Config& config() const { return config_; }
+
+  // Runs the requests (as host batches of at most kMaxBatch) and returns the responses in
+  // order. Throws PluginError only when the host refuses a batch as a whole (request budget
+  // exhausted, malformed batch) or answers something that is not a response list.
+  std::vector<ApiResponse> execute(Call& call, const std::vector<ApiRequest>& requests) const;
+  ApiResponse execute_one(Call& call, const ApiRequest& request) const;
+
+  // Requests handed to the host at once: bounds memory and lets cancellation be seen between
+  // batches; the engine's limits decide how many run concurrently.
+  static constexpr size_t kMaxBatch = 50;
+
+ private:
+  std::string request_json(const ApiRequest& request) const;
+
+  Config config_;
+};
+
+}  // namespace meterbridge::external
+
+#endif  // METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_

@@ -1,0 +1,235 @@
+#include "plugins/external/internal/wire.h"
+
+#include <meterbridge/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace meterbridge::external {
+namespace {
+
+namespace json = boost::json;
+
+[[noreturn]] void malformed(std::string_view what, std::string_view why) {
+  throw PluginError(MB_STATUS_FATAL,
+                    "the platform answered " + std::string(what) +
+                        " with a document this plugin cannot read: " + std::string(why));
+}
+
+json::object parse_object(std::string_view body, std::string_view what) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) malformed(what, "not JSON");
+  if (!v.is_object()) malformed(what, "not a JSON object");
+  return std::move(v.get_object());
+}
+
+std::string string_member(const json::object& o, const char* name, std::string_view what) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || !v->is_string()) malformed(what, std::string(name) + " is not a string");
+  return std::string(v->get_string());
+}
+
+std::optional<std::string> nullable_string(const json::object& o, const char* name,
+                                           std::string_view what) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_string()) malformed(what, std::string(name) + " is not a string or null");
+  return std::string(v->get_string());
+}
+
+std::optional<int64_t> integer(const json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(v->get_uint64());
+  }
+  return std::nullopt;
+}
+
+int64_t limit_member(const json::object& limits, const char* name) {
+  std::optional<int64_t> value = integer(limits.if_contains(name));
+  if (!value || *value < 1)
+    malformed("GET /v1/integration", std::string("limits.") + name + " is not a positive integer");
+  return *value;
+}
+
+}  // namespace
+
+IntegrationInfo parse_integration(std::string_view body) {
+  constexpr std::string_view kWhat = "GET /v1/integration";
+  json::object o = parse_object(body, kWhat);
+  IntegrationInfo info;
+  info.protocol_version = string_member(o, "protocol_version", kWhat);
+  const json::value* integration = o.if_contains("integration");
+  if (integration == nullptr || !integration->is_object()) malformed(kWhat, "no integration");
+  info.integration_id = string_member(integration->get_object(), "id", kWhat);
+  info.integration_name = string_member(integration->get_object(), "name", kWhat);
+  const json::value* platform = o.if_contains("platform");
+  if (platform == nullptr || !platform->is_object()) malformed(kWhat, "no platform");
+  info.platform_name = string_member(platform->get_object(), "name", kWhat);
+  const json::value* limits = o.if_contains("limits");
+  if (limits == nullptr || !limits->is_object()) malformed(kWhat, "no limits");
+  info.max_batch_items = limit_member(limits->get_object(), "max_batch_items");
+  info.max_page_size = limit_member(limits->get_object(), "max_page_size");
+  info.max_customer_filter = limit_member(limits->get_object(), "max_customer_filter");
+  return info;
+}
+
+Page parse_page(std::string_view body, std::string_view what) {
+  json::object o = parse_object(body, what);
+  const json::value* data = o.if_contains("data");
+  if (data == nullptr || !data->is_array()) malformed(what, "data is not an array");
+  Page page;
+  for (const json::value& item : data->get_array()) {
+    if (!item.is_object()) malformed(what, "an entry of data is not an object");
+    page.data.push_back(item.get_object());
+  }
+  page.next_cursor = nullable_string(o, "next_cursor", what);
+  if (page.next_cursor && page.next_cursor->empty()) malformed(what, "next_cursor is empty");
+  return page;
+}
+
+CustomerInfo parse_customer(const json::object& item) {
+  constexpr std::string_view kWhat = "GET /v1/customers";
+  CustomerInfo customer;
+  customer.id = string_member(item, "id", kWhat);
+  customer.name = string_member(item, "name", kWhat);
+  if (const json::value* active = item.if_contains("active");
+      active != nullptr && active->is_bool()) {
+    customer.active = active->get_bool();
+  }
+  customer.linked_vendor_customer_id = nullable_string(item, "linked_vendor_customer_id", kWhat);
+  return customer;
+}
+
+bool ServiceInfo::accepts(std::string_view metric) const {
+  return std::find(metrics.begin(), metrics.end(), metric) != metrics.end();
+}
+
+ServiceInfo parse_service(const json::object& item) {
+  constexpr std::string_view kWhat = "GET /v1/services";
+  ServiceInfo service;
+  service.id = string_member(item, "id", kWhat);
+  service.name = string_member(item, "name", kWhat);
+  const json::value* metrics = item.if_contains("metrics");
+  if (metrics == nullptr || !metrics->is_array()) malformed(kWhat, "metrics is not an array");
+  for (const json::value& m : metrics->get_array()) {
+    if (m.is_string()) service.metrics.emplace_back(m.get_string());
+  }
+  return service;
+}
+
+LinkInfo parse_link(const json::object& item) {
+  constexpr std::string_view kWhat = "GET /v1/links";
+  return LinkInfo{string_member(item, "vendor_customer_id", kWhat),
+                  string_member(item, "customer_id", kWhat)};
+}
+
+CustomerCounts parse_customer_counts(const json::object& item) {
+  constexpr std::string_view kWhat = "GET /v1/counts";
+  CustomerCounts entry;
+  entry.customer_id = string_member(item, "customer_id", kWhat);
+  entry.vendor_customer_id = string_member(item, "vendor_customer_id", kWhat);
+  const json::value* counts = item.if_contains("counts");
+  if (counts == nullptr || !counts->is_array()) malformed(kWhat, "counts is not an array");
+  for (const json::value& c : counts->get_array()) {
+    if (!c.is_object()) malformed(kWhat, "a count is not an object");
+    const json::object& o = c.get_object();
+    std::optional<int64_t> quantity = integer(o.if_contains("quantity"));
+    if (!quantity) malformed(kWhat, "a quantity is not an integer");
+    entry.counts.push_back(CountInfo{string_member(o, "service_id", kWhat),
+                                     string_member(o, "metric", kWhat), *quantity});
+  }
+  return entry;
+}
+
+std::string batch_body(std::string_view effective_date, const std::vector<CountItem>& items) {
+  json::array list;
+  list.reserve(items.size());
+  for (const CountItem& item : items) {
+    list.push_back(json::object{{"customer_id", item.customer_id},
+                                {"service_id", item.service_id},
+                                {"metric", item.metric},
+                                {"quantity", item.quantity}});
+  }
+  json::object body;
+  if (!effective_date.empty()) body["effective_date"] = effective_date;
+  body["items"] = std::move(list);
+  return json::serialize(body);
+}
+
+std::vector<ItemResult> parse_batch_results(std::string_view body,
+                                            const std::vector<CountItem>& items) {
+  constexpr std::string_view kWhat = "POST /v1/count-batches";
+  json::object o = parse_object(body, kWhat);
+  const json::value* results = o.if_contains("results");
+  if (results == nullptr || !results->is_array()) malformed(kWhat, "results is not an array");
+  const json::array& list = results->get_array();
+  if (list.size() != items.size()) {
+    malformed(kWhat, std::to_string(list.size()) + " results for " + std::to_string(items.size()) +
+                         " items");
+  }
+  std::vector<ItemResult> out;
+  out.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) malformed(kWhat, "a result is not an object");
+    const json::object& r = list[i].get_object();
+    // The echo proves the platform answered for these items, in this order.
+    if (nullable_string(r, "customer_id", kWhat) != items[i].customer_id ||
+        nullable_string(r, "service_id", kWhat) != items[i].service_id ||
+        nullable_string(r, "metric", kWhat) != items[i].metric) {
+      malformed(kWhat, "result " + std::to_string(i) + " is not for item " + std::to_string(i));
+    }
+    ItemResult result;
+    result.status = string_member(r, "status", kWhat);
+    result.quantity = integer(r.if_contains("quantity"));
+    result.reason = nullable_string(r, "reason", kWhat).value_or("");
+    result.message = nullable_string(r, "message", kWhat).value_or("");
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
+std::optional<ErrorBody> parse_error_body(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::value* error = v.get_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return std::nullopt;
+  const json::object& e = error->get_object();
+  const json::value* code = e.if_contains("code");
+  if (code == nullptr || !code->is_string()) return std::nullopt;
+  ErrorBody out;
+  out.code = std::string(code->get_string());
+  if (const json::value* m = e.if_contains("message"); m != nullptr && m->is_string()) {
+    out.message = std::string(m->get_string());
+  }
+  if (const json::value* d = e.if_contains("details"); d != nullptr && d->is_object()) {
+    out.details = d->get_object();
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+                            (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' ||
+                            byte == '_' || byte == '~';
+    if (unreserved) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    }
+  }
+  return out;
+}
+
+}  // namespace meterbridge::external
