@@ -588,6 +588,15 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Status forget_pushed(const std::string& connector_id, const std::string& account_id,
+                       const std::string& psa_service_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM pushed_quantities WHERE connector_id = ?1 AND account_id = ?2 AND psa_service_id = ?3");
+    s.bind(1, connector_id).bind(2, account_id).bind(3, psa_service_id);
+    s.step();
+    return s.status();
+  }
+
   Status set_link(const std::string& connector_id, const std::string& workspace_id,
                   const std::optional<std::string>& platform_account_id) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -85,6 +85,9 @@ class Store {
                                const std::string& psa_service_id, int64_t quantity, int64_t run_id) = 0;
   virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed(
       const std::string& connector_id) = 0;
+  // Forgets a pushed quantity: the platform no longer holds it (it refused the pair as unmapped).
+  virtual Status forget_pushed(const std::string& connector_id, const std::string& account_id,
+                               const std::string& psa_service_id) = 0;
   // Workspaces the MSP selected for syncing on link-based platforms, with the platform id.
   virtual Status set_link(const std::string& connector_id, const std::string& workspace_id,
                           const std::optional<std::string>& platform_account_id) = 0;

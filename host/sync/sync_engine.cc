@@ -541,6 +541,10 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
                    result_outcome == outcome::kAmbiguousContractLine || result_outcome == outcome::kAccountInactive) {
           l.outcome = result_outcome;
           l.message = message;
+          // The platform holds no value for a pair it refuses: what we pushed before is gone, and
+          // must not count as current once the MSP maps the pair again.
+          if (result_outcome == outcome::kPlatformNotMapped)
+            MB_RETURN_IF_ERROR(store_.forget_pushed(connector.id, l.account_id, l.psa_service_id));
         } else {
           fail_line(l, error_class_from_name(json::get_string(item, "error_class").value_or("fatal")),
                     message.empty() ? "the platform refused the change" : message);

@@ -1,0 +1,557 @@
+#include "plugins/gradient/gradient_session.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "plugins/gradient/internal/accounts.h"
+#include "plugins/gradient/internal/services.h"
+#include "plugins/gradient/internal/token.h"
+
+namespace meterbridge::gradient {
+namespace {
+
+namespace json = boost::json;
+
+// list_accounts treats a search starting with this as a search of the MSP's PSA clients.
+constexpr std::string_view kClientsSearch = "psa:";
+constexpr std::string_view kAccountsCursor = "accounts:";
+constexpr std::string_view kClientsCursor = "clients:";
+constexpr int64_t kDefaultLimit = 500;
+constexpr int64_t kMaxLimit = 5000;
+
+json::object parse_input(std::string_view text) {
+  if (text.empty()) return {};
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object())
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "the hook's input is not a JSON object");
+  return std::move(v.get_object());
+}
+
+std::string string_field(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+const json::array& array_field(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array())
+    throw PluginError(MB_STATUS_CONFIG_INVALID,
+                      "the hook's input has no \"" + std::string(key) + "\" array");
+  return v->get_array();
+}
+
+// A non-negative integral JSON number.
+std::optional<int64_t> count_value(const json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64())
+    return v->get_int64() >= 0 ? std::optional<int64_t>(v->get_int64()) : std::nullopt;
+  if (v->is_uint64() &&
+      v->get_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    return static_cast<int64_t>(v->get_uint64());
+  if (v->is_double()) {
+    double d = v->get_double();
+    if (d >= 0 && d < 9.0e15 && d == static_cast<double>(static_cast<int64_t>(d)))
+      return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool matches(std::string_view search, const std::string& id, const std::string& name) {
+  if (search.empty()) return true;
+  std::string needle = lower(std::string(search));
+  return lower(name).find(needle) != std::string::npos ||
+         lower(id).find(needle) != std::string::npos;
+}
+
+std::string verdict(std::string_view status, const std::string& message) {
+  return json::serialize(json::object{{"status", status}, {"message", message}});
+}
+
+std::string who(const Integration& integration) {
+  return integration.name.empty() ? "the MSP" : "'" + integration.name + "'";
+}
+
+// Get Partner Integration Settings: Gradient's preferred check of the token.
+ApiRequest organization_request() {
+  return ApiRequest{"GET", std::string(kApi) + "/organization", std::nullopt, "organization", true};
+}
+
+ApiRequest status_request(std::string_view status) {
+  // Setting a status is absolute: a replay changes nothing, so the engine may retry it.
+  return ApiRequest{"PATCH", std::string(kApi) + "/organization/status/" + std::string(status),
+                    std::nullopt, "status", true};
+}
+
+}  // namespace
+
+// ---- authenticate ---------------------------------------------------------------------------
+
+std::string GradientSession::authenticate(Call& call, std::string_view) {
+  ApiResponse r = client_.execute_one(call, organization_request());
+  if (!r.ok()) {
+    Failure f = classify(r, "read the partner integration settings");
+    if (r.status == 429) throw_failure(f);
+    if (r.status == 401 || r.status == 403) return verdict("auth_failed", f.message);
+    if (r.status == 0 && r.error_class == "config_invalid")
+      return verdict("config_invalid", f.message);
+    if (r.status == 0 || r.status >= 500) return verdict("unreachable", f.message);
+    if (r.status == 404)
+      return verdict("config_invalid", f.message + ": no Gradient vendor API at " +
+                                           client_.base_url() +
+                                           ", or no vendor profile for the Vendor API Key");
+    return verdict("config_invalid", f.message);
+  }
+  std::optional<Integration> integration = parse_integration(r.body);
+  if (!integration)
+    return verdict("config_invalid", client_.base_url() + " answered " + std::to_string(r.status) +
+                                         " but not like Gradient's vendor API: check the base URL");
+  integration_status_ = integration->status;
+  if (integration->status == "active")
+    return verdict("ok", "Gradient integration with " + who(*integration) + " is active");
+  if (integration->status == "pending")
+    return verdict("pending", "Gradient integration with " + who(*integration) +
+                                  " is pending: the MSP maps accounts and services in Synthesize; "
+                                  "Gradient makes it active when the first counts arrive");
+
+  // Any other status (inactive after a disconnect, or disabled/error from older docs): the
+  // partner has just entered their key in the vendor's portal, which is what "pending" means,
+  // and the MSP's mapping wizard waits for it.
+  ApiResponse set = client_.execute_one(call, status_request("pending"));
+  if (!set.ok()) {
+    Failure f = classify(set, "set the integration status to pending");
+    if (set.status == 429) throw_failure(f);
+    if (set.status == 401 || set.status == 403) return verdict("auth_failed", f.message);
+    if (set.status == 0 || set.status >= 500) return verdict("unreachable", f.message);
+    throw PluginError(f.status, "Gradient accepted the keys but " + f.message);
+  }
+  integration_status_ = "pending";
+  call.info("Gradient integration status moved from '" + integration->status + "' to 'pending'");
+  return verdict("pending",
+                 "Gradient integration with " + who(*integration) + " was '" + integration->status +
+                     "', now pending: the MSP can map accounts and services in Synthesize");
+}
+
+// ---- listings -------------------------------------------------------------------------------
+
+std::string GradientSession::list_accounts(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  std::string search = string_field(in, "search");
+  std::string cursor = string_field(in, "cursor");
+  if (search.rfind(kClientsSearch, 0) == 0)
+    return list_psa_clients(call, trimmed(search.substr(kClientsSearch.size())), cursor);
+
+  int64_t limit = kDefaultLimit;
+  if (const json::value* l = in.if_contains("limit"); l != nullptr && l->is_int64())
+    limit = std::clamp<int64_t>(l->get_int64(), 1, kMaxLimit);
+  size_t offset = 0;
+  if (!cursor.empty()) {
+    if (cursor.rfind(kAccountsCursor, 0) != 0 || listing_.empty())
+      throw PluginError(MB_STATUS_CONFIG_INVALID,
+                        "list_accounts: unknown cursor; start again without one");
+    try {
+      offset = std::stoul(cursor.substr(kAccountsCursor.size()));
+    } catch (const std::exception&) {
+      throw PluginError(MB_STATUS_CONFIG_INVALID, "list_accounts: malformed cursor");
+    }
+  } else {
+    // Gradient lists every account in one answer; later pages read this copy, so paging is
+    // consistent even if accounts change meanwhile.
+    listing_ = fetch_accounts(call, client_);
+    remember_accounts(listing_);
+  }
+  std::vector<const Account*> found;
+  for (const Account& a : listing_)
+    if (matches(search, a.id, a.name)) found.push_back(&a);
+  json::array items;
+  size_t end = std::min(found.size(), offset + static_cast<size_t>(limit));
+  for (size_t i = offset; i < end; ++i)
+    items.push_back(
+        json::object{{"id", found[i]->id},
+                     {"name", found[i]->name},
+                     {"active", true},
+                     {"details", json::object{{"description", found[i]->description}}}});
+  json::value next = end < found.size()
+                         ? json::value(std::string(kAccountsCursor) + std::to_string(end))
+                         : json::value(nullptr);
+  return json::serialize(
+      json::object{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
+}
+
+// The MSP's PSA clients, for display only (the vendor never maps to them itself). Gradient pages
+// them with a cursor: previousId = the last id received. The page size is undocumented, so the
+// listing ends at an empty page or one shorter than the page before.
+std::string GradientSession::list_psa_clients(Call& call, const std::string& search,
+                                              const std::string& cursor) {
+  size_t previous_size = 0;
+  std::string previous_id;
+  if (!cursor.empty()) {
+    size_t sep = cursor.find(':', kClientsCursor.size());
+    if (cursor.rfind(kClientsCursor, 0) != 0 || sep == std::string::npos)
+      throw PluginError(MB_STATUS_CONFIG_INVALID,
+                        "list_accounts: unknown cursor; start again without one");
+    try {
+      previous_size = std::stoul(cursor.substr(kClientsCursor.size(), sep - kClientsCursor.size()));
+    } catch (const std::exception&) {
+      throw PluginError(MB_STATUS_CONFIG_INVALID, "list_accounts: malformed cursor");
+    }
+    previous_id = cursor.substr(sep + 1);
+  }
+  std::string path = std::string(kApi) + "/organization/clients";
+  std::string query;
+  if (!search.empty()) query += "search=" + encode_query_value(search);
+  if (!previous_id.empty())
+    query +=
+        (query.empty() ? "" : "&") + std::string("previousId=") + encode_query_value(previous_id);
+  if (!query.empty()) path += "?" + query;
+  ApiResponse r = client_.execute_one(call, {"GET", path, std::nullopt, "clients", true});
+  if (!r.ok()) throw_failure(classify(r, "list the MSP's PSA clients"));
+  auto clients = parse_clients(r.body);
+  if (!clients)
+    throw PluginError(MB_STATUS_FATAL, "list the MSP's PSA clients: Gradient answered " +
+                                           std::to_string(r.status) + " without a clients list");
+  json::array items;
+  for (const PsaClient& c : *clients)
+    items.push_back(json::object{{"id", c.id},
+                                 {"name", c.name},
+                                 {"active", true},
+                                 {"details", json::object{{"kind", "psa_client"}}}});
+  bool last = clients->empty() || (previous_size > 0 && clients->size() < previous_size) ||
+              clients->back().id == previous_id;
+  json::value next = last ? json::value(nullptr)
+                          : json::value(std::string(kClientsCursor) +
+                                        std::to_string(clients->size()) + ":" + clients->back().id);
+  return json::serialize(
+      json::object{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
+}
+
+std::string GradientSession::list_services(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  std::string search = string_field(in, "search");
+  std::vector<Sku> catalog = fetch_catalog(call, client_);
+  catalog_ids_.emplace();
+  json::array items;
+  for (const Sku& s : catalog) {
+    catalog_ids_->insert(s.id);
+    if (!matches(search, s.id, s.name)) continue;
+    items.push_back(json::object{{"id", s.id},
+                                 {"name", s.name},
+                                 {"details", json::object{{"category", s.category},
+                                                          {"subcategory", s.subcategory},
+                                                          {"description", s.description}}}});
+  }
+  return json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+}
+
+// ---- provisioning ---------------------------------------------------------------------------
+
+std::string GradientSession::provision_accounts(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  std::vector<DesiredAccount> desired;
+  std::set<std::string> unnamed;
+  for (const json::value& v : array_field(in, "accounts")) {
+    if (!v.is_object()) continue;
+    DesiredAccount a{string_field(v.get_object(), "id"),
+                     trimmed(string_field(v.get_object(), "name"))};
+    if (a.id.empty()) continue;
+    if (a.name.empty()) {
+      // Gradient requires a name; the id still lets the MSP recognise and map the customer.
+      a.name = a.id;
+      unnamed.insert(a.id);
+    }
+    desired.push_back(std::move(a));
+  }
+  refresh_integration_status(call);
+  AccountsResult result = provision(call, client_, desired);
+  accounts_ = result.on_gradient;
+  created_accounts_ = std::move(result.created);
+
+  json::array items;
+  std::map<std::string, int> tally;
+  for (const AccountOutcome& o : result.items) {
+    ++tally[o.outcome];
+    std::string message = o.message;
+    if (unnamed.count(o.account.id) > 0 && o.outcome != "failed")
+      message = "the workspace has no name; its id is the account's name in Gradient";
+    json::object item{{"id", o.account.id},
+                      {"name", o.account.name},
+                      {"outcome", o.outcome},
+                      {"message", message}};
+    if (o.outcome != "failed") item["account_id"] = o.account.id;
+    items.push_back(std::move(item));
+  }
+  std::string summary;
+  for (const auto& [outcome, n] : tally)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
+  call.info("Gradient accounts: " + (summary.empty() ? std::string("none") : summary));
+  return json::serialize(json::object{{"items", std::move(items)}});
+}
+
+std::string GradientSession::provision_services(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  std::vector<DesiredService> desired;
+  for (const json::value& v : array_field(in, "services")) {
+    if (!v.is_object()) continue;
+    const json::object& o = v.get_object();
+    DesiredService s{string_field(o, "id"), string_field(o, "name"), std::nullopt};
+    if (s.id.empty()) continue;
+    std::string recorded = string_field(o, "platform_id");
+    if (!recorded.empty()) s.platform_id = recorded;
+    desired.push_back(std::move(s));
+  }
+  ServicesResult result = gradient::provision_services(call, client_, config_, desired);
+  catalog_ids_ = result.catalog_ids;
+  created_services_ = std::move(result.created);
+
+  json::array items;
+  for (const ServiceOutcome& o : result.items) {
+    json::object item{
+        {"id", o.id}, {"outcome", o.outcome}, {"metric", o.metric}, {"message", o.message}};
+    item["platform_id"] = o.platform_id.empty() ? json::value(nullptr) : json::value(o.platform_id);
+    items.push_back(std::move(item));
+    if (o.outcome == "created")
+      call.info("Gradient service created for '" + o.id + "': " + o.platform_id);
+  }
+  return json::serialize(json::object{{"items", std::move(items)}});
+}
+
+const std::string& GradientSession::refresh_integration_status(Call& call) {
+  ApiResponse r = client_.execute_one(call, organization_request());
+  if (!r.ok()) throw_failure(classify(r, "read the partner integration settings"));
+  std::optional<Integration> integration = parse_integration(r.body);
+  if (!integration)
+    throw PluginError(MB_STATUS_FATAL, "read the partner integration settings: Gradient answered " +
+                                           std::to_string(r.status) + " without the integration");
+  integration_status_ = integration->status;
+  return *integration_status_;
+}
+
+void GradientSession::remember_accounts(const std::vector<Account>& accounts) {
+  accounts_.emplace();
+  for (const Account& a : accounts) (*accounts_)[a.id] = a.name;
+}
+
+// ---- quantities -----------------------------------------------------------------------------
+
+// Gradient has no read of counts. The count meterbridge last pushed successfully (the host's
+// ledger) stands for the current one, except where Gradient cannot have it: an account or a
+// service created in this session, or any pair while the integration is not active (Gradient
+// has accepted no count since it was connected, or reconnected after the MSP disconnected and
+// so deleted every account and count).
+std::string GradientSession::read_quantities(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  const json::array& lines = array_field(in, "lines");
+  if (!lines.empty() && !integration_status_) refresh_integration_status(call);
+  if (!lines.empty() && !accounts_) remember_accounts(fetch_accounts(call, client_));
+  bool holds_counts = integration_status_ == "active";
+  json::array out;
+  for (const json::value& v : lines) {
+    if (!v.is_object()) continue;
+    const json::object& l = v.get_object();
+    std::string account = string_field(l, "account_id");
+    std::string service = string_field(l, "service_id");
+    json::object r{{"key", string_field(l, "key")}, {"quantity", nullptr}, {"reason", nullptr}};
+    std::optional<int64_t> last = count_value(l.if_contains("last_pushed"));
+    if (accounts_->count(account) == 0) {
+      r["reason"] = "not_found";
+      r["message"] = "account '" + account +
+                     "' does not exist on Gradient (it was not provisioned; see the run's notes)";
+    } else if (catalog_ids_ && catalog_ids_->count(service) == 0) {
+      r["reason"] = "not_found";
+      r["message"] = "service " + service + " is not in the vendor's Gradient catalog";
+    } else if (created_accounts_.count(account) > 0 || created_services_.count(service) > 0) {
+      r["line_ref"] = json::object{{"basis", "created_now"}};
+      r["message"] = "just created on Gradient: it has no count yet";
+    } else if (!holds_counts) {
+      r["line_ref"] = json::object{{"basis", "integration_not_active"}};
+      r["message"] = "the Gradient integration is '" + *integration_status_ +
+                     "': Gradient holds no count from before, so every count is sent";
+    } else if (last) {
+      r["quantity"] = *last;
+      r["line_ref"] = json::object{{"basis", "last_pushed"}};
+      r["message"] = "Gradient cannot report counts: this is the last count meterbridge pushed";
+    } else {
+      r["line_ref"] = json::object{{"basis", "never_pushed"}};
+      r["message"] = "no count accepted by Gradient yet";
+    }
+    out.push_back(std::move(r));
+  }
+  return json::serialize(json::object{{"lines", std::move(out)}});
+}
+
+std::string GradientSession::apply_quantities(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  const json::array& lines = array_field(in, "lines");
+  bool final = true;
+  if (const json::value* f = in.if_contains("final"); f != nullptr && f->is_bool())
+    final = f->get_bool();
+  // The host's key is "<connector>:run-<n>:batch-<m>": a new run starts with a clean slate.
+  std::string idempotency_key = string_field(in, "idempotency_key");
+  std::string run = idempotency_key.substr(0, idempotency_key.rfind(":batch-"));
+  if (run != current_run_) {
+    current_run_ = run;
+    stopped_.reset();
+    last_accepted_.reset();
+    rebuild_owed_ = false;
+    accepted_in_run_ = false;
+  }
+  if (stopped_)
+    throw PluginError(stopped_->status, "not sent: " + stopped_->message, stopped_->retry_after_ms);
+
+  std::vector<std::string> order;
+  std::map<std::string, LineResult> results;
+  std::vector<CountLine> valid;
+  for (const json::value& v : lines) {
+    if (!v.is_object()) continue;
+    const json::object& l = v.get_object();
+    CountLine line;
+    line.key = string_field(l, "key");
+    line.account_id = string_field(l, "account_id");
+    line.service_id = string_field(l, "service_id");
+    order.push_back(line.key);
+    std::optional<int64_t> target = count_value(l.if_contains("target"));
+    const json::value* expected = l.if_contains("expected_current");
+    line.pushed_before = expected != nullptr && !expected->is_null();
+    std::string problem;
+    if (line.account_id.empty())
+      problem = "the line has no account id";
+    else if (!is_usable_path_id(line.service_id))
+      problem = "the line has no usable Gradient service id";
+    else if (!target)
+      problem = "the target must be a non-negative whole number";
+    if (!problem.empty()) {
+      results[line.key] = LineResult{"failed", std::nullopt, "config_invalid", problem};
+      continue;
+    }
+    line.target = *target;
+    valid.push_back(std::move(line));
+  }
+
+  if (!valid.empty()) {
+    std::optional<size_t> trigger;
+    if (final) trigger = build_trigger_index(valid);
+    push(call, valid, trigger, results);
+  }
+  if (final) {
+    // The run's last push did not rebuild Gradient's Billing view (it failed, or every line of
+    // the final batch was refused): resend one count Gradient accepted in this run, without
+    // no_build. It is absolute, so sending it again changes nothing but the rebuild.
+    if (rebuild_owed_ && last_accepted_ && !stopped_) {
+      ApiResponse r = client_.execute_one(call, count_request(*last_accepted_, false));
+      if (r.ok())
+        rebuild_owed_ = false;
+      else
+        call.warn("Gradient's Billing view was not asked to rebuild: " +
+                  classify(r, "set unit count").message);
+    }
+    rebuild_owed_ = false;
+    last_accepted_.reset();
+    // Gradient documents that it makes the integration active itself on the first count it
+    // accepts; say so explicitly when this session saw it otherwise, as other vendors do, so the
+    // next run can trust the counts pushed from now on.
+    if (accepted_in_run_ && integration_status_ && *integration_status_ != "active" && !stopped_) {
+      ApiResponse r = client_.execute_one(call, status_request("active"));
+      if (r.ok())
+        integration_status_ = "active";
+      else
+        call.warn("the Gradient integration stays '" + *integration_status_ +
+                  "': " + classify(r, "set the integration status to active").message);
+    }
+  }
+
+  json::array out;
+  std::map<std::string, int> tally;
+  for (const std::string& key : order) {
+    const LineResult& r = results[key];
+    ++tally[r.outcome];
+    json::object item{{"key", key}, {"outcome", r.outcome}, {"message", r.message}};
+    item["quantity"] = r.quantity ? json::value(*r.quantity) : json::value(nullptr);
+    item["error_class"] = r.error_class.empty() ? json::value(nullptr) : json::value(r.error_class);
+    out.push_back(std::move(item));
+  }
+  std::string summary;
+  for (const auto& [outcome, n] : tally)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
+  call.info("Gradient counts: " + (summary.empty() ? std::string("none") : summary));
+  return json::serialize(json::object{{"lines", std::move(out)}});
+}
+
+void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
+                           std::optional<size_t> trigger,
+                           std::map<std::string, LineResult>& results) {
+  auto record = [&](const CountLine& line, const ApiResponse& r, bool no_build) {
+    if (r.status == 401) throw_failure(classify(r, "set unit count"));
+    if (stops_the_run(r) && !stopped_) stopped_ = classify(r, "set unit count");
+    results[line.key] = count_result(r, line);
+    if (r.ok()) {
+      accepted_in_run_ = true;
+      last_accepted_ = line;
+      rebuild_owed_ = no_build;  // a count without no_build rebuilds for every earlier one
+    }
+  };
+  // Independent counts go in one batch; the one that triggers the rebuild goes after all of them.
+  std::vector<const CountLine*> first;
+  std::vector<ApiRequest> requests;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (trigger && *trigger == i) continue;
+    first.push_back(&lines[i]);
+    requests.push_back(count_request(lines[i], true));
+  }
+  std::vector<ApiResponse> responses = client_.execute(call, requests);
+  for (size_t i = 0; i < first.size(); ++i) record(*first[i], responses[i], true);
+  if (!trigger) return;
+  const CountLine& last = lines[*trigger];
+  if (stopped_) {
+    results[last.key] = LineResult{"failed", std::nullopt, error_class_name(stopped_->status),
+                                   "not sent: " + stopped_->message};
+    return;
+  }
+  ApiResponse r = client_.execute_one(call, count_request(last, false));
+  record(last, r, false);
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+std::string GradientSession::set_status(Call& call, std::string_view input) {
+  json::object in = parse_input(input);
+  std::string status = lower(trimmed(string_field(in, "status")));
+  // The SDK also lists "disabled" and "error", but the newer docs list only these three and
+  // Gradient's guidance is to send nothing else.
+  if (status != "active" && status != "inactive" && status != "pending")
+    throw PluginError(
+        MB_STATUS_CONFIG_INVALID,
+        "Gradient integration status must be active, inactive or pending, not '" + status + "'");
+  ApiResponse r = client_.execute_one(call, status_request(status));
+  if (!r.ok()) throw_failure(classify(r, "set the integration status to " + status));
+  std::optional<Integration> now = parse_integration(r.body);
+  std::string result = now && !now->status.empty() ? now->status : status;
+  integration_status_ = result;
+  call.info("Gradient integration status set to '" + result + "'");
+  return json::serialize(json::object{{"status", result}});
+}
+
+// The partner leaves: Gradient's lifecycle says the integration goes back to inactive. The host
+// then deletes the credentials and every local mapping; the accounts stay on Gradient until the
+// MSP disconnects there (which deletes them), so a reconnect finds and reuses them.
+std::string GradientSession::disconnect(Call& call, std::string_view) {
+  ApiResponse r = client_.execute_one(call, status_request("inactive"));
+  integration_status_ = "inactive";
+  accounts_.reset();
+  created_accounts_.clear();
+  catalog_ids_.reset();
+  created_services_.clear();
+  listing_.clear();
+  if (!r.ok()) throw_failure(classify(r, "set the integration status to inactive"));
+  call.info("Gradient integration status set to 'inactive'");
+  return "{}";
+}
+
+}  // namespace meterbridge::gradient

@@ -1,0 +1,226 @@
+#include "plugins/gradient/internal/accounts.h"
+
+#include <boost/json.hpp>
+
+#include "plugins/gradient/internal/token.h"
+
+namespace meterbridge::gradient {
+namespace {
+
+namespace json = boost::json;
+
+// Failures that say nothing about one account: every further call would fail alike.
+bool stops_everything(const ApiResponse& r) {
+  return r.status == 401 || r.status == 403 || r.status == 429;
+}
+
+ApiRequest create_request(const std::vector<DesiredAccount>& accounts) {
+  // A replay of a create could duplicate or answer 409, so the engine must not resend it after a
+  // 5xx or a timeout: those come back here and are settled by reading the accounts again.
+  return ApiRequest{"POST", std::string(kApi) + "/organization/accounts",
+                    create_accounts_body(accounts), "accounts", false};
+}
+
+class Provisioner {
+ public:
+  Provisioner(Call& call, const Client& client, AccountsResult& result)
+      : call_(call), client_(client), result_(result) {}
+
+  void set(const DesiredAccount& a, std::string outcome, std::string message = {}) {
+    outcomes_[a.id] = AccountOutcome{a, std::move(outcome), std::move(message)};
+  }
+  const std::map<std::string, AccountOutcome>& outcomes() const { return outcomes_; }
+
+  // Creates `missing`; at most two attempts, each settled by a read-back when its outcome is
+  // uncertain. Accounts found with another name join `renames`.
+  void create(std::vector<DesiredAccount> missing, std::vector<DesiredAccount>& renames) {
+    for (int attempt = 0; attempt < 2 && !missing.empty(); ++attempt) {
+      std::vector<DesiredAccount> uncertain = post(missing);
+      if (uncertain.empty()) return;
+      std::map<std::string, std::string> now;
+      for (Account& a : fetch_accounts(call_, client_)) now[a.id] = std::move(a.name);
+      result_.on_gradient = now;
+      missing.clear();
+      for (const DesiredAccount& a : uncertain) {
+        auto it = now.find(a.id);
+        if (it == now.end()) {
+          missing.push_back(a);
+          continue;
+        }
+        result_.created.insert(a.id);
+        set(a, "created");
+        if (it->second != a.name) renames.push_back(a);
+      }
+    }
+    for (const DesiredAccount& a : missing)
+      set(a, "failed", "not created on Gradient after two attempts: " + last_error_[a.id]);
+  }
+
+  void rename(const std::vector<DesiredAccount>& accounts) {
+    std::vector<ApiRequest> requests;
+    requests.reserve(accounts.size());
+    for (const DesiredAccount& a : accounts) {
+      // Setting a name is absolute: sending it twice changes nothing, so the engine may retry.
+      requests.push_back({"PATCH",
+                          std::string(kApi) + "/organization/accounts/" + encode_path_segment(a.id),
+                          rename_account_body(a.name), "accounts", true});
+    }
+    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      const DesiredAccount& a = accounts[i];
+      const ApiResponse& r = responses[i];
+      if (r.ok()) {
+        result_.on_gradient[a.id] = a.name;
+        // A just-created account found under another name is still "created".
+        if (outcomes_.count(a.id) == 0) set(a, "renamed");
+      } else if (stops_everything(r)) {
+        throw_failure(classify(r, "rename account '" + a.id + "'"));
+      } else {
+        std::string why = classify(r, "rename account '" + a.id + "'").message;
+        auto it = outcomes_.find(a.id);
+        if (it != outcomes_.end() && it->second.outcome == "created")
+          it->second.message = "created, but not under this name: " + why;
+        else
+          set(a, "failed", why);
+      }
+    }
+  }
+
+ private:
+  // Posts `accounts` in chunks; a chunk refused as invalid is posted again account by account, so
+  // one bad row does not fail the others. Returns the accounts whose outcome is uncertain.
+  std::vector<DesiredAccount> post(const std::vector<DesiredAccount>& accounts) {
+    std::vector<std::vector<DesiredAccount>> chunks;
+    for (size_t i = 0; i < accounts.size(); i += kAccountsPerCreate)
+      chunks.emplace_back(accounts.begin() + static_cast<std::ptrdiff_t>(i),
+                          accounts.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                 accounts.size(), i + kAccountsPerCreate)));
+    std::vector<DesiredAccount> uncertain;
+    std::vector<std::vector<DesiredAccount>> singles;
+    settle(chunks, uncertain, &singles);
+    if (!singles.empty()) settle(singles, uncertain, nullptr);
+    return uncertain;
+  }
+
+  void settle(const std::vector<std::vector<DesiredAccount>>& chunks,
+              std::vector<DesiredAccount>& uncertain,
+              std::vector<std::vector<DesiredAccount>>* singles) {
+    std::vector<ApiRequest> requests;
+    requests.reserve(chunks.size());
+    for (const auto& chunk : chunks) requests.push_back(create_request(chunk));
+    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const ApiResponse& r = responses[i];
+      const auto& chunk = chunks[i];
+      if (r.ok()) {
+        for (const DesiredAccount& a : chunk) {
+          result_.on_gradient[a.id] = a.name;
+          result_.created.insert(a.id);
+          set(a, "created");
+        }
+        continue;
+      }
+      Failure f = classify(r, "create accounts");
+      if (stops_everything(r)) throw_failure(f);
+      if (r.ambiguous() || r.status == 409) {
+        for (const DesiredAccount& a : chunk) {
+          last_error_[a.id] = f.message;
+          uncertain.push_back(a);
+        }
+      } else if (singles != nullptr && chunk.size() > 1 && (r.status == 400 || r.status == 422)) {
+        for (const DesiredAccount& a : chunk) singles->push_back({a});
+      } else {
+        for (const DesiredAccount& a : chunk) set(a, "failed", f.message);
+      }
+    }
+  }
+
+  Call& call_;
+  const Client& client_;
+  AccountsResult& result_;
+  std::map<std::string, AccountOutcome> outcomes_;
+  std::map<std::string, std::string> last_error_;
+};
+
+}  // namespace
+
+AccountPlan plan_accounts(const std::vector<DesiredAccount>& desired,
+                          const std::vector<Account>& existing) {
+  std::map<std::string_view, const Account*> by_id;
+  for (const Account& a : existing) by_id.emplace(a.id, &a);
+  std::set<std::string_view> seen;
+  AccountPlan plan;
+  for (const DesiredAccount& d : desired) {
+    if (!seen.insert(d.id).second) continue;
+    if (!is_usable_path_id(d.id)) {
+      plan.refused.emplace_back(d, "'" + d.id + "' cannot be used as a Gradient account id");
+      continue;
+    }
+    auto it = by_id.find(d.id);
+    if (it == by_id.end())
+      plan.to_create.push_back(d);
+    else if (it->second->name != d.name)
+      plan.to_rename.push_back(d);
+    else
+      plan.unchanged.push_back(d);
+  }
+  return plan;
+}
+
+std::string create_accounts_body(const std::vector<DesiredAccount>& accounts) {
+  json::array body;
+  body.reserve(accounts.size());
+  for (const DesiredAccount& a : accounts)
+    body.push_back(json::object{{"id", a.id}, {"name", a.name}, {"description", ""}});
+  return json::serialize(body);
+}
+
+std::string rename_account_body(const std::string& name) {
+  return json::serialize(json::object{{"name", name}});
+}
+
+std::vector<Account> fetch_accounts(Call& call, const Client& client) {
+  ApiResponse r = client.execute_one(
+      call, {"GET", std::string(kApi) + "/organization/accounts", std::nullopt, "accounts", true});
+  if (!r.ok()) {
+    Failure f = classify(r, "list accounts");
+    if (r.status == 404) {
+      // Documented as "Vendor Profile Not Found": the Vendor API Key has no vendor profile, or
+      // the base URL is not Gradient's.
+      f.status = MB_STATUS_CONFIG_INVALID;
+      f.message += ": check the Vendor API Key and the base URL";
+    }
+    throw_failure(f);
+  }
+  auto accounts = parse_accounts(r.body);
+  if (!accounts)
+    throw PluginError(MB_STATUS_FATAL, "list accounts: Gradient answered " +
+                                           std::to_string(r.status) +
+                                           " with something that is not a list of accounts");
+  return std::move(*accounts);
+}
+
+AccountsResult provision(Call& call, const Client& client,
+                         const std::vector<DesiredAccount>& desired) {
+  AccountsResult result;
+  std::vector<Account> existing = fetch_accounts(call, client);
+  for (const Account& a : existing) result.on_gradient[a.id] = a.name;
+  AccountPlan plan = plan_accounts(desired, existing);
+
+  Provisioner p(call, client, result);
+  for (const DesiredAccount& a : plan.unchanged) p.set(a, "unchanged");
+  for (const auto& [a, why] : plan.refused) p.set(a, "failed", why);
+  std::vector<DesiredAccount> renames = plan.to_rename;
+  p.create(plan.to_create, renames);
+  if (!renames.empty()) p.rename(renames);
+
+  std::set<std::string_view> listed;
+  for (const DesiredAccount& d : desired) {
+    if (!listed.insert(d.id).second) continue;
+    auto it = p.outcomes().find(d.id);
+    if (it != p.outcomes().end()) result.items.push_back(it->second);
+  }
+  return result;
+}
+
+}  // namespace meterbridge::gradient

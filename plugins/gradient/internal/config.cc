@@ -1,0 +1,209 @@
+#include "plugins/gradient/internal/config.h"
+
+#include <meterbridge/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <vector>
+
+#include "plugins/gradient/internal/categories.h"
+
+namespace meterbridge::gradient {
+namespace {
+
+namespace json = boost::json;
+
+class Problems {
+ public:
+  void add(std::string problem) { list_.push_back(std::move(problem)); }
+  bool empty() const { return list_.empty(); }
+  std::string joined() const {
+    std::string out;
+    for (const auto& p : list_) out += (out.empty() ? "" : "; ") + p;
+    return out;
+  }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+// A string member: nullopt when absent; a problem when present but not a non-empty string.
+std::optional<std::string> optional_string(const json::object& o, std::string_view key,
+                                           const std::string& where, Problems& problems) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string() || trimmed(v->get_string()).empty()) {
+    problems.add(where + std::string(key) + ": must be a non-empty string");
+    return std::nullopt;
+  }
+  return trimmed(v->get_string());
+}
+
+std::string secret(const json::object& o, std::string_view key, Problems& problems) {
+  auto value = optional_string(o, key, "", problems);
+  if (!value) {
+    if (!o.contains(key)) problems.add(std::string(key) + ": required");
+    return {};
+  }
+  return *value;
+}
+
+ServiceSettings parse_service(const json::value& v, const std::string& where, Problems& problems) {
+  ServiceSettings s;
+  if (!v.is_object()) {
+    problems.add(where + ": must be an object");
+    return s;
+  }
+  const json::object& o = v.get_object();
+  for (const auto& [key, _] : o) {
+    static constexpr std::string_view kKnown[] = {
+        "name",   "description",     "category",       "subcategory",
+        "metric", "support_article", "support_contact"};
+    bool known = false;
+    for (std::string_view k : kKnown) known = known || k == key;
+    if (!known) problems.add(where + "/" + std::string(key) + ": unknown field");
+  }
+  std::string prefix = where + "/";
+  s.name = optional_string(o, "name", prefix, problems);
+  s.description = optional_string(o, "description", prefix, problems);
+  s.support_article = optional_string(o, "support_article", prefix, problems);
+  s.support_contact = optional_string(o, "support_contact", prefix, problems);
+  // Category strings are compared exactly: Gradient refuses "Security" where "security" works.
+  if (const json::value* c = o.if_contains("category")) {
+    if (c->is_string() && is_category(c->get_string())) {
+      s.category = std::string(c->get_string());
+    } else {
+      std::string text = c->is_string() ? std::string(c->get_string()) : json::serialize(*c);
+      std::string_view hint = c->is_string() ? category_suggestion(c->get_string()) : "";
+      problems.add(prefix + "category: '" + text + "' is not one of Gradient's categories" +
+                   (hint.empty() ? "" : " (did you mean '" + std::string(hint) + "'?)"));
+    }
+  }
+  if (const json::value* c = o.if_contains("subcategory")) {
+    if (c->is_string() && is_subcategory(c->get_string())) {
+      s.subcategory = std::string(c->get_string());
+    } else {
+      std::string text = c->is_string() ? std::string(c->get_string()) : json::serialize(*c);
+      std::string_view hint = c->is_string() ? subcategory_suggestion(c->get_string()) : "";
+      problems.add(prefix + "subcategory: '" + text + "' is not one of Gradient's subcategories" +
+                   (hint.empty() ? "" : " (did you mean '" + std::string(hint) + "'?)"));
+    }
+  }
+  if (const json::value* m = o.if_contains("metric")) {
+    if (m->is_string() && (m->get_string() == "users" || m->get_string() == "devices"))
+      s.metric = std::string(m->get_string());
+    else
+      problems.add(prefix + "metric: must be \"users\" or \"devices\"");
+  }
+  return s;
+}
+
+std::string normalized_base_url(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  // Operators paste the documented route prefix along with the host; every path adds it.
+  constexpr std::string_view kRoutes = "/api/vendor-api";
+  if (url.size() > kRoutes.size() &&
+      url.compare(url.size() - kRoutes.size(), kRoutes.size(), kRoutes) == 0)
+    url.resize(url.size() - kRoutes.size());
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+std::string trimmed(std::string_view text) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  size_t e = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(b, e - b + 1));
+}
+
+bool is_valid_base_url(std::string_view url) {
+  std::string_view rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  size_t slash = rest.find('/');
+  std::string_view host = rest.substr(0, slash);
+  if (host.empty()) return false;
+  for (char c : rest) {
+    if (c == '?' || c == '#' || c == '@' || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+        c == '\\')
+      return false;
+  }
+  return true;
+}
+
+ConnectorConfig parse_config(std::string_view json_text) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(json_text, ec);
+  if (ec || !doc.is_object())
+    throw PluginError(MB_STATUS_CONFIG_INVALID,
+                      "the Gradient connector config must be a JSON object");
+  const json::object& o = doc.get_object();
+  Problems problems;
+  for (const auto& [key, _] : o) {
+    if (key != "vendor_api_key" && key != "partner_api_key" && key != "base_url" &&
+        key != "services" && key != "service_defaults")
+      problems.add(std::string(key) + ": unknown field");
+  }
+  ConnectorConfig config;
+  config.vendor_api_key = secret(o, "vendor_api_key", problems);
+  config.partner_api_key = secret(o, "partner_api_key", problems);
+  // The token joins the keys with ':' and Gradient splits at the first one.
+  if (config.vendor_api_key.find(':') != std::string::npos)
+    problems.add(
+        "vendor_api_key: must not contain ':' (the GRADIENT-TOKEN joins both keys with it)");
+  if (auto base = optional_string(o, "base_url", "", problems)) {
+    if (is_valid_base_url(*base))
+      config.base_url = normalized_base_url(*base);
+    else
+      problems.add("base_url: must be an http(s) URL without query, fragment or user info");
+  }
+  if (const json::value* services = o.if_contains("services")) {
+    if (!services->is_object()) {
+      problems.add("services: must be an object keyed by vendor service id");
+    } else {
+      for (const auto& [id, entry] : services->get_object())
+        config.services[std::string(id)] =
+            parse_service(entry, "services/" + std::string(id), problems);
+    }
+  }
+  if (const json::value* defaults = o.if_contains("service_defaults"))
+    config.service_defaults = parse_service(*defaults, "service_defaults", problems);
+  if (!problems.empty())
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "Gradient connector config: " + problems.joined());
+  return config;
+}
+
+ServiceSpec service_spec(const ConnectorConfig& config, std::string_view service_id,
+                         std::string_view service_name) {
+  const ServiceSettings* own = nullptr;
+  if (auto it = config.services.find(std::string(service_id)); it != config.services.end())
+    own = &it->second;
+  const ServiceSettings& defaults = config.service_defaults;
+  auto pick = [&](std::optional<std::string> ServiceSettings::*field) -> std::string {
+    if (own != nullptr && (own->*field).has_value()) return *(own->*field);
+    if ((defaults.*field).has_value()) return *(defaults.*field);
+    return {};
+  };
+  ServiceSpec spec;
+  // A name belongs to one service, so service_defaults never supplies one.
+  spec.name = own != nullptr && own->name ? *own->name : trimmed(service_name);
+  if (spec.name.empty()) spec.name = std::string(service_id);
+  spec.description = pick(&ServiceSettings::description);
+  if (spec.description.empty()) spec.description = spec.name;
+  spec.category = pick(&ServiceSettings::category);
+  spec.subcategory = pick(&ServiceSettings::subcategory);
+  spec.metric = pick(&ServiceSettings::metric);
+  if (spec.metric.empty()) spec.metric = "users";
+  spec.support_article = pick(&ServiceSettings::support_article);
+  spec.support_contact = pick(&ServiceSettings::support_contact);
+  return spec;
+}
+
+}  // namespace meterbridge::gradient
