@@ -21,7 +21,8 @@ trap cleanup EXIT
 # Starts a simulator and prints its base URL (its first line of output).
 start_sim() {
   local platform=$1 seed=$2
-  "$sim" "$platform" --seed "$seed" > "$work/$platform.out" 2> "$work/$platform.log" &
+  shift 2
+  "$sim" "$platform" --seed "$seed" "$@" > "$work/$platform.out" 2> "$work/$platform.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
     if [ -s "$work/$platform.out" ]; then head -n 1 "$work/$platform.out"; return 0; fi
@@ -40,12 +41,18 @@ export MB_DEMO_API_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MB_DEMO_AUTOTASK_SECRET=demo-autotask-secret MB_DEMO_AUTOTASK_CODE=DEMOVENDORCODE
 export MB_DEMO_CONNECTWISE_PRIVATE_KEY=demo-cw-private-key
 export MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b
+export MB_DEMO_GRADIENT_VENDOR_KEY=vk_demo_coro_vendor MB_DEMO_GRADIENT_PARTNER_KEY=pk_demo_fabrikam
+export MB_DEMO_EXTERNAL_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 autotask_url=$(start_sim autotask examples/demo/autotask.seed.json)
 connectwise_url=$(start_sim connectwise examples/demo/connectwise.seed.json)
+gradient_url=$(start_sim gradient examples/demo/gradient.seed.json)
+external_url=$(start_sim external examples/demo/external.seed.json --settings "{\"api_key\":\"$MB_DEMO_EXTERNAL_KEY\"}")
 export MB_DEMO_AUTOTASK_URL="$autotask_url/atservicesrest/"
 export MB_DEMO_CONNECTWISE_URL="$connectwise_url"
-connectors=(northwind-autotask contoso-connectwise)
+export MB_DEMO_GRADIENT_URL="$gradient_url"
+export MB_DEMO_EXTERNAL_URL="$external_url"
+connectors=(northwind-autotask contoso-connectwise fabrikam-gradient tailspin-external)
 
 step "Plugins"
 MB plugins list
@@ -55,7 +62,7 @@ step "Vendor usage"
 MB usage import examples/demo/usage.json
 step "Connect: test each connector's credentials against its platform"
 for c in "${connectors[@]}"; do MB connectors test "$c"; done
-step "Map workspaces by exact name"
+step "Map workspaces by exact name (Gradient: create the accounts, mapped by identity)"
 for c in "${connectors[@]}"; do MB map auto "$c"; echo; done
 step "Apply the mappings the config declares (near-duplicate names, services)"
 MB map apply
@@ -63,6 +70,11 @@ step "Dry run: current / new / delta, nothing written"
 MB sync --dry-run || true
 step "Sync"
 MB sync || true
+step "On Gradient, the MSP maps the new accounts and services to its PSA (what it does in Synthesize)"
+curl -fsS -X POST -H 'Content-Type: application/json' \
+  -d "{\"partnerKey\":\"$MB_DEMO_GRADIENT_PARTNER_KEY\"}" "$gradient_url/_sim/gradient/auto-map" \
+  | jq -r '"mapped \(.accounts // .mappedAccounts // [] | length) accounts and \(.services // .mappedServices // [] | length) services"' || true
+MB sync fabrikam-gradient || true
 step "Approve decreases held for approval"
 for c in "${connectors[@]}"; do
   run=$(MB runs list "$c" --limit 1 --json | jq -r '.[0].id')
@@ -77,6 +89,13 @@ step "Reconcile: read every quantity back from the platforms"
 ok=1
 if [ "$writes" != "0" ]; then echo "second sync wrote $writes lines; expected none"; ok=0; fi
 MB reconcile || ok=0
+# Gradient cannot report counts back through its API; read what it holds from its simulator.
+run=$(MB runs list fabrikam-gradient --limit 10 --json | jq -r '[.[] | select(.dry_run | not)][0].id')
+expected=$(MB runs show "$run" --json | jq -c '[.lines[] | select(.outcome == "updated" or .outcome == "unchanged") | {a: .account_id, s: .psa_service_id, q: .target}] | sort')
+held=$(curl -fsS "$gradient_url/_sim/state" | jq -c '[.partners[0].counts[] | {a: .accountId, s: .serviceId, q: .unitCount}]')
+missing=$(jq -n --argjson want "$expected" --argjson have "$held" '[$want[] | select(. as $w | $have | index($w) | not)] | length')
+echo "fabrikam-gradient: $(jq length <<< "$expected") pushed counts checked on Gradient, $missing missing or different"
+[ "$missing" = "0" ] || ok=0
 
 step "Summary"
 MB runs list --limit 8

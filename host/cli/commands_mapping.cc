@@ -81,8 +81,16 @@ int map_auto(App& app, const std::string& connector) {
                                         {"already_mapped", report->kept_existing}});
     return kExitOk;
   }
-  app.out() << connector << ": auto-mapped " << report->created.size() << " workspaces by exact name ("
-            << report->kept_existing << " already mapped or excluded, kept)\n";
+  bool provisioned = std::any_of(report->created.begin(), report->created.end(),
+                                 [](const AccountMapping& m) { return m.source == "provisioned"; });
+  if (provisioned) {
+    app.out() << connector << ": created " << report->created.size()
+              << " accounts on the platform for the workspaces and mapped them by identity ("
+              << report->kept_existing << " already there)\n";
+  } else {
+    app.out() << connector << ": auto-mapped " << report->created.size() << " workspaces by exact name ("
+              << report->kept_existing << " already mapped or excluded, kept)\n";
+  }
   if (!report->unmapped.empty()) {
     app.out() << "Left unmapped (map them with `map account`):\n";
     Table t({"WORKSPACE", "NAME", "WHY"});

@@ -155,12 +155,29 @@ Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
   if (!store) return store.status();
   auto session = app.open_session(connector);
   if (!session) return session.status();
-  if (!(*session)->plugin().offers(Operation::kProvisionAccounts)) {
-    auto n = refresh_accounts(**store, connector, **session);
-    if (!n) return n.status();
-  }
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
+  if ((*session)->plugin().offers(Operation::kProvisionAccounts)) {
+    // The vendor creates the platform's accounts: "matching" is creating them, mapped by identity.
+    auto config = app.config();
+    if (!config) return config.status();
+    auto before = (*store)->list_account_mappings(connector);
+    if (!before) return before.status();
+    SyncEngine engine(**store, **config);
+    std::vector<std::string> notes;
+    MB_RETURN_IF_ERROR(engine.provision(**conn, **session, notes));
+    auto after = (*store)->list_account_mappings(connector);
+    if (!after) return after.status();
+    std::set<std::string> had;
+    for (const auto& m : *before) had.insert(m.workspace_id);
+    AutoMapReport report;
+    report.kept_existing = before->size();
+    for (const auto& m : *after)
+      if (had.count(m.workspace_id) == 0) report.created.push_back(m);
+    return report;
+  }
+  auto n = refresh_accounts(**store, connector, **session);
+  if (!n) return n.status();
   auto report = auto_map(**store, connector, (*conn)->partner_id);
   if (!report || report->created.empty() || !(*session)->plugin().offers(Operation::kLinkAccounts)) return report;
   // On link-based platforms a mapping only counts once the platform has the link too.

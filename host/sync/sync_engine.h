@@ -60,6 +60,11 @@ class SyncEngine {
   Result<SyncReport> retry(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
                            const SyncOptions& options);
 
+  // Platforms where the vendor creates the accounts and services (provision_* capabilities):
+  // creates or renames them from the latest usage and maps them by identity. Notes say what
+  // happened. A no-op for other platforms.
+  Status provision(const ConnectorConfig& connector, PluginSession& session, std::vector<std::string>& notes);
+
   // Closes runs a crash left open ("interrupted"); returns how many.
   Result<size_t> close_interrupted(const std::string& connector_id);
 
@@ -67,7 +72,6 @@ class SyncEngine {
   std::string effective_date(const Policies& policies) const;
 
  private:
-  Status provision(const ConnectorConfig& connector, PluginSession& session, std::vector<std::string>& notes);
   Result<std::vector<SyncLine>> plan(const ConnectorConfig& connector, PluginSession& session,
                                      std::vector<std::string>& notes);
   Result<SyncReport> execute(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
