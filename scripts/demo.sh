@@ -73,7 +73,7 @@ MB sync || true
 step "On Gradient, the MSP maps the new accounts and services to its PSA (what it does in Synthesize)"
 curl -fsS -X POST -H 'Content-Type: application/json' \
   -d "{\"partnerKey\":\"$MB_DEMO_GRADIENT_PARTNER_KEY\"}" "$gradient_url/_sim/gradient/auto-map" \
-  | jq -r '"mapped \(.accounts // .mappedAccounts // [] | length) accounts and \(.services // .mappedServices // [] | length) services"' || true
+  | jq -r '"the MSP mapped \(.accountMappings | length) accounts to PSA clients and \(.serviceMappings | length) services to PSA products"' || true
 MB sync fabrikam-gradient || true
 step "Approve decreases held for approval"
 for c in "${connectors[@]}"; do

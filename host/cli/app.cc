@@ -119,6 +119,11 @@ ReportNames App::report_names(const std::string& connector_id) {
     for (const auto& x : *s) names.services[x.id] = x.name;
   if (auto a = (*st)->list_psa_accounts(connector_id))
     for (const auto& x : *a) names.psa_accounts[x.id] = x.name;
+  // Accounts meterbridge created itself (vendor-provisioned platforms) are not in the cache:
+  // the name recorded on their mapping is theirs.
+  if (auto m = (*st)->list_account_mappings(connector_id))
+    for (const auto& x : *m)
+      if (x.account_id && !x.account_name.empty()) names.psa_accounts.emplace(*x.account_id, x.account_name);
   return names;
 }
 

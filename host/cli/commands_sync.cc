@@ -98,19 +98,24 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
       code = kExitFailed;
       continue;
     }
-    int64_t match = 0, differ = 0, unreadable = 0;
+    // A line the platform holds no value for (never accepted: e.g. not mapped on a push-only
+    // platform yet) is reported apart: there is nothing on the platform to disagree with.
+    int64_t match = 0, differ = 0, not_held = 0, unreadable = 0;
     for (const auto& l : report->lines) {
       if (l.outcome == outcome::kUnchanged) ++match;
+      else if ((l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld) && !l.current) ++not_held;
       else if (l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld) ++differ;
       else if (l.outcome == outcome::kFailed) ++unreadable;
     }
     if (differ > 0 || unreadable > 0) code = kExitFailed;
     if (app.options().json) {
       out.push_back(boost::json::object{{"connector", id}, {"run", report->run.id}, {"match", match},
-                                        {"differ", differ}, {"unreadable", unreadable}});
+                                        {"differ", differ}, {"not_held", not_held}, {"unreadable", unreadable}});
     } else {
       app.out() << id << ": " << match << " lines match the platform, " << differ << " differ, " << unreadable
-                << " could not be read (run " << report->run.id << ")\n";
+                << " could not be read";
+      if (not_held > 0) app.out() << ", " << not_held << " not held by the platform yet";
+      app.out() << " (run " << report->run.id << ")\n";
     }
   }
   if (app.options().json) print_json(app, out);
