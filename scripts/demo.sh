@@ -34,7 +34,7 @@ start_sim() {
 }
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-MB() { "$mb" --config "$config" "$@"; }
+MB() { "$mb" --config "$config" --plugins "$build/plugins" --state "$work/meterbridge.db" "$@"; }
 
 export MB_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MB_DEMO_API_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -53,6 +53,10 @@ Result<const Config*> App::config() {
                                                            : fs::path(options_.plugin_dir);
     config_.emplace(load_config(config_path(), default_plugins.lexically_normal()));
     if (*config_ && !options_.plugin_dir.empty()) (*config_)->plugin_dir = options_.plugin_dir;
+    if (*config_ && !options_.state_path.empty()) {
+      (*config_)->state_path = options_.state_path;
+      (*config_)->key_file = fs::path(options_.state_path).parent_path() / "secret.key";
+    }
   }
   if (!*config_) return config_->status();
   return &config_->value();

@@ -36,6 +36,7 @@ int exit_code_for(const Status& status);
 struct GlobalOptions {
   std::string config_path;   // --config or MB_CONFIG; empty: the default location
   std::string plugin_dir;    // --plugins overrides the config's plugin folder
+  std::string state_path;    // --state overrides the config's state database (key file beside it)
   bool json = false;         // --json: machine-readable output
   std::string log_level = "warn";
 };

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli.add_option("-c,--config", options.config_path,
                  "Config file (default: $MB_CONFIG, else /etc/meterbridge/config.json)");
   cli.add_option("--plugins", options.plugin_dir, "Plugin folder (overrides the config)");
+  cli.add_option("--state", options.state_path, "State database (overrides the config; the key file sits beside it)");
   cli.add_flag("--json", options.json, "Machine-readable JSON output");
   cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
