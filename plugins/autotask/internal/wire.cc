@@ -202,27 +202,4 @@ Failure classify_failure(const HttpResponse& r) {
   return {MB_STATUS_FATAL, with_platform_words("Autotask answered " + status, r), 0};
 }
 
-std::string_view error_class_name(mb_status error_class) {
-  switch (error_class) {
-    case MB_STATUS_OK:
-      return "ok";
-    case MB_STATUS_RETRY:
-      return "retry";
-    case MB_STATUS_RATE_LIMITED:
-      return "rate_limited";
-    case MB_STATUS_AUTH_FAILED:
-      return "auth_failed";
-    case MB_STATUS_CONFIG_INVALID:
-      return "config_invalid";
-    case MB_STATUS_NOT_FOUND:
-      return "not_found";
-    case MB_STATUS_CONFLICT:
-      return "conflict";
-    case MB_STATUS_UNSUPPORTED:
-      return "unsupported";
-    default:
-      return "fatal";
-  }
-}
-
 }  // namespace autotask

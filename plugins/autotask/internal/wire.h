@@ -13,7 +13,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 
-#include <meterbridge/abi.h>
+#include <meterbridge/plugin.hpp>
 
 #include <cstdint>
 #include <string>
@@ -84,8 +84,8 @@ struct Failure {
 // Why a non-200 response failed, as an ABI error class with a message.
 Failure classify_failure(const HttpResponse& response);
 
-// The ABI's name of an error class ("retry", "rate_limited", ...), as line outcomes carry it.
-std::string_view error_class_name(mb_status error_class);
+// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
+using ::meterbridge::error_class_name;
 
 }  // namespace autotask
 

@@ -121,9 +121,9 @@ TEST(CertainlyNotApplied, OnlyWhenAutotaskRefusedUpFrontOrNeverSawTheRequest) {
 }
 
 TEST(ErrorClassName, MatchesTheAbiNames) {
-  EXPECT_EQ(error_class_name(MB_STATUS_RATE_LIMITED), "rate_limited");
-  EXPECT_EQ(error_class_name(MB_STATUS_CONFLICT), "conflict");
-  EXPECT_EQ(error_class_name(42), "fatal");
+  EXPECT_STREQ(error_class_name(MB_STATUS_RATE_LIMITED), "rate_limited");
+  EXPECT_STREQ(error_class_name(MB_STATUS_CONFLICT), "conflict");
+  EXPECT_STREQ(error_class_name(42), "fatal");
 }
 
 }  // namespace

@@ -96,27 +96,6 @@ std::optional<std::string_view> ApiResponse::header(std::string_view lower_name)
   return std::string_view(it->second);
 }
 
-std::string error_class_name(mb_status status) {
-  switch (status) {
-    case MB_STATUS_RETRY:
-      return "retry";
-    case MB_STATUS_RATE_LIMITED:
-      return "rate_limited";
-    case MB_STATUS_AUTH_FAILED:
-      return "auth_failed";
-    case MB_STATUS_CONFIG_INVALID:
-      return "config_invalid";
-    case MB_STATUS_NOT_FOUND:
-      return "not_found";
-    case MB_STATUS_CONFLICT:
-      return "conflict";
-    case MB_STATUS_UNSUPPORTED:
-      return "unsupported";
-    default:
-      return "fatal";
-  }
-}
-
 uint64_t retry_after_ms(const ApiResponse& response) {
   auto value = response.header("retry-after");
   if (!value || value->empty() || value->size() > 9) return 0;

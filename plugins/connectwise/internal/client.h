@@ -76,8 +76,8 @@ struct Failure {
 Failure failure_for(const ApiResponse& response, std::string_view what);
 [[noreturn]] void throw_failure(const Failure& failure);
 
-// The ABI name of an error class ("rate_limited" for MB_STATUS_RATE_LIMITED, ...).
-std::string error_class_name(mb_status status);
+// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
+using ::meterbridge::error_class_name;
 
 // Milliseconds from a Retry-After header in seconds; 0 when absent or not a number.
 uint64_t retry_after_ms(const ApiResponse& response);

@@ -67,8 +67,8 @@ struct Failure {
 Failure failure_for(const ApiResponse& response, std::string_view what);
 [[noreturn]] void throw_failure(const Failure& failure);
 
-// The ABI's name of a status ("rate_limited" for MB_STATUS_RATE_LIMITED, ...).
-std::string error_class_name(mb_status status);
+// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
+using ::meterbridge::error_class_name;
 
 class Client {
  public:

@@ -73,27 +73,6 @@ ApiResponse parse_response(const json::value& v) {
 
 }  // namespace
 
-std::string error_class_name(mb_status status) {
-  switch (status) {
-    case MB_STATUS_RETRY:
-      return "retry";
-    case MB_STATUS_RATE_LIMITED:
-      return "rate_limited";
-    case MB_STATUS_AUTH_FAILED:
-      return "auth_failed";
-    case MB_STATUS_CONFIG_INVALID:
-      return "config_invalid";
-    case MB_STATUS_NOT_FOUND:
-      return "not_found";
-    case MB_STATUS_CONFLICT:
-      return "conflict";
-    case MB_STATUS_UNSUPPORTED:
-      return "unsupported";
-    default:
-      return "fatal";
-  }
-}
-
 Failure classify(const ApiResponse& response, std::string_view what) {
   Failure f;
   std::string prefix = std::string(what) + ": ";

@@ -68,8 +68,8 @@ struct Failure {
 Failure classify(const ApiResponse& response, std::string_view what);
 [[noreturn]] void throw_failure(const Failure& failure);
 
-// "retry", "rate_limited", "auth_failed", ... for an mb_status.
-std::string error_class_name(mb_status status);
+// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
+using ::meterbridge::error_class_name;
 
 class Client {
  public:

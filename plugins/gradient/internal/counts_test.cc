@@ -105,7 +105,7 @@ TEST(GradientClassify, MapsStatusesToTheAbisErrorClasses) {
   EXPECT_EQ(classify(answer(503, ""), "x").status, MB_STATUS_RETRY);
   EXPECT_EQ(classify(answer(409, ""), "x").status, MB_STATUS_CONFLICT);
   EXPECT_EQ(classify(answer(422, ""), "x").status, MB_STATUS_FATAL);
-  EXPECT_EQ(error_class_name(MB_STATUS_NOT_FOUND), "not_found");
+  EXPECT_STREQ(error_class_name(MB_STATUS_NOT_FOUND), "not_found");
 }
 
 }  // namespace

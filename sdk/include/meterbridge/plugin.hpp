@@ -43,6 +43,22 @@ inline std::string_view to_string_view(mb_str s) {
   return s.ptr == nullptr ? std::string_view() : std::string_view(s.ptr, s.len);
 }
 
+// The name of an error class as the JSON documents spell it ("error_class": "retry", ...);
+// unknown values are "fatal", as the ABI says.
+inline const char* error_class_name(mb_status status) {
+  switch (status) {
+    case MB_STATUS_OK: return "ok";
+    case MB_STATUS_RETRY: return "retry";
+    case MB_STATUS_RATE_LIMITED: return "rate_limited";
+    case MB_STATUS_AUTH_FAILED: return "auth_failed";
+    case MB_STATUS_CONFIG_INVALID: return "config_invalid";
+    case MB_STATUS_NOT_FOUND: return "not_found";
+    case MB_STATUS_CONFLICT: return "conflict";
+    case MB_STATUS_UNSUPPORTED: return "unsupported";
+    default: return "fatal";
+  }
+}
+
 // An error a hook reports to the host: an ABI error class, a message users may read (never a
 // secret), and for retry/rate_limited how long to wait.
 class PluginError : public std::runtime_error {
