@@ -78,7 +78,8 @@ TEST(Planner, DriftedMappingsFailWithAReasonInsteadOfBilling) {
   PlanInput in = basic_input();
   in.account_mappings[0].drift = "account_missing";
   in.account_mappings[0].account_name = "Alpha";
-  const SyncLine& l = find(plan_lines(in), "w1", "edr");
+  auto lines = plan_lines(in);
+  const SyncLine& l = find(lines, "w1", "edr");
   EXPECT_EQ(l.outcome, outcome::kFailed);
   EXPECT_NE(l.message.find("no longer exists"), std::string::npos);
   EXPECT_FALSE(l.target.has_value());
