@@ -18,14 +18,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Starts a simulator and prints its base URL (its first line of output).
+# Starts a simulator and sets sim_url to its base URL (its first line of output). Not called in
+# a subshell, so the cleanup trap knows every simulator's pid.
 start_sim() {
   local platform=$1 seed=$2
   shift 2
   "$sim" "$platform" --seed "$seed" "$@" > "$work/$platform.out" 2> "$work/$platform.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    if [ -s "$work/$platform.out" ]; then head -n 1 "$work/$platform.out"; return 0; fi
+    if [ -s "$work/$platform.out" ]; then sim_url=$(head -n 1 "$work/$platform.out"); return 0; fi
     sleep 0.1
   done
   echo "meterbridge-sim $platform did not start:" >&2
@@ -44,10 +45,14 @@ export MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b
 export MB_DEMO_GRADIENT_VENDOR_KEY=vk_demo_coro_vendor MB_DEMO_GRADIENT_PARTNER_KEY=pk_demo_fabrikam
 export MB_DEMO_EXTERNAL_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-autotask_url=$(start_sim autotask examples/demo/autotask.seed.json)
-connectwise_url=$(start_sim connectwise examples/demo/connectwise.seed.json)
-gradient_url=$(start_sim gradient examples/demo/gradient.seed.json)
-external_url=$(start_sim external examples/demo/external.seed.json --settings "{\"api_key\":\"$MB_DEMO_EXTERNAL_KEY\"}")
+start_sim autotask examples/demo/autotask.seed.json
+autotask_url=$sim_url
+start_sim connectwise examples/demo/connectwise.seed.json
+connectwise_url=$sim_url
+start_sim gradient examples/demo/gradient.seed.json
+gradient_url=$sim_url
+start_sim external examples/demo/external.seed.json --settings "{\"api_key\":\"$MB_DEMO_EXTERNAL_KEY\"}"
+external_url=$sim_url
 export MB_DEMO_AUTOTASK_URL="$autotask_url/atservicesrest/"
 export MB_DEMO_CONNECTWISE_URL="$connectwise_url"
 export MB_DEMO_GRADIENT_URL="$gradient_url"
