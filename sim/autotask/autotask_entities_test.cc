@@ -1,5 +1,5 @@
 // Entities, GET by id, child routes, field metadata and the verb matrix
-// (shared/reference/autotask.md §2, §4, §9.6, §9.10), against the built-in tenant.
+// (Autotask's REST API documentation), against the built-in tenant.
 #include "sim/autotask/autotask_test_support.h"
 
 namespace mb::sim::autotask_testing {

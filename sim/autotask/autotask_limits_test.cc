@@ -1,5 +1,5 @@
 // The thread limit (3 concurrent requests per integration code and entity) and the hourly
-// request threshold (shared/reference/autotask.md §6, §9.8, §9.9).
+// request threshold (Autotask's REST API documentation).
 //
 // Requests are held in flight with the framework's delay fault, so overlap does not depend on
 // timing: each held request waits 1.5 s, and every request of a test is written before any

@@ -1,4 +1,4 @@
-// Pages of 500 and nextPageUrl (shared/reference/autotask.md §3.2, §9.5), over a generated
+// Pages of 500 and nextPageUrl (Autotask's REST API documentation), over a generated
 // tenant of 1,202 companies so that paging crosses two page boundaries.
 #include <algorithm>
 #include <set>

@@ -1,5 +1,5 @@
 // The "autotask" platform: Autotask PSA's REST API v1.0 ("ATServicesRest"), built from
-// shared/reference/autotask.md and the Autotask REST swagger — not from meterbridge's plugin.
+// Autotask's REST API documentation and the Autotask REST swagger — not from meterbridge's plugin.
 //
 //   auto simulator = mb::sim::Simulator::start("autotask", {});       // link mb::sim
 //   GET  {base}/atservicesrest/v1.0/zoneInformation?user=meterbridge-api@acme-it.example

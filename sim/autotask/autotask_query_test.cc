@@ -1,9 +1,11 @@
-// The query grammar of POST {Entity}/query and /query/count (shared/reference/autotask.md §3.1,
-// §9.4), against the built-in tenant's companies:
+// The query grammar of POST {Entity}/query and /query/count (Autotask's REST API
+// documentation), against the built-in tenant's companies:
 //   0 Acme IT Services (type 1)          174 Example Security Vendor (type 7)
 //   412 Northwind Dental (Portland)      977 Harbor Legal LLP (Boston)
 //   1203 Blue Ridge Veterinary           1317 Old Mill Bakery (inactive)
 //   1450 Summit Accounting Group
+#include <algorithm>
+
 #include "sim/autotask/autotask_test_support.h"
 
 namespace mb::sim::autotask_testing {
@@ -258,6 +260,22 @@ TEST_F(AutotaskQueryTest, ContractServiceUnitsAreFoundByContractService) {
       {"op":"gte","field":"endDate","value":"2025-06-15"}]})");
   EXPECT_EQ(ids_of(page), Ids{7002});
   EXPECT_EQ(page.at("items").at(0).at("units"), 43);
+}
+
+TEST_F(AutotaskQueryTest, ContractServiceUnitsAreFoundByAnInListOfContractServices) {
+  // The bulk read: one `in` list of contract services, rows back in id order, unknown ids
+  // simply match nothing.
+  const Ids by_equality = ids_of(query("ContractServiceUnits", R"({"Filter":[
+      {"op":"eq","field":"contractServiceID","value":55120}]})"));
+  ASSERT_GE(by_equality.size(), 2u);
+  EXPECT_EQ(by_equality.front(), 7001);
+  EXPECT_TRUE(std::is_sorted(by_equality.begin(), by_equality.end()));
+  const json::value page = query("ContractServiceUnits", R"({"Filter":[
+      {"op":"in","field":"contractServiceID","value":[999999,55120,55120]}]})");
+  EXPECT_EQ(ids_of(page), by_equality);
+  const json::value none = query("ContractServiceUnits", R"({"Filter":[
+      {"op":"in","field":"contractServiceID","value":[999999]}]})");
+  EXPECT_EQ(ids_of(none), Ids{});
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Zone discovery, header authentication and the platform's answers for unrouted requests
-// (shared/reference/autotask.md §1, §2, §9.1-§9.3).
+// (Autotask's REST API documentation).
 #include "sim/autotask/autotask_test_support.h"
 
 namespace mb::sim::autotask_testing {

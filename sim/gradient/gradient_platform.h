@@ -1,5 +1,5 @@
 // The "gradient" platform: Gradient MSP's Synthesize vendor API, built from
-// shared/reference/gradient.md and the user guides it cites — not from meterbridge's plugin.
+// Gradient's vendor API documentation and the user guides it cites — not from meterbridge's plugin.
 //
 //   auto simulator = mb::sim::Simulator::start("gradient", {});       // link mb::sim
 //   GET {base}/api/vendor-api/organization

@@ -390,11 +390,19 @@ bool evaluate(const Condition& condition, const Row& row) {
 
 std::optional<EqualityHint> find_hint(const std::vector<Condition>& conditions) {
   for (const Condition& condition : conditions) {
-    if (condition.op != Op::kEq || condition.udf_name) continue;
+    if ((condition.op != Op::kEq && condition.op != Op::kIn) || condition.udf_name) continue;
     if (condition.type != FieldType::kInteger && condition.type != FieldType::kLong) continue;
-    if (const auto* value = std::get_if<int64_t>(&condition.operands.front())) {
-      return EqualityHint{condition.field, *value};
+    EqualityHint hint{condition.field, {}};
+    bool all_integers = true;
+    for (const Operand& operand : condition.operands) {
+      const auto* value = std::get_if<int64_t>(&operand);
+      if (value == nullptr) {
+        all_integers = false;
+        break;
+      }
+      hint.values.push_back(*value);
     }
+    if (all_integers) return hint;
   }
   return std::nullopt;
 }

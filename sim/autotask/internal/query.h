@@ -4,7 +4,7 @@
 //   CompiledQuery query = compile_query(body, companies_schema(), limits);   // throws QueryError
 //   QueryPage page = read_page(companies_table, query, /*after_id=*/-1, 500);
 //
-// Semantics (shared/reference/autotask.md §3.1):
+// Semantics (Autotask's REST API documentation):
 // - Keys of the model and of filter items match in any case ("Filter" or "filter"); field names
 //   too. The top-level Filter items are ANDed; {"op":"and"|"or","items":[...]} nest.
 // - Operators: eq noteq gt gte lt lte beginsWith endsWith contains exist notExist in notIn.
@@ -45,11 +45,13 @@ struct QueryLimits {
   int64_t max_or_conditions = 500;  // 0: no limit
 };
 
-// A top-level "field eq integer" condition: tables with an index on the field visit only the
-// rows that can match. Purely an optimisation; every row visited is still fully evaluated.
+// A top-level "field eq integer" or "field in [integers]" condition: tables with an index on the
+// field visit only the rows that can match (a client reading units for 500 contract services
+// in one query must not cost a scan of every unit row per value). Purely an optimisation;
+// every row visited is still fully evaluated.
 struct EqualityHint {
   size_t field = 0;
-  int64_t value = 0;
+  std::vector<int64_t> values;  // the row's field equals one of these
 };
 
 struct Condition;

@@ -9,7 +9,7 @@
 
 namespace mb::sim::autotask {
 
-// Small and readable; reproduces the examples of shared/reference/autotask.md §5 (company 412,
+// Small and readable; reproduces the examples of Autotask's REST API documentation (company 412,
 // contract 9001, contract service 55120 with unit rows 7001 = 40 and 7002 = 43).
 boost::json::value default_tenant_seed();
 

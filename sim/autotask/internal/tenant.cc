@@ -62,7 +62,7 @@ constexpr std::string_view kUserDefinedFieldsKey = "userDefinedFields";
 HttpError business_error(std::string message) { return HttpError(500, std::move(message)); }
 
 HttpError reference_error(std::string_view field, std::string_view entity_singular) {
-  // Autotask's wording (shared/reference/autotask.md §7).
+  // Autotask's wording (Autotask's REST API documentation).
   return business_error("Reference value on field: " + std::string(field) + " of type: " +
                         std::string(entity_singular) + " does not exist or is invalid.");
 }
@@ -234,7 +234,7 @@ std::optional<double> body_double(const json::object& body, const FieldDef& def)
   return std::get<double>(*stored);
 }
 
-// Autotask's text starts "effectiveDate must be between" (shared/reference/autotask.md §5).
+// Autotask's text starts "effectiveDate must be between" (Autotask's REST API documentation).
 HttpError outside_contract_error(Day start, Day end, int64_t contract_id) {
   return business_error("effectiveDate must be between " + format_date(start) + " and " +
                         format_date(end) + ", the dates of contract " +
@@ -352,9 +352,18 @@ FieldValue UnitRow::value(size_t field) const {
 void UnitTable::scan(int64_t after_id, const std::optional<EqualityHint>& hint,
                      const std::function<bool(const Row&)>& visit) const {
   if (hint && hint->field == unit_field::kContractServiceID) {
-    auto it = by_contract_service_.find(hint->value);
-    if (it == by_contract_service_.end()) return;
-    for (size_t index : it->second) {
+    // rows_ is in id order, so visiting the matching indexes in ascending order keeps the
+    // scan's id order across several contract services.
+    std::vector<size_t> indexes;
+    for (int64_t value : hint->values) {
+      auto it = by_contract_service_.find(value);
+      if (it != by_contract_service_.end()) {
+        indexes.insert(indexes.end(), it->second.begin(), it->second.end());
+      }
+    }
+    std::sort(indexes.begin(), indexes.end());
+    indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
+    for (size_t index : indexes) {
       if (rows_[index].row_id > after_id && !visit(rows_[index])) return;
     }
     return;
@@ -523,7 +532,8 @@ void Tenant::check_references(const EntitySchema& schema) const {
       const auto value = record.integer(index);
       if (def.reference.empty() || !value) continue;
       const EntitySchema* referenced = find_schema(def.reference);
-      if (referenced == nullptr || source(*referenced)->find(*value) == nullptr) {
+      const RowSource* table = referenced != nullptr ? source(*referenced) : nullptr;
+    if (table == nullptr || table->find(*value) == nullptr) {
         throw SeedError(schema.name + " " + std::to_string(id) + ": " + def.name + " " +
                         std::to_string(*value) + " does not exist");
       }
@@ -796,7 +806,8 @@ void Tenant::check_reference_values(const EntitySchema& schema, const Record& re
     const auto value = record.integer(index);
     if (def.reference.empty() || !value) continue;
     const EntitySchema* referenced = find_schema(def.reference);
-    if (referenced == nullptr || source(*referenced)->find(*value) == nullptr) {
+    const RowSource* table = referenced != nullptr ? source(*referenced) : nullptr;
+    if (table == nullptr || table->find(*value) == nullptr) {
       throw reference_error(def.name, referenced ? referenced->singular : def.reference);
     }
   }

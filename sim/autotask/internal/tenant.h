@@ -1,6 +1,6 @@
 // Tenant: one Autotask database as the simulator holds it — API users, companies, the service
 // catalog, contracts, contract services with their unit rows, and the adjustments posted. It
-// knows Autotask's billing rules (shared/reference/autotask.md §4-§5):
+// knows Autotask's billing rules (Autotask's REST API documentation):
 //
 // - A Recurring Service contract has one ContractServiceUnits row per billing period
 //   (contractPeriodType: 1 monthly, 2 quarterly, 3 semi-annual, 4 yearly), anchored at the

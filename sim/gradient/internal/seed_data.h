@@ -10,7 +10,7 @@
 namespace mb::sim::gradient {
 
 // The keys of the reference's examples: a token for vk_live_123:pk_456 is
-// dmtfbGl2ZV8xMjM6cGtfNDU2 (shared/reference/gradient.md §1.2).
+// dmtfbGl2ZV8xMjM6cGtfNDU2 (Gradient's vendor API documentation).
 inline constexpr char kDefaultVendorKey[] = "vk_live_123";
 inline constexpr char kDefaultPartnerKey[] = "pk_456";
 inline constexpr char kSecondPartnerKey[] = "pk_contoso_789";

@@ -1,5 +1,5 @@
 // The exact, case-sensitive service category and subcategory values Gradient accepts
-// (shared/reference/gradient.md §5, from the SDK's ServiceCategoryEnum/ServiceSubCategoryEnum).
+// (Gradient's vendor API documentation, from the SDK's ServiceCategoryEnum/ServiceSubCategoryEnum).
 // The spelling is Gradient's own, "priviledged" included; the SDK does not tie subcategories to
 // categories, so neither does the simulator.
 #ifndef METERBRIDGE_SIM_GRADIENT_INTERNAL_SERVICE_CATALOG_H_

@@ -1,5 +1,5 @@
 // Decoding the GRADIENT-TOKEN header: base64(UTF-8(vendorApiKey + ":" + partnerApiKey)),
-// standard alphabet, no "Basic " prefix, no expiry (shared/reference/gradient.md §1.2).
+// standard alphabet, no "Basic " prefix, no expiry (Gradient's vendor API documentation).
 //
 //   std::optional<TokenKeys> keys = decode_gradient_token("dmtfbGl2ZV8xMjM6cGtfNDU2");
 //   // keys->vendor_key == "vk_live_123", keys->partner_key == "pk_456"
