@@ -156,7 +156,8 @@ class SyncEngineTest : public ::testing::Test {
 
 TEST_F(SyncEngineTest, AppliesOnlyChangedLinesInBatchesWithDeterministicKeys) {
   SyncOptions options;
-  options.batch_size = 1;
+  options.read_batch_size = 1;
+  options.apply_batch_size = 1;
   std::vector<std::pair<size_t, size_t>> progress;
   options.progress = [&](size_t done, size_t total) { progress.emplace_back(done, total); };
   auto report = sync(options);

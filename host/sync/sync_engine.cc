@@ -416,7 +416,7 @@ Status SyncEngine::read_current(PluginSession& session, const SyncRun& run, std:
   if (pending.empty()) return Status::Ok();
   auto pushed = store_.list_pushed(run.connector_id);
   if (!pushed) return pushed.status();
-  size_t batch = std::max<size_t>(1, options.batch_size);
+  size_t batch = std::max<size_t>(1, options.read_batch_size);
   for (size_t start = 0; start < pending.size(); start += batch) {
     if (cancelled(options)) {
       Status stop = Status::Retry("cancelled before the platform was read");
@@ -471,7 +471,7 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
   std::vector<SyncLine*> changes;
   for (auto& l : lines)
     if (l.action == action::kUpdate && l.outcome == outcome::kPending) changes.push_back(&l);
-  size_t batch = std::max<size_t>(1, options.batch_size);
+  size_t batch = std::max<size_t>(1, options.apply_batch_size);
   size_t batches = (changes.size() + batch - 1) / batch;
   for (size_t b = 0; b < batches; ++b) {
     size_t start = b * batch, end = std::min(changes.size(), start + batch);

@@ -33,7 +33,13 @@ struct SyncOptions {
   bool dry_run = false;
   std::string trigger = "manual";  // manual | schedule | api
   const std::atomic<bool>* cancelled = nullptr;
-  size_t batch_size = 500;          // lines per read/apply call into the plugin
+  // Lines per read_quantities call. Reads change nothing, so they go in large calls: a plugin
+  // fetches a call's lines with a few bulk queries (in-lists, conditions) sent together, and
+  // every call costs at least one round trip per dependent query.
+  size_t read_batch_size = 5000;
+  // Lines per apply_quantities call; each call's outcomes are stored before the next starts,
+  // so this bounds how much a crash leaves to be settled by re-reading.
+  size_t apply_batch_size = 500;
   // Called after each batch with (lines done, lines total) for progress bars.
   std::function<void(size_t, size_t)> progress;
   // Push every line even when the platform's current value equals the target.

@@ -75,9 +75,10 @@ class ScriptedAutotask {
       if (o.contains("body")) r.body = json::parse(o.at("body").as_string());
       requests.push_back(r);
       Reply reply{404, R"({"errors":["no route in the scripted Autotask"]})"};
-      for (const auto& route : routes_) {
-        if (route.method == r.method && r.url.find(route.fragment) != std::string::npos) {
-          reply = route.answer(r);
+      // The latest route wins, so a test can replace what its fixture scripted.
+      for (auto route = routes_.rbegin(); route != routes_.rend(); ++route) {
+        if (route->method == r.method && r.url.find(route->fragment) != std::string::npos) {
+          reply = route->answer(r);
           break;
         }
       }
@@ -256,9 +257,6 @@ TEST_F(AutotaskPluginTest, FollowsATenantThatMovedZonesAfterA401) {
 TEST_F(AutotaskPluginTest, ListsActiveCustomerCompaniesPageByPageFollowingNextPageUrl) {
   const std::string next =
       std::string(kZoneBase) + "Companies/query/next?paging=%7B%22pageSize%22%3A2%7D";
-  autotask_.on("POST", "Companies/query/next",
-               Reply{200, page_of(json::array{
-                              json::object{{"id", 3}, {"companyName", "C"}, {"isActive", true}}})});
   autotask_.on(
       "POST", "Companies/query",
       Reply{200,
@@ -266,6 +264,10 @@ TEST_F(AutotaskPluginTest, ListsActiveCustomerCompaniesPageByPageFollowingNextPa
                                     {"id", 1}, {"companyName", "A & Sons"}, {"isActive", true}},
                                 json::object{{"id", 2}, {"companyName", "B"}, {"isActive", true}}},
                     next)});
+  // Registered last, so it wins over the first page's route for the next-page URL.
+  autotask_.on("POST", "Companies/query/next",
+               Reply{200, page_of(json::array{
+                              json::object{{"id", 3}, {"companyName", "C"}, {"isActive", true}}})});
   auto session = open();
   json::object first =
       result_of(session.call(&mb_plugin_table::on_list_accounts, R"({"cursor":null,"limit":500})"));
@@ -458,6 +460,49 @@ TEST_F(QuantitiesTest, SplitsLargeReadsIntoInFiltersOf500SentTogether) {
   for (const auto& batch : host_.http_batches())
     if (batch.find("Companies/query") != std::string::npos) ++batch_with_companies;
   EXPECT_EQ(batch_with_companies, 1u);
+}
+
+TEST_F(QuantitiesTest, ChunksContractServicesSoEveryAnswerFitsOnePage) {
+  // 120 companies with one contract each and 10 services: up to 1,200 contract lines. Asked in
+  // one query they would come back as three pages, one after another; chunked by 500 / 10 = 50
+  // contracts, three one-page queries go out together.
+  autotask_.on("POST", "Companies/query", [](const SeenRequest& r) {
+    json::array rows;
+    for (const auto& id : r.body.at("Filter").at(0).at("value").as_array())
+      rows.push_back(json::object{{"id", id}, {"companyName", "Bulk"}, {"isActive", true}});
+    return Reply{200, page_of(rows)};
+  });
+  autotask_.on("POST", "Contracts/query", [](const SeenRequest& r) {
+    json::array rows;
+    for (const auto& id : r.body.at("Filter").at(0).at("value").as_array())
+      rows.push_back(contract(100000 + id.as_int64(), id.as_int64(), "Bulk contract"));
+    return Reply{200, page_of(rows)};
+  });
+  std::string input = R"({"effective_date":"2025-06-15","lines":[)";
+  for (int company = 0; company < 120; ++company) {
+    for (int service = 31; service <= 40; ++service) {
+      json::object o{{"key", std::to_string(company) + "/" + std::to_string(service)},
+                     {"account_id", std::to_string(10000 + company)},
+                     {"service_id", std::to_string(service)},
+                     {"metric", "users"}};
+      input += (company == 0 && service == 31 ? "" : ",") + json::serialize(o);
+    }
+  }
+  input += "]}";
+  auto session = open();
+  result_of(session.call(&mb_plugin_table::on_read_quantities, input));
+
+  auto queries = autotask_.requests_to("ContractServices/");
+  ASSERT_EQ(queries.size(), 3u);
+  for (const auto& query : queries) {
+    EXPECT_EQ(query.body.at("Filter").at(0).at("field"), "contractID");
+    EXPECT_LE(query.body.at("Filter").at(0).at("value").as_array().size(), 50u);
+    EXPECT_EQ(query.body.at("Filter").at(1).at("value").as_array().size(), 10u);
+  }
+  size_t batches_with_contract_services = 0;
+  for (const auto& batch : host_.http_batches())
+    if (batch.find("ContractServices/query") != std::string::npos) ++batches_with_contract_services;
+  EXPECT_EQ(batches_with_contract_services, 1u);
 }
 
 TEST_F(QuantitiesTest, AppliesTheDifferenceAsOneAdjustmentFromAFreshRead) {

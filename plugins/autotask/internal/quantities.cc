@@ -364,9 +364,16 @@ ContractBook fetch_contract_book(AutotaskClient& client, Call& call,
   for (const auto& row : client.query_all(call, "Contracts", queries))
     if (auto c = contract_from_row(row)) book.add_contract(std::move(*c));
 
+  // A contract holds about one line per service, so a query over c contracts and s services
+  // returns up to c·s rows. Chunking the contracts by 500 / s (the page size) keeps each answer to one page:
+  // the same number of requests as paging through one big query, but independent ones, sent
+  // together and run up to the per-entity limit at once instead of one page after another.
   queries.clear();
   auto service_chunks = in_chunks(service_ids);
-  for (const auto& contracts : in_chunks(book.contracts_covering(date)))
+  const size_t services_per_query = service_chunks.empty() ? 1 : service_chunks.front().size();
+  const size_t contracts_per_query =
+      std::max<size_t>(1, static_cast<size_t>(kMaxPageSize) / services_per_query);
+  for (const auto& contracts : in_chunks(book.contracts_covering(date), contracts_per_query))
     for (const auto& services : service_chunks)
       queries.push_back(
           query_model({in_list("contractID", contracts), in_list("serviceID", services)},

@@ -1,0 +1,43 @@
+// What this process has used so far: CPU time (user + system, every thread) and resident
+// memory. Benchmarks take CPU deltas around the work they measure; the peak (ru_maxrss) covers
+// the whole process, so each measured workload runs in a process of its own.
+#ifndef METERBRIDGE_BENCH_RESOURCES_H_
+#define METERBRIDGE_BENCH_RESOURCES_H_
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+
+namespace mb::bench {
+
+inline double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// High-water mark of the resident set since the process started.
+inline int64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux reports kilobytes
+}
+
+// The resident set now (from /proc/self/statm), to tell where a peak came from.
+inline int64_t current_rss_bytes() {
+  long pages_total = 0, pages_resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  int read = std::fscanf(f, "%ld %ld", &pages_total, &pages_resident);
+  std::fclose(f);
+  return read == 2 ? static_cast<int64_t>(pages_resident) * sysconf(_SC_PAGESIZE) : 0;
+}
+
+inline double megabytes(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+}  // namespace mb::bench
+
+#endif  // METERBRIDGE_BENCH_RESOURCES_H_
