@@ -351,7 +351,7 @@ TEST_F(ExternalPluginTest, ALostResponseFailsItsLinesForTheNextRunToReRead) {
   EXPECT_EQ(lines["l2"].at("outcome").as_string(), "updated");  // later parts still go
 }
 
-TEST_F(ExternalPluginTest, ARefusedKeyBeforeAnyBatchFailsTheCallAndAfterOneFailsTheRest) {
+TEST_F(ExternalPluginTest, ARefusedKeyOnEveryBatchFailsTheCallAndOnSomeFailsOnlyTheirLines) {
   on("GET", "/v1/integration", [](const Seen&) { return integration(2); });
   on("POST", "/v1/count-batches", [](const Seen&) { return protocol_error(401, "unauthorized"); });
   CallResult refused = call(&mb_plugin_table::on_apply_quantities, apply_input(3));
@@ -368,8 +368,30 @@ TEST_F(ExternalPluginTest, ARefusedKeyBeforeAnyBatchFailsTheCallAndAfterOneFails
   EXPECT_EQ(lines["l1"].at("outcome").as_string(), "updated");
   EXPECT_EQ(lines["l2"].at("error_class").as_string(), "rate_limited");
   EXPECT_EQ(lines["l4"].at("error_class").as_string(), "rate_limited");
-  EXPECT_NE(lines["l4"].at("message").as_string().find("not pushed"), std::string::npos);
-  EXPECT_EQ(seen("POST").size(), 1u + 2u);  // part 3 of the second call was never sent
+  EXPECT_NE(lines["l4"].at("message").as_string().find("batch ext:run-5:batch-1:part-3"),
+            std::string::npos)
+      << lines["l4"];
+  EXPECT_EQ(seen("POST").size(), 2u + 3u);  // every part of both calls went out, together
+}
+
+TEST_F(ExternalPluginTest, SendsTheBatchesOfOneApplyCallTogether) {
+  on("GET", "/v1/integration", [](const Seen&) { return integration(2); });
+  on("POST", "/v1/count-batches", [](const Seen& s) { return applied_all(s); });
+  auto lines = by_key(ok(&mb_plugin_table::on_apply_quantities, apply_input(5)));
+  for (const auto& [key, line] : lines) EXPECT_EQ(line.at("outcome").as_string(), "updated") << key;
+  size_t batches_with_pushes = 0, pushes_in_that_batch = 0;
+  for (const auto& batch : host_.http_batches()) {
+    const json::array requests = json::parse(batch).as_array();
+    size_t pushes = 0;
+    for (const auto& r : requests)
+      if (r.at("url").as_string().ends_with("/v1/count-batches")) ++pushes;
+    if (pushes > 0) {
+      ++batches_with_pushes;
+      pushes_in_that_batch = pushes;
+    }
+  }
+  EXPECT_EQ(batches_with_pushes, 1u);
+  EXPECT_EQ(pushes_in_that_batch, 3u);  // 5 counts in parts of 2
 }
 
 TEST_F(ExternalPluginTest, ResultsThatDoNotMatchTheItemsFailTheirLines) {

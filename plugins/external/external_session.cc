@@ -306,31 +306,14 @@ ApiResponse ExternalSession::post_batch(Call& call, const std::string& key,
   return client_.execute_one(call, request);
 }
 
-bool ExternalSession::push_part(Call& call, const std::vector<Line>& lines, const std::string& key,
-                                const std::string& effective_date, json::array& results,
-                                std::optional<Failure>* stop) {
-  std::vector<CountItem> items;
-  items.reserve(lines.size());
-  for (const Line& line : lines) {
-    items.push_back(CountItem{line.customer_id, line.service_id, line.metric, *line.target});
-  }
-  const std::string body = batch_body(effective_date, items);
-  std::string sent_key = key;
-  ApiResponse r = post_batch(call, sent_key, body);
-  if (r.status == 422 && r.error_code() == "idempotency_key_reused") {
-    // The platform remembers this key for another body: the state database was recreated, so
-    // run numbers repeat. A key unique to this body is just as deterministic.
-    sent_key = fingerprinted_key(key, body);
-    call.warn("the platform already used idempotency key " + key +
-              " for another batch (was the state database recreated?); pushing under " + sent_key);
-    r = post_batch(call, sent_key, body);
-  }
+bool ExternalSession::settle_part(Call& call, const Part& part, const ApiResponse& r,
+                                  json::array& results, std::optional<Failure>* stop) {
   if (r.ok()) {
     std::vector<ItemResult> answered;
     try {
-      answered = parse_batch_results(r.body, items);
+      answered = parse_batch_results(r.body, part.items);
     } catch (const PluginError& e) {
-      for (const Line& line : lines) {
+      for (const Line& line : part.lines) {
         results.push_back(failed_result(
             line.key, MB_STATUS_FATAL,
             std::string(e.what()) + "; the next run reads the platform's counts again"));
@@ -338,26 +321,23 @@ bool ExternalSession::push_part(Call& call, const std::vector<Line>& lines, cons
       return true;
     }
     if (r.header("idempotent-replayed") == "true") {
-      call.info("batch " + sent_key +
+      call.info("batch " + part.key +
                 " had already been applied; the platform replayed its result");
     }
-    for (size_t i = 0; i < lines.size(); ++i)
-      results.push_back(apply_result(lines[i], answered[i]));
+    for (size_t i = 0; i < part.lines.size(); ++i)
+      results.push_back(apply_result(part.lines[i], answered[i]));
     return true;
   }
-  Failure failure = failure_for(r, "push counts (batch " + sent_key + ")");
+  Failure failure = failure_for(r, "push counts (batch " + part.key + ")");
   if (r.status == 0 || r.status >= 500) {
     failure.message +=
         "; whether the batch was applied is unknown until the next run reads the "
         "platform's counts";
   }
-  for (const Line& line : lines)
+  for (const Line& line : part.lines)
     results.push_back(failed_result(line.key, failure.status, failure.message));
-  if (run_level(failure.status)) {
-    *stop = failure;
-    return false;
-  }
-  return true;
+  if (run_level(failure.status) && !stop->has_value()) *stop = failure;
+  return false;
 }
 
 std::string ExternalSession::apply_quantities(Call& call, std::string_view input_text) {
@@ -383,36 +363,53 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
   if (lines.empty()) return json::serialize(json::object{{"lines", std::move(results)}});
 
   const int64_t size = std::min(client_.config().batch_size, integration(call).max_batch_items);
-  const auto parts = split(lines.size(), static_cast<size_t>(size));
-  size_t pushed = 0;
-  for (size_t p = 0; p < parts.size(); ++p) {
-    const auto [begin, end] = parts[p];
-    const std::vector<Line> part(lines.begin() + static_cast<std::ptrdiff_t>(begin),
-                                 lines.begin() + static_cast<std::ptrdiff_t>(end));
-    if (call.cancelled()) {
-      for (const Line& line : part) {
-        results.push_back(
-            failed_result(line.key, MB_STATUS_RETRY, "cancelled before this batch was pushed"));
-      }
-      continue;
+  const auto ranges = split(lines.size(), static_cast<size_t>(size));
+  if (call.cancelled()) {
+    for (const Line& line : lines) {
+      results.push_back(
+          failed_result(line.key, MB_STATUS_RETRY, "cancelled before this batch was pushed"));
     }
-    std::optional<Failure> stop;
-    if (!push_part(call, part, batch_key(*host_key, p, parts.size()), effective_date, results,
-                   &stop)) {
-      // Nothing else can succeed (the key was refused, the platform throttles). Before any
-      // batch went through the whole call fails, so the host stops the run; afterwards the
-      // pushed lines keep their outcomes and the rest fail with the same reason.
-      if (pushed == 0) throw_failure(*stop);
-      for (size_t q = p + 1; q < parts.size(); ++q) {
-        for (size_t i = parts[q].first; i < parts[q].second; ++i) {
-          results.push_back(
-              failed_result(lines[i].key, stop->status, "not pushed: " + stop->message));
-        }
-      }
-      break;
-    }
-    pushed += end - begin;
+    return json::serialize(json::object{{"lines", std::move(results)}});
   }
+  std::vector<Part> parts;
+  std::vector<ApiRequest> requests;
+  for (size_t p = 0; p < ranges.size(); ++p) {
+    Part part;
+    part.lines.assign(lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].first),
+                      lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].second));
+    for (const Line& line : part.lines) {
+      part.items.push_back(CountItem{line.customer_id, line.service_id, line.metric, *line.target});
+    }
+    part.key = batch_key(*host_key, p, ranges.size());
+    part.body = batch_body(effective_date, part.items);
+    requests.push_back(ApiRequest{"POST", "/v1/count-batches", part.body, "count-batches", part.key});
+    parts.push_back(std::move(part));
+  }
+  // Each part stands alone under its own idempotency key, so they go out together and the
+  // engine runs them within the connector's concurrency; an apply call costs one round trip
+  // per `max_concurrency` parts instead of one per part.
+  std::vector<ApiResponse> responses = client_.execute(call, requests);
+  for (size_t p = 0; p < parts.size(); ++p) {
+    if (responses[p].status == 422 && responses[p].error_code() == "idempotency_key_reused") {
+      // The platform remembers this key for another body: the state database was recreated,
+      // so run numbers repeat. A key unique to this body is just as deterministic.
+      const std::string refused = parts[p].key;
+      parts[p].key = fingerprinted_key(refused, parts[p].body);
+      call.warn("the platform already used idempotency key " + refused +
+                " for another batch (was the state database recreated?); pushing under " +
+                parts[p].key);
+      responses[p] = post_batch(call, parts[p].key, parts[p].body);
+    }
+  }
+  std::optional<Failure> stop;
+  size_t applied = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    if (settle_part(call, parts[p], responses[p], results, &stop)) ++applied;
+  }
+  // Nothing went through and the reason stops the run (the key was refused, the platform
+  // throttles): the whole call fails, so the host stops the run. Otherwise every line keeps its
+  // own outcome.
+  if (applied == 0 && stop) throw_failure(*stop);
   call.debug("pushed " + std::to_string(lines.size()) + " counts in " +
              std::to_string(parts.size()) + " batches");
   return json::serialize(json::object{{"lines", std::move(results)}});

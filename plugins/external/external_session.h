@@ -6,8 +6,8 @@
 //   list_services    GET /v1/services
 //   read_quantities  GET /v1/counts?customer_id=.. for the lines' customers (bulk, concurrent),
 //                    checked against GET /v1/services
-//   apply_quantities POST /v1/count-batches, in parts of min(batch_size, max_batch_items), each
-//                    with a deterministic Idempotency-Key derived from the host's key
+//   apply_quantities POST /v1/count-batches, in parts of min(batch_size, max_batch_items) sent
+//                    together, each with a deterministic Idempotency-Key from the host's key
 //   link_accounts    DELETE then PUT /v1/links/{workspace}
 //   disconnect       DELETE /v1/links/{..} for every link of the integration
 //
@@ -68,11 +68,17 @@ class ExternalSession : public Session {
   std::map<std::string, CustomerCounts> linked_counts(Call& call,
                                                       const std::vector<std::string>& customers);
 
-  // Pushes one part of an apply call and appends its lines' results. Returns false when the
-  // run cannot go on (the failure is then in *stop).
-  bool push_part(Call& call, const std::vector<Line>& lines, const std::string& key,
-                 const std::string& effective_date, boost::json::array& results,
-                 std::optional<Failure>* stop);
+  // One POST /v1/count-batches of an apply call: its lines, their items, key and body.
+  struct Part {
+    std::vector<Line> lines;
+    std::vector<CountItem> items;
+    std::string key;
+    std::string body;
+  };
+  // Appends the results of one pushed part's lines from the platform's answer. Returns true
+  // when the platform applied the batch; a failure that stops the run also goes in *stop.
+  bool settle_part(Call& call, const Part& part, const ApiResponse& r,
+                   boost::json::array& results, std::optional<Failure>* stop);
   ApiResponse post_batch(Call& call, const std::string& key, const std::string& body);
 
   Client client_;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -216,6 +217,9 @@ class ConnectWisePlatform : public Platform {
   void load_seed(const json::value& seed) override {
     data_ = load_dataset(seed);
     next_addition_id_ = data_.additions.empty() ? 1 : data_.additions.rbegin()->first + 1;
+    additions_by_agreement_.clear();
+    for (const auto& [id, addition] : data_.additions)
+      additions_by_agreement_[addition.at("agreementId").get_int64()].push_back(id);
     limiter_.reset();
   }
 
@@ -675,10 +679,15 @@ class ConnectWisePlatform : public Platform {
     return id;
   }
 
+  // In id order, through the index: a tenant holds tens of thousands of additions, and a sync
+  // lists the additions of each of its agreements.
   std::vector<const json::object*> additions_of(int64_t agreement_id) const {
     std::vector<const json::object*> rows;
-    for (const auto& [id, addition] : data_.additions) {
-      if (addition.at("agreementId").get_int64() == agreement_id) rows.push_back(&addition);
+    auto ids = additions_by_agreement_.find(agreement_id);
+    if (ids == additions_by_agreement_.end()) return rows;
+    for (int64_t id : ids->second) {
+      auto it = data_.additions.find(id);
+      if (it != data_.additions.end()) rows.push_back(&it->second);
     }
     return rows;
   }
@@ -748,9 +757,10 @@ class ConnectWisePlatform : public Platform {
       refresh_computed_addition_fields(addition, data_);
     }
     stamp_change(addition, ChangeStamp{now_timestamp(), call.member->public_key});
-    json::object& stored = data_.additions[id];
-    stored = std::move(addition);
-    return stored;
+    auto [slot, created] = data_.additions.try_emplace(id);
+    slot->second = std::move(addition);
+    if (created) additions_by_agreement_[agreement_id].push_back(id);  // ids only grow
+    return slot->second;
   }
 
   Response create_addition(const ApiCall& call) {
@@ -776,7 +786,10 @@ class ConnectWisePlatform : public Platform {
 
   Response delete_addition(const ApiCall& call) {
     const json::object& addition = find_addition(call.request);
-    data_.additions.erase(addition.at("id").get_int64());
+    const int64_t id = addition.at("id").get_int64();
+    std::vector<int64_t>& siblings = additions_by_agreement_[addition.at("agreementId").get_int64()];
+    siblings.erase(std::remove(siblings.begin(), siblings.end(), id), siblings.end());
+    data_.additions.erase(id);
     return Response::empty(204);
   }
 
@@ -874,6 +887,7 @@ class ConnectWisePlatform : public Platform {
   }
 
   Dataset data_;
+  std::map<int64_t, std::vector<int64_t>> additions_by_agreement_;  // addition ids, ascending
   Settings settings_;
   SlidingWindowLimiter limiter_;
   int64_t next_addition_id_ = 1;
