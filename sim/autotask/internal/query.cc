@@ -43,6 +43,9 @@ struct Condition {
   std::optional<std::string> udf_name;  // set for {"udf":true} conditions
   std::vector<Operand> operands;        // one; the list for in/notIn; none for exist/notExist
   std::vector<Condition> children;      // and/or
+  // in/notIn whose every operand is an integer: the operands sorted, so a row is matched by a
+  // binary search rather than one comparison per operand (bulk reads send 500).
+  std::vector<int64_t> sorted_integers;
 };
 
 namespace {
@@ -195,6 +198,15 @@ class Compiler {
       for (const json::value& element : value->get_array()) {
         condition.operands.push_back(convert_operand(element, def, condition.type, *op));
       }
+      for (const Operand& operand : condition.operands) {
+        const auto* integer = std::get_if<int64_t>(&operand);
+        if (integer == nullptr) {
+          condition.sorted_integers.clear();
+          break;
+        }
+        condition.sorted_integers.push_back(*integer);
+      }
+      std::sort(condition.sorted_integers.begin(), condition.sorted_integers.end());
       return condition;
     }
     condition.operands.push_back(value ? convert_operand(*value, def, condition.type, *op)
@@ -350,9 +362,13 @@ bool evaluate(const Condition& condition, const Row& row) {
     case Op::kIn:
     case Op::kNotIn: {
       if (is_null) return false;
+      const auto* integer = std::get_if<int64_t>(&value);
       const bool found =
-          std::any_of(condition.operands.begin(), condition.operands.end(),
-                      [&value](const Operand& operand) { return compare(value, operand) == 0; });
+          integer != nullptr && !condition.sorted_integers.empty()
+              ? std::binary_search(condition.sorted_integers.begin(),
+                                   condition.sorted_integers.end(), *integer)
+              : std::any_of(condition.operands.begin(), condition.operands.end(),
+                            [&value](const Operand& operand) { return compare(value, operand) == 0; });
       return condition.op == Op::kIn ? found : !found;
     }
     case Op::kBeginsWith:
