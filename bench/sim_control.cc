@@ -20,12 +20,14 @@ constexpr int kTimeoutSeconds = 30;
 
 uint16_t loopback_port(const std::string& base_url) {
   const std::string prefix = "http://127.0.0.1:";
-  if (base_url.rfind(prefix, 0) != 0) throw std::runtime_error("not a loopback simulator address: " + base_url);
+  if (base_url.rfind(prefix, 0) != 0)
+    throw std::runtime_error("not a loopback simulator address: " + base_url);
   std::string_view rest(base_url);
   rest.remove_prefix(prefix.size());
   unsigned port = 0;
   auto parsed = std::from_chars(rest.data(), rest.data() + rest.size(), port);
-  if (parsed.ec != std::errc() || port == 0 || port > 65535) throw std::runtime_error("no port in " + base_url);
+  if (parsed.ec != std::errc() || port == 0 || port > 65535)
+    throw std::runtime_error("no port in " + base_url);
   return static_cast<uint16_t>(port);
 }
 
@@ -64,8 +66,8 @@ std::string decode_body(const std::string& head, std::string raw) {
 
 }  // namespace
 
-SimResponse sim_request(const std::string& base_url, const std::string& method, const std::string& path,
-                        const std::string& json_body) {
+SimResponse sim_request(const std::string& base_url, const std::string& method,
+                        const std::string& path, const std::string& json_body) {
   Socket s;
   timeval tv{kTimeoutSeconds, 0};
   setsockopt(s.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -77,14 +79,18 @@ SimResponse sim_request(const std::string& base_url, const std::string& method, 
   if (connect(s.fd(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0)
     throw std::runtime_error("cannot connect to " + base_url + ": " + std::strerror(errno));
 
-  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  std::string request =
+      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!json_body.empty() || method == "POST")
-    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) + "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
+        "\r\n";
   request += "\r\n" + json_body;
   for (size_t sent = 0; sent < request.size();) {
     ssize_t n = send(s.fd(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error(method + " " + path + ": send failed: " + std::strerror(errno));
+    if (n <= 0)
+      throw std::runtime_error(method + " " + path + ": send failed: " + std::strerror(errno));
     sent += static_cast<size_t>(n);
   }
 
@@ -98,7 +104,8 @@ SimResponse sim_request(const std::string& base_url, const std::string& method, 
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(method + " " + path + ": no response: " + std::strerror(errno));
+    if (n < 0)
+      throw std::runtime_error(method + " " + path + ": no response: " + std::strerror(errno));
     break;
   }
   size_t head_end = raw.find("\r\n\r\n");
@@ -111,11 +118,12 @@ SimResponse sim_request(const std::string& base_url, const std::string& method, 
   return r;
 }
 
-std::string sim_control(const std::string& base_url, const std::string& method, const std::string& path,
-                        const std::string& json_body) {
+std::string sim_control(const std::string& base_url, const std::string& method,
+                        const std::string& path, const std::string& json_body) {
   SimResponse r = sim_request(base_url, method, path, json_body);
   if (r.status < 200 || r.status > 299)
-    throw std::runtime_error(method + " " + path + " answered " + std::to_string(r.status) + ": " + r.body);
+    throw std::runtime_error(method + " " + path + " answered " + std::to_string(r.status) + ": " +
+                             r.body);
   return r.body;
 }
 

@@ -3,8 +3,8 @@
 // faults or limits, so a small blocking client is enough, and the benchmark keeps these calls
 // out of the HTTP engine whose requests it counts.
 //
-//   SimResponse r = sim_request("http://127.0.0.1:41873", "POST", "/_sim/latency", R"({"latency_ms":50})");
-//   if (r.status != 200) ...
+//   SimResponse r = sim_request("http://127.0.0.1:41873", "POST", "/_sim/latency",
+//   R"({"latency_ms":50})"); if (r.status != 200) ...
 #ifndef METERBRIDGE_BENCH_SIM_CONTROL_H_
 #define METERBRIDGE_BENCH_SIM_CONTROL_H_
 
@@ -20,12 +20,12 @@ struct SimResponse {
 // One request on a fresh loopback connection to `base_url` (http://127.0.0.1:PORT). A body is
 // sent as application/json. Throws std::runtime_error when no complete response arrives within
 // 30 seconds.
-SimResponse sim_request(const std::string& base_url, const std::string& method, const std::string& path,
-                        const std::string& json_body = "");
+SimResponse sim_request(const std::string& base_url, const std::string& method,
+                        const std::string& path, const std::string& json_body = "");
 
 // sim_request that must answer 2xx; throws std::runtime_error naming the call otherwise.
-std::string sim_control(const std::string& base_url, const std::string& method, const std::string& path,
-                        const std::string& json_body = "");
+std::string sim_control(const std::string& base_url, const std::string& method,
+                        const std::string& path, const std::string& json_body = "");
 
 }  // namespace mb::bench
 

@@ -45,7 +45,8 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& argv, const Opt
   FileActions actions;
   int pipe_fds[2] = {-1, -1};
   if (options.capture_stdout) {
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+      throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], STDOUT_FILENO);
   } else if (!options.stdout_path.empty()) {
     posix_spawn_file_actions_addopen(actions.get(), STDOUT_FILENO, options.stdout_path.c_str(),
@@ -139,9 +140,11 @@ std::string ChildProcess::wait_for_first_line(const std::filesystem::path& file,
     // A line is complete only once its newline is written; a partial one is read again later.
     if (in && std::getline(in, line) && !in.eof()) return line;
     if (poll())
-      throw std::runtime_error("exited with status " + std::to_string(*exit_status_) + " before printing its address");
+      throw std::runtime_error("exited with status " + std::to_string(*exit_status_) +
+                               " before printing its address");
     if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("printed no address within " + std::to_string(timeout.count() / 1000) + " s");
+      throw std::runtime_error("printed no address within " +
+                               std::to_string(timeout.count() / 1000) + " s");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

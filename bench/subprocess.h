@@ -3,7 +3,8 @@
 // per process, so a figure taken in a fresh child describes that child's work alone.
 //
 //   ChildProcess sim = ChildProcess::start({sim_path, "autotask", "--generate", "companies=50"},
-//                                          {.stdout_path = dir / "sim.out", .stderr_path = dir / "sim.log"});
+//                                          {.stdout_path = dir / "sim.out", .stderr_path = dir /
+//                                          "sim.log"});
 //   std::string url = sim.wait_for_first_line(dir / "sim.out", std::chrono::seconds(60));
 //   ...
 //   sim.terminate();   // SIGTERM, then reaped; the destructor does the same
@@ -48,7 +49,8 @@ class ChildProcess {
   int terminate();
   // Waits until `file` (the child's stdout) holds a complete first line and returns it. Throws
   // std::runtime_error when the child ends first or `timeout` passes.
-  std::string wait_for_first_line(const std::filesystem::path& file, std::chrono::milliseconds timeout);
+  std::string wait_for_first_line(const std::filesystem::path& file,
+                                  std::chrono::milliseconds timeout);
 
  private:
   ChildProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}

@@ -108,7 +108,8 @@ Msp make_msp(size_t lines, double change_percent) {
 
 // ---- a fake plugin, negotiated in process -------------------------------------------------------
 
-constexpr const char* kFakeManifest = R"json({"id":"bench-fake","name":"benchmark fake platform","version":"1.0.0",
+constexpr const char* kFakeManifest =
+    R"json({"id":"bench-fake","name":"benchmark fake platform","version":"1.0.0",
   "abi":"1.0","library":"(in process)","capabilities":[],"config_schema":{"type":"object"}})json";
 
 json::array lines_of(std::string_view input) {
@@ -120,13 +121,17 @@ json::array lines_of(std::string_view input) {
 // for every write. No I/O, so what the benchmark measures is the host.
 class FakeSession : public meterbridge::Session {
  public:
-  std::string authenticate(meterbridge::Call&, std::string_view) override { return R"({"status":"ok"})"; }
+  std::string authenticate(meterbridge::Call&, std::string_view) override {
+    return R"({"status":"ok"})";
+  }
   // The benchmark fills the account cache itself; a listing would mean the engine found it stale.
   std::string list_accounts(meterbridge::Call&, std::string_view) override {
-    throw meterbridge::PluginError(MB_STATUS_UNSUPPORTED, "the benchmark's fake platform lists nothing");
+    throw meterbridge::PluginError(MB_STATUS_UNSUPPORTED,
+                                   "the benchmark's fake platform lists nothing");
   }
   std::string list_services(meterbridge::Call&, std::string_view) override {
-    throw meterbridge::PluginError(MB_STATUS_UNSUPPORTED, "the benchmark's fake platform lists nothing");
+    throw meterbridge::PluginError(MB_STATUS_UNSUPPORTED,
+                                   "the benchmark's fake platform lists nothing");
   }
   std::string read_quantities(meterbridge::Call&, std::string_view input) override {
     json::array out;
@@ -142,7 +147,8 @@ class FakeSession : public meterbridge::Session {
     json::array out;
     for (const auto& line : lines_of(input)) {
       const json::object& o = line.as_object();
-      out.push_back(json::object{{"key", o.at("key")}, {"outcome", "updated"}, {"quantity", o.at("target")}});
+      out.push_back(
+          json::object{{"key", o.at("key")}, {"outcome", "updated"}, {"quantity", o.at("target")}});
     }
     return json::serialize(json::object{{"lines", std::move(out)}});
   }
@@ -164,7 +170,8 @@ std::shared_ptr<LoadedPlugin> load_fake_plugin() {
   offer.services = host_services();
   offer.host_version = meterbridge::to_mb_str("meterbridge-bench-sync");
   const mb_plugin_table* table = nullptr;
-  if (meterbridge::internal::negotiate<FakePlugin>(&offer, &table) != MB_STATUS_OK || table == nullptr)
+  if (meterbridge::internal::negotiate<FakePlugin>(&offer, &table) != MB_STATUS_OK ||
+      table == nullptr)
     throw std::runtime_error("the fake plugin refused to negotiate");
   auto manifest = parse_manifest(kFakeManifest, "fake plugin");
   if (!manifest) throw std::runtime_error(manifest.status().to_string());
@@ -208,8 +215,8 @@ json::object run_host_planner(size_t lines, double change_percent) {
   size_t changed = 0;
   for (const auto& line : planned) changed += line.action == action::kUpdate ? 1 : 0;
   if (changed != msp.changed)
-    throw std::runtime_error("the diff found " + std::to_string(changed) + " changed lines, expected " +
-                             std::to_string(msp.changed));
+    throw std::runtime_error("the diff found " + std::to_string(changed) +
+                             " changed lines, expected " + std::to_string(msp.changed));
   double plan_s = Seconds(t1 - t0).count(), diff_s = Seconds(t3 - t2).count();
   return {{"lines", planned.size()},
           {"changed", changed},
@@ -226,7 +233,8 @@ json::object run_host_planner(size_t lines, double change_percent) {
 json::object run_host_engine(size_t lines, double change_percent) {
   // The key file is never written (no credentials are stored) but the store wants a place for it.
   std::string dir_template = (fs::temp_directory_path() / "mb-bench-engine-XXXXXX").string();
-  if (mkdtemp(dir_template.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+  if (mkdtemp(dir_template.data()) == nullptr)
+    throw std::runtime_error("cannot create a temporary folder");
   const fs::path dir(dir_template);
   struct RemoveDir {
     fs::path path;
@@ -254,7 +262,8 @@ json::object run_host_engine(size_t lines, double change_percent) {
   if (!imported) throw std::runtime_error(imported.status().to_string());
   check(store.replace_psa_accounts(connector.id, msp.accounts), "accounts");
   check(store.put_account_mappings(connector.id, msp.account_mappings), "account mappings");
-  for (const auto& m : msp.service_mappings) check(store.put_service_mapping(connector.id, m), "service mapping");
+  for (const auto& m : msp.service_mappings)
+    check(store.put_service_mapping(connector.id, m), "service mapping");
   const size_t expected_changed = msp.changed;
   msp = Msp{};  // the store holds the data now, as it would in production
   const int64_t rss_prepared = current_rss_bytes();
@@ -275,9 +284,9 @@ json::object run_host_engine(size_t lines, double change_percent) {
   if (!report) throw std::runtime_error(report.status().to_string());
   auto updated = report->counts.count(outcome::kUpdated) ? report->counts.at(outcome::kUpdated) : 0;
   if (static_cast<size_t>(updated) != expected_changed || report->run.state != "ok")
-    throw std::runtime_error("the run ended " + report->run.state + " with " + std::to_string(updated) +
-                             " lines updated, expected " + std::to_string(expected_changed) + ": " +
-                             report->run.message);
+    throw std::runtime_error("the run ended " + report->run.state + " with " +
+                             std::to_string(updated) + " lines updated, expected " +
+                             std::to_string(expected_changed) + ": " + report->run.message);
   double n = static_cast<double>(report->lines.size());
   return {{"lines", report->lines.size()},
           {"changed", updated},

@@ -61,26 +61,33 @@ class Step {
 };
 
 // The usage document (docs/usage-format.md) for these workspaces, services and counts.
-std::string usage_document(const std::vector<Workspace>& workspaces, const std::vector<VendorService>& services,
+std::string usage_document(const std::vector<Workspace>& workspaces,
+                           const std::vector<VendorService>& services,
                            const std::vector<UsageCount>& counts) {
   json::array ws, sv, usage;
   for (const auto& w : workspaces) ws.push_back(json::object{{"id", w.id}, {"name", w.name}});
   for (const auto& s : services) sv.push_back(json::object{{"id", s.id}, {"name", s.name}});
   for (const auto& c : counts)
-    usage.push_back(json::object{
-        {"workspace_id", c.workspace_id}, {"service_id", c.service_id}, {"users", c.users}, {"devices", c.devices}});
-  return json::serialize(json::object{{"as_of", format_iso8601_utc(SystemClock::instance().now_ms())},
-                                      {"workspaces", std::move(ws)},
-                                      {"services", std::move(sv)},
-                                      {"usage", std::move(usage)}});
+    usage.push_back(json::object{{"workspace_id", c.workspace_id},
+                                 {"service_id", c.service_id},
+                                 {"users", c.users},
+                                 {"devices", c.devices}});
+  return json::serialize(
+      json::object{{"as_of", format_iso8601_utc(SystemClock::instance().now_ms())},
+                   {"workspaces", std::move(ws)},
+                   {"services", std::move(sv)},
+                   {"usage", std::move(usage)}});
 }
 
-void import(cli::App& app, const std::vector<Workspace>& workspaces, const std::vector<VendorService>& services,
-            const std::vector<UsageCount>& counts) {
-  take(ops::import_usage(app, usage_document(workspaces, services, counts), "benchmark"), "usage import");
+void import(cli::App& app, const std::vector<Workspace>& workspaces,
+            const std::vector<VendorService>& services, const std::vector<UsageCount>& counts) {
+  take(ops::import_usage(app, usage_document(workspaces, services, counts), "benchmark"),
+       "usage import");
 }
 
-int64_t& metric_value(UsageCount& c, const std::string& metric) { return metric == "devices" ? c.devices : c.users; }
+int64_t& metric_value(UsageCount& c, const std::string& metric) {
+  return metric == "devices" ? c.devices : c.users;
+}
 
 // The engine's run, the same way ops::sync_connector runs it, with the session kept so its
 // HTTP counters can be read.
@@ -97,7 +104,8 @@ SessionRun run_sync(Step& step, const SyncOptions& options) {
   return out;
 }
 
-// ---- setup ---------------------------------------------------------------------------------------
+// ---- setup
+// ---------------------------------------------------------------------------------------
 
 json::object setup(const PlatformBench& platform, const fs::path& dir, const Scenario& s) {
   Step step(dir);
@@ -113,11 +121,14 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   };
   std::sort(accounts.begin(), accounts.end(), by_id);
   std::sort(psa_services.begin(), psa_services.end(), by_id);
-  if (accounts.size() > static_cast<size_t>(s.companies)) accounts.resize(static_cast<size_t>(s.companies));
-  if (psa_services.size() > static_cast<size_t>(s.services)) psa_services.resize(static_cast<size_t>(s.services));
+  if (accounts.size() > static_cast<size_t>(s.companies))
+    accounts.resize(static_cast<size_t>(s.companies));
+  if (psa_services.size() > static_cast<size_t>(s.services))
+    psa_services.resize(static_cast<size_t>(s.services));
   if (accounts.empty() || psa_services.empty())
-    throw std::runtime_error("the platform lists " + std::to_string(accounts.size()) + " active accounts and " +
-                             std::to_string(psa_services.size()) + " services");
+    throw std::runtime_error("the platform lists " + std::to_string(accounts.size()) +
+                             " active accounts and " + std::to_string(psa_services.size()) +
+                             " services");
 
   // One workspace per account under the account's own id and name: auto-mapping matches the
   // names, and provisioning platforms find the accounts they already hold by id.
@@ -147,7 +158,8 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
       break;
     case AccountBinding::kLink:
       for (size_t i = 0; i < workspaces.size(); ++i) {
-        take(ops::map_account(app, kConnectorId, workspaces[i].id, accounts[i].id), "link " + workspaces[i].id);
+        take(ops::map_account(app, kConnectorId, workspaces[i].id, accounts[i].id),
+             "link " + workspaces[i].id);
         ++mapped;
       }
       break;
@@ -156,7 +168,8 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   }
   if (platform.binding() != AccountBinding::kProvisioned)
     for (size_t i = 0; i < services.size(); ++i)
-      check(ops::map_service(app, kConnectorId, services[i].id, psa_services[i].id, metric[services[i].id]),
+      check(ops::map_service(app, kConnectorId, services[i].id, psa_services[i].id,
+                             metric[services[i].id]),
             "map service " + services[i].id);
 
   // Learn what the platform holds now, so the first measured sync changes every line it can
@@ -186,11 +199,16 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
         line.current ? *line.current + targets.between(1, 3) : targets.between(1, 250);
   }
   import(app, workspaces, services, counts);
-  return {{"accounts_listed", listed_accounts}, {"workspaces", workspaces.size()}, {"services", services.size()},
-          {"mapped", mapped},                   {"lines", lines},                   {"readable", readable}};
+  return {{"accounts_listed", listed_accounts},
+          {"workspaces", workspaces.size()},
+          {"services", services.size()},
+          {"mapped", mapped},
+          {"lines", lines},
+          {"readable", readable}};
 }
 
-// ---- change --------------------------------------------------------------------------------------
+// ---- change
+// --------------------------------------------------------------------------------------
 
 json::object change(const fs::path& dir, const Scenario& s) {
   Step step(dir);
@@ -204,10 +222,12 @@ json::object change(const fs::path& dir, const Scenario& s) {
     if (l.target) ++planned;
     if (l.outcome == outcome::kUpdated) written.push_back(&l);
   }
-  std::sort(written.begin(), written.end(), [](const SyncLine* a, const SyncLine* b) { return a->key < b->key; });
+  std::sort(written.begin(), written.end(),
+            [](const SyncLine* a, const SyncLine* b) { return a->key < b->key; });
   // The share is of all planned lines; the lines are drawn among those the platform took, so
   // each one is a real write.
-  auto wanted = static_cast<size_t>(std::llround(static_cast<double>(planned) * s.change_percent / 100.0));
+  auto wanted =
+      static_cast<size_t>(std::llround(static_cast<double>(planned) * s.change_percent / 100.0));
   wanted = std::min(wanted, written.size());
   SplitMix64 rng(s.seed ^ kChangeStream);
   for (size_t i = 0; i < wanted; ++i)
@@ -225,10 +245,11 @@ json::object change(const fs::path& dir, const Scenario& s) {
     if (it == by_pair.end()) continue;
     int64_t& value = metric_value(*it->second, metric[written[i]->service_id]);
     int64_t delta = rng.between(1, 5);
-    value = (rng.next() % 2 == 0 && value > delta) ? value - delta : value + delta;  // decreases too
+    value =
+        (rng.next() % 2 == 0 && value > delta) ? value - delta : value + delta;  // decreases too
   }
-  import(step.app(), take(store.list_workspaces(), "workspaces"), take(store.list_services(), "services"),
-         snapshot->counts);
+  import(step.app(), take(store.list_workspaces(), "workspaces"),
+         take(store.list_services(), "services"), snapshot->counts);
   return {{"planned", planned}, {"changed", wanted}};
 }
 
@@ -241,19 +262,23 @@ http::HttpPolicy connector_policy(Step& step) {
   auto plugin = registry->find(step.connector().plugin);
   if (!plugin) throw std::runtime_error("plugin '" + step.connector().plugin + "' is not loaded");
   http::HttpPolicy policy;
-  if (!plugin->manifest().http.is_null()) check(http::apply_http_policy_json(plugin->manifest().http, &policy), "manifest http");
-  check(http::apply_http_policy_json(json::value(step.connector().http), &policy), "connector http");
+  if (!plugin->manifest().http.is_null())
+    check(http::apply_http_policy_json(plugin->manifest().http, &policy), "manifest http");
+  check(http::apply_http_policy_json(json::value(step.connector().http), &policy),
+        "connector http");
   return policy;
 }
 
 // The fastest the calls could complete: every round of `allowed` concurrent calls costs one
 // latency, and the per-endpoint limit (Autotask: 3 per entity) and the rate limit bound it too.
-double bound_seconds(const http::HttpCounters& counters, const http::HttpPolicy& policy, double latency_s) {
+double bound_seconds(const http::HttpCounters& counters, const http::HttpPolicy& policy,
+                     double latency_s) {
   auto total = static_cast<double>(counters.total().requests);
   double rounds = std::ceil(total / std::max(1, policy.max_concurrency));
   if (policy.per_endpoint_concurrency > 0)
     for (const auto& [endpoint, c] : counters.endpoints)
-      rounds = std::max(rounds, std::ceil(static_cast<double>(c.requests) / policy.per_endpoint_concurrency));
+      rounds = std::max(
+          rounds, std::ceil(static_cast<double>(c.requests) / policy.per_endpoint_concurrency));
   double bound = rounds * latency_s;
   if (policy.requests_per_second > 0)
     bound = std::max(bound, std::max(0.0, total - policy.burst) / policy.requests_per_second);
@@ -262,7 +287,8 @@ double bound_seconds(const http::HttpCounters& counters, const http::HttpPolicy&
 
 std::string concurrency_label(const http::HttpPolicy& policy) {
   std::string label = std::to_string(policy.max_concurrency);
-  if (policy.per_endpoint_concurrency > 0 && policy.per_endpoint_concurrency < policy.max_concurrency)
+  if (policy.per_endpoint_concurrency > 0 &&
+      policy.per_endpoint_concurrency < policy.max_concurrency)
     label = std::to_string(policy.per_endpoint_concurrency) + "/endpoint";
   if (policy.requests_per_second > 0) {
     std::ostringstream rps;
@@ -272,7 +298,8 @@ std::string concurrency_label(const http::HttpPolicy& policy) {
   return label;
 }
 
-json::object measured_sync(const PlatformBench& platform, const fs::path& dir, const Scenario& s, bool first) {
+json::object measured_sync(const PlatformBench& platform, const fs::path& dir, const Scenario& s,
+                           bool first) {
   Step step(dir);
   // Loading plugins, reading the config and opening the store happen once per process, not per
   // sync: keep them out of the measurement.
@@ -332,8 +359,8 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
 
 }  // namespace
 
-void write_bench_config(const fs::path& dir, const PlatformBench& platform, const std::string& base_url,
-                        const fs::path& plugin_dir) {
+void write_bench_config(const fs::path& dir, const PlatformBench& platform,
+                        const std::string& base_url, const fs::path& plugin_dir) {
   json::object connector = platform.connector(base_url);
   connector["id"] = kConnectorId;
   connector["plugin"] = platform.id();
@@ -347,11 +374,12 @@ void write_bench_config(const fs::path& dir, const PlatformBench& platform, cons
   if (!out) throw std::runtime_error("cannot write " + (dir / "config.json").string());
 }
 
-json::object run_sync_phase(const std::string& phase, const PlatformBench& platform, const fs::path& dir,
-                            const Scenario& scenario) {
+json::object run_sync_phase(const std::string& phase, const PlatformBench& platform,
+                            const fs::path& dir, const Scenario& scenario) {
   if (phase == "setup") return setup(platform, dir, scenario);
   if (phase == "change") return change(dir, scenario);
-  if (phase == "first" || phase == "steady") return measured_sync(platform, dir, scenario, phase == "first");
+  if (phase == "first" || phase == "steady")
+    return measured_sync(platform, dir, scenario, phase == "first");
   throw std::runtime_error("unknown phase '" + phase + "'");
 }
 

@@ -25,8 +25,8 @@ namespace mb::bench {
 
 // Writes <dir>/config.json: the store and key file in `dir`, `plugin_dir`, one connector
 // (kConnectorId) for `platform` pointing at `base_url`.
-void write_bench_config(const std::filesystem::path& dir, const PlatformBench& platform, const std::string& base_url,
-                        const std::filesystem::path& plugin_dir);
+void write_bench_config(const std::filesystem::path& dir, const PlatformBench& platform,
+                        const std::string& base_url, const std::filesystem::path& plugin_dir);
 
 // Runs one step ("setup", "first", "change", "steady") in this process and returns its result.
 // Throws std::runtime_error when the step cannot complete.

@@ -23,7 +23,8 @@ std::string lower(std::string s) {
 }
 
 bool is_number(const std::string& s) {
-  return !s.empty() && s.size() < 19 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && s.size() < 19 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The line's platform reference (what read_quantities returned for it), or an empty object.
@@ -56,7 +57,8 @@ std::string plus(std::initializer_list<std::pair<int64_t, const char*>> parts) {
   return out.empty() ? "0" : out;
 }
 
-std::vector<std::vector<const SyncLine*>> chunk(const std::vector<const SyncLine*>& lines, size_t size) {
+std::vector<std::vector<const SyncLine*>> chunk(const std::vector<const SyncLine*>& lines,
+                                                size_t size) {
   std::vector<std::vector<const SyncLine*>> out;
   size = std::max<size_t>(1, size);
   for (size_t i = 0; i < lines.size(); i += size)
@@ -90,10 +92,12 @@ class AutotaskBench : public PlatformBench {
   }
 
   std::vector<std::string> deviations() const override {
-    return {"hourly budget off (connector http.hourly_budget 0, simulator hourly_threshold 0): Autotask "
-            "allows 10,000 requests an hour per tenant, fewer than a first sync of 20,000 lines needs",
-            "simulator reject_duplicate_adjustments off: the steady sync adjusts lines the first sync "
-            "adjusted on the same date (a daily schedule adjusts on a new date)"};
+    return {
+        "hourly budget off (connector http.hourly_budget 0, simulator hourly_threshold 0): "
+        "Autotask "
+        "allows 10,000 requests an hour per tenant, fewer than a first sync of 20,000 lines needs",
+        "simulator reject_duplicate_adjustments off: the steady sync adjusts lines the first sync "
+        "adjusted on the same date (a daily schedule adjusts on a new date)"};
   }
 
   // docs/platforms/autotask.md: per read batch ⌈C⌉ + ⌈A⌉ + ⌈K / ⌊500/s⌋⌉·⌈S⌉ + ⌈L⌉
@@ -128,7 +132,8 @@ class AutotaskBench : public PlatformBench {
         read += ceil_div(k, std::max<int64_t>(1, 500 / s)) *
                 ceil_div(static_cast<int64_t>(services.size()), 500);
       }
-      if (!contract_lines.empty()) read += ceil_div(static_cast<int64_t>(contract_lines.size()), 500);
+      if (!contract_lines.empty())
+        read += ceil_div(static_cast<int64_t>(contract_lines.size()), 500);
     }
     for (const auto& batch : apply_batches(f)) {
       auto m = static_cast<int64_t>(batch.size());
@@ -148,8 +153,8 @@ class ConnectWiseBench : public PlatformBench {
   std::vector<std::string> simulator_args(const Scenario& s) const override {
     // 2% of generated companies are deleted, hence not listed.
     int companies = static_cast<int>(ceil_div(int64_t{s.companies} * 50, 48)) + 2;
-    return {"--generate", "companies=" + std::to_string(companies) + ",products=" + std::to_string(s.services) +
-                              ",seed=" + std::to_string(s.seed)};
+    return {"--generate", "companies=" + std::to_string(companies) + ",products=" +
+                              std::to_string(s.services) + ",seed=" + std::to_string(s.seed)};
   }
 
   json::object connector(const std::string& base_url) const override {
@@ -164,9 +169,10 @@ class ConnectWiseBench : public PlatformBench {
   }
 
   std::vector<std::string> deviations() const override {
-    return {"connector http {\"requests_per_second\": 0} instead of the manifest's 15/s (ConnectWise's "
-            "throttling guidance): at 15/s a first sync of 20,000 PATCHes takes 22 minutes; "
-            "max_concurrency stays 4"};
+    return {
+        "connector http {\"requests_per_second\": 0} instead of the manifest's 15/s (ConnectWise's "
+        "throttling guidance): at 15/s a first sync of 20,000 PATCHes takes 22 minutes; "
+        "max_concurrency stays 4"};
   }
 
   // docs/platforms/connectwise.md: per read batch ⌈C/c⌉ agreement queries + A addition lists
@@ -191,7 +197,8 @@ class ConnectWiseBench : public PlatformBench {
           for (size_t at = line->message.find("on agreement "); at != std::string::npos;
                at = line->message.find("on agreement ", at + 1)) {
             long long id = 0;
-            if (std::sscanf(line->message.c_str() + at + 13, "%lld", &id) == 1) agreements.insert(id);
+            if (std::sscanf(line->message.c_str() + at + 13, "%lld", &id) == 1)
+              agreements.insert(id);
           }
         }
       }
@@ -206,12 +213,11 @@ class ConnectWiseBench : public PlatformBench {
     for (const auto& batch : apply_batches(f)) patches += static_cast<int64_t>(batch.size());
     int64_t read = agreement_queries + addition_lists + lookups;
     int64_t discovery = read + patches > 0 ? 1 : 0;
-    return {discovery + read + patches,
-            plus({{discovery, "companyinfo"},
-                  {agreement_queries, "agreements"},
-                  {addition_lists, "additions"},
-                  {lookups, "companies"},
-                  {patches, "PATCH"}})};
+    return {discovery + read + patches, plus({{discovery, "companyinfo"},
+                                              {agreement_queries, "agreements"},
+                                              {addition_lists, "additions"},
+                                              {lookups, "companies"},
+                                              {patches, "PATCH"}})};
   }
 };
 
@@ -222,8 +228,9 @@ class GradientBench : public PlatformBench {
   std::string id() const override { return "gradient"; }
 
   std::vector<std::string> simulator_args(const Scenario& s) const override {
-    return {"--generate", "accounts=" + std::to_string(s.companies) + ",clients=" + std::to_string(s.companies) +
-                              ",services=" + std::to_string(s.services) + ",seed=" + std::to_string(s.seed)};
+    return {"--generate",
+            "accounts=" + std::to_string(s.companies) + ",clients=" + std::to_string(s.companies) +
+                ",services=" + std::to_string(s.services) + ",seed=" + std::to_string(s.seed)};
   }
 
   json::object connector(const std::string& base_url) const override {
@@ -231,7 +238,8 @@ class GradientBench : public PlatformBench {
              {{"vendor_api_key", "vk_live_123"},
               {"partner_api_key", "pk_gen_1"},
               {"base_url", base_url},
-              {"service_defaults", {{"category", "security"}, {"subcategory", "other"}, {"metric", "users"}}}}}};
+              {"service_defaults",
+               {{"category", "security"}, {"subcategory", "other"}, {"metric", "users"}}}}}};
   }
 
   AccountBinding binding() const override { return AccountBinding::kProvisioned; }
@@ -247,7 +255,8 @@ class GradientBench : public PlatformBench {
   MinimalCalls minimal_calls(const SyncFacts& f) const override {
     int64_t created = 0, renamed = 0;
     for (const auto& note : f.notes) {
-      // The engine's provisioning note: "accounts provisioned on the platform: 3 created, 1997 unchanged".
+      // The engine's provisioning note: "accounts provisioned on the platform: 3 created, 1997
+      // unchanged".
       if (note.rfind("accounts provisioned on the platform:", 0) != 0) continue;
       for (const char* what : {"created", "renamed"}) {
         size_t at = note.find(std::string(" ") + what);
@@ -261,8 +270,9 @@ class GradientBench : public PlatformBench {
     for (const auto& batch : apply_batches(f)) pushes += static_cast<int64_t>(batch.size());
     int64_t provisioning = 3 + ceil_div(created, 250) + renamed;
     int64_t activate = f.integration_inactive && pushes > 0 ? 1 : 0;
-    return {provisioning + pushes + activate,
-            plus({{provisioning, "status/accounts/services"}, {pushes, "counts"}, {activate, "activate"}})};
+    return {provisioning + pushes + activate, plus({{provisioning, "status/accounts/services"},
+                                                    {pushes, "counts"},
+                                                    {activate, "activate"}})};
   }
 };
 
@@ -282,8 +292,10 @@ class ExternalBench : public PlatformBench {
       char id[32], name[64];
       bool devices = i % 2 == 1;
       std::snprintf(id, sizeof(id), "bench-svc-%02d", i);
-      std::snprintf(name, sizeof(name), "Bench Module %02d (per %s)", i, devices ? "device" : "user");
-      services.push_back(json::object{{"id", id}, {"name", name}, {"metrics", json::array{devices ? "devices" : "users"}}});
+      std::snprintf(name, sizeof(name), "Bench Module %02d (per %s)", i,
+                    devices ? "device" : "user");
+      services.push_back(json::object{
+          {"id", id}, {"name", name}, {"metrics", json::array{devices ? "devices" : "users"}}});
     }
     for (int i = 1; i <= s.companies; ++i) {
       char id[32], name[64];
@@ -291,14 +303,16 @@ class ExternalBench : public PlatformBench {
       std::snprintf(name, sizeof(name), "Bench Customer %06d", i);
       customers.push_back(json::object{{"id", id}, {"name", name}, {"active", true}});
     }
-    return json::serialize(json::object{{"integration", {{"id", "int_bench"}, {"name", "meterbridge benchmark"}}},
-                                        {"platform", {{"name", "Benchmark Distribution"}}},
-                                        {"services", std::move(services)},
-                                        {"customers", std::move(customers)}});
+    return json::serialize(
+        json::object{{"integration", {{"id", "int_bench"}, {"name", "meterbridge benchmark"}}},
+                     {"platform", {{"name", "Benchmark Distribution"}}},
+                     {"services", std::move(services)},
+                     {"customers", std::move(customers)}});
   }
 
   json::object connector(const std::string& base_url) const override {
-    return {{"config", {{"base_url", base_url}, {"api_key", "ext-sim-key-0001"}, {"batch_size", 100}}}};
+    return {
+        {"config", {{"base_url", base_url}, {"api_key", "ext-sim-key-0001"}, {"batch_size", 100}}}};
   }
 
   AccountBinding binding() const override { return AccountBinding::kLink; }
@@ -317,8 +331,10 @@ class ExternalBench : public PlatformBench {
     int64_t services = count_reads > 0 ? 1 : 0;
     int64_t integration = pushed > 0 ? 1 : 0;
     int64_t batches = ceil_div(pushed, 100);
-    return {services + count_reads + integration + batches,
-            plus({{services, "services"}, {count_reads, "counts"}, {integration, "integration"}, {batches, "batches"}})};
+    return {services + count_reads + integration + batches, plus({{services, "services"},
+                                                                  {count_reads, "counts"},
+                                                                  {integration, "integration"},
+                                                                  {batches, "batches"}})};
   }
 };
 

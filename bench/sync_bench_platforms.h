@@ -20,11 +20,11 @@ namespace mb::bench {
 
 // The benchmark's scenario: a large MSP's data and the platform's latency.
 struct Scenario {
-  int companies = 2000;        // workspaces, one per platform account
-  int services = 10;           // vendor services, each mapped to one platform service
-  double change_percent = 5;   // share of lines whose usage changes before the steady sync
-  int latency_ms = 50;         // added by the simulator to every platform response
-  uint64_t seed = 42;          // every random choice of the benchmark derives from it
+  int companies = 2000;       // workspaces, one per platform account
+  int services = 10;          // vendor services, each mapped to one platform service
+  double change_percent = 5;  // share of lines whose usage changes before the steady sync
+  int latency_ms = 50;        // added by the simulator to every platform response
+  uint64_t seed = 42;         // every random choice of the benchmark derives from it
 };
 
 // The connector id every platform's benchmark config uses.
@@ -39,11 +39,11 @@ enum class AccountBinding {
 
 // A sync's run as the minimal-call formulas see it.
 struct SyncFacts {
-  const std::vector<SyncLine>* lines = nullptr;  // every line of the run, in plan order
+  const std::vector<SyncLine>* lines = nullptr;              // every line of the run, in plan order
   size_t read_batch_size = SyncOptions{}.read_batch_size;    // lines per read_quantities call
   size_t apply_batch_size = SyncOptions{}.apply_batch_size;  // lines per apply_quantities call
-  bool integration_inactive = false;             // Gradient: not yet active when the run started
-  std::vector<std::string> notes;                // the run report's notes
+  bool integration_inactive = false;  // Gradient: not yet active when the run started
+  std::vector<std::string> notes;     // the run report's notes
 };
 
 struct MinimalCalls {

@@ -34,8 +34,8 @@ std::vector<SyncLine> lines(int companies, int per_company, int changed, int fir
       l.current = 9;
       const int n = c * per_company + s;
       if (ref_key == "contract_service_id")
-        l.line_ref_json = R"({"contract_id":)" + std::to_string(9000 + c) + R"(,"contract_service_id":)" +
-                          std::to_string(55000 + n) + "}";
+        l.line_ref_json = R"({"contract_id":)" + std::to_string(9000 + c) +
+                          R"(,"contract_service_id":)" + std::to_string(55000 + n) + "}";
       else if (ref_key == "agreement_id")
         l.line_ref_json = R"({"agreement_id":)" + std::to_string(9000 + c) + R"(,"addition_id":)" +
                           std::to_string(77 + n) + "}";
@@ -106,8 +106,9 @@ TEST(MinimalCalls, ConnectWiseCountsEveryAgreementAnAmbiguousLineNames) {
   auto run = lines(1, 2, 0, 252, "agreement_id");
   run[0].line_ref_json = "{}";
   run[0].outcome = outcome::kAmbiguousContractLine;
-  run[0].message = "catalog item 55 has 2 active additions for company 252: addition 80 on agreement 9000 "
-                   "\"Managed Security\", addition 91 on agreement 9005 \"Managed Security - Add-on\"; keep one";
+  run[0].message =
+      "catalog item 55 has 2 active additions for company 252: addition 80 on agreement 9000 "
+      "\"Managed Security\", addition 91 on agreement 9005 \"Managed Security - Add-on\"; keep one";
   // 1 companyinfo + 1 agreement query + agreements 9000 and 9005.
   EXPECT_EQ(minimal("connectwise", run), 1 + 1 + 2);
 }

@@ -382,7 +382,8 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
     }
     part.key = batch_key(*host_key, p, ranges.size());
     part.body = batch_body(effective_date, part.items);
-    requests.push_back(ApiRequest{"POST", "/v1/count-batches", part.body, "count-batches", part.key});
+    requests.push_back(
+        ApiRequest{"POST", "/v1/count-batches", part.body, "count-batches", part.key});
     parts.push_back(std::move(part));
   }
   // Each part stands alone under its own idempotency key, so they go out together and the

@@ -77,8 +77,8 @@ class ExternalSession : public Session {
   };
   // Appends the results of one pushed part's lines from the platform's answer. Returns true
   // when the platform applied the batch; a failure that stops the run also goes in *stop.
-  bool settle_part(Call& call, const Part& part, const ApiResponse& r,
-                   boost::json::array& results, std::optional<Failure>* stop);
+  bool settle_part(Call& call, const Part& part, const ApiResponse& r, boost::json::array& results,
+                   std::optional<Failure>* stop);
   ApiResponse post_batch(Call& call, const std::string& key, const std::string& body);
 
   Client client_;

@@ -3,9 +3,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <map>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -787,7 +787,8 @@ class ConnectWisePlatform : public Platform {
   Response delete_addition(const ApiCall& call) {
     const json::object& addition = find_addition(call.request);
     const int64_t id = addition.at("id").get_int64();
-    std::vector<int64_t>& siblings = additions_by_agreement_[addition.at("agreementId").get_int64()];
+    std::vector<int64_t>& siblings =
+        additions_by_agreement_[addition.at("agreementId").get_int64()];
     siblings.erase(std::remove(siblings.begin(), siblings.end(), id), siblings.end());
     data_.additions.erase(id);
     return Response::empty(204);

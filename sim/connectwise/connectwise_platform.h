@@ -1,6 +1,7 @@
 // The "connectwise" platform: ConnectWise PSA (Manage) REST API 3.0, simulated from the
 // platform's developer guide, its published OpenAPI description and the behaviour its clients
-// report (ConnectWise's REST API documentation). docs/simulators.md ("ConnectWise") has the details.
+// report (ConnectWise's REST API documentation). docs/simulators.md ("ConnectWise") has the
+// details.
 //
 //   GET  /login/companyinfo/{companyId}                      codebase discovery, no auth
 //   GET  /{codebase}apis/3.0/system/info                     credential check

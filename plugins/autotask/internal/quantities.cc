@@ -365,9 +365,9 @@ ContractBook fetch_contract_book(AutotaskClient& client, Call& call,
     if (auto c = contract_from_row(row)) book.add_contract(std::move(*c));
 
   // A contract holds about one line per service, so a query over c contracts and s services
-  // returns up to c·s rows. Chunking the contracts by 500 / s (the page size) keeps each answer to one page:
-  // the same number of requests as paging through one big query, but independent ones, sent
-  // together and run up to the per-entity limit at once instead of one page after another.
+  // returns up to c·s rows. Chunking the contracts by 500 / s (the page size) keeps each answer
+  // to one page: the same number of requests as paging through one big query, but independent
+  // ones, sent together and run up to the per-entity limit at once instead of page after page.
   queries.clear();
   auto service_chunks = in_chunks(service_ids);
   const size_t services_per_query = service_chunks.empty() ? 1 : service_chunks.front().size();

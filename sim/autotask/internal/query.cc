@@ -363,12 +363,13 @@ bool evaluate(const Condition& condition, const Row& row) {
     case Op::kNotIn: {
       if (is_null) return false;
       const auto* integer = std::get_if<int64_t>(&value);
-      const bool found =
-          integer != nullptr && !condition.sorted_integers.empty()
-              ? std::binary_search(condition.sorted_integers.begin(),
-                                   condition.sorted_integers.end(), *integer)
-              : std::any_of(condition.operands.begin(), condition.operands.end(),
-                            [&value](const Operand& operand) { return compare(value, operand) == 0; });
+      const bool found = integer != nullptr && !condition.sorted_integers.empty()
+                             ? std::binary_search(condition.sorted_integers.begin(),
+                                                  condition.sorted_integers.end(), *integer)
+                             : std::any_of(condition.operands.begin(), condition.operands.end(),
+                                           [&value](const Operand& operand) {
+                                             return compare(value, operand) == 0;
+                                           });
       return condition.op == Op::kIn ? found : !found;
     }
     case Op::kBeginsWith:

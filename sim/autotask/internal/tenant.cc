@@ -532,8 +532,8 @@ void Tenant::check_references(const EntitySchema& schema) const {
       const auto value = record.integer(index);
       if (def.reference.empty() || !value) continue;
       const EntitySchema* referenced = find_schema(def.reference);
-      const RowSource* table = referenced != nullptr ? source(*referenced) : nullptr;
-    if (table == nullptr || table->find(*value) == nullptr) {
+      const RowSource* referenced_rows = referenced != nullptr ? source(*referenced) : nullptr;
+      if (referenced_rows == nullptr || referenced_rows->find(*value) == nullptr) {
         throw SeedError(schema.name + " " + std::to_string(id) + ": " + def.name + " " +
                         std::to_string(*value) + " does not exist");
       }
@@ -806,8 +806,8 @@ void Tenant::check_reference_values(const EntitySchema& schema, const Record& re
     const auto value = record.integer(index);
     if (def.reference.empty() || !value) continue;
     const EntitySchema* referenced = find_schema(def.reference);
-    const RowSource* table = referenced != nullptr ? source(*referenced) : nullptr;
-    if (table == nullptr || table->find(*value) == nullptr) {
+    const RowSource* referenced_rows = referenced != nullptr ? source(*referenced) : nullptr;
+    if (referenced_rows == nullptr || referenced_rows->find(*value) == nullptr) {
       throw reference_error(def.name, referenced ? referenced->singular : def.reference);
     }
   }
