@@ -2,8 +2,8 @@
 // commands and the admin API both call these and only format the results, so the two can never
 // drift apart.
 //
-//   auto verdict = ops::test_connector(app, "acme-autotask");
-//   auto report = ops::sync_connector(app, "acme-autotask", options);
+//   auto verdict = ops::test_connector(app, "acme-psa");
+//   auto report = ops::sync_connector(app, "acme-psa", options);
 #ifndef METERBRIDGE_HOST_CLI_OPERATIONS_H_
 #define METERBRIDGE_HOST_CLI_OPERATIONS_H_
 

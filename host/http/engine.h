@@ -5,7 +5,7 @@
 //   HttpEngine engine;                                  // process-wide, outlives its clients' use
 //   HttpPolicy policy;                                  // manifest defaults, then config
 //   MB_RETURN_IF_ERROR(apply_http_policy_json(config_http, &policy));
-//   auto client = engine.make_client("autotask-acme", policy, {api_secret, integration_code});
+//   auto client = engine.make_client("acme-psa", policy, {api_secret, integration_code});
 //   if (!client) return client.status();
 //   BatchOutcome out = (*client)->execute(std::move(requests), &cancelled);
 //

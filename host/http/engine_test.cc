@@ -200,7 +200,7 @@ TEST_F(EngineTest, ServerErrorIsNotRetriedForNonIdempotentRequests) {
   EXPECT_EQ(res.attempts, 1);
 }
 
-// Autotask's thread-limit refusal may arrive as a 500; the policy recognises it by its text.
+// A platform's throttling refusal may arrive as a 500; the policy recognises it by its text.
 TEST_F(EngineTest, ThrottlingRecognisedByBodyTextIsRetriedEvenForPost) {
   start();
   faults("throttle:count=1,status=500,method=POST,path=/api/items");
@@ -342,7 +342,7 @@ TEST_F(EngineTest, PerEndpointLimitIsNeverExceeded) {
   control("POST", "/_sim/settings", R"({"items_concurrency_limit":2})");
   HttpPolicy p = fast_policy();
   p.max_concurrency = 6;
-  p.per_endpoint_concurrency = 2;  // as Autotask's per-entity thread limit
+  p.per_endpoint_concurrency = 2;  // a platform limiting requests in flight per resource
   auto c = client(p);
   std::vector<HttpRequest> batch;
   for (int i = 0; i < 12; ++i) {
@@ -598,17 +598,19 @@ TEST_F(EngineTest, SecretsInHeadersAndBodiesNeverReachTheLog) {
   const std::string integration_code = "INTEGRATION-CODE-42";
   // The connector's secrets are known to the client only, not to the process-wide registry,
   // so the engine's own masking is what is tested here.
-  auto c = client(fast_policy(), {body_secret, integration_code});
+  HttpPolicy masking = fast_policy();
+  masking.masked_headers.insert(masking.masked_headers.end(), {"x-integration-code", "x-secret"});
+  auto c = client(masking, {body_secret, integration_code});
   faults(
       "503:count=1,method=GET,path=/api/echo;"
       "reset:count=1,after_body_bytes=5,method=POST,path=/api/echo");
 
   HttpRequest g = get(base_ + "/api/echo?code=" + integration_code);
   g.headers = {{"Authorization", "Bearer " + header_secret},
-               {"ApiIntegrationCode", integration_code},
+               {"X-Integration-Code", integration_code},
                {"UserName", "api-user@example.com"}};
   HttpRequest p = post(base_ + "/api/echo", R"({"password":")" + body_secret + R"("})");
-  p.headers.emplace_back("Secret", body_secret);
+  p.headers.emplace_back("X-Secret", body_secret);
   BatchOutcome out = c->execute({g, p}, nullptr);
   ASSERT_TRUE(out.status.ok());
   EXPECT_EQ(out.responses[0].status, 200);  // after a logged retry

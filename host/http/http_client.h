@@ -27,7 +27,7 @@ struct HttpRequest {
   // Whether a retry after a 5xx, timeout or reset is safe. Defaults from the method when the
   // plugin does not say.
   bool idempotent = true;
-  // Key for per-endpoint concurrency and budget accounting (e.g. Autotask's entity name).
+  // Key for per-endpoint concurrency and budget accounting (e.g. the resource or entity a request addresses).
   std::string endpoint;
   std::chrono::milliseconds timeout{0};  // 0: the policy's total timeout
 };
@@ -68,12 +68,12 @@ struct HttpPolicy {
   // Statuses retried for idempotent requests (429 is always retried; see docs/http-engine.md).
   std::vector<int> retry_statuses{500, 502, 503, 504};
   // A response whose body contains one of these is a throttling refusal, retried like a 429
-  // (Autotask's thread limit arrives with a non-429 status: "thread threshold", "Itgenatr005").
+  // (some platforms refuse with a 500 and a recognisable text instead of a 429).
   std::vector<std::string> throttle_body_markers;
   // Header names (case-insensitive) whose values are credentials, masked in every log line.
+  // Only generic ones here; a plugin's manifest adds its platform's own (http.masked_headers).
   std::vector<std::string> masked_headers{"authorization", "proxy-authorization", "cookie",
-                                          "set-cookie", "secret", "apiintegrationcode",
-                                          "clientid", "gradient-token", "x-api-key"};
+                                          "set-cookie", "x-api-key"};
   // Idle keep-alive connections older than this are closed instead of reused.
   std::chrono::milliseconds idle_timeout{30000};
   int64_t max_response_bytes = 64 * 1024 * 1024;

@@ -6,7 +6,7 @@
 //
 //   LoaderOptions options{.dir = "/usr/lib/meterbridge/plugins"};
 //   Result<PluginRegistry> registry = load_plugins(options);
-//   std::shared_ptr<LoadedPlugin> autotask = registry->find("autotask");
+//   std::shared_ptr<LoadedPlugin> plugin = registry->find("examplepsa");
 //
 // Loading happens once, on one thread, at start-up; plugins stay loaded for the life of the
 // process.

@@ -3,8 +3,8 @@
 // after it loads.
 //
 //   {
-//     "id": "autotask", "name": "Autotask PSA", "version": "1.2.0", "abi": "1.0",
-//     "library": "libmeterbridge-autotask.so",
+//     "id": "examplepsa", "name": "Example PSA", "version": "1.2.0", "abi": "1.0",
+//     "library": "libmeterbridge-examplepsa.so",
 //     "capabilities": ["provision_accounts"],
 //     "config_schema": { JSON Schema; secret fields carry "x-secret": true },
 //     "http": { "max_concurrency": 9, "per_endpoint_concurrency": 3, "hourly_budget": 10000 }

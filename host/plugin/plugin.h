@@ -2,7 +2,7 @@
 // connector's session with it. Everything crossing the C ABI happens here, so the rest of the
 // host deals in Status, Result and JSON strings only.
 //
-//   std::shared_ptr<LoadedPlugin> plugin = registry.find("autotask");
+//   std::shared_ptr<LoadedPlugin> plugin = registry.find("examplepsa");
 //   auto session = plugin->open({.connector_id = "acme", .http = client}, config_json);
 //   Result<std::string> r = (*session)->invoke(Operation::kAuthenticate, "{}");
 #ifndef METERBRIDGE_HOST_PLUGIN_PLUGIN_H_

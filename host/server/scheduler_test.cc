@@ -56,7 +56,7 @@ TEST(Scheduler, ANonExistentLocalTimeFiresRightAfterTheGap) {
 TEST(Scheduler, JitterIsStablePerConnectorAndBounded) {
   EXPECT_EQ(jitter_seconds("acme", 30), jitter_seconds("acme", 30));
   EXPECT_NE(jitter_seconds("acme", 30), jitter_seconds("globex", 30));
-  for (const char* id : {"a", "b", "acme-autotask", "z-very-long-connector-id"}) {
+  for (const char* id : {"a", "b", "acme-psa", "z-very-long-connector-id"}) {
     EXPECT_GE(jitter_seconds(id, 30), 0);
     EXPECT_LT(jitter_seconds(id, 30), 30 * 60);
   }

@@ -4,8 +4,8 @@
 // (the connector id), so a ciphertext copied onto another connector's row does not open.
 //
 //   auto box = SecretBox::from_environment_or_file("/var/lib/meterbridge/secret.key");
-//   std::string sealed = box->seal(R"({"secret":"..."})", "acme-autotask");
-//   Result<std::string> plain = box->open(sealed, "acme-autotask");
+//   std::string sealed = box->seal(R"({"secret":"..."})", "acme-psa");
+//   Result<std::string> plain = box->open(sealed, "acme-psa");
 #ifndef METERBRIDGE_HOST_STORE_SECRET_BOX_H_
 #define METERBRIDGE_HOST_STORE_SECRET_BOX_H_
 

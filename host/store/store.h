@@ -4,7 +4,7 @@
 // plugins or the sync engine: every multi-row change is one method, hence one transaction.
 //
 //   auto store = open_sqlite_store({.path = "state.db", .key_file = "secret.key"});
-//   (*store)->upsert_connector({.id = "acme", .plugin_id = "autotask"});
+//   (*store)->upsert_connector({.id = "acme", .plugin_id = "examplepsa"});
 //   (*store)->put_credentials("acme", R"({"secret":"..."})");   // encrypted at rest
 //
 // Thread-safe: calls are serialized inside the implementation.

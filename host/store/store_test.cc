@@ -20,7 +20,7 @@ class StoreTest : public ::testing::Test {
     store_ = std::move(*store);
     ConnectorRecord c;
     c.id = "acme";
-    c.plugin_id = "autotask";
+    c.plugin_id = "examplepsa";
     c.partner = "Acme IT";
     ASSERT_TRUE(store_->upsert_connector(c).ok());
     ASSERT_TRUE(store_->import_usage({{"w1", "Alpha Ltd", false, ""}, {"w2", "Beta Ltd", false, ""}, {"w3", "Gamma", false, ""}},

@@ -1,7 +1,7 @@
 // Mapping: fetching a platform's accounts and services (paged, cached in the store), matching
 // vendor workspaces to PSA accounts, and flagging drift.
 //
-// Auto-matching follows what Coro and Gradient users know: exact names, case-sensitive, after
+// Auto-matching follows what users of vendor PSA connectors know: exact names, case-sensitive, after
 // trimming surrounding whitespace; one-to-one; a manual mapping is never overwritten; a name
 // with two candidates on either side is left unmapped and reported.
 #ifndef METERBRIDGE_HOST_SYNC_MAPPING_H_

@@ -1,5 +1,5 @@
-// A request budget over a sliding window (one hour by default): Autotask suspends a whole
-// tenant past 10,000 requests in a rolling 60 minutes, so the engine refuses a batch that would
+// A request budget over a sliding window (one hour by default): some platforms suspend a whole
+// tenant past a number of requests in a rolling hour, so the engine refuses a batch that would
 // cross the connector's budget instead. The caller passes the time.
 #ifndef METERBRIDGE_HOST_HTTP_INTERNAL_HOURLY_BUDGET_H_
 #define METERBRIDGE_HOST_HTTP_INTERNAL_HOURLY_BUDGET_H_

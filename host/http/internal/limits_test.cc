@@ -65,7 +65,7 @@ TEST(HourlyBudget, ZeroLimitIsUnlimited) {
 }
 
 TEST(ConcurrencyLimiter, EnforcesOverallAndPerEndpointLimits) {
-  ConcurrencyLimiter l(4, 3);  // Autotask: 3 per entity
+  ConcurrencyLimiter l(4, 3);  // 4 overall, 3 per endpoint key
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(l.can_start("Companies"));
     l.start("Companies");

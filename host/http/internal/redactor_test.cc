@@ -8,9 +8,9 @@ namespace mb::http::internal {
 namespace {
 
 TEST(Redactor, MasksConfiguredHeadersCaseInsensitively) {
-  Redactor r({"authorization", "apiintegrationcode"}, {});
+  Redactor r({"authorization", "x-integration-code"}, {});
   EXPECT_TRUE(r.is_masked_header("Authorization"));
-  EXPECT_TRUE(r.is_masked_header("ApiIntegrationcode"));
+  EXPECT_TRUE(r.is_masked_header("X-Integration-Code"));
   EXPECT_FALSE(r.is_masked_header("UserName"));
   EXPECT_EQ(r.headers({{"Authorization", "Basic abc123"}, {"UserName", "api@acme"}}),
             "Authorization: ***; UserName: api@acme");

@@ -49,7 +49,7 @@ TEST(DecideRetry, TooManyRequestsIsRetriedForAnyMethod) {
 
 TEST(DecideRetry, ThrottlingRecognisedByBodyIsRetriedForAnyMethod) {
   AttemptResult r = http(500, milliseconds(2000));
-  r.throttled = true;  // e.g. Autotask's "thread threshold ... exceeded" with a 500
+  r.throttled = true;  // a throttle_body_markers text matched a 500
   RetryDecision d = decide_retry(policy(), false, 1, r, 0.5);
   EXPECT_TRUE(d.retry);
   EXPECT_EQ(d.delay, milliseconds(2000));

@@ -7,16 +7,16 @@ namespace {
 
 TEST(ParseTarget, HttpsUrlSplitsIntoOriginAndRequestTarget) {
   auto t = parse_target(
-      "https://Webservices15.autotask.net/ATServicesRest/v1.0/Companies/query?search=%7B%7D#frag",
+      "https://Api15.Example.net/rest/v1.0/Customers/query?search=%7B%7D#frag",
       false);
   ASSERT_TRUE(t) << t.status().message();
   EXPECT_TRUE(t->tls);
-  EXPECT_EQ(t->host, "webservices15.autotask.net");
+  EXPECT_EQ(t->host, "api15.example.net");
   EXPECT_EQ(t->port, 443);
-  EXPECT_EQ(t->request_target, "/ATServicesRest/v1.0/Companies/query?search=%7B%7D");
-  EXPECT_EQ(t->path, "/ATServicesRest/v1.0/Companies/query");
-  EXPECT_EQ(t->origin(), "https://webservices15.autotask.net:443");
-  EXPECT_EQ(t->host_header(), "webservices15.autotask.net");
+  EXPECT_EQ(t->request_target, "/rest/v1.0/Customers/query?search=%7B%7D");
+  EXPECT_EQ(t->path, "/rest/v1.0/Customers/query");
+  EXPECT_EQ(t->origin(), "https://api15.example.net:443");
+  EXPECT_EQ(t->host_header(), "api15.example.net");
 }
 
 TEST(ParseTarget, PlainHttpIsAllowedToLoopbackOnly) {
