@@ -1,6 +1,6 @@
 // The autotask plugin through the SDK's fake host, against a scripted Autotask: each test
 // says what Autotask answers and checks what the plugin sent and concluded. The simulator
-// tests (autotask_sim_test.cc) cover the same ground against the real HTTP engine.
+// tests (tests/platforms/autotask_sim_test.cc) cover the same ground against the real HTTP engine.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
 
