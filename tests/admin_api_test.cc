@@ -187,5 +187,102 @@ TEST_F(AdminApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   EXPECT_EQ(csv.status, 201);
 }
 
+TEST_F(AdminApiTest, EveryMutatingEndpointRefusesUnknownFieldsAndWrongTypesAndDoesNothing) {
+  ASSERT_EQ(call("POST", "/v1/usage", kUsage).status, 201);
+  ASSERT_EQ(call("POST", "/v1/connectors/led/mappings/auto").status, 200);
+  ASSERT_EQ(call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR", "metric": "devices"})")
+                .status,
+            200);
+  Reply held_run = call("POST", "/v1/connectors/led/sync", "{}");
+  ASSERT_EQ(held_run.status, 200);
+  std::string run = std::to_string(held_run.body.at("id").as_int64());
+  auto writes = [&] { return json::parse(testing::read_file(dir_ / "ledger.json")).at("writes").as_array().size(); };
+  size_t writes_before = writes();
+  size_t runs_before = call("GET", "/v1/runs").body.at("runs").as_array().size();
+
+  struct Case {
+    const char* method;
+    std::string target;
+    std::string body;
+    const char* field;  // named in the message
+  };
+  std::vector<Case> cases{
+      {"POST", "/v1/connectors/led/sync", R"({"dry_run": "true"})", "/dry_run"},  // a string is not a preview
+      {"POST", "/v1/connectors/led/sync", R"({"dryRun": true})", "/dryRun"},
+      {"POST", "/v1/connectors/led/sync", R"({"force": 1})", "/force"},
+      {"POST", "/v1/connectors/led/sync", R"([true])", "JSON object"},
+      {"POST", "/v1/connectors/led/test", R"({"now": true})", "/now"},
+      {"POST", "/v1/connectors/led/disconnect", R"({"confirm": true})", "/confirm"},
+      {"POST", "/v1/connectors/led/mappings/auto", R"({"all": true})", "/all"},
+      {"PUT", "/v1/connectors/led/mappings/accounts/w-alpha", R"({"account_id": 2})", "/account_id"},
+      {"PUT", "/v1/connectors/led/mappings/accounts/w-alpha", R"({"account_id": "A2", "force": true})", "/force"},
+      {"DELETE", "/v1/connectors/led/mappings/accounts/w-alpha", R"({"really": true})", "/really"},
+      {"PUT", "/v1/connectors/led/exclusions/workspaces/w-alpha", R"({"reason": "x"})", "/reason"},
+      {"DELETE", "/v1/connectors/led/mappings/services/edr", R"({"x": 1})", "/x"},
+      {"PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR", "metrics": "users"})",
+       "/metrics"},
+      {"POST", "/v1/runs/" + run + "/approve", R"({"lines": "1"})", "/lines"},
+      {"POST", "/v1/runs/" + run + "/approve", R"({"lines": [0]})", "/lines"},
+      {"POST", "/v1/runs/" + run + "/approve", R"({"line": [1]})", "/line"},
+      {"POST", "/v1/runs/" + run + "/dismiss", R"({"lines": [1.5]})", "/lines"},
+      {"POST", "/v1/runs/" + run + "/retry", R"({"lines": [1]})", "/lines"},
+      {"GET", "/v1/connectors/led/accounts?refresh=yes", "", "refresh"},
+  };
+  for (const auto& c : cases) {
+    Reply r = call(c.method, c.target, c.body);
+    EXPECT_EQ(r.status, 400) << c.method << " " << c.target << " " << c.body;
+    if (r.status == 400) {
+      std::string message(r.body.at("error").at("message").as_string());
+      EXPECT_NE(message.find(c.field), std::string::npos) << message;
+    }
+  }
+  EXPECT_EQ(writes(), writes_before);
+  EXPECT_EQ(call("GET", "/v1/runs").body.at("runs").as_array().size(), runs_before);
+  Reply mappings = call("GET", "/v1/connectors/led/mappings");
+  EXPECT_EQ(mappings.body.at("workspaces").at(0).at("state").as_string(), "mapped");
+  EXPECT_EQ(mappings.body.at("services").at(0).at("metric").as_string(), "devices");
+  Reply pending = call("GET", "/v1/approvals?connector=led");
+  ASSERT_EQ(pending.status, 200);
+  EXPECT_EQ(pending.body.at("approvals").as_array().size(), 1u);  // still awaiting a decision
+}
+
+TEST_F(AdminApiTest, HeldLinesAreListedApprovedOnceOrDismissed) {
+  ASSERT_EQ(call("POST", "/v1/usage", kUsage).status, 201);
+  ASSERT_EQ(call("POST", "/v1/connectors/led/mappings/auto").status, 200);
+  ASSERT_EQ(call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR", "metric": "devices"})")
+                .status,
+            200);
+  Reply run = call("POST", "/v1/connectors/led/sync", "{}");
+  ASSERT_EQ(run.status, 200);
+  std::string id = std::to_string(run.body.at("id").as_int64());
+  Reply pending = call("GET", "/v1/approvals");
+  ASSERT_EQ(pending.status, 200);
+  ASSERT_EQ(pending.body.at("approvals").as_array().size(), 1u);
+  const json::value& line = pending.body.at("approvals").at(0);
+  EXPECT_EQ(line.at("workspace_id").as_string(), "w-beta");
+  EXPECT_EQ(line.at("current").as_int64(), 5);
+  EXPECT_EQ(line.at("target").as_int64(), 3);
+  int64_t number = line.at("line").as_int64();
+
+  Reply dismissed = call("POST", "/v1/runs/" + id + "/dismiss", R"({"lines": [)" + std::to_string(number) + "]}");
+  ASSERT_EQ(dismissed.status, 200) << json::serialize(dismissed.body);
+  EXPECT_TRUE(call("GET", "/v1/approvals").body.at("approvals").as_array().empty());
+  Reply nothing = call("POST", "/v1/runs/" + id + "/approve");
+  EXPECT_EQ(nothing.status, 409);
+  EXPECT_NE(std::string(nothing.body.at("error").at("message").as_string()).find("nothing awaiting approval"),
+            std::string::npos);
+  json::value ledger = json::parse(testing::read_file(dir_ / "ledger.json"));
+  EXPECT_EQ(ledger.at("units").at("A2|S-EDR").as_int64(), 5);
+
+  Reply again = call("POST", "/v1/connectors/led/sync", "{}");  // held again, a new decision
+  std::string id2 = std::to_string(again.body.at("id").as_int64());
+  Reply approved = call("POST", "/v1/runs/" + id2 + "/approve", R"({"lines": []})");
+  ASSERT_EQ(approved.status, 200) << json::serialize(approved.body);
+  EXPECT_EQ(approved.body.at("counts").at("updated").as_int64(), 1);
+  EXPECT_EQ(call("POST", "/v1/runs/" + id2 + "/approve").status, 409);
+  ledger = json::parse(testing::read_file(dir_ / "ledger.json"));
+  EXPECT_EQ(ledger.at("units").at("A2|S-EDR").as_int64(), 3);
+}
+
 }  // namespace
 }  // namespace mb

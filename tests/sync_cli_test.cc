@@ -302,5 +302,74 @@ TEST_F(SyncCliTest, ABadUsageFileIsRejectedWholeAndNothingChanges) {
   EXPECT_EQ(shown.at("as_of").as_string(), "2026-11-21T00:00:00Z");
 }
 
+TEST_F(SyncCliTest, HeldLinesArePendingUntilApprovedOnceOrDismissed) {
+  write_config(R"({})", R"({"decreases": "require_approval"})");
+  prepare();
+  json::value first = sync_json();
+  std::string run1 = std::to_string(first.at("id").as_int64());
+  RunResult pending = mb("runs pending led --json");
+  ASSERT_EQ(pending.exit_code, 0) << pending.err;
+  auto items = json::parse(pending.out).as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("workspace_id").as_string(), "w-beta");
+  EXPECT_EQ(items[0].at("current").as_int64(), 5);
+  EXPECT_EQ(items[0].at("target").as_int64(), 3);
+  std::string line = std::to_string(items[0].at("line").as_int64());
+  RunResult table = mb("runs pending");
+  EXPECT_NE(table.out.find("runs approve RUN"), std::string::npos) << table.out;
+
+  ASSERT_EQ(mb("runs dismiss " + run1 + " --line " + line).exit_code, 0);
+  EXPECT_NE(mb("runs pending led").out.find("Nothing awaits approval"), std::string::npos);
+  RunResult nothing = mb("runs approve " + run1);
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_NE(nothing.err.find("nothing awaiting approval"), std::string::npos) << nothing.err;
+  EXPECT_EQ(units("A2|S-EDR"), 5);
+
+  json::value second = sync_json();  // still a decrease: held again, a new decision
+  std::string run2 = std::to_string(second.at("id").as_int64());
+  RunResult unknown = mb("runs approve " + run2 + " --line 999");
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.err.find("no line 999"), std::string::npos) << unknown.err;
+  RunResult approved = mb("runs approve " + run2 + " --json");
+  ASSERT_EQ(approved.exit_code, 0) << approved.out << approved.err;
+  EXPECT_EQ(json::parse(approved.out).at("trigger").as_string(), "approve");
+  EXPECT_EQ(units("A2|S-EDR"), 3);
+  size_t after = writes();
+  EXPECT_NE(mb("runs approve " + run2).exit_code, 0);  // at most once
+  EXPECT_EQ(writes(), after);
+  auto shown = json::parse(mb("runs show " + run2 + " --json --all").out);
+  bool decided = false;
+  for (const auto& l : shown.at("lines").as_array())
+    if (l.as_object().contains("decision")) decided = l.at("decision").at("decision").as_string() == "approved";
+  EXPECT_TRUE(decided);
+}
+
+TEST_F(SyncCliTest, AnExportThatLostRowsIsReportedAndHeldNotZeroed) {
+  prepare();
+  sync_json();
+  ASSERT_EQ(units("A1|S-MAIL"), 4);
+  json::value usage = json::parse(kUsage);
+  usage.as_object()["as_of"] = "2026-11-22";
+  auto& rows = usage.as_object()["usage"].as_array();
+  rows.erase(rows.begin() + 1);  // w-alpha's email row is gone from the export
+  dir_.write("usage2.json", json::serialize(usage));
+  RunResult imported = mb("usage import " + (dir_ / "usage2.json").string());
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("1 workspace x service rows are omitted"), std::string::npos) << imported.out;
+
+  json::value run = sync_json();
+  EXPECT_EQ(outcome_of(run, "w-alpha", "email"), "held");
+  EXPECT_EQ(units("A1|S-MAIL"), 4);
+
+  usage.as_object()["as_of"] = "2026-11-01";  // an old export, imported late
+  dir_.write("old.json", json::serialize(usage));
+  RunResult old = mb("usage import " + (dir_ / "old.json").string() + " --json");
+  ASSERT_EQ(old.exit_code, 0) << old.err;
+  json::value report = json::parse(old.out);
+  EXPECT_FALSE(report.at("latest").as_bool());
+  EXPECT_EQ(report.at("latest_as_of").as_string(), "2026-11-22T00:00:00Z");
+  EXPECT_EQ(json::parse(mb("usage show --json").out).at("as_of").as_string(), "2026-11-22T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace mb

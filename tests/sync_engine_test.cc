@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "host/plugin/manifest.h"
 #include "host/store/store.h"
@@ -19,11 +20,24 @@ namespace {
 
 namespace json = boost::json;
 
-// The fake platform: quantities per (account, service), every call recorded.
+// The fake platform: quantities per (account, service), every call recorded. With `deltas`
+// it behaves like a delta-only PSA: each write is journaled with the host first, and a key in
+// `lost_answers` is written "in flight": applied only when the test delivers it, while apply
+// reports the line in doubt (a POST whose answer was lost).
 struct FakePlatform {
   std::map<std::pair<std::string, std::string>, int64_t> quantities;
   std::vector<json::value> reads, applies;
   std::set<std::string> failing_keys;
+  bool deltas = false;
+  std::set<std::string> lost_answers;
+  std::vector<std::pair<std::pair<std::string, std::string>, int64_t>> in_flight;  // (pair, delta)
+  std::vector<json::value> journaled;
+  size_t posted = 0;  // delta writes sent, delivered or not
+
+  void deliver_in_flight() {
+    for (const auto& [pair, delta] : in_flight) quantities[pair] += delta;
+    in_flight.clear();
+  }
 };
 FakePlatform* g_platform = nullptr;
 
@@ -58,9 +72,10 @@ class FakeSession : public meterbridge::Session {
     }
     return json::serialize(json::object{{"lines", out}});
   }
-  std::string apply_quantities(meterbridge::Call&, std::string_view input) override {
+  std::string apply_quantities(meterbridge::Call& call, std::string_view input) override {
     json::value in = json::parse(input);
     g_platform->applies.push_back(in);
+    if (g_platform->deltas) return apply_deltas(call, in);
     json::array out;
     for (const auto& l : in.at("lines").as_array()) {
       std::string key(l.at("key").as_string());
@@ -71,6 +86,35 @@ class FakeSession : public meterbridge::Session {
       g_platform->quantities[{std::string(l.at("account_id").as_string()), std::string(l.at("service_id").as_string())}] =
           l.at("target").as_int64();
       out.push_back(json::object{{"key", key}, {"outcome", "updated"}, {"quantity", l.at("target")}});
+    }
+    return json::serialize(json::object{{"lines", out}});
+  }
+
+ private:
+  std::string apply_deltas(meterbridge::Call& call, const json::value& in) {
+    json::array intents;
+    std::vector<std::tuple<std::string, std::pair<std::string, std::string>, int64_t>> writes;
+    for (const auto& l : in.at("lines").as_array()) {
+      auto pair = std::make_pair(std::string(l.at("account_id").as_string()), std::string(l.at("service_id").as_string()));
+      int64_t now = g_platform->quantities[pair];
+      int64_t target = l.at("target").as_int64();
+      writes.emplace_back(std::string(l.at("key").as_string()), pair, target - now);
+      intents.push_back(json::object{{"key", l.at("key")}, {"units_before", now}, {"target", target},
+                                     {"ref", json::object{{"line", pair.first + "/" + pair.second}}}});
+    }
+    call.journal_intents(json::serialize(intents));
+    g_platform->journaled.push_back(intents);
+    json::array out;
+    for (const auto& [key, pair, delta] : writes) {
+      ++g_platform->posted;
+      if (g_platform->lost_answers.count(key) > 0) {
+        g_platform->in_flight.emplace_back(pair, delta);
+        out.push_back(json::object{{"key", key}, {"outcome", "failed"}, {"error_class", "retry"},
+                                   {"message", "timed out"}, {"in_doubt", true}});
+        continue;
+      }
+      g_platform->quantities[pair] += delta;
+      out.push_back(json::object{{"key", key}, {"outcome", "updated"}, {"quantity", g_platform->quantities[pair]}});
     }
     return json::serialize(json::object{{"lines", out}});
   }
@@ -144,6 +188,33 @@ class SyncEngineTest : public ::testing::Test {
     SyncEngine engine(*store_, config_, clock_);
     return engine.sync(connector_, *session_, options);
   }
+
+  Result<SyncReport> approve(int64_t run_id, const std::vector<int64_t>& lines = {}) {
+    SyncEngine engine(*store_, config_, clock_);
+    return engine.approve(connector_, *session_, run_id, lines, {});
+  }
+
+  // A snapshot of the three workspaces' EDR devices (users 1), as of `as_of`.
+  void import_devices(const std::string& as_of, std::map<std::string, int64_t> devices) {
+    std::vector<Workspace> ws;
+    UsageSnapshot snap;
+    snap.as_of = as_of;
+    for (const auto& [id, n] : devices) {
+      ws.push_back({id, "W-" + id, false, ""});
+      snap.counts.push_back({id, "edr", 1, n});
+    }
+    ASSERT_TRUE(store_->import_usage(ws, {{"edr", "EDR"}}, snap));
+  }
+
+  const SyncLine& line_of(const SyncReport& report, const std::string& workspace) {
+    for (const auto& l : report.lines)
+      if (l.workspace_id == workspace) return l;
+    static SyncLine none;
+    ADD_FAILURE() << "no line for " << workspace;
+    return none;
+  }
+
+  int64_t quantity(const std::string& account) { return platform_.quantities[{account, "S1"}]; }
 
   FakePlatform platform_;
   FakeClock clock_{1795305600000};  // 2026-11-22T00:00:00Z
@@ -231,6 +302,294 @@ TEST_F(SyncEngineTest, NoUsageOrNoServiceMappingsIsANoteNotAFailure) {
   bool said = std::any_of(report->notes.begin(), report->notes.end(),
                           [](const std::string& n) { return n.find("no services are mapped") != std::string::npos; });
   EXPECT_TRUE(said);
+}
+
+// ---- The write journal: a non-idempotent write is never sent twice ----
+
+TEST_F(SyncEngineTest, AWriteWhoseAnswerWasLostIsNotSentAgainUntilAReadConfirmsIt) {
+  platform_.deltas = true;
+  platform_.lost_answers = {line_key("w2", "edr")};
+  auto first = sync();
+  ASSERT_TRUE(first) << first.status().message();
+  EXPECT_EQ(line_of(*first, "w2").outcome, "failed");
+  EXPECT_EQ(platform_.posted, 2u);  // w2 (answer lost) and w3
+  auto open = store_->open_write_intents("fake");
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);  // w3's write was confirmed; w2's is in doubt
+  EXPECT_EQ((*open)[0].account_id, "A2");
+  EXPECT_EQ((*open)[0].units_before, 5);
+  EXPECT_EQ((*open)[0].target, 22);
+  EXPECT_EQ((*open)[0].run_id, first->run.id);
+
+  // A quick rerun (a retry, a restart) sees units still at 5 and must not post again.
+  clock_.advance_ms(10'000);
+  platform_.lost_answers.clear();
+  auto rerun = sync();
+  ASSERT_TRUE(rerun);
+  EXPECT_EQ(line_of(*rerun, "w2").outcome, "pending_confirmation");
+  EXPECT_NE(line_of(*rerun, "w2").message.find("not confirmed yet"), std::string::npos);
+  EXPECT_EQ(rerun->run.state, "partial");
+  EXPECT_EQ(platform_.posted, 2u);
+
+  platform_.deliver_in_flight();  // the lost POST lands after all
+  auto settled = sync();
+  ASSERT_TRUE(settled);
+  EXPECT_EQ(line_of(*settled, "w2").outcome, "unchanged");
+  EXPECT_EQ(quantity("A2"), 22);  // applied once
+  EXPECT_EQ(platform_.posted, 2u);
+  EXPECT_TRUE(store_->open_write_intents("fake")->empty());
+}
+
+TEST_F(SyncEngineTest, AnUnconfirmedWriteIsWrittenAgainFromTheFreshValueAfterItsGracePeriod) {
+  platform_.deltas = true;
+  platform_.lost_answers = {line_key("w2", "edr")};
+  ASSERT_TRUE(sync());
+  platform_.in_flight.clear();  // it never landed
+  platform_.lost_answers.clear();
+  clock_.advance_ms(connector_.policies.unconfirmed_write_grace_seconds * 1000 + 1000);
+  auto later = sync();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(line_of(*later, "w2").outcome, "updated");
+  EXPECT_NE(line_of(*later, "w2").message.find("was not confirmed within"), std::string::npos);
+  EXPECT_EQ(quantity("A2"), 22);
+  EXPECT_TRUE(store_->open_write_intents("fake")->empty());
+}
+
+TEST_F(SyncEngineTest, ADryRunShowsAnUnconfirmedWriteButLeavesTheJournalToRealRuns) {
+  platform_.deltas = true;
+  platform_.lost_answers = {line_key("w2", "edr")};
+  ASSERT_TRUE(sync());
+  platform_.deliver_in_flight();
+  SyncOptions dry;
+  dry.dry_run = true;
+  auto preview = sync(dry);
+  ASSERT_TRUE(preview);
+  EXPECT_EQ(line_of(*preview, "w2").outcome, "unchanged");
+  EXPECT_EQ(store_->open_write_intents("fake")->size(), 1u);  // only a real run settles it
+}
+
+// ---- Safety policies, on by default ----
+
+TEST_F(SyncEngineTest, ADropToZeroIsHeldForApprovalByDefault) {
+  platform_.quantities = {{{"A1", "S1"}, 11}, {{"A2", "S1"}, 22}, {{"A3", "S1"}, 33}};
+  import_devices("2026-11-23T00:00:00Z", {{"w1", 0}, {"w2", 22}, {"w3", 33}});
+  auto report = sync();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(line_of(*report, "w1").outcome, "held");
+  EXPECT_NE(line_of(*report, "w1").message.find("drop from 11 to 0"), std::string::npos);
+  EXPECT_EQ(quantity("A1"), 11);
+  connector_.policies.hold_drops_to_zero = false;
+  auto allowed = sync();
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(line_of(*allowed, "w1").outcome, "updated");
+  EXPECT_EQ(quantity("A1"), 0);
+}
+
+TEST_F(SyncEngineTest, ManyDecreasesInOneRunAreAllHeld) {
+  platform_.quantities = {{{"A1", "S1"}, 12}, {{"A2", "S1"}, 23}, {{"A3", "S1"}, 33}};
+  auto report = sync();  // 2 of 3 lines decrease: 67% > 20%
+  ASSERT_TRUE(report);
+  EXPECT_EQ(line_of(*report, "w1").outcome, "held");
+  EXPECT_EQ(line_of(*report, "w2").outcome, "held");
+  EXPECT_NE(line_of(*report, "w1").message.find("2 of 3 lines"), std::string::npos);
+  EXPECT_TRUE(platform_.applies.empty());
+  connector_.policies.max_decrease_share = 0.7;
+  auto allowed = sync();
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->counts["updated"], 2);
+}
+
+TEST_F(SyncEngineTest, ASnapshotThatLostAServiceRowIsHeldNotZeroed) {
+  platform_.quantities = {{{"A1", "S1"}, 11}, {{"A2", "S1"}, 22}, {{"A3", "S1"}, 33}};
+  std::vector<Workspace> ws{{"w1", "W1", false, ""}, {"w2", "W2", false, ""}, {"w3", "W3", false, ""}};
+  UsageSnapshot snap;
+  snap.as_of = "2026-11-23T00:00:00Z";
+  snap.counts = {{"w1", "email", 4, 0}, {"w2", "edr", 1, 22}, {"w3", "edr", 1, 33}};  // w1 lost its EDR row
+  ASSERT_TRUE(store_->import_usage(ws, {{"edr", "EDR"}, {"email", "Email"}}, snap));
+  auto report = sync();
+  ASSERT_TRUE(report);
+  const SyncLine& w1 = line_of(*report, "w1");
+  EXPECT_EQ(w1.outcome, "held");
+  EXPECT_EQ(w1.target, 0);
+  EXPECT_NE(w1.message.find("no row for this service"), std::string::npos);
+  EXPECT_EQ(quantity("A1"), 11);
+}
+
+TEST_F(SyncEngineTest, MaxChangeRatioAlsoHoldsChangesFromZero) {
+  connector_.policies.max_change_ratio = 0.5;
+  platform_.quantities = {{{"A1", "S1"}, 0}, {{"A2", "S1"}, 22}, {{"A3", "S1"}, 33}};
+  auto report = sync();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(line_of(*report, "w1").outcome, "held");
+  EXPECT_EQ(quantity("A1"), 0);
+}
+
+TEST_F(SyncEngineTest, TheLatestSnapshotIsTheNewestAsOfNotTheLastImported) {
+  platform_.quantities = {{{"A1", "S1"}, 11}, {{"A2", "S1"}, 22}, {{"A3", "S1"}, 33}};
+  import_devices("2026-11-01T00:00:00Z", {{"w1", 1}, {"w2", 2}, {"w3", 3}});  // an old export, imported late
+  auto report = sync();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->counts["unchanged"], 3);
+  EXPECT_TRUE(platform_.applies.empty());
+}
+
+// ---- Approval is a decision about today's numbers ----
+
+class ApprovalTest : public SyncEngineTest {
+ protected:
+  void SetUp() override {
+    SyncEngineTest::SetUp();
+    connector_.policies.decreases = "require_approval";
+    connector_.policies.max_decrease_share = 1.0;
+    platform_.quantities = {{{"A1", "S1"}, 20}, {{"A2", "S1"}, 30}, {{"A3", "S1"}, 33}};
+  }
+};
+
+TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->counts["held"], 2);
+  auto approved = approve(held->run.id);
+  ASSERT_TRUE(approved) << approved.status().message();
+  EXPECT_EQ(approved->run.trigger, "approve");
+  EXPECT_EQ(approved->run.parent_run_id, held->run.id);
+  EXPECT_EQ(approved->counts["updated"], 2);
+  EXPECT_EQ(quantity("A1"), 11);
+  EXPECT_EQ(quantity("A2"), 22);
+  size_t writes = platform_.applies.size();
+
+  auto again = approve(held->run.id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.status().code(), ErrorClass::kConflict);
+  EXPECT_NE(again.status().message().find("nothing awaiting approval"), std::string::npos);
+  EXPECT_EQ(platform_.applies.size(), writes);
+  auto lines = store_->list_lines(held->run.id);
+  ASSERT_TRUE(lines);
+  for (const auto& l : *lines)
+    if (l.action == "hold") {
+      EXPECT_EQ(l.decision, "approved");
+      EXPECT_EQ(l.decision_run_id, approved->run.id);
+    }
+}
+
+TEST_F(ApprovalTest, ApprovingAfterUsageChangedWritesNothingAndSaysStale) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  import_devices("2026-11-23T00:00:00Z", {{"w1", 14}, {"w2", 22}, {"w3", 33}});
+  auto approved = approve(held->run.id);
+  ASSERT_TRUE(approved) << approved.status().message();
+  EXPECT_EQ(line_of(*approved, "w1").outcome, "stale");
+  EXPECT_NE(line_of(*approved, "w1").message.find("usage changed"), std::string::npos);
+  EXPECT_EQ(line_of(*approved, "w2").outcome, "updated");  // unchanged: still approved
+  EXPECT_EQ(quantity("A1"), 20);
+}
+
+TEST_F(ApprovalTest, ApprovingAfterARemapNeverWritesOneCustomersTargetToAnother) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  // w1 and w3 swap PSA accounts.
+  ASSERT_TRUE(store_->delete_account_mapping("fake", "w3").ok());
+  AccountMapping m1;
+  m1.workspace_id = "w1";
+  m1.account_id = "A3";
+  ASSERT_TRUE(store_->put_account_mapping("fake", m1).ok());
+  AccountMapping m3;
+  m3.workspace_id = "w3";
+  m3.account_id = "A1";
+  ASSERT_TRUE(store_->put_account_mapping("fake", m3).ok());
+  auto approved = approve(held->run.id);
+  ASSERT_TRUE(approved) << approved.status().message();
+  EXPECT_EQ(line_of(*approved, "w1").outcome, "stale");
+  EXPECT_NE(line_of(*approved, "w1").message.find("now mapped to PSA account 'A3'"), std::string::npos);
+  EXPECT_EQ(quantity("A1"), 20);
+  EXPECT_EQ(quantity("A3"), 33);
+}
+
+TEST_F(ApprovalTest, ApprovingAfterThePlatformChangedIsStale) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  platform_.quantities[{"A1", "S1"}] = 25;  // someone edited the PSA since
+  auto approved = approve(held->run.id);
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(line_of(*approved, "w1").outcome, "stale");
+  EXPECT_EQ(quantity("A1"), 25);
+}
+
+TEST_F(ApprovalTest, ApprovalObeysTheDryRunPolicyAndTheDisconnectedGuard) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  connector_.policies.dry_run = true;
+  auto preview = approve(held->run.id);
+  ASSERT_TRUE(preview) << preview.status().message();
+  EXPECT_TRUE(preview->run.dry_run);
+  EXPECT_EQ(line_of(*preview, "w1").outcome, "would_update");
+  EXPECT_TRUE(platform_.applies.empty());
+  EXPECT_EQ(store_->pending_approvals("fake")->size(), 2u);  // a preview decides nothing
+
+  connector_.policies.dry_run = false;
+  ASSERT_TRUE(store_->disconnect_connector("fake").ok());
+  auto refused = approve(held->run.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), ErrorClass::kConflict);
+  EXPECT_NE(refused.status().message().find("disconnected"), std::string::npos);
+  EXPECT_TRUE(platform_.applies.empty());
+}
+
+TEST_F(ApprovalTest, LinesCanBeApprovedAndDismissedOneByOne) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  int64_t n1 = line_of(*held, "w1").number, n2 = line_of(*held, "w2").number;
+  ASSERT_GT(n1, 0);
+  auto one = approve(held->run.id, {n1});
+  ASSERT_TRUE(one) << one.status().message();
+  EXPECT_EQ(one->lines.size(), 1u);
+  EXPECT_EQ(quantity("A1"), 11);
+  EXPECT_EQ(quantity("A2"), 30);
+  auto pending = store_->pending_approvals("fake");
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].line.workspace_id, "w2");
+
+  SyncEngine engine(*store_, config_, clock_);
+  auto dismissed = engine.dismiss("fake", held->run.id, {n2}, "dismissed by a test");
+  ASSERT_TRUE(dismissed) << dismissed.status().message();
+  EXPECT_TRUE(store_->pending_approvals("fake")->empty());
+  auto rest = approve(held->run.id);
+  ASSERT_FALSE(rest);
+  EXPECT_EQ(quantity("A2"), 30);  // dismissed: never applied
+  auto twice = approve(held->run.id, {n1});
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.status().message().find("already decided"), std::string::npos);
+  auto unknown = approve(held->run.id, {999});
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.status().message().find("no line 999"), std::string::npos);
+}
+
+TEST_F(ApprovalTest, ALaterRunSupersedesAnEarlierHeldLine) {
+  auto first = sync();
+  ASSERT_TRUE(first);
+  auto second = sync();
+  ASSERT_TRUE(second);
+  auto pending = store_->pending_approvals("fake");
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 2u);
+  for (const auto& p : *pending) EXPECT_EQ(p.run_id, second->run.id);
+  auto old = approve(first->run.id);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(line_of(*old, "w1").outcome, "stale");
+  EXPECT_TRUE(platform_.applies.empty());
+  ASSERT_TRUE(approve(second->run.id));
+  EXPECT_EQ(quantity("A1"), 11);
+}
+
+TEST_F(ApprovalTest, ADryRunsHeldLinesCannotBeApproved) {
+  SyncOptions dry;
+  dry.dry_run = true;
+  auto preview = sync(dry);
+  ASSERT_TRUE(preview);
+  auto refused = approve(preview->run.id);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.status().message().find("dry run"), std::string::npos);
 }
 
 }  // namespace

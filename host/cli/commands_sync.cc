@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 
 #include "host/cli/commands.h"
 #include "host/cli/operations.h"
@@ -158,13 +160,70 @@ int runs_show(App& app, int64_t id, bool all) {
   return kExitOk;
 }
 
-int runs_followup(App& app, int64_t id, bool approve) {
+int runs_followup(App& app, int64_t id, const std::vector<int64_t>& lines, bool approve) {
   SyncOptions options;
   options.trigger = approve ? "approve" : "retry";
-  auto report = approve ? ops::approve_run(app, id, options) : ops::retry_run(app, id, options);
+  options.progress = app.options().json ? nullptr : progress_bar("run " + std::to_string(id));
+  auto report = approve ? ops::approve_run(app, id, lines, options) : ops::retry_run(app, id, options);
   if (!report) return report_failure(app, report.status());
   print_report(app, *report, false);
   return exit_for_run(report->run);
+}
+
+std::string who_is_running() {
+  const char* user = std::getenv("USER");
+  return std::string(user != nullptr && *user != '\0' ? user : "a user") + " (CLI)";
+}
+
+int runs_dismiss(App& app, int64_t id, const std::vector<int64_t>& lines) {
+  auto dismissed = ops::dismiss_run(app, id, lines, who_is_running());
+  if (!dismissed) return report_failure(app, dismissed.status());
+  if (app.options().json) {
+    boost::json::array arr;
+    for (const auto& l : *dismissed)
+      arr.push_back(boost::json::object{
+          {"line", l.number}, {"workspace_id", l.workspace_id}, {"service_id", l.service_id}});
+    print_json(app, boost::json::object{{"run", id}, {"dismissed", arr}});
+    return kExitOk;
+  }
+  app.out() << "run " << id << ": dismissed " << dismissed->size() << " held line(s); they will not be applied\n";
+  return kExitOk;
+}
+
+int runs_pending(App& app, const std::string& connector) {
+  auto pending = ops::pending_approvals(app, connector);
+  if (!pending) return report_failure(app, pending.status());
+  if (app.options().json) {
+    boost::json::array arr;
+    for (const auto& p : *pending) arr.push_back(pending_approval_to_json(p, app.report_names(p.connector_id)));
+    print_json(app, arr);
+    return kExitOk;
+  }
+  if (pending->empty()) {
+    app.out() << "Nothing awaits approval.\n";
+    return kExitOk;
+  }
+  Table t({"CONNECTOR", "RUN", "LINE", "WORKSPACE", "SERVICE", "CURRENT", "NEW", "WHY HELD"});
+  t.align_right(1);
+  t.align_right(2);
+  t.align_right(5);
+  t.align_right(6);
+  std::map<std::string, ReportNames> names;
+  for (const auto& p : *pending) {
+    auto it = names.find(p.connector_id);
+    if (it == names.end()) it = names.emplace(p.connector_id, app.report_names(p.connector_id)).first;
+    const SyncLine& l = p.line;
+    auto name = [](const std::map<std::string, std::string>& m, const std::string& id) {
+      auto n = m.find(id);
+      return n == m.end() || n->second.empty() ? id : n->second;
+    };
+    t.add({p.connector_id, std::to_string(p.run_id), std::to_string(l.number), name(it->second.workspaces, l.workspace_id),
+           name(it->second.services, l.service_id), l.current ? std::to_string(*l.current) : "-",
+           l.target ? std::to_string(*l.target) : "-", l.message});
+  }
+  t.print(app.out());
+  app.out() << "Approve with `runs approve RUN [--line N ...]`, or dismiss with `runs dismiss RUN [--line N ...]`.\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -185,7 +244,8 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
   reconcile->add_option("connectors", *rids, "Connector ids (default: all enabled)");
   reconcile->callback([ctx, rids] { ctx.exit_code = reconcile_connectors(ctx.app, *rids); });
 
-  auto* runs = cli.add_subcommand("runs", "Sync history: list, show, approve held lines, retry failed lines");
+  auto* runs = cli.add_subcommand(
+      "runs", "Sync history: list, show, pending approvals, approve or dismiss held lines, retry failed lines");
   runs->require_subcommand(1);
   {
     auto* list = runs->add_subcommand("list", "Recent runs, newest first");
@@ -203,12 +263,34 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
     show->add_flag("--all", *all, "Include unchanged lines");
     show->callback([ctx, id, all] { ctx.exit_code = runs_show(ctx.app, *id, *all); });
   }
-  for (bool approve : {true, false}) {
-    auto* sub = runs->add_subcommand(approve ? "approve" : "retry",
-                                     approve ? "Apply the lines a run held for approval" : "Retry only a run's failed lines");
+  {
+    auto* approve = runs->add_subcommand(
+        "approve", "Apply a run's held lines that are still today's numbers (the others are reported stale)");
     auto id = std::make_shared<int64_t>(0);
-    sub->add_option("run", *id)->required();
-    sub->callback([ctx, id, approve] { ctx.exit_code = runs_followup(ctx.app, *id, approve); });
+    auto lines = std::make_shared<std::vector<int64_t>>();
+    approve->add_option("run", *id)->required();
+    approve->add_option("--line", *lines, "Only these held lines (numbers from runs show / runs pending)");
+    approve->callback([ctx, id, lines] { ctx.exit_code = runs_followup(ctx.app, *id, *lines, true); });
+  }
+  {
+    auto* dismiss = runs->add_subcommand("dismiss", "Decide not to apply a run's held lines");
+    auto id = std::make_shared<int64_t>(0);
+    auto lines = std::make_shared<std::vector<int64_t>>();
+    dismiss->add_option("run", *id)->required();
+    dismiss->add_option("--line", *lines, "Only these held lines (numbers from runs show / runs pending)");
+    dismiss->callback([ctx, id, lines] { ctx.exit_code = runs_dismiss(ctx.app, *id, *lines); });
+  }
+  {
+    auto* retry = runs->add_subcommand("retry", "Retry only a run's failed lines, with today's numbers");
+    auto id = std::make_shared<int64_t>(0);
+    retry->add_option("run", *id)->required();
+    retry->callback([ctx, id] { ctx.exit_code = runs_followup(ctx.app, *id, {}, false); });
+  }
+  {
+    auto* pending = runs->add_subcommand("pending", "Held lines awaiting approval or dismissal");
+    auto connector = std::make_shared<std::string>();
+    pending->add_option("connector", *connector, "Only this connector");
+    pending->callback([ctx, connector] { ctx.exit_code = runs_pending(ctx.app, *connector); });
   }
 }
 

@@ -29,17 +29,8 @@ int usage_import(App& app, const std::string& file) {
   std::string origin = file == "-" ? "stdin" : file;
   auto imported = ops::import_usage(app, text, origin);
   if (!imported) return report_failure(app, imported.status());
-  if (app.options().json) {
-    print_json(app, boost::json::object{{"snapshot", imported->snapshot_id},
-                                        {"as_of", imported->as_of},
-                                        {"workspaces", imported->workspaces_with_data},
-                                        {"services", imported->services},
-                                        {"counts", imported->counts}});
-  } else {
-    app.out() << "imported usage snapshot " << imported->snapshot_id << " as of " << imported->as_of << ": "
-              << imported->workspaces_with_data << " workspaces with data, " << imported->services << " services, "
-              << imported->counts << " counts\n";
-  }
+  if (app.options().json) print_json(app, ops::usage_imported_to_json(*imported));
+  else app.out() << ops::describe_usage_imported(*imported);
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 
 #include "host/common/json.h"
 #include "host/common/redaction.h"
+#include "host/sync/lease.h"
 
 namespace mb::ops {
 
@@ -76,6 +77,9 @@ Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
   if (!connector) return connector.status();
   auto store = app.store();
   if (!store) return store.status();
+  // Not while a run writes: its mappings and credentials would vanish under it.
+  auto lease = ConnectorLease::acquire(**store, id, "disconnect");
+  if (!lease) return lease.status();
   std::string note;
   auto session = app.open_session(id);
   if (session && (*session)->plugin().offers(Operation::kDisconnect)) {
@@ -102,12 +106,71 @@ Result<UsageImported> import_usage(cli::App& app, std::string_view text, const s
   for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
   auto parsed = parse_usage(text, origin, options);
   if (!parsed) return parsed.status();
+  auto previous = (*store)->snapshot_preceding(parsed->snapshot.as_of);
+  if (!previous) return previous.status();
   auto id = (*store)->import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
   if (!id) return id.status();
+  UsageImported report;
+  report.snapshot_id = *id;
+  report.as_of = parsed->snapshot.as_of;
+  report.services = parsed->services.size();
+  report.counts = parsed->snapshot.counts.size();
+  std::set<std::pair<std::string, std::string>> rows;
   std::set<std::string> with_data;
-  for (const auto& c : parsed->snapshot.counts) with_data.insert(c.workspace_id);
-  return UsageImported{*id, parsed->snapshot.as_of, with_data.size(), parsed->services.size(),
-                       parsed->snapshot.counts.size()};
+  for (const auto& c : parsed->snapshot.counts) {
+    with_data.insert(c.workspace_id);
+    rows.emplace(c.workspace_id, c.service_id);
+  }
+  report.workspaces_with_data = with_data.size();
+  if (*previous) {
+    report.previous_snapshot_id = (*previous)->id;
+    report.previous_as_of = (*previous)->as_of;
+    std::set<std::string> absent;
+    for (const auto& c : (*previous)->counts) {
+      if (with_data.count(c.workspace_id) == 0) absent.insert(c.workspace_id);
+      else if (rows.count({c.workspace_id, c.service_id}) == 0) ++report.omitted_pairs;
+    }
+    report.absent_workspaces = absent.size();
+  }
+  auto latest = (*store)->latest_snapshot();
+  if (!latest) return latest.status();
+  report.is_latest = *latest && (*latest)->id == *id;
+  report.latest_as_of = *latest ? (*latest)->as_of : report.as_of;
+  return report;
+}
+
+boost::json::value usage_imported_to_json(const UsageImported& r) {
+  boost::json::object o{{"snapshot", r.snapshot_id},         {"as_of", r.as_of},
+                        {"workspaces", r.workspaces_with_data}, {"services", r.services},
+                        {"counts", r.counts},                 {"latest", r.is_latest},
+                        {"latest_as_of", r.latest_as_of}};
+  if (r.previous_snapshot_id > 0)
+    o["compared_with"] = boost::json::object{{"snapshot", r.previous_snapshot_id},
+                                             {"as_of", r.previous_as_of},
+                                             {"omitted_pairs", r.omitted_pairs},
+                                             {"absent_workspaces", r.absent_workspaces}};
+  return o;
+}
+
+std::string describe_usage_imported(const UsageImported& r) {
+  std::string text = "imported usage snapshot " + std::to_string(r.snapshot_id) + " as of " + r.as_of + ": " +
+                     std::to_string(r.workspaces_with_data) + " workspaces with data, " + std::to_string(r.services) +
+                     " services, " + std::to_string(r.counts) + " counts\n";
+  if (r.previous_snapshot_id > 0 && (r.omitted_pairs > 0 || r.absent_workspaces > 0)) {
+    text += "  compared with snapshot " + std::to_string(r.previous_snapshot_id) + " (as of " + r.previous_as_of +
+            "): ";
+    if (r.omitted_pairs > 0)
+      text += std::to_string(r.omitted_pairs) +
+              " workspace x service rows are omitted for workspaces still listed (planned as 0, held for "
+              "approval by default)";
+    if (r.omitted_pairs > 0 && r.absent_workspaces > 0) text += "; ";
+    if (r.absent_workspaces > 0)
+      text += std::to_string(r.absent_workspaces) + " workspaces are no longer listed (no data: left untouched)";
+    text += "\n";
+  }
+  if (!r.is_latest)
+    text += "  note: this snapshot is not the latest; syncs keep using the snapshot as of " + r.latest_as_of + "\n";
+  return text;
 }
 
 Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
@@ -428,6 +491,58 @@ Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const st
   return out;
 }
 
+namespace {
+
+// Runs `body` holding the connector's lease, with the lease wired into the engine's options.
+template <typename Body>
+auto with_lease(cli::App& app, const std::string& connector_id, const std::string& purpose, const SyncOptions& options,
+                Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto lease = ConnectorLease::acquire(**store, connector_id, purpose);
+  if (!lease) return lease.status();
+  SyncOptions leased = options;
+  leased.owner_id = (*lease)->holder().owner_id;
+  ConnectorLease* held = lease->get();
+  leased.confirm_owner = [held] { return held->confirm(); };
+  return body(leased);
+}
+
+// The connector a run belongs to.
+Result<std::string> connector_of_run(cli::App& app, int64_t run_id) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto run = (*store)->get_run(run_id);
+  if (!run) return run.status();
+  if (!*run) return Status::NotFound("no run " + std::to_string(run_id));
+  return (*run)->connector_id;
+}
+
+Result<SyncReport> followup(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+                            const SyncOptions& options, bool approve) {
+  auto config = app.config();
+  if (!config) return config.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  auto owner = connector_of_run(app, run_id);
+  if (!owner) return owner.status();
+  const std::string connector_id = *owner;
+  auto connector = app.connector(connector_id);
+  if (!connector) return connector.status();
+  return with_lease(app, connector_id, approve ? "approval" : "retry", options,
+                    [&](const SyncOptions& leased) -> Result<SyncReport> {
+                      auto session = app.open_session(connector_id);
+                      if (!session) return session.status();
+                      SyncEngine engine(**store, **config);
+                      auto report = approve ? engine.approve(**connector, **session, run_id, line_numbers, leased)
+                                            : engine.retry(**connector, **session, run_id, leased);
+                      if (report) app.notify(**connector, *report);
+                      return report;
+                    });
+}
+
+}  // namespace
+
 Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const SyncOptions& options) {
   auto config = app.config();
   if (!config) return config.status();
@@ -435,43 +550,45 @@ Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const Sy
   if (!connector) return connector.status();
   auto store = app.store();
   if (!store) return store.status();
-  auto session = app.open_session(id);
-  if (!session) return session.status();
-  SyncEngine engine(**store, **config);
-  auto report = engine.sync(**connector, **session, options);
-  if (report) app.notify(**connector, *report);
-  return report;
+  return with_lease(app, id, "sync", options, [&](const SyncOptions& leased) -> Result<SyncReport> {
+    auto session = app.open_session(id);
+    if (!session) return session.status();
+    SyncEngine engine(**store, **config);
+    auto report = engine.sync(**connector, **session, leased);
+    if (report) app.notify(**connector, *report);
+    return report;
+  });
 }
 
-namespace {
+Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+                               const SyncOptions& options) {
+  return followup(app, run_id, line_numbers, options, true);
+}
 
-Result<SyncReport> followup(cli::App& app, int64_t run_id, const SyncOptions& options, bool approve) {
+Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
+  return followup(app, run_id, {}, options, false);
+}
+
+Result<std::vector<SyncLine>> dismiss_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+                                          const std::string& who) {
   auto config = app.config();
   if (!config) return config.status();
   auto store = app.store();
   if (!store) return store.status();
-  auto run = (*store)->get_run(run_id);
-  if (!run) return run.status();
-  if (!*run) return Status::NotFound("no run " + std::to_string(run_id));
-  auto connector = app.connector((*run)->connector_id);
-  if (!connector) return connector.status();
-  auto session = app.open_session((*run)->connector_id);
-  if (!session) return session.status();
+  auto connector_id = connector_of_run(app, run_id);
+  if (!connector_id) return connector_id.status();
   SyncEngine engine(**store, **config);
-  auto report = approve ? engine.approve(**connector, **session, run_id, options)
-                        : engine.retry(**connector, **session, run_id, options);
-  if (report) app.notify(**connector, *report);
-  return report;
+  return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
 }
 
-}  // namespace
-
-Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
-  return followup(app, run_id, options, true);
-}
-
-Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
-  return followup(app, run_id, options, false);
+Result<std::vector<PendingApproval>> pending_approvals(cli::App& app, const std::string& connector) {
+  if (!connector.empty()) {
+    auto conn = app.connector(connector);
+    if (!conn) return conn.status();
+  }
+  auto store = app.store();
+  if (!store) return store.status();
+  return (*store)->pending_approvals(connector);
 }
 
 }  // namespace mb::ops

@@ -40,8 +40,22 @@ struct UsageImported {
   size_t workspaces_with_data = 0;
   size_t services = 0;
   size_t counts = 0;
+  // Compared with the snapshot it follows (the newest with an as_of not after this one's):
+  int64_t previous_snapshot_id = 0;  // 0: the first snapshot
+  std::string previous_as_of;
+  // Workspace × service rows the previous snapshot had, for workspaces this one still lists,
+  // that this one omits: each is planned as 0 and held by hold_drops_to_zero.
+  size_t omitted_pairs = 0;
+  // Workspaces the previous snapshot listed that this one does not: "no data" from now on.
+  size_t absent_workspaces = 0;
+  // Whether this snapshot is now the latest (newest as_of); when not, syncs keep using latest.
+  bool is_latest = true;
+  std::string latest_as_of;
 };
 Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin);
+// The import report, as `usage import` prints it and the API returns it.
+boost::json::value usage_imported_to_json(const UsageImported& imported);
+std::string describe_usage_imported(const UsageImported& imported);
 
 Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
                                               bool refresh);
@@ -65,9 +79,19 @@ Result<boost::json::value> mappings_json(cli::App& app, const std::string& conne
 // line per declared mapping: what happened to it.
 Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const std::string& connector);
 
+// Sync, approve and retry each take the connector's lease first (host/sync/lease.h): while
+// another process or thread runs the connector they return Conflict naming the owner, and
+// change nothing.
 Result<SyncReport> sync_connector(cli::App& app, const std::string& connector, const SyncOptions& options);
-Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const SyncOptions& options);
+// Approves the held lines of a run (all of them, or those numbered) against today's numbers.
+Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+                               const SyncOptions& options);
 Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options);
+// Dismisses held lines of a run (all, or those numbered): they are never applied by approval.
+Result<std::vector<SyncLine>> dismiss_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+                                          const std::string& who);
+// Held lines awaiting a decision, for one connector or (empty) all.
+Result<std::vector<PendingApproval>> pending_approvals(cli::App& app, const std::string& connector);
 
 }  // namespace mb::ops
 

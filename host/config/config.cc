@@ -235,6 +235,13 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
       c.policies.dry_run = json::get_bool(*p, "dry_run").value_or(false);
       if (const auto* r = json::get(*p, "max_change_ratio"); r != nullptr && r->is_number())
         c.policies.max_change_ratio = r->to_number<double>();
+      c.policies.hold_drops_to_zero = json::get_bool(*p, "hold_drops_to_zero").value_or(true);
+      if (const auto* r = json::get(*p, "max_decrease_share"); r != nullptr && r->is_number())
+        c.policies.max_decrease_share = r->to_number<double>();
+      if (const auto* n = json::get(*p, "mass_decrease_min_lines"); n != nullptr && n->is_int64())
+        c.policies.mass_decrease_min_lines = n->as_int64();
+      if (const auto* g = json::get(*p, "unconfirmed_write_grace_seconds"); g != nullptr && g->is_int64())
+        c.policies.unconfirmed_write_grace_seconds = g->as_int64();
     }
     if (const auto* h = json::get(item, "http")) {
       c.http = h->get_object();

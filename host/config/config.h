@@ -32,6 +32,14 @@ struct Policies {
   std::string effective_date = "today";   // today | first_of_month | first_of_next_month
   bool dry_run = false;
   std::optional<double> max_change_ratio;
+  // Safety policies (docs/sync.md): on by default, because a wrong zero or a mass decrease
+  // costs the MSP real money before anyone notices.
+  bool hold_drops_to_zero = true;   // a positive quantity going to 0 waits for approval
+  double max_decrease_share = 0.2;  // more decreases than this share of a run's lines: all held
+  int64_t mass_decrease_min_lines = 2;  // ... when at least this many lines decrease
+  // How long an unconfirmed non-idempotent write (the write journal) holds its line before a
+  // run may write it again.
+  int64_t unconfirmed_write_grace_seconds = 300;
 };
 
 struct ScheduleConfig {

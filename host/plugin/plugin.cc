@@ -17,6 +17,7 @@ struct CallContext {
   const SessionContext* session = nullptr;  // null for plugin-level hooks
   std::string_view plugin_id;
   const std::atomic<bool>* cancelled = nullptr;
+  const JournalIntentsFn* journal_intents = nullptr;  // null or empty: not offered in this call
   std::optional<std::string> result;
   bool error_set = false;
   ErrorClass error_class = ErrorClass::kOk;
@@ -162,10 +163,26 @@ int32_t cb_is_cancelled(mb_call_host_ptr call) {
   return c != nullptr && c->cancelled != nullptr && c->cancelled->load() ? 1 : 0;
 }
 
+mb_status cb_journal_intents(mb_call_host_ptr call, mb_str intents) {
+  CallContext* c = context_of(call);
+  // Offered only during apply_quantities: there is nothing to journal anywhere else.
+  if (c == nullptr || c->journal_intents == nullptr || !*c->journal_intents) return MB_STATUS_UNSUPPORTED;
+  try {
+    Status s = (*c->journal_intents)(view(intents));
+    if (s.ok()) return MB_STATUS_OK;
+    spdlog::error("[{}] write journal: {}", c->plugin_id, s.message());
+    return static_cast<mb_status>(s.code() == ErrorClass::kOk ? ErrorClass::kFatal : s.code());
+  } catch (const std::exception& e) {
+    spdlog::error("[{}] write journal failed: {}", c->plugin_id, e.what());
+    return MB_STATUS_FATAL;
+  }
+}
+
 const mb_host_services kHostServices = {
     sizeof(mb_host_services), MB_ABI_VERSION_MAJOR, MB_ABI_VERSION_MINOR,
     &cb_log,                  &cb_result_set,       &cb_error_set,
     &cb_http_batch,           &cb_now_ms,           &cb_is_cancelled,
+    &cb_journal_intents,
 };
 
 // Converts a finished call into a Result: OK needs a result document; an error needs a class
@@ -265,6 +282,12 @@ PluginSession::~PluginSession() {
 
 Result<std::string> PluginSession::invoke(Operation op, std::string_view input_json,
                                           const std::atomic<bool>* cancelled) {
+  InvokeHooks hooks;
+  hooks.cancelled = cancelled;
+  return invoke(op, input_json, hooks);
+}
+
+Result<std::string> PluginSession::invoke(Operation op, std::string_view input_json, const InvokeHooks& hooks) {
   mb_session_hook hook = hook_for(plugin_->table(), op);
   if (hook == nullptr)
     return Status::Unsupported(std::string(operation_name(op)) + " is not offered by plugin '" +
@@ -273,7 +296,8 @@ Result<std::string> PluginSession::invoke(Operation op, std::string_view input_j
   CallContext c;
   c.session = &context_;
   c.plugin_id = plugin_->manifest().id;
-  c.cancelled = cancelled;
+  c.cancelled = hooks.cancelled;
+  c.journal_intents = &hooks.journal_intents;
   mb_status status = hook(session_, &c, mb_str{input_json.data(), input_json.size()});
   return finish(status, c, operation_name(op));
 }

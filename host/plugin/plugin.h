@@ -9,6 +9,7 @@
 #define METERBRIDGE_HOST_PLUGIN_PLUGIN_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +50,16 @@ struct SessionContext {
 
 class PluginSession;
 
+// Records a plugin's write intents (the JSON array of callback_journal_intents) durably, or
+// says why it could not; the plugin sends those writes only after OK.
+using JournalIntentsFn = std::function<Status(std::string_view intents_json)>;
+
+// What one invocation offers the plugin besides its input.
+struct InvokeHooks {
+  const std::atomic<bool>* cancelled = nullptr;  // callback_is_cancelled
+  JournalIntentsFn journal_intents;              // callback_journal_intents; empty: unsupported
+};
+
 class LoadedPlugin : public std::enable_shared_from_this<LoadedPlugin> {
  public:
   // Takes a negotiated table. `library` keeps the shared object mapped until after
@@ -88,6 +99,7 @@ class PluginSession {
   // it reported (class + message). `cancelled` may be null.
   Result<std::string> invoke(Operation op, std::string_view input_json,
                              const std::atomic<bool>* cancelled = nullptr);
+  Result<std::string> invoke(Operation op, std::string_view input_json, const InvokeHooks& hooks);
   const SessionContext& context() const { return context_; }
   const LoadedPlugin& plugin() const { return *plugin_; }
 

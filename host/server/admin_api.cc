@@ -9,6 +9,7 @@
 #include "host/cli/operations.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
+#include "host/server/api_body.h"
 #include "host/sync/report.h"
 
 namespace mb::server {
@@ -61,11 +62,6 @@ std::optional<int64_t> to_int(const std::string& s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-bool flag(const ApiRequest& req, const char* name) {
-  auto it = req.query.find(name);
-  return it != req.query.end() && (it->second == "true" || it->second == "1");
 }
 
 bj::value account_json(const PsaAccount& a) {
@@ -148,6 +144,7 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
                           {"error_class", v.status == "error" ? error_class_name(v.error_class) : ""}};
     };
     if (m == "POST" && is({"v1", "connectors", "*", "test"})) {
+      if (auto body = read_body(req, {}); !body) return error_response(body.status());
       auto v = ops::test_connector(app_, id);
       return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
     }
@@ -158,32 +155,38 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
     }
     if (m == "POST" && is({"v1", "connectors", "*", "disconnect"})) {
-      auto gate = gate_.try_enter(id);
-      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is in progress on this connector");
+      if (auto body = read_body(req, {}); !body) return error_response(body.status());
       auto note = ops::disconnect_connector(app_, id);
       return note ? json_response(200, bj::object{{"id", id}, {"status", "disconnected"}, {"note", *note}})
                   : error_response(note.status());
     }
     if (m == "GET" && is({"v1", "connectors", "*", "accounts"})) {
+      auto query = read_query(req, {"search", "refresh"}, {"refresh"});
+      if (!query) return error_response(query.status());
       auto it = req.query.find("search");
-      auto accounts = ops::list_accounts(app_, id, it == req.query.end() ? "" : it->second, flag(req, "refresh"));
+      auto accounts = ops::list_accounts(app_, id, it == req.query.end() ? "" : it->second, (*query)["refresh"]);
       if (!accounts) return error_response(accounts.status());
       bj::array arr;
       for (const auto& a : *accounts) arr.push_back(account_json(a));
       return json_response(200, bj::object{{"accounts", arr}});
     }
     if (m == "GET" && is({"v1", "connectors", "*", "services"})) {
-      auto services = ops::list_services(app_, id, flag(req, "refresh"));
+      auto query = read_query(req, {"refresh"}, {"refresh"});
+      if (!query) return error_response(query.status());
+      auto services = ops::list_services(app_, id, (*query)["refresh"]);
       if (!services) return error_response(services.status());
       bj::array arr;
       for (const auto& x : *services) arr.push_back(bj::object{{"id", x.id}, {"name", x.name}});
       return json_response(200, bj::object{{"services", arr}});
     }
     if (m == "GET" && is({"v1", "connectors", "*", "mappings"})) {
-      auto doc = ops::mappings_json(app_, id, flag(req, "unmapped"));
+      auto query = read_query(req, {"unmapped"}, {"unmapped"});
+      if (!query) return error_response(query.status());
+      auto doc = ops::mappings_json(app_, id, (*query)["unmapped"]);
       return doc ? json_response(200, *doc) : error_response(doc.status());
     }
     if (m == "POST" && is({"v1", "connectors", "*", "mappings", "auto"})) {
+      if (auto body = read_body(req, {}); !body) return error_response(body.status());
       auto report = ops::map_auto(app_, id);
       if (!report) return error_response(report.status());
       bj::array created, unmapped;
@@ -200,18 +203,16 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
     if (accounts_path) {
       const std::string& workspace = s.back();
       if (m == "PUT") {
-        auto body = body_object(req, false);
-        if (!body) return error_response(body.status());
         const char* field = s[3] == "links" ? "customer_id" : "account_id";
-        auto account = mb::json::get_string(*body, field);
-        if (!account || account->empty())
-          return error_response(400, "config_invalid", std::string("body needs \"") + field + "\"");
-        auto mapping = ops::map_account(app_, id, workspace, *account);
+        auto body = read_body(req, {{field, FieldKind::kNonEmptyString, true}});
+        if (!body) return error_response(body.status());
+        auto mapping = ops::map_account(app_, id, workspace, *body->text(field));
         if (!mapping) return error_response(mapping.status());
         return json_response(200, bj::object{{"workspace_id", workspace}, {"account_id", *mapping->account_id},
                                                {"account_name", mapping->account_name}, {"source", mapping->source}});
       }
       if (m == "DELETE") {
+        if (auto body = read_body(req, {}); !body) return error_response(body.status());
         Status st = ops::unmap_account(app_, id, workspace);
         return st.ok() ? json_response(200, bj::object{{"workspace_id", workspace}, {"state", "unmapped"}})
                        : error_response(st);
@@ -220,37 +221,37 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
     if (is({"v1", "connectors", "*", "exclusions", "*", "*"}) && (m == "PUT" || m == "DELETE") &&
         (s[4] == "workspaces" || s[4] == "accounts")) {
       bool workspace = s[4] == "workspaces";
+      if (auto body = read_body(req, {}); !body) return error_response(body.status());
       Status st = ops::set_excluded(app_, id, workspace ? s[5] : "", workspace ? "" : s[5], m == "PUT");
       return st.ok() ? json_response(200, bj::object{{"id", s[5]}, {"excluded", m == "PUT"}}) : error_response(st);
     }
     if (is({"v1", "connectors", "*", "mappings", "services", "*"})) {
       const std::string& service = s[5];
       if (m == "PUT") {
-        auto body = body_object(req, false);
+        auto body = read_body(req, {{"psa_service_id", FieldKind::kNonEmptyString, true},
+                                    {"metric", FieldKind::kString, false, {"users", "devices"}}});
         if (!body) return error_response(body.status());
-        auto psa = mb::json::get_string(*body, "psa_service_id");
-        if (!psa || psa->empty()) return error_response(400, "config_invalid", "body needs \"psa_service_id\"");
-        std::string metric = mb::json::get_string(*body, "metric").value_or("users");
-        Status st = ops::map_service(app_, id, service, *psa, metric);
-        return st.ok() ? json_response(200, bj::object{{"service_id", service}, {"psa_service_id", *psa},
+        std::string psa = *body->text("psa_service_id");
+        std::string metric = body->text("metric").value_or("users");
+        Status st = ops::map_service(app_, id, service, psa, metric);
+        return st.ok() ? json_response(200, bj::object{{"service_id", service}, {"psa_service_id", psa},
                                                          {"metric", metric}})
                        : error_response(st);
       }
       if (m == "DELETE") {
+        if (auto body = read_body(req, {}); !body) return error_response(body.status());
         Status st = ops::unmap_service(app_, id, service);
         return st.ok() ? json_response(200, bj::object{{"service_id", service}, {"state", "unmapped"}})
                        : error_response(st);
       }
     }
     if (m == "POST" && is({"v1", "connectors", "*", "sync"})) {
-      auto body = body_object(req);
+      auto body = read_body(req, {{"dry_run", FieldKind::kBool}, {"force", FieldKind::kBool}});
       if (!body) return error_response(body.status());
-      auto gate = gate_.try_enter(id);
-      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is already in progress on this connector");
       SyncOptions options;
       options.trigger = "api";
-      options.dry_run = mb::json::get_bool(*body, "dry_run").value_or(false);
-      options.force_full_push = mb::json::get_bool(*body, "force").value_or(false);
+      options.dry_run = body->flag("dry_run");
+      options.force_full_push = body->flag("force");
       auto report = ops::sync_connector(app_, id, options);
       if (!report) return error_response(report.status());
       return json_response(200, run_to_json(report->run, report->lines, app_.report_names(id), report->notes));
@@ -277,12 +278,27 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       return error_response(http_status_for(st.code()), error_class_name(st.code()),
                             message.substr(0, message.find('\n')), bj::object{{"errors", lines}});
     }
-    return json_response(201, bj::object{{"snapshot", imported->snapshot_id}, {"as_of", imported->as_of},
-                                           {"workspaces", imported->workspaces_with_data},
-                                           {"services", imported->services}, {"counts", imported->counts}});
+    return json_response(201, ops::usage_imported_to_json(*imported));
+  }
+
+  if (m == "GET" && is({"v1", "approvals"})) {
+    auto query = read_query(req, {"connector"}, {});
+    if (!query) return error_response(query.status());
+    auto it = req.query.find("connector");
+    auto pending = ops::pending_approvals(app_, it == req.query.end() ? "" : it->second);
+    if (!pending) return error_response(pending.status());
+    bj::array arr;
+    std::map<std::string, ReportNames> names;
+    for (const auto& p : *pending) {
+      auto n = names.find(p.connector_id);
+      if (n == names.end()) n = names.emplace(p.connector_id, app_.report_names(p.connector_id)).first;
+      arr.push_back(pending_approval_to_json(p, n->second));
+    }
+    return json_response(200, bj::object{{"approvals", arr}});
   }
 
   if (m == "GET" && is({"v1", "runs"})) {
+    if (auto query = read_query(req, {"connector", "limit"}, {}); !query) return error_response(query.status());
     auto store = app_.store();
     if (!store) return error_response(store.status());
     auto it = req.query.find("connector");
@@ -311,17 +327,24 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       if (!lines) return error_response(lines.status());
       return json_response(200, run_to_json(**run, *lines, app_.report_names((*run)->connector_id), {}));
     }
+    if (m == "POST" && s.size() == 4 && s[3] == "dismiss") {
+      auto body = read_body(req, {{"lines", FieldKind::kPositiveIntArray}});
+      if (!body) return error_response(body.status());
+      auto dismissed = ops::dismiss_run(app_, *run_id, body->numbers("lines"), "the admin API");
+      if (!dismissed) return error_response(dismissed.status());
+      bj::array arr;
+      for (const auto& l : *dismissed)
+        arr.push_back(bj::object{{"line", l.number}, {"workspace_id", l.workspace_id}, {"service_id", l.service_id}});
+      return json_response(200, bj::object{{"run", *run_id}, {"dismissed", arr}});
+    }
     if (m == "POST" && s.size() == 4 && (s[3] == "approve" || s[3] == "retry")) {
-      auto store = app_.store();
-      if (!store) return error_response(store.status());
-      auto run = (*store)->get_run(*run_id);
-      if (!run) return error_response(run.status());
-      if (!*run) return error_response(404, "not_found", "no run " + s[2]);
-      auto gate = gate_.try_enter((*run)->connector_id);
-      if (!gate.owns_lock()) return error_response(409, "conflict", "a run is already in progress on this connector");
+      bool approve = s[3] == "approve";
+      auto body = approve ? read_body(req, {{"lines", FieldKind::kPositiveIntArray}}) : read_body(req, {});
+      if (!body) return error_response(body.status());
       SyncOptions options;
       options.trigger = s[3];
-      auto report = s[3] == "approve" ? ops::approve_run(app_, *run_id, options) : ops::retry_run(app_, *run_id, options);
+      auto report = approve ? ops::approve_run(app_, *run_id, body->numbers("lines"), options)
+                            : ops::retry_run(app_, *run_id, options);
       if (!report) return error_response(report.status());
       return json_response(200, run_to_json(report->run, report->lines, app_.report_names(report->run.connector_id),
                                             report->notes));

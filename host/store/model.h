@@ -87,6 +87,9 @@ struct ServiceMapping {
 
 struct SyncRun {
   int64_t id = 0;
+  // The lease owner that ran it (ConnectorLease::owner().id); empty for runs that never
+  // reached a write phase under a lease.
+  std::string owner_id;
   std::string connector_id;
   std::string trigger = "manual";  // manual | schedule | api | approve | retry
   bool dry_run = false;
@@ -115,6 +118,58 @@ struct SyncLine {
   std::string error_class;
   std::string message;
   std::string line_ref_json = "{}";
+  // Position in its run (1-based, plan order): how users name a line (`runs approve --line`).
+  int64_t number = 0;
+  // What was decided about a held line: "" (undecided) | approved | dismissed | stale. Set
+  // once; a decided line is never approved again.
+  std::string decision;
+  int64_t decision_run_id = 0;  // the approval run that applied it
+  std::string decision_note;    // why stale, who dismissed, ...
+  std::string decided_at;
+};
+
+// A held line awaiting a decision (`runs pending`, GET /v1/approvals), with its run.
+struct PendingApproval {
+  std::string connector_id;
+  int64_t run_id = 0;
+  std::string run_started_at;
+  SyncLine line;
+};
+
+// The per-connector lease: one owner per connector at a time, across processes and
+// machines (ARCHITECTURE §6). The holder renews it while it runs; a lease past expires_at_ms
+// may be taken by anyone.
+struct LeaseHolder {
+  std::string owner_id;  // random per process and purpose
+  std::string host;
+  int64_t pid = 0;
+  std::string process_start;  // the pid's start time, so a reused pid is not taken for alive
+  std::string purpose;        // sync | approve | retry | disconnect ...
+  std::string acquired_at;
+  std::string heartbeat_at;
+  int64_t expires_at_ms = 0;
+};
+
+// A durable record of a write that is not idempotent (a delta adjustment), made before the
+// write is sent (docs/sync.md, "The write journal"). Open until a run proves its outcome.
+struct WriteIntent {
+  int64_t id = 0;
+  std::string connector_id;
+  int64_t run_id = 0;
+  std::string line_key;
+  std::string account_id;
+  std::string psa_service_id;
+  std::string ref_json = "{}";  // the platform object written, as the plugin names it
+  std::optional<int64_t> units_before;
+  int64_t target = 0;
+  std::string effective_date;
+  int64_t created_at_ms = 0;
+  std::string created_at;
+  // open | applied | not_applied | expired
+  std::string state = "open";
+  std::string resolution;  // how it was settled
+  int64_t resolved_run_id = 0;
+  std::string resolved_at;
 };
 
 }  // namespace mb

@@ -154,6 +154,53 @@ CREATE TABLE sync_lines(
   PRIMARY KEY(run_id, line_key)
 ) WITHOUT ROWID;
 )sql",
+    // 2: one owner per connector (leases), the write journal of non-idempotent writes,
+    // decisions on held lines, line numbers, and snapshots ordered by their as_of.
+    R"sql(
+CREATE TABLE connector_leases(
+  connector_id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  process_start TEXT NOT NULL DEFAULT '',
+  purpose TEXT NOT NULL DEFAULT '',
+  acquired_at TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Not tied to the connector row: an intent outlives a disconnect, because the write it
+-- records may still land on the platform.
+CREATE TABLE write_intents(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector_id TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  line_key TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  psa_service_id TEXT NOT NULL,
+  ref TEXT NOT NULL DEFAULT '{}',
+  units_before INTEGER,
+  target INTEGER NOT NULL,
+  effective_date TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open' CHECK(state IN ('open','applied','not_applied','expired')),
+  resolution TEXT NOT NULL DEFAULT '',
+  resolved_run_id INTEGER NOT NULL DEFAULT 0,
+  resolved_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX write_intents_open ON write_intents(connector_id, id) WHERE state = 'open';
+ALTER TABLE sync_runs ADD COLUMN owner_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_lines ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_lines ADD COLUMN decision TEXT NOT NULL DEFAULT ''
+  CHECK(decision IN ('','approved','dismissed','stale'));
+ALTER TABLE sync_lines ADD COLUMN decision_run_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_lines ADD COLUMN decision_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_lines ADD COLUMN decided_at TEXT NOT NULL DEFAULT '';
+UPDATE sync_lines SET number = numbered.n FROM (
+  SELECT run_id, line_key, ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY line_key) AS n FROM sync_lines
+) AS numbered WHERE sync_lines.run_id = numbered.run_id AND sync_lines.line_key = numbered.line_key;
+CREATE INDEX usage_snapshots_by_as_of ON usage_snapshots(as_of, id);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -349,23 +396,18 @@ class SqliteStore : public Store {
 
   Result<std::optional<UsageSnapshot>> latest_snapshot() override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_, "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY id DESC LIMIT 1");
-    if (!s.step()) {
-      MB_RETURN_IF_ERROR(s.status());
-      return std::optional<UsageSnapshot>();
-    }
-    UsageSnapshot snap;
-    snap.id = s.integer(0);
-    snap.as_of = s.text(1);
-    snap.imported_at = s.text(2);
-    snap.source = s.text(3);
-    Statement c(db_,
-                "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
-                "ORDER BY workspace_id, service_id");
-    c.bind(1, snap.id);
-    while (c.step()) snap.counts.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
-    MB_RETURN_IF_ERROR(c.status());
-    return std::optional<UsageSnapshot>(std::move(snap));
+    Statement s(db_,
+                "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY as_of DESC, id DESC LIMIT 1");
+    return read_snapshot(s);
+  }
+
+  Result<std::optional<UsageSnapshot>> snapshot_preceding(const std::string& as_of) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT id, as_of, imported_at, source FROM usage_snapshots WHERE as_of <= ?1 "
+                "ORDER BY as_of DESC, id DESC LIMIT 1");
+    s.bind(1, as_of);
+    return read_snapshot(s);
   }
 
   // ---- PSA caches ----
@@ -656,10 +698,10 @@ class SqliteStore : public Store {
     Status st = in_transaction([&]() -> Status {
       Statement s(db_,
                   "INSERT INTO sync_runs(connector_id, trigger, dry_run, state, effective_date, started_at, "
-                  "message, counts, parent_run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                  "message, counts, parent_run_id, owner_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
       s.bind(1, run.connector_id).bind(2, run.trigger).bind(3, int64_t{run.dry_run ? 1 : 0}).bind(4, run.state)
           .bind(5, run.effective_date).bind(6, run.started_at.empty() ? now() : run.started_at)
-          .bind(7, run.message).bind(8, run.counts_json).bind(9, run.parent_run_id);
+          .bind(7, run.message).bind(8, run.counts_json).bind(9, run.parent_run_id).bind(10, run.owner_id);
       s.step();
       MB_RETURN_IF_ERROR(s.status());
       run_id = sqlite3_last_insert_rowid(db_);
@@ -708,35 +750,269 @@ class SqliteStore : public Store {
   Result<std::vector<SyncLine>> list_lines(int64_t run_id) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
-                "SELECT line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, "
-                "delta, action, outcome, error_class, message, line_ref FROM sync_lines WHERE run_id = ?1 "
-                "ORDER BY line_key");
+                std::string("SELECT ") + kLineColumns + " FROM sync_lines WHERE run_id = ?1 ORDER BY line_key");
     s.bind(1, run_id);
     std::vector<SyncLine> out;
+    while (s.step()) out.push_back(read_line(s, 0));
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  // ---- Approvals ----
+  Status decide_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      std::string ts = now();
+      Statement s(db_,
+                  "UPDATE sync_lines SET decision = ?3, decision_run_id = ?4, decision_note = ?5, decided_at = ?6 "
+                  "WHERE run_id = ?1 AND line_key = ?2 AND decision = ''");
+      for (const auto& l : lines) {
+        s.reset();
+        s.bind(1, run_id).bind(2, l.key).bind(3, l.decision).bind(4, l.decision_run_id).bind(5, l.decision_note)
+            .bind(6, ts);
+        s.step();
+        MB_RETURN_IF_ERROR(s.status());
+        if (sqlite3_changes(db_) == 0)
+          return Status::Conflict("line " + std::to_string(l.number) + " of run " + std::to_string(run_id) +
+                                  " is already decided (or does not exist)");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<PendingApproval>> pending_approvals(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                std::string("SELECT r.connector_id, r.id, r.started_at, ") + kLineColumnsOfL +
+                    " FROM sync_lines l JOIN sync_runs r ON r.id = l.run_id "
+                    "WHERE (?1 = '' OR r.connector_id = ?1) AND r.dry_run = 0 "
+                    "AND r.state NOT IN ('planned','applying') AND l.action = 'hold' AND l.decision = '' "
+                    "AND NOT EXISTS (SELECT 1 FROM sync_runs r2 JOIN sync_lines l2 ON l2.run_id = r2.id "
+                    "AND l2.line_key = l.line_key WHERE r2.connector_id = r.connector_id AND r2.id > r.id "
+                    "AND r2.dry_run = 0 AND r2.trigger <> 'approve') "
+                    "ORDER BY r.connector_id, r.id, l.number");
+    s.bind(1, connector_id);
+    std::vector<PendingApproval> out;
     while (s.step()) {
-      SyncLine l;
-      l.key = s.text(0);
-      l.workspace_id = s.text(1);
-      l.service_id = s.text(2);
-      l.account_id = s.text(3);
-      l.psa_service_id = s.text(4);
-      l.metric = s.text(5);
-      l.target = s.optional_integer(6);
-      l.current = s.optional_integer(7);
-      l.delta = s.optional_integer(8);
-      l.action = s.text(9);
-      l.outcome = s.text(10);
-      l.error_class = s.text(11);
-      l.message = s.text(12);
-      l.line_ref_json = s.text(13);
-      out.push_back(std::move(l));
+      PendingApproval p;
+      p.connector_id = s.text(0);
+      p.run_id = s.integer(1);
+      p.run_started_at = s.text(2);
+      p.line = read_line(s, 3);
+      out.push_back(std::move(p));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
 
+  // ---- Leases ----
+  Result<std::optional<LeaseHolder>> acquire_lease(const std::string& connector_id, const LeaseHolder& holder,
+                                                   int64_t ttl_ms, const std::string& replace_owner_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::optional<LeaseHolder> kept;
+    Status st = in_transaction([&]() -> Status {
+      auto current = read_lease(connector_id);
+      if (!current) return current.status();
+      int64_t now_ms = clock_->now_ms();
+      if (*current && (*current)->owner_id != holder.owner_id && (*current)->expires_at_ms > now_ms &&
+          (replace_owner_id.empty() || (*current)->owner_id != replace_owner_id)) {
+        kept = **current;
+        return Status::Ok();
+      }
+      std::string ts = now();
+      Statement s(db_,
+                  "INSERT INTO connector_leases(connector_id, owner_id, host, pid, process_start, purpose, "
+                  "acquired_at, heartbeat_at, expires_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) "
+                  "ON CONFLICT(connector_id) DO UPDATE SET owner_id = excluded.owner_id, host = excluded.host, "
+                  "pid = excluded.pid, process_start = excluded.process_start, purpose = excluded.purpose, "
+                  "acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, "
+                  "expires_at_ms = excluded.expires_at_ms");
+      s.bind(1, connector_id).bind(2, holder.owner_id).bind(3, holder.host).bind(4, holder.pid)
+          .bind(5, holder.process_start).bind(6, holder.purpose).bind(7, ts).bind(8, now_ms + ttl_ms);
+      s.step();
+      return s.status();
+    });
+    if (!st.ok()) return st;
+    return kept;
+  }
+
+  Result<bool> renew_lease(const std::string& connector_id, const std::string& owner_id, int64_t ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // An expired lease is still renewed when nobody took it: nothing happened in between that
+    // another owner could have done.
+    Statement s(db_,
+                "UPDATE connector_leases SET heartbeat_at = ?3, expires_at_ms = ?4 "
+                "WHERE connector_id = ?1 AND owner_id = ?2");
+    s.bind(1, connector_id).bind(2, owner_id).bind(3, now()).bind(4, clock_->now_ms() + ttl_ms);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Status release_lease(const std::string& connector_id, const std::string& owner_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM connector_leases WHERE connector_id = ?1 AND owner_id = ?2");
+    s.bind(1, connector_id).bind(2, owner_id);
+    s.step();
+    return s.status();
+  }
+
+  Result<std::optional<LeaseHolder>> get_lease(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_lease(connector_id);
+  }
+
+  // ---- Write journal ----
+  Result<std::vector<int64_t>> record_write_intents(const std::vector<WriteIntent>& intents) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<int64_t> ids;
+    Status st = in_transaction([&]() -> Status {
+      int64_t now_ms = clock_->now_ms();
+      std::string ts = format_iso8601_utc(now_ms);
+      Statement s(db_,
+                  "INSERT INTO write_intents(connector_id, run_id, line_key, account_id, psa_service_id, ref, "
+                  "units_before, target, effective_date, created_at_ms, created_at) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      for (const auto& i : intents) {
+        s.reset();
+        s.bind(1, i.connector_id).bind(2, i.run_id).bind(3, i.line_key).bind(4, i.account_id)
+            .bind(5, i.psa_service_id).bind(6, i.ref_json).bind(7, i.units_before).bind(8, i.target)
+            .bind(9, i.effective_date).bind(10, now_ms).bind(11, ts);
+        s.step();
+        MB_RETURN_IF_ERROR(s.status());
+        ids.push_back(sqlite3_last_insert_rowid(db_));
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return ids;
+  }
+
+  Result<std::vector<WriteIntent>> open_write_intents(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT id, connector_id, run_id, line_key, account_id, psa_service_id, ref, units_before, target, "
+                "effective_date, created_at_ms, created_at, state, resolution, resolved_run_id, resolved_at "
+                "FROM write_intents WHERE connector_id = ?1 AND state = 'open' ORDER BY id");
+    s.bind(1, connector_id);
+    std::vector<WriteIntent> out;
+    while (s.step()) {
+      WriteIntent i;
+      i.id = s.integer(0);
+      i.connector_id = s.text(1);
+      i.run_id = s.integer(2);
+      i.line_key = s.text(3);
+      i.account_id = s.text(4);
+      i.psa_service_id = s.text(5);
+      i.ref_json = s.text(6);
+      i.units_before = s.optional_integer(7);
+      i.target = s.integer(8);
+      i.effective_date = s.text(9);
+      i.created_at_ms = s.integer(10);
+      i.created_at = s.text(11);
+      i.state = s.text(12);
+      i.resolution = s.text(13);
+      i.resolved_run_id = s.integer(14);
+      i.resolved_at = s.text(15);
+      out.push_back(std::move(i));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status resolve_write_intents(const std::vector<WriteIntent>& resolved) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      std::string ts = now();
+      Statement s(db_,
+                  "UPDATE write_intents SET state = ?2, resolution = ?3, resolved_run_id = ?4, resolved_at = ?5 "
+                  "WHERE id = ?1 AND state = 'open'");
+      for (const auto& i : resolved) {
+        s.reset();
+        s.bind(1, i.id).bind(2, i.state).bind(3, i.resolution).bind(4, i.resolved_run_id).bind(5, ts);
+        s.step();
+        MB_RETURN_IF_ERROR(s.status());
+      }
+      return Status::Ok();
+    });
+  }
+
  private:
+  static constexpr const char* kLineColumns =
+      "line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, delta, action, "
+      "outcome, error_class, message, line_ref, number, decision, decision_run_id, decision_note, decided_at";
+  static constexpr const char* kLineColumnsOfL =
+      "l.line_key, l.workspace_id, l.service_id, l.account_id, l.psa_service_id, l.metric, l.target, l.current, "
+      "l.delta, l.action, l.outcome, l.error_class, l.message, l.line_ref, l.number, l.decision, "
+      "l.decision_run_id, l.decision_note, l.decided_at";
+
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  // One line from kLineColumns, starting at column `c`.
+  static SyncLine read_line(const Statement& s, int c) {
+    SyncLine l;
+    l.key = s.text(c + 0);
+    l.workspace_id = s.text(c + 1);
+    l.service_id = s.text(c + 2);
+    l.account_id = s.text(c + 3);
+    l.psa_service_id = s.text(c + 4);
+    l.metric = s.text(c + 5);
+    l.target = s.optional_integer(c + 6);
+    l.current = s.optional_integer(c + 7);
+    l.delta = s.optional_integer(c + 8);
+    l.action = s.text(c + 9);
+    l.outcome = s.text(c + 10);
+    l.error_class = s.text(c + 11);
+    l.message = s.text(c + 12);
+    l.line_ref_json = s.text(c + 13);
+    l.number = s.integer(c + 14);
+    l.decision = s.text(c + 15);
+    l.decision_run_id = s.integer(c + 16);
+    l.decision_note = s.text(c + 17);
+    l.decided_at = s.text(c + 18);
+    return l;
+  }
+
+  // The snapshot `s` selects (id, as_of, imported_at, source), with its counts.
+  Result<std::optional<UsageSnapshot>> read_snapshot(Statement& s) {
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return std::optional<UsageSnapshot>();
+    }
+    UsageSnapshot snap;
+    snap.id = s.integer(0);
+    snap.as_of = s.text(1);
+    snap.imported_at = s.text(2);
+    snap.source = s.text(3);
+    Statement c(db_,
+                "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
+                "ORDER BY workspace_id, service_id");
+    c.bind(1, snap.id);
+    while (c.step()) snap.counts.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
+    MB_RETURN_IF_ERROR(c.status());
+    return std::optional<UsageSnapshot>(std::move(snap));
+  }
+
+  Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {
+    Statement s(db_,
+                "SELECT owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, expires_at_ms "
+                "FROM connector_leases WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return std::optional<LeaseHolder>();
+    }
+    LeaseHolder h;
+    h.owner_id = s.text(0);
+    h.host = s.text(1);
+    h.pid = s.integer(2);
+    h.process_start = s.text(3);
+    h.purpose = s.text(4);
+    h.acquired_at = s.text(5);
+    h.heartbeat_at = s.text(6);
+    h.expires_at_ms = s.integer(7);
+    return std::optional<LeaseHolder>(std::move(h));
+  }
 
   // The key is loaded (or created) on first use, so commands that never touch credentials
   // never create a key file.
@@ -789,14 +1065,17 @@ class SqliteStore : public Store {
   Status write_lines(int64_t run_id, const std::vector<SyncLine>& lines, bool insert) {
     const char* sql =
         insert ? "INSERT INTO sync_lines(run_id, line_key, workspace_id, service_id, account_id, psa_service_id, "
-                 "metric, target, current, delta, action, outcome, error_class, message, line_ref) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                 "metric, target, current, delta, action, outcome, error_class, message, line_ref, number) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                : "UPDATE sync_lines SET workspace_id = ?3, service_id = ?4, account_id = ?5, psa_service_id = ?6, "
                  "metric = ?7, target = ?8, current = ?9, delta = ?10, action = ?11, outcome = ?12, "
                  "error_class = ?13, message = ?14, line_ref = ?15 WHERE run_id = ?1 AND line_key = ?2";
     Statement s(db_, sql);
+    int64_t position = 0;
     for (const auto& l : lines) {
+      ++position;
       s.reset();
+      if (insert) s.bind(16, l.number > 0 ? l.number : position);
       s.bind(1, run_id).bind(2, l.key).bind(3, l.workspace_id).bind(4, l.service_id).bind(5, l.account_id)
           .bind(6, l.psa_service_id).bind(7, l.metric).bind(8, l.target).bind(9, l.current).bind(10, l.delta)
           .bind(11, l.action).bind(12, l.outcome).bind(13, l.error_class).bind(14, l.message)
@@ -833,7 +1112,7 @@ class SqliteStore : public Store {
   Result<std::vector<SyncRun>> query_runs(const std::string& tail, Binder&& bind) {
     Statement s(db_,
                 "SELECT id, connector_id, trigger, dry_run, state, effective_date, started_at, finished_at, message, "
-                "counts, parent_run_id FROM sync_runs " + tail);
+                "counts, parent_run_id, owner_id FROM sync_runs " + tail);
     bind(s);
     std::vector<SyncRun> out;
     while (s.step()) {
@@ -849,6 +1128,7 @@ class SqliteStore : public Store {
       r.message = s.text(8);
       r.counts_json = s.text(9);
       r.parent_run_id = s.integer(10);
+      r.owner_id = s.text(11);
       out.push_back(std::move(r));
     }
     MB_RETURN_IF_ERROR(s.status());
@@ -881,8 +1161,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& optio
   sqlite3_busy_timeout(db, 5000);
   if (!in_memory) ::chmod(options.path.c_str(), 0600);  // state is private to its owner
   auto store = std::make_unique<SqliteStore>(db, options.key_file, options.clock);
+  // synchronous = FULL: a committed transaction survives a power loss, not only a crash. The
+  // write journal depends on it: an intent must be on disk before its write is sent.
   const char* pragmas = in_memory ? "PRAGMA foreign_keys = ON;"
-                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                     "PRAGMA foreign_keys = ON;";
   MB_RETURN_IF_ERROR(exec(db, pragmas));
   MB_RETURN_IF_ERROR(store->migrate());

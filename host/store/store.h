@@ -49,8 +49,12 @@ class Store {
                                        const UsageSnapshot& snapshot) = 0;
   virtual Result<std::vector<Workspace>> list_workspaces() = 0;
   virtual Result<std::vector<VendorService>> list_services() = 0;
-  // The newest snapshot with its counts, or nullopt when none was imported.
+  // The snapshot with the newest as_of (the last imported among equals) with its counts, or
+  // nullopt when none was imported. Importing an older export does not make it the latest.
   virtual Result<std::optional<UsageSnapshot>> latest_snapshot() = 0;
+  // The newest snapshot whose as_of is not after `as_of`: the one a new import is compared
+  // with. nullopt when there is none.
+  virtual Result<std::optional<UsageSnapshot>> snapshot_preceding(const std::string& as_of) = 0;
 
   // ---- PSA caches ----
   // Replaces the cached accounts; accounts no longer listed keep their row with missing_since
@@ -110,6 +114,40 @@ class Store {
   virtual Result<std::vector<SyncLine>> list_lines(int64_t run_id) = 0;
   // Runs left in planned/applying by a crash, to be resumed or closed.
   virtual Result<std::vector<SyncRun>> unfinished_runs(const std::string& connector_id) = 0;
+
+  // ---- Approvals ----
+  // Records the decision fields (decision, decision_run_id, decision_note) of these lines of
+  // `run_id`, matched by key, in one transaction. A line already decided keeps its decision:
+  // Conflict names it, and nothing is written.
+  virtual Status decide_lines(int64_t run_id, const std::vector<SyncLine>& lines) = 0;
+  // Held lines nobody decided yet, of finished real (not dry) runs, leaving out a line that a
+  // later real run of the connector planned again (that run's verdict supersedes it; an
+  // approval run only carries decisions, so it supersedes nothing). Oldest run first.
+  // connector_id empty for every connector.
+  virtual Result<std::vector<PendingApproval>> pending_approvals(const std::string& connector_id) = 0;
+
+  // ---- Leases: one owner per connector, across processes and machines ----
+  // Takes the connector's lease for `holder` (expiring ttl_ms from the store's now) when no one
+  // holds it, when the holder's lease has expired, or when the holder's owner_id equals
+  // `replace_owner_id` (a holder the caller has proved dead). Atomic. Returns nullopt when the
+  // lease is now `holder`'s, or the holder that keeps it.
+  virtual Result<std::optional<LeaseHolder>> acquire_lease(const std::string& connector_id, const LeaseHolder& holder,
+                                                           int64_t ttl_ms, const std::string& replace_owner_id) = 0;
+  // Extends owner_id's lease by ttl_ms from now; false when owner_id no longer holds it.
+  virtual Result<bool> renew_lease(const std::string& connector_id, const std::string& owner_id, int64_t ttl_ms) = 0;
+  // Gives the lease up; a no-op when owner_id does not hold it.
+  virtual Status release_lease(const std::string& connector_id, const std::string& owner_id) = 0;
+  virtual Result<std::optional<LeaseHolder>> get_lease(const std::string& connector_id) = 0;
+
+  // ---- Write journal (non-idempotent writes) ----
+  // Records intents durably in one transaction (synchronous commit) and returns their ids, in
+  // order. Only after this returns may the writes be sent.
+  virtual Result<std::vector<int64_t>> record_write_intents(const std::vector<WriteIntent>& intents) = 0;
+  // The connector's intents still open, oldest first.
+  virtual Result<std::vector<WriteIntent>> open_write_intents(const std::string& connector_id) = 0;
+  // Settles intents by id: state (applied | not_applied | expired), resolution,
+  // resolved_run_id. Intents no longer open are left as they are.
+  virtual Status resolve_write_intents(const std::vector<WriteIntent>& resolved) = 0;
 };
 
 struct SqliteStoreOptions {

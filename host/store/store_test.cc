@@ -188,6 +188,141 @@ TEST_F(StoreTest, RunsAndLinesRoundTrip) {
   EXPECT_EQ(*lines->at(0).delta, 2);
 }
 
+// ---- Leases ----
+
+LeaseHolder holder(const std::string& owner) {
+  LeaseHolder h;
+  h.owner_id = owner;
+  h.host = "node-1";
+  h.pid = 42;
+  h.purpose = "sync";
+  return h;
+}
+
+TEST_F(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
+  auto first = store_->acquire_lease("acme", holder("owner-a"), 60'000, "");
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->has_value());  // taken
+  auto second = store_->acquire_lease("acme", holder("owner-b"), 60'000, "");
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(second->has_value());
+  EXPECT_EQ((*second)->owner_id, "owner-a");  // kept by its holder
+
+  clock_.advance_ms(30'000);
+  EXPECT_TRUE(*store_->renew_lease("acme", "owner-a", 60'000));
+  clock_.advance_ms(59'000);  // within the renewed lease
+  EXPECT_TRUE(store_->acquire_lease("acme", holder("owner-b"), 60'000, "")->has_value());
+
+  clock_.advance_ms(2'000);  // expired: anyone may take it, and the old owner has lost it
+  EXPECT_FALSE(store_->acquire_lease("acme", holder("owner-b"), 60'000, "")->has_value());
+  EXPECT_FALSE(*store_->renew_lease("acme", "owner-a", 60'000));
+  EXPECT_TRUE(store_->release_lease("acme", "owner-a").ok());  // not the holder: a no-op
+  EXPECT_EQ((*store_->get_lease("acme"))->owner_id, "owner-b");
+  EXPECT_TRUE(store_->release_lease("acme", "owner-b").ok());
+  EXPECT_FALSE(store_->get_lease("acme")->has_value());
+}
+
+TEST_F(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
+  ASSERT_FALSE(store_->acquire_lease("acme", holder("dead"), 60'000, "")->has_value());
+  EXPECT_TRUE(store_->acquire_lease("acme", holder("new"), 60'000, "someone-else")->has_value());
+  EXPECT_FALSE(store_->acquire_lease("acme", holder("new"), 60'000, "dead")->has_value());
+  EXPECT_EQ((*store_->get_lease("acme"))->owner_id, "new");
+}
+
+// ---- The write journal ----
+
+TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
+  WriteIntent intent;
+  intent.connector_id = "acme";
+  intent.run_id = 7;
+  intent.line_key = "w1|edr";
+  intent.account_id = "A1";
+  intent.psa_service_id = "S1";
+  intent.units_before = 5;
+  intent.target = 8;
+  intent.ref_json = R"({"contract_service_id":55120})";
+  auto ids = store_->record_write_intents({intent, intent});
+  ASSERT_TRUE(ids);
+  ASSERT_EQ(ids->size(), 2u);
+  store_.reset();
+  auto reopened = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+  ASSERT_TRUE(reopened);
+  store_ = std::move(*reopened);
+  auto open = store_->open_write_intents("acme");
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].units_before, 5);
+  EXPECT_EQ((*open)[0].target, 8);
+  EXPECT_EQ((*open)[0].created_at_ms, clock_.now_ms());
+  WriteIntent done = (*open)[0];
+  done.state = "applied";
+  done.resolution = "confirmed";
+  done.resolved_run_id = 8;
+  ASSERT_TRUE(store_->resolve_write_intents({done}).ok());
+  EXPECT_EQ(store_->open_write_intents("acme")->size(), 1u);
+  EXPECT_TRUE(store_->open_write_intents("other")->empty());
+}
+
+// ---- Approvals ----
+
+TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
+  SyncLine held;
+  held.key = "w1|email";
+  held.workspace_id = "w1";
+  held.service_id = "email";
+  held.target = 3;
+  held.current = 5;
+  held.action = "hold";
+  held.outcome = "held";
+  SyncRun run;
+  run.connector_id = "acme";
+  run.state = "ok";
+  auto first = store_->create_run(run, {held});
+  ASSERT_TRUE(first);
+  SyncRun dry = run;
+  dry.dry_run = true;
+  ASSERT_TRUE(store_->create_run(dry, {held}));  // a dry run supersedes nothing
+  auto pending = store_->pending_approvals("acme");
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].run_id, *first);
+  EXPECT_EQ((*pending)[0].line.number, 1);
+
+  SyncLine decided = held;
+  decided.decision = "approved";
+  decided.decision_run_id = 99;
+  ASSERT_TRUE(store_->decide_lines(*first, {decided}).ok());
+  EXPECT_EQ(store_->decide_lines(*first, {decided}).code(), ErrorClass::kConflict);
+  EXPECT_TRUE(store_->pending_approvals("acme")->empty());
+  auto lines = store_->list_lines(*first);
+  ASSERT_TRUE(lines);
+  EXPECT_EQ((*lines)[0].decision, "approved");
+  EXPECT_EQ((*lines)[0].decision_run_id, 99);
+
+  auto second = store_->create_run(run, {held});
+  ASSERT_TRUE(second);
+  auto third = store_->create_run(run, {held});
+  ASSERT_TRUE(third);
+  pending = store_->pending_approvals("");
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].run_id, *third);
+}
+
+// ---- Usage snapshots ----
+
+TEST_F(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
+  ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-12-01T00:00:00Z", "", "new", {{"w1", "email", 9, 9}}}));
+  ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-10-01T00:00:00Z", "", "old", {{"w1", "email", 1, 1}}}));
+  auto latest = store_->latest_snapshot();
+  ASSERT_TRUE(latest && latest->has_value());
+  EXPECT_EQ((*latest)->source, "new");
+  auto before = store_->snapshot_preceding("2026-11-15T00:00:00Z");
+  ASSERT_TRUE(before && before->has_value());
+  EXPECT_EQ((*before)->as_of, "2026-11-01T00:00:00Z");
+  EXPECT_FALSE(store_->snapshot_preceding("2026-01-01")->has_value());
+}
+
 TEST(SecretBox, SealsAndOpensBoundToItsAssociatedData) {
   auto box = SecretBox::from_key_text(std::string(64, 'a'));
   ASSERT_TRUE(box);

@@ -1,5 +1,7 @@
 #include "host/sync/planner.h"
 
+#include <algorithm>
+#include <limits>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -92,6 +94,7 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
       }
       if (ended && in.ended_workspaces == "zero") {
         line.target = 0;
+        line.message = "the vendor ended this workspace: planned as 0";
       } else if (!in_snapshot || ended) {
         line.action = action::kSkip;
         line.outcome = outcome::kNoData;
@@ -100,9 +103,12 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
         continue;
       } else {
         auto cit = counts.find({ws, std::string_view(sm.service_id)});
-        // Present in the snapshot without a row for this service: the workspace uses none of it.
+        // Present in the snapshot without a row for this service: the workspace uses none of it
+        // (docs/usage-format.md). Planned as 0 and said so, so a row lost from an export shows;
+        // the hold_drops_to_zero policy keeps it from being billed as 0 without approval.
         int64_t value = 0;
         if (cit != counts.end()) value = sm.metric == "devices" ? cit->second->devices : cit->second->users;
+        else line.message = "no row for this service in the usage snapshot of " + in.snapshot->as_of + ": planned as 0";
         line.target = value;
       }
       line.outcome = outcome::kPending;
@@ -112,33 +118,71 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
   return lines;
 }
 
+namespace {
+
+// The platform's verdict on a line that has no quantity (no contract line, ...), if any.
+bool apply_reason(SyncLine& line, const CurrentValue& cv) {
+  if (cv.reason.empty()) return false;
+  line.action = action::kSkip;
+  line.message = cv.message;
+  if (cv.reason == "no_contract_line") line.outcome = outcome::kNoContractLine;
+  else if (cv.reason == "ambiguous_contract_line") line.outcome = outcome::kAmbiguousContractLine;
+  else if (cv.reason == "account_inactive") line.outcome = outcome::kAccountInactive;
+  else if (cv.reason == "platform_not_mapped") line.outcome = outcome::kPlatformNotMapped;
+  else {
+    line.outcome = outcome::kFailed;
+    line.error_class = cv.reason == "not_found" ? "not_found" : "fatal";
+    if (line.message.empty()) line.message = cv.reason;
+  }
+  return true;
+}
+
+void hold(SyncLine& line, const std::string& why) {
+  line.action = action::kHold;
+  line.outcome = outcome::kHeld;
+  line.message = why + (line.message.empty() ? "" : "; " + line.message);
+}
+
+std::string percent(double share) { return std::to_string(static_cast<int>(share * 100 + 0.5)) + "%"; }
+
+}  // namespace
+
+Policies approved_policies(const Policies& policies) {
+  Policies approved = policies;
+  if (approved.decreases == "require_approval") approved.decreases = "auto";
+  approved.max_change_ratio.reset();
+  approved.hold_drops_to_zero = false;
+  approved.max_decrease_share = 1.0;
+  approved.mass_decrease_min_lines = std::numeric_limits<int64_t>::max();
+  return approved;
+}
+
 void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
                 const Policies& policies, bool dry_run) {
+  // First pass: current values, and how many compared lines would decrease.
+  std::vector<SyncLine*> compared;
+  size_t decreases = 0;
   for (auto& line : lines) {
     if (line.outcome != outcome::kPending || !line.target) continue;
     auto it = current.find(line.key);
     if (it == current.end()) continue;
     const CurrentValue& cv = it->second;
     if (!cv.line_ref_json.empty()) line.line_ref_json = cv.line_ref_json;
-    if (!cv.reason.empty()) {
-      line.action = action::kSkip;
-      line.message = cv.message;
-      if (cv.reason == "no_contract_line") line.outcome = outcome::kNoContractLine;
-      else if (cv.reason == "ambiguous_contract_line") line.outcome = outcome::kAmbiguousContractLine;
-      else if (cv.reason == "account_inactive") line.outcome = outcome::kAccountInactive;
-      else if (cv.reason == "platform_not_mapped") line.outcome = outcome::kPlatformNotMapped;
-      else {
-        line.outcome = outcome::kFailed;
-        line.error_class = cv.reason == "not_found" ? "not_found" : "fatal";
-        if (line.message.empty()) line.message = cv.reason;
-      }
-      continue;
-    }
+    if (apply_reason(line, cv)) continue;
     line.current = cv.quantity;
-    int64_t current_value = cv.quantity.value_or(0);
-    int64_t delta = *line.target - current_value;
-    line.delta = delta;
-    if (delta == 0 && cv.quantity) {
+    line.delta = *line.target - cv.quantity.value_or(0);
+    compared.push_back(&line);
+    if (*line.delta < 0) ++decreases;
+  }
+  const double decrease_share = compared.empty() ? 0.0 : static_cast<double>(decreases) / compared.size();
+  const bool mass_decrease = static_cast<int64_t>(decreases) >= std::max<int64_t>(1, policies.mass_decrease_min_lines) &&
+                             decrease_share > policies.max_decrease_share;
+
+  for (SyncLine* l : compared) {
+    SyncLine& line = *l;
+    const int64_t current_value = line.current.value_or(0);
+    const int64_t delta = *line.delta;
+    if (delta == 0 && line.current) {
       line.action = action::kNone;
       line.outcome = outcome::kUnchanged;
       continue;
@@ -150,17 +194,29 @@ void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, Curren
                      " not applied: the connector's policy never decreases";
       continue;
     }
-    bool needs_approval = delta < 0 && policies.decreases == "require_approval";
-    if (!needs_approval && policies.max_change_ratio && current_value > 0 &&
-        std::abs(static_cast<double>(delta)) / static_cast<double>(current_value) > *policies.max_change_ratio) {
-      needs_approval = true;
-      line.message = "change exceeds the connector's max_change_ratio";
-    }
-    if (needs_approval) {
-      line.action = action::kHold;
-      line.outcome = outcome::kHeld;
-      if (line.message.empty()) line.message = "decrease held for approval (runs approve)";
+    if (delta < 0 && policies.decreases == "require_approval") {
+      hold(line, "decrease held for approval (runs approve)");
       continue;
+    }
+    if (line.current && current_value > 0 && *line.target == 0 && policies.hold_drops_to_zero) {
+      hold(line, "drop from " + std::to_string(current_value) + " to 0 held for approval (policy hold_drops_to_zero)");
+      continue;
+    }
+    if (delta < 0 && mass_decrease) {
+      hold(line, std::to_string(decreases) + " of " + std::to_string(compared.size()) + " lines (" +
+                     percent(decrease_share) + ") would decrease, more than the connector's max_decrease_share " +
+                     percent(policies.max_decrease_share) + ": held for approval");
+      continue;
+    }
+    // A line the platform holds no value for yet (a first push) is not a change of a value.
+    if (policies.max_change_ratio && line.current) {
+      bool exceeds = current_value == 0 || std::abs(static_cast<double>(delta)) / static_cast<double>(current_value) >
+                                               *policies.max_change_ratio;
+      if (exceeds) {
+        hold(line, "change from " + std::to_string(current_value) + " to " + std::to_string(*line.target) +
+                       " exceeds the connector's max_change_ratio");
+        continue;
+      }
     }
     line.action = action::kUpdate;
     line.outcome = dry_run ? outcome::kWouldUpdate : outcome::kPending;

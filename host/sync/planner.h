@@ -35,6 +35,12 @@ inline constexpr const char* kAccountInactive = "account_inactive";
 inline constexpr const char* kPlatformNotMapped = "platform_not_mapped";
 inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kInterrupted = "interrupted";
+// A journaled write to this line is not confirmed yet and may still land: not written again
+// until it is confirmed or its grace period passes.
+inline constexpr const char* kPendingConfirmation = "pending_confirmation";
+// Approval: the line changed since it was held (usage, mapping or the platform's value), so
+// the approval no longer applies to it.
+inline constexpr const char* kStale = "stale";
 }  // namespace outcome
 
 // Actions: what the engine does with a line after the diff.
@@ -44,7 +50,15 @@ inline constexpr const char* kNone = "none";        // nothing to write
 inline constexpr const char* kHold = "hold";        // waits for `runs approve`
 inline constexpr const char* kNever = "never";      // a decrease the policy forbids
 inline constexpr const char* kSkip = "skip";        // no target (no data, not mapped, ...)
+inline constexpr const char* kWait = "wait";        // an earlier write is not confirmed yet
 }  // namespace action
+
+// Decisions on held lines (SyncLine::decision).
+namespace decision {
+inline constexpr const char* kApproved = "approved";
+inline constexpr const char* kDismissed = "dismissed";
+inline constexpr const char* kStale = "stale";
+}  // namespace decision
 
 struct PlanInput {
   std::vector<Workspace> workspaces;
@@ -73,8 +87,15 @@ struct CurrentValue {
 
 // Fills current/delta/action/outcome of pending lines from the platform's current values and
 // the connector's policies. Lines without a current value keep "pending" (caller decides).
+// Holds for approval: decreases under `require_approval`; changes above max_change_ratio
+// (from or to 0 included); a positive value going to 0 (hold_drops_to_zero); and every
+// decrease of the run when decreases exceed max_decrease_share of the compared lines.
 void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
                 const Policies& policies, bool dry_run);
+
+// The policies under which approved lines are applied: the operator decided these changes, so
+// nothing holds them again (a `never` policy still never decreases).
+Policies approved_policies(const Policies& policies);
 
 // Counts per outcome, as the JSON object stored on the run.
 std::map<std::string, int64_t> count_outcomes(const std::vector<SyncLine>& lines);

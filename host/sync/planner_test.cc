@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace mb {
 namespace {
 
@@ -158,6 +160,49 @@ TEST(Policies, MaxChangeRatioHoldsLargeSwings) {
   EXPECT_EQ(lines[0].action, action::kHold);
   lines = one_line(14);
   apply_diff(lines, {{"k", {10, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kUpdate);
+}
+
+TEST(Policies, ManyDecreasesAtOnceHoldEveryDecreaseButOneIsNotMany) {
+  Policies p;  // defaults: more than 20% of the compared lines, and at least 2
+  std::vector<SyncLine> lines;
+  std::map<std::string, CurrentValue> current;
+  for (int i = 0; i < 10; ++i) {
+    SyncLine l = one_line(i < 3 ? 4 : 5)[0];
+    l.key = "k" + std::to_string(i);
+    lines.push_back(l);
+    current[l.key] = {5, "", "", ""};
+  }
+  apply_diff(lines, current, p, false);  // 3 of 10 decrease: 30%
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(lines[i].action, action::kHold) << i;
+  EXPECT_NE(lines[0].message.find("3 of 10 lines (30%)"), std::string::npos) << lines[0].message;
+  EXPECT_EQ(lines[5].outcome, outcome::kUnchanged);
+
+  auto single = one_line(4);  // one line of one decreasing is not a mass decrease
+  apply_diff(single, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(single[0].action, action::kUpdate);
+
+  auto approved = approved_policies(p);
+  lines.resize(3);
+  for (auto& l : lines) {
+    l.outcome = outcome::kPending;
+    l.action.clear();
+  }
+  apply_diff(lines, current, approved, false);
+  for (const auto& l : lines) EXPECT_EQ(l.action, action::kUpdate);
+}
+
+TEST(Policies, ADropToZeroIsHeldUnlessThePolicySaysOtherwise) {
+  Policies p;
+  auto lines = one_line(0);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].action, action::kHold);
+  lines = one_line(0);  // nothing to drop: 0 stays 0
+  apply_diff(lines, {{"k", {0, "", "", ""}}}, p, false);
+  EXPECT_EQ(lines[0].outcome, outcome::kUnchanged);
+  p.hold_drops_to_zero = false;
+  lines = one_line(0);
+  apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
   EXPECT_EQ(lines[0].action, action::kUpdate);
 }
 

@@ -42,7 +42,8 @@ std::string fit(std::string s, size_t max) {
 
 // Order: what needs attention first.
 int rank(const std::string& outcome) {
-  static const char* order[] = {outcome::kFailed,        outcome::kHeld,          outcome::kUpdated,
+  static const char* order[] = {outcome::kFailed,        outcome::kPendingConfirmation, outcome::kHeld,
+                                outcome::kStale,         outcome::kUpdated,
                                 outcome::kWouldUpdate,   outcome::kNoContractLine, outcome::kAmbiguousContractLine,
                                 outcome::kPlatformNotMapped, outcome::kAccountInactive, outcome::kNotMapped,
                                 outcome::kNotLinked,     outcome::kNoData,        outcome::kInterrupted,
@@ -89,13 +90,17 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
     return rank(a->outcome) < rank(b->outcome);
   });
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"WORKSPACE", "SERVICE", "PSA ACCOUNT", "CURRENT", "NEW", "DELTA", "OUTCOME", "DETAIL"});
+  rows.push_back({"LINE", "WORKSPACE", "SERVICE", "PSA ACCOUNT", "CURRENT", "NEW", "DELTA", "OUTCOME", "DETAIL"});
   size_t listed = std::min(shown.size(), options.max_lines);
   for (size_t i = 0; i < listed; ++i) {
     const SyncLine& l = *shown[i];
-    rows.push_back({fit(name_or_id(names.workspaces, l.workspace_id), 32), fit(name_or_id(names.services, l.service_id), 24),
+    std::string detail = l.message;
+    if (!l.decision.empty())
+      detail = l.decision + (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
+    rows.push_back({l.number > 0 ? std::to_string(l.number) : "-", fit(name_or_id(names.workspaces, l.workspace_id), 32),
+                    fit(name_or_id(names.services, l.service_id), 24),
                     l.account_id.empty() ? "-" : fit(name_or_id(names.psa_accounts, l.account_id), 28),
-                    opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, fit(l.message, 70)});
+                    opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, fit(detail, 70)});
   }
   std::vector<size_t> w(rows[0].size());
   for (const auto& r : rows)
@@ -106,7 +111,7 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
     for (size_t r = 0; r < rows.size(); ++r) {
       std::string line;
       for (size_t c = 0; c < rows[r].size(); ++c) {
-        bool numeric = c >= 3 && c <= 5;
+        bool numeric = c == 0 || (c >= 4 && c <= 6);
         size_t pad = w[c] - width(rows[r][c]);
         if (c > 0) line += "  ";
         if (numeric) line += std::string(pad, ' ') + rows[r][c];
@@ -141,6 +146,26 @@ boost::json::value run_header_to_json(const SyncRun& run) {
                              {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
 }
 
+boost::json::value pending_approval_to_json(const PendingApproval& p, const ReportNames& names) {
+  const SyncLine& l = p.line;
+  auto num = [](const std::optional<int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  return boost::json::object{{"connector", p.connector_id},
+                             {"run", p.run_id},
+                             {"run_started_at", p.run_started_at},
+                             {"line", l.number},
+                             {"workspace_id", l.workspace_id},
+                             {"workspace", name_or_id(names.workspaces, l.workspace_id)},
+                             {"service_id", l.service_id},
+                             {"service", name_or_id(names.services, l.service_id)},
+                             {"account_id", l.account_id},
+                             {"account", name_or_id(names.psa_accounts, l.account_id)},
+                             {"psa_service_id", l.psa_service_id},
+                             {"current", num(l.current)},
+                             {"target", num(l.target)},
+                             {"delta", num(l.delta)},
+                             {"message", l.message}};
+}
+
 boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
                                const std::vector<std::string>& notes) {
   boost::json::object doc = run_header_to_json(run).as_object();
@@ -148,7 +173,8 @@ boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& 
   arr.reserve(lines.size());
   auto num = [](const std::optional<int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
   for (const auto& l : lines) {
-    arr.push_back(boost::json::object{{"workspace_id", l.workspace_id},
+    boost::json::object o{{"line", l.number},
+                          {"workspace_id", l.workspace_id},
                                       {"workspace", name_or_id(names.workspaces, l.workspace_id)},
                                       {"service_id", l.service_id},
                                       {"service", name_or_id(names.services, l.service_id)},
@@ -161,7 +187,13 @@ boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& 
                                       {"action", l.action},
                                       {"outcome", l.outcome},
                                       {"error_class", l.error_class},
-                                      {"message", l.message}});
+                                      {"message", l.message}};
+    if (!l.decision.empty())
+      o["decision"] = boost::json::object{{"decision", l.decision},
+                                          {"run", l.decision_run_id},
+                                          {"note", l.decision_note},
+                                          {"at", l.decided_at}};
+    arr.push_back(std::move(o));
   }
   doc["lines"] = std::move(arr);
   boost::json::array n;

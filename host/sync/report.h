@@ -33,6 +33,8 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
 boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
                                const std::vector<std::string>& notes);
 boost::json::value run_header_to_json(const SyncRun& run);
+// One held line awaiting a decision, with its connector and run (GET /v1/approvals, runs pending).
+boost::json::value pending_approval_to_json(const PendingApproval& pending, const ReportNames& names);
 
 }  // namespace mb
 

@@ -68,9 +68,11 @@ std::string SyncEngine::effective_date(const Policies& policies) const {
   return buf;
 }
 
-Result<size_t> SyncEngine::close_interrupted(const std::string& connector_id) {
+Result<size_t> SyncEngine::close_interrupted(const std::string& connector_id, const std::string& own_owner_id) {
   auto runs = store_.unfinished_runs(connector_id);
   if (!runs) return runs.status();
+  if (!own_owner_id.empty())
+    std::erase_if(*runs, [&](const SyncRun& r) { return r.owner_id == own_owner_id; });
   for (SyncRun run : *runs) {
     auto lines = store_.list_lines(run.id);
     if (!lines) return lines.status();
@@ -257,121 +259,339 @@ Result<std::vector<SyncLine>> SyncEngine::plan(const ConnectorConfig& connector,
   return plan_lines(in);
 }
 
-Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSession& session,
-                                    const SyncOptions& options) {
-  auto closed = close_interrupted(connector.id);
-  if (!closed) return closed.status();
-  auto record = store_.get_connector(connector.id);
+namespace {
+
+Status check_connected(Store& store, const std::string& connector_id) {
+  auto record = store.get_connector(connector_id);
   if (!record) return record.status();
   if (*record && (*record)->status == "disconnected")
-    return Status::Conflict("connector '" + connector.id +
-                            "' is disconnected: reconnect it (connectors test or connectors connect) and map again");
-  std::vector<std::string> notes;
+    return Status::Conflict("connector '" + connector_id +
+                            "' is disconnected: reconnect it (connectors connect) and map again; nothing was written");
+  return Status::Ok();
+}
+
+bool cancelled(const SyncOptions& options) { return options.cancelled != nullptr && options.cancelled->load(); }
+
+Status confirm_owner(const SyncOptions& options) {
+  return options.confirm_owner ? options.confirm_owner() : Status::Ok();
+}
+
+// Marks every still-pending line (from index `from`) failed because the run cannot go on.
+void fail_remaining(std::vector<SyncLine*>& lines, size_t from, const Status& why, const std::string& prefix) {
+  for (size_t i = from; i < lines.size(); ++i)
+    if (lines[i]->outcome == outcome::kPending) fail_line(*lines[i], why.code(), prefix + why.message());
+}
+
+SyncRun new_run(const ConnectorConfig& connector, const std::string& trigger, bool dry_run,
+                const SyncOptions& options, const std::string& effective, int64_t now_ms) {
   SyncRun run;
   run.connector_id = connector.id;
-  run.trigger = options.trigger;
-  run.dry_run = options.dry_run || connector.policies.dry_run;
-  run.effective_date = effective_date(connector.policies);
-  run.started_at = format_iso8601_utc(clock_.now_ms());
+  run.trigger = trigger;
+  run.dry_run = dry_run || connector.policies.dry_run;
+  run.owner_id = options.owner_id;
+  run.effective_date = effective;
+  run.started_at = format_iso8601_utc(now_ms);
+  return run;
+}
 
+// Lines are numbered in plan order: how users name them (`runs approve RUN --line N`).
+void number_lines(std::vector<SyncLine>& lines) {
+  for (size_t i = 0; i < lines.size(); ++i) lines[i].number = static_cast<int64_t>(i) + 1;
+}
+
+std::string join_numbers(const std::vector<int64_t>& numbers) {
+  std::string out;
+  for (int64_t n : numbers) out += (out.empty() ? "" : ", ") + std::to_string(n);
+  return out;
+}
+
+}  // namespace
+
+Result<SyncReport> SyncEngine::record_failed_attempt(SyncRun run, const Status& why, std::vector<std::string> notes) {
+  // Record the failed attempt: a billing admin reads history, not logs.
+  run.state = "failed";
+  run.finished_at = format_iso8601_utc(clock_.now_ms());
+  run.message = redact(why.to_string());
+  auto id = store_.create_run(run, {});
+  if (!id) return id.status();
+  run.id = *id;
+  MB_RETURN_IF_ERROR(store_.update_run(run));
+  SyncReport report;
+  report.run = run;
+  report.notes = std::move(notes);
+  return report;
+}
+
+Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSession& session,
+                                    const SyncOptions& options) {
+  auto closed = close_interrupted(connector.id, options.owner_id);
+  if (!closed) return closed.status();
+  MB_RETURN_IF_ERROR(check_connected(store_, connector.id));
+  std::vector<std::string> notes;
+  SyncRun run = new_run(connector, options.trigger, options.dry_run, options, effective_date(connector.policies),
+                        clock_.now_ms());
   Status prepared = run.dry_run ? Status::Ok() : provision(connector, session, notes);
   Result<std::vector<SyncLine>> lines = prepared.ok() ? plan(connector, session, notes) : Result<std::vector<SyncLine>>(prepared);
-  if (!lines) {
-    // Record the failed attempt: a billing admin reads history, not logs.
-    run.state = "failed";
-    run.finished_at = format_iso8601_utc(clock_.now_ms());
-    run.message = redact(lines.status().to_string());
-    auto id = store_.create_run(run, {});
-    if (!id) return id.status();
-    run.id = *id;
-    MB_RETURN_IF_ERROR(store_.update_run(run));
-    SyncReport report;
-    report.run = run;
-    report.notes = notes;
-    return report;
-  }
+  if (!lines) return record_failed_attempt(run, lines.status(), std::move(notes));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
   return execute(connector, session, run, std::move(*lines), connector.policies, effective, std::move(notes));
 }
 
-Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
-                                       const SyncOptions& options) {
-  auto original = store_.get_run(run_id);
+namespace {
+
+// The held, undecided lines of a run that `line_numbers` names (all when empty). Names that
+// are not held lines, or already decided, are errors that say which.
+Result<std::vector<SyncLine>> select_held(const std::vector<SyncLine>& lines, const SyncRun& run,
+                                          const std::vector<int64_t>& line_numbers, const char* verb) {
+  std::map<int64_t, const SyncLine*> by_number;
+  for (const auto& l : lines) by_number[l.number] = &l;
+  std::vector<SyncLine> chosen;
+  std::vector<int64_t> unknown, not_held, decided;
+  if (line_numbers.empty()) {
+    std::map<std::string, int64_t> decisions;
+    for (const auto& l : lines) {
+      if (l.action != action::kHold) continue;
+      if (l.decision.empty()) chosen.push_back(l);
+      else ++decisions[l.decision];
+    }
+    if (chosen.empty()) {
+      std::string already;
+      for (const auto& [d, n] : decisions) already += (already.empty() ? "" : ", ") + std::to_string(n) + " " + d;
+      return Status::Conflict("run " + std::to_string(run.id) + " has nothing awaiting approval" +
+                              (already.empty() ? " (it held no lines)" : ": its held lines are already decided (" +
+                                                                             already + ")"));
+    }
+    return chosen;
+  }
+  std::set<int64_t> seen;
+  for (int64_t n : line_numbers) {
+    if (!seen.insert(n).second) continue;
+    auto it = by_number.find(n);
+    if (it == by_number.end()) unknown.push_back(n);
+    else if (it->second->action != action::kHold) not_held.push_back(n);
+    else if (!it->second->decision.empty()) decided.push_back(n);
+    else chosen.push_back(*it->second);
+  }
+  std::string problems;
+  if (!unknown.empty()) problems += "\n  no line " + join_numbers(unknown) + " in run " + std::to_string(run.id);
+  if (!not_held.empty()) problems += "\n  line " + join_numbers(not_held) + " was not held for approval";
+  if (!decided.empty()) problems += "\n  line " + join_numbers(decided) + " is already decided";
+  if (!problems.empty())
+    return Status::ConfigInvalid(std::string("cannot ") + verb + " run " + std::to_string(run.id) +
+                                 ", nothing was changed:" + problems);
+  return chosen;
+}
+
+Result<SyncRun> load_run_of(Store& store, const std::string& connector_id, int64_t run_id) {
+  auto original = store.get_run(run_id);
   if (!original) return original.status();
-  if (!*original || (*original)->connector_id != connector.id)
-    return Status::NotFound("no run " + std::to_string(run_id) + " for connector '" + connector.id + "'");
+  if (!*original || (*original)->connector_id != connector_id)
+    return Status::NotFound("no run " + std::to_string(run_id) + " for connector '" + connector_id + "'");
+  return **original;
+}
+
+// Why an approved line no longer stands, or "" when it does: `planned` is today's plan of its
+// key (null when today's plan has no such line).
+std::string staleness(const SyncLine& held, const SyncLine* planned) {
+  if (planned == nullptr)
+    return "today's plan has no such line (the workspace or service was unmapped, excluded, or left the usage)";
+  if (planned->account_id != held.account_id)
+    return "the workspace is now mapped to PSA account '" + planned->account_id + "' (was '" + held.account_id + "')";
+  if (planned->psa_service_id != held.psa_service_id)
+    return "the service is now mapped to PSA service '" + planned->psa_service_id + "' (was '" +
+           held.psa_service_id + "')";
+  if (!planned->target || planned->outcome != outcome::kPending)
+    return "today's plan says " + planned->outcome + (planned->message.empty() ? "" : ": " + planned->message);
+  if (planned->target != held.target)
+    return "usage changed: the target is now " + std::to_string(*planned->target) + " (was " +
+           std::to_string(held.target.value_or(0)) + " when held)";
+  return "";
+}
+
+void mark_stale(SyncLine& line, const std::string& why) {
+  line.action = action::kSkip;
+  line.outcome = outcome::kStale;
+  line.message = "not applied: " + why + "; sync again to review today's numbers";
+}
+
+}  // namespace
+
+Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
+                                       const std::vector<int64_t>& line_numbers, const SyncOptions& options) {
+  auto original = load_run_of(store_, connector.id, run_id);
+  if (!original) return original.status();
+  if (original->dry_run)
+    return Status::Conflict("run " + std::to_string(run_id) +
+                            " was a dry run: its held lines show what a sync would hold; sync for real, then "
+                            "approve that run");
+  if (original->state == "planned" || original->state == "applying")
+    return Status::Conflict("run " + std::to_string(run_id) + " has not finished");
   auto lines = store_.list_lines(run_id);
   if (!lines) return lines.status();
-  std::vector<SyncLine> held;
-  for (auto line : *lines) {
-    if (line.action != action::kHold || !line.target) continue;
-    line.outcome = outcome::kPending;
-    line.action.clear();
+  auto chosen = select_held(*lines, *original, line_numbers, "approve");
+  if (!chosen) return chosen.status();
+  auto closed = close_interrupted(connector.id, options.owner_id);
+  if (!closed) return closed.status();
+  MB_RETURN_IF_ERROR(check_connected(store_, connector.id));
+
+  // A line a later run planned again is that run's to decide.
+  auto pending = store_.pending_approvals(connector.id);
+  if (!pending) return pending.status();
+  std::set<std::string> still_pending;
+  for (const auto& p : *pending)
+    if (p.run_id == run_id) still_pending.insert(p.line.key);
+
+  std::vector<std::string> notes{"approving " + std::to_string(chosen->size()) + " held line(s) of run " +
+                                 std::to_string(run_id) + " against today's numbers"};
+  auto planned = plan(connector, session, notes);
+  if (!planned) return planned.status();
+  std::map<std::string, const SyncLine*> today;
+  for (const auto& l : *planned) today[l.key] = &l;
+
+  SyncRun run = new_run(connector, "approve", options.dry_run, options, effective_date(connector.policies),
+                        clock_.now_ms());
+  run.parent_run_id = run_id;
+  std::vector<SyncLine> approval_lines;
+  std::map<std::string, SyncLine> held;
+  for (const auto& h : *chosen) {
+    held[h.key] = h;
+    auto it = today.find(h.key);
+    SyncLine line = it == today.end() ? h : *it->second;
+    line.number = 0;
+    line.decision.clear();
     line.current.reset();
     line.delta.reset();
-    line.message.clear();
-    held.push_back(std::move(line));
+    std::string why = still_pending.count(h.key) == 0
+                          ? "a later run planned this line again; decide it there (runs pending)"
+                          : staleness(h, it == today.end() ? nullptr : it->second);
+    if (!why.empty()) {
+      line = h;
+      line.number = 0;
+      line.decision.clear();
+      mark_stale(line, why);
+    }
+    approval_lines.push_back(std::move(line));
   }
-  if (held.empty()) return Status::NotFound("run " + std::to_string(run_id) + " has no lines held for approval");
-  auto closed = close_interrupted(connector.id);
-  if (!closed) return closed.status();
-  SyncRun run;
-  run.connector_id = connector.id;
-  run.trigger = "approve";
-  run.parent_run_id = run_id;
-  run.effective_date = effective_date(connector.policies);
-  run.started_at = format_iso8601_utc(clock_.now_ms());
-  Policies approved = connector.policies;
-  approved.decreases = "auto";  // the operator approved exactly these targets
-  approved.max_change_ratio.reset();
+  return execute_approval(connector, session, run, run_id, std::move(approval_lines), held, options, std::move(notes));
+}
+
+Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
+                                                int64_t held_run_id, std::vector<SyncLine> lines,
+                                                const std::map<std::string, SyncLine>& held,
+                                                const SyncOptions& options, std::vector<std::string> notes) {
+  MB_RETURN_IF_ERROR(confirm_owner(options));
+  run.state = "planned";
+  number_lines(lines);
+  auto id = store_.create_run(run, lines);
+  if (!id) return id.status();
+  run.id = *id;
   SyncOptions effective = options;
-  effective.dry_run = false;
-  return execute(connector, session, run, std::move(held), approved, effective,
-                 {"approving " + std::to_string(run_id) + "'s held lines"});
+  effective.dry_run = run.dry_run;
+
+  std::map<std::string, CurrentValue> current;
+  Status run_error = read_current(session, run, lines, effective, current);
+  if (run_error.ok()) run_error = settle_journal(run, connector.policies, lines, current);
+  // The approval was given for the value the platform showed then; another value is another
+  // decision.
+  for (auto& line : lines) {
+    if (line.outcome != outcome::kPending) continue;
+    auto it = current.find(line.key);
+    if (it == current.end()) continue;
+    const SyncLine& h = held.at(line.key);
+    if (it->second.reason.empty() && it->second.quantity != h.current)
+      mark_stale(line, "the platform's value is now " +
+                           (it->second.quantity ? std::to_string(*it->second.quantity) : std::string("empty")) +
+                           " (was " + (h.current ? std::to_string(*h.current) : std::string("empty")) +
+                           " when held)");
+  }
+  apply_diff(lines, current, approved_policies(connector.policies), run.dry_run);
+  MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
+
+  // Each held line is decided once, before anything is written: a crash from here on leaves
+  // it approved, never approvable a second time.
+  if (!run.dry_run && run_error.ok()) {
+    std::vector<SyncLine> decided;
+    for (const auto& line : lines) {
+      SyncLine d = held.at(line.key);
+      if (line.outcome == outcome::kStale) {
+        d.decision = decision::kStale;
+        d.decision_note = line.message;
+      } else if (line.outcome == outcome::kPending || line.outcome == outcome::kUnchanged ||
+                 line.action == action::kUpdate) {
+        d.decision = decision::kApproved;
+        d.decision_note = "approved in run " + std::to_string(run.id);
+      } else {
+        continue;  // failed to read, waiting for a write: still awaiting a decision
+      }
+      d.decision_run_id = run.id;
+      decided.push_back(std::move(d));
+    }
+    MB_RETURN_IF_ERROR(store_.decide_lines(held_run_id, decided));
+  }
+  return apply_and_finish(connector, session, std::move(run), std::move(lines), effective, run_error,
+                          std::move(notes));
+}
+
+Result<std::vector<SyncLine>> SyncEngine::dismiss(const std::string& connector_id, int64_t run_id,
+                                                  const std::vector<int64_t>& line_numbers, const std::string& note) {
+  auto original = load_run_of(store_, connector_id, run_id);
+  if (!original) return original.status();
+  auto lines = store_.list_lines(run_id);
+  if (!lines) return lines.status();
+  auto chosen = select_held(*lines, *original, line_numbers, "dismiss");
+  if (!chosen) return chosen.status();
+  for (auto& l : *chosen) {
+    l.decision = decision::kDismissed;
+    l.decision_note = note;
+  }
+  MB_RETURN_IF_ERROR(store_.decide_lines(run_id, *chosen));
+  return chosen;
 }
 
 Result<SyncReport> SyncEngine::retry(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
                                      const SyncOptions& options) {
-  auto original = store_.get_run(run_id);
+  auto original = load_run_of(store_, connector.id, run_id);
   if (!original) return original.status();
-  if (!*original || (*original)->connector_id != connector.id)
-    return Status::NotFound("no run " + std::to_string(run_id) + " for connector '" + connector.id + "'");
   auto lines = store_.list_lines(run_id);
   if (!lines) return lines.status();
   std::set<std::string> failed;
   for (const auto& l : *lines)
-    if (l.outcome == outcome::kFailed || l.outcome == outcome::kInterrupted) failed.insert(l.key);
+    if (l.outcome == outcome::kFailed || l.outcome == outcome::kInterrupted ||
+        l.outcome == outcome::kPendingConfirmation)
+      failed.insert(l.key);
   if (failed.empty()) return Status::NotFound("run " + std::to_string(run_id) + " has no failed lines");
-  auto closed = close_interrupted(connector.id);
+  auto closed = close_interrupted(connector.id, options.owner_id);
   if (!closed) return closed.status();
+  MB_RETURN_IF_ERROR(check_connected(store_, connector.id));
   std::vector<std::string> notes{"retrying " + std::to_string(failed.size()) + " failed lines of run " +
                                  std::to_string(run_id) + " with the latest usage"};
+  SyncRun run = new_run(connector, "retry", options.dry_run, options, effective_date(connector.policies),
+                        clock_.now_ms());
+  run.parent_run_id = run_id;
   auto planned = plan(connector, session, notes);
-  if (!planned) return planned.status();
+  if (!planned) return record_failed_attempt(run, planned.status(), std::move(notes));
   std::vector<SyncLine> chosen;
   for (auto& l : *planned)
     if (failed.count(l.key) > 0) chosen.push_back(std::move(l));
-  SyncRun run;
-  run.connector_id = connector.id;
-  run.trigger = "retry";
-  run.parent_run_id = run_id;
-  run.dry_run = options.dry_run;
-  run.effective_date = effective_date(connector.policies);
-  run.started_at = format_iso8601_utc(clock_.now_ms());
-  return execute(connector, session, run, std::move(chosen), connector.policies, options, std::move(notes));
+  SyncOptions effective = options;
+  effective.dry_run = run.dry_run;
+  return execute(connector, session, run, std::move(chosen), connector.policies, effective, std::move(notes));
 }
 
 Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
                                        std::vector<SyncLine> lines, const Policies& policies,
                                        const SyncOptions& options, std::vector<std::string> notes) {
+  MB_RETURN_IF_ERROR(confirm_owner(options));
   run.state = "planned";
+  number_lines(lines);
   auto id = store_.create_run(run, lines);  // the plan is durable before any write
   if (!id) return id.status();
   run.id = *id;
 
   std::map<std::string, CurrentValue> current;
   Status run_error = read_current(session, run, lines, options, current);
+  if (run_error.ok()) run_error = settle_journal(run, policies, lines, current);
   apply_diff(lines, current, policies, options.dry_run);
   if (options.force_full_push) {
     for (auto& line : lines) {
@@ -381,6 +601,12 @@ Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginS
     }
   }
   MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
+  return apply_and_finish(connector, session, std::move(run), std::move(lines), options, run_error, std::move(notes));
+}
+
+Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
+                                                std::vector<SyncLine> lines, const SyncOptions& options,
+                                                Status run_error, std::vector<std::string> notes) {
   if (run_error.ok() && !options.dry_run) {
     run.state = "applying";
     MB_RETURN_IF_ERROR(store_.update_run(run));
@@ -395,18 +621,6 @@ Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginS
   report.notes = std::move(notes);
   return report;
 }
-
-namespace {
-
-bool cancelled(const SyncOptions& options) { return options.cancelled != nullptr && options.cancelled->load(); }
-
-// Marks every still-pending line (from index `from`) failed because the run cannot go on.
-void fail_remaining(std::vector<SyncLine*>& lines, size_t from, const Status& why, const std::string& prefix) {
-  for (size_t i = from; i < lines.size(); ++i)
-    if (lines[i]->outcome == outcome::kPending) fail_line(*lines[i], why.code(), prefix + why.message());
-}
-
-}  // namespace
 
 Status SyncEngine::read_current(PluginSession& session, const SyncRun& run, std::vector<SyncLine>& lines,
                                 const SyncOptions& options, std::map<std::string, CurrentValue>& current) {
@@ -466,6 +680,140 @@ Status SyncEngine::read_current(PluginSession& session, const SyncRun& run, std:
   return Status::Ok();
 }
 
+Status SyncEngine::settle_journal(const SyncRun& run, const Policies& policies, std::vector<SyncLine>& lines,
+                                  const std::map<std::string, CurrentValue>& current) {
+  auto open = store_.open_write_intents(run.connector_id);
+  if (!open) return open.status();
+  if (open->empty()) return Status::Ok();
+  // Intents are about the platform's object, so they are matched by PSA account and service,
+  // whichever workspace is mapped there today.
+  std::map<std::pair<std::string, std::string>, std::vector<const WriteIntent*>> by_pair;
+  for (const auto& i : *open) by_pair[{i.account_id, i.psa_service_id}].push_back(&i);
+  const int64_t now_ms = clock_.now_ms();
+  const int64_t grace_ms = policies.unconfirmed_write_grace_seconds * 1000;
+  std::vector<WriteIntent> settled;
+  for (auto& line : lines) {
+    if (line.outcome != outcome::kPending || !line.target) continue;
+    auto pit = by_pair.find({line.account_id, line.psa_service_id});
+    if (pit == by_pair.end()) continue;
+    auto cit = current.find(line.key);
+    if (cit == current.end() || !cit->second.reason.empty() || !cit->second.quantity) continue;
+    const int64_t now_value = *cit->second.quantity;
+    const WriteIntent* youngest_unconfirmed = nullptr;
+    std::string expired_note;
+    for (const WriteIntent* intent : pit->second) {
+      WriteIntent done = *intent;
+      done.resolved_run_id = run.id;
+      if (now_value == intent->target) {
+        done.state = "applied";
+        done.resolution = "confirmed by run " + std::to_string(run.id) + ": the platform shows the target " +
+                          std::to_string(intent->target);
+      } else if (now_ms - intent->created_at_ms < grace_ms) {
+        youngest_unconfirmed = intent;
+        continue;
+      } else {
+        done.state = "expired";
+        done.resolution = "not confirmed within " + std::to_string(policies.unconfirmed_write_grace_seconds) +
+                          " s: the platform shows " + std::to_string(now_value) + "; run " + std::to_string(run.id) +
+                          " writes from that value";
+        expired_note = "an earlier write (run " + std::to_string(intent->run_id) + " at " + intent->created_at +
+                       ", " + (intent->units_before ? std::to_string(*intent->units_before) : std::string("?")) +
+                       " -> " + std::to_string(intent->target) + ") was not confirmed within " +
+                       std::to_string(policies.unconfirmed_write_grace_seconds) + " s; written again from " +
+                       std::to_string(now_value);
+      }
+      settled.push_back(std::move(done));
+    }
+    if (youngest_unconfirmed != nullptr) {
+      const WriteIntent& i = *youngest_unconfirmed;
+      line.action = action::kWait;
+      line.outcome = outcome::kPendingConfirmation;
+      line.current = now_value;
+      line.message = "a write sent by run " + std::to_string(i.run_id) + " at " + i.created_at + " (" +
+                     (i.units_before ? std::to_string(*i.units_before) : std::string("?")) + " -> " +
+                     std::to_string(i.target) + ") is not confirmed yet and may still land; not sent again before " +
+                     format_iso8601_utc(i.created_at_ms + grace_ms) + " (runs retry " + std::to_string(run.id) +
+                     " after that)";
+    } else if (!expired_note.empty()) {
+      line.message = expired_note;
+    }
+  }
+  // A dry run only looks: it leaves the journal to the run that writes.
+  if (run.dry_run || settled.empty()) return Status::Ok();
+  return store_.resolve_write_intents(settled);
+}
+
+namespace {
+
+// Collects a batch's journaled intents: the plugin's callback_journal_intents, made durable in
+// the store before the plugin may send the writes they describe.
+class BatchJournal {
+ public:
+  BatchJournal(Store& store, const SyncRun& run, const std::vector<SyncLine*>& batch) : store_(store), run_(run) {
+    for (SyncLine* l : batch) lines_[l->key] = l;
+  }
+
+  Status record(std::string_view intents_json) {
+    auto doc = json::parse(intents_json);
+    if (!doc || !doc->is_array()) return Status::ConfigInvalid("journal: intents must be a JSON array");
+    std::vector<WriteIntent> intents;
+    for (const auto& item : doc->get_array()) {
+      std::string key = json::get_string(item, "key").value_or("");
+      auto it = lines_.find(key);
+      if (it == lines_.end()) return Status::ConfigInvalid("journal: intent for a key not in this call: '" + key + "'");
+      auto target = json::get_int(item, "target");
+      if (!target) return Status::ConfigInvalid("journal: intent for '" + key + "' has no integer target");
+      WriteIntent intent;
+      intent.connector_id = run_.connector_id;
+      intent.run_id = run_.id;
+      intent.line_key = key;
+      intent.account_id = it->second->account_id;
+      intent.psa_service_id = it->second->psa_service_id;
+      intent.units_before = json::get_int(item, "units_before");
+      intent.target = *target;
+      intent.effective_date = run_.effective_date;
+      if (const auto* ref = json::get(item, "ref"); ref != nullptr && ref->is_object())
+        intent.ref_json = redact(json::serialize(*ref));
+      intents.push_back(std::move(intent));
+    }
+    auto ids = store_.record_write_intents(intents);
+    if (!ids) return ids.status();
+    for (size_t i = 0; i < intents.size(); ++i) {
+      intents[i].id = (*ids)[i];
+      by_key_[intents[i].line_key].push_back(std::move(intents[i]));
+    }
+    return Status::Ok();
+  }
+
+  // After the plugin answered: a line with a known outcome settles its intents; one in doubt
+  // leaves them open for a later run to settle by reading.
+  Status settle(const std::map<std::string, bool>& in_doubt) {
+    std::vector<WriteIntent> settled;
+    for (auto& [key, intents] : by_key_) {
+      auto doubt = in_doubt.find(key);
+      if (doubt == in_doubt.end() || doubt->second) continue;
+      const SyncLine& line = *lines_.at(key);
+      bool applied = line.outcome == outcome::kUpdated || line.outcome == outcome::kUnchanged;
+      for (auto& intent : intents) {
+        intent.state = applied ? "applied" : "not_applied";
+        intent.resolution = "run " + std::to_string(run_.id) + ": " + line.outcome;
+        intent.resolved_run_id = run_.id;
+        settled.push_back(intent);
+      }
+    }
+    if (settled.empty()) return Status::Ok();
+    return store_.resolve_write_intents(settled);
+  }
+
+ private:
+  Store& store_;
+  const SyncRun& run_;
+  std::map<std::string, SyncLine*> lines_;
+  std::map<std::string, std::vector<WriteIntent>> by_key_;
+};
+
+}  // namespace
+
 Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession& session, SyncRun& run,
                                  std::vector<SyncLine>& lines, const SyncOptions& options) {
   std::vector<SyncLine*> changes;
@@ -475,9 +823,9 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
   size_t batches = (changes.size() + batch - 1) / batch;
   for (size_t b = 0; b < batches; ++b) {
     size_t start = b * batch, end = std::min(changes.size(), start + batch);
-    if (cancelled(options)) {
-      Status stop = Status::Retry("cancelled before these lines were written");
-      fail_remaining(changes, start, stop, "");
+    Status stop = cancelled(options) ? Status::Retry("cancelled before these lines were written") : confirm_owner(options);
+    if (!stop.ok()) {
+      fail_remaining(changes, start, stop, "not written: ");
       MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
       return stop;
     }
@@ -499,8 +847,16 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
                               {"effective_date", run.effective_date},
                               {"lines", std::move(input_lines)},
                               {"final", b + 1 == batches}};
-    auto result = session.invoke(Operation::kApplyQuantities, boost::json::serialize(input), options.cancelled);
+    std::vector<SyncLine*> in_batch(changes.begin() + static_cast<std::ptrdiff_t>(start),
+                                    changes.begin() + static_cast<std::ptrdiff_t>(end));
+    BatchJournal journal(store_, run, in_batch);
+    InvokeHooks hooks;
+    hooks.cancelled = options.cancelled;
+    hooks.journal_intents = [&journal](std::string_view intents) { return journal.record(intents); };
+    auto result = session.invoke(Operation::kApplyQuantities, boost::json::serialize(input), hooks);
     if (!result) {
+      // The call as a whole failed: what it journaled may have been sent, so its intents stay
+      // open for the next run to settle by reading.
       for (size_t i = start; i < end; ++i)
         fail_line(*changes[i], result.status().code(), "writing to the platform failed: " + result.status().message());
       std::vector<SyncLine> done;
@@ -518,18 +874,22 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
     if (const auto* out = json::get(doc, "lines"); out != nullptr && out->is_array())
       for (const auto& item : out->get_array()) by_key[json::get_string(item, "key").value_or("")] = &item;
     std::vector<SyncLine> done;
+    std::map<std::string, bool> in_doubt;
     for (size_t i = start; i < end; ++i) {
       SyncLine& l = *changes[i];
       auto it = by_key.find(l.key);
       if (it == by_key.end()) {
         fail_line(l, ErrorClass::kFatal, "the plugin returned no outcome for this line");
+        in_doubt[l.key] = true;
       } else {
         const boost::json::value& item = *it->second;
         std::string result_outcome = json::get_string(item, "outcome").value_or("failed");
         std::string message = redact(json::get_string(item, "message").value_or(""));
+        in_doubt[l.key] = json::get_bool(item, "in_doubt").value_or(false);
         if (result_outcome == outcome::kUpdated || result_outcome == outcome::kUnchanged) {
           l.outcome = result_outcome;
-          l.message = message;
+          // What the plan said (a journal note, a missing usage row) stays beside the result.
+          l.message = l.message.empty() ? message : (message.empty() ? l.message : l.message + "; " + message);
           int64_t written = json::get_int(item, "quantity").value_or(*l.target);
           if (written != *l.target) {
             fail_line(l, ErrorClass::kConflict, "the platform reports " + std::to_string(written) +
@@ -553,6 +913,7 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
       done.push_back(l);
     }
     MB_RETURN_IF_ERROR(store_.update_lines(run.id, done));  // each batch is durable before the next
+    MB_RETURN_IF_ERROR(journal.settle(in_doubt));
     if (options.progress) options.progress(end, changes.size());
   }
   return Status::Ok();
@@ -564,7 +925,8 @@ void SyncEngine::finish(SyncRun& run, const std::vector<SyncLine>& lines, const 
     auto it = counts.find(k);
     return it == counts.end() ? int64_t{0} : it->second;
   };
-  int64_t failed = n(outcome::kFailed);
+  // A line waiting for an earlier write's confirmation is not done either.
+  int64_t failed = n(outcome::kFailed) + n(outcome::kPendingConfirmation);
   int64_t succeeded = n(outcome::kUpdated) + n(outcome::kUnchanged) + n(outcome::kWouldUpdate);
   if (!run_error.ok() && succeeded == 0) run.state = "failed";
   else if (failed > 0 && succeeded == 0) run.state = "failed";

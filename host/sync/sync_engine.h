@@ -44,6 +44,11 @@ struct SyncOptions {
   std::function<void(size_t, size_t)> progress;
   // Push every line even when the platform's current value equals the target.
   bool force_full_push = false;
+  // Called before the plan is recorded and before every write batch; a non-OK status stops
+  // the run before it writes (the caller's lease was lost). Empty: always OK.
+  std::function<Status()> confirm_owner;
+  // The lease owner running this, recorded on the run (empty when run without a lease).
+  std::string owner_id;
 };
 
 struct SyncReport {
@@ -59,10 +64,19 @@ class SyncEngine {
 
   // A full run for one connector.
   Result<SyncReport> sync(const ConnectorConfig& connector, PluginSession& session, const SyncOptions& options);
-  // Applies the lines of `run_id` held for approval, as a new run (decrease policy satisfied).
+  // Approval is a decision about today's numbers: re-plans from the latest usage and mappings,
+  // re-reads the platform, and applies, as a new run, only the held lines of `run_id` (all of
+  // them, or those numbered in `line_numbers`) whose workspace, PSA account, PSA service,
+  // target and current value are what they were when held; the others end `stale`, with why.
+  // Each held line is decided once. Obeys the connector's guards (disconnected, dry_run).
   Result<SyncReport> approve(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
-                             const SyncOptions& options);
-  // Re-runs only the lines of `run_id` that failed, planned afresh from the latest usage.
+                             const std::vector<int64_t>& line_numbers, const SyncOptions& options);
+  // Marks held lines of `run_id` (all, or those numbered) dismissed: never applied by an
+  // approval. Returns the dismissed lines. Touches no platform.
+  Result<std::vector<SyncLine>> dismiss(const std::string& connector_id, int64_t run_id,
+                                        const std::vector<int64_t>& line_numbers, const std::string& note);
+  // Re-runs only the lines of `run_id` that failed, were interrupted or waited for a write's
+  // confirmation, planned afresh from the latest usage, under the connector's policies.
   Result<SyncReport> retry(const ConnectorConfig& connector, PluginSession& session, int64_t run_id,
                            const SyncOptions& options);
 
@@ -71,8 +85,10 @@ class SyncEngine {
   // happened. A no-op for other platforms.
   Status provision(const ConnectorConfig& connector, PluginSession& session, std::vector<std::string>& notes);
 
-  // Closes runs a crash left open ("interrupted"); returns how many.
-  Result<size_t> close_interrupted(const std::string& connector_id);
+  // Closes runs a crash left open ("interrupted"), other than those of `own_owner_id`; returns
+  // how many. Call it only while holding the connector's lease: then every other unfinished
+  // run belongs to an owner whose lease is gone.
+  Result<size_t> close_interrupted(const std::string& connector_id, const std::string& own_owner_id = "");
 
   // The effective date the connector's policy asks for, in UTC.
   std::string effective_date(const Policies& policies) const;
@@ -83,10 +99,25 @@ class SyncEngine {
   Result<SyncReport> execute(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
                              std::vector<SyncLine> lines, const Policies& policies, const SyncOptions& options,
                              std::vector<std::string> notes);
+  Result<SyncReport> record_failed_attempt(SyncRun run, const Status& why, std::vector<std::string> notes);
   Status read_current(PluginSession& session, const SyncRun& run, std::vector<SyncLine>& lines,
                       const SyncOptions& options, std::map<std::string, CurrentValue>& current);
+  // The write journal, read side: lines with an open intent are settled by the value just read
+  // (target reached: applied; unconfirmed and young: held as pending_confirmation; older:
+  // expired, written again from the fresh value).
+  Status settle_journal(const SyncRun& run, const Policies& policies, std::vector<SyncLine>& lines,
+                        const std::map<std::string, CurrentValue>& current);
   Status apply_changes(const ConnectorConfig& connector, PluginSession& session, SyncRun& run,
                        std::vector<SyncLine>& lines, const SyncOptions& options);
+  // Applies the diffed lines unless the run is a dry run or already failed, then finishes it.
+  Result<SyncReport> apply_and_finish(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
+                                      std::vector<SyncLine> lines, const SyncOptions& options, Status run_error,
+                                      std::vector<std::string> notes);
+  // Re-reads and diffs approved lines against what was held, then applies the unchanged ones.
+  Result<SyncReport> execute_approval(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
+                                      int64_t held_run_id, std::vector<SyncLine> lines,
+                                      const std::map<std::string, SyncLine>& held, const SyncOptions& options,
+                                      std::vector<std::string> notes);
   void finish(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error);
 
   Store& store_;

@@ -609,6 +609,50 @@ TEST_F(QuantitiesTest, ReportsAThreadLimitThatOutlastedTheHostsRetriesAsRateLimi
       << "a refusal needs no re-read";
 }
 
+TEST_F(QuantitiesTest, JournalsEveryAdjustmentBeforePostingIt) {
+  autotask_.on("POST", "ContractServiceAdjustments", [this](const SeenRequest& r) {
+    EXPECT_EQ(host_.journaled_intents().size(), 1u) << "posted before it was journaled";
+    units_ += r.body.at("unitChange").as_int64();
+    return Reply{200, R"({"itemId":880311})"};
+  });
+  auto session = open();
+  std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
+                      line("nw", "412", 50) + "]}";
+  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  EXPECT_EQ(lines["nw"].at("outcome"), "updated");
+  EXPECT_FALSE(lines["nw"].at("in_doubt").as_bool());
+  ASSERT_EQ(host_.journaled_intents().size(), 1u);
+  json::value intents = json::parse(host_.journaled_intents()[0]);
+  ASSERT_EQ(intents.as_array().size(), 1u);
+  EXPECT_EQ(intents.at(0).at("key"), "nw");
+  EXPECT_EQ(intents.at(0).at("units_before"), 43);
+  EXPECT_EQ(intents.at(0).at("target"), 50);
+  EXPECT_EQ(intents.at(0).at("ref").at("contract_service_id"), 55120);
+}
+
+TEST_F(QuantitiesTest, PostsNothingTheHostCouldNotJournal) {
+  host_.set_journal_status(MB_STATUS_FATAL);
+  auto session = open();
+  std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
+                      line("nw", "412", 50) + "]}";
+  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  EXPECT_EQ(lines["nw"].at("outcome"), "failed");
+  EXPECT_NE(json::value_to<std::string>(lines["nw"].at("message")).find("could not journal"), std::string::npos);
+  EXPECT_TRUE(autotask_.requests_to("ContractServiceAdjustments").empty());
+}
+
+TEST_F(QuantitiesTest, APostWhoseAnswerWasLostAndIsNotVisibleYetStaysInDoubt) {
+  autotask_.on("POST", "ContractServiceAdjustments",
+               [](const SeenRequest&) { return Reply::lost_after_sending(); });  // still processing
+  auto session = open();
+  std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
+                      line("nw", "412", 50) + "]}";
+  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  EXPECT_EQ(lines["nw"].at("outcome"), "failed");
+  EXPECT_TRUE(lines["nw"].at("in_doubt").as_bool());
+  EXPECT_EQ(autotask_.requests_to("ContractServiceAdjustments").size(), 1u) << "never resent";
+}
+
 TEST_F(QuantitiesTest, RefusesTargetsAutotaskCannotStore) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +

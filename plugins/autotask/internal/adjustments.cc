@@ -110,26 +110,32 @@ LineOutcome outcome_after_reread(const PlannedAdjustment& a, const HttpResponse&
                                  std::optional<int64_t> units_now,
                                  const std::string& reread_error) {
   Failure failure = classify_failure(response);
-  if (!units_now)
-    return failed(Failure{MB_STATUS_RETRY, "", 0}, std::nullopt,
-                  "the adjustment of " + contract_service_name(a) +
-                      " may or may not have been applied (" + failure.message +
-                      ") and re-reading its units failed (" + reread_error +
-                      "); the next run re-reads before writing");
-  if (*units_now == a.target)
+  if (units_now && *units_now == a.target)
     return {"updated", a.target, "",
             "adjusted " + contract_service_name(a) + " to " + std::to_string(a.target) +
                 " units; confirmed by re-reading after: " + failure.message};
-  if (*units_now == a.current)
-    return failed(failure, *units_now,
-                  "Autotask did not apply the adjustment of " + std::to_string(a.unit_change()) +
-                      " units on " + contract_service_name(a) + " (re-read: still " +
-                      std::to_string(*units_now) + "): " + failure.message);
-  return failed(Failure{MB_STATUS_CONFLICT, "", 0}, *units_now,
-                "the units of " + contract_service_name(a) + " changed from " +
-                    std::to_string(a.current) + " to " + std::to_string(*units_now) +
-                    " while adjusting to " + std::to_string(a.target) + " (" + failure.message +
-                    "); the next run re-reads and corrects it");
+  LineOutcome doubt;
+  if (!units_now)
+    doubt = failed(Failure{MB_STATUS_RETRY, "", 0}, std::nullopt,
+                   "the adjustment of " + contract_service_name(a) +
+                       " may or may not have been applied (" + failure.message +
+                       ") and re-reading its units failed (" + reread_error +
+                       "); not sent again until a read confirms it");
+  else if (*units_now == a.current)
+    doubt = failed(failure, *units_now,
+                   "the adjustment of " + std::to_string(a.unit_change()) + " units on " +
+                       contract_service_name(a) + " is not visible yet (re-read: still " +
+                       std::to_string(*units_now) + ") after: " + failure.message +
+                       "; Autotask may still apply it, so it is not sent again until a read "
+                       "confirms it or its grace period passes");
+  else
+    doubt = failed(Failure{MB_STATUS_CONFLICT, "", 0}, *units_now,
+                   "the units of " + contract_service_name(a) + " changed from " +
+                       std::to_string(a.current) + " to " + std::to_string(*units_now) +
+                       " while adjusting to " + std::to_string(a.target) + " (" + failure.message +
+                       "); the next run re-reads and corrects it");
+  doubt.in_doubt = true;
+  return doubt;
 }
 
 LineOutcome outcome_without_post(const PlannedAdjustment& a) {

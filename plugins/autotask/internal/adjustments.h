@@ -6,8 +6,12 @@
 //  - one adjustment per contract service and effective date: lines that land on the same
 //    contract service must agree on the target, and a contract service already adjusted for
 //    that date in this session is not adjusted again (Autotask may also refuse a second one);
+//  - every adjustment is journaled with the host (callback_journal_intents) before it is
+//    posted, so a run that dies mid-POST leaves a record the next run settles by reading;
 //  - a POST that may have reached Autotask without a clear answer (timeout, reset, 5xx) is
-//    settled by re-reading the units, never by resending.
+//    settled by re-reading the units, never by resending; when the re-read does not show the
+//    target the line stays in doubt, and the host does not ask for it again until a read
+//    confirms it or its grace period passes.
 // Pure functions; the orchestration that sends and re-reads lives in quantities.cc.
 //
 //   auto plan = plan_adjustments(targets, units_now, ledger, "2025-06-01");
@@ -84,6 +88,9 @@ struct LineOutcome {
   std::optional<int64_t> quantity;
   std::string error_class;  // for failed
   std::string message;
+  // The adjustment may have been applied (or may still be) but nothing proved it: the host
+  // keeps its journal entry open and does not ask for the line again until it is settled.
+  bool in_doubt = false;
 };
 
 enum class PostVerdict {
@@ -98,7 +105,9 @@ PostVerdict judge_post(const HttpResponse& response);
 LineOutcome outcome_of_post(const PlannedAdjustment& adjustment, const HttpResponse& response);
 
 // The outcome of an adjustment whose POST left it unknown, from the units re-read afterwards
-// (`units_now`), or from `reread_error` when the re-read failed too.
+// (`units_now`), or from `reread_error` when the re-read failed too. Only a re-read showing
+// the target settles it: Autotask may still be processing a POST whose answer was lost, so
+// units still at their old value prove nothing, and the line stays in doubt.
 LineOutcome outcome_after_reread(const PlannedAdjustment& adjustment, const HttpResponse& response,
                                  std::optional<int64_t> units_now, const std::string& reread_error);
 

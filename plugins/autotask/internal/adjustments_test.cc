@@ -115,9 +115,11 @@ TEST(OutcomeAfterReread, CountsAWriteThatLandedAsUpdated) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), 40, "");
   EXPECT_EQ(o.outcome, "updated");
   EXPECT_EQ(o.quantity, 40);
+  EXPECT_FALSE(o.in_doubt);
 }
 
-TEST(OutcomeAfterReread, KeepsAutotasksMessageWhenTheWriteDidNotLand) {
+// Units still at their old value prove nothing: Autotask may still be processing the POST.
+TEST(OutcomeAfterReread, KeepsAWriteNotVisibleYetInDoubtWithAutotasksMessage) {
   LineOutcome o = outcome_after_reread(
       from_43_to_40(),
       answered(500, R"({"errors":["effectiveDate must be between 2025-01-01 and 2025-05-31"]})"),
@@ -127,6 +129,11 @@ TEST(OutcomeAfterReread, KeepsAutotasksMessageWhenTheWriteDidNotLand) {
   EXPECT_EQ(o.quantity, 43);
   EXPECT_NE(o.message.find("effectiveDate must be between 2025-01-01 and 2025-05-31"),
             std::string::npos);
+  EXPECT_TRUE(o.in_doubt);
+  LineOutcome reset = outcome_after_reread(from_43_to_40(), reset_after_sending(), 43, "");
+  EXPECT_EQ(reset.outcome, "failed");
+  EXPECT_TRUE(reset.in_doubt);
+  EXPECT_NE(reset.message.find("not sent again until a read confirms it"), std::string::npos);
 }
 
 TEST(OutcomeAfterReread, LeavesAnUnsettledWriteToTheNextRun) {
@@ -135,6 +142,7 @@ TEST(OutcomeAfterReread, LeavesAnUnsettledWriteToTheNextRun) {
   EXPECT_EQ(o.outcome, "failed");
   EXPECT_EQ(o.error_class, "retry");
   EXPECT_FALSE(o.quantity.has_value());
+  EXPECT_TRUE(o.in_doubt);
 }
 
 TEST(OutcomeAfterReread, FlagsUnitsThatMovedUnderneath) {
@@ -142,6 +150,7 @@ TEST(OutcomeAfterReread, FlagsUnitsThatMovedUnderneath) {
   EXPECT_EQ(o.outcome, "failed");
   EXPECT_EQ(o.error_class, "conflict");
   EXPECT_EQ(o.quantity, 47);
+  EXPECT_TRUE(o.in_doubt);
 }
 
 }  // namespace

@@ -160,7 +160,8 @@ json::object apply_line(const json::value& key, const LineOutcome& o) {
       {"outcome", o.outcome},
       {"quantity", o.quantity ? json::value(*o.quantity) : json::value(nullptr)},
       {"error_class", o.error_class.empty() ? json::value(nullptr) : json::value(o.error_class)},
-      {"message", o.message}};
+      {"message", o.message},
+      {"in_doubt", o.in_doubt}};
 }
 
 LineOutcome outcome_of_resolution(const LineResolution& r) {
@@ -264,12 +265,30 @@ class ApplyRun {
     }
   }
 
+  // A delta added twice bills twice: every adjustment is on the host's journal before it is
+  // posted (abi.h, callback_journal_intents).
+  std::string intents() const {
+    json::array out;
+    for (size_t k : posts_) {
+      const PlannedAdjustment& a = plan_[k];
+      for (size_t i : a.lines)
+        out.push_back(json::object{
+            {"key", lines_[i].key},
+            {"units_before", a.current},
+            {"target", a.target},
+            {"ref", json::object{{"contract_id", a.contract_id},
+                                 {"contract_service_id", a.contract_service_id}}}});
+    }
+    return json::serialize(out);
+  }
+
   void write_adjustments() {
     if (posts_.empty()) return;
     std::vector<ApiRequest> requests;
     for (size_t k : posts_) requests.push_back(adjustment_request(plan_[k], in_.date));
     std::vector<HttpResponse> responses;
     try {
+      call_.journal_intents(intents());
       responses = client_.send(call_, requests);
     } catch (const PluginError& e) {
       // The host sent none of them (budget exhausted, ...): those lines fail, the rest stand.

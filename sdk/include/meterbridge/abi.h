@@ -1,5 +1,5 @@
 /*
- * meterbridge plugin ABI, version 1.
+ * meterbridge plugin ABI, version 1.1 (1.1 added callback_journal_intents).
  *
  * The one contract between the meterbridge host and a platform plugin (a shared library). It is
  * pure C99 so a plugin can be written in any language that can export a C function; the C++
@@ -48,7 +48,7 @@ extern "C" {
 /* ---- Versions ------------------------------------------------------------------------------ */
 
 #define MB_ABI_VERSION_MAJOR 1
-#define MB_ABI_VERSION_MINOR 0
+#define MB_ABI_VERSION_MINOR 1
 
 /* ---- Plain data ---------------------------------------------------------------------------- */
 
@@ -148,6 +148,29 @@ typedef struct mb_host_services {
   /* Non-zero when the user or the scheduler asked this call to stop. Long hooks check it
    * between pages or batches and return MB_STATUS_RETRY with a message when set. */
   int32_t (*callback_is_cancelled)(mb_call_host_ptr call);
+
+  /* ---- Since 1.1 ---- */
+
+  /* The write journal (docs/sync.md). Records, durably, writes the plugin is about to send that
+   * are NOT idempotent (a delta that adds to the platform's value, where sending it twice adds
+   * twice). Call it during on_apply_quantities, after deciding the writes and before sending
+   * them; send only when it returns MB_STATUS_OK. The host keeps each intent open until a run
+   * proves its outcome: the line's outcome in this call's result, or a later read that shows
+   * the target. While an intent is open and young the host does not ask for that line again,
+   * so a write whose answer was lost (timeout, reset, crash) is never sent twice.
+   *
+   * intents: JSON array of
+   *   {"key":"<the input line's key>","units_before":n|null,"target":n,
+   *    "ref":{...}}   (ref: the platform object written, e.g. {"contract_service_id":55120};
+   *                    shown to users, never a secret)
+   * Returns MB_STATUS_OK once every intent is on disk. Any other status means nothing was
+   * recorded: the plugin must not send those writes and reports their lines failed with that
+   * class. Plugins whose writes are idempotent (set a quantity, post an absolute count) do not
+   * call it.
+   *
+   * In the result of on_apply_quantities, a line whose write may have been applied but could
+   * not be confirmed carries "in_doubt":true; its intent then stays open. */
+  mb_status (*callback_journal_intents)(mb_call_host_ptr call, mb_str intents);
 } mb_host_services;
 
 /* ---- Plugin table (the plugin's table, read by the host) ----------------------------------- */
@@ -177,7 +200,10 @@ typedef struct mb_host_services {
  *                                     "line_ref":{...}}],"final":true}
  *                      out {"lines":[{"key":"..","outcome":"updated|unchanged|failed|
  *                           platform_not_mapped|no_contract_line|ambiguous_contract_line",
- *                           "quantity":n|null,"error_class":null|"retry|...","message":".."}]}
+ *                           "quantity":n|null,"error_class":null|"retry|...","message":"..",
+ *                           "in_doubt":false}]}
+ *                      ("in_doubt":true only on a failed line whose journaled write may have
+ *                      been applied: see callback_journal_intents)
  *                      The plugin turns each absolute target into the platform's native write.
  *                      It never replays a delta blindly: after an ambiguous failure it re-reads.
  *

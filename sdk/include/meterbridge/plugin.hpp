@@ -25,6 +25,7 @@
 #ifndef METERBRIDGE_PLUGIN_HPP_
 #define METERBRIDGE_PLUGIN_HPP_
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -108,6 +109,20 @@ class Call {
   bool cancelled() const {
     return services_ != nullptr && services_->callback_is_cancelled != nullptr &&
            services_->callback_is_cancelled(call_) != 0;
+  }
+
+  // Records write intents (a JSON array, see callback_journal_intents in abi.h) durably before
+  // the plugin sends writes that are not idempotent. Throws PluginError when the host did not
+  // record them: the writes must then not be sent.
+  void journal_intents(std::string_view intents_json) const {
+    bool offered = services_ != nullptr &&
+                   services_->size >= offsetof(mb_host_services, callback_journal_intents) +
+                                          sizeof(services_->callback_journal_intents) &&
+                   services_->callback_journal_intents != nullptr;
+    if (!offered) throw PluginError(MB_STATUS_UNSUPPORTED, "the host offers no write journal");
+    mb_status status = services_->callback_journal_intents(call_, to_mb_str(intents_json));
+    if (status != MB_STATUS_OK)
+      throw PluginError(status, "the host could not journal the writes; none was sent");
   }
 
   mb_call_host_ptr raw() const { return call_; }

@@ -58,6 +58,7 @@ class FakeHost {
     services_.callback_http_batch = &FakeHost::cb_http_batch;
     services_.callback_now_ms = &FakeHost::cb_now_ms;
     services_.callback_is_cancelled = &FakeHost::cb_is_cancelled;
+    services_.callback_journal_intents = &FakeHost::cb_journal_intents;
   }
   FakeHost(const FakeHost&) = delete;
   FakeHost& operator=(const FakeHost&) = delete;
@@ -65,6 +66,10 @@ class FakeHost {
   void set_http_handler(HttpHandler handler) { http_ = std::move(handler); }
   void set_now_ms(int64_t now) { now_ms_ = now; }
   void set_cancelled(bool cancelled) { cancelled_ = cancelled; }
+  // What callback_journal_intents answers (MB_STATUS_OK: every intent recorded).
+  void set_journal_status(mb_status status) { journal_status_ = status; }
+  // Every intents array a plugin journaled, in order (refused ones included).
+  const std::vector<std::string>& journaled_intents() const { return journal_; }
   const std::vector<LogLine>& logs() const { return logs_; }
   const std::vector<std::string>& http_batches() const { return batches_; }
   const mb_host_services* services() const { return &services_; }
@@ -192,11 +197,18 @@ class FakeHost {
   }
   static int64_t cb_now_ms(mb_call_host_ptr call) { return pending(call)->host->now_ms_; }
   static int32_t cb_is_cancelled(mb_call_host_ptr call) { return pending(call)->host->cancelled_ ? 1 : 0; }
+  static mb_status cb_journal_intents(mb_call_host_ptr call, mb_str intents) {
+    FakeHost* host = pending(call)->host;
+    host->journal_.push_back(copy(intents));
+    return host->journal_status_;
+  }
 
   mb_host_services services_{};
   HttpHandler http_;
   int64_t now_ms_ = 1767225600000;  // 2026-01-01T00:00:00Z
   bool cancelled_ = false;
+  mb_status journal_status_ = MB_STATUS_OK;
+  std::vector<std::string> journal_;
   std::vector<LogLine> logs_;
   std::vector<std::string> batches_;
 };
