@@ -101,6 +101,7 @@ NotificationsConfig read_notifications(const boost::json::value* v, Notification
     mail.from = json::get_string(*e, "from").value_or("");
     mail.to = string_list(json::get(*e, "to"));
     mail.on = string_list(json::get(*e, "on"));
+    mail.require_tls = json::get_string(*e, "tls").value_or("required") != "none";
     base.email = mail;
   }
   return base;

@@ -62,6 +62,8 @@ struct EmailConfig {
   std::string from;
   std::vector<std::string> to;
   std::vector<std::string> on;
+  // "tls": "required" (the default: STARTTLS must succeed, or smtps://) or "none" (a local relay).
+  bool require_tls = true;
 };
 
 struct NotificationsConfig {

@@ -13,6 +13,7 @@
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/temp_dir.h"
 
 namespace mb {
 namespace {
@@ -25,7 +26,8 @@ SyncReport sample_report(const std::string& state) {
   r.run.message = "1 updated, 1 held, 1 failed";
   r.run.started_at = "2026-11-22T02:00:00Z";
   r.run.finished_at = "2026-11-22T02:00:03Z";
-  auto line = [](const std::string& ws, const std::string& outcome, int64_t current, int64_t target) {
+  auto line = [](const std::string& ws, const std::string& outcome, int64_t current,
+                 int64_t target) {
     SyncLine l;
     l.workspace_id = ws;
     l.service_id = "edr";
@@ -99,7 +101,8 @@ TEST(Notifications, AFailingWebhookIsReportedNotThrown) {
   EXPECT_FALSE(results[0].ok());
 }
 
-// A minimal SMTP server on loopback that accepts one message and keeps it.
+// A minimal SMTP server on loopback that accepts one message and keeps the whole conversation.
+// It offers AUTH PLAIN but never STARTTLS, like a misconfigured or downgrading server.
 class SmtpSink {
  public:
   SmtpSink() {
@@ -134,6 +137,7 @@ class SmtpSink {
     say("220 sink ESMTP\r\n");
     std::string buffer;
     bool in_data = false;
+    bool awaiting_credentials = false;
     char chunk[4096];
     for (int rounds = 0; rounds < 1000; ++rounds) {
       pollfd q{c, POLLIN, 0};
@@ -146,8 +150,20 @@ class SmtpSink {
       while (!in_data && (nl = buffer.find("\r\n")) != std::string::npos) {
         std::string line = buffer.substr(0, nl);
         buffer.erase(0, nl + 2);
-        if (line.rfind("EHLO", 0) == 0 || line.rfind("HELO", 0) == 0) say("250 sink\r\n");
-        else if (line.rfind("MAIL", 0) == 0 || line.rfind("RCPT", 0) == 0) say("250 ok\r\n");
+        if (awaiting_credentials) {
+          awaiting_credentials = false;
+          say("235 2.7.0 accepted\r\n");
+        } else if (line.rfind("EHLO", 0) == 0)
+          say("250-sink\r\n250 AUTH PLAIN\r\n");
+        else if (line.rfind("HELO", 0) == 0)
+          say("250 sink\r\n");
+        else if (line == "AUTH PLAIN") {
+          awaiting_credentials = true;
+          say("334 \r\n");
+        } else if (line.rfind("AUTH", 0) == 0)
+          say("235 2.7.0 accepted\r\n");
+        else if (line.rfind("MAIL", 0) == 0 || line.rfind("RCPT", 0) == 0)
+          say("250 ok\r\n");
         else if (line == "DATA") {
           say("354 go ahead\r\n");
           in_data = true;
@@ -155,7 +171,8 @@ class SmtpSink {
           say("221 bye\r\n");
           ::close(c);
           return;
-        } else say("250 ok\r\n");
+        } else
+          say("250 ok\r\n");
       }
       if (in_data && buffer.find("\r\n.\r\n") != std::string::npos) {
         buffer.erase(0, buffer.find("\r\n.\r\n") + 5);
@@ -172,24 +189,90 @@ class SmtpSink {
   std::string transcript_;
 };
 
-TEST(Notifications, EmailIsSentOverSmtpWithTheReport) {
-  SmtpSink sink;
-  http::HttpEngine engine;
-  NotificationsConfig channels;
+constexpr char kSmtpPassword[] = "smtp-pw-never-in-clear-42";
+
+// An email channel to `sink` that logs in with a password from the environment.
+EmailConfig email_with_login(const SmtpSink& sink) {
+  ::setenv("MB_TEST_SMTP_PASSWORD", kSmtpPassword, 1);
   EmailConfig email;
   email.smtp_url = "smtp://127.0.0.1:" + std::to_string(sink.port());
   email.from = "meterbridge@vendor.example";
   email.to = {"billing@msp.example", "ops@msp.example"};
+  email.username = "mailer";
+  email.password = "${env:MB_TEST_SMTP_PASSWORD}";
+  return email;
+}
+
+// Sends the sample report through `email` only and returns the outcome.
+Status send_report(const EmailConfig& email) {
+  http::HttpEngine engine;
+  NotificationsConfig channels;
   channels.email = email;
   Notifier notifier(engine, ".");
   auto results = notifier.notify(channels, connector(), sample_report("partial"), {});
-  ASSERT_EQ(results.size(), 1u);
-  EXPECT_TRUE(results[0].ok()) << results[0].message();
+  if (results.size() != 1) return Status::Fatal("expected one result");
+  return results[0];
+}
+
+TEST(Notifications, EmailIsNotSentWhenTheServerDoesNotOfferStartTls) {
+  SmtpSink sink;
+  Status sent = send_report(email_with_login(sink));
+  EXPECT_FALSE(sent.ok());
+  EXPECT_NE(sent.message().find("does not offer STARTTLS"), std::string::npos) << sent.message();
+  EXPECT_EQ(sent.message().find(kSmtpPassword), std::string::npos);
   std::string t = sink.transcript();
+  EXPECT_NE(t.find("EHLO"), std::string::npos) << t;
+  EXPECT_EQ(t.find("AUTH"), std::string::npos) << "credentials were offered in clear:\n" << t;
+  EXPECT_EQ(t.find("MAIL FROM"), std::string::npos) << t;
+  EXPECT_EQ(t.find("Subject:"), std::string::npos) << t;
+}
+
+TEST(Notifications, EmailGoesInClearOnlyWhenTheConfigSaysTlsNone) {
+  SmtpSink sink;
+  EmailConfig relay = email_with_login(sink);
+  relay.require_tls = false;  // "tls": "none": a relay on this host
+  Status sent = send_report(relay);
+  EXPECT_TRUE(sent.ok()) << sent.message();
+  std::string t = sink.transcript();
+  EXPECT_NE(t.find("AUTH PLAIN"), std::string::npos) << t;
   EXPECT_NE(t.find("MAIL FROM:<meterbridge@vendor.example>"), std::string::npos) << t;
   EXPECT_NE(t.find("RCPT TO:<ops@msp.example>"), std::string::npos);
   EXPECT_NE(t.find("Subject: meterbridge: acme (Acme IT) sync partial"), std::string::npos);
   EXPECT_NE(t.find("held"), std::string::npos);
+}
+
+TEST(Notifications, PlainSmtpNeverSendsCredentialsBeyondLoopback) {
+  EmailConfig email;
+  email.smtp_url = "smtp://192.0.2.25:25";  // TEST-NET-1: refused before any connection
+  email.require_tls = false;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"ops@msp.example"};
+  email.username = "mailer";
+  email.password = kSmtpPassword;
+  Status sent = send_report(email);
+  EXPECT_EQ(sent.code(), ErrorClass::kConfigInvalid);
+  EXPECT_NE(sent.message().find("in clear to 192.0.2.25"), std::string::npos) << sent.message();
+}
+
+TEST(Notifications, EmailTlsIsRequiredUnlessTheConfigSaysNone) {
+  testing::TempDir dir;
+  auto config_with = [&](const std::string& tls_field) {
+    return load_config(dir.write(
+        "mb.json",
+        R"({"plugins": {"dir": "."}, "notifications": {"email": {"smtp_url": "smtp://127.0.0.1:25",
+        "from": "mb@vendor.example", "to": ["ops@msp.example"])" +
+            tls_field + R"(}}, "connectors": []})"));
+  };
+  auto by_default = config_with("");
+  ASSERT_TRUE(by_default) << by_default.status().message();
+  EXPECT_TRUE(by_default->notifications.email->require_tls);
+  auto relay = config_with(R"(, "tls": "none")");
+  ASSERT_TRUE(relay) << relay.status().message();
+  EXPECT_FALSE(relay->notifications.email->require_tls);
+  auto typo = config_with(R"(, "tls": "off")");
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.status().message().find("/notifications/email/tls"), std::string::npos)
+      << typo.status().message();
 }
 
 }  // namespace

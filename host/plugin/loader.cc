@@ -1,28 +1,35 @@
 #include "host/plugin/loader.h"
 
 #define BOOST_DLL_USE_STD_FS 1
-#include <boost/dll/library_info.hpp>
-#include <boost/dll/shared_library.hpp>
-#include <sodium.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <boost/dll/library_info.hpp>
 
 #include <algorithm>
-#include <array>
-#include <fstream>
+#include <cstring>
 #include <set>
-#include <sstream>
 
-#include "host/common/json.h"
+#include "host/plugin/internal/trusted_files.h"
 
 namespace mb {
 namespace fs = std::filesystem;
+using plugin_internal::open_trusted_file;
+using plugin_internal::PrivateCopy;
+using plugin_internal::sha256_fd;
+using plugin_internal::UniqueFd;
 
 std::string_view plugin_state_name(PluginState s) {
   switch (s) {
-    case PluginState::kLoaded: return "loaded";
-    case PluginState::kRefused: return "refused";
-    case PluginState::kSkipped: return "skipped";
+    case PluginState::kLoaded:
+      return "loaded";
+    case PluginState::kRefused:
+      return "refused";
+    case PluginState::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }
@@ -41,45 +48,15 @@ const PluginRecord* PluginRegistry::record(std::string_view id) const {
 }
 
 Result<std::string> sha256_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path.string());
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::array<char, 65536> buf;
-  while (in) {
-    in.read(buf.data(), buf.size());
-    auto n = in.gcount();
-    if (n > 0)
-      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buf.data()),
-                                static_cast<unsigned long long>(n));
-  }
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex;
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
-}
-
-std::string insecure_permissions(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "cannot stat " + path.string();
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    std::ostringstream mode;
-    mode << std::oct << (st.st_mode & 07777);
-    return path.string() + " is writable by group or others (mode " + mode.str() +
-           "); only its owner may write it";
-  }
-  return "";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::NotFound("cannot read " + path.string());
+  return sha256_fd(fd.get());
 }
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+// Manifests are small; anything bigger is not one.
+constexpr size_t kMaxManifestBytes = 1 << 20;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -92,19 +69,79 @@ bool looks_like_library(const fs::path& p) {
 
 constexpr std::string_view kManifestSuffix = ".plugin.json";
 
-// Holds the library open; destroyed after the plugin's on_plugin_unload (see LoadedPlugin).
-using Library = boost::dll::shared_library;
+// The name a descriptor can be opened or loaded by: the very file behind it, whatever happens
+// to the path it was opened with.
+std::string descriptor_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// A library loaded with dlopen("/proc/self/fd/N") from the descriptor of its private copy, so
+// the bytes that were hashed are the bytes that run. glibc recognises an object that is already
+// loaded by the name it was opened with, so N must not be reused while the object stays mapped:
+// the descriptor is closed only when dlclose really unloaded it (a C++ library with unique
+// symbols never is; its descriptor then stays open for the life of the process). Destroyed
+// after the plugin's on_plugin_unload (see LoadedPlugin), when the private copy is removed too.
+class LoadedLibrary {
+ public:
+  // Loads the copy; on success the copy's file and descriptor belong to the LoadedLibrary.
+  static Result<std::shared_ptr<LoadedLibrary>> load(PrivateCopy& copy) {
+    if (::access("/proc/self/fd", F_OK) != 0)
+      return Status::Fatal(
+          "cannot load library: /proc is not mounted (libraries are loaded through /proc/self/fd)");
+    std::string name = descriptor_path(copy.fd());
+    ::dlerror();
+    void* handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* error = ::dlerror();
+      return Status::ConfigInvalid("cannot load library (private copy " + copy.path().string() +
+                                   "): " + (error != nullptr ? error : "unknown error"));
+    }
+    fs::path path = copy.path();
+    return std::shared_ptr<LoadedLibrary>(
+        new LoadedLibrary(handle, copy.keep(), std::move(name), std::move(path)));
+  }
+
+  ~LoadedLibrary() {
+    ::dlclose(handle_);
+    if (void* still_loaded = ::dlopen(name_.c_str(), RTLD_LAZY | RTLD_NOLOAD)) {
+      ::dlclose(still_loaded);
+      (void)fd_.release();  // deliberately left open: see the class comment
+    }
+    if (::getpid() == owner_pid_) ::unlink(copy_path_.c_str());  // the mapping outlives the name
+  }
+  LoadedLibrary(const LoadedLibrary&) = delete;
+  LoadedLibrary& operator=(const LoadedLibrary&) = delete;
+
+  void* symbol(const char* name) const { return ::dlsym(handle_, name); }
+
+ private:
+  LoadedLibrary(void* handle, UniqueFd fd, std::string name, fs::path copy_path)
+      : handle_(handle),
+        fd_(std::move(fd)),
+        name_(std::move(name)),
+        copy_path_(std::move(copy_path)),
+        owner_pid_(::getpid()) {}
+
+  void* handle_;
+  UniqueFd fd_;
+  std::string name_;
+  fs::path copy_path_;
+  pid_t owner_pid_;
+};
 
 class PluginLoader {
  public:
-  explicit PluginLoader(const LoaderOptions& options) : options_(options) {}
+  PluginLoader(const LoaderOptions& options, int folder_fd, const PluginRegistry* previous)
+      : options_(options), folder_fd_(folder_fd), previous_(previous) {}
 
   // Fills `record` from the manifest at `manifest_path`, loading the plugin when allowed.
   void load_one(PluginRecord& record) {
     record.state = PluginState::kRefused;
-    std::string bad = insecure_permissions(record.manifest_path);
-    if (!bad.empty()) return refuse(record, bad);
-    auto manifest = parse_manifest(read_file(record.manifest_path), record.manifest_path.filename().string());
+    auto manifest_fd = open_trusted_file(folder_fd_, record.manifest_path);
+    if (!manifest_fd) return refuse(record, manifest_fd.status().message());
+    auto text =
+        plugin_internal::read_file_fd(manifest_fd->get(), kMaxManifestBytes, record.manifest_path);
+    if (!text) return refuse(record, text.status().message());
+    record.manifest_sha256 = plugin_internal::sha256_hex(*text);
+    auto manifest = parse_manifest(*text, record.manifest_path.filename().string());
     if (!manifest) return refuse(record, manifest.status().message());
     const PluginManifest& m = *manifest;
     record.id = m.id;
@@ -127,38 +164,76 @@ class PluginLoader {
     if (m.abi.minor > host.minor)
       return refuse(record, "plugin needs ABI " + m.abi.to_string() + ", host provides ABI " +
                                 host.to_string() + " (a newer host is required)");
-    if (!fs::is_regular_file(record.library_path)) {
+    auto library_fd = open_trusted_file(folder_fd_, record.library_path);
+    if (!library_fd && library_fd.status().code() == ErrorClass::kNotFound) {
       record.state = PluginState::kSkipped;
       record.reason = "library " + m.library + " not found beside the manifest";
       return;
     }
-    bad = insecure_permissions(record.library_path);
-    if (!bad.empty()) return refuse(record, bad);
+    if (!library_fd) return refuse(record, library_fd.status().message());
+    if (take_over_unchanged(record, library_fd->get())) return;
 
-    if (auto pin = options_.sha256_pins.find(m.id); pin != options_.sha256_pins.end()) {
-      auto digest = sha256_file(record.library_path);
-      if (!digest) return refuse(record, digest.status().message());
-      std::string expected = pin->second;
-      std::transform(expected.begin(), expected.end(), expected.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (*digest != expected)
-        return refuse(record, "sha256 pin mismatch: config pins " + expected + ", library is " + *digest);
-    }
-
+    // Everything from here on reads the private copy, never the plugin folder again.
+    auto copy = PrivateCopy::make(library_fd->get(), m.id);
+    if (!copy)
+      return refuse(record,
+                    "cannot make a private copy of " + m.library + ": " + copy.status().message());
+    auto digest = sha256_fd(copy->fd());
+    if (!digest) return refuse(record, digest.status().message());
+    if (std::string mismatch = pin_mismatch(m.id, *digest); !mismatch.empty())
+      return refuse(record, mismatch);
     // Inspect the file without loading it: nothing of a library without our entry point runs.
-    std::string why_not = exports_entry(record.library_path);
+    std::string why_not = exports_entry(descriptor_path(copy->fd()));
     if (!why_not.empty()) {
       record.state = PluginState::kSkipped;
       record.reason = why_not;
       return;
     }
-    load_and_negotiate(record, std::move(*manifest));
+    load_and_negotiate(record, std::move(*manifest), *copy);
+    if (record.state == PluginState::kLoaded) {
+      record.sha256 = *digest;
+      record.runtime_copy = copy->path();
+    }
   }
 
  private:
   static void refuse(PluginRecord& record, const std::string& reason) {
     record.state = PluginState::kRefused;
     record.reason = reason;
+  }
+
+  // Empty when the config pins no digest for `id` or pins `digest`; otherwise the refusal.
+  std::string pin_mismatch(const std::string& id, const std::string& digest) const {
+    auto pin = options_.sha256_pins.find(id);
+    if (pin == options_.sha256_pins.end()) return "";
+    std::string expected = pin->second;
+    std::transform(expected.begin(), expected.end(), expected.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (digest == expected) return "";
+    return "sha256 pin mismatch: config pins " + expected + ", library is " + digest;
+  }
+
+  // On a rescan, takes over the previous registry's plugin when neither its manifest nor its
+  // library bytes changed (its pin is still checked: the config may have changed). Returns
+  // whether `record` is decided.
+  bool take_over_unchanged(PluginRecord& record, int library_fd) {
+    if (previous_ == nullptr) return false;
+    const PluginRecord* before = previous_->record(record.id);
+    if (before == nullptr || before->state != PluginState::kLoaded || before->plugin == nullptr ||
+        before->manifest_sha256 != record.manifest_sha256)
+      return false;
+    auto digest = sha256_fd(library_fd);
+    if (!digest || *digest != before->sha256) return false;
+    if (std::string mismatch = pin_mismatch(record.id, *digest); !mismatch.empty()) {
+      refuse(record, mismatch);
+      return true;
+    }
+    record.state = PluginState::kLoaded;
+    record.reason.clear();
+    record.plugin = before->plugin;
+    record.sha256 = before->sha256;
+    record.runtime_copy = before->runtime_copy;
+    return true;
   }
 
   static std::string exports_entry(const fs::path& path) {
@@ -174,15 +249,13 @@ class PluginLoader {
     }
   }
 
-  void load_and_negotiate(PluginRecord& record, PluginManifest manifest) {
-    std::shared_ptr<Library> library;
-    try {
-      library = std::make_shared<Library>(
-          record.library_path, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
-    } catch (const std::exception& e) {
-      return refuse(record, std::string("cannot load library: ") + e.what());
-    }
-    auto negotiate = library->get<std::remove_pointer_t<mb_plugin_negotiate_fn>>(MB_PLUGIN_ENTRY_SYMBOL);
+  void load_and_negotiate(PluginRecord& record, PluginManifest manifest, PrivateCopy& copy) {
+    auto library = LoadedLibrary::load(copy);
+    if (!library) return refuse(record, library.status().message());
+    auto negotiate =
+        reinterpret_cast<mb_plugin_negotiate_fn>((*library)->symbol(MB_PLUGIN_ENTRY_SYMBOL));
+    if (negotiate == nullptr)
+      return refuse(record, "cannot find " + std::string(MB_PLUGIN_ENTRY_SYMBOL));
 
     const AbiVersion& host = options_.host_abi;
     mb_host_offer offer{};
@@ -213,9 +286,10 @@ class PluginLoader {
         table->on_read_quantities == nullptr || table->on_apply_quantities == nullptr)
       return refuse(record, "plugin table lacks a required hook");
 
-    auto plugin = std::make_shared<LoadedPlugin>(manifest, table, library);
+    auto plugin = std::make_shared<LoadedPlugin>(manifest, table, *library);
     auto described_text = plugin->describe();
-    if (!described_text) return refuse(record, "describe() failed: " + described_text.status().message());
+    if (!described_text)
+      return refuse(record, "describe() failed: " + described_text.status().message());
     auto described = parse_manifest(*described_text, "describe()");
     if (!described) return refuse(record, described.status().message());
     std::string diff = manifest_disagreement(manifest, *described);
@@ -237,7 +311,8 @@ class PluginLoader {
     };
     for (const auto& [name, present] : hooks) {
       if (m.has_capability(name) && !present) {
-        refuse(record, "manifest lists capability '" + std::string(name) + "' but the plugin has no hook for it");
+        refuse(record, "manifest lists capability '" + std::string(name) +
+                           "' but the plugin has no hook for it");
         return false;
       }
     }
@@ -245,25 +320,47 @@ class PluginLoader {
   }
 
   const LoaderOptions& options_;
+  int folder_fd_;
+  const PluginRegistry* previous_;
 };
+
+// Names of the regular files and symbolic links in the folder, sorted. Links are listed so
+// that a linked manifest or library is refused with the reason rather than silently ignored.
+Result<std::vector<std::string>> list_plugin_folder(int folder_fd, const fs::path& shown_path) {
+  DIR* dir = ::fdopendir(::dup(folder_fd));
+  if (dir == nullptr)
+    return Status::Fatal("cannot list plugin folder " + shown_path.string() + ": " +
+                         std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    unsigned char type = entry->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::fstatat(folder_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      type = S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+    }
+    if (type == DT_REG || type == DT_LNK) names.emplace_back(entry->d_name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 }  // namespace
 
-Result<PluginRegistry> load_plugins(const LoaderOptions& options) {
+Result<PluginRegistry> load_plugins(const LoaderOptions& options, const PluginRegistry* previous) {
   std::error_code ec;
-  if (!fs::is_directory(options.dir, ec))
+  if (!fs::exists(fs::symlink_status(options.dir, ec)))
     return Status::ConfigInvalid("plugin folder " + options.dir.string() + " does not exist");
-  std::string bad = insecure_permissions(options.dir);
-  if (!bad.empty()) return Status::ConfigInvalid("plugin folder refused: " + bad);
-
+  auto folder = plugin_internal::open_trusted_folder(options.dir);
+  if (!folder) return Status::ConfigInvalid("plugin folder refused: " + folder.status().message());
+  auto names = list_plugin_folder(folder->get(), options.dir);
+  if (!names) return names.status();
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(options.dir, ec))
-    if (entry.is_regular_file()) files.push_back(entry.path());
-  if (ec) return Status::Fatal("cannot list plugin folder " + options.dir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  for (const auto& name : *names) files.push_back(options.dir / name);
 
   PluginRegistry registry;
-  PluginLoader loader(options);
+  PluginLoader loader(options, folder->get(), previous);
   std::set<fs::path> claimed_libraries;
   std::set<std::string> loaded_ids;
   for (const auto& path : files) {
@@ -278,10 +375,12 @@ Result<PluginRegistry> load_plugins(const LoaderOptions& options) {
       record.plugin.reset();
     }
     if (record.state == PluginState::kLoaded) {
-      spdlog::debug("plugin {} {} (ABI {}) loaded from {}", record.id, record.version, record.abi,
-                    record.library_path.string());
+      spdlog::debug("plugin {} {} (ABI {}) loaded from {} (sha256 {}), running from {}", record.id,
+                    record.version, record.abi, record.library_path.string(), record.sha256,
+                    record.runtime_copy.string());
     } else {
-      spdlog::warn("plugin {} {}: {}", path.filename().string(), plugin_state_name(record.state), record.reason);
+      spdlog::warn("plugin {} {}: {}", path.filename().string(), plugin_state_name(record.state),
+                   record.reason);
     }
     registry.add(std::move(record));
   }

@@ -1,15 +1,23 @@
 // Plugin loading (ARCHITECTURE §2): scan the plugin folder, read each `<id>.plugin.json`,
-// check versions, permissions and pins, verify the library exports the entry symbol WITHOUT
-// running any of its code, then load it (RTLD_LOCAL | RTLD_NOW), negotiate, and compare its
-// describe() with the manifest. Every file ends up in the registry as loaded, refused or
+// check versions, owners, permissions and pins, verify the library exports the entry symbol
+// WITHOUT running any of its code, then load it (RTLD_LOCAL | RTLD_NOW), negotiate, and compare
+// its describe() with the manifest. Every file ends up in the registry as loaded, refused or
 // skipped, with the reason, so `meterbridge plugins list` can show an operator exactly why.
+//
+// Every library runs from a private copy (docs/operations.md, "Where plugin code runs from"):
+// copied from a checked descriptor of the original into a 0700 runtime folder, hashed for the
+// pin, and loaded through that same descriptor. Replacing a file in the plugin folder therefore
+// never touches running code; calling load_plugins again (a rescan) picks up new and changed
+// plugins for new sessions while sessions of earlier registries keep their libraries.
 //
 //   LoaderOptions options{.dir = "/usr/lib/meterbridge/plugins"};
 //   Result<PluginRegistry> registry = load_plugins(options);
 //   std::shared_ptr<LoadedPlugin> plugin = registry->find("examplepsa");
+//   ...
+//   Result<PluginRegistry> rescanned = load_plugins(options, &*registry);  // e.g. on SIGHUP
 //
-// Loading happens once, on one thread, at start-up; plugins stay loaded for the life of the
-// process.
+// A library stays loaded as long as any registry or session holds its LoadedPlugin. A rescan may
+// run on any thread while sessions of earlier registries are in use; it only reads `previous`.
 #ifndef METERBRIDGE_HOST_PLUGIN_LOADER_H_
 #define METERBRIDGE_HOST_PLUGIN_LOADER_H_
 
@@ -30,16 +38,20 @@ enum class PluginState { kLoaded, kRefused, kSkipped };
 std::string_view plugin_state_name(PluginState s);
 
 struct PluginRecord {
-  std::string id;        // empty when no manifest could be read
+  std::string id;  // empty when no manifest could be read
   std::string name;
   std::string version;
-  std::string abi;       // as the manifest states it
+  std::string abi;  // as the manifest states it
   std::vector<std::string> capabilities;
   std::filesystem::path manifest_path;
   std::filesystem::path library_path;
   PluginState state = PluginState::kSkipped;
-  std::string reason;    // why refused or skipped
+  std::string reason;                    // why refused or skipped
   std::shared_ptr<LoadedPlugin> plugin;  // set when loaded
+  // Set when loaded: sha256 of the code that runs, and the private copy it runs from.
+  std::string sha256;
+  std::filesystem::path runtime_copy;
+  std::string manifest_sha256;  // of the manifest's bytes, to recognise an unchanged plugin
 };
 
 struct LoaderOptions {
@@ -63,15 +75,18 @@ class PluginRegistry {
   std::vector<PluginRecord> records_;
 };
 
-// Fails only when the folder itself is unusable (missing, not a folder, writable by group or
-// others); problems with individual files are recorded in the registry.
-Result<PluginRegistry> load_plugins(const LoaderOptions& options);
+// Fails only when the folder itself is unusable (missing, a symbolic link, or it or a folder
+// above it owned by another user or writable by group or others); problems with individual
+// files are recorded in the registry.
+//
+// With `previous` (a rescan), a plugin whose manifest and library bytes are unchanged since
+// `previous` loaded it is taken over as is — same LoadedPlugin, no second copy — after its pin
+// is checked again; anything new or changed is loaded afresh. `previous` is only read.
+Result<PluginRegistry> load_plugins(const LoaderOptions& options,
+                                    const PluginRegistry* previous = nullptr);
 
 // Lower-case hex sha256 of a file's contents.
 Result<std::string> sha256_file(const std::filesystem::path& path);
-
-// Empty when `path` is writable only by its owner; otherwise the reason.
-std::string insecure_permissions(const std::filesystem::path& path);
 
 }  // namespace mb
 
