@@ -114,6 +114,20 @@ TEST_F(CliTest, CredentialsThePlatformRejectsAreNotStored) {
   EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
 }
 
+TEST_F(CliTest, StoredCredentialsAreNeverResolvedAsReferences) {
+  // Both would be accepted keys if the host read them; stored, they are just strange keys.
+  dir_.write("key.txt", "hello-read-from-a-file\n");
+  ::setenv("MB_CLI_TEST_KEY", "hello-read-from-the-environment", 1);
+  for (const std::string& reference :
+       {"${file:" + (dir_ / "key.txt").string() + "}", std::string("${env:MB_CLI_TEST_KEY}")}) {
+    RunResult r = mb("connectors connect acme", R"({"api_key":")" + reference + R"("})");
+    EXPECT_EQ(r.exit_code, 1) << reference << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("API key rejected by tenant acme"), std::string::npos) << r.err;
+    EXPECT_EQ((r.out + r.err).find("hello-read-from"), std::string::npos) << r.out << r.err;
+  }
+  ::unsetenv("MB_CLI_TEST_KEY");
+}
+
 TEST_F(CliTest, ForceStoresRejectedCredentialsAndMarksTheConnectorInError) {
   const std::string secret = "wrong-Sup3rS3cret-value";
   RunResult r = mb("connectors connect acme --force", R"({"api_key":")" + secret + R"("})");
@@ -212,6 +226,20 @@ TEST_F(CliTest, JsonOutputStaysValidWhenASecretSitsInsideAnEscapedString) {
   EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
 }
 
+TEST_F(CliTest, JsonOutputKeepsItsKeysWhenASecretSpellsOne) {
+  // A literal secret that happens to be "warnings": masking the serialized text would rename
+  // the key of the same name.
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "warnings"}}])");
+  RunResult r = mb("config check --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_TRUE(doc.at("valid").as_bool());
+  ASSERT_TRUE(doc.as_object().contains("warnings")) << r.out;
+  EXPECT_NE(std::string(doc.at("warnings").at(0).as_string()).find("secret written literally"),
+            std::string::npos);
+}
+
 TEST_F(CliTest, CommandsRefuseAConfigThatCheckRejectsBeforeCreatingAnything) {
   write_config(
       R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "", "api_key": "${vault:acme}"}}])");
@@ -268,6 +296,26 @@ TEST_F(CliTest, ConfigCheckAcceptsAByteOrderMarkAndRefusesDuplicateKeys) {
   EXPECT_EQ(dup.exit_code, 3);
   EXPECT_NE(dup.err.find("line 2"), std::string::npos) << dup.err;
   EXPECT_NE(dup.err.find("duplicate key 'plugins'"), std::string::npos) << dup.err;
+}
+
+TEST_F(CliTest, CsvUsageIsStrictUtf8AndRejectsUnknownColumnsLikeJson) {
+  const std::string header =
+      "as_of,workspace_id,workspace_name,service_id,service_name,users,devices";
+  dir_.write("bytes.csv", header + "\n2026-11-21,w1,Alpha\xFF Ltd,edr,EDR,1,2\n2026-11-21,w2,Be" +
+                              std::string(1, '\0') + "ta,edr,EDR,1,2\n");
+  RunResult bytes = mb("usage import " + (dir_ / "bytes.csv").string());
+  EXPECT_EQ(bytes.exit_code, 3) << bytes.out << bytes.err;
+  EXPECT_NE(bytes.err.find("bytes.csv: line 2, column 20: byte 0xFF is not valid UTF-8"),
+            std::string::npos)
+      << bytes.err;
+  EXPECT_NE(bytes.err.find("bytes.csv: line 3, column 17: NUL byte"), std::string::npos)
+      << bytes.err;
+  dir_.write("columns.csv", header + ",seats\n2026-11-21,w1,Alpha,edr,EDR,1,2,3\n");
+  RunResult columns = mb("usage import " + (dir_ / "columns.csv").string());
+  EXPECT_EQ(columns.exit_code, 3) << columns.out << columns.err;
+  EXPECT_NE(columns.err.find("columns.csv: line 1: unknown column 'seats'"), std::string::npos)
+      << columns.err;
+  EXPECT_EQ(mb("usage show --json").out, "null\n") << "a rejected file imported something";
 }
 
 TEST_F(CliTest, ASecretWrittenInTheConfigNeverAppearsInOutputOrLogs) {
