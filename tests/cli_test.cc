@@ -1,7 +1,14 @@
 // The meterbridge command line end to end, with the hello example plugin: listing, checking,
 // connecting and testing connectors, exit codes, and that a secret never leaks.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include <boost/json.hpp>
 
@@ -94,16 +101,221 @@ TEST_F(CliTest, ConnectStoresCredentialsEncryptedAndTestRecordsTheStatus) {
     EXPECT_EQ(testing::read_file(dir_ / f).find(secret), std::string::npos) << f;
 }
 
-TEST_F(CliTest, AWrongCredentialMarksTheConnectorInErrorWithThePlatformsReason) {
+TEST_F(CliTest, CredentialsThePlatformRejectsAreNotStored) {
   const std::string secret = "wrong-Sup3rS3cret-value";
   RunResult r = mb("connectors connect acme", R"({"api_key":")" + secret + R"("})");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("acme: error"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("API key rejected by tenant acme"), std::string::npos) << r.out;
-  RunResult list = mb("connectors list");
-  EXPECT_NE(list.out.find("error"), std::string::npos);
-  EXPECT_EQ(r.out.find(secret), std::string::npos);
-  EXPECT_EQ(r.err.find(secret), std::string::npos);
+  EXPECT_NE(r.err.find("credentials not stored"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("API key rejected by tenant acme"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  auto listed = boost::json::parse(mb("connectors list --json").out);
+  EXPECT_FALSE(listed.at(0).at("has_credentials").as_bool());
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "new");
+  EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
+}
+
+TEST_F(CliTest, StoredCredentialsAreNeverResolvedAsReferences) {
+  // Both would be accepted keys if the host read them; stored, they are just strange keys.
+  dir_.write("key.txt", "hello-read-from-a-file\n");
+  ::setenv("MB_CLI_TEST_KEY", "hello-read-from-the-environment", 1);
+  for (const std::string& reference :
+       {"${file:" + (dir_ / "key.txt").string() + "}", std::string("${env:MB_CLI_TEST_KEY}")}) {
+    RunResult r = mb("connectors connect acme", R"({"api_key":")" + reference + R"("})");
+    EXPECT_EQ(r.exit_code, 1) << reference << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("API key rejected by tenant acme"), std::string::npos) << r.err;
+    EXPECT_EQ((r.out + r.err).find("hello-read-from"), std::string::npos) << r.out << r.err;
+  }
+  ::unsetenv("MB_CLI_TEST_KEY");
+}
+
+TEST_F(CliTest, ForceStoresRejectedCredentialsAndMarksTheConnectorInError) {
+  const std::string secret = "wrong-Sup3rS3cret-value";
+  RunResult r = mb("connectors connect acme --force", R"({"api_key":")" + secret + R"("})");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("credentials stored"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acme: error — stored with --force although the test failed"),
+            std::string::npos)
+      << r.out;
+  auto listed = boost::json::parse(mb("connectors list --json").out);
+  EXPECT_TRUE(listed.at(0).at("has_credentials").as_bool());
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "error");
+  EXPECT_NE(listed.at(0).at("status_message").as_string().find("API key rejected"),
+            std::string::npos);
+  EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
+}
+
+TEST_F(CliTest, ADisconnectedConnectorStaysDisconnectedUntilConnectEvenWithSecretsInTheConfig) {
+  ::setenv("MB_CLI_TEST_KEY", "hello-from-the-environment", 1);
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "${env:MB_CLI_TEST_KEY}"}}])");
+  ASSERT_EQ(mb("connectors test acme").exit_code, 0);
+  RunResult d = mb("connectors disconnect acme");
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  for (const char* command : {"connectors test acme", "accounts list acme --refresh",
+                              "services list acme", "map auto acme", "sync acme"}) {
+    RunResult refused = mb(command);
+    EXPECT_NE(refused.exit_code, 0) << command;
+    EXPECT_NE(refused.err.find("is disconnected (since "), std::string::npos)
+        << command << ": " << refused.err;
+    EXPECT_NE(refused.err.find("meterbridge connectors connect acme"), std::string::npos)
+        << refused.err;
+  }
+  EXPECT_EQ(boost::json::parse(mb("connectors list --json").out).at(0).at("status").as_string(),
+            "disconnected");
+
+  RunResult reconnect = mb("connectors connect acme");  // nothing on stdin: the config's secrets
+  ASSERT_EQ(reconnect.exit_code, 0) << reconnect.err;
+  EXPECT_NE(reconnect.out.find("acme: ok"), std::string::npos) << reconnect.out;
+  EXPECT_EQ(reconnect.out.find("credentials stored"), std::string::npos) << reconnect.out;
+  EXPECT_EQ(mb("connectors test acme").exit_code, 0);
+  ::unsetenv("MB_CLI_TEST_KEY");
+}
+
+TEST_F(CliTest, ConnectFromATerminalSaysWhatItExpectsAndDoesNotWait) {
+  ::setenv("MB_CLI_TEST_KEY", "hello-from-the-environment", 1);
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "${env:MB_CLI_TEST_KEY}"}}])");
+  std::string config = (dir_ / "mb.json").string();
+  int terminal = -1;
+  pid_t child = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (child < 0) GTEST_SKIP() << "no pseudo-terminal available here";
+  if (child == 0) {
+    ::execl(testing::meterbridge_binary().c_str(), "meterbridge", "--config", config.c_str(),
+            "connectors", "connect", "acme", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string output;
+  char buffer[4096];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int status = 0;
+  pid_t done = 0;
+  while (done == 0 && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{terminal, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      ssize_t n = ::read(terminal, buffer, sizeof buffer);
+      if (n > 0) output.append(buffer, static_cast<size_t>(n));
+    }
+    done = ::waitpid(child, &status, WNOHANG);
+  }
+  if (done == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+  }
+  ::close(terminal);
+  ASSERT_NE(done, 0) << "connect waited on the terminal:\n" << output;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  EXPECT_NE(output.find("no credentials given"), std::string::npos) << output;
+  EXPECT_NE(output.find("acme: ok"), std::string::npos) << output;
+  ::unsetenv("MB_CLI_TEST_KEY");
+}
+
+TEST_F(CliTest, JsonOutputStaysValidWhenASecretSitsInsideAnEscapedString) {
+  // The toy tenant greets itself by name; here its name is also its key, quotes and all.
+  const std::string secret = "hello-\"quoted\\key-1";
+  boost::json::object config{{"tenant", secret}, {"api_key", secret}};
+  write_config("[" +
+               boost::json::serialize(
+                   boost::json::object{{"id", "acme"}, {"plugin", "hello"}, {"config", config}}) +
+               "]");
+  RunResult r = mb("connectors test acme --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_EQ(doc.at("message").as_string(), "Hello tenant ***");
+  std::string escaped = boost::json::serialize(boost::json::value(secret));
+  EXPECT_EQ(r.out.find(escaped.substr(1, escaped.size() - 2)), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
+}
+
+TEST_F(CliTest, JsonOutputKeepsItsKeysWhenASecretSpellsOne) {
+  // A literal secret that happens to be "warnings": masking the serialized text would rename
+  // the key of the same name.
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "warnings"}}])");
+  RunResult r = mb("config check --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_TRUE(doc.at("valid").as_bool());
+  ASSERT_TRUE(doc.as_object().contains("warnings")) << r.out;
+  EXPECT_NE(std::string(doc.at("warnings").at(0).as_string()).find("secret written literally"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, CommandsRefuseAConfigThatCheckRejectsBeforeCreatingAnything) {
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "", "api_key": "${vault:acme}"}}])");
+  for (const char* command : {"config check", "connectors list", "usage show", "sync acme"}) {
+    RunResult r = mb(command);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.out << r.err;
+    EXPECT_NE(
+        r.err.find("/connectors/0/config/api_key: ${vault:acme}: unknown reference scheme 'vault'"),
+        std::string::npos)
+        << command << ": " << r.err;
+  }
+  write_config(R"([{"id": "acme", "plugin": "hello", "config": {"tenant": ""}}])");
+  for (const char* command :
+       {"config check", "connectors list", "usage show", "connectors connect acme"}) {
+    RunResult r = mb(command);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("/connectors/0/config/tenant"), std::string::npos)
+        << command << ": " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "state")) << "a rejected config created state";
+}
+
+TEST_F(CliTest, ConfigCheckResolvesEveryReferenceAndNamesTheFileAsGiven) {
+  dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
+    "api": {"token": "${env:MB_CLI_TEST_UNSET_TOKEN}"},
+    "notifications": {"webhook": {"url": "https://hooks.example", "secret": "${file:no-such-secret}"}},
+    "connectors": [{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "${file:/dev/zero}"}}]})");
+  RunResult r = run("cd '" + dir_.path().string() + "' && env -u MB_CONFIG " +
+                    testing::meterbridge_binary() + " --config mb.json config check");
+  EXPECT_EQ(r.exit_code, 3);
+  for (const char* expected : {"mb.json: /api/token: ${env:MB_CLI_TEST_UNSET_TOKEN}: environment "
+                               "variable MB_CLI_TEST_UNSET_TOKEN is not set",
+                               "mb.json: /notifications/webhook/secret: ${file:no-such-secret}: "
+                               "no-such-secret cannot be read",
+                               "mb.json: /connectors/0/config/api_key: ${file:/dev/zero}: "
+                               "/dev/zero is not a regular file"})
+    EXPECT_NE(r.err.find(expected), std::string::npos) << "missing '" << expected << "' in\n"
+                                                       << r.err;
+  EXPECT_EQ(r.err.find(dir_.path().string()), std::string::npos)
+      << "a relative path was made absolute:\n"
+      << r.err;
+}
+
+TEST_F(CliTest, ConfigCheckAcceptsAByteOrderMarkAndRefusesDuplicateKeys) {
+  std::string body = R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
+    "connectors": [{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "hello-key-1234"}}]})";
+  dir_.write("mb.json", "\xEF\xBB\xBF" + body);
+  RunResult bom = mb("config check");
+  EXPECT_EQ(bom.exit_code, 0) << bom.err;
+  dir_.write("mb.json",
+             "{\"plugins\": {\"dir\": \"plugins\"},\n \"plugins\": {\"dir\": \"elsewhere\"}, "
+             "\"connectors\": []}");
+  RunResult dup = mb("config check");
+  EXPECT_EQ(dup.exit_code, 3);
+  EXPECT_NE(dup.err.find("line 2"), std::string::npos) << dup.err;
+  EXPECT_NE(dup.err.find("duplicate key 'plugins'"), std::string::npos) << dup.err;
+}
+
+TEST_F(CliTest, CsvUsageIsStrictUtf8AndRejectsUnknownColumnsLikeJson) {
+  const std::string header =
+      "as_of,workspace_id,workspace_name,service_id,service_name,users,devices";
+  dir_.write("bytes.csv", header + "\n2026-11-21,w1,Alpha\xFF Ltd,edr,EDR,1,2\n2026-11-21,w2,Be" +
+                              std::string(1, '\0') + "ta,edr,EDR,1,2\n");
+  RunResult bytes = mb("usage import " + (dir_ / "bytes.csv").string());
+  EXPECT_EQ(bytes.exit_code, 3) << bytes.out << bytes.err;
+  EXPECT_NE(bytes.err.find("bytes.csv: line 2, column 20: byte 0xFF is not valid UTF-8"),
+            std::string::npos)
+      << bytes.err;
+  EXPECT_NE(bytes.err.find("bytes.csv: line 3, column 17: NUL byte"), std::string::npos)
+      << bytes.err;
+  dir_.write("columns.csv", header + ",seats\n2026-11-21,w1,Alpha,edr,EDR,1,2,3\n");
+  RunResult columns = mb("usage import " + (dir_ / "columns.csv").string());
+  EXPECT_EQ(columns.exit_code, 3) << columns.out << columns.err;
+  EXPECT_NE(columns.err.find("columns.csv: line 1: unknown column 'seats'"), std::string::npos)
+      << columns.err;
+  EXPECT_EQ(mb("usage show --json").out, "null\n") << "a rejected file imported something";
 }
 
 TEST_F(CliTest, ASecretWrittenInTheConfigNeverAppearsInOutputOrLogs) {

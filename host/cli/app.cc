@@ -5,12 +5,15 @@
 #include <cstdlib>
 #include <ostream>
 
-#include "host/common/json.h"
-
 #include <boost/json.hpp>
+
+#include "host/common/bounded_read.h"
+#include "host/common/json.h"
+#include "host/common/redaction.h"
 #include "host/http/engine.h"
 #include "host/http/policy.h"
 #include "host/notify/notifier.h"
+#include "host/store/secret_box.h"
 
 namespace mb::cli {
 namespace fs = std::filesystem;
@@ -85,12 +88,62 @@ Result<const PluginRegistry*> App::plugins() {
   return &plugins_->value();
 }
 
+Result<std::map<std::string, bool>> App::stored_credentials_by_connector() {
+  std::map<std::string, bool> stored;
+  auto fill = [&](Store& store) {
+    if (auto connectors = store.list_connectors())
+      for (const auto& c : *connectors) stored[c.id] = c.has_credentials;
+  };
+  if (store_) {
+    fill(*store_);
+    return stored;
+  }
+  auto c = config();
+  if (!c) return c.status();
+  std::error_code ec;
+  if ((*c)->state_path == ":memory:" || !fs::exists((*c)->state_path, ec)) return stored;
+  // Read the existing database directly: store() would record the config's connectors in it.
+  auto existing = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
+  if (existing) fill(**existing);  // one that cannot be opened is store()'s error to report
+  return stored;
+}
+
+Status App::validate(std::vector<std::string>* warnings) {
+  if (validated_ && warnings == nullptr) return *validated_;
+  auto c = config();
+  if (!c) return c.status();
+  auto registry = plugins();
+  if (!registry) return Status(ErrorClass::kUnsupported, registry.status().message());
+  auto stored = stored_credentials_by_connector();
+  if (!stored) return stored.status();
+  validated_ = check_connectors(**c, **registry, *stored, warnings);
+  return *validated_;
+}
+
+namespace {
+
+// The sealing key is the host's own secret: should it ever reach a message, it is masked.
+void register_sealing_key(const fs::path& key_file) {
+  if (const char* env = std::getenv(SecretBox::kKeyEnv); env != nullptr)
+    SecretRegistry::global().add(env);
+  std::error_code ec;
+  if (!fs::exists(key_file, ec)) return;
+  if (auto text = read_regular_file(key_file, 4096)) {
+    while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+    SecretRegistry::global().add(*text);
+  }
+}
+
+}  // namespace
+
 Result<Store*> App::store() {
   if (!store_) {
+    MB_RETURN_IF_ERROR(validate());
     auto c = config();
     if (!c) return c.status();
     auto opened = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
     if (!opened) return Status(opened.status().code(), "state store: " + opened.status().message());
+    register_sealing_key((*c)->key_file);
     for (const auto& connector : (*c)->connectors) {
       ConnectorRecord record;
       record.id = connector.id;
@@ -149,7 +202,31 @@ void App::notify(const ConnectorConfig& connector, const SyncReport& report) {
   notifier.notify(connector.notifications, connector, report, report_names(connector.id));
 }
 
+Status App::require_connected(const std::string& connector_id) {
+  auto st = store();
+  if (!st) return st.status();
+  auto record = (*st)->get_connector(connector_id);
+  if (!record) return record.status();
+  if (*record && (*record)->status == "disconnected")
+    return Status::Conflict("connector '" + connector_id + "' is disconnected (since " +
+                            (*record)->status_at + "); run `meterbridge connectors connect " +
+                            connector_id + "` to reconnect it");
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<PluginSession>> App::open_session(const std::string& connector_id) {
+  auto connector = this->connector(connector_id);
+  if (!connector) return connector.status();
+  MB_RETURN_IF_ERROR(require_connected(connector_id));
+  auto st = store();
+  if (!st) return st.status();
+  auto creds = (*st)->get_credentials(connector_id);
+  if (!creds) return creds.status();
+  return open_session_with(connector_id, *creds);
+}
+
+Result<std::unique_ptr<PluginSession>> App::open_session_with(
+    const std::string& connector_id, const std::optional<std::string>& credentials) {
   auto c = config();
   if (!c) return c.status();
   auto connector = this->connector(connector_id);
@@ -162,13 +239,10 @@ Result<std::unique_ptr<PluginSession>> App::open_session(const std::string& conn
                                "' in " + plugin_dir().string());
   if (record->state != PluginState::kLoaded)
     return Status::Unsupported("connector '" + connector_id + "': plugin '" + record->id + "' is " +
-                               std::string(plugin_state_name(record->state)) + ": " + record->reason);
-  auto st = store();
-  if (!st) return st.status();
-  auto creds = (*st)->get_credentials(connector_id);
-  if (!creds) return creds.status();
+                               std::string(plugin_state_name(record->state)) + ": " +
+                               record->reason);
   const PluginManifest& manifest = record->plugin->manifest();
-  auto effective = effective_plugin_config(**c, **connector, manifest, *creds);
+  auto effective = effective_plugin_config(**c, **connector, manifest, credentials);
   if (!effective) return effective.status();
 
   http::HttpPolicy policy;

@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "host/common/status.h"
 #include "host/config/config.h"
@@ -58,7 +60,14 @@ class App {
   // The plugin folder: --plugins, else the config's, else <binary>/../plugins.
   std::filesystem::path plugin_dir();
   Result<const PluginRegistry*> plugins();
-  // Opens the store and records the config's connectors in it.
+  // Validates everything a command relies on, changing nothing: the config file and its
+  // references, the plugins its connectors name and each connector's plugin config — the same
+  // checks `config check` makes. Reads an existing state database to learn which connectors hold
+  // stored credentials; never creates one. `warnings` receives what is worth saying but not
+  // wrong (a secret written literally, credentials not stored yet).
+  Status validate(std::vector<std::string>* warnings = nullptr);
+  // Opens the store and records the config's connectors in it, only once validate() passes: a
+  // config that `config check` rejects never creates a database.
   Result<Store*> store();
 
   Result<const ConnectorConfig*> connector(const std::string& id);
@@ -66,16 +75,27 @@ class App {
   ReportNames report_names(const std::string& connector_id);
   // Sends the connector's run notifications (webhook, email); failures are logged, not raised.
   void notify(const ConnectorConfig& connector, const SyncReport& report);
-  // Opens a plugin session for a connector: plugin loaded, config validated, credentials
-  // from the store overlaid, secret references resolved.
+  // Refuses (kConflict) a connector that was disconnected: it stays so until an explicit
+  // `connectors connect`, even when its secrets come from the config file or the environment.
+  Status require_connected(const std::string& connector_id);
+  // Opens a plugin session for a connected connector: plugin loaded, config validated,
+  // references resolved, stored credentials overlaid.
   Result<std::unique_ptr<PluginSession>> open_session(const std::string& connector_id);
+  // For `connectors connect`: a session with `credentials` (a JSON object of secret fields, or
+  // none) in place of whatever the store holds, also for a connector that is disconnected — so
+  // credentials are tested before they are stored.
+  Result<std::unique_ptr<PluginSession>> open_session_with(
+      const std::string& connector_id, const std::optional<std::string>& credentials);
 
  private:
   const GlobalOptions& options_;
   std::ostream& out_;
   std::ostream& err_;
   std::optional<Result<Config>> config_;
+  Result<std::map<std::string, bool>> stored_credentials_by_connector();
+
   std::optional<Result<PluginRegistry>> plugins_;
+  std::optional<Status> validated_;
   std::unique_ptr<Store> store_;
 };
 

@@ -26,12 +26,15 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx);
 
 // Prints a failed Status (redacted) to stderr and returns its exit code (or `exit_code`).
 int report_failure(App& app, const Status& status, int exit_code = -1);
-// For failures of App::store(): a bad config stays a config error, anything else is the store's.
+// For failures of App::store(): a bad config stays a config error, a plugin that cannot be loaded
+// a plugin error, anything else is the store's.
 inline int report_store_failure(App& app, const Status& status) {
-  return report_failure(app, status,
-                        status.code() == ErrorClass::kConfigInvalid ? kExitConfigInvalid : kExitState);
+  int code = status.code() == ErrorClass::kConfigInvalid ? kExitConfigInvalid
+             : status.code() == ErrorClass::kUnsupported ? kExitPlugin
+                                                         : kExitState;
+  return report_failure(app, status, code);
 }
-// Prints a JSON value (pretty, one document) to stdout.
+// Prints a JSON value (one document) to stdout, secrets masked in its values.
 void print_json(App& app, const boost::json::value& v);
 
 }  // namespace mb::cli

@@ -1,12 +1,13 @@
 #include <boost/json.hpp>
 
-#include <fstream>
+#include <unistd.h>
+
 #include <iostream>
-#include <sstream>
 
 #include "host/cli/commands.h"
 #include "host/cli/operations.h"
 #include "host/cli/table.h"
+#include "host/common/bounded_read.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
 
@@ -65,22 +66,44 @@ int print_verdict(App& app, const Result<ops::ConnectorVerdict>& v) {
 
 int connectors_test(App& app, const std::string& id) { return print_verdict(app, ops::test_connector(app, id)); }
 
-int connectors_connect(App& app, const std::string& id, const std::string& source) {
-  std::string text;
-  if (source == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream in(source);
-    if (!in) return report_failure(app, Status::NotFound("cannot read credentials file " + source));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+// Credentials come from a file, from "-" (standard input), or — with neither — from standard input
+// when it is piped. A terminal is never read: `connectors connect ID` alone tests and reconnects
+// with the secrets the config already names.
+Result<std::optional<std::string>> read_credentials(App& app, const std::string& source) {
+  constexpr size_t kMaxCredentialsBytes = 64 * 1024;
+  Result<std::string> text = std::string();
+  if (source.empty() && ::isatty(STDIN_FILENO)) {
+    app.err() << "no credentials given (pipe a JSON object of the plugin's secret fields on "
+                 "standard input, or use --credentials FILE): testing with the secrets the config "
+                 "names\n";
+    return std::optional<std::string>();
   }
-  auto verdict = ops::connect_connector(app, id, text);
-  if (verdict && !app.options().json) app.out() << id << ": credentials stored (encrypted)\n";
-  return print_verdict(app, verdict);
+  if (source.empty() || source == "-") {
+    text = read_stream(std::cin, kMaxCredentialsBytes);
+    if (!text)
+      return Status(text.status().code(),
+                    "credentials on standard input " + text.status().message());
+    // Piped but empty (cron, systemd, </dev/null): nothing given.
+    if (source.empty() && text->find_first_not_of(" \t\r\n") == std::string::npos)
+      return std::optional<std::string>();
+  } else {
+    text = read_regular_file(source, kMaxCredentialsBytes);
+    if (!text)
+      return Status(text.status().code(),
+                    "credentials file " + source + " " + text.status().message());
+  }
+  return std::optional<std::string>(std::move(*text));
+}
+
+int connectors_connect(App& app, const std::string& id, const std::string& source, bool force) {
+  auto credentials = read_credentials(app, source);
+  if (!credentials) return report_failure(app, credentials.status());
+  auto verdict = ops::connect_connector(app, id, *credentials, force);
+  if (verdict && verdict->credentials_stored && !app.options().json)
+    app.out() << id << ": credentials stored (encrypted)\n";
+  int code = print_verdict(app, verdict);
+  if (verdict && force) return kExitOk;  // stored as asked; the recorded status says "error"
+  return code;
 }
 
 int connectors_disconnect(App& app, const std::string& id) {
@@ -111,14 +134,22 @@ void register_connector_commands(CLI::App& cli, CommandContext ctx) {
   test->callback([ctx, test_id] { ctx.exit_code = connectors_test(ctx.app, *test_id); });
 
   auto* connect = connectors->add_subcommand(
-      "connect", "Store a connector's credentials (encrypted at rest) and test them");
+      "connect",
+      "Test a connector's credentials against its platform, then store them (encrypted at rest); "
+      "also reconnects a disconnected connector");
   auto connect_id = std::make_shared<std::string>();
-  auto source = std::make_shared<std::string>("-");
+  auto source = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
   connect->add_option("id", *connect_id, "Connector id")->required();
-  connect->add_option("--credentials", *source,
-                      "JSON file with the plugin's secret fields, or - for standard input (default)");
-  connect->callback([ctx, connect_id, source] {
-    ctx.exit_code = connectors_connect(ctx.app, *connect_id, *source);
+  connect->add_option(
+      "--credentials,--credentials-file", *source,
+      "JSON file with the plugin's secret fields, or - for standard input (default: standard "
+      "input when piped; none from a terminal)");
+  connect->add_flag("--force", *force,
+                    "Store the credentials even when the platform rejects them (the connector is "
+                    "marked in error)");
+  connect->callback([ctx, connect_id, source, force] {
+    ctx.exit_code = connectors_connect(ctx.app, *connect_id, *source, *force);
   });
 
   auto* disconnect = connectors->add_subcommand(

@@ -1,9 +1,6 @@
 #include <boost/json.hpp>
 
-#include <fstream>
-#include <iostream>
 #include <set>
-#include <sstream>
 
 #include "host/cli/commands.h"
 #include "host/cli/operations.h"
@@ -14,20 +11,12 @@ namespace mb::cli {
 namespace {
 
 int usage_import(App& app, const std::string& file) {
-  std::string text;
-  if (file == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return report_failure(app, Status::NotFound("cannot read usage file " + file));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
+  auto config = app.config();
+  if (!config) return report_failure(app, config.status());
+  auto text = read_usage_file(file, (*config)->max_usage_bytes.value_or(kDefaultMaxUsageBytes));
+  if (!text) return report_failure(app, text.status());
   std::string origin = file == "-" ? "stdin" : file;
-  auto imported = ops::import_usage(app, text, origin);
+  auto imported = ops::import_usage(app, *text, origin);
   if (!imported) return report_failure(app, imported.status());
   if (app.options().json) print_json(app, ops::usage_imported_to_json(*imported));
   else app.out() << ops::describe_usage_imported(*imported);

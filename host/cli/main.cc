@@ -1,32 +1,12 @@
 // meterbridge: the command-line host. Subcommands are registered by host/cli/commands_*.cc;
 // exit codes are documented in docs/cli.md.
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 
 #include <iostream>
 
 #include "host/cli/commands.h"
 #include "host/common/logging.h"
-#include "host/common/redaction.h"
 #include "host/server/serve.h"
-
-namespace mb::cli {
-
-int report_failure(App& app, const Status& status, int exit_code) {
-  if (app.options().json) {
-    boost::json::object err{{"code", error_class_name(status.code())}, {"message", redact(status.message())}};
-    app.err() << boost::json::serialize(boost::json::object{{"error", err}}) << "\n";
-  } else {
-    app.err() << "error: " << redact(status.message()) << "\n";
-  }
-  return exit_code >= 0 ? exit_code : exit_code_for(status);
-}
-
-void print_json(App& app, const boost::json::value& v) {
-  app.out() << redact(boost::json::serialize(v)) << "\n";
-}
-
-}  // namespace mb::cli
 
 int main(int argc, char** argv) {
   using namespace mb::cli;

@@ -12,64 +12,117 @@
 
 namespace mb::ops {
 
+namespace {
+
+// What the platform says about a session's credentials. A session that could not be opened is an
+// "error" verdict too: its reason is what the user needs to see.
+ConnectorVerdict authenticate(const std::string& id,
+                              const Result<std::unique_ptr<PluginSession>>& session) {
+  ConnectorVerdict v;
+  v.id = id;
+  v.status = "error";
+  if (!session) {
+    v.error_class = session.status().code();
+    v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
+    v.message = redact(v.message);
+    return v;
+  }
+  auto result = (*session)->invoke(Operation::kAuthenticate, "{}");
+  if (!result) {
+    v.error_class = result.status().code();
+    v.message = std::string(error_class_name(v.error_class)) + ": " + result.status().message();
+  } else {
+    auto doc = json::parse(*result);
+    std::string status = doc ? json::get_string(*doc, "status").value_or("") : "";
+    v.message = doc ? json::get_string(*doc, "message").value_or("") : "";
+    if (status == "ok" || status == "pending") {
+      v.status = status;
+    } else if (status.empty()) {
+      v.error_class = ErrorClass::kFatal;
+      v.message = "plugin returned an authenticate result without a status";
+    } else {
+      v.error_class = error_class_from_name(status == "unreachable" ? "retry" : status);
+      v.message = status + (v.message.empty() ? "" : ": " + v.message);
+    }
+  }
+  v.message = redact(v.message);
+  return v;
+}
+
+// Checks a credentials document: a JSON object whose keys are secret fields of the plugin (by
+// name or JSON Pointer). Registers its string values for redaction before anything can print
+// them. Returns it re-serialized.
+Result<std::string> checked_credentials(const std::string& text, const PluginManifest& manifest) {
+  auto doc = json::parse(text);
+  if (!doc || !doc->is_object())
+    return Status::ConfigInvalid("credentials must be a JSON object of the plugin's secret fields" +
+                                 (doc ? std::string() : ": " + doc.status().message()));
+  for (const auto& [key, value] : doc->get_object())
+    if (value.is_string()) SecretRegistry::global().add(value.get_string());
+  const auto& secrets = manifest.secret_fields;
+  for (const auto& [key, value] : doc->get_object()) {
+    std::string pointer = key.starts_with("/") ? std::string(key) : "/" + json::pointer_token(key);
+    if (std::find(secrets.begin(), secrets.end(), pointer) == secrets.end())
+      return Status::ConfigInvalid("credentials: '" + std::string(key) +
+                                   "' is not a secret field of plugin '" + manifest.id + "'");
+  }
+  return json::serialize(*doc);
+}
+
+}  // namespace
+
 Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto store = app.store();
   if (!store) return store.status();
-  ConnectorVerdict v;
-  v.id = id;
-  v.status = "error";
-  auto session = app.open_session(id);
-  if (!session) {
-    v.error_class = session.status().code();
-    v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
-  } else {
-    auto result = (*session)->invoke(Operation::kAuthenticate, "{}");
-    if (!result) {
-      v.error_class = result.status().code();
-      v.message = std::string(error_class_name(v.error_class)) + ": " + result.status().message();
-    } else {
-      auto doc = json::parse(*result);
-      std::string status = doc ? json::get_string(*doc, "status").value_or("") : "";
-      v.message = doc ? json::get_string(*doc, "message").value_or("") : "";
-      if (status == "ok" || status == "pending") {
-        v.status = status;
-      } else if (status.empty()) {
-        v.error_class = ErrorClass::kFatal;
-        v.message = "plugin returned an authenticate result without a status";
-      } else {
-        v.error_class = error_class_from_name(status == "unreachable" ? "retry" : status);
-        v.message = status + (v.message.empty() ? "" : ": " + v.message);
-      }
-    }
-  }
-  v.message = redact(v.message);
+  MB_RETURN_IF_ERROR(app.require_connected(id));
+  ConnectorVerdict v = authenticate(id, app.open_session(id));
   MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
   return v;
 }
 
-Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id, const std::string& credentials_json) {
+Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
+                                           const std::optional<std::string>& credentials_json,
+                                           bool force) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto registry = app.plugins();
   if (!registry) return registry.status();
   auto plugin = (*registry)->find((*connector)->plugin);
   if (!plugin) return Status::Unsupported("plugin '" + (*connector)->plugin + "' is not loaded");
-  auto doc = json::parse(credentials_json);
-  if (!doc || !doc->is_object()) return Status::ConfigInvalid("credentials must be a JSON object of secret fields");
-  const auto& secrets = plugin->manifest().secret_fields;
-  for (const auto& [key, value] : doc->get_object()) {
-    if (value.is_string()) SecretRegistry::global().add(value.get_string());
-    std::string pointer = key.starts_with("/") ? std::string(key) : "/" + json::pointer_token(key);
-    if (std::find(secrets.begin(), secrets.end(), pointer) == secrets.end())
-      return Status::ConfigInvalid("credentials: '" + std::string(key) + "' is not a secret field of plugin '" +
-                                   plugin->manifest().id + "'");
-  }
   auto store = app.store();
   if (!store) return store.status();
-  MB_RETURN_IF_ERROR((*store)->put_credentials(id, json::serialize(*doc)));
-  return test_connector(app, id);
+  std::optional<std::string> candidate;
+  if (credentials_json) {
+    auto checked = checked_credentials(*credentials_json, plugin->manifest());
+    if (!checked) return checked.status();
+    candidate = *checked;
+  } else {
+    auto stored = (*store)->get_credentials(id);
+    if (!stored) return stored.status();
+    candidate = *stored;
+  }
+  ConnectorVerdict v = authenticate(id, app.open_session_with(id, candidate));
+  if (v.status == "error") {
+    if (!force) {
+      std::string what = credentials_json ? "credentials not stored" : "not connected";
+      std::string next = credentials_json
+                             ? "correct them, or store them anyway with --force"
+                             : "correct the connector's secrets, or give credentials to store";
+      return Status(v.error_class == ErrorClass::kOk ? ErrorClass::kAuthFailed : v.error_class,
+                    "connector '" + id + "': " + what + ": the test against the platform failed (" +
+                        v.message + "); " + next);
+    }
+    v.message = std::string(credentials_json ? "stored" : "connected") +
+                " with --force although the test failed: " + v.message;
+  }
+  if (credentials_json) {
+    MB_RETURN_IF_ERROR((*store)->put_credentials(id, *candidate));
+    v.credentials_stored = true;
+  }
+  MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
+  return v;
 }
 
 Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
@@ -81,13 +134,16 @@ Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
   auto lease = ConnectorLease::acquire(**store, id, "disconnect");
   if (!lease) return lease.status();
   std::string note;
-  auto session = app.open_session(id);
-  if (session && (*session)->plugin().offers(Operation::kDisconnect)) {
-    auto r = (*session)->invoke(Operation::kDisconnect, "{}");
-    note = r ? "platform notified" : "platform not notified: " + redact(r.status().message());
-  } else if (!session) {
+  if (Status connected = app.require_connected(id); connected.code() == ErrorClass::kConflict) {
+    note = "already disconnected; the platform was not called";
+  } else if (!connected.ok()) {
+    return connected;
+  } else if (auto session = app.open_session(id); !session) {
     // Disconnecting must work even when the platform or the credentials are gone.
     note = "platform not notified: " + redact(session.status().message());
+  } else if ((*session)->plugin().offers(Operation::kDisconnect)) {
+    auto r = (*session)->invoke(Operation::kDisconnect, "{}");
+    note = r ? "platform notified" : "platform not notified: " + redact(r.status().message());
   }
   MB_RETURN_IF_ERROR((*store)->disconnect_connector(id));
   return note;
@@ -96,8 +152,11 @@ Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
 Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin) {
   auto store = app.store();
   if (!store) return store.status();
+  auto config = app.config();
+  if (!config) return config.status();
   UsageParseOptions options;
   options.source = origin;
+  options.max_bytes = (*config)->max_usage_bytes.value_or(kDefaultMaxUsageBytes);
   auto services = (*store)->list_services();
   if (!services) return services.status();
   for (const auto& s : *services) options.known_services.insert(s.id);
@@ -179,6 +238,7 @@ Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& 
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   if (!search.empty()) {
     auto session = app.open_session(connector);
     if (!session) return session.status();
@@ -201,6 +261,7 @@ Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& 
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   auto cached = (*store)->list_psa_services(connector);
   if (!cached) return cached.status();
   if (refresh || cached->empty()) {
@@ -216,6 +277,7 @@ Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& 
 Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   auto session = app.open_session(connector);
   if (!session) return session.status();
   auto conn = app.connector(connector);
@@ -275,6 +337,7 @@ Result<AccountMapping> map_account(cli::App& app, const std::string& connector, 
                                    const std::string& account) {
   auto store_r = app.store();
   if (!store_r) return store_r.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   Store& store = **store_r;
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
@@ -318,6 +381,7 @@ Result<AccountMapping> map_account(cli::App& app, const std::string& connector, 
 Status unmap_account(cli::App& app, const std::string& connector, const std::string& workspace) {
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   auto session = app.open_session(connector);
   if (!session) return session.status();
   MB_RETURN_IF_ERROR(link_on_platform(**session, workspace, std::nullopt, true));
@@ -330,6 +394,7 @@ Status set_excluded(cli::App& app, const std::string& connector, const std::stri
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   if (!account.empty()) return (*store)->set_psa_account_excluded(connector, account, excluded);
   if (workspace.empty()) return Status::ConfigInvalid("name a workspace or a PSA account");
   if (excluded) {
@@ -354,6 +419,7 @@ Status map_service(cli::App& app, const std::string& connector, const std::strin
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   auto services = (*store)->list_services();
   if (!services) return services.status();
   if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
@@ -382,6 +448,7 @@ Status unmap_service(cli::App& app, const std::string& connector, const std::str
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   return (*store)->delete_service_mapping(connector, service);
 }
 
@@ -450,6 +517,7 @@ Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const st
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector));
   auto existing = (*store)->list_account_mappings(connector);
   if (!existing) return existing.status();
   std::map<std::string, std::string> current;

@@ -24,14 +24,24 @@ struct ConnectorVerdict {
   std::string status;   // ok | pending | error
   std::string message;  // the platform's reason, redacted
   ErrorClass error_class = ErrorClass::kOk;  // why it is "error" (auth_failed, config_invalid, ...)
+  bool credentials_stored = false;  // connect_connector stored the credentials it was given
 };
 
-// Authenticates against the platform and records the verdict on the connector.
+// Authenticates against the platform and records the verdict on the connector. A disconnected
+// connector is refused (kConflict): only connect_connector reconnects it.
 Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
-// Stores a JSON object of the plugin's secret fields (sealed), then tests the connector.
-Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id, const std::string& credentials_json);
-// Notifies the platform (best effort), then removes credentials and every mapping. Returns a
-// note about the platform side.
+// Tests `credentials_json` (a JSON object of the plugin's secret fields, used literally — never
+// resolved as references) against the platform, and only when the platform accepts them stores
+// them sealed and records the verdict, reconnecting a disconnected connector. Without
+// credentials, tests what the config file (and the store) already hold: how a connector whose
+// secrets all live in the config is reconnected. A rejection changes nothing and is returned as
+// an error naming the platform's reason, unless `force`: then the credentials are stored anyway
+// and the connector is marked in error with that reason.
+Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
+                                           const std::optional<std::string>& credentials_json,
+                                           bool force = false);
+// Notifies the platform (best effort), then removes credentials and every mapping, and marks the
+// connector disconnected until the next connect_connector. Returns a note about the platform side.
 Result<std::string> disconnect_connector(cli::App& app, const std::string& id);
 
 struct UsageImported {

@@ -1,33 +1,154 @@
 #include "host/common/json.h"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include <unordered_set>
+#include <vector>
 
 namespace mb::json {
 namespace {
 
-// Parses with a stream parser so a syntax error can name its line and column.
-Result<boost::json::value> parse_with(std::string_view text, const boost::json::parse_options& opt) {
-  boost::json::stream_parser parser({}, opt);
-  boost::system::error_code ec;
-  size_t consumed = parser.write_some(text.data(), text.size(), ec);
-  if (!ec && consumed < text.size()) ec = boost::json::error::extra_data;
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < consumed && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// The keys seen so far in one open object. Most objects are small, where a scan beats hashing;
+// a large one (a mapping table of thousands of workspaces) switches to a hash set.
+class KeySet {
+ public:
+  // False when `key` was already there.
+  bool insert(const std::string& key) {
+    if (!large_.empty()) return large_.insert(key).second;
+    for (const auto& k : small_)
+      if (k == key) return false;
+    small_.push_back(key);
+    if (small_.size() > kSmall) {
+      large_.insert(small_.begin(), small_.end());
+      small_.clear();
     }
-    return Status::ConfigInvalid("invalid JSON at line " + std::to_string(line) + ", column " +
-                                 std::to_string(column) + ": " + ec.message());
+    return true;
   }
-  return parser.release();
+  void clear() {
+    small_.clear();
+    large_.clear();
+  }
+
+ private:
+  static constexpr size_t kSmall = 16;
+  std::vector<std::string> small_;
+  std::unordered_set<std::string> large_;
+};
+
+// boost::json's own DOM builder (a value_stack, as its parser uses) plus duplicate-key
+// detection: a duplicate stops the parse where it stands, so the error can name its line.
+class DocumentBuilder {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  boost::json::value_stack st;
+  std::string duplicate_key;  // set when the parse stopped on a duplicate
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    if (depth_ == open_objects_.size()) open_objects_.emplace_back();
+    open_objects_[depth_++].clear();
+    return true;
+  }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    --depth_;
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    key_.append(s.data(), s.size());
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!open_objects_[depth_ - 1].insert(key_)) {
+      duplicate_key = std::move(key_);
+      ec = make_error_code(boost::system::errc::invalid_argument);
+      return false;
+    }
+    key_.clear();
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&) {
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, boost::json::string_view, boost::system::error_code&) {
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::vector<KeySet> open_objects_;  // one per nesting level, reused
+  size_t depth_ = 0;
+  std::string key_;  // the key being read, across parts
+};
+
+std::string position(std::string_view text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+Result<boost::json::value> parse_with(std::string_view text,
+                                      const boost::json::parse_options& opt) {
+  if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+  boost::json::basic_parser<DocumentBuilder> parser(opt);
+  parser.handler().st.reset();
+  boost::system::error_code ec;
+  size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && consumed < text.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    const std::string& duplicate = parser.handler().duplicate_key;
+    std::string reason = duplicate.empty() ? ec.message() : "duplicate key '" + duplicate + "'";
+    return Status::ConfigInvalid("invalid JSON at " + position(text, consumed) + ": " + reason);
+  }
+  return parser.handler().st.release();
 }
 
 }  // namespace
@@ -56,6 +177,16 @@ std::string pointer_token(std::string_view token) {
     }
   }
   return out;
+}
+
+void for_each_string(boost::json::value& v, const std::function<void(boost::json::string&)>& f) {
+  if (auto* s = v.if_string()) {
+    f(*s);
+  } else if (auto* o = v.if_object()) {
+    for (auto& entry : *o) for_each_string(entry.value(), f);
+  } else if (auto* a = v.if_array()) {
+    for (auto& item : *a) for_each_string(item, f);
+  }
 }
 
 const boost::json::value* get(const boost::json::value& v, std::string_view key) {

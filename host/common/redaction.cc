@@ -1,5 +1,9 @@
 #include "host/common/redaction.h"
 
+#include <boost/json/serialize.hpp>
+
+#include "host/common/json.h"
+
 namespace mb {
 
 SecretRegistry& SecretRegistry::global() {
@@ -34,6 +38,21 @@ bool SecretRegistry::empty() const {
 void SecretRegistry::clear_for_testing() {
   std::lock_guard<std::mutex> lock(mu_);
   secrets_.clear();
+}
+
+boost::json::value redact_json(const boost::json::value& v) {
+  boost::json::value copy = v;
+  const SecretRegistry& registry = SecretRegistry::global();
+  if (registry.empty()) return copy;
+  json::for_each_string(copy, [&](boost::json::string& s) {
+    std::string masked = registry.redact(s);
+    if (masked != std::string_view(s)) s = masked;
+  });
+  return copy;
+}
+
+std::string serialize_redacted(const boost::json::value& v) {
+  return boost::json::serialize(redact_json(v));
 }
 
 }  // namespace mb

@@ -9,10 +9,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "host/common/bounded_read.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
 #include "host/http/policy.h"
@@ -52,14 +51,6 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
 
 bool is_strict_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
-}
-
-std::optional<std::string> read_text_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 fs::path resolve_path(const fs::path& base, const std::string& value) {
@@ -114,23 +105,35 @@ bool timezone_known(const std::string& tz) {
   return fs::is_regular_file(fs::path("/usr/share/zoneinfo") / tz, ec);
 }
 
-// Sets `pointer` inside `doc` (objects only) to `value`, creating objects on the way.
-void set_pointer(boost::json::value& doc, const std::string& pointer, const boost::json::value& value) {
-  boost::json::value* cur = &doc;
+// Splits "/a/b~1c" into {"a", "b/c"}.
+std::vector<std::string> pointer_tokens(const std::string& pointer) {
+  std::vector<std::string> out;
   size_t pos = 1;
   while (pos <= pointer.size()) {
     size_t next = pointer.find('/', pos);
     std::string token = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
     for (size_t i; (i = token.find("~1")) != std::string::npos;) token.replace(i, 2, "/");
     for (size_t i; (i = token.find("~0")) != std::string::npos;) token.replace(i, 2, "~");
+    out.push_back(std::move(token));
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+// Sets `pointer` inside `doc` (objects only) to `value`, creating objects on the way.
+void set_pointer(boost::json::value& doc, const std::string& pointer,
+                 const boost::json::value& value) {
+  boost::json::value* cur = &doc;
+  std::vector<std::string> tokens = pointer_tokens(pointer);
+  for (size_t i = 0; i < tokens.size(); ++i) {
     if (!cur->is_object()) *cur = boost::json::object();
     boost::json::object& obj = cur->get_object();
-    if (next == std::string::npos) {
-      obj[token] = value;
+    if (i + 1 == tokens.size()) {
+      obj[tokens[i]] = value;
       return;
     }
-    cur = &obj[token];
-    pos = next + 1;
+    cur = &obj[tokens[i]];
   }
 }
 
@@ -144,16 +147,24 @@ const ConnectorConfig* Config::find_connector(std::string_view id) const {
   return nullptr;
 }
 
-std::vector<std::string> validate_against_schema(const boost::json::value& schema_doc,
-                                                 const boost::json::value& document,
-                                                 std::string_view pointer_prefix) {
+namespace {
+
+struct SchemaError {
+  std::string pointer;  // with the prefix; "" for the document itself
+  std::string description;
+};
+
+std::vector<SchemaError> schema_errors(const boost::json::value& schema_doc,
+                                       const boost::json::value& document,
+                                       std::string_view pointer_prefix) {
   valijson::Schema schema;
   try {
     valijson::SchemaParser parser;
     valijson::adapters::BoostJsonAdapter schema_adapter(schema_doc);
     parser.populateSchema(schema_adapter, schema);
   } catch (const std::exception& e) {
-    return {std::string(pointer_prefix.empty() ? "/" : pointer_prefix) + ": the schema itself is invalid: " + e.what()};
+    return {
+        {std::string(pointer_prefix), std::string("the schema itself is invalid: ") + e.what()}};
   }
   valijson::Validator validator;
   valijson::ValidationResults results;
@@ -163,24 +174,121 @@ std::vector<std::string> validate_against_schema(const boost::json::value& schem
   std::vector<valijson::ValidationResults::Error> errors(results.begin(), results.end());
   // valijson also reports a summary at every level on the way down ("Failed to validate item
   // #0 in array."); drop those when a deeper error says what is actually wrong.
-  std::vector<std::string> out;
-  std::set<std::string> seen;
+  std::vector<SchemaError> out;
+  std::set<std::pair<std::string, std::string>> seen;
   for (const auto& e : errors) {
     bool summary = e.description.rfind("Failed to validate", 0) == 0;
     bool has_deeper = std::any_of(errors.begin(), errors.end(),
                                   [&](const auto& other) { return is_strict_prefix(e.context, other.context); });
     if (summary && has_deeper) continue;
     std::string pointer = std::string(pointer_prefix) + context_to_pointer(e.context);
-    std::string line = (pointer.empty() ? "/" : pointer) + ": " + e.description;
-    if (seen.insert(line).second) out.push_back(line);
+    if (seen.emplace(pointer, e.description).second) out.push_back({pointer, e.description});
   }
   return out;
 }
 
+std::string error_line(const SchemaError& e) {
+  return (e.pointer.empty() ? "/" : e.pointer) + ": " + e.description;
+}
+
+// "Missing required property 'token'." at "/connectors/0/config" -> "/connectors/0/config/token".
+std::optional<std::string> missing_property_pointer(const SchemaError& e) {
+  constexpr std::string_view kPrefix = "Missing required property '";
+  constexpr std::string_view kSuffix = "'.";
+  std::string_view d = e.description;
+  if (!d.starts_with(kPrefix) || !d.ends_with(kSuffix)) return std::nullopt;
+  d = d.substr(kPrefix.size(), d.size() - kPrefix.size() - kSuffix.size());
+  return e.pointer + "/" + json::pointer_token(d);
+}
+
+std::string_view reference_scheme(std::string_view inner) {
+  return inner.substr(0, inner.find(':'));
+}
+
+// References are resolved in a connector's plugin config and in the host's own secrets, nowhere
+// else: a "${...}" in, say, state.path would otherwise be a literal folder name.
+bool reference_allowed_at(const std::string& pointer) {
+  std::vector<std::string> t = pointer_tokens(pointer);
+  if (t.size() >= 3 && t[0] == "connectors") {
+    if (t[2] == "config") return true;
+    t.erase(t.begin(), t.begin() + 2);  // a connector's own notifications
+  }
+  if (t == std::vector<std::string>{"api", "token"}) return true;
+  return t.size() == 3 && t[0] == "notifications" &&
+         ((t[1] == "webhook" && t[2] == "secret") || (t[1] == "email" && t[2] == "password"));
+}
+
+// Resolves every reference in `v` in place (in a plugin config any string may be one); collects
+// "<origin><pointer>: <reason>" for each that fails.
+void resolve_references_in(boost::json::value& v, const fs::path& base, const std::string& pointer,
+                           const std::string& origin, std::vector<std::string>& errors) {
+  if (auto* s = v.if_string()) {
+    if (!is_secret_reference(*s)) return;
+    auto r = resolve_reference(*s, base);
+    if (r)
+      *s = *r;
+    else
+      errors.push_back(origin + pointer + ": " + r.status().message());
+  } else if (auto* o = v.if_object()) {
+    for (auto& [key, sub] : *o)
+      resolve_references_in(sub, base, pointer + "/" + json::pointer_token(key), origin, errors);
+  } else if (auto* a = v.if_array()) {
+    for (size_t i = 0; i < a->size(); ++i)
+      resolve_references_in((*a)[i], base, pointer + "/" + std::to_string(i), origin, errors);
+  }
+}
+
+// Checks every reference in the whole config file once: each must stand where references are
+// resolved and must resolve. Values are discarded; they are read again when used.
+void check_references(const boost::json::value& v, const fs::path& base, const std::string& pointer,
+                      const std::string& origin, std::vector<std::string>& errors) {
+  if (const auto* s = v.if_string()) {
+    if (!is_secret_reference(*s)) return;
+    if (!reference_allowed_at(pointer)) {
+      errors.push_back(origin + ": " + pointer + ": " + std::string(*s) +
+                       ": references are resolved only in connectors[].config, api.token, "
+                       "notifications.webhook.secret and notifications.email.password");
+      return;
+    }
+    auto r = resolve_reference(*s, base);
+    if (!r) errors.push_back(origin + ": " + pointer + ": " + r.status().message());
+  } else if (const auto* o = v.if_object()) {
+    for (const auto& [key, sub] : *o)
+      check_references(sub, base, pointer + "/" + json::pointer_token(key), origin, errors);
+  } else if (const auto* a = v.if_array()) {
+    for (size_t i = 0; i < a->size(); ++i)
+      check_references((*a)[i], base, pointer + "/" + std::to_string(i), origin, errors);
+  }
+}
+
+void register_secret_fields(const boost::json::value& doc,
+                            const std::vector<std::string>& secret_fields) {
+  for (const auto& pointer : secret_fields) {
+    boost::system::error_code ec;
+    const boost::json::value* v = doc.find_pointer(pointer, ec);
+    if (v != nullptr && v->is_string()) SecretRegistry::global().add(v->get_string());
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> validate_against_schema(const boost::json::value& schema_doc,
+                                                 const boost::json::value& document,
+                                                 std::string_view pointer_prefix) {
+  std::vector<std::string> out;
+  for (const auto& e : schema_errors(schema_doc, document, pointer_prefix))
+    out.push_back(error_line(e));
+  return out;
+}
+
+fs::path config_dir(const Config& config) {
+  return config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
+}
+
 Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_dir) {
   std::string origin = file.string();
-  auto text = read_text_file(file);
-  if (!text) return Status::ConfigInvalid(origin + ": cannot read the file");
+  auto text = read_regular_file(file, kMaxConfigFileBytes);
+  if (!text) return Status::ConfigInvalid(origin + ": config file " + text.status().message());
   auto parsed = json::parse_lenient(*text);
   if (!parsed) return Status::ConfigInvalid(origin + ": " + parsed.status().message());
   const boost::json::value& doc = *parsed;
@@ -188,11 +296,12 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
   static const boost::json::value schema = json::parse(kSchemaText).value();
   std::vector<std::string> errors;
   for (const auto& e : validate_against_schema(schema, doc, "")) errors.push_back(origin + ": " + e);
-  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
-
   Config config;
   config.file = file;
-  fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  fs::path base = config_dir(config);
+  check_references(doc, base, "", origin, errors);
+  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
+
   const auto* state = json::get(doc, "state");
   std::string state_path = state ? json::get_string(*state, "path").value_or("meterbridge.db") : "meterbridge.db";
   config.state_path = state_path == ":memory:" ? fs::path(state_path) : resolve_path(base, state_path);
@@ -205,9 +314,13 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
   config.plugin_dir = plugin_dir ? resolve_path(base, *plugin_dir) : default_plugin_dir;
   if (plugins != nullptr)
     if (const auto* pins = json::get(*plugins, "pins"))
-      for (const auto& [id, digest] : pins->get_object()) config.plugin_pins[std::string(id)] = std::string(digest.get_string());
-  if (const auto* usage = json::get(doc, "usage"))
+      for (const auto& [id, digest] : pins->get_object())
+        config.plugin_pins[std::string(id)] = std::string(digest.get_string());
+  if (const auto* usage = json::get(doc, "usage")) {
     config.ended_workspaces = json::get_string(*usage, "ended_workspaces").value_or("zero");
+    if (auto mib = json::get_int(*usage, "max_file_mib"))
+      config.max_usage_bytes = static_cast<size_t>(*mib) << 20;
+  }
   config.schedule = read_schedule(json::get(doc, "schedule"), {});
   config.notifications = read_notifications(json::get(doc, "notifications"), {});
   if (const auto* api = json::get(doc, "api")) {
@@ -273,58 +386,50 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
 }
 
 bool is_secret_reference(std::string_view value) {
-  return value.size() > 3 && value.substr(0, 2) == "${" && value.back() == '}' &&
-         (value.substr(2, 4) == "env:" || value.substr(2, 5) == "file:");
+  return value.size() >= 3 && value.starts_with("${") && value.back() == '}';
+}
+
+Result<std::string> resolve_reference(std::string_view value, const fs::path& base_dir) {
+  if (!is_secret_reference(value)) return std::string(value);
+  std::string reference(value);
+  std::string_view inner = value.substr(2, value.size() - 3);
+  std::string_view scheme = reference_scheme(inner);
+  std::string_view argument =
+      scheme.size() < inner.size() ? inner.substr(scheme.size() + 1) : std::string_view();
+  if (scheme == "env") {
+    if (argument.empty())
+      return Status::ConfigInvalid(reference + ": the variable name is missing");
+    std::string name(argument);
+    const char* env = std::getenv(name.c_str());
+    if (env == nullptr)
+      return Status::ConfigInvalid(reference + ": environment variable " + name + " is not set");
+    return std::string(env);
+  }
+  if (scheme == "file") {
+    if (argument.empty()) return Status::ConfigInvalid(reference + ": the file name is missing");
+    fs::path p = resolve_path(base_dir, std::string(argument));
+    auto text = read_regular_file(p, kMaxReferencedFileBytes);
+    if (!text)
+      return Status::ConfigInvalid(reference + ": " + p.string() + " " + text.status().message());
+    std::string resolved = std::move(*text);
+    while (!resolved.empty() && (resolved.back() == '\n' || resolved.back() == '\r'))
+      resolved.pop_back();
+    return resolved;
+  }
+  return Status::ConfigInvalid(reference + ": unknown reference scheme '" + std::string(scheme) +
+                               "' (use ${env:NAME} or ${file:PATH})");
 }
 
 Result<std::string> resolve_secret_reference(std::string_view value, const fs::path& base_dir) {
-  if (!is_secret_reference(value)) return std::string(value);
-  std::string_view inner = value.substr(2, value.size() - 3);
-  std::string resolved;
-  if (inner.substr(0, 4) == "env:") {
-    std::string name(inner.substr(4));
-    const char* env = std::getenv(name.c_str());
-    if (env == nullptr) return Status::ConfigInvalid("environment variable " + name + " is not set");
-    resolved = env;
-  } else {
-    fs::path p = resolve_path(base_dir, std::string(inner.substr(5)));
-    auto text = read_text_file(p);
-    if (!text) return Status::ConfigInvalid("cannot read secret file " + p.string());
-    resolved = *text;
-    while (!resolved.empty() && (resolved.back() == '\n' || resolved.back() == '\r')) resolved.pop_back();
-  }
-  SecretRegistry::global().add(resolved);
+  auto resolved = resolve_reference(value, base_dir);
+  if (resolved) SecretRegistry::global().add(*resolved);
   return resolved;
 }
 
 namespace {
 
-// Resolves every secret reference in `v` (any string may be a reference), registering secret
-// fields' values for redaction even when written literally.
-Status resolve_all(boost::json::value& v, const fs::path& base, const std::string& pointer,
-                   const std::set<std::string>& secret_pointers, std::vector<std::string>& errors,
-                   std::string_view origin) {
-  if (v.is_string()) {
-    std::string_view s = v.get_string();
-    auto r = resolve_secret_reference(s, base);
-    if (!r) {
-      errors.push_back(std::string(origin) + pointer + ": " + r.status().message());
-    } else {
-      if (secret_pointers.count(pointer) > 0) SecretRegistry::global().add(*r);
-      v = boost::json::string(*r);
-    }
-  } else if (v.is_object()) {
-    for (auto& [key, sub] : v.get_object())
-      MB_RETURN_IF_ERROR(resolve_all(sub, base, pointer + "/" + json::pointer_token(key), secret_pointers, errors, origin));
-  } else if (v.is_array()) {
-    auto& arr = v.get_array();
-    for (size_t i = 0; i < arr.size(); ++i)
-      MB_RETURN_IF_ERROR(resolve_all(arr[i], base, pointer + "/" + std::to_string(i), secret_pointers, errors, origin));
-  }
-  return Status::Ok();
-}
-
 // Overlays stored credentials (an object of secret fields by JSON Pointer or by top-level key).
+// They are literals: a stored "${file:...}" is sent as those characters, never read.
 Status overlay_credentials(boost::json::value& plugin_config, const std::string& stored) {
   auto creds = json::parse(stored);
   if (!creds || !creds->is_object()) return Status::Fatal("stored credentials are not a JSON object");
@@ -342,13 +447,13 @@ Result<std::string> effective_plugin_config(const Config& config, const Connecto
                                             const std::optional<std::string>& stored_credentials) {
   std::string origin = config.file.string() + ": " + connector.pointer + "/config";
   boost::json::value effective = connector.plugin_config;
-  if (stored_credentials) MB_RETURN_IF_ERROR(overlay_credentials(effective, *stored_credentials));
   std::vector<std::string> errors;
-  std::set<std::string> secrets(manifest.secret_fields.begin(), manifest.secret_fields.end());
-  fs::path base = config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
-  MB_RETURN_IF_ERROR(resolve_all(effective, base, "", secrets, errors, origin));
+  resolve_references_in(effective, config_dir(config), "", origin, errors);
   if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
-  for (const auto& e : validate_against_schema(manifest.config_schema, effective, connector.pointer + "/config"))
+  if (stored_credentials) MB_RETURN_IF_ERROR(overlay_credentials(effective, *stored_credentials));
+  register_secret_fields(effective, manifest.secret_fields);
+  for (const auto& e :
+       validate_against_schema(manifest.config_schema, effective, connector.pointer + "/config"))
     errors.push_back(config.file.string() + ": " + e);
   if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
   return json::serialize(effective);
@@ -356,29 +461,54 @@ Result<std::string> effective_plugin_config(const Config& config, const Connecto
 
 namespace {
 
-// Replaces resolvable secret references in `v` by their values; collects the JSON Pointers of
-// the ones that cannot be resolved here.
-void resolve_for_check(boost::json::value& v, const std::string& pointer, const fs::path& base,
-                       std::set<std::string>& unresolved) {
-  if (v.is_string()) {
-    std::string_view s = v.get_string();
-    if (!is_secret_reference(s)) return;
-    auto r = resolve_secret_reference(s, base);
-    if (r) v = boost::json::string(*r);
-    else unresolved.insert(pointer);
-  } else if (v.is_object()) {
-    for (auto& [key, sub] : v.get_object()) resolve_for_check(sub, pointer + "/" + json::pointer_token(key), base, unresolved);
-  } else if (v.is_array()) {
-    auto& arr = v.get_array();
-    for (size_t i = 0; i < arr.size(); ++i) resolve_for_check(arr[i], pointer + "/" + std::to_string(i), base, unresolved);
+// One connector's plugin config against its plugin's schema, references resolved. Secret fields
+// the store holds are stood in for; a required secret found nowhere is a warning.
+void check_connector_config(const Config& config, const ConnectorConfig& c,
+                            const PluginManifest& manifest, bool has_stored_credentials,
+                            std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+  std::string origin = config.file.string() + ": ";
+  std::string prefix = c.pointer + "/config";
+  boost::json::value probe = c.plugin_config;
+  size_t errors_before = errors.size();
+  resolve_references_in(probe, config_dir(config), prefix, origin, errors);
+  if (errors.size() > errors_before)
+    return;  // each broken reference is named; the schema would repeat them
+  register_secret_fields(probe, manifest.secret_fields);
+  std::set<std::string> stand_ins;
+  for (const auto& secret : manifest.secret_fields) {
+    boost::system::error_code ec;
+    const boost::json::value* v = c.plugin_config.find_pointer(secret, ec);
+    if (v == nullptr && has_stored_credentials) {
+      set_pointer(probe, secret, boost::json::string("(stored credential)"));
+      stand_ins.insert(prefix + secret);
+    } else if (v != nullptr && v->is_string() && !is_secret_reference(v->get_string())) {
+      warnings.push_back(origin + prefix + secret +
+                         ": secret written literally; prefer ${env:NAME} or ${file:PATH}");
+    }
+  }
+  const auto& secrets = manifest.secret_fields;
+  for (const auto& e : schema_errors(manifest.config_schema, probe, prefix)) {
+    if (stand_ins.count(e.pointer) > 0) continue;  // the stand-in's own shape says nothing
+    auto missing = missing_property_pointer(e);
+    if (missing && std::find(secrets.begin(), secrets.end(), missing->substr(prefix.size())) !=
+                       secrets.end()) {
+      warnings.push_back(origin + *missing +
+                         ": secret not in the config and no credentials stored; store it with "
+                         "`meterbridge connectors connect " +
+                         c.id + "`");
+      continue;
+    }
+    errors.push_back(origin + error_line(e));
   }
 }
 
 }  // namespace
 
 Status check_connectors(const Config& config, const PluginRegistry& plugins,
-                        const std::map<std::string, bool>& has_stored_credentials) {
+                        const std::map<std::string, bool>& has_stored_credentials,
+                        std::vector<std::string>* warnings) {
   std::vector<std::string> errors;
+  std::vector<std::string> notes;
   for (const auto& c : config.connectors) {
     std::string origin = config.file.string() + ": " + c.pointer;
     const PluginRecord* record = plugins.record(c.plugin);
@@ -391,30 +521,12 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
                        std::string(plugin_state_name(record->state)) + ": " + record->reason);
       continue;
     }
-    const PluginManifest& manifest = record->plugin->manifest();
-    // Validate without resolving references: a reference stands in for a valid string, and
-    // missing secret fields are fine when the store holds credentials for this connector.
-    boost::json::value probe = c.plugin_config;
     auto stored = has_stored_credentials.find(c.id);
-    if (stored != has_stored_credentials.end() && stored->second) {
-      for (const auto& secret : manifest.secret_fields) {
-        boost::system::error_code ec;
-        if (probe.find_pointer(secret, ec) == nullptr)
-          set_pointer(probe, secret, boost::json::string("(stored credential)"));
-      }
-    }
-    // References are checked as the values they resolve to, when they resolve here. One that
-    // does not (its variable is only set for the service, say) is not held against its field.
-    std::set<std::string> unresolved;
-    fs::path base = config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
-    resolve_for_check(probe, "", base, unresolved);
-    std::string prefix = c.pointer + "/config";
-    for (const auto& e : validate_against_schema(manifest.config_schema, probe, prefix)) {
-      std::string pointer = e.substr(0, e.find(": "));
-      if (unresolved.count(pointer.substr(prefix.size())) > 0) continue;
-      errors.push_back(config.file.string() + ": " + e);
-    }
+    bool has_stored = stored != has_stored_credentials.end() && stored->second;
+    check_connector_config(config, c, record->plugin->manifest(), has_stored, errors, notes);
   }
+  if (warnings != nullptr)
+    for (auto& n : notes) warnings->push_back(redact(n));
   if (!errors.empty()) return Status::ConfigInvalid(redact(join_lines(errors)));
   return Status::Ok();
 }

@@ -5,9 +5,17 @@
 //   Result<Config> config = load_config("/etc/meterbridge/config.json");
 //   if (!config) { std::cerr << config.status().message(); }   // every error, one per line
 //
-// Every error names the file, the JSON Pointer and the reason, and all errors are reported
-// at once. Secret references (${env:NAME}, ${file:PATH}) are resolved only when a connector is
-// opened, and every resolved value is registered for redaction.
+// Every error names the file (as the caller spelled it), the JSON Pointer and the reason, and all
+// errors are reported at once.
+//
+// References: a string that is exactly `${env:NAME}` or `${file:PATH}` is replaced by the
+// variable's value or the file's content — in the config file only, and only where a secret or
+// a connector's plugin config is expected (connectors[].config, api.token,
+// notifications.webhook.secret, notifications.email.password). load_config resolves each one once
+// so a broken reference is a config error everywhere, not a surprise at 2 a.m.; they are resolved
+// again when used, so a rotated secret file is picked up. Values stored through `connectors
+// connect` or the API are literals, never references. Only values of fields a plugin's schema
+// marks secret (and the host's own secrets) are registered for redaction.
 #ifndef METERBRIDGE_HOST_CONFIG_CONFIG_H_
 #define METERBRIDGE_HOST_CONFIG_CONFIG_H_
 
@@ -89,13 +97,18 @@ struct ConnectorConfig {
   std::string pointer;               // "/connectors/3", for error messages
 };
 
+// Size limits of what the config points at (docs/configuration.md).
+inline constexpr size_t kMaxConfigFileBytes = 4 * 1024 * 1024;
+inline constexpr size_t kMaxReferencedFileBytes = 64 * 1024;
+
 struct Config {
-  std::filesystem::path file;
+  std::filesystem::path file;  // as given: relative stays relative, so messages name it that way
   std::filesystem::path state_path;
   std::filesystem::path key_file;
   std::filesystem::path plugin_dir;
   std::map<std::string, std::string> plugin_pins;
   std::string ended_workspaces = "zero";
+  std::optional<size_t> max_usage_bytes;  // usage.max_file_mib; unset: the usage parser's default
   ScheduleConfig schedule;
   NotificationsConfig notifications;
   std::string api_listen = "127.0.0.1:8470";
@@ -108,8 +121,9 @@ struct Config {
 // The schema text embedded at build time.
 std::string_view config_schema_text();
 
-// Reads, parses (comments allowed), validates against the schema and checks cross-field rules.
-// `default_plugin_dir` is used when the file does not name one.
+// Reads (at most kMaxConfigFileBytes), parses (comments allowed, a UTF-8 BOM accepted, duplicate
+// keys refused), validates against the schema, checks cross-field rules and resolves every
+// reference once. `default_plugin_dir` is used when the file does not name one.
 Result<Config> load_config(const std::filesystem::path& file,
                            const std::filesystem::path& default_plugin_dir = {});
 
@@ -120,24 +134,38 @@ std::vector<std::string> validate_against_schema(const boost::json::value& schem
                                                  std::string_view pointer_prefix);
 
 // Checks every connector against the loaded plugins: the plugin exists and loaded, and its
-// config validates against the plugin's schema. `has_stored_credentials(connector_id)` tells
-// whether missing secret fields may come from the store. All problems are reported at once.
+// config (references resolved) validates against the plugin's schema. All problems are reported
+// at once. A required secret field that is in neither the file nor the store
+// (`has_stored_credentials(connector_id)`) is not an error — `connectors connect` is how it
+// arrives — but a warning, as is a secret written literally in the file.
 Status check_connectors(const Config& config, const PluginRegistry& plugins,
-                        const std::map<std::string, bool>& has_stored_credentials);
+                        const std::map<std::string, bool>& has_stored_credentials,
+                        std::vector<std::string>* warnings = nullptr);
 
-// The config a plugin session receives: the file's plugin config overlaid with stored
-// credentials (a JSON object of secret fields), validated against the plugin's schema, with
-// secret references resolved and every secret value registered for redaction.
+// The config a plugin session receives: the file's plugin config with its references resolved,
+// overlaid with stored credentials (a JSON object of secret fields, used literally), validated
+// against the plugin's schema, with the value of every secret field registered for redaction.
 Result<std::string> effective_plugin_config(const Config& config, const ConnectorConfig& connector,
                                             const PluginManifest& manifest,
                                             const std::optional<std::string>& stored_credentials);
 
-// Resolves "${env:NAME}" or "${file:PATH}" (PATH relative to the config file); any other
-// string is returned as is. The result is registered for redaction when it came from a ref.
-Result<std::string> resolve_secret_reference(std::string_view value, const std::filesystem::path& base_dir);
+// Resolves a reference written in the config file: "${env:NAME}" or "${file:PATH}" (PATH
+// relative to `base_dir`, the config file's folder; a regular file of at most
+// kMaxReferencedFileBytes, trailing newlines dropped). Any other scheme is an error; a string
+// that is not a reference is returned as is. The error names the reference and the reason.
+Result<std::string> resolve_reference(std::string_view value,
+                                      const std::filesystem::path& base_dir);
 
-// True when the string is a secret reference rather than a literal.
+// resolve_reference for a secret the host itself holds (the admin API token, the webhook
+// secret, the SMTP password): the value, literal or resolved, is registered for redaction.
+Result<std::string> resolve_secret_reference(std::string_view value,
+                                             const std::filesystem::path& base_dir);
+
+// True when the whole string has the form of a reference, "${...}", whatever its scheme.
 bool is_secret_reference(std::string_view value);
+
+// The folder relative references and paths in `config` are resolved against.
+std::filesystem::path config_dir(const Config& config);
 
 }  // namespace mb
 

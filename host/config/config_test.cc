@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+
 #include "host/common/redaction.h"
 #include "host/plugin/loader.h"
 #include "tests/testing/temp_dir.h"
@@ -16,6 +18,7 @@ using testing::TempDir;
 
 TEST(Config, LoadsAValidFileWithCommentsAndResolvesRelativePaths) {
   TempDir dir;
+  ::setenv("MB_TEST_TOKEN", "token-for-the-test", 1);
   auto file = dir.write("mb.json", R"({
     // state next to the config
     "state": {"path": "state/mb.db"},
@@ -38,6 +41,7 @@ TEST(Config, LoadsAValidFileWithCommentsAndResolvesRelativePaths) {
   EXPECT_EQ(c.policies.decreases, "require_approval");
   EXPECT_EQ(c.schedule.time, "03:30");  // inherited from the top level
   EXPECT_EQ(c.schedule.timezone, "Europe/London");
+  ::unsetenv("MB_TEST_TOKEN");
 }
 
 TEST(Config, NamesTheFileLineAndColumnOfASyntaxError) {
@@ -117,19 +121,31 @@ TEST_F(ConnectorConfigTest, ValidatesEachConnectorAgainstItsPluginSchemaReportin
     {"id": "a", "plugin": "good", "config": {"endpoint": "ftp://x", "token": "abcdef"}},
     {"id": "b", "plugin": "good", "config": {"endpoint": "https://x", "retries": "three"}},
     {"id": "c", "plugin": "missing", "config": {}}])");
-  Status s = check_connectors(config, registry_, {});
+  std::vector<std::string> warnings;
+  Status s = check_connectors(config, registry_, {}, &warnings);
   ASSERT_FALSE(s.ok());
   const std::string& m = s.message();
   EXPECT_NE(m.find("/connectors/0/config/endpoint"), std::string::npos) << m;
   EXPECT_NE(m.find("/connectors/1/config/retries"), std::string::npos) << m;
-  EXPECT_NE(m.find("/connectors/1/config: "), std::string::npos) << m;  // token missing
   EXPECT_NE(m.find("/connectors/2/plugin: no plugin 'missing'"), std::string::npos) << m;
+  ASSERT_EQ(warnings.size(), 2u);  // b's token is missing: `connectors connect` is how it arrives
+  EXPECT_NE(warnings[0].find("/connectors/0/config/token: secret written literally"),
+            std::string::npos);
+  EXPECT_NE(warnings[1].find(
+                "/connectors/1/config/token: secret not in the config and no credentials stored"),
+            std::string::npos)
+      << warnings[1];
 }
 
-TEST_F(ConnectorConfigTest, AcceptsMissingSecretsWhenTheStoreHoldsCredentials) {
+TEST_F(ConnectorConfigTest, AMissingSecretIsAWarningUntilTheStoreHoldsIt) {
   Config config = load(R"([{"id": "a", "plugin": "good", "config": {"endpoint": "https://x"}}])");
-  EXPECT_FALSE(check_connectors(config, registry_, {}).ok());
-  EXPECT_TRUE(check_connectors(config, registry_, {{"a", true}}).ok());
+  std::vector<std::string> warnings;
+  EXPECT_TRUE(check_connectors(config, registry_, {}, &warnings).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("meterbridge connectors connect a"), std::string::npos) << warnings[0];
+  warnings.clear();
+  EXPECT_TRUE(check_connectors(config, registry_, {{"a", true}}, &warnings).ok());
+  EXPECT_TRUE(warnings.empty());
 }
 
 TEST_F(ConnectorConfigTest, ResolvesEnvAndFileReferencesAndRegistersSecrets) {
@@ -161,15 +177,131 @@ TEST_F(ConnectorConfigTest, StoredCredentialsOverlayTheFileAndAreValidated) {
   EXPECT_NE(too_short.status().message().find("/connectors/0/config/token"), std::string::npos);
 }
 
-TEST_F(ConnectorConfigTest, AnUnsetEnvironmentReferenceIsAClearError) {
+TEST_F(ConnectorConfigTest, StoredCredentialsAreLiteralsNeverReferences) {
+  dir_.write("exfil.txt", "contents-of-a-file-9876\n");
+  ::setenv("MB_TEST_SEALING_KEY_STANDIN", "the-sealing-key-4567", 1);
+  Config config = load(R"([{"id": "a", "plugin": "good", "config": {"endpoint": "https://x"}}])");
+  auto manifest = registry_.find("good")->manifest();
+  for (const std::string& stored :
+       {"${file:" + (dir_ / "exfil.txt").string() + "}", std::string("${file:exfil.txt}"),
+        std::string("${env:MB_TEST_SEALING_KEY_STANDIN}")}) {
+    auto effective =
+        effective_plugin_config(config, config.connectors[0], manifest,
+                                boost::json::serialize(boost::json::object{{"token", stored}}));
+    ASSERT_TRUE(effective) << effective.status().message();
+    EXPECT_EQ(boost::json::parse(*effective).at("token").as_string(), stored);
+  }
+  ::unsetenv("MB_TEST_SEALING_KEY_STANDIN");
+}
+
+TEST_F(ConnectorConfigTest, OnlySecretFieldsAreRegisteredForRedaction) {
+  SecretRegistry::global().clear_for_testing();
+  ::setenv("MB_TEST_ENDPOINT", "https://psa.example.test", 1);
+  ::setenv("MB_TEST_TOKEN_VALUE", "env-token-123456", 1);
   Config config = load(R"([{"id": "a", "plugin": "good",
-      "config": {"endpoint": "https://x", "token": "${env:MB_TEST_SURELY_UNSET}"}}])");
-  auto effective = effective_plugin_config(config, config.connectors[0], registry_.find("good")->manifest(),
-                                           std::nullopt);
-  ASSERT_FALSE(effective);
-  EXPECT_NE(effective.status().message().find("/config/token: environment variable MB_TEST_SURELY_UNSET is not set"),
+      "config": {"endpoint": "${env:MB_TEST_ENDPOINT}", "token": "${env:MB_TEST_TOKEN_VALUE}"}}])");
+  auto effective = effective_plugin_config(config, config.connectors[0],
+                                           registry_.find("good")->manifest(), std::nullopt);
+  ASSERT_TRUE(effective) << effective.status().message();
+  EXPECT_EQ(redact("GET https://psa.example.test/login token=env-token-123456"),
+            "GET https://psa.example.test/login token=***");
+  ::unsetenv("MB_TEST_ENDPOINT");
+  ::unsetenv("MB_TEST_TOKEN_VALUE");
+}
+
+TEST(ConfigReferences, EveryBrokenReferenceIsNamedWithItsPointer) {
+  TempDir dir;
+  dir.write("big.txt", std::string(64 * 1024 + 1, 'x'));
+  auto file = dir.write("refs.json", R"({"plugins": {"dir": "."},
+    "api": {"token": "${env:MB_TEST_UNSET_API_TOKEN}"},
+    "notifications": {"webhook": {"url": "https://hooks.example", "secret": "${file:missing-secret.txt}"},
+                      "email": {"smtp_url": "smtps://mail.example", "from": "a@b.c", "to": ["d@e.f"],
+                                "password": "${vault:smtp}"}},
+    "connectors": [{"id": "a", "plugin": "p", "config": {"key": "${file:/dev/zero}", "list": ["${file:big.txt}"]},
+                    "notifications": {"webhook": {"url": "https://hooks.example", "secret": "${env:}"}}}]})");
+  auto start = std::chrono::steady_clock::now();
+  auto config = load_config(file);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  std::string f = file.string();
+  for (const std::string& expected :
+       {f + ": /api/token: ${env:MB_TEST_UNSET_API_TOKEN}: environment variable "
+            "MB_TEST_UNSET_API_TOKEN is not set",
+        f + ": /notifications/webhook/secret: ${file:missing-secret.txt}: " +
+            (dir / "missing-secret.txt").string() + " cannot be read",
+        f + ": /notifications/email/password: ${vault:smtp}: unknown reference scheme 'vault'",
+        f + ": /connectors/0/config/key: ${file:/dev/zero}: /dev/zero is not a regular file",
+        f + ": /connectors/0/config/list/0: ${file:big.txt}: " + (dir / "big.txt").string() +
+            " is larger than the 64 KiB limit",
+        f + ": /connectors/0/notifications/webhook/secret: ${env:}: the variable name is missing"})
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
+}
+
+TEST(ConfigReferences, AReferenceWhereNoneIsResolvedIsAnError) {
+  TempDir dir;
+  auto file =
+      dir.write("where.json", R"({"state": {"path": "${env:STATE_DIR}"}, "plugins": {"dir": "."},
+    "connectors": []})");
+  auto config = load_config(file);
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.status().message().find(
+                "/state/path: ${env:STATE_DIR}: references are resolved only in"),
             std::string::npos)
-      << effective.status().message();
+      << config.status().message();
+}
+
+TEST(ConfigFile, AcceptsAByteOrderMark) {
+  TempDir dir;
+  auto file =
+      dir.write("bom.json", "\xEF\xBB\xBF{\"plugins\": {\"dir\": \".\"}, \"connectors\": []}");
+  auto config = load_config(file);
+  EXPECT_TRUE(config) << config.status().message();
+}
+
+TEST(ConfigFile, ADuplicateKeyIsAnErrorNamingTheKeyAndItsLine) {
+  TempDir dir;
+  auto file = dir.write("dup-key.json", R"({"plugins": {"dir": "."},
+    "connectors": [{"id": "a", "plugin": "p",
+                    "config": {"endpoint": "https://real"},
+                    "config": {"endpoint": "https://typo"}}]})");
+  auto config = load_config(file);
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  EXPECT_NE(m.find(file.string() + ": invalid JSON at line 4"), std::string::npos) << m;
+  EXPECT_NE(m.find("duplicate key 'config'"), std::string::npos) << m;
+}
+
+TEST(ConfigFile, AHugeFileIsRefusedBeforeItIsParsed) {
+  TempDir dir;
+  std::string text = R"({"plugins": {"dir": "."}, "connectors": [)";
+  for (int i = 0; i < 510000; ++i)
+    text += std::string(i ? "," : "") + R"({"id": "c)" + std::to_string(i) +
+            R"(", "plugin": "p", "partner": "Partner )" + std::to_string(i) +
+            R"(", "config": {"endpoint": "https://x.example"}})";
+  text += "]}";
+  ASSERT_GT(text.size(), 50u * 1000 * 1000);
+  auto file = dir.write("huge.json", text);
+  auto start = std::chrono::steady_clock::now();
+  auto config = load_config(file);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.status().message(),
+            file.string() + ": config file is larger than the 4 MiB limit");
+}
+
+TEST(ConfigFile, ErrorsNameTheFileAsGiven) {
+  TempDir dir;
+  dir.write(
+      "rel/mb.json",
+      R"({"plugins": {"dir": "."}, "connectors": [{"id": "BAD", "plugin": "p", "config": {}}]})");
+  std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  auto config = load_config("rel/mb.json");
+  std::filesystem::current_path(cwd);
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.status().message().rfind("rel/mb.json: /connectors/0/id", 0), 0u)
+      << config.status().message();
 }
 
 TEST(ConfigSchema, TheEmbeddedSchemaIsThePublishedOne) {

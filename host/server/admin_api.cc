@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <filesystem>
 
 #include "host/cli/operations.h"
 #include "host/common/json.h"
@@ -30,25 +31,6 @@ int http_status_for(ErrorClass c) {
   }
 }
 
-ApiResponse json_response(int status, const bj::value& body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = redact(bj::serialize(body));
-  return r;
-}
-
-ApiResponse error_response(int status, std::string_view code, const std::string& message,
-                           bj::object details = {}) {
-  return json_response(status, bj::object{{"error", bj::object{{"code", code}, {"message", redact(message)},
-                                                                    {"details", std::move(details)}}}});
-}
-
-ApiResponse error_response(const Status& s) {
-  ApiResponse r = error_response(http_status_for(s.code()), error_class_name(s.code()), s.message());
-  if (s.retry_after_ms() > 0) r.headers.emplace_back("Retry-After", std::to_string((s.retry_after_ms() + 999) / 1000));
-  return r;
-}
-
 Result<bj::object> body_object(const ApiRequest& req, bool allow_empty = true) {
   if (req.body.empty() && allow_empty) return bj::object();
   auto doc = mb::json::parse(req.body);
@@ -70,6 +52,43 @@ bj::value account_json(const PsaAccount& a) {
 }
 
 }  // namespace
+
+ApiResponse AdminApi::json_response(int status, const bj::value& body) const {
+  bj::value shown = redact_json(body);
+  // The client learns which config file, not where the server keeps it.
+  std::string given = app_.config_path().string();
+  std::string absolute = std::filesystem::absolute(app_.config_path()).lexically_normal().string();
+  std::string name = app_.config_path().filename().string();
+  mb::json::for_each_string(shown, [&](bj::string& s) {
+    std::string text(s);
+    bool changed = false;
+    for (const std::string* path : {&absolute, &given}) {
+      if (*path == name) continue;
+      for (size_t at; (at = text.find(*path)) != std::string::npos; changed = true)
+        text.replace(at, path->size(), name);
+    }
+    if (changed) s = text;
+  });
+  ApiResponse r;
+  r.status = status;
+  r.body = bj::serialize(shown);
+  return r;
+}
+
+ApiResponse AdminApi::error_response(int status, std::string_view code, const std::string& message,
+                                     bj::object details) const {
+  return json_response(status, bj::object{{"error", bj::object{{"code", code},
+                                                               {"message", message},
+                                                               {"details", std::move(details)}}}});
+}
+
+ApiResponse AdminApi::error_response(const Status& s) const {
+  ApiResponse r =
+      error_response(http_status_for(s.code()), error_class_name(s.code()), s.message());
+  if (s.retry_after_ms() > 0)
+    r.headers.emplace_back("Retry-After", std::to_string((s.retry_after_ms() + 999) / 1000));
+  return r;
+}
 
 std::mutex& RunGate::mutex_for(const std::string& connector_id) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -151,7 +170,7 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
     if (m == "PUT" && is({"v1", "connectors", "*", "credentials"})) {
       auto body = body_object(req, false);
       if (!body) return error_response(body.status());
-      auto v = ops::connect_connector(app_, id, bj::serialize(*body));
+      auto v = ops::connect_connector(app_, id, bj::serialize(*body), flag(req, "force"));
       return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
     }
     if (m == "POST" && is({"v1", "connectors", "*", "disconnect"})) {

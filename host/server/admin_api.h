@@ -4,10 +4,13 @@
 #ifndef METERBRIDGE_HOST_SERVER_ADMIN_API_H_
 #define METERBRIDGE_HOST_SERVER_ADMIN_API_H_
 
+#include <boost/json/value.hpp>
+
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "host/cli/app.h"
 #include "host/server/http_server.h"
@@ -34,6 +37,12 @@ class AdminApi {
 
  private:
   ApiResponse route(const ApiRequest& request);
+  // Every response is built here: secrets masked value by value before serialization, and the
+  // config file named without the folder it lives in.
+  ApiResponse json_response(int status, const boost::json::value& body) const;
+  ApiResponse error_response(int status, std::string_view code, const std::string& message,
+                             boost::json::object details = {}) const;
+  ApiResponse error_response(const Status& s) const;
   cli::App& app_;
   std::string token_;
   RunGate& gate_;

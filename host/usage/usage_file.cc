@@ -2,9 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <iostream>
 #include <map>
 
+#include "host/common/bounded_read.h"
 #include "host/common/json.h"
 
 namespace mb {
@@ -146,7 +149,18 @@ int64_t field_count(const boost::json::object& o, const char* key, const std::st
   return 0;
 }
 
-const boost::json::array* field_array(const boost::json::object& o, const char* key, Errors& errors) {
+// Like the top level, items carry only the fields the format defines: a typo is an error,
+// never silently ignored.
+void reject_unknown_fields(const boost::json::object& o,
+                           std::initializer_list<std::string_view> known, const std::string& where,
+                           Errors& errors) {
+  for (const auto& [key, value] : o)
+    if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end())
+      errors.add(where + "/" + json::pointer_token(key), "unknown field");
+}
+
+const boost::json::array* field_array(const boost::json::object& o, const char* key,
+                                      Errors& errors) {
   const auto* v = o.if_contains(key);
   if (v == nullptr) return nullptr;
   if (!v->is_array()) {
@@ -186,6 +200,7 @@ Result<UsageImport> parse_usage_json(std::string_view text, std::string_view ori
         continue;
       }
       const auto& o = (*list)[i].get_object();
+      reject_unknown_fields(o, {"id", "name", "partner_id", "ended"}, where, errors);
       bool ended = false;
       if (const auto* e = o.if_contains("ended")) {
         if (e->is_bool()) ended = e->get_bool();
@@ -204,7 +219,9 @@ Result<UsageImport> parse_usage_json(std::string_view text, std::string_view ori
         continue;
       }
       const auto& o = (*list)[i].get_object();
-      builder.service(where, field_string(o, "id", where, errors), field_string(o, "name", where, errors));
+      reject_unknown_fields(o, {"id", "name"}, where, errors);
+      builder.service(where, field_string(o, "id", where, errors),
+                      field_string(o, "name", where, errors));
     }
   }
   const auto* usage = field_array(doc, "usage", errors);
@@ -217,6 +234,7 @@ Result<UsageImport> parse_usage_json(std::string_view text, std::string_view ori
         continue;
       }
       const auto& o = (*usage)[i].get_object();
+      reject_unknown_fields(o, {"workspace_id", "service_id", "users", "devices"}, where, errors);
       std::string ws = field_string(o, "workspace_id", where, errors);
       std::string svc = field_string(o, "service_id", where, errors);
       int64_t users = field_count(o, "users", where, errors);
@@ -291,6 +309,60 @@ Result<std::vector<CsvRow>> split_csv(std::string_view text, Errors& errors) {
   return rows;
 }
 
+// Why the UTF-8 sequence starting at text[i] is not acceptable text (empty when it is), and its
+// length in bytes. Acceptable: well-formed UTF-8 (no overlong forms, no surrogates, nothing past
+// U+10FFFF) without NUL or control characters other than tab, CR and LF — what a JSON string
+// may hold.
+std::string invalid_sequence(std::string_view text, size_t i, size_t& length) {
+  auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  auto continuation = [&](size_t k) { return (byte(k) & 0xC0u) == 0x80u && k < text.size(); };
+  auto hex = [](unsigned b) {
+    const char* digits = "0123456789ABCDEF";
+    return std::string("0x") + digits[b >> 4] + digits[b & 15];
+  };
+  unsigned b = byte(i);
+  length = 1;
+  if (b == 0) return "NUL byte";
+  if (b < 0x20) return b == '\t' || b == '\n' || b == '\r' ? "" : "control character " + hex(b);
+  if (b < 0x80) return "";
+  if (b < 0xC2)
+    return b < 0xC0 ? "byte " + hex(b) + " is not valid UTF-8 here" : "overlong UTF-8 encoding";
+  if (b > 0xF4) return "byte " + hex(b) + " is not valid UTF-8";
+  size_t needed = b < 0xE0 ? 1 : (b < 0xF0 ? 2 : 3);
+  unsigned second = byte(i + 1);
+  if (b == 0xE0 && second < 0xA0) return "overlong UTF-8 encoding";
+  if (b == 0xF0 && second < 0x90) return "overlong UTF-8 encoding";
+  if (b == 0xED && second >= 0xA0) return "UTF-16 surrogate encoded in UTF-8";
+  if (b == 0xF4 && second >= 0x90) return "code point beyond U+10FFFF";
+  for (size_t k = 1; k <= needed; ++k)
+    if (!continuation(i + k)) return "truncated UTF-8 sequence";
+  length = needed + 1;
+  return "";
+}
+
+// Lists every unacceptable byte sequence by line and column (in characters, from 1).
+void check_utf8(std::string_view text, Errors& errors) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 1;
+    std::string why = invalid_sequence(text, i, length);
+    if (!why.empty()) {
+      errors.add("line " + std::to_string(line) + ", column " + std::to_string(column), why);
+      // One error per bad sequence: skip the continuation bytes that belonged to it.
+      while (length < 4 && i + length < text.size() &&
+             (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80)
+        ++length;
+    }
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += length;
+  }
+}
+
 std::string trim(std::string s) {
   size_t b = s.find_first_not_of(" \t");
   size_t e = s.find_last_not_of(" \t");
@@ -301,18 +373,25 @@ std::string trim(std::string s) {
 
 Result<UsageImport> parse_usage_csv(std::string_view text, std::string_view origin, const UsageParseOptions& options) {
   Errors errors(origin);
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Excel's BOM
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
+    text.remove_prefix(3);  // Excel's BOM
+  check_utf8(text, errors);
+  if (!errors.empty()) return errors.status();
   auto rows = split_csv(text, errors);
   if (rows->empty()) {
     errors.add("line 1", "empty file: expected a header row");
     return errors.status();
   }
-  const std::vector<std::string> required = {"as_of", "workspace_id", "workspace_name", "service_id",
-                                             "service_name", "users", "devices"};
+  const std::vector<std::string> required = {
+      "as_of", "workspace_id", "workspace_name", "service_id", "service_name", "users", "devices"};
+  const std::vector<std::string> optional = {"workspace_ended", "partner_id"};
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < rows->front().fields.size(); ++i) {
     std::string name = trim(rows->front().fields[i]);
     if (!column.emplace(name, i).second) errors.add("line 1", "duplicate column '" + name + "'");
+    if (std::find(required.begin(), required.end(), name) == required.end() &&
+        std::find(optional.begin(), optional.end(), name) == optional.end())
+      errors.add("line 1", "unknown column '" + name + "'");
   }
   for (const auto& r : required)
     if (column.count(r) == 0) errors.add("line 1", "missing column '" + r + "'");
@@ -363,10 +442,29 @@ Result<UsageImport> parse_usage_csv(std::string_view text, std::string_view orig
   return builder.finish(as_of);
 }
 
-Result<UsageImport> parse_usage(std::string_view text, std::string_view origin, const UsageParseOptions& options) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text[first] == '{') return parse_usage_json(text, origin, options);
+Result<UsageImport> parse_usage(std::string_view text, std::string_view origin,
+                                const UsageParseOptions& options) {
+  if (text.size() > options.max_bytes)
+    return Status::ConfigInvalid("usage rejected, nothing imported: " + std::string(origin) +
+                                 " is larger than the " + format_byte_size(options.max_bytes) +
+                                 " limit (usage.max_file_mib in the config)");
+  std::string_view body = text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] == '{')
+    return parse_usage_json(text, origin, options);
   return parse_usage_csv(text, origin, options);
+}
+
+Result<std::string> read_usage_file(const std::string& file, size_t max_bytes) {
+  auto text = file == "-" ? read_stream(std::cin, max_bytes) : read_regular_file(file, max_bytes);
+  if (!text) {
+    std::string name = file == "-" ? "standard input" : "usage file " + file;
+    std::string hint = text.status().message().starts_with("is larger than")
+                           ? " (usage.max_file_mib in the config)"
+                           : "";
+    return Status(text.status().code(), name + " " + text.status().message() + hint);
+  }
+  return text;
 }
 
 }  // namespace mb

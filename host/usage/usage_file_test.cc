@@ -92,6 +92,89 @@ TEST(UsageCsv, RejectsAMissingColumn) {
   EXPECT_NE(r.status().message().find("missing column 'workspace_name'"), std::string::npos);
 }
 
+constexpr const char* kCsvHeader =
+    "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n";
+
+TEST(UsageCsv, IsStrictUtf8NamingLineAndColumn) {
+  struct Case {
+    std::string bytes;
+    std::string reason;
+  };
+  for (const Case& c : std::vector<Case>{{"\xFF", "byte 0xFF is not valid UTF-8"},
+                                         {std::string(1, '\0'), "NUL byte"},
+                                         {"\xC0\xAF", "overlong UTF-8 encoding"},
+                                         {"\xE0\x80\xAF", "overlong UTF-8 encoding"},
+                                         {"\xED\xA0\x80", "UTF-16 surrogate encoded in UTF-8"},
+                                         {"\xF4\x90\x80\x80", "code point beyond U+10FFFF"},
+                                         {"\xE2\x82", "truncated UTF-8 sequence"},
+                                         {"\x80", "byte 0x80 is not valid UTF-8 here"},
+                                         {"\x07", "control character 0x07"}}) {
+    // 18 characters precede it ("Zoë" is 3), so the bad sequence starts in column 19 of line 2.
+    std::string text = std::string(kCsvHeader) + "2026-11-21,w1,Zoë " + c.bytes + ",edr,EDR,1,2\n";
+    auto r = parse_usage_csv(text, "u.csv");
+    ASSERT_FALSE(r) << c.reason;
+    EXPECT_NE(r.status().message().find("(1 error):\nu.csv: line 2, column 19: " + c.reason),
+              std::string::npos)
+        << r.status().message();
+  }
+  auto good = parse_usage_csv(std::string(kCsvHeader) + "2026-11-21,w1,Zoë 𝄞 \tCo,edr,EDR,1,2\r\n",
+                              "u.csv");
+  EXPECT_TRUE(good) << good.status().message();
+}
+
+TEST(UsageCsv, RejectsUnknownColumnsLikeJsonRejectsUnknownFields) {
+  auto r = parse_usage_csv(
+      "as_of,workspace_id,workspace_name,service_id,service_name,users,devices,seats\n"
+      "2026-11-21,w1,A,edr,EDR,1,2,3\n",
+      "u.csv");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("u.csv: line 1: unknown column 'seats'"), std::string::npos)
+      << r.status().message();
+  EXPECT_TRUE(
+      parse_usage_csv("as_of,workspace_id,workspace_name,service_id,service_name,users,devices,"
+                      "workspace_ended,partner_id\n"
+                      "2026-11-21,w1,A,edr,EDR,1,2,false,msp-1\n",
+                      "u.csv"));
+}
+
+TEST(UsageJson, RejectsUnknownFieldsAtEveryLevel) {
+  auto r = parse_usage_json(R"({"as_of": "2026-11-21",
+    "workspaces": [{"id": "w1", "name": "A", "colour": "red"}],
+    "services": [{"id": "edr", "name": "EDR", "price": 3}],
+    "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 1, "devices": 2, "seats": 4}]})",
+                            "u.json");
+  ASSERT_FALSE(r);
+  const std::string& m = r.status().message();
+  for (const char* expected : {"/workspaces/0/colour: unknown field",
+                               "/services/0/price: unknown field", "/usage/0/seats: unknown field"})
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
+}
+
+TEST(UsageJson, RejectsADuplicateKeyNamingIt) {
+  auto r =
+      parse_usage_json("{\"as_of\": \"2026-11-21\",\n \"usage\": [],\n \"usage\": []}", "u.json");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("duplicate key 'usage'"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(Usage, AcceptsAByteOrderMarkOnJsonToo) {
+  auto r = parse_usage(std::string("\xEF\xBB\xBF") + kGood, "u.json");
+  EXPECT_TRUE(r) << r.status().message();
+}
+
+TEST(Usage, RefusesTextLargerThanTheLimitBeforeParsing) {
+  UsageParseOptions options;
+  options.max_bytes = 100;
+  auto r = parse_usage(kGood, "u.json", options);
+  ASSERT_FALSE(r);
+  EXPECT_NE(
+      r.status().message().find("u.json is larger than the 100 bytes limit (usage.max_file_mib"),
+      std::string::npos)
+      << r.status().message();
+}
+
 TEST(Usage, DetectsTheFormatFromTheContent) {
   EXPECT_TRUE(parse_usage(std::string("\n  ") + kGood, "u"));
   EXPECT_FALSE(parse_usage("not,a,usage,file\n", "u"));
