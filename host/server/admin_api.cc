@@ -91,6 +91,16 @@ std::unique_lock<std::mutex> RunGate::enter(const std::string& connector_id) {
   return std::unique_lock<std::mutex>(mutex_for(connector_id));
 }
 
+std::vector<std::string> RunGate::busy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> ids;
+  for (auto& [id, m] : per_connector_) {
+    std::unique_lock<std::mutex> probe(*m, std::try_to_lock);
+    if (!probe.owns_lock()) ids.push_back(id);
+  }
+  return ids;
+}
+
 namespace {
 
 bool is_route(const ApiRequest& r, std::string_view method,

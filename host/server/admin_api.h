@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "host/cli/app.h"
 #include "host/server/http_server.h"
@@ -25,6 +26,8 @@ class RunGate {
   // A held lock, or an empty one when a run is already in progress.
   std::unique_lock<std::mutex> try_enter(const std::string& connector_id);
   std::unique_lock<std::mutex> enter(const std::string& connector_id);
+  // Connectors with a run in progress now (for a shutdown that cannot wait for them).
+  std::vector<std::string> busy();
 
  private:
   std::mutex& mutex_for(const std::string& connector_id);

@@ -14,6 +14,7 @@
 #include "host/server/admin_api.h"
 #include "host/server/scheduler.h"
 #include "host/sync/report.h"
+#include "host/sync/sync_engine.h"
 
 namespace mb::server {
 namespace {
@@ -246,9 +247,7 @@ class Daemon {
     auto deadline = SteadyClock::now() + std::chrono::seconds(grace);
     spdlog::info("waiting up to {} s for running syncs to reach a batch boundary", grace);
     if (!wait_for_runs(signals, deadline)) {
-      spdlog::warn(
-          "runs still in progress; exiting without them (the next run closes them as interrupted "
-          "and re-reads the platform)");
+      record_unfinished_runs();
       spdlog::default_logger()->flush();
       std::cout.flush();
       std::_Exit(
@@ -257,6 +256,23 @@ class Daemon {
     if (server_) server_->stop();
     spdlog::info("stopped");
     return cli::kExitOk;
+  }
+
+  // The runs still in progress are closed as interrupted, so none is left "applying": the next
+  // run re-reads the platform for their unfinished lines instead of replaying anything.
+  void record_unfinished_runs() {
+    auto config = app_.config();
+    auto store = app_.store();
+    if (!config || !store) return;
+    SyncEngine engine(**store, **config);
+    for (const auto& id : gate_.busy()) {
+      auto closed = engine.close_interrupted(id);
+      if (!closed)
+        spdlog::error("connector {}: could not record its run as interrupted: {}", id,
+                      closed.status().message());
+    }
+    spdlog::warn(
+        "runs still in progress after the grace period were recorded as interrupted; exiting");
   }
 
   bool wait_for_runs(const sigset_t& signals, SteadyClock::time_point deadline) {
