@@ -178,4 +178,16 @@ TEST_F(ServeShutdownTest, ARunOutlastingTheGracePeriodIsRecordedInterrupted) {
   EXPECT_EQ(latest_run().at("state").as_string(), "interrupted") << serve_.log();
 }
 
+TEST_F(ServeShutdownTest, ASecondSigtermDuringTheGracePeriodExitsAtOnce) {
+  start(/*latency_ms=*/0, "delay:delay_ms=30000,method=POST", /*grace_seconds=*/60);
+  auto sync = start_sync();
+  ASSERT_TRUE(eventually([&] {
+    return control("GET", "/_sim/stats").at("in_flight").as_int64() >= 1;
+  })) << serve_.log();
+  serve_.process().send_signal(SIGTERM);
+  EXPECT_FALSE(serve_.process().wait_exit(300ms).has_value()) << "serve did not wait for its run";
+  terminate_within(2s);
+  EXPECT_EQ(latest_run().at("state").as_string(), "interrupted") << serve_.log();
+}
+
 }  // namespace
