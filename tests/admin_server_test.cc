@@ -68,6 +68,9 @@ TEST_F(AdminServerTest, HealthAndReadyAnswerWithoutATokenAndNothingElseDoes) {
   EXPECT_EQ(ready.status, 200) << ready.raw;
   EXPECT_EQ(ready.body.at("status").as_string(), "ready");
   EXPECT_EQ(ready.body.at("checks").at("store").as_string(), "ok");
+  RawSocket head(serve_.port());  // some load balancers probe with HEAD
+  head.send("HEAD /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_of(head.read_response(2s)), 200);
   EXPECT_EQ(serve_.call("GET", "/v1/connectors", "", "").status, 401);
   EXPECT_EQ(serve_.call("POST", "/v1/health", "", "").status, 401);
   EXPECT_EQ(serve_.call("GET", "/v1/runs", "", "wrong-token").status, 401);

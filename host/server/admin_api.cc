@@ -110,6 +110,12 @@ bool is_route(const ApiRequest& r, std::string_view method,
                     [](const std::string& s, std::string_view p) { return p == "*" || s == p; });
 }
 
+// GET or HEAD of a health probe (load balancers use either).
+bool is_probe(const ApiRequest& r, std::string_view name) {
+  return (r.method == "GET" || r.method == "HEAD") && r.segments.size() == 2 &&
+         r.segments[0] == "v1" && r.segments[1] == name;
+}
+
 // Requests whose handler may reach a platform and run for minutes.
 bool reaches_platform(const ApiRequest& r) {
   const auto& s = r.segments;
@@ -154,11 +160,11 @@ Admission AdminApi::admit(const ApiRequest& head) const {
   Admission admission;
   admission.max_body_bytes = options_.max_body_bytes;
   // Liveness: the process answers. No data, no token, no worker thread.
-  if (is_route(head, "GET", {"v1", "health"})) {
+  if (is_probe(head, "health")) {
     admission.answer = json_response(200, bj::object{{"status", "ok"}});
     return admission;
   }
-  if (is_route(head, "GET", {"v1", "ready"})) return admission;
+  if (is_probe(head, "ready")) return admission;
   if (!authorized(head)) {
     admission.answer = unauthenticated();
     return admission;
@@ -189,7 +195,7 @@ ApiResponse AdminApi::ready() {
 }
 
 ApiResponse AdminApi::handle(const ApiRequest& request) {
-  if (is_route(request, "GET", {"v1", "ready"})) return ready();
+  if (is_probe(request, "ready")) return ready();
   // admit() has checked already; checked again so handle() is safe on its own.
   if (!authorized(request)) return unauthenticated();
   ApiResponse r = route(request);

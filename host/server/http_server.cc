@@ -183,6 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HandlerLane lane_ = HandlerLane::kQuick;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_only_ = false;     // a HEAD request: headers only
   bool unread_input_ = false;  // the client may still be sending what was not read
   bool timed_out_ = false;
   bool drained_ = false;
@@ -419,6 +420,7 @@ void Session::read_head() {
   timed_out_ = false;
   unread_input_ = false;
   request_ = ApiRequest();
+  head_only_ = false;
   body_parser_.reset();
   head_parser_.emplace();
   head_parser_->header_limit(static_cast<std::uint32_t>(server_.limits().max_header_bytes));
@@ -476,6 +478,7 @@ void Session::admit() {
   if (head.target().size() > server_.limits().max_request_line_bytes)
     return refuse(414, "uri_too_long", "the request line is too long");
   request_ = to_api_request(head);
+  head_only_ = head.method() == http::verb::head;
   keep_alive_ = head.keep_alive();
   auto length = head_parser_->content_length();
   bool chunked = head_parser_->chunked();
@@ -556,8 +559,10 @@ void Session::respond(ApiResponse response) {
   res->set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) res->set(name, value);
   res->keep_alive(keep_alive_);
-  res->body() = std::move(response.body);
+  size_t length = response.body.size();
+  if (!head_only_) res->body() = std::move(response.body);
   res->prepare_payload();
+  if (head_only_) res->content_length(length);  // what GET would send, without the body
   arm_timer(server_.limits().write_timeout);
   http::async_write(socket_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
     self->on_written(ec);

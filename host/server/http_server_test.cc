@@ -105,6 +105,21 @@ TEST_F(HttpServerTest, AnswersAWellFormedRequestAndKeepsTheConnectionAlive) {
   EXPECT_EQ(status_of(s.read_response()), 200);
 }
 
+TEST_F(HttpServerTest, AHeadRequestGetsTheHeadersOnly) {
+  start();
+  RawSocket s(server_->port());
+  s.send("HEAD /probe HTTP/1.1\r\n\r\n");
+  // The headers announce what GET would send; no body follows them.
+  std::string head = s.read_response(150ms);  // less than the idle timeout
+  EXPECT_EQ(status_of(head), 200);
+  EXPECT_NE(head.find("Content-Length: 12"), std::string::npos) << head;  // "HEAD /probe "
+  EXPECT_EQ(head.find("\r\n\r\n") + 4, head.size()) << head;
+  s.send("GET /next HTTP/1.1\r\n\r\n");
+  std::string next = s.read_response();
+  EXPECT_EQ(status_of(next), 200);
+  EXPECT_NE(next.find("GET /next"), std::string::npos) << next;
+}
+
 TEST_F(HttpServerTest, MalformedRequestsGet400AtOnce) {
   start();
   EXPECT_EQ(answer_to("GARBAGE\r\n\r\n"), 400);
