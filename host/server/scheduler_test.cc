@@ -84,7 +84,6 @@ TEST(Scheduler, RunsADueConnectorOnItsThread) {
   EXPECT_EQ(runs.load(), 1);
 }
 
-
 TEST(Scheduler, ARescheduleKeepsUnchangedTimesAddsNewOnesAndDropsRemovedOnes) {
   FakeClock clock(utc_ms(2026, 11, 22, 1, 0));
   Scheduler scheduler(clock, [](const std::string&) {});
