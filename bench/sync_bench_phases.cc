@@ -258,7 +258,7 @@ json::object change(const fs::path& dir, const Scenario& s) {
 // The limits the engine applies to this connector: the manifest's defaults under the connector's
 // overrides, exactly as App::open_session builds them.
 http::HttpPolicy connector_policy(Step& step) {
-  const PluginRegistry* registry = take(step.app().plugins(), "plugins");
+  auto registry = take(step.app().plugins(), "plugins");
   auto plugin = registry->find(step.connector().plugin);
   if (!plugin) throw std::runtime_error("plugin '" + step.connector().plugin + "' is not loaded");
   http::HttpPolicy policy;

@@ -45,12 +45,14 @@ class AdminApiTest : public ::testing::Test {
     dir_.write("ledger.json", kLedger);
     dir_.write("token", kToken, 0600);
     dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
-      "api": {"listen": "127.0.0.1:0", "token": "${file:token}"},
+      "api": {"token": "${file:token}"},
       "connectors": [{"id": "led", "plugin": "ledger", "config": {"ledger": ")" +
-                              (dir_ / "ledger.json").string() + R"("}, "policies": {"decreases": "require_approval"}}]})");
+                              (dir_ / "ledger.json").string() +
+                              R"("}, "policies": {"decreases": "require_approval"}}]})");
     daemon_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{testing::meterbridge_binary(), "--config", (dir_ / "mb.json").string(), "serve",
-                                 "--no-schedule"},
+        std::vector<std::string>{testing::meterbridge_binary(), "--config",
+                                 (dir_ / "mb.json").string(), "serve", "--no-schedule", "--listen",
+                                 "127.0.0.1:0"},
         std::vector<std::string>{"MB_SECRET_KEY=" + std::string(64, 'd')});
     auto line = daemon_->read_line();
     ASSERT_TRUE(line.has_value()) << "serve did not start";

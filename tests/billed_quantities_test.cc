@@ -106,7 +106,7 @@ class BilledQuantitiesTest : public ::testing::Test {
   void write_config(int grace_seconds) {
     dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": ")" +
                               (testing::build_dir() / "plugins").string() + R"("},
-      "api": {"listen": "127.0.0.1:0", "token": "${env:MB_TEST_API_TOKEN}"},
+      "api": {"listen": "127.0.0.1:8470", "token": "${env:MB_TEST_API_TOKEN}"},
       "connectors": [{"id": "at", "plugin": "autotask", "partner": "Acme IT", "config": {
         "username": "meterbridge-api@acme-it.example", "secret": "${env:MB_TEST_AT_SECRET}",
         "integration_code": "MBSIMINTEGRATIONCODE", "discovery_url": ")" +

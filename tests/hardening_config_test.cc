@@ -36,7 +36,7 @@ class HardeningConfigTest : public ::testing::Test {
                      {"id": "h", "plugin": "hello", "config": {"tenant": "acme"}}]})");
     options_.config_path = (dir_ / "mb.json").string();
     app_ = std::make_unique<cli::App>(options_, out_, err_);
-    api_ = std::make_unique<server::AdminApi>(*app_, kApiToken, gate_);
+    api_ = std::make_unique<server::AdminApi>(*app_, server::AdminApiOptions{.token = kApiToken}, gate_);
   }
   void TearDown() override { SecretRegistry::global().clear_for_testing(); }
 

@@ -37,7 +37,15 @@ fs::path executable_dir() {
 App::App(const GlobalOptions& options, std::ostream& out, std::ostream& err)
     : options_(options), out_(out), err_(err) {}
 
-App::~App() = default;
+App::~App() {
+  // Registries a reload replaced are never destroyed. The same library loaded twice hands both
+  // registries one plugin instance, which only one of them may unload; and a library that may
+  // still run must stay mapped anyway.
+  if (!retired_plugins_.empty()) {
+    static auto* never_unloaded = new std::vector<std::shared_ptr<const PluginRegistry>>();
+    for (auto& registry : retired_plugins_) never_unloaded->push_back(std::move(registry));
+  }
+}
 
 fs::path App::config_path() const {
   if (!options_.config_path.empty()) return options_.config_path;
@@ -50,19 +58,37 @@ bool App::has_config_file() const {
   return fs::exists(config_path(), ec);
 }
 
-Result<const Config*> App::config() {
-  if (!config_) {
-    fs::path default_plugins = options_.plugin_dir.empty() ? executable_dir() / ".." / "plugins"
-                                                           : fs::path(options_.plugin_dir);
-    config_.emplace(load_config(config_path(), default_plugins.lexically_normal()));
-    if (*config_ && !options_.plugin_dir.empty()) (*config_)->plugin_dir = options_.plugin_dir;
-    if (*config_ && !options_.state_path.empty()) {
-      (*config_)->state_path = options_.state_path;
-      (*config_)->key_file = fs::path(options_.state_path).parent_path() / "secret.key";
-    }
+namespace {
+
+fs::path plugins_beside_binary() {
+  return (executable_dir() / ".." / "plugins").lexically_normal();
+}
+
+}  // namespace
+
+Result<Config> App::read_config() const {
+  fs::path default_plugins =
+      options_.plugin_dir.empty() ? plugins_beside_binary() : fs::path(options_.plugin_dir);
+  auto loaded = load_config(config_path(), default_plugins);
+  if (!loaded) return loaded;
+  if (!options_.plugin_dir.empty()) loaded->plugin_dir = options_.plugin_dir;
+  if (!options_.state_path.empty()) {
+    loaded->state_path = options_.state_path;
+    loaded->key_file = fs::path(options_.state_path).parent_path() / "secret.key";
   }
-  if (!*config_) return config_->status();
-  return &config_->value();
+  return loaded;
+}
+
+Result<std::shared_ptr<const Config>> App::config() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!config_) {
+    auto loaded = read_config();
+    if (loaded)
+      config_.emplace(std::make_shared<const Config>(std::move(*loaded)));
+    else
+      config_.emplace(loaded.status());
+  }
+  return *config_;
 }
 
 fs::path App::plugin_dir() {
@@ -71,21 +97,43 @@ fs::path App::plugin_dir() {
     auto c = config();
     if (c) return (*c)->plugin_dir;
   }
-  return (executable_dir() / ".." / "plugins").lexically_normal();
+  return plugins_beside_binary();
 }
 
-Result<const PluginRegistry*> App::plugins() {
-  if (!plugins_) {
-    LoaderOptions options;
-    options.dir = plugin_dir();
-    if (has_config_file()) {
-      auto c = config();
-      if (c) options.sha256_pins = (*c)->plugin_pins;
-    }
-    plugins_.emplace(load_plugins(options));
+Result<PluginRegistry> App::scan_plugins(const Config* config) {
+  LoaderOptions options;
+  options.dir = config != nullptr ? config->plugin_dir : plugin_dir();
+  if (config != nullptr) options.sha256_pins = config->plugin_pins;
+  return load_plugins(options);
+}
+
+Result<std::shared_ptr<const PluginRegistry>> App::plugins() {
+  std::shared_ptr<const Config> config;
+  if (has_config_file()) {
+    auto c = this->config();
+    if (c) config = *c;
   }
-  if (!*plugins_) return plugins_->status();
-  return &plugins_->value();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!plugins_) {
+    auto scanned = scan_plugins(config.get());
+    if (scanned)
+      plugins_.emplace(std::make_shared<const PluginRegistry>(std::move(*scanned)));
+    else
+      plugins_.emplace(scanned.status());
+  }
+  return *plugins_;
+}
+
+Status App::record_connectors(Store& store, const Config& config) {
+  for (const auto& connector : config.connectors) {
+    ConnectorRecord record;
+    record.id = connector.id;
+    record.plugin_id = connector.plugin;
+    record.partner = connector.partner;
+    Status s = store.upsert_connector(record);
+    if (!s.ok()) return Status(s.code(), "state store: " + s.message());
+  }
+  return Status::Ok();
 }
 
 Result<std::map<std::string, bool>> App::stored_credentials_by_connector() {
@@ -137,33 +185,61 @@ void register_sealing_key(const fs::path& key_file) {
 }  // namespace
 
 Result<Store*> App::store() {
+  auto c = config();
+  if (!c) return c.status();
+  std::lock_guard<std::mutex> lock(store_mu_);
   if (!store_) {
     MB_RETURN_IF_ERROR(validate());
-    auto c = config();
-    if (!c) return c.status();
     auto opened = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
     if (!opened) return Status(opened.status().code(), "state store: " + opened.status().message());
     register_sealing_key((*c)->key_file);
-    for (const auto& connector : (*c)->connectors) {
-      ConnectorRecord record;
-      record.id = connector.id;
-      record.plugin_id = connector.plugin;
-      record.partner = connector.partner;
-      Status s = (*opened)->upsert_connector(record);
-      if (!s.ok()) return Status(s.code(), "state store: " + s.message());
-    }
+    MB_RETURN_IF_ERROR(record_connectors(**opened, **c));
     store_ = std::move(*opened);
   }
   return store_.get();
 }
 
-Result<const ConnectorConfig*> App::connector(const std::string& id) {
+Status App::reload(const std::function<Status(const Config& next)>& accept) {
+  auto next = read_config();
+  if (!next) return next.status();
+  if (accept) MB_RETURN_IF_ERROR(accept(*next));
+  auto registry = scan_plugins(&*next);
+  if (!registry) return registry.status();
+  auto config = std::make_shared<const Config>(std::move(*next));
+  {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    // The same checks `config check` makes, against the plugins just scanned.
+    std::map<std::string, bool> stored;
+    if (store_)
+      if (auto connectors = store_->list_connectors())
+        for (const auto& c : *connectors) stored[c.id] = c.has_credentials;
+    MB_RETURN_IF_ERROR(check_connectors(*config, *registry, stored, nullptr));
+    if (store_) MB_RETURN_IF_ERROR(record_connectors(*store_, *config));
+    validated_ = Status::Ok();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (plugins_ && *plugins_) retired_plugins_.push_back(**plugins_);
+  plugins_.emplace(std::make_shared<const PluginRegistry>(std::move(*registry)));
+  config_.emplace(std::move(config));
+  return Status::Ok();
+}
+
+namespace {
+
+Result<std::shared_ptr<const ConnectorConfig>> connector_in(
+    const std::shared_ptr<const Config>& config, const std::string& id) {
+  const ConnectorConfig* connector = config->find_connector(id);
+  if (connector == nullptr)
+    return Status::NotFound("no connector '" + id + "' in " + config->file.string());
+  return std::shared_ptr<const ConnectorConfig>(config, connector);  // shares the config's lifetime
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ConnectorConfig>> App::connector(const std::string& id) {
   auto c = config();
   if (!c) return c.status();
-  const ConnectorConfig* connector = (*c)->find_connector(id);
-  if (connector == nullptr)
-    return Status::NotFound("no connector '" + id + "' in " + (*c)->file.string());
-  return connector;
+  return connector_in(*c, id);
 }
 
 ReportNames App::report_names(const std::string& connector_id) {
@@ -229,7 +305,7 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
     const std::string& connector_id, const std::optional<std::string>& credentials) {
   auto c = config();
   if (!c) return c.status();
-  auto connector = this->connector(connector_id);
+  auto connector = connector_in(*c, connector_id);  // from the same snapshot as `c`
   if (!connector) return connector.status();
   auto registry = plugins();
   if (!registry) return registry.status();

@@ -1,13 +1,19 @@
 // App: the pieces a command needs (config, plugins, store, plugin sessions), each loaded on
 // first use so `meterbridge plugins list` never opens a database and `config check` never
 // creates a key. Commands report failures as Status; main() maps them to exit codes.
+//
+// The config and the plugin registry are handed out as shared, immutable snapshots: `serve`
+// reloads them on SIGHUP (reload()), and whatever is running keeps the snapshot it started with.
+// App is safe to use from several threads once config(), plugins() and store() have succeeded.
 #ifndef METERBRIDGE_HOST_CLI_APP_H_
 #define METERBRIDGE_HOST_CLI_APP_H_
 
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,10 +62,11 @@ class App {
   // The config file path in effect (flag, MB_CONFIG, or /etc/meterbridge/config.json).
   std::filesystem::path config_path() const;
   bool has_config_file() const;
-  Result<const Config*> config();
+  // The config in effect. Hold the pointer for as long as you use what it points to.
+  Result<std::shared_ptr<const Config>> config();
   // The plugin folder: --plugins, else the config's, else <binary>/../plugins.
   std::filesystem::path plugin_dir();
-  Result<const PluginRegistry*> plugins();
+  Result<std::shared_ptr<const PluginRegistry>> plugins();
   // Validates everything a command relies on, changing nothing: the config file and its
   // references, the plugins its connectors name and each connector's plugin config — the same
   // checks `config check` makes. Reads an existing state database to learn which connectors hold
@@ -70,7 +77,15 @@ class App {
   // config that `config check` rejects never creates a database.
   Result<Store*> store();
 
-  Result<const ConnectorConfig*> connector(const std::string& id);
+  // A connector of the config in effect; the pointer keeps that config alive.
+  Result<std::shared_ptr<const ConnectorConfig>> connector(const std::string& id);
+
+  // Reads the config file again (with the same command-line overrides) and rescans the plugin
+  // folder. `accept`, when given, may refuse the new config (e.g. an unresolvable API token).
+  // Nothing changes unless everything succeeds: then later calls see the new snapshots, and
+  // connectors the new config adds are recorded in the store. A plugin library, once loaded,
+  // stays loaded for the life of the process (sessions opened before may still run its code).
+  Status reload(const std::function<Status(const Config& next)>& accept = nullptr);
   // Names for reports: workspaces, services and the connector's cached PSA accounts.
   ReportNames report_names(const std::string& connector_id);
   // Sends the connector's run notifications (webhook, email); failures are logged, not raised.
@@ -88,14 +103,22 @@ class App {
       const std::string& connector_id, const std::optional<std::string>& credentials);
 
  private:
+  Result<Config> read_config() const;
+  Result<PluginRegistry> scan_plugins(const Config* config);
+  Status record_connectors(Store& store, const Config& config);
+
   const GlobalOptions& options_;
   std::ostream& out_;
   std::ostream& err_;
-  std::optional<Result<Config>> config_;
+  std::mutex mu_;  // guards the snapshots below, not what they point to
+  std::optional<Result<std::shared_ptr<const Config>>> config_;
+  std::optional<Result<std::shared_ptr<const PluginRegistry>>> plugins_;
+  // Registries a reload replaced: kept for the life of the process (see ~App), so no library
+  // is unloaded while a session may use it.
+  std::vector<std::shared_ptr<const PluginRegistry>> retired_plugins_;
+  std::mutex store_mu_;
   Result<std::map<std::string, bool>> stored_credentials_by_connector();
-
-  std::optional<Result<PluginRegistry>> plugins_;
-  std::optional<Status> validated_;
+  std::optional<Status> validated_;  // guarded by store_mu_ once serving
   std::unique_ptr<Store> store_;
 };
 

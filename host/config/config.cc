@@ -13,6 +13,7 @@
 
 #include "host/common/bounded_read.h"
 #include "host/common/json.h"
+#include "host/common/listen_address.h"
 #include "host/common/redaction.h"
 #include "host/http/policy.h"
 #include "host/plugin/loader.h"
@@ -96,6 +97,22 @@ NotificationsConfig read_notifications(const boost::json::value* v, Notification
     base.email = mail;
   }
   return base;
+}
+
+// The schema has checked types and ranges.
+ApiLimits read_api_limits(const boost::json::value* v) {
+  ApiLimits limits;
+  if (v == nullptr) return limits;
+  auto read = [&](const char* key, auto& field) {
+    if (auto n = json::get_int(*v, key))
+      field = static_cast<std::remove_reference_t<decltype(field)>>(*n);
+  };
+  read("max_connections", limits.max_connections);
+  read("header_timeout_seconds", limits.header_timeout_seconds);
+  read("body_timeout_seconds", limits.body_timeout_seconds);
+  read("max_body_bytes", limits.max_body_bytes);
+  read("max_usage_body_bytes", limits.max_usage_body_bytes);
+  return limits;
 }
 
 bool timezone_known(const std::string& tz) {
@@ -326,7 +343,13 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
   if (const auto* api = json::get(doc, "api")) {
     config.api_listen = json::get_string(*api, "listen").value_or(config.api_listen);
     config.api_token = json::get_string(*api, "token").value_or("");
+    config.api_limits = read_api_limits(json::get(*api, "limits"));
+    if (auto listen = parse_listen_address(config.api_listen, PortZero::kRefused); !listen)
+      errors.push_back(origin + ": /api/listen: " + listen.status().message());
   }
+  if (const auto* serve = json::get(doc, "serve"))
+    if (auto grace = json::get_int(*serve, "shutdown_grace_seconds"))
+      config.shutdown_grace_seconds = static_cast<int>(*grace);
   if (config.plugin_dir.empty()) errors.push_back(origin + ": /plugins/dir: no plugin folder configured");
   if (!timezone_known(config.schedule.timezone))
     errors.push_back(origin + ": /schedule/timezone: unknown IANA time zone '" + config.schedule.timezone + "'");

@@ -79,6 +79,15 @@ struct NotificationsConfig {
   std::optional<EmailConfig> email;
 };
 
+// Limits of the admin API server (docs/admin-api.md, "Limits").
+struct ApiLimits {
+  size_t max_connections = 1024;
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_usage_body_bytes = 32 * 1024 * 1024;
+};
+
 struct ConnectorConfig {
   std::string id;
   std::string plugin;
@@ -113,6 +122,8 @@ struct Config {
   NotificationsConfig notifications;
   std::string api_listen = "127.0.0.1:8470";
   std::string api_token;  // unresolved reference or literal; empty: API refuses to start
+  ApiLimits api_limits;
+  int shutdown_grace_seconds = 30;  // serve: how long SIGTERM waits for running syncs
   std::vector<ConnectorConfig> connectors;
 
   const ConnectorConfig* find_connector(std::string_view id) const;

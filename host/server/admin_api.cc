@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 
@@ -97,25 +98,112 @@ std::mutex& RunGate::mutex_for(const std::string& connector_id) {
   return *m;
 }
 
-std::unique_lock<std::mutex> RunGate::try_enter(const std::string& connector_id) {
-  return std::unique_lock<std::mutex>(mutex_for(connector_id), std::try_to_lock);
-}
-
 std::unique_lock<std::mutex> RunGate::enter(const std::string& connector_id) {
   return std::unique_lock<std::mutex>(mutex_for(connector_id));
 }
 
-ApiResponse AdminApi::handle(const ApiRequest& request) {
+namespace {
+
+bool is_route(const ApiRequest& r, std::string_view method,
+              std::initializer_list<std::string_view> parts) {
+  return r.method == method &&
+         std::equal(r.segments.begin(), r.segments.end(), parts.begin(), parts.end(),
+                    [](const std::string& s, std::string_view p) { return p == "*" || s == p; });
+}
+
+// GET or HEAD of a health probe (load balancers use either).
+bool is_probe(const ApiRequest& r, std::string_view name) {
+  return (r.method == "GET" || r.method == "HEAD") && r.segments.size() == 2 &&
+         r.segments[0] == "v1" && r.segments[1] == name;
+}
+
+// Requests whose handler may reach a platform and run for minutes.
+bool reaches_platform(const ApiRequest& r) {
+  const auto& s = r.segments;
+  if (s.size() >= 4 && s[0] == "v1" && s[1] == "connectors")
+    return !is_route(r, "GET", {"v1", "connectors", "*", "mappings"});
+  return is_route(r, "POST", {"v1", "runs", "*", "approve"}) ||
+         is_route(r, "POST", {"v1", "runs", "*", "retry"});
+}
+
+// Requests that mean nothing without a body: 411 when no length is given.
+bool needs_body(const ApiRequest& r) {
+  return is_route(r, "POST", {"v1", "usage"}) ||
+         is_route(r, "PUT", {"v1", "connectors", "*", "credentials"}) ||
+         is_route(r, "PUT", {"v1", "connectors", "*", "links", "*"}) ||
+         is_route(r, "PUT", {"v1", "connectors", "*", "mappings", "accounts", "*"}) ||
+         is_route(r, "PUT", {"v1", "connectors", "*", "mappings", "services", "*"});
+}
+
+ApiResponse unauthenticated() {
+  ApiResponse r;
+  r.status = 401;
+  r.body = bj::serialize(bj::object{
+      {"error", bj::object{{"code", "unauthenticated"},
+                           {"message", "a valid bearer token is required"},
+                           {"details", bj::object()}}}});
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"meterbridge\"");
+  return r;
+}
+
+}  // namespace
+
+bool AdminApi::authorized(const ApiRequest& request) const {
   std::string auth = request.header("authorization");
-  std::string expected = "Bearer " + token_;
+  std::lock_guard<std::mutex> lock(token_mu_);
+  std::string expected = "Bearer " + options_.token;
   // Constant-time comparison: the token must not leak through response timing.
-  bool ok = !token_.empty() && auth.size() == expected.size() &&
-            sodium_memcmp(auth.data(), expected.data(), expected.size()) == 0;
-  if (!ok) {
-    ApiResponse r = error_response(401, "unauthenticated", "a valid bearer token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"meterbridge\"");
-    return r;
+  return !options_.token.empty() && auth.size() == expected.size() &&
+         sodium_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+}
+
+void AdminApi::set_token(std::string token) {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  options_.token = std::move(token);
+}
+
+Admission AdminApi::admit(const ApiRequest& head) const {
+  Admission admission;
+  admission.max_body_bytes = options_.max_body_bytes;
+  // Liveness: the process answers. No data, no token, no worker thread.
+  if (is_probe(head, "health")) {
+    admission.answer = json_response(200, bj::object{{"status", "ok"}});
+    return admission;
   }
+  if (is_probe(head, "ready")) return admission;
+  if (!authorized(head)) {
+    admission.answer = unauthenticated();
+    return admission;
+  }
+  if (is_route(head, "POST", {"v1", "usage"}))
+    admission.max_body_bytes = options_.max_usage_body_bytes;
+  admission.body_required = needs_body(head);
+  admission.lane = reaches_platform(head) ? HandlerLane::kLong : HandlerLane::kQuick;
+  return admission;
+}
+
+// Readiness: the config, the plugin folder and the store are usable. Says which check failed,
+// never why (the probe is unauthenticated).
+ApiResponse AdminApi::ready() {
+  bool stopping = options_.stop_requested != nullptr && options_.stop_requested->load();
+  bool config = static_cast<bool>(app_.config());
+  bool plugins = static_cast<bool>(app_.plugins());
+  auto store = app_.store();
+  bool store_ok = store && (*store)->list_runs("", 1).ok();
+  auto verdict = [](bool ok) { return ok ? "ok" : "failed"; };
+  bool ready = !stopping && config && plugins && store_ok;
+  return json_response(
+      ready ? 200 : 503,
+      bj::object{{"status", ready ? "ready" : (stopping ? "stopping" : "not_ready")},
+                 {"checks", bj::object{{"config", verdict(config)},
+                                       {"plugins", verdict(plugins)},
+                                       {"store", verdict(store_ok)}}}});
+}
+
+ApiResponse AdminApi::handle(const ApiRequest& request) {
+  if (is_probe(request, "ready")) return ready();
+  // admit() has checked already; checked again so handle() is safe on its own.
+  if (!authorized(request)) return unauthenticated();
   ApiResponse r = route(request);
   spdlog::info("admin API {} {} -> {}", request.method, request.path, r.status);
   return r;
@@ -134,8 +222,6 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
     return true;
   };
   if (s.empty() || s[0] != "v1") return error_response(404, "not_found", "no such endpoint");
-
-  if (m == "GET" && is({"v1", "health"})) return json_response(200, bj::object{{"status", "ok"}});
 
   if (m == "GET" && is({"v1", "connectors"})) {
     auto config = app_.config();
@@ -168,9 +254,11 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
     }
     if (m == "PUT" && is({"v1", "connectors", "*", "credentials"})) {
+      auto query = read_query(req, {"force"}, {"force"});
+      if (!query) return error_response(query.status());
       auto body = body_object(req, false);
       if (!body) return error_response(body.status());
-      auto v = ops::connect_connector(app_, id, bj::serialize(*body), flag(req, "force"));
+      auto v = ops::connect_connector(app_, id, bj::serialize(*body), (*query)["force"]);
       return v ? json_response(200, verdict_json(*v)) : error_response(v.status());
     }
     if (m == "POST" && is({"v1", "connectors", "*", "disconnect"})) {
@@ -269,6 +357,7 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       if (!body) return error_response(body.status());
       SyncOptions options;
       options.trigger = "api";
+      options.cancelled = options_.stop_requested;
       options.dry_run = body->flag("dry_run");
       options.force_full_push = body->flag("force");
       auto report = ops::sync_connector(app_, id, options);
@@ -362,6 +451,7 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
       if (!body) return error_response(body.status());
       SyncOptions options;
       options.trigger = s[3];
+      options.cancelled = options_.stop_requested;
       auto report = approve ? ops::approve_run(app_, *run_id, body->numbers("lines"), options)
                             : ops::retry_run(app_, *run_id, options);
       if (!report) return error_response(report.status());

@@ -1,27 +1,32 @@
 // The admin API of `meterbridge serve` (docs/admin-api.md, docs/admin-api.openapi.yaml): JSON in
-// and out, a bearer token on every request, errors as {"error":{"code","message","details"}}.
-// Every endpoint calls the same operations as the CLI.
+// and out, a bearer token on every request but the health probes, errors as
+// {"error":{"code","message","details"}}. Every endpoint calls the same operations as the CLI.
+//
+//   AdminApi api(app, {.token = token}, gate);
+//   HttpServer::start(options, [&](auto& head) { return api.admit(head); },
+//                     [&](auto& request) { return api.handle(request); });
 #ifndef METERBRIDGE_HOST_SERVER_ADMIN_API_H_
 #define METERBRIDGE_HOST_SERVER_ADMIN_API_H_
 
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "host/cli/app.h"
 #include "host/server/http_server.h"
 
 namespace mb::server {
 
-// One run at a time per connector, whoever asks (scheduler, API, approve, retry).
+// Scheduled runs of one connector in this process wait for each other here; across processes
+// and machines the connector's lease (host/sync/lease.h) decides who runs.
 class RunGate {
  public:
-  // A held lock, or an empty one when a run is already in progress.
-  std::unique_lock<std::mutex> try_enter(const std::string& connector_id);
   std::unique_lock<std::mutex> enter(const std::string& connector_id);
 
  private:
@@ -30,12 +35,32 @@ class RunGate {
   std::map<std::string, std::unique_ptr<std::mutex>> per_connector_;
 };
 
+struct AdminApiOptions {
+  std::string token;                  // resolved; empty refuses every authenticated request
+  size_t max_body_bytes = 64 * 1024;  // every endpoint but POST /v1/usage
+  size_t max_usage_body_bytes = 32 * 1024 * 1024;  // POST /v1/usage
+  // Shared by every sync the API starts; serve sets it on SIGTERM so a run stops at its next
+  // durable batch boundary. May be null.
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+
 class AdminApi {
  public:
-  AdminApi(cli::App& app, std::string token, RunGate& gate) : app_(app), token_(std::move(token)), gate_(gate) {}
+  AdminApi(cli::App& app, AdminApiOptions options, RunGate& gate)
+      : app_(app), options_(std::move(options)), gate_(gate) {}
+
+  // From the request's head alone, before any body byte is read: answers health probes and
+  // unauthenticated requests at once, and sets the body limit and the lane of the rest.
+  // Cheap and non-blocking (it runs on the server's I/O thread).
+  Admission admit(const ApiRequest& head) const;
+  // A whole request (on a worker thread).
   ApiResponse handle(const ApiRequest& request);
+  // A new token takes effect for the next request (config reload).
+  void set_token(std::string token);
 
  private:
+  bool authorized(const ApiRequest& request) const;
+  ApiResponse ready();
   ApiResponse route(const ApiRequest& request);
   // Every response is built here: secrets masked value by value before serialization, and the
   // config file named without the folder it lives in.
@@ -44,7 +69,8 @@ class AdminApi {
                              boost::json::object details = {}) const;
   ApiResponse error_response(const Status& s) const;
   cli::App& app_;
-  std::string token_;
+  AdminApiOptions options_;  // token guarded by token_mu_
+  mutable std::mutex token_mu_;
   RunGate& gate_;
 };
 

@@ -81,6 +81,11 @@ pt::ptime local_to_utc(const gd::date& date, const pt::time_duration& time, cons
   return lt::local_date_time(date, time, zone, false).utc_time();
 }
 
+bool same_schedule(const ScheduleConfig& a, const ScheduleConfig& b) {
+  return a.enabled == b.enabled && a.time == b.time && a.timezone == b.timezone &&
+         a.jitter_minutes == b.jitter_minutes;
+}
+
 }  // namespace
 
 int64_t jitter_seconds(const std::string& connector_id, int jitter_minutes) {
@@ -110,21 +115,51 @@ Result<int64_t> next_fire_ms(const ScheduleConfig& schedule, const std::string& 
   return Status::Fatal("could not compute the next run time");
 }
 
+Result<std::map<std::string, int64_t>> Scheduler::plan(
+    const std::map<std::string, ScheduleConfig>& schedules) const {
+  std::map<std::string, int64_t> next;
+  int64_t now = clock_.now_ms();
+  for (const auto& [id, schedule] : schedules) {
+    if (!schedule.enabled) continue;
+    auto current = schedules_.find(id);
+    auto fire = next_.find(id);
+    if (current != schedules_.end() && same_schedule(current->second, schedule) &&
+        fire != next_.end()) {
+      next[id] = fire->second;
+      continue;
+    }
+    auto at = next_fire_ms(schedule, id, now);
+    if (!at) return Status(at.status().code(), "connector '" + id + "': " + at.status().message());
+    next[id] = *at;
+    spdlog::info("connector {}: next scheduled sync at {}", id, format_iso8601_utc(*at));
+  }
+  return next;
+}
+
 Status Scheduler::start(const std::map<std::string, ScheduleConfig>& schedules) {
   std::lock_guard<std::mutex> lock(mu_);
   schedules_.clear();
   next_.clear();
-  int64_t now = clock_.now_ms();
-  for (const auto& [id, schedule] : schedules) {
-    if (!schedule.enabled) continue;
-    auto next = next_fire_ms(schedule, id, now);
-    if (!next) return Status(next.status().code(), "connector '" + id + "': " + next.status().message());
-    schedules_[id] = schedule;
-    next_[id] = *next;
-    spdlog::info("connector {}: next scheduled sync at {}", id, format_iso8601_utc(*next));
-  }
+  auto next = plan(schedules);
+  if (!next) return next.status();
+  for (const auto& [id, at] : *next) schedules_[id] = schedules.at(id);
+  next_ = std::move(*next);
   stopping_ = false;
+  loop_ended_ = false;
   thread_ = std::thread([this] { loop(); });
+  return Status::Ok();
+}
+
+Status Scheduler::reschedule(const std::map<std::string, ScheduleConfig>& schedules) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto next = plan(schedules);
+    if (!next) return next.status();
+    schedules_.clear();
+    for (const auto& [id, at] : *next) schedules_[id] = schedules.at(id);
+    next_ = std::move(*next);
+  }
+  cv_.notify_all();
   return Status::Ok();
 }
 
@@ -137,6 +172,17 @@ void Scheduler::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Scheduler::stop_before(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+  if (!thread_.joinable()) return true;
+  if (!ended_cv_.wait_until(lock, deadline, [this] { return loop_ended_; })) return false;
+  lock.unlock();
+  thread_.join();
+  return true;
+}
+
 std::map<std::string, int64_t> Scheduler::next_runs() const {
   std::lock_guard<std::mutex> lock(mu_);
   return next_;
@@ -144,10 +190,16 @@ std::map<std::string, int64_t> Scheduler::next_runs() const {
 
 void Scheduler::loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  run_until_stopped(lock);
+  loop_ended_ = true;
+  ended_cv_.notify_all();
+}
+
+void Scheduler::run_until_stopped(std::unique_lock<std::mutex>& lock) {
   while (!stopping_) {
     if (next_.empty()) {
-      cv_.wait(lock, [this] { return stopping_; });
-      return;
+      cv_.wait(lock);  // a reschedule or stop() wakes it
+      continue;
     }
     auto earliest = std::min_element(next_.begin(), next_.end(),
                                       [](const auto& a, const auto& b) { return a.second < b.second; });

@@ -8,6 +8,7 @@
 #ifndef METERBRIDGE_HOST_SERVER_SCHEDULER_H_
 #define METERBRIDGE_HOST_SERVER_SCHEDULER_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -39,12 +40,24 @@ class Scheduler {
   // Computes every connector's next fire time and starts the thread. Connectors whose schedule
   // is disabled are skipped.
   Status start(const std::map<std::string, ScheduleConfig>& schedules);
+  // Replaces the schedules while running (config reload): a connector whose schedule is
+  // unchanged keeps its next fire time; new or changed ones get a new one; removed ones are
+  // dropped. A run in progress finishes. Nothing changes when a schedule is invalid.
+  Status reschedule(const std::map<std::string, ScheduleConfig>& schedules);
+  // Starts no further run and waits for the thread (and so a run in progress) to end.
   void stop();
+  // The same, waiting no later than `deadline`: false when a run is still in progress then
+  // (the thread keeps running; call stop() or leave the process).
+  bool stop_before(std::chrono::steady_clock::time_point deadline);
   // Next fire time per connector (epoch ms), for status pages and tests.
   std::map<std::string, int64_t> next_runs() const;
 
  private:
   void loop();
+  void run_until_stopped(std::unique_lock<std::mutex>& lock);
+  // Next fire times for `schedules`, keeping those of schedules equal to the current ones.
+  Result<std::map<std::string, int64_t>> plan(
+      const std::map<std::string, ScheduleConfig>& schedules) const;
 
   const Clock& clock_;
   RunFn run_;
@@ -53,6 +66,8 @@ class Scheduler {
   std::condition_variable cv_;
   std::map<std::string, int64_t> next_;
   bool stopping_ = false;
+  bool loop_ended_ = false;
+  std::condition_variable ended_cv_;
   std::thread thread_;
 };
 

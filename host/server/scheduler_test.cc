@@ -84,5 +84,48 @@ TEST(Scheduler, RunsADueConnectorOnItsThread) {
   EXPECT_EQ(runs.load(), 1);
 }
 
+TEST(Scheduler, ARescheduleKeepsUnchangedTimesAddsNewOnesAndDropsRemovedOnes) {
+  FakeClock clock(utc_ms(2026, 11, 22, 1, 0));
+  Scheduler scheduler(clock, [](const std::string&) {});
+  ASSERT_TRUE(scheduler
+                  .start({{"kept", at("02:00", "UTC")},
+                          {"moved", at("03:00", "UTC")},
+                          {"removed", at("04:00", "UTC")}})
+                  .ok());
+  clock.advance_ms(10 * 60 * 1000);  // an unchanged schedule is not recomputed from the new now
+  ASSERT_TRUE(scheduler
+                  .reschedule({{"kept", at("02:00", "UTC")},
+                               {"moved", at("05:00", "UTC")},
+                               {"added", at("06:00", "UTC")}})
+                  .ok());
+  auto next = scheduler.next_runs();
+  EXPECT_EQ(next, (std::map<std::string, int64_t>{{"kept", utc_ms(2026, 11, 22, 2, 0)},
+                                                  {"moved", utc_ms(2026, 11, 22, 5, 0)},
+                                                  {"added", utc_ms(2026, 11, 22, 6, 0)}}));
+  // An invalid schedule changes nothing.
+  EXPECT_FALSE(scheduler.reschedule({{"kept", at("02:00", "Mars/Olympus_Mons")}}).ok());
+  EXPECT_EQ(scheduler.next_runs(), next);
+}
+
+TEST(Scheduler, StopBeforeADeadlineDoesNotWaitForALongRun) {
+  FakeClock clock(utc_ms(2026, 11, 22, 1, 59) + 59990);
+  std::atomic<bool> release{false};
+  std::atomic<int> started{0};
+  Scheduler scheduler(clock, [&](const std::string&) {
+    ++started;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  ASSERT_TRUE(scheduler.start({{"c", at("02:00", "UTC")}}).ok());
+  clock.advance_ms(1000);
+  for (int i = 0; i < 200 && started.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(started.load(), 1);
+  auto now = std::chrono::steady_clock::now();
+  EXPECT_FALSE(scheduler.stop_before(now + std::chrono::milliseconds(100)));
+  EXPECT_LT(std::chrono::steady_clock::now() - now, std::chrono::milliseconds(1000));
+  release = true;
+  EXPECT_TRUE(scheduler.stop_before(std::chrono::steady_clock::now() + std::chrono::seconds(5)));
+}
+
 }  // namespace
 }  // namespace mb::server

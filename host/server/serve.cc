@@ -2,17 +2,25 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <atomic>
 #include <iostream>
 
 #include "host/cli/operations.h"
+#include "host/common/listen_address.h"
+#include "host/common/redaction.h"
 #include "host/config/config.h"
 #include "host/server/admin_api.h"
 #include "host/server/scheduler.h"
+#include "host/sync/lease.h"
 #include "host/sync/report.h"
+#include "host/sync/sync_engine.h"
 
 namespace mb::server {
 namespace {
+
+using SteadyClock = std::chrono::steady_clock;
 
 struct ServeOptions {
   std::string listen;  // overrides api.listen
@@ -20,82 +28,300 @@ struct ServeOptions {
   bool no_schedule = false;
 };
 
-int serve(cli::App& app, const ServeOptions& options) {
-  // Everything the threads share is loaded up front, before any thread starts.
-  auto config = app.config();
-  if (!config) return cli::report_failure(app, config.status());
-  auto plugins = app.plugins();
-  if (!plugins) return cli::report_failure(app, plugins.status());
-  auto store = app.store();
-  if (!store) return cli::report_store_failure(app, store.status());
-  Status checked = check_connectors(**config, **plugins, {});
-  if (!checked.ok()) spdlog::warn("{}", checked.message());
+// Descriptors `serve` needs besides admin connections: store, plugins, platform connections, logs.
+constexpr size_t kReservedDescriptors = 256;
 
-  // Block the stop signals in every thread; the main thread waits for them below.
+// TERM and INT stop, HUP reloads. Blocked in every thread; the main thread takes them.
+sigset_t serve_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
 
-  RunGate gate;
-  std::unique_ptr<HttpServer> server;
-  std::unique_ptr<AdminApi> api;
-  if (!options.no_api) {
-    auto token = resolve_secret_reference((*config)->api_token, (*config)->file.parent_path());
-    if (!token || token->empty())
-      return cli::report_failure(app, Status::ConfigInvalid((*config)->file.string() +
-                                                            ": /api/token: the admin API needs a bearer token "
-                                                            "(or run with --no-api)" +
-                                                            (token ? "" : ": " + token.status().message())));
-    std::string listen = options.listen.empty() ? (*config)->api_listen : options.listen;
-    size_t colon = listen.rfind(':');
-    HttpServerOptions http;
-    http.host = listen.substr(0, colon);
-    http.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
-    api = std::make_unique<AdminApi>(app, *token, gate);
-    auto started = HttpServer::start(http, [&api](const ApiRequest& r) { return api->handle(r); });
-    if (!started) return cli::report_failure(app, started.status());
-    server = std::move(*started);
-    // The first line on stdout, so scripts and tests can find a port chosen by the system.
-    std::cout << "admin API listening on http://" << http.host << ":" << server->port() << std::endl;
+std::map<std::string, ScheduleConfig> enabled_schedules(const Config& config) {
+  std::map<std::string, ScheduleConfig> schedules;
+  for (const auto& c : config.connectors)
+    if (c.enabled) schedules[c.id] = c.schedule;
+  return schedules;
+}
+
+Result<std::string> resolve_api_token(const Config& config) {
+  auto token = resolve_secret_reference(config.api_token, config.file.parent_path());
+  if (token && !token->empty()) return token;
+  return Status::ConfigInvalid(
+      config.file.string() +
+      ": /api/token: the admin API needs a bearer token (or run with --no-api)" +
+      (token ? "" : ": " + token.status().message()));
+}
+
+HttpServerLimits http_limits(const ApiLimits& api) {
+  HttpServerLimits limits;
+  limits.max_connections = api.max_connections;
+  limits.header_timeout = std::chrono::seconds(api.header_timeout_seconds);
+  limits.body_timeout = std::chrono::seconds(api.body_timeout_seconds);
+  return limits;
+}
+
+// Every admin connection is a file descriptor: raise the soft limit to the hard one, and serve
+// fewer connections when even that is too low.
+void fit_open_file_limit(HttpServerLimits& limits) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY) return;
+  auto available = static_cast<size_t>(rl.rlim_cur);
+  size_t needed = limits.max_connections + 64 + kReservedDescriptors;
+  if (available >= needed) return;
+  size_t fits =
+      available > 64 + kReservedDescriptors + 1 ? available - 64 - kReservedDescriptors : 1;
+  spdlog::warn(
+      "admin API: the open-file limit ({}) allows {} connections, not {}; raise LimitNOFILE",
+      available, fits, limits.max_connections);
+  limits.max_connections = fits;
+}
+
+// The settings a reload cannot change in a running process.
+void warn_restart_only_changes(const Config& before, const Config& after) {
+  auto warn = [](const char* field) {
+    spdlog::warn("config reload: {} changes take effect at the next start", field);
+  };
+  if (before.api_listen != after.api_listen) warn("api.listen");
+  const ApiLimits& a = before.api_limits;
+  const ApiLimits& b = after.api_limits;
+  if (a.max_connections != b.max_connections ||
+      a.header_timeout_seconds != b.header_timeout_seconds ||
+      a.body_timeout_seconds != b.body_timeout_seconds || a.max_body_bytes != b.max_body_bytes ||
+      a.max_usage_body_bytes != b.max_usage_body_bytes)
+    warn("api.limits");
+  if (before.state_path != after.state_path || before.key_file != after.key_file) warn("state");
+}
+
+// `meterbridge serve`: the scheduler and the admin API, until TERM or INT; HUP reloads.
+class Daemon {
+ public:
+  Daemon(cli::App& app, ServeOptions options) : app_(app), options_(std::move(options)) {}
+
+  int run() {
+    sigset_t signals = serve_signals();
+    // Before any thread starts, so every thread inherits the mask.
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::optional<ListenAddress> listen_override;
+    if (!options_.listen.empty()) {
+      auto parsed = parse_listen_address(options_.listen, PortZero::kSystemPicks);
+      if (!parsed)
+        return cli::report_failure(
+            app_, Status::ConfigInvalid("--listen: " + parsed.status().message()), cli::kExitUsage);
+      listen_override = *parsed;
+    }
+    auto config = app_.config();
+    if (!config) return cli::report_failure(app_, config.status());
+    auto plugins = app_.plugins();
+    if (!plugins) return cli::report_failure(app_, plugins.status());
+    auto store = app_.store();
+    if (!store) return cli::report_store_failure(app_, store.status());
+    Status checked = check_connectors(**config, **plugins, {});
+    if (!checked.ok()) spdlog::warn("{}", checked.message());
+
+    if (!options_.no_api) {
+      int rc = start_api(**config, listen_override);
+      if (rc != cli::kExitOk) return rc;
+    }
+    if (!options_.no_schedule) {
+      Status s = scheduler_.start(enabled_schedules(**config));
+      if (!s.ok()) return cli::report_failure(app_, s);
+    }
+    spdlog::info("meterbridge serving: {} connectors, scheduler {}, admin API {}",
+                 (*config)->connectors.size(), options_.no_schedule ? "off" : "on",
+                 server_ ? "on" : "off");
+    for (;;) {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      if (signal == SIGHUP) {
+        reload();
+        continue;
+      }
+      spdlog::info("signal {} received: stopping", signal);
+      return shut_down(signals);
+    }
   }
 
-  Scheduler scheduler(SystemClock::instance(), [&](const std::string& id) {
-    auto held = gate.enter(id);
+ private:
+  int start_api(const Config& config, const std::optional<ListenAddress>& listen_override) {
+    auto token = resolve_api_token(config);
+    if (!token) return cli::report_failure(app_, token.status());
+    // The config's api.listen was checked when the config loaded.
+    ListenAddress listen =
+        listen_override ? *listen_override
+                        : parse_listen_address(config.api_listen, PortZero::kRefused).value();
+    HttpServerOptions http;
+    http.host = listen.host;
+    http.port = listen.port;
+    http.limits = http_limits(config.api_limits);
+    fit_open_file_limit(http.limits);
+    AdminApiOptions api;
+    api.token = *token;
+    api.max_body_bytes = config.api_limits.max_body_bytes;
+    api.max_usage_body_bytes = config.api_limits.max_usage_body_bytes;
+    api.stop_requested = &stop_requested_;
+    api_ = std::make_unique<AdminApi>(app_, std::move(api), gate_);
+    auto started = HttpServer::start(
+        http, [this](const ApiRequest& head) { return api_->admit(head); },
+        [this](const ApiRequest& request) { return api_->handle(request); });
+    if (!started) return cli::report_failure(app_, started.status());
+    server_ = std::move(*started);
+    listen.port = server_->port();
+    // The first line on stdout, so scripts and tests can find a port chosen by the system.
+    std::cout << "admin API listening on http://" << listen.to_string() << std::endl;
+    return cli::kExitOk;
+  }
+
+  void run_scheduled(const std::string& id) {
+    auto held = gate_.enter(id);
+    if (stop_requested_) return;
     SyncOptions sync;
     sync.trigger = "schedule";
-    auto report = ops::sync_connector(app, id, sync);
-    if (report) spdlog::info("{}", run_summary_line(report->run));
-    else spdlog::error("connector {}: scheduled sync failed: {}", id, report.status().message());
-  });
-  if (!options.no_schedule) {
-    std::map<std::string, ScheduleConfig> schedules;
-    for (const auto& c : (*config)->connectors)
-      if (c.enabled) schedules[c.id] = c.schedule;
-    Status s = scheduler.start(schedules);
-    if (!s.ok()) return cli::report_failure(app, s);
+    sync.cancelled = &stop_requested_;
+    auto report = ops::sync_connector(app_, id, sync);
+    if (report)
+      spdlog::info("{}", run_summary_line(report->run));
+    else
+      spdlog::error("connector {}: scheduled sync failed: {}", id, report.status().message());
   }
-  spdlog::info("meterbridge serving: {} connectors, scheduler {}, admin API {}", (*config)->connectors.size(),
-               options.no_schedule ? "off" : "on", server ? "on" : "off");
-  int signal = 0;
-  sigwait(&signals, &signal);
-  spdlog::info("signal {} received: stopping", signal);
-  scheduler.stop();
-  if (server) server->stop();
-  return cli::kExitOk;
-}
+
+  // The new config must be usable as a whole, or nothing of it is used.
+  Status check_reloadable(const Config& next, std::string& token) {
+    if (!options_.no_api) {
+      auto resolved = resolve_api_token(next);
+      if (!resolved) return resolved.status();
+      token = *resolved;
+    }
+    int64_t now = SystemClock::instance().now_ms();
+    for (const auto& [id, schedule] : enabled_schedules(next)) {
+      auto fire = next_fire_ms(schedule, id, now);
+      if (!fire)
+        return Status::ConfigInvalid(next.file.string() + ": connector '" + id +
+                                     "': " + fire.status().message());
+    }
+    return Status::Ok();
+  }
+
+  void reload() {
+    spdlog::info("SIGHUP received: reloading {}", app_.config_path().string());
+    auto before = app_.config();
+    std::string token;
+    Status s = app_.reload([&](const Config& next) { return check_reloadable(next, token); });
+    if (!s.ok()) {
+      spdlog::error("config reload refused; still running the previous config:\n{}",
+                    redact(s.message()));
+      return;
+    }
+    auto after = app_.config();
+    auto plugins = app_.plugins();
+    if (api_) api_->set_token(token);
+    if (!options_.no_schedule) {
+      Status rescheduled = scheduler_.reschedule(enabled_schedules(**after));
+      if (!rescheduled.ok())
+        spdlog::error("config reload: schedules unchanged: {}", rescheduled.message());
+    }
+    if (plugins) {
+      Status checked = check_connectors(**after, **plugins, {});
+      if (!checked.ok()) spdlog::warn("{}", checked.message());
+    }
+    if (before) warn_restart_only_changes(**before, **after);
+    spdlog::info("config reloaded: {} connectors", (*after)->connectors.size());
+  }
+
+  // Running syncs stop at their next durable batch boundary; the process waits for them up to
+  // the configured grace, then leaves. A second TERM or INT leaves at once.
+  int shut_down(const sigset_t& signals) {
+    stop_requested_ = true;
+    if (server_) server_->drain();
+    auto config = app_.config();
+    int grace = config ? (*config)->shutdown_grace_seconds : 30;
+    auto deadline = SteadyClock::now() + std::chrono::seconds(grace);
+    spdlog::info("waiting up to {} s for running syncs to reach a batch boundary", grace);
+    if (!wait_for_runs(signals, deadline)) {
+      record_unfinished_runs();
+      spdlog::default_logger()->flush();
+      std::cout.flush();
+      std::_Exit(
+          cli::kExitOk);  // threads still run: no destructor may pull the store from under them
+    }
+    if (server_) server_->stop();
+    spdlog::info("stopped");
+    return cli::kExitOk;
+  }
+
+  // The runs still in progress are closed as interrupted, so none is left "applying": the next
+  // run re-reads the platform for their unfinished lines instead of replaying anything. Their
+  // leases are released, so another node need not wait for them to expire; a run that tries
+  // to write after this finds its lease gone and stops.
+  void record_unfinished_runs() {
+    auto config = app_.config();
+    auto store = app_.store();
+    if (!config || !store) return;
+    SyncEngine engine(**store, **config);
+    for (const auto& [id, owner] : ConnectorLease::held_by_this_process()) {
+      auto closed = engine.close_interrupted(id);
+      if (!closed)
+        spdlog::error("connector {}: could not record its run as interrupted: {}", id,
+                      closed.status().message());
+      Status released = (*store)->release_lease(id, owner);
+      if (!released.ok())
+        spdlog::error("connector {}: could not release its lease: {}", id, released.message());
+    }
+    spdlog::warn(
+        "runs still in progress after the grace period were recorded as interrupted; exiting");
+  }
+
+  bool wait_for_runs(const sigset_t& signals, SteadyClock::time_point deadline) {
+    constexpr auto kSlice = std::chrono::milliseconds(50);
+    for (;;) {
+      auto until = std::min(deadline, SteadyClock::now() + kSlice);
+      bool scheduler_done = scheduler_.stop_before(until);
+      bool api_idle = !server_ || server_->wait_idle(until);
+      if (scheduler_done && api_idle) return true;
+      if (SteadyClock::now() >= deadline) return false;
+      timespec no_wait{0, 0};
+      int pending = sigtimedwait(&signals, nullptr, &no_wait);
+      if (pending == SIGTERM || pending == SIGINT) {
+        spdlog::warn("signal {} received again: exiting now", pending);
+        return false;
+      }
+    }
+  }
+
+  cli::App& app_;
+  const ServeOptions options_;
+  std::atomic<bool> stop_requested_{false};
+  RunGate gate_;
+  std::unique_ptr<AdminApi> api_;
+  std::unique_ptr<HttpServer> server_;
+  Scheduler scheduler_{SystemClock::instance(),
+                       [this](const std::string& id) { run_scheduled(id); }};
+};
 
 }  // namespace
 
 void register_serve_command(CLI::App& cli, cli::CommandContext ctx) {
-  auto* serve_cmd = cli.add_subcommand("serve", "Run the daily scheduler and the admin API until SIGINT/SIGTERM");
+  auto* serve_cmd = cli.add_subcommand(
+      "serve",
+      "Run the daily scheduler and the admin API until SIGINT/SIGTERM (SIGHUP reloads the config)");
   auto options = std::make_shared<ServeOptions>();
-  serve_cmd->add_option("--listen", options->listen, "host:port for the admin API (overrides api.listen; port 0 "
-                                                     "picks a free one)");
+  serve_cmd->add_option(
+      "--listen", options->listen,
+      "HOST:PORT for the admin API, overriding api.listen: an IPv4 address or an IPv6 "
+      "address in brackets; port 0 lets the system pick a free one");
   serve_cmd->add_flag("--no-api", options->no_api, "Scheduler only");
   serve_cmd->add_flag("--no-schedule", options->no_schedule, "Admin API only");
-  serve_cmd->callback([ctx, options] { ctx.exit_code = serve(ctx.app, *options); });
+  serve_cmd->callback([ctx, options] { ctx.exit_code = Daemon(ctx.app, *options).run(); });
 }
 
 }  // namespace mb::server

@@ -56,7 +56,22 @@ std::string process_start_of(int64_t pid) {
   return "";
 }
 
+// Every lease this process holds, for held_by_this_process().
+std::mutex& held_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::vector<std::pair<std::string, std::string>>& held_leases() {
+  static auto* held = new std::vector<std::pair<std::string, std::string>>();
+  return *held;
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> ConnectorLease::held_by_this_process() {
+  std::lock_guard<std::mutex> lock(held_mutex());
+  return held_leases();
+}
 
 LeaseHolder this_process_as_holder(const std::string& purpose) {
   if (sodium_init() < 0) spdlog::warn("libsodium failed to initialise; lease owner ids may repeat");
@@ -118,6 +133,10 @@ ConnectorLease::ConnectorLease(Store& store, std::string connector_id, LeaseHold
       connector_id_(std::move(connector_id)),
       holder_(std::move(holder)),
       options_(options) {
+  {
+    std::lock_guard<std::mutex> lock(held_mutex());
+    held_leases().emplace_back(connector_id_, holder_.owner_id);
+  }
   thread_ = std::thread([this] { heartbeat(); });
 }
 
@@ -128,6 +147,10 @@ ConnectorLease::~ConnectorLease() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(held_mutex());
+    std::erase(held_leases(), std::make_pair(connector_id_, holder_.owner_id));
+  }
   Status released = store_.release_lease(connector_id_, holder_.owner_id);
   if (!released.ok())
     spdlog::warn("connector {}: could not release its lease ({}); it expires by itself",

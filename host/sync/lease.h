@@ -22,6 +22,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "host/common/status.h"
 #include "host/store/store.h"
@@ -51,6 +53,10 @@ class ConnectorLease {
   Status confirm();
   // True once a renewal found the lease taken by someone else.
   bool lost() const { return lost_.load(); }
+
+  // The leases this process holds now: (connector, owner id). For a shutdown that cannot wait
+  // for its runs: it records them interrupted and releases their leases before exiting.
+  static std::vector<std::pair<std::string, std::string>> held_by_this_process();
 
  private:
   ConnectorLease(Store& store, std::string connector_id, LeaseHolder holder, LeaseOptions options);

@@ -88,7 +88,8 @@ Result<size_t> SyncEngine::close_interrupted(const std::string& connector_id, co
     if (!all) return all.status();
     run.state = "interrupted";
     run.finished_at = format_iso8601_utc(clock_.now_ms());
-    run.message = "interrupted (" + std::to_string(changed.size()) + " lines unfinished); closed by the next run";
+    run.message = "interrupted (" + std::to_string(changed.size()) +
+                  " lines unfinished); the next run re-reads the platform for them";
     run.counts_json = counts_json(count_outcomes(*all));
     MB_RETURN_IF_ERROR(store_.update_run(run));
     spdlog::warn("connector {}: run {} was interrupted; closed it, the next run re-reads the platform", connector_id,
@@ -266,7 +267,7 @@ Status check_connected(Store& store, const std::string& connector_id) {
   if (!record) return record.status();
   if (*record && (*record)->status == "disconnected")
     return Status::Conflict("connector '" + connector_id +
-                            "' is disconnected: reconnect it (connectors connect) and map again; nothing was written");
+                            "' is disconnected: reconnect it (meterbridge connectors connect) and map again; nothing was written");
   return Status::Ok();
 }
 
