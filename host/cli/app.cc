@@ -100,11 +100,11 @@ fs::path App::plugin_dir() {
   return plugins_beside_binary();
 }
 
-Result<PluginRegistry> App::scan_plugins(const Config* config) {
+Result<PluginRegistry> App::scan_plugins(const Config* config, const PluginRegistry* previous) {
   LoaderOptions options;
   options.dir = config != nullptr ? config->plugin_dir : plugin_dir();
   if (config != nullptr) options.sha256_pins = config->plugin_pins;
-  return load_plugins(options);
+  return load_plugins(options, previous);
 }
 
 Result<std::shared_ptr<const PluginRegistry>> App::plugins() {
@@ -203,7 +203,13 @@ Status App::reload(const std::function<Status(const Config& next)>& accept) {
   auto next = read_config();
   if (!next) return next.status();
   if (accept) MB_RETURN_IF_ERROR(accept(*next));
-  auto registry = scan_plugins(&*next);
+  std::shared_ptr<const PluginRegistry> current;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (plugins_ && *plugins_) current = **plugins_;
+  }
+  // Unchanged plugins (same manifest and library bytes) are reused, not loaded a second time.
+  auto registry = scan_plugins(&*next, current.get());
   if (!registry) return registry.status();
   auto config = std::make_shared<const Config>(std::move(*next));
   {

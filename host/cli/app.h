@@ -104,7 +104,7 @@ class App {
 
  private:
   Result<Config> read_config() const;
-  Result<PluginRegistry> scan_plugins(const Config* config);
+  Result<PluginRegistry> scan_plugins(const Config* config, const PluginRegistry* previous = nullptr);
   Status record_connectors(Store& store, const Config& config);
 
   const GlobalOptions& options_;
