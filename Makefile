@@ -3,7 +3,7 @@
 PRESET ?= default
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench asan clean
+.PHONY: all deps configure build test demo bench reliability asan clean
 
 all: build
 
@@ -26,6 +26,14 @@ bench: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 	@scripts/bench.sh build-release
+
+# The reliability harness at its full size (docs/reliability.md), optimised build. Arguments go
+# through RELIABILITY_ARGS, e.g. make reliability RELIABILITY_ARGS="--platforms autotask".
+reliability: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+	@build-release/bin/meterbridge-reliability --jobs 2 --out build-release/reliability \
+		--json build-release/reliability.json $(RELIABILITY_ARGS)
 
 asan: deps
 	@cmake --preset asan-ubsan >/dev/null
