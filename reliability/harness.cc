@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -113,8 +114,14 @@ bool Simulator::alive() { return !process_.poll().has_value(); }
 
 // ---- WorkFolder --------------------------------------------------------------------------------
 
+void Transcript::add(std::string label, std::string text) {
+  std::lock_guard<std::mutex> hold(lock);
+  entries.emplace_back(std::move(label), std::move(text));
+}
+
 std::vector<std::string> WorkFolder::argv(const std::vector<std::string>& args) const {
   std::vector<std::string> out{tools_.meterbridge.string(), "--config", config().string()};
+  out.insert(out.end(), global_args_.begin(), global_args_.end());
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }
@@ -136,12 +143,19 @@ CliRun WorkFolder::finish(bench::ChildProcess& process, const std::string& name,
   result.seconds = seconds_since(start);
   result.out = read_text(dir_ / (name + ".out"));
   result.err = read_text(dir_ / (name + ".err"));
+  if (transcript_) {
+    transcript_->add(name + " stdout", result.out);
+    transcript_->add(name + " stderr", result.err);
+  }
   return result;
 }
 
 CliRun WorkFolder::run(const std::vector<std::string>& args, std::chrono::seconds limit) const {
   static std::atomic<int64_t> next{0};
-  const std::string name = "cli-" + std::to_string(++next);
+  std::string name = "cli-" + std::to_string(++next);
+  for (const auto& a : args) name += (name.size() < 60 ? "-" + a.substr(0, 12) : "");
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
   const auto start = std::chrono::steady_clock::now();
   bench::ChildProcess process = this->start(args, name);
   CliRun result = finish(process, name, limit);
@@ -161,7 +175,10 @@ WorkFolder WorkFolder::copy_to(const fs::path& to) const {
     if (name == "config.json" || name.rfind("state", 0) == 0 || name == "secret.key")
       fs::copy(entry.path(), to / name, fs::copy_options::recursive);
   }
-  return WorkFolder(tools_, to);
+  WorkFolder copy(tools_, to);
+  copy.global_args_ = global_args_;
+  copy.transcript_ = transcript_;
+  return copy;
 }
 
 }  // namespace mb::reliability

@@ -14,7 +14,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/subprocess.h"
@@ -70,10 +73,23 @@ class Simulator {
   std::string base_url_;
 };
 
+// Everything the meterbridge processes of a folder printed, kept for the secret audit.
+struct Transcript {
+  std::mutex lock;
+  std::vector<std::pair<std::string, std::string>> entries;  // what printed it, the text
+
+  void add(std::string label, std::string text);
+};
+
 // A folder holding a config file and a state store, and the `meterbridge` processes run in it.
 class WorkFolder {
  public:
   WorkFolder(const Tools& tools, std::filesystem::path dir) : tools_(tools), dir_(std::move(dir)) {}
+
+  // Options given to every command (e.g. --log-level trace), and where their output is kept;
+  // both carry over to copies.
+  void set_global_args(std::vector<std::string> args) { global_args_ = std::move(args); }
+  void record_to(std::shared_ptr<Transcript> transcript) { transcript_ = std::move(transcript); }
 
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path config() const { return dir_ / "config.json"; }
@@ -93,6 +109,8 @@ class WorkFolder {
 
   Tools tools_;
   std::filesystem::path dir_;
+  std::vector<std::string> global_args_;
+  std::shared_ptr<Transcript> transcript_;
 };
 
 // The JSON document a `--json` command printed, or null when it printed none.

@@ -96,6 +96,7 @@ void Lab::write_config(const fs::path& dir) const {
                       {"api", {{"listen", "127.0.0.1:8470"}, {"token", "${env:MB_REL_API_TOKEN}"}}},
                       {"serve", {{"shutdown_grace_seconds", 2}}},
                       {"connectors", json::array{std::move(connector)}}};
+  if (!options_.notifications.empty()) config["notifications"] = options_.notifications;
   fs::create_directories(dir);
   write_text(dir / "config.json", json::serialize(config) + "\n");
 }
@@ -161,7 +162,7 @@ void Lab::set_up() {
   sim_ = std::make_unique<Simulator>(Simulator::start(tools_, platform_.id(), args, dir_));
 
   write_config(dir_ / "template");
-  WorkFolder work(tools_, dir_ / "template");
+  WorkFolder work = template_folder();
   const json::value state = sim_->state();
 
   json::array accounts = listed(work, {"accounts", "list", kConnectorId, "--refresh", "--json"});
@@ -278,9 +279,16 @@ void Lab::learn_lines(const WorkFolder& work, const json::value& state) {
   if (lines_.empty()) throw std::runtime_error("no line the platform can hold was found");
 }
 
+WorkFolder Lab::template_folder() const {
+  WorkFolder work(tools_, dir_ / "template");
+  if (!options_.log_level.empty()) work.set_global_args({"--log-level", options_.log_level});
+  work.record_to(options_.transcript);
+  return work;
+}
+
 WorkFolder Lab::fresh_trial(const std::string& name) {
   sim_->reset();
-  return WorkFolder(tools_, dir_ / "template").copy_to(dir_ / name);
+  return template_folder().copy_to(dir_ / name);
 }
 
 int64_t Lab::first_sync_ms(int latency_ms) {

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "reliability/harness.h"
 #include "reliability/platform_model.h"
 
@@ -37,7 +39,12 @@ struct LabOptions {
   // Secrets the simulator accepts instead of its built-in ones (the audit's canaries; the
   // caller exports them, see export_secrets); empty: the built-in ones.
   std::vector<ConnectorSecret> secrets;
-  std::string log_level;  // the config's connectors run with this --log-level when set
+  std::string log_level;  // every command runs with --log-level <this> when set
+  // The config's top-level "notifications" (the audit sends webhooks and e-mail); none when
+  // empty.
+  boost::json::object notifications;
+  // Where every command's output is kept (the audit scans it); none when null.
+  std::shared_ptr<Transcript> transcript;
 };
 
 class Lab {
@@ -61,6 +68,8 @@ class Lab {
 
   // The simulator back to its seed and a fresh copy of the template in <dir>/<name>.
   WorkFolder fresh_trial(const std::string& name);
+  // The template folder itself.
+  WorkFolder template_folder() const;
   // Imports usage in which tracked line i has targets[i]; other lines keep the template's.
   void import_targets(const WorkFolder& work, const std::vector<int64_t>& targets) const;
   // The tracked lines' objects now.

@@ -22,6 +22,7 @@
 #include "bench/subprocess.h"
 #include "reliability/lab.h"
 #include "reliability/report.h"
+#include "reliability/secret_audit.h"
 #include "reliability/trials.h"
 
 namespace {
@@ -49,6 +50,7 @@ struct Options {
   fs::path out;
   fs::path json_file;
   bool keep = false;
+  bool secret_audit = true;
   int jobs = 1;
   Tools tools;
 };
@@ -71,6 +73,7 @@ std::vector<TrialSpec> planned_trials(const Options& o, const std::string& platf
   auto add = [&](const std::string& kind, int n) {
     for (int i = 1; i <= n; ++i) specs.push_back({kind, i, trial_seed(o.seed, platform, kind, i)});
   };
+  if (o.trial.rfind("audit", 0) == 0) return specs;  // the audit alone
   if (!o.trial.empty()) {
     auto parts = split(o.trial, ':');
     if (parts.size() != 2) throw std::runtime_error("--trial takes KIND:INDEX, e.g. fault:17");
@@ -141,6 +144,7 @@ int main(int argc, char** argv) {
   app.add_option("--services", o.sizes.services, "services in each platform's tenant");
   app.add_option("--out", o.out, "work folder (default: a new one under the temp folder)");
   app.add_option("--json", o.json_file, "where the figures go (default <out>/reliability.json)");
+  app.add_flag("!--no-secret-audit", o.secret_audit, "skip the secret audit");
   app.add_flag("--keep", o.keep, "keep every trial's folder, not only those with problems");
   app.add_option("--jobs", o.jobs, "platforms run at once")->check(CLI::Range(1, 4));
   app.add_option("--meterbridge", o.tools.meterbridge, "the meterbridge CLI");
@@ -221,6 +225,22 @@ int main(int argc, char** argv) {
     for (int j = 0; j < o.jobs; ++j) workers.emplace_back(worker);
     for (auto& w : workers) w.join();
 
+    // The audit sets the process's environment (canaries, the sealing key): one platform at a
+    // time, after every other process-starting thread has ended.
+    const bool audit_wanted = o.trial.empty() ? o.secret_audit : o.trial.rfind("audit", 0) == 0;
+    if (audit_wanted)
+      for (size_t i = 0; i < platforms.size(); ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        results[i].audited = true;
+        results[i].audit = run_secret_audit(*platforms[i], o.tools,
+                                            o.out / ("audit-" + platforms[i]->id()), o.seed);
+        for (const auto& p : results[i].audit.problems)
+          std::cerr << "PROBLEM " << platforms[i]->id() << " secret audit: " << p << "\n";
+        results[i].seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::cout << platforms[i]->id() << ": secret audit done" << std::endl;
+      }
+
     RunInfo info{o.seed,
                  o.quick,
                  o.trial,
@@ -237,7 +257,10 @@ int main(int argc, char** argv) {
     std::cout << (ok ? "every goal holds" : "GOALS MISSED: see the problems above") << "\n";
     if (remove_out && ok) {
       std::error_code ec;
-      for (const auto& p : platforms) fs::remove_all(o.out / p->id(), ec);
+      for (const auto& p : platforms) {
+        fs::remove_all(o.out / p->id(), ec);
+        fs::remove_all(o.out / ("audit-" + p->id()), ec);
+      }
     }
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

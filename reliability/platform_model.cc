@@ -1,10 +1,13 @@
 #include "reliability/platform_model.h"
 
+#include <sodium.h>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 
 namespace mb::reliability {
 namespace json = boost::json;
@@ -42,6 +45,20 @@ std::string string_at(const json::value& v, std::string_view key) {
 std::string id_text(const json::value& v, std::string_view key) {
   if (auto n = integer_at(v, key)) return std::to_string(*n);
   return string_at(v, key);
+}
+
+std::string base64(const std::string& text) {
+  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
+                    text.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::string secret_value(const std::vector<ConnectorSecret>& secrets, const std::string& field) {
+  for (const auto& s : secrets)
+    if (s.field == field) return s.value;
+  return "";
 }
 
 // "<prefix><id>" for a line reference's numeric id member, or "" without one.
@@ -110,6 +127,9 @@ class AutotaskModel : public PlatformModel {
     return out;
   }
 
+  std::vector<std::string> credential_headers() const override {
+    return {"secret", "apiintegrationcode"};
+  }
   std::string write_method() const override { return "POST"; }
   std::string write_path() const override {
     return "/ATServicesRest/V1.0/ContractServiceAdjustments";
@@ -180,6 +200,14 @@ class ConnectWiseModel : public PlatformModel {
     return out;
   }
 
+  std::vector<std::string> credential_headers() const override {
+    return {"authorization", "clientid"};
+  }
+  // HTTP Basic: company+public_key:private_key.
+  std::vector<std::string> encoded_credentials(
+      const std::vector<ConnectorSecret>& secrets) const override {
+    return {base64("northwind+Pk7hQ2:" + secret_value(secrets, "private_key"))};
+  }
   std::string write_method() const override { return "PATCH"; }
   std::string write_path() const override { return "/v2025_1/apis/3.0/finance/agreements"; }
 };
@@ -260,6 +288,13 @@ class GradientModel : public PlatformModel {
     return out;
   }
 
+  std::vector<std::string> credential_headers() const override { return {"gradient-token"}; }
+  // The GRADIENT-TOKEN header: base64 of vendor_api_key:partner_api_key.
+  std::vector<std::string> encoded_credentials(
+      const std::vector<ConnectorSecret>& secrets) const override {
+    return {base64(secret_value(secrets, "vendor_api_key") + ":" +
+                   secret_value(secrets, "partner_api_key"))};
+  }
   std::string write_method() const override { return "POST"; }
   std::string write_path() const override { return "/api/vendor-api/service/"; }
 };
@@ -342,6 +377,7 @@ class ExternalModel : public PlatformModel {
     return out;
   }
 
+  std::vector<std::string> credential_headers() const override { return {"authorization"}; }
   std::string write_method() const override { return "POST"; }
   std::string write_path() const override { return "/v1/count-batches"; }
 };

@@ -76,6 +76,12 @@ class PlatformModel {
   // `secrets` instead of its built-in credentials: the secret audit runs with canary values.
   virtual void set_credentials(const std::vector<ConnectorSecret>& secrets,
                                boost::json::object& seed, boost::json::object& settings) const = 0;
+  // The secrets as the platform's auth headers carry them encoded (e.g. HTTP Basic), which
+  // must never show outside those headers either.
+  virtual std::vector<std::string> encoded_credentials(
+      const std::vector<ConnectorSecret>& /*secrets*/) const {
+    return {};
+  }
   virtual Binding binding() const { return Binding::kAutoMapByName; }
   // The workspace the harness creates for a platform account: the account's own id, unless the
   // generated tenant already links accounts to other ids (external: c-00001 <- ws-00001).
@@ -98,6 +104,9 @@ class PlatformModel {
                                  const boost::json::value& state) const;
   // Every object's quantity and write counters.
   virtual ObjectStates read_objects(const boost::json::value& state) const = 0;
+  // Request headers that carry credentials to the platform, lower-case: where the secret audit
+  // expects the secrets and does not look.
+  virtual std::vector<std::string> credential_headers() const = 0;
   // Method and path prefix of the platform's quantity writes, for faults aimed at writes.
   virtual std::string write_method() const = 0;
   virtual std::string write_path() const = 0;

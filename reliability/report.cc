@@ -101,14 +101,29 @@ std::string format_table(const std::vector<PlatformResult>& results) {
   row(
       "seconds",
       [](const PlatformResult& r) { return std::to_string(static_cast<int64_t>(r.seconds)); }, "");
-  for (const auto& r : results)
+  auto audit = [](int64_t AuditResult::*field) {
+    return [field](const PlatformResult& r) {
+      return r.audited ? std::to_string(r.audit.*field) : std::string("-");
+    };
+  };
+  row("secret audit: canaries planted", audit(&AuditResult::canaries), "");
+  row("secret audit: sources scanned", audit(&AuditResult::sources), "");
+  row("secret audit: bytes scanned", audit(&AuditResult::bytes), "");
+  row("secret audit: plaintext occurrences", audit(&AuditResult::occurrences), "0");
+  for (const auto& r : results) {
     if (!r.error.empty()) out << r.platform << ": the harness stopped: " << r.error << "\n";
+    if (r.audited && !r.audit.error.empty())
+      out << r.platform << ": the secret audit stopped: " << r.audit.error << "\n";
+  }
   return out.str();
 }
 
 bool goals_met(const std::vector<PlatformResult>& results) {
   for (const auto& r : results) {
     if (!r.error.empty() || !r.tally.problems.empty()) return false;
+    if (r.audited &&
+        (r.audit.occurrences != 0 || !r.audit.error.empty() || !r.audit.problems.empty()))
+      return false;
     for (const auto& f : figures())
       if (f.goal_zero && r.tally[f.key] != 0) return false;
   }
@@ -127,6 +142,14 @@ json::value results_to_json(const RunInfo& info, const std::vector<PlatformResul
     json::array problems, failed;
     for (const auto& p : r.tally.problems) problems.push_back(json::value(p));
     for (const auto& t : r.failed_trials) failed.push_back(json::value(t));
+    if (r.audited) {
+      json::array where;
+      for (const auto& p : r.audit.problems) where.push_back(json::value(p));
+      figures_json["secret_audit"] =
+          json::object{{"canaries", r.audit.canaries}, {"sources", r.audit.sources},
+                       {"bytes", r.audit.bytes},       {"occurrences", r.audit.occurrences},
+                       {"problems", std::move(where)}, {"error", r.audit.error}};
+    }
     platforms[r.platform] = json::object{{"figures", std::move(figures_json)},
                                          {"faults_fired_by_kind", std::move(faults)},
                                          {"failed_trials", std::move(failed)},

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "reliability/secret_audit.h"
 #include "reliability/trials.h"
 
 namespace mb::reliability {
@@ -22,6 +23,8 @@ struct PlatformResult {
   std::vector<std::string> failed_trials;  // KIND:INDEX of trials with problems
   std::string error;                       // the harness could not go on with this platform
   double seconds = 0;
+  bool audited = false;
+  AuditResult audit;  // when audited
 };
 
 // What was run.
