@@ -32,7 +32,7 @@ bench: deps
 reliability: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
-	@build-release/bin/meterbridge-reliability --jobs 2 --out build-release/reliability \
+	@build-release/bin/meterbridge-reliability --jobs 2 --out build-release/reliability-run \
 		--json build-release/reliability.json $(RELIABILITY_ARGS)
 
 # Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer, ASan + UBSan; docs/reliability.md).

@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 struct Fixture {
   fs::path dir;
   std::vector<boost::json::value> plugin_schemas;
+  boost::json::value config_schema = boost::json::parse(mb::config_schema_text());
 
   Fixture() {
     std::string tmpl = (fs::temp_directory_path() / "mb-config-fuzz-XXXXXX").string();
@@ -54,8 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   boost::system::error_code ec;
   boost::json::value doc = boost::json::parse(text, ec);
   if (!ec) {
-    const boost::json::value schema = boost::json::parse(mb::config_schema_text());
-    (void)mb::validate_against_schema(schema, doc, "");
+    (void)mb::validate_against_schema(fixture.config_schema, doc, "");
     for (const auto& plugin_schema : fixture.plugin_schemas)
       (void)mb::validate_against_schema(plugin_schema, doc, "/connectors/0/config");
   }

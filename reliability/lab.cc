@@ -136,6 +136,8 @@ void export_secrets(const std::vector<ConnectorSecret>& secrets, const std::stri
 }
 
 void Lab::set_up() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);  // what an earlier run left
   std::vector<std::string> args;
   json::object settings = platform_.simulator_settings();
   const std::string spec = platform_.generate_spec(options_.companies, options_.services);

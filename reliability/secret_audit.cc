@@ -343,6 +343,8 @@ AuditResult run_secret_audit(const PlatformModel& platform, const Tools& tools, 
   const Canaries canaries = make_canaries(platform, seed);
   Scanner scanner(canaries.named(platform));
   try {
+    std::error_code ec;
+    fs::remove_all(dir, ec);  // what an earlier run left
     export_secrets(canaries.connector, canaries.api_token);
     ::setenv("MB_SECRET_KEY", canaries.sealing_key.c_str(), 1);
     ::setenv("MB_REL_HOOK_SECRET", canaries.webhook_secret.c_str(), 1);
@@ -367,7 +369,7 @@ AuditResult run_secret_audit(const PlatformModel& platform, const Tools& tools, 
           {"password", "${env:MB_REL_SMTP_PASSWORD}"},
           {"from", "meterbridge@vendor.example"},
           {"to", json::array{"billing@msp.example"}}}}};
-    Lab lab(platform, tools, dir, options);
+    Lab lab(platform, tools, dir / "lab", options);
     lab.set_up();
     WorkFolder work = lab.fresh_trial("audit");
     operator_flow(lab, canaries, work);
