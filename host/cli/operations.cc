@@ -92,10 +92,10 @@ Status complete_connect(cli::App& app, const ConnectorConfig& connector, PluginS
       Status provisioned = engine.provision(connector, session, v.provisioned);
       if (!provisioned.ok())
         return Status(provisioned.code(),
-                      "the platform accepted the credentials, but creating the accounts and "
-                      "services there failed (" +
+                      "creating the accounts and services on the platform failed (" +
                           redact(provisioned.message()) +
-                          "); once that is fixed, run `meterbridge connectors connect " +
+                          "), so its status was left as it was; once that is fixed, run "
+                          "`meterbridge connectors connect " +
                           connector.id + "` again");
     }
   }
@@ -159,8 +159,9 @@ Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
   if (first_connect && v.status != "error") {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", completed.message()));
-      return completed;
+      std::string why = "the platform accepted the credentials, but " + completed.message();
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }
   MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
@@ -221,10 +222,10 @@ Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
   if (v.status != "error") {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", completed.message()));
-      return Status(completed.code(), "connector '" + id + "': " +
-                                          (v.credentials_stored ? "credentials stored, but " : "") +
-                                          completed.message());
+      std::string why = std::string("the platform accepted the credentials") +
+                        (v.credentials_stored ? " (stored)" : "") + ", but " + completed.message();
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }
   MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));

@@ -462,6 +462,34 @@ TEST_F(GradientFlowTest, ConnectingCreatesTheAccountsAndServicesThenSetsPending)
   EXPECT_EQ(gradient_counts()["w-north/" + sku("EDR")], 12);
 }
 
+TEST_F(GradientFlowTest, WhenTheAccountsCannotBeCreatedTheKeyIsKeptAndPendingIsNotSet) {
+  import_usage();
+  control(
+      "POST", "/_sim/faults",
+      {{"rules", json::array{json::object{{"kind", 403},
+                                          {"method", "GET"},
+                                          {"path", "/api/vendor-api/organization/accounts"}}}}});
+  RunResult failed = mb("connectors connect gr", R"({"partner_api_key":"pk_456"})");
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("the platform accepted the credentials (stored), but creating the "
+                            "accounts and services on the platform failed"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_NE(failed.err.find("run `meterbridge connectors connect gr` again"), std::string::npos);
+  EXPECT_EQ(partner().at("status").as_string(), "inactive") << "no empty mapping wizard";
+  json::value listed = json::parse(mb("connectors list --json").out);
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "error");
+  EXPECT_TRUE(listed.at(0).at("has_credentials").as_bool());
+
+  // Once Gradient answers again, connecting with the stored key completes it.
+  control("DELETE", "/_sim/faults");
+  RunResult again = mb("connectors connect gr");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("accounts provisioned on the platform: 3 created"), std::string::npos)
+      << again.out;
+  EXPECT_EQ(partner().at("status").as_string(), "pending");
+}
+
 TEST_F(GradientFlowTest, TheFirstTestOfAConnectorWhoseKeysLiveInTheConfigConnectsIt) {
   write_config("pk_456");
   import_usage();
