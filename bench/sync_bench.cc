@@ -75,7 +75,8 @@ std::vector<std::string> scenario_args(const Scenario& s) {
           "--services",       std::to_string(s.services),
           "--change-percent", change.str(),
           "--latency-ms",     std::to_string(s.latency_ms),
-          "--seed",           std::to_string(s.seed)};
+          "--seed",           std::to_string(s.seed),
+          "--steady-trigger", s.steady_trigger};
 }
 
 // Runs this binary in another mode and returns the JSON object it prints last.
@@ -380,9 +381,10 @@ int run_benchmark(Options o) {
   std::printf(
       "meterbridge-bench-sync: %d companies x %d services, %.4g%% changed for the steady sync, %d "
       "ms "
-      "latency, seed %llu\n",
+      "latency, seed %llu%s\n",
       s.companies, s.services, s.change_percent, s.latency_ms,
-      static_cast<unsigned long long>(s.seed));
+      static_cast<unsigned long long>(s.seed),
+      s.steady_trigger == "schedule" ? "; the steady sync is the scheduled daily run" : "");
   std::printf("machine: %s\n", machine_summary().c_str());
   std::printf(
       "targets (reported, not asserted): calls <= 1.05 x minimal; wall <= 1.25 x bound; planner >= "
@@ -488,6 +490,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10000));
   cli.add_option("--seed", o.scenario.seed,
                  "Seed of the data and of the changed lines (default 42)");
+  cli.add_option("--steady-trigger", o.scenario.steady_trigger,
+                 "Trigger of the steady sync: manual (default) or schedule, the daily scheduled "
+                 "run on which Gradient resends every count")
+      ->check(CLI::IsMember({"manual", "schedule"}));
   cli.add_option("--host-lines", o.planner_lines,
                  "Lines for the host-only planner figure (default 1,000,000)");
   cli.add_option("--engine-lines", o.engine_lines,

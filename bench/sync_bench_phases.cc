@@ -309,7 +309,9 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
 
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
-  SessionRun run = run_sync(step, {});
+  SyncOptions options;
+  if (!first) options.trigger = s.steady_trigger;
+  SessionRun run = run_sync(step, options);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double cpu = cpu_seconds() - cpu_before;
 
@@ -317,7 +319,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
   http::EndpointCounters total = counters.total();
   SyncFacts facts;
   facts.lines = &run.report.lines;
-  facts.integration_inactive = first;  // the set-up never pushes, so Gradient is still "pending"
+  facts.trigger = run.report.run.trigger;
   facts.notes = run.report.notes;
   MinimalCalls minimal = platform.minimal_calls(facts);
 
@@ -336,6 +338,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
         {"calls", c.requests}, {"mean_ms", c.latency.mean_ms()}, {"max_ms", c.latency.max_ms()}};
   double lines = static_cast<double>(std::max<size_t>(1, run.report.lines.size()));
   return {{"lines", run.report.lines.size()},
+          {"trigger", run.report.run.trigger},
           {"planned", planned},
           {"changed", changed},
           {"state", run.report.run.state},

@@ -251,7 +251,9 @@ class GradientBench : public PlatformBench {
   }
 
   // docs/platforms/gradient.md: 1 (status) + 1 + ⌈A_new/250⌉ + R (accounts) + 1 + S_new
-  // (services) + P (pushes) + 1 (PATCH active, when counts were accepted while not active).
+  // (services) + P (pushes). P follows the plugin's resend policy (resend_unchanged:
+  // "scheduled"): on a scheduled run every line that may be written is pushed, unchanged or
+  // not; on any other run only the lines the diff marked changed.
   MinimalCalls minimal_calls(const SyncFacts& f) const override {
     int64_t created = 0, renamed = 0;
     for (const auto& note : f.notes) {
@@ -267,12 +269,19 @@ class GradientBench : public PlatformBench {
       }
     }
     int64_t pushes = 0;
-    for (const auto& batch : apply_batches(f)) pushes += static_cast<int64_t>(batch.size());
+    if (f.trigger == "schedule") {
+      // Held lines wait for approval, lines without a target or a readable account are never
+      // sent; every other line goes, whatever Gradient was last sent.
+      for (const auto& line : *f.lines)
+        if (line.target && !read_gone(line) &&
+            (line.action == action::kUpdate || line.action == action::kNone))
+          ++pushes;
+    } else {
+      for (const auto& batch : apply_batches(f)) pushes += static_cast<int64_t>(batch.size());
+    }
     int64_t provisioning = 3 + ceil_div(created, 250) + renamed;
-    int64_t activate = f.integration_inactive && pushes > 0 ? 1 : 0;
-    return {provisioning + pushes + activate, plus({{provisioning, "status/accounts/services"},
-                                                    {pushes, "counts"},
-                                                    {activate, "activate"}})};
+    return {provisioning + pushes,
+            plus({{provisioning, "status/accounts/services"}, {pushes, "counts"}})};
   }
 };
 

@@ -23,6 +23,9 @@ struct Scenario {
   int companies = 2000;       // workspaces, one per platform account
   int services = 10;          // vendor services, each mapped to one platform service
   double change_percent = 5;  // share of lines whose usage changes before the steady sync
+  // The steady sync's trigger: "schedule" runs it as the daily scheduled run, on which plugins
+  // that declare resend_unchanged (Gradient) send every line again.
+  std::string steady_trigger = "manual";
   int latency_ms = 50;        // added by the simulator to every platform response
   uint64_t seed = 42;         // every random choice of the benchmark derives from it
 };
@@ -42,7 +45,7 @@ struct SyncFacts {
   const std::vector<SyncLine>* lines = nullptr;              // every line of the run, in plan order
   size_t read_batch_size = SyncOptions{}.read_batch_size;    // lines per read_quantities call
   size_t apply_batch_size = SyncOptions{}.apply_batch_size;  // lines per apply_quantities call
-  bool integration_inactive = false;  // Gradient: not yet active when the run started
+  std::string trigger = SyncOptions{}.trigger;  // manual, schedule, ...: the run's trigger
   std::vector<std::string> notes;     // the run report's notes
 };
 

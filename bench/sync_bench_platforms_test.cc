@@ -46,11 +46,11 @@ std::vector<SyncLine> lines(int companies, int per_company, int changed, int fir
   return out;
 }
 
-int64_t minimal(const std::string& id, const std::vector<SyncLine>& run, bool inactive = false,
-                std::vector<std::string> notes = {}) {
+int64_t minimal(const std::string& id, const std::vector<SyncLine>& run,
+                std::vector<std::string> notes = {}, const std::string& trigger = "manual") {
   SyncFacts facts;
   facts.lines = &run;
-  facts.integration_inactive = inactive;
+  facts.trigger = trigger;
   facts.notes = std::move(notes);
   return platform(id)->minimal_calls(facts).total;
 }
@@ -118,11 +118,30 @@ TEST(MinimalCalls, GradientSteadyStateMatchesTheDocumentedExample) {
   EXPECT_EQ(minimal("gradient", lines(2000, 4, 400, 1, "")), 403);
 }
 
-TEST(MinimalCalls, GradientFirstPushCreatesAccountsAndActivates) {
-  // 2,000 accounts created in bulk (⌈2000/250⌉ = 8), every line pushed, then PATCH active.
-  EXPECT_EQ(minimal("gradient", lines(2000, 4, 8000, 1, ""), true,
+TEST(MinimalCalls, GradientFirstPushCreatesAccountsAndLeavesActivationToGradient) {
+  // 2,000 accounts created in bulk (⌈2000/250⌉ = 8), every line pushed; Gradient sets active.
+  EXPECT_EQ(minimal("gradient", lines(2000, 4, 8000, 1, ""),
                     {"accounts provisioned on the platform: 2000 created"}),
-            3 + 8 + 8000 + 1);
+            3 + 8 + 8000);
+}
+
+TEST(MinimalCalls, GradientScheduledRunPushesEveryLineAndOnDemandRunsOnlyChanges) {
+  // gradient.md: the daily scheduled run resends every accepted count: 3 + N.
+  auto run = lines(2000, 4, 8000, 1, "");
+  EXPECT_EQ(minimal("gradient", run, {}, "schedule"), 3 + 8000);
+  // The formula counts what the policy asks for, not what the engine did: had the engine
+  // skipped the unchanged lines of a scheduled run, they would show as calls missing.
+  auto skipped = lines(2000, 4, 400, 1, "");
+  EXPECT_EQ(minimal("gradient", skipped, {}, "schedule"), 3 + 8000);
+  EXPECT_EQ(minimal("gradient", skipped, {}, "manual"), 3 + 400);
+  EXPECT_EQ(minimal("gradient", skipped, {}, "api"), 3 + 400);
+  // Held lines and lines without a target are not pushed on any run.
+  skipped[0].action = action::kHold;
+  skipped[0].outcome = outcome::kHeld;
+  skipped[1].target.reset();
+  skipped[1].action = action::kSkip;
+  skipped[1].outcome = outcome::kNoData;
+  EXPECT_EQ(minimal("gradient", skipped, {}, "schedule"), 3 + 7998);
 }
 
 TEST(MinimalCalls, ExternalMatchesTheDocumentedFormula) {

@@ -67,7 +67,7 @@ step "Vendor usage"
 MB usage import examples/demo/usage.json
 step "Connect: test each connector's credentials against its platform"
 for c in "${connectors[@]}"; do MB connectors test "$c"; done
-step "Map workspaces by exact name (Gradient: create the accounts, mapped by identity)"
+step "Map workspaces by exact name (Gradient: its accounts were created and mapped by identity when it connected)"
 for c in "${connectors[@]}"; do MB map auto "$c"; echo; done
 step "Apply the mappings the config declares (near-duplicate names, services)"
 MB map apply

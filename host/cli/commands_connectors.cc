@@ -54,9 +54,15 @@ int connectors_list(App& app) {
 int print_verdict(App& app, const Result<ops::ConnectorVerdict>& v) {
   if (!v) return report_failure(app, v.status());
   if (app.options().json) {
-    print_json(app, boost::json::object{{"id", v->id}, {"status", v->status}, {"message", v->message}});
+    boost::json::array provisioned;
+    for (const auto& note : v->provisioned) provisioned.push_back(boost::json::value(note));
+    print_json(app, boost::json::object{{"id", v->id},
+                                        {"status", v->status},
+                                        {"message", v->message},
+                                        {"provisioned", std::move(provisioned)}});
   } else {
     app.out() << v->id << ": " << v->status << (v->message.empty() ? "" : " — " + v->message) << "\n";
+    for (const auto& note : v->provisioned) app.out() << "  " << note << "\n";
   }
   if (v->status != "error") return kExitOk;
   if (v->error_class == ErrorClass::kConfigInvalid) return kExitConfigInvalid;

@@ -47,7 +47,8 @@ void print_report(App& app, const SyncReport& report, bool all_lines) {
   app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
 }
 
-int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force) {
+int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force,
+                    bool scheduled) {
   auto config = app.config();
   if (!config) return report_failure(app, config.status());
   if (ids.empty())
@@ -60,6 +61,7 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
     SyncOptions options;
     options.dry_run = dry_run;
     options.force_full_push = force;
+    if (scheduled) options.trigger = "schedule";
     options.progress = app.options().json ? nullptr : progress_bar(id);
     auto report = ops::sync_connector(app, id, options);
     if (!report) {
@@ -236,7 +238,13 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
   sync->add_option("connectors", *ids, "Connector ids");
   sync->add_flag("--dry-run", *dry, "Show current / new / delta without writing anything");
   sync->add_flag("--force", *force, "Write every line even when the platform already has the target");
-  sync->callback([ctx, ids, dry, force] { ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force); });
+  auto scheduled = std::make_shared<bool>(false);
+  sync->add_flag("--scheduled", *scheduled,
+                 "Run as the regular scheduled run (cron), like `serve`'s scheduler: plugins that "
+                 "resend unchanged values on scheduled runs do so");
+  sync->callback([ctx, ids, dry, force, scheduled] {
+    ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force, *scheduled);
+  });
 
   auto* reconcile = cli.add_subcommand(
       "reconcile", "Read every mapped line back from the platforms and compare with the targets; writes nothing");

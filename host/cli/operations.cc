@@ -14,20 +14,30 @@ namespace mb::ops {
 
 namespace {
 
+// A verdict, and what the plugin asks the host to set once a connect is complete.
+struct Authenticated {
+  ConnectorVerdict verdict;
+  std::string status_after_connect;
+};
+
 // What the platform says about a session's credentials. A session that could not be opened is an
-// "error" verdict too: its reason is what the user needs to see.
-ConnectorVerdict authenticate(const std::string& id,
-                              const Result<std::unique_ptr<PluginSession>>& session) {
-  ConnectorVerdict v;
+// "error" verdict too: its reason is what the user needs to see. `purpose` is "connect" for the
+// first connect or an explicit reconnect, else "test".
+Authenticated authenticate(const std::string& id,
+                           const Result<std::unique_ptr<PluginSession>>& session,
+                           const std::string& purpose) {
+  Authenticated a;
+  ConnectorVerdict& v = a.verdict;
   v.id = id;
   v.status = "error";
   if (!session) {
     v.error_class = session.status().code();
     v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
     v.message = redact(v.message);
-    return v;
+    return a;
   }
-  auto result = (*session)->invoke(Operation::kAuthenticate, "{}");
+  auto result = (*session)->invoke(
+      Operation::kAuthenticate, boost::json::serialize(boost::json::object{{"purpose", purpose}}));
   if (!result) {
     v.error_class = result.status().code();
     v.message = std::string(error_class_name(v.error_class)) + ": " + result.status().message();
@@ -37,6 +47,7 @@ ConnectorVerdict authenticate(const std::string& id,
     v.message = doc ? json::get_string(*doc, "message").value_or("") : "";
     if (status == "ok" || status == "pending") {
       v.status = status;
+      a.status_after_connect = json::get_string(*doc, "status_after_connect").value_or("");
     } else if (status.empty()) {
       v.error_class = ErrorClass::kFatal;
       v.message = "plugin returned an authenticate result without a status";
@@ -46,7 +57,61 @@ ConnectorVerdict authenticate(const std::string& id,
     }
   }
   v.message = redact(v.message);
-  return v;
+  return a;
+}
+
+// Whether connecting writes to the platform: it creates the vendor's accounts and services
+// there, or sets a status once connected.
+bool connect_writes(const LoadedPlugin& plugin) {
+  return plugin.offers(Operation::kProvisionAccounts) ||
+         plugin.offers(Operation::kProvisionServices) || plugin.offers(Operation::kSetStatus);
+}
+
+// Completes a connect whose credentials the platform accepted. A plugin that offers
+// provision_accounts/provision_services gets them called first — the sync's own provisioning —
+// so the platform has the accounts and services to map the moment its status says it may; then
+// the status the plugin asked for in authenticate's answer is set through set_status. Records
+// in `v` what was created and the platform's final word. Call it holding the connector's lease.
+Status complete_connect(cli::App& app, const ConnectorConfig& connector, PluginSession& session,
+                        const std::string& status_after_connect, ConnectorVerdict& v) {
+  const LoadedPlugin& plugin = session.plugin();
+  if (plugin.offers(Operation::kProvisionAccounts) ||
+      plugin.offers(Operation::kProvisionServices)) {
+    auto config = app.config();
+    if (!config) return config.status();
+    auto store = app.store();
+    if (!store) return store.status();
+    auto snapshot = (*store)->latest_snapshot();
+    if (!snapshot) return snapshot.status();
+    if (!*snapshot) {
+      v.provisioned.push_back(
+          "nothing created on the platform yet: no usage imported; the first sync after "
+          "`meterbridge usage import` creates the accounts and services");
+    } else {
+      SyncEngine engine(**store, **config);
+      Status provisioned = engine.provision(connector, session, v.provisioned);
+      if (!provisioned.ok())
+        return Status(provisioned.code(),
+                      "creating the accounts and services on the platform failed (" +
+                          redact(provisioned.message()) +
+                          "), so its status was left as it was; once that is fixed, run "
+                          "`meterbridge connectors connect " +
+                          connector.id + "` again");
+    }
+  }
+  if (status_after_connect.empty() || !plugin.offers(Operation::kSetStatus)) return Status::Ok();
+  auto set =
+      session.invoke(Operation::kSetStatus,
+                     boost::json::serialize(boost::json::object{{"status", status_after_connect}}));
+  if (!set)
+    return Status(set.status().code(),
+                  "the accounts and services exist on the platform, but setting its status to '" +
+                      status_after_connect + "' failed (" + redact(set.status().message()) +
+                      "); run `meterbridge connectors connect " + connector.id + "` again");
+  auto doc = json::parse(*set);
+  std::string message = doc ? json::get_string(*doc, "message").value_or("") : "";
+  if (!message.empty()) v.message = redact(message);
+  return Status::Ok();
 }
 
 // Checks a credentials document: a JSON object whose keys are secret fields of the plugin (by
@@ -77,7 +142,28 @@ Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(id));
-  ConnectorVerdict v = authenticate(id, app.open_session(id));
+  auto record = (*store)->get_connector(id);
+  if (!record) return record.status();
+  // A connector never tested nor connected is connected by its first test (secrets that all live
+  // in the config need no `connectors connect`).
+  const bool first_connect = !*record || (*record)->status == "new";
+  auto session = app.open_session(id);
+  std::unique_ptr<ConnectorLease> lease;
+  if (first_connect && session && connect_writes((*session)->plugin())) {
+    auto taken = ConnectorLease::acquire(**store, id, "connect");
+    if (!taken) return taken.status();
+    lease = std::move(*taken);
+  }
+  Authenticated a = authenticate(id, session, first_connect ? "connect" : "test");
+  ConnectorVerdict& v = a.verdict;
+  if (first_connect && v.status != "error") {
+    Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
+    if (!completed.ok()) {
+      std::string why = "the platform accepted the credentials, but " + completed.message();
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      return Status(completed.code(), "connector '" + id + "': " + why);
+    }
+  }
   MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
   return v;
 }
@@ -103,12 +189,24 @@ Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
     if (!stored) return stored.status();
     candidate = *stored;
   }
-  ConnectorVerdict v = authenticate(id, app.open_session_with(id, candidate));
+  // Connecting may write to the platform (accounts, services, status): not beside a sync.
+  std::unique_ptr<ConnectorLease> lease;
+  if (connect_writes(*plugin)) {
+    auto taken = ConnectorLease::acquire(**store, id, "connect");
+    if (!taken) return taken.status();
+    lease = std::move(*taken);
+  }
+  auto session = app.open_session_with(id, candidate);
+  Authenticated a = authenticate(id, session, "connect");
+  ConnectorVerdict& v = a.verdict;
   if (v.status == "error") {
     if (!force) {
       std::string what = credentials_json ? "credentials not stored" : "not connected";
-      std::string next = credentials_json
-                             ? "correct them, or store them anyway with --force"
+      std::string next =
+          v.error_class == ErrorClass::kConflict
+              ? "the platform accepted the credentials but its side must change first; or store "
+                "them anyway with --force"
+          : credentials_json ? "correct them, or store them anyway with --force"
                              : "correct the connector's secrets, or give credentials to store";
       return Status(v.error_class == ErrorClass::kOk ? ErrorClass::kAuthFailed : v.error_class,
                     "connector '" + id + "': " + what + ": the test against the platform failed (" +
@@ -120,6 +218,15 @@ Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
   if (credentials_json) {
     MB_RETURN_IF_ERROR((*store)->put_credentials(id, *candidate));
     v.credentials_stored = true;
+  }
+  if (v.status != "error") {
+    Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
+    if (!completed.ok()) {
+      std::string why = std::string("the platform accepted the credentials") +
+                        (v.credentials_stored ? " (stored)" : "") + ", but " + completed.message();
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      return Status(completed.code(), "connector '" + id + "': " + why);
+    }
   }
   MB_RETURN_IF_ERROR((*store)->set_connector_status(id, v.status, v.message));
   return v;

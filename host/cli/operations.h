@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "host/cli/app.h"
 #include "host/sync/mapping.h"
@@ -25,10 +26,14 @@ struct ConnectorVerdict {
   std::string message;  // the platform's reason, redacted
   ErrorClass error_class = ErrorClass::kOk;  // why it is "error" (auth_failed, config_invalid, ...)
   bool credentials_stored = false;  // connect_connector stored the credentials it was given
+  // Connecting on a platform where the vendor creates the accounts and services: what it created
+  // there (the provisioning notes), before the platform's status was set.
+  std::vector<std::string> provisioned;
 };
 
 // Authenticates against the platform and records the verdict on the connector. A disconnected
-// connector is refused (kConflict): only connect_connector reconnects it.
+// connector is refused (kConflict): only connect_connector reconnects it. A connector never tested
+// nor connected before is connected by this first test, as connect_connector does.
 Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
 // Tests `credentials_json` (a JSON object of the plugin's secret fields, used literally — never
 // resolved as references) against the platform, and only when the platform accepts them stores
@@ -36,7 +41,11 @@ Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
 // credentials, tests what the config file (and the store) already hold: how a connector whose
 // secrets all live in the config is reconnected. A rejection changes nothing and is returned as
 // an error naming the platform's reason, unless `force`: then the credentials are stored anyway
-// and the connector is marked in error with that reason.
+// and the connector is marked in error with that reason. Once the platform accepts them, a
+// plugin that offers provision_accounts/provision_services gets them called (the sync's own
+// provisioning), and only then the status its authenticate answer asks for is set (set_status):
+// the platform has something to map the moment it is told the connector is connected. Holds the
+// connector's lease while it may write to the platform.
 Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force = false);

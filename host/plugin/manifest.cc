@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <utility>
 
 #include "host/common/json.h"
 
@@ -9,6 +11,33 @@ namespace mb {
 
 bool PluginManifest::has_capability(std::string_view c) const {
   return std::find(capabilities.begin(), capabilities.end(), c) != capabilities.end();
+}
+
+namespace {
+
+constexpr std::pair<ResendUnchanged, std::string_view> kResendNames[] = {
+    {ResendUnchanged::kNever, "never"},
+    {ResendUnchanged::kScheduled, "scheduled"},
+    {ResendUnchanged::kAlways, "always"}};
+
+}  // namespace
+
+std::string_view resend_unchanged_name(ResendUnchanged policy) {
+  for (const auto& [value, name] : kResendNames)
+    if (value == policy) return name;
+  return "never";
+}
+
+bool PluginManifest::resends_unchanged_on(std::string_view trigger) const {
+  switch (resend_unchanged) {
+    case ResendUnchanged::kAlways:
+      return true;
+    case ResendUnchanged::kScheduled:
+      return trigger == "schedule";
+    case ResendUnchanged::kNever:
+      return false;
+  }
+  return false;
 }
 
 Result<AbiVersion> parse_abi_version(std::string_view text) {
@@ -96,6 +125,15 @@ Result<PluginManifest> parse_manifest(std::string_view json_text, std::string_vi
     if (!http->is_object()) return fail("/http: must be an object");
     m.http = *http;
   }
+  if (const auto* resend = json::get(doc, "resend_unchanged")) {
+    auto it =
+        std::find_if(std::begin(kResendNames), std::end(kResendNames), [&](const auto& entry) {
+          return resend->is_string() && resend->get_string() == entry.second;
+        });
+    if (it == std::end(kResendNames))
+      return fail("/resend_unchanged: must be \"never\", \"scheduled\" or \"always\"");
+    m.resend_unchanged = it->first;
+  }
   return m;
 }
 
@@ -109,6 +147,10 @@ std::string manifest_disagreement(const PluginManifest& sidecar, const PluginMan
   if (sidecar.capabilities != described.capabilities) return "capabilities differ";
   if (sidecar.config_schema != described.config_schema) return "config_schema differs";
   if (sidecar.http != described.http) return "http defaults differ";
+  if (sidecar.resend_unchanged != described.resend_unchanged)
+    return "resend_unchanged: manifest says '" +
+           std::string(resend_unchanged_name(sidecar.resend_unchanged)) + "', plugin says '" +
+           std::string(resend_unchanged_name(described.resend_unchanged)) + "'";
   return "";
 }
 

@@ -7,7 +7,8 @@
 //     "library": "libmeterbridge-examplepsa.so",
 //     "capabilities": ["provision_accounts"],
 //     "config_schema": { JSON Schema; secret fields carry "x-secret": true },
-//     "http": { "max_concurrency": 9, "per_endpoint_concurrency": 3, "hourly_budget": 10000 }
+//     "http": { "max_concurrency": 9, "per_endpoint_concurrency": 3, "hourly_budget": 10000 },
+//     "resend_unchanged": "scheduled"
 //   }
 #ifndef METERBRIDGE_HOST_PLUGIN_MANIFEST_H_
 #define METERBRIDGE_HOST_PLUGIN_MANIFEST_H_
@@ -34,6 +35,18 @@ struct AbiVersion {
 inline constexpr std::string_view kKnownCapabilities[] = {
     "provision_accounts", "provision_services", "set_status", "link_accounts", "disconnect"};
 
+// When the sync engine writes a line whose platform value already equals its target. Some
+// platforms ask to be sent every value on each regular run, so a value they dropped or reset
+// on their side comes back without waiting for the vendor's number to change.
+enum class ResendUnchanged {
+  kNever,      // only changed lines are written (the default)
+  kScheduled,  // every line on scheduled runs (trigger "schedule"); changes only otherwise
+  kAlways,     // every line on every run
+};
+
+// The manifest spelling ("never", "scheduled", "always").
+std::string_view resend_unchanged_name(ResendUnchanged policy);
+
 struct PluginManifest {
   std::string id;
   std::string name;
@@ -43,10 +56,13 @@ struct PluginManifest {
   std::vector<std::string> capabilities;  // sorted
   boost::json::value config_schema;       // an object
   boost::json::value http;                // object or null: HTTP policy defaults
+  ResendUnchanged resend_unchanged = ResendUnchanged::kNever;
   // JSON Pointers (into the connector's plugin config) of the fields the schema marks secret.
   std::vector<std::string> secret_fields;
 
   bool has_capability(std::string_view c) const;
+  // Whether a run started by `trigger` (manual, schedule, api, ...) writes unchanged lines too.
+  bool resends_unchanged_on(std::string_view trigger) const;
 };
 
 // Parses "1.0" into an AbiVersion.

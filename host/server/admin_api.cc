@@ -245,8 +245,13 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
   if (s.size() >= 3 && s[1] == "connectors") {
     const std::string& id = s[2];
     auto verdict_json = [](const ops::ConnectorVerdict& v) {
-      return bj::object{{"id", v.id}, {"status", v.status}, {"message", v.message},
-                          {"error_class", v.status == "error" ? error_class_name(v.error_class) : ""}};
+      bj::array provisioned;
+      for (const auto& note : v.provisioned) provisioned.push_back(bj::value(note));
+      return bj::object{{"id", v.id},
+                        {"status", v.status},
+                        {"message", v.message},
+                        {"error_class", v.status == "error" ? error_class_name(v.error_class) : ""},
+                        {"provisioned", std::move(provisioned)}};
     };
     if (m == "POST" && is({"v1", "connectors", "*", "test"})) {
       if (auto body = read_body(req, {}); !body) return error_response(body.status());

@@ -172,10 +172,13 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
     if (!mappings) return mappings.status();
     std::set<std::string> mapped;
     for (const auto& m : *mappings) mapped.insert(m.service_id);
+    std::map<std::string, int> by_outcome;
     if (const auto* items = json::get(doc, "items"); items != nullptr && items->is_array()) {
       for (const auto& item : items->get_array()) {
         std::string id = json::get_string(item, "id").value_or("");
         std::string platform_id = json::get_string(item, "platform_id").value_or("");
+        ++by_outcome[json::get_string(item, "outcome")
+                         .value_or(platform_id.empty() ? "failed" : "unchanged")];
         if (id.empty() || platform_id.empty()) {
           notes.push_back("service '" + id + "' not provisioned: " +
                           redact(json::get_string(item, "message").value_or("no platform id returned")));
@@ -188,6 +191,11 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
         }
       }
     }
+    std::string summary;
+    for (const auto& [k, v] : by_outcome)
+      summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+    notes.push_back("services provisioned on the platform: " +
+                    (summary.empty() ? "none" : summary));
   }
   return Status::Ok();
 }
@@ -336,6 +344,18 @@ Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSess
   if (!lines) return record_failed_attempt(run, lines.status(), std::move(notes));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
+  // A plugin may declare that its platform wants every value again on some runs (e.g. each
+  // scheduled daily run), so a value dropped on the platform's side comes back.
+  const PluginManifest& manifest = session.plugin().manifest();
+  if (!effective.force_full_push && manifest.resends_unchanged_on(options.trigger)) {
+    effective.force_full_push = true;
+    notes.push_back(
+        "unchanged lines are sent again: the plugin resends every value on " +
+        std::string(manifest.resend_unchanged == ResendUnchanged::kAlways ? "every run"
+                                                                          : "scheduled runs") +
+        " (resend_unchanged: " + std::string(resend_unchanged_name(manifest.resend_unchanged)) +
+        ")");
+  }
   return execute(connector, session, run, std::move(*lines), connector.policies, effective, std::move(notes));
 }
 

@@ -293,6 +293,14 @@ class GradientPluginTest : public ::testing::Test {
            R"(,"metric":"users","line_ref":{}})";
   }
 
+  // Gradient answers every request whose body contains `text` with this NestJS error.
+  void refuse_bodies_containing(const std::string& text, int status, const std::string& message) {
+    g_.intercept = [=](const Seen& s) -> std::optional<json::object> {
+      if (s.body.find(text) != std::string::npos) return nest_error(status, message);
+      return std::nullopt;
+    };
+  }
+
   FakeHost host_;
   FakeHost::LoadedPlugin plugin_;
   FakeHost::Session session_ = plugin_.open(config());
@@ -337,26 +345,55 @@ TEST(GradientOpen, RefusesABadConfigWithoutNamingTheSecret) {
 
 // ---- authenticate -----------------------------------------------------------------------------
 
-TEST_F(GradientPluginTest, AuthenticateSendsTheTokenThenMovesAnInactiveIntegrationToPending) {
-  json::value v = call(&mb_plugin_table::on_authenticate, "{}");
+TEST_F(GradientPluginTest, AuthenticateSendsTheTokenAndNeverChangesTheStatus) {
+  json::value v = call(&mb_plugin_table::on_authenticate, R"({"purpose":"connect"})");
   EXPECT_EQ(v.at("status").as_string(), "pending") << v;
   EXPECT_NE(std::string(v.at("message").as_string()).find("Northwind IT"), std::string::npos);
-  ASSERT_EQ(g_.seen.size(), 2u);
+  // The host provisions first, then sets the status this asks for.
+  EXPECT_EQ(v.at("status_after_connect").as_string(), "pending");
+  ASSERT_EQ(g_.seen.size(), 1u);
   EXPECT_EQ(g_.seen[0].method, "GET");
   EXPECT_EQ(g_.seen[0].path, "/api/vendor-api/organization");
   EXPECT_EQ(g_.seen[0].headers.at("GRADIENT-TOKEN").as_string(), kToken);
   EXPECT_EQ(g_.seen[0].headers.at("Accept").as_string(), "application/json");
-  EXPECT_EQ(g_.seen[1].method, "PATCH");
-  EXPECT_EQ(g_.seen[1].path, "/api/vendor-api/organization/status/pending");
-  EXPECT_EQ(g_.status, "pending");
+  EXPECT_EQ(g_.status, "inactive");
   for (const auto& log : host_.logs()) EXPECT_EQ(log.message.find(kToken), std::string::npos);
 }
 
 TEST_F(GradientPluginTest, AuthenticateLeavesAPendingOrActiveIntegrationAlone) {
-  g_.status = "pending";
-  EXPECT_EQ(call(&mb_plugin_table::on_authenticate, "{}").at("status").as_string(), "pending");
-  g_.status = "active";
-  EXPECT_EQ(call(&mb_plugin_table::on_authenticate, "{}").at("status").as_string(), "ok");
+  for (const char* input : {"{}", R"({"purpose":"test"})", R"({"purpose":"connect"})"}) {
+    g_.status = "pending";
+    json::value pending = call(&mb_plugin_table::on_authenticate, input);
+    EXPECT_EQ(pending.at("status").as_string(), "pending");
+    EXPECT_FALSE(pending.as_object().contains("status_after_connect"));
+    g_.status = "active";
+    json::value active = call(&mb_plugin_table::on_authenticate, input);
+    EXPECT_EQ(active.at("status").as_string(), "ok");
+    EXPECT_FALSE(active.as_object().contains("status_after_connect"));
+  }
+  EXPECT_TRUE(g_.requests("PATCH").empty());
+}
+
+TEST_F(GradientPluginTest, AuthenticateReportsAStatusTheMspOrGradientSetWithWhatToDo) {
+  for (const char* purpose : {"test", "connect"}) {
+    for (const char* status : {"disabled", "error"}) {
+      g_.status = status;
+      json::value v = call(&mb_plugin_table::on_authenticate,
+                           std::string(R"({"purpose":")") + purpose + R"("})");
+      EXPECT_EQ(v.at("status").as_string(), "conflict") << status << " " << purpose;
+      std::string message(v.at("message").as_string());
+      EXPECT_NE(message.find(std::string("'") + status + "'"), std::string::npos) << message;
+      EXPECT_NE(message.find("never overrides"), std::string::npos) << message;
+      EXPECT_NE(message.find("Synthesize"), std::string::npos) << message;
+      EXPECT_FALSE(v.as_object().contains("status_after_connect"));
+    }
+  }
+  // Inactive outside a connect: the integration was disconnected, or never connected.
+  g_.status = "inactive";
+  json::value inactive = call(&mb_plugin_table::on_authenticate, R"({"purpose":"test"})");
+  EXPECT_EQ(inactive.at("status").as_string(), "conflict");
+  EXPECT_NE(std::string(inactive.at("message").as_string()).find("connectors connect"),
+            std::string::npos);
   EXPECT_TRUE(g_.requests("PATCH").empty());
 }
 
@@ -458,11 +495,7 @@ TEST_F(GradientPluginTest, A409OnABulkCreateIsSettledAndOnlyTheStillMissingAreSe
 }
 
 TEST_F(GradientPluginTest, ABulkCreateRefusedAsInvalidIsRetriedAccountByAccount) {
-  g_.intercept = [&](const Seen& s) -> std::optional<json::object> {
-    if (s.method == "POST" && s.body.find("Bad") != std::string::npos)
-      return nest_error(400, "name must be shorter than 100 characters");
-    return std::nullopt;
-  };
+  refuse_bodies_containing("Bad", 400, "name must be shorter than 100 characters");
   json::value v = call(&mb_plugin_table::on_provision_accounts,
                        R"({"accounts":[{"id":"w-1","name":"Good"},{"id":"w-2","name":"Bad"}]})");
   auto items = by_id(v);
@@ -470,6 +503,39 @@ TEST_F(GradientPluginTest, ABulkCreateRefusedAsInvalidIsRetriedAccountByAccount)
   EXPECT_EQ(items["w-2"].at("outcome").as_string(), "failed");
   EXPECT_FALSE(items["w-2"].contains("account_id"));
   EXPECT_NE(std::string(items["w-2"].at("message").as_string()).find("shorter than 100"),
+            std::string::npos);
+  EXPECT_EQ(g_.requests("POST").size(), 3u);
+}
+
+TEST_F(GradientPluginTest, ABulkCreateTooLargeForGradientIsSentAgainInHalves) {
+  // Gradient's body parser refuses a body above its limit with 413; here, more than 2 accounts.
+  g_.intercept = [&](const Seen& s) -> std::optional<json::object> {
+    if (s.method == "POST" && json::parse(s.body).as_array().size() > 2)
+      return nest_error(413, "request entity too large");
+    return std::nullopt;
+  };
+  json::value v = call(&mb_plugin_table::on_provision_accounts,
+                       R"({"accounts":[{"id":"w-1","name":"A"},{"id":"w-2","name":"B"},
+                                       {"id":"w-3","name":"C"},{"id":"w-4","name":"D"},
+                                       {"id":"w-5","name":"E"}]})");
+  auto items = by_id(v);
+  for (const char* id : {"w-1", "w-2", "w-3", "w-4", "w-5"})
+    EXPECT_EQ(items[id].at("outcome").as_string(), "created") << id << " " << items[id];
+  std::vector<size_t> sizes;
+  for (const Seen& post : g_.requests("POST"))
+    sizes.push_back(json::parse(post.body).as_array().size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{5, 2, 3, 1, 2})) << "halves, then halves of the halves";
+  EXPECT_EQ(g_.accounts.size(), 5u);
+}
+
+TEST_F(GradientPluginTest, OneAccountTooLargeForGradientFailsAlone) {
+  refuse_bodies_containing("Huge", 413, "request entity too large");
+  json::value v = call(&mb_plugin_table::on_provision_accounts,
+                       R"({"accounts":[{"id":"w-1","name":"Small"},{"id":"w-2","name":"Huge"}]})");
+  auto items = by_id(v);
+  EXPECT_EQ(items["w-1"].at("outcome").as_string(), "created");
+  EXPECT_EQ(items["w-2"].at("outcome").as_string(), "failed");
+  EXPECT_NE(std::string(items["w-2"].at("message").as_string()).find("too large"),
             std::string::npos);
   EXPECT_EQ(g_.requests("POST").size(), 3u);
 }
@@ -600,29 +666,21 @@ TEST_F(GradientPluginTest, WhileTheIntegrationIsNotActiveNoPushedCountIsTrusted)
   EXPECT_EQ(v.at("lines").at(0).at("line_ref").at("basis").as_string(), "integration_not_active");
 }
 
-TEST_F(GradientPluginTest, AcceptedCountsActivateAnIntegrationGradientLeftPending) {
+TEST_F(GradientPluginTest, AcceptedCountsNeverMakeThePluginSetActiveItself) {
+  // Gradient activates the integration itself on the first usage it accepts; when it has not,
+  // the vendor does not either.
   g_.status = "pending";
   g_.auto_activate = false;
   g_.mapped = {{"s1", "w-1"}};
   g_.accounts = {json::object{{"id", "w-1"}, {"name", "Northwind"}, {"description", ""}}};
   call(&mb_plugin_table::on_provision_accounts,
        R"({"accounts":[{"id":"w-1","name":"Northwind"}]})");
-  call(&mb_plugin_table::on_apply_quantities,
-       R"({"idempotency_key":"gr:run-1:batch-1","final":true,"lines":[
+  json::value v = call(&mb_plugin_table::on_apply_quantities,
+                       R"({"idempotency_key":"gr:run-1:batch-1","final":true,"lines":[
            {"key":"a","account_id":"w-1","service_id":"s1","target":4,"expected_current":null}]})");
-  EXPECT_EQ(g_.status, "active");
-  ASSERT_EQ(g_.requests("PATCH").size(), 1u);
-  EXPECT_EQ(g_.requests("PATCH")[0].path, "/api/vendor-api/organization/status/active");
-
-  // Already active (Gradient's own doing, as documented): nothing more is sent.
-  g_.status = "active";
-  FakeHost::Session next = plugin_.open(config());
-  next.call(&mb_plugin_table::on_provision_accounts,
-            R"({"accounts":[{"id":"w-1","name":"Northwind"}]})");
-  next.call(&mb_plugin_table::on_apply_quantities,
-            R"({"idempotency_key":"gr:run-2:batch-1","final":true,"lines":[
-                {"key":"a","account_id":"w-1","service_id":"s1","target":5,"expected_current":4}]})");
-  EXPECT_EQ(g_.requests("PATCH").size(), 1u);
+  EXPECT_EQ(v.at("lines").at(0).at("outcome").as_string(), "updated");
+  EXPECT_EQ(g_.status, "pending");
+  EXPECT_TRUE(g_.requests("PATCH").empty());
 }
 
 // ---- apply_quantities -------------------------------------------------------------------------
@@ -779,9 +837,12 @@ TEST_F(GradientPluginTest, SetStatusSendsTheLowerCaseValueAndRefusesUndocumented
       call(&mb_plugin_table::on_set_status, R"({"status":"Active"})").at("status").as_string(),
       "active");
   EXPECT_EQ(g_.requests("PATCH").back().path, "/api/vendor-api/organization/status/active");
+  json::value pending = call(&mb_plugin_table::on_set_status, R"({"status":"pending"})");
+  EXPECT_NE(std::string(pending.at("message").as_string()).find("can now map"), std::string::npos)
+      << pending;
   CallResult r = raw(&mb_plugin_table::on_set_status, R"({"status":"disabled"})");
   EXPECT_EQ(r.status, MB_STATUS_CONFIG_INVALID);
-  EXPECT_EQ(g_.requests("PATCH").size(), 1u);
+  EXPECT_EQ(g_.requests("PATCH").size(), 2u);
 }
 
 TEST_F(GradientPluginTest, DisconnectSetsTheIntegrationInactive) {

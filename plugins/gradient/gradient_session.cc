@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "plugins/gradient/internal/accounts.h"
+#include "plugins/gradient/internal/integration_status.h"
 #include "plugins/gradient/internal/services.h"
 #include "plugins/gradient/internal/token.h"
 
@@ -95,7 +96,13 @@ ApiRequest status_request(std::string_view status) {
 
 // ---- authenticate ---------------------------------------------------------------------------
 
-std::string GradientSession::authenticate(Call& call, std::string_view) {
+// Checks the keys and reads the integration's status. Only a connect (input "purpose":
+// "connect": the first connect or an explicit reconnect) may lead to a status change, and not
+// here: the host provisions the accounts and services first, then sets the status this answer
+// names in "status_after_connect" through set_status, so the MSP never finds an empty wizard.
+std::string GradientSession::authenticate(Call& call, std::string_view input) {
+  const bool connecting = string_field(parse_input(input), "purpose") == "connect";
+  connecting_ = connecting;
   ApiResponse r = client_.execute_one(call, organization_request());
   if (!r.ok()) {
     Failure f = classify(r, "read the partner integration settings");
@@ -115,29 +122,11 @@ std::string GradientSession::authenticate(Call& call, std::string_view) {
     return verdict("config_invalid", client_.base_url() + " answered " + std::to_string(r.status) +
                                          " but not like Gradient's vendor API: check the base URL");
   integration_status_ = integration->status;
-  if (integration->status == "active")
-    return verdict("ok", "Gradient integration with " + who(*integration) + " is active");
-  if (integration->status == "pending")
-    return verdict("pending", "Gradient integration with " + who(*integration) +
-                                  " is pending: the MSP maps accounts and services in Synthesize; "
-                                  "Gradient makes it active when the first counts arrive");
-
-  // Any other status (inactive after a disconnect, or disabled/error from older docs): the
-  // partner has just entered their key in the vendor's portal, which is what "pending" means,
-  // and the MSP's mapping wizard waits for it.
-  ApiResponse set = client_.execute_one(call, status_request("pending"));
-  if (!set.ok()) {
-    Failure f = classify(set, "set the integration status to pending");
-    if (set.status == 429) throw_failure(f);
-    if (set.status == 401 || set.status == 403) return verdict("auth_failed", f.message);
-    if (set.status == 0 || set.status >= 500) return verdict("unreachable", f.message);
-    throw PluginError(f.status, "Gradient accepted the keys but " + f.message);
-  }
-  integration_status_ = "pending";
-  call.info("Gradient integration status moved from '" + integration->status + "' to 'pending'");
-  return verdict("pending",
-                 "Gradient integration with " + who(*integration) + " was '" + integration->status +
-                     "', now pending: the MSP can map accounts and services in Synthesize");
+  StatusReading reading = read_status(integration->status, who(*integration), connecting);
+  json::object out{{"status", reading.verdict}, {"message", reading.message}};
+  if (!reading.status_after_connect.empty())
+    out["status_after_connect"] = reading.status_after_connect;
+  return json::serialize(out);
 }
 
 // ---- listings -------------------------------------------------------------------------------
@@ -269,7 +258,11 @@ std::string GradientSession::provision_accounts(Call& call, std::string_view inp
     }
     desired.push_back(std::move(a));
   }
-  refresh_integration_status(call);
+  // While connecting, the status is about to be set; otherwise a sync should say why the MSP
+  // may not see its counts.
+  if (std::string warning = sync_warning(refresh_integration_status(call));
+      !warning.empty() && !connecting_)
+    call.warn(warning);
   AccountsResult result = provision(call, client_, desired);
   accounts_ = result.on_gradient;
   created_accounts_ = std::move(result.created);
@@ -401,7 +394,6 @@ std::string GradientSession::apply_quantities(Call& call, std::string_view input
     stopped_.reset();
     last_accepted_.reset();
     rebuild_owed_ = false;
-    accepted_in_run_ = false;
   }
   if (stopped_)
     throw PluginError(stopped_->status, "not sent: " + stopped_->message, stopped_->retry_after_ms);
@@ -454,17 +446,8 @@ std::string GradientSession::apply_quantities(Call& call, std::string_view input
     }
     rebuild_owed_ = false;
     last_accepted_.reset();
-    // Gradient documents that it makes the integration active itself on the first count it
-    // accepts; say so explicitly when this session saw it otherwise, as other vendors do, so the
-    // next run can trust the counts pushed from now on.
-    if (accepted_in_run_ && integration_status_ && *integration_status_ != "active" && !stopped_) {
-      ApiResponse r = client_.execute_one(call, status_request("active"));
-      if (r.ok())
-        integration_status_ = "active";
-      else
-        call.warn("the Gradient integration stays '" + *integration_status_ +
-                  "': " + classify(r, "set the integration status to active").message);
-    }
+    // No PATCH to active: Gradient makes the integration active itself when it accepts the
+    // first usage (its documented lifecycle), and the vendor never sets it.
   }
 
   json::array out;
@@ -492,7 +475,6 @@ void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
     if (stops_the_run(r) && !stopped_) stopped_ = classify(r, "set unit count");
     results[line.key] = count_result(r, line);
     if (r.ok()) {
-      accepted_in_run_ = true;
       last_accepted_ = line;
       rebuild_owed_ = no_build;  // a count without no_build rebuilds for every earlier one
     }
@@ -535,7 +517,11 @@ std::string GradientSession::set_status(Call& call, std::string_view input) {
   std::string result = now && !now->status.empty() ? now->status : status;
   integration_status_ = result;
   call.info("Gradient integration status set to '" + result + "'");
-  return json::serialize(json::object{{"status", result}});
+  std::string message = "Gradient integration with " + (now ? who(*now) : std::string("the MSP")) +
+                        " is now '" + result + "'";
+  if (result == "pending")
+    message += ": the MSP can now map the accounts and services in Synthesize";
+  return json::serialize(json::object{{"status", result}, {"message", message}});
 }
 
 // The partner leaves: Gradient's lifecycle says the integration goes back to inactive. The host

@@ -3,7 +3,7 @@
 // hook to its calls.
 //
 //   GradientSession session(parse_config(config_json));
-//   session.authenticate(call, "{}");          // GET organization; inactive -> PATCH pending
+//   session.authenticate(call, "{}");          // GET organization: the keys and the status
 //   session.provision_accounts(call, input);   // GET accounts; POST the missing; PATCH renames
 //   session.provision_services(call, input);   // GET vendor; POST the missing services
 //   session.read_quantities(call, input);      // no call: the last pushed count is current
@@ -63,6 +63,8 @@ class GradientSession : public meterbridge::Session {
   // active when it accepts its first count; until then, and again after the MSP disconnects and
   // reconnects (which deletes the accounts and their counts), Gradient holds no count at all.
   std::optional<std::string> integration_status_;
+  // This session authenticated for a connect: the host provisions, then sets the status.
+  bool connecting_ = false;
   // Gradient's accounts (id -> name) as last seen by this session, and those it created.
   std::optional<std::map<std::string, std::string>> accounts_;
   std::set<std::string> created_accounts_;
@@ -81,7 +83,6 @@ class GradientSession : public meterbridge::Session {
   // because every accepted count so far carried no_build=true.
   std::optional<CountLine> last_accepted_;
   bool rebuild_owed_ = false;
-  bool accepted_in_run_ = false;
 };
 
 }  // namespace meterbridge::gradient

@@ -158,5 +158,23 @@ TEST_F(GradientSimTest, EachPartnerHasItsOwnMappings) {
   push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":3})", 201, kNorthwindKey);
 }
 
+TEST_F(GradientSimTest, DroppedCountsAreGoneUntilTheVendorPushesThemAgain) {
+  start();
+  push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
+  const json::value dropped =
+      hook("drop-counts", R"({"partnerKey":"pk_456","accountId":"cust-7f3a"})");
+  EXPECT_EQ(dropped.at("dropped"), 1);
+  EXPECT_TRUE(pushed_count("cust-7f3a", kEdrService).is_null());
+  // Nothing tells the vendor; resending the same count brings it back.
+  push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
+  EXPECT_EQ(pushed_count("cust-7f3a", kEdrService).at("unitCount"), 43);
+  // Without an account or a service, every count of the partner goes.
+  EXPECT_EQ(hook("drop-counts", R"({"partnerKey":"pk_456"})").at("dropped"), 1);
+  EXPECT_TRUE(partner_state().at("counts").as_array().empty());
+  EXPECT_EQ(hook_result("drop-counts", R"({"partnerKey":"pk_456","accountId":"nobody"})")
+                .response->status,
+            404);
+}
+
 }  // namespace
 }  // namespace mb::sim::gradient_testing

@@ -84,5 +84,26 @@ TEST_F(GradientSimTest, ZeroSwitchesTheLimitOff) {
   }
 }
 
+TEST_F(GradientSimTest, AJsonBodyOverTheParsersLimitIs413BeforeAnyGuard) {
+  start();
+  settings(R"({"body_limit_bytes": 120})");
+  const std::string small = R"([{"id":"w-1","name":"Small","description":""}])";
+  std::string large = "[";
+  for (int i = 0; i < 5; ++i)
+    large += std::string(i == 0 ? "" : ",") + R"({"id":"w-big-)" + std::to_string(i) +
+             R"(","name":"A name","description":""})";
+  large += "]";
+  ASSERT_LE(small.size(), 120u);
+  ASSERT_GT(large.size(), 120u);
+  EXPECT_EQ(call_json("POST", api("/organization/accounts"), 413, large),
+            nest_error(413, "request entity too large"));
+  // The body parser runs before the token guard.
+  as_partner("pk_wrong", "POST", "/organization/accounts", 413, large);
+  EXPECT_TRUE(partner_state().at("accounts").as_array().size() == 2u) << "nothing was created";
+  call_json("POST", api("/organization/accounts"), 201, small);
+  settings(R"({"body_limit_bytes": 0})");
+  call_json("POST", api("/organization/accounts"), 201, large);
+}
+
 }  // namespace
 }  // namespace mb::sim::gradient_testing

@@ -37,6 +37,10 @@ constexpr std::string_view kAnomaly = "Forbidden: Gradient detected an anomaly w
 // The body parser's answer when the bulk-create body is not an array (NestJS ParseArrayPipe).
 constexpr std::string_view kArrayExpected = "Validation failed (parsable array expected)";
 
+// The body parser's refusal, in the framework's error shape (reference §8; the shape is
+// assumed: older NestJS versions answered 500 instead).
+constexpr std::string_view kBodyTooLarge = "request entity too large";
+
 // A fixed seed for ids the simulator makes, so a run is repeatable after every reset.
 constexpr uint64_t kIdSeed = 0x6a7d1e47ULL;
 
@@ -50,7 +54,8 @@ struct Settings {
   bool anomaly_block = false;                   // 403 on every count push
   int64_t clients_page_size = 50;
   bool account_mapping_fields = false;    // GET accounts rows carry isMapped and mappingId
-  bool auto_activate = true;              // a successful count or alert sets "active"
+  bool auto_activate = true;  // an accepted count or alert moves inactive/pending to "active"
+  int64_t body_limit_bytes = 100 * 1024;  // the JSON body parser's limit (Express: 100kb)
   int64_t alert_pending_polls = 1;        // debug GETs answered "pending" before the outcome
   std::string alert_outcome = "mapping";  // mapping | success | failed
 };
@@ -200,6 +205,7 @@ class GradientPlatform : public Platform {
                         {"clients_page_size", settings_.clients_page_size},
                         {"account_mapping_fields", settings_.account_mapping_fields},
                         {"auto_activate", settings_.auto_activate},
+                        {"body_limit_bytes", settings_.body_limit_bytes},
                         {"alert_pending_polls", settings_.alert_pending_polls},
                         {"alert_outcome", settings_.alert_outcome}};
   }
@@ -227,6 +233,8 @@ class GradientPlatform : public Platform {
         updated.account_mapping_fields = setting_bool(value, key);
       } else if (key == "auto_activate") {
         updated.auto_activate = setting_bool(value, key);
+      } else if (key == "body_limit_bytes") {
+        updated.body_limit_bytes = setting_int(value, key, 0);
       } else if (key == "alert_pending_polls") {
         updated.alert_pending_polls = setting_int(value, key, 0);
       } else if (key == "alert_outcome") {
@@ -264,6 +272,12 @@ class GradientPlatform : public Platform {
     try {
       // The limit counts every request, authenticated or not, as a gateway limit does.
       if (!limiter_.try_acquire()) return rate_limited(limiter_.retry_after());
+      // The JSON body parser runs before any guard, so a body over its limit is refused even
+      // with a bad token.
+      if (settings_.body_limit_bytes > 0 && has_json_content_type(request) &&
+          request.body.size() > static_cast<size_t>(settings_.body_limit_bytes)) {
+        return gradient_error(413, json::value(kBodyTooLarge));
+      }
       Partner& partner = authenticate(request);
       return (this->*handler)(ApiCall{request, partner});
     } catch (const ValidationError& error) {
@@ -312,9 +326,11 @@ class GradientPlatform : public Platform {
                                     std::chrono::milliseconds(settings_.rate_limit_window_ms));
   }
 
-  // Gradient sets "active" itself once it receives usage or an alert (reference §3).
+  // Gradient sets "active" itself once it receives usage or an alert (reference §3). A status
+  // set deliberately on Gradient's side (disabled, error) is not cleared by usage.
   void note_usage(Partner& partner) {
-    if (settings_.auto_activate) partner.change_status("active", "gradient");
+    if (settings_.auto_activate && (partner.status == "pending" || partner.status == "inactive"))
+      partner.change_status("active", "gradient");
   }
 
   // --- Integration --------------------------------------------------------------------------

@@ -30,7 +30,8 @@
 //
 // Test hooks standing in for the MSP's Synthesize UI (POST, JSON body naming the partner by
 // "partnerKey" or "organizationId"): /_sim/gradient/map-account, unmap-account, map-service,
-// unmap-service, auto-map, regenerate-key, disconnect, connect.
+// unmap-service, auto-map, regenerate-key, disconnect, connect; and for what Gradient does on its
+// own: set-status (disabled, error), drop-counts.
 //
 // Seed format, --generate, settings, hooks and every choice made on an uncertain point of the
 // reference: docs/simulators.md, "The gradient platform".

@@ -1,5 +1,6 @@
 // Integration status: the lower-case, case-sensitive path values, the {data,status,message}
-// envelope, and Gradient switching to "active" on first usage (reference §3, §11.3).
+// envelope, Gradient switching to "active" on first usage (reference §3, §11.3), and statuses
+// set on Gradient's side (disabled, error) that usage leaves alone.
 #include <gtest/gtest.h>
 
 #include "sim/gradient/gradient_test_fixture.h"
@@ -84,6 +85,33 @@ TEST_F(GradientSimTest, AutoActivationCanBeSwitchedOff) {
   settings(R"({"auto_activate": false})");
   push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
   EXPECT_EQ(as_partner(kNorthwindKey, "GET", "/organization", 200).at("status"), "pending");
+}
+
+TEST_F(GradientSimTest, UsageDoesNotClearAStatusSetOnGradientsSide) {
+  start();
+  for (const char* status : {"disabled", "error"}) {
+    const json::value set =
+        hook("set-status", std::string(R"({"partnerKey":"pk_456","status":")") + status + "\"}");
+    EXPECT_EQ(set.at("status"), status);
+    push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
+    EXPECT_EQ(as_partner(kNorthwindKey, "GET", "/organization", 200).at("status"), status);
+  }
+  EXPECT_EQ(partner_state().at("statusHistory"),
+            json::parse(R"([{"from":"pending","to":"disabled","by":"partner"},
+                            {"from":"disabled","to":"error","by":"partner"}])"));
+}
+
+TEST_F(GradientSimTest, GradientsSideSetsAnyDocumentedStatusThroughTheHook) {
+  start();
+  hook("set-status", R"({"partnerKey":"pk_456","status":"error","by":"gradient"})");
+  EXPECT_EQ(partner_state().at("statusHistory"),
+            json::parse(R"([{"from":"pending","to":"error","by":"gradient"}])"));
+  EXPECT_EQ(
+      hook_result("set-status", R"({"partnerKey":"pk_456","status":"Active"})").response->status,
+      400);
+  EXPECT_EQ(hook_result("set-status", R"({"partnerKey":"pk_456","status":"active","by":"msp"})")
+                .response->status,
+            400);
 }
 
 TEST_F(GradientSimTest, ValidationMessagesCanBeOneString) {

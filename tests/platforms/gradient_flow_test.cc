@@ -14,12 +14,14 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/child_process.h"
 #include "tests/testing/run.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,6 +34,7 @@ using mb::testing::TempDir;
 
 constexpr char kOrganization[] = "6650a1c2e4b0a1b2c3d4e5f6";
 constexpr char kEmailService[] = "6650a1c2e4b0a1b2c3d4e778";
+constexpr char kApiToken[] = "api-token-for-gradient-tests-51c2";
 
 std::string seed() {
   json::object vendor{{"vendorKey", "vk_live_123"},
@@ -104,6 +107,12 @@ class GradientFlowTest : public ::testing::Test {
       fs::copy_file(mb::testing::build_dir() / "plugins" / file, plugins_ / file);
       ::chmod((plugins_ / file).c_str(), 0755);
     }
+    write_config();
+  }
+
+  // The connector "gr"; `partner_key` puts the Partner API Key in the config itself (no
+  // `connectors connect` needed).
+  void write_config(const std::string& partner_key = "") {
     json::object plugin_config{
         {"vendor_api_key", "vk_live_123"},
         {"base_url", sim_->base_url()},
@@ -111,6 +120,7 @@ class GradientFlowTest : public ::testing::Test {
          json::object{{"edr", json::object{{"category", "security"},
                                            {"subcategory", "endpoint detection and response (EDR)"},
                                            {"metric", "devices"}}}}}};
+    if (!partner_key.empty()) plugin_config["partner_api_key"] = partner_key;
     json::object connector{{"id", "gr"},
                            {"plugin", "gradient"},
                            {"partner", "Northwind IT"},
@@ -119,7 +129,9 @@ class GradientFlowTest : public ::testing::Test {
     dir_.write("mb.json",
                json::serialize(json::object{{"state", json::object{{"path", "state/mb.db"}}},
                                             {"plugins", json::object{{"dir", "plugins"}}},
+                                            {"api", json::object{{"token", "${file:token}"}}},
                                             {"connectors", json::array{connector}}}));
+    dir_.write("token", kApiToken, 0600);
   }
 
   RunResult mb(const std::string& args, const std::string& input = "") {
@@ -222,6 +234,21 @@ class GradientFlowTest : public ::testing::Test {
     return n;
   }
 
+  // "METHOD target" of every logged request since the last clear, in arrival order.
+  std::vector<std::string> calls() {
+    std::vector<std::string> out;
+    json::value doc = control("GET", "/_sim/requests");
+    for (const auto& r : doc.at("requests").as_array())
+      out.push_back(str(r.at("method")) + " " + str(r.at("target")));
+    return out;
+  }
+  static size_t position(const std::vector<std::string>& calls, const std::string& prefix) {
+    for (size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].rfind(prefix, 0) == 0) return i;
+    return calls.size();
+  }
+  json::array status_history() { return partner().at("statusHistory").as_array(); }
+
   // The MSP finishes the mapping wizard, leaving Margie's Travel unmapped.
   void msp_maps_all_but_margie() {
     hook("auto-map", {});
@@ -234,12 +261,12 @@ class GradientFlowTest : public ::testing::Test {
 };
 
 TEST_F(GradientFlowTest, AFreshPartnerIsProvisionedPushedMappedAndPushedAgain) {
-  // The MSP's key is entered: the integration waits for the mapping wizard.
+  // The MSP's key is entered: the accounts exist and the integration waits for the mapping wizard.
+  import_usage();
   connect("pk_456");
   EXPECT_EQ(partner().at("status").as_string(), "pending");
 
   // First sync: accounts and services exist on Gradient; nothing is mapped there yet.
-  import_usage();
   json::object first = sync();
   EXPECT_EQ(first.at("state").as_string(), "ok") << first;
   for (const char* key : {"w-north/edr", "w-north/email", "w-harbor/edr", "w-harbor/email",
@@ -271,6 +298,8 @@ TEST_F(GradientFlowTest, AFreshPartnerIsProvisionedPushedMappedAndPushedAgain) {
   EXPECT_EQ(counts["w-harbor/" + edr], 4);
   EXPECT_EQ(counts["w-harbor/" + std::string(kEmailService)], 5);
   EXPECT_EQ(partner().at("status").as_string(), "active");
+  EXPECT_EQ(str(status_history().back().at("by")), "gradient")
+      << "Gradient activates the integration itself; meterbridge never sets active";
   EXPECT_EQ(partner().at("billingViewBuilds").as_int64(), 1) << "one rebuild per run";
 
   // Unchanged usage: only the pairs Gradient never accepted are sent again.
@@ -388,6 +417,216 @@ TEST_F(GradientFlowTest, ARegeneratedPartnerKeyKeepsEverythingOnceStored) {
   json::object run = sync();
   EXPECT_EQ(outcome(run, "w-north/edr"), "unchanged");
   EXPECT_EQ(logged("POST", "/api/vendor-api/organization/accounts"), 0u);
+}
+
+// ---- Connecting provisions first ---------------------------------------------------------------
+
+TEST_F(GradientFlowTest, ConnectingCreatesTheAccountsAndServicesThenSetsPending) {
+  import_usage();
+  control("DELETE", "/_sim/requests");
+  RunResult r = mb("connectors connect gr", R"({"partner_api_key":"pk_456"})");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("gr: pending"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the MSP can now map the accounts and services in Synthesize"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("accounts provisioned on the platform: 3 created"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("services provisioned on the platform: 1 created, 1 matched"),
+            std::string::npos)
+      << r.out;
+
+  // Gradient's order: the accounts and services exist before the status says "map them".
+  std::vector<std::string> order = calls();
+  size_t pending = position(order, "PATCH /api/vendor-api/organization/status/pending");
+  ASSERT_LT(pending, order.size()) << "pending was set";
+  EXPECT_LT(position(order, "POST /api/vendor-api/organization/accounts"), pending);
+  EXPECT_LT(position(order, "POST /api/vendor-api/service"), pending);
+  EXPECT_EQ(gradient_accounts().size(), 3u);
+  EXPECT_EQ(sku("EDR").size(), 24u);
+  EXPECT_EQ(json::serialize(status_history()),
+            json::serialize(json::parse(R"([{"from":"inactive","to":"pending","by":"vendor"}])")));
+
+  // meterbridge's side is mapped by identity already, and says what it is waiting for.
+  json::value show = json::parse(mb("map show gr --json").out);
+  for (const auto& w : show.at("workspaces").as_array())
+    EXPECT_EQ(w.at("state").as_string(), "mapped") << w;
+  json::value listed = json::parse(mb("connectors list --json").out);
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "pending");
+  EXPECT_NE(str(listed.at(0).at("status_message")).find("can now map"), std::string::npos);
+
+  // The MSP maps straight away; the first sync pushes every count.
+  msp_maps_all_but_margie();
+  json::object first = sync();
+  EXPECT_EQ(outcome(first, "w-north/edr"), "updated");
+  EXPECT_EQ(gradient_counts()["w-north/" + sku("EDR")], 12);
+}
+
+TEST_F(GradientFlowTest, WhenTheAccountsCannotBeCreatedTheKeyIsKeptAndPendingIsNotSet) {
+  import_usage();
+  control(
+      "POST", "/_sim/faults",
+      {{"rules", json::array{json::object{{"kind", 403},
+                                          {"method", "GET"},
+                                          {"path", "/api/vendor-api/organization/accounts"}}}}});
+  RunResult failed = mb("connectors connect gr", R"({"partner_api_key":"pk_456"})");
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("the platform accepted the credentials (stored), but creating the "
+                            "accounts and services on the platform failed"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_NE(failed.err.find("run `meterbridge connectors connect gr` again"), std::string::npos);
+  EXPECT_EQ(partner().at("status").as_string(), "inactive") << "no empty mapping wizard";
+  json::value listed = json::parse(mb("connectors list --json").out);
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "error");
+  EXPECT_TRUE(listed.at(0).at("has_credentials").as_bool());
+
+  // Once Gradient answers again, connecting with the stored key completes it.
+  control("DELETE", "/_sim/faults");
+  RunResult again = mb("connectors connect gr");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("accounts provisioned on the platform: 3 created"), std::string::npos)
+      << again.out;
+  EXPECT_EQ(partner().at("status").as_string(), "pending");
+}
+
+TEST_F(GradientFlowTest, TheFirstTestOfAConnectorWhoseKeysLiveInTheConfigConnectsIt) {
+  write_config("pk_456");
+  import_usage();
+  RunResult first = mb("connectors test gr");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("gr: pending"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("accounts provisioned on the platform: 3 created"), std::string::npos)
+      << first.out;
+  EXPECT_EQ(partner().at("status").as_string(), "pending");
+  EXPECT_EQ(gradient_accounts().size(), 3u);
+
+  // Later tests only check: nothing is created or set.
+  control("DELETE", "/_sim/requests");
+  RunResult again = mb("connectors test gr");
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("gr: pending"), std::string::npos) << again.out;
+  EXPECT_EQ(calls(), std::vector<std::string>{"GET /api/vendor-api/organization"});
+}
+
+TEST_F(GradientFlowTest, TheCredentialsApiConnectsTheSameWay) {
+  import_usage();
+  mb::testing::ChildProcess daemon(
+      {mb::testing::meterbridge_binary(), "--config", (dir_ / "mb.json").string(), "serve",
+       "--no-schedule", "--listen", "127.0.0.1:0"},
+      {"MB_SECRET_KEY=" + std::string(64, 'c')});
+  std::optional<std::string> line = daemon.read_line();
+  ASSERT_TRUE(line.has_value()) << "serve did not start";
+  auto port = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  mb::sim::testing::RawHttpConnection api(port);
+  auto reply = api.send(
+      "PUT", "/v1/connectors/gr/credentials",
+      {{"Content-Type", "application/json"}, {"Authorization", std::string("Bearer ") + kApiToken}},
+      R"({"partner_api_key":"pk_456"})", std::chrono::seconds(60));
+  ASSERT_TRUE(reply.response) << reply.error;
+  ASSERT_EQ(reply.response->status, 200) << reply.response->body;
+  json::value verdict = json::parse(reply.response->body);
+  EXPECT_EQ(verdict.at("status").as_string(), "pending") << verdict;
+  EXPECT_NE(str(verdict.at("message")).find("can now map"), std::string::npos) << verdict;
+  json::array provisioned = verdict.at("provisioned").as_array();
+  ASSERT_EQ(provisioned.size(), 2u) << verdict;
+  EXPECT_EQ(str(provisioned[0]), "accounts provisioned on the platform: 3 created");
+  EXPECT_EQ(reply.response->body.find("pk_456"), std::string::npos) << "a secret was echoed";
+  EXPECT_EQ(partner().at("status").as_string(), "pending");
+  EXPECT_EQ(gradient_accounts().size(), 3u);
+}
+
+// ---- Statuses the MSP or Gradient set ----------------------------------------------------------
+
+TEST_F(GradientFlowTest, AStatusTheMspOrGradientSetIsReportedAndNeverOverridden) {
+  import_usage();
+  connect("pk_456");
+  msp_maps_all_but_margie();
+  sync();
+  ASSERT_EQ(partner().at("status").as_string(), "active");
+
+  hook("set-status", {{"status", "disabled"}, {"by", "partner"}});
+  RunResult test = mb("connectors test gr");
+  EXPECT_NE(test.exit_code, 0);
+  EXPECT_NE(test.out.find("gr: error — conflict: Gradient integration with 'Northwind IT' is "
+                          "'disabled'"),
+            std::string::npos)
+      << test.out;
+  EXPECT_NE(test.out.find("Ask the MSP to enable it again in Synthesize"), std::string::npos)
+      << test.out;
+  json::value listed = json::parse(mb("connectors list --json").out);
+  EXPECT_EQ(listed.at(0).at("status").as_string(), "error");
+  EXPECT_NE(str(listed.at(0).at("status_message")).find("'disabled'"), std::string::npos);
+
+  // Storing the keys again is no reason to override it either.
+  RunResult connect_again = mb("connectors connect gr", R"({"partner_api_key":"pk_456"})");
+  EXPECT_NE(connect_again.exit_code, 0);
+  EXPECT_NE(connect_again.err.find("store them anyway with --force"), std::string::npos)
+      << connect_again.err;
+
+  // A sync goes on (Gradient decides what it accepts) and touches no status.
+  control("DELETE", "/_sim/requests");
+  sync("--force");
+  EXPECT_EQ(logged("PATCH", "/api/vendor-api/organization/status/"), 0u);
+  EXPECT_EQ(partner().at("status").as_string(), "disabled");
+
+  hook("set-status", {{"status", "error"}, {"by", "gradient"}});
+  RunResult error = mb("connectors test gr");
+  EXPECT_NE(error.out.find("'error': Gradient marked it as failing"), std::string::npos)
+      << error.out;
+  EXPECT_EQ(partner().at("status").as_string(), "error");
+  EXPECT_EQ(str(status_history().back().at("by")), "gradient");
+
+  // Inactive outside a connect: reported with the way back, which is an explicit reconnect.
+  hook("set-status", {{"status", "inactive"}, {"by", "gradient"}});
+  RunResult inactive = mb("connectors test gr");
+  EXPECT_NE(inactive.exit_code, 0);
+  EXPECT_NE(inactive.out.find("run `meterbridge connectors connect`"), std::string::npos)
+      << inactive.out;
+  EXPECT_EQ(partner().at("status").as_string(), "inactive");
+  connect("pk_456");
+  EXPECT_EQ(partner().at("status").as_string(), "pending");
+  EXPECT_EQ(str(status_history().back().at("by")), "vendor");
+}
+
+// ---- Resending unchanged counts ----------------------------------------------------------------
+
+TEST_F(GradientFlowTest, TheScheduledRunResendsEveryAcceptedCountAndOnDemandRunsOnlyChanges) {
+  import_usage();
+  connect("pk_456");
+  msp_maps_all_but_margie();
+  sync();
+  std::map<std::string, int64_t> accepted = gradient_counts();
+  ASSERT_EQ(accepted.size(), 4u);
+
+  // Gradient loses the counts (an MSP remapped, support reset them); nobody tells the vendor.
+  hook("drop-counts", {});
+  ASSERT_TRUE(gradient_counts().empty());
+
+  // An on-demand run pushes only what changed, and nothing did.
+  control("DELETE", "/_sim/requests");
+  json::object manual = sync();
+  EXPECT_EQ(outcome(manual, "w-north/edr"), "unchanged");
+  EXPECT_EQ(count_pushes().size(), 2u) << "only Margie's pairs, never accepted";
+  EXPECT_TRUE(gradient_counts().empty());
+
+  // The scheduled daily run sends every count again, as the plugin declares.
+  control("DELETE", "/_sim/requests");
+  json::object daily = sync("--scheduled");
+  EXPECT_EQ(daily.at("trigger").as_string(), "schedule");
+  EXPECT_EQ(outcome(daily, "w-north/edr"), "updated");
+  EXPECT_EQ(outcome(daily, "w-harbor/email"), "updated");
+  EXPECT_EQ(count_pushes().size(), 6u);
+  EXPECT_EQ(gradient_counts(), accepted);
+  bool noted = false;
+  for (const auto& note : daily.at("notes").as_array())
+    noted |= str(note).find("unchanged lines are sent again") != std::string::npos;
+  EXPECT_TRUE(noted) << daily.at("notes");
+
+  // And the next on-demand run is back to changes only.
+  control("DELETE", "/_sim/requests");
+  sync();
+  EXPECT_EQ(count_pushes().size(), 2u);
 }
 
 }  // namespace

@@ -173,13 +173,18 @@ class GradientAgainstSimulator : public ::testing::Test {
   std::unique_ptr<mb::sim::Simulator> sim_;
 };
 
-TEST_F(GradientAgainstSimulator, AuthenticateMovesAnInactiveIntegrationToPendingOnce) {
+TEST_F(GradientAgainstSimulator, AuthenticateReadsTheStatusAndSetStatusIsWhatChangesIt) {
   auto session = open();
-  json::object verdict = invoke(*session, Operation::kAuthenticate, {});
-  EXPECT_EQ(verdict.at("status").as_string(), "pending") << verdict;
-  EXPECT_EQ(partner().at("status").as_string(), "pending");
-  verdict = invoke(*session, Operation::kAuthenticate, {});
-  EXPECT_EQ(verdict.at("status").as_string(), "pending");
+  json::object test = invoke(*session, Operation::kAuthenticate, {{"purpose", "test"}});
+  EXPECT_EQ(test.at("status").as_string(), "conflict") << test;
+  json::object connect = invoke(*session, Operation::kAuthenticate, {{"purpose", "connect"}});
+  EXPECT_EQ(connect.at("status").as_string(), "pending") << connect;
+  EXPECT_EQ(connect.at("status_after_connect").as_string(), "pending");
+  EXPECT_EQ(partner().at("status").as_string(), "inactive") << "authenticate changes nothing";
+
+  json::object set = invoke(*session, Operation::kSetStatus, {{"status", "pending"}});
+  EXPECT_EQ(set.at("status").as_string(), "pending");
+  EXPECT_NE(str(set.at("message")).find("'Northwind IT'"), std::string::npos) << set;
   json::array history = partner().at("statusHistory").as_array();
   ASSERT_EQ(history.size(), 1u) << history;
   EXPECT_EQ(history[0].at("to").as_string(), "pending");
@@ -281,6 +286,24 @@ TEST_F(GradientAgainstSimulator,
   EXPECT_EQ(p.at("status").as_string(), "active");
 }
 
+TEST_F(GradientAgainstSimulator, AccountBatchesTooLargeForGradientsBodyParserAreHalved) {
+  // Gradient's body parser refuses a JSON body above its limit with 413.
+  control("POST", "/_sim/settings", {{"body_limit_bytes", 200}});
+  auto session = open();
+  json::array accounts;
+  for (int i = 1; i <= 6; ++i)
+    accounts.push_back(json::object{{"id", "w-" + std::to_string(i)},
+                                    {"name", "Customer number " + std::to_string(i)}});
+  auto items = by(provision_accounts(*session, accounts), "items", "id");
+  for (int i = 1; i <= 6; ++i)
+    EXPECT_EQ(items["w-" + std::to_string(i)].at("outcome").as_string(), "created") << i;
+  EXPECT_EQ(partner().at("accounts").as_array().size(), 6u);
+  size_t refused = 0;
+  for (const auto& post : logged("POST", "/api/vendor-api/organization/accounts"))
+    if (post.at("status").as_int64() == 413) ++refused;
+  EXPECT_GE(refused, 1u) << "the first batch of six was too large";
+}
+
 TEST_F(GradientAgainstSimulator, AnAnomalyBlockFailsTheLinesAndStopsTheRun) {
   auto session = open();
   provision_accounts(*session,
@@ -338,7 +361,9 @@ TEST_F(GradientAgainstSimulator, ReadingAfterAnMspDisconnectSeesTheAccountsGone)
   hook("disconnect", {});
   hook("connect", {{"organizationId", "6650a1c2e4b0a1b2c3d4e5f6"}, {"partnerKey", "pk_new"}});
   auto fresh = open("pk_new");
-  EXPECT_EQ(invoke(*fresh, Operation::kAuthenticate, {}).at("status").as_string(), "pending");
+  EXPECT_EQ(
+      invoke(*fresh, Operation::kAuthenticate, {{"purpose", "connect"}}).at("status").as_string(),
+      "pending");
   json::array line{json::object{
       {"key", "a"}, {"account_id", "w-north"}, {"service_id", kEmailService}, {"last_pushed", 12}}};
   auto read = by(invoke(*fresh, Operation::kReadQuantities, {{"lines", line}}), "lines", "key");

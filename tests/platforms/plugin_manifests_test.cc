@@ -81,6 +81,42 @@ TEST(GradientManifest, SchemaChecksCategoriesExactlyAndTheBaseUrl) {
   EXPECT_FALSE(valid(manifest, no_partner));
 }
 
+TEST(GradientManifest, DeclaresThatScheduledRunsResendEveryCount) {
+  const mb::PluginManifest manifest = sidecar("gradient");
+  EXPECT_EQ(manifest.resend_unchanged, mb::ResendUnchanged::kScheduled);
+  EXPECT_TRUE(manifest.resends_unchanged_on("schedule"));
+  for (const char* on_demand : {"manual", "api", "approve", "retry", "reconcile"})
+    EXPECT_FALSE(manifest.resends_unchanged_on(on_demand)) << on_demand;
+  // The other platforms compare with what they read, and write only what differs.
+  for (const char* plugin : {"connectwise", "external"})
+    EXPECT_EQ(sidecar(plugin).resend_unchanged, mb::ResendUnchanged::kNever) << plugin;
+}
+
+TEST(ManifestResendUnchanged, IsOneOfThreeWordsAndNeverByDefault) {
+  const std::string base =
+      R"({"id":"p","version":"1.0.0","abi":"1.0","config_schema":{"type":"object"}})";
+  auto with = [&](const std::string& extra) {
+    return mb::parse_manifest(base.substr(0, base.size() - 1) + extra + "}", "p.plugin.json");
+  };
+  auto plain = mb::parse_manifest(base, "p.plugin.json");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->resend_unchanged, mb::ResendUnchanged::kNever);
+  auto always = with(R"(,"resend_unchanged":"always")");
+  ASSERT_TRUE(always.ok());
+  EXPECT_TRUE(always->resends_unchanged_on("manual"));
+  for (const char* wrong : {R"(,"resend_unchanged":"daily")", R"(,"resend_unchanged":true)"}) {
+    auto refused = with(wrong);
+    ASSERT_FALSE(refused.ok()) << wrong;
+    EXPECT_NE(refused.status().message().find("p.plugin.json: /resend_unchanged"),
+              std::string::npos)
+        << refused.status().message();
+  }
+  auto described = *plain;
+  described.resend_unchanged = mb::ResendUnchanged::kScheduled;
+  EXPECT_EQ(mb::manifest_disagreement(*plain, described),
+            "resend_unchanged: manifest says 'never', plugin says 'scheduled'");
+}
+
 TEST(ExternalManifest, TheSchemaAcceptsAConnectorAndRefusesUrlsWithQueriesOrUserInfo) {
   const mb::PluginManifest manifest = sidecar("external");
   EXPECT_EQ(manifest.id, "external");

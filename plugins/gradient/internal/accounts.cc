@@ -87,7 +87,9 @@ class Provisioner {
   }
 
  private:
-  // Posts `accounts` in chunks; a chunk refused as invalid is posted again account by account, so
+  // Posts `accounts` in chunks. A chunk Gradient finds too large (413: the size of a bulk
+  // create is undocumented, and its body parser has a limit) is posted again in halves, down to
+  // one account; a chunk refused as invalid (400, 422) is posted again account by account, so
   // one bad row does not fail the others. Returns the accounts whose outcome is uncertain.
   std::vector<DesiredAccount> post(const std::vector<DesiredAccount>& accounts) {
     std::vector<std::vector<DesiredAccount>> chunks;
@@ -97,14 +99,21 @@ class Provisioner {
                                                  accounts.size(), i + kAccountsPerCreate)));
     std::vector<DesiredAccount> uncertain;
     std::vector<std::vector<DesiredAccount>> singles;
-    settle(chunks, uncertain, &singles);
-    if (!singles.empty()) settle(singles, uncertain, nullptr);
+    // Each round halves the chunks that were too large, so this ends after at most
+    // log2(kAccountsPerCreate) + 1 rounds.
+    while (!chunks.empty()) {
+      std::vector<std::vector<DesiredAccount>> halves;
+      settle(chunks, uncertain, &singles, &halves);
+      chunks = std::move(halves);
+    }
+    if (!singles.empty()) settle(singles, uncertain, nullptr, nullptr);
     return uncertain;
   }
 
   void settle(const std::vector<std::vector<DesiredAccount>>& chunks,
               std::vector<DesiredAccount>& uncertain,
-              std::vector<std::vector<DesiredAccount>>* singles) {
+              std::vector<std::vector<DesiredAccount>>* singles,
+              std::vector<std::vector<DesiredAccount>>* halves) {
     std::vector<ApiRequest> requests;
     requests.reserve(chunks.size());
     for (const auto& chunk : chunks) requests.push_back(create_request(chunk));
@@ -127,6 +136,10 @@ class Provisioner {
           last_error_[a.id] = f.message;
           uncertain.push_back(a);
         }
+      } else if (halves != nullptr && chunk.size() > 1 && r.status == 413) {
+        auto middle = chunk.begin() + static_cast<std::ptrdiff_t>(chunk.size() / 2);
+        halves->emplace_back(chunk.begin(), middle);
+        halves->emplace_back(middle, chunk.end());
       } else if (singles != nullptr && chunk.size() > 1 && (r.status == 400 || r.status == 422)) {
         for (const DesiredAccount& a : chunk) singles->push_back({a});
       } else {

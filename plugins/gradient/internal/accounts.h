@@ -9,7 +9,8 @@
 // Gradient has no duplicate handling documented (a duplicate id may answer 409), so missing
 // accounts are found by GETting first and only those are POSTed. A create that may or may not
 // have reached Gradient (no answer, 5xx, 409) is settled by GETting again, never by resending
-// blindly; one more attempt is made for ids still missing.
+// blindly; one more attempt is made for ids still missing. A bulk create refused as too large
+// (413) is sent again in halves; one refused as invalid (400, 422), account by account.
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_ACCOUNTS_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_ACCOUNTS_H_
 

@@ -179,10 +179,15 @@ typedef struct mb_host_services {
  * It returns MB_STATUS_OK after callback_result_set, or an error status after
  * callback_error_set. Inputs and results, by hook:
  *
- * on_authenticate      in  {}
- *                      out {"status":"ok|pending|auth_failed|config_invalid|unreachable",
- *                           "message":"..."}   (a completed check returns MB_STATUS_OK even
- *                           when the platform said no: the verdict is in "status")
+ * on_authenticate      in  {"purpose":"test|connect"}  ("connect": the first connect or an
+ *                           explicit reconnect; older hosts send {})
+ *                      out {"status":"ok|pending|auth_failed|config_invalid|unreachable|
+ *                           conflict","message":"...","status_after_connect":".."}
+ *                           (a completed check returns MB_STATUS_OK even when the platform said
+ *                           no: the verdict is in "status"; "conflict": the keys work but the
+ *                           platform's side is in a state only its owner can change; optional
+ *                           "status_after_connect": on a connect, the host provisions, then
+ *                           passes it to on_set_status)
  * on_list_accounts     in  {"cursor":null|"...","search":null|"...","limit":500}
  *                      out {"items":[{"id":"..","name":"..","active":true,"details":{}}],
  *                           "next_cursor":null|"..."}
@@ -213,7 +218,7 @@ typedef struct mb_host_services {
  *                            unchanged|failed","message":".."}]}
  * on_provision_services in {"services":[{"id":"..","name":"..","platform_id":null|".."}]}
  *                       out {"items":[{"id":"..","platform_id":"..","outcome":"..."}]}
- * on_set_status         in {"status":"..."}  out {"status":"..."}
+ * on_set_status         in {"status":"..."}  out {"status":"...","message":".."}
  * on_link_accounts      in {"link":[{"account_id":"..","platform_account_id":".."}],
  *                           "unlink":["account_id"]}  out {"items":[...]}
  * on_disconnect         in {}  out {}   (called before the host deletes credentials)

@@ -26,13 +26,14 @@ Response gradient_error(int status, const json::value& message) {
   return Response::json(status, json::object{{"statusCode", status}, {"message", message}});
 }
 
-json::value parsed_body(const Request& request) {
+bool has_json_content_type(const Request& request) {
   const auto content_type = request.header("content-type");
-  if (!content_type ||
-      to_lower_ascii(*content_type).find("application/json") == std::string::npos ||
-      request.body.empty()) {
-    return json::object{};
-  }
+  return content_type &&
+         to_lower_ascii(*content_type).find("application/json") != std::string::npos;
+}
+
+json::value parsed_body(const Request& request) {
+  if (!has_json_content_type(request) || request.body.empty()) return json::object{};
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec) throw HttpError(400, "Unexpected token in JSON body: " + ec.message());

@@ -37,6 +37,10 @@ class ValidationError : public std::runtime_error {
 // {"statusCode": status, "message": message}
 Response gradient_error(int status, const boost::json::value& message);
 
+// Whether the server's JSON body parser reads this request's body (Content-Type
+// application/json).
+bool has_json_content_type(const Request& request);
+
 // The request body as the server's JSON body parser sees it: a body sent without an
 // application/json Content-Type is not parsed, and an absent body reads as {}. Malformed JSON
 // gives 400 (HttpError).

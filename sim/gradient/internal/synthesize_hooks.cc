@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace mb::sim::gradient {
@@ -52,6 +53,8 @@ void SynthesizeHooks::register_routes(Router& router) {
   add("regenerate-key", &SynthesizeHooks::regenerate_key);
   add("disconnect", &SynthesizeHooks::disconnect);
   add("connect", &SynthesizeHooks::connect);
+  add("set-status", &SynthesizeHooks::set_status);
+  add("drop-counts", &SynthesizeHooks::drop_counts);
 }
 
 Partner& SynthesizeHooks::named_partner(const json::object& body) {
@@ -237,6 +240,48 @@ Response SynthesizeHooks::connect(const Request& request) {
                                           {"name", added.name},
                                           {"partnerKey", *added.partner_key},
                                           {"status", added.status}});
+}
+
+// The MSP (in Synthesize) or Gradient sets the integration's status, e.g. "disabled" or
+// "error", which the vendor must report and leave alone.
+Response SynthesizeHooks::set_status(const Request& request) {
+  const json::object body = body_object(request);
+  Partner& partner = named_partner(body);
+  const std::string status = required_field(body, "status");
+  if (std::find(kIntegrationStatuses.begin(), kIntegrationStatuses.end(), status) ==
+      kIntegrationStatuses.end()) {
+    throw HttpError(400, "status must be one of active, inactive, pending, disabled, error");
+  }
+  const std::string by = optional_field(body, "by").value_or("partner");
+  if (by != "partner" && by != "gradient") throw HttpError(400, "by must be partner or gradient");
+  const std::string previous = partner.status;
+  partner.change_status(status, by);
+  return Response::json(200, json::object{{"organizationId", partner.organization_id},
+                                          {"previousStatus", previous},
+                                          {"status", partner.status}});
+}
+
+// Gradient no longer holds some pushed counts: the MSP remapped an account, a service was
+// re-created, support reset them. The vendor is not told; only resending brings them back.
+Response SynthesizeHooks::drop_counts(const Request& request) {
+  const json::object body = body_object(request);
+  Partner& partner = named_partner(body);
+  std::optional<std::string> record_id;
+  if (std::optional<std::string> account_id = optional_field(body, "accountId")) {
+    const Account* account = partner.find_account(*account_id);
+    if (account == nullptr) {
+      throw HttpError(404, "partner " + partner.name + " has no account '" + *account_id + "'");
+    }
+    record_id = account->record_id;
+  }
+  const std::optional<std::string> service_id = optional_field(body, "serviceId");
+  const size_t before = partner.counts.size();
+  std::erase_if(partner.counts, [&](const auto& entry) {
+    return (!record_id || entry.first.first == *record_id) &&
+           (!service_id || entry.first.second == *service_id);
+  });
+  return Response::json(200, json::object{{"organizationId", partner.organization_id},
+                                          {"dropped", before - partner.counts.size()}});
 }
 
 }  // namespace mb::sim::gradient
