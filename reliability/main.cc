@@ -100,7 +100,10 @@ PlatformResult run_platform(const Options& o, const PlatformModel& platform, std
   try {
     lab.set_up();
     result.lines = static_cast<int64_t>(lab.lines().size());
-    for (const auto& spec : planned_trials(o, platform.id())) {
+    std::vector<TrialSpec> specs = planned_trials(o, platform.id());
+    int last_kill = o.trial.empty() ? o.sizes.kills : 0;
+    for (size_t next = 0; next < specs.size(); ++next) {
+      const TrialSpec spec = specs[next];
       Tally t = run_trial(lab, spec);
       {
         std::lock_guard<std::mutex> lock(print);
@@ -117,6 +120,14 @@ PlatformResult run_platform(const Options& o, const PlatformModel& platform, std
         result.failed_trials.push_back(spec.kind + ":" + std::to_string(spec.index));
       }
       result.tally.add(t);
+      // A kill whose signal came after the run had ended is no kill: draw more kill trials (each
+      // seeded by its index like the others) until --kills landed, at most three times as many.
+      if (spec.kind == "kill" && spec.index == last_kill &&
+          result.tally["kills"] < o.sizes.kills && last_kill < 3 * o.sizes.kills) {
+        ++last_kill;
+        specs.insert(specs.begin() + static_cast<std::ptrdiff_t>(next) + 1,
+                     {"kill", last_kill, trial_seed(o.seed, platform.id(), "kill", last_kill)});
+      }
     }
     if (!lab.sim().alive()) result.error = "the simulator died during the trials";
   } catch (const std::exception& e) {

@@ -446,9 +446,11 @@ std::vector<Outcome> race(Trial& t, const WorkFolder& work, int participants,
       api[k] =
           std::async(std::launch::async, [url, path] { return api_call(url, "POST", path, "{}"); });
     } else {
+      // In an approval race the other racer is the daily run, as cron or the scheduler starts it.
       std::vector<std::string> args =
           approve ? std::vector<std::string>{"runs", "approve", approve_run[0], "--json"}
                   : std::vector<std::string>{"sync", kConnectorId, "--json"};
+      if (!approve && !approve_run.empty()) args.push_back("--scheduled");
       cli[k] = work.start(args, "racer-" + std::to_string(i));
     }
   }

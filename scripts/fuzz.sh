@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a fuzz build (`cmake --preset fuzz`) for a fixed time each, one
-# after the other, and prints a table: executions, coverage, corpus size and crashes. Each
-# target's working corpus (build-fuzz/fuzz-corpus/<target>) grows across runs, seeded from
-# fuzz/corpus/<target>; crashing inputs are written to build-fuzz/fuzz-artifacts/. Exits 1 when a
+# after the other, and prints a table: executions (this run, and all runs of the build folder in
+# build-fuzz/fuzz-totals), coverage, corpus size and crashes. Each target's working corpus
+# (build-fuzz/fuzz-corpus/<target>) grows across runs, seeded from fuzz/corpus/<target>;
+# crashing inputs are written to build-fuzz/fuzz-artifacts/. Exits 1 when a
 # target crashed, leaked or timed out. docs/reliability.md ("Fuzzing") says what to do then.
 #
 #   scripts/fuzz.sh build-fuzz 60            # every target for 60 s
@@ -16,7 +17,11 @@ work="$build/fuzz-corpus"
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$work" "$artifacts"
 
-printf '%-20s %12s %10s %8s %8s %8s\n' target execs exec/s cov corpus crashes
+# Executions per target across every run of this build folder: the figure the goal is about.
+totals="$build/fuzz-totals"
+touch "$totals"
+
+printf '%-20s %12s %10s %8s %8s %8s %14s\n' target execs exec/s cov corpus crashes 'all runs'
 failed=0
 for binary in "$build"/bin/fuzz_*; do
   name=${binary##*/fuzz_}
@@ -35,7 +40,9 @@ for binary in "$build"/bin/fuzz_*; do
   corpus=$(ls "$work/$name" | wc -l)
   crashes=$((after - before))
   if [ "$code" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
-  printf '%-20s %12s %10s %8s %8s %8s\n' "$name" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$corpus" "$crashes"
+  total=$(( $(awk -v t="$name" '$1 == t { print $2 }' "$totals" | tail -1) + 0 + ${execs:-0} ))
+  { grep -v "^$name " "$totals"; echo "$name $total"; } > "$totals.new" && mv "$totals.new" "$totals"
+  printf '%-20s %12s %10s %8s %8s %8s %14s\n' "$name" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$corpus" "$crashes" "$total"
   if [ "$crashes" -ne 0 ]; then
     failed=1
     echo "  $name: see $log and $artifacts/$name-*" >&2
