@@ -3,7 +3,7 @@
 PRESET ?= default
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench asan clean
+.PHONY: all deps configure build test demo bench reliability fuzz asan clean
 
 all: build
 
@@ -27,10 +27,25 @@ bench: deps
 	@cmake --build --preset release -j $(JOBS)
 	@scripts/bench.sh build-release
 
+# The reliability harness at its full size (docs/reliability.md), optimised build. Arguments go
+# through RELIABILITY_ARGS, e.g. make reliability RELIABILITY_ARGS="--platforms autotask".
+reliability: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+	@build-release/bin/meterbridge-reliability --jobs 2 --out build-release/reliability-run \
+		--json build-release/reliability.json $(RELIABILITY_ARGS)
+
+# Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer, ASan + UBSan; docs/reliability.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 asan: deps
 	@cmake --preset asan-ubsan >/dev/null
 	@cmake --build --preset asan-ubsan -j $(JOBS)
 	@ctest --preset asan-ubsan
 
 clean:
-	rm -rf build build-release build-asan
+	rm -rf build build-release build-asan build-fuzz

@@ -67,7 +67,8 @@ std::string decode_body(const std::string& head, std::string raw) {
 }  // namespace
 
 SimResponse sim_request(const std::string& base_url, const std::string& method,
-                        const std::string& path, const std::string& json_body) {
+                        const std::string& path, const std::string& json_body,
+                        const std::vector<std::pair<std::string, std::string>>& headers) {
   Socket s;
   timeval tv{kTimeoutSeconds, 0};
   setsockopt(s.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -81,6 +82,7 @@ SimResponse sim_request(const std::string& base_url, const std::string& method,
 
   std::string request =
       method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (!json_body.empty() || method == "POST")
     request +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +

@@ -9,6 +9,8 @@
 #define METERBRIDGE_BENCH_SIM_CONTROL_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mb::bench {
 
@@ -18,10 +20,11 @@ struct SimResponse {
 };
 
 // One request on a fresh loopback connection to `base_url` (http://127.0.0.1:PORT). A body is
-// sent as application/json. Throws std::runtime_error when no complete response arrives within
-// 30 seconds.
+// sent as application/json. `headers` are added as they are (e.g. an admin API's
+// Authorization). Throws std::runtime_error when no complete response arrives within 30 seconds.
 SimResponse sim_request(const std::string& base_url, const std::string& method,
-                        const std::string& path, const std::string& json_body = "");
+                        const std::string& path, const std::string& json_body = "",
+                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // sim_request that must answer 2xx; throws std::runtime_error naming the call otherwise.
 std::string sim_control(const std::string& base_url, const std::string& method,

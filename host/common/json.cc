@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <cmath>
 #include <unordered_set>
 #include <vector>
 
@@ -199,6 +200,20 @@ std::optional<std::string> get_string(const boost::json::value& v, std::string_v
   const auto* f = get(v, key);
   if (f == nullptr || !f->is_string()) return std::nullopt;
   return std::string(f->get_string());
+}
+
+std::optional<int64_t> whole_number(const boost::json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX))
+    return static_cast<int64_t>(v.get_uint64());
+  if (v.is_double()) {
+    const double d = v.get_double();
+    // -2^63 and 2^63 are exact doubles: the range check comes before the conversion.
+    if (std::isfinite(d) && d == std::trunc(d) && d >= -9223372036854775808.0 &&
+        d < 9223372036854775808.0)
+      return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
 }
 
 std::optional<int64_t> get_int(const boost::json::value& v, std::string_view key) {

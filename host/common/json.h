@@ -36,6 +36,11 @@ std::string pointer_token(std::string_view token);
 // and are left alone.
 void for_each_string(boost::json::value& v, const std::function<void(boost::json::string&)>& f);
 
+// The integer a JSON number holds: an int64, a uint64 up to INT64_MAX, or a double with no
+// fraction inside int64's range (1e2, 40.0). nullopt for anything else — a fraction, a number
+// too large, a non-number — so no caller converts an out-of-range double (undefined behaviour).
+std::optional<int64_t> whole_number(const boost::json::value& v);
+
 // Typed reads that return nullopt for a missing key or a wrong type.
 std::optional<std::string> get_string(const boost::json::value& v, std::string_view key);
 std::optional<int64_t> get_int(const boost::json::value& v, std::string_view key);

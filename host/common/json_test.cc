@@ -58,6 +58,22 @@ TEST(JsonParse, StillNamesTheLineOfASyntaxErrorAndRefusesTrailingData) {
   EXPECT_FALSE(parse("{\"a\": \"\xFF\"}"));  // invalid UTF-8 stays an error
 }
 
+TEST(JsonWholeNumber, TakesIntegersAndWholeDoublesInsideInt64Only) {
+  auto number = [](const char* text) { return whole_number(*parse(text)); };
+  EXPECT_EQ(number("42"), 42);
+  EXPECT_EQ(number("-7"), -7);
+  EXPECT_EQ(number("40.0"), 40);
+  EXPECT_EQ(number("1e2"), 100);
+  EXPECT_EQ(number("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(number("-9223372036854775808.0"), INT64_MIN);
+  EXPECT_EQ(number("9223372036854775808"), std::nullopt);    // uint64 past INT64_MAX
+  EXPECT_EQ(number("9223372036854775808.0"), std::nullopt);  // 2^63 as a double
+  EXPECT_EQ(number("3.33e75"), std::nullopt);
+  EXPECT_EQ(number("-1e300"), std::nullopt);
+  EXPECT_EQ(number("2.5"), std::nullopt);
+  EXPECT_EQ(number("\"3\""), std::nullopt);
+}
+
 TEST(JsonForEachString, VisitsValuesNotKeys) {
   boost::json::value v =
       boost::json::parse(R"({"key": "value", "list": ["a", {"key": "b"}], "n": 1})");

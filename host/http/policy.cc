@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 
+#include "host/common/json.h"
+
 namespace mb::http {
 namespace {
 
@@ -18,14 +20,7 @@ Status bad(std::string_view key, std::string_view what) {
 }
 
 Result<int64_t> as_int(std::string_view key, const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
-    return static_cast<int64_t>(v.get_uint64());
-  }
-  if (v.is_double() &&
-      v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double()))) {
-    return static_cast<int64_t>(v.get_double());
-  }
+  if (auto n = mb::json::whole_number(v)) return *n;
   return bad(key, "expected an integer");
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <iostream>
 #include <map>
 
@@ -138,13 +139,12 @@ int64_t field_count(const boost::json::object& o, const char* key, const std::st
     errors.add(where + "/" + key, "required (use 0 for none)");
     return 0;
   }
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) {
+  if (auto n = json::whole_number(*v)) return *n;
+  if (v->is_uint64() || (v->is_double() && std::isfinite(v->get_double()) &&
+                         v->get_double() == std::trunc(v->get_double()))) {
     errors.add(where + "/" + key, "too large");
     return 0;
   }
-  if (v->is_double() && v->get_double() == static_cast<double>(static_cast<int64_t>(v->get_double())))
-    return static_cast<int64_t>(v->get_double());
   errors.add(where + "/" + key, "must be a whole number");
   return 0;
 }

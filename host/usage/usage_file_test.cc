@@ -49,6 +49,29 @@ TEST(UsageJson, ListsEveryErrorWithItsPointer) {
   }
 }
 
+// Found by the usage fuzz target: a whole number past int64's range was converted anyway
+// (undefined behaviour); it is refused, and a whole number written as a double still counts.
+TEST(UsageJson, RefusesCountsBeyondInt64AndAcceptsWholeDoubles) {
+  auto r = parse_usage_json(R"({"as_of": "2026-11-21", "workspaces": [{"id": "w1", "name": "A"}],
+    "services": [{"id": "edr", "name": "EDR"}, {"id": "mail", "name": "Mail"}, {"id": "dns", "name": "DNS"}],
+    "usage": [
+      {"workspace_id": "w1", "service_id": "edr", "users": 3.33e75, "devices": 9223372036854775808.0},
+      {"workspace_id": "w1", "service_id": "mail", "users": 18446744073709551615, "devices": -1e300}
+    ]})", "u.json");
+  ASSERT_FALSE(r);
+  const std::string& m = r.status().message();
+  for (const char* expected : {"/usage/0/users: too large", "/usage/0/devices: too large",
+                               "/usage/1/users: too large", "/usage/1/devices: too large"})
+    EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
+
+  auto whole = parse_usage_json(R"({"as_of": "2026-11-21", "workspaces": [{"id": "w1", "name": "A"}],
+    "services": [{"id": "edr", "name": "EDR"}],
+    "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 40.0, "devices": 1e2}]})", "u.json");
+  ASSERT_TRUE(whole) << whole.status().message();
+  EXPECT_EQ(whole->snapshot.counts[0].users, 40);
+  EXPECT_EQ(whole->snapshot.counts[0].devices, 100);
+}
+
 TEST(UsageJson, AcceptsServicesAndWorkspacesTheStoreAlreadyKnows) {
   UsageParseOptions options;
   options.known_services = {"email"};

@@ -51,10 +51,12 @@ class ExternalSession : public Session {
   static constexpr int64_t kCacheTtlMs = 5 * 60 * 1000;
 
  private:
+  // Always built with both members. No default member initializer: clang (14 and 16) cannot
+  // compile one in this nested template, and the fuzz build uses clang.
   template <typename T>
   struct Cached {
     T value;
-    int64_t fetched_at_ms = 0;
+    int64_t fetched_at_ms;
   };
 
   const IntegrationInfo& integration(Call& call);

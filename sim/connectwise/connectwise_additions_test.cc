@@ -39,6 +39,28 @@ TEST_F(ConnectWiseAdditionsTest, PatchReplaceSetsTheAbsoluteQuantity) {
   EXPECT_EQ(get_json(addition(9001, 77)).at("quantity").as_double(), 44.5);
 }
 
+// The state counts every write applied per addition and those that changed its quantity, so a
+// test can tell a repeated absolute write (harmless) from a second change.
+TEST_F(ConnectWiseAdditionsTest, StateCountsWritesAndQuantityChangesPerAddition) {
+  auto counted = [&](int64_t id) {
+    const json::value current = state();
+    for (const json::value& entry : current.at("additionWrites").as_array())
+      if (entry.at("additionId") == id) return entry;
+    return json::value(nullptr);
+  };
+  EXPECT_TRUE(counted(77).is_null());
+  patch(addition(9001, 77), R"([{"op":"replace","path":"quantity","value":43}])", 200);
+  patch(addition(9001, 77), R"([{"op":"replace","path":"quantity","value":43}])", 200);
+  call_json("PUT", addition(9001, 77), 200,
+            R"({"product":{"id":55},"billCustomer":"Billable","quantity":44})");
+  const json::value entry = counted(77);
+  ASSERT_FALSE(entry.is_null());
+  EXPECT_EQ(entry.at("writes"), 3);
+  EXPECT_EQ(entry.at("quantityChanges"), 2);
+  testing::control_json(port(), "POST", "/_sim/reset");
+  EXPECT_TRUE(counted(77).is_null());
+}
+
 TEST_F(ConnectWiseAdditionsTest, PatchOperationsApplyInOrder) {
   patch(addition(9001, 78),
         R"([{"op":"replace","path":"quantity","value":1},
@@ -101,9 +123,9 @@ TEST_F(ConnectWiseAdditionsTest, MalformedPatchesAre400AndChangeNothing) {
 }
 
 TEST_F(ConnectWiseAdditionsTest, PostCreatesAnAdditionWithServerDefaults) {
-  const json::value created = call_json(
-      "POST", api("/finance/agreements/9001/additions"), 201,
-      R"({"product":{"id":57},"billCustomer":"Billable","quantity":43,
+  const json::value created =
+      call_json("POST", api("/finance/agreements/9001/additions"), 201,
+                R"({"product":{"id":57},"billCustomer":"Billable","quantity":43,
           "effectiveDate":"2025-06-01T00:00:00Z"})");
   EXPECT_EQ(created.at("id"), 85);
   EXPECT_EQ(created.at("agreementId"), 9001);

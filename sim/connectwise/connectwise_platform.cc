@@ -221,9 +221,20 @@ class ConnectWisePlatform : public Platform {
     for (const auto& [id, addition] : data_.additions)
       additions_by_agreement_[addition.at("agreementId").get_int64()].push_back(id);
     limiter_.reset();
+    addition_writes_.clear();
   }
 
-  json::value state() const override { return dataset_to_json(data_); }
+  json::value state() const override {
+    json::value state = dataset_to_json(data_);
+    json::array writes;
+    for (const auto& [id, counted] : addition_writes_) {
+      writes.push_back(json::object{{"additionId", id},
+                                    {"writes", counted.writes},
+                                    {"quantityChanges", counted.quantity_changes}});
+    }
+    state.as_object()["additionWrites"] = std::move(writes);
+    return state;
+  }
 
   EndpointClass classify(const Request& request) const override {
     // "PATCH /finance/agreements/{id}/additions/{id}": the same key whatever the codebase.
@@ -781,7 +792,10 @@ class ConnectWisePlatform : public Platform {
     const int64_t agreement_id = existing.at("agreementId").get_int64();
     const int64_t id = existing.at("id").get_int64();
     json::object replacement = writable_members(parse_body(call.request, "addition"));
-    return wire_json(200, store_addition(id, std::move(replacement), agreement_id, call));
+    const json::value before = existing.at("quantity");
+    json::object& stored = store_addition(id, std::move(replacement), agreement_id, call);
+    count_write(id, before, stored.at("quantity"));
+    return wire_json(200, stored);
   }
 
   Response delete_addition(const ApiCall& call) {
@@ -808,14 +822,27 @@ class ConnectWisePlatform : public Platform {
     for (const json::value& operation : body.get_array()) {
       changed = apply_patch_operation(updated, operation) || changed;
     }
+    const int64_t id = existing.at("id").get_int64();
+    const json::value before = existing.at("quantity");
     if (changed) {
-      const int64_t id = existing.at("id").get_int64();
-      return wire_json(200, store_addition(id, std::move(updated),
-                                           existing.at("agreementId").get_int64(), call));
+      json::object& stored =
+          store_addition(id, std::move(updated), existing.at("agreementId").get_int64(), call);
+      count_write(id, before, stored.at("quantity"));
+      return wire_json(200, stored);
     }
     // Nothing applicable (a nested sub-path, or a server-owned member): the platform still
     // answers 200 with the unchanged record. Clients must compare the value they read back.
+    count_write(id, before, before);
     return wire_json(200, existing);
+  }
+
+  // Every PATCH or PUT the platform applied to an addition, and those that changed its
+  // quantity: how a test sees a write applied twice (GET /_sim/state, "additionWrites").
+  void count_write(int64_t id, const json::value& quantity_before,
+                   const json::value& quantity_after) {
+    AdditionWrites& counted = addition_writes_[id];
+    ++counted.writes;
+    if (quantity_before != quantity_after) ++counted.quantity_changes;
   }
 
   // Returns whether the operation changed anything. Throws ApiError for what the platform
@@ -887,8 +914,14 @@ class ConnectWisePlatform : public Platform {
     return type == FieldType::kReference || type == FieldType::kInfo || is_collection(type);
   }
 
+  struct AdditionWrites {
+    int64_t writes = 0;
+    int64_t quantity_changes = 0;
+  };
+
   Dataset data_;
   std::map<int64_t, std::vector<int64_t>> additions_by_agreement_;  // addition ids, ascending
+  std::map<int64_t, AdditionWrites> addition_writes_;               // since the last reset
   Settings settings_;
   SlidingWindowLimiter limiter_;
   int64_t next_addition_id_ = 1;

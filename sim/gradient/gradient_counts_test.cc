@@ -31,6 +31,16 @@ TEST_F(GradientSimTest, TheLedgerKeepsTheLastAbsoluteValueIncludingZeroAndDecima
   const json::value pushed = pushed_count(kMappedAccount, kEdrService);
   EXPECT_EQ(pushed.at("unitCount").to_number<double>(), 12.5);
   EXPECT_EQ(pushed.at("pushes"), 3);
+  EXPECT_EQ(pushed.at("changes"), 3);
+}
+
+TEST_F(GradientSimTest, PushingTheSameValueAgainCountsAPushButNoChange) {
+  start();
+  push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
+  push_count(kEdrService, R"({"accountId":"cust-7f3a","unitCount":43})", 201);
+  const json::value pushed = pushed_count(kMappedAccount, kEdrService);
+  EXPECT_EQ(pushed.at("pushes"), 2);
+  EXPECT_EQ(pushed.at("changes"), 1);
 }
 
 TEST_F(GradientSimTest, NoBuildIsRecordedAndSkipsTheBillingViewRebuild) {

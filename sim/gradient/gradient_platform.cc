@@ -631,6 +631,7 @@ class GradientPlatform : public Platform {
     }
     const std::string now = now_iso8601();
     PushedCount& pushed = partner.counts[{account->record_id, service_id}];
+    if (pushed.pushes == 0 || pushed.unit_count != *unit_count) ++pushed.changes;
     pushed.unit_count = *unit_count;
     pushed.no_build = no_build;
     ++pushed.pushes;

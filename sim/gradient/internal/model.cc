@@ -254,6 +254,7 @@ json::object partner_state_json(const Vendor& vendor, const Partner& partner) {
                                   {"unitCount", pushed.unit_count},
                                   {"noBuild", pushed.no_build},
                                   {"pushes", pushed.pushes},
+                                  {"changes", pushed.changes},
                                   {"lastPushedAt", pushed.last_pushed_at}});
   }
   json::array alerts;

@@ -85,6 +85,7 @@ struct PushedCount {
   boost::json::value unit_count;  // as received: integer or decimal
   bool no_build = false;          // the last push asked to skip the Billing-view rebuild
   int64_t pushes = 0;             // accepted pushes for the pair
+  int64_t changes = 0;            // accepted pushes that changed the value (the first one does)
   std::string last_pushed_at;
 };
 
