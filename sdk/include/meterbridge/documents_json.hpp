@@ -396,10 +396,15 @@ inline json::value to_value(const SetStatusResult& d) {
 
 inline void decode_into(const json::object& o, LinkAccountsRequest& d) {
   const char* document = "link_accounts input";
-  each_object(o, "link", false, document, [&](const json::object& l) {
-    d.link.push_back(
-        AccountLink{text_member(l, "account_id"), text_member(l, "platform_account_id")});
-  });
+  if (const json::value* v = o.if_contains("link"); v != nullptr && v->is_array()) {
+    for (const json::value& item : v->get_array()) {
+      // An item that is not an object is a link naming nothing; the plugin refuses it.
+      const json::object* l = item.if_object();
+      d.link.push_back(l == nullptr ? AccountLink{}
+                                    : AccountLink{text_member(*l, "account_id"),
+                                                  text_member(*l, "platform_account_id")});
+    }
+  }
   if (const json::value* v = o.if_contains("unlink"); v != nullptr && v->is_array()) {
     for (const json::value& id : v->get_array()) {
       if (!id.is_string())

@@ -27,6 +27,16 @@
 
 namespace meterbridge {
 
+// Reads the document a hook received; a wrong shape is MB_STATUS_CONFIG_INVALID, named.
+template <typename Request>
+Request read_document(std::string_view input) {
+  try {
+    return decode<Request>(input);
+  } catch (const DocumentError& e) {
+    throw PluginError(MB_STATUS_CONFIG_INVALID, e.what());
+  }
+}
+
 class TypedSession {
  public:
   virtual ~TypedSession() = default;
@@ -97,11 +107,7 @@ class TypedSessionAdapter final : public Session {
  private:
   template <typename Request>
   static Request read(std::string_view input) {
-    try {
-      return decode<Request>(input);
-    } catch (const DocumentError& e) {
-      throw PluginError(MB_STATUS_CONFIG_INVALID, e.what());
-    }
+    return read_document<Request>(input);
   }
 
   std::unique_ptr<TypedSession> typed_;
