@@ -15,6 +15,7 @@ test -f "$work/prefix/include/meterbridge/plugin.hpp"
 test -f "$work/prefix/include/meterbridge/documents.hpp"
 test -f "$work/prefix/include/meterbridge/documents_json.hpp"
 test -f "$work/prefix/include/meterbridge/typed_session.hpp"
+test -f "$work/prefix/include/meterbridge/http.hpp"
 test -f "$work/prefix/include/meterbridge/testing/fake_host.hpp"
 
 cmake -S "$source_dir/examples/hello-plugin" -B "$work/build" -G Ninja \

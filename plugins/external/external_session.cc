@@ -375,7 +375,7 @@ ApplyResult ExternalSession::apply_quantities(Call& call, const ApplyRequest& re
   // per `max_concurrency` parts instead of one per part.
   std::vector<ApiResponse> responses = client_.execute(call, requests);
   for (size_t p = 0; p < parts.size(); ++p) {
-    if (responses[p].status == 422 && responses[p].error_code() == "idempotency_key_reused") {
+    if (responses[p].status == 422 && error_code(responses[p]) == "idempotency_key_reused") {
       // The platform remembers this key for another body: the state database was recreated,
       // so run numbers repeat. A key unique to this body is just as deterministic.
       const std::string refused = parts[p].key;

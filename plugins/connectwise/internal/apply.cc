@@ -280,7 +280,7 @@ class Applier {
           }
         } else if (r.status == 404 && w.from_line_ref && !last_round) {
           stale.push_back(std::move(w));
-        } else if ((r.status == 0 && r.maybe_sent) || r.status >= 500) {
+        } else if ((r.status == 0 && r.error && r.error->sent) || r.status >= 500) {
           w.unknown_reason = failure_for(r, what).message;
           unknown.push_back(std::move(w));
         } else {

@@ -354,8 +354,8 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;
-  std::optional<bool> idempotent;  // default: GET/HEAD/PUT/DELETE/OPTIONS
   std::string endpoint;            // concurrency and budget key; default the URL path
+  std::optional<bool> idempotent;  // default: GET/HEAD/PUT/DELETE/OPTIONS
   std::optional<int64_t> timeout_ms;
 };
 

@@ -478,8 +478,10 @@ inline void decode_into(const json::object& o, HttpResponse& d) {
       static_cast<uint64_t>(std::max<int64_t>(0, number_member(o, "retry_after_ms").value_or(0)));
   if (const json::value* e = o.if_contains("error"); e != nullptr && e->is_object()) {
     const json::object& err = e->get_object();
-    d.error = HttpError{error_class_from_wire(text_member(err, "class")),
-                        text_member(err, "message"), bool_member(err, "sent").value_or(false)};
+    // Without a class or "sent", the safe readings: transient, and maybe sent.
+    std::optional<std::string> cls = optional_text(err, "class");
+    d.error = HttpError{cls ? error_class_from_wire(*cls) : MB_STATUS_RETRY,
+                        text_member(err, "message"), bool_member(err, "sent").value_or(true)};
   }
 }
 inline json::value to_value(const HttpResponse& d) {
