@@ -81,7 +81,7 @@ AuthenticateResult GradientSession::authenticate(Call& call, const AuthenticateR
     Failure f = classify(r, "read the partner integration settings");
     if (r.status == 429) throw_failure(f);
     if (r.status == 401 || r.status == 403) return verdict(AuthStatus::kAuthFailed, f.message);
-    if (r.status == 0 && r.error_class == "config_invalid")
+    if (r.status == 0 && r.error_class == MB_ERROR_CLASS_CONFIG_INVALID)
       return verdict(AuthStatus::kConfigInvalid, f.message);
     if (r.status == 0 || r.status >= 500) return verdict(AuthStatus::kUnreachable, f.message);
     if (r.status == 404)
@@ -232,7 +232,7 @@ ProvisionAccountsResult GradientSession::provision_accounts(
   for (const AccountOutcome& o : result.items) {
     ++tally[o.outcome];
     std::string message = o.message;
-    if (unnamed.count(o.account.id) > 0 && o.outcome != "failed")
+    if (unnamed.count(o.account.id) > 0 && o.outcome != MB_PROVISION_FAILED)
       message = "the workspace has no name; its id is the account's name in Gradient";
     ProvisionedAccount& item = out.items.emplace_back();
     item.id = o.account.id;
@@ -240,7 +240,7 @@ ProvisionAccountsResult GradientSession::provision_accounts(
     item.outcome = from_wire<ProvisionOutcome>(o.outcome);
     if (!item.outcome) item.unknown_outcome = o.outcome;
     item.message = message;
-    if (o.outcome != "failed") item.account_id = o.account.id;
+    if (o.outcome != MB_PROVISION_FAILED) item.account_id = o.account.id;
   }
   std::string summary;
   for (const auto& [outcome, n] : tally)
@@ -271,7 +271,7 @@ ProvisionServicesResult GradientSession::provision_services(
     if (!item.outcome) item.unknown_outcome = o.outcome;
     item.metric = o.metric;
     item.message = o.message;
-    if (o.outcome == "created")
+    if (o.outcome == MB_PROVISION_CREATED)
       call.info("Gradient service created for '" + o.id + "': " + o.platform_id);
   }
   return out;
@@ -371,7 +371,8 @@ ApplyResult GradientSession::apply_quantities(Call& call, const ApplyRequest& re
     else if (!target)
       problem = "the target must be a non-negative whole number";
     if (!problem.empty()) {
-      results[line.key] = LineResult{"failed", std::nullopt, "config_invalid", problem};
+      results[line.key] =
+          LineResult{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
       continue;
     }
     line.target = *target;
@@ -443,8 +444,9 @@ void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
   if (!trigger) return;
   const CountLine& last = lines[*trigger];
   if (stopped_) {
-    results[last.key] = LineResult{"failed", std::nullopt, error_class_name(stopped_->status),
-                                   "not sent: " + stopped_->message};
+    results[last.key] =
+        LineResult{MB_OUTCOME_FAILED, std::nullopt, error_class_name(stopped_->status),
+                   "not sent: " + stopped_->message};
     return;
   }
   ApiResponse r = client_.execute_one(call, count_request(last, false));

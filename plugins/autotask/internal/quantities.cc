@@ -130,16 +130,16 @@ meterbridge::ApplyLineResult apply_line(const std::string& key, const LineOutcom
 LineOutcome outcome_of_resolution(const LineResolution& r) {
   switch (r.status) {
     case LineStatus::kCompanyNotFound:
-      return {"failed", std::nullopt, "not_found", r.message};
+      return {MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND, r.message};
     case LineStatus::kCompanyInactive:
-      return {"account_inactive", std::nullopt, "", r.message};
+      return {MB_OUTCOME_ACCOUNT_INACTIVE, std::nullopt, "", r.message};
     case LineStatus::kAmbiguousContractLine:
-      return {"ambiguous_contract_line", std::nullopt, "", r.message};
+      return {MB_OUTCOME_AMBIGUOUS_CONTRACT_LINE, std::nullopt, "", r.message};
     case LineStatus::kNoContractLine:
     case LineStatus::kFound:
       break;
   }
-  return {"no_contract_line", std::nullopt, "", r.message};
+  return {MB_OUTCOME_NO_CONTRACT_LINE, std::nullopt, "", r.message};
 }
 
 ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
@@ -181,13 +181,15 @@ class ApplyRun {
       lines_.push_back(host_line(in_.lines[i]));
       targets_of_.push_back(0);
       if (!lines_[i].problem.empty()) {
-        outcomes_[i] = LineOutcome{"failed", std::nullopt, "not_found", lines_[i].problem};
+        outcomes_[i] = LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND,
+                                   lines_[i].problem};
         continue;
       }
       std::string problem;
       auto target = unit_target(in_.lines[i].target, problem);
       if (!target) {
-        outcomes_[i] = LineOutcome{"failed", std::nullopt, "config_invalid", problem};
+        outcomes_[i] =
+            LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
         continue;
       }
       targets_of_[i] = *target;
@@ -261,9 +263,9 @@ class ApplyRun {
     } catch (const PluginError& e) {
       // The host sent none of them (budget exhausted, ...): those lines fail, the rest stand.
       for (size_t k : posts_)
-        results_[k] =
-            LineOutcome{"failed", plan_[k].current, std::string(error_class_name(e.error_class())),
-                        std::string("not written: ") + e.what()};
+        results_[k] = LineOutcome{MB_OUTCOME_FAILED, plan_[k].current,
+                                  std::string(error_class_name(e.error_class())),
+                                  std::string("not written: ") + e.what()};
       return;
     }
     std::vector<size_t> unknown;  // indices into posts_ and responses
@@ -310,8 +312,9 @@ class ApplyRun {
     meterbridge::ApplyResult out;
     for (size_t i = 0; i < lines_.size(); ++i)
       out.lines.push_back(apply_line(
-          lines_[i].key, outcomes_[i].value_or(LineOutcome{"failed", std::nullopt, "fatal",
-                                                           "no outcome was determined"})));
+          lines_[i].key,
+          outcomes_[i].value_or(LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_FATAL,
+                                            "no outcome was determined"})));
     return out;
   }
 

@@ -88,7 +88,7 @@ std::vector<ApiResponse> Client::execute(Call& call,
   for (size_t start = 0; start < requests.size(); start += kMaxBatch) {
     if (start > 0 && call.cancelled()) {
       ApiResponse unsent;
-      unsent.error_class = "retry";
+      unsent.error_class = MB_ERROR_CLASS_RETRY;
       unsent.error_message = "cancelled before it was sent";
       out.resize(requests.size(), unsent);
       return out;
