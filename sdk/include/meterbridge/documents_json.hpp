@@ -467,6 +467,19 @@ inline json::value to_value(const HttpRequest& d) {
   return o;
 }
 
+inline void decode_into(const json::object& o, HttpRequest& d) {
+  d.method = optional_text(o, "method").value_or("GET");
+  d.url = text_member(o, "url");
+  if (const json::value* h = o.if_contains("headers"); h != nullptr && h->is_object())
+    for (const auto& [name, value] : h->get_object())
+      if (value.is_string())
+        d.headers.emplace_back(std::string(name), std::string(value.get_string()));
+  d.body = optional_text(o, "body");
+  d.endpoint = text_member(o, "endpoint");
+  d.idempotent = bool_member(o, "idempotent");
+  d.timeout_ms = number_member(o, "timeout_ms");
+}
+
 inline void decode_into(const json::object& o, HttpResponse& d) {
   d.status = static_cast<int>(number_member(o, "status").value_or(0));
   d.attempts = static_cast<int>(number_member(o, "attempts").value_or(0));
