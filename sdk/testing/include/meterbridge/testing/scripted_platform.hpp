@@ -102,6 +102,11 @@ class ScriptedPlatform {
   }
   // What answers a request no route matches (default: 404 "no route").
   void otherwise(Handler handler) { otherwise_ = std::move(handler); }
+  // Sees every request before the routes; an answer it gives wins, nullopt lets the routes
+  // answer (a fault injected into a modelled platform, a check of every request).
+  void intercept(std::function<std::optional<HttpResponse>(const SeenRequest&)> first) {
+    intercept_ = std::move(first);
+  }
   // Where targets are measured from; requests elsewhere keep their URL's path.
   void set_base_url(std::string base_url) { base_url_ = std::move(base_url); }
 
@@ -164,6 +169,8 @@ class ScriptedPlatform {
   }
 
   HttpResponse answer(const SeenRequest& s) const {
+    if (intercept_)
+      if (std::optional<HttpResponse> first = intercept_(s)) return std::move(*first);
     auto matches = [&](const Route& r) {
       return r.method == s.method && s.target.rfind(r.prefix, 0) == 0;
     };
@@ -182,6 +189,7 @@ class ScriptedPlatform {
   Precedence precedence_;
   std::vector<Route> routes_;
   Handler otherwise_;
+  std::function<std::optional<HttpResponse>(const SeenRequest&)> intercept_;
   std::vector<SeenRequest> seen_;
   int batches_ = 0;
 };
