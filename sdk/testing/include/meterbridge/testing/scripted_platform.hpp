@@ -87,12 +87,16 @@ class ScriptedPlatform {
   // Which route answers when several match: the one added last (a test overrides its
   // fixture's default), or the one added first.
   enum class Precedence { kLatestRoute, kFirstRoute };
+  // What a route's pattern is matched against: the start of the target, or anywhere in the URL
+  // (for platforms whose requests go to several hosts).
+  enum class Matching { kTargetPrefix, kUrlContains };
 
   explicit ScriptedPlatform(std::string base_url = "",
                             Precedence precedence = Precedence::kLatestRoute)
       : base_url_(std::move(base_url)), precedence_(precedence) {}
 
-  // Requests whose method is `method` and whose target starts with `target_prefix`.
+  // Requests whose method is `method` and whose target starts with `target_prefix` (or whose
+  // URL contains it, with Matching::kUrlContains).
   void on(std::string method, std::string target_prefix, Handler handler) {
     routes_.push_back({std::move(method), std::move(target_prefix), std::move(handler)});
   }
@@ -107,6 +111,7 @@ class ScriptedPlatform {
   void intercept(std::function<std::optional<HttpResponse>(const SeenRequest&)> first) {
     intercept_ = std::move(first);
   }
+  void set_matching(Matching matching) { matching_ = matching; }
   // Where targets are measured from; requests elsewhere keep their URL's path.
   void set_base_url(std::string base_url) { base_url_ = std::move(base_url); }
 
@@ -172,7 +177,9 @@ class ScriptedPlatform {
     if (intercept_)
       if (std::optional<HttpResponse> first = intercept_(s)) return std::move(*first);
     auto matches = [&](const Route& r) {
-      return r.method == s.method && s.target.rfind(r.prefix, 0) == 0;
+      if (r.method != s.method) return false;
+      return matching_ == Matching::kTargetPrefix ? s.target.rfind(r.prefix, 0) == 0
+                                                  : s.url.find(r.prefix) != std::string::npos;
     };
     if (precedence_ == Precedence::kLatestRoute) {
       for (auto r = routes_.rbegin(); r != routes_.rend(); ++r)
@@ -187,6 +194,7 @@ class ScriptedPlatform {
 
   std::string base_url_;
   Precedence precedence_;
+  Matching matching_ = Matching::kTargetPrefix;
   std::vector<Route> routes_;
   Handler otherwise_;
   std::function<std::optional<HttpResponse>(const SeenRequest&)> intercept_;
