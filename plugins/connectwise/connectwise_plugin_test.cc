@@ -11,9 +11,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -206,12 +204,7 @@ class ConnectWisePluginTest : public ::testing::Test {
 
 // ---- Manifest ---------------------------------------------------------------------------------
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using meterbridge::testing::read_file;
 
 // The host's own checks of the manifest (secret fields, config schema) are in
 // tests/platforms/plugin_manifests_test.cc; the plugin must describe itself exactly as its

@@ -8,10 +8,8 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -134,12 +132,8 @@ class ExternalPluginTest : public ::testing::Test {
   const std::vector<Seen>& seen_ = platform_.seen();
 };
 
-std::string read_text(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// The sidecar manifest as the plugin ships it.
+const auto& read_text = meterbridge::testing::read_file;
 
 // ---- Manifest
 // -------------------------------------------------------------------------------------

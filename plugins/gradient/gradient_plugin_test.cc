@@ -10,12 +10,10 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -313,12 +311,7 @@ class GradientPluginTest : public ::testing::Test {
   MiniGradient g_;
 };
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using meterbridge::testing::read_file;
 
 // ---- Manifest and config ----------------------------------------------------------------------
 // (The host's checks of the manifest, secret fields and schema: tests/platforms/.)
