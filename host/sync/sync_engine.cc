@@ -1,8 +1,9 @@
 #include "host/sync/sync_engine.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 #include <meterbridge/documents_json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <ctime>
 #include <set>
