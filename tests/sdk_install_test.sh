@@ -12,7 +12,12 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --component sdk --prefix "$work/prefix" >/dev/null
 test -f "$work/prefix/include/meterbridge/abi.h"
 test -f "$work/prefix/include/meterbridge/plugin.hpp"
+test -f "$work/prefix/include/meterbridge/documents.hpp"
+test -f "$work/prefix/include/meterbridge/documents_json.hpp"
+test -f "$work/prefix/include/meterbridge/typed_session.hpp"
+test -f "$work/prefix/include/meterbridge/http.hpp"
 test -f "$work/prefix/include/meterbridge/testing/fake_host.hpp"
+test -f "$work/prefix/include/meterbridge/testing/scripted_platform.hpp"
 
 cmake -S "$source_dir/examples/hello-plugin" -B "$work/build" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DHELLO_PLUGIN_TESTS=ON >/dev/null

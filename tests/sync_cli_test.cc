@@ -3,7 +3,9 @@
 // rerun with zero writes; outcomes; decrease policies and approval; retry; drift; disconnect;
 // and crash safety (the process dies mid-run, the rerun converges without double-applying).
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
+#include <cstdlib>
 
 #include <boost/json.hpp>
 
@@ -62,7 +64,12 @@ class SyncCliTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(plugins_);
     ::chmod(plugins_.c_str(), 0755);
-    for (const auto& e : fs::directory_iterator(testing::build_dir() / "test-plugins" / "ledger")) {
+    // abi_1_1_plugin_loads_and_syncs runs these flows with the ledger built from older headers.
+    const char* other_build = std::getenv("MB_TEST_LEDGER_PLUGIN_DIR");
+    const fs::path ledger_dir = other_build != nullptr && *other_build != '\0'
+                                    ? fs::path(other_build)
+                                    : testing::build_dir() / "test-plugins" / "ledger";
+    for (const auto& e : fs::directory_iterator(ledger_dir)) {
       fs::copy_file(e.path(), plugins_ / e.path().filename());
       ::chmod((plugins_ / e.path().filename()).c_str(), 0755);
     }

@@ -1,7 +1,9 @@
 #include "host/plugin/plugin.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <meterbridge/documents_json.hpp>
 
 #include <deque>
 #include <optional>
@@ -61,10 +63,8 @@ void cb_error_set(mb_call_host_ptr call, mb_status cls, uint64_t retry_after_ms,
   }
 }
 
-std::string batch_error(std::string_view cls, const std::string& message, uint64_t after_ms = 0) {
-  boost::json::object err{{"class", cls}, {"message", redact(message)}};
-  if (after_ms > 0) err["retry_after_ms"] = after_ms;
-  return boost::json::serialize(boost::json::object{{"error", err}});
+std::string batch_error(mb_status cls, const std::string& message, uint64_t after_ms = 0) {
+  return meterbridge::encode(meterbridge::ErrorDocument{cls, redact(message), after_ms});
 }
 
 // Turns the ABI's request array into engine requests; the first problem is reported.
@@ -103,27 +103,24 @@ Result<std::vector<http::HttpRequest>> parse_requests(std::string_view text) {
   return out;
 }
 
-std::string serialize_responses(const std::vector<http::HttpResponse>& responses) {
-  boost::json::array arr;
-  arr.reserve(responses.size());
-  for (const auto& r : responses) {
-    boost::json::object o;
-    o["status"] = r.status;
-    o["attempts"] = r.attempts;
+// The engine's responses as the ABI's response documents (the SDK's codec writes them).
+std::string serialize_responses(std::vector<http::HttpResponse>&& responses) {
+  std::vector<meterbridge::HttpResponse> out;
+  out.reserve(responses.size());
+  for (auto& r : responses) {
+    meterbridge::HttpResponse& o = out.emplace_back();
+    o.status = r.status;
+    o.attempts = r.attempts;
     if (r.status != 0) {
-      boost::json::object headers;
-      for (const auto& [name, value] : r.headers) headers[name] = value;
-      o["headers"] = std::move(headers);
-      o["body"] = r.body;
-      if (r.retry_after_ms > 0) o["retry_after_ms"] = r.retry_after_ms;
+      for (auto& [name, value] : r.headers) o.headers[name] = std::move(value);
+      o.body = std::move(r.body);
+      o.retry_after_ms = r.retry_after_ms > 0 ? static_cast<uint64_t>(r.retry_after_ms) : 0;
     } else {
-      o["error"] = boost::json::object{{"class", error_class_name(r.error_class)},
-                                       {"message", redact(r.error_message)},
-                                       {"sent", r.maybe_sent}};
+      o.error = meterbridge::HttpError{static_cast<mb_status>(r.error_class),
+                                       redact(r.error_message), r.maybe_sent};
     }
-    arr.push_back(std::move(o));
   }
-  return boost::json::serialize(arr);
+  return meterbridge::encode_array(out);
 }
 
 mb_status cb_http_batch(mb_call_host_ptr call, mb_str requests, mb_str* responses_out) {
@@ -135,20 +132,24 @@ mb_status cb_http_batch(mb_call_host_ptr call, mb_str requests, mb_str* response
     return status;
   };
   if (c->session == nullptr || !c->session->http)
-    return answer(MB_STATUS_UNSUPPORTED,
-                  batch_error("unsupported", "this host offers no HTTP engine to this call"));
+    return answer(
+        MB_STATUS_UNSUPPORTED,
+        batch_error(MB_STATUS_UNSUPPORTED, "this host offers no HTTP engine to this call"));
   auto parsed = parse_requests(view(requests));
-  if (!parsed) return answer(MB_STATUS_CONFIG_INVALID, batch_error("config_invalid", parsed.status().message()));
+  if (!parsed)
+    return answer(MB_STATUS_CONFIG_INVALID,
+                  batch_error(MB_STATUS_CONFIG_INVALID, parsed.status().message()));
   try {
     http::BatchOutcome outcome = c->session->http->execute(std::move(*parsed), c->cancelled);
     if (!outcome.status.ok()) {
       const Status& s = outcome.status;
       return answer(static_cast<mb_status>(s.code()),
-                    batch_error(error_class_name(s.code()), s.message(), s.retry_after_ms()));
+                    batch_error(static_cast<mb_status>(s.code()), s.message(), s.retry_after_ms()));
     }
-    return answer(MB_STATUS_OK, serialize_responses(outcome.responses));
+    return answer(MB_STATUS_OK, serialize_responses(std::move(outcome.responses)));
   } catch (const std::exception& e) {
-    return answer(MB_STATUS_FATAL, batch_error("fatal", std::string("HTTP engine failed: ") + e.what()));
+    return answer(MB_STATUS_FATAL,
+                  batch_error(MB_STATUS_FATAL, std::string("HTTP engine failed: ") + e.what()));
   }
 }
 

@@ -125,13 +125,17 @@ bool apply_reason(SyncLine& line, const CurrentValue& cv) {
   if (cv.reason.empty()) return false;
   line.action = action::kSkip;
   line.message = cv.message;
-  if (cv.reason == "no_contract_line") line.outcome = outcome::kNoContractLine;
-  else if (cv.reason == "ambiguous_contract_line") line.outcome = outcome::kAmbiguousContractLine;
-  else if (cv.reason == "account_inactive") line.outcome = outcome::kAccountInactive;
-  else if (cv.reason == "platform_not_mapped") line.outcome = outcome::kPlatformNotMapped;
+  if (cv.reason == MB_REASON_NO_CONTRACT_LINE)
+    line.outcome = outcome::kNoContractLine;
+  else if (cv.reason == MB_REASON_AMBIGUOUS_CONTRACT_LINE)
+    line.outcome = outcome::kAmbiguousContractLine;
+  else if (cv.reason == MB_REASON_ACCOUNT_INACTIVE)
+    line.outcome = outcome::kAccountInactive;
+  else if (cv.reason == MB_REASON_PLATFORM_NOT_MAPPED)
+    line.outcome = outcome::kPlatformNotMapped;
   else {
     line.outcome = outcome::kFailed;
-    line.error_class = cv.reason == "not_found" ? "not_found" : "fatal";
+    line.error_class = cv.reason == MB_REASON_NOT_FOUND ? "not_found" : "fatal";
     if (line.message.empty()) line.message = cv.reason;
   }
   return true;

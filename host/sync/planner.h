@@ -9,6 +9,8 @@
 #ifndef METERBRIDGE_HOST_SYNC_PLANNER_H_
 #define METERBRIDGE_HOST_SYNC_PLANNER_H_
 
+#include <meterbridge/abi.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -22,18 +24,18 @@ namespace mb {
 // Outcomes a line can end in (docs/sync.md explains each).
 namespace outcome {
 inline constexpr const char* kPending = "pending";          // planned, not yet decided
-inline constexpr const char* kUpdated = "updated";
-inline constexpr const char* kUnchanged = "unchanged";
+inline constexpr const char* kUpdated = MB_OUTCOME_UPDATED;
+inline constexpr const char* kUnchanged = MB_OUTCOME_UNCHANGED;
 inline constexpr const char* kWouldUpdate = "would_update";  // dry run
 inline constexpr const char* kHeld = "held";
 inline constexpr const char* kNoData = "no_data";
 inline constexpr const char* kNotMapped = "not_mapped";
 inline constexpr const char* kNotLinked = "not_linked";
-inline constexpr const char* kNoContractLine = "no_contract_line";
-inline constexpr const char* kAmbiguousContractLine = "ambiguous_contract_line";
-inline constexpr const char* kAccountInactive = "account_inactive";
-inline constexpr const char* kPlatformNotMapped = "platform_not_mapped";
-inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kNoContractLine = MB_OUTCOME_NO_CONTRACT_LINE;
+inline constexpr const char* kAmbiguousContractLine = MB_OUTCOME_AMBIGUOUS_CONTRACT_LINE;
+inline constexpr const char* kAccountInactive = MB_OUTCOME_ACCOUNT_INACTIVE;
+inline constexpr const char* kPlatformNotMapped = MB_OUTCOME_PLATFORM_NOT_MAPPED;
+inline constexpr const char* kFailed = MB_OUTCOME_FAILED;
 inline constexpr const char* kInterrupted = "interrupted";
 // A journaled write to this line is not confirmed yet and may still land: not written again
 // until it is confirmed or its grace period passes.

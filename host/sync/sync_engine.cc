@@ -1,7 +1,9 @@
 #include "host/sync/sync_engine.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <meterbridge/documents_json.hpp>
 
 #include <ctime>
 #include <set>
@@ -31,6 +33,16 @@ void fail_line(SyncLine& line, ErrorClass cls, const std::string& message) {
 boost::json::value parse_or_empty(const std::string& text) {
   auto v = json::parse(text.empty() ? "{}" : text);
   return v ? *v : boost::json::value(boost::json::object());
+}
+
+// A plugin's result document read with the SDK's codec; what the host's strict parser refuses
+// reads as an empty document, whose lines then fail one by one.
+template <typename Document>
+Document decode_result(const std::string& text) {
+  Document d;
+  auto v = parse_or_empty(text);
+  if (v.is_object()) meterbridge::codec::decode_into(v.get_object(), d);
+  return d;
 }
 
 std::string counts_json(const std::map<std::string, int64_t>& counts) {
@@ -113,39 +125,35 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
     for (const auto& m : *mappings) mapped[m.workspace_id] = &m;
     std::set<std::string> present;
     for (const auto& c : (*snapshot)->counts) present.insert(c.workspace_id);
-    boost::json::array accounts;
+    meterbridge::ProvisionAccountsRequest request;
     for (const auto& w : *workspaces) {
       auto it = mapped.find(w.id);
       if (it != mapped.end() && it->second->excluded) continue;
       if (present.count(w.id) == 0 && it == mapped.end()) continue;
-      accounts.push_back(boost::json::object{{"id", w.id}, {"name", w.name}});
+      request.accounts.push_back(meterbridge::AccountToProvision{w.id, w.name});
     }
-    auto result = session.invoke(Operation::kProvisionAccounts,
-                                 boost::json::serialize(boost::json::object{{"accounts", accounts}}));
+    auto result = session.invoke(Operation::kProvisionAccounts, meterbridge::encode(request));
     if (!result) return Status(result.status().code(), "provision_accounts: " + result.status().message());
-    auto doc = parse_or_empty(*result);
     std::map<std::string, int> by_outcome;
     std::vector<AccountMapping> created;
     std::map<std::string, std::string> names;
     for (const auto& w : *workspaces) names[w.id] = w.name;
-    if (const auto* items = json::get(doc, "items"); items != nullptr && items->is_array()) {
-      for (const auto& item : items->get_array()) {
-        std::string id = json::get_string(item, "id").value_or("");
-        std::string result_outcome = json::get_string(item, "outcome").value_or("unchanged");
-        ++by_outcome[result_outcome];
-        if (result_outcome == "failed") {
-          notes.push_back("account for workspace '" + id + "' not provisioned: " +
-                          redact(json::get_string(item, "message").value_or("")));
-          continue;
-        }
-        if (id.empty() || mapped.count(id) > 0 || names.count(id) == 0) continue;
-        AccountMapping m;
-        m.workspace_id = id;
-        m.account_id = json::get_string(item, "account_id").value_or(id);
-        m.account_name = names[id];
-        m.source = "provisioned";
-        created.push_back(std::move(m));
+    for (const auto& item : decode_result<meterbridge::ProvisionAccountsResult>(*result).items) {
+      const std::string& id = item.id;
+      std::string result_outcome = item.outcome ? meterbridge::wire_name(*item.outcome)
+                                                : (item.unknown_outcome.empty() ? "unchanged" : item.unknown_outcome);
+      ++by_outcome[result_outcome];
+      if (item.outcome == meterbridge::ProvisionOutcome::kFailed) {
+        notes.push_back("account for workspace '" + id + "' not provisioned: " + redact(item.message));
+        continue;
       }
+      if (id.empty() || mapped.count(id) > 0 || names.count(id) == 0) continue;
+      AccountMapping m;
+      m.workspace_id = id;
+      m.account_id = item.account_id.value_or(id);
+      m.account_name = names[id];
+      m.source = "provisioned";
+      created.push_back(std::move(m));
     }
     MB_RETURN_IF_ERROR(store_.put_account_mappings(connector.id, created));
     std::string summary;
@@ -157,38 +165,35 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
     if (!services) return services.status();
     auto known = store_.list_provisioned_services(connector.id);
     if (!known) return known.status();
-    boost::json::array list;
+    meterbridge::ProvisionServicesRequest request;
     for (const auto& s : *services) {
       auto it = known->find(s.id);
-      list.push_back(boost::json::object{
-          {"id", s.id}, {"name", s.name},
-          {"platform_id", it == known->end() ? boost::json::value(nullptr) : boost::json::value(it->second)}});
+      request.services.push_back(meterbridge::ServiceToProvision{
+          s.id, s.name, it == known->end() ? std::nullopt : std::optional<std::string>(it->second)});
     }
-    auto result = session.invoke(Operation::kProvisionServices,
-                                 boost::json::serialize(boost::json::object{{"services", list}}));
+    auto result = session.invoke(Operation::kProvisionServices, meterbridge::encode(request));
     if (!result) return Status(result.status().code(), "provision_services: " + result.status().message());
-    auto doc = parse_or_empty(*result);
     auto mappings = store_.list_service_mappings(connector.id);
     if (!mappings) return mappings.status();
     std::set<std::string> mapped;
     for (const auto& m : *mappings) mapped.insert(m.service_id);
     std::map<std::string, int> by_outcome;
-    if (const auto* items = json::get(doc, "items"); items != nullptr && items->is_array()) {
-      for (const auto& item : items->get_array()) {
-        std::string id = json::get_string(item, "id").value_or("");
-        std::string platform_id = json::get_string(item, "platform_id").value_or("");
-        ++by_outcome[json::get_string(item, "outcome")
-                         .value_or(platform_id.empty() ? "failed" : "unchanged")];
-        if (id.empty() || platform_id.empty()) {
-          notes.push_back("service '" + id + "' not provisioned: " +
-                          redact(json::get_string(item, "message").value_or("no platform id returned")));
-          continue;
-        }
-        MB_RETURN_IF_ERROR(store_.set_provisioned_service(connector.id, id, platform_id));
-        if (mapped.count(id) == 0) {
-          std::string metric = json::get_string(item, "metric").value_or("users");
-          MB_RETURN_IF_ERROR(store_.put_service_mapping(connector.id, {id, platform_id, metric}));
-        }
+    for (const auto& item : decode_result<meterbridge::ProvisionServicesResult>(*result).items) {
+      const std::string& id = item.id;
+      const std::string& platform_id = item.platform_id;
+      ++by_outcome[item.outcome ? meterbridge::wire_name(*item.outcome)
+                   : !item.unknown_outcome.empty() ? item.unknown_outcome
+                   : platform_id.empty()           ? "failed"
+                                                   : "unchanged"];
+      if (id.empty() || platform_id.empty()) {
+        notes.push_back("service '" + id + "' not provisioned: " +
+                        redact(item.message.empty() ? "no platform id returned" : item.message));
+        continue;
+      }
+      MB_RETURN_IF_ERROR(store_.set_provisioned_service(connector.id, id, platform_id));
+      if (mapped.count(id) == 0) {
+        std::string metric = item.metric.value_or(MB_METRIC_USERS);
+        MB_RETURN_IF_ERROR(store_.put_service_mapping(connector.id, {id, platform_id, metric}));
       }
     }
     std::string summary;
@@ -659,16 +664,17 @@ Status SyncEngine::read_current(PluginSession& session, const SyncRun& run, std:
       return stop;
     }
     size_t end = std::min(pending.size(), start + batch);
-    boost::json::array input_lines;
+    meterbridge::ReadRequest input;
+    input.effective_date = run.effective_date;
     for (size_t i = start; i < end; ++i) {
       const SyncLine& l = *pending[i];
       auto it = pushed->find({l.account_id, l.psa_service_id});
-      input_lines.push_back(boost::json::object{
-          {"key", l.key}, {"account_id", l.account_id}, {"service_id", l.psa_service_id}, {"metric", l.metric},
-          {"last_pushed", it == pushed->end() ? boost::json::value(nullptr) : boost::json::value(it->second)}});
+      input.lines.push_back(meterbridge::ReadLine{
+          l.key, l.account_id, l.psa_service_id, l.metric,
+          it == pushed->end() ? std::nullopt : std::optional<int64_t>(it->second)});
     }
-    boost::json::object input{{"effective_date", run.effective_date}, {"lines", std::move(input_lines)}};
-    auto result = session.invoke(Operation::kReadQuantities, boost::json::serialize(input), options.cancelled);
+    auto result =
+        session.invoke(Operation::kReadQuantities, meterbridge::encode(input), options.cancelled);
     if (!result) {
       for (size_t i = start; i < end; ++i)
         fail_line(*pending[i], result.status().code(), "reading the platform failed: " + result.status().message());
@@ -678,20 +684,15 @@ Status SyncEngine::read_current(PluginSession& session, const SyncRun& run, std:
       }
       continue;
     }
-    auto doc = parse_or_empty(*result);
     std::set<std::string> answered;
-    if (const auto* out = json::get(doc, "lines"); out != nullptr && out->is_array()) {
-      for (const auto& item : out->get_array()) {
-        CurrentValue cv;
-        std::string key = json::get_string(item, "key").value_or("");
-        cv.quantity = json::get_int(item, "quantity");
-        cv.reason = json::get_string(item, "reason").value_or("");
-        cv.message = redact(json::get_string(item, "message").value_or(""));
-        if (const auto* ref = json::get(item, "line_ref"); ref != nullptr && !ref->is_null())
-          cv.line_ref_json = json::serialize(*ref);
-        answered.insert(key);
-        current[key] = std::move(cv);
-      }
+    for (auto& item : decode_result<meterbridge::ReadResult>(*result).lines) {
+      CurrentValue cv;
+      cv.quantity = item.quantity;
+      cv.reason = item.reason ? meterbridge::wire_name(*item.reason) : item.unknown_reason;
+      cv.message = redact(item.message);
+      cv.line_ref_json = std::move(item.line_ref);
+      answered.insert(item.key);
+      current[item.key] = std::move(cv);
     }
     for (size_t i = start; i < end; ++i)
       if (answered.count(pending[i]->key) == 0)
@@ -850,31 +851,24 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
       MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
       return stop;
     }
-    boost::json::array input_lines;
+    meterbridge::ApplyRequest input;
     for (size_t i = start; i < end; ++i) {
       const SyncLine& l = *changes[i];
-      input_lines.push_back(boost::json::object{
-          {"key", l.key},
-          {"account_id", l.account_id},
-          {"service_id", l.psa_service_id},
-          {"target", *l.target},
-          {"expected_current", l.current ? boost::json::value(*l.current) : boost::json::value(nullptr)},
-          {"metric", l.metric},
-          {"line_ref", parse_or_empty(l.line_ref_json)}});
+      input.lines.push_back(meterbridge::ApplyLine{l.key, l.account_id, l.psa_service_id, *l.target,
+                                                   l.current, l.metric, l.line_ref_json});
     }
     // Deterministic per (run, batch): a plugin or platform that retries sees the same key.
-    std::string key = connector.id + ":run-" + std::to_string(run.id) + ":batch-" + std::to_string(b + 1);
-    boost::json::object input{{"idempotency_key", key},
-                              {"effective_date", run.effective_date},
-                              {"lines", std::move(input_lines)},
-                              {"final", b + 1 == batches}};
+    input.idempotency_key =
+        connector.id + ":run-" + std::to_string(run.id) + ":batch-" + std::to_string(b + 1);
+    input.effective_date = run.effective_date;
+    input.final = b + 1 == batches;
     std::vector<SyncLine*> in_batch(changes.begin() + static_cast<std::ptrdiff_t>(start),
                                     changes.begin() + static_cast<std::ptrdiff_t>(end));
     BatchJournal journal(store_, run, in_batch);
     InvokeHooks hooks;
     hooks.cancelled = options.cancelled;
     hooks.journal_intents = [&journal](std::string_view intents) { return journal.record(intents); };
-    auto result = session.invoke(Operation::kApplyQuantities, boost::json::serialize(input), hooks);
+    auto result = session.invoke(Operation::kApplyQuantities, meterbridge::encode(input), hooks);
     if (!result) {
       // The call as a whole failed: what it journaled may have been sent, so its intents stay
       // open for the next run to settle by reading.
@@ -890,10 +884,9 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
       }
       continue;
     }
-    auto doc = parse_or_empty(*result);
-    std::map<std::string, const boost::json::value*> by_key;
-    if (const auto* out = json::get(doc, "lines"); out != nullptr && out->is_array())
-      for (const auto& item : out->get_array()) by_key[json::get_string(item, "key").value_or("")] = &item;
+    const meterbridge::ApplyResult answer = decode_result<meterbridge::ApplyResult>(*result);
+    std::map<std::string, const meterbridge::ApplyLineResult*> by_key;
+    for (const auto& item : answer.lines) by_key[item.key] = &item;
     std::vector<SyncLine> done;
     std::map<std::string, bool> in_doubt;
     for (size_t i = start; i < end; ++i) {
@@ -903,15 +896,15 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
         fail_line(l, ErrorClass::kFatal, "the plugin returned no outcome for this line");
         in_doubt[l.key] = true;
       } else {
-        const boost::json::value& item = *it->second;
-        std::string result_outcome = json::get_string(item, "outcome").value_or("failed");
-        std::string message = redact(json::get_string(item, "message").value_or(""));
-        in_doubt[l.key] = json::get_bool(item, "in_doubt").value_or(false);
+        const meterbridge::ApplyLineResult& item = *it->second;
+        std::string result_outcome = meterbridge::wire_name(item.outcome);
+        std::string message = redact(item.message);
+        in_doubt[l.key] = item.in_doubt;
         if (result_outcome == outcome::kUpdated || result_outcome == outcome::kUnchanged) {
           l.outcome = result_outcome;
           // What the plan said (a journal note, a missing usage row) stays beside the result.
           l.message = l.message.empty() ? message : (message.empty() ? l.message : l.message + "; " + message);
-          int64_t written = json::get_int(item, "quantity").value_or(*l.target);
+          int64_t written = item.quantity.value_or(*l.target);
           if (written != *l.target) {
             fail_line(l, ErrorClass::kConflict, "the platform reports " + std::to_string(written) +
                                                     " after writing " + std::to_string(*l.target));
@@ -927,7 +920,7 @@ Status SyncEngine::apply_changes(const ConnectorConfig& connector, PluginSession
           if (result_outcome == outcome::kPlatformNotMapped)
             MB_RETURN_IF_ERROR(store_.forget_pushed(connector.id, l.account_id, l.psa_service_id));
         } else {
-          fail_line(l, error_class_from_name(json::get_string(item, "error_class").value_or("fatal")),
+          fail_line(l, error_class_from_abi(item.error_class.value_or(MB_STATUS_FATAL)),
                     message.empty() ? "the platform refused the change" : message);
         }
       }

@@ -5,6 +5,7 @@
 // target with one signed ContractServiceAdjustment. docs/platforms/autotask.md describes the
 // behaviour for operators; internal/ holds the parts, each with its own tests.
 #include <meterbridge/plugin.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <memory>
 #include <string>
@@ -28,24 +29,26 @@ constexpr char kManifest[] =
 
 // One connector. The host serializes calls into a session, so nothing here is locked: the
 // zone cache (in the client) and the ledger of adjustments made are the session's own.
-class AutotaskSession : public meterbridge::Session {
+class AutotaskSession : public meterbridge::TypedSession {
  public:
   explicit AutotaskSession(autotask::ConnectorConfig config) : client_(std::move(config)) {}
 
-  std::string authenticate(Call& call, std::string_view) override {
+  meterbridge::AuthenticateResult authenticate(Call& call,
+                                               const meterbridge::AuthenticateRequest&) override {
     return autotask::authenticate(client_, call);
   }
-  std::string list_accounts(Call& call, std::string_view input) override {
-    return autotask::list_accounts(client_, call, input);
+  meterbridge::ListPage list_accounts(Call& call, const meterbridge::ListRequest& in) override {
+    return autotask::list_accounts(client_, call, in);
   }
-  std::string list_services(Call& call, std::string_view input) override {
-    return autotask::list_services(client_, call, input);
+  meterbridge::ListPage list_services(Call& call, const meterbridge::ListRequest& in) override {
+    return autotask::list_services(client_, call, in);
   }
-  std::string read_quantities(Call& call, std::string_view input) override {
-    return autotask::read_quantities(client_, call, input);
+  meterbridge::ReadResult read_quantities(Call& call, const meterbridge::ReadRequest& in) override {
+    return autotask::read_quantities(client_, call, in);
   }
-  std::string apply_quantities(Call& call, std::string_view input) override {
-    return autotask::apply_quantities(client_, ledger_, call, input);
+  meterbridge::ApplyResult apply_quantities(Call& call,
+                                            const meterbridge::ApplyRequest& in) override {
+    return autotask::apply_quantities(client_, ledger_, call, in);
   }
 
  private:
@@ -58,7 +61,8 @@ class AutotaskPlugin : public meterbridge::Plugin {
   std::string describe() override { return kManifest; }
   // Opening makes no call: the host validated the config, and authenticate is the check.
   std::unique_ptr<meterbridge::Session> open(Call&, std::string_view config) override {
-    return std::make_unique<AutotaskSession>(autotask::parse_connector_config(config));
+    return meterbridge::serve(
+        std::make_unique<AutotaskSession>(autotask::parse_connector_config(config)));
   }
 };
 

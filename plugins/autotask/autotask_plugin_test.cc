@@ -3,6 +3,7 @@
 // tests (tests/platforms/autotask_sim_test.cc) cover the same ground against the real HTTP engine.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 
@@ -16,8 +17,10 @@ extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb
 namespace {
 
 namespace json = boost::json;
+using meterbridge::HttpResponse;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
+using meterbridge::testing::ScriptedPlatform;
 
 constexpr char kDiscovery[] = "https://webservices.autotask.net/atservicesrest/";
 constexpr char kZoneRoot[] = "https://webservices15.autotask.net/ATServicesRest/";
@@ -49,53 +52,34 @@ struct Reply {
   bool lost = false;
 };
 
-// Routes by method and a fragment of the URL; the first match answers.
+// Routes by method and a fragment of the URL, on the SDK's ScriptedPlatform; the latest
+// matching route answers.
 class ScriptedAutotask {
  public:
   using Route = std::function<Reply(const SeenRequest&)>;
 
+  ScriptedAutotask() {
+    platform_.set_matching(ScriptedPlatform::Matching::kUrlContains);
+    platform_.intercept([this](const meterbridge::testing::SeenRequest& s) {
+      requests.push_back(seen_as_autotask(s));
+      return std::optional<HttpResponse>();
+    });
+    platform_.otherwise([](const meterbridge::testing::SeenRequest&) {
+      return answer_of(Reply{404, R"({"errors":["no route in the scripted Autotask"]})"});
+    });
+  }
+
   void on(std::string method, std::string url_fragment, Route route) {
-    routes_.push_back({std::move(method), std::move(url_fragment), std::move(route)});
+    platform_.on(std::move(method), std::move(url_fragment),
+                 [this, route](const meterbridge::testing::SeenRequest&) {
+                   return answer_of(route(requests.back()));
+                 });
   }
   void on(std::string method, std::string url_fragment, Reply reply) {
     on(std::move(method), std::move(url_fragment), [reply](const SeenRequest&) { return reply; });
   }
 
-  std::string handle(std::string_view batch) {
-    json::array out;
-    json::value requests_doc = json::parse(batch);
-    for (const auto& item : requests_doc.as_array()) {
-      const json::object& o = item.as_object();
-      SeenRequest r;
-      r.method = std::string(o.at("method").as_string());
-      r.url = std::string(o.at("url").as_string());
-      r.endpoint = o.contains("endpoint") ? std::string(o.at("endpoint").as_string()) : "";
-      r.idempotent = o.contains("idempotent") ? o.at("idempotent").as_bool() : true;
-      if (o.contains("headers")) r.headers = o.at("headers").as_object();
-      if (o.contains("body")) r.body = json::parse(o.at("body").as_string());
-      requests.push_back(r);
-      Reply reply{404, R"({"errors":["no route in the scripted Autotask"]})"};
-      // The latest route wins, so a test can replace what its fixture scripted.
-      for (auto route = routes_.rbegin(); route != routes_.rend(); ++route) {
-        if (route->method == r.method && r.url.find(route->fragment) != std::string::npos) {
-          reply = route->answer(r);
-          break;
-        }
-      }
-      if (reply.lost) {
-        out.push_back(json::object{
-            {"status", 0},
-            {"error", {{"class", "retry"}, {"message", "connection reset"}, {"sent", true}}},
-            {"attempts", 1}});
-      } else {
-        out.push_back(json::object{{"status", reply.status},
-                                   {"headers", json::object{}},
-                                   {"body", reply.body},
-                                   {"attempts", 1}});
-      }
-    }
-    return json::serialize(out);
-  }
+  std::string handle(std::string_view batch) { return platform_.handle(batch); }
 
   std::vector<SeenRequest> requests_to(std::string_view fragment) const {
     std::vector<SeenRequest> out;
@@ -107,12 +91,23 @@ class ScriptedAutotask {
   std::vector<SeenRequest> requests;
 
  private:
-  struct RouteEntry {
-    std::string method;
-    std::string fragment;
-    Route answer;
-  };
-  std::vector<RouteEntry> routes_;
+  static SeenRequest seen_as_autotask(const meterbridge::testing::SeenRequest& s) {
+    SeenRequest r;
+    r.method = s.method;
+    r.url = s.url;
+    r.endpoint = s.endpoint;
+    r.idempotent = s.idempotent;
+    for (const auto& [name, value] : s.headers) r.headers[name] = value;
+    if (!s.body.empty()) r.body = json::parse(s.body);
+    return r;
+  }
+  // Autotask got the request but the answer never arrived: the host reports status 0, "sent".
+  static HttpResponse answer_of(const Reply& reply) {
+    return reply.lost ? meterbridge::testing::no_answer(true)
+                      : meterbridge::testing::reply(reply.status, reply.body);
+  }
+
+  ScriptedPlatform platform_;
 };
 
 std::string page_of(const json::array& items, const std::string& next = "") {
@@ -637,7 +632,8 @@ TEST_F(QuantitiesTest, PostsNothingTheHostCouldNotJournal) {
                       line("nw", "412", 50) + "]}";
   auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
-  EXPECT_NE(json::value_to<std::string>(lines["nw"].at("message")).find("could not journal"), std::string::npos);
+  EXPECT_NE(json::value_to<std::string>(lines["nw"].at("message")).find("could not journal"),
+            std::string::npos);
   EXPECT_TRUE(autotask_.requests_to("ContractServiceAdjustments").empty());
 }
 

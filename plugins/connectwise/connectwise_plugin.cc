@@ -2,6 +2,7 @@
 // additions. This file is the library's face (manifest, session factory, entry point); the
 // operations live in connectwise_session.cc and the units under internal/.
 #include <meterbridge/plugin.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <memory>
 #include <string>
@@ -22,8 +23,8 @@ class ConnectWisePlugin : public meterbridge::Plugin {
 
   // Parses and checks the config; no network call happens before authenticate or a listing.
   std::unique_ptr<meterbridge::Session> open(meterbridge::Call&, std::string_view config) override {
-    return std::make_unique<meterbridge::connectwise::ConnectWiseSession>(
-        meterbridge::connectwise::parse_config(config));
+    return meterbridge::serve(std::make_unique<meterbridge::connectwise::ConnectWiseSession>(
+        meterbridge::connectwise::parse_config(config)));
   }
 };
 

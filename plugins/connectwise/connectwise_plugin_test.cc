@@ -5,25 +5,26 @@
 // the simulator.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
-
 
 extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
 
 namespace {
 
 namespace json = boost::json;
+using meterbridge::HttpResponse;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
+using meterbridge::testing::ScriptedPlatform;
+using meterbridge::testing::SeenRequest;
 
 constexpr char kBase[] = "http://cw.test";
 constexpr char kClientId[] = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -49,43 +50,45 @@ struct Seen {
   std::string endpoint;
 };
 
-json::object reply(int status, const json::value& body, json::object headers = {}) {
-  return json::object{{"status", status},
-                      {"headers", std::move(headers)},
-                      {"body", json::serialize(body)},
-                      {"attempts", 1}};
+HttpResponse reply(int status, const json::value& body, const json::object& headers = {}) {
+  std::map<std::string, std::string> names;
+  for (const auto& [name, value] : headers) names[std::string(name)] = value.as_string().c_str();
+  return meterbridge::testing::reply(status, json::serialize(body), std::move(names));
 }
-json::object raw_reply(int status, std::string body) {
-  return json::object{
-      {"status", status}, {"headers", json::object{}}, {"body", std::move(body)}, {"attempts", 1}};
+HttpResponse raw_reply(int status, std::string body) {
+  return meterbridge::testing::reply(status, std::move(body));
 }
-json::object no_answer(bool sent) {
-  return json::object{
-      {"status", 0},
-      {"error", json::object{{"class", "retry"}, {"message", "connection reset"}, {"sent", sent}}},
-      {"attempts", 1}};
-}
+HttpResponse no_answer(bool sent) { return meterbridge::testing::no_answer(sent); }
 
-// A scripted ConnectWise: routes each request of a batch to the first handler whose method and
-// path prefix match; companyinfo answers with `codebase`. Everything seen is kept.
+// A scripted ConnectWise on the SDK's ScriptedPlatform: routes each request of a batch to the
+// first handler whose method and path prefix match; companyinfo answers with `codebase`.
+// Everything seen is kept.
 class ScriptedConnectWise {
  public:
-  using Handler = std::function<json::object(const Seen&)>;
+  using Handler = std::function<HttpResponse(const Seen&)>;
 
   std::string codebase = "v2025_1/";
   bool unknown_company = false;  // companyinfo answers JSON null
   std::vector<Seen> seen;
   int company_info_calls = 0;
 
+  ScriptedConnectWise() {
+    platform_.intercept([this](const SeenRequest& s) { return before_routes(record(s)); });
+    platform_.otherwise([](const SeenRequest& s) {
+      return reply(404, json::object{{"code", "NotFound"},
+                                     {"message", "no route " + path_of(s)},
+                                     {"errors", nullptr}});
+    });
+  }
+
   void on(std::string method, std::string path_prefix, Handler h) {
-    routes_.push_back({std::move(method), std::move(path_prefix), std::move(h)});
+    platform_.on(std::move(method), std::move(path_prefix),
+                 [this, h](const SeenRequest&) { return h(seen.back()); });
   }
 
   std::string handle(std::string_view batch) {
-    json::array out;
-    json::value requests = json::parse(batch);
-    for (const json::value& v : requests.as_array()) out.push_back(answer(record(v.as_object())));
-    return json::serialize(out);
+    platform_.set_base_url(std::string(kBase) + "/" + codebase + "apis/3.0/");
+    return platform_.handle(batch);
   }
 
   std::vector<Seen> api_requests(const std::string& method = "") const {
@@ -96,29 +99,25 @@ class ScriptedConnectWise {
   }
 
  private:
-  struct Route {
-    std::string method, prefix;
-    Handler handler;
-  };
+  // The path after the API base, or the URL's path for companyinfo and stale codebases.
+  static std::string path_of(const SeenRequest& s) { return s.path; }
 
-  Seen record(const json::object& o) {
+  Seen record(const SeenRequest& r) {
     Seen s;
-    s.method = std::string(o.at("method").as_string());
-    s.url = std::string(o.at("url").as_string());
-    if (const json::value* h = o.if_contains("headers")) s.headers = h->as_object();
-    if (const json::value* b = o.if_contains("body")) s.body = std::string(b->as_string());
-    if (const json::value* i = o.if_contains("idempotent")) s.idempotent = i->as_bool();
-    if (const json::value* e = o.if_contains("endpoint")) s.endpoint = std::string(e->as_string());
+    s.method = r.method;
+    s.url = r.url;
+    for (const auto& [name, value] : r.headers) s.headers[name] = value;
+    s.body = r.body;
+    s.idempotent = r.idempotent;
+    s.endpoint = r.endpoint;
     auto url = boost::urls::parse_uri(s.url).value();
-    std::string path = url.path();
     for (const auto& p : url.params()) s.params[p.key] = p.value;
-    std::string api_prefix = "/" + codebase + "apis/3.0/";
-    s.path = path.rfind(api_prefix, 0) == 0 ? path.substr(api_prefix.size()) : path;
+    s.path = r.path;
     seen.push_back(s);
     return s;
   }
 
-  json::object answer(const Seen& s) {
+  std::optional<HttpResponse> before_routes(const Seen& s) {
     if (s.path.rfind("/login/companyinfo/", 0) == 0) {
       ++company_info_calls;
       if (unknown_company || s.path != "/login/companyinfo/northwind") return reply(200, nullptr);
@@ -132,14 +131,10 @@ class ScriptedConnectWise {
       return reply(
           404,
           json::object{{"code", "NotFound"}, {"message", "stale codebase"}, {"errors", nullptr}});
-    for (const Route& r : routes_)
-      if (r.method == s.method && s.path.rfind(r.prefix, 0) == 0) return r.handler(s);
-    return reply(
-        404,
-        json::object{{"code", "NotFound"}, {"message", "no route " + s.path}, {"errors", nullptr}});
+    return std::nullopt;
   }
 
-  std::vector<Route> routes_;
+  ScriptedPlatform platform_{"", ScriptedPlatform::Precedence::kFirstRoute};
 };
 
 class ConnectWisePluginTest : public ::testing::Test {
@@ -209,12 +204,7 @@ class ConnectWisePluginTest : public ::testing::Test {
 
 // ---- Manifest ---------------------------------------------------------------------------------
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using meterbridge::testing::read_file;
 
 // The host's own checks of the manifest (secret fields, config schema) are in
 // tests/platforms/plugin_manifests_test.cc; the plugin must describe itself exactly as its
@@ -301,7 +291,7 @@ TEST_F(ConnectWisePluginTest, AuthenticateTreatsA400AsConfiguration) {
 
 TEST_F(ConnectWisePluginTest, AuthenticateSaysUnreachableWhenCompanyInfoGetsNoAnswer) {
   host_.set_http_handler(
-      [](std::string_view) { return json::serialize(json::array{no_answer(false)}); });
+      [](std::string_view) { return meterbridge::encode_array(std::vector{no_answer(false)}); });
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "unreachable");
 }

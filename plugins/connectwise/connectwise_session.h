@@ -2,14 +2,15 @@
 // ConnectWise REST calls (see docs/platforms/connectwise.md for the call-by-call mapping).
 //
 //   ConnectWiseSession session(parse_config(config_json));
-//   std::string verdict = session.authenticate(call, "{}");  // {"status":"ok","message":...}
+//   AuthenticateResult verdict = session.authenticate(call, {});  // status kOk, message ...
 //
 // The session caches the company's codebase (from companyinfo) for its whole life; calls into
 // one session are serialized by the host, so it needs no lock.
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_CONNECTWISE_SESSION_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_CONNECTWISE_SESSION_H_
 
-#include <meterbridge/plugin.hpp>
+#include <meterbridge/documents.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <string>
 #include <string_view>
@@ -19,15 +20,15 @@
 
 namespace meterbridge::connectwise {
 
-class ConnectWiseSession : public meterbridge::Session {
+class ConnectWiseSession : public meterbridge::TypedSession {
  public:
   explicit ConnectWiseSession(ConnectorConfig config) : client_(std::move(config)) {}
 
-  std::string authenticate(Call& call, std::string_view input) override;
-  std::string list_accounts(Call& call, std::string_view input) override;
-  std::string list_services(Call& call, std::string_view input) override;
-  std::string read_quantities(Call& call, std::string_view input) override;
-  std::string apply_quantities(Call& call, std::string_view input) override;
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const meterbridge::ApplyRequest& request) override;
 
  private:
   Client client_;

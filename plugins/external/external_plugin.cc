@@ -26,7 +26,7 @@ class ExternalPlugin : public Plugin {
   }
 
   std::unique_ptr<Session> open(Call&, std::string_view config) override {
-    return std::make_unique<ExternalSession>(parse_config(config));
+    return serve(std::make_unique<ExternalSession>(parse_config(config)));
   }
 };
 

@@ -4,60 +4,49 @@
 #include <gtest/gtest.h>
 
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
-
 
 extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
 
 namespace {
 
 namespace json = boost::json;
+using meterbridge::HttpResponse;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
+using meterbridge::testing::ScriptedPlatform;
 
 constexpr const char* kBase = "https://billing.example.com/vendor-api";
 
-// One request as the plugin handed it to the host.
-struct Seen {
-  std::string method;
-  std::string url;
-  std::string target;  // the URL after the base
-  std::map<std::string, std::string> headers;
-  std::string body;
-  bool idempotent = false;
-  std::string endpoint;
-};
+// One request as the plugin handed it to the host; `target` is the URL after the base.
+using Seen = meterbridge::testing::SeenRequest;
 
-json::object reply(int status, const json::value& body, json::object headers = {}) {
-  return json::object{{"status", status},
-                      {"headers", std::move(headers)},
-                      {"body", body.is_null() ? std::string() : json::serialize(body)},
-                      {"attempts", 1}};
+HttpResponse reply(int status, const json::value& body,
+                   std::map<std::string, std::string> headers = {}) {
+  return meterbridge::testing::reply(status, body.is_null() ? std::string() : json::serialize(body),
+                                     std::move(headers));
 }
 
-json::object lost(bool sent) {
-  return json::object{
-      {"status", 0},
-      {"error",
-       json::object{{"class", "retry"}, {"message", "connection reset by peer"}, {"sent", sent}}},
-      {"attempts", 5}};
+HttpResponse lost(bool sent) {
+  HttpResponse r = meterbridge::testing::no_answer(sent, "connection reset by peer");
+  r.attempts = 5;
+  return r;
 }
 
-json::object protocol_error(int status, const char* code, const char* message = "refused") {
+HttpResponse protocol_error(int status, const char* code, const char* message = "refused") {
   return reply(status, json::object{{"error", json::object{{"code", code},
                                                            {"message", message},
                                                            {"details", json::object{}}}}});
 }
 
-json::object integration(int64_t max_batch_items = 100, const char* version = "1.0") {
+HttpResponse integration(int64_t max_batch_items = 100, const char* version = "1.0") {
   return reply(
       200, json::object{{"protocol_version", version},
                         {"integration", json::object{{"id", "int_7"}, {"name", "Coro for Acme"}}},
@@ -68,7 +57,7 @@ json::object integration(int64_t max_batch_items = 100, const char* version = "1
 }
 
 // Results echoing every item of a pushed body, each "applied".
-json::object applied_all(const Seen& s) {
+HttpResponse applied_all(const Seen& s) {
   json::array results;
   int64_t index = 0;
   const json::value body = json::parse(s.body);
@@ -88,16 +77,17 @@ json::object applied_all(const Seen& s) {
 
 class ExternalPluginTest : public ::testing::Test {
  protected:
-  using Answer = std::function<json::object(const Seen&)>;
+  using Answer = ScriptedPlatform::Handler;
 
   ExternalPluginTest() : plugin_(host_.load(&meterbridge_plugin_negotiate)) {
-    host_.set_http_handler([this](std::string_view batch) { return handle(batch); });
+    platform_.attach(host_);
+    platform_.otherwise([](const Seen&) { return protocol_error(404, "not_found", "unscripted"); });
   }
 
   // Answers requests whose method matches and whose target starts with `prefix`; the last
   // matching rule wins, so a test can override a default.
   void on(const std::string& method, const std::string& prefix, Answer answer) {
-    rules_.push_back({method, prefix, std::move(answer)});
+    platform_.on(method, prefix, std::move(answer));
   }
 
   CallResult call(mb_session_hook mb_plugin_table::*hook, const std::string& input) {
@@ -112,10 +102,7 @@ class ExternalPluginTest : public ::testing::Test {
 
   // Copies: later requests may grow seen_.
   std::vector<Seen> seen(const std::string& method, const std::string& prefix = "") const {
-    std::vector<Seen> out;
-    for (const Seen& s : seen_)
-      if (s.method == method && s.target.rfind(prefix, 0) == 0) out.push_back(s);
-    return out;
+    return platform_.seen(method, prefix);
   }
 
   static std::string apply_input(size_t lines, const std::string& key = "ext:run-4:batch-1") {
@@ -137,54 +124,16 @@ class ExternalPluginTest : public ::testing::Test {
     return out;
   }
 
+  ScriptedPlatform platform_{kBase};
   FakeHost host_;
   FakeHost::LoadedPlugin plugin_;
   FakeHost::Session session_ = plugin_.open(std::string(R"({"base_url":")") + kBase +
                                             R"(/","api_key":"k3y-s3cret","batch_size":100})");
-  std::vector<Seen> seen_;
-
- private:
-  struct Rule {
-    std::string method;
-    std::string prefix;
-    Answer answer;
-  };
-
-  std::string handle(std::string_view batch) {
-    json::array responses;
-    const json::value requests = json::parse(batch);
-    for (const auto& r : requests.as_array()) {
-      Seen s;
-      s.method = std::string(r.at("method").as_string());
-      s.url = std::string(r.at("url").as_string());
-      s.target = s.url.rfind(kBase, 0) == 0 ? s.url.substr(std::string(kBase).size()) : s.url;
-      for (const auto& [name, value] : r.at("headers").as_object())
-        s.headers[std::string(name)] = std::string(value.as_string());
-      if (const auto* b = r.as_object().if_contains("body")) s.body = std::string(b->as_string());
-      s.idempotent = r.at("idempotent").as_bool();
-      s.endpoint = std::string(r.at("endpoint").as_string());
-      seen_.push_back(s);
-      json::object answer = protocol_error(404, "not_found", "unscripted");
-      for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
-        if (it->method == s.method && s.target.rfind(it->prefix, 0) == 0) {
-          answer = it->answer(s);
-          break;
-        }
-      }
-      responses.push_back(std::move(answer));
-    }
-    return json::serialize(responses);
-  }
-
-  std::vector<Rule> rules_;
+  const std::vector<Seen>& seen_ = platform_.seen();
 };
 
-std::string read_text(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// The sidecar manifest as the plugin ships it.
+const auto& read_text = meterbridge::testing::read_file;
 
 // ---- Manifest
 // -------------------------------------------------------------------------------------
@@ -217,7 +166,7 @@ TEST_F(ExternalPluginTest, EveryRequestCarriesTheBearerKeyAndMayBeRetried) {
 }
 
 TEST_F(ExternalPluginTest, AuthenticateGivesAVerdictForEveryKindOfRefusal) {
-  auto verdict = [&](json::object answer) {
+  auto verdict = [&](HttpResponse answer) {
     on("GET", "/v1/integration", [answer](const Seen&) { return answer; });
     json::value v = ok(&mb_plugin_table::on_authenticate, "{}");
     return std::string(v.at("status").as_string()) + ": " +
@@ -236,8 +185,8 @@ TEST_F(ExternalPluginTest, AuthenticateGivesAVerdictForEveryKindOfRefusal) {
   EXPECT_NE(newer.find("speaks external protocol 2.0"), std::string::npos) << newer;
 
   on("GET", "/v1/integration", [](const Seen&) {
-    json::object r = protocol_error(429, "rate_limited");
-    r["retry_after_ms"] = 7000;
+    HttpResponse r = protocol_error(429, "rate_limited");
+    r.retry_after_ms = 7000;
     return r;
   });
   CallResult throttled = call(&mb_plugin_table::on_authenticate, "{}");

@@ -23,24 +23,17 @@ constexpr int64_t kDefaultListLimit = 100;
 constexpr int64_t kMaxListLimit = 1000;
 constexpr size_t kMaxVendorCustomerIdLength = 128;
 
-json::object parse_input(std::string_view input) {
-  boost::system::error_code ec;
-  json::value v = json::parse(input.empty() ? std::string_view("{}") : input, ec);
-  if (ec || !v.is_object())
-    throw PluginError(MB_STATUS_CONFIG_INVALID, "the input is not a JSON object");
-  return std::move(v.get_object());
+// A text member the host may leave out or send empty: either way, absent.
+std::optional<std::string> given(const std::optional<std::string>& text) {
+  return text && !text->empty() ? text : std::nullopt;
+}
+std::optional<std::string> given(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 
-std::optional<std::string> string_input(const json::object& input, const char* name) {
-  const json::value* v = input.if_contains(name);
-  if (v == nullptr || !v->is_string() || v->get_string().empty()) return std::nullopt;
-  return std::string(v->get_string());
-}
-
-int64_t limit_input(const json::object& input) {
-  const json::value* v = input.if_contains("limit");
-  if (v == nullptr || !v->is_int64()) return kDefaultListLimit;
-  return std::clamp<int64_t>(v->get_int64(), 1, kMaxListLimit);
+int64_t limit_input(const ListRequest& request) {
+  if (!request.limit) return kDefaultListLimit;
+  return std::clamp<int64_t>(*request.limit, 1, kMaxListLimit);
 }
 
 void check_cancelled(Call& call, std::string_view what) {
@@ -68,8 +61,8 @@ std::string with_cursor(const std::string& target, const std::optional<std::stri
          "cursor=" + percent_encode(*cursor);
 }
 
-json::object verdict(const char* status, std::string message) {
-  return json::object{{"status", status}, {"message", std::move(message)}};
+AuthenticateResult verdict(AuthStatus status, std::string message) {
+  return AuthenticateResult{status, std::move(message), std::nullopt};
 }
 
 bool run_level(mb_status status) {
@@ -129,34 +122,33 @@ std::vector<json::object> ExternalSession::fetch_all(Call& call, const std::stri
 // ---- authenticate
 // ---------------------------------------------------------------------------------
 
-std::string ExternalSession::authenticate(Call& call, std::string_view) {
+AuthenticateResult ExternalSession::authenticate(Call& call, const AuthenticateRequest&) {
   ApiResponse r = client_.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
   if (r.ok()) {
     IntegrationInfo info = parse_integration(r.body);
     if (info.protocol_version.rfind("1.", 0) != 0) {
-      return json::serialize(verdict("config_invalid", "the platform speaks external protocol " +
-                                                           info.protocol_version +
-                                                           "; this plugin speaks version 1"));
+      return verdict(AuthStatus::kConfigInvalid, "the platform speaks external protocol " +
+                                                     info.protocol_version +
+                                                     "; this plugin speaks version 1");
     }
     integration_ = Cached<IntegrationInfo>{info, call.now_ms()};
-    return json::serialize(
-        verdict("ok", info.platform_name + ": integration " + info.integration_name + " (" +
-                          info.integration_id + "), external protocol " + info.protocol_version +
-                          ", up to " + std::to_string(info.max_batch_items) + " counts per batch"));
+    return verdict(AuthStatus::kOk, info.platform_name + ": integration " + info.integration_name +
+                                        " (" + info.integration_id + "), external protocol " +
+                                        info.protocol_version + ", up to " +
+                                        std::to_string(info.max_batch_items) + " counts per batch");
   }
   const Failure failure = failure_for(r, "check the API key");
   switch (failure.status) {
     case MB_STATUS_AUTH_FAILED:
-      return json::serialize(verdict("auth_failed", failure.message));
+      return verdict(AuthStatus::kAuthFailed, failure.message);
     case MB_STATUS_CONFIG_INVALID: {
       const std::string& url = client_.config().base_url;
       const bool versioned = url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0;
-      return json::serialize(
-          verdict("config_invalid",
-                  failure.message + (versioned ? "; base_url must not include /v1" : "")));
+      return verdict(AuthStatus::kConfigInvalid,
+                     failure.message + (versioned ? "; base_url must not include /v1" : ""));
     }
     case MB_STATUS_RETRY:
-      return json::serialize(verdict("unreachable", failure.message));
+      return verdict(AuthStatus::kUnreachable, failure.message);
     default:
       throw_failure(failure);
   }
@@ -165,46 +157,41 @@ std::string ExternalSession::authenticate(Call& call, std::string_view) {
 // ---- Listings
 // -------------------------------------------------------------------------------------
 
-std::string ExternalSession::list_accounts(Call& call, std::string_view input_text) {
-  const json::object input = parse_input(input_text);
-  std::string target = "/v1/customers?limit=" + std::to_string(limit_input(input));
-  if (auto search = string_input(input, "search")) target += "&search=" + percent_encode(*search);
+ListPage ExternalSession::list_accounts(Call& call, const ListRequest& request) {
+  std::string target = "/v1/customers?limit=" + std::to_string(limit_input(request));
+  if (auto search = given(request.search)) target += "&search=" + percent_encode(*search);
   ApiResponse r = client_.execute_one(
-      call, ApiRequest::get(with_cursor(target, string_input(input, "cursor")), "customers"));
+      call, ApiRequest::get(with_cursor(target, given(request.cursor)), "customers"));
   if (!r.ok()) throw_failure(failure_for(r, "list the platform's customers"));
   Page page = parse_page(r.body, "GET /v1/customers");
-  json::array items;
+  ListPage out;
   for (const json::object& item : page.data) {
     CustomerInfo customer = parse_customer(item);
-    items.push_back(json::object{
-        {"id", customer.id},
-        {"name", customer.name},
-        {"active", customer.active},
-        {"details", json::object{{"linked_vendor_customer_id",
-                                  customer.linked_vendor_customer_id
-                                      ? json::value(*customer.linked_vendor_customer_id)
-                                      : json::value(nullptr)}}}});
+    out.items.push_back(ListItem{
+        customer.id, customer.name, customer.active,
+        json::serialize(json::object{
+            {"linked_vendor_customer_id", customer.linked_vendor_customer_id
+                                              ? json::value(*customer.linked_vendor_customer_id)
+                                              : json::value(nullptr)}})});
   }
-  return json::serialize(json::object{
-      {"items", std::move(items)},
-      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+  out.next_cursor = page.next_cursor;
+  return out;
 }
 
-std::string ExternalSession::list_services(Call& call, std::string_view input_text) {
-  const json::object input = parse_input(input_text);
-  const std::string target = "/v1/services?limit=" + std::to_string(limit_input(input));
+ListPage ExternalSession::list_services(Call& call, const ListRequest& request) {
+  const std::string target = "/v1/services?limit=" + std::to_string(limit_input(request));
   ApiResponse r = client_.execute_one(
-      call, ApiRequest::get(with_cursor(target, string_input(input, "cursor")), "services"));
+      call, ApiRequest::get(with_cursor(target, given(request.cursor)), "services"));
   if (!r.ok()) throw_failure(failure_for(r, "list the platform's services"));
   Page page = parse_page(r.body, "GET /v1/services");
   // The protocol has no service search (the list is short); filter this page by name or id.
-  std::string search = string_input(input, "search").value_or("");
+  std::string search = given(request.search).value_or("");
   auto lower = [](std::string text) {
     for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     return text;
   };
   search = lower(search);
-  json::array items;
+  ListPage out;
   for (const json::object& item : page.data) {
     ServiceInfo service = parse_service(item);
     if (!search.empty() && lower(service.name).find(search) == std::string::npos &&
@@ -213,13 +200,11 @@ std::string ExternalSession::list_services(Call& call, std::string_view input_te
     }
     json::array metrics;
     for (const auto& m : service.metrics) metrics.emplace_back(m);
-    items.push_back(json::object{{"id", service.id},
-                                 {"name", service.name},
-                                 {"details", json::object{{"metrics", std::move(metrics)}}}});
+    out.items.push_back(ListItem{service.id, service.name, std::nullopt,
+                                 json::serialize(json::object{{"metrics", std::move(metrics)}})});
   }
-  return json::serialize(json::object{
-      {"items", std::move(items)},
-      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+  out.next_cursor = page.next_cursor;
+  return out;
 }
 
 // ---- read_quantities
@@ -272,15 +257,13 @@ std::map<std::string, CustomerCounts> ExternalSession::linked_counts(
   return linked;
 }
 
-std::string ExternalSession::read_quantities(Call& call, std::string_view input_text) {
-  const json::object input = parse_input(input_text);
+ReadResult ExternalSession::read_quantities(Call& call, const ReadRequest& request) {
   std::vector<std::pair<std::string, std::string>> problems;
-  const std::vector<Line> lines = parse_lines(input, problems);
-  json::array results;
-  for (const auto& [key, why] : problems) {
-    results.push_back(json::object{
-        {"key", key}, {"quantity", nullptr}, {"reason", "not_found"}, {"message", why}});
-  }
+  const std::vector<Line> lines = parse_lines(request.lines, problems);
+  ReadResult out;
+  std::vector<ReadLineResult>& results = out.lines;
+  for (const auto& [key, why] : problems)
+    results.push_back(ReadLineResult{key, std::nullopt, Reason::kNotFound, "", why, ""});
   if (!lines.empty()) {
     const std::map<std::string, ServiceInfo>& catalogue = services(call);
     std::vector<std::string> customers;
@@ -294,7 +277,7 @@ std::string ExternalSession::read_quantities(Call& call, std::string_view input_
                std::to_string(customers.size()) + " customers (" + std::to_string(linked.size()) +
                " linked)");
   }
-  return json::serialize(json::object{{"lines", std::move(results)}});
+  return out;
 }
 
 // ---- apply_quantities
@@ -307,7 +290,8 @@ ApiResponse ExternalSession::post_batch(Call& call, const std::string& key,
 }
 
 bool ExternalSession::settle_part(Call& call, const Part& part, const ApiResponse& r,
-                                  json::array& results, std::optional<Failure>* stop) {
+                                  std::vector<ApplyLineResult>& results,
+                                  std::optional<Failure>* stop) {
   if (r.ok()) {
     std::vector<ItemResult> answered;
     try {
@@ -340,15 +324,15 @@ bool ExternalSession::settle_part(Call& call, const Part& part, const ApiRespons
   return false;
 }
 
-std::string ExternalSession::apply_quantities(Call& call, std::string_view input_text) {
-  const json::object input = parse_input(input_text);
-  const std::optional<std::string> host_key = string_input(input, "idempotency_key");
+ApplyResult ExternalSession::apply_quantities(Call& call, const ApplyRequest& request) {
+  const std::optional<std::string> host_key = given(request.idempotency_key);
   if (!host_key)
     throw PluginError(MB_STATUS_CONFIG_INVALID, "apply_quantities needs an idempotency_key");
-  const std::string effective_date = string_input(input, "effective_date").value_or("");
+  const std::string& effective_date = request.effective_date;
   std::vector<std::pair<std::string, std::string>> problems;
-  std::vector<Line> lines = parse_lines(input, problems);
-  json::array results;
+  std::vector<Line> lines = parse_lines(request.lines, problems);
+  ApplyResult out;
+  std::vector<ApplyLineResult>& results = out.lines;
   for (const auto& [key, why] : problems) {
     results.push_back(failed_result(key, MB_STATUS_CONFIG_INVALID, why));
   }
@@ -360,7 +344,7 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
   }
   lines.erase(std::remove_if(lines.begin(), lines.end(), [](const Line& l) { return !l.target; }),
               lines.end());
-  if (lines.empty()) return json::serialize(json::object{{"lines", std::move(results)}});
+  if (lines.empty()) return out;
 
   const int64_t size = std::min(client_.config().batch_size, integration(call).max_batch_items);
   const auto ranges = split(lines.size(), static_cast<size_t>(size));
@@ -369,7 +353,7 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
       results.push_back(
           failed_result(line.key, MB_STATUS_RETRY, "cancelled before this batch was pushed"));
     }
-    return json::serialize(json::object{{"lines", std::move(results)}});
+    return out;
   }
   std::vector<Part> parts;
   std::vector<ApiRequest> requests;
@@ -391,7 +375,7 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
   // per `max_concurrency` parts instead of one per part.
   std::vector<ApiResponse> responses = client_.execute(call, requests);
   for (size_t p = 0; p < parts.size(); ++p) {
-    if (responses[p].status == 422 && responses[p].error_code() == "idempotency_key_reused") {
+    if (responses[p].status == 422 && error_code(responses[p]) == "idempotency_key_reused") {
       // The platform remembers this key for another body: the state database was recreated,
       // so run numbers repeat. A key unique to this body is just as deterministic.
       const std::string refused = parts[p].key;
@@ -413,40 +397,28 @@ std::string ExternalSession::apply_quantities(Call& call, std::string_view input
   if (applied == 0 && stop) throw_failure(*stop);
   call.debug("pushed " + std::to_string(lines.size()) + " counts in " +
              std::to_string(parts.size()) + " batches");
-  return json::serialize(json::object{{"lines", std::move(results)}});
+  return out;
 }
 
 // ---- Links
 // ------------------------------------------------------------------------------------------
 
-std::string ExternalSession::link_accounts(Call& call, std::string_view input_text) {
-  const json::object input = parse_input(input_text);
-  std::vector<std::string> unlink;
+LinkAccountsResult ExternalSession::link_accounts(Call& call, const LinkAccountsRequest& request) {
+  const std::vector<std::string>& unlink = request.unlink;
+  for (const std::string& workspace : unlink) check_vendor_customer_id(workspace);
   std::vector<std::pair<std::string, std::string>> link;  // workspace, platform customer
-  if (const json::value* u = input.if_contains("unlink"); u != nullptr && u->is_array()) {
-    for (const json::value& id : u->get_array()) {
-      if (!id.is_string()) throw PluginError(MB_STATUS_CONFIG_INVALID, "unlink holds a non-string");
-      unlink.emplace_back(id.get_string());
-      check_vendor_customer_id(unlink.back());
+  for (const AccountLink& item : request.link) {
+    const std::optional<std::string> workspace = given(item.account_id);
+    const std::optional<std::string> customer = given(item.platform_account_id);
+    if (!workspace || !customer) {
+      throw PluginError(MB_STATUS_CONFIG_INVALID,
+                        "each link needs an account_id (workspace) and a platform_account_id");
     }
-  }
-  if (const json::value* l = input.if_contains("link"); l != nullptr && l->is_array()) {
-    for (const json::value& item : l->get_array()) {
-      const json::object* o = item.if_object();
-      const std::optional<std::string> workspace =
-          o ? string_input(*o, "account_id") : std::nullopt;
-      const std::optional<std::string> customer =
-          o ? string_input(*o, "platform_account_id") : std::nullopt;
-      if (!workspace || !customer) {
-        throw PluginError(MB_STATUS_CONFIG_INVALID,
-                          "each link needs an account_id (workspace) and a platform_account_id");
-      }
-      check_vendor_customer_id(*workspace);
-      link.emplace_back(*workspace, *customer);
-    }
+    check_vendor_customer_id(*workspace);
+    link.emplace_back(*workspace, *customer);
   }
 
-  json::array items;
+  LinkAccountsResult out;
   std::optional<Failure> first_failure;
   auto note_failure = [&](const Failure& f) {
     if (!first_failure) first_failure = f;
@@ -460,16 +432,16 @@ std::string ExternalSession::link_accounts(Call& call, std::string_view input_te
   }
   std::vector<ApiResponse> deleted = client_.execute(call, deletes);
   for (size_t i = 0; i < deleted.size(); ++i) {
-    json::object item{{"account_id", unlink[i]}};
+    LinkedAccount& item = out.items.emplace_back();
+    item.account_id = unlink[i];
     if (deleted[i].ok()) {
-      item["outcome"] = "unlinked";
+      item.outcome = LinkOutcome::kUnlinked;
     } else {
       Failure f = failure_for(deleted[i], "unlink workspace " + unlink[i]);
-      item["outcome"] = "failed";
-      item["message"] = f.message;
+      item.outcome = LinkOutcome::kFailed;
+      item.message = f.message;
       note_failure(f);
     }
-    items.push_back(std::move(item));
   }
   std::vector<ApiRequest> puts;
   puts.reserve(link.size());
@@ -481,23 +453,24 @@ std::string ExternalSession::link_accounts(Call& call, std::string_view input_te
   std::vector<ApiResponse> linked = client_.execute(call, puts);
   for (size_t i = 0; i < linked.size(); ++i) {
     const auto& [workspace, customer] = link[i];
-    json::object item{{"account_id", workspace}, {"platform_account_id", customer}};
+    LinkedAccount& item = out.items.emplace_back();
+    item.account_id = workspace;
+    item.platform_account_id = customer;
     if (linked[i].ok()) {
-      item["outcome"] =
-          linked[i].status == 201 ? "linked" : "updated";  // 200: it was linked already
+      // 200: it was linked already
+      item.outcome = linked[i].status == 201 ? LinkOutcome::kLinked : LinkOutcome::kUpdated;
     } else {
       Failure f =
           failure_for(linked[i], "link workspace " + workspace + " to customer " + customer);
-      item["outcome"] = "failed";
-      item["message"] = f.message;
+      item.outcome = LinkOutcome::kFailed;
+      item.message = f.message;
       note_failure(f);
     }
-    items.push_back(std::move(item));
   }
   // The host keeps a mapping only when the hook succeeds, so any failure fails the call. What
   // did succeed stays done; PUT and DELETE are idempotent, so doing it again is harmless.
   if (first_failure) throw_failure(*first_failure);
-  return json::serialize(json::object{{"items", std::move(items)}});
+  return out;
 }
 
 std::string ExternalSession::disconnect(Call& call, std::string_view) {

@@ -16,7 +16,8 @@
 #ifndef METERBRIDGE_PLUGINS_EXTERNAL_EXTERNAL_SESSION_H_
 #define METERBRIDGE_PLUGINS_EXTERNAL_EXTERNAL_SESSION_H_
 
-#include <meterbridge/plugin.hpp>
+#include <meterbridge/documents.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -35,16 +36,16 @@
 
 namespace meterbridge::external {
 
-class ExternalSession : public Session {
+class ExternalSession : public TypedSession {
  public:
   explicit ExternalSession(Config config) : client_(std::move(config)) {}
 
-  std::string authenticate(Call& call, std::string_view input) override;
-  std::string list_accounts(Call& call, std::string_view input) override;
-  std::string list_services(Call& call, std::string_view input) override;
-  std::string read_quantities(Call& call, std::string_view input) override;
-  std::string apply_quantities(Call& call, std::string_view input) override;
-  std::string link_accounts(Call& call, std::string_view input) override;
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
+  LinkAccountsResult link_accounts(Call& call, const LinkAccountsRequest& request) override;
   std::string disconnect(Call& call, std::string_view input) override;
 
   // How long the integration and the service list are reused.
@@ -79,8 +80,8 @@ class ExternalSession : public Session {
   };
   // Appends the results of one pushed part's lines from the platform's answer. Returns true
   // when the platform applied the batch; a failure that stops the run also goes in *stop.
-  bool settle_part(Call& call, const Part& part, const ApiResponse& r, boost::json::array& results,
-                   std::optional<Failure>* stop);
+  bool settle_part(Call& call, const Part& part, const ApiResponse& r,
+                   std::vector<ApplyLineResult>& results, std::optional<Failure>* stop);
   ApiResponse post_batch(Call& call, const std::string& key, const std::string& body);
 
   Client client_;

@@ -3,6 +3,7 @@
 // the library's face (manifest, session factory, entry point); the hooks live in
 // gradient_session.cc and the units under internal/.
 #include <meterbridge/plugin.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <memory>
 #include <string>
@@ -32,8 +33,8 @@ class GradientPlugin : public meterbridge::Plugin {
 
   // Parses and checks the config; no call reaches Gradient before a hook needs one.
   std::unique_ptr<meterbridge::Session> open(meterbridge::Call&, std::string_view config) override {
-    return std::make_unique<meterbridge::gradient::GradientSession>(
-        meterbridge::gradient::parse_config(config));
+    return meterbridge::serve(std::make_unique<meterbridge::gradient::GradientSession>(
+        meterbridge::gradient::parse_config(config)));
   }
 };
 

@@ -6,26 +6,26 @@
 // against the simulator through the host's real HTTP engine.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
-
 
 extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
 
 namespace {
 
 namespace json = boost::json;
+using meterbridge::HttpResponse;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
+using meterbridge::testing::ScriptedPlatform;
 
 constexpr char kBase[] = "http://gradient.test";
 constexpr char kToken[] = "dmtfbGl2ZV8xMjM6cGtfNDU2";  // base64("vk_live_123:pk_456")
@@ -101,17 +101,17 @@ class MiniGradient {
   std::vector<Seen> seen;
   std::function<std::optional<json::object>(const Seen&)> intercept;
 
-  std::string handle(std::string_view batch) {
-    ++batches_;
-    json::array out;
-    json::value requests = json::parse(batch);
-    for (const json::value& v : requests.as_array()) {
-      Seen s = record(v.as_object());
+  // The model answers on the SDK's ScriptedPlatform: every request is recorded and offered to
+  // the test's `intercept` first; what it leaves, the model answers.
+  MiniGradient() {
+    platform_.intercept([this](const meterbridge::testing::SeenRequest& r) {
+      Seen s = record(r);
       std::optional<json::object> answer = intercept ? intercept(s) : std::nullopt;
-      out.push_back(answer ? *answer : route(s));
-    }
-    return json::serialize(out);
+      return std::optional<HttpResponse>(wire(answer ? *answer : route(s)));
+    });
   }
+
+  std::string handle(std::string_view batch) { return platform_.handle(batch); }
 
   std::vector<Seen> requests(const std::string& method, const std::string& path_prefix = "") const {
     std::vector<Seen> out;
@@ -136,22 +136,26 @@ class MiniGradient {
   }
 
  private:
-  Seen record(const json::object& o) {
+  Seen record(const meterbridge::testing::SeenRequest& r) {
     Seen s;
-    s.batch = batches_;
-    s.method = std::string(o.at("method").as_string());
-    std::string url(o.at("url").as_string());
-    EXPECT_EQ(url.rfind(kBase, 0), 0u) << url;
-    std::string rest = url.substr(std::string(kBase).size());
-    size_t q = rest.find('?');
-    s.path = rest.substr(0, q);
-    if (q != std::string::npos) s.query = rest.substr(q + 1);
-    if (const json::value* h = o.if_contains("headers")) s.headers = h->as_object();
-    if (const json::value* b = o.if_contains("body")) s.body = std::string(b->as_string());
-    if (const json::value* i = o.if_contains("idempotent")) s.idempotent = i->as_bool();
-    if (const json::value* e = o.if_contains("endpoint")) s.endpoint = std::string(e->as_string());
+    s.batch = r.batch;
+    s.method = r.method;
+    EXPECT_EQ(r.url.rfind(kBase, 0), 0u) << r.url;
+    s.path = r.path;
+    s.query = r.query;
+    for (const auto& [name, value] : r.headers) s.headers[name] = value;
+    s.body = r.body;
+    s.idempotent = r.idempotent;
+    s.endpoint = r.endpoint;
     seen.push_back(s);
     return s;
+  }
+
+  // A reply written as the host's response object, as the plugin will read it.
+  static HttpResponse wire(const json::object& answer) {
+    HttpResponse r;
+    meterbridge::codec::decode_into(answer, r);
+    return r;
   }
 
   json::object integration() const {
@@ -253,7 +257,7 @@ class MiniGradient {
     return reply(200, json::object{{"meta", json::object{}}, {"clients", page}});
   }
 
-  int batches_ = 0;
+  ScriptedPlatform platform_{kBase};
 };
 
 class GradientPluginTest : public ::testing::Test {
@@ -307,12 +311,7 @@ class GradientPluginTest : public ::testing::Test {
   MiniGradient g_;
 };
 
-std::string read_file(const char* path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using meterbridge::testing::read_file;
 
 // ---- Manifest and config ----------------------------------------------------------------------
 // (The host's checks of the manifest, secret fields and schema: tests/platforms/.)

@@ -23,42 +23,9 @@ constexpr std::string_view kClientsCursor = "clients:";
 constexpr int64_t kDefaultLimit = 500;
 constexpr int64_t kMaxLimit = 5000;
 
-json::object parse_input(std::string_view text) {
-  if (text.empty()) return {};
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object())
-    throw PluginError(MB_STATUS_CONFIG_INVALID, "the hook's input is not a JSON object");
-  return std::move(v.get_object());
-}
-
-std::string string_field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-const json::array& array_field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array())
-    throw PluginError(MB_STATUS_CONFIG_INVALID,
-                      "the hook's input has no \"" + std::string(key) + "\" array");
-  return v->get_array();
-}
-
-// A non-negative integral JSON number.
-std::optional<int64_t> count_value(const json::value* v) {
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64())
-    return v->get_int64() >= 0 ? std::optional<int64_t>(v->get_int64()) : std::nullopt;
-  if (v->is_uint64() &&
-      v->get_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-    return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) {
-    double d = v->get_double();
-    if (d >= 0 && d < 9.0e15 && d == static_cast<double>(static_cast<int64_t>(d)))
-      return static_cast<int64_t>(d);
-  }
-  return std::nullopt;
+// A count: a non-negative whole number.
+std::optional<int64_t> count_value(const std::optional<int64_t>& v) {
+  return v && *v >= 0 ? v : std::nullopt;
 }
 
 std::string lower(std::string s) {
@@ -73,8 +40,14 @@ bool matches(std::string_view search, const std::string& id, const std::string& 
          lower(id).find(needle) != std::string::npos;
 }
 
-std::string verdict(std::string_view status, const std::string& message) {
-  return json::serialize(json::object{{"status", status}, {"message", message}});
+AuthenticateResult verdict(AuthStatus status, const std::string& message) {
+  return AuthenticateResult{status, message, std::nullopt};
+}
+
+// Gradient's own outcome words, which are the ABI's.
+template <typename Enum>
+Enum outcome_of(const std::string& name, Enum otherwise) {
+  return from_wire<Enum>(name).value_or(otherwise);
 }
 
 std::string who(const Integration& integration) {
@@ -100,47 +73,47 @@ ApiRequest status_request(std::string_view status) {
 // "connect": the first connect or an explicit reconnect) may lead to a status change, and not
 // here: the host provisions the accounts and services first, then sets the status this answer
 // names in "status_after_connect" through set_status, so the MSP never finds an empty wizard.
-std::string GradientSession::authenticate(Call& call, std::string_view input) {
-  const bool connecting = string_field(parse_input(input), "purpose") == "connect";
+AuthenticateResult GradientSession::authenticate(Call& call, const AuthenticateRequest& request) {
+  const bool connecting = request.purpose == AuthPurpose::kConnect;
   connecting_ = connecting;
   ApiResponse r = client_.execute_one(call, organization_request());
   if (!r.ok()) {
     Failure f = classify(r, "read the partner integration settings");
     if (r.status == 429) throw_failure(f);
-    if (r.status == 401 || r.status == 403) return verdict("auth_failed", f.message);
-    if (r.status == 0 && r.error_class == "config_invalid")
-      return verdict("config_invalid", f.message);
-    if (r.status == 0 || r.status >= 500) return verdict("unreachable", f.message);
+    if (r.status == 401 || r.status == 403) return verdict(AuthStatus::kAuthFailed, f.message);
+    if (r.status == 0 && r.error_class == MB_ERROR_CLASS_CONFIG_INVALID)
+      return verdict(AuthStatus::kConfigInvalid, f.message);
+    if (r.status == 0 || r.status >= 500) return verdict(AuthStatus::kUnreachable, f.message);
     if (r.status == 404)
-      return verdict("config_invalid", f.message + ": no Gradient vendor API at " +
-                                           client_.base_url() +
-                                           ", or no vendor profile for the Vendor API Key");
-    return verdict("config_invalid", f.message);
+      return verdict(AuthStatus::kConfigInvalid,
+                     f.message + ": no Gradient vendor API at " + client_.base_url() +
+                         ", or no vendor profile for the Vendor API Key");
+    return verdict(AuthStatus::kConfigInvalid, f.message);
   }
   std::optional<Integration> integration = parse_integration(r.body);
   if (!integration)
-    return verdict("config_invalid", client_.base_url() + " answered " + std::to_string(r.status) +
-                                         " but not like Gradient's vendor API: check the base URL");
+    return verdict(AuthStatus::kConfigInvalid,
+                   client_.base_url() + " answered " + std::to_string(r.status) +
+                       " but not like Gradient's vendor API: check the base URL");
   integration_status_ = integration->status;
   StatusReading reading = read_status(integration->status, who(*integration), connecting);
-  json::object out{{"status", reading.verdict}, {"message", reading.message}};
+  AuthenticateResult out{outcome_of(reading.verdict, AuthStatus::kUnreachable), reading.message,
+                         std::nullopt};
   if (!reading.status_after_connect.empty())
-    out["status_after_connect"] = reading.status_after_connect;
-  return json::serialize(out);
+    out.status_after_connect = reading.status_after_connect;
+  return out;
 }
 
 // ---- listings -------------------------------------------------------------------------------
 
-std::string GradientSession::list_accounts(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
-  std::string search = string_field(in, "search");
-  std::string cursor = string_field(in, "cursor");
+ListPage GradientSession::list_accounts(Call& call, const ListRequest& request) {
+  std::string search = request.search.value_or("");
+  std::string cursor = request.cursor.value_or("");
   if (search.rfind(kClientsSearch, 0) == 0)
     return list_psa_clients(call, trimmed(search.substr(kClientsSearch.size())), cursor);
 
   int64_t limit = kDefaultLimit;
-  if (const json::value* l = in.if_contains("limit"); l != nullptr && l->is_int64())
-    limit = std::clamp<int64_t>(l->get_int64(), 1, kMaxLimit);
+  if (request.limit) limit = std::clamp<int64_t>(*request.limit, 1, kMaxLimit);
   size_t offset = 0;
   if (!cursor.empty()) {
     if (cursor.rfind(kAccountsCursor, 0) != 0 || listing_.empty())
@@ -160,26 +133,21 @@ std::string GradientSession::list_accounts(Call& call, std::string_view input) {
   std::vector<const Account*> found;
   for (const Account& a : listing_)
     if (matches(search, a.id, a.name)) found.push_back(&a);
-  json::array items;
+  ListPage page;
   size_t end = std::min(found.size(), offset + static_cast<size_t>(limit));
   for (size_t i = offset; i < end; ++i)
-    items.push_back(
-        json::object{{"id", found[i]->id},
-                     {"name", found[i]->name},
-                     {"active", true},
-                     {"details", json::object{{"description", found[i]->description}}}});
-  json::value next = end < found.size()
-                         ? json::value(std::string(kAccountsCursor) + std::to_string(end))
-                         : json::value(nullptr);
-  return json::serialize(
-      json::object{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
+    page.items.push_back(
+        ListItem{found[i]->id, found[i]->name, true,
+                 json::serialize(json::object{{"description", found[i]->description}})});
+  if (end < found.size()) page.next_cursor = std::string(kAccountsCursor) + std::to_string(end);
+  return page;
 }
 
 // The MSP's PSA clients, for display only (the vendor never maps to them itself). Gradient pages
 // them with a cursor: previousId = the last id received. The page size is undocumented, so the
 // listing ends at an empty page or one shorter than the page before.
-std::string GradientSession::list_psa_clients(Call& call, const std::string& search,
-                                              const std::string& cursor) {
+ListPage GradientSession::list_psa_clients(Call& call, const std::string& search,
+                                           const std::string& cursor) {
   size_t previous_size = 0;
   std::string previous_id;
   if (!cursor.empty()) {
@@ -207,49 +175,41 @@ std::string GradientSession::list_psa_clients(Call& call, const std::string& sea
   if (!clients)
     throw PluginError(MB_STATUS_FATAL, "list the MSP's PSA clients: Gradient answered " +
                                            std::to_string(r.status) + " without a clients list");
-  json::array items;
+  ListPage page;
   for (const PsaClient& c : *clients)
-    items.push_back(json::object{{"id", c.id},
-                                 {"name", c.name},
-                                 {"active", true},
-                                 {"details", json::object{{"kind", "psa_client"}}}});
+    page.items.push_back(ListItem{c.id, c.name, true, R"({"kind":"psa_client"})"});
   bool last = clients->empty() || (previous_size > 0 && clients->size() < previous_size) ||
               clients->back().id == previous_id;
-  json::value next = last ? json::value(nullptr)
-                          : json::value(std::string(kClientsCursor) +
-                                        std::to_string(clients->size()) + ":" + clients->back().id);
-  return json::serialize(
-      json::object{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
+  if (!last)
+    page.next_cursor =
+        std::string(kClientsCursor) + std::to_string(clients->size()) + ":" + clients->back().id;
+  return page;
 }
 
-std::string GradientSession::list_services(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
-  std::string search = string_field(in, "search");
+ListPage GradientSession::list_services(Call& call, const ListRequest& request) {
+  std::string search = request.search.value_or("");
   std::vector<Sku> catalog = fetch_catalog(call, client_);
   catalog_ids_.emplace();
-  json::array items;
+  ListPage page;
   for (const Sku& s : catalog) {
     catalog_ids_->insert(s.id);
     if (!matches(search, s.id, s.name)) continue;
-    items.push_back(json::object{{"id", s.id},
-                                 {"name", s.name},
-                                 {"details", json::object{{"category", s.category},
-                                                          {"subcategory", s.subcategory},
-                                                          {"description", s.description}}}});
+    page.items.push_back(ListItem{s.id, s.name, std::nullopt,
+                                  json::serialize(json::object{{"category", s.category},
+                                                               {"subcategory", s.subcategory},
+                                                               {"description", s.description}})});
   }
-  return json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+  return page;
 }
 
 // ---- provisioning ---------------------------------------------------------------------------
 
-std::string GradientSession::provision_accounts(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
+ProvisionAccountsResult GradientSession::provision_accounts(
+    Call& call, const ProvisionAccountsRequest& request) {
   std::vector<DesiredAccount> desired;
   std::set<std::string> unnamed;
-  for (const json::value& v : array_field(in, "accounts")) {
-    if (!v.is_object()) continue;
-    DesiredAccount a{string_field(v.get_object(), "id"),
-                     trimmed(string_field(v.get_object(), "name"))};
+  for (const AccountToProvision& v : request.accounts) {
+    DesiredAccount a{v.id, trimmed(v.name)};
     if (a.id.empty()) continue;
     if (a.name.empty()) {
       // Gradient requires a name; the id still lets the MSP recognise and map the customer.
@@ -267,53 +227,54 @@ std::string GradientSession::provision_accounts(Call& call, std::string_view inp
   accounts_ = result.on_gradient;
   created_accounts_ = std::move(result.created);
 
-  json::array items;
+  ProvisionAccountsResult out;
   std::map<std::string, int> tally;
   for (const AccountOutcome& o : result.items) {
     ++tally[o.outcome];
     std::string message = o.message;
-    if (unnamed.count(o.account.id) > 0 && o.outcome != "failed")
+    if (unnamed.count(o.account.id) > 0 && o.outcome != MB_PROVISION_FAILED)
       message = "the workspace has no name; its id is the account's name in Gradient";
-    json::object item{{"id", o.account.id},
-                      {"name", o.account.name},
-                      {"outcome", o.outcome},
-                      {"message", message}};
-    if (o.outcome != "failed") item["account_id"] = o.account.id;
-    items.push_back(std::move(item));
+    ProvisionedAccount& item = out.items.emplace_back();
+    item.id = o.account.id;
+    item.name = o.account.name;
+    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
+    if (!item.outcome) item.unknown_outcome = o.outcome;
+    item.message = message;
+    if (o.outcome != MB_PROVISION_FAILED) item.account_id = o.account.id;
   }
   std::string summary;
   for (const auto& [outcome, n] : tally)
     summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
   call.info("Gradient accounts: " + (summary.empty() ? std::string("none") : summary));
-  return json::serialize(json::object{{"items", std::move(items)}});
+  return out;
 }
 
-std::string GradientSession::provision_services(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
+ProvisionServicesResult GradientSession::provision_services(
+    Call& call, const ProvisionServicesRequest& request) {
   std::vector<DesiredService> desired;
-  for (const json::value& v : array_field(in, "services")) {
-    if (!v.is_object()) continue;
-    const json::object& o = v.get_object();
-    DesiredService s{string_field(o, "id"), string_field(o, "name"), std::nullopt};
+  for (const ServiceToProvision& o : request.services) {
+    DesiredService s{o.id, o.name, std::nullopt};
     if (s.id.empty()) continue;
-    std::string recorded = string_field(o, "platform_id");
-    if (!recorded.empty()) s.platform_id = recorded;
+    if (o.platform_id && !o.platform_id->empty()) s.platform_id = o.platform_id;
     desired.push_back(std::move(s));
   }
   ServicesResult result = gradient::provision_services(call, client_, config_, desired);
   catalog_ids_ = result.catalog_ids;
   created_services_ = std::move(result.created);
 
-  json::array items;
+  ProvisionServicesResult out;
   for (const ServiceOutcome& o : result.items) {
-    json::object item{
-        {"id", o.id}, {"outcome", o.outcome}, {"metric", o.metric}, {"message", o.message}};
-    item["platform_id"] = o.platform_id.empty() ? json::value(nullptr) : json::value(o.platform_id);
-    items.push_back(std::move(item));
-    if (o.outcome == "created")
+    ProvisionedService& item = out.items.emplace_back();
+    item.id = o.id;
+    item.platform_id = o.platform_id;
+    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
+    if (!item.outcome) item.unknown_outcome = o.outcome;
+    item.metric = o.metric;
+    item.message = o.message;
+    if (o.outcome == MB_PROVISION_CREATED)
       call.info("Gradient service created for '" + o.id + "': " + o.platform_id);
   }
-  return json::serialize(json::object{{"items", std::move(items)}});
+  return out;
 }
 
 const std::string& GradientSession::refresh_integration_status(Call& call) {
@@ -339,55 +300,48 @@ void GradientSession::remember_accounts(const std::vector<Account>& accounts) {
 // service created in this session, or any pair while the integration is not active (Gradient
 // has accepted no count since it was connected, or reconnected after the MSP disconnected and
 // so deleted every account and count).
-std::string GradientSession::read_quantities(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
-  const json::array& lines = array_field(in, "lines");
+ReadResult GradientSession::read_quantities(Call& call, const ReadRequest& request) {
+  const std::vector<ReadLine>& lines = request.lines;
   if (!lines.empty() && !integration_status_) refresh_integration_status(call);
   if (!lines.empty() && !accounts_) remember_accounts(fetch_accounts(call, client_));
   bool holds_counts = integration_status_ == "active";
-  json::array out;
-  for (const json::value& v : lines) {
-    if (!v.is_object()) continue;
-    const json::object& l = v.get_object();
-    std::string account = string_field(l, "account_id");
-    std::string service = string_field(l, "service_id");
-    json::object r{{"key", string_field(l, "key")}, {"quantity", nullptr}, {"reason", nullptr}};
-    std::optional<int64_t> last = count_value(l.if_contains("last_pushed"));
+  ReadResult out;
+  for (const ReadLine& l : lines) {
+    const std::string& account = l.account_id;
+    const std::string& service = l.service_id;
+    ReadLineResult& r = out.lines.emplace_back();
+    r.key = l.key;
+    std::optional<int64_t> last = count_value(l.last_pushed);
     if (accounts_->count(account) == 0) {
-      r["reason"] = "not_found";
-      r["message"] = "account '" + account +
-                     "' does not exist on Gradient (it was not provisioned; see the run's notes)";
+      r.reason = Reason::kNotFound;
+      r.message = "account '" + account +
+                  "' does not exist on Gradient (it was not provisioned; see the run's notes)";
     } else if (catalog_ids_ && catalog_ids_->count(service) == 0) {
-      r["reason"] = "not_found";
-      r["message"] = "service " + service + " is not in the vendor's Gradient catalog";
+      r.reason = Reason::kNotFound;
+      r.message = "service " + service + " is not in the vendor's Gradient catalog";
     } else if (created_accounts_.count(account) > 0 || created_services_.count(service) > 0) {
-      r["line_ref"] = json::object{{"basis", "created_now"}};
-      r["message"] = "just created on Gradient: it has no count yet";
+      r.line_ref = R"({"basis":"created_now"})";
+      r.message = "just created on Gradient: it has no count yet";
     } else if (!holds_counts) {
-      r["line_ref"] = json::object{{"basis", "integration_not_active"}};
-      r["message"] = "the Gradient integration is '" + *integration_status_ +
-                     "': Gradient holds no count from before, so every count is sent";
+      r.line_ref = R"({"basis":"integration_not_active"})";
+      r.message = "the Gradient integration is '" + *integration_status_ +
+                  "': Gradient holds no count from before, so every count is sent";
     } else if (last) {
-      r["quantity"] = *last;
-      r["line_ref"] = json::object{{"basis", "last_pushed"}};
-      r["message"] = "Gradient cannot report counts: this is the last count meterbridge pushed";
+      r.quantity = *last;
+      r.line_ref = R"({"basis":"last_pushed"})";
+      r.message = "Gradient cannot report counts: this is the last count meterbridge pushed";
     } else {
-      r["line_ref"] = json::object{{"basis", "never_pushed"}};
-      r["message"] = "no count accepted by Gradient yet";
+      r.line_ref = R"({"basis":"never_pushed"})";
+      r.message = "no count accepted by Gradient yet";
     }
-    out.push_back(std::move(r));
   }
-  return json::serialize(json::object{{"lines", std::move(out)}});
+  return out;
 }
 
-std::string GradientSession::apply_quantities(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
-  const json::array& lines = array_field(in, "lines");
-  bool final = true;
-  if (const json::value* f = in.if_contains("final"); f != nullptr && f->is_bool())
-    final = f->get_bool();
+ApplyResult GradientSession::apply_quantities(Call& call, const ApplyRequest& request) {
+  const bool final = request.final;
   // The host's key is "<connector>:run-<n>:batch-<m>": a new run starts with a clean slate.
-  std::string idempotency_key = string_field(in, "idempotency_key");
+  std::string idempotency_key = request.idempotency_key.value_or("");
   std::string run = idempotency_key.substr(0, idempotency_key.rfind(":batch-"));
   if (run != current_run_) {
     current_run_ = run;
@@ -401,17 +355,14 @@ std::string GradientSession::apply_quantities(Call& call, std::string_view input
   std::vector<std::string> order;
   std::map<std::string, LineResult> results;
   std::vector<CountLine> valid;
-  for (const json::value& v : lines) {
-    if (!v.is_object()) continue;
-    const json::object& l = v.get_object();
+  for (const meterbridge::ApplyLine& l : request.lines) {
     CountLine line;
-    line.key = string_field(l, "key");
-    line.account_id = string_field(l, "account_id");
-    line.service_id = string_field(l, "service_id");
+    line.key = l.key;
+    line.account_id = l.account_id;
+    line.service_id = l.service_id;
     order.push_back(line.key);
-    std::optional<int64_t> target = count_value(l.if_contains("target"));
-    const json::value* expected = l.if_contains("expected_current");
-    line.pushed_before = expected != nullptr && !expected->is_null();
+    std::optional<int64_t> target = count_value(l.target);
+    line.pushed_before = l.expected_current.has_value();
     std::string problem;
     if (line.account_id.empty())
       problem = "the line has no account id";
@@ -420,7 +371,8 @@ std::string GradientSession::apply_quantities(Call& call, std::string_view input
     else if (!target)
       problem = "the target must be a non-negative whole number";
     if (!problem.empty()) {
-      results[line.key] = LineResult{"failed", std::nullopt, "config_invalid", problem};
+      results[line.key] =
+          LineResult{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
       continue;
     }
     line.target = *target;
@@ -450,21 +402,21 @@ std::string GradientSession::apply_quantities(Call& call, std::string_view input
     // first usage (its documented lifecycle), and the vendor never sets it.
   }
 
-  json::array out;
+  ApplyResult out;
   std::map<std::string, int> tally;
   for (const std::string& key : order) {
     const LineResult& r = results[key];
     ++tally[r.outcome];
-    json::object item{{"key", key}, {"outcome", r.outcome}, {"message", r.message}};
-    item["quantity"] = r.quantity ? json::value(*r.quantity) : json::value(nullptr);
-    item["error_class"] = r.error_class.empty() ? json::value(nullptr) : json::value(r.error_class);
-    out.push_back(std::move(item));
+    std::optional<mb_status> error_class;
+    if (!r.error_class.empty()) error_class = error_class_from_wire(r.error_class);
+    out.lines.push_back(ApplyLineResult{key, outcome_of(r.outcome, Outcome::kFailed), r.quantity,
+                                        error_class, r.message, false});
   }
   std::string summary;
   for (const auto& [outcome, n] : tally)
     summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
   call.info("Gradient counts: " + (summary.empty() ? std::string("none") : summary));
-  return json::serialize(json::object{{"lines", std::move(out)}});
+  return out;
 }
 
 void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
@@ -492,8 +444,9 @@ void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
   if (!trigger) return;
   const CountLine& last = lines[*trigger];
   if (stopped_) {
-    results[last.key] = LineResult{"failed", std::nullopt, error_class_name(stopped_->status),
-                                   "not sent: " + stopped_->message};
+    results[last.key] =
+        LineResult{MB_OUTCOME_FAILED, std::nullopt, error_class_name(stopped_->status),
+                   "not sent: " + stopped_->message};
     return;
   }
   ApiResponse r = client_.execute_one(call, count_request(last, false));
@@ -502,9 +455,8 @@ void GradientSession::push(Call& call, const std::vector<CountLine>& lines,
 
 // ---- status ---------------------------------------------------------------------------------
 
-std::string GradientSession::set_status(Call& call, std::string_view input) {
-  json::object in = parse_input(input);
-  std::string status = lower(trimmed(string_field(in, "status")));
+SetStatusResult GradientSession::set_status(Call& call, const SetStatusRequest& request) {
+  std::string status = lower(trimmed(request.status));
   // The SDK also lists "disabled" and "error", but the newer docs list only these three and
   // Gradient's guidance is to send nothing else.
   if (status != "active" && status != "inactive" && status != "pending")
@@ -521,7 +473,7 @@ std::string GradientSession::set_status(Call& call, std::string_view input) {
                         " is now '" + result + "'";
   if (result == "pending")
     message += ": the MSP can now map the accounts and services in Synthesize";
-  return json::serialize(json::object{{"status", result}, {"message", message}});
+  return SetStatusResult{result, message};
 }
 
 // The partner leaves: Gradient's lifecycle says the integration goes back to inactive. The host

@@ -3,7 +3,7 @@
 // hook to its calls.
 //
 //   GradientSession session(parse_config(config_json));
-//   session.authenticate(call, "{}");          // GET organization: the keys and the status
+//   session.authenticate(call, {});            // GET organization: the keys and the status
 //   session.provision_accounts(call, input);   // GET accounts; POST the missing; PATCH renames
 //   session.provision_services(call, input);   // GET vendor; POST the missing services
 //   session.read_quantities(call, input);      // no call: the last pushed count is current
@@ -16,7 +16,8 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_GRADIENT_SESSION_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_GRADIENT_SESSION_H_
 
-#include <meterbridge/plugin.hpp>
+#include <meterbridge/documents.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <map>
 #include <optional>
@@ -32,22 +33,24 @@
 
 namespace meterbridge::gradient {
 
-class GradientSession : public meterbridge::Session {
+class GradientSession : public meterbridge::TypedSession {
  public:
   explicit GradientSession(ConnectorConfig config) : config_(std::move(config)), client_(config_) {}
 
-  std::string authenticate(Call& call, std::string_view input) override;
-  std::string list_accounts(Call& call, std::string_view input) override;
-  std::string list_services(Call& call, std::string_view input) override;
-  std::string read_quantities(Call& call, std::string_view input) override;
-  std::string apply_quantities(Call& call, std::string_view input) override;
-  std::string provision_accounts(Call& call, std::string_view input) override;
-  std::string provision_services(Call& call, std::string_view input) override;
-  std::string set_status(Call& call, std::string_view input) override;
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
+  ProvisionAccountsResult provision_accounts(Call& call,
+                                             const ProvisionAccountsRequest& request) override;
+  ProvisionServicesResult provision_services(Call& call,
+                                             const ProvisionServicesRequest& request) override;
+  SetStatusResult set_status(Call& call, const SetStatusRequest& request) override;
   std::string disconnect(Call& call, std::string_view input) override;
 
  private:
-  std::string list_psa_clients(Call& call, const std::string& search, const std::string& cursor);
+  ListPage list_psa_clients(Call& call, const std::string& search, const std::string& cursor);
   // Sends `lines` (all with no_build=true but `trigger`, sent last without it) and records each
   // line's result by key.
   void push(Call& call, const std::vector<CountLine>& lines, std::optional<size_t> trigger,

@@ -15,7 +15,7 @@ std::string contract_service_name(const PlannedAdjustment& a) {
 }
 
 LineOutcome failed(const Failure& failure, std::optional<int64_t> quantity, std::string message) {
-  return {"failed", quantity, std::string(error_class_name(failure.error_class)),
+  return {MB_OUTCOME_FAILED, quantity, std::string(error_class_name(failure.error_class)),
           std::move(message)};
 }
 
@@ -97,7 +97,7 @@ PostVerdict judge_post(const HttpResponse& response) {
 
 LineOutcome outcome_of_post(const PlannedAdjustment& a, const HttpResponse& response) {
   if (judge_post(response) == PostVerdict::kApplied)
-    return {"updated", a.target, "",
+    return {MB_OUTCOME_UPDATED, a.target, "",
             "adjusted " + contract_service_name(a) + " by " + std::to_string(a.unit_change()) +
                 " units from " + std::to_string(a.current)};
   Failure failure = classify_failure(response);
@@ -111,7 +111,7 @@ LineOutcome outcome_after_reread(const PlannedAdjustment& a, const HttpResponse&
                                  const std::string& reread_error) {
   Failure failure = classify_failure(response);
   if (units_now && *units_now == a.target)
-    return {"updated", a.target, "",
+    return {MB_OUTCOME_UPDATED, a.target, "",
             "adjusted " + contract_service_name(a) + " to " + std::to_string(a.target) +
                 " units; confirmed by re-reading after: " + failure.message};
   LineOutcome doubt;
@@ -139,8 +139,9 @@ LineOutcome outcome_after_reread(const PlannedAdjustment& a, const HttpResponse&
 }
 
 LineOutcome outcome_without_post(const PlannedAdjustment& a) {
-  if (a.decision == WriteDecision::kConflict) return {"failed", a.current, "conflict", a.message};
-  return {"unchanged", a.current, "", ""};
+  if (a.decision == WriteDecision::kConflict)
+    return {MB_OUTCOME_FAILED, a.current, MB_ERROR_CLASS_CONFLICT, a.message};
+  return {MB_OUTCOME_UNCHANGED, a.current, "", ""};
 }
 
 }  // namespace autotask

@@ -15,8 +15,9 @@ using meterbridge::PluginError;
 // Past this share of the hourly threshold Autotask slows calls down; say so when connecting.
 constexpr int64_t kBusyPercent = 75;
 
-std::string verdict(std::string_view status, const std::string& message) {
-  return boost::json::serialize(boost::json::object{{"status", status}, {"message", message}});
+meterbridge::AuthenticateResult verdict(meterbridge::AuthStatus status,
+                                        const std::string& message) {
+  return meterbridge::AuthenticateResult{status, message, std::nullopt};
 }
 
 std::string usage_note(std::string_view body) {
@@ -37,14 +38,15 @@ std::string usage_note(std::string_view body) {
 
 }  // namespace
 
-std::string authenticate(AutotaskClient& client, Call& call) {
+meterbridge::AuthenticateResult authenticate(AutotaskClient& client, Call& call) {
   ZoneInformation zone;
   try {
     zone = client.rediscover_zone(call);
   } catch (const PluginError& e) {
-    if (e.error_class() == MB_STATUS_CONFIG_INVALID) return verdict("config_invalid", e.what());
+    if (e.error_class() == MB_STATUS_CONFIG_INVALID)
+      return verdict(meterbridge::AuthStatus::kConfigInvalid, e.what());
     if (e.error_class() == MB_STATUS_RATE_LIMITED) throw;
-    return verdict("unreachable", e.what());
+    return verdict(meterbridge::AuthStatus::kUnreachable, e.what());
   }
   std::string where =
       zone.zone_name.empty() ? zone.rest_root : zone.zone_name + " (" + zone.rest_root + ")";
@@ -55,24 +57,25 @@ std::string authenticate(AutotaskClient& client, Call& call) {
   check.path = "ThresholdInformation";
   HttpResponse response = client.send(call, {check}).front();
   if (response.status == 200)
-    return verdict("ok", "Autotask accepted " + client.config().username + " in zone " + where +
-                             usage_note(response.body));
+    return verdict(meterbridge::AuthStatus::kOk, "Autotask accepted " + client.config().username +
+                                                     " in zone " + where +
+                                                     usage_note(response.body));
 
   Failure failure = classify_failure(response);
   switch (failure.error_class) {
     case MB_STATUS_AUTH_FAILED:
-      return verdict("auth_failed", failure.message);
+      return verdict(meterbridge::AuthStatus::kAuthFailed, failure.message);
     case MB_STATUS_CONFIG_INVALID:
-      return verdict("config_invalid", failure.message);
+      return verdict(meterbridge::AuthStatus::kConfigInvalid, failure.message);
     case MB_STATUS_RATE_LIMITED:
       throw PluginError(failure.error_class, failure.message, failure.retry_after_ms);
     default:
       break;
   }
   if (response.status == 404)
-    return verdict("config_invalid",
+    return verdict(meterbridge::AuthStatus::kConfigInvalid,
                    "no Autotask API at " + zone.rest_root + " (HTTP 404); check base_url");
-  return verdict("unreachable", failure.message);
+  return verdict(meterbridge::AuthStatus::kUnreachable, failure.message);
 }
 
 }  // namespace autotask

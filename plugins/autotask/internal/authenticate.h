@@ -11,6 +11,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTHENTICATE_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTHENTICATE_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <string>
@@ -21,7 +22,7 @@ namespace autotask {
 
 // The verdict document of on_authenticate. Throws PluginError only when no verdict could be
 // reached for a reason worth retrying as such (throttled, the host's budget exhausted).
-std::string authenticate(AutotaskClient& client, meterbridge::Call& call);
+meterbridge::AuthenticateResult authenticate(AutotaskClient& client, meterbridge::Call& call);
 
 }  // namespace autotask
 

@@ -1,5 +1,7 @@
 #include "plugins/autotask/internal/client.h"
 
+#include <meterbridge/http.hpp>
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -17,20 +19,6 @@ using meterbridge::PluginError;
 
 // A query that pages on and on is a bug somewhere; 100,000 pages is 50 million rows.
 constexpr int kMaxPageRounds = 100000;
-
-// The host refused the whole batch: its {"error":{"class","message","retry_after_ms"}}.
-[[noreturn]] void throw_batch_refusal(mb_status status, std::string_view document) {
-  std::string message = "the host refused the HTTP batch";
-  uint64_t retry_after_ms = 0;
-  if (auto doc = parse_object(document)) {
-    if (const auto* error = doc->if_contains("error"); error != nullptr && error->is_object()) {
-      message = string_field(error->get_object(), "message").value_or(message);
-      retry_after_ms = static_cast<uint64_t>(
-          std::max<int64_t>(0, int_field(error->get_object(), "retry_after_ms").value_or(0)));
-    }
-  }
-  throw PluginError(status == MB_STATUS_OK ? MB_STATUS_FATAL : status, message, retry_after_ms);
-}
 
 // `url`, a link into the old zone, moved to the origin of `new_base` (its path is kept).
 std::string rebase(const std::string& url, const std::string& new_base) {
@@ -108,8 +96,10 @@ HttpRequest AutotaskClient::to_http(const ApiRequest& request) const {
                {"UserName", config_.username},
                {"Secret", config_.secret},
                {"Accept", "application/json"}};
-  if (!request.body.empty()) r.headers.emplace_back("Content-Type", "application/json");
-  r.body = request.body;
+  if (!request.body.empty()) {
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = request.body;
+  }
   r.endpoint = request.entity;
   r.idempotent = request.idempotent;
   return r;
@@ -118,15 +108,7 @@ HttpRequest AutotaskClient::to_http(const ApiRequest& request) const {
 std::vector<HttpResponse> AutotaskClient::run(Call& call,
                                               const std::vector<HttpRequest>& requests) {
   if (requests.empty()) return {};
-  const mb_host_services* services = call.services();
-  if (services == nullptr || services->callback_http_batch == nullptr)
-    throw PluginError(MB_STATUS_UNSUPPORTED, "this host offers no HTTP engine");
-  std::string batch = serialize_requests(requests);
-  mb_str out{nullptr, 0};
-  mb_status status = services->callback_http_batch(call.raw(), meterbridge::to_mb_str(batch), &out);
-  std::string_view document = meterbridge::to_string_view(out);
-  if (status != MB_STATUS_OK) throw_batch_refusal(status, document);
-  return parse_responses(document, requests.size());
+  return from_host(call.http(requests));
 }
 
 std::vector<HttpResponse> AutotaskClient::send(Call& call,

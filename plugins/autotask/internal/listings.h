@@ -10,6 +10,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <string>
@@ -20,10 +21,12 @@
 namespace autotask {
 
 // Active companies of the configured company types; `search` matches part of the name.
-std::string list_accounts(AutotaskClient& client, meterbridge::Call& call, std::string_view input);
+meterbridge::ListPage list_accounts(AutotaskClient& client, meterbridge::Call& call,
+                                    const meterbridge::ListRequest& request);
 
 // Active services; `search` matches part of the name.
-std::string list_services(AutotaskClient& client, meterbridge::Call& call, std::string_view input);
+meterbridge::ListPage list_services(AutotaskClient& client, meterbridge::Call& call,
+                                    const meterbridge::ListRequest& request);
 
 }  // namespace autotask
 

@@ -25,64 +25,31 @@ constexpr char kAdjustments[] = "ContractServiceAdjustments";
 
 // A line of the host's input with its Autotask ids, when they are ids.
 struct HostLine {
-  json::value key;
+  std::string key;
   std::optional<int64_t> company_id;
   std::optional<int64_t> service_id;
   std::string problem;  // why the line cannot be looked up; empty when it can
 };
 
-struct Input {
-  std::string date;
-  json::array lines;
-};
-
-Input parse_input(std::string_view text, Call& call) {
-  auto doc = parse_object(text);
-  if (!doc) throw PluginError(MB_STATUS_CONFIG_INVALID, "input must be a JSON object");
-  Input in;
-  const json::value* date = doc->if_contains("effective_date");
-  if (date == nullptr || date->is_null()) {
-    in.date = utc_date_from_ms(call.now_ms());
-  } else {
-    auto parsed = date->is_string() && date->get_string().size() == 10
-                      ? calendar_date(date->get_string())
-                      : std::nullopt;
-    if (!parsed)
-      throw PluginError(MB_STATUS_CONFIG_INVALID,
-                        "effective_date must be a date written YYYY-MM-DD");
-    in.date = *parsed;
-  }
-  const json::value* lines = doc->if_contains("lines");
-  if (lines == nullptr || !lines->is_array())
-    throw PluginError(MB_STATUS_CONFIG_INVALID, "input has no lines array");
-  in.lines = lines->get_array();
-  return in;
+// The effective date the host asked for (YYYY-MM-DD), today when it sent none.
+std::string effective_date(const std::string& requested, Call& call) {
+  if (requested.empty()) return utc_date_from_ms(call.now_ms());
+  auto parsed = requested.size() == 10 ? calendar_date(requested) : std::nullopt;
+  if (!parsed)
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "effective_date must be a date written YYYY-MM-DD");
+  return *parsed;
 }
 
-// The host sends ids as strings; a bare number is taken as well.
-std::string id_text(const json::object& line, std::string_view name) {
-  if (auto text = string_field(line, name)) return *text;
-  const json::value* v = line.if_contains(name);
-  auto number = v == nullptr ? std::nullopt : to_int64(*v);
-  return number ? std::to_string(*number) : "";
-}
-
-HostLine host_line(const json::value& item) {
+template <typename Line>
+HostLine host_line(const Line& in) {
   HostLine line;
-  if (!item.is_object()) {
-    line.problem = "the line is not an object";
-    return line;
-  }
-  const json::object& o = item.get_object();
-  if (const auto* key = o.if_contains("key")) line.key = *key;
-  std::string account = id_text(o, "account_id");
-  std::string service = id_text(o, "service_id");
-  line.company_id = parse_record_id(account);
-  line.service_id = parse_record_id(service);
+  line.key = in.key;
+  line.company_id = parse_record_id(in.account_id);
+  line.service_id = parse_record_id(in.service_id);
   if (!line.company_id)
-    line.problem = "'" + account + "' is not an Autotask company id";
+    line.problem = "'" + in.account_id + "' is not an Autotask company id";
   else if (!line.service_id)
-    line.problem = "'" + service + "' is not an Autotask service id";
+    line.problem = "'" + in.service_id + "' is not an Autotask service id";
   return line;
 }
 
@@ -94,20 +61,20 @@ std::vector<int64_t> ids_of(const std::vector<HostLine>& lines, const std::vecto
   return ids;
 }
 
-std::string_view read_reason(LineStatus status) {
+std::optional<meterbridge::Reason> read_reason(LineStatus status) {
   switch (status) {
     case LineStatus::kCompanyNotFound:
-      return "not_found";
+      return meterbridge::Reason::kNotFound;
     case LineStatus::kCompanyInactive:
-      return "account_inactive";
+      return meterbridge::Reason::kAccountInactive;
     case LineStatus::kAmbiguousContractLine:
-      return "ambiguous_contract_line";
+      return meterbridge::Reason::kAmbiguousContractLine;
     case LineStatus::kNoContractLine:
-      return "no_contract_line";
+      return meterbridge::Reason::kNoContractLine;
     case LineStatus::kFound:
       break;
   }
-  return "";
+  return std::nullopt;
 }
 
 json::object line_ref(int64_t company_id, int64_t service_id, const LineResolution& r) {
@@ -118,11 +85,11 @@ json::object line_ref(int64_t company_id, int64_t service_id, const LineResoluti
 }
 
 // The line_ref a read returned, when it still describes this line's company and service.
-std::optional<LineTarget> target_from_line_ref(const json::object& line, const HostLine& host,
-                                               size_t index) {
-  const json::value* ref = line.if_contains("line_ref");
-  if (ref == nullptr || !ref->is_object()) return std::nullopt;
-  const json::object& r = ref->get_object();
+std::optional<LineTarget> target_from_line_ref(const meterbridge::JsonText& line_ref,
+                                               const HostLine& host, size_t index) {
+  auto ref = line_ref.empty() ? std::nullopt : parse_object(line_ref);
+  if (!ref) return std::nullopt;
+  const json::object& r = *ref;
   auto company = int_field(r, "company_id");
   auto service = int_field(r, "service_id");
   auto contract = int_field(r, "contract_id");
@@ -139,14 +106,7 @@ std::optional<LineTarget> target_from_line_ref(const json::object& line, const H
 }
 
 // The absolute target, as the whole number of units Autotask stores (int32, never negative).
-std::optional<int64_t> unit_target(const json::object& line, std::string& problem) {
-  const json::value* target = line.if_contains("target");
-  std::optional<int64_t> units;
-  if (target != nullptr && target->is_double() && std::isfinite(target->get_double()) &&
-      std::fabs(target->get_double()) < 9e18)
-    units = std::llround(target->get_double());  // Autotask counts whole units
-  else if (target != nullptr)
-    units = to_int64(*target);
+std::optional<int64_t> unit_target(const std::optional<int64_t>& units, std::string& problem) {
   if (!units || *units < 0 || *units > std::numeric_limits<int32_t>::max()) {
     problem = "target must be a whole number of units between 0 and 2147483647";
     return std::nullopt;
@@ -154,29 +114,32 @@ std::optional<int64_t> unit_target(const json::object& line, std::string& proble
   return units;
 }
 
-json::object apply_line(const json::value& key, const LineOutcome& o) {
-  return json::object{
-      {"key", key},
-      {"outcome", o.outcome},
-      {"quantity", o.quantity ? json::value(*o.quantity) : json::value(nullptr)},
-      {"error_class", o.error_class.empty() ? json::value(nullptr) : json::value(o.error_class)},
-      {"message", o.message},
-      {"in_doubt", o.in_doubt}};
+meterbridge::ApplyLineResult apply_line(const std::string& key, const LineOutcome& o) {
+  std::optional<mb_status> error_class;
+  if (!o.error_class.empty()) error_class = meterbridge::error_class_from_wire(o.error_class);
+  return meterbridge::ApplyLineResult{
+      key,
+      meterbridge::from_wire<meterbridge::Outcome>(o.outcome).value_or(
+          meterbridge::Outcome::kFailed),
+      o.quantity,
+      error_class,
+      o.message,
+      o.in_doubt};
 }
 
 LineOutcome outcome_of_resolution(const LineResolution& r) {
   switch (r.status) {
     case LineStatus::kCompanyNotFound:
-      return {"failed", std::nullopt, "not_found", r.message};
+      return {MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND, r.message};
     case LineStatus::kCompanyInactive:
-      return {"account_inactive", std::nullopt, "", r.message};
+      return {MB_OUTCOME_ACCOUNT_INACTIVE, std::nullopt, "", r.message};
     case LineStatus::kAmbiguousContractLine:
-      return {"ambiguous_contract_line", std::nullopt, "", r.message};
+      return {MB_OUTCOME_AMBIGUOUS_CONTRACT_LINE, std::nullopt, "", r.message};
     case LineStatus::kNoContractLine:
     case LineStatus::kFound:
       break;
   }
-  return {"no_contract_line", std::nullopt, "", r.message};
+  return {MB_OUTCOME_NO_CONTRACT_LINE, std::nullopt, "", r.message};
 }
 
 ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
@@ -195,10 +158,15 @@ ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::st
 // stayed unknown by reading again, and report an outcome for every line.
 class ApplyRun {
  public:
-  ApplyRun(AutotaskClient& client, AdjustmentLedger& ledger, Call& call, Input input)
-      : client_(client), ledger_(ledger), call_(call), in_(std::move(input)) {}
+  ApplyRun(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
+           const meterbridge::ApplyRequest& request)
+      : client_(client),
+        ledger_(ledger),
+        call_(call),
+        in_(request),
+        date_(effective_date(request.effective_date, call)) {}
 
-  std::string run() {
+  meterbridge::ApplyResult run() {
     take_lines();
     resolve_lines_without_ref();
     plan_from_fresh_units();
@@ -213,17 +181,19 @@ class ApplyRun {
       lines_.push_back(host_line(in_.lines[i]));
       targets_of_.push_back(0);
       if (!lines_[i].problem.empty()) {
-        outcomes_[i] = LineOutcome{"failed", std::nullopt, "not_found", lines_[i].problem};
+        outcomes_[i] = LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND,
+                                   lines_[i].problem};
         continue;
       }
       std::string problem;
-      auto target = unit_target(in_.lines[i].get_object(), problem);
+      auto target = unit_target(in_.lines[i].target, problem);
       if (!target) {
-        outcomes_[i] = LineOutcome{"failed", std::nullopt, "config_invalid", problem};
+        outcomes_[i] =
+            LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
         continue;
       }
       targets_of_[i] = *target;
-      if (auto t = target_from_line_ref(in_.lines[i].get_object(), lines_[i], i)) {
+      if (auto t = target_from_line_ref(in_.lines[i].line_ref, lines_[i], i)) {
         t->target = *target;
         targets_.push_back(*t);
       } else {
@@ -237,9 +207,9 @@ class ApplyRun {
     if (without_ref_.empty()) return;
     ContractBook book =
         fetch_contract_book(client_, call_, ids_of(lines_, without_ref_, &HostLine::company_id),
-                            ids_of(lines_, without_ref_, &HostLine::service_id), in_.date);
+                            ids_of(lines_, without_ref_, &HostLine::service_id), date_);
     for (size_t i : without_ref_) {
-      LineResolution r = book.resolve(*lines_[i].company_id, *lines_[i].service_id, in_.date);
+      LineResolution r = book.resolve(*lines_[i].company_id, *lines_[i].service_id, date_);
       if (r.status == LineStatus::kFound)
         targets_.push_back(LineTarget{i, r.contract_id, r.contract_service_id,
                                       *lines_[i].service_id, targets_of_[i]});
@@ -254,8 +224,8 @@ class ApplyRun {
     for (const auto& t : targets_) contract_services.push_back(t.contract_service_id);
     std::map<int64_t, int64_t> units;
     if (!contract_services.empty())
-      units = fetch_units_on(client_, call_, contract_services, in_.date);
-    plan_ = plan_adjustments(targets_, units, ledger_, in_.date);
+      units = fetch_units_on(client_, call_, contract_services, date_);
+    plan_ = plan_adjustments(targets_, units, ledger_, date_);
     results_.resize(plan_.size());
     for (size_t k = 0; k < plan_.size(); ++k) {
       if (plan_[k].decision == WriteDecision::kAdjust)
@@ -285,7 +255,7 @@ class ApplyRun {
   void write_adjustments() {
     if (posts_.empty()) return;
     std::vector<ApiRequest> requests;
-    for (size_t k : posts_) requests.push_back(adjustment_request(plan_[k], in_.date));
+    for (size_t k : posts_) requests.push_back(adjustment_request(plan_[k], date_));
     std::vector<HttpResponse> responses;
     try {
       call_.journal_intents(intents());
@@ -293,9 +263,9 @@ class ApplyRun {
     } catch (const PluginError& e) {
       // The host sent none of them (budget exhausted, ...): those lines fail, the rest stand.
       for (size_t k : posts_)
-        results_[k] =
-            LineOutcome{"failed", plan_[k].current, std::string(error_class_name(e.error_class())),
-                        std::string("not written: ") + e.what()};
+        results_[k] = LineOutcome{MB_OUTCOME_FAILED, plan_[k].current,
+                                  std::string(error_class_name(e.error_class())),
+                                  std::string("not written: ") + e.what()};
       return;
     }
     std::vector<size_t> unknown;  // indices into posts_ and responses
@@ -307,8 +277,7 @@ class ApplyRun {
         continue;
       }
       results_[posts_[p]] = outcome_of_post(a, responses[p]);
-      if (verdict == PostVerdict::kApplied)
-        ledger_.record(a.contract_service_id, in_.date, a.target);
+      if (verdict == PostVerdict::kApplied) ledger_.record(a.contract_service_id, date_, a.target);
     }
     if (!unknown.empty()) settle_by_rereading(unknown, responses);
   }
@@ -322,7 +291,7 @@ class ApplyRun {
     std::map<int64_t, int64_t> now;
     std::string reread_error;
     try {
-      now = fetch_units_on(client_, call_, ids, in_.date);
+      now = fetch_units_on(client_, call_, ids, date_);
     } catch (const PluginError& e) {
       reread_error = e.what();
     }
@@ -333,25 +302,27 @@ class ApplyRun {
       results_[posts_[p]] = outcome_after_reread(a, responses[p], units_now, reread_error);
       // Unless the re-read proved the write did not land, count it as made for this date.
       if (!units_now || *units_now != a.current)
-        ledger_.record(a.contract_service_id, in_.date, a.target);
+        ledger_.record(a.contract_service_id, date_, a.target);
     }
   }
 
-  std::string report() {
+  meterbridge::ApplyResult report() {
     for (size_t k = 0; k < plan_.size(); ++k)
       for (size_t i : plan_[k].lines) outcomes_[i] = results_[k];
-    json::array out;
+    meterbridge::ApplyResult out;
     for (size_t i = 0; i < lines_.size(); ++i)
-      out.push_back(apply_line(lines_[i].key,
-                               outcomes_[i].value_or(LineOutcome{"failed", std::nullopt, "fatal",
-                                                                 "no outcome was determined"})));
-    return json::serialize(json::object{{"lines", std::move(out)}});
+      out.lines.push_back(apply_line(
+          lines_[i].key,
+          outcomes_[i].value_or(LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_FATAL,
+                                            "no outcome was determined"})));
+    return out;
   }
 
   AutotaskClient& client_;
   AdjustmentLedger& ledger_;
   Call& call_;
-  Input in_;
+  const meterbridge::ApplyRequest& in_;
+  std::string date_;
   std::vector<HostLine> lines_;
   std::vector<int64_t> targets_of_;                   // per input line
   std::vector<std::optional<LineOutcome>> outcomes_;  // per input line
@@ -427,11 +398,12 @@ std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, Call& call,
   return units;
 }
 
-std::string read_quantities(AutotaskClient& client, Call& call, std::string_view input) {
-  Input in = parse_input(input, call);
+meterbridge::ReadResult read_quantities(AutotaskClient& client, Call& call,
+                                        const meterbridge::ReadRequest& request) {
+  const std::string date = effective_date(request.effective_date, call);
   std::vector<HostLine> lines;
   std::vector<size_t> lookups;
-  for (const auto& item : in.lines) {
+  for (const auto& item : request.lines) {
     lines.push_back(host_line(item));
     if (lines.back().problem.empty()) lookups.push_back(lines.size() - 1);
   }
@@ -439,43 +411,41 @@ std::string read_quantities(AutotaskClient& client, Call& call, std::string_view
   ContractBook book;
   if (!lookups.empty())
     book = fetch_contract_book(client, call, ids_of(lines, lookups, &HostLine::company_id),
-                               ids_of(lines, lookups, &HostLine::service_id), in.date);
+                               ids_of(lines, lookups, &HostLine::service_id), date);
   std::vector<LineResolution> resolutions(lines.size());
   std::vector<int64_t> found;
   for (size_t i : lookups) {
-    resolutions[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, in.date);
+    resolutions[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, date);
     if (resolutions[i].status == LineStatus::kFound)
       found.push_back(resolutions[i].contract_service_id);
   }
   std::map<int64_t, int64_t> units;
-  if (!found.empty()) units = fetch_units_on(client, call, found, in.date);
+  if (!found.empty()) units = fetch_units_on(client, call, found, date);
 
-  json::array out;
+  meterbridge::ReadResult out;
   for (size_t i = 0; i < lines.size(); ++i) {
     const HostLine& line = lines[i];
-    json::object o{
-        {"key", line.key}, {"quantity", nullptr}, {"reason", nullptr}, {"line_ref", nullptr}};
+    meterbridge::ReadLineResult& o = out.lines.emplace_back();
+    o.key = line.key;
     if (!line.problem.empty()) {
-      o["reason"] = "not_found";
-      o["message"] = line.problem;
+      o.reason = meterbridge::Reason::kNotFound;
+      o.message = line.problem;
     } else if (resolutions[i].status != LineStatus::kFound) {
-      o["reason"] = read_reason(resolutions[i].status);
-      o["message"] = resolutions[i].message;
+      o.reason = read_reason(resolutions[i].status);
+      o.message = resolutions[i].message;
     } else {
-      o["quantity"] = units[resolutions[i].contract_service_id];
-      o["message"] = "contract " + std::to_string(resolutions[i].contract_id) +
-                     ", contract service " + std::to_string(resolutions[i].contract_service_id) +
-                     ", units on " + in.date;
-      o["line_ref"] = line_ref(*line.company_id, *line.service_id, resolutions[i]);
+      o.quantity = units[resolutions[i].contract_service_id];
+      o.message = "contract " + std::to_string(resolutions[i].contract_id) + ", contract service " +
+                  std::to_string(resolutions[i].contract_service_id) + ", units on " + date;
+      o.line_ref = json::serialize(line_ref(*line.company_id, *line.service_id, resolutions[i]));
     }
-    out.push_back(std::move(o));
   }
-  return json::serialize(json::object{{"lines", std::move(out)}});
+  return out;
 }
 
-std::string apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
-                             std::string_view input) {
-  return ApplyRun(client, ledger, call, parse_input(input, call)).run();
+meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger,
+                                          Call& call, const meterbridge::ApplyRequest& request) {
+  return ApplyRun(client, ledger, call, request).run();
 }
 
 }  // namespace autotask

@@ -14,6 +14,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_QUANTITIES_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_QUANTITIES_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <cstdint>
@@ -39,11 +40,12 @@ std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, meterbridge::C
                                           const std::vector<int64_t>& contract_service_ids,
                                           std::string_view date);
 
-std::string read_quantities(AutotaskClient& client, meterbridge::Call& call,
-                            std::string_view input);
+meterbridge::ReadResult read_quantities(AutotaskClient& client, meterbridge::Call& call,
+                                        const meterbridge::ReadRequest& request);
 
-std::string apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger,
-                             meterbridge::Call& call, std::string_view input);
+meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger,
+                                          meterbridge::Call& call,
+                                          const meterbridge::ApplyRequest& request);
 
 }  // namespace autotask
 

@@ -1,5 +1,7 @@
 #include "plugins/autotask/internal/wire.h"
 
+#include <meterbridge/documents_json.hpp>
+#include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/array.hpp>
@@ -9,7 +11,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include "plugins/autotask/internal/json_fields.h"
 
@@ -36,11 +37,8 @@ bool mentions(const HttpResponse& r, std::string_view lower_case_text) {
 }
 
 uint64_t retry_after_ms(const HttpResponse& r, uint64_t fallback) {
-  uint64_t seconds = 0;
-  const std::string& h = r.retry_after;
-  auto [end, ec] = std::from_chars(h.data(), h.data() + h.size(), seconds);
-  if (ec != std::errc() || end != h.data() + h.size() || h.empty()) return fallback;
-  return seconds * 1000;
+  if (r.retry_after_ms > 0) return r.retry_after_ms;
+  return meterbridge::retry_after_header_ms(r.retry_after).value_or(fallback);
 }
 
 std::string with_platform_words(const std::string& what, const HttpResponse& r) {
@@ -48,59 +46,51 @@ std::string with_platform_words(const std::string& what, const HttpResponse& r) 
   return words.empty() ? what : what + ": " + words;
 }
 
+// A request that got no answer: a wrong URL or a refused batch stays what it is; anything
+// else is worth another try.
 mb_status transport_class(std::string_view name) {
-  if (name == "config_invalid") return MB_STATUS_CONFIG_INVALID;
-  if (name == "fatal") return MB_STATUS_FATAL;
-  if (name == "rate_limited") return MB_STATUS_RATE_LIMITED;
-  return MB_STATUS_RETRY;
+  mb_status status = meterbridge::error_class_from_wire(name);
+  return status == MB_STATUS_CONFIG_INVALID || status == MB_STATUS_FATAL ||
+                 status == MB_STATUS_RATE_LIMITED
+             ? status
+             : MB_STATUS_RETRY;
 }
 
 }  // namespace
 
 std::string serialize_requests(const std::vector<HttpRequest>& requests) {
-  boost::json::array out;
-  out.reserve(requests.size());
-  for (const auto& r : requests) {
-    boost::json::object headers;
-    for (const auto& [name, value] : r.headers) headers[name] = value;
-    boost::json::object item{{"method", r.method},
-                             {"url", r.url},
-                             {"headers", std::move(headers)},
-                             {"endpoint", r.endpoint},
-                             {"idempotent", r.idempotent}};
-    if (!r.body.empty()) item["body"] = r.body;
-    out.push_back(std::move(item));
+  return meterbridge::encode_array(requests);
+}
+
+std::vector<HttpResponse> from_host(std::vector<meterbridge::HttpResponse> responses) {
+  std::vector<HttpResponse> out;
+  out.reserve(responses.size());
+  for (meterbridge::HttpResponse& h : responses) {
+    HttpResponse& r = out.emplace_back();
+    r.status = h.status;
+    r.body = std::move(h.body);
+    r.retry_after = h.header("retry-after");
+    r.retry_after_ms = h.retry_after_ms;
+    if (h.error) {
+      r.transport_error_class = meterbridge::error_class_wire_name(h.error->error_class);
+      r.transport_error = std::move(h.error->message);
+      r.maybe_sent = h.error->sent;
+    }
   }
-  return boost::json::serialize(out);
+  return out;
 }
 
 std::vector<HttpResponse> parse_responses(std::string_view json, size_t expected) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(json, ec);
-  if (ec || !doc.is_array() || doc.get_array().size() != expected)
+  std::vector<meterbridge::HttpResponse> responses;
+  try {
+    responses = meterbridge::decode_array<meterbridge::HttpResponse>(json, "HTTP responses");
+  } catch (const meterbridge::DocumentError&) {
+  }
+  if (responses.size() != expected)
     throw meterbridge::PluginError(MB_STATUS_FATAL, "the host answered an HTTP batch of " +
                                                         std::to_string(expected) +
                                                         " requests with something else");
-  std::vector<HttpResponse> out;
-  out.reserve(expected);
-  for (const auto& item : doc.get_array()) {
-    HttpResponse r;
-    if (!item.is_object())
-      throw meterbridge::PluginError(MB_STATUS_FATAL, "malformed HTTP response from host");
-    const boost::json::object& o = item.get_object();
-    r.status = static_cast<int>(int_field(o, "status").value_or(0));
-    r.body = string_field(o, "body").value_or("");
-    if (const auto* headers = o.if_contains("headers"); headers != nullptr && headers->is_object())
-      r.retry_after = string_field(headers->get_object(), "retry-after").value_or("");
-    if (const auto* error = o.if_contains("error"); error != nullptr && error->is_object()) {
-      const boost::json::object& e = error->get_object();
-      r.transport_error_class = string_field(e, "class").value_or("retry");
-      r.transport_error = string_field(e, "message").value_or("");
-      r.maybe_sent = bool_field(e, "sent").value_or(true);
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
+  return from_host(std::move(responses));
 }
 
 std::string platform_message(std::string_view body) {

@@ -13,6 +13,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <cstdint>
@@ -23,22 +24,16 @@
 
 namespace autotask {
 
-struct HttpRequest {
-  std::string method;  // GET or POST
-  std::string url;     // absolute
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // JSON text; empty for none
-  // The host's per-endpoint concurrency and counting key: the Autotask entity, which is what
-  // Autotask's thread limit counts ("3 concurrent requests per entity").
-  std::string endpoint;
-  // False for writes that must not be resent after they may have reached Autotask.
-  bool idempotent = true;
-};
+// The SDK's request; its endpoint is the Autotask entity, which is what Autotask's thread limit
+// counts ("3 concurrent requests per entity"), and idempotent is false for writes that must not
+// be resent after they may have reached Autotask.
+using HttpRequest = meterbridge::HttpRequest;
 
 struct HttpResponse {
   int status = 0;  // 0: no HTTP response was obtained
   std::string body;
-  std::string retry_after;  // the Retry-After header, when present
+  std::string retry_after;      // the Retry-After header, when present
+  uint64_t retry_after_ms = 0;  // the host's reading of it, when retries ran out
   // When status == 0: the host's error class ("retry", "config_invalid", "fatal"), its message,
   // and whether the request may have reached Autotask (an ambiguous outcome for a write).
   std::string transport_error_class;
@@ -46,9 +41,11 @@ struct HttpResponse {
   bool maybe_sent = false;
 };
 
-// The host's request array for `requests`.
+// The host's request array for `requests` (the SDK's codec).
 std::string serialize_requests(const std::vector<HttpRequest>& requests);
 
+// The host's answers as this plugin reads them.
+std::vector<HttpResponse> from_host(std::vector<meterbridge::HttpResponse> responses);
 // The host's response array; throws PluginError(FATAL) unless it has `expected` elements.
 std::vector<HttpResponse> parse_responses(std::string_view json, size_t expected);
 

@@ -30,7 +30,8 @@ TEST(SerializeRequests, CarriesEndpointIdempotenceAndBodyAsTheHostExpects) {
                 {{"UserName", "u"}},
                 R"({"unitChange":3})",
                 "ContractServiceAdjustments",
-                false};
+                false,
+                std::nullopt};
   boost::json::value doc = boost::json::parse(serialize_requests({r}));
   const auto& item = doc.as_array().at(0).as_object();
   EXPECT_EQ(item.at("method"), "POST");

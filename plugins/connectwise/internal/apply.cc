@@ -66,7 +66,8 @@ class Applier {
       const ApplyLine& l = lines_[i];
       if (l.agreement_id && l.addition_id) {
         if (l.expected_current && *l.expected_current == *l.target) {
-          done(i, "unchanged", *l.target, "", "already at the target when it was read");
+          done(i, Outcome::kUnchanged, *l.target, std::nullopt,
+               "already at the target when it was read");
           continue;
         }
         add_write(pending_, Write{*l.company_id,
@@ -114,21 +115,21 @@ class Applier {
     return false;
   }
 
-  void done(size_t i, std::string outcome, std::optional<int64_t> quantity, std::string error_class,
-            std::string message) {
-    out_[i].outcome = std::move(outcome);
+  void done(size_t i, Outcome outcome, std::optional<int64_t> quantity,
+            std::optional<mb_status> error_class, std::string message) {
+    out_[i].outcome = outcome;
     out_[i].quantity = quantity;
-    out_[i].error_class = std::move(error_class);
+    out_[i].error_class = error_class;
     out_[i].message = std::move(message);
   }
   void fail(size_t i, mb_status status, std::string message) {
-    done(i, "failed", std::nullopt, error_class_name(status), std::move(message));
+    done(i, Outcome::kFailed, std::nullopt, status, std::move(message));
   }
   void fail_write(const Write& w, mb_status status, const std::string& message) {
     for (size_t i : w.lines) fail(i, status, message);
   }
   void update_write(const Write& w, const std::string& message) {
-    for (size_t i : w.lines) done(i, "updated", w.target, "", message);
+    for (size_t i : w.lines) done(i, Outcome::kUpdated, w.target, std::nullopt, message);
   }
 
   // Merges writes to one addition; different targets for one addition are a conflict.
@@ -179,7 +180,7 @@ class Applier {
       switch (r.state) {
         case LineState::kFound:
           if (r.quantity && same_quantity(*r.quantity, *l.target)) {
-            done(i, "unchanged", *l.target, "", "");
+            done(i, Outcome::kUnchanged, *l.target, std::nullopt, "");
           } else {
             add_write(pending_, Write{*l.company_id,
                                       *l.product_id,
@@ -193,10 +194,10 @@ class Applier {
           }
           break;
         case LineState::kNoContractLine:
-          done(i, "no_contract_line", std::nullopt, "", r.message);
+          done(i, Outcome::kNoContractLine, std::nullopt, std::nullopt, r.message);
           break;
         case LineState::kAmbiguous:
-          done(i, "ambiguous_contract_line", std::nullopt, "", r.message);
+          done(i, Outcome::kAmbiguousContractLine, std::nullopt, std::nullopt, r.message);
           break;
         case LineState::kNotFound:
           fail(i, MB_STATUS_NOT_FOUND, r.message);
@@ -279,7 +280,7 @@ class Applier {
           }
         } else if (r.status == 404 && w.from_line_ref && !last_round) {
           stale.push_back(std::move(w));
-        } else if ((r.status == 0 && r.maybe_sent) || r.status >= 500) {
+        } else if ((r.status == 0 && r.error && r.error->sent) || r.status >= 500) {
           w.unknown_reason = failure_for(r, what).message;
           unknown.push_back(std::move(w));
         } else {

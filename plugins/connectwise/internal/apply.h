@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <meterbridge/documents.hpp>
+
 #include "plugins/connectwise/internal/client.h"
 
 namespace meterbridge::connectwise {
@@ -41,9 +43,9 @@ struct ApplyLine {
 
 struct ApplyOutcome {
   std::string key;
-  std::string outcome;  // updated | unchanged | failed | no_contract_line | ambiguous_contract_line
+  Outcome outcome = Outcome::kFailed;
   std::optional<int64_t> quantity;
-  std::string error_class;  // "" when the line did not fail
+  std::optional<mb_status> error_class;  // set only on a failed line
   std::string message;
 };
 

@@ -1,5 +1,7 @@
 #include "plugins/connectwise/internal/client.h"
 
+#include <meterbridge/http.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -21,101 +23,18 @@ std::string detail(const ApiResponse& r) {
   return text.empty() ? std::string() : ": " + text;
 }
 
-ApiResponse response_from(const json::value& v) {
-  ApiResponse r;
-  if (!v.is_object())
-    throw PluginError(MB_STATUS_FATAL, "the host answered an HTTP batch with a non-object");
-  const json::object& o = v.get_object();
-  if (auto s = integral_id(o.if_contains("status"))) r.status = static_cast<int>(*s);
-  if (auto a = integral_id(o.if_contains("attempts"))) r.attempts = static_cast<int>(*a);
-  if (const json::value* h = o.if_contains("headers"); h != nullptr && h->is_object()) {
-    for (const auto& [name, value] : h->get_object()) {
-      if (!value.is_string()) continue;
-      std::string lower(name);
-      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      r.headers[lower] = std::string(value.get_string());
-    }
-  }
-  if (const json::value* b = o.if_contains("body"); b != nullptr && b->is_string())
-    r.body = std::string(b->get_string());
-  if (const json::value* e = o.if_contains("error"); e != nullptr && e->is_object()) {
-    const json::object& err = e->get_object();
-    if (const json::value* c = err.if_contains("class"); c != nullptr && c->is_string())
-      r.error_class = std::string(c->get_string());
-    if (const json::value* m = err.if_contains("message"); m != nullptr && m->is_string())
-      r.error_message = std::string(m->get_string());
-    if (const json::value* s = err.if_contains("sent"); s != nullptr && s->is_bool())
-      r.maybe_sent = s->get_bool();
-  }
-  return r;
-}
-
-// Call::http_batch, keeping the host's retry_after_ms when it refuses a whole batch (for
-// example when the connector's request budget is exhausted).
-std::string host_batch(Call& call, const std::string& requests) {
-  try {
-    return call.http_batch(requests);
-  } catch (const PluginError& e) {
-    std::string_view what = e.what();
-    size_t brace = what.find('{');
-    uint64_t after = e.retry_after_ms();
-    std::string message = "the host refused the HTTP batch";
-    if (brace != std::string_view::npos) {
-      boost::system::error_code ec;
-      json::value doc = json::parse(what.substr(brace), ec);
-      const json::value* err =
-          !ec && doc.is_object() ? doc.get_object().if_contains("error") : nullptr;
-      if (err != nullptr && err->is_object()) {
-        const json::object& o = err->get_object();
-        if (const json::value* m = o.if_contains("message"); m != nullptr && m->is_string())
-          message += ": " + std::string(m->get_string());
-        if (auto ms = integral_id(o.if_contains("retry_after_ms")); ms && *ms > 0)
-          after = static_cast<uint64_t>(*ms);
-      }
-    }
-    throw PluginError(e.error_class(), message, after);
-  }
-}
-
-mb_status status_for_class(std::string_view cls) {
-  if (cls == "retry") return MB_STATUS_RETRY;
-  if (cls == "rate_limited") return MB_STATUS_RATE_LIMITED;
-  if (cls == "auth_failed") return MB_STATUS_AUTH_FAILED;
-  if (cls == "config_invalid") return MB_STATUS_CONFIG_INVALID;
-  if (cls == "not_found") return MB_STATUS_NOT_FOUND;
-  if (cls == "conflict") return MB_STATUS_CONFLICT;
-  if (cls == "unsupported") return MB_STATUS_UNSUPPORTED;
-  return MB_STATUS_FATAL;
-}
-
 }  // namespace
-
-std::optional<std::string_view> ApiResponse::header(std::string_view lower_name) const {
-  auto it = headers.find(std::string(lower_name));
-  if (it == headers.end()) return std::nullopt;
-  return std::string_view(it->second);
-}
-
-uint64_t retry_after_ms(const ApiResponse& response) {
-  auto value = response.header("retry-after");
-  if (!value || value->empty() || value->size() > 9) return 0;
-  uint64_t seconds = 0;
-  for (char c : *value) {
-    if (c < '0' || c > '9') return 0;  // an HTTP-date: the engine already honoured it
-    seconds = seconds * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return seconds * 1000;
-}
 
 Failure failure_for(const ApiResponse& r, std::string_view what) {
   Failure f;
   const std::string prefix = std::string(what) + ": ";
   if (r.status == 0) {
-    f.status = status_for_class(r.error_class);
+    const HttpError e = r.error.value_or(HttpError{MB_STATUS_RETRY, "", false});
+    f.status = e.error_class;
     f.message = prefix +
-                (r.maybe_sent ? "no answer from ConnectWise after the request was sent"
-                              : "ConnectWise could not be reached") +
-                (r.error_message.empty() ? "" : " (" + r.error_message + ")");
+                (e.sent ? "no answer from ConnectWise after the request was sent"
+                        : "ConnectWise could not be reached") +
+                (e.message.empty() ? "" : " (" + e.message + ")");
   } else if (r.status == 400) {
     std::string text = error_text(r.body);
     // An unsupported Accept version and a missing or unregistered clientId are configuration.
@@ -168,24 +87,17 @@ Discovery Client::discover(Call& call, bool force) {
     return d;
   }
   const std::string root = discovery_root(config_);
-  json::object headers{{"clientId", config_.client_id}, {"Accept", "application/json"}};
-  json::object request{
-      {"method", "GET"},
-      {"url", root + "/login/companyinfo/" + encode_query_value(config_.company_id)},
-      {"headers", std::move(headers)},
-      {"endpoint", "companyinfo"}};
-  std::string answer = host_batch(call, json::serialize(json::array{std::move(request)}));
-  boost::system::error_code ec;
-  json::value parsed = json::parse(answer, ec);
-  if (ec || !parsed.is_array() || parsed.get_array().size() != 1)
-    throw PluginError(MB_STATUS_FATAL,
-                      "the host answered the companyinfo request with a malformed batch");
-  ApiResponse r = response_from(parsed.get_array()[0]);
+  HttpRequest request;
+  request.url = root + "/login/companyinfo/" + encode_query_value(config_.company_id);
+  request.headers = {{"clientId", config_.client_id}, {"Accept", "application/json"}};
+  request.endpoint = "companyinfo";
+  ApiResponse r = std::move(call.http(std::vector<HttpRequest>{std::move(request)}).front());
 
   const std::string where = "companyinfo at " + root;
   if (r.status == 0) {
     d.outcome = Discovery::Outcome::kUnreachable;
-    d.message = where + ": " + (r.error_message.empty() ? "no response" : r.error_message);
+    const std::string why = r.error ? r.error->message : "";
+    d.message = where + ": " + (why.empty() ? "no response" : why);
     return d;
   }
   if (r.status == 429) {
@@ -244,42 +156,30 @@ void Client::ensure_discovered(Call& call) {
   throw PluginError(MB_STATUS_FATAL, d.message);
 }
 
-std::string Client::request_json(const ApiRequest& request) const {
-  json::object headers{{"Authorization", basic_authorization(config_)},
-                       {"clientId", config_.client_id},
-                       {"Accept", accept_header(config_)}};
-  json::object o{{"method", request.method},
-                 {"url", api_base_ + request.target},
-                 {"endpoint", request.endpoint}};
+HttpRequest Client::http_request(const ApiRequest& request) const {
+  HttpRequest r;
+  r.method = request.method;
+  r.url = api_base_ + request.target;
+  r.endpoint = request.endpoint;
+  r.headers = {{"Authorization", basic_authorization(config_)},
+               {"clientId", config_.client_id},
+               {"Accept", accept_header(config_)}};
   if (!request.body.empty()) {
-    headers["Content-Type"] = "application/json";
-    o["body"] = request.body;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = request.body;
   }
-  o["headers"] = std::move(headers);
   // Only GETs are retried by the engine after a 5xx, timeout or reset. A JSON-Patch replace
   // of an absolute quantity would be safe to resend, but the plugin re-reads the addition
   // instead, so an unknown outcome is always settled by what ConnectWise holds.
-  o["idempotent"] = request.method == "GET";
-  return json::serialize(o);
+  r.idempotent = request.method == "GET";
+  return r;
 }
 
 std::vector<ApiResponse> Client::send_batch(Call& call, const std::vector<ApiRequest>& requests) {
-  std::string batch = "[";
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (i > 0) batch += ',';
-    batch += request_json(requests[i]);
-  }
-  batch += ']';
-  std::string answer = host_batch(call, batch);
-  boost::system::error_code ec;
-  json::value parsed = json::parse(answer, ec);
-  if (ec || !parsed.is_array() || parsed.get_array().size() != requests.size())
-    throw PluginError(MB_STATUS_FATAL,
-                      "the host answered an HTTP batch with a malformed response list");
-  std::vector<ApiResponse> out;
-  out.reserve(requests.size());
-  for (const json::value& v : parsed.get_array()) out.push_back(response_from(v));
-  return out;
+  std::vector<HttpRequest> batch;
+  batch.reserve(requests.size());
+  for (const ApiRequest& request : requests) batch.push_back(http_request(request));
+  return call.http(batch);
 }
 
 std::vector<ApiResponse> Client::execute(Call& call, const std::vector<ApiRequest>& requests) {
@@ -334,7 +234,10 @@ Page read_page(const ListQuery& list, const ApiResponse& r, int64_t page) {
   if (!rows)
     throw PluginError(MB_STATUS_RETRY,
                       list.what + ": ConnectWise answered something other than a JSON array");
-  out.next = next_page(r.header("link"), page, rows->size(), kPageSize);
+  const std::string link = r.header("link");
+  out.next =
+      next_page(r.headers.count("link") > 0 ? std::optional<std::string_view>(link) : std::nullopt,
+                page, rows->size(), kPageSize);
   out.rows = std::move(*rows);
   return out;
 }

@@ -1,5 +1,5 @@
 // The plugin's ConnectWise client: every request goes through the host's HTTP engine
-// (Call::http_batch), carrying Basic credentials, the clientId and the versioned Accept header.
+// (Call::http), carrying Basic credentials, the clientId and the versioned Accept header.
 //
 // The REST base URL depends on the company's codebase, learnt from the unauthenticated
 // `login/companyinfo/<company>` call and cached for the session. Cloud codebases change at
@@ -19,6 +19,7 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CLIENT_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CLIENT_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/object.hpp>
@@ -51,18 +52,8 @@ struct ApiRequest {
   std::string endpoint;  // the engine's concurrency and counting key
 };
 
-struct ApiResponse {
-  int status = 0;                              // 0: no HTTP response (see error_*)
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  int attempts = 0;
-  std::string error_class;  // status 0: "retry", "config_invalid", "fatal", ...
-  std::string error_message;
-  bool maybe_sent = false;  // status 0: the request may have reached ConnectWise
-
-  bool ok() const { return status >= 200 && status < 300; }
-  std::optional<std::string_view> header(std::string_view lower_name) const;
-};
+// The host's answer to one request (status 0: none; see its error).
+using ApiResponse = HttpResponse;
 
 // Why a request failed, as the ABI reports it.
 struct Failure {
@@ -78,9 +69,6 @@ Failure failure_for(const ApiResponse& response, std::string_view what);
 
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;
-
-// Milliseconds from a Retry-After header in seconds; 0 when absent or not a number.
-uint64_t retry_after_ms(const ApiResponse& response);
 
 struct Discovery {
   enum class Outcome { kOk, kUnknownCompany, kUnreachable, kNotConnectWise, kThrottled };
@@ -119,7 +107,7 @@ class Client {
 
  private:
   std::vector<ApiResponse> send_batch(Call& call, const std::vector<ApiRequest>& requests);
-  std::string request_json(const ApiRequest& request) const;
+  HttpRequest http_request(const ApiRequest& request) const;
 
   ConnectorConfig config_;
   std::optional<CompanyInfo> info_;

@@ -1,5 +1,5 @@
 // The plugin's side of the wire: requests to the platform go through the host's HTTP engine
-// (Call::http_batch) with the bearer key, and failed answers become the ABI's error classes.
+// (Call::http) with the bearer key, and failed answers become the ABI's error classes.
 //
 //   Client client(config);
 //   std::vector<ApiResponse> r = client.execute(call, {ApiRequest::get("/v1/integration",
@@ -12,6 +12,7 @@
 #ifndef METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
 #define METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <cstdint>
@@ -38,21 +39,11 @@ struct ApiRequest {
   }
 };
 
-struct ApiResponse {
-  int status = 0;                              // 0: no HTTP response (see error_*)
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  int attempts = 0;
-  std::string error_class;      // status 0: "retry", "config_invalid", "fatal", ...
-  std::string error_message;    // status 0
-  bool maybe_sent = false;      // status 0: the request may have reached the platform
-  uint64_t retry_after_ms = 0;  // from the host (retries ran out) or the Retry-After header
+// The host's answer to one request (status 0: none; see its error).
+using ApiResponse = HttpResponse;
 
-  bool ok() const { return status >= 200 && status < 300; }
-  std::optional<std::string_view> header(std::string_view lower_name) const;
-  // The protocol's error code, or "" when the body is not an error body.
-  std::string error_code() const;
-};
+// The protocol's error code in a response's body, or "" when the body is not an error body.
+std::string error_code(const ApiResponse& response);
 
 // Why a request failed, in the ABI's terms.
 struct Failure {
@@ -87,7 +78,7 @@ class Client {
   static constexpr size_t kMaxBatch = 50;
 
  private:
-  std::string request_json(const ApiRequest& request) const;
+  HttpRequest http_request(const ApiRequest& request) const;
 
   Config config_;
 };

@@ -9,16 +9,37 @@ namespace {
 
 namespace json = boost::json;
 
-std::string string_field(const json::object& o, const char* name) {
-  const json::value* v = o.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+ReadLineResult no_quantity(const Line& line, Reason reason, std::string message) {
+  return ReadLineResult{line.key, std::nullopt, reason, "", std::move(message), ""};
 }
 
-json::object no_quantity(const Line& line, const char* reason, std::string message) {
-  return json::object{{"key", line.key},
-                      {"quantity", nullptr},
-                      {"reason", reason},
-                      {"message", std::move(message)}};
+// The line, when it names what a count needs; otherwise why not, in `problem`.
+template <typename HostLine>
+Line checked_line(const HostLine& in, std::optional<int64_t> target, std::string& problem) {
+  Line line{in.key, in.account_id, in.service_id, in.metric, target};
+  if (line.customer_id.empty() || line.service_id.empty()) {
+    problem = "the line names no platform customer or service";
+  } else if (line.metric != MB_METRIC_USERS && line.metric != MB_METRIC_DEVICES) {
+    problem = "the line's metric must be users or devices, not '" + line.metric + "'";
+  } else if (target && *target < 0) {
+    problem = "the target must be a non-negative integer";
+  }
+  return line;
+}
+
+template <typename HostLine, typename TargetOf>
+std::vector<Line> complete_lines(const std::vector<HostLine>& lines, TargetOf target_of,
+                                 std::vector<std::pair<std::string, std::string>>& problems) {
+  std::vector<Line> out;
+  for (const HostLine& in : lines) {
+    std::string problem;
+    Line line = checked_line(in, target_of(in), problem);
+    if (problem.empty())
+      out.push_back(std::move(line));
+    else
+      problems.emplace_back(line.key, std::move(problem));
+  }
+  return out;
 }
 
 std::string accepted_metrics(const ServiceInfo& service) {
@@ -29,87 +50,69 @@ std::string accepted_metrics(const ServiceInfo& service) {
 
 }  // namespace
 
-std::vector<Line> parse_lines(const json::object& input,
+std::vector<Line> parse_lines(const std::vector<ReadLine>& lines,
                               std::vector<std::pair<std::string, std::string>>& problems) {
-  const json::value* lines = input.if_contains("lines");
-  if (lines == nullptr || !lines->is_array()) {
-    throw PluginError(MB_STATUS_CONFIG_INVALID, "the input has no lines array");
-  }
-  std::vector<Line> out;
-  for (const json::value& v : lines->get_array()) {
-    if (!v.is_object()) continue;
-    const json::object& o = v.get_object();
-    Line line{string_field(o, "key"), string_field(o, "account_id"), string_field(o, "service_id"),
-              string_field(o, "metric"), std::nullopt};
-    if (const json::value* t = o.if_contains("target"); t != nullptr && t->is_int64()) {
-      line.target = t->get_int64();
-    }
-    if (line.customer_id.empty() || line.service_id.empty()) {
-      problems.emplace_back(line.key, "the line names no platform customer or service");
-    } else if (line.metric != "users" && line.metric != "devices") {
-      problems.emplace_back(
-          line.key, "the line's metric must be users or devices, not '" + line.metric + "'");
-    } else if (o.contains("target") && (!line.target || *line.target < 0)) {
-      problems.emplace_back(line.key, "the target must be a non-negative integer");
-    } else {
-      out.push_back(std::move(line));
-    }
-  }
-  return out;
+  return complete_lines(
+      lines, [](const ReadLine&) { return std::optional<int64_t>(); }, problems);
 }
 
-json::object read_result(const Line& line, const std::map<std::string, CustomerCounts>& linked,
-                         const std::map<std::string, ServiceInfo>& services) {
+std::vector<Line> parse_lines(const std::vector<ApplyLine>& lines,
+                              std::vector<std::pair<std::string, std::string>>& problems) {
+  return complete_lines(
+      lines, [](const ApplyLine& l) { return l.target; }, problems);
+}
+
+ReadLineResult read_result(const Line& line, const std::map<std::string, CustomerCounts>& linked,
+                           const std::map<std::string, ServiceInfo>& services) {
   auto service = services.find(line.service_id);
   if (service == services.end()) {
-    return no_quantity(line, "not_found",
+    return no_quantity(line, Reason::kNotFound,
                        "the platform accepts no service '" + line.service_id +
                            "'; map the vendor service to one it lists (services list --refresh)");
   }
   if (!service->second.accepts(line.metric)) {
-    return no_quantity(line, "not_found",
+    return no_quantity(line, Reason::kNotFound,
                        "the platform counts service '" + line.service_id + "' in " +
                            accepted_metrics(service->second) + ", not " + line.metric +
                            "; map the service with that metric");
   }
   auto customer = linked.find(line.customer_id);
   if (customer == linked.end()) {
-    return no_quantity(line, "platform_not_mapped",
+    return no_quantity(line, Reason::kPlatformNotMapped,
                        "customer " + line.customer_id +
                            " is not linked on the platform; link the workspace to it "
                            "(meterbridge link)");
   }
-  json::object out{
-      {"key", line.key},
-      {"quantity", nullptr},
-      {"reason", nullptr},
-      {"line_ref", json::object{{"vendor_customer_id", customer->second.vendor_customer_id}}}};
+  ReadLineResult out{
+      line.key,
+      std::nullopt,
+      std::nullopt,
+      "",
+      "",
+      json::serialize(json::object{{"vendor_customer_id", customer->second.vendor_customer_id}})};
   for (const CountInfo& count : customer->second.counts) {
     if (count.service_id == line.service_id && count.metric == line.metric) {
-      out["quantity"] = count.quantity;
+      out.quantity = count.quantity;
       break;
     }
   }
   return out;
 }
 
-json::object apply_result(const Line& line, const ItemResult& result) {
-  json::object out{{"key", line.key}};
+ApplyLineResult apply_result(const Line& line, const ItemResult& result) {
+  ApplyLineResult out;
+  out.key = line.key;
   if (result.status == "applied" || result.status == "unchanged") {
-    out["outcome"] = result.status == "applied" ? "updated" : "unchanged";
-    out["quantity"] =
-        result.quantity ? json::value(*result.quantity) : json::value(line.target.value_or(0));
-    out["error_class"] = nullptr;
+    out.outcome = result.status == "applied" ? Outcome::kUpdated : Outcome::kUnchanged;
+    out.quantity = result.quantity ? *result.quantity : line.target.value_or(0);
     return out;
   }
   const std::string message = "the platform rejected the count" +
                               (result.reason.empty() ? "" : " (" + result.reason + ")") +
                               (result.message.empty() ? "" : ": " + result.message);
   if (result.reason == "customer_not_linked" || result.reason == "unknown_customer") {
-    out["outcome"] = "platform_not_mapped";
-    out["quantity"] = nullptr;
-    out["error_class"] = nullptr;
-    out["message"] = message;
+    out.outcome = Outcome::kPlatformNotMapped;
+    out.message = message;
     return out;
   }
   mb_status cls = MB_STATUS_FATAL;
@@ -122,13 +125,9 @@ json::object apply_result(const Line& line, const ItemResult& result) {
   return failed_result(line.key, cls, message);
 }
 
-json::object failed_result(const std::string& key, mb_status error_class,
-                           const std::string& message) {
-  return json::object{{"key", key},
-                      {"outcome", "failed"},
-                      {"quantity", nullptr},
-                      {"error_class", error_class_name(error_class)},
-                      {"message", message}};
+ApplyLineResult failed_result(const std::string& key, mb_status error_class,
+                              const std::string& message) {
+  return ApplyLineResult{key, Outcome::kFailed, std::nullopt, error_class, message, false};
 }
 
 std::vector<std::pair<size_t, size_t>> split(size_t count, size_t size) {

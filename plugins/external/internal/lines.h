@@ -2,15 +2,14 @@
 // protocol: which platform count a line is, what the platform's answer means for it. Pure
 // functions, so every outcome is specified without HTTP.
 //
-//   std::vector<Line> lines = parse_lines(input);                // throws config_invalid
-//   json::object r = read_result(lines[0], linked, services);    // {"key","quantity","reason",..}
-//   json::object o = apply_result(lines[0], item_result);        // {"key","outcome",...}
+//   std::vector<Line> lines = parse_lines(request.lines, problems);
+//   ReadLineResult r = read_result(lines[0], linked, services);
+//   ApplyLineResult o = apply_result(lines[0], item_result);
 #ifndef METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_LINES_H_
 #define METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_LINES_H_
 
 #include <meterbridge/abi.h>
-
-#include <boost/json/object.hpp>
+#include <meterbridge/documents.hpp>
 
 #include <cstdint>
 #include <map>
@@ -35,24 +34,24 @@ struct Line {
   std::optional<int64_t> target;
 };
 
-// The "lines" of a hook input. Throws PluginError(MB_STATUS_CONFIG_INVALID) when the input is
-// not an object with a lines array; `problems` receives lines that lack a field, by key, with
-// the reason.
-std::vector<Line> parse_lines(const boost::json::object& input,
+// The complete lines of a read or apply request; `problems` receives the lines that lack a
+// field, by key, with the reason.
+std::vector<Line> parse_lines(const std::vector<ReadLine>& lines,
+                              std::vector<std::pair<std::string, std::string>>& problems);
+std::vector<Line> parse_lines(const std::vector<ApplyLine>& lines,
                               std::vector<std::pair<std::string, std::string>>& problems);
 
 // The read_quantities answer for a line, given the linked customers read from GET /v1/counts
 // (by customer id) and the platform's services (by id).
-boost::json::object read_result(const Line& line,
-                                const std::map<std::string, CustomerCounts>& linked,
-                                const std::map<std::string, ServiceInfo>& services);
+ReadLineResult read_result(const Line& line, const std::map<std::string, CustomerCounts>& linked,
+                           const std::map<std::string, ServiceInfo>& services);
 
 // The apply_quantities answer for a line the platform answered.
-boost::json::object apply_result(const Line& line, const ItemResult& result);
+ApplyLineResult apply_result(const Line& line, const ItemResult& result);
 
 // An apply line that failed as a whole (error_class from the status).
-boost::json::object failed_result(const std::string& key, mb_status error_class,
-                                  const std::string& message);
+ApplyLineResult failed_result(const std::string& key, mb_status error_class,
+                              const std::string& message);
 
 // Splits `count` items into consecutive parts of at most `size`: [begin, end) pairs.
 std::vector<std::pair<size_t, size_t>> split(size_t count, size_t size);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <meterbridge/documents_json.hpp>
 #include <meterbridge/plugin.hpp>
+#include <meterbridge/typed_session.hpp>
 
 #include <boost/json.hpp>
 
@@ -13,6 +15,14 @@ namespace json = boost::json;
 
 Line line(const char* customer, const char* service, const char* metric) {
   return Line{"k", customer, service, metric, 5};
+}
+
+// A result line as the host receives it.
+json::object wire(const ReadLineResult& r) {
+  return json::parse(encode(ReadResult{{r}})).at("lines").at(0).as_object();
+}
+json::object wire(const ApplyLineResult& r) {
+  return json::parse(encode(ApplyResult{{r}})).at("lines").at(0).as_object();
 }
 
 class ReadResultTest : public ::testing::Test {
@@ -26,30 +36,32 @@ class ReadResultTest : public ::testing::Test {
 };
 
 TEST_F(ReadResultTest, ALinkedCustomersCountIsItsQuantity) {
-  json::object r = read_result(line("c-1", "coro-network", "users"), linked_, services_);
+  json::object r = wire(read_result(line("c-1", "coro-network", "users"), linked_, services_));
   EXPECT_EQ(r.at("quantity").as_int64(), 3);
   EXPECT_TRUE(r.at("reason").is_null());
   EXPECT_EQ(r.at("line_ref").at("vendor_customer_id").as_string(), "ws-1");
 }
 
 TEST_F(ReadResultTest, NothingPushedYetIsANullQuantityNotZero) {
-  EXPECT_TRUE(
-      read_result(line("c-2", "coro-edr", "devices"), linked_, services_).at("quantity").is_null());
-  EXPECT_TRUE(read_result(line("c-1", "coro-network", "devices"), linked_, services_)
+  EXPECT_TRUE(wire(read_result(line("c-2", "coro-edr", "devices"), linked_, services_))
+                  .at("quantity")
+                  .is_null());
+  EXPECT_TRUE(wire(read_result(line("c-1", "coro-network", "devices"), linked_, services_))
                   .at("quantity")
                   .is_null());
 }
 
 TEST_F(ReadResultTest, AnUnlinkedCustomerIsNotMappedOnThePlatform) {
-  json::object r = read_result(line("c-3", "coro-edr", "devices"), linked_, services_);
+  json::object r = wire(read_result(line("c-3", "coro-edr", "devices"), linked_, services_));
   EXPECT_EQ(r.at("reason").as_string(), "platform_not_mapped");
   EXPECT_NE(r.at("message").as_string().find("meterbridge link"), std::string::npos);
 }
 
 TEST_F(ReadResultTest, AServiceOrMetricThePlatformDoesNotTakeIsNotFound) {
-  json::object unknown = read_result(line("c-1", "coro-firewall", "users"), linked_, services_);
+  json::object unknown =
+      wire(read_result(line("c-1", "coro-firewall", "users"), linked_, services_));
   EXPECT_EQ(unknown.at("reason").as_string(), "not_found");
-  json::object metric = read_result(line("c-1", "coro-edr", "users"), linked_, services_);
+  json::object metric = wire(read_result(line("c-1", "coro-edr", "users"), linked_, services_));
   EXPECT_EQ(metric.at("reason").as_string(), "not_found");
   EXPECT_NE(metric.at("message").as_string().find("in devices, not users"), std::string::npos);
 }
@@ -57,7 +69,7 @@ TEST_F(ReadResultTest, AServiceOrMetricThePlatformDoesNotTakeIsNotFound) {
 TEST(ApplyResult, MapsEachItemStatusAndReasonToALineOutcome) {
   const Line l = line("c-1", "coro-edr", "devices");
   auto outcome = [&](const char* status, const char* reason) {
-    return apply_result(l, ItemResult{status, 5, reason, "why"});
+    return wire(apply_result(l, ItemResult{status, 5, reason, "why"}));
   };
   EXPECT_EQ(outcome("applied", "").at("outcome").as_string(), "updated");
   EXPECT_EQ(outcome("applied", "").at("quantity").as_int64(), 5);
@@ -87,7 +99,8 @@ TEST(ParseLines, KeepsCompleteLinesAndReportsTheOthersByKey) {
     {"key":"d","account_id":"c-1","service_id":"s","metric":"users","target":-1},
     {"key":"e","account_id":"c-1","service_id":"s","metric":"devices"}]})")
                            .as_object();
-  std::vector<Line> lines = parse_lines(input, problems);
+  std::vector<Line> lines =
+      parse_lines(read_document<ApplyRequest>(json::serialize(input)).lines, problems);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].target, 4);
   EXPECT_FALSE(lines[1].target);
@@ -95,7 +108,7 @@ TEST(ParseLines, KeepsCompleteLinesAndReportsTheOthersByKey) {
   EXPECT_EQ(problems[0].first, "b");
   EXPECT_EQ(problems[1].first, "c");
   EXPECT_EQ(problems[2].first, "d");
-  EXPECT_THROW(parse_lines(json::object{}, problems), PluginError);
+  EXPECT_THROW(parse_lines(read_document<ApplyRequest>("{}").lines, problems), PluginError);
 }
 
 TEST(Split, CutsIntoConsecutivePartsOfAtMostTheSize) {

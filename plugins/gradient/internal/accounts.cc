@@ -48,12 +48,13 @@ class Provisioner {
           continue;
         }
         result_.created.insert(a.id);
-        set(a, "created");
+        set(a, MB_PROVISION_CREATED);
         if (it->second != a.name) renames.push_back(a);
       }
     }
     for (const DesiredAccount& a : missing)
-      set(a, "failed", "not created on Gradient after two attempts: " + last_error_[a.id]);
+      set(a, MB_PROVISION_FAILED,
+          "not created on Gradient after two attempts: " + last_error_[a.id]);
   }
 
   void rename(const std::vector<DesiredAccount>& accounts) {
@@ -72,16 +73,16 @@ class Provisioner {
       if (r.ok()) {
         result_.on_gradient[a.id] = a.name;
         // A just-created account found under another name is still "created".
-        if (outcomes_.count(a.id) == 0) set(a, "renamed");
+        if (outcomes_.count(a.id) == 0) set(a, MB_PROVISION_RENAMED);
       } else if (stops_everything(r)) {
         throw_failure(classify(r, "rename account '" + a.id + "'"));
       } else {
         std::string why = classify(r, "rename account '" + a.id + "'").message;
         auto it = outcomes_.find(a.id);
-        if (it != outcomes_.end() && it->second.outcome == "created")
+        if (it != outcomes_.end() && it->second.outcome == MB_PROVISION_CREATED)
           it->second.message = "created, but not under this name: " + why;
         else
-          set(a, "failed", why);
+          set(a, MB_PROVISION_FAILED, why);
       }
     }
   }
@@ -125,7 +126,7 @@ class Provisioner {
         for (const DesiredAccount& a : chunk) {
           result_.on_gradient[a.id] = a.name;
           result_.created.insert(a.id);
-          set(a, "created");
+          set(a, MB_PROVISION_CREATED);
         }
         continue;
       }
@@ -143,7 +144,7 @@ class Provisioner {
       } else if (singles != nullptr && chunk.size() > 1 && (r.status == 400 || r.status == 422)) {
         for (const DesiredAccount& a : chunk) singles->push_back({a});
       } else {
-        for (const DesiredAccount& a : chunk) set(a, "failed", f.message);
+        for (const DesiredAccount& a : chunk) set(a, MB_PROVISION_FAILED, f.message);
       }
     }
   }
@@ -221,8 +222,8 @@ AccountsResult provision(Call& call, const Client& client,
   AccountPlan plan = plan_accounts(desired, existing);
 
   Provisioner p(call, client, result);
-  for (const DesiredAccount& a : plan.unchanged) p.set(a, "unchanged");
-  for (const auto& [a, why] : plan.refused) p.set(a, "failed", why);
+  for (const DesiredAccount& a : plan.unchanged) p.set(a, MB_PROVISION_UNCHANGED);
+  for (const auto& [a, why] : plan.refused) p.set(a, MB_PROVISION_FAILED, why);
   std::vector<DesiredAccount> renames = plan.to_rename;
   p.create(plan.to_create, renames);
   if (!renames.empty()) p.rename(renames);

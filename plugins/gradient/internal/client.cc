@@ -1,6 +1,6 @@
 #include "plugins/gradient/internal/client.h"
 
-#include <boost/json.hpp>
+#include <meterbridge/http.hpp>
 
 #include "plugins/gradient/internal/token.h"
 #include "plugins/gradient/internal/wire.h"
@@ -8,66 +8,18 @@
 namespace meterbridge::gradient {
 namespace {
 
-namespace json = boost::json;
-
-mb_status status_from_class(std::string_view name) {
-  if (name == "retry") return MB_STATUS_RETRY;
-  if (name == "rate_limited") return MB_STATUS_RATE_LIMITED;
-  if (name == "auth_failed") return MB_STATUS_AUTH_FAILED;
-  if (name == "config_invalid") return MB_STATUS_CONFIG_INVALID;
-  if (name == "not_found") return MB_STATUS_NOT_FOUND;
-  if (name == "conflict") return MB_STATUS_CONFLICT;
-  if (name == "unsupported") return MB_STATUS_UNSUPPORTED;
-  return MB_STATUS_FATAL;
-}
-
-uint64_t non_negative(const json::value* v) {
-  if (v == nullptr) return 0;
-  if (v->is_uint64()) return v->get_uint64();
-  if (v->is_int64() && v->get_int64() > 0) return static_cast<uint64_t>(v->get_int64());
-  return 0;
-}
-
-// Seconds from a Retry-After header, when the engine handed a 429 back with the header only.
-uint64_t retry_after_header_ms(const json::object& headers) {
-  const json::value* v = headers.if_contains("retry-after");
-  if (v == nullptr || !v->is_string()) return 0;
-  std::string_view s = v->get_string();
-  if (s.empty() || s.size() > 6) return 0;
-  uint64_t seconds = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    seconds = seconds * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return seconds * 1000;
-}
-
-ApiResponse parse_response(const json::value& v) {
-  if (!v.is_object())
-    throw PluginError(MB_STATUS_FATAL, "the host's HTTP engine answered nonsense");
-  const json::object& o = v.get_object();
+ApiResponse response_from(HttpResponse&& h) {
   ApiResponse r;
-  if (const json::value* s = o.if_contains("status"); s != nullptr && s->is_int64())
-    r.status = static_cast<int>(s->get_int64());
-  if (const json::value* b = o.if_contains("body"); b != nullptr && b->is_string())
-    r.body = std::string(b->get_string());
-  if (const json::value* a = o.if_contains("attempts"); a != nullptr && a->is_int64())
-    r.attempts = static_cast<int>(a->get_int64());
-  r.retry_after_ms = non_negative(o.if_contains("retry_after_ms"));
-  if (r.retry_after_ms == 0) {
-    if (const json::value* h = o.if_contains("headers"); h != nullptr && h->is_object())
-      r.retry_after_ms = retry_after_header_ms(h->get_object());
+  r.status = h.status;
+  r.body = std::move(h.body);
+  r.attempts = h.attempts;
+  r.retry_after_ms = retry_after_ms(h);
+  if (r.status == 0) {
+    const HttpError e = h.error.value_or(HttpError{MB_STATUS_RETRY, "", false});
+    r.error_class = error_class_wire_name(e.error_class);
+    r.error_message = e.message;
+    r.maybe_sent = e.sent;
   }
-  if (const json::value* e = o.if_contains("error"); e != nullptr && e->is_object()) {
-    const json::object& err = e->get_object();
-    if (const json::value* c = err.if_contains("class"); c != nullptr && c->is_string())
-      r.error_class = std::string(c->get_string());
-    if (const json::value* m = err.if_contains("message"); m != nullptr && m->is_string())
-      r.error_message = std::string(m->get_string());
-    if (const json::value* sent = err.if_contains("sent"); sent != nullptr && sent->is_bool())
-      r.maybe_sent = sent->get_bool();
-  }
-  if (r.status == 0 && r.error_class.empty()) r.error_class = "retry";
   return r;
 }
 
@@ -77,7 +29,7 @@ Failure classify(const ApiResponse& response, std::string_view what) {
   Failure f;
   std::string prefix = std::string(what) + ": ";
   if (response.status == 0) {
-    f.status = status_from_class(response.error_class);
+    f.status = error_class_from_wire(response.error_class);
     f.message = prefix + "no answer from Gradient (" +
                 (response.error_message.empty() ? response.error_class : response.error_message) +
                 ")" + (response.maybe_sent ? "; the request may have reached Gradient" : "");
@@ -136,7 +88,7 @@ std::vector<ApiResponse> Client::execute(Call& call,
   for (size_t start = 0; start < requests.size(); start += kMaxBatch) {
     if (start > 0 && call.cancelled()) {
       ApiResponse unsent;
-      unsent.error_class = "retry";
+      unsent.error_class = MB_ERROR_CLASS_RETRY;
       unsent.error_message = "cancelled before it was sent";
       out.resize(requests.size(), unsent);
       return out;
@@ -154,30 +106,24 @@ ApiResponse Client::execute_one(Call& call, const ApiRequest& request) const {
 
 std::vector<ApiResponse> Client::send_batch(Call& call, const ApiRequest* first,
                                             size_t count) const {
-  json::array batch;
+  std::vector<HttpRequest> batch;
   batch.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     const ApiRequest& r = first[i];
-    json::object headers{{"GRADIENT-TOKEN", token_}, {"Accept", "application/json"}};
-    json::object request{{"method", r.method},
-                         {"url", base_url_ + r.path},
-                         {"idempotent", r.idempotent},
-                         {"endpoint", r.endpoint}};
+    HttpRequest& request = batch.emplace_back();
+    request.method = r.method;
+    request.url = base_url_ + r.path;
+    request.idempotent = r.idempotent;
+    request.endpoint = r.endpoint;
+    request.headers = {{"GRADIENT-TOKEN", token_}, {"Accept", "application/json"}};
     if (r.body) {
-      headers["Content-Type"] = "application/json";
-      request["body"] = *r.body;
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = r.body;
     }
-    request["headers"] = std::move(headers);
-    batch.push_back(std::move(request));
   }
-  std::string answer = call.http_batch(json::serialize(batch));
-  boost::system::error_code ec;
-  json::value doc = json::parse(answer, ec);
-  if (ec || !doc.is_array() || doc.get_array().size() != count)
-    throw PluginError(MB_STATUS_FATAL, "the host's HTTP engine answered nonsense");
   std::vector<ApiResponse> out;
   out.reserve(count);
-  for (const json::value& v : doc.get_array()) out.push_back(parse_response(v));
+  for (HttpResponse& r : call.http(batch)) out.push_back(response_from(std::move(r)));
   return out;
 }
 

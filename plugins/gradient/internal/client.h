@@ -1,5 +1,5 @@
 // The plugin's Gradient client: every request goes through the host's HTTP engine
-// (Call::http_batch) with the GRADIENT-TOKEN, and every failure is classified once, here.
+// (Call::http) with the GRADIENT-TOKEN, and every failure is classified once, here.
 //
 //   Client client(config);
 //   std::vector<ApiResponse> r = client.execute(call, {

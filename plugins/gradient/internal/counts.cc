@@ -47,20 +47,20 @@ bool stops_the_run(const ApiResponse& response) {
 LineResult count_result(const ApiResponse& response, const CountLine& line) {
   LineResult r;
   if (response.ok()) {
-    r.outcome = "updated";
+    r.outcome = MB_OUTCOME_UPDATED;
     r.quantity = line.target;
     return r;
   }
   std::string text = error_text(response.body);
   if (response.status == 404 && contains_no_case(text, "no account map found")) {
-    r.outcome = "platform_not_mapped";
+    r.outcome = MB_OUTCOME_PLATFORM_NOT_MAPPED;
     r.message = "not mapped on the platform: the MSP has not mapped account '" + line.account_id +
                 "' or this service in Gradient Synthesize yet (Gradient: " + text +
                 "); the count is sent again on every run until it is";
     return r;
   }
   Failure f = classify(response, "set unit count");
-  r.outcome = "failed";
+  r.outcome = MB_OUTCOME_FAILED;
   r.error_class = error_class_name(f.status);
   r.message = f.message;
   if (response.ambiguous())

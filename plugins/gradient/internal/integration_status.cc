@@ -1,25 +1,27 @@
 #include "plugins/gradient/internal/integration_status.h"
 
+#include <meterbridge/abi.h>
+
 namespace meterbridge::gradient {
 
 StatusReading read_status(std::string_view status, const std::string& who, bool connecting) {
   const std::string integration =
       "Gradient integration with " + who + " is '" + std::string(status) + "'";
-  if (status == "active") return {"ok", integration + ": Gradient accepts its counts", ""};
+  if (status == "active") return {MB_AUTH_OK, integration + ": Gradient accepts its counts", ""};
   if (status == "pending")
-    return {"pending",
+    return {MB_AUTH_PENDING,
             integration +
                 ": the MSP maps the accounts and services in Synthesize; Gradient "
                 "makes it active when it accepts the first counts",
             ""};
   if (status == "inactive" && connecting)
-    return {"pending",
+    return {MB_AUTH_PENDING,
             integration +
                 " (Gradient's state before a partner connects and after a disconnect): "
                 "it becomes pending once the accounts and services exist",
             "pending"};
   if (status == "inactive")
-    return {"conflict",
+    return {MB_AUTH_CONFLICT,
             integration +
                 ": Gradient's state before a partner connects and after a disconnect "
                 "(the MSP's, which deletes the accounts, or the vendor's); Synthesize "
@@ -28,20 +30,20 @@ StatusReading read_status(std::string_view status, const std::string& who, bool 
                 "(with the MSP's new Partner API Key if they generated one)",
             ""};
   if (status == "disabled")
-    return {"conflict",
+    return {MB_AUTH_CONFLICT,
             integration +
                 ": it was disabled on Gradient's side (by the MSP in Synthesize, or by "
                 "Gradient), and meterbridge never overrides that. Ask the MSP to enable "
                 "it again in Synthesize, then run `meterbridge connectors test`",
             ""};
   if (status == "error")
-    return {"conflict",
+    return {MB_AUTH_CONFLICT,
             integration +
                 ": Gradient marked it as failing, and meterbridge never overrides "
                 "that. Ask the MSP to check the integration in Synthesize (or Gradient "
                 "support), then run `meterbridge connectors test`",
             ""};
-  return {"conflict",
+  return {MB_AUTH_CONFLICT,
           integration +
               ": a status Gradient does not document; meterbridge leaves it alone. Ask "
               "the MSP or Gradient support what it means",

@@ -143,9 +143,9 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   std::vector<ApiRequest> requests;
   for (size_t i = 0; i < decisions.size(); ++i) {
     const ServiceDecision& d = decisions[i];
-    ServiceOutcome o{d.service.id, d.platform_id, d.spec.metric, "failed", d.message};
-    if (d.action == ServiceAction::kKeep) o.outcome = "unchanged";
-    if (d.action == ServiceAction::kMatch) o.outcome = "matched";
+    ServiceOutcome o{d.service.id, d.platform_id, d.spec.metric, MB_PROVISION_FAILED, d.message};
+    if (d.action == ServiceAction::kKeep) o.outcome = MB_PROVISION_UNCHANGED;
+    if (d.action == ServiceAction::kMatch) o.outcome = MB_PROVISION_MATCHED;
     if (d.action == ServiceAction::kCreate) {
       to_create.push_back(i);
       // A replayed create would add a second service of the same name, so the engine must not
@@ -169,7 +169,7 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
       auto id = after ? created_sku_id(*after, before, d.spec.name) : std::nullopt;
       if (id) {
         o.platform_id = *id;
-        o.outcome = "created";
+        o.outcome = MB_PROVISION_CREATED;
         result.created.insert(*id);
         result.catalog_ids.insert(*id);
       } else {
@@ -194,7 +194,7 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
     auto id = created_sku_id(now, before, d.spec.name);
     if (id && before.count(*id) == 0) {
       o.platform_id = *id;
-      o.outcome = "created";
+      o.outcome = MB_PROVISION_CREATED;
       o.message.clear();
       result.created.insert(*id);
     } else {

@@ -266,6 +266,65 @@ typedef struct mb_plugin_table {
   void (*on_plugin_unload)(mb_plugin_plugin_ptr plugin);
 } mb_plugin_table;
 
+/* ---- Wire names ---------------------------------------------------------------------------- */
+
+/* The closed vocabularies of the documents above, spelled once for C and C++ plugins alike
+ * (<meterbridge/documents.hpp> maps them to enums). Names only: no table or hook changed. */
+
+/* "error_class" of a failed line and "class" of an HTTP or batch error (mb_status values). */
+#define MB_ERROR_CLASS_OK "ok"
+#define MB_ERROR_CLASS_RETRY "retry"
+#define MB_ERROR_CLASS_RATE_LIMITED "rate_limited"
+#define MB_ERROR_CLASS_AUTH_FAILED "auth_failed"
+#define MB_ERROR_CLASS_CONFIG_INVALID "config_invalid"
+#define MB_ERROR_CLASS_NOT_FOUND "not_found"
+#define MB_ERROR_CLASS_CONFLICT "conflict"
+#define MB_ERROR_CLASS_UNSUPPORTED "unsupported"
+#define MB_ERROR_CLASS_FATAL "fatal"
+
+/* on_authenticate: input "purpose" and the verdict's "status". */
+#define MB_PURPOSE_TEST "test"
+#define MB_PURPOSE_CONNECT "connect"
+#define MB_AUTH_OK "ok"
+#define MB_AUTH_PENDING "pending"
+#define MB_AUTH_AUTH_FAILED "auth_failed"
+#define MB_AUTH_CONFIG_INVALID "config_invalid"
+#define MB_AUTH_UNREACHABLE "unreachable"
+#define MB_AUTH_CONFLICT "conflict"
+
+/* A line's "metric". */
+#define MB_METRIC_USERS "users"
+#define MB_METRIC_DEVICES "devices"
+
+/* on_read_quantities: a line's "reason" when it has no quantity. */
+#define MB_REASON_NO_CONTRACT_LINE "no_contract_line"
+#define MB_REASON_AMBIGUOUS_CONTRACT_LINE "ambiguous_contract_line"
+#define MB_REASON_ACCOUNT_INACTIVE "account_inactive"
+#define MB_REASON_PLATFORM_NOT_MAPPED "platform_not_mapped"
+#define MB_REASON_NOT_FOUND "not_found"
+
+/* on_apply_quantities: a line's "outcome". */
+#define MB_OUTCOME_UPDATED "updated"
+#define MB_OUTCOME_UNCHANGED "unchanged"
+#define MB_OUTCOME_FAILED "failed"
+#define MB_OUTCOME_PLATFORM_NOT_MAPPED "platform_not_mapped"
+#define MB_OUTCOME_NO_CONTRACT_LINE "no_contract_line"
+#define MB_OUTCOME_AMBIGUOUS_CONTRACT_LINE "ambiguous_contract_line"
+#define MB_OUTCOME_ACCOUNT_INACTIVE "account_inactive"
+
+/* on_provision_accounts / on_provision_services: an item's "outcome". */
+#define MB_PROVISION_CREATED "created"
+#define MB_PROVISION_RENAMED "renamed"
+#define MB_PROVISION_MATCHED "matched"
+#define MB_PROVISION_UNCHANGED "unchanged"
+#define MB_PROVISION_FAILED "failed"
+
+/* on_link_accounts: an item's "outcome". */
+#define MB_LINK_LINKED "linked"
+#define MB_LINK_UPDATED "updated"
+#define MB_LINK_UNLINKED "unlinked"
+#define MB_LINK_FAILED "failed"
+
 /* ---- Negotiation --------------------------------------------------------------------------- */
 
 /* What the host offers. The host supports exactly major `abi_major` and every minor from 0 to

@@ -34,8 +34,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "meterbridge/abi.h"
+#include "meterbridge/documents.hpp"
 
 namespace meterbridge {
 
@@ -89,8 +91,18 @@ class Call {
   void warn(std::string_view m) const { log(MB_LOG_WARN, m); }
   void debug(std::string_view m) const { log(MB_LOG_DEBUG, m); }
 
+  // Runs a batch of typed HTTP requests through the host's engine and returns one response per
+  // request, in order. Throws PluginError (with the host's class, message and retry_after_ms)
+  // when the host refused the batch as a whole. Defined in <meterbridge/http.hpp>, which a
+  // translation unit calling it includes; this header stays free of any JSON library.
+  template <typename Requests = std::vector<HttpRequest>>
+  std::vector<HttpResponse> http(const Requests& requests) const {
+    return run_http(*this, requests);
+  }
+
   // Runs a batch of HTTP requests (a JSON array, see abi.h) and returns the JSON array of
-  // responses. Throws PluginError when the batch as a whole could not run.
+  // responses. Throws PluginError when the batch as a whole could not run. The text-level form
+  // of http(), for plugins that build their own JSON.
   std::string http_batch(std::string_view requests_json) const {
     if (services_ == nullptr || services_->callback_http_batch == nullptr)
       throw PluginError(MB_STATUS_UNSUPPORTED, "host offers no HTTP engine");

@@ -17,10 +17,12 @@
 #define METERBRIDGE_TESTING_FAKE_HOST_HPP_
 
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -28,6 +30,15 @@
 #include "meterbridge/abi.h"
 
 namespace meterbridge::testing {
+
+// A whole text file (a plugin's sidecar manifest, to compare with describe()); empty when it
+// cannot be read.
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // What one hook returned: its status and either the result document or the error.
 struct CallResult {

@@ -1,0 +1,121 @@
+// The typed documents' codec: every document reads back what it wrote, the ABI's lenient
+// readings hold (ids as numbers, whole numbers as 3.0, unknown names kept apart), and a document
+// of the wrong shape is refused naming what is wrong.
+#include <gtest/gtest.h>
+
+#include <meterbridge/documents.hpp>
+#include <meterbridge/documents_json.hpp>
+
+#include <string>
+
+namespace meterbridge {
+namespace {
+
+TEST(DocumentsTest, EveryEnumValueHasOneWireNameThatReadsBack) {
+  for (const auto& e : kReasonNames) EXPECT_EQ(from_wire<Reason>(e.name), e.value);
+  for (const auto& e : kOutcomeNames) EXPECT_EQ(from_wire<Outcome>(e.name), e.value);
+  for (const auto& e : kAuthStatusNames) EXPECT_EQ(from_wire<AuthStatus>(e.name), e.value);
+  for (const auto& e : kProvisionOutcomeNames)
+    EXPECT_EQ(from_wire<ProvisionOutcome>(e.name), e.value);
+  for (const auto& e : kLinkOutcomeNames) EXPECT_EQ(from_wire<LinkOutcome>(e.name), e.value);
+  EXPECT_EQ(std::string(wire_name(Reason::kAmbiguousContractLine)), "ambiguous_contract_line");
+  EXPECT_EQ(error_class_from_wire("rate_limited"), MB_STATUS_RATE_LIMITED);
+  EXPECT_EQ(error_class_from_wire("something new"), MB_STATUS_FATAL);
+  EXPECT_EQ(std::string(error_class_wire_name(42)), "fatal");
+}
+
+TEST(DocumentsTest, ReadRequestReadsIdsSentAsNumbersAsTheirText) {
+  ReadRequest r = decode<ReadRequest>(
+      R"({"effective_date":"2026-01-01","lines":[{"key":"k","account_id":412,
+          "service_id":"9","metric":"users","last_pushed":3.0}]})");
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0].account_id, "412");
+  EXPECT_EQ(r.lines[0].service_id, "9");
+  EXPECT_EQ(r.lines[0].last_pushed, 3);
+  EXPECT_EQ(r.effective_date, "2026-01-01");
+}
+
+TEST(DocumentsTest, ARequestWithoutItsLinesArrayIsRefusedByName) {
+  try {
+    decode<ApplyRequest>(R"({"idempotency_key":"k"})");
+    FAIL() << "no error";
+  } catch (const DocumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"lines\""), std::string::npos);
+  }
+  EXPECT_THROW(decode<ReadRequest>("[1,2]"), DocumentError);
+  EXPECT_THROW(decode<ReadRequest>(R"({"lines":[1]})"), DocumentError);
+}
+
+TEST(DocumentsTest, ReadResultRoundTripsAndKeepsAnUnknownReasonApart) {
+  ReadResult out;
+  out.lines.push_back(ReadLineResult{"a", 5, std::nullopt, "", "", R"({"id":7})"});
+  out.lines.push_back(
+      ReadLineResult{"b", std::nullopt, Reason::kAmbiguousContractLine, "", "two lines", ""});
+  ReadResult back = decode<ReadResult>(encode(out));
+  ASSERT_EQ(back.lines.size(), 2u);
+  EXPECT_EQ(back.lines[0].quantity, 5);
+  EXPECT_EQ(back.lines[0].line_ref, R"({"id":7})");
+  EXPECT_EQ(back.lines[1].reason, Reason::kAmbiguousContractLine);
+  EXPECT_EQ(back.lines[1].message, "two lines");
+
+  ReadResult newer = decode<ReadResult>(R"({"lines":[{"key":"c","reason":"held_by_vendor"}]})");
+  EXPECT_FALSE(newer.lines[0].reason);
+  EXPECT_EQ(newer.lines[0].unknown_reason, "held_by_vendor");
+}
+
+TEST(DocumentsTest, ApplyResultReadsAnUnknownOutcomeAsAFailure) {
+  ApplyResult r = decode<ApplyResult>(
+      R"({"lines":[{"key":"a","outcome":"teleported","error_class":"conflict","in_doubt":true}]})");
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0].outcome, Outcome::kFailed);
+  EXPECT_EQ(r.lines[0].error_class, MB_STATUS_CONFLICT);
+  EXPECT_TRUE(r.lines[0].in_doubt);
+  EXPECT_TRUE(decode<ApplyResult>("{}").lines.empty()) << "results are read leniently";
+}
+
+TEST(DocumentsTest, ApplyRequestRoundTrips) {
+  ApplyRequest in;
+  in.idempotency_key = "c:run-1:batch-1";
+  in.effective_date = "2026-01-01";
+  in.final = false;
+  in.lines.push_back(ApplyLine{"k", "412", "9", 12, std::nullopt, "devices", R"({"a":1})"});
+  ApplyRequest back = decode<ApplyRequest>(encode(in));
+  EXPECT_EQ(back.idempotency_key, in.idempotency_key);
+  EXPECT_FALSE(back.final);
+  ASSERT_EQ(back.lines.size(), 1u);
+  EXPECT_EQ(back.lines[0].target, 12);
+  EXPECT_FALSE(back.lines[0].expected_current);
+  EXPECT_EQ(back.lines[0].metric, "devices");
+  EXPECT_EQ(back.lines[0].line_ref, R"({"a":1})");
+}
+
+TEST(DocumentsTest, HttpResponsesKeepRetryAfterAndTheNoAnswerError) {
+  std::vector<HttpResponse> r = decode_array<HttpResponse>(
+      R"([{"status":429,"headers":{"retry-after":"2"},"body":"","attempts":3,"retry_after_ms":2000},
+          {"status":0,"error":{"class":"retry","message":"reset","sent":true},"attempts":1}])",
+      "responses");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].retry_after_ms, 2000u);
+  EXPECT_EQ(r[0].header("retry-after"), "2");
+  EXPECT_FALSE(r[1].answered());
+  ASSERT_TRUE(r[1].error);
+  EXPECT_EQ(r[1].error->error_class, MB_STATUS_RETRY);
+  EXPECT_TRUE(r[1].error->sent);
+}
+
+TEST(DocumentsTest, ProvisioningAndLinkingRoundTrip) {
+  ProvisionServicesResult s;
+  s.items.push_back(ProvisionedService{"svc", "77", ProvisionOutcome::kMatched, "", "devices", ""});
+  ProvisionServicesResult back = decode<ProvisionServicesResult>(encode(s));
+  EXPECT_EQ(back.items[0].outcome, ProvisionOutcome::kMatched);
+  EXPECT_EQ(back.items[0].metric, "devices");
+
+  LinkAccountsRequest l = decode<LinkAccountsRequest>(
+      R"({"link":[{"account_id":"ws-1","platform_account_id":"c-1"}],"unlink":["ws-9"]})");
+  EXPECT_EQ(l.link[0].platform_account_id, "c-1");
+  EXPECT_EQ(l.unlink, std::vector<std::string>{"ws-9"});
+  EXPECT_THROW(decode<LinkAccountsRequest>(R"({"unlink":[1]})"), DocumentError);
+}
+
+}  // namespace
+}  // namespace meterbridge

@@ -1,0 +1,83 @@
+// Typed HTTP for plugins: Call::http runs HttpRequests through the host's engine
+// (callback_http_batch) and returns HttpResponses (<meterbridge/documents.hpp>), keeping what
+// the host says about each: the error class and "may have been sent" of a request that got no
+// answer, and the wait a throttled answer asks for. Retry-After is read here, once, for every
+// plugin.
+//
+//   #include <meterbridge/http.hpp>
+//   std::vector<HttpResponse> r = call.http(std::vector<HttpRequest>{{"GET", url, headers}});
+//   if (r[0].status == 429) throw PluginError(MB_STATUS_RATE_LIMITED, "...", retry_after_ms(r[0]));
+//
+// When the host refuses the whole batch (no engine, a malformed batch, the connector's request
+// budget spent), Call::http throws PluginError with the host's class, message and
+// retry_after_ms: nothing was sent. Uses the SDK's codec, so it needs Boost.JSON.
+#ifndef METERBRIDGE_HTTP_HPP_
+#define METERBRIDGE_HTTP_HPP_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "meterbridge/documents.hpp"
+#include "meterbridge/documents_json.hpp"
+#include "meterbridge/plugin.hpp"
+
+namespace meterbridge {
+
+// Runs `requests` as one batch (what Call::http does). Responses come back in request order.
+inline std::vector<HttpResponse> run_http(const Call& call,
+                                          const std::vector<HttpRequest>& requests) {
+  const mb_host_services* services = call.services();
+  if (services == nullptr || services->callback_http_batch == nullptr)
+    throw PluginError(MB_STATUS_UNSUPPORTED, "host offers no HTTP engine");
+  mb_str out{nullptr, 0};
+  mb_status status =
+      services->callback_http_batch(call.raw(), to_mb_str(encode_array(requests)), &out);
+  const std::string_view answer = to_string_view(out);
+  if (status != MB_STATUS_OK) {
+    ErrorDocument refusal;
+    try {
+      refusal = decode<ErrorDocument>(answer);
+    } catch (const DocumentError&) {
+    }
+    std::string message = "the host refused the HTTP batch";
+    if (!refusal.message.empty()) message += ": " + refusal.message;
+    throw PluginError(status, message, refusal.retry_after_ms);
+  }
+  std::vector<HttpResponse> responses;
+  try {
+    responses = decode_array<HttpResponse>(answer, "the host's HTTP responses");
+  } catch (const DocumentError& e) {
+    throw PluginError(MB_STATUS_FATAL, e.what());
+  }
+  if (responses.size() != requests.size())
+    throw PluginError(MB_STATUS_FATAL, "the host answered an HTTP batch of " +
+                                           std::to_string(requests.size()) + " requests with " +
+                                           std::to_string(responses.size()) + " responses");
+  return responses;
+}
+
+// A Retry-After header's wait in milliseconds when it is delta-seconds ("120"); nullopt for an
+// HTTP-date (the host's engine reads those and reports them as retry_after_ms) or garbage.
+inline std::optional<uint64_t> retry_after_header_ms(std::string_view value) {
+  if (value.empty() || value.size() > 9) return std::nullopt;
+  uint64_t seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return seconds * 1000;
+}
+
+// How long a throttled or unavailable answer asks to wait: the host's reading of it, else the
+// Retry-After header's delta-seconds; 0 when it says nothing.
+inline uint64_t retry_after_ms(const HttpResponse& response) {
+  if (response.retry_after_ms > 0) return response.retry_after_ms;
+  return retry_after_header_ms(response.header("retry-after")).value_or(0);
+}
+
+}  // namespace meterbridge
+
+#endif  // METERBRIDGE_HTTP_HPP_
