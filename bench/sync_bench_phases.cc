@@ -14,8 +14,8 @@
 
 #include "bench/resources.h"
 #include "bench/splitmix64.h"
-#include "host/cli/app.h"
-#include "host/cli/operations.h"
+#include "host/app/app.h"
+#include "host/app/operations.h"
 #include "host/common/clock.h"
 #include "host/http/policy.h"
 #include "host/sync/planner.h"
@@ -46,18 +46,18 @@ void check(const Status& s, const std::string& what) {
 class Step {
  public:
   explicit Step(const fs::path& dir) : app_(make_options(dir), std::cout, std::cerr) {}
-  cli::App& app() { return app_; }
+  app::App& app() { return app_; }
   Store& store() { return *take(app_.store(), "state store"); }
   const Config& config() { return *take(app_.config(), "config"); }
   const ConnectorConfig& connector() { return *take(app_.connector(kConnectorId), "connector"); }
 
  private:
-  const cli::GlobalOptions& make_options(const fs::path& dir) {
+  const app::GlobalOptions& make_options(const fs::path& dir) {
     options_.config_path = (dir / "config.json").string();
     return options_;
   }
-  cli::GlobalOptions options_;
-  cli::App app_;
+  app::GlobalOptions options_;
+  app::App app_;
 };
 
 // The usage document (docs/usage-format.md) for these workspaces, services and counts.
@@ -79,7 +79,7 @@ std::string usage_document(const std::vector<Workspace>& workspaces,
                    {"usage", std::move(usage)}});
 }
 
-void import(cli::App& app, const std::vector<Workspace>& workspaces,
+void import(app::App& app, const std::vector<Workspace>& workspaces,
             const std::vector<VendorService>& services, const std::vector<UsageCount>& counts) {
   take(ops::import_usage(app, usage_document(workspaces, services, counts), "benchmark"),
        "usage import");
@@ -109,7 +109,7 @@ SessionRun run_sync(Step& step, const SyncOptions& options) {
 
 json::object setup(const PlatformBench& platform, const fs::path& dir, const Scenario& s) {
   Step step(dir);
-  cli::App& app = step.app();
+  app::App& app = step.app();
   auto accounts = take(ops::list_accounts(app, kConnectorId, "", true), "list accounts");
   auto psa_services = take(ops::list_services(app, kConnectorId, true), "list services");
   const size_t listed_accounts = accounts.size();

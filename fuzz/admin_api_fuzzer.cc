@@ -18,7 +18,7 @@
 #include <sstream>
 #include <string>
 
-#include "host/cli/app.h"
+#include "host/app/app.h"
 #include "host/server/admin_api.h"
 #include "host/server/http_server.h"
 
@@ -29,9 +29,9 @@ using namespace mb;
 
 struct Server {
   fs::path dir;
-  cli::GlobalOptions options;
+  app::GlobalOptions options;
   std::ostringstream out, err;
-  std::unique_ptr<cli::App> app;
+  std::unique_ptr<app::App> app;
   server::RunGate gate;
   std::unique_ptr<server::AdminApi> api;
   std::unique_ptr<server::HttpServer> http;
@@ -44,7 +44,7 @@ struct Server {
     std::ofstream(dir / "mb.json") << R"({"state": {"path": "state.db", "key_file": "secret.key"},
       "plugins": {"dir": "plugins"}, "connectors": []})";
     options.config_path = (dir / "mb.json").string();
-    app = std::make_unique<cli::App>(options, out, err);
+    app = std::make_unique<app::App>(options, out, err);
     api = std::make_unique<server::AdminApi>(*app, server::AdminApiOptions{.token = "fuzz-token"},
                                              gate);
     server::HttpServerOptions http_options;

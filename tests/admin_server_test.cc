@@ -188,10 +188,10 @@ TEST(AdminApiReady, Is503WhenTheStoreIsUnusable) {
   auto config = dir.write(
       "mb.json", R"({"state": {"path": "not-a-folder/mb.db"}, "plugins": {"dir": "plugins"},
                                          "connectors": []})");
-  cli::GlobalOptions options;
+  app::GlobalOptions options;
   options.config_path = config.string();
   std::ostringstream out, err;
-  cli::App app(options, out, err);
+  app::App app(options, out, err);
   server::RunGate gate;
   server::AdminApi api(app, {.token = "a-token"}, gate);
   server::ApiRequest ready;

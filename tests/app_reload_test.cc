@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "host/cli/app.h"
+#include "host/app/app.h"
 #include "tests/testing/temp_dir.h"
 
 namespace mb {
@@ -45,9 +45,9 @@ class AppReloadTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  cli::GlobalOptions options_;
+  app::GlobalOptions options_;
   std::ostringstream out_, err_;
-  cli::App app_{options_, out_, err_};
+  app::App app_{options_, out_, err_};
 };
 
 TEST_F(AppReloadTest, SnapshotsHandedOutBeforeAReloadStayAsTheyWere) {

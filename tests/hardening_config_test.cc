@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/common/redaction.h"
 #include "host/server/admin_api.h"
 #include "tests/testing/temp_dir.h"
@@ -35,7 +35,7 @@ class HardeningConfigTest : public ::testing::Test {
       "connectors": [{"id": "g", "plugin": "good", "config": {"endpoint": "https://psa.example"}},
                      {"id": "h", "plugin": "hello", "config": {"tenant": "acme"}}]})");
     options_.config_path = (dir_ / "mb.json").string();
-    app_ = std::make_unique<cli::App>(options_, out_, err_);
+    app_ = std::make_unique<app::App>(options_, out_, err_);
     api_ = std::make_unique<server::AdminApi>(*app_, server::AdminApiOptions{.token = kApiToken}, gate_);
   }
   void TearDown() override { SecretRegistry::global().clear_for_testing(); }
@@ -84,9 +84,9 @@ class HardeningConfigTest : public ::testing::Test {
 
   TempDir dir_;
   fs::path plugins_ = dir_.path() / "plugins";
-  cli::GlobalOptions options_;
+  app::GlobalOptions options_;
   std::ostringstream out_, err_;
-  std::unique_ptr<cli::App> app_;
+  std::unique_ptr<app::App> app_;
   server::RunGate gate_;
   std::unique_ptr<server::AdminApi> api_;
 };

@@ -7,10 +7,25 @@
 
 #include <string>
 
-#include "host/cli/app.h"
+#include "host/app/app.h"
 #include "host/common/redaction.h"
 
 namespace mb::cli {
+
+// The commands are a front end of the application layer (host/app), as the daemon is.
+using app::App;
+using app::exit_code_for;
+using app::GlobalOptions;
+using app::kExitConfigInvalid;
+using app::kExitFailed;
+using app::kExitNotFound;
+using app::kExitOk;
+using app::kExitPartial;
+using app::kExitPlugin;
+using app::kExitState;
+using app::kExitUsage;
+using app::report_failure;
+using app::report_store_failure;
 
 struct CommandContext {
   App& app;
@@ -24,16 +39,6 @@ void register_usage_commands(CLI::App& cli, CommandContext ctx);
 void register_mapping_commands(CLI::App& cli, CommandContext ctx);
 void register_sync_commands(CLI::App& cli, CommandContext ctx);
 
-// Prints a failed Status (redacted) to stderr and returns its exit code (or `exit_code`).
-int report_failure(App& app, const Status& status, int exit_code = -1);
-// For failures of App::store(): a bad config stays a config error, a plugin that cannot be loaded
-// a plugin error, anything else is the store's.
-inline int report_store_failure(App& app, const Status& status) {
-  int code = status.code() == ErrorClass::kConfigInvalid ? kExitConfigInvalid
-             : status.code() == ErrorClass::kUnsupported ? kExitPlugin
-                                                         : kExitState;
-  return report_failure(app, status, code);
-}
 // Prints a JSON value (one document) to stdout, secrets masked in its values.
 void print_json(App& app, const boost::json::value& v);
 

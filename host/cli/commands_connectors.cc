@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "host/cli/commands.h"
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/cli/table.h"
 #include "host/common/bounded_read.h"
 #include "host/common/json.h"

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "host/cli/commands.h"
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/sync/mapping.h"

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "host/cli/commands.h"
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/sync/planner.h"

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "host/cli/commands.h"
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/cli/table.h"
 #include "host/usage/usage_file.h"
 

@@ -8,7 +8,7 @@
 #include <charconv>
 #include <filesystem>
 
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
 #include "host/server/api_body.h"

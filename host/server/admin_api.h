@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host/cli/app.h"
+#include "host/app/app.h"
 #include "host/server/http_server.h"
 
 namespace mb::server {
@@ -46,7 +46,7 @@ struct AdminApiOptions {
 
 class AdminApi {
  public:
-  AdminApi(cli::App& app, AdminApiOptions options, RunGate& gate)
+  AdminApi(app::App& app, AdminApiOptions options, RunGate& gate)
       : app_(app), options_(std::move(options)), gate_(gate) {}
 
   // From the request's head alone, before any body byte is read: answers health probes and
@@ -68,7 +68,7 @@ class AdminApi {
   ApiResponse error_response(int status, std::string_view code, const std::string& message,
                              boost::json::object details = {}) const;
   ApiResponse error_response(const Status& s) const;
-  cli::App& app_;
+  app::App& app_;
   AdminApiOptions options_;  // token guarded by token_mu_
   mutable std::mutex token_mu_;
   RunGate& gate_;

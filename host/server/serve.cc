@@ -7,7 +7,7 @@
 #include <atomic>
 #include <iostream>
 
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 #include "host/common/listen_address.h"
 #include "host/common/redaction.h"
 #include "host/config/config.h"
@@ -21,12 +21,6 @@ namespace mb::server {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-struct ServeOptions {
-  std::string listen;  // overrides api.listen
-  bool no_api = false;
-  bool no_schedule = false;
-};
 
 // Descriptors `serve` needs besides admin connections: store, plugins, platform connections, logs.
 constexpr size_t kReservedDescriptors = 256;
@@ -106,7 +100,7 @@ void warn_restart_only_changes(const Config& before, const Config& after) {
 // `meterbridge serve`: the scheduler and the admin API, until TERM or INT; HUP reloads.
 class Daemon {
  public:
-  Daemon(cli::App& app, ServeOptions options) : app_(app), options_(std::move(options)) {}
+  Daemon(app::App& app, ServeOptions options) : app_(app), options_(std::move(options)) {}
 
   int run() {
     sigset_t signals = serve_signals();
@@ -116,26 +110,26 @@ class Daemon {
     if (!options_.listen.empty()) {
       auto parsed = parse_listen_address(options_.listen, PortZero::kSystemPicks);
       if (!parsed)
-        return cli::report_failure(
-            app_, Status::ConfigInvalid("--listen: " + parsed.status().message()), cli::kExitUsage);
+        return app::report_failure(
+            app_, Status::ConfigInvalid("--listen: " + parsed.status().message()), app::kExitUsage);
       listen_override = *parsed;
     }
     auto config = app_.config();
-    if (!config) return cli::report_failure(app_, config.status());
+    if (!config) return app::report_failure(app_, config.status());
     auto plugins = app_.plugins();
-    if (!plugins) return cli::report_failure(app_, plugins.status());
+    if (!plugins) return app::report_failure(app_, plugins.status());
     auto store = app_.store();
-    if (!store) return cli::report_store_failure(app_, store.status());
+    if (!store) return app::report_store_failure(app_, store.status());
     Status checked = check_connectors(**config, **plugins, {});
     if (!checked.ok()) spdlog::warn("{}", checked.message());
 
     if (!options_.no_api) {
       int rc = start_api(**config, listen_override);
-      if (rc != cli::kExitOk) return rc;
+      if (rc != app::kExitOk) return rc;
     }
     if (!options_.no_schedule) {
       Status s = scheduler_.start(enabled_schedules(**config));
-      if (!s.ok()) return cli::report_failure(app_, s);
+      if (!s.ok()) return app::report_failure(app_, s);
     }
     spdlog::info("meterbridge serving: {} connectors, scheduler {}, admin API {}",
                  (*config)->connectors.size(), options_.no_schedule ? "off" : "on",
@@ -155,7 +149,7 @@ class Daemon {
  private:
   int start_api(const Config& config, const std::optional<ListenAddress>& listen_override) {
     auto token = resolve_api_token(config);
-    if (!token) return cli::report_failure(app_, token.status());
+    if (!token) return app::report_failure(app_, token.status());
     // The config's api.listen was checked when the config loaded.
     ListenAddress listen =
         listen_override ? *listen_override
@@ -174,12 +168,12 @@ class Daemon {
     auto started = HttpServer::start(
         http, [this](const ApiRequest& head) { return api_->admit(head); },
         [this](const ApiRequest& request) { return api_->handle(request); });
-    if (!started) return cli::report_failure(app_, started.status());
+    if (!started) return app::report_failure(app_, started.status());
     server_ = std::move(*started);
     listen.port = server_->port();
     // The first line on stdout, so scripts and tests can find a port chosen by the system.
     std::cout << "admin API listening on http://" << listen.to_string() << std::endl;
-    return cli::kExitOk;
+    return app::kExitOk;
   }
 
   void run_scheduled(const std::string& id) {
@@ -252,11 +246,11 @@ class Daemon {
       spdlog::default_logger()->flush();
       std::cout.flush();
       std::_Exit(
-          cli::kExitOk);  // threads still run: no destructor may pull the store from under them
+          app::kExitOk);  // threads still run: no destructor may pull the store from under them
     }
     if (server_) server_->stop();
     spdlog::info("stopped");
-    return cli::kExitOk;
+    return app::kExitOk;
   }
 
   // The runs still in progress are closed as interrupted, so none is left "applying": the next
@@ -298,7 +292,7 @@ class Daemon {
     }
   }
 
-  cli::App& app_;
+  app::App& app_;
   const ServeOptions options_;
   std::atomic<bool> stop_requested_{false};
   RunGate gate_;
@@ -310,18 +304,6 @@ class Daemon {
 
 }  // namespace
 
-void register_serve_command(CLI::App& cli, cli::CommandContext ctx) {
-  auto* serve_cmd = cli.add_subcommand(
-      "serve",
-      "Run the daily scheduler and the admin API until SIGINT/SIGTERM (SIGHUP reloads the config)");
-  auto options = std::make_shared<ServeOptions>();
-  serve_cmd->add_option(
-      "--listen", options->listen,
-      "HOST:PORT for the admin API, overriding api.listen: an IPv4 address or an IPv6 "
-      "address in brackets; port 0 lets the system pick a free one");
-  serve_cmd->add_flag("--no-api", options->no_api, "Scheduler only");
-  serve_cmd->add_flag("--no-schedule", options->no_schedule, "Admin API only");
-  serve_cmd->callback([ctx, options] { ctx.exit_code = Daemon(ctx.app, *options).run(); });
-}
+int serve(app::App& app, const ServeOptions& options) { return Daemon(app, options).run(); }
 
 }  // namespace mb::server

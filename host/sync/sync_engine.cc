@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <set>
+#include <utility>
 
 #include "host/common/json.h"
 #include "host/common/redaction.h"
@@ -59,8 +60,14 @@ int64_t parse_iso_ms(const std::string& iso) {
 
 }  // namespace
 
-SyncEngine::SyncEngine(Store& store, const Config& config, const Clock& clock)
-    : store_(store), config_(config), clock_(clock) {}
+SyncSettings SyncSettings::from(const Config& config) {
+  SyncSettings settings;
+  settings.ended_workspaces = config.ended_workspaces;
+  return settings;
+}
+
+SyncEngine::SyncEngine(Store& store, SyncSettings settings, const Clock& clock)
+    : store_(store), settings_(std::move(settings)), clock_(clock) {}
 
 std::string SyncEngine::effective_date(const Policies& policies) const {
   std::time_t secs = static_cast<std::time_t>(clock_.now_ms() / 1000);
@@ -251,7 +258,7 @@ Result<std::vector<SyncLine>> SyncEngine::plan(const ConnectorConfig& connector,
   in.account_mappings = std::move(*account_mappings);
   in.service_mappings = std::move(*service_mappings);
   in.psa_accounts = std::move(*accounts);
-  in.ended_workspaces = config_.ended_workspaces;
+  in.ended_workspaces = settings_.ended_workspaces;
   in.link_based = plugin.offers(Operation::kLinkAccounts);
 
   if (!in.snapshot) notes.push_back("no usage imported yet: nothing to plan");

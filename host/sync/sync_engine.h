@@ -58,9 +58,20 @@ struct SyncReport {
   std::vector<std::string> notes;          // provisioning, drift, unmapped services, ...
 };
 
+// What the engine takes from the config beyond the connector each call names: its own copy, so
+// an engine never reaches into the whole Config (which a reload may replace).
+struct SyncSettings {
+  std::string ended_workspaces = "zero";  // zero | no_data (see planner.h)
+
+  static SyncSettings from(const Config& config);
+};
+
 class SyncEngine {
  public:
-  SyncEngine(Store& store, const Config& config, const Clock& clock = SystemClock::instance());
+  SyncEngine(Store& store, SyncSettings settings, const Clock& clock = SystemClock::instance());
+  // The settings taken from `config`; the engine keeps no reference to it.
+  SyncEngine(Store& store, const Config& config, const Clock& clock = SystemClock::instance())
+      : SyncEngine(store, SyncSettings::from(config), clock) {}
 
   // A full run for one connector.
   Result<SyncReport> sync(const ConnectorConfig& connector, PluginSession& session, const SyncOptions& options);
@@ -121,7 +132,7 @@ class SyncEngine {
   void finish(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error);
 
   Store& store_;
-  const Config& config_;
+  const SyncSettings settings_;
   const Clock& clock_;
 };
 

@@ -4,8 +4,8 @@
 //
 //   auto verdict = ops::test_connector(app, "acme-psa");
 //   auto report = ops::sync_connector(app, "acme-psa", options);
-#ifndef METERBRIDGE_HOST_CLI_OPERATIONS_H_
-#define METERBRIDGE_HOST_CLI_OPERATIONS_H_
+#ifndef METERBRIDGE_HOST_APP_OPERATIONS_H_
+#define METERBRIDGE_HOST_APP_OPERATIONS_H_
 
 #include <boost/json/value.hpp>
 
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "host/cli/app.h"
+#include "host/app/app.h"
 #include "host/sync/mapping.h"
 #include "host/sync/sync_engine.h"
 #include "host/usage/usage_file.h"
@@ -34,7 +34,7 @@ struct ConnectorVerdict {
 // Authenticates against the platform and records the verdict on the connector. A disconnected
 // connector is refused (kConflict): only connect_connector reconnects it. A connector never tested
 // nor connected before is connected by this first test, as connect_connector does.
-Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
+Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id);
 // Tests `credentials_json` (a JSON object of the plugin's secret fields, used literally — never
 // resolved as references) against the platform, and only when the platform accepts them stores
 // them sealed and records the verdict, reconnecting a disconnected connector. Without
@@ -46,12 +46,12 @@ Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id);
 // provisioning), and only then the status its authenticate answer asks for is set (set_status):
 // the platform has something to map the moment it is told the connector is connected. Holds the
 // connector's lease while it may write to the platform.
-Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
+Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force = false);
 // Notifies the platform (best effort), then removes credentials and every mapping, and marks the
 // connector disconnected until the next connect_connector. Returns a note about the platform side.
-Result<std::string> disconnect_connector(cli::App& app, const std::string& id);
+Result<std::string> disconnect_connector(app::App& app, const std::string& id);
 
 struct UsageImported {
   int64_t snapshot_id = 0;
@@ -71,47 +71,47 @@ struct UsageImported {
   bool is_latest = true;
   std::string latest_as_of;
 };
-Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin);
+Result<UsageImported> import_usage(app::App& app, std::string_view text, const std::string& origin);
 // The import report, as `usage import` prints it and the API returns it.
 boost::json::value usage_imported_to_json(const UsageImported& imported);
 std::string describe_usage_imported(const UsageImported& imported);
 
-Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
+Result<std::vector<PsaAccount>> list_accounts(app::App& app, const std::string& connector, const std::string& search,
                                               bool refresh);
-Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& connector, bool refresh);
+Result<std::vector<PsaService>> list_services(app::App& app, const std::string& connector, bool refresh);
 
-Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector);
+Result<AutoMapReport> map_auto(app::App& app, const std::string& connector);
 // Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping.
-Result<AccountMapping> map_account(cli::App& app, const std::string& connector, const std::string& workspace,
+Result<AccountMapping> map_account(app::App& app, const std::string& connector, const std::string& workspace,
                                    const std::string& account);
-Status unmap_account(cli::App& app, const std::string& connector, const std::string& workspace);
+Status unmap_account(app::App& app, const std::string& connector, const std::string& workspace);
 // Excludes or includes a workspace, or (account non-empty) a PSA account for auto-matching.
-Status set_excluded(cli::App& app, const std::string& connector, const std::string& workspace,
+Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
                     const std::string& account, bool excluded);
-Status map_service(cli::App& app, const std::string& connector, const std::string& service,
+Status map_service(app::App& app, const std::string& connector, const std::string& service,
                    const std::string& psa_service, const std::string& metric);
-Status unmap_service(cli::App& app, const std::string& connector, const std::string& service);
+Status unmap_service(app::App& app, const std::string& connector, const std::string& service);
 // Every mapping of a connector, as the CLI's `map show --json` and the API return it.
-Result<boost::json::value> mappings_json(cli::App& app, const std::string& connector, bool unmapped_only);
+Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only);
 
 // Applies the mappings the config declares for a connector (its "mappings" block). Returns one
 // line per declared mapping: what happened to it.
-Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const std::string& connector);
+Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const std::string& connector);
 
 // Sync, approve and retry each take the connector's lease first (host/sync/lease.h): while
 // another process or thread runs the connector they return Conflict naming the owner, and
 // change nothing.
-Result<SyncReport> sync_connector(cli::App& app, const std::string& connector, const SyncOptions& options);
+Result<SyncReport> sync_connector(app::App& app, const std::string& connector, const SyncOptions& options);
 // Approves the held lines of a run (all of them, or those numbered) against today's numbers.
-Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+Result<SyncReport> approve_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                const SyncOptions& options);
-Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options);
+Result<SyncReport> retry_run(app::App& app, int64_t run_id, const SyncOptions& options);
 // Dismisses held lines of a run (all, or those numbered): they are never applied by approval.
-Result<std::vector<SyncLine>> dismiss_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                           const std::string& who);
 // Held lines awaiting a decision, for one connector or (empty) all.
-Result<std::vector<PendingApproval>> pending_approvals(cli::App& app, const std::string& connector);
+Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector);
 
 }  // namespace mb::ops
 
-#endif  // METERBRIDGE_HOST_CLI_OPERATIONS_H_
+#endif  // METERBRIDGE_HOST_APP_OPERATIONS_H_

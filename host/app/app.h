@@ -5,8 +5,8 @@
 // The config and the plugin registry are handed out as shared, immutable snapshots: `serve`
 // reloads them on SIGHUP (reload()), and whatever is running keeps the snapshot it started with.
 // App is safe to use from several threads once config(), plugins() and store() have succeeded.
-#ifndef METERBRIDGE_HOST_CLI_APP_H_
-#define METERBRIDGE_HOST_CLI_APP_H_
+#ifndef METERBRIDGE_HOST_APP_APP_H_
+#define METERBRIDGE_HOST_APP_APP_H_
 
 #include <filesystem>
 #include <functional>
@@ -25,7 +25,7 @@
 #include "host/sync/report.h"
 #include "host/sync/sync_engine.h"
 
-namespace mb::cli {
+namespace mb::app {
 
 // Exit codes (documented in docs/cli.md).
 enum ExitCode : int {
@@ -42,10 +42,10 @@ enum ExitCode : int {
 int exit_code_for(const Status& status);
 
 struct GlobalOptions {
-  std::string config_path;   // --config or MB_CONFIG; empty: the default location
-  std::string plugin_dir;    // --plugins overrides the config's plugin folder
-  std::string state_path;    // --state overrides the config's state database (key file beside it)
-  bool json = false;         // --json: machine-readable output
+  std::string config_path;  // --config or MB_CONFIG; empty: the default location
+  std::string plugin_dir;   // --plugins overrides the config's plugin folder
+  std::string state_path;   // --state overrides the config's state database (key file beside it)
+  bool json = false;        // --json: machine-readable output
   std::string log_level = "warn";
 };
 
@@ -104,7 +104,8 @@ class App {
 
  private:
   Result<Config> read_config() const;
-  Result<PluginRegistry> scan_plugins(const Config* config, const PluginRegistry* previous = nullptr);
+  Result<PluginRegistry> scan_plugins(const Config* config,
+                                      const PluginRegistry* previous = nullptr);
   Status record_connectors(Store& store, const Config& config);
 
   const GlobalOptions& options_;
@@ -125,6 +126,13 @@ class App {
 // Directory holding the running executable.
 std::filesystem::path executable_dir();
 
-}  // namespace mb::cli
+// Prints a failed Status (redacted) to the App's error stream, as JSON under --json, and returns
+// its exit code (or `exit_code`). Shared by the command-line commands and `serve`.
+int report_failure(App& app, const Status& status, int exit_code = -1);
+// For failures of App::store(): a bad config stays a config error, a plugin that cannot be loaded
+// a plugin error, anything else is the store's.
+int report_store_failure(App& app, const Status& status);
 
-#endif  // METERBRIDGE_HOST_CLI_APP_H_
+}  // namespace mb::app
+
+#endif  // METERBRIDGE_HOST_APP_APP_H_

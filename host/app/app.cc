@@ -1,4 +1,4 @@
-#include "host/cli/app.h"
+#include "host/app/app.h"
 
 #include <unistd.h>
 
@@ -15,16 +15,21 @@
 #include "host/notify/notifier.h"
 #include "host/store/secret_box.h"
 
-namespace mb::cli {
+namespace mb::app {
 namespace fs = std::filesystem;
 
 int exit_code_for(const Status& status) {
   switch (status.code()) {
-    case ErrorClass::kOk: return kExitOk;
-    case ErrorClass::kConfigInvalid: return kExitConfigInvalid;
-    case ErrorClass::kNotFound: return kExitNotFound;
-    case ErrorClass::kUnsupported: return kExitPlugin;
-    default: return kExitFailed;
+    case ErrorClass::kOk:
+      return kExitOk;
+    case ErrorClass::kConfigInvalid:
+      return kExitConfigInvalid;
+    case ErrorClass::kNotFound:
+      return kExitNotFound;
+    case ErrorClass::kUnsupported:
+      return kExitPlugin;
+    default:
+      return kExitFailed;
   }
 }
 
@@ -262,7 +267,8 @@ ReportNames App::report_names(const std::string& connector_id) {
   // the name recorded on their mapping is theirs.
   if (auto m = (*st)->list_account_mappings(connector_id))
     for (const auto& x : *m)
-      if (x.account_id && !x.account_name.empty()) names.psa_accounts.emplace(*x.account_id, x.account_name);
+      if (x.account_id && !x.account_name.empty())
+        names.psa_accounts.emplace(*x.account_id, x.account_name);
   return names;
 }
 
@@ -280,7 +286,8 @@ void App::notify(const ConnectorConfig& connector, const SyncReport& report) {
   if (!connector.notifications.webhook && !connector.notifications.email) return;
   auto c = config();
   if (!c) return;
-  Notifier notifier(engine(), (*c)->file.has_parent_path() ? (*c)->file.parent_path() : fs::path("."));
+  Notifier notifier(engine(),
+                    (*c)->file.has_parent_path() ? (*c)->file.parent_path() : fs::path("."));
   notifier.notify(connector.notifications, connector, report, report_names(connector.id));
 }
 
@@ -317,8 +324,8 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   if (!registry) return registry.status();
   const PluginRecord* record = (*registry)->record((*connector)->plugin);
   if (record == nullptr)
-    return Status::Unsupported("connector '" + connector_id + "': no plugin '" + (*connector)->plugin +
-                               "' in " + plugin_dir().string());
+    return Status::Unsupported("connector '" + connector_id + "': no plugin '" +
+                               (*connector)->plugin + "' in " + plugin_dir().string());
   if (record->state != PluginState::kLoaded)
     return Status::Unsupported("connector '" + connector_id + "': plugin '" + record->id + "' is " +
                                std::string(plugin_state_name(record->state)) + ": " +
@@ -331,7 +338,9 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   std::string where = (*c)->file.string() + ": " + (*connector)->pointer + "/http: ";
   if (!manifest.http.is_null()) {
     Status s = http::apply_http_policy_json(manifest.http, &policy);
-    if (!s.ok()) return Status::Unsupported("plugin '" + manifest.id + "' manifest http defaults: " + s.message());
+    if (!s.ok())
+      return Status::Unsupported("plugin '" + manifest.id +
+                                 "' manifest http defaults: " + s.message());
   }
   Status s = http::apply_http_policy_json((*connector)->http, &policy);
   if (!s.ok()) return Status::ConfigInvalid(where + s.message());
@@ -353,4 +362,22 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   return record->plugin->open(std::move(context), *effective);
 }
 
-}  // namespace mb::cli
+int report_failure(App& app, const Status& status, int exit_code) {
+  if (app.options().json) {
+    boost::json::object err{{"code", error_class_name(status.code())},
+                            {"message", status.message()}};
+    app.err() << serialize_redacted(boost::json::object{{"error", err}}) << "\n";
+  } else {
+    app.err() << "error: " << redact(status.message()) << "\n";
+  }
+  return exit_code >= 0 ? exit_code : exit_code_for(status);
+}
+
+int report_store_failure(App& app, const Status& status) {
+  int code = status.code() == ErrorClass::kConfigInvalid ? kExitConfigInvalid
+             : status.code() == ErrorClass::kUnsupported ? kExitPlugin
+                                                         : kExitState;
+  return report_failure(app, status, code);
+}
+
+}  // namespace mb::app

@@ -1,4 +1,4 @@
-#include "host/cli/operations.h"
+#include "host/app/operations.h"
 
 #include <boost/json.hpp>
 
@@ -72,7 +72,7 @@ bool connect_writes(const LoadedPlugin& plugin) {
 // so the platform has the accounts and services to map the moment its status says it may; then
 // the status the plugin asked for in authenticate's answer is set through set_status. Records
 // in `v` what was created and the platform's final word. Call it holding the connector's lease.
-Status complete_connect(cli::App& app, const ConnectorConfig& connector, PluginSession& session,
+Status complete_connect(app::App& app, const ConnectorConfig& connector, PluginSession& session,
                         const std::string& status_after_connect, ConnectorVerdict& v) {
   const LoadedPlugin& plugin = session.plugin();
   if (plugin.offers(Operation::kProvisionAccounts) ||
@@ -136,7 +136,7 @@ Result<std::string> checked_credentials(const std::string& text, const PluginMan
 
 }  // namespace
 
-Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
+Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto store = app.store();
@@ -168,7 +168,7 @@ Result<ConnectorVerdict> test_connector(cli::App& app, const std::string& id) {
   return v;
 }
 
-Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
+Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force) {
   auto connector = app.connector(id);
@@ -232,7 +232,7 @@ Result<ConnectorVerdict> connect_connector(cli::App& app, const std::string& id,
   return v;
 }
 
-Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
+Result<std::string> disconnect_connector(app::App& app, const std::string& id) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto store = app.store();
@@ -256,7 +256,7 @@ Result<std::string> disconnect_connector(cli::App& app, const std::string& id) {
   return note;
 }
 
-Result<UsageImported> import_usage(cli::App& app, std::string_view text, const std::string& origin) {
+Result<UsageImported> import_usage(app::App& app, std::string_view text, const std::string& origin) {
   auto store = app.store();
   if (!store) return store.status();
   auto config = app.config();
@@ -339,7 +339,7 @@ std::string describe_usage_imported(const UsageImported& r) {
   return text;
 }
 
-Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& connector, const std::string& search,
+Result<std::vector<PsaAccount>> list_accounts(app::App& app, const std::string& connector, const std::string& search,
                                               bool refresh) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
@@ -363,7 +363,7 @@ Result<std::vector<PsaAccount>> list_accounts(cli::App& app, const std::string& 
   return cached;
 }
 
-Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& connector, bool refresh) {
+Result<std::vector<PsaService>> list_services(app::App& app, const std::string& connector, bool refresh) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -381,7 +381,7 @@ Result<std::vector<PsaService>> list_services(cli::App& app, const std::string& 
   return cached;
 }
 
-Result<AutoMapReport> map_auto(cli::App& app, const std::string& connector) {
+Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
@@ -440,7 +440,7 @@ Status link_on_platform(PluginSession& session, const std::string& workspace, co
 
 }  // namespace
 
-Result<AccountMapping> map_account(cli::App& app, const std::string& connector, const std::string& workspace,
+Result<AccountMapping> map_account(app::App& app, const std::string& connector, const std::string& workspace,
                                    const std::string& account) {
   auto store_r = app.store();
   if (!store_r) return store_r.status();
@@ -485,7 +485,7 @@ Result<AccountMapping> map_account(cli::App& app, const std::string& connector, 
   return m;
 }
 
-Status unmap_account(cli::App& app, const std::string& connector, const std::string& workspace) {
+Status unmap_account(app::App& app, const std::string& connector, const std::string& workspace) {
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
@@ -495,7 +495,7 @@ Status unmap_account(cli::App& app, const std::string& connector, const std::str
   return (*store)->delete_account_mapping(connector, workspace);
 }
 
-Status set_excluded(cli::App& app, const std::string& connector, const std::string& workspace,
+Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
                     const std::string& account, bool excluded) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
@@ -519,7 +519,7 @@ Status set_excluded(cli::App& app, const std::string& connector, const std::stri
   return (*store)->delete_account_mapping(connector, workspace);
 }
 
-Status map_service(cli::App& app, const std::string& connector, const std::string& service,
+Status map_service(app::App& app, const std::string& connector, const std::string& service,
                    const std::string& psa_service, const std::string& metric) {
   if (metric != "users" && metric != "devices") return Status::ConfigInvalid("metric must be users or devices");
   auto conn = app.connector(connector);
@@ -550,7 +550,7 @@ Status map_service(cli::App& app, const std::string& connector, const std::strin
   return (*store)->put_service_mapping(connector, {service, psa_service, metric});
 }
 
-Status unmap_service(cli::App& app, const std::string& connector, const std::string& service) {
+Status unmap_service(app::App& app, const std::string& connector, const std::string& service) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -559,7 +559,7 @@ Status unmap_service(cli::App& app, const std::string& connector, const std::str
   return (*store)->delete_service_mapping(connector, service);
 }
 
-Result<boost::json::value> mappings_json(cli::App& app, const std::string& connector, bool unmapped_only) {
+Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -619,7 +619,7 @@ Result<boost::json::value> mappings_json(cli::App& app, const std::string& conne
       boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
 }
 
-Result<std::vector<std::string>> apply_declared_mappings(cli::App& app, const std::string& connector) {
+Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const std::string& connector) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -670,7 +670,7 @@ namespace {
 
 // Runs `body` holding the connector's lease, with the lease wired into the engine's options.
 template <typename Body>
-auto with_lease(cli::App& app, const std::string& connector_id, const std::string& purpose, const SyncOptions& options,
+auto with_lease(app::App& app, const std::string& connector_id, const std::string& purpose, const SyncOptions& options,
                 Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
   auto store = app.store();
   if (!store) return store.status();
@@ -684,7 +684,7 @@ auto with_lease(cli::App& app, const std::string& connector_id, const std::strin
 }
 
 // The connector a run belongs to.
-Result<std::string> connector_of_run(cli::App& app, int64_t run_id) {
+Result<std::string> connector_of_run(app::App& app, int64_t run_id) {
   auto store = app.store();
   if (!store) return store.status();
   auto run = (*store)->get_run(run_id);
@@ -693,7 +693,7 @@ Result<std::string> connector_of_run(cli::App& app, int64_t run_id) {
   return (*run)->connector_id;
 }
 
-Result<SyncReport> followup(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+Result<SyncReport> followup(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                             const SyncOptions& options, bool approve) {
   auto config = app.config();
   if (!config) return config.status();
@@ -718,7 +718,7 @@ Result<SyncReport> followup(cli::App& app, int64_t run_id, const std::vector<int
 
 }  // namespace
 
-Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const SyncOptions& options) {
+Result<SyncReport> sync_connector(app::App& app, const std::string& id, const SyncOptions& options) {
   auto config = app.config();
   if (!config) return config.status();
   auto connector = app.connector(id);
@@ -735,16 +735,16 @@ Result<SyncReport> sync_connector(cli::App& app, const std::string& id, const Sy
   });
 }
 
-Result<SyncReport> approve_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+Result<SyncReport> approve_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                const SyncOptions& options) {
   return followup(app, run_id, line_numbers, options, true);
 }
 
-Result<SyncReport> retry_run(cli::App& app, int64_t run_id, const SyncOptions& options) {
+Result<SyncReport> retry_run(app::App& app, int64_t run_id, const SyncOptions& options) {
   return followup(app, run_id, {}, options, false);
 }
 
-Result<std::vector<SyncLine>> dismiss_run(cli::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
+Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                           const std::string& who) {
   auto config = app.config();
   if (!config) return config.status();
@@ -756,7 +756,7 @@ Result<std::vector<SyncLine>> dismiss_run(cli::App& app, int64_t run_id, const s
   return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
 }
 
-Result<std::vector<PendingApproval>> pending_approvals(cli::App& app, const std::string& connector) {
+Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector) {
   if (!connector.empty()) {
     auto conn = app.connector(connector);
     if (!conn) return conn.status();

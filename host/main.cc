@@ -1,12 +1,32 @@
-// meterbridge: the command-line host. Subcommands are registered by host/cli/commands_*.cc;
-// exit codes are documented in docs/cli.md.
+// meterbridge: the binary. It wires the two front ends of the application layer (host/app): the
+// command-line commands (host/cli/commands_*.cc) and the daemon (`serve`, host/server), which
+// do not know each other. Exit codes are documented in docs/cli.md.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
 
 #include "host/cli/commands.h"
 #include "host/common/logging.h"
 #include "host/server/serve.h"
+
+namespace {
+
+void register_serve_command(CLI::App& cli, mb::cli::CommandContext ctx) {
+  auto* serve_cmd = cli.add_subcommand(
+      "serve",
+      "Run the daily scheduler and the admin API until SIGINT/SIGTERM (SIGHUP reloads the config)");
+  auto options = std::make_shared<mb::server::ServeOptions>();
+  serve_cmd->add_option(
+      "--listen", options->listen,
+      "HOST:PORT for the admin API, overriding api.listen: an IPv4 address or an IPv6 "
+      "address in brackets; port 0 lets the system pick a free one");
+  serve_cmd->add_flag("--no-api", options->no_api, "Scheduler only");
+  serve_cmd->add_flag("--no-schedule", options->no_schedule, "Admin API only");
+  serve_cmd->callback([ctx, options] { ctx.exit_code = mb::server::serve(ctx.app, *options); });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace mb::cli;
@@ -16,7 +36,8 @@ int main(int argc, char** argv) {
   cli.add_option("-c,--config", options.config_path,
                  "Config file (default: $MB_CONFIG, else /etc/meterbridge/config.json)");
   cli.add_option("--plugins", options.plugin_dir, "Plugin folder (overrides the config)");
-  cli.add_option("--state", options.state_path, "State database (overrides the config; the key file sits beside it)");
+  cli.add_option("--state", options.state_path,
+                 "State database (overrides the config; the key file sits beside it)");
   cli.add_flag("--json", options.json, "Machine-readable JSON output");
   cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
@@ -32,7 +53,7 @@ int main(int argc, char** argv) {
   register_usage_commands(cli, ctx);
   register_mapping_commands(cli, ctx);
   register_sync_commands(cli, ctx);
-  mb::server::register_serve_command(cli, ctx);
+  register_serve_command(cli, ctx);
 
   // Options are parsed before callbacks run, so the App sees them through this hook.
   cli.parse_complete_callback([&] { mb::init_logging(options.log_level); });
