@@ -1,12 +1,16 @@
 # meterbridge_add_plugin(NAME <id> SOURCES ... MANIFEST <template> [OUTPUT_DIR <dir>])
-# Builds a plugin for the meterbridge host: a MODULE library named libmeterbridge-<id>.so with
-# hidden visibility (only the negotiation entry is exported) and, beside it, <id>.plugin.json
+# Builds a plugin for the meterbridge host, in C or C++: a MODULE library named
+# libmeterbridge-<id>.so that exports exactly one dynamic symbol, the negotiation entry
+# (hidden visibility by default, and on ELF platforms a linker version script that keeps even
+# the standard library's and Boost's template instances local), and beside it <id>.plugin.json
 # configured from MANIFEST (@MB_PLUGIN_LIBRARY@, @MB_ABI_MAJOR@, @MB_ABI_MINOR@ are filled in).
-# The same manifest text is available to the plugin's code, so describe() cannot drift from
-# the sidecar file:
+# The same manifest text is available to the plugin's code, in C as in C++, so describe() cannot
+# drift from the sidecar file:
 #   static const char kManifest[] =
 #   #include "meterbridge_plugin_manifest.inc"
 #   ;
+# The include is an array initializer of the manifest's bytes ending with a NUL, which strict
+# C99 accepts at any length (a string literal over 4095 characters is not portable C99).
 function(meterbridge_add_plugin)
   cmake_parse_arguments(ARG "" "NAME;MANIFEST;OUTPUT_DIR;VERSION" "SOURCES" ${ARGN})
   if(NOT ARG_OUTPUT_DIR)
@@ -23,10 +27,18 @@ function(meterbridge_add_plugin)
   set(MB_ABI_MAJOR ${METERBRIDGE_SDK_ABI_MAJOR})
   set(MB_ABI_MINOR ${METERBRIDGE_SDK_ABI_MINOR})
   configure_file(${ARG_MANIFEST} "${ARG_OUTPUT_DIR}/${ARG_NAME}.plugin.json" @ONLY)
-  file(READ "${ARG_OUTPUT_DIR}/${ARG_NAME}.plugin.json" _manifest_text)
   set(_generated "${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}_generated")
-  file(WRITE "${_generated}/meterbridge_plugin_manifest.inc"
-       "R\"mbmanifest(${_manifest_text})mbmanifest\"\n")
+  file(READ "${ARG_OUTPUT_DIR}/${ARG_NAME}.plugin.json" _manifest_hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," _manifest_bytes "${_manifest_hex}")
+  file(WRITE "${_generated}/meterbridge_plugin_manifest.inc" "{${_manifest_bytes}'\\0'}\n")
   target_include_directories(${target} PRIVATE "${_generated}")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${ARG_MANIFEST}")
+  # Hidden visibility does not cover template instances the standard library and Boost declare
+  # visible; the version script does, so no two plugins can interpose each other's copies.
+  if(NOT APPLE AND NOT WIN32)
+    set(_exports "${_generated}/meterbridge_plugin_exports.map")
+    file(WRITE "${_exports}" "{\n  global: meterbridge_plugin_negotiate;\n  local: *;\n};\n")
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${_exports}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${_exports}")
+  endif()
 endfunction()

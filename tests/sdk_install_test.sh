@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Proves a third party can build a plugin from the installed SDK alone: install the SDK into a
-# temporary prefix, build examples/hello-plugin out of tree against it (and run its fake-host
-# unit test), drop the result into a temporary plugin folder, and have the host load it and
-# call every operation.
+# temporary prefix, build the installed examples out of tree against it — the C++ hello-plugin
+# (and run its fake-host unit test) and the strict C99 hello-c-plugin (-std=c99 -pedantic
+# -Werror) —, check that each exports only the negotiation entry, drop them into a temporary
+# plugin folder, and have the host load them and call every operation.
 set -euo pipefail
 build_dir=$1
 source_dir=$2
@@ -18,15 +19,37 @@ test -f "$work/prefix/include/meterbridge/typed_session.hpp"
 test -f "$work/prefix/include/meterbridge/http.hpp"
 test -f "$work/prefix/include/meterbridge/testing/fake_host.hpp"
 test -f "$work/prefix/include/meterbridge/testing/scripted_platform.hpp"
+examples="$work/prefix/share/meterbridge-sdk/examples"
+test -f "$examples/hello-plugin/CMakeLists.txt"
+test -f "$examples/hello-c-plugin/CMakeLists.txt"
 
-cmake -S "$source_dir/examples/hello-plugin" -B "$work/build" -G Ninja \
+# The examples are built from their installed copies: what the docs tell an author to copy.
+cmake -S "$examples/hello-plugin" -B "$work/build" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DHELLO_PLUGIN_TESTS=ON >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/hello_plugin_test" --gtest_brief=1
+
+cmake -S "$examples/hello-c-plugin" -B "$work/build-c" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_C_FLAGS="-std=c99 -pedantic -Wall -Wextra -Werror" >/dev/null
+cmake --build "$work/build-c" >/dev/null
+
+# The dynamic symbol table of each plugin holds the negotiation entry and nothing else.
+for so in "$work/build/plugins/libmeterbridge-hello.so" "$work/build-c/plugins/libmeterbridge-hello-c.so"; do
+  exported=$(nm -D --defined-only "$so" | awk '{print $3}' | sort -u)
+  if [ "$exported" != "meterbridge_plugin_negotiate" ]; then
+    echo "$so exports more than its entry point:" >&2
+    echo "$exported" | head -20 >&2
+    exit 1
+  fi
+done
 
 mkdir -m 0755 "$work/plugins"
 install -m 0755 "$work/build/plugins/libmeterbridge-hello.so" "$work/plugins/"
 install -m 0644 "$work/build/plugins/hello.plugin.json" "$work/plugins/"
 MB_EXTERNAL_PLUGIN_DIR="$work/plugins" "$build_dir/tests/external_plugin_test" --gtest_brief=1
-"$build_dir/bin/meterbridge" --plugins "$work/plugins" plugins list | grep -q "hello .*loaded"
-echo "SDK install, out-of-tree build and host load: ok"
+install -m 0755 "$work/build-c/plugins/libmeterbridge-hello-c.so" "$work/plugins/"
+install -m 0644 "$work/build-c/plugins/hello-c.plugin.json" "$work/plugins/"
+listing=$("$build_dir/bin/meterbridge" --plugins "$work/plugins" plugins list)
+echo "$listing" | grep -q "hello .*loaded"
+echo "$listing" | grep -q "hello-c .*loaded"
+echo "SDK install, out-of-tree C++ and C99 builds, exported symbols and host load: ok"

@@ -31,29 +31,30 @@ constexpr char kManifest[] =
 // zone cache (in the client) and the ledger of adjustments made are the session's own.
 class AutotaskSession : public meterbridge::TypedSession {
  public:
-  explicit AutotaskSession(autotask::ConnectorConfig config) : client_(std::move(config)) {}
+  explicit AutotaskSession(meterbridge::autotask::ConnectorConfig config)
+      : client_(std::move(config)) {}
 
   meterbridge::AuthenticateResult authenticate(Call& call,
                                                const meterbridge::AuthenticateRequest&) override {
-    return autotask::authenticate(client_, call);
+    return meterbridge::autotask::authenticate(client_, call);
   }
   meterbridge::ListPage list_accounts(Call& call, const meterbridge::ListRequest& in) override {
-    return autotask::list_accounts(client_, call, in);
+    return meterbridge::autotask::list_accounts(client_, call, in);
   }
   meterbridge::ListPage list_services(Call& call, const meterbridge::ListRequest& in) override {
-    return autotask::list_services(client_, call, in);
+    return meterbridge::autotask::list_services(client_, call, in);
   }
   meterbridge::ReadResult read_quantities(Call& call, const meterbridge::ReadRequest& in) override {
-    return autotask::read_quantities(client_, call, in);
+    return meterbridge::autotask::read_quantities(client_, call, in);
   }
   meterbridge::ApplyResult apply_quantities(Call& call,
                                             const meterbridge::ApplyRequest& in) override {
-    return autotask::apply_quantities(client_, ledger_, call, in);
+    return meterbridge::autotask::apply_quantities(client_, ledger_, call, in);
   }
 
  private:
-  autotask::AutotaskClient client_;
-  autotask::AdjustmentLedger ledger_;
+  meterbridge::autotask::AutotaskClient client_;
+  meterbridge::autotask::AdjustmentLedger ledger_;
 };
 
 class AutotaskPlugin : public meterbridge::Plugin {
@@ -62,7 +63,7 @@ class AutotaskPlugin : public meterbridge::Plugin {
   // Opening makes no call: the host validated the config, and authenticate is the check.
   std::unique_ptr<meterbridge::Session> open(Call&, std::string_view config) override {
     return meterbridge::serve(
-        std::make_unique<AutotaskSession>(autotask::parse_connector_config(config)));
+        std::make_unique<AutotaskSession>(meterbridge::autotask::parse_connector_config(config)));
   }
 };
 

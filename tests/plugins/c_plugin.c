@@ -67,7 +67,7 @@ static mb_status on_unsupported(mb_session_plugin_ptr session, mb_call_host_ptr 
 MB_PLUGIN_EXPORT mb_status meterbridge_plugin_negotiate(const mb_host_offer* offer,
                                                         const mb_plugin_table** table_out) {
   *table_out = NULL;
-  if (offer == NULL || offer->abi_major != TEST_ABI_MAJOR || (long)offer->abi_minor_max - (long)TEST_ABI_MINOR < 0)
+  if (!mb_host_offer_accepts(offer, TEST_ABI_MAJOR, TEST_ABI_MINOR))
     return MB_STATUS_UNSUPPORTED;
   g_services = offer->services;
   memset(&g_table, 0, sizeof g_table);

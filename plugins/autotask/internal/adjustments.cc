@@ -5,7 +5,7 @@
 
 #include "plugins/autotask/internal/dates.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -144,4 +144,4 @@ LineOutcome outcome_without_post(const PlannedAdjustment& a) {
   return {MB_OUTCOME_UNCHANGED, a.current, "", ""};
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -30,7 +30,7 @@
 
 #include "plugins/autotask/internal/wire.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // Adjustments this session has seen Autotask accept: (contract service, date) -> target.
 class AdjustmentLedger {
@@ -114,6 +114,6 @@ LineOutcome outcome_after_reread(const PlannedAdjustment& adjustment, const Http
 // The outcome of a planned adjustment that was not posted (unchanged or conflict).
 LineOutcome outcome_without_post(const PlannedAdjustment& adjustment);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_ADJUSTMENTS_H_

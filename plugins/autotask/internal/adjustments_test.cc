@@ -4,7 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 constexpr char kDate[] = "2025-06-01";
@@ -154,4 +154,4 @@ TEST(OutcomeAfterReread, FlagsUnitsThatMovedUnderneath) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

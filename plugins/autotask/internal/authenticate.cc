@@ -5,7 +5,7 @@
 
 #include "plugins/autotask/internal/json_fields.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -78,4 +78,4 @@ meterbridge::AuthenticateResult authenticate(AutotaskClient& client, Call& call)
   return verdict(meterbridge::AuthStatus::kUnreachable, failure.message);
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -18,12 +18,12 @@
 
 #include "plugins/autotask/internal/client.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // The verdict document of on_authenticate. Throws PluginError only when no verdict could be
 // reached for a reason worth retrying as such (throttled, the host's budget exhausted).
 meterbridge::AuthenticateResult authenticate(AutotaskClient& client, meterbridge::Call& call);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTHENTICATE_H_

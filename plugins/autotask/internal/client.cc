@@ -10,7 +10,7 @@
 
 #include "plugins/autotask/internal/json_fields.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -231,4 +231,4 @@ QueryPage parse_query_page(std::string_view body, std::string_view entity) {
   return page;
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -27,7 +27,7 @@
 #include "plugins/autotask/internal/wire.h"
 #include "plugins/autotask/internal/zone.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // One Autotask call, relative to the tenant's API base unless Autotask gave an absolute URL.
 struct ApiRequest {
@@ -89,6 +89,6 @@ class AutotaskClient {
 // Parses a query response body; throws PluginError(FATAL) when it is not one.
 QueryPage parse_query_page(std::string_view body, std::string_view entity);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CLIENT_H_

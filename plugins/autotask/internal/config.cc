@@ -7,7 +7,7 @@
 #include "plugins/autotask/internal/json_fields.h"
 #include "plugins/autotask/internal/zone.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -67,4 +67,4 @@ ConnectorConfig parse_connector_config(std::string_view json) {
   return c;
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 struct ConnectorConfig {
   std::string username;          // the API-only user's login ("Username (Key)")
@@ -36,6 +36,6 @@ struct ConnectorConfig {
 // Throws meterbridge::PluginError(MB_STATUS_CONFIG_INVALID) naming the offending key.
 ConnectorConfig parse_connector_config(std::string_view json);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CONFIG_H_

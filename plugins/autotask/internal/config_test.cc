@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <meterbridge/plugin.hpp>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 TEST(ConnectorConfig, DefaultsToZoneDiscoveryAndCustomerCompanies) {
@@ -59,4 +59,4 @@ TEST(ConnectorConfig, NeverQuotesTheSecretInAnError) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

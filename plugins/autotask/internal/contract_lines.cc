@@ -6,7 +6,7 @@
 #include "plugins/autotask/internal/dates.h"
 #include "plugins/autotask/internal/json_fields.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -182,4 +182,4 @@ int64_t units_on(std::string_view date, const std::vector<UnitPeriod>& periods) 
   return best == nullptr ? 0 : best->units;
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

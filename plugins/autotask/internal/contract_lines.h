@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // Autotask picklist values integrations rely on (the defaults every tenant ships with).
 inline constexpr int64_t kRecurringServiceContractType = 7;
@@ -107,6 +107,6 @@ bool covers(const Contract& contract, std::string_view date);
 // split lies in both rows), the later row on a tie, or 0 when no period contains it.
 int64_t units_on(std::string_view date, const std::vector<UnitPeriod>& periods);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CONTRACT_LINES_H_

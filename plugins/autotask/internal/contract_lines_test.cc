@@ -4,7 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 constexpr int64_t kEndpoint = 31;
@@ -130,4 +130,4 @@ TEST(Rows, ReadAutotasksCamelCaseAndDatetimes) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

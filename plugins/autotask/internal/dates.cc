@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::string midnight_utc(std::string_view date) {
   return std::string(date.substr(0, 10)) + "T00:00:00Z";
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

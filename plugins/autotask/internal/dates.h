@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // The leading "YYYY-MM-DD" of an ISO-8601 date or datetime, when it names a real day.
 std::optional<std::string> calendar_date(std::string_view iso);
@@ -31,6 +31,6 @@ std::string utc_date_from_ms(int64_t unix_ms);
 // The datetime Autotask expects for a date field: midnight UTC of `date`.
 std::string midnight_utc(std::string_view date);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_DATES_H_

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 TEST(CalendarDate, TakesTheDayOfAnIsoDatetimeWhateverItsZoneOrFraction) {
@@ -36,4 +36,4 @@ TEST(MidnightUtc, IsTheDatetimeAutotaskTakesForADateField) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -81,4 +81,4 @@ std::optional<boost::json::object> parse_object(std::string_view text) {
   return std::move(v.get_object());
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // The member called `name` in any letter case, or nullptr.
 const boost::json::value* find_field(const boost::json::object& object, std::string_view name);
@@ -38,6 +38,6 @@ std::optional<int64_t> parse_record_id(std::string_view text);
 // Parses a document that must be a JSON object; nullopt for anything else.
 std::optional<boost::json::object> parse_object(std::string_view text);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_JSON_FIELDS_H_

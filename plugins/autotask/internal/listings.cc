@@ -11,7 +11,7 @@
 #include "plugins/autotask/internal/json_fields.h"
 #include "plugins/autotask/internal/query.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -110,4 +110,4 @@ meterbridge::ListPage list_services(AutotaskClient& client, Call& call,
       });
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

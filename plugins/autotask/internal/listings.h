@@ -18,7 +18,7 @@
 
 #include "plugins/autotask/internal/client.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // Active companies of the configured company types; `search` matches part of the name.
 meterbridge::ListPage list_accounts(AutotaskClient& client, meterbridge::Call& call,
@@ -28,6 +28,6 @@ meterbridge::ListPage list_accounts(AutotaskClient& client, meterbridge::Call& c
 meterbridge::ListPage list_services(AutotaskClient& client, meterbridge::Call& call,
                                     const meterbridge::ListRequest& request);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_LISTINGS_H_

@@ -13,7 +13,7 @@
 #include "plugins/autotask/internal/json_fields.h"
 #include "plugins/autotask/internal/query.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -242,12 +242,12 @@ class ApplyRun {
     for (size_t k : posts_) {
       const PlannedAdjustment& a = plan_[k];
       for (size_t i : a.lines)
-        out.push_back(json::object{
-            {"key", lines_[i].key},
-            {"units_before", a.current},
-            {"target", a.target},
-            {"ref", json::object{{"contract_id", a.contract_id},
-                                 {"contract_service_id", a.contract_service_id}}}});
+        out.push_back(
+            json::object{{"key", lines_[i].key},
+                         {"units_before", a.current},
+                         {"target", a.target},
+                         {"ref", json::object{{"contract_id", a.contract_id},
+                                              {"contract_service_id", a.contract_service_id}}}});
     }
     return json::serialize(out);
   }
@@ -448,4 +448,4 @@ meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedg
   return ApplyRun(client, ledger, call, request).run();
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

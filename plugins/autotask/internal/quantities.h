@@ -27,7 +27,7 @@
 #include "plugins/autotask/internal/client.h"
 #include "plugins/autotask/internal/contract_lines.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // Companies, their active Recurring Service contracts, and those contracts' lines for
 // `service_ids`, fetched in bulk.
@@ -47,6 +47,6 @@ meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedg
                                           meterbridge::Call& call,
                                           const meterbridge::ApplyRequest& request);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_QUANTITIES_H_

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -75,4 +75,4 @@ std::vector<std::vector<int64_t>> in_chunks(const std::vector<int64_t>& ids, siz
   return chunks;
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

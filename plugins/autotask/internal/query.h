@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // Autotask's page size: the default and the largest MaxRecords it accepts.
 inline constexpr int64_t kMaxPageSize = 500;
@@ -49,6 +49,6 @@ boost::json::object query_model(std::vector<boost::json::object> filter,
 std::vector<std::vector<int64_t>> in_chunks(const std::vector<int64_t>& ids,
                                             size_t chunk_size = kMaxInValues);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_QUERY_H_

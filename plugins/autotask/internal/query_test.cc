@@ -5,7 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 TEST(QueryModel, IsTheDocumentAutotaskDocuments) {
@@ -53,4 +53,4 @@ TEST(InChunks, SplitsAtTheLimitWithoutRepeatingAnId) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -14,7 +14,7 @@
 
 #include "plugins/autotask/internal/json_fields.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -192,4 +192,4 @@ Failure classify_failure(const HttpResponse& r) {
   return {MB_STATUS_FATAL, with_platform_words("Autotask answered " + status, r), 0};
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // The SDK's request; its endpoint is the Autotask entity, which is what Autotask's thread limit
 // counts ("3 concurrent requests per entity"), and idempotent is false for writes that must not
@@ -84,6 +84,6 @@ Failure classify_failure(const HttpResponse& response);
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_

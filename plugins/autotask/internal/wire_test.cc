@@ -5,7 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 HttpResponse response(int status, std::string body, std::string retry_after = "") {
@@ -128,4 +128,4 @@ TEST(ErrorClassName, MatchesTheAbiNames) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

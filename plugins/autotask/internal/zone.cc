@@ -10,7 +10,7 @@
 
 #include "plugins/autotask/internal/json_fields.h"
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 namespace {
 
@@ -97,4 +97,4 @@ bool same_origin(std::string_view a, std::string_view b) {
   return oa && ob && *oa == *ob;
 }
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace autotask {
+namespace meterbridge::autotask {
 
 // The public discovery host; any zone would do, this one is what Autotask documents.
 inline constexpr std::string_view kDefaultDiscoveryUrl =
@@ -51,6 +51,6 @@ std::optional<std::string> origin_of(std::string_view url);
 // own zone, so an absolute link Autotask hands back (nextPageUrl) must pass this check.
 bool same_origin(std::string_view a, std::string_view b);
 
-}  // namespace autotask
+}  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_ZONE_H_

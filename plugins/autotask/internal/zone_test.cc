@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace autotask {
+namespace meterbridge::autotask {
 namespace {
 
 TEST(RestRoot, NormalisesWhatAutotaskAndOperatorsWrite) {
@@ -62,4 +62,4 @@ TEST(SameOrigin, ComparesSchemeHostAndPortOnly) {
 }
 
 }  // namespace
-}  // namespace autotask
+}  // namespace meterbridge::autotask

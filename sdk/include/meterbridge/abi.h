@@ -344,14 +344,25 @@ typedef struct mb_host_offer {
  *   mb_status meterbridge_plugin_negotiate(const mb_host_offer* offer,
  *                                          const mb_plugin_table** table_out);
  *
- * The plugin checks offer->abi_major == its major and offer->abi_minor_max >= its minor; if not
- * it returns MB_STATUS_UNSUPPORTED and leaves *table_out NULL. Otherwise it creates its global
- * state and sets *table_out to a table it owns, valid until on_plugin_unload returns. The host
- * checks the table's versions again and refuses a table it cannot use. */
+ * The plugin checks offer->abi_major == its major and offer->abi_minor_max >= its minor
+ * (mb_host_offer_accepts below); if not it returns MB_STATUS_UNSUPPORTED and leaves *table_out
+ * NULL. Otherwise it creates its global state and sets *table_out to a table it owns, valid
+ * until on_plugin_unload returns. The host checks the table's versions again and refuses a
+ * table it cannot use. */
 #define MB_PLUGIN_ENTRY_SYMBOL "meterbridge_plugin_negotiate"
 
 typedef mb_status (*mb_plugin_negotiate_fn)(const mb_host_offer* offer,
                                             const mb_plugin_table** table_out);
+
+/* The version check every plugin's negotiate makes: true when the host speaks `major` and a
+ * minor of at least `minor` (the versions the plugin was built for, normally
+ * MB_ABI_VERSION_MAJOR and MB_ABI_VERSION_MINOR). A function rather than an inline comparison,
+ * so that a plugin built for minor 0 does not compare an unsigned value with `>= 0` (a warning
+ * under -Wextra). */
+static inline int mb_host_offer_accepts(const mb_host_offer* offer, uint16_t major,
+                                        uint16_t minor) {
+  return offer != NULL && offer->abi_major == major && offer->abi_minor_max >= minor;
+}
 
 #if defined(_WIN32)
 #define MB_PLUGIN_EXPORT __declspec(dllexport)

@@ -275,8 +275,8 @@ template <typename PluginClass>
 mb_status negotiate(const mb_host_offer* offer, const mb_plugin_table** table_out) noexcept {
   if (table_out == nullptr) return MB_STATUS_FATAL;
   *table_out = nullptr;
-  if (offer == nullptr || offer->abi_major != MB_ABI_VERSION_MAJOR ||
-      offer->abi_minor_max < MB_ABI_VERSION_MINOR || offer->services == nullptr) {
+  if (!mb_host_offer_accepts(offer, MB_ABI_VERSION_MAJOR, MB_ABI_VERSION_MINOR) ||
+      offer->services == nullptr) {
     return MB_STATUS_UNSUPPORTED;
   }
   Glue& g = glue();
