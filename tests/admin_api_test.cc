@@ -167,6 +167,24 @@ TEST_F(AdminApiTest, TheWholeFlowThroughTheApi) {
   EXPECT_EQ(call("POST", "/v1/connectors/led/sync", "{}").status, 409);  // disconnected
 }
 
+TEST_F(AdminApiTest, AnUnknownPathIs404AndAKnownPathWithAnotherMethodIs405WithAllow) {
+  Reply unknown = call("GET", "/v1/connectors/led/nothing-here");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body.at("error").at("message").as_string(),
+            "no such endpoint: GET /v1/connectors/led/nothing-here");
+  EXPECT_EQ(call("GET", "/v1/connectors/").status, 404);  // a trailing slash is another path
+  EXPECT_EQ(call("GET", "/v1/runs/abc/nothing-here").status, 404);
+
+  Reply wrong = call("DELETE", "/v1/connectors/led/sync");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.body.at("error").at("code").as_string(), "method_not_allowed");
+  EXPECT_EQ(wrong.headers["allow"], "POST");
+  EXPECT_EQ(call("POST", "/v1/connectors/led/links/w-alpha").headers["allow"], "PUT, DELETE");
+  EXPECT_EQ(call("POST", "/v1/health").headers["allow"], "GET, HEAD");
+  EXPECT_EQ(call("DELETE", "/v1/runs/abc").status, 405);  // the method is checked before the id
+  EXPECT_EQ(call("DELETE", "/v1/runs", "", false).status, 401);  // the token before either
+}
+
 TEST_F(AdminApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   Reply bad_json = call("POST", "/v1/usage", "{not json");
   EXPECT_EQ(bad_json.status, 400);

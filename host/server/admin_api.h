@@ -20,6 +20,7 @@
 
 #include "host/app/app.h"
 #include "host/server/http_server.h"
+#include "host/server/router.h"
 
 namespace mb::server {
 
@@ -59,9 +60,17 @@ class AdminApi {
   void set_token(std::string token);
 
  private:
+  // An endpoint's handler and how its requests are admitted (admin_api.cc).
+  struct Route;
+  // Every endpoint: the one table admit() and handle() both match requests against.
+  static const Router<Route>& routes();
+
   bool authorized(const ApiRequest& request) const;
-  ApiResponse ready();
-  ApiResponse route(const ApiRequest& request);
+  ApiResponse dispatch(const ApiRequest& request, const Route& route,
+                       const PathParams& params) const;
+  // 405 with `Allow` when the path has other methods; else 404.
+  ApiResponse no_such_endpoint(const ApiRequest& request,
+                               const std::vector<std::string>& allowed_methods) const;
   // Every response is built here: secrets masked value by value before serialization, and the
   // config file named without the folder it lives in.
   ApiResponse json_response(int status, const boost::json::value& body) const;
