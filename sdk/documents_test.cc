@@ -117,5 +117,75 @@ TEST(DocumentsTest, ProvisioningAndLinkingRoundTrip) {
   EXPECT_THROW(decode<LinkAccountsRequest>(R"({"unlink":[1]})"), DocumentError);
 }
 
+TEST(DocumentsTest, AnAuthenticateResultTellsAMissingStatusFromAnUnknownOne) {
+  AuthenticateResult ok = decode<AuthenticateResult>(
+      R"({"status":"pending","message":"m","status_after_connect":"active"})");
+  EXPECT_EQ(ok.status, AuthStatus::kPending);
+  EXPECT_TRUE(ok.status_sent);
+  EXPECT_EQ(ok.unknown_status, "");
+  EXPECT_EQ(ok.status_after_connect, "active");
+
+  AuthenticateResult missing = decode<AuthenticateResult>(R"({"message":"m"})");
+  EXPECT_FALSE(missing.status_sent);
+  EXPECT_EQ(missing.status, AuthStatus::kUnreachable);
+  EXPECT_FALSE(decode<AuthenticateResult>(R"({"status":3})").status_sent);
+
+  AuthenticateResult unknown = decode<AuthenticateResult>(R"({"status":"suspended"})");
+  EXPECT_TRUE(unknown.status_sent);
+  EXPECT_EQ(unknown.unknown_status, "suspended");
+  EXPECT_EQ(decode<AuthenticateResult>(encode(unknown)).unknown_status, "suspended");
+}
+
+TEST(DocumentsTest, TheHostsListPageReadingRefusesAPageWithoutItems) {
+  ListPage page = decode_list_page(
+      R"({"items":[{"id":7,"name":"Acme","active":false,"details":{"x":1}}],"next_cursor":"c2"})");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "7");
+  EXPECT_EQ(page.items[0].active, false);
+  EXPECT_EQ(page.items[0].details, R"({"x":1})");
+  EXPECT_EQ(page.next_cursor, "c2");
+  EXPECT_EQ(decode_list_page(R"({"items":[]})").next_cursor, std::nullopt);
+
+  for (const char* bad :
+       {"", "[]", "not json", R"({"next_cursor":null})", R"({"items":{}})", R"({"items":[1]})"}) {
+    EXPECT_THROW(decode_list_page(bad), DocumentError) << bad;
+  }
+  EXPECT_TRUE(decode<ListPage>(R"({"next_cursor":null})").items.empty());  // the lenient reading
+}
+
+TEST(DocumentsTest, TheHostsHttpBatchReadingNamesTheRequestAndMemberAtFault) {
+  std::vector<HttpRequest> batch = decode_http_batch(
+      R"([{"url":"https://x/a"},
+          {"method":"POST","url":"https://x/b","headers":{"Accept":"json"},"body":"{}",
+           "idempotent":true,"endpoint":"b","timeout_ms":500}])");
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].method, "GET");
+  EXPECT_EQ(batch[0].body, std::nullopt);
+  EXPECT_EQ(batch[0].idempotent, std::nullopt);
+  EXPECT_EQ(batch[1].headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Accept", "json"}}));
+  EXPECT_EQ(batch[1].body, "{}");
+  EXPECT_EQ(batch[1].timeout_ms, 500);
+
+  auto refusal = [](const char* text) {
+    try {
+      decode_http_batch(text);
+    } catch (const DocumentError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal(R"({"url":"https://x"})"), "HTTP batch must be a JSON array");
+  EXPECT_EQ(refusal(R"([{"url":"https://x"}, 3])"), "request 1: must be an object");
+  EXPECT_EQ(refusal(R"([{"url":""}])"), "request 0: url is required");
+  EXPECT_EQ(refusal(R"([{"url":"https://x","headers":[]}])"),
+            "request 0: headers must be an object");
+  EXPECT_EQ(refusal(R"([{"url":"https://x","headers":{"A":1}}])"),
+            "request 0: header values must be strings");
+  EXPECT_EQ(refusal(R"([{"url":"https://x","body":{}}])"), "request 0: body must be a string");
+  EXPECT_EQ(refusal(R"([{"url":"https://x","body":null}])"), "accepted");
+  EXPECT_NE(refusal("[").find("HTTP batch: not JSON"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace meterbridge

@@ -1,6 +1,7 @@
 #include "host/app/operations.h"
 
 #include <boost/json.hpp>
+#include <meterbridge/documents_json.hpp>
 
 #include <algorithm>
 #include <map>
@@ -21,11 +22,11 @@ struct Authenticated {
 };
 
 // What the platform says about a session's credentials. A session that could not be opened is an
-// "error" verdict too: its reason is what the user needs to see. `purpose` is "connect" for the
-// first connect or an explicit reconnect, else "test".
+// "error" verdict too: its reason is what the user needs to see. `purpose` is kConnect for the
+// first connect or an explicit reconnect, else kTest.
 Authenticated authenticate(const std::string& id,
                            const Result<std::unique_ptr<PluginSession>>& session,
-                           const std::string& purpose) {
+                           meterbridge::AuthPurpose purpose) {
   Authenticated a;
   ConnectorVerdict& v = a.verdict;
   v.id = id;
@@ -36,22 +37,30 @@ Authenticated authenticate(const std::string& id,
     v.message = redact(v.message);
     return a;
   }
-  auto result = (*session)->invoke(
-      Operation::kAuthenticate, boost::json::serialize(boost::json::object{{"purpose", purpose}}));
+  auto result = (*session)->invoke(Operation::kAuthenticate,
+                                   meterbridge::encode(meterbridge::AuthenticateRequest{purpose}));
   if (!result) {
     v.error_class = result.status().code();
     v.message = std::string(error_class_name(v.error_class)) + ": " + result.status().message();
   } else {
-    auto doc = json::parse(*result);
-    std::string status = doc ? json::get_string(*doc, "status").value_or("") : "";
-    v.message = doc ? json::get_string(*doc, "message").value_or("") : "";
-    if (status == "ok" || status == "pending") {
-      v.status = status;
-      a.status_after_connect = json::get_string(*doc, "status_after_connect").value_or("");
-    } else if (status.empty()) {
+    meterbridge::AuthenticateResult answer;
+    try {
+      answer = meterbridge::decode<meterbridge::AuthenticateResult>(*result);
+    } catch (const meterbridge::DocumentError&) {
+      answer.status_sent = false;  // not a JSON object: no status either
+    }
+    v.message = answer.message;
+    bool known = answer.unknown_status.empty();
+    if (!answer.status_sent) {
       v.error_class = ErrorClass::kFatal;
       v.message = "plugin returned an authenticate result without a status";
+    } else if (known && (answer.status == meterbridge::AuthStatus::kOk ||
+                         answer.status == meterbridge::AuthStatus::kPending)) {
+      v.status = meterbridge::wire_name(answer.status);
+      a.status_after_connect = answer.status_after_connect.value_or("");
     } else {
+      // A status this host does not know is fatal (error_class_from_name's default).
+      std::string status = known ? meterbridge::wire_name(answer.status) : answer.unknown_status;
       v.error_class = error_class_from_name(status == "unreachable" ? "retry" : status);
       v.message = status + (v.message.empty() ? "" : ": " + v.message);
     }
@@ -102,14 +111,18 @@ Status complete_connect(app::App& app, const ConnectorConfig& connector, PluginS
   if (status_after_connect.empty() || !plugin.offers(Operation::kSetStatus)) return Status::Ok();
   auto set =
       session.invoke(Operation::kSetStatus,
-                     boost::json::serialize(boost::json::object{{"status", status_after_connect}}));
+                     meterbridge::encode(meterbridge::SetStatusRequest{status_after_connect}));
   if (!set)
     return Status(set.status().code(),
                   "the accounts and services exist on the platform, but setting its status to '" +
                       status_after_connect + "' failed (" + redact(set.status().message()) +
                       "); run `meterbridge connectors connect " + connector.id + "` again");
-  auto doc = json::parse(*set);
-  std::string message = doc ? json::get_string(*doc, "message").value_or("") : "";
+  std::string message;
+  try {
+    message = meterbridge::decode<meterbridge::SetStatusResult>(*set).message;
+  } catch (const meterbridge::DocumentError&) {
+    // Not a JSON object: the status was set; there is just no word from the platform.
+  }
   if (!message.empty()) v.message = redact(message);
   return Status::Ok();
 }
@@ -154,7 +167,9 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
     if (!taken) return taken.status();
     lease = std::move(*taken);
   }
-  Authenticated a = authenticate(id, session, first_connect ? "connect" : "test");
+  Authenticated a = authenticate(
+      id, session,
+      first_connect ? meterbridge::AuthPurpose::kConnect : meterbridge::AuthPurpose::kTest);
   ConnectorVerdict& v = a.verdict;
   if (first_connect && v.status != "error") {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
@@ -197,7 +212,7 @@ Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
     lease = std::move(*taken);
   }
   auto session = app.open_session_with(id, candidate);
-  Authenticated a = authenticate(id, session, "connect");
+  Authenticated a = authenticate(id, session, meterbridge::AuthPurpose::kConnect);
   ConnectorVerdict& v = a.verdict;
   if (v.status == "error") {
     if (!force) {
@@ -413,11 +428,9 @@ Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
   auto report = auto_map(**store, connector, (*conn)->partner_id);
   if (!report || report->created.empty() || !(*session)->plugin().offers(Operation::kLinkAccounts)) return report;
   // On link-based platforms a mapping only counts once the platform has the link too.
-  boost::json::array links;
-  for (const auto& m : report->created)
-    links.push_back(boost::json::object{{"account_id", m.workspace_id}, {"platform_account_id", *m.account_id}});
-  auto linked = (*session)->invoke(Operation::kLinkAccounts,
-                                   boost::json::serialize(boost::json::object{{"link", links}, {"unlink", boost::json::array()}}));
+  meterbridge::LinkAccountsRequest links;
+  for (const auto& m : report->created) links.link.push_back({m.workspace_id, *m.account_id});
+  auto linked = (*session)->invoke(Operation::kLinkAccounts, meterbridge::encode(links));
   if (!linked) {
     for (const auto& m : report->created) (void)(*store)->delete_account_mapping(connector, m.workspace_id);
     return Status(linked.status().code(), "linking on the platform failed, nothing mapped: " + linked.status().message());
@@ -431,10 +444,12 @@ namespace {
 Status link_on_platform(PluginSession& session, const std::string& workspace, const std::optional<std::string>& account,
                         bool unlink) {
   if (!session.plugin().offers(Operation::kLinkAccounts)) return Status::Ok();
-  boost::json::object input{{"link", boost::json::array()}, {"unlink", boost::json::array()}};
-  if (unlink) input["unlink"].as_array().emplace_back(workspace);
-  else input["link"].as_array().push_back(boost::json::object{{"account_id", workspace}, {"platform_account_id", *account}});
-  auto r = session.invoke(Operation::kLinkAccounts, boost::json::serialize(input));
+  meterbridge::LinkAccountsRequest request;
+  if (unlink)
+    request.unlink.push_back(workspace);
+  else
+    request.link.push_back({workspace, *account});
+  auto r = session.invoke(Operation::kLinkAccounts, meterbridge::encode(request));
   return r ? Status::Ok() : r.status();
 }
 

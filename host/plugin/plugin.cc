@@ -67,38 +67,31 @@ std::string batch_error(mb_status cls, const std::string& message, uint64_t afte
   return meterbridge::encode(meterbridge::ErrorDocument{cls, redact(message), after_ms});
 }
 
-// Turns the ABI's request array into engine requests; the first problem is reported.
+// Turns the ABI's request array into engine requests; the first problem is reported. The text
+// is parsed by the host's own parser (its errors name the position, and it refuses duplicate
+// keys); the SDK's codec reads the documents.
 Result<std::vector<http::HttpRequest>> parse_requests(std::string_view text) {
   auto parsed = json::parse(text);
   if (!parsed) return parsed.status();
-  if (!parsed->is_array()) return Status::ConfigInvalid("HTTP batch must be a JSON array");
+  std::vector<meterbridge::HttpRequest> documents;
+  try {
+    documents = meterbridge::codec::decode_http_batch(*parsed);
+  } catch (const meterbridge::DocumentError& e) {
+    return Status::ConfigInvalid(e.what());
+  }
   std::vector<http::HttpRequest> out;
-  size_t index = 0;
-  for (const auto& item : parsed->get_array()) {
-    std::string where = "request " + std::to_string(index++) + ": ";
-    if (!item.is_object()) return Status::ConfigInvalid(where + "must be an object");
-    http::HttpRequest r;
-    r.method = json::get_string(item, "method").value_or("GET");
-    auto url = json::get_string(item, "url");
-    if (!url || url->empty()) return Status::ConfigInvalid(where + "url is required");
-    r.url = *url;
-    if (const auto* headers = json::get(item, "headers")) {
-      if (!headers->is_object()) return Status::ConfigInvalid(where + "headers must be an object");
-      for (const auto& [name, value] : headers->get_object()) {
-        if (!value.is_string()) return Status::ConfigInvalid(where + "header values must be strings");
-        r.headers.emplace_back(std::string(name), std::string(value.get_string()));
-      }
-    }
-    if (const auto* body = json::get(item, "body"); body != nullptr && !body->is_null()) {
-      if (!body->is_string()) return Status::ConfigInvalid(where + "body must be a string");
-      r.body = std::string(body->get_string());
-    }
+  out.reserve(documents.size());
+  for (meterbridge::HttpRequest& d : documents) {
+    http::HttpRequest& r = out.emplace_back();
+    r.method = std::move(d.method);
+    r.url = std::move(d.url);
+    r.headers = std::move(d.headers);
+    r.body = std::move(d.body).value_or("");
     bool safe_method = r.method == "GET" || r.method == "HEAD" || r.method == "PUT" ||
                        r.method == "DELETE" || r.method == "OPTIONS";
-    r.idempotent = json::get_bool(item, "idempotent").value_or(safe_method);
-    r.endpoint = json::get_string(item, "endpoint").value_or("");
-    if (auto t = json::get_int(item, "timeout_ms"); t && *t > 0) r.timeout = std::chrono::milliseconds(*t);
-    out.push_back(std::move(r));
+    r.idempotent = d.idempotent.value_or(safe_method);
+    r.endpoint = std::move(d.endpoint);
+    if (d.timeout_ms && *d.timeout_ms > 0) r.timeout = std::chrono::milliseconds(*d.timeout_ms);
   }
   return out;
 }

@@ -1,11 +1,9 @@
 #include "host/sync/mapping.h"
 
-#include <boost/json.hpp>
+#include <meterbridge/documents_json.hpp>
 
 #include <map>
 #include <set>
-
-#include "host/common/json.h"
 
 namespace mb {
 
@@ -21,39 +19,32 @@ namespace {
 constexpr int kPageLimit = 500;
 constexpr int kMaxPages = 100000;  // a platform that never ends its cursor must not loop forever
 
-// Pages through a listing, calling `each` for every item object.
+// Pages through a listing, calling `each` for every item. A page the host cannot read (no
+// "items" array, an item that is not an object) fails the listing rather than reading as empty.
 template <typename Each>
 Status page_through(PluginSession& session, Operation op, const std::string& search,
                     const std::atomic<bool>* cancelled, Each&& each) {
-  boost::json::value cursor = nullptr;
+  const std::string what(operation_name(op));
+  meterbridge::ListRequest request;
+  request.limit = kPageLimit;
+  if (!search.empty()) request.search = search;
   for (int page = 0; page < kMaxPages; ++page) {
     if (cancelled != nullptr && cancelled->load()) return Status::Retry("cancelled");
-    boost::json::object input{{"cursor", cursor}, {"limit", kPageLimit}};
-    input["search"] = search.empty() ? boost::json::value(nullptr) : boost::json::value(search);
-    auto result = session.invoke(op, boost::json::serialize(input), cancelled);
+    auto result = session.invoke(op, meterbridge::encode(request), cancelled);
     if (!result) return result.status();
-    auto doc = json::parse(*result);
-    if (!doc || !doc->is_object() || json::get(*doc, "items") == nullptr || !json::get(*doc, "items")->is_array())
-      return Status::Fatal(std::string(operation_name(op)) + ": plugin returned no items array");
-    for (const auto& item : json::get(*doc, "items")->get_array()) {
-      if (!item.is_object()) return Status::Fatal(std::string(operation_name(op)) + ": item is not an object");
-      MB_RETURN_IF_ERROR(each(item));
+    meterbridge::ListPage listed;
+    try {
+      listed = meterbridge::decode_list_page(*result);
+    } catch (const meterbridge::DocumentError& e) {
+      return Status::Fatal(what + ": plugin returned an unreadable page: " + e.what());
     }
-    const auto* next = json::get(*doc, "next_cursor");
-    if (next == nullptr || next->is_null() || (next->is_string() && next->get_string().empty())) return Status::Ok();
-    if (*next == cursor) return Status::Fatal(std::string(operation_name(op)) + ": plugin repeated its cursor");
-    cursor = *next;
+    for (const meterbridge::ListItem& item : listed.items) MB_RETURN_IF_ERROR(each(item));
+    if (!listed.next_cursor || listed.next_cursor->empty()) return Status::Ok();
+    if (listed.next_cursor == request.cursor)
+      return Status::Fatal(what + ": plugin repeated its cursor");
+    request.cursor = std::move(listed.next_cursor);
   }
-  return Status::Fatal(std::string(operation_name(op)) + ": more than " + std::to_string(kMaxPages) + " pages");
-}
-
-std::string id_of(const boost::json::value& item) {
-  const auto* id = json::get(item, "id");
-  if (id == nullptr) return "";
-  if (id->is_string()) return std::string(id->get_string());
-  if (id->is_int64()) return std::to_string(id->get_int64());
-  if (id->is_uint64()) return std::to_string(id->get_uint64());
-  return "";
+  return Status::Fatal(what + ": more than " + std::to_string(kMaxPages) + " pages");
 }
 
 }  // namespace
@@ -62,18 +53,17 @@ Result<std::vector<PsaAccount>> fetch_accounts(PluginSession& session, const std
                                                const std::atomic<bool>* cancelled) {
   std::vector<PsaAccount> out;
   std::set<std::string> seen;
-  Status s = page_through(session, Operation::kListAccounts, search, cancelled, [&](const boost::json::value& item) {
-    PsaAccount a;
-    a.id = id_of(item);
-    a.name = json::get_string(item, "name").value_or("");
-    if (a.id.empty()) return Status::Fatal("list_accounts: an item has no id");
-    if (!seen.insert(a.id).second) return Status::Ok();  // a page boundary may repeat an item
-    a.active = json::get_bool(item, "active").value_or(true);
-    if (const auto* d = json::get(item, "details")) a.details_json = json::serialize(*d);
-    out.push_back(std::move(a));
+  auto add = [&](const meterbridge::ListItem& item) {
+    if (item.id.empty()) return Status::Fatal("list_accounts: an item has no id");
+    if (!seen.insert(item.id).second) return Status::Ok();  // a page boundary may repeat an item
+    PsaAccount& a = out.emplace_back();
+    a.id = item.id;
+    a.name = item.name;
+    a.active = item.active.value_or(true);
+    if (!item.details.empty()) a.details_json = item.details;
     return Status::Ok();
-  });
-  if (!s.ok()) return s;
+  };
+  MB_RETURN_IF_ERROR(page_through(session, Operation::kListAccounts, search, cancelled, add));
   return out;
 }
 
@@ -81,17 +71,16 @@ Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std
                                                const std::atomic<bool>* cancelled) {
   std::vector<PsaService> out;
   std::set<std::string> seen;
-  Status s = page_through(session, Operation::kListServices, search, cancelled, [&](const boost::json::value& item) {
-    PsaService svc;
-    svc.id = id_of(item);
-    svc.name = json::get_string(item, "name").value_or("");
-    if (svc.id.empty()) return Status::Fatal("list_services: an item has no id");
-    if (!seen.insert(svc.id).second) return Status::Ok();
-    if (const auto* d = json::get(item, "details")) svc.details_json = json::serialize(*d);
-    out.push_back(std::move(svc));
+  auto add = [&](const meterbridge::ListItem& item) {
+    if (item.id.empty()) return Status::Fatal("list_services: an item has no id");
+    if (!seen.insert(item.id).second) return Status::Ok();
+    PsaService& svc = out.emplace_back();
+    svc.id = item.id;
+    svc.name = item.name;
+    if (!item.details.empty()) svc.details_json = item.details;
     return Status::Ok();
-  });
-  if (!s.ok()) return s;
+  };
+  MB_RETURN_IF_ERROR(page_through(session, Operation::kListServices, search, cancelled, add));
   return out;
 }
 

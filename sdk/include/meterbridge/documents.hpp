@@ -199,6 +199,12 @@ struct AuthenticateResult {
   std::string message;
   // On a connect: the status the host passes to on_set_status after provisioning.
   std::optional<std::string> status_after_connect;
+  // Set when an answer is read: whether it had a "status" string at all (without one, `status`
+  // reads as kUnreachable), and that string when this SDK does not know it (a newer plugin's).
+  // Both have initializers so that existing `{status, message, after}` initializations compile
+  // without -Wmissing-field-initializers.
+  bool status_sent = true;
+  std::string unknown_status = {};
 };
 
 // on_list_accounts and on_list_services

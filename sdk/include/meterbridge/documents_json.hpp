@@ -163,12 +163,17 @@ inline json::value to_value(const AuthenticateRequest& d) {
 }
 
 inline void decode_into(const json::object& o, AuthenticateResult& d) {
-  d.status = enum_member<AuthStatus>(o, "status").value_or(AuthStatus::kUnreachable);
+  const json::value* status = o.if_contains("status");
+  d.status_sent = status != nullptr && status->is_string();
+  d.status =
+      enum_member<AuthStatus>(o, "status", &d.unknown_status).value_or(AuthStatus::kUnreachable);
   d.message = text_member(o, "message");
   d.status_after_connect = optional_text(o, "status_after_connect");
 }
 inline json::value to_value(const AuthenticateResult& d) {
-  json::object o{{"status", wire_name(d.status)}, {"message", d.message}};
+  json::object o{{"status", d.unknown_status.empty() ? json::value(wire_name(d.status))
+                                                     : json::value(d.unknown_status)},
+                 {"message", d.message}};
   if (d.status_after_connect) o["status_after_connect"] = *d.status_after_connect;
   return o;
 }
@@ -480,6 +485,34 @@ inline void decode_into(const json::object& o, HttpRequest& d) {
   d.timeout_ms = number_member(o, "timeout_ms");
 }
 
+// The host's reading of a batch (callback_http_batch): stricter than decode_into, because a
+// request sent without the headers or body its plugin meant is worse than none. A request that
+// is not an object, has no url, or has headers or a body of the wrong type is a DocumentError
+// naming it: "request 2: body must be a string".
+inline std::vector<HttpRequest> decode_http_batch(const json::value& batch) {
+  if (!batch.is_array()) throw DocumentError("HTTP batch must be a JSON array");
+  std::vector<HttpRequest> out;
+  size_t index = 0;
+  for (const json::value& item : batch.get_array()) {
+    std::string where = "request " + std::to_string(index++) + ": ";
+    const json::object* o = item.if_object();
+    if (o == nullptr) throw DocumentError(where + "must be an object");
+    const json::value* url = o->if_contains("url");
+    if (url == nullptr || !url->is_string() || url->get_string().empty())
+      throw DocumentError(where + "url is required");
+    if (const json::value* headers = o->if_contains("headers")) {
+      if (!headers->is_object()) throw DocumentError(where + "headers must be an object");
+      for (const auto& header : headers->get_object())
+        if (!header.value().is_string())
+          throw DocumentError(where + "header values must be strings");
+    }
+    if (const json::value* body = o->if_contains("body"); body != nullptr && !body->is_null())
+      if (!body->is_string()) throw DocumentError(where + "body must be a string");
+    decode_into(*o, out.emplace_back());
+  }
+  return out;
+}
+
 inline void decode_into(const json::object& o, HttpResponse& d) {
   d.status = static_cast<int>(number_member(o, "status").value_or(0));
   d.attempts = static_cast<int>(number_member(o, "attempts").value_or(0));
@@ -536,6 +569,26 @@ Document decode(std::string_view text) {
   Document d;
   codec::decode_into(codec::parse_object(text, "input"), d);
   return d;
+}
+
+// A plugin's list page as the host reads it: strictly, because a page read as empty would empty
+// the host's cache of the platform's accounts. Unlike decode<ListPage>(), a page that is not an
+// object, has no "items" array, or has an item that is not an object is a DocumentError.
+inline ListPage decode_list_page(std::string_view text) {
+  boost::json::object o = codec::parse_object(text, "list page");
+  codec::each_object(o, "items", true, "list page", [](const boost::json::object&) {});
+  ListPage page;
+  codec::decode_into(o, page);
+  return page;
+}
+
+// An HTTP batch as the host reads it (codec::decode_http_batch); text that is not JSON is a
+// DocumentError too.
+inline std::vector<HttpRequest> decode_http_batch(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec) throw DocumentError("HTTP batch: not JSON (" + ec.message() + ")");
+  return codec::decode_http_batch(v);
 }
 
 // Writes a document as JSON text.
