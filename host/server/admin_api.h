@@ -1,6 +1,8 @@
 // The admin API of `meterbridge serve` (docs/admin-api.md, docs/admin-api.openapi.yaml): JSON in
 // and out, a bearer token on every request but the health probes, errors as
 // {"error":{"code","message","details"}}. Every endpoint calls the same operations as the CLI.
+// The endpoints are one table in admin_api.cc, (method, path pattern) -> a small handler each;
+// a path with another method is 405 with `Allow`, an unknown path 404.
 //
 //   AdminApi api(app, {.token = token}, gate);
 //   HttpServer::start(options, [&](auto& head) { return api.admit(head); },
