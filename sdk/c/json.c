@@ -339,7 +339,8 @@ static mb_json_value* parse_number(parser* ps) {
   const unsigned char* start = ps->p;
   int negative = 0, integral = 1;
   uint64_t magnitude = 0;
-  int overflow = 0;
+  int overflow = 0, exponent_overflow = 0;
+  int64_t exponent = 0;
   size_t length;
   char* literal;
   mb_json_value* value;
@@ -378,7 +379,15 @@ static mb_json_value* parse_number(parser* ps) {
       fail(ps, "invalid number");
       return NULL;
     }
-    while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') ++ps->p;
+    while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') {
+      /* An exponent beyond 32 bits is refused, as the host's reader refuses it. */
+      exponent = exponent * 10 + (*ps->p - '0');
+      if (exponent > INT32_MAX) {
+        exponent_overflow = 1;
+        exponent = INT32_MAX;
+      }
+      ++ps->p;
+    }
   }
   length = (size_t)(ps->p - start);
   literal = (char*)mb_json_internal_alloc(ps->document, length + 1);
@@ -404,7 +413,7 @@ static mb_json_value* parse_number(parser* ps) {
     value->as.number.u = magnitude;
     value->as.number.decimal = literal;
   } else {
-    double d = locale_independent_strtod(literal);
+    double d = exponent_overflow ? HUGE_VAL : locale_independent_strtod(literal);
     if (d == HUGE_VAL || d == -HUGE_VAL) {
       ps->p = start;
       fail(ps, "number out of range");

@@ -132,6 +132,7 @@ TEST(CJson, RefusesWhatTheHostRefusesNamingWhereAndWhy) {
       "[",
       "{\"a\":[}",
       "1e400",
+      "0e2147483648",
   };
   for (const char* text : bad) {
     mb_error error{};
@@ -139,7 +140,7 @@ TEST(CJson, RefusesWhatTheHostRefusesNamingWhereAndWhy) {
     EXPECT_EQ(error.error_class, MB_STATUS_CONFIG_INVALID) << text;
     EXPECT_NE(std::string(error.message).find("invalid JSON at byte"), std::string::npos)
         << error.message;
-    if (std::string(text) != "1e400") {
+    if (std::string(text) != "1e400") {  // the host's reader makes it Infinity
       EXPECT_FALSE(boost_accepts(text)) << text;
     }
   }
