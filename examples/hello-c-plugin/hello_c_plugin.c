@@ -144,7 +144,11 @@ static mb_status on_list_accounts(mb_session_plugin_ptr session, mb_call_host_pt
   mb_status status;
   if (!mb_list_request_from_json(input, &request, &error))
     return mb_send_error(g_services, call, &error);
-  if (request.cursor != NULL) start = strtol(request.cursor, NULL, 10);
+  if (request.cursor != NULL) {
+    char* end;
+    start = strtol(request.cursor, &end, 10);
+    if (*end != '\0' || end == request.cursor) start = -1;
+  }
   limit = request.has_limit && request.limit > 0 && request.limit < 1000 ? request.limit : 100;
   mb_list_request_release(&request);
   if (start < 0 || start > s->accounts)
