@@ -19,6 +19,8 @@ test -f "$work/prefix/include/meterbridge/typed_session.hpp"
 test -f "$work/prefix/include/meterbridge/http.hpp"
 test -f "$work/prefix/include/meterbridge/testing/fake_host.hpp"
 test -f "$work/prefix/include/meterbridge/testing/scripted_platform.hpp"
+test -f "$work/prefix/include/meterbridge/documents.h"
+test -f "$work/prefix/include/meterbridge/json.h"
 examples="$work/prefix/share/meterbridge-sdk/examples"
 test -f "$examples/hello-plugin/CMakeLists.txt"
 test -f "$examples/hello-c-plugin/CMakeLists.txt"
@@ -49,6 +51,8 @@ install -m 0644 "$work/build/plugins/hello.plugin.json" "$work/plugins/"
 MB_EXTERNAL_PLUGIN_DIR="$work/plugins" "$build_dir/tests/external_plugin_test" --gtest_brief=1
 install -m 0755 "$work/build-c/plugins/libmeterbridge-hello-c.so" "$work/plugins/"
 install -m 0644 "$work/build-c/plugins/hello-c.plugin.json" "$work/plugins/"
+MB_EXTERNAL_PLUGIN_DIR="$work/plugins" "$build_dir/tests/external_plugin_test" --gtest_brief=1 \
+  --gtest_filter='*CPlugin*'
 listing=$("$build_dir/bin/meterbridge" --plugins "$work/plugins" plugins list)
 echo "$listing" | grep -q "hello .*loaded"
 echo "$listing" | grep -q "hello-c .*loaded"

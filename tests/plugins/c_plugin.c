@@ -1,9 +1,11 @@
-/* A plugin written in plain C99 against abi.h alone. Its ABI version and id come from the
- * build (TEST_ABI_MAJOR, TEST_ABI_MINOR, TEST_PLUGIN_ID) so one source yields the variants the
- * loader tests need: the current ABI, another major, and a newer minor. */
+/* A plugin written in plain C99 against the SDK's C headers alone: abi.h, and the C documents
+ * (documents.h, json.h) for what it answers. Its ABI version and id come from the build
+ * (TEST_ABI_MAJOR, TEST_ABI_MINOR, TEST_PLUGIN_ID) so one source yields the variants the loader
+ * tests need: the current ABI, another major, and a newer minor. */
 #include <meterbridge/abi.h>
+#include <meterbridge/documents.h>
+#include <meterbridge/json.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #ifndef TEST_ABI_MAJOR
@@ -31,11 +33,22 @@ static mb_str view(const char* s) {
 }
 
 static mb_status on_describe(mb_plugin_plugin_ptr plugin, mb_call_host_ptr call) {
+  mb_json_writer* w = mb_json_writer_new();
   (void)plugin;
-  g_services->callback_result_set(
-      call, view("{\"id\":\"" TEST_PLUGIN_ID "\",\"version\":\"0.1.0\",\"abi\":\"" STR(TEST_ABI_MAJOR) "." STR(
-                TEST_ABI_MINOR) "\",\"config_schema\":{\"type\":\"object\"}}"));
-  return MB_STATUS_OK;
+  mb_json_begin_object(w);
+  mb_json_key(w, "id");
+  mb_json_write_string(w, TEST_PLUGIN_ID);
+  mb_json_key(w, "version");
+  mb_json_write_string(w, "0.1.0");
+  mb_json_key(w, "abi");
+  mb_json_write_string(w, STR(TEST_ABI_MAJOR) "." STR(TEST_ABI_MINOR));
+  mb_json_key(w, "config_schema");
+  mb_json_begin_object(w);
+  mb_json_key(w, "type");
+  mb_json_write_string(w, "object");
+  mb_json_end_object(w);
+  mb_json_end_object(w);
+  return mb_send_result(g_services, call, mb_json_writer_finish(w, NULL));
 }
 
 static mb_status on_session_open(mb_plugin_plugin_ptr plugin, mb_call_host_ptr call, mb_str config,
@@ -49,26 +62,26 @@ static mb_status on_session_open(mb_plugin_plugin_ptr plugin, mb_call_host_ptr c
 
 static void on_session_close(mb_session_plugin_ptr session) { (void)session; }
 
-static mb_status on_authenticate(mb_session_plugin_ptr session, mb_call_host_ptr call, mb_str input) {
+static mb_status on_authenticate(mb_session_plugin_ptr session, mb_call_host_ptr call,
+                                 mb_str input) {
+  mb_authenticate_result result = {MB_AUTH_OK, "plain C", NULL};
   (void)session;
   (void)input;
   g_services->callback_log(call, MB_LOG_INFO, view("C plugin authenticating"));
-  g_services->callback_result_set(call, view("{\"status\":\"ok\",\"message\":\"plain C\"}"));
-  return MB_STATUS_OK;
+  return mb_send_result(g_services, call, mb_authenticate_result_to_json(&result));
 }
 
-static mb_status on_unsupported(mb_session_plugin_ptr session, mb_call_host_ptr call, mb_str input) {
+static mb_status on_unsupported(mb_session_plugin_ptr session, mb_call_host_ptr call,
+                                mb_str input) {
   (void)session;
   (void)input;
-  g_services->callback_error_set(call, MB_STATUS_UNSUPPORTED, 0, view("not in this C plugin"));
-  return MB_STATUS_UNSUPPORTED;
+  return mb_fail(g_services, call, MB_STATUS_UNSUPPORTED, 0, "not in this C plugin");
 }
 
 MB_PLUGIN_EXPORT mb_status meterbridge_plugin_negotiate(const mb_host_offer* offer,
                                                         const mb_plugin_table** table_out) {
   *table_out = NULL;
-  if (!mb_host_offer_accepts(offer, TEST_ABI_MAJOR, TEST_ABI_MINOR))
-    return MB_STATUS_UNSUPPORTED;
+  if (!mb_host_offer_accepts(offer, TEST_ABI_MAJOR, TEST_ABI_MINOR)) return MB_STATUS_UNSUPPORTED;
   g_services = offer->services;
   memset(&g_table, 0, sizeof g_table);
   g_table.size = (uint32_t)sizeof g_table;
