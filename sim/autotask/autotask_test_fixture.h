@@ -1,7 +1,7 @@
 // Shared fixture for the Autotask simulator's tests: starts the simulator in-process on
 // loopback and talks to it over HTTP with the raw test client, as any Autotask client would.
-#ifndef METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
-#define METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
+#ifndef METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_
+#define METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -149,4 +149,4 @@ class AutotaskSimTest : public ::testing::Test {
 
 }  // namespace mb::sim::autotask_testing
 
-#endif  // METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
+#endif  // METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_

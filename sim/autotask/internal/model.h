@@ -13,9 +13,11 @@
 //   contract service is created by the adjustment.
 //
 // Errors are thrown as HttpError with Autotask's status and wording; seed problems as SeedError.
-// Not thread-safe: the simulator core serialises every call.
-#ifndef METERBRIDGE_SIM_AUTOTASK_INTERNAL_TENANT_H_
-#define METERBRIDGE_SIM_AUTOTASK_INTERNAL_TENANT_H_
+// Not thread-safe: the simulator core serialises every call. model.cc holds the shared rules
+// and the state, model_seed.cc the seed loading, model_writes.cc the API writes; tables.h the
+// tables.
+#ifndef METERBRIDGE_SIM_AUTOTASK_INTERNAL_MODEL_H_
+#define METERBRIDGE_SIM_AUTOTASK_INTERNAL_MODEL_H_
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -33,6 +35,7 @@
 #include "sim/autotask/internal/dates.h"
 #include "sim/autotask/internal/query.h"
 #include "sim/autotask/internal/schema.h"
+#include "sim/autotask/internal/tables.h"
 
 namespace mb::sim::autotask {
 
@@ -42,86 +45,6 @@ struct ApiUser {
   std::string integration_code;  // exact: the API tracking identifier the user is tied to
   std::string zone_name = "America East 3";
   int64_t ci = 5;
-};
-
-// A Companies, Services, Contracts or ContractServices instance: one stored value per schema
-// field.
-class Record final : public Row {
- public:
-  explicit Record(const EntitySchema& schema);
-
-  int64_t id() const override { return std::get<int64_t>(values[0]); }
-  FieldValue value(size_t field) const override { return view_of(values[field]); }
-  const std::vector<UserDefinedField>* user_defined_fields() const override {
-    return has_user_defined_fields ? &udfs : nullptr;
-  }
-
-  std::optional<int64_t> integer(size_t field) const;
-  std::optional<double> number(size_t field) const;
-
-  std::vector<StoredValue> values;
-  std::vector<UserDefinedField> udfs;
-  bool has_user_defined_fields = false;
-};
-
-class RecordTable final : public RowSource {
- public:
-  explicit RecordTable(const EntitySchema& schema) : schema_(&schema) {}
-
-  const EntitySchema& schema() const override { return *schema_; }
-  void scan(int64_t after_id, const std::optional<EqualityHint>& hint,
-            const std::function<bool(const Row&)>& visit) const override;
-  const Record* find(int64_t id) const override;
-  Record* find_mutable(int64_t id);
-
-  // Throws SeedError when the id is taken.
-  Record& insert(Record record);
-  int64_t next_id() const { return rows_.empty() ? 1 : rows_.rbegin()->first + 1; }
-  const std::map<int64_t, Record>& rows() const { return rows_; }
-
- private:
-  const EntitySchema* schema_;
-  std::map<int64_t, Record> rows_;
-};
-
-// One ContractServiceUnits row, stored compactly: a large tenant holds hundreds of thousands.
-class UnitRow final : public Row {
- public:
-  int64_t id() const override { return row_id; }
-  FieldValue value(size_t field) const override;
-
-  int64_t row_id = 0;
-  int64_t contract_id = 0;
-  int64_t contract_service_id = 0;
-  int64_t service_id = 0;
-  int64_t vendor_company_id = -1;  // -1: the service has no vendor
-  Day start = 0;
-  Day end = 0;  // inclusive
-  int64_t units = 0;
-  double price = 0;
-  double cost = 0;
-};
-
-class UnitTable final : public RowSource {
- public:
-  const EntitySchema& schema() const override { return contract_service_units_schema(); }
-  void scan(int64_t after_id, const std::optional<EqualityHint>& hint,
-            const std::function<bool(const Row&)>& visit) const override;
-  const UnitRow* find(int64_t id) const override;
-
-  // Rows are appended with ever larger ids, so rows_ stays in id order.
-  void append(UnitRow row);
-  // The contract service's rows in date order.
-  std::vector<UnitRow*> rows_of(int64_t contract_service_id);
-  std::vector<const UnitRow*> rows_of(int64_t contract_service_id) const;
-  size_t size() const { return rows_.size(); }
-  int64_t next_id() const { return next_id_; }
-  void set_next_id(int64_t id) { next_id_ = id; }
-
- private:
-  std::vector<UnitRow> rows_;
-  std::unordered_map<int64_t, std::vector<size_t>> by_contract_service_;
-  int64_t next_id_ = 7001;
 };
 
 struct Adjustment {
@@ -246,4 +169,4 @@ class Tenant {
 
 }  // namespace mb::sim::autotask
 
-#endif  // METERBRIDGE_SIM_AUTOTASK_INTERNAL_TENANT_H_
+#endif  // METERBRIDGE_SIM_AUTOTASK_INTERNAL_MODEL_H_
