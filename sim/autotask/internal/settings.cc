@@ -6,28 +6,10 @@
 #include <string_view>
 
 #include "sim/core/http_types.h"
+#include "sim/core/setting_values.h"
 
 namespace mb::sim::autotask {
-namespace {
-
 namespace json = boost::json;
-
-int64_t int_setting(std::string_view key, const json::value& value, int64_t low, int64_t high) {
-  if (!value.is_int64() || value.get_int64() < low || value.get_int64() > high) {
-    throw HttpError(400, "setting '" + std::string(key) + "' must be an integer from " +
-                             std::to_string(low) + " to " + std::to_string(high));
-  }
-  return value.get_int64();
-}
-
-bool bool_setting(std::string_view key, const json::value& value) {
-  if (!value.is_bool()) {
-    throw HttpError(400, "setting '" + std::string(key) + "' must be true or false");
-  }
-  return value.get_bool();
-}
-
-}  // namespace
 
 json::value settings_to_json(const Settings& settings) {
   return json::object{{"thread_limit", settings.thread_limit},
@@ -45,23 +27,23 @@ Settings with_changes(const Settings& current, const json::object& changes) {
   Settings updated = current;
   for (const auto& [key, value] : changes) {
     if (key == "thread_limit") {
-      updated.thread_limit = int_setting(key, value, 0, 1'000'000);
+      updated.thread_limit = int_setting_in_range(value, key, 0, 1'000'000);
     } else if (key == "thread_limit_status") {
-      updated.thread_limit_status = int_setting(key, value, 200, 599);
+      updated.thread_limit_status = int_setting_in_range(value, key, 200, 599);
     } else if (key == "hourly_threshold") {
-      updated.hourly_threshold = int_setting(key, value, 0, INT32_MAX);
+      updated.hourly_threshold = int_setting_in_range(value, key, 0, INT32_MAX);
     } else if (key == "threshold_status") {
-      updated.threshold_status = int_setting(key, value, 200, 599);
+      updated.threshold_status = int_setting_in_range(value, key, 200, 599);
     } else if (key == "threshold_retry_after") {
-      updated.threshold_retry_after = bool_setting(key, value);
+      updated.threshold_retry_after = bool_setting(value, key);
     } else if (key == "reject_duplicate_adjustments") {
-      updated.reject_duplicate_adjustments = bool_setting(key, value);
+      updated.reject_duplicate_adjustments = bool_setting(value, key);
     } else if (key == "max_page_size") {
-      updated.max_page_size = int_setting(key, value, 1, 500);
+      updated.max_page_size = int_setting_in_range(value, key, 1, 500);
     } else if (key == "max_or_conditions") {
-      updated.max_or_conditions = int_setting(key, value, 0, 1'000'000);
+      updated.max_or_conditions = int_setting_in_range(value, key, 0, 1'000'000);
     } else if (key == "max_query_string_length") {
-      updated.max_query_string_length = int_setting(key, value, 1, 1'000'000);
+      updated.max_query_string_length = int_setting_in_range(value, key, 1, 1'000'000);
     } else {
       throw HttpError(400, "unknown setting '" + std::string(key) + "'");
     }

@@ -3,25 +3,12 @@
 #include <boost/json.hpp>
 
 #include "sim/core/http_types.h"
+#include "sim/core/setting_values.h"
 
 namespace mb::sim::connectwise {
 namespace {
 
 namespace json = boost::json;
-
-int64_t int_setting(const json::value& value, std::string_view name, int64_t minimum) {
-  if (!value.is_int64() || value.get_int64() < minimum) {
-    throw HttpError(400, "setting '" + std::string(name) +
-                             "' must be an integer >= " + std::to_string(minimum));
-  }
-  return value.get_int64();
-}
-
-bool bool_setting(const json::value& value, std::string_view name) {
-  if (!value.is_bool())
-    throw HttpError(400, "setting '" + std::string(name) + "' must be true or false");
-  return value.get_bool();
-}
 
 std::string version_setting(const json::value& value, std::string_view name) {
   if (!value.is_string() || !parse_api_version(value.get_string())) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sim/core/http_types.h"
+#include "sim/core/setting_values.h"
 
 namespace mb::sim::gradient {
 namespace {
@@ -16,14 +17,6 @@ bool setting_bool(const json::value& value, std::string_view name) {
   if (!value.is_bool())
     throw HttpError(400, "setting '" + std::string(name) + "' must be a boolean");
   return value.get_bool();
-}
-
-int64_t setting_int(const json::value& value, std::string_view name, int64_t minimum) {
-  if (!value.is_int64() || value.get_int64() < minimum) {
-    throw HttpError(400, "setting '" + std::string(name) +
-                             "' must be an integer >= " + std::to_string(minimum));
-  }
-  return value.get_int64();
 }
 
 std::string setting_choice(const json::value& value, std::string_view name,
@@ -59,9 +52,9 @@ Settings with_changes(const Settings& current, const json::object& changes) {
   Settings updated = current;
   for (const auto& [key, value] : changes) {
     if (key == "rate_limit_requests") {
-      updated.rate_limit_requests = setting_int(value, key, 0);
+      updated.rate_limit_requests = int_setting(value, key, 0);
     } else if (key == "rate_limit_window_ms") {
-      updated.rate_limit_window_ms = setting_int(value, key, 1);
+      updated.rate_limit_window_ms = int_setting(value, key, 1);
     } else if (key == "rate_limit_retry_after") {
       updated.rate_limit_retry_after = setting_bool(value, key);
     } else if (key == "duplicate_accounts") {
@@ -73,15 +66,15 @@ Settings with_changes(const Settings& current, const json::object& changes) {
     } else if (key == "anomaly_block") {
       updated.anomaly_block = setting_bool(value, key);
     } else if (key == "clients_page_size") {
-      updated.clients_page_size = setting_int(value, key, 1);
+      updated.clients_page_size = int_setting(value, key, 1);
     } else if (key == "account_mapping_fields") {
       updated.account_mapping_fields = setting_bool(value, key);
     } else if (key == "auto_activate") {
       updated.auto_activate = setting_bool(value, key);
     } else if (key == "body_limit_bytes") {
-      updated.body_limit_bytes = setting_int(value, key, 0);
+      updated.body_limit_bytes = int_setting(value, key, 0);
     } else if (key == "alert_pending_polls") {
-      updated.alert_pending_polls = setting_int(value, key, 0);
+      updated.alert_pending_polls = int_setting(value, key, 0);
     } else if (key == "alert_outcome") {
       updated.alert_outcome = setting_choice(value, key, {"mapping", "success", "failed"});
     } else {
