@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/base64.h"
 #include "sim/core/http_types.h"
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
@@ -28,28 +29,10 @@ using testing::RawHttpConnection;
 using testing::RawResponse;
 using testing::RawResult;
 
-inline std::string base64(std::string_view text) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string encoded;
-  for (size_t i = 0; i < text.size(); i += 3) {
-    uint32_t chunk = static_cast<uint32_t>(static_cast<unsigned char>(text[i])) << 16;
-    if (i + 1 < text.size())
-      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 1])) << 8;
-    if (i + 2 < text.size())
-      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 2]));
-    encoded += kAlphabet[(chunk >> 18) & 63];
-    encoded += kAlphabet[(chunk >> 12) & 63];
-    encoded += i + 1 < text.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
-    encoded += i + 2 < text.size() ? kAlphabet[chunk & 63] : '=';
-  }
-  return encoded;
-}
-
 inline std::string basic_auth(std::string_view company, std::string_view public_key,
                               std::string_view private_key) {
-  return "Basic " + base64(std::string(company) + "+" + std::string(public_key) + ":" +
-                           std::string(private_key));
+  return "Basic " + encode_base64(std::string(company) + "+" + std::string(public_key) + ":" +
+                                  std::string(private_key));
 }
 
 // A query value as a careful client sends it: every reserved character percent-encoded.
