@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 
+#include "sim/core/simulator_test_helpers.h"
 #include "sim/core/testing/raw_http_client.h"
 
 namespace mb::sim {
@@ -20,23 +21,7 @@ namespace {
 
 namespace json = boost::json;
 using std::chrono::milliseconds;
-using testing::control_json;
-using testing::Headers;
-using testing::http_request;
-using testing::RawHttpConnection;
-using testing::RawResult;
-
-const Headers kAuth = {{"Authorization", "Bearer test-token"}};
-
-std::unique_ptr<Simulator> start_test_platform(SimOptions options = {}) {
-  return Simulator::start("test", options);
-}
-
-json::array logged_requests(uint16_t port) {
-  return control_json(port, "GET", "/_sim/requests").at("requests").as_array();
-}
-
-int status_of(const RawResult& result) { return result.response ? result.response->status : 0; }
+using namespace testing;  // NOLINT(google-build-using-namespace): the core's test helpers
 
 TEST(SimConcurrencyLimitTest, RequestsBeyondTheEndpointLimitGetTheThrottleError) {
   SimOptions options;
@@ -47,7 +32,7 @@ TEST(SimConcurrencyLimitTest, RequestsBeyondTheEndpointLimitGetTheThrottleError)
   std::vector<std::unique_ptr<RawHttpConnection>> connections;
   for (int i = 0; i < 3; ++i) {
     connections.push_back(std::make_unique<RawHttpConnection>(simulator->port()));
-    ASSERT_TRUE(connections.back()->write_request("GET", "/api/items", kAuth));
+    ASSERT_TRUE(connections.back()->write_request("GET", "/api/items", kTestPlatformAuth));
   }
   std::multiset<int> statuses;
   for (auto& connection : connections) statuses.insert(status_of(connection->read_response()));
@@ -136,7 +121,8 @@ TEST(SimRequestLogTest, AResponseReadByTheClientIsAlreadyLoggedAndNoLongerInFlig
   RawHttpConnection connection(simulator->port());
   for (size_t i = 1; i <= 20; ++i) {
     // With a limit of 1, a request still counted after its response would throttle the next.
-    ASSERT_EQ(status_of(connection.send("GET", "/api/items/1", kAuth)), 200) << "request " << i;
+    ASSERT_EQ(status_of(connection.send("GET", "/api/items/1", kTestPlatformAuth)), 200)
+        << "request " << i;
     ASSERT_EQ(logged_requests(simulator->port()).size(), i);
   }
   EXPECT_EQ(control_json(simulator->port(), "GET", "/_sim/stats").at("max_in_flight"), 1);
@@ -201,7 +187,9 @@ TEST(SimFaultControlTest, BadRulesAreRejectedWithTheReason) {
 TEST(SimResetTest, RestoresSeedAndClearsFaultsLogsAndStats) {
   auto simulator = start_test_platform();
   const uint16_t port = simulator->port();
-  ASSERT_EQ(status_of(http_request(port, "POST", "/api/items", kAuth, R"({"name":"New"})")), 201);
+  ASSERT_EQ(
+      status_of(http_request(port, "POST", "/api/items", kTestPlatformAuth, R"({"name":"New"})")),
+      201);
   control_json(port, "POST", "/_sim/faults", R"({"rules":[{"kind":"status","status":503}]})");
   control_json(port, "POST", "/_sim/settings", R"({"max_page_size":5})");
   ASSERT_EQ(control_json(port, "GET", "/_sim/state").at("items").as_array().size(), 4u);
@@ -213,7 +201,7 @@ TEST(SimResetTest, RestoresSeedAndClearsFaultsLogsAndStats) {
   EXPECT_TRUE(logged_requests(port).empty());
   EXPECT_EQ(control_json(port, "GET", "/_sim/stats").at("requests"), 0);
   EXPECT_EQ(control_json(port, "GET", "/_sim/settings").at("max_page_size"), 500);
-  EXPECT_EQ(status_of(http_request(port, "GET", "/api/items", kAuth)), 200);
+  EXPECT_EQ(status_of(http_request(port, "GET", "/api/items", kTestPlatformAuth)), 200);
 }
 
 TEST(SimResetTest, KeepsStartupSettingsAndSeed) {
@@ -281,7 +269,7 @@ TEST(SimTlsTest, ServesHttpsWithTheGivenCertificate) {
   auto simulator = start_test_platform(options);
   EXPECT_EQ(simulator->base_url(), "https://127.0.0.1:" + std::to_string(simulator->port()));
   RawHttpConnection connection(simulator->port(), /*tls=*/true);
-  RawResult result = connection.send("GET", "/api/items/1", kAuth);
+  RawResult result = connection.send("GET", "/api/items/1", kTestPlatformAuth);
   ASSERT_EQ(status_of(result), 200) << result.error;
   EXPECT_EQ(json::parse(result.response->body).at("name"), "Widget");
   EXPECT_EQ(status_of(connection.send("GET", "/api/echo")), 200);  // keep-alive over TLS

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <set>
 
+#include "sim/core/simulator_test_helpers.h"
 #include "sim/core/testing/raw_http_client.h"
 
 namespace mb::sim {
@@ -21,23 +22,7 @@ namespace {
 
 namespace json = boost::json;
 using std::chrono::milliseconds;
-using testing::control_json;
-using testing::Headers;
-using testing::http_request;
-using testing::RawHttpConnection;
-using testing::RawResult;
-
-const Headers kAuth = {{"Authorization", "Bearer test-token"}};
-
-std::unique_ptr<Simulator> start_test_platform(SimOptions options = {}) {
-  return Simulator::start("test", options);
-}
-
-json::array logged_requests(uint16_t port) {
-  return control_json(port, "GET", "/_sim/requests").at("requests").as_array();
-}
-
-int status_of(const RawResult& result) { return result.response ? result.response->status : 0; }
+using namespace testing;  // NOLINT(google-build-using-namespace): the core's test helpers
 
 TEST(SimulatorLifecycleTest, ServesOnAnEphemeralLoopbackPort) {
   auto simulator = start_test_platform();
@@ -106,10 +91,11 @@ TEST(SimStatusFaultTest, TooManyRequestsCarriesRetryAfterThenRecovers) {
   SimOptions options;
   options.faults = "429:count=1,retry_after=1";
   auto simulator = start_test_platform(options);
-  RawResult first = http_request(simulator->port(), "GET", "/api/items", kAuth);
+  RawResult first = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
   ASSERT_EQ(status_of(first), 429) << first.error;
   EXPECT_EQ(first.response->headers.at("retry-after"), "1");
-  EXPECT_EQ(status_of(http_request(simulator->port(), "GET", "/api/items", kAuth)), 200);
+  EXPECT_EQ(status_of(http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth)),
+            200);
 }
 
 TEST(SimStatusFaultTest, RetryAfterAsHttpDate) {
@@ -140,10 +126,11 @@ TEST(SimStatusFaultTest, MatchesOnlyTheChosenMethodAndPath) {
   SimOptions options;
   options.faults = "503:method=POST,path=/api/items";
   auto simulator = start_test_platform(options);
-  EXPECT_EQ(status_of(http_request(simulator->port(), "GET", "/api/items", kAuth)), 200);
+  EXPECT_EQ(status_of(http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth)),
+            200);
   EXPECT_EQ(status_of(http_request(simulator->port(), "POST", "/api/echo")), 200);
   RawResult refused =
-      http_request(simulator->port(), "POST", "/api/items", kAuth, R"({"name":"x"})");
+      http_request(simulator->port(), "POST", "/api/items", kTestPlatformAuth, R"({"name":"x"})");
   ASSERT_EQ(status_of(refused), 503);
   EXPECT_EQ(json::parse(refused.response->body).at("error"), "server_error");
   // The handler did not run: nothing was created.
@@ -168,8 +155,8 @@ TEST(SimDelayFaultTest, HandledDelayAppliesTheChangeBeforeTheLateResponse) {
   options.faults = "delay:delay_ms=3000,handled=true,count=1,method=POST";
   auto simulator = start_test_platform(options);
   RawHttpConnection connection(simulator->port());
-  RawResult result = connection.send("POST", "/api/items", kAuth, R"({"name":"Late","quantity":1})",
-                                     milliseconds(200));
+  RawResult result = connection.send("POST", "/api/items", kTestPlatformAuth,
+                                     R"({"name":"Late","quantity":1})", milliseconds(200));
   EXPECT_EQ(result.error, "timeout");
   const json::array items =
       control_json(simulator->port(), "GET", "/_sim/state").at("items").as_array();
@@ -182,7 +169,7 @@ TEST(SimResetFaultTest, SendsHeadersAndPartOfTheBodyThenResets) {
   options.faults = "reset:count=1,after_body_bytes=10";
   auto simulator = start_test_platform(options);
   RawHttpConnection connection(simulator->port());
-  RawResult result = connection.send("GET", "/api/items", kAuth);
+  RawResult result = connection.send("GET", "/api/items", kTestPlatformAuth);
   EXPECT_FALSE(result.response);
   EXPECT_TRUE(result.header_received);
   EXPECT_EQ(result.partial_status, 200);
@@ -200,8 +187,8 @@ TEST(SimResetFaultTest, DefaultCutIsHalfTheBody) {
   SimOptions options;
   options.faults = "reset:count=1";
   auto simulator = start_test_platform(options);
-  RawResult broken = http_request(simulator->port(), "GET", "/api/items", kAuth);
-  RawResult whole = http_request(simulator->port(), "GET", "/api/items", kAuth);
+  RawResult broken = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
+  RawResult whole = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
   ASSERT_TRUE(whole.response);
   EXPECT_FALSE(broken.response);
   EXPECT_EQ(broken.body_bytes_received, whole.response->body.size() / 2);
@@ -235,7 +222,7 @@ TEST(SimMalformedFaultTest, TruncatedJsonWithStatus200) {
   SimOptions options;
   options.faults = "malformed:count=1";
   auto simulator = start_test_platform(options);
-  RawResult result = http_request(simulator->port(), "GET", "/api/items", kAuth);
+  RawResult result = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
   ASSERT_EQ(status_of(result), 200);
   boost::system::error_code ec;
   json::parse(result.response->body, ec);
@@ -256,10 +243,10 @@ TEST(SimThrottleFaultTest, UsesThePlatformsOwnThrottleError) {
   SimOptions options;
   options.faults = "throttle:count=1;throttle:count=1,status=500";
   auto simulator = start_test_platform(options);
-  RawResult first = http_request(simulator->port(), "GET", "/api/items", kAuth);
+  RawResult first = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
   ASSERT_EQ(status_of(first), 429);
   EXPECT_EQ(json::parse(first.response->body).at("error"), "concurrency_limit");
-  RawResult second = http_request(simulator->port(), "GET", "/api/items", kAuth);
+  RawResult second = http_request(simulator->port(), "GET", "/api/items", kTestPlatformAuth);
   ASSERT_EQ(status_of(second), 500);
   EXPECT_EQ(json::parse(second.response->body).at("error"), "concurrency_limit");
 }
