@@ -81,23 +81,18 @@ class ConnectWisePlatform : public Platform {
   json::value settings() const override { return settings_to_json(settings_); }
 
   void apply_settings(const json::object& changes) override {
-    Settings updated = with_changes(settings_, changes);
-    const bool limit_changed =
-        updated.rate_limit_requests != settings_.rate_limit_requests ||
-        updated.rate_limit_window_seconds != settings_.rate_limit_window_seconds;
-    settings_ = std::move(updated);
-    if (limit_changed) rebuild_limiter();
+    settings_ = with_changes(settings_, changes);
+    limiter_.reconfigure(settings_.rate_limit_requests, rate_window());
   }
 
   void reset_settings() override {
     settings_ = Settings{};
-    rebuild_limiter();
+    limiter_ = SlidingWindowLimiter(settings_.rate_limit_requests, rate_window());
   }
 
  private:
-  void rebuild_limiter() {
-    limiter_ = SlidingWindowLimiter(settings_.rate_limit_requests,
-                                    std::chrono::seconds(settings_.rate_limit_window_seconds));
+  SlidingWindowLimiter::Clock::duration rate_window() const {
+    return std::chrono::seconds(settings_.rate_limit_window_seconds);
   }
 
   Model model_;

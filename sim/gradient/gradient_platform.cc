@@ -53,7 +53,7 @@ std::string api_endpoint_key(const Request& request) {
 
 class GradientPlatform : public Platform {
  public:
-  GradientPlatform() : hooks_(world_, ids_) { rebuild_limiter(); }
+  GradientPlatform() : hooks_(world_, ids_) {}
 
   void register_routes(Router& router) override {
     api_.register_routes(router);
@@ -101,29 +101,25 @@ class GradientPlatform : public Platform {
   json::value settings() const override { return settings_to_json(settings_); }
 
   void apply_settings(const json::object& changes) override {
-    Settings updated = with_changes(settings_, changes);
-    const bool limit_changed = updated.rate_limit_requests != settings_.rate_limit_requests ||
-                               updated.rate_limit_window_ms != settings_.rate_limit_window_ms;
-    settings_ = std::move(updated);
-    if (limit_changed) rebuild_limiter();
+    settings_ = with_changes(settings_, changes);
+    limiter_.reconfigure(settings_.rate_limit_requests, rate_window());
   }
 
   void reset_settings() override {
     settings_ = Settings{};
-    rebuild_limiter();
+    limiter_ = SlidingWindowLimiter(settings_.rate_limit_requests, rate_window());
   }
 
  private:
-  void rebuild_limiter() {
-    limiter_ = SlidingWindowLimiter(settings_.rate_limit_requests,
-                                    std::chrono::milliseconds(settings_.rate_limit_window_ms));
+  SlidingWindowLimiter::Clock::duration rate_window() const {
+    return std::chrono::milliseconds(settings_.rate_limit_window_ms);
   }
 
   World world_;
   IdSource ids_{kIdSeed};
   SynthesizeHooks hooks_;
   Settings settings_;
-  SlidingWindowLimiter limiter_{0, std::chrono::seconds(1)};
+  SlidingWindowLimiter limiter_{settings_.rate_limit_requests, rate_window()};
   Api api_{world_, ids_, settings_, limiter_};
 };
 

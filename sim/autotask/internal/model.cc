@@ -25,12 +25,7 @@ Tenant::Tenant()
 // Shared rules
 
 RecordTable& Tenant::table(const EntitySchema& schema) {
-  const Fields& f = fields();
-  if (&schema == &f.company) return companies_;
-  if (&schema == &f.service) return services_;
-  if (&schema == &f.contract) return contracts_;
-  if (&schema == &f.line) return contract_services_;
-  throw std::logic_error(schema.name + " is not stored as records");
+  return const_cast<RecordTable&>(std::as_const(*this).table(schema));
 }
 
 const RecordTable& Tenant::table(const EntitySchema& schema) const {
@@ -53,6 +48,21 @@ const ApiUser* Tenant::find_user(std::string_view user_name) const {
     if (equals_ignore_case(user.user_name, user_name)) return &user;
   }
   return nullptr;
+}
+
+std::optional<Tenant::BrokenReference> Tenant::first_broken_reference(const EntitySchema& schema,
+                                                                      const Record& record) const {
+  for (size_t index = 0; index < schema.fields.size(); ++index) {
+    const FieldDef& def = schema.fields[index];
+    const auto value = record.integer(index);
+    if (def.reference.empty() || !value) continue;
+    const EntitySchema* referenced = find_schema(def.reference);
+    const RowSource* referenced_rows = referenced != nullptr ? source(*referenced) : nullptr;
+    if (referenced_rows == nullptr || referenced_rows->find(*value) == nullptr) {
+      return BrokenReference{&def, referenced, *value};
+    }
+  }
+  return std::nullopt;
 }
 
 Tenant::ContractWindow Tenant::window_of(const Record& contract) const {

@@ -125,6 +125,17 @@ class Tenant {
     int64_t period_months = 1;
   };
 
+  // A reference field whose value names no row: the field, the entity it refers to (null when
+  // unknown) and the value.
+  struct BrokenReference {
+    const FieldDef* field;
+    const EntitySchema* referenced;
+    int64_t value;
+  };
+  // The record's first such field, in schema order.
+  std::optional<BrokenReference> first_broken_reference(const EntitySchema& schema,
+                                                        const Record& record) const;
+
   RecordTable& table(const EntitySchema& schema);
   const RecordTable& table(const EntitySchema& schema) const;
   ContractWindow window_of(const Record& contract) const;

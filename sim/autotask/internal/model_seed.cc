@@ -187,16 +187,9 @@ void Tenant::load_records(const EntitySchema& schema, const json::value* items) 
 
 void Tenant::check_references(const EntitySchema& schema) const {
   for (const auto& [id, record] : table(schema).rows()) {
-    for (size_t index = 0; index < schema.fields.size(); ++index) {
-      const FieldDef& def = schema.fields[index];
-      const auto value = record.integer(index);
-      if (def.reference.empty() || !value) continue;
-      const EntitySchema* referenced = find_schema(def.reference);
-      const RowSource* referenced_rows = referenced != nullptr ? source(*referenced) : nullptr;
-      if (referenced_rows == nullptr || referenced_rows->find(*value) == nullptr) {
-        throw SeedError(schema.name + " " + std::to_string(id) + ": " + def.name + " " +
-                        std::to_string(*value) + " does not exist");
-      }
+    if (const std::optional<BrokenReference> broken = first_broken_reference(schema, record)) {
+      throw SeedError(schema.name + " " + std::to_string(id) + ": " + broken->field->name + " " +
+                      std::to_string(broken->value) + " does not exist");
     }
   }
 }

@@ -94,15 +94,9 @@ void Tenant::check_required(const EntitySchema& schema, const Record& record) co
 }
 
 void Tenant::check_reference_values(const EntitySchema& schema, const Record& record) const {
-  for (size_t index = 0; index < schema.fields.size(); ++index) {
-    const FieldDef& def = schema.fields[index];
-    const auto value = record.integer(index);
-    if (def.reference.empty() || !value) continue;
-    const EntitySchema* referenced = find_schema(def.reference);
-    const RowSource* referenced_rows = referenced != nullptr ? source(*referenced) : nullptr;
-    if (referenced_rows == nullptr || referenced_rows->find(*value) == nullptr) {
-      throw reference_error(def.name, referenced ? referenced->singular : def.reference);
-    }
+  if (const std::optional<BrokenReference> broken = first_broken_reference(schema, record)) {
+    throw reference_error(broken->field->name, broken->referenced ? broken->referenced->singular
+                                                                  : broken->field->reference);
   }
 }
 

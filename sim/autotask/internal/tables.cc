@@ -116,11 +116,9 @@ void UnitTable::append(UnitRow row) {
 
 std::vector<UnitRow*> UnitTable::rows_of(int64_t contract_service_id) {
   std::vector<UnitRow*> rows;
-  auto it = by_contract_service_.find(contract_service_id);
-  if (it == by_contract_service_.end()) return rows;
-  for (size_t index : it->second) rows.push_back(&rows_[index]);
-  std::sort(rows.begin(), rows.end(),
-            [](const UnitRow* a, const UnitRow* b) { return a->start < b->start; });
+  for (const UnitRow* row : std::as_const(*this).rows_of(contract_service_id)) {
+    rows.push_back(const_cast<UnitRow*>(row));
+  }
   return rows;
 }
 
