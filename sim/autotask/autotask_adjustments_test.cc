@@ -2,7 +2,7 @@
 // (Autotask's REST API documentation), against the built-in tenant: contract 9001
 // (2025-05-01..2027-04-30) has contract service 55120 (service 31) at 40 units, 43 from
 // 2025-06-01.
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

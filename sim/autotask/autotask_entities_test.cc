@@ -1,6 +1,6 @@
 // Entities, GET by id, child routes, field metadata and the verb matrix
 // (Autotask's REST API documentation), against the built-in tenant.
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

@@ -4,7 +4,7 @@
 // Requests are held in flight with the framework's delay fault, so overlap does not depend on
 // timing: each held request waits 1.5 s, and every request of a test is written before any
 // response is read.
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

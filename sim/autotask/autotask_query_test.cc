@@ -6,7 +6,7 @@
 //   1450 Summit Accounting Group
 #include <algorithm>
 
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

@@ -1,6 +1,6 @@
 // Zone discovery, header authentication and the platform's answers for unrouted requests
 // (Autotask's REST API documentation).
-#include "sim/autotask/autotask_test_support.h"
+#include "sim/autotask/autotask_test_fixture.h"
 
 namespace mb::sim::autotask_testing {
 namespace {

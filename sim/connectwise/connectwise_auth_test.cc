@@ -99,7 +99,7 @@ TEST_F(ConnectWiseSimTest, BadCredentialsAre401WithTheErrorBody) {
             with_authorization(basic_auth("northwind", "Other", "Sx9mR4")));
   // The user part must be company+publicKey.
   call_json("GET", api("/system/info"), 401, "",
-            with_authorization("Basic " + base64("Pk7hQ2:Sx9mR4")));
+            with_authorization("Basic " + encode_base64("Pk7hQ2:Sx9mR4")));
   call_json("GET", api("/system/info"), 401, "", with_authorization("Bearer abc"));
   Headers no_authorization = default_headers();
   no_authorization.erase(no_authorization.begin());

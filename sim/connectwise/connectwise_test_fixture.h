@@ -15,9 +15,11 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/base64.h"
 #include "sim/core/http_types.h"
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "sim/core/testing/simulator_fixture.h"
 
 namespace mb::sim::connectwise {
 
@@ -27,50 +29,26 @@ using testing::RawHttpConnection;
 using testing::RawResponse;
 using testing::RawResult;
 
-inline std::string base64(std::string_view text) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string encoded;
-  for (size_t i = 0; i < text.size(); i += 3) {
-    uint32_t chunk = static_cast<uint32_t>(static_cast<unsigned char>(text[i])) << 16;
-    if (i + 1 < text.size())
-      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 1])) << 8;
-    if (i + 2 < text.size())
-      chunk |= static_cast<uint32_t>(static_cast<unsigned char>(text[i + 2]));
-    encoded += kAlphabet[(chunk >> 18) & 63];
-    encoded += kAlphabet[(chunk >> 12) & 63];
-    encoded += i + 1 < text.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
-    encoded += i + 2 < text.size() ? kAlphabet[chunk & 63] : '=';
-  }
-  return encoded;
-}
-
 inline std::string basic_auth(std::string_view company, std::string_view public_key,
                               std::string_view private_key) {
-  return "Basic " + base64(std::string(company) + "+" + std::string(public_key) + ":" +
-                           std::string(private_key));
+  return "Basic " + encode_base64(std::string(company) + "+" + std::string(public_key) + ":" +
+                                  std::string(private_key));
 }
 
 // A query value as a careful client sends it: every reserved character percent-encoded.
 inline std::string encode(std::string_view value) { return url_encode_component(value); }
 
-class ConnectWiseSimTest : public ::testing::Test {
+class ConnectWiseSimTest : public testing::SimulatorFixture {
  protected:
   static constexpr std::string_view kClientId = "1f6c1d3e-6f2a-4c55-9a1b-4a2b7c9d0e11";
 
-  void start(SimOptions options = {}) { simulator_ = Simulator::start("connectwise", options); }
-  void start_generated(const std::string& spec) {
-    SimOptions options;
-    options.generate = spec;
-    start(options);
-  }
+  ConnectWiseSimTest() : SimulatorFixture("connectwise") {}
+
   void start_with_seed(const std::string& seed_json) {
     SimOptions options;
     options.seed_json = seed_json;
     start(options);
   }
-
-  uint16_t port() const { return simulator_->port(); }
 
   // "/v2025_1/apis/3.0" + path.
   static std::string api(std::string_view path) { return "/v2025_1/apis/3.0" + std::string(path); }
@@ -84,10 +62,8 @@ class ConnectWiseSimTest : public ::testing::Test {
   RawResponse call(const std::string& method, const std::string& target,
                    const std::string& body = "", Headers headers = default_headers()) {
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(port());
-    RawResult result = connection_->send(method, target, headers, body);
+    RawResult result = send(method, target, headers, body);
     if (!result.response) {
-      connection_.reset();
       ADD_FAILURE() << method << " " << target << ": " << result.error;
       return RawResponse{};
     }
@@ -101,23 +77,14 @@ class ConnectWiseSimTest : public ::testing::Test {
   // The JSON body of a call that must answer `status`.
   json::value call_json(const std::string& method, const std::string& target, int status,
                         const std::string& body = "", Headers headers = default_headers()) {
-    const RawResponse response = call(method, target, body, std::move(headers));
-    EXPECT_EQ(response.status, status) << method << " " << target << " -> " << response.body;
-    if (response.body.empty()) return nullptr;
-    boost::system::error_code ec;
-    json::value parsed = json::parse(response.body, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << response.body;
-    return parsed;
+    return json_of(call(method, target, body, std::move(headers)), status, method + " " + target);
   }
 
   json::value get_json(const std::string& target, int status = 200) {
     return call_json("GET", target, status);
   }
 
-  json::value state() { return testing::control_json(port(), "GET", "/_sim/state"); }
-  void settings(const std::string& changes) {
-    testing::control_json(port(), "POST", "/_sim/settings", changes);
-  }
+  void settings(const std::string& changes) { post_settings(changes); }
 
   // The ids of a list response, in order.
   static std::vector<int64_t> ids(const json::value& list) {
@@ -134,9 +101,6 @@ class ConnectWiseSimTest : public ::testing::Test {
     }
     return nullptr;
   }
-
-  std::unique_ptr<Simulator> simulator_;
-  std::unique_ptr<RawHttpConnection> connection_;
 };
 
 }  // namespace mb::sim::connectwise

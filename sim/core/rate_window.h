@@ -28,6 +28,11 @@ class SlidingWindowLimiter {
   // How long until a request would be admitted again (zero when it would be now).
   Clock::duration retry_after(Clock::time_point now = Clock::now());
 
+  // A new limit and window, for settings changed at run time: a change to either starts afresh
+  // (nothing counted), the same values keep the count.
+  void reconfigure(int64_t limit, Clock::duration window) {
+    if (limit != limit_ || window != window_) *this = SlidingWindowLimiter(limit, window);
+  }
   void set_limit(int64_t limit) { limit_ = limit; }
   int64_t limit() const { return limit_; }
   void reset() { admitted_.clear(); }

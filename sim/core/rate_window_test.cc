@@ -43,5 +43,20 @@ TEST(SimSlidingWindowLimiterTest, ZeroLimitAdmitsEverythingAndCounts) {
   EXPECT_EQ(limiter.retry_after(t0), Clock::duration::zero());
 }
 
+TEST(SimSlidingWindowLimiterTest, ReconfiguringStartsAfreshOnlyWhenSomethingChanged) {
+  SlidingWindowLimiter limiter(2, milliseconds(1000));
+  const Clock::time_point t0{};
+  limiter.try_acquire(t0);
+  limiter.try_acquire(t0);
+  limiter.reconfigure(2, milliseconds(1000));
+  EXPECT_FALSE(limiter.try_acquire(t0)) << "the same limit keeps the count";
+  limiter.reconfigure(3, milliseconds(1000));
+  EXPECT_EQ(limiter.count(t0), 0);
+  EXPECT_EQ(limiter.limit(), 3);
+  limiter.try_acquire(t0);
+  limiter.reconfigure(3, milliseconds(500));
+  EXPECT_EQ(limiter.count(t0), 0) << "a new window starts afresh too";
+}
+
 }  // namespace
 }  // namespace mb::sim

@@ -20,6 +20,7 @@
 #include "sim/core/http_types.h"
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "sim/core/testing/simulator_fixture.h"
 
 namespace mb::sim::external {
 
@@ -31,16 +32,9 @@ using testing::RawResult;
 
 inline constexpr const char* kApiKey = "ext-sim-key-0001";
 
-class ExternalSimTest : public ::testing::Test {
+class ExternalSimTest : public testing::SimulatorFixture {
  protected:
-  void start(SimOptions options = {}) { simulator_ = Simulator::start("external", options); }
-  void start_generated(const std::string& spec) {
-    SimOptions options;
-    options.generate = spec;
-    start(options);
-  }
-
-  uint16_t port() const { return simulator_->port(); }
+  ExternalSimTest() : SimulatorFixture("external") {}
 
   static Headers auth() { return {{"Authorization", std::string("Bearer ") + kApiKey}}; }
 
@@ -50,10 +44,8 @@ class ExternalSimTest : public ::testing::Test {
       return equals_ignore_case(h.first, "content-type");
     });
     if (!body.empty() && !typed) headers.emplace_back("Content-Type", "application/json");
-    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(port());
-    RawResult result = connection_->send(method, target, headers, body);
+    RawResult result = send(method, target, headers, body);
     if (!result.response) {
-      connection_.reset();
       ADD_FAILURE() << method << " " << target << ": " << result.error;
       return RawResponse{};
     }
@@ -63,13 +55,7 @@ class ExternalSimTest : public ::testing::Test {
   // The JSON body of a call that must answer `status` (null for an empty body).
   json::value call_json(const std::string& method, const std::string& target, int status,
                         const std::string& body = "", Headers headers = auth()) {
-    const RawResponse response = call(method, target, body, std::move(headers));
-    EXPECT_EQ(response.status, status) << method << " " << target << " -> " << response.body;
-    if (response.body.empty()) return nullptr;
-    boost::system::error_code ec;
-    json::value parsed = json::parse(response.body, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << response.body;
-    return parsed;
+    return json_of(call(method, target, body, std::move(headers)), status, method + " " + target);
   }
 
   json::value get_json(const std::string& target, int status = 200) {
@@ -101,18 +87,11 @@ class ExternalSimTest : public ::testing::Test {
     return call("POST", "/v1/count-batches", body, headers);
   }
 
-  json::value state() { return testing::control_json(port(), "GET", "/_sim/state"); }
-  void settings(const std::string& changes) {
-    testing::control_json(port(), "POST", "/_sim/settings", changes);
-  }
+  void settings(const std::string& changes) { post_settings(changes); }
   // Fault rules in the string form of docs/simulators.md.
   void faults(const std::string& spec) {
-    testing::control_json(port(), "POST", "/_sim/faults",
-                          json::serialize(json::object{{"spec", spec}}));
+    post_faults(json::serialize(json::object{{"spec", spec}}));
   }
-
-  std::unique_ptr<Simulator> simulator_;
-  std::unique_ptr<RawHttpConnection> connection_;
 };
 
 // {"items":[{customer, service, metric, quantity}]} with one item.

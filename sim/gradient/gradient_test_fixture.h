@@ -11,6 +11,7 @@
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "sim/core/testing/simulator_fixture.h"
 #include "sim/gradient/internal/token.h"
 
 namespace mb::sim::gradient_testing {
@@ -44,28 +45,14 @@ inline Headers token_headers(const std::string& partner_key = kNorthwindKey,
 // "/api/vendor-api/organization" for "/organization".
 inline std::string api(const std::string& relative) { return "/api/vendor-api" + relative; }
 
-class GradientSimTest : public ::testing::Test {
+class GradientSimTest : public mb::sim::testing::SimulatorFixture {
  protected:
-  void start(const mb::sim::SimOptions& options = {}) {
-    connection_.reset();
-    simulator_ = mb::sim::Simulator::start("gradient", options);
-  }
-
-  void start_generated(const std::string& spec) {
-    mb::sim::SimOptions options;
-    options.generate = spec;
-    start(options);
-  }
-
-  uint16_t port() const { return simulator_->port(); }
+  GradientSimTest() : SimulatorFixture("gradient") {}
 
   // One request on the fixture's keep-alive connection (re-opened after a failure).
   RawResult call(const std::string& method, const std::string& target, const std::string& body = "",
                  const Headers& headers = token_headers()) {
-    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(port());
-    RawResult result = connection_->send(method, target, headers, body);
-    if (!result.response) connection_.reset();
-    return result;
+    return send(method, target, headers, body);
   }
 
   // The parsed body of a call that must answer `expected_status` (null for an empty body).
@@ -74,10 +61,7 @@ class GradientSimTest : public ::testing::Test {
     RawResult result = call(method, target, body, headers);
     EXPECT_TRUE(result.response) << result.error;
     if (!result.response) return nullptr;
-    EXPECT_EQ(result.response->status, expected_status)
-        << method << " " << target << ": " << result.response->body;
-    if (result.response->body.empty()) return nullptr;
-    return json::parse(result.response->body);
+    return json_of(*result.response, expected_status, method + " " + target);
   }
 
   // An API call as a given partner.
@@ -94,11 +78,7 @@ class GradientSimTest : public ::testing::Test {
                       expected_status, body);
   }
 
-  json::value state() { return mb::sim::testing::control_json(port(), "GET", "/_sim/state"); }
-
-  void settings(const std::string& changes) {
-    mb::sim::testing::control_json(port(), "POST", "/_sim/settings", changes);
-  }
+  void settings(const std::string& changes) { post_settings(changes); }
 
   // A /_sim/gradient/<name> hook that must succeed.
   json::value hook(const std::string& name, const std::string& body) {
@@ -133,9 +113,6 @@ class GradientSimTest : public ::testing::Test {
     }
     return nullptr;
   }
-
-  std::unique_ptr<mb::sim::Simulator> simulator_;
-  std::unique_ptr<RawHttpConnection> connection_;
 };
 
 // The NestJS error body {"statusCode": status, "message": message}.

@@ -8,6 +8,7 @@
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "sim/core/testing/simulator_fixture.h"
 
 namespace mb::sim {
 namespace {
@@ -20,16 +21,13 @@ using testing::RawResult;
 
 const Headers kAuth = {{"Authorization", "Bearer test-token"}};
 
-class SimTestPlatformTest : public ::testing::Test {
+class SimTestPlatformTest : public testing::SimulatorFixture {
  protected:
-  void start(SimOptions options = {}) { simulator_ = Simulator::start("test", options); }
+  SimTestPlatformTest() : SimulatorFixture("test") {}
 
   RawResult call(const std::string& method, const std::string& target, const std::string& body = "",
                  const Headers& headers = kAuth) {
-    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(simulator_->port());
-    RawResult result = connection_->send(method, target, headers, body);
-    if (!result.response) connection_.reset();
-    return result;
+    return send(method, target, headers, body);
   }
 
   json::value call_json(const std::string& method, const std::string& target, int expected_status,
@@ -37,12 +35,8 @@ class SimTestPlatformTest : public ::testing::Test {
     RawResult result = call(method, target, body);
     EXPECT_TRUE(result.response) << result.error;
     if (!result.response) return nullptr;
-    EXPECT_EQ(result.response->status, expected_status) << result.response->body;
-    return result.response->body.empty() ? json::value() : json::parse(result.response->body);
+    return json_of(*result.response, expected_status, method + " " + target);
   }
-
-  std::unique_ptr<Simulator> simulator_;
-  std::unique_ptr<RawHttpConnection> connection_;
 };
 
 TEST_F(SimTestPlatformTest, DefaultSeedHasThreeItems) {

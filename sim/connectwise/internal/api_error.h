@@ -12,9 +12,13 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sim/core/http_types.h"
 
 namespace mb::sim::connectwise {
 
@@ -46,6 +50,22 @@ class ApiError : public std::runtime_error {
   std::string code_;
   std::vector<ValidationError> errors_;
 };
+
+// The error as the platform sends it.
+Response api_error_response(const ApiError& error);
+
+// The core's errors (HttpError, fault statuses) in ConnectWise's shape, the code chosen by status.
+Response error_for_status(int status, std::string_view message);
+
+// The documented 429 differs from every other error: {"error": ..., "message": ...}, with
+// Retry-After.
+Response too_many_requests(int64_t retry_after_seconds);
+
+// 404 for a path the platform has no route for, naming the whole URI as ASP.NET does.
+ApiError no_resource(const Request& request);
+
+// 404 NotFound "<what> <id> not found".
+ApiError record_not_found(std::string_view what, int64_t id);
 
 }  // namespace mb::sim::connectwise
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "sim/connectwise/internal/api_error.h"
+#include "sim/connectwise/internal/value_order.h"
 #include "sim/connectwise/internal/wire_format.h"
 
 namespace mb::sim::connectwise {
@@ -67,18 +68,6 @@ RecordFilter parse_filter(const Request& request, std::string_view name, Entity 
   } catch (const ConditionError& error) {
     throw ApiError(400, "InvalidObject", error.what());
   }
-}
-
-std::optional<double> number_of(const json::value& value) {
-  if (value.is_int64()) return static_cast<double>(value.get_int64());
-  if (value.is_uint64()) return static_cast<double>(value.get_uint64());
-  if (value.is_double()) return value.get_double();
-  return std::nullopt;
-}
-
-template <typename V>
-int three_way(const V& a, const V& b) {
-  return a < b ? -1 : (b < a ? 1 : 0);
 }
 
 int kind_rank(const json::value& value) {

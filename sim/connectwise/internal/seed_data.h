@@ -14,10 +14,16 @@
 
 namespace mb::sim::connectwise {
 
+// The API member of a seed that names none, and of generated seeds.
+inline constexpr const char* kDefaultPublicKey = "Pk7hQ2";
+inline constexpr const char* kDefaultPrivateKey = "Sx9mR4";
+
 // Throws SeedError naming the record and the problem.
 Dataset load_dataset(const boost::json::value& seed);
 // The same shape load_dataset reads, so a state can be saved and loaded again.
 boost::json::value dataset_to_json(const Dataset& data);
+// The "site" object of a seed document.
+boost::json::value site_to_json(const SiteInfo& site);
 
 boost::json::value default_seed_document();
 // Keys: companies (default 25), products (default 4), seed. Throws SeedError.

@@ -197,4 +197,12 @@ std::string now_timestamp() {
   return format_timestamp(std::chrono::duration_cast<std::chrono::seconds>(now).count());
 }
 
+Response wire_json(int status, const boost::json::value& body) {
+  Response response;
+  response.status = status;
+  response.body = to_wire_json(body);
+  response.set_header("Content-Type", "application/json; charset=utf-8");
+  return response;
+}
+
 }  // namespace mb::sim::connectwise

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/http_types.h"
+
 namespace mb::sim::connectwise {
 
 // Compact JSON in which a double is written with a fractional part even when it is integral
@@ -30,6 +32,9 @@ std::string format_timestamp(int64_t epoch_seconds);
 
 // The current time, formatted as above.
 std::string now_timestamp();
+
+// A response with `body` in the wire format and ConnectWise's JSON content type.
+Response wire_json(int status, const boost::json::value& body);
 
 }  // namespace mb::sim::connectwise
 

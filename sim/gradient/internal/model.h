@@ -4,7 +4,7 @@
 // through the API, so tests steer them through /_sim/gradient/... and the seed.
 //
 // Also: the API's JSON shapes (IntegrationData, VendorData, VendorSkuData, account rows) and the
-// seed document parser. Field names in seeds follow the API's camelCase.
+// seed document parser (model_seed.cc). Field names in seeds follow the API's camelCase.
 #ifndef METERBRIDGE_SIM_GRADIENT_INTERNAL_MODEL_H_
 #define METERBRIDGE_SIM_GRADIENT_INTERNAL_MODEL_H_
 

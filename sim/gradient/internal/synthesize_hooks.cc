@@ -79,14 +79,20 @@ std::string SynthesizeHooks::new_partner_key(const json::object& body, std::stri
   return key;
 }
 
-Response SynthesizeHooks::map_account(const Request& request) {
-  const json::object body = body_object(request);
-  Partner& partner = named_partner(body);
-  const std::string account_id = required_field(body, "accountId");
+const Account* SynthesizeHooks::named_account(const Partner& partner,
+                                              const std::string& account_id) {
   const Account* account = partner.find_account(account_id);
   if (account == nullptr) {
     throw HttpError(404, "partner " + partner.name + " has no account '" + account_id + "'");
   }
+  return account;
+}
+
+Response SynthesizeHooks::map_account(const Request& request) {
+  const json::object body = body_object(request);
+  Partner& partner = named_partner(body);
+  const std::string account_id = required_field(body, "accountId");
+  const Account* account = named_account(partner, account_id);
   const Client* client = nullptr;
   if (std::optional<std::string> client_id = optional_field(body, "clientId")) {
     client = partner.find_client(*client_id);
@@ -117,10 +123,7 @@ Response SynthesizeHooks::unmap_account(const Request& request) {
   const json::object body = body_object(request);
   Partner& partner = named_partner(body);
   const std::string account_id = required_field(body, "accountId");
-  const Account* account = partner.find_account(account_id);
-  if (account == nullptr) {
-    throw HttpError(404, "partner " + partner.name + " has no account '" + account_id + "'");
-  }
+  const Account* account = named_account(partner, account_id);
   const bool was_mapped = partner.account_to_client.erase(account->record_id) > 0;
   return Response::json(200, json::object{{"accountId", account_id}, {"unmapped", was_mapped}});
 }

@@ -40,6 +40,8 @@ class SynthesizeHooks {
   // The partner a hook body names by "partnerKey" (connected partners only) or
   // "organizationId"; HttpError 400/404 otherwise.
   Partner& named_partner(const boost::json::object& body);
+  // The partner's account with this id; 404 otherwise.
+  static const Account* named_account(const Partner& partner, const std::string& account_id);
   std::string new_partner_key(const boost::json::object& body, std::string_view field);
 
   World& world_;

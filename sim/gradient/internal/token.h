@@ -10,17 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/base64.h"  // decode_base64_strict
+
 namespace mb::sim::gradient {
 
 struct TokenKeys {
   std::string vendor_key;
   std::string partner_key;
 };
-
-// Strict RFC 4648 §4 base64 (with '=' padding). Returns nullopt for anything else, including the
-// URL-safe alphabet, missing padding and embedded whitespace, which a lenient server might still
-// accept: a client that produces them has a bug the simulator should surface.
-std::optional<std::string> decode_base64_strict(std::string_view text);
 
 // The two keys of a token, split at the first ':'. nullopt when the token is not strict base64,
 // has no ':' or leaves either key empty.

@@ -1,7 +1,7 @@
 // Shared fixture for the Autotask simulator's tests: starts the simulator in-process on
 // loopback and talks to it over HTTP with the raw test client, as any Autotask client would.
-#ifndef METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
-#define METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
+#ifndef METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_
+#define METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -13,6 +13,7 @@
 #include "sim/core/http_types.h"
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "sim/core/testing/simulator_fixture.h"
 
 namespace mb::sim::autotask_testing {
 
@@ -43,18 +44,9 @@ inline Headers auth_headers(const std::string& user = kUserName,
 // "/ATServicesRest/V1.0/Companies/query" for "Companies/query".
 inline std::string api(const std::string& relative) { return "/ATServicesRest/V1.0/" + relative; }
 
-class AutotaskSimTest : public ::testing::Test {
+class AutotaskSimTest : public mb::sim::testing::SimulatorFixture {
  protected:
-  void start(const mb::sim::SimOptions& options = {}) {
-    connection_.reset();
-    simulator_ = mb::sim::Simulator::start("autotask", options);
-  }
-
-  void start_generated(const std::string& spec) {
-    mb::sim::SimOptions options;
-    options.generate = spec;
-    start(options);
-  }
+  AutotaskSimTest() : SimulatorFixture("autotask") {}
 
   void start_with_settings(const std::string& settings_json) {
     mb::sim::SimOptions options;
@@ -62,16 +54,10 @@ class AutotaskSimTest : public ::testing::Test {
     start(options);
   }
 
-  uint16_t port() const { return simulator_->port(); }
-  std::string base_url() const { return simulator_->base_url(); }
-
   // One request on the fixture's keep-alive connection (re-opened after a failure).
   RawResult call(const std::string& method, const std::string& target, const std::string& body = "",
                  const Headers& headers = auth_headers()) {
-    if (!connection_) connection_ = std::make_unique<RawHttpConnection>(port());
-    RawResult result = connection_->send(method, target, headers, body);
-    if (!result.response) connection_.reset();
-    return result;
+    return send(method, target, headers, body);
   }
 
   // The parsed body of a call that must answer `expected_status` (null for an empty body).
@@ -80,13 +66,7 @@ class AutotaskSimTest : public ::testing::Test {
     RawResult result = call(method, target, body, headers);
     EXPECT_TRUE(result.response) << result.error;
     if (!result.response) return nullptr;
-    EXPECT_EQ(result.response->status, expected_status)
-        << method << " " << target << " -> " << result.response->body;
-    if (result.response->body.empty()) return nullptr;
-    boost::system::error_code ec;
-    json::value parsed = json::parse(result.response->body, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << result.response->body;
-    return parsed;
+    return json_of(*result.response, expected_status, method + " " + target);
   }
 
   // POST {entity}/query expecting 200.
@@ -123,15 +103,8 @@ class AutotaskSimTest : public ::testing::Test {
     return url.substr(base_url().size());
   }
 
-  json::value state() { return mb::sim::testing::control_json(port(), "GET", "/_sim/state"); }
-
-  void set_settings(const std::string& settings_json) {
-    mb::sim::testing::control_json(port(), "POST", "/_sim/settings", settings_json);
-  }
-
-  void set_faults(const std::string& faults_json) {
-    mb::sim::testing::control_json(port(), "POST", "/_sim/faults", faults_json);
-  }
+  void set_settings(const std::string& settings_json) { post_settings(settings_json); }
+  void set_faults(const std::string& faults_json) { post_faults(faults_json); }
 
   // The contract service's entry in /_sim/state.
   json::object state_of_contract_service(int64_t id) {
@@ -142,11 +115,8 @@ class AutotaskSimTest : public ::testing::Test {
     ADD_FAILURE() << "contract service " << id << " not in state";
     return {};
   }
-
-  std::unique_ptr<mb::sim::Simulator> simulator_;
-  std::unique_ptr<RawHttpConnection> connection_;
 };
 
 }  // namespace mb::sim::autotask_testing
 
-#endif  // METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_SUPPORT_H_
+#endif  // METERBRIDGE_SIM_AUTOTASK_AUTOTASK_TEST_FIXTURE_H_

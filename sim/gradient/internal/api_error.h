@@ -7,12 +7,14 @@
 //   checks.required_string("name");
 //   checks.one_of("category", service_categories());
 //   checks.finish();                                // throws ValidationError when any failed
-#ifndef METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERRORS_H_
-#define METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERRORS_H_
+#ifndef METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERROR_H_
+#define METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERROR_H_
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -20,8 +22,24 @@
 #include <vector>
 
 #include "sim/core/http_types.h"
+#include "sim/gradient/internal/settings.h"
 
 namespace mb::sim::gradient {
+
+// Documented texts (reference §6 and §11).
+inline constexpr std::string_view kUnauthorized = "Unauthorized";
+inline constexpr std::string_view kInvalidIdType = "You have provided an invalid Id type";
+inline constexpr std::string_view kNoAccountMap = "No account map found with id: ";
+inline constexpr std::string_view kDuplicateId = "A resource with this Id already exists.";
+inline constexpr std::string_view kCountCreated = "Success - Created service unit count";
+inline constexpr std::string_view kAnomaly =
+    "Forbidden: Gradient detected an anomaly with your API usage";
+// The body parser's answer when the bulk-create body is not an array (NestJS ParseArrayPipe).
+inline constexpr std::string_view kArrayExpected = "Validation failed (parsable array expected)";
+
+// The body parser's refusal, in the framework's error shape (reference §8; the shape is
+// assumed: older NestJS versions answered 500 instead).
+inline constexpr std::string_view kBodyTooLarge = "request entity too large";
 
 // A 400 whose message is a list (class-validator), rendered as an array or a joined string
 // depending on the simulator's `validation_messages` setting.
@@ -36,6 +54,12 @@ class ValidationError : public std::runtime_error {
 
 // {"statusCode": status, "message": message}
 Response gradient_error(int status, const boost::json::value& message);
+
+// 429 "Request limit reached (...)", with Retry-After when the settings ask for it.
+Response rate_limited(const Settings& settings, std::chrono::steady_clock::duration wait);
+
+// A 400 whose message is the list, or the list joined, as the settings say.
+Response validation_failed(const Settings& settings, const std::vector<std::string>& messages);
 
 // Whether the server's JSON body parser reads this request's body (Content-Type
 // application/json).
@@ -81,4 +105,4 @@ class FieldChecks {
 
 }  // namespace mb::sim::gradient
 
-#endif  // METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERRORS_H_
+#endif  // METERBRIDGE_SIM_GRADIENT_INTERNAL_API_ERROR_H_

@@ -1,6 +1,9 @@
-#include "sim/gradient/internal/api_errors.h"
+#include "sim/gradient/internal/api_error.h"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
 
 namespace mb::sim::gradient {
 namespace {
@@ -109,6 +112,30 @@ void FieldChecks::required_int_in_range(std::string_view field, int64_t low, int
 
 void FieldChecks::finish() {
   if (!messages_.empty()) throw ValidationError(std::move(messages_));
+}
+
+Response rate_limited(const Settings& settings, std::chrono::steady_clock::duration wait) {
+  std::string message = "Request limit reached (" + std::to_string(settings.rate_limit_requests);
+  message += settings.rate_limit_window_ms == 1000
+                 ? " requests a second)"
+                 : " requests per " + std::to_string(settings.rate_limit_window_ms) + " ms)";
+  Response response = gradient_error(429, json::value(message));
+  if (settings.rate_limit_retry_after) {
+    const int64_t seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    response.set_header("Retry-After", std::to_string(std::max<int64_t>(seconds, 1)));
+  }
+  return response;
+}
+
+Response validation_failed(const Settings& settings, const std::vector<std::string>& messages) {
+  if (settings.validation_messages == "string") {
+    std::string message;
+    for (const std::string& item : messages) message += (message.empty() ? "" : ", ") + item;
+    return gradient_error(400, json::value(message));
+  }
+  json::array list;
+  for (const std::string& item : messages) list.push_back(json::value(item));
+  return gradient_error(400, list);
 }
 
 }  // namespace mb::sim::gradient
