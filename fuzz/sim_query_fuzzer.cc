@@ -10,7 +10,7 @@
 #include "sim/autotask/internal/query.h"
 #include "sim/autotask/internal/schema.h"
 #include "sim/autotask/internal/seed_data.h"
-#include "sim/autotask/internal/tenant.h"
+#include "sim/autotask/internal/model.h"
 
 namespace at = mb::sim::autotask;
 
