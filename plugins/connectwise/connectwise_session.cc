@@ -1,4 +1,4 @@
-#include "plugins/connectwise/connectwise_session.h"
+#include "connectwise_session.h"
 
 #include <boost/json.hpp>
 
@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/connectwise/internal/apply.h"
-#include "plugins/connectwise/internal/conditions.h"
-#include "plugins/connectwise/internal/contracts.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/apply.h"
+#include "internal/conditions.h"
+#include "internal/contracts.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 namespace {

@@ -1,11 +1,11 @@
-#include "plugins/external/external_session.h"
+#include "external_session.h"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <set>
 
-#include "plugins/external/internal/idempotency.h"
+#include "internal/idempotency.h"
 
 namespace meterbridge::external {
 namespace {

@@ -29,10 +29,10 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/external/internal/client.h"
-#include "plugins/external/internal/config.h"
-#include "plugins/external/internal/lines.h"
-#include "plugins/external/internal/wire.h"
+#include "internal/client.h"
+#include "internal/config.h"
+#include "internal/lines.h"
+#include "internal/wire.h"
 
 namespace meterbridge::external {
 

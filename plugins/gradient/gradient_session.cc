@@ -1,4 +1,4 @@
-#include "plugins/gradient/gradient_session.h"
+#include "gradient_session.h"
 
 #include <boost/json.hpp>
 
@@ -6,10 +6,10 @@
 #include <cctype>
 #include <limits>
 
-#include "plugins/gradient/internal/accounts.h"
-#include "plugins/gradient/internal/integration_status.h"
-#include "plugins/gradient/internal/services.h"
-#include "plugins/gradient/internal/token.h"
+#include "internal/accounts.h"
+#include "internal/integration_status.h"
+#include "internal/services.h"
+#include "internal/token.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -26,10 +26,10 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/gradient/internal/client.h"
-#include "plugins/gradient/internal/config.h"
-#include "plugins/gradient/internal/counts.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/client.h"
+#include "internal/config.h"
+#include "internal/counts.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/wire.h"
+#include "internal/wire.h"
 
 #include <meterbridge/documents_json.hpp>
 #include <meterbridge/http.hpp>
@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/zone.h"
+#include "internal/zone.h"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/apply.h"
+#include "internal/apply.h"
 
 #include <boost/json.hpp>
 
@@ -7,8 +7,8 @@
 #include <map>
 #include <utility>
 
-#include "plugins/connectwise/internal/contracts.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/contracts.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 namespace {

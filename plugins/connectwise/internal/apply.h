@@ -25,7 +25,7 @@
 
 #include <meterbridge/documents.hpp>
 
-#include "plugins/connectwise/internal/client.h"
+#include "internal/client.h"
 
 namespace meterbridge::connectwise {
 

@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "plugins/connectwise/internal/link_header.h"
+#include "internal/link_header.h"
 
 namespace meterbridge::connectwise {
 namespace {

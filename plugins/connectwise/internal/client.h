@@ -31,9 +31,9 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/connectwise/internal/conditions.h"
-#include "plugins/connectwise/internal/config.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/conditions.h"
+#include "internal/config.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 

@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/conditions.h"
+#include "internal/conditions.h"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>

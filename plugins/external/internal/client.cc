@@ -1,4 +1,4 @@
-#include "plugins/external/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 

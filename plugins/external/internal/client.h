@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/external/internal/config.h"
-#include "plugins/external/internal/wire.h"
+#include "internal/config.h"
+#include "internal/wire.h"
 
 namespace meterbridge::external {
 

@@ -1,8 +1,8 @@
-#include "plugins/gradient/internal/accounts.h"
+#include "internal/accounts.h"
 
 #include <boost/json.hpp>
 
-#include "plugins/gradient/internal/token.h"
+#include "internal/token.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -1,9 +1,9 @@
-#include "plugins/gradient/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
-#include "plugins/gradient/internal/token.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/token.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/gradient/internal/config.h"
+#include "internal/config.h"
 
 namespace meterbridge::gradient {
 

@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/integration_status.h"
+#include "internal/integration_status.h"
 
 #include <meterbridge/abi.h>
 
