@@ -15,6 +15,8 @@
 #include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -82,6 +84,29 @@ class Client {
 
   Config config_;
 };
+
+// ---- Paging ---------------------------------------------------------------------------------
+
+// Bounds every paging loop: 10,000 pages of the smallest page a platform may serve (100) is a
+// million entries, far beyond any MSP.
+inline constexpr int kMaxPages = 10000;
+// The largest page a list asks for.
+inline constexpr int64_t kMaxListLimit = 1000;
+
+// A text member the host may leave out or send empty: either way, absent.
+std::optional<std::string> given(const std::optional<std::string>& text);
+std::optional<std::string> given(const std::string& text);
+
+// Throws PluginError(retry) when the host cancelled the call.
+void check_cancelled(Call& call, std::string_view what);
+
+// `target` with the protocol's cursor parameter, when there is a cursor.
+std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor);
+
+// Every entry of a paged list (`target` without cursor), following next_cursor.
+std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
+                                           const std::string& target, const std::string& endpoint,
+                                           std::string_view what);
 
 }  // namespace meterbridge::external
 

@@ -68,6 +68,12 @@ struct Failure {
 Failure classify(const ApiResponse& response, std::string_view what);
 [[noreturn]] void throw_failure(const Failure& failure);
 
+// A refusal of the caller rather than of one request (401, 403, 429): every further call would
+// fail alike, so a loop over accounts or services stops at it.
+inline bool stops_everything(const ApiResponse& r) {
+  return r.status == 401 || r.status == 403 || r.status == 429;
+}
+
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;
 

@@ -9,10 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool stops_everything(const ApiResponse& r) {
-  return r.status == 401 || r.status == 403 || r.status == 429;
-}
-
 std::string config_key(const std::string& id) { return "services." + id; }
 
 }  // namespace
