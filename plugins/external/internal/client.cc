@@ -60,10 +60,6 @@ Failure failure_for(const ApiResponse& r, std::string_view what) {
                  action + ": the platform refused the request (" + status + detail(r) + ")", 0};
 }
 
-void throw_failure(const Failure& failure) {
-  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
-}
-
 HttpRequest Client::http_request(const ApiRequest& request) const {
   HttpRequest r;
   r.method = request.method;

@@ -13,6 +13,7 @@
 #define METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
 
 #include <meterbridge/documents.hpp>
+#include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/object.hpp>
@@ -47,18 +48,13 @@ using ApiResponse = HttpResponse;
 // The protocol's error code in a response's body, or "" when the body is not an error body.
 std::string error_code(const ApiResponse& response);
 
-// Why a request failed, in the ABI's terms.
-struct Failure {
-  mb_status status = MB_STATUS_FATAL;
-  std::string message;
-  uint64_t retry_after_ms = 0;
-};
+// Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
+using Failure = HttpFailure;
 
 // Classifies a failed answer to a request made to `what` ("push counts"): 401/403 auth_failed,
 // 429 rate_limited, 5xx and lost connections retry, 404 not_found (config_invalid for a path
 // the platform does not serve at all), 409 conflict, other 4xx fatal.
 Failure failure_for(const ApiResponse& response, std::string_view what);
-[[noreturn]] void throw_failure(const Failure& failure);
 
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;

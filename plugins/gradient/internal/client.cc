@@ -73,10 +73,6 @@ Failure classify(const ApiResponse& response, std::string_view what) {
   return f;
 }
 
-void throw_failure(const Failure& failure) {
-  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
-}
-
 Client::Client(const ConnectorConfig& config)
     : base_url_(config.base_url),
       token_(gradient_token(config.vendor_api_key, config.partner_api_key)) {}

@@ -78,6 +78,18 @@ inline uint64_t retry_after_ms(const HttpResponse& response) {
   return retry_after_header_ms(response.header("retry-after")).value_or(0);
 }
 
+// Why a request failed, in the ABI's terms: what a hook reports for one line (an error class and
+// a message for the user, never a secret) or throws for the whole call with throw_failure().
+struct HttpFailure {
+  mb_status status = MB_STATUS_FATAL;
+  std::string message;
+  uint64_t retry_after_ms = 0;
+};
+
+[[noreturn]] inline void throw_failure(const HttpFailure& failure) {
+  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
+}
+
 }  // namespace meterbridge
 
 #endif  // METERBRIDGE_HTTP_HPP_
