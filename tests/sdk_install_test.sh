@@ -60,7 +60,10 @@ echo "$listing" | grep -q "hello-c .*loaded"
 
 # The platform plugins of this repository build the same way from their source folders against
 # the installed SDK alone: each folder's own CMakeLists.txt, under one configure of a wrapper
-# project so the four builds share one Ninja run.
+# project. A unity build compiles each plugin's sources as one unit, which cuts the compile time
+# to about 40% (the SDK's and Boost.JSON's headers are parsed once per plugin, not per file); the
+# price is that two files of one plugin cannot both define the same name in an anonymous
+# namespace, which the in-tree build would not notice.
 platform_plugins="autotask connectwise gradient external"
 mkdir "$work/platforms"
 {
@@ -72,7 +75,8 @@ mkdir "$work/platforms"
     echo "add_subdirectory(\"$source_dir/plugins/$plugin\" $plugin)"
   done
 } >"$work/platforms/CMakeLists.txt"
-cmake -S "$work/platforms" -B "$work/build-platforms" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake -S "$work/platforms" -B "$work/build-platforms" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_UNITY_BUILD=ON >/dev/null
 cmake --build "$work/build-platforms" >/dev/null
 mkdir -m 0755 "$work/platform-plugins"
 for plugin in $platform_plugins; do
