@@ -108,3 +108,14 @@ function(mb_cc_plugin)
     target_include_directories(${target} PRIVATE "${_generated}")
   endif()
 endfunction()
+
+# The in-tree extras of a plugin declared with the SDK's own meterbridge_add_plugin (as
+# plugins/<x>/ are, so they build the same way out of tree): the project's warnings on the
+# plugin and on the libraries it is built from, and no symbol left undefined for the loader.
+#   mb_plugin_in_tree(autotask autotask_plugin_core)
+function(mb_plugin_in_tree plugin)
+  foreach(_target ${plugin} ${ARGN})
+    _mb_common_properties(${_target})
+  endforeach()
+  target_link_options(${plugin} PRIVATE "LINKER:--no-undefined")
+endfunction()

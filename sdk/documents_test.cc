@@ -24,6 +24,21 @@ TEST(DocumentsTest, EveryEnumValueHasOneWireNameThatReadsBack) {
   EXPECT_EQ(std::string(error_class_wire_name(42)), "fatal");
 }
 
+TEST(DocumentsTest, AListSearchMatchesTheNameOrIdIgnoringAsciiCase) {
+  ListRequest request;
+  EXPECT_TRUE(matches_search(request, "c-1", "Harbor Legal"));  // no search: everything
+  request.search = "";
+  EXPECT_TRUE(matches_search(request, "c-1", "Harbor Legal"));
+  request.search = "LEGAL";
+  EXPECT_TRUE(matches_search(request, "c-1", "Harbor Legal"));
+  request.search = "C-1";
+  EXPECT_TRUE(matches_search(request, "c-1", "Harbor Legal"));
+  request.search = "Harbour";
+  EXPECT_FALSE(matches_search(request, "c-1", "Harbor Legal"));
+  EXPECT_EQ(ascii_lower("MixedCase-\xC3\x89"), "mixedcase-\xC3\x89");  // bytes past ASCII kept
+  EXPECT_TRUE(contains_ignoring_case("anything", ""));
+}
+
 TEST(DocumentsTest, ReadRequestReadsIdsSentAsNumbersAsTheirText) {
   ReadRequest r = decode<ReadRequest>(
       R"({"effective_date":"2026-01-01","lines":[{"key":"k","account_id":412,

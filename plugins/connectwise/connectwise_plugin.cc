@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "plugins/connectwise/connectwise_session.h"
-#include "plugins/connectwise/internal/config.h"
+#include "connectwise_session.h"
+#include "internal/config.h"
 
 namespace {
 

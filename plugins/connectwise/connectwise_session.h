@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "plugins/connectwise/internal/client.h"
-#include "plugins/connectwise/internal/config.h"
+#include "internal/client.h"
+#include "internal/config.h"
 
 namespace meterbridge::connectwise {
 

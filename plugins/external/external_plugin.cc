@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "plugins/external/external_session.h"
-#include "plugins/external/internal/config.h"
+#include "external_session.h"
+#include "internal/config.h"
 
 namespace meterbridge::external {
 namespace {

@@ -19,20 +19,13 @@
 #include <meterbridge/documents.hpp>
 #include <meterbridge/typed_session.hpp>
 
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-
-#include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <utility>
 
-#include "plugins/external/internal/client.h"
-#include "plugins/external/internal/config.h"
-#include "plugins/external/internal/lines.h"
-#include "plugins/external/internal/wire.h"
+#include "internal/cache.h"
+#include "internal/client.h"
+#include "internal/config.h"
 
 namespace meterbridge::external {
 
@@ -48,45 +41,9 @@ class ExternalSession : public TypedSession {
   LinkAccountsResult link_accounts(Call& call, const LinkAccountsRequest& request) override;
   std::string disconnect(Call& call, std::string_view input) override;
 
-  // How long the integration and the service list are reused.
-  static constexpr int64_t kCacheTtlMs = 5 * 60 * 1000;
-
  private:
-  // Always built with both members. No default member initializer: clang (14 and 16) cannot
-  // compile one in this nested template, and the fuzz build uses clang.
-  template <typename T>
-  struct Cached {
-    T value;
-    int64_t fetched_at_ms;
-  };
-
-  const IntegrationInfo& integration(Call& call);
-  const std::map<std::string, ServiceInfo>& services(Call& call);
-  bool fresh(Call& call, int64_t fetched_at_ms) const;
-
-  // Every entry of a paged list (`target` without cursor), following next_cursor.
-  std::vector<boost::json::object> fetch_all(Call& call, const std::string& target,
-                                             const std::string& endpoint, std::string_view what);
-  // GET /v1/counts for these customers: the linked ones, by customer id.
-  std::map<std::string, CustomerCounts> linked_counts(Call& call,
-                                                      const std::vector<std::string>& customers);
-
-  // One POST /v1/count-batches of an apply call: its lines, their items, key and body.
-  struct Part {
-    std::vector<Line> lines;
-    std::vector<CountItem> items;
-    std::string key;
-    std::string body;
-  };
-  // Appends the results of one pushed part's lines from the platform's answer. Returns true
-  // when the platform applied the batch; a failure that stops the run also goes in *stop.
-  bool settle_part(Call& call, const Part& part, const ApiResponse& r,
-                   std::vector<ApplyLineResult>& results, std::optional<Failure>* stop);
-  ApiResponse post_batch(Call& call, const std::string& key, const std::string& body);
-
   Client client_;
-  std::optional<Cached<IntegrationInfo>> integration_;
-  std::optional<Cached<std::map<std::string, ServiceInfo>>> services_;
+  PlatformCache cache_;
 };
 
 }  // namespace meterbridge::external

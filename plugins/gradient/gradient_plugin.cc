@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "plugins/gradient/gradient_session.h"
-#include "plugins/gradient/internal/config.h"
+#include "gradient_session.h"
+#include "internal/config.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "plugins/autotask/internal/adjustments.h"
+#include "internal/adjustments.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "plugins/autotask/internal/dates.h"
+#include "internal/dates.h"
 
 namespace meterbridge::autotask {
 

@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/autotask/internal/wire.h"
+#include "internal/wire.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/adjustments.h"
+#include "internal/adjustments.h"
 
 #include <gtest/gtest.h>
 

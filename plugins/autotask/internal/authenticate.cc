@@ -1,9 +1,9 @@
-#include "plugins/autotask/internal/authenticate.h"
+#include "internal/authenticate.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 

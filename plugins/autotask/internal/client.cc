@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 

@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/autotask/internal/config.h"
-#include "plugins/autotask/internal/wire.h"
-#include "plugins/autotask/internal/zone.h"
+#include "internal/config.h"
+#include "internal/wire.h"
+#include "internal/zone.h"
 
 namespace meterbridge::autotask {
 

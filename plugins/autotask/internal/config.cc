@@ -1,11 +1,11 @@
-#include "plugins/autotask/internal/config.h"
+#include "internal/config.h"
 
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/array.hpp>
 
-#include "plugins/autotask/internal/json_fields.h"
-#include "plugins/autotask/internal/zone.h"
+#include "internal/json_fields.h"
+#include "internal/zone.h"
 
 namespace meterbridge::autotask {
 

@@ -1,10 +1,10 @@
-#include "plugins/autotask/internal/contract_lines.h"
+#include "internal/contract_lines.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "plugins/autotask/internal/dates.h"
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/dates.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/contract_lines.h"
+#include "internal/contract_lines.h"
 
 #include <gtest/gtest.h>
 

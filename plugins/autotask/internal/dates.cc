@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/dates.h"
+#include "internal/dates.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 #include <boost/json/parse.hpp>
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/listings.h"
+#include "internal/listings.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/autotask/internal/json_fields.h"
-#include "plugins/autotask/internal/query.h"
+#include "internal/json_fields.h"
+#include "internal/query.h"
 
 namespace meterbridge::autotask {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "plugins/autotask/internal/client.h"
+#include "internal/client.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/quantities.h"
+#include "internal/quantities.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,9 +9,9 @@
 #include <optional>
 #include <utility>
 
-#include "plugins/autotask/internal/dates.h"
-#include "plugins/autotask/internal/json_fields.h"
-#include "plugins/autotask/internal/query.h"
+#include "internal/dates.h"
+#include "internal/json_fields.h"
+#include "internal/query.h"
 
 namespace meterbridge::autotask {
 

@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/autotask/internal/adjustments.h"
-#include "plugins/autotask/internal/client.h"
-#include "plugins/autotask/internal/contract_lines.h"
+#include "internal/adjustments.h"
+#include "internal/client.h"
+#include "internal/contract_lines.h"
 
 namespace meterbridge::autotask {
 

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/query.h"
+#include "internal/query.h"
 
 #include <algorithm>
 #include <set>

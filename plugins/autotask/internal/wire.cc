@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/wire.h"
+#include "internal/wire.h"
 
 #include <meterbridge/documents_json.hpp>
 #include <meterbridge/http.hpp>
@@ -9,10 +9,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <algorithm>
 #include <cctype>
 
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -25,15 +24,8 @@ constexpr uint64_t kThreadLimitWaitMs = 1'000;
 // A plain-text body is quoted only when it is short enough to be a message, not a page.
 constexpr size_t kMaxPlainTextMessage = 300;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool mentions(const HttpResponse& r, std::string_view lower_case_text) {
-  return lower(r.body).find(lower_case_text) != std::string::npos;
+  return ascii_lower(r.body).find(lower_case_text) != std::string::npos;
 }
 
 uint64_t retry_after_ms(const HttpResponse& r, uint64_t fallback) {

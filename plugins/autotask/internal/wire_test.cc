@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/wire.h"
+#include "internal/wire.h"
 
 #include <gtest/gtest.h>
 #include <meterbridge/plugin.hpp>

@@ -1,28 +1,21 @@
-#include "plugins/autotask/internal/zone.h"
+#include "internal/zone.h"
+
+#include <meterbridge/documents.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url_view.hpp>
 
-#include <algorithm>
-#include <cctype>
-
-#include "plugins/autotask/internal/json_fields.h"
+#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool ends_with_ignoring_case(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == lower(suffix);
+  return s.size() >= suffix.size() &&
+         ascii_lower(s.substr(s.size() - suffix.size())) == ascii_lower(suffix);
 }
 
 std::string collapse_slashes(std::string_view path) {
@@ -38,7 +31,7 @@ std::optional<boost::urls::url_view> parse_http_url(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return std::nullopt;
   boost::urls::url_view u = *parsed;
-  std::string scheme = lower(u.scheme());
+  std::string scheme = ascii_lower(u.scheme());
   if ((scheme != "http" && scheme != "https") || !u.has_authority() || u.encoded_host().empty() ||
       u.has_userinfo())
     return std::nullopt;
@@ -56,7 +49,8 @@ std::optional<std::string> rest_root(std::string_view url) {
   if (ends_with_ignoring_case(path, "/v1.0")) path.resize(path.size() - 5);
   while (!path.empty() && path.back() == '/') path.pop_back();
   if (!ends_with_ignoring_case(path, "/atservicesrest")) path += "/ATServicesRest";
-  std::string root = lower(u->scheme()) + "://" + std::string(u->encoded_authority()) + path + "/";
+  std::string root =
+      ascii_lower(u->scheme()) + "://" + std::string(u->encoded_authority()) + path + "/";
   return root;
 }
 
@@ -80,9 +74,10 @@ std::optional<ZoneInformation> parse_zone_information(std::string_view body) {
 std::optional<std::string> origin_of(std::string_view url) {
   auto u = parse_http_url(url);
   if (!u) return std::nullopt;
-  std::string scheme = lower(u->scheme());
+  std::string scheme = ascii_lower(u->scheme());
   std::string origin =
-      scheme + "://" + lower(std::string_view(u->encoded_host().data(), u->encoded_host().size()));
+      scheme + "://" +
+      ascii_lower(std::string_view(u->encoded_host().data(), u->encoded_host().size()));
   if (u->has_port()) {
     std::string_view port(u->port().data(), u->port().size());
     bool default_port = (scheme == "https" && port == "443") || (scheme == "http" && port == "80");

@@ -1,4 +1,4 @@
-#include "plugins/autotask/internal/zone.h"
+#include "internal/zone.h"
 
 #include <gtest/gtest.h>
 

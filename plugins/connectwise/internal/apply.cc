@@ -1,14 +1,17 @@
-#include "plugins/connectwise/internal/apply.h"
+#include "internal/apply.h"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <tuple>
 #include <utility>
 
-#include "plugins/connectwise/internal/contracts.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/contracts.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 namespace {
@@ -353,6 +356,31 @@ class Applier {
   bool sent_any_ = false;
 };
 
+// The addition a read's line_ref names ({"agreement_id","addition_id"}), both or neither.
+std::pair<std::optional<int64_t>, std::optional<int64_t>> addition_ref(const JsonText& ref) {
+  boost::system::error_code ec;
+  json::value v = ref.empty() ? json::value() : json::parse(ref, ec);
+  if (ec || !v.is_object()) return {};
+  auto id = [&](std::string_view key) -> std::optional<int64_t> {
+    const json::value* m = v.get_object().if_contains(key);
+    if (m != nullptr && m->is_string()) return parse_id(m->get_string());
+    return integral_id(m);
+  };
+  std::optional<int64_t> agreement = id("agreement_id"), addition = id("addition_id");
+  if (!agreement || !addition) return {};
+  return {agreement, addition};
+}
+
+// "YYYY-MM-DD" of a Unix time in milliseconds (UTC).
+std::string utc_date(int64_t now_ms) {
+  using namespace std::chrono;
+  year_month_day ymd{floor<days>(sys_time<milliseconds>(milliseconds(now_ms)))};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
 }  // namespace
 
 std::string quantity_patch_body(int64_t target) {
@@ -364,6 +392,44 @@ std::vector<ApplyOutcome> apply_lines(Call& call, Client& client,
                                       const std::vector<ApplyLine>& lines) {
   client.ensure_discovered(call);
   return Applier(call, client, lines).run();
+}
+
+ApplyResult apply_quantities(Call& call, Client& client, const meterbridge::ApplyRequest& request) {
+  client.begin_hook();
+
+  // ConnectWise has no effective date on a quantity change: the PATCH takes effect when it is
+  // made and the agreement's proration rules bill it. The addition's own effectiveDate (when it
+  // started) is never rewritten.
+  if (!request.effective_date.empty()) {
+    std::string today = utc_date(call.now_ms());
+    if (request.effective_date > today)
+      call.info("effective date " + request.effective_date +
+                " is in the future; ConnectWise applies quantity changes when "
+                "they are made, so the quantities are set now");
+  }
+  if (request.idempotency_key && !request.idempotency_key->empty())
+    call.debug("apply_quantities " + *request.idempotency_key + ": " +
+               std::to_string(request.lines.size()) + " line(s)");
+
+  std::vector<ApplyLine> parsed;
+  for (const meterbridge::ApplyLine& line : request.lines) {
+    ApplyLine l;
+    l.key = line.key;
+    l.account_id = line.account_id;
+    l.service_id = line.service_id;
+    l.company_id = parse_id(line.account_id);
+    l.product_id = parse_id(line.service_id);
+    l.target = line.target;
+    l.expected_current = line.expected_current;
+    std::tie(l.agreement_id, l.addition_id) = addition_ref(line.line_ref);
+    parsed.push_back(std::move(l));
+  }
+
+  ApplyResult out;
+  for (ApplyOutcome& o : apply_lines(call, client, parsed))
+    out.lines.push_back(
+        ApplyLineResult{o.key, o.outcome, o.quantity, o.error_class, std::move(o.message), false});
+  return out;
 }
 
 }  // namespace meterbridge::connectwise

@@ -25,7 +25,7 @@
 
 #include <meterbridge/documents.hpp>
 
-#include "plugins/connectwise/internal/client.h"
+#include "internal/client.h"
 
 namespace meterbridge::connectwise {
 
@@ -53,6 +53,10 @@ struct ApplyOutcome {
 // when nothing could be attempted (discovery failed, the host refused the first batch).
 std::vector<ApplyOutcome> apply_lines(Call& call, Client& client,
                                       const std::vector<ApplyLine>& lines);
+
+// The apply_quantities hook: the host's lines (with the line_ref a read returned) applied by
+// apply_lines. ConnectWise has no effective date on a quantity change: it takes effect when made.
+ApplyResult apply_quantities(Call& call, Client& client, const meterbridge::ApplyRequest& request);
 
 // The PATCH body for an absolute quantity.
 std::string quantity_patch_body(int64_t target);

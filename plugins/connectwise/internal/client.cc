@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "plugins/connectwise/internal/link_header.h"
+#include "internal/link_header.h"
 
 namespace meterbridge::connectwise {
 namespace {
@@ -70,12 +70,7 @@ Failure failure_for(const ApiResponse& r, std::string_view what) {
     f.status = MB_STATUS_FATAL;
     f.message = prefix + "unexpected " + status_text(r.status) + " from ConnectWise" + detail(r);
   }
-  f.error_class = error_class_name(f.status);
   return f;
-}
-
-void throw_failure(const Failure& failure) {
-  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
 }
 
 // ---- Client -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CLIENT_H_
 
 #include <meterbridge/documents.hpp>
+#include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/object.hpp>
@@ -31,9 +32,9 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/connectwise/internal/conditions.h"
-#include "plugins/connectwise/internal/config.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/conditions.h"
+#include "internal/config.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 
@@ -55,17 +56,11 @@ struct ApiRequest {
 // The host's answer to one request (status 0: none; see its error).
 using ApiResponse = HttpResponse;
 
-// Why a request failed, as the ABI reports it.
-struct Failure {
-  mb_status status = MB_STATUS_FATAL;
-  std::string error_class;  // "retry", "rate_limited", "auth_failed", ...
-  std::string message;
-  uint64_t retry_after_ms = 0;
-};
+// Why a request failed, as the ABI reports it (the SDK's, with throw_failure()).
+using Failure = HttpFailure;
 
 // Classifies a failed response. `what` says what the request was for ("list companies").
 Failure failure_for(const ApiResponse& response, std::string_view what);
-[[noreturn]] void throw_failure(const Failure& failure);
 
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;

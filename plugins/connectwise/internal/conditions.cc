@@ -1,4 +1,6 @@
-#include "plugins/connectwise/internal/conditions.h"
+#include "internal/conditions.h"
+
+#include <meterbridge/documents.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -10,8 +12,6 @@ namespace {
 
 // Characters whose meaning inside a `contains`/`like` pattern ConnectWise does not document.
 constexpr std::string_view kPatternSpecials = "%*_[]\\";
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::vector<std::string> split_at(std::string_view text, std::string_view separators) {
   std::vector<std::string> out;
@@ -97,14 +97,11 @@ std::string all_of(std::initializer_list<std::string_view> conditions) {
 }
 
 bool contains_case_insensitive(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return true;
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return lower(a) == lower(b); });
-  return it != haystack.end();
+  return contains_ignoring_case(haystack, needle);
 }
 
 bool equals_case_insensitive(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && contains_case_insensitive(a, b);
+  return ascii_lower(a) == ascii_lower(b);
 }
 
 std::string encode_query_value(std::string_view value) {

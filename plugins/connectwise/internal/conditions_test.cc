@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/conditions.h"
+#include "internal/conditions.h"
 
 #include <gtest/gtest.h>
 

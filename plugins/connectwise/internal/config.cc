@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/config.h"
+#include "internal/config.h"
 
 #include <meterbridge/plugin.hpp>
 
@@ -167,33 +167,6 @@ std::string cloud_api_host(std::string_view site) {
 std::string api_root(const ConnectorConfig& config, bool is_cloud) {
   if (!config.base_url.empty()) return config.base_url;
   return "https://" + (is_cloud ? cloud_api_host(config.site) : config.site);
-}
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                 (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                 static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
 }
 
 std::string basic_authorization(const ConnectorConfig& config) {

@@ -12,6 +12,8 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CONFIG_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CONFIG_H_
 
+#include <meterbridge/http.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -64,7 +66,7 @@ std::string basic_authorization(const ConnectorConfig& config);
 // selection does not happen.
 std::string accept_header(const ConnectorConfig& config);
 
-std::string base64_encode(std::string_view bytes);
+using ::meterbridge::base64_encode;  // the SDK's RFC 4648 base64
 
 }  // namespace meterbridge::connectwise
 

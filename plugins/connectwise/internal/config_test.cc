@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/config.h"
+#include "internal/config.h"
 
 #include <gtest/gtest.h>
 #include <meterbridge/plugin.hpp>

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "plugins/connectwise/internal/client.h"
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/client.h"
+#include "internal/wire.h"
 
 namespace meterbridge::connectwise {
 

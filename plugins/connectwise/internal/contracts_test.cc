@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/contracts.h"
+#include "internal/contracts.h"
 
 #include <gtest/gtest.h>
 

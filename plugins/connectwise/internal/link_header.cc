@@ -1,4 +1,6 @@
-#include "plugins/connectwise/internal/link_header.h"
+#include "internal/link_header.h"
+
+#include <meterbridge/documents.hpp>
 
 #include <boost/url/parse.hpp>
 
@@ -11,14 +13,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
 // The value of the `rel` parameter in "; rel=\"next\"; title=..." (quoted or bare).
 std::optional<std::string> rel_value(std::string_view params) {
   size_t pos = 0;
@@ -29,11 +23,11 @@ std::optional<std::string> rel_value(std::string_view params) {
     pos = semi == std::string_view::npos ? params.size() : semi + 1;
     size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    if (to_lower(trim(param.substr(0, eq))) != "rel") continue;
+    if (ascii_lower(trim(param.substr(0, eq))) != "rel") continue;
     std::string_view value = trim(param.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
-    return to_lower(value);
+    return ascii_lower(value);
   }
   return std::nullopt;
 }

@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/link_header.h"
+#include "internal/link_header.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "plugins/connectwise/internal/wire.h"
+#include "internal/wire.h"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "plugins/external/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
@@ -60,10 +60,6 @@ Failure failure_for(const ApiResponse& r, std::string_view what) {
                  action + ": the platform refused the request (" + status + detail(r) + ")", 0};
 }
 
-void throw_failure(const Failure& failure) {
-  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
-}
-
 HttpRequest Client::http_request(const ApiRequest& request) const {
   HttpRequest r;
   r.method = request.method;
@@ -99,6 +95,42 @@ std::vector<ApiResponse> Client::execute(Call& call,
 
 ApiResponse Client::execute_one(Call& call, const ApiRequest& request) const {
   return execute(call, {request}).front();
+}
+
+std::optional<std::string> given(const std::optional<std::string>& text) {
+  return text && !text->empty() ? text : std::nullopt;
+}
+std::optional<std::string> given(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+void check_cancelled(Call& call, std::string_view what) {
+  if (call.cancelled()) throw PluginError(MB_STATUS_RETRY, "cancelled while " + std::string(what));
+}
+
+std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor) {
+  if (!cursor) return target;
+  return target + (target.find('?') == std::string::npos ? "?" : "&") +
+         "cursor=" + percent_encode(*cursor);
+}
+
+std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
+                                           const std::string& target, const std::string& endpoint,
+                                           std::string_view what) {
+  std::vector<boost::json::object> all;
+  std::optional<std::string> cursor;
+  for (int page = 0; page < kMaxPages; ++page) {
+    check_cancelled(call, what);
+    ApiResponse r =
+        client.execute_one(call, ApiRequest::get(with_cursor(target, cursor), endpoint));
+    if (!r.ok()) throw_failure(failure_for(r, what));
+    Page parsed = parse_page(r.body, what);
+    for (auto& item : parsed.data) all.push_back(std::move(item));
+    if (!parsed.next_cursor) return all;
+    cursor = std::move(parsed.next_cursor);
+  }
+  throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
+                                         std::to_string(kMaxPages) + " pages");
 }
 
 }  // namespace meterbridge::external

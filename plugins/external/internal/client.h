@@ -13,7 +13,10 @@
 #define METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_CLIENT_H_
 
 #include <meterbridge/documents.hpp>
+#include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <map>
@@ -22,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/external/internal/config.h"
-#include "plugins/external/internal/wire.h"
+#include "internal/config.h"
+#include "internal/wire.h"
 
 namespace meterbridge::external {
 
@@ -45,18 +48,13 @@ using ApiResponse = HttpResponse;
 // The protocol's error code in a response's body, or "" when the body is not an error body.
 std::string error_code(const ApiResponse& response);
 
-// Why a request failed, in the ABI's terms.
-struct Failure {
-  mb_status status = MB_STATUS_FATAL;
-  std::string message;
-  uint64_t retry_after_ms = 0;
-};
+// Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
+using Failure = HttpFailure;
 
 // Classifies a failed answer to a request made to `what` ("push counts"): 401/403 auth_failed,
 // 429 rate_limited, 5xx and lost connections retry, 404 not_found (config_invalid for a path
 // the platform does not serve at all), 409 conflict, other 4xx fatal.
 Failure failure_for(const ApiResponse& response, std::string_view what);
-[[noreturn]] void throw_failure(const Failure& failure);
 
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;
@@ -82,6 +80,29 @@ class Client {
 
   Config config_;
 };
+
+// ---- Paging ---------------------------------------------------------------------------------
+
+// Bounds every paging loop: 10,000 pages of the smallest page a platform may serve (100) is a
+// million entries, far beyond any MSP.
+inline constexpr int kMaxPages = 10000;
+// The largest page a list asks for.
+inline constexpr int64_t kMaxListLimit = 1000;
+
+// A text member the host may leave out or send empty: either way, absent.
+std::optional<std::string> given(const std::optional<std::string>& text);
+std::optional<std::string> given(const std::string& text);
+
+// Throws PluginError(retry) when the host cancelled the call.
+void check_cancelled(Call& call, std::string_view what);
+
+// `target` with the protocol's cursor parameter, when there is a cursor.
+std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor);
+
+// Every entry of a paged list (`target` without cursor), following next_cursor.
+std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
+                                           const std::string& target, const std::string& endpoint,
+                                           std::string_view what);
 
 }  // namespace meterbridge::external
 

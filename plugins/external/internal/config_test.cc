@@ -1,4 +1,4 @@
-#include "plugins/external/internal/config.h"
+#include "internal/config.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "plugins/external/internal/idempotency.h"
+#include "internal/idempotency.h"
 
 #include <algorithm>
 #include <cstdint>

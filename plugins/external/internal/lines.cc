@@ -1,8 +1,8 @@
-#include "plugins/external/internal/lines.h"
+#include "internal/lines.h"
 
 #include <boost/json.hpp>
 
-#include "plugins/external/internal/client.h"
+#include "internal/client.h"
 
 namespace meterbridge::external {
 namespace {

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/external/internal/wire.h"
+#include "internal/wire.h"
 
 namespace meterbridge::external {
 

@@ -1,4 +1,4 @@
-#include "plugins/external/internal/lines.h"
+#include "internal/lines.h"
 
 #include <gtest/gtest.h>
 

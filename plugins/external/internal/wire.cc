@@ -1,4 +1,4 @@
-#include "plugins/external/internal/wire.h"
+#include "internal/wire.h"
 
 #include <meterbridge/plugin.hpp>
 

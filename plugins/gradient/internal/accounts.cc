@@ -1,18 +1,13 @@
-#include "plugins/gradient/internal/accounts.h"
+#include "internal/accounts.h"
 
 #include <boost/json.hpp>
 
-#include "plugins/gradient/internal/token.h"
+#include "internal/token.h"
 
 namespace meterbridge::gradient {
 namespace {
 
 namespace json = boost::json;
-
-// Failures that say nothing about one account: every further call would fail alike.
-bool stops_everything(const ApiResponse& r) {
-  return r.status == 401 || r.status == 403 || r.status == 429;
-}
 
 ApiRequest create_request(const std::vector<DesiredAccount>& accounts) {
   // A replay of a create could duplicate or answer 409, so the engine must not resend it after a

@@ -22,8 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/gradient/internal/client.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/client.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 

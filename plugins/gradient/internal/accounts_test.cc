@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/accounts.h"
+#include "internal/accounts.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/categories.h"
+#include "internal/categories.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,9 @@
-#include "plugins/gradient/internal/client.h"
+#include "internal/client.h"
 
 #include <meterbridge/http.hpp>
 
-#include "plugins/gradient/internal/token.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/token.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 namespace {
@@ -71,10 +71,6 @@ Failure classify(const ApiResponse& response, std::string_view what) {
   }
   f.message = prefix + answered;
   return f;
-}
-
-void throw_failure(const Failure& failure) {
-  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
 }
 
 Client::Client(const ConnectorConfig& config)

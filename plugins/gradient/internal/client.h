@@ -14,6 +14,7 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_CLIENT_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_CLIENT_H_
 
+#include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <cstdint>
@@ -22,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/gradient/internal/config.h"
+#include "internal/config.h"
 
 namespace meterbridge::gradient {
 
@@ -55,18 +56,19 @@ struct ApiResponse {
   bool ambiguous() const { return (status == 0 && maybe_sent) || status >= 500; }
 };
 
-// Why a request failed, in the ABI's terms.
-struct Failure {
-  mb_status status = MB_STATUS_FATAL;
-  std::string message;  // never contains a secret
-  uint64_t retry_after_ms = 0;
-};
+// Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
+using Failure = HttpFailure;
 
 // 401 auth_failed; 403 (Gradient's "anomaly with your API usage") and 429 rate_limited;
 // 404 not_found; 409 conflict; 5xx and transport errors retry; the rest fatal. `what` names the
 // call ("list accounts") and starts the message.
 Failure classify(const ApiResponse& response, std::string_view what);
-[[noreturn]] void throw_failure(const Failure& failure);
+
+// A refusal of the caller rather than of one request (401, 403, 429): every further call would
+// fail alike, so a loop over accounts or services stops at it.
+inline bool stops_everything(const ApiResponse& r) {
+  return r.status == 401 || r.status == 403 || r.status == 429;
+}
 
 // The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
 using ::meterbridge::error_class_name;

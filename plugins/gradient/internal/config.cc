@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/config.h"
+#include "internal/config.h"
 
 #include <meterbridge/plugin.hpp>
 
@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "plugins/gradient/internal/categories.h"
+#include "internal/categories.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -1,9 +1,9 @@
-#include "plugins/gradient/internal/config.h"
+#include "internal/config.h"
 
 #include <gtest/gtest.h>
 #include <meterbridge/plugin.hpp>
 
-#include "plugins/gradient/internal/categories.h"
+#include "internal/categories.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -1,12 +1,12 @@
-#include "plugins/gradient/internal/counts.h"
+#include "internal/counts.h"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 
-#include "plugins/gradient/internal/token.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/token.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 namespace {

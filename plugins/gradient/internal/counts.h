@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "plugins/gradient/internal/client.h"
+#include "internal/client.h"
 
 namespace meterbridge::gradient {
 

@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/counts.h"
+#include "internal/counts.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,23 @@
-#include "plugins/gradient/internal/integration_status.h"
+#include "internal/integration_status.h"
 
 #include <meterbridge/abi.h>
 
+#include <optional>
+
 namespace meterbridge::gradient {
+namespace {
+
+ApiRequest status_request(std::string_view status) {
+  // Setting a status is absolute: a replay changes nothing, so the engine may retry it.
+  return ApiRequest{"PATCH", std::string(kApi) + "/organization/status/" + std::string(status),
+                    std::nullopt, "status", true};
+}
+
+}  // namespace
+
+std::string who(const Integration& integration) {
+  return integration.name.empty() ? "the MSP" : "'" + integration.name + "'";
+}
 
 StatusReading read_status(std::string_view status, const std::string& who, bool connecting) {
   const std::string integration =
@@ -55,6 +70,44 @@ std::string sync_warning(std::string_view status) {
   return "the Gradient integration is '" + std::string(status) +
          "': the MSP may not see or bill these counts until it is pending or active; "
          "`meterbridge connectors test` says why and what to do";
+}
+
+SetStatusResult set_status(Call& call, const Client& client, SessionState& state,
+                           const SetStatusRequest& request) {
+  std::string status = ascii_lower(trimmed(request.status));
+  // The SDK also lists "disabled" and "error", but the newer docs list only these three and
+  // Gradient's guidance is to send nothing else.
+  if (status != "active" && status != "inactive" && status != "pending")
+    throw PluginError(
+        MB_STATUS_CONFIG_INVALID,
+        "Gradient integration status must be active, inactive or pending, not '" + status + "'");
+  ApiResponse r = client.execute_one(call, status_request(status));
+  if (!r.ok()) throw_failure(classify(r, "set the integration status to " + status));
+  std::optional<Integration> now = parse_integration(r.body);
+  std::string result = now && !now->status.empty() ? now->status : status;
+  state.integration_status = result;
+  call.info("Gradient integration status set to '" + result + "'");
+  std::string message = "Gradient integration with " + (now ? who(*now) : std::string("the MSP")) +
+                        " is now '" + result + "'";
+  if (result == "pending")
+    message += ": the MSP can now map the accounts and services in Synthesize";
+  return SetStatusResult{result, message};
+}
+
+// The partner leaves: Gradient's lifecycle says the integration goes back to inactive. The host
+// then deletes the credentials and every local mapping; the accounts stay on Gradient until the
+// MSP disconnects there (which deletes them), so a reconnect finds and reuses them.
+std::string disconnect(Call& call, const Client& client, SessionState& state) {
+  ApiResponse r = client.execute_one(call, status_request("inactive"));
+  state.integration_status = "inactive";
+  state.accounts.reset();
+  state.created_accounts.clear();
+  state.catalog_ids.reset();
+  state.created_services.clear();
+  state.listing.clear();
+  if (!r.ok()) throw_failure(classify(r, "set the integration status to inactive"));
+  call.info("Gradient integration status set to 'inactive'");
+  return "{}";
 }
 
 }  // namespace meterbridge::gradient

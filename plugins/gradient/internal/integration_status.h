@@ -11,8 +11,15 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_INTEGRATION_STATUS_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_INTEGRATION_STATUS_H_
 
+#include <meterbridge/documents.hpp>
+#include <meterbridge/plugin.hpp>
+
 #include <string>
 #include <string_view>
+
+#include "internal/client.h"
+#include "internal/session_state.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 
@@ -32,6 +39,16 @@ StatusReading read_status(std::string_view status, const std::string& who, bool 
 // A warning for a sync that finds the integration in a state where the MSP cannot see or bill
 // the counts; empty for active and pending.
 std::string sync_warning(std::string_view status);
+
+// set_status: PATCH organization/status/<status>, one of active, inactive or pending.
+SetStatusResult set_status(Call& call, const Client& client, SessionState& state,
+                           const SetStatusRequest& request);
+
+// disconnect: the integration goes back to inactive and the session forgets what it learnt.
+std::string disconnect(Call& call, const Client& client, SessionState& state);
+
+// "'<the MSP's name>'" for messages, or "the MSP" when Gradient did not name it.
+std::string who(const Integration& integration);
 
 }  // namespace meterbridge::gradient
 

@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/services.h"
+#include "internal/services.h"
 
 #include <boost/json.hpp>
 
@@ -8,10 +8,6 @@ namespace meterbridge::gradient {
 namespace {
 
 namespace json = boost::json;
-
-bool stops_everything(const ApiResponse& r) {
-  return r.status == 401 || r.status == 403 || r.status == 429;
-}
 
 std::string config_key(const std::string& id) { return "services." + id; }
 

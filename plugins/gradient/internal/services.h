@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "plugins/gradient/internal/client.h"
-#include "plugins/gradient/internal/config.h"
-#include "plugins/gradient/internal/wire.h"
+#include "internal/client.h"
+#include "internal/config.h"
+#include "internal/wire.h"
 
 namespace meterbridge::gradient {
 

@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/services.h"
+#include "internal/services.h"
 
 #include <gtest/gtest.h>
 

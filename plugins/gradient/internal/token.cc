@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/token.h"
+#include "internal/token.h"
 
 #include <cstdint>
 
@@ -28,33 +28,6 @@ std::string percent_encode(std::string_view text) {
 }
 
 }  // namespace
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
-                 static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
-                 static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    out += kAlphabet[(n >> 18) & 0x3F];
-    out += kAlphabet[(n >> 12) & 0x3F];
-    out += kAlphabet[(n >> 6) & 0x3F];
-    out += kAlphabet[n & 0x3F];
-  }
-  size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 0x3F];
-    out += kAlphabet[(n >> 12) & 0x3F];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 0x3F] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string gradient_token(std::string_view vendor_api_key, std::string_view partner_api_key) {
   std::string plain;

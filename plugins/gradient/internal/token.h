@@ -9,13 +9,15 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_TOKEN_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_TOKEN_H_
 
+#include <meterbridge/http.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace meterbridge::gradient {
 
-// RFC 4648 base64 with the standard alphabet and '=' padding.
-std::string base64_encode(std::string_view bytes);
+// RFC 4648 base64 (the SDK's).
+using ::meterbridge::base64_encode;
 
 // base64(vendor_api_key + ":" + partner_api_key).
 std::string gradient_token(std::string_view vendor_api_key, std::string_view partner_api_key);

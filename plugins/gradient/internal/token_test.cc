@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/token.h"
+#include "internal/token.h"
 
 #include <gtest/gtest.h>
 

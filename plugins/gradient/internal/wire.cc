@@ -1,4 +1,4 @@
-#include "plugins/gradient/internal/wire.h"
+#include "internal/wire.h"
 
 #include <boost/json.hpp>
 

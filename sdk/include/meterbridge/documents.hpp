@@ -224,6 +224,29 @@ struct ListPage {
   std::optional<std::string> next_cursor;  // nullopt: the last page
 };
 
+// `text` in ASCII lower case (platform ids, header names and searches compare this way; bytes
+// outside ASCII are left as they are).
+inline std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// Whether `text` contains `needle`, ASCII case-insensitively; an empty needle is in every text.
+inline bool contains_ignoring_case(std::string_view text, std::string_view needle) {
+  return ascii_lower(text).find(ascii_lower(needle)) != std::string::npos;
+}
+
+// Whether an item matches a list request's search as the host means it: the search text in the
+// item's name or id, case-insensitively. No search, or an empty one, matches every item. For
+// platforms that cannot search, or that search more loosely than this.
+inline bool matches_search(const ListRequest& request, std::string_view id, std::string_view name) {
+  if (!request.search) return true;
+  return contains_ignoring_case(name, *request.search) ||
+         contains_ignoring_case(id, *request.search);
+}
+
 // on_read_quantities
 struct ReadLine {
   std::string key;

@@ -78,6 +78,39 @@ inline uint64_t retry_after_ms(const HttpResponse& response) {
   return retry_after_header_ms(response.header("retry-after")).value_or(0);
 }
 
+// RFC 4648 base64 with the standard alphabet and '=' padding, for credentials in headers
+// ("Authorization: Basic " + base64_encode(user + ":" + password)).
+inline std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])); };
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t rest = bytes.size() - i;
+    uint32_t n = byte(i) << 16;
+    if (rest > 1) n |= byte(i + 1) << 8;
+    if (rest > 2) n |= byte(i + 2);
+    out += kAlphabet[(n >> 18) & 0x3F];
+    out += kAlphabet[(n >> 12) & 0x3F];
+    out += rest > 1 ? kAlphabet[(n >> 6) & 0x3F] : '=';
+    out += rest > 2 ? kAlphabet[n & 0x3F] : '=';
+  }
+  return out;
+}
+
+// Why a request failed, in the ABI's terms: what a hook reports for one line (an error class and
+// a message for the user, never a secret) or throws for the whole call with throw_failure().
+struct HttpFailure {
+  mb_status status = MB_STATUS_FATAL;
+  std::string message;
+  uint64_t retry_after_ms = 0;
+};
+
+[[noreturn]] inline void throw_failure(const HttpFailure& failure) {
+  throw PluginError(failure.status, failure.message, failure.retry_after_ms);
+}
+
 }  // namespace meterbridge
 
 #endif  // METERBRIDGE_HTTP_HPP_

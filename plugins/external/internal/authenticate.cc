@@ -1,0 +1,48 @@
+#include "internal/authenticate.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace meterbridge::external {
+namespace {
+
+AuthenticateResult verdict(AuthStatus status, std::string message) {
+  return AuthenticateResult{status, std::move(message), std::nullopt};
+}
+
+}  // namespace
+
+AuthenticateResult authenticate(Call& call, const Client& client, PlatformCache& cache) {
+  ApiResponse r = client.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
+  if (r.ok()) {
+    IntegrationInfo info = parse_integration(r.body);
+    if (info.protocol_version.rfind("1.", 0) != 0) {
+      return verdict(AuthStatus::kConfigInvalid, "the platform speaks external protocol " +
+                                                     info.protocol_version +
+                                                     "; this plugin speaks version 1");
+    }
+    cache.remember(info, call.now_ms());
+    return verdict(AuthStatus::kOk, info.platform_name + ": integration " + info.integration_name +
+                                        " (" + info.integration_id + "), external protocol " +
+                                        info.protocol_version + ", up to " +
+                                        std::to_string(info.max_batch_items) + " counts per batch");
+  }
+  const Failure failure = failure_for(r, "check the API key");
+  switch (failure.status) {
+    case MB_STATUS_AUTH_FAILED:
+      return verdict(AuthStatus::kAuthFailed, failure.message);
+    case MB_STATUS_CONFIG_INVALID: {
+      const std::string& url = client.config().base_url;
+      const bool versioned = url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0;
+      return verdict(AuthStatus::kConfigInvalid,
+                     failure.message + (versioned ? "; base_url must not include /v1" : ""));
+    }
+    case MB_STATUS_RETRY:
+      return verdict(AuthStatus::kUnreachable, failure.message);
+    default:
+      throw_failure(failure);
+  }
+}
+
+}  // namespace meterbridge::external

@@ -1,0 +1,89 @@
+#include "internal/provisioning.h"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "internal/accounts.h"
+#include "internal/authenticate.h"
+#include "internal/integration_status.h"
+#include "internal/services.h"
+
+namespace meterbridge::gradient {
+
+ProvisionAccountsResult provision_accounts(Call& call, const Client& client, SessionState& state,
+                                           const ProvisionAccountsRequest& request) {
+  std::vector<DesiredAccount> desired;
+  std::set<std::string> unnamed;
+  for (const AccountToProvision& v : request.accounts) {
+    DesiredAccount a{v.id, trimmed(v.name)};
+    if (a.id.empty()) continue;
+    if (a.name.empty()) {
+      // Gradient requires a name; the id still lets the MSP recognise and map the customer.
+      a.name = a.id;
+      unnamed.insert(a.id);
+    }
+    desired.push_back(std::move(a));
+  }
+  // While connecting, the status is about to be set; otherwise a sync should say why the MSP
+  // may not see its counts.
+  if (std::string warning = sync_warning(refresh_integration_status(call, client, state));
+      !warning.empty() && !state.connecting)
+    call.warn(warning);
+  AccountsResult result = provision(call, client, desired);
+  state.accounts = result.on_gradient;
+  state.created_accounts = std::move(result.created);
+
+  ProvisionAccountsResult out;
+  std::map<std::string, int> tally;
+  for (const AccountOutcome& o : result.items) {
+    ++tally[o.outcome];
+    std::string message = o.message;
+    if (unnamed.count(o.account.id) > 0 && o.outcome != MB_PROVISION_FAILED)
+      message = "the workspace has no name; its id is the account's name in Gradient";
+    ProvisionedAccount& item = out.items.emplace_back();
+    item.id = o.account.id;
+    item.name = o.account.name;
+    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
+    if (!item.outcome) item.unknown_outcome = o.outcome;
+    item.message = message;
+    if (o.outcome != MB_PROVISION_FAILED) item.account_id = o.account.id;
+  }
+  std::string summary;
+  for (const auto& [outcome, n] : tally)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
+  call.info("Gradient accounts: " + (summary.empty() ? std::string("none") : summary));
+  return out;
+}
+
+ProvisionServicesResult provision_services(Call& call, const Client& client,
+                                           const ConnectorConfig& config, SessionState& state,
+                                           const ProvisionServicesRequest& request) {
+  std::vector<DesiredService> desired;
+  for (const ServiceToProvision& o : request.services) {
+    DesiredService s{o.id, o.name, std::nullopt};
+    if (s.id.empty()) continue;
+    if (o.platform_id && !o.platform_id->empty()) s.platform_id = o.platform_id;
+    desired.push_back(std::move(s));
+  }
+  ServicesResult result = gradient::provision_services(call, client, config, desired);
+  state.catalog_ids = result.catalog_ids;
+  state.created_services = std::move(result.created);
+
+  ProvisionServicesResult out;
+  for (const ServiceOutcome& o : result.items) {
+    ProvisionedService& item = out.items.emplace_back();
+    item.id = o.id;
+    item.platform_id = o.platform_id;
+    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
+    if (!item.outcome) item.unknown_outcome = o.outcome;
+    item.metric = o.metric;
+    item.message = o.message;
+    if (o.outcome == MB_PROVISION_CREATED)
+      call.info("Gradient service created for '" + o.id + "': " + o.platform_id);
+  }
+  return out;
+}
+
+}  // namespace meterbridge::gradient
