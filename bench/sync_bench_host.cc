@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "bench/resources.h"
+#include "host/app/app.h"
 #include "host/config/config.h"
 #include "host/plugin/plugin.h"
 #include "host/store/store.h"
@@ -275,7 +276,7 @@ json::object run_host_engine(size_t lines, double change_percent) {
   auto session = plugin->open(std::move(context), "{}");
   if (!session) throw std::runtime_error(session.status().to_string());
 
-  SyncEngine engine(store, config);
+  SyncEngine engine(store, app::sync_settings(config));
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   auto report = engine.sync(connector, **session, {});

@@ -99,7 +99,7 @@ struct SessionRun {
 SessionRun run_sync(Step& step, const SyncOptions& options) {
   SessionRun out;
   out.session = take(step.app().open_session(kConnectorId), "open session");
-  SyncEngine engine(step.store(), step.config());
+  SyncEngine engine(step.store(), app::sync_settings(step.config()));
   out.report = take(engine.sync(step.connector(), *out.session, options), "sync");
   return out;
 }

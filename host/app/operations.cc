@@ -88,7 +88,7 @@ Status complete_connect(app::App& app, const ConnectorConfig& connector, PluginS
           "nothing created on the platform yet: no usage imported; the first sync after "
           "`meterbridge usage import` creates the accounts and services");
     } else {
-      SyncEngine engine(**store, **config);
+      SyncEngine engine(**store, app::sync_settings(**config));
       Status provisioned = engine.provision(connector, session, v.provisioned);
       if (!provisioned.ok())
         return Status(provisioned.code(),
@@ -395,7 +395,7 @@ Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
     if (!config) return config.status();
     auto before = (*store)->list_account_mappings(connector);
     if (!before) return before.status();
-    SyncEngine engine(**store, **config);
+    SyncEngine engine(**store, app::sync_settings(**config));
     std::vector<std::string> notes;
     MB_RETURN_IF_ERROR(engine.provision(**conn, **session, notes));
     auto after = (*store)->list_account_mappings(connector);
@@ -708,7 +708,7 @@ Result<SyncReport> followup(app::App& app, int64_t run_id, const std::vector<int
                     [&](const SyncOptions& leased) -> Result<SyncReport> {
                       auto session = app.open_session(connector_id);
                       if (!session) return session.status();
-                      SyncEngine engine(**store, **config);
+                      SyncEngine engine(**store, app::sync_settings(**config));
                       auto report = approve ? engine.approve(**connector, **session, run_id, line_numbers, leased)
                                             : engine.retry(**connector, **session, run_id, leased);
                       if (report) app.notify(**connector, *report);
@@ -728,7 +728,7 @@ Result<SyncReport> sync_connector(app::App& app, const std::string& id, const Sy
   return with_lease(app, id, "sync", options, [&](const SyncOptions& leased) -> Result<SyncReport> {
     auto session = app.open_session(id);
     if (!session) return session.status();
-    SyncEngine engine(**store, **config);
+    SyncEngine engine(**store, app::sync_settings(**config));
     auto report = engine.sync(**connector, **session, leased);
     if (report) app.notify(**connector, *report);
     return report;
@@ -752,7 +752,7 @@ Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const s
   if (!store) return store.status();
   auto connector_id = connector_of_run(app, run_id);
   if (!connector_id) return connector_id.status();
-  SyncEngine engine(**store, **config);
+  SyncEngine engine(**store, app::sync_settings(**config));
   return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
 }
 

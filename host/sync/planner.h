@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "host/config/config.h"
+#include "host/config/connector_config.h"
 #include "host/store/model.h"
 
 namespace mb {

@@ -185,12 +185,12 @@ class SyncEngineTest : public ::testing::Test {
   }
 
   Result<SyncReport> sync(SyncOptions options = {}) {
-    SyncEngine engine(*store_, config_, clock_);
+    SyncEngine engine(*store_, SyncSettings{}, clock_);
     return engine.sync(connector_, *session_, options);
   }
 
   Result<SyncReport> approve(int64_t run_id, const std::vector<int64_t>& lines = {}) {
-    SyncEngine engine(*store_, config_, clock_);
+    SyncEngine engine(*store_, SyncSettings{}, clock_);
     return engine.approve(connector_, *session_, run_id, lines, {});
   }
 
@@ -218,7 +218,6 @@ class SyncEngineTest : public ::testing::Test {
 
   FakePlatform platform_;
   FakeClock clock_{1795305600000};  // 2026-11-22T00:00:00Z
-  Config config_;
   ConnectorConfig connector_;
   std::unique_ptr<Store> store_;
   std::shared_ptr<LoadedPlugin> plugin_;
@@ -285,7 +284,7 @@ TEST_F(SyncEngineTest, FailedLinesMakeThePartialStateAndRetryRunsOnlyThem) {
   EXPECT_EQ(report->run.state, "partial");
   EXPECT_EQ(report->counts["failed"], 1);
   platform_.failing_keys.clear();
-  SyncEngine engine(*store_, config_, clock_);
+  SyncEngine engine(*store_, SyncSettings{}, clock_);
   auto retried = engine.retry(connector_, *session_, report->run.id, {});
   ASSERT_TRUE(retried) << retried.status().message();
   ASSERT_EQ(retried->lines.size(), 1u);
@@ -550,7 +549,7 @@ TEST_F(ApprovalTest, LinesCanBeApprovedAndDismissedOneByOne) {
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].line.workspace_id, "w2");
 
-  SyncEngine engine(*store_, config_, clock_);
+  SyncEngine engine(*store_, SyncSettings{}, clock_);
   auto dismissed = engine.dismiss("fake", held->run.id, {n2}, "dismissed by a test");
   ASSERT_TRUE(dismissed) << dismissed.status().message();
   EXPECT_TRUE(store_->pending_approvals("fake")->empty());
