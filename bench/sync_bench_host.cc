@@ -284,8 +284,8 @@ json::object run_host_engine(size_t lines, double change_percent) {
   double cpu = cpu_seconds() - cpu_before;
   if (!report) throw std::runtime_error(report.status().to_string());
   auto updated = report->counts.count(outcome::kUpdated) ? report->counts.at(outcome::kUpdated) : 0;
-  if (static_cast<size_t>(updated) != expected_changed || report->run.state != "ok")
-    throw std::runtime_error("the run ended " + report->run.state + " with " +
+  if (static_cast<size_t>(updated) != expected_changed || report->run.state != RunState::kOk)
+    throw std::runtime_error("the run ended " + std::string(to_text(report->run.state)) + " with " +
                              std::to_string(updated) + " lines updated, expected " +
                              std::to_string(expected_changed) + ": " + report->run.message);
   double n = static_cast<double>(report->lines.size());

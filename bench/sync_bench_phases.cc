@@ -341,7 +341,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
           {"trigger", run.report.run.trigger},
           {"planned", planned},
           {"changed", changed},
-          {"state", run.report.run.state},
+          {"state", to_text(run.report.run.state)},
           {"message", run.report.run.message},
           {"outcomes", std::move(outcomes)},
           {"calls", total.requests},

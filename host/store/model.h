@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "host/store/states.h"
+
 namespace mb {
 
 // A connector: one plugin + config + credentials for one MSP partner.
@@ -93,8 +95,7 @@ struct SyncRun {
   std::string connector_id;
   std::string trigger = "manual";  // manual | schedule | api | approve | retry
   bool dry_run = false;
-  // planned | applying | ok | partial | failed | interrupted
-  std::string state = "planned";
+  RunState state = RunState::kPlanned;
   std::string effective_date;
   std::string started_at;
   std::string finished_at;

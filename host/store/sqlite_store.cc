@@ -699,9 +699,16 @@ class SqliteStore : public Store {
       Statement s(db_,
                   "INSERT INTO sync_runs(connector_id, trigger, dry_run, state, effective_date, started_at, "
                   "message, counts, parent_run_id, owner_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-      s.bind(1, run.connector_id).bind(2, run.trigger).bind(3, int64_t{run.dry_run ? 1 : 0}).bind(4, run.state)
-          .bind(5, run.effective_date).bind(6, run.started_at.empty() ? now() : run.started_at)
-          .bind(7, run.message).bind(8, run.counts_json).bind(9, run.parent_run_id).bind(10, run.owner_id);
+      s.bind(1, run.connector_id)
+          .bind(2, run.trigger)
+          .bind(3, int64_t{run.dry_run ? 1 : 0})
+          .bind(4, std::string(to_text(run.state)))
+          .bind(5, run.effective_date)
+          .bind(6, run.started_at.empty() ? now() : run.started_at)
+          .bind(7, run.message)
+          .bind(8, run.counts_json)
+          .bind(9, run.parent_run_id)
+          .bind(10, run.owner_id);
       s.step();
       MB_RETURN_IF_ERROR(s.status());
       run_id = sqlite3_last_insert_rowid(db_);
@@ -715,7 +722,11 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
                 "UPDATE sync_runs SET state = ?2, finished_at = ?3, message = ?4, counts = ?5 WHERE id = ?1");
-    s.bind(1, run.id).bind(2, run.state).bind(3, run.finished_at).bind(4, run.message).bind(5, run.counts_json);
+    s.bind(1, run.id)
+        .bind(2, std::string(to_text(run.state)))
+        .bind(3, run.finished_at)
+        .bind(4, run.message)
+        .bind(5, run.counts_json);
     s.step();
     return s.status();
   }
@@ -1121,7 +1132,9 @@ class SqliteStore : public Store {
       r.connector_id = s.text(1);
       r.trigger = s.text(2);
       r.dry_run = s.integer(3) != 0;
-      r.state = s.text(4);
+      auto state = parse_stored<RunState>(s.text(4), "run " + std::to_string(r.id));
+      if (!state) return state.status();
+      r.state = *state;
       r.effective_date = s.text(5);
       r.started_at = s.text(6);
       r.finished_at = s.text(7);

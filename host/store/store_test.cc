@@ -178,7 +178,7 @@ TEST_F(StoreTest, RunsAndLinesRoundTrip) {
   auto unfinished = store_->unfinished_runs("acme");
   ASSERT_EQ(unfinished->size(), 1u);
   SyncRun done = *(*store_->get_run(*id));
-  done.state = "ok";
+  done.state = RunState::kOk;
   done.finished_at = "2026-11-01T00:01:00Z";
   ASSERT_TRUE(store_->update_run(done).ok());
   EXPECT_TRUE(store_->unfinished_runs("acme")->empty());
@@ -276,7 +276,7 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   held.outcome = "held";
   SyncRun run;
   run.connector_id = "acme";
-  run.state = "ok";
+  run.state = RunState::kOk;
   auto first = store_->create_run(run, {held});
   ASSERT_TRUE(first);
   SyncRun dry = run;

@@ -67,7 +67,8 @@ std::string duration(const SyncRun& run) {
 }  // namespace
 
 std::string run_summary_line(const SyncRun& run) {
-  std::string s = run.connector_id + ": " + run.state + (run.dry_run ? " (dry run)" : "") + " — " + run.message;
+  std::string s = run.connector_id + ": " + std::string(to_text(run.state)) +
+                  (run.dry_run ? " (dry run)" : "") + " — " + run.message;
   s += " (run " + std::to_string(run.id);
   if (!run.effective_date.empty()) s += ", effective " + run.effective_date;
   std::string d = duration(run);
@@ -133,17 +134,18 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
 
 boost::json::value run_header_to_json(const SyncRun& run) {
   auto counts = json::parse(run.counts_json.empty() ? "{}" : run.counts_json);
-  return boost::json::object{{"id", run.id},
-                             {"connector", run.connector_id},
-                             {"state", run.state},
-                             {"dry_run", run.dry_run},
-                             {"trigger", run.trigger},
-                             {"effective_date", run.effective_date},
-                             {"started_at", run.started_at},
-                             {"finished_at", run.finished_at},
-                             {"message", run.message},
-                             {"parent_run", run.parent_run_id},
-                             {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
+  return boost::json::object{
+      {"id", run.id},
+      {"connector", run.connector_id},
+      {"state", to_text(run.state)},
+      {"dry_run", run.dry_run},
+      {"trigger", run.trigger},
+      {"effective_date", run.effective_date},
+      {"started_at", run.started_at},
+      {"finished_at", run.finished_at},
+      {"message", run.message},
+      {"parent_run", run.parent_run_id},
+      {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
 }
 
 boost::json::value pending_approval_to_json(const PendingApproval& p, const ReportNames& names) {

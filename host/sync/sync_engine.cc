@@ -92,7 +92,7 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
         "run " + std::to_string(run_id) +
         " was a dry run: its held lines show what a sync would hold; sync for real, then "
         "approve that run");
-  if (original->state == "planned" || original->state == "applying")
+  if (original->state == RunState::kPlanned || original->state == RunState::kApplying)
     return Status::Conflict("run " + std::to_string(run_id) + " has not finished");
   auto lines = store_.list_lines(run_id);
   if (!lines) return lines.status();
@@ -152,7 +152,7 @@ Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector
                                                 const SyncOptions& options,
                                                 std::vector<std::string> notes) {
   MB_RETURN_IF_ERROR(confirm_owner(options));
-  run.state = "planned";
+  run.state = RunState::kPlanned;
   number_lines(lines);
   auto id = store_.create_run(run, lines);
   if (!id) return id.status();
@@ -236,7 +236,7 @@ Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginS
                                        const Policies& policies, const SyncOptions& options,
                                        std::vector<std::string> notes) {
   MB_RETURN_IF_ERROR(confirm_owner(options));
-  run.state = "planned";
+  run.state = RunState::kPlanned;
   number_lines(lines);
   auto id = store_.create_run(run, lines);  // the plan is durable before any write
   if (!id) return id.status();
@@ -258,7 +258,7 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
                                                 const SyncOptions& options, Status run_error,
                                                 std::vector<std::string> notes) {
   if (run_error.ok() && !options.dry_run) {
-    run.state = "applying";
+    run.state = RunState::kApplying;
     MB_RETURN_IF_ERROR(store_.update_run(run));
     run_error = apply_changes(store_, connector.id, session, run, lines, options);
   }

@@ -232,7 +232,7 @@ TEST_F(SyncEngineTest, AppliesOnlyChangedLinesInBatchesWithDeterministicKeys) {
   options.progress = [&](size_t done, size_t total) { progress.emplace_back(done, total); };
   auto report = sync(options);
   ASSERT_TRUE(report) << report.status().message();
-  EXPECT_EQ(report->run.state, "ok");
+  EXPECT_EQ(to_text(report->run.state), "ok");
   EXPECT_EQ(report->counts["unchanged"], 1);  // A1 already at 11
   EXPECT_EQ(report->counts["updated"], 2);
   ASSERT_EQ(platform_.applies.size(), 2u);  // one line per batch, two changed lines
@@ -281,7 +281,7 @@ TEST_F(SyncEngineTest, FailedLinesMakeThePartialStateAndRetryRunsOnlyThem) {
   platform_.failing_keys.insert(line_key("w2", "edr"));
   auto report = sync();
   ASSERT_TRUE(report);
-  EXPECT_EQ(report->run.state, "partial");
+  EXPECT_EQ(to_text(report->run.state), "partial");
   EXPECT_EQ(report->counts["failed"], 1);
   platform_.failing_keys.clear();
   SyncEngine engine(*store_, SyncSettings{}, clock_);
@@ -296,7 +296,7 @@ TEST_F(SyncEngineTest, NoUsageOrNoServiceMappingsIsANoteNotAFailure) {
   ASSERT_TRUE(store_->delete_service_mapping("fake", "edr").ok());
   auto report = sync();
   ASSERT_TRUE(report);
-  EXPECT_EQ(report->run.state, "ok");
+  EXPECT_EQ(to_text(report->run.state), "ok");
   EXPECT_TRUE(report->lines.empty());
   bool said = std::any_of(report->notes.begin(), report->notes.end(),
                           [](const std::string& n) { return n.find("no services are mapped") != std::string::npos; });
@@ -327,7 +327,7 @@ TEST_F(SyncEngineTest, AWriteWhoseAnswerWasLostIsNotSentAgainUntilAReadConfirmsI
   ASSERT_TRUE(rerun);
   EXPECT_EQ(line_of(*rerun, "w2").outcome, "pending_confirmation");
   EXPECT_NE(line_of(*rerun, "w2").message.find("not confirmed yet"), std::string::npos);
-  EXPECT_EQ(rerun->run.state, "partial");
+  EXPECT_EQ(to_text(rerun->run.state), "partial");
   EXPECT_EQ(platform_.posted, 2u);
 
   platform_.deliver_in_flight();  // the lost POST lands after all

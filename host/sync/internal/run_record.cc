@@ -55,7 +55,7 @@ std::string counts_json(const std::map<std::string, int64_t>& counts) {
 
 Result<SyncRun> record_failed_attempt(Store& store, SyncRun run, const Status& why,
                                       int64_t now_ms) {
-  run.state = "failed";
+  run.state = RunState::kFailed;
   run.finished_at = format_iso8601_utc(now_ms);
   run.message = redact(why.to_string());
   auto id = store.create_run(run, {});
@@ -86,7 +86,7 @@ Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
     MB_RETURN_IF_ERROR(store.update_lines(run.id, changed));
     auto all = store.list_lines(run.id);
     if (!all) return all.status();
-    run.state = "interrupted";
+    run.state = RunState::kInterrupted;
     run.finished_at = format_iso8601_utc(clock.now_ms());
     run.message = "interrupted (" + std::to_string(changed.size()) +
                   " lines unfinished); the next run re-reads the platform for them";
@@ -120,13 +120,13 @@ void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& 
   int64_t failed = n(outcome::kFailed) + n(outcome::kPendingConfirmation);
   int64_t succeeded = n(outcome::kUpdated) + n(outcome::kUnchanged) + n(outcome::kWouldUpdate);
   if (!run_error.ok() && succeeded == 0)
-    run.state = "failed";
+    run.state = RunState::kFailed;
   else if (failed > 0 && succeeded == 0)
-    run.state = "failed";
+    run.state = RunState::kFailed;
   else if (failed > 0 || !run_error.ok())
-    run.state = "partial";
+    run.state = RunState::kPartial;
   else
-    run.state = "ok";
+    run.state = RunState::kOk;
   run.finished_at = format_iso8601_utc(now_ms);
   std::string summary;
   for (const auto& [k, v] : counts)

@@ -25,7 +25,7 @@ std::string state_of(std::initializer_list<const char*> outcomes,
                      const Status& run_error = Status::Ok()) {
   SyncRun run;
   finish_run(run, lines_with(outcomes), run_error, kNow);
-  return run.state;
+  return std::string(to_text(run.state));
 }
 
 TEST(FinishRunTest, TheStateFollowsWhatSucceededAndWhatDidNot) {

@@ -1,0 +1,72 @@
+// The domain's states as enums (run state, line action, connector status, ...), and the one
+// place they become text: to_text() for the store's columns, the report, the API's JSON and
+// the command line's tables, parse_state() for reading them back. The text of each value is
+// what the store holds and what users and API clients see; it never changes.
+//
+//   run.state = RunState::kPartial;
+//   std::string_view column = to_text(run.state);                      // "partial"
+//   std::optional<RunState> back = parse_state<RunState>("partial");   // kPartial
+//   Result<RunState> stored = parse_stored<RunState>(text, "run 7");    // unknown text: an error
+#ifndef METERBRIDGE_HOST_STORE_STATES_H_
+#define METERBRIDGE_HOST_STORE_STATES_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "host/common/status.h"
+
+namespace mb {
+
+// A sync run's life: planned (recorded before any write) → applying → ok | partial | failed;
+// interrupted when a crash left it planned or applying.
+enum class RunState { kPlanned, kApplying, kOk, kPartial, kFailed, kInterrupted };
+
+// Each state's text, and what the state is called in an error message. One specialisation
+// per enum, below.
+template <typename State>
+struct StateNames;
+
+template <>
+struct StateNames<RunState> {
+  static constexpr std::string_view kKind = "run state";
+  static constexpr std::array<std::pair<RunState, std::string_view>, 6> kNames{{
+      {RunState::kPlanned, "planned"},
+      {RunState::kApplying, "applying"},
+      {RunState::kOk, "ok"},
+      {RunState::kPartial, "partial"},
+      {RunState::kFailed, "failed"},
+      {RunState::kInterrupted, "interrupted"},
+  }};
+};
+
+template <typename State>
+constexpr std::string_view to_text(State state) {
+  for (const auto& [value, name] : StateNames<State>::kNames)
+    if (value == state) return name;
+  return "unknown";  // unreachable: every value has a name
+}
+
+// The state `text` names, or nullopt: an unknown text never reads as a default.
+template <typename State>
+constexpr std::optional<State> parse_state(std::string_view text) {
+  for (const auto& [value, name] : StateNames<State>::kNames)
+    if (name == text) return value;
+  return std::nullopt;
+}
+
+// A state read back from the store; unknown text is a Fatal error naming `where` (e.g.
+// "run 7"), the kind of state and the text, because the store holds something this host
+// did not write.
+template <typename State>
+Result<State> parse_stored(std::string_view text, const std::string& where) {
+  if (auto state = parse_state<State>(text)) return *state;
+  return Status::Fatal("state store: " + where + " has an unknown " +
+                       std::string(StateNames<State>::kKind) + " '" + std::string(text) + "'");
+}
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_STORE_STATES_H_
