@@ -121,9 +121,8 @@ struct SyncLine {
   std::string line_ref_json = "{}";
   // Position in its run (1-based, plan order): how users name a line (`runs approve --line`).
   int64_t number = 0;
-  // What was decided about a held line: "" (undecided) | approved | dismissed | stale. Set
-  // once; a decided line is never approved again.
-  std::string decision;
+  // What was decided about a held line; set once: a decided line is never approved again.
+  Decision decision = Decision::kUndecided;
   int64_t decision_run_id = 0;  // the approval run that applied it
   std::string decision_note;    // why stale, who dismissed, ...
   std::string decided_at;
@@ -166,8 +165,7 @@ struct WriteIntent {
   std::string effective_date;
   int64_t created_at_ms = 0;
   std::string created_at;
-  // open | applied | not_applied | expired
-  std::string state = "open";
+  WriteIntentState state = WriteIntentState::kOpen;
   std::string resolution;  // how it was settled
   int64_t resolved_run_id = 0;
   std::string resolved_at;

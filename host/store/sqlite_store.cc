@@ -764,7 +764,11 @@ class SqliteStore : public Store {
                 std::string("SELECT ") + kLineColumns + " FROM sync_lines WHERE run_id = ?1 ORDER BY line_key");
     s.bind(1, run_id);
     std::vector<SyncLine> out;
-    while (s.step()) out.push_back(read_line(s, 0));
+    while (s.step()) {
+      auto line = read_line(s, 0);
+      if (!line) return line.status();
+      out.push_back(std::move(*line));
+    }
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -779,7 +783,11 @@ class SqliteStore : public Store {
                   "WHERE run_id = ?1 AND line_key = ?2 AND decision = ''");
       for (const auto& l : lines) {
         s.reset();
-        s.bind(1, run_id).bind(2, l.key).bind(3, l.decision).bind(4, l.decision_run_id).bind(5, l.decision_note)
+        s.bind(1, run_id)
+            .bind(2, l.key)
+            .bind(3, std::string(to_text(l.decision)))
+            .bind(4, l.decision_run_id)
+            .bind(5, l.decision_note)
             .bind(6, ts);
         s.step();
         MB_RETURN_IF_ERROR(s.status());
@@ -809,7 +817,9 @@ class SqliteStore : public Store {
       p.connector_id = s.text(0);
       p.run_id = s.integer(1);
       p.run_started_at = s.text(2);
-      p.line = read_line(s, 3);
+      auto line = read_line(s, 3);
+      if (!line) return line.status();
+      p.line = std::move(*line);
       out.push_back(std::move(p));
     }
     MB_RETURN_IF_ERROR(s.status());
@@ -921,7 +931,10 @@ class SqliteStore : public Store {
       i.effective_date = s.text(9);
       i.created_at_ms = s.integer(10);
       i.created_at = s.text(11);
-      i.state = s.text(12);
+      auto state =
+          parse_stored<WriteIntentState>(s.text(12), "write intent " + std::to_string(i.id));
+      if (!state) return state.status();
+      i.state = *state;
       i.resolution = s.text(13);
       i.resolved_run_id = s.integer(14);
       i.resolved_at = s.text(15);
@@ -940,7 +953,11 @@ class SqliteStore : public Store {
                   "WHERE id = ?1 AND state = 'open'");
       for (const auto& i : resolved) {
         s.reset();
-        s.bind(1, i.id).bind(2, i.state).bind(3, i.resolution).bind(4, i.resolved_run_id).bind(5, ts);
+        s.bind(1, i.id)
+            .bind(2, std::string(to_text(i.state)))
+            .bind(3, i.resolution)
+            .bind(4, i.resolved_run_id)
+            .bind(5, ts);
         s.step();
         MB_RETURN_IF_ERROR(s.status());
       }
@@ -960,7 +977,7 @@ class SqliteStore : public Store {
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
   // One line from kLineColumns, starting at column `c`.
-  static SyncLine read_line(const Statement& s, int c) {
+  static Result<SyncLine> read_line(const Statement& s, int c) {
     SyncLine l;
     l.key = s.text(c + 0);
     l.workspace_id = s.text(c + 1);
@@ -977,7 +994,9 @@ class SqliteStore : public Store {
     l.message = s.text(c + 12);
     l.line_ref_json = s.text(c + 13);
     l.number = s.integer(c + 14);
-    l.decision = s.text(c + 15);
+    auto decision = parse_stored<Decision>(s.text(c + 15), "line '" + l.key + "'");
+    if (!decision) return decision.status();
+    l.decision = *decision;
     l.decision_run_id = s.integer(c + 16);
     l.decision_note = s.text(c + 17);
     l.decided_at = s.text(c + 18);

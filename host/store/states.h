@@ -24,6 +24,14 @@ namespace mb {
 // interrupted when a crash left it planned or applying.
 enum class RunState { kPlanned, kApplying, kOk, kPartial, kFailed, kInterrupted };
 
+// What was decided about a held line: nothing yet, approved (applied by an approval run),
+// dismissed (never applied), or stale (it changed since it was held). Set once.
+enum class Decision { kUndecided, kApproved, kDismissed, kStale };
+
+// A journaled write's intent (docs/sync.md, "The write journal"): open until a run proves
+// what happened to the write.
+enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
+
 // Each state's text, and what the state is called in an error message. One specialisation
 // per enum, below.
 template <typename State>
@@ -39,6 +47,28 @@ struct StateNames<RunState> {
       {RunState::kPartial, "partial"},
       {RunState::kFailed, "failed"},
       {RunState::kInterrupted, "interrupted"},
+  }};
+};
+
+template <>
+struct StateNames<Decision> {
+  static constexpr std::string_view kKind = "decision";
+  static constexpr std::array<std::pair<Decision, std::string_view>, 4> kNames{{
+      {Decision::kUndecided, ""},
+      {Decision::kApproved, "approved"},
+      {Decision::kDismissed, "dismissed"},
+      {Decision::kStale, "stale"},
+  }};
+};
+
+template <>
+struct StateNames<WriteIntentState> {
+  static constexpr std::string_view kKind = "write intent state";
+  static constexpr std::array<std::pair<WriteIntentState, std::string_view>, 4> kNames{{
+      {WriteIntentState::kOpen, "open"},
+      {WriteIntentState::kApplied, "applied"},
+      {WriteIntentState::kNotApplied, "not_applied"},
+      {WriteIntentState::kExpired, "expired"},
   }};
 };
 

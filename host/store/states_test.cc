@@ -17,15 +17,21 @@ void expect_every_value_round_trips() {
     EXPECT_EQ(parse_state<State>(name), value) << name;
     EXPECT_TRUE(texts.insert(name).second) << "two values are called " << name;
   }
-  EXPECT_FALSE(parse_state<State>(""));
   EXPECT_FALSE(parse_state<State>("no such state"));
 }
 
-TEST(StatesTest, EveryValueHasOneTextThatReadsBack) { expect_every_value_round_trips<RunState>(); }
+TEST(StatesTest, EveryValueHasOneTextThatReadsBack) {
+  expect_every_value_round_trips<RunState>();
+  expect_every_value_round_trips<Decision>();
+  expect_every_value_round_trips<WriteIntentState>();
+}
 
 TEST(StatesTest, TheTextIsWhatTheStoreAndUsersHaveAlwaysSeen) {
   EXPECT_EQ(to_text(RunState::kPlanned), "planned");
   EXPECT_EQ(to_text(RunState::kInterrupted), "interrupted");
+  EXPECT_FALSE(parse_state<RunState>(""));  // only an undecided line's decision is empty
+  EXPECT_EQ(to_text(Decision::kUndecided), "");
+  EXPECT_EQ(to_text(WriteIntentState::kNotApplied), "not_applied");
 }
 
 TEST(StatesTest, AnUnknownStoredTextIsAnErrorNamingWhereAndWhat) {

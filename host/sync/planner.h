@@ -55,13 +55,6 @@ inline constexpr const char* kSkip = "skip";        // no target (no data, not m
 inline constexpr const char* kWait = "wait";        // an earlier write is not confirmed yet
 }  // namespace action
 
-// Decisions on held lines (SyncLine::decision).
-namespace decision {
-inline constexpr const char* kApproved = "approved";
-inline constexpr const char* kDismissed = "dismissed";
-inline constexpr const char* kStale = "stale";
-}  // namespace decision
-
 struct PlanInput {
   std::vector<Workspace> workspaces;
   std::optional<UsageSnapshot> snapshot;

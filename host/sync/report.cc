@@ -96,8 +96,9 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
   for (size_t i = 0; i < listed; ++i) {
     const SyncLine& l = *shown[i];
     std::string detail = l.message;
-    if (!l.decision.empty())
-      detail = l.decision + (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
+    if (l.decision != Decision::kUndecided)
+      detail = std::string(to_text(l.decision)) +
+               (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
     rows.push_back({l.number > 0 ? std::to_string(l.number) : "-", fit(name_or_id(names.workspaces, l.workspace_id), 32),
                     fit(name_or_id(names.services, l.service_id), 24),
                     l.account_id.empty() ? "-" : fit(name_or_id(names.psa_accounts, l.account_id), 28),
@@ -190,8 +191,8 @@ boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& 
                                       {"outcome", l.outcome},
                                       {"error_class", l.error_class},
                                       {"message", l.message}};
-    if (!l.decision.empty())
-      o["decision"] = boost::json::object{{"decision", l.decision},
+    if (l.decision != Decision::kUndecided)
+      o["decision"] = boost::json::object{{"decision", to_text(l.decision)},
                                           {"run", l.decision_run_id},
                                           {"note", l.decision_note},
                                           {"at", l.decided_at}};

@@ -127,7 +127,7 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
     auto it = today.find(h.key);
     SyncLine line = it == today.end() ? h : *it->second;
     line.number = 0;
-    line.decision.clear();
+    line.decision = Decision::kUndecided;
     line.current.reset();
     line.delta.reset();
     std::string why = still_pending.count(h.key) == 0
@@ -136,7 +136,7 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
     if (!why.empty()) {
       line = h;
       line.number = 0;
-      line.decision.clear();
+      line.decision = Decision::kUndecided;
       mark_stale(line, why);
     }
     approval_lines.push_back(std::move(line));
@@ -191,7 +191,7 @@ Result<std::vector<SyncLine>> SyncEngine::dismiss(const std::string& connector_i
   auto chosen = select_held(*lines, *original, line_numbers, "dismiss");
   if (!chosen) return chosen.status();
   for (auto& l : *chosen) {
-    l.decision = decision::kDismissed;
+    l.decision = Decision::kDismissed;
     l.decision_note = note;
   }
   MB_RETURN_IF_ERROR(store_.decide_lines(run_id, *chosen));

@@ -466,7 +466,7 @@ TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
   ASSERT_TRUE(lines);
   for (const auto& l : *lines)
     if (l.action == "hold") {
-      EXPECT_EQ(l.decision, "approved");
+      EXPECT_EQ(to_text(l.decision), "approved");
       EXPECT_EQ(l.decision_run_id, approved->run.id);
     }
 }

@@ -25,10 +25,10 @@ Result<std::vector<SyncLine>> select_held(const std::vector<SyncLine>& lines, co
     std::map<std::string, int64_t> decisions;
     for (const auto& l : lines) {
       if (l.action != action::kHold) continue;
-      if (l.decision.empty())
+      if (l.decision == Decision::kUndecided)
         chosen.push_back(l);
       else
-        ++decisions[l.decision];
+        ++decisions[std::string(to_text(l.decision))];
     }
     if (chosen.empty()) {
       std::string already;
@@ -49,7 +49,7 @@ Result<std::vector<SyncLine>> select_held(const std::vector<SyncLine>& lines, co
       unknown.push_back(n);
     else if (it->second->action != action::kHold)
       not_held.push_back(n);
-    else if (!it->second->decision.empty())
+    else if (it->second->decision != Decision::kUndecided)
       decided.push_back(n);
     else
       chosen.push_back(*it->second);
@@ -125,11 +125,11 @@ std::vector<SyncLine> decided_held_lines(const std::vector<SyncLine>& lines,
   for (const auto& line : lines) {
     SyncLine d = held.at(line.key);
     if (line.outcome == outcome::kStale) {
-      d.decision = decision::kStale;
+      d.decision = Decision::kStale;
       d.decision_note = line.message;
     } else if (line.outcome == outcome::kPending || line.outcome == outcome::kUnchanged ||
                line.action == action::kUpdate) {
-      d.decision = decision::kApproved;
+      d.decision = Decision::kApproved;
       d.decision_note = "approved in run " + std::to_string(approval_run_id);
     } else {
       continue;  // failed to read, waiting for a write: still awaiting a decision

@@ -28,7 +28,7 @@ SyncRun run_7() {
 
 TEST(SelectHeldTest, NoNumbersChoosesEveryUndecidedHeldLine) {
   std::vector<SyncLine> lines{held_line(1, "a"), held_line(2, "b"), held_line(3, "c")};
-  lines[1].decision = decision::kDismissed;
+  lines[1].decision = Decision::kDismissed;
   lines[2].action = action::kUpdate;
   auto chosen = select_held(lines, run_7(), {}, "approve");
   ASSERT_TRUE(chosen);
@@ -38,7 +38,7 @@ TEST(SelectHeldTest, NoNumbersChoosesEveryUndecidedHeldLine) {
 
 TEST(SelectHeldTest, NothingLeftSaysWhatWasAlreadyDecided) {
   std::vector<SyncLine> lines{held_line(1, "a")};
-  lines[0].decision = decision::kApproved;
+  lines[0].decision = Decision::kApproved;
   auto chosen = select_held(lines, run_7(), {}, "approve");
   ASSERT_FALSE(chosen);
   EXPECT_EQ(chosen.status().message(),
@@ -48,7 +48,7 @@ TEST(SelectHeldTest, NothingLeftSaysWhatWasAlreadyDecided) {
 TEST(SelectHeldTest, NamedLinesThatCannotBeChosenAreAllListedAndNothingIsChosen) {
   std::vector<SyncLine> lines{held_line(1, "a"), held_line(2, "b"), held_line(3, "c")};
   lines[1].action = action::kUpdate;
-  lines[2].decision = decision::kStale;
+  lines[2].decision = Decision::kStale;
   auto chosen = select_held(lines, run_7(), {1, 2, 3, 9}, "dismiss");
   ASSERT_FALSE(chosen);
   EXPECT_EQ(
@@ -82,10 +82,10 @@ TEST(DecidedHeldLinesTest, StaleAndWrittenLinesAreDecidedOthersWait) {
   lines[2].outcome = outcome::kFailed;  // failed to read: still awaiting a decision
   auto decided = decided_held_lines(lines, held, 12);
   ASSERT_EQ(decided.size(), 2u);
-  EXPECT_EQ(decided[0].decision, decision::kStale);
+  EXPECT_EQ(decided[0].decision, Decision::kStale);
   EXPECT_EQ(decided[0].decision_note,
             "not applied: usage changed; sync again to review today's numbers");
-  EXPECT_EQ(decided[1].decision, decision::kApproved);
+  EXPECT_EQ(decided[1].decision, Decision::kApproved);
   EXPECT_EQ(decided[1].decision_note, "approved in run 12");
   EXPECT_EQ(decided[1].decision_run_id, 12);
 }

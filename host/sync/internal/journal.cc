@@ -35,14 +35,14 @@ Status settle_journal(Store& store, const SyncRun& run, const Policies& policies
       WriteIntent done = *intent;
       done.resolved_run_id = run.id;
       if (now_value == intent->target) {
-        done.state = "applied";
+        done.state = WriteIntentState::kApplied;
         done.resolution = "confirmed by run " + std::to_string(run.id) +
                           ": the platform shows the target " + std::to_string(intent->target);
       } else if (now_ms - intent->created_at_ms < grace_ms) {
         youngest_unconfirmed = intent;
         continue;
       } else {
-        done.state = "expired";
+        done.state = WriteIntentState::kExpired;
         done.resolution = "not confirmed within " +
                           std::to_string(policies.unconfirmed_write_grace_seconds) +
                           " s: the platform shows " + std::to_string(now_value) + "; run " +
@@ -132,7 +132,7 @@ Status BatchJournal::settle(const std::map<std::string, bool>& in_doubt) {
     const SyncLine& line = *lines_.at(key);
     bool applied = line.outcome == outcome::kUpdated || line.outcome == outcome::kUnchanged;
     for (auto& intent : intents) {
-      intent.state = applied ? "applied" : "not_applied";
+      intent.state = applied ? WriteIntentState::kApplied : WriteIntentState::kNotApplied;
       intent.resolution = "run " + std::to_string(run_.id) + ": " + line.outcome;
       intent.resolved_run_id = run_.id;
       settled.push_back(intent);

@@ -74,7 +74,7 @@ TEST_F(JournalTest, IntentsAreRecordedWithTheLinesPlatformPairBeforeAnyWrite) {
   EXPECT_EQ(open[0].target, 10);
   EXPECT_EQ(open[0].effective_date, "2026-11-22");
   EXPECT_EQ(open[0].ref_json, R"({"id":"cs-9"})");
-  EXPECT_EQ(open[0].state, "open");
+  EXPECT_EQ(to_text(open[0].state), "open");
   EXPECT_FALSE(open[1].units_before);
   EXPECT_EQ(open[1].ref_json, "{}");  // only an object names a platform object
 }
