@@ -92,7 +92,7 @@ Msp make_msp(size_t lines, double change_percent) {
     AccountMapping am;
     am.workspace_id = workspace_id(w);
     am.account_id = account_id(w);
-    am.source = "auto";
+    am.source = MappingSource::kAuto;
     am.account_name = name;
     m.account_mappings.push_back(am);
     for (size_t s = 1; s <= kServices; ++s) {

@@ -475,7 +475,7 @@ Result<AccountMapping> map_account(app::App& app, const std::string& connector, 
   m.workspace_id = workspace;
   m.account_id = account;
   m.account_name = found->name;
-  m.source = "manual";
+  m.source = MappingSource::kManual;
   MB_RETURN_IF_ERROR(store.put_account_mapping(connector, m));
   Status linked = link_on_platform(**session, workspace, account, false);
   if (!linked.ok()) {
@@ -508,7 +508,7 @@ Status set_excluded(app::App& app, const std::string& connector, const std::stri
     AccountMapping m;
     m.workspace_id = workspace;
     m.excluded = true;
-    m.source = "manual";
+    m.source = MappingSource::kManual;
     return (*store)->put_account_mapping(connector, m);
   }
   auto mappings = (*store)->list_account_mappings(connector);
@@ -597,10 +597,10 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
       o["account_id"] = *it->second->account_id;
       o["account_name"] = account_names.count(*it->second->account_id) ? account_names[*it->second->account_id]
                                                                          : it->second->account_name;
-      o["source"] = it->second->source;
-      o["drift"] = it->second->drift;
+      o["source"] = to_text(it->second->source);
+      o["drift"] = to_text(it->second->drift);
     } else if (state == "excluded") {
-      o["source"] = it->second->source;
+      o["source"] = to_text(it->second->source);
     }
     ws_arr.push_back(std::move(o));
   }

@@ -320,8 +320,10 @@ ApiResponse AdminApi::route(const ApiRequest& req) {
         if (!body) return error_response(body.status());
         auto mapping = ops::map_account(app_, id, workspace, *body->text(field));
         if (!mapping) return error_response(mapping.status());
-        return json_response(200, bj::object{{"workspace_id", workspace}, {"account_id", *mapping->account_id},
-                                               {"account_name", mapping->account_name}, {"source", mapping->source}});
+        return json_response(200, bj::object{{"workspace_id", workspace},
+                                             {"account_id", *mapping->account_id},
+                                             {"account_name", mapping->account_name},
+                                             {"source", to_text(mapping->source)}});
       }
       if (m == "DELETE") {
         if (auto body = read_body(req, {}); !body) return error_response(body.status());

@@ -74,10 +74,10 @@ struct PsaService {
 struct AccountMapping {
   std::string workspace_id;
   std::optional<std::string> account_id;  // empty when the workspace is excluded
-  std::string source = "manual";          // auto | manual | provisioned
+  MappingSource source = MappingSource::kManual;
   bool excluded = false;
   std::string account_name;  // the PSA name when mapped, to detect renames
-  std::string drift;         // "" | account_missing | account_inactive | account_renamed
+  MappingDrift drift = MappingDrift::kNone;
   std::string updated_at;
 };
 

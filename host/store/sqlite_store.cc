@@ -525,10 +525,16 @@ class SqliteStore : public Store {
       AccountMapping m;
       m.workspace_id = s.text(0);
       m.account_id = s.optional_text(1);
-      m.source = s.text(2);
+      auto source = parse_stored<MappingSource>(
+          s.text(2), "the mapping of workspace '" + m.workspace_id + "'");
+      if (!source) return source.status();
+      m.source = *source;
       m.excluded = s.integer(3) != 0;
       m.account_name = s.text(4);
-      m.drift = s.text(5);
+      auto drift = parse_stored<MappingDrift>(s.text(5),
+                                              "the mapping of workspace '" + m.workspace_id + "'");
+      if (!drift) return drift.status();
+      m.drift = *drift;
       m.updated_at = s.text(6);
       out.push_back(std::move(m));
     }
@@ -1083,8 +1089,14 @@ class SqliteStore : public Store {
                 "ON CONFLICT(connector_id, workspace_id) DO UPDATE SET account_id = excluded.account_id, "
                 "source = excluded.source, excluded = excluded.excluded, account_name = excluded.account_name, "
                 "drift = excluded.drift, updated_at = excluded.updated_at");
-    s.bind(1, connector_id).bind(2, m.workspace_id).bind(3, m.account_id).bind(4, m.source)
-        .bind(5, int64_t{m.excluded ? 1 : 0}).bind(6, m.account_name).bind(7, m.drift).bind(8, now());
+    s.bind(1, connector_id)
+        .bind(2, m.workspace_id)
+        .bind(3, m.account_id)
+        .bind(4, std::string(to_text(m.source)))
+        .bind(5, int64_t{m.excluded ? 1 : 0})
+        .bind(6, m.account_name)
+        .bind(7, std::string(to_text(m.drift)))
+        .bind(8, now());
     s.step();
     Status st = s.status();
     if (st.code() == ErrorClass::kConflict && st.message().find("FOREIGN KEY") != std::string::npos)

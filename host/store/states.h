@@ -32,6 +32,13 @@ enum class Decision { kUndecided, kApproved, kDismissed, kStale };
 // what happened to the write.
 enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 
+// How a workspace came to be mapped to its PSA account.
+enum class MappingSource { kAuto, kManual, kProvisioned };
+
+// What changed on the platform since a workspace was mapped: nothing, or its account is gone,
+// inactive, or renamed (still billed, but worth confirming).
+enum class MappingDrift { kNone, kAccountMissing, kAccountInactive, kAccountRenamed };
+
 // Each state's text, and what the state is called in an error message. One specialisation
 // per enum, below.
 template <typename State>
@@ -69,6 +76,27 @@ struct StateNames<WriteIntentState> {
       {WriteIntentState::kApplied, "applied"},
       {WriteIntentState::kNotApplied, "not_applied"},
       {WriteIntentState::kExpired, "expired"},
+  }};
+};
+
+template <>
+struct StateNames<MappingSource> {
+  static constexpr std::string_view kKind = "mapping source";
+  static constexpr std::array<std::pair<MappingSource, std::string_view>, 3> kNames{{
+      {MappingSource::kAuto, "auto"},
+      {MappingSource::kManual, "manual"},
+      {MappingSource::kProvisioned, "provisioned"},
+  }};
+};
+
+template <>
+struct StateNames<MappingDrift> {
+  static constexpr std::string_view kKind = "mapping drift";
+  static constexpr std::array<std::pair<MappingDrift, std::string_view>, 4> kNames{{
+      {MappingDrift::kNone, ""},
+      {MappingDrift::kAccountMissing, "account_missing"},
+      {MappingDrift::kAccountInactive, "account_inactive"},
+      {MappingDrift::kAccountRenamed, "account_renamed"},
   }};
 };
 

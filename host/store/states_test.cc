@@ -24,6 +24,8 @@ TEST(StatesTest, EveryValueHasOneTextThatReadsBack) {
   expect_every_value_round_trips<RunState>();
   expect_every_value_round_trips<Decision>();
   expect_every_value_round_trips<WriteIntentState>();
+  expect_every_value_round_trips<MappingSource>();
+  expect_every_value_round_trips<MappingDrift>();
 }
 
 TEST(StatesTest, TheTextIsWhatTheStoreAndUsersHaveAlwaysSeen) {

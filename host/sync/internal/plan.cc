@@ -94,7 +94,7 @@ Result<std::vector<SyncLine>> plan_run(Store& store, const Clock& clock,
                       " workspaces have usage of it");
   }
   for (const auto& m : in.account_mappings)
-    if (m.drift == "account_renamed")
+    if (m.drift == MappingDrift::kAccountRenamed)
       notes.push_back("workspace '" + m.workspace_id + "': PSA account '" +
                       m.account_id.value_or("") + "' was renamed since it was mapped (was '" +
                       m.account_name + "'); still billed, please confirm");

@@ -58,7 +58,7 @@ Status provision(Store& store, const ConnectorConfig& connector, PluginSession& 
       m.workspace_id = id;
       m.account_id = item.account_id.value_or(id);
       m.account_name = names[id];
-      m.source = "provisioned";
+      m.source = MappingSource::kProvisioned;
       created.push_back(std::move(m));
     }
     MB_RETURN_IF_ERROR(store.put_account_mappings(connector.id, created));
