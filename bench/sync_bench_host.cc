@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "bench/resources.h"
+#include "host/app/app.h"
 #include "host/config/config.h"
 #include "host/plugin/plugin.h"
 #include "host/store/store.h"
@@ -91,7 +92,7 @@ Msp make_msp(size_t lines, double change_percent) {
     AccountMapping am;
     am.workspace_id = workspace_id(w);
     am.account_id = account_id(w);
-    am.source = "auto";
+    am.source = MappingSource::kAuto;
     am.account_name = name;
     m.account_mappings.push_back(am);
     for (size_t s = 1; s <= kServices; ++s) {
@@ -275,7 +276,7 @@ json::object run_host_engine(size_t lines, double change_percent) {
   auto session = plugin->open(std::move(context), "{}");
   if (!session) throw std::runtime_error(session.status().to_string());
 
-  SyncEngine engine(store, config);
+  SyncEngine engine(store, app::sync_settings(config));
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   auto report = engine.sync(connector, **session, {});
@@ -283,8 +284,8 @@ json::object run_host_engine(size_t lines, double change_percent) {
   double cpu = cpu_seconds() - cpu_before;
   if (!report) throw std::runtime_error(report.status().to_string());
   auto updated = report->counts.count(outcome::kUpdated) ? report->counts.at(outcome::kUpdated) : 0;
-  if (static_cast<size_t>(updated) != expected_changed || report->run.state != "ok")
-    throw std::runtime_error("the run ended " + report->run.state + " with " +
+  if (static_cast<size_t>(updated) != expected_changed || report->run.state != RunState::kOk)
+    throw std::runtime_error("the run ended " + std::string(to_text(report->run.state)) + " with " +
                              std::to_string(updated) + " lines updated, expected " +
                              std::to_string(expected_changed) + ": " + report->run.message);
   double n = static_cast<double>(report->lines.size());

@@ -99,7 +99,7 @@ struct SessionRun {
 SessionRun run_sync(Step& step, const SyncOptions& options) {
   SessionRun out;
   out.session = take(step.app().open_session(kConnectorId), "open session");
-  SyncEngine engine(step.store(), step.config());
+  SyncEngine engine(step.store(), app::sync_settings(step.config()));
   out.report = take(engine.sync(step.connector(), *out.session, options), "sync");
   return out;
 }
@@ -341,7 +341,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
           {"trigger", run.report.run.trigger},
           {"planned", planned},
           {"changed", changed},
-          {"state", run.report.run.state},
+          {"state", to_text(run.report.run.state)},
           {"message", run.report.run.message},
           {"outcomes", std::move(outcomes)},
           {"calls", total.requests},

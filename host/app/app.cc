@@ -18,6 +18,12 @@
 namespace mb::app {
 namespace fs = std::filesystem;
 
+SyncSettings sync_settings(const Config& config) {
+  SyncSettings settings;
+  settings.ended_workspaces = config.ended_workspaces;
+  return settings;
+}
+
 int exit_code_for(const Status& status) {
   switch (status.code()) {
     case ErrorClass::kOk:

@@ -41,6 +41,9 @@ enum ExitCode : int {
 
 int exit_code_for(const Status& status);
 
+// What the sync engine takes from the config: built here, so the engine never sees a Config.
+SyncSettings sync_settings(const Config& config);
+
 struct GlobalOptions {
   std::string config_path;  // --config or MB_CONFIG; empty: the default location
   std::string plugin_dir;   // --plugins overrides the config's plugin folder

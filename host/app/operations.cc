@@ -97,7 +97,7 @@ Status complete_connect(app::App& app, const ConnectorConfig& connector, PluginS
           "nothing created on the platform yet: no usage imported; the first sync after "
           "`meterbridge usage import` creates the accounts and services");
     } else {
-      SyncEngine engine(**store, **config);
+      SyncEngine engine(**store, app::sync_settings(**config));
       Status provisioned = engine.provision(connector, session, v.provisioned);
       if (!provisioned.ok())
         return Status(provisioned.code(),
@@ -410,7 +410,7 @@ Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
     if (!config) return config.status();
     auto before = (*store)->list_account_mappings(connector);
     if (!before) return before.status();
-    SyncEngine engine(**store, **config);
+    SyncEngine engine(**store, app::sync_settings(**config));
     std::vector<std::string> notes;
     MB_RETURN_IF_ERROR(engine.provision(**conn, **session, notes));
     auto after = (*store)->list_account_mappings(connector);
@@ -490,7 +490,7 @@ Result<AccountMapping> map_account(app::App& app, const std::string& connector, 
   m.workspace_id = workspace;
   m.account_id = account;
   m.account_name = found->name;
-  m.source = "manual";
+  m.source = MappingSource::kManual;
   MB_RETURN_IF_ERROR(store.put_account_mapping(connector, m));
   Status linked = link_on_platform(**session, workspace, account, false);
   if (!linked.ok()) {
@@ -523,7 +523,7 @@ Status set_excluded(app::App& app, const std::string& connector, const std::stri
     AccountMapping m;
     m.workspace_id = workspace;
     m.excluded = true;
-    m.source = "manual";
+    m.source = MappingSource::kManual;
     return (*store)->put_account_mapping(connector, m);
   }
   auto mappings = (*store)->list_account_mappings(connector);
@@ -612,10 +612,10 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
       o["account_id"] = *it->second->account_id;
       o["account_name"] = account_names.count(*it->second->account_id) ? account_names[*it->second->account_id]
                                                                          : it->second->account_name;
-      o["source"] = it->second->source;
-      o["drift"] = it->second->drift;
+      o["source"] = to_text(it->second->source);
+      o["drift"] = to_text(it->second->drift);
     } else if (state == "excluded") {
-      o["source"] = it->second->source;
+      o["source"] = to_text(it->second->source);
     }
     ws_arr.push_back(std::move(o));
   }
@@ -723,7 +723,7 @@ Result<SyncReport> followup(app::App& app, int64_t run_id, const std::vector<int
                     [&](const SyncOptions& leased) -> Result<SyncReport> {
                       auto session = app.open_session(connector_id);
                       if (!session) return session.status();
-                      SyncEngine engine(**store, **config);
+                      SyncEngine engine(**store, app::sync_settings(**config));
                       auto report = approve ? engine.approve(**connector, **session, run_id, line_numbers, leased)
                                             : engine.retry(**connector, **session, run_id, leased);
                       if (report) app.notify(**connector, *report);
@@ -743,7 +743,7 @@ Result<SyncReport> sync_connector(app::App& app, const std::string& id, const Sy
   return with_lease(app, id, "sync", options, [&](const SyncOptions& leased) -> Result<SyncReport> {
     auto session = app.open_session(id);
     if (!session) return session.status();
-    SyncEngine engine(**store, **config);
+    SyncEngine engine(**store, app::sync_settings(**config));
     auto report = engine.sync(**connector, **session, leased);
     if (report) app.notify(**connector, *report);
     return report;
@@ -767,7 +767,7 @@ Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const s
   if (!store) return store.status();
   auto connector_id = connector_of_run(app, run_id);
   if (!connector_id) return connector_id.status();
-  SyncEngine engine(**store, **config);
+  SyncEngine engine(**store, app::sync_settings(**config));
   return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
 }
 

@@ -81,8 +81,9 @@ int map_auto(App& app, const std::string& connector) {
                                         {"already_mapped", report->kept_existing}});
     return kExitOk;
   }
-  bool provisioned = std::any_of(report->created.begin(), report->created.end(),
-                                 [](const AccountMapping& m) { return m.source == "provisioned"; });
+  bool provisioned =
+      std::any_of(report->created.begin(), report->created.end(),
+                  [](const AccountMapping& m) { return m.source == MappingSource::kProvisioned; });
   if (provisioned) {
     app.out() << connector << ": created " << report->created.size()
               << " accounts on the platform for the workspaces and mapped them by identity ("

@@ -29,8 +29,8 @@ std::function<void(size_t, size_t)> progress_bar(const std::string& connector) {
 }
 
 int exit_for_run(const SyncRun& run) {
-  if (run.state == "ok") return kExitOk;
-  if (run.state == "partial") return kExitPartial;
+  if (run.state == RunState::kOk) return kExitOk;
+  if (run.state == RunState::kPartial) return kExitPartial;
   return kExitFailed;
 }
 
@@ -140,8 +140,8 @@ int runs_list(App& app, const std::string& connector, int limit) {
   Table t({"RUN", "CONNECTOR", "STARTED", "TRIGGER", "STATE", "SUMMARY"});
   t.align_right(0);
   for (const auto& r : *runs)
-    t.add({std::to_string(r.id), r.connector_id, r.started_at, r.trigger + (r.dry_run ? " (dry)" : ""), r.state,
-           r.message});
+    t.add({std::to_string(r.id), r.connector_id, r.started_at,
+           r.trigger + (r.dry_run ? " (dry)" : ""), std::string(to_text(r.state)), r.message});
   if (t.empty()) app.out() << "No runs yet.\n";
   else t.print(app.out());
   return kExitOk;

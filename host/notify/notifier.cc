@@ -19,7 +19,7 @@ bool wants(const std::vector<std::string>& on, const SyncReport& report) {
   auto held = report.counts.find(outcome::kHeld);
   bool has_held = held != report.counts.end() && held->second > 0;
   for (const auto& state : on) {
-    if (state == report.run.state) return true;
+    if (state == to_text(report.run.state)) return true;
     if (state == "held" && has_held) return true;
   }
   return false;
@@ -64,7 +64,7 @@ std::string notification_email(const EmailConfig& email, const ConnectorConfig& 
   for (const auto& r : email.to) to += (to.empty() ? "" : ", ") + r;
   std::string subject = "meterbridge: " + connector.id +
                         (connector.partner.empty() ? "" : " (" + connector.partner + ")") +
-                        " sync " + report.run.state;
+                        " sync " + std::string(to_text(report.run.state));
   ReportOptions options;
   options.max_lines = 100;
   std::string body = format_run_text(report.run, report.lines, names, report.notes, options);

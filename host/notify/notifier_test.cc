@@ -22,7 +22,7 @@ SyncReport sample_report(const std::string& state) {
   SyncReport r;
   r.run.id = 7;
   r.run.connector_id = "acme";
-  r.run.state = state;
+  r.run.state = *parse_state<RunState>(state);
   r.run.message = "1 updated, 1 held, 1 failed";
   r.run.started_at = "2026-11-22T02:00:00Z";
   r.run.finished_at = "2026-11-22T02:00:03Z";

@@ -234,7 +234,7 @@ Result<Answer> put_account_mapping(const Endpoint& e, const char* field) {
   return Answer{200, bj::object{{"workspace_id", workspace},
                                 {"account_id", *mapping->account_id},
                                 {"account_name", mapping->account_name},
-                                {"source", mapping->source}}};
+                                {"source", to_text(mapping->source)}}};
 }
 
 Result<Answer> map_account(const Endpoint& e) { return put_account_mapping(e, "account_id"); }

@@ -261,7 +261,7 @@ class Daemon {
     auto config = app_.config();
     auto store = app_.store();
     if (!config || !store) return;
-    SyncEngine engine(**store, **config);
+    SyncEngine engine(**store, app::sync_settings(**config));
     for (const auto& [id, owner] : ConnectorLease::held_by_this_process()) {
       auto closed = engine.close_interrupted(id);
       if (!closed)

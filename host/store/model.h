@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "host/store/states.h"
+
 namespace mb {
 
 // A connector: one plugin + config + credentials for one MSP partner.
@@ -72,10 +74,10 @@ struct PsaService {
 struct AccountMapping {
   std::string workspace_id;
   std::optional<std::string> account_id;  // empty when the workspace is excluded
-  std::string source = "manual";          // auto | manual | provisioned
+  MappingSource source = MappingSource::kManual;
   bool excluded = false;
   std::string account_name;  // the PSA name when mapped, to detect renames
-  std::string drift;         // "" | account_missing | account_inactive | account_renamed
+  MappingDrift drift = MappingDrift::kNone;
   std::string updated_at;
 };
 
@@ -93,8 +95,7 @@ struct SyncRun {
   std::string connector_id;
   std::string trigger = "manual";  // manual | schedule | api | approve | retry
   bool dry_run = false;
-  // planned | applying | ok | partial | failed | interrupted
-  std::string state = "planned";
+  RunState state = RunState::kPlanned;
   std::string effective_date;
   std::string started_at;
   std::string finished_at;
@@ -120,9 +121,8 @@ struct SyncLine {
   std::string line_ref_json = "{}";
   // Position in its run (1-based, plan order): how users name a line (`runs approve --line`).
   int64_t number = 0;
-  // What was decided about a held line: "" (undecided) | approved | dismissed | stale. Set
-  // once; a decided line is never approved again.
-  std::string decision;
+  // What was decided about a held line; set once: a decided line is never approved again.
+  Decision decision = Decision::kUndecided;
   int64_t decision_run_id = 0;  // the approval run that applied it
   std::string decision_note;    // why stale, who dismissed, ...
   std::string decided_at;
@@ -165,8 +165,7 @@ struct WriteIntent {
   std::string effective_date;
   int64_t created_at_ms = 0;
   std::string created_at;
-  // open | applied | not_applied | expired
-  std::string state = "open";
+  WriteIntentState state = WriteIntentState::kOpen;
   std::string resolution;  // how it was settled
   int64_t resolved_run_id = 0;
   std::string resolved_at;

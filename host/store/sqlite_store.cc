@@ -525,10 +525,16 @@ class SqliteStore : public Store {
       AccountMapping m;
       m.workspace_id = s.text(0);
       m.account_id = s.optional_text(1);
-      m.source = s.text(2);
+      auto source = parse_stored<MappingSource>(
+          s.text(2), "the mapping of workspace '" + m.workspace_id + "'");
+      if (!source) return source.status();
+      m.source = *source;
       m.excluded = s.integer(3) != 0;
       m.account_name = s.text(4);
-      m.drift = s.text(5);
+      auto drift = parse_stored<MappingDrift>(s.text(5),
+                                              "the mapping of workspace '" + m.workspace_id + "'");
+      if (!drift) return drift.status();
+      m.drift = *drift;
       m.updated_at = s.text(6);
       out.push_back(std::move(m));
     }
@@ -699,9 +705,16 @@ class SqliteStore : public Store {
       Statement s(db_,
                   "INSERT INTO sync_runs(connector_id, trigger, dry_run, state, effective_date, started_at, "
                   "message, counts, parent_run_id, owner_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-      s.bind(1, run.connector_id).bind(2, run.trigger).bind(3, int64_t{run.dry_run ? 1 : 0}).bind(4, run.state)
-          .bind(5, run.effective_date).bind(6, run.started_at.empty() ? now() : run.started_at)
-          .bind(7, run.message).bind(8, run.counts_json).bind(9, run.parent_run_id).bind(10, run.owner_id);
+      s.bind(1, run.connector_id)
+          .bind(2, run.trigger)
+          .bind(3, int64_t{run.dry_run ? 1 : 0})
+          .bind(4, std::string(to_text(run.state)))
+          .bind(5, run.effective_date)
+          .bind(6, run.started_at.empty() ? now() : run.started_at)
+          .bind(7, run.message)
+          .bind(8, run.counts_json)
+          .bind(9, run.parent_run_id)
+          .bind(10, run.owner_id);
       s.step();
       MB_RETURN_IF_ERROR(s.status());
       run_id = sqlite3_last_insert_rowid(db_);
@@ -715,7 +728,11 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
                 "UPDATE sync_runs SET state = ?2, finished_at = ?3, message = ?4, counts = ?5 WHERE id = ?1");
-    s.bind(1, run.id).bind(2, run.state).bind(3, run.finished_at).bind(4, run.message).bind(5, run.counts_json);
+    s.bind(1, run.id)
+        .bind(2, std::string(to_text(run.state)))
+        .bind(3, run.finished_at)
+        .bind(4, run.message)
+        .bind(5, run.counts_json);
     s.step();
     return s.status();
   }
@@ -753,7 +770,11 @@ class SqliteStore : public Store {
                 std::string("SELECT ") + kLineColumns + " FROM sync_lines WHERE run_id = ?1 ORDER BY line_key");
     s.bind(1, run_id);
     std::vector<SyncLine> out;
-    while (s.step()) out.push_back(read_line(s, 0));
+    while (s.step()) {
+      auto line = read_line(s, 0);
+      if (!line) return line.status();
+      out.push_back(std::move(*line));
+    }
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -768,7 +789,11 @@ class SqliteStore : public Store {
                   "WHERE run_id = ?1 AND line_key = ?2 AND decision = ''");
       for (const auto& l : lines) {
         s.reset();
-        s.bind(1, run_id).bind(2, l.key).bind(3, l.decision).bind(4, l.decision_run_id).bind(5, l.decision_note)
+        s.bind(1, run_id)
+            .bind(2, l.key)
+            .bind(3, std::string(to_text(l.decision)))
+            .bind(4, l.decision_run_id)
+            .bind(5, l.decision_note)
             .bind(6, ts);
         s.step();
         MB_RETURN_IF_ERROR(s.status());
@@ -798,7 +823,9 @@ class SqliteStore : public Store {
       p.connector_id = s.text(0);
       p.run_id = s.integer(1);
       p.run_started_at = s.text(2);
-      p.line = read_line(s, 3);
+      auto line = read_line(s, 3);
+      if (!line) return line.status();
+      p.line = std::move(*line);
       out.push_back(std::move(p));
     }
     MB_RETURN_IF_ERROR(s.status());
@@ -910,7 +937,10 @@ class SqliteStore : public Store {
       i.effective_date = s.text(9);
       i.created_at_ms = s.integer(10);
       i.created_at = s.text(11);
-      i.state = s.text(12);
+      auto state =
+          parse_stored<WriteIntentState>(s.text(12), "write intent " + std::to_string(i.id));
+      if (!state) return state.status();
+      i.state = *state;
       i.resolution = s.text(13);
       i.resolved_run_id = s.integer(14);
       i.resolved_at = s.text(15);
@@ -929,7 +959,11 @@ class SqliteStore : public Store {
                   "WHERE id = ?1 AND state = 'open'");
       for (const auto& i : resolved) {
         s.reset();
-        s.bind(1, i.id).bind(2, i.state).bind(3, i.resolution).bind(4, i.resolved_run_id).bind(5, ts);
+        s.bind(1, i.id)
+            .bind(2, std::string(to_text(i.state)))
+            .bind(3, i.resolution)
+            .bind(4, i.resolved_run_id)
+            .bind(5, ts);
         s.step();
         MB_RETURN_IF_ERROR(s.status());
       }
@@ -949,7 +983,7 @@ class SqliteStore : public Store {
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
   // One line from kLineColumns, starting at column `c`.
-  static SyncLine read_line(const Statement& s, int c) {
+  static Result<SyncLine> read_line(const Statement& s, int c) {
     SyncLine l;
     l.key = s.text(c + 0);
     l.workspace_id = s.text(c + 1);
@@ -966,7 +1000,9 @@ class SqliteStore : public Store {
     l.message = s.text(c + 12);
     l.line_ref_json = s.text(c + 13);
     l.number = s.integer(c + 14);
-    l.decision = s.text(c + 15);
+    auto decision = parse_stored<Decision>(s.text(c + 15), "line '" + l.key + "'");
+    if (!decision) return decision.status();
+    l.decision = *decision;
     l.decision_run_id = s.integer(c + 16);
     l.decision_note = s.text(c + 17);
     l.decided_at = s.text(c + 18);
@@ -1053,8 +1089,14 @@ class SqliteStore : public Store {
                 "ON CONFLICT(connector_id, workspace_id) DO UPDATE SET account_id = excluded.account_id, "
                 "source = excluded.source, excluded = excluded.excluded, account_name = excluded.account_name, "
                 "drift = excluded.drift, updated_at = excluded.updated_at");
-    s.bind(1, connector_id).bind(2, m.workspace_id).bind(3, m.account_id).bind(4, m.source)
-        .bind(5, int64_t{m.excluded ? 1 : 0}).bind(6, m.account_name).bind(7, m.drift).bind(8, now());
+    s.bind(1, connector_id)
+        .bind(2, m.workspace_id)
+        .bind(3, m.account_id)
+        .bind(4, std::string(to_text(m.source)))
+        .bind(5, int64_t{m.excluded ? 1 : 0})
+        .bind(6, m.account_name)
+        .bind(7, std::string(to_text(m.drift)))
+        .bind(8, now());
     s.step();
     Status st = s.status();
     if (st.code() == ErrorClass::kConflict && st.message().find("FOREIGN KEY") != std::string::npos)
@@ -1121,7 +1163,9 @@ class SqliteStore : public Store {
       r.connector_id = s.text(1);
       r.trigger = s.text(2);
       r.dry_run = s.integer(3) != 0;
-      r.state = s.text(4);
+      auto state = parse_stored<RunState>(s.text(4), "run " + std::to_string(r.id));
+      if (!state) return state.status();
+      r.state = *state;
       r.effective_date = s.text(5);
       r.started_at = s.text(6);
       r.finished_at = s.text(7);

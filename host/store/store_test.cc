@@ -178,7 +178,7 @@ TEST_F(StoreTest, RunsAndLinesRoundTrip) {
   auto unfinished = store_->unfinished_runs("acme");
   ASSERT_EQ(unfinished->size(), 1u);
   SyncRun done = *(*store_->get_run(*id));
-  done.state = "ok";
+  done.state = RunState::kOk;
   done.finished_at = "2026-11-01T00:01:00Z";
   ASSERT_TRUE(store_->update_run(done).ok());
   EXPECT_TRUE(store_->unfinished_runs("acme")->empty());
@@ -255,7 +255,7 @@ TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
   EXPECT_EQ((*open)[0].target, 8);
   EXPECT_EQ((*open)[0].created_at_ms, clock_.now_ms());
   WriteIntent done = (*open)[0];
-  done.state = "applied";
+  done.state = WriteIntentState::kApplied;
   done.resolution = "confirmed";
   done.resolved_run_id = 8;
   ASSERT_TRUE(store_->resolve_write_intents({done}).ok());
@@ -276,7 +276,7 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   held.outcome = "held";
   SyncRun run;
   run.connector_id = "acme";
-  run.state = "ok";
+  run.state = RunState::kOk;
   auto first = store_->create_run(run, {held});
   ASSERT_TRUE(first);
   SyncRun dry = run;
@@ -289,14 +289,14 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   EXPECT_EQ((*pending)[0].line.number, 1);
 
   SyncLine decided = held;
-  decided.decision = "approved";
+  decided.decision = Decision::kApproved;
   decided.decision_run_id = 99;
   ASSERT_TRUE(store_->decide_lines(*first, {decided}).ok());
   EXPECT_EQ(store_->decide_lines(*first, {decided}).code(), ErrorClass::kConflict);
   EXPECT_TRUE(store_->pending_approvals("acme")->empty());
   auto lines = store_->list_lines(*first);
   ASSERT_TRUE(lines);
-  EXPECT_EQ((*lines)[0].decision, "approved");
+  EXPECT_EQ(to_text((*lines)[0].decision), "approved");
   EXPECT_EQ((*lines)[0].decision_run_id, 99);
 
   auto second = store_->create_run(run, {held});

@@ -141,7 +141,7 @@ Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, co
       m.workspace_id = w.id;
       m.account_id = it->second.front()->id;
       m.account_name = it->second.front()->name;
-      m.source = "auto";
+      m.source = MappingSource::kAuto;
       report.created.push_back(std::move(m));
     }
   }
@@ -159,12 +159,15 @@ Result<size_t> update_drift(Store& store, const std::string& connector_id) {
   for (const auto& a : *accounts) by_id[a.id] = &a;
   std::vector<AccountMapping> changed;
   for (auto m : *mappings) {
-    if (!m.account_id || m.source == "provisioned") continue;
+    if (!m.account_id || m.source == MappingSource::kProvisioned) continue;
     auto it = by_id.find(*m.account_id);
-    std::string drift;
-    if (it == by_id.end() || it->second->missing_since) drift = "account_missing";
-    else if (!it->second->active) drift = "account_inactive";
-    else if (!m.account_name.empty() && it->second->name != m.account_name) drift = "account_renamed";
+    MappingDrift drift = MappingDrift::kNone;
+    if (it == by_id.end() || it->second->missing_since)
+      drift = MappingDrift::kAccountMissing;
+    else if (!it->second->active)
+      drift = MappingDrift::kAccountInactive;
+    else if (!m.account_name.empty() && it->second->name != m.account_name)
+      drift = MappingDrift::kAccountRenamed;
     if (drift != m.drift) {
       m.drift = drift;
       changed.push_back(std::move(m));

@@ -112,7 +112,8 @@ class MappingTest : public ::testing::Test {
   }
 
   static AccountMapping mapping(const std::string& workspace, const std::string& account,
-                                const std::string& name, const std::string& source = "manual") {
+                                const std::string& name,
+                                MappingSource source = MappingSource::kManual) {
     AccountMapping m;
     m.workspace_id = workspace;
     m.account_id = account;
@@ -209,7 +210,7 @@ TEST_F(MappingTest, AutoMatchingMapsExactNamesAfterTrimmingAndIsCaseSensitive) {
 
   auto stored = mappings_by_workspace();
   EXPECT_EQ(stored["w1"].account_id, "A1");
-  EXPECT_EQ(stored["w1"].source, "auto");
+  EXPECT_EQ(to_text(stored["w1"].source), "auto");
   EXPECT_EQ(stored["w1"].account_name, "Alpha Ltd");
   EXPECT_EQ(stored["w2"].account_id, "A2");
   EXPECT_EQ(stored.count("w3"), 0u);
@@ -253,7 +254,7 @@ TEST_F(MappingTest, AutoMatchingKeepsManualMappingsAndSkipsExcludedInactiveOrOth
   EXPECT_EQ(report->created[0].workspace_id, "w5");
   auto stored = mappings_by_workspace();
   EXPECT_EQ(stored["w1"].account_id, "A9");  // the manual mapping stands
-  EXPECT_EQ(stored["w1"].source, "manual");
+  EXPECT_EQ(to_text(stored["w1"].source), "manual");
   EXPECT_EQ(stored.count("w2"), 0u);  // its account is excluded
   EXPECT_EQ(stored.count("w3"), 0u);  // its account is inactive
   EXPECT_EQ(stored.count("w4"), 0u);  // another partner's workspace
@@ -283,24 +284,24 @@ TEST_F(MappingTest, DriftFlagsMissingInactiveAndRenamedAccountsAndClearsWhenThey
   ASSERT_TRUE(changed) << changed.status().message();
   EXPECT_EQ(*changed, 3u);
   auto stored = mappings_by_workspace();
-  EXPECT_EQ(stored["w1"].drift, "");
-  EXPECT_EQ(stored["w2"].drift, "account_inactive");
-  EXPECT_EQ(stored["w3"].drift, "account_renamed");
-  EXPECT_EQ(stored["w4"].drift, "account_missing");
+  EXPECT_EQ(to_text(stored["w1"].drift), "");
+  EXPECT_EQ(to_text(stored["w2"].drift), "account_inactive");
+  EXPECT_EQ(to_text(stored["w3"].drift), "account_renamed");
+  EXPECT_EQ(to_text(stored["w4"].drift), "account_missing");
 
   accounts({account("A1", "Alpha"), account("A2", "Beta"), account("A3", "Gamma"),
             account("A4", "Delta")});
   auto back = update_drift(*store_, "acme");
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, 3u);
-  for (const auto& [w, m] : mappings_by_workspace()) EXPECT_EQ(m.drift, "") << w;
+  for (const auto& [w, m] : mappings_by_workspace()) EXPECT_EQ(to_text(m.drift), "") << w;
 }
 
 TEST_F(MappingTest, DriftNeedsEvidenceAndIgnoresProvisionedMappings) {
   workspaces({{"w1", "Alpha", false, ""}, {"w2", "Beta", false, ""}});
   ASSERT_TRUE(store_
                   ->put_account_mappings("acme", {mapping("w1", "A1", "Alpha"),
-                                                  mapping("w2", "P2", "Beta", "provisioned")})
+                                                  mapping("w2", "P2", "Beta", MappingSource::kProvisioned)})
                   .ok());
   auto nothing_fetched = update_drift(*store_, "acme");
   ASSERT_TRUE(nothing_fetched);
@@ -311,8 +312,8 @@ TEST_F(MappingTest, DriftNeedsEvidenceAndIgnoresProvisionedMappings) {
   ASSERT_TRUE(changed);
   EXPECT_EQ(*changed, 1u);
   auto stored = mappings_by_workspace();
-  EXPECT_EQ(stored["w1"].drift, "account_missing");
-  EXPECT_EQ(stored["w2"].drift, "");  // the platform made it; it is not matched by name
+  EXPECT_EQ(to_text(stored["w1"].drift), "account_missing");
+  EXPECT_EQ(to_text(stored["w2"].drift), "");  // the platform made it; it is not matched by name
 }
 
 TEST(TrimName, TrimsSpacesTabsAndLineBreaksOnly) {

@@ -84,10 +84,12 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
       line.account_id = *mapping->account_id;
       auto ait = accounts.find(line.account_id);
       const PsaAccount* account = ait == accounts.end() ? nullptr : ait->second;
-      if (mapping->drift == "account_missing" || mapping->drift == "account_inactive") {
+      if (mapping->drift == MappingDrift::kAccountMissing ||
+          mapping->drift == MappingDrift::kAccountInactive) {
         line.action = action::kSkip;
         line.outcome = outcome::kFailed;
-        line.error_class = mapping->drift == "account_missing" ? "not_found" : "conflict";
+        line.error_class =
+            mapping->drift == MappingDrift::kAccountMissing ? "not_found" : "conflict";
         line.message = drift_message(*mapping, account);
         lines.push_back(std::move(line));
         continue;

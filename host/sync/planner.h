@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "host/config/config.h"
+#include "host/config/connector_config.h"
 #include "host/store/model.h"
 
 namespace mb {
@@ -54,13 +54,6 @@ inline constexpr const char* kNever = "never";      // a decrease the policy for
 inline constexpr const char* kSkip = "skip";        // no target (no data, not mapped, ...)
 inline constexpr const char* kWait = "wait";        // an earlier write is not confirmed yet
 }  // namespace action
-
-// Decisions on held lines (SyncLine::decision).
-namespace decision {
-inline constexpr const char* kApproved = "approved";
-inline constexpr const char* kDismissed = "dismissed";
-inline constexpr const char* kStale = "stale";
-}  // namespace decision
 
 struct PlanInput {
   std::vector<Workspace> workspaces;

@@ -78,7 +78,7 @@ TEST(Planner, EndedWorkspacesFollowThePolicy) {
 
 TEST(Planner, DriftedMappingsFailWithAReasonInsteadOfBilling) {
   PlanInput in = basic_input();
-  in.account_mappings[0].drift = "account_missing";
+  in.account_mappings[0].drift = MappingDrift::kAccountMissing;
   in.account_mappings[0].account_name = "Alpha";
   auto lines = plan_lines(in);
   const SyncLine& l = find(lines, "w1", "edr");

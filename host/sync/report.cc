@@ -67,7 +67,8 @@ std::string duration(const SyncRun& run) {
 }  // namespace
 
 std::string run_summary_line(const SyncRun& run) {
-  std::string s = run.connector_id + ": " + run.state + (run.dry_run ? " (dry run)" : "") + " — " + run.message;
+  std::string s = run.connector_id + ": " + std::string(to_text(run.state)) +
+                  (run.dry_run ? " (dry run)" : "") + " — " + run.message;
   s += " (run " + std::to_string(run.id);
   if (!run.effective_date.empty()) s += ", effective " + run.effective_date;
   std::string d = duration(run);
@@ -95,8 +96,9 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
   for (size_t i = 0; i < listed; ++i) {
     const SyncLine& l = *shown[i];
     std::string detail = l.message;
-    if (!l.decision.empty())
-      detail = l.decision + (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
+    if (l.decision != Decision::kUndecided)
+      detail = std::string(to_text(l.decision)) +
+               (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
     rows.push_back({l.number > 0 ? std::to_string(l.number) : "-", fit(name_or_id(names.workspaces, l.workspace_id), 32),
                     fit(name_or_id(names.services, l.service_id), 24),
                     l.account_id.empty() ? "-" : fit(name_or_id(names.psa_accounts, l.account_id), 28),
@@ -133,17 +135,18 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
 
 boost::json::value run_header_to_json(const SyncRun& run) {
   auto counts = json::parse(run.counts_json.empty() ? "{}" : run.counts_json);
-  return boost::json::object{{"id", run.id},
-                             {"connector", run.connector_id},
-                             {"state", run.state},
-                             {"dry_run", run.dry_run},
-                             {"trigger", run.trigger},
-                             {"effective_date", run.effective_date},
-                             {"started_at", run.started_at},
-                             {"finished_at", run.finished_at},
-                             {"message", run.message},
-                             {"parent_run", run.parent_run_id},
-                             {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
+  return boost::json::object{
+      {"id", run.id},
+      {"connector", run.connector_id},
+      {"state", to_text(run.state)},
+      {"dry_run", run.dry_run},
+      {"trigger", run.trigger},
+      {"effective_date", run.effective_date},
+      {"started_at", run.started_at},
+      {"finished_at", run.finished_at},
+      {"message", run.message},
+      {"parent_run", run.parent_run_id},
+      {"counts", counts ? *counts : boost::json::value(boost::json::object())}};
 }
 
 boost::json::value pending_approval_to_json(const PendingApproval& p, const ReportNames& names) {
@@ -188,8 +191,8 @@ boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& 
                                       {"outcome", l.outcome},
                                       {"error_class", l.error_class},
                                       {"message", l.message}};
-    if (!l.decision.empty())
-      o["decision"] = boost::json::object{{"decision", l.decision},
+    if (l.decision != Decision::kUndecided)
+      o["decision"] = boost::json::object{{"decision", to_text(l.decision)},
                                           {"run", l.decision_run_id},
                                           {"note", l.decision_note},
                                           {"at", l.decided_at}};

@@ -18,7 +18,7 @@ SyncRun a_run() {
   SyncRun run;
   run.id = 42;
   run.connector_id = "acme";
-  run.state = "ok";
+  run.state = RunState::kOk;
   run.trigger = "api";
   run.effective_date = "2026-11-22";
   run.started_at = "2026-11-22T02:00:04Z";
@@ -122,7 +122,7 @@ TEST(ReportTest, LinesNeedingAttentionComeFirstAndUnknownIdsShowAsThemselves) {
 TEST(ReportTest, ADecidedLineSaysItsDecisionAndALongListSaysHowManyWereLeftOut) {
   std::vector<SyncLine> lines;
   for (int i = 1; i <= 5; ++i) lines.push_back(a_line(i, "w1", outcome::kHeld));
-  lines[0].decision = decision::kDismissed;
+  lines[0].decision = Decision::kDismissed;
   lines[0].decision_note = "by the admin API";
   lines[0].message = "a decrease of 3";
   std::string text = format_run_text(a_run(), lines, kNames, {}, {.max_lines = 2});
@@ -135,7 +135,7 @@ TEST(ReportTest, TheJsonReportCarriesEveryLineWithNamesAndTheDecision) {
   std::vector<SyncLine> lines{a_line(1, "w1", outcome::kUpdated), a_line(2, "w1", outcome::kHeld)};
   lines[0].action = action::kUpdate;
   lines[1].current.reset();
-  lines[1].decision = decision::kApproved;
+  lines[1].decision = Decision::kApproved;
   lines[1].decision_run_id = 43;
   bj::value doc = run_to_json(a_run(), lines, kNames, {"a note"});
   EXPECT_EQ(doc.at("id").as_int64(), 42);

@@ -185,12 +185,12 @@ class SyncEngineTest : public ::testing::Test {
   }
 
   Result<SyncReport> sync(SyncOptions options = {}) {
-    SyncEngine engine(*store_, config_, clock_);
+    SyncEngine engine(*store_, SyncSettings{}, clock_);
     return engine.sync(connector_, *session_, options);
   }
 
   Result<SyncReport> approve(int64_t run_id, const std::vector<int64_t>& lines = {}) {
-    SyncEngine engine(*store_, config_, clock_);
+    SyncEngine engine(*store_, SyncSettings{}, clock_);
     return engine.approve(connector_, *session_, run_id, lines, {});
   }
 
@@ -218,7 +218,6 @@ class SyncEngineTest : public ::testing::Test {
 
   FakePlatform platform_;
   FakeClock clock_{1795305600000};  // 2026-11-22T00:00:00Z
-  Config config_;
   ConnectorConfig connector_;
   std::unique_ptr<Store> store_;
   std::shared_ptr<LoadedPlugin> plugin_;
@@ -233,7 +232,7 @@ TEST_F(SyncEngineTest, AppliesOnlyChangedLinesInBatchesWithDeterministicKeys) {
   options.progress = [&](size_t done, size_t total) { progress.emplace_back(done, total); };
   auto report = sync(options);
   ASSERT_TRUE(report) << report.status().message();
-  EXPECT_EQ(report->run.state, "ok");
+  EXPECT_EQ(to_text(report->run.state), "ok");
   EXPECT_EQ(report->counts["unchanged"], 1);  // A1 already at 11
   EXPECT_EQ(report->counts["updated"], 2);
   ASSERT_EQ(platform_.applies.size(), 2u);  // one line per batch, two changed lines
@@ -282,10 +281,10 @@ TEST_F(SyncEngineTest, FailedLinesMakeThePartialStateAndRetryRunsOnlyThem) {
   platform_.failing_keys.insert(line_key("w2", "edr"));
   auto report = sync();
   ASSERT_TRUE(report);
-  EXPECT_EQ(report->run.state, "partial");
+  EXPECT_EQ(to_text(report->run.state), "partial");
   EXPECT_EQ(report->counts["failed"], 1);
   platform_.failing_keys.clear();
-  SyncEngine engine(*store_, config_, clock_);
+  SyncEngine engine(*store_, SyncSettings{}, clock_);
   auto retried = engine.retry(connector_, *session_, report->run.id, {});
   ASSERT_TRUE(retried) << retried.status().message();
   ASSERT_EQ(retried->lines.size(), 1u);
@@ -297,7 +296,7 @@ TEST_F(SyncEngineTest, NoUsageOrNoServiceMappingsIsANoteNotAFailure) {
   ASSERT_TRUE(store_->delete_service_mapping("fake", "edr").ok());
   auto report = sync();
   ASSERT_TRUE(report);
-  EXPECT_EQ(report->run.state, "ok");
+  EXPECT_EQ(to_text(report->run.state), "ok");
   EXPECT_TRUE(report->lines.empty());
   bool said = std::any_of(report->notes.begin(), report->notes.end(),
                           [](const std::string& n) { return n.find("no services are mapped") != std::string::npos; });
@@ -328,7 +327,7 @@ TEST_F(SyncEngineTest, AWriteWhoseAnswerWasLostIsNotSentAgainUntilAReadConfirmsI
   ASSERT_TRUE(rerun);
   EXPECT_EQ(line_of(*rerun, "w2").outcome, "pending_confirmation");
   EXPECT_NE(line_of(*rerun, "w2").message.find("not confirmed yet"), std::string::npos);
-  EXPECT_EQ(rerun->run.state, "partial");
+  EXPECT_EQ(to_text(rerun->run.state), "partial");
   EXPECT_EQ(platform_.posted, 2u);
 
   platform_.deliver_in_flight();  // the lost POST lands after all
@@ -467,7 +466,7 @@ TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
   ASSERT_TRUE(lines);
   for (const auto& l : *lines)
     if (l.action == "hold") {
-      EXPECT_EQ(l.decision, "approved");
+      EXPECT_EQ(to_text(l.decision), "approved");
       EXPECT_EQ(l.decision_run_id, approved->run.id);
     }
 }
@@ -550,7 +549,7 @@ TEST_F(ApprovalTest, LinesCanBeApprovedAndDismissedOneByOne) {
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].line.workspace_id, "w2");
 
-  SyncEngine engine(*store_, config_, clock_);
+  SyncEngine engine(*store_, SyncSettings{}, clock_);
   auto dismissed = engine.dismiss("fake", held->run.id, {n2}, "dismissed by a test");
   ASSERT_TRUE(dismissed) << dismissed.status().message();
   EXPECT_TRUE(store_->pending_approvals("fake")->empty());

@@ -1,0 +1,130 @@
+// The domain's states as enums (run state, line action, connector status, ...), and the one
+// place they become text: to_text() for the store's columns, the report, the API's JSON and
+// the command line's tables, parse_state() for reading them back. The text of each value is
+// what the store holds and what users and API clients see; it never changes.
+//
+//   run.state = RunState::kPartial;
+//   std::string_view column = to_text(run.state);                      // "partial"
+//   std::optional<RunState> back = parse_state<RunState>("partial");   // kPartial
+//   Result<RunState> stored = parse_stored<RunState>(text, "run 7");    // unknown text: an error
+#ifndef METERBRIDGE_HOST_STORE_STATES_H_
+#define METERBRIDGE_HOST_STORE_STATES_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "host/common/status.h"
+
+namespace mb {
+
+// A sync run's life: planned (recorded before any write) → applying → ok | partial | failed;
+// interrupted when a crash left it planned or applying.
+enum class RunState { kPlanned, kApplying, kOk, kPartial, kFailed, kInterrupted };
+
+// What was decided about a held line: nothing yet, approved (applied by an approval run),
+// dismissed (never applied), or stale (it changed since it was held). Set once.
+enum class Decision { kUndecided, kApproved, kDismissed, kStale };
+
+// A journaled write's intent (docs/sync.md, "The write journal"): open until a run proves
+// what happened to the write.
+enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
+
+// How a workspace came to be mapped to its PSA account.
+enum class MappingSource { kAuto, kManual, kProvisioned };
+
+// What changed on the platform since a workspace was mapped: nothing, or its account is gone,
+// inactive, or renamed (still billed, but worth confirming).
+enum class MappingDrift { kNone, kAccountMissing, kAccountInactive, kAccountRenamed };
+
+// Each state's text, and what the state is called in an error message. One specialisation
+// per enum, below.
+template <typename State>
+struct StateNames;
+
+template <>
+struct StateNames<RunState> {
+  static constexpr std::string_view kKind = "run state";
+  static constexpr std::array<std::pair<RunState, std::string_view>, 6> kNames{{
+      {RunState::kPlanned, "planned"},
+      {RunState::kApplying, "applying"},
+      {RunState::kOk, "ok"},
+      {RunState::kPartial, "partial"},
+      {RunState::kFailed, "failed"},
+      {RunState::kInterrupted, "interrupted"},
+  }};
+};
+
+template <>
+struct StateNames<Decision> {
+  static constexpr std::string_view kKind = "decision";
+  static constexpr std::array<std::pair<Decision, std::string_view>, 4> kNames{{
+      {Decision::kUndecided, ""},
+      {Decision::kApproved, "approved"},
+      {Decision::kDismissed, "dismissed"},
+      {Decision::kStale, "stale"},
+  }};
+};
+
+template <>
+struct StateNames<WriteIntentState> {
+  static constexpr std::string_view kKind = "write intent state";
+  static constexpr std::array<std::pair<WriteIntentState, std::string_view>, 4> kNames{{
+      {WriteIntentState::kOpen, "open"},
+      {WriteIntentState::kApplied, "applied"},
+      {WriteIntentState::kNotApplied, "not_applied"},
+      {WriteIntentState::kExpired, "expired"},
+  }};
+};
+
+template <>
+struct StateNames<MappingSource> {
+  static constexpr std::string_view kKind = "mapping source";
+  static constexpr std::array<std::pair<MappingSource, std::string_view>, 3> kNames{{
+      {MappingSource::kAuto, "auto"},
+      {MappingSource::kManual, "manual"},
+      {MappingSource::kProvisioned, "provisioned"},
+  }};
+};
+
+template <>
+struct StateNames<MappingDrift> {
+  static constexpr std::string_view kKind = "mapping drift";
+  static constexpr std::array<std::pair<MappingDrift, std::string_view>, 4> kNames{{
+      {MappingDrift::kNone, ""},
+      {MappingDrift::kAccountMissing, "account_missing"},
+      {MappingDrift::kAccountInactive, "account_inactive"},
+      {MappingDrift::kAccountRenamed, "account_renamed"},
+  }};
+};
+
+template <typename State>
+constexpr std::string_view to_text(State state) {
+  for (const auto& [value, name] : StateNames<State>::kNames)
+    if (value == state) return name;
+  return "unknown";  // unreachable: every value has a name
+}
+
+// The state `text` names, or nullopt: an unknown text never reads as a default.
+template <typename State>
+constexpr std::optional<State> parse_state(std::string_view text) {
+  for (const auto& [value, name] : StateNames<State>::kNames)
+    if (name == text) return value;
+  return std::nullopt;
+}
+
+// A state read back from the store; unknown text is a Fatal error naming `where` (e.g.
+// "run 7"), the kind of state and the text, because the store holds something this host
+// did not write.
+template <typename State>
+Result<State> parse_stored(std::string_view text, const std::string& where) {
+  if (auto state = parse_state<State>(text)) return *state;
+  return Status::Fatal("state store: " + where + " has an unknown " +
+                       std::string(StateNames<State>::kKind) + " '" + std::string(text) + "'");
+}
+
+}  // namespace mb
+
+#endif  // METERBRIDGE_HOST_STORE_STATES_H_

@@ -1,0 +1,22 @@
+// The caller's two ways to stop a run between batches: the cancel flag (shutdown) and the
+// owner check (a lost lease). Part of the sync engine (host/sync/internal/).
+#ifndef METERBRIDGE_HOST_SYNC_INTERNAL_RUN_CONTROL_H_
+#define METERBRIDGE_HOST_SYNC_INTERNAL_RUN_CONTROL_H_
+
+#include "host/common/status.h"
+#include "host/sync/sync_options.h"
+
+namespace mb::sync_internal {
+
+inline bool cancelled(const SyncOptions& options) {
+  return options.cancelled != nullptr && options.cancelled->load();
+}
+
+// OK when the caller still owns the connector (or checks nothing).
+inline Status confirm_owner(const SyncOptions& options) {
+  return options.confirm_owner ? options.confirm_owner() : Status::Ok();
+}
+
+}  // namespace mb::sync_internal
+
+#endif  // METERBRIDGE_HOST_SYNC_INTERNAL_RUN_CONTROL_H_

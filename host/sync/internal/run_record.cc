@@ -1,0 +1,140 @@
+#include "host/sync/internal/run_record.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include <ctime>
+#include <utility>
+
+#include "host/common/clock.h"
+#include "host/common/redaction.h"
+#include "host/sync/planner.h"
+
+namespace mb::sync_internal {
+
+SyncRun new_run(const ConnectorConfig& connector, const std::string& trigger, bool dry_run,
+                const std::string& owner_id, const std::string& effective_date, int64_t now_ms) {
+  SyncRun run;
+  run.connector_id = connector.id;
+  run.trigger = trigger;
+  run.dry_run = dry_run || connector.policies.dry_run;
+  run.owner_id = owner_id;
+  run.effective_date = effective_date;
+  run.started_at = format_iso8601_utc(now_ms);
+  return run;
+}
+
+std::string effective_date_at(const Policies& policies, int64_t now_ms) {
+  std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  if (policies.effective_date == "first_of_month") {
+    tm.tm_mday = 1;
+  } else if (policies.effective_date == "first_of_next_month") {
+    tm.tm_mday = 1;
+    if (++tm.tm_mon == 12) {
+      tm.tm_mon = 0;
+      ++tm.tm_year;
+    }
+  }
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+  return buf;
+}
+
+void number_lines(std::vector<SyncLine>& lines) {
+  for (size_t i = 0; i < lines.size(); ++i) lines[i].number = static_cast<int64_t>(i) + 1;
+}
+
+std::string counts_json(const std::map<std::string, int64_t>& counts) {
+  boost::json::object o;
+  for (const auto& [k, v] : counts) o[k] = v;
+  return boost::json::serialize(o);
+}
+
+Result<SyncRun> record_failed_attempt(Store& store, SyncRun run, const Status& why,
+                                      int64_t now_ms) {
+  run.state = RunState::kFailed;
+  run.finished_at = format_iso8601_utc(now_ms);
+  run.message = redact(why.to_string());
+  auto id = store.create_run(run, {});
+  if (!id) return id.status();
+  run.id = *id;
+  MB_RETURN_IF_ERROR(store.update_run(run));
+  return run;
+}
+
+Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
+                                      const std::string& connector_id,
+                                      const std::string& own_owner_id) {
+  auto runs = store.unfinished_runs(connector_id);
+  if (!runs) return runs.status();
+  if (!own_owner_id.empty())
+    std::erase_if(*runs, [&](const SyncRun& r) { return r.owner_id == own_owner_id; });
+  for (SyncRun run : *runs) {
+    auto lines = store.list_lines(run.id);
+    if (!lines) return lines.status();
+    std::vector<SyncLine> changed;
+    for (auto line : *lines) {
+      if (line.outcome != outcome::kPending) continue;
+      line.outcome = outcome::kInterrupted;
+      line.message =
+          "the run stopped before this line completed; the next run re-reads the platform";
+      changed.push_back(std::move(line));
+    }
+    MB_RETURN_IF_ERROR(store.update_lines(run.id, changed));
+    auto all = store.list_lines(run.id);
+    if (!all) return all.status();
+    run.state = RunState::kInterrupted;
+    run.finished_at = format_iso8601_utc(clock.now_ms());
+    run.message = "interrupted (" + std::to_string(changed.size()) +
+                  " lines unfinished); the next run re-reads the platform for them";
+    run.counts_json = counts_json(count_outcomes(*all));
+    MB_RETURN_IF_ERROR(store.update_run(run));
+    spdlog::warn(
+        "connector {}: run {} was interrupted; closed it, the next run re-reads the platform",
+        connector_id, run.id);
+  }
+  return runs->size();
+}
+
+Status check_connected(Store& store, const std::string& connector_id) {
+  auto record = store.get_connector(connector_id);
+  if (!record) return record.status();
+  if (*record && (*record)->status == "disconnected")
+    return Status::Conflict("connector '" + connector_id +
+                            "' is disconnected: reconnect it (meterbridge connectors connect) and "
+                            "map again; nothing was written");
+  return Status::Ok();
+}
+
+void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error,
+                int64_t now_ms) {
+  auto counts = count_outcomes(lines);
+  auto n = [&](const char* k) {
+    auto it = counts.find(k);
+    return it == counts.end() ? int64_t{0} : it->second;
+  };
+  // A line waiting for an earlier write's confirmation is not done either.
+  int64_t failed = n(outcome::kFailed) + n(outcome::kPendingConfirmation);
+  int64_t succeeded = n(outcome::kUpdated) + n(outcome::kUnchanged) + n(outcome::kWouldUpdate);
+  if (!run_error.ok() && succeeded == 0)
+    run.state = RunState::kFailed;
+  else if (failed > 0 && succeeded == 0)
+    run.state = RunState::kFailed;
+  else if (failed > 0 || !run_error.ok())
+    run.state = RunState::kPartial;
+  else
+    run.state = RunState::kOk;
+  run.finished_at = format_iso8601_utc(now_ms);
+  std::string summary;
+  for (const auto& [k, v] : counts)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+  run.message = run_error.ok()
+                    ? (summary.empty() ? "nothing to do" : summary)
+                    : redact(run_error.to_string()) + (summary.empty() ? "" : " (" + summary + ")");
+  run.counts_json = counts_json(counts);
+}
+
+}  // namespace mb::sync_internal
