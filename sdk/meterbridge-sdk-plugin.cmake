@@ -1,4 +1,5 @@
-# meterbridge_add_plugin(NAME <id> SOURCES ... MANIFEST <template> [OUTPUT_DIR <dir>])
+# meterbridge_add_plugin(NAME <id> SOURCES ... MANIFEST <template> [OUTPUT_DIR <dir>]
+#                        [CORE <target> CORE_SOURCES ... [CORE_LIBRARIES ...]])
 # Builds a plugin for the meterbridge host, in C or C++: a MODULE library named
 # libmeterbridge-<id>.so that exports exactly one dynamic symbol, the negotiation entry
 # (hidden visibility by default, and on ELF platforms a linker version script that keeps even
@@ -11,14 +12,26 @@
 #   ;
 # The include is an array initializer of the manifest's bytes ending with a NUL, which strict
 # C99 accepts at any length (a string literal over 4095 characters is not portable C99).
+# CORE names a static C++20 library of everything but the entry point (CORE_SOURCES, linking
+# meterbridge::sdk_json and CORE_LIBRARIES, with the calling folder on its include path) that
+# the plugin links, so unit tests can link the plugin's operations without its export.
 function(meterbridge_add_plugin)
-  cmake_parse_arguments(ARG "" "NAME;MANIFEST;OUTPUT_DIR;VERSION" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;MANIFEST;OUTPUT_DIR;VERSION;CORE"
+                        "SOURCES;CORE_SOURCES;CORE_LIBRARIES" ${ARGN})
   if(NOT ARG_OUTPUT_DIR)
     set(ARG_OUTPUT_DIR "${CMAKE_BINARY_DIR}/plugins")
   endif()
   set(target ${ARG_NAME})
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE meterbridge::sdk)
+  if(ARG_CORE)
+    add_library(${ARG_CORE} STATIC ${ARG_CORE_SOURCES})
+    target_include_directories(${ARG_CORE} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
+    target_link_libraries(${ARG_CORE} PUBLIC meterbridge::sdk_json ${ARG_CORE_LIBRARIES})
+    target_compile_features(${ARG_CORE} PUBLIC cxx_std_20)
+    set_target_properties(${ARG_CORE} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    target_link_libraries(${target} PRIVATE ${ARG_CORE})
+  endif()
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME "meterbridge-${ARG_NAME}" PREFIX "lib"
     CXX_VISIBILITY_PRESET hidden C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON

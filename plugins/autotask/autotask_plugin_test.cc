@@ -3,6 +3,7 @@
 // tests (tests/platforms/autotask_sim_test.cc) cover the same ground against the real HTTP engine.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/plugin_test.hpp>
 #include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
@@ -12,12 +13,11 @@
 #include <string>
 #include <vector>
 
-extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
-
 namespace {
 
 namespace json = boost::json;
 using meterbridge::HttpResponse;
+using meterbridge::testing::by_field;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
 using meterbridge::testing::ScriptedPlatform;
@@ -125,9 +125,9 @@ Reply zone_answer(const std::string& root = kZoneRoot) {
                                                  {"ci", 5}})};
 }
 
-class AutotaskPluginTest : public ::testing::Test {
+class AutotaskPluginTest : public meterbridge::testing::PluginTest {
  protected:
-  AutotaskPluginTest() : plugin_(host_.load(&meterbridge_plugin_negotiate)) {
+  AutotaskPluginTest() {
     host_.set_http_handler([this](std::string_view batch) { return autotask_.handle(batch); });
     autotask_.on("GET", "zoneInformation", zone_answer());
   }
@@ -135,13 +135,11 @@ class AutotaskPluginTest : public ::testing::Test {
   FakeHost::Session open(const std::string& config = kConfig) { return plugin_.open(config); }
 
   static json::object result_of(const CallResult& r) {
-    EXPECT_TRUE(r.ok()) << r.error_message;
-    return r.ok() ? json::parse(r.result).as_object() : json::object{};
+    json::value v = meterbridge::testing::ok_result(r);
+    return v.is_object() ? v.as_object() : json::object{};
   }
 
-  FakeHost host_;
   ScriptedAutotask autotask_;
-  FakeHost::LoadedPlugin plugin_;
 };
 
 // ---- describe / open ----
@@ -392,12 +390,6 @@ class QuantitiesTest : public AutotaskPluginTest {
     if (target >= 0) o["target"] = target;
     return json::serialize(o);
   }
-  static std::map<std::string, json::object> by_key(const json::object& result) {
-    std::map<std::string, json::object> out;
-    for (const auto& l : result.at("lines").as_array())
-      out[json::value_to<std::string>(l.at("key"))] = l.as_object();
-    return out;
-  }
 
   int64_t units_ = 43;
 };
@@ -407,7 +399,7 @@ TEST_F(QuantitiesTest, ReadsEveryLineWithOneQueryPerEntity) {
   std::string input = R"({"effective_date":"2025-06-15","lines":[)" + line("nw", "412") + "," +
                       line("hb", "977") + "," + line("closed", "500") + "," + line("empty", "700") +
                       "," + line("ghost", "1") + "," + line("bad", "abc") + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_read_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_read_quantities, input)));
 
   EXPECT_EQ(lines["nw"].at("quantity"), 43);
   EXPECT_TRUE(lines["nw"].at("reason").is_null());
@@ -509,7 +501,7 @@ TEST_F(QuantitiesTest, AppliesTheDifferenceAsOneAdjustmentFromAFreshRead) {
   std::string input =
       R"({"idempotency_key":"k1","effective_date":"2025-06-15","final":true,"lines":[)" +
       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "updated");
   EXPECT_EQ(lines["nw"].at("quantity"), 50);
   EXPECT_EQ(units_, 50);
@@ -523,7 +515,7 @@ TEST_F(QuantitiesTest, AppliesTheDifferenceAsOneAdjustmentFromAFreshRead) {
                         R"("effectiveDate":"2025-06-15T00:00:00Z","unitChange":7})"));
 
   // Unchanged usage: the rerun reads 50 and writes nothing.
-  auto again = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto again = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(again["nw"].at("outcome"), "unchanged");
   EXPECT_EQ(autotask_.requests_to("ContractServiceAdjustments").size(), 1u);
 }
@@ -535,7 +527,7 @@ TEST_F(QuantitiesTest, UsesTheLineRefOfTheReadAndStillReReadsTheUnits) {
       R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[{"key":"nw","account_id":"412",)"
       R"("service_id":"31","target":40,"expected_current":41,"line_ref":{"company_id":412,"service_id":31,)"
       R"("contract_id":9001,"contract_service_id":55120}}]})";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "updated");
   EXPECT_TRUE(autotask_.requests_to("Companies/").empty());
   EXPECT_TRUE(autotask_.requests_to("Contracts/").empty());
@@ -549,7 +541,7 @@ TEST_F(QuantitiesTest, ReportsLinesWithoutAUsableContractLineWithoutWriting) {
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("hb", "977", 5) + "," + line("closed", "500", 5) + "," +
                       line("empty", "700", 5) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["hb"].at("outcome"), "ambiguous_contract_line");
   EXPECT_EQ(lines["closed"].at("outcome"), "account_inactive");
   EXPECT_EQ(lines["empty"].at("outcome"), "no_contract_line");
@@ -564,7 +556,7 @@ TEST_F(QuantitiesTest, SettlesAConnectionLostAfterSendingByReReadingNotResending
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "updated");
   EXPECT_EQ(units_, 50);
   EXPECT_EQ(autotask_.requests_to("ContractServiceAdjustments").size(), 1u);
@@ -579,7 +571,7 @@ TEST_F(QuantitiesTest, TurnsAutotasksRefusalIntoALineOutcomeWithItsMessage) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
   EXPECT_EQ(lines["nw"].at("error_class"), "conflict");
   EXPECT_EQ(lines["nw"].at("quantity"), 43);
@@ -597,7 +589,7 @@ TEST_F(QuantitiesTest, ReportsAThreadLimitThatOutlastedTheHostsRetriesAsRateLimi
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
   EXPECT_EQ(lines["nw"].at("error_class"), "rate_limited");
   EXPECT_EQ(autotask_.requests_to("ContractServiceUnits/").size(), 1u)
@@ -613,7 +605,7 @@ TEST_F(QuantitiesTest, JournalsEveryAdjustmentBeforePostingIt) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "updated");
   EXPECT_FALSE(lines["nw"].at("in_doubt").as_bool());
   ASSERT_EQ(host_.journaled_intents().size(), 1u);
@@ -630,7 +622,7 @@ TEST_F(QuantitiesTest, PostsNothingTheHostCouldNotJournal) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
   EXPECT_NE(json::value_to<std::string>(lines["nw"].at("message")).find("could not journal"),
             std::string::npos);
@@ -643,7 +635,7 @@ TEST_F(QuantitiesTest, APostWhoseAnswerWasLostAndIsNotVisibleYetStaysInDoubt) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412", 50) + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
   EXPECT_TRUE(lines["nw"].at("in_doubt").as_bool());
   EXPECT_EQ(autotask_.requests_to("ContractServiceAdjustments").size(), 1u) << "never resent";
@@ -653,7 +645,7 @@ TEST_F(QuantitiesTest, RefusesTargetsAutotaskCannotStore) {
   auto session = open();
   std::string input = R"({"idempotency_key":"k","effective_date":"2025-06-15","lines":[)" +
                       line("nw", "412") + "]}";
-  auto lines = by_key(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
+  auto lines = by_field(result_of(session.call(&mb_plugin_table::on_apply_quantities, input)));
   EXPECT_EQ(lines["nw"].at("outcome"), "failed");
   EXPECT_EQ(lines["nw"].at("error_class"), "config_invalid");
 }

@@ -5,6 +5,7 @@
 // the simulator.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/plugin_test.hpp>
 #include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
@@ -14,8 +15,6 @@
 #include <functional>
 #include <string>
 #include <vector>
-
-extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
 
 namespace {
 
@@ -137,17 +136,15 @@ class ScriptedConnectWise {
   ScriptedPlatform platform_{"", ScriptedPlatform::Precedence::kFirstRoute};
 };
 
-class ConnectWisePluginTest : public ::testing::Test {
+class ConnectWisePluginTest : public meterbridge::testing::PluginTest {
  protected:
-  ConnectWisePluginTest() : plugin_(host_.load(&meterbridge_plugin_negotiate)) {
+  ConnectWisePluginTest() {
     host_.set_http_handler([this](std::string_view batch) { return cw_.handle(batch); });
   }
 
   json::value call(mb_session_hook mb_plugin_table::*hook, const std::string& input) {
-    CallResult r = session_.call(hook, input);
-    EXPECT_TRUE(r.ok()) << r.error_message;
-    last_ = r;
-    return r.ok() ? json::parse(r.result) : json::value();
+    last_ = session_.call(hook, input);
+    return meterbridge::testing::ok_result(last_);
   }
 
   // Answers GET company/companies, procurement/catalog and finance/agreements with one row.
@@ -194,8 +191,6 @@ class ConnectWisePluginTest : public ::testing::Test {
            lines + "]}";
   }
 
-  FakeHost host_;
-  FakeHost::LoadedPlugin plugin_;
   FakeHost::Session session_ = plugin_.open(config());
   ScriptedConnectWise cw_;
   CallResult last_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/plugin_test.hpp>
 #include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
@@ -13,12 +14,11 @@
 #include <string>
 #include <vector>
 
-extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
-
 namespace {
 
 namespace json = boost::json;
 using meterbridge::HttpResponse;
+using meterbridge::testing::by_field;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::FakeHost;
 using meterbridge::testing::ScriptedPlatform;
@@ -75,11 +75,11 @@ HttpResponse applied_all(const Seen& s) {
                {"batch_id", "b_1"}, {"results", std::move(results)}, {"summary", json::object{}}});
 }
 
-class ExternalPluginTest : public ::testing::Test {
+class ExternalPluginTest : public meterbridge::testing::PluginTest {
  protected:
   using Answer = ScriptedPlatform::Handler;
 
-  ExternalPluginTest() : plugin_(host_.load(&meterbridge_plugin_negotiate)) {
+  ExternalPluginTest() {
     platform_.attach(host_);
     platform_.otherwise([](const Seen&) { return protocol_error(404, "not_found", "unscripted"); });
   }
@@ -95,9 +95,7 @@ class ExternalPluginTest : public ::testing::Test {
   }
 
   json::value ok(mb_session_hook mb_plugin_table::*hook, const std::string& input) {
-    CallResult r = call(hook, input);
-    EXPECT_TRUE(r.ok()) << r.error_message;
-    return r.ok() ? json::parse(r.result) : json::value();
+    return meterbridge::testing::ok_result(call(hook, input));
   }
 
   // Copies: later requests may grow seen_.
@@ -117,16 +115,7 @@ class ExternalPluginTest : public ::testing::Test {
     return text + R"(],"final":true})";
   }
 
-  static std::map<std::string, json::value> by_key(const json::value& result) {
-    std::map<std::string, json::value> out;
-    for (const auto& l : result.at("lines").as_array())
-      out[std::string(l.at("key").as_string())] = l;
-    return out;
-  }
-
   ScriptedPlatform platform_{kBase};
-  FakeHost host_;
-  FakeHost::LoadedPlugin plugin_;
   FakeHost::Session session_ = plugin_.open(std::string(R"({"base_url":")") + kBase +
                                             R"(/","api_key":"k3y-s3cret","batch_size":100})");
   const std::vector<Seen>& seen_ = platform_.seen();
@@ -219,7 +208,7 @@ TEST_F(ExternalPluginTest, ABatchLargerThanThePlatformTakesIsSplitUnderNumberedK
   EXPECT_EQ(posts[0].endpoint, "count-batches");
   EXPECT_EQ(json::parse(posts[2].body).at("items").as_array().size(), 1u);
   EXPECT_EQ(json::parse(posts[0].body).at("effective_date").as_string(), "2026-11-21");
-  auto lines = by_key(first);
+  auto lines = by_field(first);
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines["l4"].at("outcome").as_string(), "updated");
   EXPECT_EQ(lines["l4"].at("quantity").as_int64(), 5);
@@ -260,7 +249,7 @@ TEST_F(ExternalPluginTest, AKeyThePlatformKnowsForAnotherBodyIsRetriedOnceUnderA
   EXPECT_EQ(retried.rfind("ext:run-4:batch-1~", 0), 0u) << retried;
   EXPECT_EQ(retried.size(), std::string("ext:run-4:batch-1~").size() + 16);
   EXPECT_EQ(posts[1].body, posts[0].body);
-  EXPECT_EQ(by_key(v)["l0"].at("outcome").as_string(), "updated");
+  EXPECT_EQ(by_field(v)["l0"].at("outcome").as_string(), "updated");
 }
 
 TEST_F(ExternalPluginTest, ALostResponseFailsItsLinesForTheNextRunToReRead) {
@@ -268,7 +257,7 @@ TEST_F(ExternalPluginTest, ALostResponseFailsItsLinesForTheNextRunToReRead) {
   on("POST", "/v1/count-batches", [](const Seen& s) {
     return s.headers.at("Idempotency-Key").ends_with(":part-1") ? lost(true) : applied_all(s);
   });
-  auto lines = by_key(ok(&mb_plugin_table::on_apply_quantities, apply_input(3)));
+  auto lines = by_field(ok(&mb_plugin_table::on_apply_quantities, apply_input(3)));
   EXPECT_EQ(lines["l0"].at("outcome").as_string(), "failed");
   EXPECT_EQ(lines["l0"].at("error_class").as_string(), "retry");
   const std::string message(lines["l0"].at("message").as_string());
@@ -290,7 +279,7 @@ TEST_F(ExternalPluginTest, ARefusedKeyOnEveryBatchFailsTheCallAndOnSomeFailsOnly
                : protocol_error(429, "rate_limited");
   });
   auto lines =
-      by_key(ok(&mb_plugin_table::on_apply_quantities, apply_input(5, "ext:run-5:batch-1")));
+      by_field(ok(&mb_plugin_table::on_apply_quantities, apply_input(5, "ext:run-5:batch-1")));
   EXPECT_EQ(lines["l1"].at("outcome").as_string(), "updated");
   EXPECT_EQ(lines["l2"].at("error_class").as_string(), "rate_limited");
   EXPECT_EQ(lines["l4"].at("error_class").as_string(), "rate_limited");
@@ -303,7 +292,7 @@ TEST_F(ExternalPluginTest, ARefusedKeyOnEveryBatchFailsTheCallAndOnSomeFailsOnly
 TEST_F(ExternalPluginTest, SendsTheBatchesOfOneApplyCallTogether) {
   on("GET", "/v1/integration", [](const Seen&) { return integration(2); });
   on("POST", "/v1/count-batches", [](const Seen& s) { return applied_all(s); });
-  auto lines = by_key(ok(&mb_plugin_table::on_apply_quantities, apply_input(5)));
+  auto lines = by_field(ok(&mb_plugin_table::on_apply_quantities, apply_input(5)));
   for (const auto& [key, line] : lines) EXPECT_EQ(line.at("outcome").as_string(), "updated") << key;
   size_t batches_with_pushes = 0, pushes_in_that_batch = 0;
   for (const auto& batch : host_.http_batches()) {
@@ -325,7 +314,7 @@ TEST_F(ExternalPluginTest, ResultsThatDoNotMatchTheItemsFailTheirLines) {
   on("POST", "/v1/count-batches", [](const Seen&) {
     return reply(200, json::object{{"batch_id", "b"}, {"results", json::array{}}});
   });
-  auto lines = by_key(ok(&mb_plugin_table::on_apply_quantities, apply_input(2)));
+  auto lines = by_field(ok(&mb_plugin_table::on_apply_quantities, apply_input(2)));
   EXPECT_EQ(lines["l0"].at("outcome").as_string(), "failed");
   EXPECT_EQ(lines["l0"].at("error_class").as_string(), "fatal");
   EXPECT_NE(lines["l0"].at("message").as_string().find("0 results for 2 items"), std::string::npos);
@@ -334,7 +323,8 @@ TEST_F(ExternalPluginTest, ResultsThatDoNotMatchTheItemsFailTheirLines) {
 TEST_F(ExternalPluginTest, ApplyNeedsTheHostsKeyAndReportsIncompleteLines) {
   EXPECT_EQ(call(&mb_plugin_table::on_apply_quantities, R"({"lines":[]})").status,
             MB_STATUS_CONFIG_INVALID);
-  auto lines = by_key(ok(&mb_plugin_table::on_apply_quantities, R"({"idempotency_key":"k","lines":[
+  auto lines =
+      by_field(ok(&mb_plugin_table::on_apply_quantities, R"({"idempotency_key":"k","lines":[
     {"key":"a","account_id":"c-1","service_id":"s","metric":"users"},
     {"key":"b","account_id":"c-1","service_id":"s","metric":"bytes","target":1}]})"));
   EXPECT_EQ(lines["a"].at("error_class").as_string(), "config_invalid");
@@ -375,7 +365,7 @@ TEST_F(ExternalPluginTest, ReadsAskForTheLinesCustomersInGroupsOfAHundredAllAtOn
   ASSERT_EQ(reads.size(), 2u);
   EXPECT_EQ(reads[0].target.rfind("/v1/counts?limit=100&customer_id=c-0&customer_id=c-1&", 0), 0u);
   EXPECT_EQ(host_.http_batches().size(), 2u);  // the services, then both reads together
-  auto lines = by_key(v);
+  auto lines = by_field(v);
   EXPECT_EQ(lines["l7"].at("quantity").as_int64(), 70);
   EXPECT_EQ(lines["l8"].at("reason").as_string(), "platform_not_mapped");
 }

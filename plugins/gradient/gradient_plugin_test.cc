@@ -6,6 +6,7 @@
 // against the simulator through the host's real HTTP engine.
 #include <gtest/gtest.h>
 #include <meterbridge/testing/fake_host.hpp>
+#include <meterbridge/testing/plugin_test.hpp>
 #include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
@@ -16,8 +17,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
 
 namespace {
 
@@ -260,16 +259,14 @@ class MiniGradient {
   ScriptedPlatform platform_{kBase};
 };
 
-class GradientPluginTest : public ::testing::Test {
+class GradientPluginTest : public meterbridge::testing::PluginTest {
  protected:
-  GradientPluginTest() : plugin_(host_.load(&meterbridge_plugin_negotiate)) {
+  GradientPluginTest() {
     host_.set_http_handler([this](std::string_view batch) { return g_.handle(batch); });
   }
 
   json::value call(mb_session_hook mb_plugin_table::*hook, const std::string& input) {
-    CallResult r = session_.call(hook, input);
-    EXPECT_TRUE(r.ok()) << r.error_message;
-    return r.ok() ? json::parse(r.result) : json::value();
+    return meterbridge::testing::ok_result(session_.call(hook, input));
   }
   CallResult raw(mb_session_hook mb_plugin_table::*hook, const std::string& input) {
     return session_.call(hook, input);
@@ -278,10 +275,7 @@ class GradientPluginTest : public ::testing::Test {
   static std::map<std::string, json::object> by_id(const json::value& doc,
                                                    const char* list = "items",
                                                    const char* id = "id") {
-    std::map<std::string, json::object> out;
-    for (const auto& item : doc.at(list).as_array())
-      out[std::string(item.at(id).as_string())] = item.as_object();
-    return out;
+    return meterbridge::testing::by_field(doc, list, id);
   }
 
   static std::string apply_input(const std::string& lines, bool final = true,
@@ -305,8 +299,6 @@ class GradientPluginTest : public ::testing::Test {
     };
   }
 
-  FakeHost host_;
-  FakeHost::LoadedPlugin plugin_;
   FakeHost::Session session_ = plugin_.open(config());
   MiniGradient g_;
 };
