@@ -111,11 +111,31 @@ endfunction()
 
 # The in-tree extras of a plugin declared with the SDK's own meterbridge_add_plugin (as
 # plugins/<x>/ are, so they build the same way out of tree): the project's warnings on the
-# plugin and on the libraries it is built from, and no symbol left undefined for the loader.
-#   mb_plugin_in_tree(autotask autotask_plugin_core)
-function(mb_plugin_in_tree plugin)
-  foreach(_target ${plugin} ${ARGN})
+# plugin and on its core, no symbol left undefined for the loader, and with MB_BUILD_TESTS its
+# tests: <plugin>_unit_test from UNIT_TESTS on the core, and PLUGIN_TEST (a name) from
+# PLUGIN_TEST_SRCS and <plugin>_plugin.cc through the SDK's fake host, seeing the generated
+# manifest include and MB_<PLUGIN>_MANIFEST, the sidecar's path.
+#   mb_plugin_in_tree(autotask autotask_plugin_core
+#     PLUGIN_TEST autotask_plugin_test PLUGIN_TEST_SRCS autotask_plugin_test.cc ...)
+function(mb_plugin_in_tree plugin core)
+  cmake_parse_arguments(MB "" "PLUGIN_TEST" "UNIT_TESTS;PLUGIN_TEST_SRCS" ${ARGN})
+  foreach(_target ${plugin} ${core})
     _mb_common_properties(${_target})
   endforeach()
   target_link_options(${plugin} PRIVATE "LINKER:--no-undefined")
+  if(NOT MB_BUILD_TESTS)
+    return()
+  endif()
+  if(MB_UNIT_TESTS)
+    mb_cc_test(NAME ${plugin}_unit_test SRCS ${MB_UNIT_TESTS} DEPS ${core})
+  endif()
+  if(MB_PLUGIN_TEST)
+    mb_cc_test(NAME ${MB_PLUGIN_TEST} SRCS ${MB_PLUGIN_TEST_SRCS} ${plugin}_plugin.cc
+               DEPS ${core} mb::sdk_testing mb::sdk_json)
+    target_include_directories(${MB_PLUGIN_TEST} PRIVATE
+                               "${CMAKE_CURRENT_BINARY_DIR}/${plugin}_generated")
+    string(TOUPPER "${plugin}" _upper)
+    target_compile_definitions(${MB_PLUGIN_TEST} PRIVATE
+      MB_${_upper}_MANIFEST="${MB_PLUGIN_OUTPUT_DIR}/${plugin}.plugin.json")
+  endif()
 endfunction()

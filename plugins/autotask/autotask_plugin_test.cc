@@ -2,9 +2,7 @@
 // says what Autotask answers and checks what the plugin sent and concluded. The simulator
 // tests (tests/platforms/autotask_sim_test.cc) cover the same ground against the real HTTP engine.
 #include <gtest/gtest.h>
-#include <meterbridge/testing/fake_host.hpp>
 #include <meterbridge/testing/plugin_test.hpp>
-#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 

@@ -4,9 +4,7 @@
 // a missing role permission); tests/platforms/connectwise_sim_test.cc runs the plugin against
 // the simulator.
 #include <gtest/gtest.h>
-#include <meterbridge/testing/fake_host.hpp>
 #include <meterbridge/testing/plugin_test.hpp>
-#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>

@@ -3,9 +3,7 @@
 // gives (a lost response, a reused key, a malformed result, a refused key mid-run).
 #include <gtest/gtest.h>
 
-#include <meterbridge/testing/fake_host.hpp>
 #include <meterbridge/testing/plugin_test.hpp>
-#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 

@@ -5,9 +5,7 @@
 // bulk create, a 403 "anomaly" mid-run. tests/platforms/gradient_sim_test.cc runs the plugin
 // against the simulator through the host's real HTTP engine.
 #include <gtest/gtest.h>
-#include <meterbridge/testing/fake_host.hpp>
 #include <meterbridge/testing/plugin_test.hpp>
-#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json.hpp>
 

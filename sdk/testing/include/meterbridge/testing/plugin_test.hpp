@@ -1,7 +1,8 @@
-// GoogleTest helpers for testing a whole plugin through the fake host (fake_host.hpp): a fixture
-// that loads the plugin whose entry point is linked into the test, and the checks most tests of
-// a hook's JSON result make. Needs GoogleTest and Boost.JSON: link meterbridge::sdk_testing
-// with meterbridge::sdk_json and GTest.
+// GoogleTest helpers for testing a whole plugin through the fake host (fake_host.hpp) against a
+// scripted platform (scripted_platform.hpp, included too): a fixture that loads the plugin whose
+// entry point is linked into the test, and the checks most tests of a hook's JSON result make.
+// Needs GoogleTest and Boost.JSON: link meterbridge::sdk_testing with meterbridge::sdk_json and
+// GTest.
 #ifndef METERBRIDGE_TESTING_PLUGIN_TEST_HPP_
 #define METERBRIDGE_TESTING_PLUGIN_TEST_HPP_
 
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "meterbridge/testing/fake_host.hpp"
+#include "meterbridge/testing/scripted_platform.hpp"
 
 // The plugin's entry point, linked into the test binary with the plugin's sources.
 extern "C" mb_status meterbridge_plugin_negotiate(const mb_host_offer*, const mb_plugin_table**);
