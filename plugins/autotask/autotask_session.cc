@@ -1,8 +1,6 @@
 #include "autotask_session.h"
 
-#include "internal/authenticate.h"
-#include "internal/listings.h"
-#include "internal/quantities.h"
+#include "internal/operations.h"
 
 namespace meterbridge::autotask {
 

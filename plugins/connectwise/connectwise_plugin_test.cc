@@ -184,6 +184,14 @@ class ConnectWisePluginTest : public meterbridge::testing::PluginTest {
     });
   }
 
+  // Applies line "a" (account 250, service 55) from 40 to 43 through the addition `addition_id`.
+  json::value apply_a_to_43(int addition_id = 77) {
+    return call(
+        &mb_plugin_table::on_apply_quantities,
+        apply_input(R"({"key":"a","account_id":"250","service_id":"55","target":43,)"
+                    R"("expected_current":40,"line_ref":{"agreement_id":9001,"addition_id":)" +
+                    std::to_string(addition_id) + "}}"));
+  }
   static std::string apply_input(const std::string& lines) {
     return R"({"idempotency_key":"k1","effective_date":"2026-01-01","final":true,"lines":[)" +
            lines + "]}";
@@ -197,16 +205,11 @@ class ConnectWisePluginTest : public meterbridge::testing::PluginTest {
 
 // ---- Manifest ---------------------------------------------------------------------------------
 
-using meterbridge::testing::read_file;
-
 // The host's own checks of the manifest (secret fields, config schema) are in
 // tests/platforms/plugin_manifests_test.cc; the plugin must describe itself exactly as its
 // sidecar says.
 TEST_F(ConnectWisePluginTest, DescribesItselfWithTheSidecarManifest) {
-  CallResult r = plugin_.describe();
-  ASSERT_TRUE(r.ok()) << r.error_message;
-  EXPECT_EQ(json::parse(r.result), json::parse(read_file(MB_CONNECTWISE_MANIFEST)));
-  EXPECT_EQ(json::parse(r.result).at("id"), "connectwise");
+  expect_described_by(MB_CONNECTWISE_MANIFEST, "connectwise");
 }
 
 // ---- authenticate -----------------------------------------------------------------------------
@@ -494,11 +497,7 @@ TEST_F(ConnectWisePluginTest, AFalse200FailsTheLineWithAClearMessage) {
   one_addition(40);
   cw_.on("PATCH", "finance/agreements/9001/additions/77",
          [this](const Seen&) { return reply(200, addition77()); });
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "line_ref":{"agreement_id":9001,"addition_id":77}})"));
+  json::value v = apply_a_to_43();
   const json::value& line = v.at("lines").at(0);
   EXPECT_EQ(line.at("outcome").as_string(), "failed");
   EXPECT_EQ(line.at("error_class").as_string(), "fatal");
@@ -514,11 +513,7 @@ TEST_F(ConnectWisePluginTest, AnUnansweredPatchThatLandedIsConfirmedByReReading)
     quantity77_ = json::parse(s.body).as_array().at(0).at("value").to_number<double>();
     return no_answer(/*sent=*/true);
   });
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "line_ref":{"agreement_id":9001,"addition_id":77}})"));
+  json::value v = apply_a_to_43();
   EXPECT_EQ(v.at("lines").at(0).at("outcome").as_string(), "updated") << v;
   EXPECT_EQ(cw_.api_requests("PATCH").size(), 1u) << "never replayed blindly";
   auto gets = cw_.api_requests("GET");
@@ -535,11 +530,7 @@ TEST_F(ConnectWisePluginTest, AnUnansweredPatchThatDidNotLandIsSentOnceMore) {
     quantity77_ = json::parse(s.body).as_array().at(0).at("value").to_number<double>();
     return reply(200, addition77());
   });
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "line_ref":{"agreement_id":9001,"addition_id":77}})"));
+  json::value v = apply_a_to_43();
   EXPECT_EQ(v.at("lines").at(0).at("outcome").as_string(), "updated") << v;
   EXPECT_EQ(patches, 2);
   EXPECT_EQ(quantity77_, 43);
@@ -554,11 +545,7 @@ TEST_F(ConnectWisePluginTest, AStaleLineRefIsResolvedAgainAndTheNewAdditionWritt
         404,
         json::object{{"code", "NotFound"}, {"message", "Addition not found"}, {"errors", nullptr}});
   });
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "line_ref":{"agreement_id":9001,"addition_id":70}})"));
+  json::value v = apply_a_to_43(70);
   EXPECT_EQ(v.at("lines").at(0).at("outcome").as_string(), "updated") << v;
   EXPECT_EQ(quantity77_, 43);
 }
@@ -598,11 +585,7 @@ TEST_F(ConnectWisePluginTest, AThrottledPatchAfterTheEnginesRetriesFailsAsRateLi
     return reply(429, json::object{{"error", "ConnectWiseAPI"}, {"message", "Too many requests."}},
                  json::object{{"retry-after", "30"}});
   });
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "line_ref":{"agreement_id":9001,"addition_id":77}})"));
+  json::value v = apply_a_to_43();
   EXPECT_EQ(v.at("lines").at(0).at("outcome").as_string(), "failed");
   EXPECT_EQ(v.at("lines").at(0).at("error_class").as_string(), "rate_limited");
 }

@@ -1,9 +1,6 @@
 #include "connectwise_session.h"
 
-#include "internal/apply.h"
-#include "internal/authenticate.h"
-#include "internal/listings.h"
-#include "internal/read_quantities.h"
+#include "internal/operations.h"
 
 namespace meterbridge::connectwise {
 

@@ -119,24 +119,16 @@ class ExternalPluginTest : public meterbridge::testing::PluginTest {
   const std::vector<Seen>& seen_ = platform_.seen();
 };
 
-// The sidecar manifest as the plugin ships it.
-const auto& read_text = meterbridge::testing::read_file;
-
-// ---- Manifest
-// -------------------------------------------------------------------------------------
+// ---- Manifest ----
 
 TEST_F(ExternalPluginTest, DescribesItselfWithTheSidecarManifest) {
-  CallResult r = plugin_.describe();
-  ASSERT_TRUE(r.ok()) << r.error_message;
   // The host's checks of the manifest (secret fields, schema): tests/platforms/.
-  EXPECT_EQ(json::parse(r.result), json::parse(read_text(MB_EXTERNAL_MANIFEST)));
-  EXPECT_EQ(json::parse(r.result).at("id"), "external");
+  expect_described_by(MB_EXTERNAL_MANIFEST, "external");
   EXPECT_NE(plugin_.table()->on_link_accounts, nullptr);
   EXPECT_NE(plugin_.table()->on_disconnect, nullptr);
 }
 
-// ---- authenticate
-// ---------------------------------------------------------------------------------
+// ---- authenticate ----
 
 TEST_F(ExternalPluginTest, EveryRequestCarriesTheBearerKeyAndMayBeRetried) {
   on("GET", "/v1/integration", [](const Seen&) { return integration(); });
@@ -190,8 +182,7 @@ TEST_F(ExternalPluginTest, AVersionedBaseUrlGetsAHint) {
   EXPECT_NE(r.result.find("base_url must not include /v1"), std::string::npos) << r.result;
 }
 
-// ---- apply_quantities
-// -----------------------------------------------------------------------------
+// ---- apply_quantities ----
 
 TEST_F(ExternalPluginTest, ABatchLargerThanThePlatformTakesIsSplitUnderNumberedKeys) {
   on("GET", "/v1/integration", [](const Seen&) { return integration(2); });
@@ -330,8 +321,7 @@ TEST_F(ExternalPluginTest, ApplyNeedsTheHostsKeyAndReportsIncompleteLines) {
   EXPECT_TRUE(seen_.empty());  // nothing to push, nothing asked
 }
 
-// ---- read_quantities
-// ------------------------------------------------------------------------------
+// ---- read_quantities ----
 
 TEST_F(ExternalPluginTest, ReadsAskForTheLinesCustomersInGroupsOfAHundredAllAtOnce) {
   on("GET", "/v1/services", [](const Seen&) {
@@ -368,8 +358,7 @@ TEST_F(ExternalPluginTest, ReadsAskForTheLinesCustomersInGroupsOfAHundredAllAtOn
   EXPECT_EQ(lines["l8"].at("reason").as_string(), "platform_not_mapped");
 }
 
-// ---- link_accounts and disconnect
-// -----------------------------------------------------------------
+// ---- link_accounts and disconnect ----
 
 TEST_F(ExternalPluginTest, LinkingUnlinksFirstThenPutsEachLink) {
   on("DELETE", "/v1/links/", [](const Seen&) { return reply(204, nullptr); });

@@ -1,10 +1,6 @@
 #include "external_session.h"
 
-#include "internal/apply.h"
-#include "internal/authenticate.h"
-#include "internal/links.h"
-#include "internal/listings.h"
-#include "internal/read_quantities.h"
+#include "internal/operations.h"
 
 namespace meterbridge::external {
 

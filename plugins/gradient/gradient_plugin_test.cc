@@ -301,16 +301,11 @@ class GradientPluginTest : public meterbridge::testing::PluginTest {
   MiniGradient g_;
 };
 
-using meterbridge::testing::read_file;
-
 // ---- Manifest and config ----------------------------------------------------------------------
 // (The host's checks of the manifest, secret fields and schema: tests/platforms/.)
 
 TEST_F(GradientPluginTest, DescribesItselfWithTheSidecarManifestAndOffersItsCapabilities) {
-  CallResult r = plugin_.describe();
-  ASSERT_TRUE(r.ok()) << r.error_message;
-  EXPECT_EQ(json::parse(r.result), json::parse(read_file(MB_GRADIENT_MANIFEST)));
-  EXPECT_EQ(json::parse(r.result).at("id"), "gradient");
+  expect_described_by(MB_GRADIENT_MANIFEST, "gradient");
   const mb_plugin_table* t = plugin_.table();
   EXPECT_NE(t->on_provision_accounts, nullptr);
   EXPECT_NE(t->on_provision_services, nullptr);

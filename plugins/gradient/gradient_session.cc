@@ -1,10 +1,7 @@
 #include "gradient_session.h"
 
-#include "internal/authenticate.h"
 #include "internal/integration_status.h"
-#include "internal/listings.h"
-#include "internal/provisioning.h"
-#include "internal/quantities.h"
+#include "internal/operations.h"
 
 namespace meterbridge::gradient {
 

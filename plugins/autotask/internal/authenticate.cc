@@ -1,4 +1,4 @@
-#include "internal/authenticate.h"
+#include "internal/operations.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>

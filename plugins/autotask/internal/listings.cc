@@ -1,4 +1,4 @@
-#include "internal/listings.h"
+#include "internal/operations.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>

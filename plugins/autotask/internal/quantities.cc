@@ -1,4 +1,4 @@
-#include "internal/quantities.h"
+#include "internal/operations.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,4 +1,4 @@
-#include "internal/authenticate.h"
+#include "internal/operations.h"
 
 #include <string>
 #include <vector>

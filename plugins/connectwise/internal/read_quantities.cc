@@ -1,4 +1,4 @@
-#include "internal/read_quantities.h"
+#include "internal/operations.h"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "internal/listings.h"
+#include "internal/operations.h"
 
 #include <boost/json.hpp>
 

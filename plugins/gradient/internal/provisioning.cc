@@ -1,4 +1,4 @@
-#include "internal/provisioning.h"
+#include "internal/operations.h"
 
 #include <map>
 #include <set>
@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "internal/accounts.h"
-#include "internal/authenticate.h"
 #include "internal/integration_status.h"
 #include "internal/services.h"
 

@@ -1,4 +1,4 @@
-#include "internal/quantities.h"
+#include "internal/operations.h"
 
 #include <map>
 #include <optional>
@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "internal/accounts.h"
-#include "internal/authenticate.h"
 #include "internal/counts.h"
 #include "internal/token.h"
 #include "internal/wire.h"

@@ -41,6 +41,14 @@ inline std::map<std::string, boost::json::object> by_field(const boost::json::va
 // A fixture whose host_ has loaded the plugin linked into the test (plugin_).
 class PluginTest : public ::testing::Test {
  protected:
+  // Expects the plugin to describe itself, as `id`, exactly as its sidecar manifest says.
+  void expect_described_by(const std::string& manifest_path, const char* id) {
+    CallResult r = plugin_.describe();
+    ASSERT_TRUE(r.ok()) << r.error_message;
+    EXPECT_EQ(boost::json::parse(r.result), boost::json::parse(read_file(manifest_path)));
+    EXPECT_EQ(boost::json::parse(r.result).at("id"), id);
+  }
+
   FakeHost host_;
   FakeHost::LoadedPlugin plugin_ = host_.load(&meterbridge_plugin_negotiate);
 };

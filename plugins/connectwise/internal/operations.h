@@ -1,3 +1,35 @@
+// The operations behind the session hooks of ConnectWise PSA, one .cc each
+// (internal/<operation>.cc); the session (connectwise_session.h) hands each hook to its operation.
+#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_OPERATIONS_H_
+#define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_OPERATIONS_H_
+
+#include <meterbridge/documents.hpp>
+#include <meterbridge/plugin.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "internal/client.h"
+
+namespace meterbridge::connectwise {
+
+// authenticate: discovers the company's codebase (companyinfo), then proves the keys with cheap
+// reads of companies, the product catalog and agreements, so a missing security-role permission
+// is named before the first sync (docs/platforms/connectwise.md).
+// The verdict on the connector's credentials; throws PluginError(rate_limited) when throttled.
+AuthenticateResult authenticate(Call& call, Client& client);
+
+// list_accounts and list_services: companies and catalog items, one ConnectWise page (up to
+// 1,000) per call whatever the host's "limit"; the cursor is the next page number.
+ListPage list_accounts(Call& call, Client& client, const ListRequest& request);
+ListPage list_services(Call& call, Client& client, const ListRequest& request);
+
+// read_quantities: each (company, catalog item) line resolved to the one agreement addition
+// billing it (internal/contracts.h), its quantity and a line_ref naming the addition for apply.
+ReadResult read_quantities(Call& call, Client& client, const ReadRequest& request);
+
 // Setting absolute quantities on agreement additions.
 //
 // Each changed line becomes one `PATCH finance/agreements/<a>/additions/<id>` with the body
@@ -15,20 +47,6 @@
 //     is unknown, so the addition is re-read; the target already there means updated, otherwise
 //     the PATCH is sent once more (an absolute replace cannot double-apply);
 //   - 429 after the engine's retries: failed, rate_limited.
-#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_
-#define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include <meterbridge/documents.hpp>
-
-#include "internal/client.h"
-
-namespace meterbridge::connectwise {
-
 struct ApplyLine {
   std::string key;
   std::optional<int64_t> company_id;        // account_id, when it is a ConnectWise id
@@ -63,4 +81,4 @@ std::string quantity_patch_body(int64_t target);
 
 }  // namespace meterbridge::connectwise
 
-#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_APPLY_H_
+#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_OPERATIONS_H_

@@ -1,0 +1,51 @@
+// The operations behind the session hooks of Gradient MSP, one .cc each (internal/<operation>.cc);
+// the session (gradient_session.h) hands each hook to its operation.
+#ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_OPERATIONS_H_
+#define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_OPERATIONS_H_
+
+#include <meterbridge/documents.hpp>
+#include <meterbridge/plugin.hpp>
+
+#include <string>
+
+#include "internal/client.h"
+#include "internal/config.h"
+#include "internal/session_state.h"
+
+namespace meterbridge::gradient {
+
+// authenticate: the keys checked with Gradient's Get Partner Integration Settings, and the
+// integration's status read (and cached in the session) for the host's connect flow.
+AuthenticateResult authenticate(Call& call, const Client& client, SessionState& state,
+                                const AuthenticateRequest& request);
+
+// GET organization: the integration's status, cached in `state`. Throws PluginError.
+const std::string& refresh_integration_status(Call& call, const Client& client,
+                                              SessionState& state);
+
+// list_accounts and list_services: Gradient's accounts (listed whole, paged from the session's
+// copy), the MSP's PSA clients (a search starting "psa:"), and the vendor's services.
+ListPage list_accounts(Call& call, const Client& client, SessionState& state,
+                       const ListRequest& request);
+ListPage list_services(Call& call, const Client& client, SessionState& state,
+                       const ListRequest& request);
+
+// provision_accounts and provision_services: the host's documents turned into the plans of
+// internal/accounts.h and internal/services.h, what was created remembered in the session.
+ProvisionAccountsResult provision_accounts(Call& call, const Client& client, SessionState& state,
+                                           const ProvisionAccountsRequest& request);
+ProvisionServicesResult provision_services(Call& call, const Client& client,
+                                           const ConnectorConfig& config, SessionState& state,
+                                           const ProvisionServicesRequest& request);
+
+// read_quantities and apply_quantities. Gradient cannot report counts, so a read answers from
+// what the session learnt (see SessionState) and the host's last pushed count; an apply POSTs
+// one count per line, every one with no_build but the run's last, which rebuilds the Billing view.
+ReadResult read_quantities(Call& call, const Client& client, SessionState& state,
+                           const ReadRequest& request);
+ApplyResult apply_quantities(Call& call, const Client& client, SessionState& state,
+                             const ApplyRequest& request);
+
+}  // namespace meterbridge::gradient
+
+#endif  // METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_OPERATIONS_H_
