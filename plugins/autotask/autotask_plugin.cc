@@ -4,7 +4,7 @@
 // (company, service) pair, reads its units (ContractServiceUnits) and moves them to the
 // target with one signed ContractServiceAdjustment. docs/platforms/autotask.md describes the
 // behaviour for operators. This file is the library's face (manifest, session factory, entry
-// point); autotask_session.h holds the hooks and internal/ the operations, each with its tests.
+// point); autotask_session.cc holds the hooks and internal/ the operations, each with its tests.
 #include <meterbridge/plugin.hpp>
 #include <meterbridge/typed_session.hpp>
 

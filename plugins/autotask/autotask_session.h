@@ -17,7 +17,6 @@
 #include "internal/adjustments.h"
 #include "internal/client.h"
 #include "internal/config.h"
-#include "internal/operations.h"
 
 namespace meterbridge::autotask {
 
@@ -25,21 +24,11 @@ class AutotaskSession : public TypedSession {
  public:
   explicit AutotaskSession(ConnectorConfig config) : client_(std::move(config)) {}
 
-  AuthenticateResult authenticate(Call& call, const AuthenticateRequest&) override {
-    return autotask::authenticate(client_, call);
-  }
-  ListPage list_accounts(Call& call, const ListRequest& request) override {
-    return autotask::list_accounts(client_, call, request);
-  }
-  ListPage list_services(Call& call, const ListRequest& request) override {
-    return autotask::list_services(client_, call, request);
-  }
-  ReadResult read_quantities(Call& call, const ReadRequest& request) override {
-    return autotask::read_quantities(client_, call, request);
-  }
-  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override {
-    return autotask::apply_quantities(client_, ledger_, call, request);
-  }
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
 
  private:
   AutotaskClient client_;

@@ -1,6 +1,6 @@
 // The ConnectWise PSA (Manage) plugin: reports unit counts as the quantities of agreement
 // additions. This file is the library's face (manifest, session factory, entry point); the
-// hooks live in connectwise_session.h and the operations and units under internal/.
+// operations live in connectwise_session.cc and the units under internal/.
 #include <meterbridge/plugin.hpp>
 #include <meterbridge/typed_session.hpp>
 

@@ -17,7 +17,6 @@
 
 #include "internal/client.h"
 #include "internal/config.h"
-#include "internal/operations.h"
 
 namespace meterbridge::connectwise {
 
@@ -25,21 +24,11 @@ class ConnectWiseSession : public meterbridge::TypedSession {
  public:
   explicit ConnectWiseSession(ConnectorConfig config) : client_(std::move(config)) {}
 
-  AuthenticateResult authenticate(Call& call, const AuthenticateRequest&) override {
-    return connectwise::authenticate(call, client_);
-  }
-  ListPage list_accounts(Call& call, const ListRequest& request) override {
-    return connectwise::list_accounts(call, client_, request);
-  }
-  ListPage list_services(Call& call, const ListRequest& request) override {
-    return connectwise::list_services(call, client_, request);
-  }
-  ReadResult read_quantities(Call& call, const ReadRequest& request) override {
-    return connectwise::read_quantities(call, client_, request);
-  }
-  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override {
-    return connectwise::apply_quantities(call, client_, request);
-  }
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const meterbridge::ApplyRequest& request) override;
 
  private:
   Client client_;

@@ -26,7 +26,6 @@
 #include "internal/cache.h"
 #include "internal/client.h"
 #include "internal/config.h"
-#include "internal/operations.h"
 
 namespace meterbridge::external {
 
@@ -34,27 +33,13 @@ class ExternalSession : public TypedSession {
  public:
   explicit ExternalSession(Config config) : client_(std::move(config)) {}
 
-  AuthenticateResult authenticate(Call& call, const AuthenticateRequest&) override {
-    return external::authenticate(call, client_, cache_);
-  }
-  ListPage list_accounts(Call& call, const ListRequest& request) override {
-    return external::list_accounts(call, client_, request);
-  }
-  ListPage list_services(Call& call, const ListRequest& request) override {
-    return external::list_services(call, client_, request);
-  }
-  ReadResult read_quantities(Call& call, const ReadRequest& request) override {
-    return external::read_quantities(call, client_, cache_, request);
-  }
-  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override {
-    return external::apply_quantities(call, client_, cache_, request);
-  }
-  LinkAccountsResult link_accounts(Call& call, const LinkAccountsRequest& request) override {
-    return external::link_accounts(call, client_, request);
-  }
-  std::string disconnect(Call& call, std::string_view) override {
-    return external::disconnect(call, client_);
-  }
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
+  LinkAccountsResult link_accounts(Call& call, const LinkAccountsRequest& request) override;
+  std::string disconnect(Call& call, std::string_view input) override;
 
  private:
   Client client_;

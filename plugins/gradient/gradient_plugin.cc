@@ -1,7 +1,7 @@
 // The Gradient MSP (Synthesize vendor API) plugin: reports unit counts per (account, service)
 // to Gradient, which reconciles them into the MSP's PSA after the MSP maps them. This file is
 // the library's face (manifest, session factory, entry point); the hooks live in
-// gradient_session.h and the operations and units under internal/.
+// gradient_session.cc and the units under internal/.
 #include <meterbridge/plugin.hpp>
 #include <meterbridge/typed_session.hpp>
 

@@ -23,8 +23,6 @@
 
 #include "internal/client.h"
 #include "internal/config.h"
-#include "internal/integration_status.h"
-#include "internal/operations.h"
 #include "internal/session_state.h"
 
 namespace meterbridge::gradient {
@@ -33,35 +31,17 @@ class GradientSession : public meterbridge::TypedSession {
  public:
   explicit GradientSession(ConnectorConfig config) : config_(std::move(config)), client_(config_) {}
 
-  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override {
-    return gradient::authenticate(call, client_, state_, request);
-  }
-  ListPage list_accounts(Call& call, const ListRequest& request) override {
-    return gradient::list_accounts(call, client_, state_, request);
-  }
-  ListPage list_services(Call& call, const ListRequest& request) override {
-    return gradient::list_services(call, client_, state_, request);
-  }
-  ReadResult read_quantities(Call& call, const ReadRequest& request) override {
-    return gradient::read_quantities(call, client_, state_, request);
-  }
-  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override {
-    return gradient::apply_quantities(call, client_, state_, request);
-  }
+  AuthenticateResult authenticate(Call& call, const AuthenticateRequest& request) override;
+  ListPage list_accounts(Call& call, const ListRequest& request) override;
+  ListPage list_services(Call& call, const ListRequest& request) override;
+  ReadResult read_quantities(Call& call, const ReadRequest& request) override;
+  ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
   ProvisionAccountsResult provision_accounts(Call& call,
-                                             const ProvisionAccountsRequest& request) override {
-    return gradient::provision_accounts(call, client_, state_, request);
-  }
+                                             const ProvisionAccountsRequest& request) override;
   ProvisionServicesResult provision_services(Call& call,
-                                             const ProvisionServicesRequest& request) override {
-    return gradient::provision_services(call, client_, config_, state_, request);
-  }
-  SetStatusResult set_status(Call& call, const SetStatusRequest& request) override {
-    return gradient::set_status(call, client_, state_, request);
-  }
-  std::string disconnect(Call& call, std::string_view) override {
-    return gradient::disconnect(call, client_, state_);
-  }
+                                             const ProvisionServicesRequest& request) override;
+  SetStatusResult set_status(Call& call, const SetStatusRequest& request) override;
+  std::string disconnect(Call& call, std::string_view input) override;
 
  private:
   ConnectorConfig config_;
