@@ -30,7 +30,7 @@ Authenticated authenticate(const std::string& id,
   Authenticated a;
   ConnectorVerdict& v = a.verdict;
   v.id = id;
-  v.status = "error";
+  v.status = ConnectorStatus::kError;
   if (!session) {
     v.error_class = session.status().code();
     v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
@@ -56,7 +56,8 @@ Authenticated authenticate(const std::string& id,
       v.message = "plugin returned an authenticate result without a status";
     } else if (known && (answer.status == meterbridge::AuthStatus::kOk ||
                          answer.status == meterbridge::AuthStatus::kPending)) {
-      v.status = meterbridge::wire_name(answer.status);
+      v.status = answer.status == meterbridge::AuthStatus::kOk ? ConnectorStatus::kOk
+                                                               : ConnectorStatus::kPending;
       a.status_after_connect = answer.status_after_connect.value_or("");
     } else {
       // A status this host does not know is fatal (error_class_from_name's default).
@@ -159,7 +160,7 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   if (!record) return record.status();
   // A connector never tested nor connected is connected by its first test (secrets that all live
   // in the config need no `connectors connect`).
-  const bool first_connect = !*record || (*record)->status == "new";
+  const bool first_connect = !*record || (*record)->status == ConnectorStatus::kNew;
   auto session = app.open_session(id);
   std::unique_ptr<ConnectorLease> lease;
   if (first_connect && session && connect_writes((*session)->plugin())) {
@@ -171,11 +172,11 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
       id, session,
       first_connect ? meterbridge::AuthPurpose::kConnect : meterbridge::AuthPurpose::kTest);
   ConnectorVerdict& v = a.verdict;
-  if (first_connect && v.status != "error") {
+  if (first_connect && v.status != ConnectorStatus::kError) {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
       std::string why = "the platform accepted the credentials, but " + completed.message();
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, ConnectorStatus::kError, why));
       return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }
@@ -214,7 +215,7 @@ Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
   auto session = app.open_session_with(id, candidate);
   Authenticated a = authenticate(id, session, meterbridge::AuthPurpose::kConnect);
   ConnectorVerdict& v = a.verdict;
-  if (v.status == "error") {
+  if (v.status == ConnectorStatus::kError) {
     if (!force) {
       std::string what = credentials_json ? "credentials not stored" : "not connected";
       std::string next =
@@ -234,12 +235,12 @@ Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
     MB_RETURN_IF_ERROR((*store)->put_credentials(id, *candidate));
     v.credentials_stored = true;
   }
-  if (v.status != "error") {
+  if (v.status != ConnectorStatus::kError) {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
       std::string why = std::string("the platform accepted the credentials") +
                         (v.credentials_stored ? " (stored)" : "") + ", but " + completed.message();
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, ConnectorStatus::kError, why));
       return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }

@@ -17,8 +17,7 @@ struct ConnectorRecord {
   std::string id;
   std::string plugin_id;
   std::string partner;
-  // new | ok | pending | error | disconnected
-  std::string status = "new";
+  ConnectorStatus status = ConnectorStatus::kNew;
   std::string status_message;
   std::string status_at;
   bool has_credentials = false;

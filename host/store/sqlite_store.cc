@@ -241,10 +241,12 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
                 "INSERT INTO connectors(id, plugin_id, partner, status, created_at, updated_at) "
-                "VALUES(?1, ?2, ?3, 'new', ?4, ?4) ON CONFLICT(id) DO UPDATE SET "
-                "plugin_id = excluded.plugin_id, partner = excluded.partner, updated_at = excluded.updated_at "
+                "VALUES(?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT(id) DO UPDATE SET "
+                "plugin_id = excluded.plugin_id, partner = excluded.partner, "
+                "updated_at = excluded.updated_at "
                 "WHERE plugin_id <> excluded.plugin_id OR partner <> excluded.partner");
     s.bind(1, c.id).bind(2, c.plugin_id).bind(3, c.partner).bind(4, now());
+    s.bind(5, std::string(to_text(ConnectorStatus::kNew)));
     s.step();
     return s.status();
   }
@@ -262,11 +264,11 @@ class SqliteStore : public Store {
     return std::optional<ConnectorRecord>(rows->front());
   }
 
-  Status set_connector_status(const std::string& id, const std::string& status,
+  Status set_connector_status(const std::string& id, ConnectorStatus status,
                               const std::string& message) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_, "UPDATE connectors SET status = ?2, status_message = ?3, status_at = ?4, updated_at = ?4 WHERE id = ?1");
-    s.bind(1, id).bind(2, status).bind(3, message).bind(4, now());
+    s.bind(1, id).bind(2, std::string(to_text(status))).bind(3, message).bind(4, now());
     s.step();
     MB_RETURN_IF_ERROR(s.status());
     if (sqlite3_changes(db_) == 0) return Status::NotFound("no connector '" + id + "'");
@@ -317,11 +319,12 @@ class SqliteStore : public Store {
         del.step();
         MB_RETURN_IF_ERROR(del.status());
       }
-      Statement s(db_,
-                  "UPDATE connectors SET credentials = NULL, status = 'disconnected', "
-                  "status_message = 'disconnected: credentials and mappings removed', status_at = ?2, "
-                  "updated_at = ?2 WHERE id = ?1");
-      s.bind(1, id).bind(2, now());
+      Statement s(
+          db_,
+          "UPDATE connectors SET credentials = NULL, status = ?3, "
+          "status_message = 'disconnected: credentials and mappings removed', status_at = ?2, "
+          "updated_at = ?2 WHERE id = ?1");
+      s.bind(1, id).bind(2, now()).bind(3, std::string(to_text(ConnectorStatus::kDisconnected)));
       s.step();
       return s.status();
     });
@@ -1140,7 +1143,9 @@ class SqliteStore : public Store {
       c.id = s.text(0);
       c.plugin_id = s.text(1);
       c.partner = s.text(2);
-      c.status = s.text(3);
+      auto status = parse_stored<ConnectorStatus>(s.text(3), "connector '" + c.id + "'");
+      if (!status) return status.status();
+      c.status = *status;
       c.status_message = s.text(4);
       c.status_at = s.text(5);
       c.has_credentials = s.integer(6) != 0;

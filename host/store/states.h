@@ -32,6 +32,11 @@ enum class Decision { kUndecided, kApproved, kDismissed, kStale };
 // what happened to the write.
 enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 
+// Where a connector stands with its platform: never tested (new), its credentials accepted
+// (ok), accepted but the platform's side must still change (pending), refused or unreachable
+// (error), or its credentials and mappings removed (disconnected).
+enum class ConnectorStatus { kNew, kOk, kPending, kError, kDisconnected };
+
 // How a workspace came to be mapped to its PSA account.
 enum class MappingSource { kAuto, kManual, kProvisioned };
 
@@ -76,6 +81,18 @@ struct StateNames<WriteIntentState> {
       {WriteIntentState::kApplied, "applied"},
       {WriteIntentState::kNotApplied, "not_applied"},
       {WriteIntentState::kExpired, "expired"},
+  }};
+};
+
+template <>
+struct StateNames<ConnectorStatus> {
+  static constexpr std::string_view kKind = "connector status";
+  static constexpr std::array<std::pair<ConnectorStatus, std::string_view>, 5> kNames{{
+      {ConnectorStatus::kNew, "new"},
+      {ConnectorStatus::kOk, "ok"},
+      {ConnectorStatus::kPending, "pending"},
+      {ConnectorStatus::kError, "error"},
+      {ConnectorStatus::kDisconnected, "disconnected"},
   }};
 };
 

@@ -49,7 +49,7 @@ TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
   ASSERT_TRUE(connectors);
   ASSERT_EQ(connectors->size(), 1u);
   EXPECT_EQ(connectors->front().partner, "Acme IT");
-  EXPECT_EQ(connectors->front().status, "new");
+  EXPECT_EQ(to_text(connectors->front().status), "new");
   EXPECT_GE(store_schema_version(), 1);
 }
 
@@ -125,7 +125,7 @@ TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   EXPECT_TRUE(store_->list_account_mappings("acme")->empty());
   EXPECT_TRUE(store_->list_service_mappings("acme")->empty());
   EXPECT_EQ(store_->list_runs("acme", 10)->size(), 1u);
-  EXPECT_EQ((*store_->get_connector("acme"))->status, "disconnected");
+  EXPECT_EQ(to_text((*store_->get_connector("acme"))->status), "disconnected");
 }
 
 TEST_F(StoreTest, UsageImportIsAllOrNothing) {
