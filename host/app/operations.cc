@@ -536,8 +536,9 @@ Status set_excluded(app::App& app, const std::string& connector, const std::stri
 }
 
 Status map_service(app::App& app, const std::string& connector, const std::string& service,
-                   const std::string& psa_service, const std::string& metric) {
-  if (metric != "users" && metric != "devices") return Status::ConfigInvalid("metric must be users or devices");
+                   const std::string& psa_service, const std::string& metric_text) {
+  auto metric = parse_state<ServiceMetric>(metric_text);
+  if (!metric) return Status::ConfigInvalid("metric must be users or devices");
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -563,7 +564,7 @@ Status map_service(app::App& app, const std::string& connector, const std::strin
     if (!k) return k.status();
     if (!*k) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
   }
-  return (*store)->put_service_mapping(connector, {service, psa_service, metric});
+  return (*store)->put_service_mapping(connector, {service, psa_service, *metric});
 }
 
 Status unmap_service(app::App& app, const std::string& connector, const std::string& service) {
@@ -630,7 +631,7 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
                                             {"service", service_names[m.service_id]},
                                             {"psa_service_id", m.psa_service_id},
                                             {"psa_service", psa_service_names[m.psa_service_id]},
-                                            {"metric", m.metric}});
+                                            {"metric", to_text(m.metric)}});
   return boost::json::value(
       boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
 }
@@ -663,7 +664,8 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
   if (!services) return services.status();
   for (const auto& [service, spec] : (*conn)->declared_services) {
     bool same = std::any_of(services->begin(), services->end(), [&](const ServiceMapping& m) {
-      return m.service_id == service && m.psa_service_id == spec.first && m.metric == spec.second;
+      return m.service_id == service && m.psa_service_id == spec.first &&
+             to_text(m.metric) == spec.second;
     });
     if (same) {
       out.push_back("service " + service + " -> " + spec.first + ": already mapped");

@@ -83,7 +83,7 @@ struct AccountMapping {
 struct ServiceMapping {
   std::string service_id;
   std::string psa_service_id;
-  std::string metric = "users";  // users | devices
+  ServiceMetric metric = ServiceMetric::kUsers;
 };
 
 struct SyncRun {

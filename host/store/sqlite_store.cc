@@ -577,7 +577,12 @@ class SqliteStore : public Store {
                 "ORDER BY service_id");
     s.bind(1, connector_id);
     std::vector<ServiceMapping> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+    while (s.step()) {
+      auto metric =
+          parse_stored<ServiceMetric>(s.text(2), "the mapping of service '" + s.text(0) + "'");
+      if (!metric) return metric.status();
+      out.push_back({s.text(0), s.text(1), *metric});
+    }
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -598,7 +603,11 @@ class SqliteStore : public Store {
                 "INSERT INTO service_mappings(connector_id, service_id, psa_service_id, metric, updated_at) "
                 "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(connector_id, service_id) DO UPDATE SET "
                 "psa_service_id = excluded.psa_service_id, metric = excluded.metric, updated_at = excluded.updated_at");
-    s.bind(1, connector_id).bind(2, m.service_id).bind(3, m.psa_service_id).bind(4, m.metric).bind(5, now());
+    s.bind(1, connector_id)
+        .bind(2, m.service_id)
+        .bind(3, m.psa_service_id)
+        .bind(4, std::string(to_text(m.metric)))
+        .bind(5, now());
     s.step();
     return s.status();
   }

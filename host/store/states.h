@@ -37,6 +37,9 @@ enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 // (error), or its credentials and mappings removed (disconnected).
 enum class ConnectorStatus { kNew, kOk, kPending, kError, kDisconnected };
 
+// What a service mapping bills: the workspace's user count or its device count.
+enum class ServiceMetric { kUsers, kDevices };
+
 // How a workspace came to be mapped to its PSA account.
 enum class MappingSource { kAuto, kManual, kProvisioned };
 
@@ -93,6 +96,15 @@ struct StateNames<ConnectorStatus> {
       {ConnectorStatus::kPending, "pending"},
       {ConnectorStatus::kError, "error"},
       {ConnectorStatus::kDisconnected, "disconnected"},
+  }};
+};
+
+template <>
+struct StateNames<ServiceMetric> {
+  static constexpr std::string_view kKind = "service metric";
+  static constexpr std::array<std::pair<ServiceMetric, std::string_view>, 2> kNames{{
+      {ServiceMetric::kUsers, "users"},
+      {ServiceMetric::kDevices, "devices"},
   }};
 };
 

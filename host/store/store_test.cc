@@ -108,15 +108,16 @@ TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused)
 }
 
 TEST_F(StoreTest, ServiceMappingIsOneToOnePerConnector) {
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
-  EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", "devices"}).code(), ErrorClass::kConflict);
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", "devices"}).ok());
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
+  EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", ServiceMetric::kDevices}).code(),
+            ErrorClass::kConflict);
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", ServiceMetric::kDevices}).ok());
 }
 
 TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
   SyncRun run;
   run.connector_id = "acme";
   ASSERT_TRUE(store_->create_run(run, {}));

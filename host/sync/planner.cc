@@ -74,7 +74,7 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
       line.service_id = sm.service_id;
       line.key = line_key(line.workspace_id, line.service_id);
       line.psa_service_id = sm.psa_service_id;
-      line.metric = sm.metric;
+      line.metric = to_text(sm.metric);
       if (mapping == nullptr || !mapping->account_id) {
         line.action = action::kSkip;
         line.outcome = in.link_based ? outcome::kNotLinked : outcome::kNotMapped;
@@ -109,7 +109,8 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
         // (docs/usage-format.md). Planned as 0 and said so, so a row lost from an export shows;
         // the hold_drops_to_zero policy keeps it from being billed as 0 without approval.
         int64_t value = 0;
-        if (cit != counts.end()) value = sm.metric == "devices" ? cit->second->devices : cit->second->users;
+        if (cit != counts.end())
+          value = sm.metric == ServiceMetric::kDevices ? cit->second->devices : cit->second->users;
         else line.message = "no row for this service in the usage snapshot of " + in.snapshot->as_of + ": planned as 0";
         line.target = value;
       }

@@ -23,7 +23,8 @@ PlanInput basic_input() {
   snap.counts = {{"w1", "edr", 10, 12}, {"w1", "email", 9, 0}, {"w2", "edr", 3, 4}, {"w3", "edr", 7, 7}};
   in.snapshot = snap;
   in.account_mappings = {mapped("w1", "A1"), mapped("w2", "A2"), mapped("w4", "A4")};
-  in.service_mappings = {{"edr", "S-EDR", "devices"}, {"email", "S-MAIL", "users"}};
+  in.service_mappings = {{"edr", "S-EDR", ServiceMetric::kDevices},
+                         {"email", "S-MAIL", ServiceMetric::kUsers}};
   return in;
 }
 
