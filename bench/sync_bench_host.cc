@@ -216,7 +216,7 @@ json::object run_host_planner(size_t lines, double change_percent) {
   auto t3 = std::chrono::steady_clock::now();
 
   size_t changed = 0;
-  for (const auto& line : planned) changed += line.action == action::kUpdate ? 1 : 0;
+  for (const auto& line : planned) changed += line.action == LineAction::kUpdate ? 1 : 0;
   if (changed != msp.changed)
     throw std::runtime_error("the diff found " + std::to_string(changed) +
                              " changed lines, expected " + std::to_string(msp.changed));

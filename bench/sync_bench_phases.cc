@@ -326,7 +326,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
   size_t planned = 0, changed = 0;
   for (const auto& l : run.report.lines) {
     if (l.target) ++planned;
-    if (l.action == action::kUpdate) ++changed;
+    if (l.action == LineAction::kUpdate) ++changed;
   }
   json::object outcomes;
   for (const auto& [name, n] : run.report.counts) outcomes[name] = n;

@@ -113,7 +113,7 @@ struct SyncLine {
   std::optional<int64_t> target;
   std::optional<int64_t> current;
   std::optional<int64_t> delta;
-  std::string action;   // update | none | hold | skip
+  LineAction action = LineAction::kUndecided;
   std::string outcome;  // pending | updated | unchanged | held | no_data | not_mapped | ...
   std::string error_class;
   std::string message;

@@ -1006,7 +1006,9 @@ class SqliteStore : public Store {
     l.target = s.optional_integer(c + 6);
     l.current = s.optional_integer(c + 7);
     l.delta = s.optional_integer(c + 8);
-    l.action = s.text(c + 9);
+    auto action = parse_stored<LineAction>(s.text(c + 9), "line '" + l.key + "'");
+    if (!action) return action.status();
+    l.action = *action;
     l.outcome = s.text(c + 10);
     l.error_class = s.text(c + 11);
     l.message = s.text(c + 12);
@@ -1130,9 +1132,20 @@ class SqliteStore : public Store {
       ++position;
       s.reset();
       if (insert) s.bind(16, l.number > 0 ? l.number : position);
-      s.bind(1, run_id).bind(2, l.key).bind(3, l.workspace_id).bind(4, l.service_id).bind(5, l.account_id)
-          .bind(6, l.psa_service_id).bind(7, l.metric).bind(8, l.target).bind(9, l.current).bind(10, l.delta)
-          .bind(11, l.action).bind(12, l.outcome).bind(13, l.error_class).bind(14, l.message)
+      s.bind(1, run_id)
+          .bind(2, l.key)
+          .bind(3, l.workspace_id)
+          .bind(4, l.service_id)
+          .bind(5, l.account_id)
+          .bind(6, l.psa_service_id)
+          .bind(7, l.metric)
+          .bind(8, l.target)
+          .bind(9, l.current)
+          .bind(10, l.delta)
+          .bind(11, std::string(to_text(l.action)))
+          .bind(12, l.outcome)
+          .bind(13, l.error_class)
+          .bind(14, l.message)
           .bind(15, l.line_ref_json);
       s.step();
       MB_RETURN_IF_ERROR(s.status());

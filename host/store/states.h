@@ -37,6 +37,12 @@ enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 // (error), or its credentials and mappings removed (disconnected).
 enum class ConnectorStatus { kNew, kOk, kPending, kError, kDisconnected };
 
+// What the engine does with a line after the diff: not diffed yet (undecided), write the
+// target (update), nothing to write (none), wait for `runs approve` (hold), a decrease the
+// policy forbids (never), no target (skip: no data, not mapped, ...), or an earlier write is
+// not confirmed yet (wait).
+enum class LineAction { kUndecided, kUpdate, kNone, kHold, kNever, kSkip, kWait };
+
 // What a service mapping bills: the workspace's user count or its device count.
 enum class ServiceMetric { kUsers, kDevices };
 
@@ -96,6 +102,20 @@ struct StateNames<ConnectorStatus> {
       {ConnectorStatus::kPending, "pending"},
       {ConnectorStatus::kError, "error"},
       {ConnectorStatus::kDisconnected, "disconnected"},
+  }};
+};
+
+template <>
+struct StateNames<LineAction> {
+  static constexpr std::string_view kKind = "line action";
+  static constexpr std::array<std::pair<LineAction, std::string_view>, 7> kNames{{
+      {LineAction::kUndecided, ""},
+      {LineAction::kUpdate, "update"},
+      {LineAction::kNone, "none"},
+      {LineAction::kHold, "hold"},
+      {LineAction::kNever, "never"},
+      {LineAction::kSkip, "skip"},
+      {LineAction::kWait, "wait"},
   }};
 };
 

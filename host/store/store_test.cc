@@ -171,7 +171,7 @@ TEST_F(StoreTest, RunsAndLinesRoundTrip) {
   line.target = 5;
   line.current = 3;
   line.delta = 2;
-  line.action = "update";
+  line.action = LineAction::kUpdate;
   auto id = store_->create_run(run, {line});
   ASSERT_TRUE(id);
   line.outcome = "updated";
@@ -273,7 +273,7 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   held.service_id = "email";
   held.target = 3;
   held.current = 5;
-  held.action = "hold";
+  held.action = LineAction::kHold;
   held.outcome = "held";
   SyncRun run;
   run.connector_id = "acme";

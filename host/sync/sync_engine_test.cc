@@ -502,7 +502,7 @@ TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
   auto lines = store_->list_lines(held->run.id);
   ASSERT_TRUE(lines);
   for (const auto& l : *lines)
-    if (l.action == "hold") {
+    if (to_text(l.action) == "hold") {
       EXPECT_EQ(to_text(l.decision), "approved");
       EXPECT_EQ(l.decision_run_id, approved->run.id);
     }
