@@ -41,7 +41,9 @@ std::string workspace_id(size_t w) { return numbered("ws-%07zu", w); }
 std::string account_id(size_t w) { return numbered("acct-%07zu", w); }
 std::string service_id(size_t s) { return numbered("svc-%02zu", s); }
 std::string psa_service_id(size_t s) { return numbered("psa-%02zu", s); }
-std::string metric_of(size_t s) { return s % 2 == 0 ? "devices" : "users"; }
+ServiceMetric metric_of(size_t s) {
+  return s % 2 == 0 ? ServiceMetric::kDevices : ServiceMetric::kUsers;
+}
 
 uint64_t fnv1a(std::string_view a, std::string_view b) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -214,7 +216,7 @@ json::object run_host_planner(size_t lines, double change_percent) {
   auto t3 = std::chrono::steady_clock::now();
 
   size_t changed = 0;
-  for (const auto& line : planned) changed += line.action == action::kUpdate ? 1 : 0;
+  for (const auto& line : planned) changed += line.action == LineAction::kUpdate ? 1 : 0;
   if (changed != msp.changed)
     throw std::runtime_error("the diff found " + std::to_string(changed) +
                              " changed lines, expected " + std::to_string(msp.changed));

@@ -183,7 +183,7 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   if (platform.binding() == AccountBinding::kProvisioned)
     mapped = take(step.store().list_account_mappings(kConnectorId), "mappings").size();
   for (const auto& m : take(step.store().list_service_mappings(kConnectorId), "service mappings"))
-    metric[m.service_id] = m.metric;
+    metric[m.service_id] = to_text(m.metric);
 
   std::map<std::pair<std::string, std::string>, UsageCount*> by_pair;
   for (auto& c : counts) by_pair[{c.workspace_id, c.service_id}] = &c;
@@ -237,7 +237,7 @@ json::object change(const fs::path& dir, const Scenario& s) {
   if (!snapshot) throw std::runtime_error("no usage imported");
   std::map<std::string, std::string> metric;
   for (const auto& m : take(store.list_service_mappings(kConnectorId), "service mappings"))
-    metric[m.service_id] = m.metric;
+    metric[m.service_id] = to_text(m.metric);
   std::map<std::pair<std::string, std::string>, UsageCount*> by_pair;
   for (auto& c : snapshot->counts) by_pair[{c.workspace_id, c.service_id}] = &c;
   for (size_t i = 0; i < wanted; ++i) {
@@ -326,7 +326,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
   size_t planned = 0, changed = 0;
   for (const auto& l : run.report.lines) {
     if (l.target) ++planned;
-    if (l.action == action::kUpdate) ++changed;
+    if (l.action == LineAction::kUpdate) ++changed;
   }
   json::object outcomes;
   for (const auto& [name, n] : run.report.counts) outcomes[name] = n;

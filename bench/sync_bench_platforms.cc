@@ -274,7 +274,7 @@ class GradientBench : public PlatformBench {
       // sent; every other line goes, whatever Gradient was last sent.
       for (const auto& line : *f.lines)
         if (line.target && !read_gone(line) &&
-            (line.action == action::kUpdate || line.action == action::kNone))
+            (line.action == LineAction::kUpdate || line.action == LineAction::kNone))
           ++pushes;
     } else {
       for (const auto& batch : apply_batches(f)) pushes += static_cast<int64_t>(batch.size());
@@ -372,7 +372,7 @@ std::vector<std::vector<const SyncLine*>> read_batches(const SyncFacts& facts) {
 std::vector<std::vector<const SyncLine*>> apply_batches(const SyncFacts& facts) {
   std::vector<const SyncLine*> applied;
   for (const auto& line : *facts.lines)
-    if (line.action == action::kUpdate) applied.push_back(&line);
+    if (line.action == LineAction::kUpdate) applied.push_back(&line);
   return chunk(applied, facts.apply_batch_size);
 }
 

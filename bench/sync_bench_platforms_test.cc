@@ -39,7 +39,7 @@ std::vector<SyncLine> lines(int companies, int per_company, int changed, int fir
       else if (ref_key == "agreement_id")
         l.line_ref_json = R"({"agreement_id":)" + std::to_string(9000 + c) + R"(,"addition_id":)" +
                           std::to_string(77 + n) + "}";
-      l.action = n < changed ? action::kUpdate : action::kNone;
+      l.action = n < changed ? LineAction::kUpdate : LineAction::kNone;
       l.outcome = n < changed ? outcome::kUpdated : outcome::kUnchanged;
       out.push_back(std::move(l));
     }
@@ -71,7 +71,7 @@ TEST(MinimalCalls, AutotaskSkipsStagesWithNoInput) {
   auto run = lines(60, 10, 0, 400, "");
   for (auto& l : run) {
     l.outcome = outcome::kAccountInactive;
-    l.action = action::kSkip;
+    l.action = LineAction::kSkip;
     l.current.reset();
   }
   EXPECT_EQ(minimal("autotask", run), 1 + 1);
@@ -136,10 +136,10 @@ TEST(MinimalCalls, GradientScheduledRunPushesEveryLineAndOnDemandRunsOnlyChanges
   EXPECT_EQ(minimal("gradient", skipped, {}, "manual"), 3 + 400);
   EXPECT_EQ(minimal("gradient", skipped, {}, "api"), 3 + 400);
   // Held lines and lines without a target are not pushed on any run.
-  skipped[0].action = action::kHold;
+  skipped[0].action = LineAction::kHold;
   skipped[0].outcome = outcome::kHeld;
   skipped[1].target.reset();
-  skipped[1].action = action::kSkip;
+  skipped[1].action = LineAction::kSkip;
   skipped[1].outcome = outcome::kNoData;
   EXPECT_EQ(minimal("gradient", skipped, {}, "schedule"), 3 + 7998);
 }

@@ -99,7 +99,7 @@ TEST_F(HardeningConfigTest, StoredCredentialsReachThePluginAsLiteralsNeverAsRefe
         std::string("${env:MB_HARDEN_SEALING_KEY}")}) {
     auto verdict = ops::connect_connector(*app_, "g", bj::serialize(bj::object{{"token", stored}}));
     ASSERT_TRUE(verdict) << verdict.status().message();
-    EXPECT_EQ(verdict->status, "ok");
+    EXPECT_EQ(to_text(verdict->status), "ok");
     EXPECT_EQ(received_config("g").at("token").as_string(), stored);
   }
   // The same through the admin API.
@@ -123,7 +123,7 @@ TEST_F(HardeningConfigTest, TheApiStoresRejectedCredentialsOnlyWhenForced) {
   ASSERT_EQ(forced.status, 200) << forced.text;
   EXPECT_EQ(forced.body.at("status").as_string(), "error");
   EXPECT_TRUE(*(*store)->get_credentials("h"));
-  EXPECT_EQ((*(*store)->get_connector("h"))->status, "error");
+  EXPECT_EQ(to_text((*(*store)->get_connector("h"))->status), "error");
   EXPECT_EQ(forced.text.find("wrong-key-1234"), std::string::npos) << forced.text;
 }
 

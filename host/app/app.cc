@@ -302,7 +302,7 @@ Status App::require_connected(const std::string& connector_id) {
   if (!st) return st.status();
   auto record = (*st)->get_connector(connector_id);
   if (!record) return record.status();
-  if (*record && (*record)->status == "disconnected")
+  if (*record && (*record)->status == ConnectorStatus::kDisconnected)
     return Status::Conflict("connector '" + connector_id + "' is disconnected (since " +
                             (*record)->status_at + "); run `meterbridge connectors connect " +
                             connector_id + "` to reconnect it");

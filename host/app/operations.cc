@@ -30,7 +30,7 @@ Authenticated authenticate(const std::string& id,
   Authenticated a;
   ConnectorVerdict& v = a.verdict;
   v.id = id;
-  v.status = "error";
+  v.status = ConnectorStatus::kError;
   if (!session) {
     v.error_class = session.status().code();
     v.message = std::string(error_class_name(v.error_class)) + ": " + session.status().message();
@@ -56,7 +56,8 @@ Authenticated authenticate(const std::string& id,
       v.message = "plugin returned an authenticate result without a status";
     } else if (known && (answer.status == meterbridge::AuthStatus::kOk ||
                          answer.status == meterbridge::AuthStatus::kPending)) {
-      v.status = meterbridge::wire_name(answer.status);
+      v.status = answer.status == meterbridge::AuthStatus::kOk ? ConnectorStatus::kOk
+                                                               : ConnectorStatus::kPending;
       a.status_after_connect = answer.status_after_connect.value_or("");
     } else {
       // A status this host does not know is fatal (error_class_from_name's default).
@@ -159,7 +160,7 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   if (!record) return record.status();
   // A connector never tested nor connected is connected by its first test (secrets that all live
   // in the config need no `connectors connect`).
-  const bool first_connect = !*record || (*record)->status == "new";
+  const bool first_connect = !*record || (*record)->status == ConnectorStatus::kNew;
   auto session = app.open_session(id);
   std::unique_ptr<ConnectorLease> lease;
   if (first_connect && session && connect_writes((*session)->plugin())) {
@@ -171,11 +172,11 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
       id, session,
       first_connect ? meterbridge::AuthPurpose::kConnect : meterbridge::AuthPurpose::kTest);
   ConnectorVerdict& v = a.verdict;
-  if (first_connect && v.status != "error") {
+  if (first_connect && v.status != ConnectorStatus::kError) {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
       std::string why = "the platform accepted the credentials, but " + completed.message();
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, ConnectorStatus::kError, why));
       return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }
@@ -214,7 +215,7 @@ Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
   auto session = app.open_session_with(id, candidate);
   Authenticated a = authenticate(id, session, meterbridge::AuthPurpose::kConnect);
   ConnectorVerdict& v = a.verdict;
-  if (v.status == "error") {
+  if (v.status == ConnectorStatus::kError) {
     if (!force) {
       std::string what = credentials_json ? "credentials not stored" : "not connected";
       std::string next =
@@ -234,12 +235,12 @@ Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
     MB_RETURN_IF_ERROR((*store)->put_credentials(id, *candidate));
     v.credentials_stored = true;
   }
-  if (v.status != "error") {
+  if (v.status != ConnectorStatus::kError) {
     Status completed = complete_connect(app, **connector, **session, a.status_after_connect, v);
     if (!completed.ok()) {
       std::string why = std::string("the platform accepted the credentials") +
                         (v.credentials_stored ? " (stored)" : "") + ", but " + completed.message();
-      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, "error", why));
+      MB_RETURN_IF_ERROR((*store)->set_connector_status(id, ConnectorStatus::kError, why));
       return Status(completed.code(), "connector '" + id + "': " + why);
     }
   }
@@ -535,8 +536,9 @@ Status set_excluded(app::App& app, const std::string& connector, const std::stri
 }
 
 Status map_service(app::App& app, const std::string& connector, const std::string& service,
-                   const std::string& psa_service, const std::string& metric) {
-  if (metric != "users" && metric != "devices") return Status::ConfigInvalid("metric must be users or devices");
+                   const std::string& psa_service, const std::string& metric_text) {
+  auto metric = parse_state<ServiceMetric>(metric_text);
+  if (!metric) return Status::ConfigInvalid("metric must be users or devices");
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -562,7 +564,7 @@ Status map_service(app::App& app, const std::string& connector, const std::strin
     if (!k) return k.status();
     if (!*k) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
   }
-  return (*store)->put_service_mapping(connector, {service, psa_service, metric});
+  return (*store)->put_service_mapping(connector, {service, psa_service, *metric});
 }
 
 Status unmap_service(app::App& app, const std::string& connector, const std::string& service) {
@@ -629,7 +631,7 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
                                             {"service", service_names[m.service_id]},
                                             {"psa_service_id", m.psa_service_id},
                                             {"psa_service", psa_service_names[m.psa_service_id]},
-                                            {"metric", m.metric}});
+                                            {"metric", to_text(m.metric)}});
   return boost::json::value(
       boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
 }
@@ -662,7 +664,8 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
   if (!services) return services.status();
   for (const auto& [service, spec] : (*conn)->declared_services) {
     bool same = std::any_of(services->begin(), services->end(), [&](const ServiceMapping& m) {
-      return m.service_id == service && m.psa_service_id == spec.first && m.metric == spec.second;
+      return m.service_id == service && m.psa_service_id == spec.first &&
+             to_text(m.metric) == spec.second;
     });
     if (same) {
       out.push_back("service " + service + " -> " + spec.first + ": already mapped");

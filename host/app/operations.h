@@ -22,9 +22,9 @@ namespace mb::ops {
 
 struct ConnectorVerdict {
   std::string id;
-  std::string status;   // ok | pending | error
-  std::string message;  // the platform's reason, redacted
-  ErrorClass error_class = ErrorClass::kOk;  // why it is "error" (auth_failed, config_invalid, ...)
+  ConnectorStatus status = ConnectorStatus::kError;  // kOk, kPending or kError
+  std::string message;                               // the platform's reason, redacted
+  ErrorClass error_class = ErrorClass::kOk;  // why it is kError (auth_failed, config_invalid, ...)
   bool credentials_stored = false;  // connect_connector stored the credentials it was given
   // Connecting on a platform where the vendor creates the accounts and services: what it created
   // there (the provisioning notes), before the platform's status was set.

@@ -28,10 +28,14 @@ int connectors_list(App& app) {
     boost::json::array arr;
     for (const auto& c : (*config)->connectors) {
       const ConnectorRecord& r = by_id[c.id];
-      arr.push_back(boost::json::object{{"id", c.id}, {"plugin", c.plugin}, {"partner", c.partner},
-                                        {"enabled", c.enabled}, {"status", r.status},
+      arr.push_back(boost::json::object{{"id", c.id},
+                                        {"plugin", c.plugin},
+                                        {"partner", c.partner},
+                                        {"enabled", c.enabled},
+                                        {"status", to_text(r.status)},
                                         {"status_message", redact(r.status_message)},
-                                        {"status_at", r.status_at}, {"has_credentials", r.has_credentials}});
+                                        {"status_at", r.status_at},
+                                        {"has_credentials", r.has_credentials}});
     }
     print_json(app, arr);
     return kExitOk;
@@ -39,7 +43,8 @@ int connectors_list(App& app) {
   Table table({"ID", "PLUGIN", "PARTNER", "STATUS", "CHECKED", "MESSAGE"});
   for (const auto& c : (*config)->connectors) {
     const ConnectorRecord& r = by_id[c.id];
-    std::string status = c.enabled ? r.status : r.status + " (disabled)";
+    std::string status(to_text(r.status));
+    if (!c.enabled) status += " (disabled)";
     table.add({c.id, c.plugin, c.partner.empty() ? "-" : c.partner, status,
                r.status_at.empty() ? "never" : r.status_at, redact(r.status_message)});
   }
@@ -57,14 +62,15 @@ int print_verdict(App& app, const Result<ops::ConnectorVerdict>& v) {
     boost::json::array provisioned;
     for (const auto& note : v->provisioned) provisioned.push_back(boost::json::value(note));
     print_json(app, boost::json::object{{"id", v->id},
-                                        {"status", v->status},
+                                        {"status", to_text(v->status)},
                                         {"message", v->message},
                                         {"provisioned", std::move(provisioned)}});
   } else {
-    app.out() << v->id << ": " << v->status << (v->message.empty() ? "" : " — " + v->message) << "\n";
+    app.out() << v->id << ": " << to_text(v->status)
+              << (v->message.empty() ? "" : " — " + v->message) << "\n";
     for (const auto& note : v->provisioned) app.out() << "  " << note << "\n";
   }
-  if (v->status != "error") return kExitOk;
+  if (v->status != ConnectorStatus::kError) return kExitOk;
   if (v->error_class == ErrorClass::kConfigInvalid) return kExitConfigInvalid;
   if (v->error_class == ErrorClass::kUnsupported) return kExitPlugin;
   return kExitFailed;
@@ -116,7 +122,9 @@ int connectors_disconnect(App& app, const std::string& id) {
   auto note = ops::disconnect_connector(app, id);
   if (!note) return report_failure(app, note.status());
   if (app.options().json) {
-    print_json(app, boost::json::object{{"id", id}, {"status", "disconnected"}, {"note", *note}});
+    print_json(
+        app, boost::json::object{
+                 {"id", id}, {"status", to_text(ConnectorStatus::kDisconnected)}, {"note", *note}});
   } else {
     app.out() << id << ": disconnected — credentials and every mapping removed; run history kept"
               << (note->empty() ? "" : " (" + *note + ")") << "\n";

@@ -51,7 +51,8 @@ int services_list(App& app, const std::string& connector, bool refresh) {
   auto mappings = (*store)->list_service_mappings(connector);
   std::map<std::string, std::string> mapped_to;
   if (mappings)
-    for (const auto& m : *mappings) mapped_to[m.psa_service_id] = m.service_id + " (" + m.metric + ")";
+    for (const auto& m : *mappings)
+      mapped_to[m.psa_service_id] = m.service_id + " (" + std::string(to_text(m.metric)) + ")";
   if (app.options().json) {
     boost::json::array arr;
     for (const auto& s : *cached)

@@ -75,11 +75,12 @@ bj::value account_json(const PsaAccount& a) {
 bj::object verdict_json(const ops::ConnectorVerdict& v) {
   bj::array provisioned;
   for (const auto& note : v.provisioned) provisioned.push_back(bj::value(note));
-  return bj::object{{"id", v.id},
-                    {"status", v.status},
-                    {"message", v.message},
-                    {"error_class", v.status == "error" ? error_class_name(v.error_class) : ""},
-                    {"provisioned", std::move(provisioned)}};
+  return bj::object{
+      {"id", v.id},
+      {"status", to_text(v.status)},
+      {"message", v.message},
+      {"error_class", v.status == ConnectorStatus::kError ? error_class_name(v.error_class) : ""},
+      {"provisioned", std::move(provisioned)}};
 }
 
 // ---- Endpoints --------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ Result<Answer> list_connectors(const Endpoint& e) {
                              {"plugin", c.plugin},
                              {"partner", c.partner},
                              {"enabled", c.enabled},
-                             {"status", r.status},
+                             {"status", to_text(r.status)},
                              {"status_message", r.status_message},
                              {"status_at", r.status_at},
                              {"has_credentials", r.has_credentials}});
@@ -176,7 +177,9 @@ Result<Answer> disconnect_connector(const Endpoint& e) {
   const std::string& id = e.params["id"];
   auto note = ops::disconnect_connector(e.app, id);
   if (!note) return note.status();
-  return Answer{200, bj::object{{"id", id}, {"status", "disconnected"}, {"note", *note}}};
+  return Answer{
+      200,
+      bj::object{{"id", id}, {"status", to_text(ConnectorStatus::kDisconnected)}, {"note", *note}}};
 }
 
 Result<Answer> list_accounts(const Endpoint& e) {

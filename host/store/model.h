@@ -17,8 +17,7 @@ struct ConnectorRecord {
   std::string id;
   std::string plugin_id;
   std::string partner;
-  // new | ok | pending | error | disconnected
-  std::string status = "new";
+  ConnectorStatus status = ConnectorStatus::kNew;
   std::string status_message;
   std::string status_at;
   bool has_credentials = false;
@@ -84,7 +83,7 @@ struct AccountMapping {
 struct ServiceMapping {
   std::string service_id;
   std::string psa_service_id;
-  std::string metric = "users";  // users | devices
+  ServiceMetric metric = ServiceMetric::kUsers;
 };
 
 struct SyncRun {
@@ -114,7 +113,7 @@ struct SyncLine {
   std::optional<int64_t> target;
   std::optional<int64_t> current;
   std::optional<int64_t> delta;
-  std::string action;   // update | none | hold | skip
+  LineAction action = LineAction::kUndecided;
   std::string outcome;  // pending | updated | unchanged | held | no_data | not_mapped | ...
   std::string error_class;
   std::string message;

@@ -241,10 +241,12 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
                 "INSERT INTO connectors(id, plugin_id, partner, status, created_at, updated_at) "
-                "VALUES(?1, ?2, ?3, 'new', ?4, ?4) ON CONFLICT(id) DO UPDATE SET "
-                "plugin_id = excluded.plugin_id, partner = excluded.partner, updated_at = excluded.updated_at "
+                "VALUES(?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT(id) DO UPDATE SET "
+                "plugin_id = excluded.plugin_id, partner = excluded.partner, "
+                "updated_at = excluded.updated_at "
                 "WHERE plugin_id <> excluded.plugin_id OR partner <> excluded.partner");
     s.bind(1, c.id).bind(2, c.plugin_id).bind(3, c.partner).bind(4, now());
+    s.bind(5, std::string(to_text(ConnectorStatus::kNew)));
     s.step();
     return s.status();
   }
@@ -262,11 +264,11 @@ class SqliteStore : public Store {
     return std::optional<ConnectorRecord>(rows->front());
   }
 
-  Status set_connector_status(const std::string& id, const std::string& status,
+  Status set_connector_status(const std::string& id, ConnectorStatus status,
                               const std::string& message) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_, "UPDATE connectors SET status = ?2, status_message = ?3, status_at = ?4, updated_at = ?4 WHERE id = ?1");
-    s.bind(1, id).bind(2, status).bind(3, message).bind(4, now());
+    s.bind(1, id).bind(2, std::string(to_text(status))).bind(3, message).bind(4, now());
     s.step();
     MB_RETURN_IF_ERROR(s.status());
     if (sqlite3_changes(db_) == 0) return Status::NotFound("no connector '" + id + "'");
@@ -317,11 +319,12 @@ class SqliteStore : public Store {
         del.step();
         MB_RETURN_IF_ERROR(del.status());
       }
-      Statement s(db_,
-                  "UPDATE connectors SET credentials = NULL, status = 'disconnected', "
-                  "status_message = 'disconnected: credentials and mappings removed', status_at = ?2, "
-                  "updated_at = ?2 WHERE id = ?1");
-      s.bind(1, id).bind(2, now());
+      Statement s(
+          db_,
+          "UPDATE connectors SET credentials = NULL, status = ?3, "
+          "status_message = 'disconnected: credentials and mappings removed', status_at = ?2, "
+          "updated_at = ?2 WHERE id = ?1");
+      s.bind(1, id).bind(2, now()).bind(3, std::string(to_text(ConnectorStatus::kDisconnected)));
       s.step();
       return s.status();
     });
@@ -574,7 +577,12 @@ class SqliteStore : public Store {
                 "ORDER BY service_id");
     s.bind(1, connector_id);
     std::vector<ServiceMapping> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+    while (s.step()) {
+      auto metric =
+          parse_stored<ServiceMetric>(s.text(2), "the mapping of service '" + s.text(0) + "'");
+      if (!metric) return metric.status();
+      out.push_back({s.text(0), s.text(1), *metric});
+    }
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -595,7 +603,11 @@ class SqliteStore : public Store {
                 "INSERT INTO service_mappings(connector_id, service_id, psa_service_id, metric, updated_at) "
                 "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(connector_id, service_id) DO UPDATE SET "
                 "psa_service_id = excluded.psa_service_id, metric = excluded.metric, updated_at = excluded.updated_at");
-    s.bind(1, connector_id).bind(2, m.service_id).bind(3, m.psa_service_id).bind(4, m.metric).bind(5, now());
+    s.bind(1, connector_id)
+        .bind(2, m.service_id)
+        .bind(3, m.psa_service_id)
+        .bind(4, std::string(to_text(m.metric)))
+        .bind(5, now());
     s.step();
     return s.status();
   }
@@ -994,7 +1006,9 @@ class SqliteStore : public Store {
     l.target = s.optional_integer(c + 6);
     l.current = s.optional_integer(c + 7);
     l.delta = s.optional_integer(c + 8);
-    l.action = s.text(c + 9);
+    auto action = parse_stored<LineAction>(s.text(c + 9), "line '" + l.key + "'");
+    if (!action) return action.status();
+    l.action = *action;
     l.outcome = s.text(c + 10);
     l.error_class = s.text(c + 11);
     l.message = s.text(c + 12);
@@ -1118,9 +1132,20 @@ class SqliteStore : public Store {
       ++position;
       s.reset();
       if (insert) s.bind(16, l.number > 0 ? l.number : position);
-      s.bind(1, run_id).bind(2, l.key).bind(3, l.workspace_id).bind(4, l.service_id).bind(5, l.account_id)
-          .bind(6, l.psa_service_id).bind(7, l.metric).bind(8, l.target).bind(9, l.current).bind(10, l.delta)
-          .bind(11, l.action).bind(12, l.outcome).bind(13, l.error_class).bind(14, l.message)
+      s.bind(1, run_id)
+          .bind(2, l.key)
+          .bind(3, l.workspace_id)
+          .bind(4, l.service_id)
+          .bind(5, l.account_id)
+          .bind(6, l.psa_service_id)
+          .bind(7, l.metric)
+          .bind(8, l.target)
+          .bind(9, l.current)
+          .bind(10, l.delta)
+          .bind(11, std::string(to_text(l.action)))
+          .bind(12, l.outcome)
+          .bind(13, l.error_class)
+          .bind(14, l.message)
           .bind(15, l.line_ref_json);
       s.step();
       MB_RETURN_IF_ERROR(s.status());
@@ -1140,7 +1165,9 @@ class SqliteStore : public Store {
       c.id = s.text(0);
       c.plugin_id = s.text(1);
       c.partner = s.text(2);
-      c.status = s.text(3);
+      auto status = parse_stored<ConnectorStatus>(s.text(3), "connector '" + c.id + "'");
+      if (!status) return status.status();
+      c.status = *status;
       c.status_message = s.text(4);
       c.status_at = s.text(5);
       c.has_credentials = s.integer(6) != 0;

@@ -32,6 +32,20 @@ enum class Decision { kUndecided, kApproved, kDismissed, kStale };
 // what happened to the write.
 enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 
+// Where a connector stands with its platform: never tested (new), its credentials accepted
+// (ok), accepted but the platform's side must still change (pending), refused or unreachable
+// (error), or its credentials and mappings removed (disconnected).
+enum class ConnectorStatus { kNew, kOk, kPending, kError, kDisconnected };
+
+// What the engine does with a line after the diff: not diffed yet (undecided), write the
+// target (update), nothing to write (none), wait for `runs approve` (hold), a decrease the
+// policy forbids (never), no target (skip: no data, not mapped, ...), or an earlier write is
+// not confirmed yet (wait).
+enum class LineAction { kUndecided, kUpdate, kNone, kHold, kNever, kSkip, kWait };
+
+// What a service mapping bills: the workspace's user count or its device count.
+enum class ServiceMetric { kUsers, kDevices };
+
 // How a workspace came to be mapped to its PSA account.
 enum class MappingSource { kAuto, kManual, kProvisioned };
 
@@ -76,6 +90,41 @@ struct StateNames<WriteIntentState> {
       {WriteIntentState::kApplied, "applied"},
       {WriteIntentState::kNotApplied, "not_applied"},
       {WriteIntentState::kExpired, "expired"},
+  }};
+};
+
+template <>
+struct StateNames<ConnectorStatus> {
+  static constexpr std::string_view kKind = "connector status";
+  static constexpr std::array<std::pair<ConnectorStatus, std::string_view>, 5> kNames{{
+      {ConnectorStatus::kNew, "new"},
+      {ConnectorStatus::kOk, "ok"},
+      {ConnectorStatus::kPending, "pending"},
+      {ConnectorStatus::kError, "error"},
+      {ConnectorStatus::kDisconnected, "disconnected"},
+  }};
+};
+
+template <>
+struct StateNames<LineAction> {
+  static constexpr std::string_view kKind = "line action";
+  static constexpr std::array<std::pair<LineAction, std::string_view>, 7> kNames{{
+      {LineAction::kUndecided, ""},
+      {LineAction::kUpdate, "update"},
+      {LineAction::kNone, "none"},
+      {LineAction::kHold, "hold"},
+      {LineAction::kNever, "never"},
+      {LineAction::kSkip, "skip"},
+      {LineAction::kWait, "wait"},
+  }};
+};
+
+template <>
+struct StateNames<ServiceMetric> {
+  static constexpr std::string_view kKind = "service metric";
+  static constexpr std::array<std::pair<ServiceMetric, std::string_view>, 2> kNames{{
+      {ServiceMetric::kUsers, "users"},
+      {ServiceMetric::kDevices, "devices"},
   }};
 };
 

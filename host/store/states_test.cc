@@ -24,6 +24,9 @@ TEST(StatesTest, EveryValueHasOneTextThatReadsBack) {
   expect_every_value_round_trips<RunState>();
   expect_every_value_round_trips<Decision>();
   expect_every_value_round_trips<WriteIntentState>();
+  expect_every_value_round_trips<ConnectorStatus>();
+  expect_every_value_round_trips<LineAction>();
+  expect_every_value_round_trips<ServiceMetric>();
   expect_every_value_round_trips<MappingSource>();
   expect_every_value_round_trips<MappingDrift>();
 }
@@ -34,6 +37,12 @@ TEST(StatesTest, TheTextIsWhatTheStoreAndUsersHaveAlwaysSeen) {
   EXPECT_FALSE(parse_state<RunState>(""));  // only an undecided line's decision is empty
   EXPECT_EQ(to_text(Decision::kUndecided), "");
   EXPECT_EQ(to_text(WriteIntentState::kNotApplied), "not_applied");
+  EXPECT_EQ(to_text(ConnectorStatus::kNew), "new");
+  EXPECT_EQ(to_text(ConnectorStatus::kDisconnected), "disconnected");
+  EXPECT_EQ(to_text(LineAction::kUndecided), "");
+  EXPECT_EQ(to_text(LineAction::kHold), "hold");
+  EXPECT_EQ(to_text(ServiceMetric::kUsers), "users");
+  EXPECT_EQ(to_text(ServiceMetric::kDevices), "devices");
 }
 
 TEST(StatesTest, AnUnknownStoredTextIsAnErrorNamingWhereAndWhat) {

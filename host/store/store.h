@@ -33,7 +33,7 @@ class Store {
   virtual Status upsert_connector(const ConnectorRecord& connector) = 0;
   virtual Result<std::vector<ConnectorRecord>> list_connectors() = 0;
   virtual Result<std::optional<ConnectorRecord>> get_connector(const std::string& id) = 0;
-  virtual Status set_connector_status(const std::string& id, const std::string& status,
+  virtual Status set_connector_status(const std::string& id, ConnectorStatus status,
                                       const std::string& message) = 0;
   // Credentials are a JSON document of the connector's secret fields, sealed at rest.
   virtual Status put_credentials(const std::string& id, const std::string& credentials_json) = 0;

@@ -49,7 +49,7 @@ TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
   ASSERT_TRUE(connectors);
   ASSERT_EQ(connectors->size(), 1u);
   EXPECT_EQ(connectors->front().partner, "Acme IT");
-  EXPECT_EQ(connectors->front().status, "new");
+  EXPECT_EQ(to_text(connectors->front().status), "new");
   EXPECT_GE(store_schema_version(), 1);
 }
 
@@ -108,15 +108,16 @@ TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused)
 }
 
 TEST_F(StoreTest, ServiceMappingIsOneToOnePerConnector) {
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
-  EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", "devices"}).code(), ErrorClass::kConflict);
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", "devices"}).ok());
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
+  EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", ServiceMetric::kDevices}).code(),
+            ErrorClass::kConflict);
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", ServiceMetric::kDevices}).ok());
 }
 
 TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
-  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", "users"}).ok());
+  ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
   SyncRun run;
   run.connector_id = "acme";
   ASSERT_TRUE(store_->create_run(run, {}));
@@ -125,7 +126,7 @@ TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   EXPECT_TRUE(store_->list_account_mappings("acme")->empty());
   EXPECT_TRUE(store_->list_service_mappings("acme")->empty());
   EXPECT_EQ(store_->list_runs("acme", 10)->size(), 1u);
-  EXPECT_EQ((*store_->get_connector("acme"))->status, "disconnected");
+  EXPECT_EQ(to_text((*store_->get_connector("acme"))->status), "disconnected");
 }
 
 TEST_F(StoreTest, UsageImportIsAllOrNothing) {
@@ -170,7 +171,7 @@ TEST_F(StoreTest, RunsAndLinesRoundTrip) {
   line.target = 5;
   line.current = 3;
   line.delta = 2;
-  line.action = "update";
+  line.action = LineAction::kUpdate;
   auto id = store_->create_run(run, {line});
   ASSERT_TRUE(id);
   line.outcome = "updated";
@@ -272,7 +273,7 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   held.service_id = "email";
   held.target = 3;
   held.current = 5;
-  held.action = "hold";
+  held.action = LineAction::kHold;
   held.outcome = "held";
   SyncRun run;
   run.connector_id = "acme";

@@ -74,9 +74,9 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
       line.service_id = sm.service_id;
       line.key = line_key(line.workspace_id, line.service_id);
       line.psa_service_id = sm.psa_service_id;
-      line.metric = sm.metric;
+      line.metric = to_text(sm.metric);
       if (mapping == nullptr || !mapping->account_id) {
-        line.action = action::kSkip;
+        line.action = LineAction::kSkip;
         line.outcome = in.link_based ? outcome::kNotLinked : outcome::kNotMapped;
         lines.push_back(std::move(line));
         continue;
@@ -86,7 +86,7 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
       const PsaAccount* account = ait == accounts.end() ? nullptr : ait->second;
       if (mapping->drift == MappingDrift::kAccountMissing ||
           mapping->drift == MappingDrift::kAccountInactive) {
-        line.action = action::kSkip;
+        line.action = LineAction::kSkip;
         line.outcome = outcome::kFailed;
         line.error_class =
             mapping->drift == MappingDrift::kAccountMissing ? "not_found" : "conflict";
@@ -98,7 +98,7 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
         line.target = 0;
         line.message = "the vendor ended this workspace: planned as 0";
       } else if (!in_snapshot || ended) {
-        line.action = action::kSkip;
+        line.action = LineAction::kSkip;
         line.outcome = outcome::kNoData;
         line.message = ended ? "workspace ended; policy leaves it untouched" : "no usage data for this workspace";
         lines.push_back(std::move(line));
@@ -109,7 +109,8 @@ std::vector<SyncLine> plan_lines(const PlanInput& in) {
         // (docs/usage-format.md). Planned as 0 and said so, so a row lost from an export shows;
         // the hold_drops_to_zero policy keeps it from being billed as 0 without approval.
         int64_t value = 0;
-        if (cit != counts.end()) value = sm.metric == "devices" ? cit->second->devices : cit->second->users;
+        if (cit != counts.end())
+          value = sm.metric == ServiceMetric::kDevices ? cit->second->devices : cit->second->users;
         else line.message = "no row for this service in the usage snapshot of " + in.snapshot->as_of + ": planned as 0";
         line.target = value;
       }
@@ -125,7 +126,7 @@ namespace {
 // The platform's verdict on a line that has no quantity (no contract line, ...), if any.
 bool apply_reason(SyncLine& line, const CurrentValue& cv) {
   if (cv.reason.empty()) return false;
-  line.action = action::kSkip;
+  line.action = LineAction::kSkip;
   line.message = cv.message;
   if (cv.reason == MB_REASON_NO_CONTRACT_LINE)
     line.outcome = outcome::kNoContractLine;
@@ -144,7 +145,7 @@ bool apply_reason(SyncLine& line, const CurrentValue& cv) {
 }
 
 void hold(SyncLine& line, const std::string& why) {
-  line.action = action::kHold;
+  line.action = LineAction::kHold;
   line.outcome = outcome::kHeld;
   line.message = why + (line.message.empty() ? "" : "; " + line.message);
 }
@@ -189,12 +190,12 @@ void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, Curren
     const int64_t current_value = line.current.value_or(0);
     const int64_t delta = *line.delta;
     if (delta == 0 && line.current) {
-      line.action = action::kNone;
+      line.action = LineAction::kNone;
       line.outcome = outcome::kUnchanged;
       continue;
     }
     if (delta < 0 && policies.decreases == "never") {
-      line.action = action::kNever;
+      line.action = LineAction::kNever;
       line.outcome = outcome::kHeld;
       line.message = "decrease from " + std::to_string(current_value) + " to " + std::to_string(*line.target) +
                      " not applied: the connector's policy never decreases";
@@ -224,7 +225,7 @@ void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, Curren
         continue;
       }
     }
-    line.action = action::kUpdate;
+    line.action = LineAction::kUpdate;
     line.outcome = dry_run ? outcome::kWouldUpdate : outcome::kPending;
   }
 }

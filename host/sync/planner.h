@@ -45,16 +45,6 @@ inline constexpr const char* kPendingConfirmation = "pending_confirmation";
 inline constexpr const char* kStale = "stale";
 }  // namespace outcome
 
-// Actions: what the engine does with a line after the diff.
-namespace action {
-inline constexpr const char* kUpdate = "update";    // write the target
-inline constexpr const char* kNone = "none";        // nothing to write
-inline constexpr const char* kHold = "hold";        // waits for `runs approve`
-inline constexpr const char* kNever = "never";      // a decrease the policy forbids
-inline constexpr const char* kSkip = "skip";        // no target (no data, not mapped, ...)
-inline constexpr const char* kWait = "wait";        // an earlier write is not confirmed yet
-}  // namespace action
-
 struct PlanInput {
   std::vector<Workspace> workspaces;
   std::optional<UsageSnapshot> snapshot;

@@ -23,7 +23,8 @@ PlanInput basic_input() {
   snap.counts = {{"w1", "edr", 10, 12}, {"w1", "email", 9, 0}, {"w2", "edr", 3, 4}, {"w3", "edr", 7, 7}};
   in.snapshot = snap;
   in.account_mappings = {mapped("w1", "A1"), mapped("w2", "A2"), mapped("w4", "A4")};
-  in.service_mappings = {{"edr", "S-EDR", "devices"}, {"email", "S-MAIL", "users"}};
+  in.service_mappings = {{"edr", "S-EDR", ServiceMetric::kDevices},
+                         {"email", "S-MAIL", ServiceMetric::kUsers}};
   return in;
 }
 
@@ -110,7 +111,7 @@ TEST(Diff, EqualIsUnchangedAndDifferentIsAnUpdate) {
   EXPECT_EQ(*lines[0].delta, 0);
   lines = one_line(8);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
   EXPECT_EQ(*lines[0].delta, 3);
   lines = one_line(8);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, true);
@@ -136,20 +137,20 @@ TEST(Policies, DecreasesAutoRequireApprovalOrNever) {
   Policies p;
   auto lines = one_line(3);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
   p.decreases = "require_approval";
   lines = one_line(3);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
   EXPECT_EQ(lines[0].outcome, outcome::kHeld);
-  EXPECT_EQ(lines[0].action, action::kHold);
+  EXPECT_EQ(lines[0].action, LineAction::kHold);
   lines = one_line(7);  // increases are never held by the decrease policy
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
   p.decreases = "never";
   lines = one_line(3);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
   EXPECT_EQ(lines[0].outcome, outcome::kHeld);
-  EXPECT_EQ(lines[0].action, action::kNever);
+  EXPECT_EQ(lines[0].action, LineAction::kNever);
 }
 
 TEST(Policies, MaxChangeRatioHoldsLargeSwings) {
@@ -157,10 +158,10 @@ TEST(Policies, MaxChangeRatioHoldsLargeSwings) {
   p.max_change_ratio = 0.5;
   auto lines = one_line(20);
   apply_diff(lines, {{"k", {10, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kHold);
+  EXPECT_EQ(lines[0].action, LineAction::kHold);
   lines = one_line(14);
   apply_diff(lines, {{"k", {10, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
 }
 
 TEST(Policies, ManyDecreasesAtOnceHoldEveryDecreaseButOneIsNotMany) {
@@ -174,36 +175,36 @@ TEST(Policies, ManyDecreasesAtOnceHoldEveryDecreaseButOneIsNotMany) {
     current[l.key] = {5, "", "", ""};
   }
   apply_diff(lines, current, p, false);  // 3 of 10 decrease: 30%
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(lines[i].action, action::kHold) << i;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(lines[i].action, LineAction::kHold) << i;
   EXPECT_NE(lines[0].message.find("3 of 10 lines (30%)"), std::string::npos) << lines[0].message;
   EXPECT_EQ(lines[5].outcome, outcome::kUnchanged);
 
   auto single = one_line(4);  // one line of one decreasing is not a mass decrease
   apply_diff(single, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(single[0].action, action::kUpdate);
+  EXPECT_EQ(single[0].action, LineAction::kUpdate);
 
   auto approved = approved_policies(p);
   lines.resize(3);
   for (auto& l : lines) {
     l.outcome = outcome::kPending;
-    l.action.clear();
+    l.action = LineAction::kUndecided;
   }
   apply_diff(lines, current, approved, false);
-  for (const auto& l : lines) EXPECT_EQ(l.action, action::kUpdate);
+  for (const auto& l : lines) EXPECT_EQ(l.action, LineAction::kUpdate);
 }
 
 TEST(Policies, ADropToZeroIsHeldUnlessThePolicySaysOtherwise) {
   Policies p;
   auto lines = one_line(0);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kHold);
+  EXPECT_EQ(lines[0].action, LineAction::kHold);
   lines = one_line(0);  // nothing to drop: 0 stays 0
   apply_diff(lines, {{"k", {0, "", "", ""}}}, p, false);
   EXPECT_EQ(lines[0].outcome, outcome::kUnchanged);
   p.hold_drops_to_zero = false;
   lines = one_line(0);
   apply_diff(lines, {{"k", {5, "", "", ""}}}, p, false);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
 }
 
 }  // namespace

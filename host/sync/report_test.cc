@@ -133,7 +133,7 @@ TEST(ReportTest, ADecidedLineSaysItsDecisionAndALongListSaysHowManyWereLeftOut) 
 
 TEST(ReportTest, TheJsonReportCarriesEveryLineWithNamesAndTheDecision) {
   std::vector<SyncLine> lines{a_line(1, "w1", outcome::kUpdated), a_line(2, "w1", outcome::kHeld)};
-  lines[0].action = action::kUpdate;
+  lines[0].action = LineAction::kUpdate;
   lines[1].current.reset();
   lines[1].decision = Decision::kApproved;
   lines[1].decision_run_id = 43;

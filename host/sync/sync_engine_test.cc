@@ -33,6 +33,7 @@ struct FakePlatform {
   std::vector<std::pair<std::pair<std::string, std::string>, int64_t>> in_flight;  // (pair, delta)
   std::vector<json::value> journaled;
   size_t posted = 0;  // delta writes sent, delivered or not
+  std::string provision_services_answer = R"({"items":[]})";
 
   void deliver_in_flight() {
     for (const auto& [pair, delta] : in_flight) quantities[pair] += delta;
@@ -71,6 +72,9 @@ class FakeSession : public meterbridge::Session {
       out.push_back(std::move(r));
     }
     return json::serialize(json::object{{"lines", out}});
+  }
+  std::string provision_services(meterbridge::Call&, std::string_view) override {
+    return g_platform->provision_services_answer;
   }
   std::string apply_quantities(meterbridge::Call& call, std::string_view input) override {
     json::value in = json::parse(input);
@@ -176,7 +180,7 @@ class SyncEngineTest : public ::testing::Test {
       m.account_id = "A" + std::to_string(i);
       ASSERT_TRUE(store_->put_account_mapping("fake", m).ok());
     }
-    ASSERT_TRUE(store_->put_service_mapping("fake", {"edr", "S1", "devices"}).ok());
+    ASSERT_TRUE(store_->put_service_mapping("fake", {"edr", "S1", ServiceMetric::kDevices}).ok());
     platform_.quantities = {{{"A1", "S1"}, 11}, {{"A2", "S1"}, 5}, {{"A3", "S1"}, 7}};
   }
   void TearDown() override {
@@ -290,6 +294,39 @@ TEST_F(SyncEngineTest, FailedLinesMakeThePartialStateAndRetryRunsOnlyThem) {
   ASSERT_EQ(retried->lines.size(), 1u);
   EXPECT_EQ(retried->lines[0].outcome, "updated");
   EXPECT_EQ(retried->run.parent_run_id, report->run.id);
+}
+
+// A platform where the vendor creates the services: a metric the host does not know is the
+// plugin's error, refused at its answer before any service is recorded or mapped.
+TEST_F(SyncEngineTest, AProvisionedServiceWithAnUnknownMetricIsRefusedAndNothingIsRecorded) {
+  mb_plugin_table table = *plugin_->table();
+  table.on_provision_services =
+      &meterbridge::internal::session_hook<&meterbridge::Session::provision_services>;
+  table.on_plugin_unload = nullptr;  // the fixture's plugin owns the one plugin instance
+  auto manifest = parse_manifest(kManifest, "fake");
+  ASSERT_TRUE(manifest);
+  auto provisioning = std::make_shared<LoadedPlugin>(*manifest, &table, nullptr);
+  SessionContext context;
+  context.clock = &clock_;
+  auto session = provisioning->open(context, "{}");
+  ASSERT_TRUE(session);
+  platform_.provision_services_answer =
+      R"({"items":[{"id":"edr","platform_id":"S9","outcome":"created","metric":"devices"},)"
+      R"({"id":"mail","platform_id":"S10","outcome":"created","metric":"seats"}]})";
+
+  std::vector<std::string> notes;
+  SyncEngine engine(*store_, SyncSettings{}, clock_);
+  Status provisioned = engine.provision(connector_, **session, notes);
+  EXPECT_EQ(provisioned.code(), ErrorClass::kFatal);
+  EXPECT_EQ(provisioned.message(),
+            "provision_services: the plugin answered service 'mail' with an unknown metric "
+            "'seats' (users or devices); none of its services were recorded");
+  EXPECT_TRUE(store_->list_provisioned_services("fake")->empty());
+  auto mappings = store_->list_service_mappings("fake");
+  ASSERT_TRUE(mappings);
+  ASSERT_EQ(mappings->size(), 1u);
+  EXPECT_EQ(mappings->front().psa_service_id, "S1");
+  EXPECT_EQ(mappings->front().metric, ServiceMetric::kDevices);
 }
 
 TEST_F(SyncEngineTest, NoUsageOrNoServiceMappingsIsANoteNotAFailure) {
@@ -465,7 +502,7 @@ TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
   auto lines = store_->list_lines(held->run.id);
   ASSERT_TRUE(lines);
   for (const auto& l : *lines)
-    if (l.action == "hold") {
+    if (to_text(l.action) == "hold") {
       EXPECT_EQ(to_text(l.decision), "approved");
       EXPECT_EQ(l.decision_run_id, approved->run.id);
     }

@@ -19,7 +19,7 @@ Status apply_changes(Store& store, const std::string& connector_id, PluginSessio
                      const SyncRun& run, std::vector<SyncLine>& lines, const SyncOptions& options) {
   std::vector<SyncLine*> changes;
   for (auto& l : lines)
-    if (l.action == action::kUpdate && l.outcome == outcome::kPending) changes.push_back(&l);
+    if (l.action == LineAction::kUpdate && l.outcome == outcome::kPending) changes.push_back(&l);
   size_t batch = std::max<size_t>(1, options.apply_batch_size);
   size_t batches = (changes.size() + batch - 1) / batch;
   for (size_t b = 0; b < batches; ++b) {

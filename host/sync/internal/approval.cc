@@ -24,7 +24,7 @@ Result<std::vector<SyncLine>> select_held(const std::vector<SyncLine>& lines, co
   if (line_numbers.empty()) {
     std::map<std::string, int64_t> decisions;
     for (const auto& l : lines) {
-      if (l.action != action::kHold) continue;
+      if (l.action != LineAction::kHold) continue;
       if (l.decision == Decision::kUndecided)
         chosen.push_back(l);
       else
@@ -47,7 +47,7 @@ Result<std::vector<SyncLine>> select_held(const std::vector<SyncLine>& lines, co
     auto it = by_number.find(n);
     if (it == by_number.end())
       unknown.push_back(n);
-    else if (it->second->action != action::kHold)
+    else if (it->second->action != LineAction::kHold)
       not_held.push_back(n);
     else if (it->second->decision != Decision::kUndecided)
       decided.push_back(n);
@@ -95,7 +95,7 @@ std::string staleness(const SyncLine& held, const SyncLine* planned) {
 }
 
 void mark_stale(SyncLine& line, const std::string& why) {
-  line.action = action::kSkip;
+  line.action = LineAction::kSkip;
   line.outcome = outcome::kStale;
   line.message = "not applied: " + why + "; sync again to review today's numbers";
 }
@@ -128,7 +128,7 @@ std::vector<SyncLine> decided_held_lines(const std::vector<SyncLine>& lines,
       d.decision = Decision::kStale;
       d.decision_note = line.message;
     } else if (line.outcome == outcome::kPending || line.outcome == outcome::kUnchanged ||
-               line.action == action::kUpdate) {
+               line.action == LineAction::kUpdate) {
       d.decision = Decision::kApproved;
       d.decision_note = "approved in run " + std::to_string(approval_run_id);
     } else {

@@ -15,7 +15,7 @@ SyncLine held_line(int64_t number, const std::string& key, std::optional<int64_t
   l.psa_service_id = "S1";
   l.target = target;
   l.current = 9;
-  l.action = action::kHold;
+  l.action = LineAction::kHold;
   l.outcome = outcome::kHeld;
   return l;
 }
@@ -29,7 +29,7 @@ SyncRun run_7() {
 TEST(SelectHeldTest, NoNumbersChoosesEveryUndecidedHeldLine) {
   std::vector<SyncLine> lines{held_line(1, "a"), held_line(2, "b"), held_line(3, "c")};
   lines[1].decision = Decision::kDismissed;
-  lines[2].action = action::kUpdate;
+  lines[2].action = LineAction::kUpdate;
   auto chosen = select_held(lines, run_7(), {}, "approve");
   ASSERT_TRUE(chosen);
   ASSERT_EQ(chosen->size(), 1u);
@@ -47,7 +47,7 @@ TEST(SelectHeldTest, NothingLeftSaysWhatWasAlreadyDecided) {
 
 TEST(SelectHeldTest, NamedLinesThatCannotBeChosenAreAllListedAndNothingIsChosen) {
   std::vector<SyncLine> lines{held_line(1, "a"), held_line(2, "b"), held_line(3, "c")};
-  lines[1].action = action::kUpdate;
+  lines[1].action = LineAction::kUpdate;
   lines[2].decision = Decision::kStale;
   auto chosen = select_held(lines, run_7(), {1, 2, 3, 9}, "dismiss");
   ASSERT_FALSE(chosen);
@@ -77,7 +77,7 @@ TEST(DecidedHeldLinesTest, StaleAndWrittenLinesAreDecidedOthersWait) {
       {"a", held_line(1, "a")}, {"b", held_line(2, "b")}, {"c", held_line(3, "c")}};
   std::vector<SyncLine> lines{held.at("a"), held.at("b"), held.at("c")};
   mark_stale(lines[0], "usage changed");
-  lines[1].action = action::kUpdate;
+  lines[1].action = LineAction::kUpdate;
   lines[1].outcome = outcome::kPending;
   lines[2].outcome = outcome::kFailed;  // failed to read: still awaiting a decision
   auto decided = decided_held_lines(lines, held, 12);

@@ -8,7 +8,7 @@ void decide_lines(std::vector<SyncLine>& lines, const std::map<std::string, Curr
   if (!force_full_push) return;
   for (auto& line : lines) {
     if (line.outcome != outcome::kUnchanged) continue;
-    line.action = action::kUpdate;
+    line.action = LineAction::kUpdate;
     line.outcome = dry_run ? outcome::kWouldUpdate : outcome::kPending;
   }
 }

@@ -10,7 +10,7 @@ std::vector<SyncLine> one_pending_line(int64_t target) {
   SyncLine l;
   l.key = "k";
   l.target = target;
-  l.action = action::kUpdate;
+  l.action = LineAction::kUpdate;
   l.outcome = outcome::kPending;
   return {l};
 }
@@ -24,7 +24,7 @@ TEST(DecideLinesTest, AnUnchangedLineIsWrittenOnlyWhenEveryValueIsPushed) {
 
   lines = one_pending_line(5);
   decide_lines(lines, current, Policies{}, false, true);
-  EXPECT_EQ(lines[0].action, action::kUpdate);
+  EXPECT_EQ(lines[0].action, LineAction::kUpdate);
   EXPECT_EQ(lines[0].outcome, outcome::kPending);
 
   lines = one_pending_line(5);

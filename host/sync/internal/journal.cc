@@ -59,7 +59,7 @@ Status settle_journal(Store& store, const SyncRun& run, const Policies& policies
     }
     if (youngest_unconfirmed != nullptr) {
       const WriteIntent& i = *youngest_unconfirmed;
-      line.action = action::kWait;
+      line.action = LineAction::kWait;
       line.outcome = outcome::kPendingConfirmation;
       line.current = now_value;
       line.message = "a write sent by run " + std::to_string(i.run_id) + " at " + i.created_at +

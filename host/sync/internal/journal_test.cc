@@ -33,7 +33,7 @@ class JournalTest : public ::testing::Test {
       l.account_id = std::string("A-") + key;
       l.psa_service_id = "S1";
       l.target = 10;
-      l.action = action::kUpdate;
+      l.action = LineAction::kUpdate;
       l.outcome = outcome::kPending;
       lines_.push_back(l);
     }
@@ -116,7 +116,7 @@ TEST_F(JournalTest, ALaterReadConfirmsAnIntentOrHoldsTheLineUntilItsGracePeriodP
   ASSERT_TRUE(settle_journal(*store_, later, policies, lines_, current, kNow + 1000).ok());
   EXPECT_EQ(lines_[0].outcome, outcome::kPending);  // diffed as usual
   EXPECT_EQ(lines_[1].outcome, outcome::kPendingConfirmation);
-  EXPECT_EQ(lines_[1].action, action::kWait);
+  EXPECT_EQ(lines_[1].action, LineAction::kWait);
   auto open = open_intents();
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].line_key, "k2");

@@ -87,8 +87,21 @@ Status provision(Store& store, const ConnectorConfig& connector, PluginSession& 
     if (!mappings) return mappings.status();
     std::set<std::string> mapped;
     for (const auto& m : *mappings) mapped.insert(m.service_id);
+    auto answer = decode_result<meterbridge::ProvisionServicesResult>(*result);
+    // The metric each new mapping bills by; a metric this host does not know is the plugin's
+    // error, refused before anything is recorded.
+    std::map<std::string, ServiceMetric> metrics;
+    for (const auto& item : answer.items) {
+      if (!item.metric) continue;
+      auto metric = parse_state<ServiceMetric>(*item.metric);
+      if (!metric)
+        return Status::Fatal("provision_services: the plugin answered service '" + item.id +
+                             "' with an unknown metric '" + redact(*item.metric) +
+                             "' (users or devices); none of its services were recorded");
+      metrics[item.id] = *metric;
+    }
     std::map<std::string, int> by_outcome;
-    for (const auto& item : decode_result<meterbridge::ProvisionServicesResult>(*result).items) {
+    for (const auto& item : answer.items) {
       const std::string& id = item.id;
       const std::string& platform_id = item.platform_id;
       ++by_outcome[item.outcome                    ? meterbridge::wire_name(*item.outcome)
@@ -102,8 +115,10 @@ Status provision(Store& store, const ConnectorConfig& connector, PluginSession& 
       }
       MB_RETURN_IF_ERROR(store.set_provisioned_service(connector.id, id, platform_id));
       if (mapped.count(id) == 0) {
-        std::string metric = item.metric.value_or(MB_METRIC_USERS);
-        MB_RETURN_IF_ERROR(store.put_service_mapping(connector.id, {id, platform_id, metric}));
+        auto metric = metrics.find(id);
+        MB_RETURN_IF_ERROR(store.put_service_mapping(
+            connector.id,
+            {id, platform_id, metric == metrics.end() ? ServiceMetric::kUsers : metric->second}));
       }
     }
     std::string summary;

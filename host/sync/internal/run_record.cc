@@ -102,7 +102,7 @@ Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
 Status check_connected(Store& store, const std::string& connector_id) {
   auto record = store.get_connector(connector_id);
   if (!record) return record.status();
-  if (*record && (*record)->status == "disconnected")
+  if (*record && (*record)->status == ConnectorStatus::kDisconnected)
     return Status::Conflict("connector '" + connector_id +
                             "' is disconnected: reconnect it (meterbridge connectors connect) and "
                             "map again; nothing was written");
