@@ -46,7 +46,7 @@ TEST_F(LoggingTest, JsonLinesCarryTimeLevelMessageAndTheScopesFields) {
   {
     LogScope connector("connector", "acme");
     LogScope run("run", "42");
-    LogScope plugin("plugin", "autotask");
+    LogScope plugin("plugin", "ledger");
     spdlog::warn("line \"{}\" held", 7);
   }
   spdlog::error("after");
@@ -60,7 +60,7 @@ TEST_F(LoggingTest, JsonLinesCarryTimeLevelMessageAndTheScopesFields) {
   EXPECT_EQ(lines[1].at("connector").as_string(), "acme");
   EXPECT_EQ(lines[1].at("run").as_int64(), 42);
   EXPECT_EQ(lines[1].at("message").as_string(), "line \"7\" held");
-  EXPECT_EQ(lines[1].at("fields").at("plugin").as_string(), "autotask");
+  EXPECT_EQ(lines[1].at("fields").at("plugin").as_string(), "ledger");
   EXPECT_FALSE(lines[2].contains("connector")) << "a scope ends with its block";
 }
 
