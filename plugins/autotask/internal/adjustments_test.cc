@@ -1,6 +1,7 @@
 #include "internal/adjustments.h"
 
 #include <gtest/gtest.h>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -13,19 +14,10 @@ LineTarget target(size_t line, int64_t contract_service, int64_t units) {
   return LineTarget{line, 9001, contract_service, 31, units};
 }
 
-HttpResponse answered(int status, std::string body = "") {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
+using meterbridge::testing::reply;
 
 HttpResponse reset_after_sending() {
-  HttpResponse r;
-  r.transport_error_class = "retry";
-  r.transport_error = "connection reset by peer";
-  r.maybe_sent = true;
-  return r;
+  return meterbridge::testing::no_answer(true, "connection reset by peer");
 }
 
 TEST(PlanAdjustments, PostsTheDifferenceFromTheFreshRead) {
@@ -60,7 +52,7 @@ TEST(PlanAdjustments, RefusesLinesThatDisagreeOnOneContractService) {
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].decision, WriteDecision::kConflict);
   EXPECT_NE(plan[0].message.find("50 and 51"), std::string::npos);
-  EXPECT_EQ(outcome_without_post(plan[0]).error_class, "conflict");
+  EXPECT_EQ(outcome_without_post(plan[0]).error_class, MB_STATUS_CONFLICT);
 }
 
 TEST(PlanAdjustments, NeverAdjustsTheSameContractServiceTwiceForOneDate) {
@@ -98,22 +90,22 @@ PlannedAdjustment from_43_to_40() {
 }
 
 TEST(JudgePost, SeparatesClearAnswersFromAmbiguousOnes) {
-  EXPECT_EQ(judge_post(answered(200, R"({"itemId":880311})")), PostVerdict::kApplied);
-  EXPECT_EQ(judge_post(answered(429)), PostVerdict::kNotApplied);
-  EXPECT_EQ(judge_post(answered(500, R"({"errors":["effectiveDate must be between"]})")),
+  EXPECT_EQ(judge_post(reply(200, R"({"itemId":880311})")), PostVerdict::kApplied);
+  EXPECT_EQ(judge_post(reply(429, "")), PostVerdict::kNotApplied);
+  EXPECT_EQ(judge_post(reply(500, R"({"errors":["effectiveDate must be between"]})")),
             PostVerdict::kUnknown);
   EXPECT_EQ(judge_post(reset_after_sending()), PostVerdict::kUnknown);
 }
 
 TEST(OutcomeOfPost, ReportsTheTargetWhenAutotaskCreatedTheAdjustment) {
-  LineOutcome o = outcome_of_post(from_43_to_40(), answered(200, R"({"itemId":880311})"));
-  EXPECT_EQ(o.outcome, "updated");
+  LineOutcome o = outcome_of_post(from_43_to_40(), reply(200, R"({"itemId":880311})"));
+  EXPECT_EQ(o.outcome, Outcome::kUpdated);
   EXPECT_EQ(o.quantity, 40);
 }
 
 TEST(OutcomeAfterReread, CountsAWriteThatLandedAsUpdated) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), 40, "");
-  EXPECT_EQ(o.outcome, "updated");
+  EXPECT_EQ(o.outcome, Outcome::kUpdated);
   EXPECT_EQ(o.quantity, 40);
   EXPECT_FALSE(o.in_doubt);
 }
@@ -122,16 +114,16 @@ TEST(OutcomeAfterReread, CountsAWriteThatLandedAsUpdated) {
 TEST(OutcomeAfterReread, KeepsAWriteNotVisibleYetInDoubtWithAutotasksMessage) {
   LineOutcome o = outcome_after_reread(
       from_43_to_40(),
-      answered(500, R"({"errors":["effectiveDate must be between 2025-01-01 and 2025-05-31"]})"),
-      43, "");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "conflict");
+      reply(500, R"({"errors":["effectiveDate must be between 2025-01-01 and 2025-05-31"]})"), 43,
+      "");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_CONFLICT);
   EXPECT_EQ(o.quantity, 43);
   EXPECT_NE(o.message.find("effectiveDate must be between 2025-01-01 and 2025-05-31"),
             std::string::npos);
   EXPECT_TRUE(o.in_doubt);
   LineOutcome reset = outcome_after_reread(from_43_to_40(), reset_after_sending(), 43, "");
-  EXPECT_EQ(reset.outcome, "failed");
+  EXPECT_EQ(reset.outcome, Outcome::kFailed);
   EXPECT_TRUE(reset.in_doubt);
   EXPECT_NE(reset.message.find("not sent again until a read confirms it"), std::string::npos);
 }
@@ -139,16 +131,16 @@ TEST(OutcomeAfterReread, KeepsAWriteNotVisibleYetInDoubtWithAutotasksMessage) {
 TEST(OutcomeAfterReread, LeavesAnUnsettledWriteToTheNextRun) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), std::nullopt,
                                        "budget exhausted");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "retry");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_RETRY);
   EXPECT_FALSE(o.quantity.has_value());
   EXPECT_TRUE(o.in_doubt);
 }
 
 TEST(OutcomeAfterReread, FlagsUnitsThatMovedUnderneath) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), 47, "");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "conflict");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_CONFLICT);
   EXPECT_EQ(o.quantity, 47);
   EXPECT_TRUE(o.in_doubt);
 }

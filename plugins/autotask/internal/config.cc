@@ -12,7 +12,7 @@ namespace meterbridge::autotask {
 namespace {
 
 [[noreturn]] void invalid(const std::string& why) {
-  throw meterbridge::PluginError(MB_STATUS_CONFIG_INVALID, "autotask config: " + why);
+  throw PluginError(MB_STATUS_CONFIG_INVALID, "autotask config: " + why);
 }
 
 std::string required_string(const boost::json::object& config, const char* key) {

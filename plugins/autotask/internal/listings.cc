@@ -16,8 +16,6 @@ namespace meterbridge::autotask {
 namespace {
 
 namespace json = boost::json;
-using meterbridge::Call;
-using meterbridge::PluginError;
 
 struct ListingInput {
   std::string search;  // empty: no search
@@ -26,7 +24,7 @@ struct ListingInput {
   std::string query_body;     // from the cursor; empty on the first call
 };
 
-ListingInput parse_listing_input(const meterbridge::ListRequest& request) {
+ListingInput parse_listing_input(const ListRequest& request) {
   ListingInput in;
   in.search = request.search.value_or("");
   if (request.limit && *request.limit > 0) in.limit = *request.limit;
@@ -42,14 +40,13 @@ ListingInput parse_listing_input(const meterbridge::ListRequest& request) {
   return in;
 }
 
-using ItemOf = std::function<std::optional<meterbridge::ListItem>(const json::object& row)>;
+using ItemOf = std::function<std::optional<ListItem>(const json::object& row)>;
 
-meterbridge::ListPage list_page(AutotaskClient& client, Call& call, std::string_view entity,
-                                const ListingInput& in, const json::object& first_query,
-                                const ItemOf& item_of) {
+ListPage list_page(AutotaskClient& client, Call& call, std::string_view entity,
+                   const ListingInput& in, const json::object& first_query, const ItemOf& item_of) {
   std::string body = in.query_body.empty() ? json::serialize(first_query) : in.query_body;
   QueryPage page = client.query_page(call, entity, body, in.next_page_url);
-  meterbridge::ListPage out;
+  ListPage out;
   for (const auto& row : page.items)
     if (auto item = item_of(row)) out.items.push_back(std::move(*item));
   if (!page.next_page_url.empty())
@@ -65,8 +62,7 @@ json::value field_or_null(const json::object& row, std::string_view name) {
 
 }  // namespace
 
-meterbridge::ListPage list_accounts(AutotaskClient& client, Call& call,
-                                    const meterbridge::ListRequest& request) {
+ListPage list_accounts(AutotaskClient& client, Call& call, const ListRequest& request) {
   ListingInput in = parse_listing_input(request);
   std::vector<json::object> filter{equals("isActive", true)};
   if (!client.config().company_types.empty())
@@ -76,33 +72,30 @@ meterbridge::ListPage list_accounts(AutotaskClient& client, Call& call,
       std::move(filter),
       {"id", "companyName", "companyNumber", "companyType", "isActive", "parentCompanyID"},
       in.limit);
-  return list_page(client, call, "Companies", in, query,
-                   [](const json::object& row) -> std::optional<meterbridge::ListItem> {
-                     auto id = int_field(row, "id");
-                     if (!id) return std::nullopt;
-                     return meterbridge::ListItem{
-                         std::to_string(*id), string_field(row, "companyName").value_or(""),
-                         bool_field(row, "isActive").value_or(true),
-                         json::serialize(json::object{
-                             {"company_number", field_or_null(row, "companyNumber")},
-                             {"company_type", field_or_null(row, "companyType")},
-                             {"parent_company_id", field_or_null(row, "parentCompanyID")}})};
-                   });
+  return list_page(
+      client, call, "Companies", in, query, [](const json::object& row) -> std::optional<ListItem> {
+        auto id = int_field(row, "id");
+        if (!id) return std::nullopt;
+        return ListItem{std::to_string(*id), string_field(row, "companyName").value_or(""),
+                        bool_field(row, "isActive").value_or(true),
+                        json::serialize(json::object{
+                            {"company_number", field_or_null(row, "companyNumber")},
+                            {"company_type", field_or_null(row, "companyType")},
+                            {"parent_company_id", field_or_null(row, "parentCompanyID")}})};
+      });
 }
 
-meterbridge::ListPage list_services(AutotaskClient& client, Call& call,
-                                    const meterbridge::ListRequest& request) {
+ListPage list_services(AutotaskClient& client, Call& call, const ListRequest& request) {
   ListingInput in = parse_listing_input(request);
   std::vector<json::object> filter{equals("isActive", true)};
   if (!in.search.empty()) filter.push_back(contains_text("name", in.search));
   json::object query = query_model(
       std::move(filter), {"id", "name", "description", "unitPrice", "periodType"}, in.limit);
   return list_page(
-      client, call, "Services", in, query,
-      [](const json::object& row) -> std::optional<meterbridge::ListItem> {
+      client, call, "Services", in, query, [](const json::object& row) -> std::optional<ListItem> {
         auto id = int_field(row, "id");
         if (!id) return std::nullopt;
-        return meterbridge::ListItem{
+        return ListItem{
             std::to_string(*id), string_field(row, "name").value_or(""), true,
             json::serialize(json::object{{"description", field_or_null(row, "description")},
                                          {"unit_price", field_or_null(row, "unitPrice")},
