@@ -147,13 +147,15 @@ TEST_F(QuantitiesTest, ChunksContractServicesSoEveryAnswerFitsOnePage) {
   // contracts, three one-page queries go out together.
   autotask_.on("POST", "Companies/query", [](const SeenRequest& r) {
     json::array rows;
-    for (const auto& id : json::parse(r.body).at("Filter").at(0).at("value").as_array())
+    json::value query = json::parse(r.body);
+    for (const auto& id : query.at("Filter").at(0).at("value").as_array())
       rows.push_back(json::object{{"id", id}, {"companyName", "Bulk"}, {"isActive", true}});
     return reply(200, page_of(rows));
   });
   autotask_.on("POST", "Contracts/query", [](const SeenRequest& r) {
     json::array rows;
-    for (const auto& id : json::parse(r.body).at("Filter").at(0).at("value").as_array())
+    json::value query = json::parse(r.body);
+    for (const auto& id : query.at("Filter").at(0).at("value").as_array())
       rows.push_back(contract(100000 + id.as_int64(), id.as_int64(), "Bulk contract"));
     return reply(200, page_of(rows));
   });
