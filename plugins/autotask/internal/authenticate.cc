@@ -1,9 +1,9 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -17,11 +17,11 @@ AuthenticateResult verdict(AuthStatus status, const std::string& message) {
 }
 
 std::string usage_note(std::string_view body) {
-  auto doc = parse_object(body);
+  auto doc = parse_json_object(body);
   if (!doc) return "";
-  auto limit = int_field(*doc, "externalRequestThreshold");
-  auto used = int_field(*doc, "currentTimeframeRequestCount");
-  auto minutes = int_field(*doc, "requestThresholdTimeframe");
+  auto limit = whole_number(field_any_case(*doc, "externalRequestThreshold"));
+  auto used = whole_number(field_any_case(*doc, "currentTimeframeRequestCount"));
+  auto minutes = whole_number(field_any_case(*doc, "requestThresholdTimeframe"));
   if (!limit || !used || *limit <= 0) return "";
   std::string note = "; " + std::to_string(*used) + " of " + std::to_string(*limit) +
                      " requests used in the last " + std::to_string(minutes.value_or(60)) +

@@ -1,13 +1,13 @@
 #include "internal/client.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <meterbridge/http.hpp>
 
 #include <boost/json/serialize.hpp>
 
 #include <set>
 #include <utility>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -199,17 +199,17 @@ QueryPage query_page_of(const HttpResponse& response, std::string_view entity) {
     failure.message = what + failure.message;
     throw_failure(failure);
   }
-  auto doc = parse_object(response.body);
-  const boost::json::value* items = doc ? find_field(*doc, "items") : nullptr;
+  auto doc = parse_json_object(response.body);
+  const boost::json::value* items = doc ? field_any_case(*doc, "items") : nullptr;
   if (items == nullptr || !items->is_array())
     throw PluginError(MB_STATUS_FATAL, what + "Autotask's answer has no items array");
   QueryPage page;
   for (const auto& item : items->get_array()) {
     if (item.is_object()) page.items.push_back(item.get_object());
   }
-  if (const auto* details = find_field(*doc, "pageDetails");
+  if (const auto* details = field_any_case(*doc, "pageDetails");
       details != nullptr && details->is_object())
-    page.next_page_url = string_field(details->get_object(), "nextPageUrl").value_or("");
+    page.next_page_url = text(field_any_case(details->get_object(), "nextPageUrl")).value_or("");
   return page;
 }
 

@@ -1,18 +1,19 @@
 #include "internal/contract_lines.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <algorithm>
 #include <utility>
 
 #include "internal/dates.h"
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
 namespace {
 
 std::string date_field(const boost::json::object& row, std::string_view name) {
-  auto text = string_field(row, name);
-  return text ? calendar_date(*text).value_or("") : "";
+  auto written = text(field_any_case(row, name));
+  return written ? calendar_date(*written).value_or("") : "";
 }
 
 std::string describe(const Company& company) {
@@ -44,36 +45,36 @@ std::string contracts_phrase(const std::vector<const Contract*>& contracts) {
 }  // namespace
 
 std::optional<Company> company_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
+  auto id = whole_number(field_any_case(row, "id"));
   if (!id) return std::nullopt;
-  return Company{*id, string_field(row, "companyName").value_or(""),
-                 bool_field(row, "isActive").value_or(false)};
+  return Company{*id, text(field_any_case(row, "companyName")).value_or(""),
+                 boolean(field_any_case(row, "isActive")).value_or(false)};
 }
 
 std::optional<Contract> contract_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto company = int_field(row, "companyID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto company = whole_number(field_any_case(row, "companyID"));
   if (!id || !company) return std::nullopt;
-  return Contract{*id, *company, string_field(row, "contractName").value_or(""),
+  return Contract{*id, *company, text(field_any_case(row, "contractName")).value_or(""),
                   date_field(row, "startDate"), date_field(row, "endDate")};
 }
 
 std::optional<ContractService> contract_service_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto contract = int_field(row, "contractID");
-  auto service = int_field(row, "serviceID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto contract = whole_number(field_any_case(row, "contractID"));
+  auto service = whole_number(field_any_case(row, "serviceID"));
   if (!id || !contract || !service) return std::nullopt;
   return ContractService{*id, *contract, *service};
 }
 
 std::optional<UnitPeriod> unit_period_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto contract_service = int_field(row, "contractServiceID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto contract_service = whole_number(field_any_case(row, "contractServiceID"));
   std::string start = date_field(row, "startDate");
   std::string end = date_field(row, "endDate");
   if (!id || !contract_service || start.empty() || end.empty()) return std::nullopt;
   return UnitPeriod{*id, *contract_service, std::move(start), std::move(end),
-                    int_field(row, "units").value_or(0)};
+                    whole_number(field_any_case(row, "units")).value_or(0)};
 }
 
 void ContractBook::add_company(Company company) { companies_[company.id] = std::move(company); }

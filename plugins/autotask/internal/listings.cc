@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "internal/json_fields.h"
 #include "internal/query.h"
 
 namespace meterbridge::autotask {
@@ -30,8 +31,8 @@ ListingInput parse_listing_input(const ListRequest& request) {
   if (request.limit && *request.limit > 0) in.limit = *request.limit;
   const std::optional<std::string>& cursor = request.cursor;
   if (!cursor || cursor->empty()) return in;
-  auto state = parse_object(*cursor);
-  auto page = state ? string_field(*state, "page") : std::nullopt;
+  auto state = parse_json_object(*cursor);
+  auto page = state ? text(field_any_case(*state, "page")) : std::nullopt;
   const json::value* query = state ? state->if_contains("query") : nullptr;
   if (!page || page->empty() || query == nullptr || !query->is_object())
     throw PluginError(MB_STATUS_CONFIG_INVALID, "the cursor was not made by this plugin");
@@ -56,7 +57,7 @@ ListPage list_page(AutotaskClient& client, Call& call, std::string_view entity,
 }
 
 json::value field_or_null(const json::object& row, std::string_view name) {
-  const json::value* v = find_field(row, name);
+  const json::value* v = field_any_case(row, name);
   return v == nullptr ? json::value(nullptr) : *v;
 }
 
@@ -74,10 +75,10 @@ ListPage list_accounts(AutotaskClient& client, Call& call, const ListRequest& re
       in.limit);
   return list_page(
       client, call, "Companies", in, query, [](const json::object& row) -> std::optional<ListItem> {
-        auto id = int_field(row, "id");
+        auto id = whole_number(field_any_case(row, "id"));
         if (!id) return std::nullopt;
-        return ListItem{std::to_string(*id), string_field(row, "companyName").value_or(""),
-                        bool_field(row, "isActive").value_or(true),
+        return ListItem{std::to_string(*id), text(field_any_case(row, "companyName")).value_or(""),
+                        boolean(field_any_case(row, "isActive")).value_or(true),
                         json::serialize(json::object{
                             {"company_number", field_or_null(row, "companyNumber")},
                             {"company_type", field_or_null(row, "companyType")},
@@ -93,10 +94,10 @@ ListPage list_services(AutotaskClient& client, Call& call, const ListRequest& re
       std::move(filter), {"id", "name", "description", "unitPrice", "periodType"}, in.limit);
   return list_page(
       client, call, "Services", in, query, [](const json::object& row) -> std::optional<ListItem> {
-        auto id = int_field(row, "id");
+        auto id = whole_number(field_any_case(row, "id"));
         if (!id) return std::nullopt;
         return ListItem{
-            std::to_string(*id), string_field(row, "name").value_or(""), true,
+            std::to_string(*id), text(field_any_case(row, "name")).value_or(""), true,
             json::serialize(json::object{{"description", field_or_null(row, "description")},
                                          {"unit_price", field_or_null(row, "unitPrice")},
                                          {"period_type", field_or_null(row, "periodType")}})};

@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -11,7 +13,6 @@
 
 #include "internal/contract_lines.h"
 #include "internal/dates.h"
-#include "internal/json_fields.h"
 #include "internal/query.h"
 
 namespace meterbridge::autotask {
@@ -43,8 +44,8 @@ template <typename Line>
 HostLine host_line(const Line& in) {
   HostLine line;
   line.key = in.key;
-  line.company_id = parse_record_id(in.account_id);
-  line.service_id = parse_record_id(in.service_id);
+  line.company_id = parse_whole_number(in.account_id);
+  line.service_id = parse_whole_number(in.service_id);
   if (!line.company_id)
     line.problem = "'" + in.account_id + "' is not an Autotask company id";
   else if (!line.service_id)
@@ -86,13 +87,13 @@ json::object line_ref(int64_t company_id, int64_t service_id, const LineResoluti
 // The line_ref a read returned, when it still describes this line's company and service.
 std::optional<LineTarget> target_from_line_ref(const JsonText& line_ref, const HostLine& host,
                                                size_t index) {
-  auto ref = line_ref.empty() ? std::nullopt : parse_object(line_ref);
+  auto ref = line_ref.empty() ? std::nullopt : parse_json_object(line_ref);
   if (!ref) return std::nullopt;
   const json::object& r = *ref;
-  auto company = int_field(r, "company_id");
-  auto service = int_field(r, "service_id");
-  auto contract = int_field(r, "contract_id");
-  auto contract_service = int_field(r, "contract_service_id");
+  auto company = whole_number(field_any_case(r, "company_id"));
+  auto service = whole_number(field_any_case(r, "service_id"));
+  auto contract = whole_number(field_any_case(r, "contract_id"));
+  auto contract_service = whole_number(field_any_case(r, "contract_service_id"));
   if (company != host.company_id || service != host.service_id || !contract || !contract_service ||
       *contract <= 0 || *contract_service <= 0)
     return std::nullopt;

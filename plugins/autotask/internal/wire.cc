@@ -1,10 +1,8 @@
 #include "internal/wire.h"
 
-#include <boost/json/parse.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <cctype>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -45,24 +43,20 @@ mb_status transport_class(const HttpResponse& r) {
 }  // namespace
 
 std::string platform_message(std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (!ec && doc.is_object()) {
-    const boost::json::object& o = doc.get_object();
+  if (auto doc = parse_json_object(body)) {
     std::string joined;
-    if (const auto* errors = find_field(o, "errors"); errors != nullptr && errors->is_array()) {
+    const boost::json::value* errors = field_any_case(*doc, "errors");
+    if (errors != nullptr && errors->is_array()) {
       for (const auto& e : errors->get_array()) {
-        std::string text;
-        if (e.is_string())
-          text = std::string(e.get_string());
-        else if (e.is_object())
-          text = string_field(e.get_object(), "message").value_or("");
-        if (text.empty()) continue;
+        std::string words = e.is_object()
+                                ? text(field_any_case(e.get_object(), "message")).value_or("")
+                                : text(&e).value_or("");
+        if (words.empty()) continue;
         if (!joined.empty()) joined += "; ";
-        joined += text;
+        joined += words;
       }
     }
-    if (joined.empty()) joined = string_field(o, "message").value_or("");
+    if (joined.empty()) joined = text(field_any_case(*doc, "message")).value_or("");
     return joined;
   }
   std::string_view trimmed = body;

@@ -4,6 +4,11 @@
 // credentials alike arrive as HTTP 500, and its thread limit may arrive with any status, so
 // classification reads the text as well as the status.
 //
+// Autotask's wire format is camelCase ("companyID", "nextPageUrl"), but its own field matching
+// is case-insensitive and PascalCase turns up in older tools and in the swagger, so the plugin
+// reads members with field_any_case (<meterbridge/json_fields.hpp>); ids and counts may come
+// as 412.0, which whole_number reads as 412.
+//
 //   HttpResponse r = call.http(requests)[0];
 //   if (r.status != 200) throw_failure(classify_failure(r));  // class, message users may read,
 //   wait
