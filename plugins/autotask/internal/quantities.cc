@@ -53,30 +53,6 @@ HostLine host_line(const Line& in) {
   return line;
 }
 
-std::vector<int64_t> ids_of(const std::vector<HostLine>& lines, const std::vector<size_t>& which,
-                            std::optional<int64_t> HostLine::*id) {
-  std::vector<int64_t> ids;
-  ids.reserve(which.size());
-  for (size_t i : which) ids.push_back(*(lines[i].*id));
-  return ids;
-}
-
-std::optional<Reason> read_reason(LineStatus status) {
-  switch (status) {
-    case LineStatus::kCompanyNotFound:
-      return Reason::kNotFound;
-    case LineStatus::kCompanyInactive:
-      return Reason::kAccountInactive;
-    case LineStatus::kAmbiguousContractLine:
-      return Reason::kAmbiguousContractLine;
-    case LineStatus::kNoContractLine:
-      return Reason::kNoContractLine;
-    case LineStatus::kFound:
-      break;
-  }
-  return std::nullopt;
-}
-
 json::object line_ref(int64_t company_id, int64_t service_id, const LineResolution& r) {
   return json::object{{"company_id", company_id},
                       {"service_id", service_id},
@@ -97,36 +73,26 @@ std::optional<LineTarget> target_from_line_ref(const JsonText& line_ref, const H
   if (company != host.company_id || service != host.service_id || !contract || !contract_service ||
       *contract <= 0 || *contract_service <= 0)
     return std::nullopt;
-  LineTarget t;
-  t.line = index;
-  t.contract_id = *contract;
-  t.contract_service_id = *contract_service;
-  t.service_id = *service;
-  return t;
+  return LineTarget{index, *contract, *contract_service, *service, 0};
 }
 
-// The absolute target, as the whole number of units Autotask stores (int32, never negative).
-std::optional<int64_t> unit_target(const std::optional<int64_t>& units, std::string& problem) {
-  if (!units || *units < 0 || *units > std::numeric_limits<int32_t>::max()) {
-    problem = "target must be a whole number of units between 0 and 2147483647";
-    return std::nullopt;
-  }
-  return units;
+// Whether an absolute target is a number of units Autotask stores (int32, never negative).
+bool storable(const std::optional<int64_t>& units) {
+  return units && *units >= 0 && *units <= std::numeric_limits<int32_t>::max();
 }
 
+// The outcome of a line whose contract line was not found.
 LineOutcome outcome_of_resolution(const LineResolution& r) {
-  switch (r.status) {
-    case LineStatus::kCompanyNotFound:
+  switch (r.reason.value_or(Reason::kNoContractLine)) {
+    case Reason::kNotFound:
       return failed_line(MB_STATUS_NOT_FOUND, std::nullopt, r.message);
-    case LineStatus::kCompanyInactive:
+    case Reason::kAccountInactive:
       return line_outcome(Outcome::kAccountInactive, std::nullopt, r.message);
-    case LineStatus::kAmbiguousContractLine:
+    case Reason::kAmbiguousContractLine:
       return line_outcome(Outcome::kAmbiguousContractLine, std::nullopt, r.message);
-    case LineStatus::kNoContractLine:
-    case LineStatus::kFound:
-      break;
+    default:
+      return line_outcome(Outcome::kNoContractLine, std::nullopt, r.message);
   }
-  return line_outcome(Outcome::kNoContractLine, std::nullopt, r.message);
 }
 
 HttpRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
@@ -205,6 +171,24 @@ std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, Call& call,
   return units;
 }
 
+// The contract line of each line in `which`, all found through one bulk fetch.
+std::map<size_t, LineResolution> find_contract_lines(AutotaskClient& client, Call& call,
+                                                     const std::vector<HostLine>& lines,
+                                                     const std::vector<size_t>& which,
+                                                     const std::string& date) {
+  std::map<size_t, LineResolution> found;
+  if (which.empty()) return found;
+  std::vector<int64_t> companies;
+  std::vector<int64_t> services;
+  for (size_t i : which) {
+    companies.push_back(*lines[i].company_id);
+    services.push_back(*lines[i].service_id);
+  }
+  ContractBook book = fetch_contract_book(client, call, companies, services, date);
+  for (size_t i : which) found[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, date);
+  return found;
+}
+
 // One apply_quantities call, step by step: take the host's lines, find each one's contract
 // line, plan every write from a fresh read, post the adjustments, settle the ones whose fate
 // stayed unknown by reading again, and report an outcome for every line.
@@ -236,15 +220,15 @@ class ApplyRun {
         outcomes_[i] = failed_line(MB_STATUS_NOT_FOUND, std::nullopt, lines_[i].problem);
         continue;
       }
-      std::string problem;
-      auto target = unit_target(in_.lines[i].target, problem);
-      if (!target) {
-        outcomes_[i] = failed_line(MB_STATUS_CONFIG_INVALID, std::nullopt, problem);
+      if (!storable(in_.lines[i].target)) {
+        outcomes_[i] =
+            failed_line(MB_STATUS_CONFIG_INVALID, std::nullopt,
+                        "target must be a whole number of units between 0 and 2147483647");
         continue;
       }
-      targets_of_[i] = *target;
+      targets_of_[i] = *in_.lines[i].target;
       if (auto t = target_from_line_ref(in_.lines[i].line_ref, lines_[i], i)) {
-        t->target = *target;
+        t->target = targets_of_[i];
         targets_.push_back(*t);
       } else {
         without_ref_.push_back(i);
@@ -254,13 +238,8 @@ class ApplyRun {
 
   // Lines without a usable line_ref are found the way read_quantities finds them.
   void resolve_lines_without_ref() {
-    if (without_ref_.empty()) return;
-    ContractBook book =
-        fetch_contract_book(client_, call_, ids_of(lines_, without_ref_, &HostLine::company_id),
-                            ids_of(lines_, without_ref_, &HostLine::service_id), date_);
-    for (size_t i : without_ref_) {
-      LineResolution r = book.resolve(*lines_[i].company_id, *lines_[i].service_id, date_);
-      if (r.status == LineStatus::kFound)
+    for (const auto& [i, r] : find_contract_lines(client_, call_, lines_, without_ref_, date_)) {
+      if (!r.reason)
         targets_.push_back(LineTarget{i, r.contract_id, r.contract_service_id,
                                       *lines_[i].service_id, targets_of_[i]});
       else
@@ -393,37 +372,27 @@ ReadResult read_quantities(AutotaskClient& client, Call& call, const ReadRequest
     if (lines.back().problem.empty()) lookups.push_back(lines.size() - 1);
   }
 
-  ContractBook book;
-  if (!lookups.empty())
-    book = fetch_contract_book(client, call, ids_of(lines, lookups, &HostLine::company_id),
-                               ids_of(lines, lookups, &HostLine::service_id), date);
-  std::vector<LineResolution> resolutions(lines.size());
-  std::vector<int64_t> found;
-  for (size_t i : lookups) {
-    resolutions[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, date);
-    if (resolutions[i].status == LineStatus::kFound)
-      found.push_back(resolutions[i].contract_service_id);
-  }
+  std::map<size_t, LineResolution> found = find_contract_lines(client, call, lines, lookups, date);
+  std::vector<int64_t> contract_services;
+  for (const auto& [i, r] : found)
+    if (!r.reason) contract_services.push_back(r.contract_service_id);
   std::map<int64_t, int64_t> units;
-  if (!found.empty()) units = fetch_units_on(client, call, found, date);
+  if (!contract_services.empty()) units = fetch_units_on(client, call, contract_services, date);
 
   ReadResult out;
   for (size_t i = 0; i < lines.size(); ++i) {
     const HostLine& line = lines[i];
+    const LineResolution r =
+        line.problem.empty() ? found[i] : LineResolution{Reason::kNotFound, line.problem, 0, 0};
     ReadLineResult& o = out.lines.emplace_back();
     o.key = line.key;
-    if (!line.problem.empty()) {
-      o.reason = Reason::kNotFound;
-      o.message = line.problem;
-    } else if (resolutions[i].status != LineStatus::kFound) {
-      o.reason = read_reason(resolutions[i].status);
-      o.message = resolutions[i].message;
-    } else {
-      o.quantity = units[resolutions[i].contract_service_id];
-      o.message = "contract " + std::to_string(resolutions[i].contract_id) + ", contract service " +
-                  std::to_string(resolutions[i].contract_service_id) + ", units on " + date;
-      o.line_ref = json::serialize(line_ref(*line.company_id, *line.service_id, resolutions[i]));
-    }
+    o.reason = r.reason;
+    o.message = r.message;
+    if (r.reason) continue;
+    o.quantity = units[r.contract_service_id];
+    o.message = "contract " + std::to_string(r.contract_id) + ", contract service " +
+                std::to_string(r.contract_service_id) + ", units on " + date;
+    o.line_ref = json::serialize(line_ref(*line.company_id, *line.service_id, r));
   }
   return out;
 }
