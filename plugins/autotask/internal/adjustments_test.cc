@@ -10,11 +10,11 @@ namespace {
 
 constexpr char kDate[] = "2025-06-01";
 
+using meterbridge::testing::reply;
+
 LineTarget target(size_t line, int64_t contract_service, int64_t units) {
   return LineTarget{line, 9001, contract_service, 31, units};
 }
-
-using meterbridge::testing::reply;
 
 HttpResponse reset_after_sending() {
   return meterbridge::testing::no_answer(true, "connection reset by peer");
@@ -66,18 +66,6 @@ TEST(PlanAdjustments, NeverAdjustsTheSameContractServiceTwiceForOneDate) {
   EXPECT_EQ(next_day[0].decision, WriteDecision::kAdjust);
 }
 
-TEST(AdjustmentBody, CarriesEveryKeyAutotaskAcceptsAndNoNulls) {
-  PlannedAdjustment a;
-  a.contract_id = 9001;
-  a.contract_service_id = 55120;
-  a.service_id = 31;
-  a.current = 43;
-  a.target = 40;
-  EXPECT_EQ(boost::json::parse(adjustment_body(a, kDate)),
-            boost::json::parse(R"({"contractID":9001,"contractServiceID":55120,"serviceID":31,)"
-                               R"("effectiveDate":"2025-06-01T00:00:00Z","unitChange":-3})"));
-}
-
 PlannedAdjustment from_43_to_40() {
   PlannedAdjustment a;
   a.contract_id = 9001;
@@ -87,6 +75,12 @@ PlannedAdjustment from_43_to_40() {
   a.target = 40;
   a.decision = WriteDecision::kAdjust;
   return a;
+}
+
+TEST(AdjustmentBody, CarriesEveryKeyAutotaskAcceptsAndNoNulls) {
+  EXPECT_EQ(boost::json::parse(adjustment_body(from_43_to_40(), kDate)),
+            boost::json::parse(R"({"contractID":9001,"contractServiceID":55120,"serviceID":31,)"
+                               R"("effectiveDate":"2025-06-01T00:00:00Z","unitChange":-3})"));
 }
 
 TEST(JudgePost, SeparatesClearAnswersFromAmbiguousOnes) {

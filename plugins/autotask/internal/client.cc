@@ -1,8 +1,7 @@
 #include "internal/client.h"
 
-#include <meterbridge/json_fields.hpp>
-
 #include <meterbridge/http.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -36,6 +35,28 @@ HttpRequest query_request(std::string_view entity, const std::string& body,
   request.body = body;
   request.endpoint = std::string(entity);
   return request;
+}
+
+// The page a query answered; throws PluginError when it failed or is not a query answer.
+QueryPage query_page_of(const HttpResponse& response, std::string_view entity) {
+  const std::string what = std::string(entity) + " query: ";
+  if (response.status != 200) {
+    HttpFailure failure = classify_failure(response);
+    failure.message = what + failure.message;
+    throw_failure(failure);
+  }
+  auto doc = parse_json_object(response.body);
+  const boost::json::value* items = doc ? field_any_case(*doc, "items") : nullptr;
+  if (items == nullptr || !items->is_array())
+    throw PluginError(MB_STATUS_FATAL, what + "Autotask's answer has no items array");
+  QueryPage page;
+  for (const auto& item : items->get_array()) {
+    if (item.is_object()) page.items.push_back(item.get_object());
+  }
+  if (const auto* details = field_any_case(*doc, "pageDetails");
+      details != nullptr && details->is_object())
+    page.next_page_url = text(field_any_case(details->get_object(), "nextPageUrl")).value_or("");
+  return page;
 }
 
 }  // namespace
@@ -190,27 +211,6 @@ std::vector<boost::json::object> AutotaskClient::query_all(
     pending = std::move(next);
   }
   return rows;
-}
-
-QueryPage query_page_of(const HttpResponse& response, std::string_view entity) {
-  const std::string what = std::string(entity) + " query: ";
-  if (response.status != 200) {
-    HttpFailure failure = classify_failure(response);
-    failure.message = what + failure.message;
-    throw_failure(failure);
-  }
-  auto doc = parse_json_object(response.body);
-  const boost::json::value* items = doc ? field_any_case(*doc, "items") : nullptr;
-  if (items == nullptr || !items->is_array())
-    throw PluginError(MB_STATUS_FATAL, what + "Autotask's answer has no items array");
-  QueryPage page;
-  for (const auto& item : items->get_array()) {
-    if (item.is_object()) page.items.push_back(item.get_object());
-  }
-  if (const auto* details = field_any_case(*doc, "pageDetails");
-      details != nullptr && details->is_object())
-    page.next_page_url = text(field_any_case(details->get_object(), "nextPageUrl")).value_or("");
-  return page;
 }
 
 }  // namespace meterbridge::autotask

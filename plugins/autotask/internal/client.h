@@ -80,9 +80,6 @@ class AutotaskClient {
   std::string api_base_;  // api_base(zone_->rest_root) once the zone is known
 };
 
-// The page a query answered; throws PluginError when it failed or is not a query answer.
-QueryPage query_page_of(const HttpResponse& response, std::string_view entity);
-
 }  // namespace meterbridge::autotask
 
 #endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CLIENT_H_

@@ -1,7 +1,6 @@
 #include "internal/config.h"
 
 #include <meterbridge/json_fields.hpp>
-
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/array.hpp>

@@ -60,10 +60,11 @@ json::object line_ref(int64_t company_id, int64_t service_id, const LineResoluti
                       {"contract_service_id", r.contract_service_id}};
 }
 
-// The line_ref a read returned, when it still describes this line's company and service.
-std::optional<LineTarget> target_from_line_ref(const JsonText& line_ref, const HostLine& host,
+// The line's target on the contract line its line_ref names, when the line_ref a read returned
+// still describes this line's company and service.
+std::optional<LineTarget> target_from_line_ref(const ApplyLine& in, const HostLine& host,
                                                size_t index) {
-  auto ref = line_ref.empty() ? std::nullopt : parse_json_object(line_ref);
+  auto ref = in.line_ref.empty() ? std::nullopt : parse_json_object(in.line_ref);
   if (!ref) return std::nullopt;
   const json::object& r = *ref;
   auto company = whole_number(field_any_case(r, "company_id"));
@@ -73,7 +74,7 @@ std::optional<LineTarget> target_from_line_ref(const JsonText& line_ref, const H
   if (company != host.company_id || service != host.service_id || !contract || !contract_service ||
       *contract <= 0 || *contract_service <= 0)
     return std::nullopt;
-  return LineTarget{index, *contract, *contract_service, *service, 0};
+  return LineTarget{index, *contract, *contract_service, *service, *in.target};
 }
 
 // Whether an absolute target is a number of units Autotask stores (int32, never negative).
@@ -215,7 +216,6 @@ class ApplyRun {
     outcomes_.resize(in_.lines.size());
     for (size_t i = 0; i < in_.lines.size(); ++i) {
       lines_.push_back(host_line(in_.lines[i]));
-      targets_of_.push_back(0);
       if (!lines_[i].problem.empty()) {
         outcomes_[i] = failed_line(MB_STATUS_NOT_FOUND, std::nullopt, lines_[i].problem);
         continue;
@@ -226,13 +226,10 @@ class ApplyRun {
                         "target must be a whole number of units between 0 and 2147483647");
         continue;
       }
-      targets_of_[i] = *in_.lines[i].target;
-      if (auto t = target_from_line_ref(in_.lines[i].line_ref, lines_[i], i)) {
-        t->target = targets_of_[i];
+      if (auto t = target_from_line_ref(in_.lines[i], lines_[i], i))
         targets_.push_back(*t);
-      } else {
+      else
         without_ref_.push_back(i);
-      }
     }
   }
 
@@ -241,7 +238,7 @@ class ApplyRun {
     for (const auto& [i, r] : find_contract_lines(client_, call_, lines_, without_ref_, date_)) {
       if (!r.reason)
         targets_.push_back(LineTarget{i, r.contract_id, r.contract_service_id,
-                                      *lines_[i].service_id, targets_of_[i]});
+                                      *lines_[i].service_id, *in_.lines[i].target});
       else
         outcomes_[i] = outcome_of_resolution(r);
     }
@@ -352,7 +349,6 @@ class ApplyRun {
   const ApplyRequest& in_;
   std::string date_;
   std::vector<HostLine> lines_;
-  std::vector<int64_t> targets_of_;                   // per input line
   std::vector<std::optional<LineOutcome>> outcomes_;  // per input line
   std::vector<size_t> without_ref_;                   // input lines to resolve
   std::vector<LineTarget> targets_;                   // lines with a contract line

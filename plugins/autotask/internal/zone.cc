@@ -1,8 +1,7 @@
 #include "internal/zone.h"
 
-#include <meterbridge/json_fields.hpp>
-
 #include <meterbridge/documents.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
