@@ -15,9 +15,9 @@ bool PlatformCache::fresh(Call& call, int64_t fetched_at_ms) {
 
 const IntegrationInfo& PlatformCache::integration(Call& call, const Client& client) {
   if (integration_ && fresh(call, integration_->fetched_at_ms)) return integration_->value;
-  ApiResponse r = client.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
-  if (!r.ok()) throw_failure(failure_for(r, "read the integration"));
-  integration_ = Cached<IntegrationInfo>{parse_integration(r.body), call.now_ms()};
+  integration_ = Cached<IntegrationInfo>{
+      parse_integration(client.get(call, "/v1/integration", "integration", "read the integration")),
+      call.now_ms()};
   return integration_->value;
 }
 

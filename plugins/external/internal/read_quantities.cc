@@ -46,12 +46,10 @@ std::map<std::string, CustomerCounts> linked_counts(Call& call, const Client& cl
       throw PluginError(MB_STATUS_FATAL, "gave up paging the platform's counts");
     }
     check_cancelled(call, "reading the platform's counts");
-    std::vector<ApiRequest> requests;
-    requests.reserve(pending.size());
-    for (const auto& [t, cursor] : pending) {
-      requests.push_back(ApiRequest::get(with_cursor(t, cursor), "counts"));
-    }
-    std::vector<ApiResponse> responses = client.execute(call, requests);
+    std::vector<HttpRequest> requests;
+    for (const auto& [t, cursor] : pending)
+      requests.push_back(client.request("GET", with_cursor(t, cursor), "counts"));
+    std::vector<HttpResponse> responses = client.execute(call, requests);
     std::vector<std::pair<std::string, std::optional<std::string>>> next;
     for (size_t i = 0; i < responses.size(); ++i) {
       if (!responses[i].ok())
