@@ -2,6 +2,9 @@
 
 #include <meterbridge/http.hpp>
 
+#include <iterator>
+#include <utility>
+
 namespace meterbridge::external {
 namespace {
 
@@ -95,10 +98,6 @@ std::optional<std::string> given(const std::optional<std::string>& text) {
   return text && !text->empty() ? text : std::nullopt;
 }
 
-void check_cancelled(Call& call, std::string_view what) {
-  if (call.cancelled()) throw PluginError(MB_STATUS_RETRY, "cancelled while " + std::string(what));
-}
-
 std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor) {
   if (!cursor) return target;
   return target + (target.find('?') == std::string::npos ? "?" : "&") +
@@ -106,19 +105,33 @@ std::string with_cursor(const std::string& target, const std::optional<std::stri
 }
 
 std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
-                                           const std::string& target, const std::string& endpoint,
-                                           std::string_view what) {
+                                           std::vector<std::string> targets,
+                                           const std::string& endpoint, std::string_view what) {
   std::vector<boost::json::object> all;
-  std::optional<std::string> cursor;
-  for (int page = 0; page < kMaxPages; ++page) {
-    check_cancelled(call, what);
-    Page parsed = parse_page(client.get(call, with_cursor(target, cursor), endpoint, what), what);
-    for (auto& item : parsed.data) all.push_back(std::move(item));
-    if (!parsed.next_cursor) return all;
-    cursor = std::move(parsed.next_cursor);
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending;  // target, cursor
+  for (std::string& target : targets) pending.emplace_back(std::move(target), std::nullopt);
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round == kMaxPages) {
+      throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
+                                             std::to_string(kMaxPages) + " pages");
+    }
+    if (call.cancelled())
+      throw PluginError(MB_STATUS_RETRY, "cancelled before it could " + std::string(what));
+    std::vector<HttpRequest> requests;
+    for (const auto& [target, cursor] : pending)
+      requests.push_back(client.request("GET", with_cursor(target, cursor), endpoint));
+    std::vector<HttpResponse> responses = client.execute(call, requests);
+    std::vector<std::pair<std::string, std::optional<std::string>>> next;
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (!responses[i].ok()) throw_failure(failure_for(responses[i], what));
+      const std::string& target = pending[i].first;
+      Page page = parse_page(responses[i].body, "GET " + target.substr(0, target.find('?')));
+      std::move(page.data.begin(), page.data.end(), std::back_inserter(all));
+      if (page.next_cursor) next.emplace_back(target, std::move(page.next_cursor));
+    }
+    pending = std::move(next);
   }
-  throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
-                                         std::to_string(kMaxPages) + " pages");
+  return all;
 }
 
 }  // namespace meterbridge::external

@@ -77,16 +77,14 @@ inline constexpr int64_t kMaxListLimit = 1000;
 // A text member the host may leave out or send empty: either way, absent.
 std::optional<std::string> given(const std::optional<std::string>& text);
 
-// Throws PluginError(retry) when the host cancelled the call.
-void check_cancelled(Call& call, std::string_view what);
-
 // `target` with the protocol's cursor parameter, when there is a cursor.
 std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor);
 
-// Every entry of a paged list (`target` without cursor), following next_cursor.
+// Every entry of the paged lists at `targets` (without cursor), following each next_cursor. The
+// lists are read together: one host batch per round of pages, run concurrently.
 std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
-                                           const std::string& target, const std::string& endpoint,
-                                           std::string_view what);
+                                           std::vector<std::string> targets,
+                                           const std::string& endpoint, std::string_view what);
 
 }  // namespace meterbridge::external
 

@@ -97,7 +97,7 @@ LinkAccountsResult link_accounts(Call& call, const Client& client,
 std::string disconnect(Call& call, const Client& client) {
   std::vector<std::string> workspaces;
   for (const json::object& item :
-       fetch_all(call, client, "/v1/links?limit=" + std::to_string(kMaxListLimit), "links",
+       fetch_all(call, client, {"/v1/links?limit=" + std::to_string(kMaxListLimit)}, "links",
                  "list the links")) {
     workspaces.push_back(parse_link(item).vendor_customer_id);
   }
