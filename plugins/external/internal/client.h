@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "internal/config.h"
-#include "internal/sdk_pending.h"
 #include "internal/wire.h"
 
 namespace meterbridge::external {

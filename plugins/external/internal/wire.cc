@@ -1,12 +1,11 @@
 #include "internal/wire.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-
-#include "internal/sdk_pending.h"
 
 namespace meterbridge::external {
 namespace {
