@@ -76,7 +76,6 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
   const std::optional<std::string> host_key = given(request.idempotency_key);
   if (!host_key)
     throw PluginError(MB_STATUS_CONFIG_INVALID, "apply_quantities needs an idempotency_key");
-  const std::string& effective_date = request.effective_date;
   std::vector<std::pair<std::string, std::string>> problems;
   std::vector<Line> complete = parse_lines(request.lines, problems);
   ApplyResult out;
@@ -103,19 +102,17 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
     }
     return out;
   }
-  std::vector<Part> parts;
+  std::vector<Part> parts(ranges.size());
   std::vector<HttpRequest> requests;
   for (size_t p = 0; p < ranges.size(); ++p) {
-    Part part;
+    Part& part = parts[p];
     part.lines.assign(lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].first),
                       lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].second));
-    for (const Line& line : part.lines) {
+    for (const Line& line : part.lines)
       part.items.push_back(CountItem{line.customer_id, line.service_id, line.metric, *line.target});
-    }
     part.key = batch_key(*host_key, p, ranges.size());
-    part.body = batch_body(effective_date, part.items);
+    part.body = batch_body(request.effective_date, part.items);
     requests.push_back(push_request(client, part));
-    parts.push_back(std::move(part));
   }
   // Each part stands alone under its own idempotency key, so they go out together and the
   // engine runs them within the connector's concurrency; an apply call costs one round trip
