@@ -9,13 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-ApiRequest create_request(const std::vector<DesiredAccount>& accounts) {
-  // A replay of a create could duplicate or answer 409, so the engine must not resend it after a
-  // 5xx or a timeout: those come back here and are settled by reading the accounts again.
-  return ApiRequest{"POST", std::string(kApi) + "/organization/accounts",
-                    create_accounts_body(accounts), "accounts", false};
-}
-
 class Provisioner {
  public:
   Provisioner(Call& call, const Client& client, AccountsResult& result)
@@ -53,18 +46,18 @@ class Provisioner {
   }
 
   void rename(const std::vector<DesiredAccount>& accounts) {
-    std::vector<ApiRequest> requests;
+    std::vector<HttpRequest> requests;
     requests.reserve(accounts.size());
     for (const DesiredAccount& a : accounts) {
       // Setting a name is absolute: sending it twice changes nothing, so the engine may retry.
-      requests.push_back({"PATCH",
-                          std::string(kApi) + "/organization/accounts/" + encode_path_segment(a.id),
-                          rename_account_body(a.name), "accounts", true});
+      requests.push_back(client_.request("PATCH",
+                                         "/organization/accounts/" + encode_path_segment(a.id),
+                                         "accounts", true, rename_account_body(a.name)));
     }
-    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    std::vector<HttpResponse> responses = client_.execute(call_, requests);
     for (size_t i = 0; i < accounts.size(); ++i) {
       const DesiredAccount& a = accounts[i];
-      const ApiResponse& r = responses[i];
+      const HttpResponse& r = responses[i];
       if (r.ok()) {
         result_.on_gradient[a.id] = a.name;
         // A just-created account found under another name is still "created".
@@ -110,12 +103,16 @@ class Provisioner {
               std::vector<DesiredAccount>& uncertain,
               std::vector<std::vector<DesiredAccount>>* singles,
               std::vector<std::vector<DesiredAccount>>* halves) {
-    std::vector<ApiRequest> requests;
+    // A replay of a create could duplicate or answer 409, so the engine must not resend it after a
+    // 5xx or a timeout: those come back here and are settled by reading the accounts again.
+    std::vector<HttpRequest> requests;
     requests.reserve(chunks.size());
-    for (const auto& chunk : chunks) requests.push_back(create_request(chunk));
-    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    for (const auto& chunk : chunks)
+      requests.push_back(client_.request("POST", "/organization/accounts", "accounts", false,
+                                         create_accounts_body(chunk)));
+    std::vector<HttpResponse> responses = client_.execute(call_, requests);
     for (size_t i = 0; i < chunks.size(); ++i) {
-      const ApiResponse& r = responses[i];
+      const HttpResponse& r = responses[i];
       const auto& chunk = chunks[i];
       if (r.ok()) {
         for (const DesiredAccount& a : chunk) {
@@ -127,7 +124,7 @@ class Provisioner {
       }
       Failure f = classify(r, "create accounts");
       if (stops_everything(r)) throw_failure(f);
-      if (r.ambiguous() || r.status == 409) {
+      if (ambiguous(r) || r.status == 409) {
         for (const DesiredAccount& a : chunk) {
           last_error_[a.id] = f.message;
           uncertain.push_back(a);
@@ -189,8 +186,8 @@ std::string rename_account_body(const std::string& name) {
 }
 
 std::vector<Account> fetch_accounts(Call& call, const Client& client) {
-  ApiResponse r = client.execute_one(
-      call, {"GET", std::string(kApi) + "/organization/accounts", std::nullopt, "accounts", true});
+  HttpResponse r =
+      client.execute_one(call, client.request("GET", "/organization/accounts", "accounts"));
   if (!r.ok()) {
     Failure f = classify(r, "list accounts");
     if (r.status == 404) {

@@ -7,10 +7,9 @@
 namespace meterbridge::gradient {
 namespace {
 
-ApiRequest status_request(std::string_view status) {
+HttpRequest status_request(const Client& client, std::string_view status) {
   // Setting a status is absolute: a replay changes nothing, so the engine may retry it.
-  return ApiRequest{"PATCH", std::string(kApi) + "/organization/status/" + std::string(status),
-                    std::nullopt, "status", true};
+  return client.request("PATCH", "/organization/status/" + std::string(status), "status");
 }
 
 }  // namespace
@@ -81,7 +80,7 @@ SetStatusResult set_status(Call& call, const Client& client, SessionState& state
     throw PluginError(
         MB_STATUS_CONFIG_INVALID,
         "Gradient integration status must be active, inactive or pending, not '" + status + "'");
-  ApiResponse r = client.execute_one(call, status_request(status));
+  HttpResponse r = client.execute_one(call, status_request(client, status));
   if (!r.ok()) throw_failure(classify(r, "set the integration status to " + status));
   std::optional<Integration> now = parse_integration(r.body);
   std::string result = now && !now->status.empty() ? now->status : status;
@@ -98,7 +97,7 @@ SetStatusResult set_status(Call& call, const Client& client, SessionState& state
 // then deletes the credentials and every local mapping; the accounts stay on Gradient until the
 // MSP disconnects there (which deletes them), so a reconnect finds and reuses them.
 std::string disconnect(Call& call, const Client& client, SessionState& state) {
-  ApiResponse r = client.execute_one(call, status_request("inactive"));
+  HttpResponse r = client.execute_one(call, status_request(client, "inactive"));
   state.integration_status = "inactive";
   state.accounts.reset();
   state.created_accounts.clear();

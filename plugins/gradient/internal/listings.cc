@@ -42,14 +42,14 @@ ListPage list_psa_clients(Call& call, const Client& client, const std::string& s
     }
     previous_id = cursor.substr(sep + 1);
   }
-  std::string path = std::string(kApi) + "/organization/clients";
+  std::string path = "/organization/clients";
   std::string query;
   if (!search.empty()) query += "search=" + encode_query_value(search);
   if (!previous_id.empty())
     query +=
         (query.empty() ? "" : "&") + std::string("previousId=") + encode_query_value(previous_id);
   if (!query.empty()) path += "?" + query;
-  ApiResponse r = client.execute_one(call, {"GET", path, std::nullopt, "clients", true});
+  HttpResponse r = client.execute_one(call, client.request("GET", path, "clients"));
   if (!r.ok()) throw_failure(classify(r, "list the MSP's PSA clients"));
   auto clients = parse_clients(r.body);
   if (!clients)

@@ -6,6 +6,7 @@
 #include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
+#include <map>
 #include <string>
 
 #include "internal/client.h"
@@ -45,6 +46,14 @@ ReadResult read_quantities(Call& call, const Client& client, SessionState& state
                            const ReadRequest& request);
 ApplyResult apply_quantities(Call& call, const Client& client, SessionState& state,
                              const ApplyRequest& request);
+
+// "2 created, 1 unchanged" (by name), or "none": what a hook logs about its items.
+inline std::string tally_text(const std::map<std::string, int>& tally) {
+  std::string text;
+  for (const auto& [name, n] : tally)
+    text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+  return text.empty() ? "none" : text;
+}
 
 }  // namespace meterbridge::gradient
 

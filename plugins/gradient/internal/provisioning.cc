@@ -49,10 +49,7 @@ ProvisionAccountsResult provision_accounts(Call& call, const Client& client, Ses
     item.message = message;
     if (o.outcome != MB_PROVISION_FAILED) item.account_id = o.account.id;
   }
-  std::string summary;
-  for (const auto& [outcome, n] : tally)
-    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
-  call.info("Gradient accounts: " + (summary.empty() ? std::string("none") : summary));
+  call.info("Gradient accounts: " + tally_text(tally));
   return out;
 }
 
