@@ -14,10 +14,14 @@ class Provisioner {
   Provisioner(Call& call, const Client& client, AccountsResult& result)
       : call_(call), client_(client), result_(result) {}
 
-  void set(const DesiredAccount& a, std::string outcome, std::string message = {}) {
-    outcomes_[a.id] = AccountOutcome{a, std::move(outcome), std::move(message)};
+  // The account's outcome; a failed one has no account on Gradient.
+  void set(const DesiredAccount& a, ProvisionOutcome outcome, std::string message = {}) {
+    std::optional<std::string> on_gradient;
+    if (outcome != ProvisionOutcome::kFailed) on_gradient = a.id;
+    outcomes_[a.id] =
+        ProvisionedAccount{a.id, on_gradient, a.name, outcome, "", std::move(message)};
   }
-  const std::map<std::string, AccountOutcome>& outcomes() const { return outcomes_; }
+  const std::map<std::string, ProvisionedAccount>& outcomes() const { return outcomes_; }
 
   // Creates `missing`; at most two attempts, each settled by a read-back when its outcome is
   // uncertain. Accounts found with another name join `renames`.
@@ -36,12 +40,12 @@ class Provisioner {
           continue;
         }
         result_.created.insert(a.id);
-        set(a, MB_PROVISION_CREATED);
+        set(a, ProvisionOutcome::kCreated);
         if (it->second != a.name) renames.push_back(a);
       }
     }
     for (const DesiredAccount& a : missing)
-      set(a, MB_PROVISION_FAILED,
+      set(a, ProvisionOutcome::kFailed,
           "not created on Gradient after two attempts: " + last_error_[a.id]);
   }
 
@@ -61,16 +65,16 @@ class Provisioner {
       if (r.ok()) {
         result_.on_gradient[a.id] = a.name;
         // A just-created account found under another name is still "created".
-        if (outcomes_.count(a.id) == 0) set(a, MB_PROVISION_RENAMED);
+        if (outcomes_.count(a.id) == 0) set(a, ProvisionOutcome::kRenamed);
       } else if (stops_everything(r)) {
         throw_failure(classify(r, "rename account '" + a.id + "'"));
       } else {
         std::string why = classify(r, "rename account '" + a.id + "'").message;
         auto it = outcomes_.find(a.id);
-        if (it != outcomes_.end() && it->second.outcome == MB_PROVISION_CREATED)
+        if (it != outcomes_.end() && it->second.outcome == ProvisionOutcome::kCreated)
           it->second.message = "created, but not under this name: " + why;
         else
-          set(a, MB_PROVISION_FAILED, why);
+          set(a, ProvisionOutcome::kFailed, why);
       }
     }
   }
@@ -118,7 +122,7 @@ class Provisioner {
         for (const DesiredAccount& a : chunk) {
           result_.on_gradient[a.id] = a.name;
           result_.created.insert(a.id);
-          set(a, MB_PROVISION_CREATED);
+          set(a, ProvisionOutcome::kCreated);
         }
         continue;
       }
@@ -136,7 +140,7 @@ class Provisioner {
       } else if (singles != nullptr && chunk.size() > 1 && (r.status == 400 || r.status == 422)) {
         for (const DesiredAccount& a : chunk) singles->push_back({a});
       } else {
-        for (const DesiredAccount& a : chunk) set(a, MB_PROVISION_FAILED, f.message);
+        for (const DesiredAccount& a : chunk) set(a, ProvisionOutcome::kFailed, f.message);
       }
     }
   }
@@ -144,7 +148,7 @@ class Provisioner {
   Call& call_;
   const Client& client_;
   AccountsResult& result_;
-  std::map<std::string, AccountOutcome> outcomes_;
+  std::map<std::string, ProvisionedAccount> outcomes_;
   std::map<std::string, std::string> last_error_;
 };
 
@@ -214,8 +218,8 @@ AccountsResult provision(Call& call, const Client& client,
   AccountPlan plan = plan_accounts(desired, existing);
 
   Provisioner p(call, client, result);
-  for (const DesiredAccount& a : plan.unchanged) p.set(a, MB_PROVISION_UNCHANGED);
-  for (const auto& [a, why] : plan.refused) p.set(a, MB_PROVISION_FAILED, why);
+  for (const DesiredAccount& a : plan.unchanged) p.set(a, ProvisionOutcome::kUnchanged);
+  for (const auto& [a, why] : plan.refused) p.set(a, ProvisionOutcome::kFailed, why);
   std::vector<DesiredAccount> renames = plan.to_rename;
   p.create(plan.to_create, renames);
   if (!renames.empty()) p.rename(renames);

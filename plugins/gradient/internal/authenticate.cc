@@ -3,7 +3,6 @@
 #include <optional>
 #include <string>
 
-#include "internal/integration_status.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {

@@ -1,4 +1,11 @@
-#include "internal/integration_status.h"
+// What each Gradient integration status means to the vendor, and who may change it. Gradient's
+// lifecycle (its vendor API docs and "Connecting to Partner Environment"): `inactive` is the
+// default and the state after a disconnect; the vendor sets `pending` once the partner has
+// entered their key and the vendor's accounts exist, and that is what the MSP's mapping wizard
+// waits for; Gradient itself sets `active` when it first accepts usage. `disabled` and `error`
+// (older docs) are set on Gradient's side. meterbridge therefore moves only `inactive` to
+// `pending`, only when connecting, and never touches the others.
+#include "internal/operations.h"
 
 #include <meterbridge/abi.h>
 

@@ -138,9 +138,10 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   std::vector<HttpRequest> requests;
   for (size_t i = 0; i < decisions.size(); ++i) {
     const ServiceDecision& d = decisions[i];
-    ServiceOutcome o{d.service.id, d.platform_id, d.spec.metric, MB_PROVISION_FAILED, d.message};
-    if (d.action == ServiceAction::kKeep) o.outcome = MB_PROVISION_UNCHANGED;
-    if (d.action == ServiceAction::kMatch) o.outcome = MB_PROVISION_MATCHED;
+    ProvisionedService o{d.service.id, d.platform_id, ProvisionOutcome::kFailed,
+                         "",           d.spec.metric, d.message};
+    if (d.action == ServiceAction::kKeep) o.outcome = ProvisionOutcome::kUnchanged;
+    if (d.action == ServiceAction::kMatch) o.outcome = ProvisionOutcome::kMatched;
     if (d.action == ServiceAction::kCreate) {
       to_create.push_back(i);
       // A replayed create would add a second service of the same name, so the engine must not
@@ -156,7 +157,7 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   std::vector<size_t> uncertain;
   for (size_t k = 0; k < to_create.size(); ++k) {
     const ServiceDecision& d = decisions[to_create[k]];
-    ServiceOutcome& o = result.items[to_create[k]];
+    ProvisionedService& o = result.items[to_create[k]];
     const HttpResponse& r = responses[k];
     Failure f = classify(r, "create service '" + d.spec.name + "'");
     if (r.ok()) {
@@ -164,7 +165,7 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
       auto id = after ? created_sku_id(*after, before, d.spec.name) : std::nullopt;
       if (id) {
         o.platform_id = *id;
-        o.outcome = MB_PROVISION_CREATED;
+        o.outcome = ProvisionOutcome::kCreated;
         result.created.insert(*id);
         result.catalog_ids.insert(*id);
       } else {
@@ -185,11 +186,11 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   for (const Sku& s : now) result.catalog_ids.insert(s.id);
   for (size_t k : uncertain) {
     const ServiceDecision& d = decisions[to_create[k]];
-    ServiceOutcome& o = result.items[to_create[k]];
+    ProvisionedService& o = result.items[to_create[k]];
     auto id = created_sku_id(now, before, d.spec.name);
     if (id && before.count(*id) == 0) {
       o.platform_id = *id;
-      o.outcome = MB_PROVISION_CREATED;
+      o.outcome = ProvisionOutcome::kCreated;
       o.message.clear();
       result.created.insert(*id);
     } else {
