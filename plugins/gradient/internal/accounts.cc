@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "internal/token.h"
 
 namespace meterbridge::gradient {
 namespace {

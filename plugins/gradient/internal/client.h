@@ -1,5 +1,6 @@
 // The plugin's Gradient client: every request goes through the host's HTTP engine
-// (http_in_batches) with the GRADIENT-TOKEN, and every failure is classified once, here.
+// (http_in_batches) with the GRADIENT-TOKEN, ids spliced into paths and queries are URL-encoded,
+// and every failure is classified once, here.
 //
 //   Client client(config);
 //   std::vector<HttpResponse> r =
@@ -32,6 +33,22 @@ inline constexpr std::string_view kApi = "/api/vendor-api";
 // Requests handed to the host per batch: bounds memory and lets cancellation be seen between
 // batches; the engine's limits decide how many run at once.
 inline constexpr size_t kMaxBatch = 200;
+
+// The GRADIENT-TOKEN header: standard base64 (with padding, the SDK's base64_encode) of the UTF-8
+// text "<vendor key>:<partner key>", with no "Basic " prefix and no expiry: there is no exchange
+// call. gradient_token("vk_live_123", "pk_456") is "dmtfbGl2ZV8xMjM6cGtfNDU2".
+std::string gradient_token(std::string_view vendor_api_key, std::string_view partner_api_key);
+
+// Percent-encodes everything but RFC 3986 unreserved characters, so an id can never add a path
+// segment, a query or a fragment: encode_path_segment("cust 7/a") is "cust%207%2Fa".
+std::string encode_path_segment(std::string_view text);
+
+// Whether an id may be used as one path segment at all: not empty, not "." and not "..", which
+// URL normalisation would turn into a different path however they are encoded.
+bool is_usable_path_id(std::string_view id);
+
+// The same encoding for a query value (a space becomes %20).
+std::string encode_query_value(std::string_view text);
 
 // Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
 using Failure = HttpFailure;

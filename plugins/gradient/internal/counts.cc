@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "internal/token.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {

@@ -10,7 +10,6 @@
 
 #include "internal/accounts.h"
 #include "internal/services.h"
-#include "internal/token.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {

@@ -7,12 +7,6 @@
 // "anomaly" mid-run. A test injects such a fault with g_.intercept(...); the model answers the
 // rest. tests/platforms/gradient_sim_test.cc runs the plugin against the simulator through the
 // host's real HTTP engine.
-//
-//   TEST_F(GradientPluginTest, ...) {
-//     g_.add_account("w-1", "Northwind");
-//     json::value v = call(&mb_plugin_table::on_list_accounts, "{}");
-//     EXPECT_EQ(g_.seen("GET", "/api/vendor-api/organization/accounts").size(), 1u);
-//   }
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_MINI_GRADIENT_TEST_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_MINI_GRADIENT_TEST_H_
 
@@ -44,20 +38,6 @@ inline HttpResponse json_reply(int status, const json::value& body) {
 }
 inline HttpResponse nest_error(int status, const std::string& message) {
   return json_reply(status, json::object{{"statusCode", status}, {"message", message}});
-}
-
-// Percent-decoding for the ids tests use.
-inline std::string decoded(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 class MiniGradient : public meterbridge::testing::ScriptedPlatform {
@@ -102,7 +82,7 @@ class MiniGradient : public meterbridge::testing::ScriptedPlatform {
       return json_reply(201, body);
     });
     on("PATCH", api + "/organization/accounts/", [this, api](const SeenRequest& s) {
-      json::object* a = account(decoded(s.path.substr((api + "/organization/accounts/").size())));
+      json::object* a = account(s.path.substr((api + "/organization/accounts/").size()));
       if (a == nullptr) return nest_error(404, "Account not found");
       (*a)["name"] = json::parse(s.body).at("name");
       return json_reply(200, *a);
@@ -174,14 +154,10 @@ class MiniGradient : public meterbridge::testing::ScriptedPlatform {
 
   // Get Clients: pages of two, after the client named by previousId.
   HttpResponse clients_page(const SeenRequest& s) const {
-    std::string previous;
-    size_t at = s.query.find("previousId=");
+    size_t at = s.query.find("previousId="), start = 0;
     if (at != std::string::npos)
-      previous = decoded(s.query.substr(at + 11, s.query.find('&', at) - at - 11));
-    size_t start = 0;
-    if (!previous.empty())
       for (size_t i = 0; i < clients.size(); ++i)
-        if (clients[i] == previous) start = i + 1;
+        if (clients[i] == s.query.substr(at + 11, s.query.find('&', at) - at - 11)) start = i + 1;
     json::array page;
     for (size_t i = start; i < clients.size() && page.size() < 2; ++i)
       page.push_back(json::object{{"id", clients[i]}, {"name", "Client " + clients[i]}});
@@ -195,7 +171,7 @@ class MiniGradient : public meterbridge::testing::ScriptedPlatform {
         s.path.compare(s.path.size() - suffix.size(), suffix.size(), suffix) != 0)
       return nest_error(404, "Cannot POST " + s.path);
     std::string service =
-        decoded(s.path.substr(prefix.size(), s.path.size() - suffix.size() - prefix.size()));
+        s.path.substr(prefix.size(), s.path.size() - suffix.size() - prefix.size());
     json::object body = json::parse(s.body).as_object();
     std::string account_id(body.at("accountId").as_string());
     if (!body.at("unitCount").is_number()) return nest_error(400, "unitCount must be a number");

@@ -7,7 +7,6 @@
 
 #include "internal/accounts.h"
 #include "internal/counts.h"
-#include "internal/token.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {
