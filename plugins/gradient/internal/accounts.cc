@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-
 namespace meterbridge::gradient {
 namespace {
 

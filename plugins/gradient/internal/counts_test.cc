@@ -67,23 +67,24 @@ TEST(GradientCounts, NoAccountMapFoundMeansNotMappedOnThePlatformNotAnError) {
 }
 
 TEST(GradientCounts, OtherRefusalsFailTheLineWithGradientsMessage) {
-  ApplyLineResult bad = count_result(
-      answer(400, R"({"statusCode":400,"message":"You have provided an invalid Id type"})"),
-      line("k"));
-  EXPECT_EQ(bad.outcome, Outcome::kFailed);
-  EXPECT_EQ(bad.error_class, MB_STATUS_FATAL);
-  EXPECT_NE(bad.message.find("You have provided an invalid Id type"), std::string::npos);
-
-  HttpResponse anomaly = answer(403, R"({"statusCode":403,"message":"Forbidden resource"})");
-  ApplyLineResult refused = count_result(anomaly, line("k"));
-  EXPECT_EQ(refused.error_class, MB_STATUS_RATE_LIMITED);
-  EXPECT_NE(refused.message.find("Forbidden resource"), std::string::npos);
-  EXPECT_TRUE(stops_the_run(anomaly));
-
-  ApplyLineResult other404 = count_result(
-      answer(404, R"({"statusCode":404,"message":"Vendor Profile Not Found"})"), line("k"));
-  EXPECT_EQ(other404.outcome, Outcome::kFailed);
-  EXPECT_EQ(other404.error_class, MB_STATUS_NOT_FOUND);
+  struct Refusal {
+    int status;
+    const char* message;
+    mb_status error_class;
+  };
+  for (const Refusal& c : {Refusal{400, "You have provided an invalid Id type", MB_STATUS_FATAL},
+                           Refusal{403, "Forbidden resource", MB_STATUS_RATE_LIMITED},
+                           Refusal{404, "Vendor Profile Not Found", MB_STATUS_NOT_FOUND}}) {
+    HttpResponse answered =
+        answer(c.status, boost::json::serialize(boost::json::object{{"statusCode", c.status},
+                                                                    {"message", c.message}}));
+    ApplyLineResult r = count_result(answered, line("k"));
+    EXPECT_EQ(r.outcome, Outcome::kFailed) << c.status;
+    EXPECT_EQ(r.error_class, c.error_class) << c.status;
+    EXPECT_NE(r.message.find(c.message), std::string::npos) << r.message;
+    // A 403 "anomaly" refuses the caller, not the line: the run stops.
+    EXPECT_EQ(stops_the_run(answered), c.status == 403) << c.status;
+  }
 }
 
 TEST(GradientCounts, AnUnansweredCountIsReportedAsPossiblyStored) {

@@ -153,6 +153,12 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   }
   if (requests.empty()) return result;
 
+  auto created = [&result](ProvisionedService& o, const std::string& id) {
+    o.platform_id = id;
+    o.outcome = ProvisionOutcome::kCreated;
+    result.created.insert(id);
+    result.catalog_ids.insert(id);
+  };
   std::vector<HttpResponse> responses = client.execute(call, requests);
   std::vector<size_t> uncertain;
   for (size_t k = 0; k < to_create.size(); ++k) {
@@ -163,14 +169,10 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
     if (r.ok()) {
       auto after = parse_vendor_skus(r.body);
       auto id = after ? created_sku_id(*after, before, d.spec.name) : std::nullopt;
-      if (id) {
-        o.platform_id = *id;
-        o.outcome = ProvisionOutcome::kCreated;
-        result.created.insert(*id);
-        result.catalog_ids.insert(*id);
-      } else {
+      if (id)
+        created(o, *id);
+      else
         uncertain.push_back(k);
-      }
     } else if (stops_everything(r)) {
       throw_failure(f);
     } else if (ambiguous(r)) {
@@ -189,10 +191,8 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
     ProvisionedService& o = result.items[to_create[k]];
     auto id = created_sku_id(now, before, d.spec.name);
     if (id && before.count(*id) == 0) {
-      o.platform_id = *id;
-      o.outcome = ProvisionOutcome::kCreated;
+      created(o, *id);
       o.message.clear();
-      result.created.insert(*id);
     } else {
       o.message = (o.message.empty() ? "" : o.message + "; ") +
                   "Gradient did not confirm the service and it is not in the catalog: the next run "
