@@ -196,5 +196,26 @@ TEST(SetJsonBodyTest, AnnouncesTheBody) {
             (std::pair<std::string, std::string>{"Content-Type", "application/json"}));
 }
 
+TEST(Base64Test, PadsTheLastGroupAsRfc4648Says) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
+  EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode("\xFF\xFE\xFD"), "//79");
+  EXPECT_EQ(base64_encode("\xC3\xA9"), "w6k=");
+}
+
+TEST(PercentEncodeTest, AnIdCannotAddAPathSegmentAQueryOrAFragment) {
+  EXPECT_EQ(percent_encode("cust-7f3a_x.y~z"), "cust-7f3a_x.y~z");
+  EXPECT_EQ(percent_encode("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
+  EXPECT_EQ(percent_encode("Smith & Sons+1"), "Smith%20%26%20Sons%2B1");
+  EXPECT_EQ(percent_encode("\xC3\xA9"), "%C3%A9");
+  EXPECT_EQ(percent_encode("O'Brien & Sons/1?x=%"), "O%27Brien%20%26%20Sons%2F1%3Fx%3D%25");
+  EXPECT_EQ(percent_encode(""), "");
+}
+
 }  // namespace
 }  // namespace meterbridge

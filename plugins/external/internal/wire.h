@@ -104,10 +104,6 @@ struct ErrorBody {
 };
 std::optional<ErrorBody> parse_error_body(std::string_view body);
 
-// Percent-encodes everything but RFC 3986 unreserved characters: for a path segment or a query
-// value.
-std::string percent_encode(std::string_view text);
-
 }  // namespace meterbridge::external
 
 #endif  // METERBRIDGE_PLUGINS_EXTERNAL_INTERNAL_WIRE_H_

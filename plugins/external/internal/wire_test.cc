@@ -99,11 +99,5 @@ TEST(ExternalWire, ReadsTheErrorBodyAndOnlyIt) {
   EXPECT_FALSE(parse_error_body("Bad Gateway"));
 }
 
-TEST(ExternalWire, PercentEncodingLeavesOnlyUnreservedCharacters) {
-  EXPECT_EQ(percent_encode("ws-1_a.b~c"), "ws-1_a.b~c");
-  EXPECT_EQ(percent_encode("O'Brien & Sons/1?x=%"), "O%27Brien%20%26%20Sons%2F1%3Fx%3D%25");
-  EXPECT_EQ(percent_encode("caf\xc3\xa9"), "caf%C3%A9");
-}
-
 }  // namespace
 }  // namespace meterbridge::external

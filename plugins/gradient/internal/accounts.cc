@@ -52,8 +52,7 @@ class Provisioner {
     requests.reserve(accounts.size());
     for (const DesiredAccount& a : accounts) {
       // Setting a name is absolute: sending it twice changes nothing, so the engine may retry.
-      requests.push_back(client_.request("PATCH",
-                                         "/organization/accounts/" + encode_path_segment(a.id),
+      requests.push_back(client_.request("PATCH", "/organization/accounts/" + percent_encode(a.id),
                                          "accounts", true, rename_account_body(a.name)));
     }
     std::vector<HttpResponse> responses = client_.execute(call_, requests);

@@ -7,25 +7,6 @@ std::string gradient_token(std::string_view vendor_api_key, std::string_view par
   return base64_encode(std::string(vendor_api_key) + ":" + std::string(partner_api_key));
 }
 
-std::string encode_path_segment(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
-std::string encode_query_value(std::string_view text) { return encode_path_segment(text); }
-
 bool is_usable_path_id(std::string_view id) { return !id.empty() && id != "." && id != ".."; }
 
 Failure classify(const HttpResponse& response, std::string_view what) {

@@ -39,16 +39,10 @@ inline constexpr size_t kMaxBatch = 200;
 // call. gradient_token("vk_live_123", "pk_456") is "dmtfbGl2ZV8xMjM6cGtfNDU2".
 std::string gradient_token(std::string_view vendor_api_key, std::string_view partner_api_key);
 
-// Percent-encodes everything but RFC 3986 unreserved characters, so an id can never add a path
-// segment, a query or a fragment: encode_path_segment("cust 7/a") is "cust%207%2Fa".
-std::string encode_path_segment(std::string_view text);
-
-// Whether an id may be used as one path segment at all: not empty, not "." and not "..", which
-// URL normalisation would turn into a different path however they are encoded.
+// Whether an id may be used as one path segment at all (percent_encode()d): not empty, not "."
+// and not "..", which URL normalisation would turn into a different path however they are
+// encoded.
 bool is_usable_path_id(std::string_view id);
-
-// The same encoding for a query value (a space becomes %20).
-std::string encode_query_value(std::string_view text);
 
 // Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
 using Failure = HttpFailure;

@@ -7,7 +7,7 @@
 namespace meterbridge::gradient {
 
 HttpRequest count_request(const Client& client, const CountLine& line, bool no_build) {
-  std::string path = "/service/" + encode_path_segment(line.service_id) + "/count";
+  std::string path = "/service/" + percent_encode(line.service_id) + "/count";
   if (no_build) path += "?no_build=true";
   // Idempotent: the count is absolute. Replaying it after a timeout or a 5xx stores the same
   // number again (Gradient keeps one value per pair; no side effect is documented), so the

@@ -49,10 +49,9 @@ ListPage list_psa_clients(Call& call, const Client& client, const std::string& s
   }
   std::string path = "/organization/clients";
   std::string query;
-  if (!search.empty()) query += "search=" + encode_query_value(search);
+  if (!search.empty()) query += "search=" + percent_encode(search);
   if (!previous_id.empty())
-    query +=
-        (query.empty() ? "" : "&") + std::string("previousId=") + encode_query_value(previous_id);
+    query += (query.empty() ? "" : "&") + std::string("previousId=") + percent_encode(previous_id);
   if (!query.empty()) path += "?" + query;
   HttpResponse r = client.execute_one(call, client.request("GET", path, "clients"));
   if (!r.ok()) throw_failure(classify(r, "list the MSP's PSA clients"));

@@ -154,6 +154,29 @@ inline std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~),
+// UTF-8 bytes included: safe as a path segment and as a query name or value, so an id or a
+// search term can never add a segment, a parameter or a fragment ("a/b?c" -> "a%2Fb%3Fc").
+inline std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+                            (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' ||
+                            byte == '_' || byte == '~';
+    if (unreserved) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
+  return out;
+}
+
 // Why a request failed, in the ABI's terms: what a hook reports for one line (an error class and
 // a message for the user, never a secret) or throws for the whole call with throw_failure().
 struct HttpFailure {
