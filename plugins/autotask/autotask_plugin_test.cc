@@ -1,6 +1,6 @@
 // The plugin's face: its manifest and its session factory. The hooks' tests sit beside their
-// operations in internal/, on the same fixture (internal/autotask_test_fixture.h).
-#include "internal/autotask_test_fixture.h"
+// operations in internal/, on the same fixture (autotask_plugin_test.h).
+#include "autotask_plugin_test.h"
 
 namespace meterbridge::autotask {
 namespace {

@@ -1,9 +1,9 @@
 // The Gradient plugin as a whole through the SDK's fake host: its face (manifest, capabilities,
 // the config refused at open). Each hook is specified beside its operation, in
-// internal/<operation>_test.cc, against the in-memory Gradient of internal/mini_gradient_test.h;
+// internal/<operation>_test.cc, against the in-memory Gradient of gradient_plugin_test.h;
 // tests/platforms/gradient_sim_test.cc runs the plugin against the simulator through the host's
 // real HTTP engine.
-#include "internal/mini_gradient_test.h"
+#include "gradient_plugin_test.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -1,4 +1,4 @@
-#include "internal/autotask_test_fixture.h"
+#include "autotask_plugin_test.h"
 
 namespace meterbridge::autotask {
 namespace {

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "internal/autotask_test_fixture.h"
+#include "autotask_plugin_test.h"
 
 namespace meterbridge::autotask {
 namespace {

@@ -1,5 +1,5 @@
-// authenticate through the whole plugin, against the in-memory Gradient of mini_gradient_test.h.
-#include "internal/mini_gradient_test.h"
+// authenticate through the whole plugin, against the in-memory Gradient of gradient_plugin_test.h.
+#include "gradient_plugin_test.h"
 
 namespace meterbridge::gradient {
 namespace {

@@ -1,6 +1,6 @@
 // list_accounts and list_services through the whole plugin, against the in-memory Gradient of
-// mini_gradient_test.h.
-#include "internal/mini_gradient_test.h"
+// gradient_plugin_test.h.
+#include "gradient_plugin_test.h"
 
 namespace meterbridge::gradient {
 namespace {

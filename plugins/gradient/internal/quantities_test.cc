@@ -1,6 +1,6 @@
 // read_quantities and apply_quantities through the whole plugin, against the in-memory Gradient
-// of mini_gradient_test.h.
-#include "internal/mini_gradient_test.h"
+// of gradient_plugin_test.h.
+#include "gradient_plugin_test.h"
 
 namespace meterbridge::gradient {
 namespace {

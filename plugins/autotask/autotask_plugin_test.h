@@ -8,8 +8,8 @@
 //     json::object verdict = result_of(open().call(&mb_plugin_table::on_authenticate, "{}"));
 //     EXPECT_EQ(autotask_.seen().size(), 2u);  // zoneInformation, then ThresholdInformation
 //   }
-#ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTOTASK_TEST_FIXTURE_H_
-#define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTOTASK_TEST_FIXTURE_H_
+#ifndef METERBRIDGE_PLUGINS_AUTOTASK_AUTOTASK_PLUGIN_TEST_H_
+#define METERBRIDGE_PLUGINS_AUTOTASK_AUTOTASK_PLUGIN_TEST_H_
 
 #include <gtest/gtest.h>
 #include <meterbridge/testing/plugin_test.hpp>
@@ -80,4 +80,4 @@ class AutotaskPluginTest : public meterbridge::testing::PluginTest {
 
 }  // namespace meterbridge::autotask
 
-#endif  // METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_AUTOTASK_TEST_FIXTURE_H_
+#endif  // METERBRIDGE_PLUGINS_AUTOTASK_AUTOTASK_PLUGIN_TEST_H_

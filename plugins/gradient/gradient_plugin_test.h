@@ -7,8 +7,8 @@
 // "anomaly" mid-run. A test injects such a fault with g_.intercept(...); the model answers the
 // rest. tests/platforms/gradient_sim_test.cc runs the plugin against the simulator through the
 // host's real HTTP engine.
-#ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_MINI_GRADIENT_TEST_H_
-#define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_MINI_GRADIENT_TEST_H_
+#ifndef METERBRIDGE_PLUGINS_GRADIENT_GRADIENT_PLUGIN_TEST_H_
+#define METERBRIDGE_PLUGINS_GRADIENT_GRADIENT_PLUGIN_TEST_H_
 
 #include <gtest/gtest.h>
 #include <meterbridge/testing/plugin_test.hpp>
@@ -233,4 +233,4 @@ class GradientPluginTest : public meterbridge::testing::PluginTest {
 
 }  // namespace meterbridge::gradient
 
-#endif  // METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_MINI_GRADIENT_TEST_H_
+#endif  // METERBRIDGE_PLUGINS_GRADIENT_GRADIENT_PLUGIN_TEST_H_
