@@ -58,14 +58,6 @@ TEST(AllOf, JoinsNonEmptyConditionsAndParenthesisesDisjunctions) {
   EXPECT_EQ(all_of({"", ""}), "");
 }
 
-TEST(ContainsCaseInsensitive, ComparesAsciiLettersWithoutCase) {
-  EXPECT_TRUE(contains_case_insensitive("Harbor Legal LLP", "legal"));
-  EXPECT_TRUE(contains_case_insensitive("anything", ""));
-  EXPECT_FALSE(contains_case_insensitive("Harbor", "Harbour"));
-  EXPECT_TRUE(equals_case_insensitive("Inactive", "INACTIVE"));
-  EXPECT_FALSE(equals_case_insensitive("Inactive", "Inactive2"));
-}
-
 TEST(EncodeQueryValue, EncodesEveryCharacterTheReferenceLists) {
   EXPECT_EQ(encode_query_value("&\"'*%+"), "%26%22%27%2A%25%2B");
 }

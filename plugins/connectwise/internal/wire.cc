@@ -1,5 +1,7 @@
 #include "internal/wire.h"
 
+#include <meterbridge/documents.hpp>
+
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -10,21 +12,9 @@ namespace {
 
 namespace json = boost::json;
 
-std::string string_member(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 bool is_codebase_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.';
-}
-
-// A reference object's id: {"id":250,...}.
-std::optional<int64_t> reference_id(const json::object& o, std::string_view key) {
-  const json::value* ref = o.if_contains(key);
-  if (ref == nullptr || !ref->is_object()) return std::nullopt;
-  return integral_id(ref->get_object().if_contains("id"));
 }
 
 // Keeps error texts short enough for a log line and a sync report.
@@ -37,6 +27,25 @@ std::string clip(std::string s, size_t max = 300) {
 }
 
 }  // namespace
+
+std::string string_member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::optional<int64_t> reference_id(const json::object& o, std::string_view key) {
+  const json::value* ref = o.if_contains(key);
+  if (ref == nullptr || !ref->is_object()) return std::nullopt;
+  return integral_id(ref->get_object().if_contains("id"));
+}
+
+bool is_cancelled(const json::object& addition) {
+  const json::value* cancelled = addition.if_contains("cancelledDate");
+  return cancelled != nullptr && !cancelled->is_null() &&
+         !(cancelled->is_string() && cancelled->get_string().empty());
+}
+
+bool CompanyRow::inactive() const { return ascii_lower(status) == "inactive"; }
 
 std::optional<double> number(const json::value* v) {
   if (v == nullptr) return std::nullopt;
@@ -222,9 +231,7 @@ std::optional<AdditionRow> addition_row(const json::object& o, int64_t agreement
   row.agreement_id = agreement_id;
   row.product_id = *product;
   row.quantity = number(o.if_contains("quantity"));
-  const json::value* cancelled = o.if_contains("cancelledDate");
-  row.cancelled = cancelled != nullptr && !cancelled->is_null() &&
-                  !(cancelled->is_string() && cancelled->get_string().empty());
+  row.cancelled = is_cancelled(o);
   return row;
 }
 

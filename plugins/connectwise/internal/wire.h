@@ -52,6 +52,9 @@ struct CompanyRow {
   std::string status;  // status/name, "" when absent
   std::vector<std::string> types;
   bool deleted = false;
+
+  // "Inactive" (any case) is ConnectWise's stock status for companies no longer served.
+  bool inactive() const;
 };
 
 struct CatalogRow {
@@ -83,6 +86,15 @@ std::optional<AgreementRow> agreement_row(const boost::json::object& o);
 // `agreement_id` is the parent the addition was listed under; the row's own agreementId, when
 // present, must agree or the row is refused.
 std::optional<AdditionRow> addition_row(const boost::json::object& o, int64_t agreement_id);
+
+// A reference object's id: o[key] = {"id":250,...}.
+std::optional<int64_t> reference_id(const boost::json::object& o, std::string_view key);
+
+// Whether an addition record has its cancelledDate set.
+bool is_cancelled(const boost::json::object& addition);
+
+// A string member; "" when it is absent or not a string.
+std::string string_member(const boost::json::object& o, std::string_view key);
 
 // A JSON number (integer or double) as int64 when it is integral; nullopt otherwise.
 std::optional<int64_t> integral_id(const boost::json::value* v);

@@ -76,7 +76,10 @@ TEST(CompanyRow, ReadsReferencesAndFlags) {
   ASSERT_EQ(row->types.size(), 1u);
   EXPECT_EQ(row->types[0], "Client");
   EXPECT_FALSE(row->deleted);
+  EXPECT_FALSE(row->inactive());
   EXPECT_FALSE(company_row(object(R"({"name":"no id"})")));
+  EXPECT_TRUE(company_row(object(R"({"id":1,"status":{"name":"INACTIVE"}})"))->inactive());
+  EXPECT_FALSE(company_row(object(R"({"id":1,"status":{"name":"Inactive2"}})"))->inactive());
 }
 
 TEST(CatalogRow, ReadsIdentifierDescriptionAndClass) {
