@@ -97,5 +97,104 @@ TEST_F(HttpTest, ARequestWithoutAnAnswerSaysWhetherItMayHaveBeenSent) {
   EXPECT_EQ(r[1].error->error_class, MB_STATUS_CONFIG_INVALID);
 }
 
+// An engine that answers each request with 200 and a body counting the requests it has seen,
+// and reports the call cancelled once `cancel_after_batches` batches have run.
+struct CountingEngine {
+  static inline int batches = 0;
+  static inline int requests = 0;
+  static inline int cancel_after_batches = 1000;
+  static inline std::string answer;
+  static mb_status batch(mb_call_host_ptr, mb_str raw, mb_str* out) {
+    ++batches;
+    answer = "[";
+    for (const HttpRequest& r : decode_array<HttpRequest>(to_string_view(raw), "batch")) {
+      answer += (answer.size() > 1 ? "," : "") + std::string(R"({"status":200,"body":")") +
+                std::to_string(requests++) + "-" + r.url + "\"}";
+    }
+    answer += "]";
+    *out = to_mb_str(answer);
+    return MB_STATUS_OK;
+  }
+  static int32_t cancelled(mb_call_host_ptr) { return batches >= cancel_after_batches ? 1 : 0; }
+};
+
+class BatchedHttpTest : public HttpTest {
+ protected:
+  void SetUp() override {
+    HttpTest::SetUp();
+    services_.callback_http_batch = &CountingEngine::batch;
+    services_.callback_is_cancelled = &CountingEngine::cancelled;
+    CountingEngine::batches = CountingEngine::requests = 0;
+    CountingEngine::cancel_after_batches = 1000;
+    for (int i = 0; i < 5; ++i) {
+      HttpRequest request;
+      request.url = "u" + std::to_string(i);
+      requests_.push_back(request);
+    }
+  }
+  std::vector<HttpRequest> requests_;
+};
+
+TEST_F(BatchedHttpTest, RunsRequestsInBatchesOfTheGivenSizeAndKeepsTheirOrder) {
+  std::vector<HttpResponse> r = http_in_batches(call_, requests_, 2);
+  EXPECT_EQ(CountingEngine::batches, 3);
+  ASSERT_EQ(r.size(), 5u);
+  for (size_t i = 0; i < r.size(); ++i)
+    EXPECT_EQ(r[i].body, std::to_string(i) + "-u" + std::to_string(i));
+}
+
+TEST_F(BatchedHttpTest, ACancelledCallLeavesTheRestUnsent) {
+  CountingEngine::cancel_after_batches = 1;
+  std::vector<HttpResponse> r = http_in_batches(call_, requests_, 2);
+  EXPECT_EQ(CountingEngine::batches, 1) << "nothing is sent after the cancellation is seen";
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_TRUE(r[1].ok());
+  for (size_t i = 2; i < r.size(); ++i) {
+    EXPECT_EQ(r[i].status, 0);
+    ASSERT_TRUE(r[i].error);
+    EXPECT_EQ(r[i].error->error_class, MB_STATUS_RETRY);
+    EXPECT_FALSE(r[i].error->sent);
+  }
+}
+
+TEST_F(BatchedHttpTest, TheFirstBatchGoesEvenWhenTheCallIsAlreadyCancelled) {
+  // The caller decided to send; cancellation only stops what comes after a batch.
+  CountingEngine::cancel_after_batches = 0;
+  EXPECT_EQ(http_in_batches(call_, requests_, 10).size(), 5u);
+  EXPECT_EQ(CountingEngine::batches, 1);
+  EXPECT_TRUE(http_in_batches(call_, {}, 10).empty());
+}
+
+TEST(UsualErrorClassTest, ReadsTheStatusTheWayMostPlatformsMeanIt) {
+  auto class_of = [](int status) {
+    HttpResponse r;
+    r.status = status;
+    return usual_error_class(r);
+  };
+  EXPECT_EQ(class_of(0), MB_STATUS_RETRY) << "no answer and no word from the host";
+  EXPECT_EQ(class_of(401), MB_STATUS_AUTH_FAILED);
+  EXPECT_EQ(class_of(403), MB_STATUS_AUTH_FAILED);
+  EXPECT_EQ(class_of(404), MB_STATUS_NOT_FOUND);
+  EXPECT_EQ(class_of(409), MB_STATUS_CONFLICT);
+  EXPECT_EQ(class_of(429), MB_STATUS_RATE_LIMITED);
+  EXPECT_EQ(class_of(500), MB_STATUS_RETRY);
+  EXPECT_EQ(class_of(503), MB_STATUS_RETRY);
+  EXPECT_EQ(class_of(400), MB_STATUS_FATAL);
+  EXPECT_EQ(class_of(302), MB_STATUS_FATAL);
+  HttpResponse unreachable;
+  unreachable.error = HttpError{MB_STATUS_CONFIG_INVALID, "bad url", false};
+  EXPECT_EQ(usual_error_class(unreachable), MB_STATUS_CONFIG_INVALID) << "the host's class";
+}
+
+TEST(SetJsonBodyTest, AnnouncesTheBody) {
+  HttpRequest request;
+  request.headers = {{"Accept", "application/json"}};
+  set_json_body(request, R"({"a":1})");
+  EXPECT_EQ(request.body, R"({"a":1})");
+  ASSERT_EQ(request.headers.size(), 2u);
+  EXPECT_EQ(request.headers[1],
+            (std::pair<std::string, std::string>{"Content-Type", "application/json"}));
+}
+
 }  // namespace
 }  // namespace meterbridge

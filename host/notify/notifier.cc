@@ -5,7 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 #include "host/common/clock.h"
@@ -25,31 +27,193 @@ bool wants(const std::vector<std::string>& on, const SyncReport& report) {
   return false;
 }
 
+namespace {
+
+// Lines worth a reader's attention: everything but what went as planned.
+bool needs_attention(const SyncLine& line) {
+  return line.outcome != outcome::kUnchanged && line.outcome != outcome::kUpdated &&
+         line.outcome != outcome::kWouldUpdate;
+}
+
+// The lines that need attention, at most kMaxAttentionLines of them: a notification is a
+// summary; `runs show` has everything.
+std::vector<const SyncLine*> attention_lines(const SyncReport& report) {
+  std::vector<const SyncLine*> lines;
+  for (const SyncLine& l : report.lines) {
+    if (lines.size() == kMaxAttentionLines) break;
+    if (needs_attention(l)) lines.push_back(&l);
+  }
+  return lines;
+}
+
+std::string workspace_name(const ReportNames& names, const std::string& workspace_id) {
+  auto it = names.workspaces.find(workspace_id);
+  return it == names.workspaces.end() ? workspace_id : it->second;
+}
+
+// What the run was, in a subject: a reconcile and a dry run wrote nothing, and say so.
+std::string_view run_kind(const SyncRun& run) {
+  if (run.trigger == "reconcile") return "reconcile";
+  if (run.dry_run) return "dry run";
+  return "sync";
+}
+
+std::string html_escaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string number_text(const std::optional<int64_t>& value) {
+  return value ? std::to_string(*value) : std::string("-");
+}
+
+// The plain-text part: the table `meterbridge sync` prints, then every line that needs
+// attention with its whole reason (the table cuts reasons to fit a terminal).
+std::string plain_text_report(const SyncReport& report, const ReportNames& names) {
+  ReportOptions options;
+  options.max_lines = 100;
+  std::string text = format_run_text(report.run, report.lines, names, report.notes, options);
+  std::string reasons;
+  for (const SyncLine* line : attention_lines(report)) {
+    const SyncLine& l = *line;
+    reasons += "- " + workspace_name(names, l.workspace_id) + " / " + l.service_id + ": " +
+               l.outcome + " (" + number_text(l.current) + " -> " + number_text(l.target) + ")" +
+               (l.message.empty() ? "" : ": " + l.message) + "\n";
+  }
+  if (!reasons.empty()) text += "\nNeeds attention:\n" + reasons;
+  return text;
+}
+
+// The HTML part: the same facts as a table a mail client renders.
+std::string html_report(const SyncReport& report, const ReportNames& names) {
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<p>" +
+                     html_escaped(run_summary_line(report.run)) + "</p>\n";
+  std::string rows;
+  for (const SyncLine* line : attention_lines(report)) {
+    const SyncLine& l = *line;
+    rows += "<tr><td>" + html_escaped(workspace_name(names, l.workspace_id)) + "</td><td>" +
+            html_escaped(l.service_id) + "</td><td>" + html_escaped(l.outcome) + "</td><td>" +
+            number_text(l.current) + "</td><td>" + number_text(l.target) + "</td><td>" +
+            html_escaped(l.message) + "</td></tr>\n";
+  }
+  if (!rows.empty())
+    html +=
+        "<h3>Needs attention</h3>\n<table border=\"1\" cellpadding=\"4\">\n<tr><th>Workspace"
+        "</th><th>Service</th><th>Outcome</th><th>Current</th><th>Target</th><th>Reason"
+        "</th></tr>\n" +
+        rows + "</table>\n";
+  if (!report.notes.empty()) {
+    html += "<ul>\n";
+    for (const auto& n : report.notes) html += "<li>" + html_escaped(n) + "</li>\n";
+    html += "</ul>\n";
+  }
+  return html + "</body></html>\n";
+}
+
+// CRLF line endings, and no line longer than SMTP's 998 octets (a long reason is broken, not
+// refused by a relay).
+std::string smtp_lines(std::string_view text) {
+  constexpr size_t kMaxLine = 998;
+  std::string out;
+  out.reserve(text.size() + text.size() / 40);
+  size_t column = 0;
+  for (char c : text) {
+    if (c == '\r') continue;
+    if (c == '\n' || column == kMaxLine) {
+      out += "\r\n";
+      column = 0;
+      if (c == '\n') continue;
+    }
+    out += c;
+    ++column;
+  }
+  return out;
+}
+
+// The domain a Message-ID names: the sender's, which the sender controls.
+std::string message_id_domain(const std::string& from) {
+  std::string domain =
+      from.substr(from.rfind('@') == std::string::npos ? from.size() : from.rfind('@') + 1);
+  while (!domain.empty() && (domain.back() == '>' || domain.back() == ' ')) domain.pop_back();
+  for (char c : domain) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-';
+    if (!ok) return "meterbridge.invalid";
+  }
+  return domain.empty() ? "meterbridge.invalid" : domain;
+}
+
+std::string message_id_part(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    out += ok ? c : '_';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view notification_event(const SyncRun& run) {
+  if (run.trigger == "reconcile") return "reconcile.completed";
+  if (run.dry_run) return "sync.dry_run";
+  return "sync.completed";
+}
+
+std::string format_rfc5322_date(int64_t epoch_ms) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[utc.tm_wday],
+                utc.tm_mday, kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min,
+                utc.tm_sec);
+  return text;
+}
+
 boost::json::value notification_payload(const ConnectorConfig& connector, const SyncReport& report,
                                         const ReportNames& names) {
   boost::json::object run = run_header_to_json(report.run).as_object();
   boost::json::array attention;
-  for (const auto& l : report.lines) {
-    if (l.outcome == outcome::kUnchanged || l.outcome == outcome::kUpdated ||
-        l.outcome == outcome::kWouldUpdate)
-      continue;
-    auto ws = names.workspaces.find(l.workspace_id);
+  for (const SyncLine* line : attention_lines(report)) {
+    const SyncLine& l = *line;
     auto num = [](const std::optional<int64_t>& v) {
       return v ? boost::json::value(*v) : boost::json::value(nullptr);
     };
-    attention.push_back(boost::json::object{
-        {"workspace_id", l.workspace_id},
-        {"workspace", ws == names.workspaces.end() ? l.workspace_id : ws->second},
-        {"service_id", l.service_id},
-        {"outcome", l.outcome},
-        {"current", num(l.current)},
-        {"target", num(l.target)},
-        {"message", l.message}});
-    if (attention.size() >= 500) break;  // a webhook is a summary; `runs show` has everything
+    attention.push_back(boost::json::object{{"workspace_id", l.workspace_id},
+                                            {"workspace", workspace_name(names, l.workspace_id)},
+                                            {"service_id", l.service_id},
+                                            {"outcome", l.outcome},
+                                            {"current", num(l.current)},
+                                            {"target", num(l.target)},
+                                            {"message", l.message}});
   }
   boost::json::array notes;
   for (const auto& n : report.notes) notes.emplace_back(n);
-  return boost::json::object{{"event", "sync.completed"},
+  return boost::json::object{{"event", notification_event(report.run)},
                              {"connector", connector.id},
                              {"partner", connector.partner},
                              {"summary", run_summary_line(report.run)},
@@ -62,23 +226,24 @@ std::string notification_email(const EmailConfig& email, const ConnectorConfig& 
                                const SyncReport& report, const ReportNames& names, int64_t now_ms) {
   std::string to;
   for (const auto& r : email.to) to += (to.empty() ? "" : ", ") + r;
-  std::string subject = "meterbridge: " + connector.id +
-                        (connector.partner.empty() ? "" : " (" + connector.partner + ")") +
-                        " sync " + std::string(to_text(report.run.state));
-  ReportOptions options;
-  options.max_lines = 100;
-  std::string body = format_run_text(report.run, report.lines, names, report.notes, options);
-  std::string message = "Date: " + format_iso8601_utc(now_ms) + "\r\nFrom: " + email.from +
-                        "\r\nTo: " + to + "\r\nSubject: " + subject +
-                        "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
-  // Normalise line endings and dot-stuff nothing: libcurl handles the SMTP transparency.
-  for (char c : body) {
-    if (c == '\n')
-      message += "\r\n";
-    else
-      message += c;
-  }
-  return message;
+  const std::string subject = "meterbridge: " + connector.id +
+                              (connector.partner.empty() ? "" : " (" + connector.partner + ")") +
+                              " " + std::string(run_kind(report.run)) + " " +
+                              std::string(to_text(report.run.state));
+  const std::string unique = message_id_part(connector.id) + ".run-" +
+                             std::to_string(report.run.id) + "." + std::to_string(now_ms);
+  const std::string boundary = "=_meterbridge_" + unique;
+  auto part = [&](std::string_view type, const std::string& body) {
+    return "--" + boundary + "\r\nContent-Type: " + std::string(type) +
+           "; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + smtp_lines(body) + "\r\n";
+  };
+  // libcurl does the SMTP transparency (dot-stuffing); the text only needs CRLF endings.
+  return "Date: " + format_rfc5322_date(now_ms) + "\r\nFrom: " + email.from + "\r\nTo: " + to +
+         "\r\nSubject: " + subject + "\r\nMessage-ID: <meterbridge." + unique + "@" +
+         message_id_domain(email.from) +
+         ">\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"" + boundary +
+         "\"\r\n\r\n" + part("text/plain", plain_text_report(report, names)) +
+         part("text/html", html_report(report, names)) + "--" + boundary + "--\r\n";
 }
 
 Notifier::Notifier(http::HttpEngine& engine, std::filesystem::path config_dir)

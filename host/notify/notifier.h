@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/common/status.h"
@@ -21,12 +22,22 @@
 
 namespace mb {
 
+// A webhook lists at most this many lines that need attention, an email's reasons as many.
+inline constexpr size_t kMaxAttentionLines = 500;
+
+// What a notification reports: "sync.completed", "sync.dry_run" (a preview, nothing written) or
+// "reconcile.completed" (lines read back and compared, nothing written).
+std::string_view notification_event(const SyncRun& run);
+// "Sat, 05 Dec 2026 08:46:10 +0000": the date form RFC 5322 requires in a Date: header.
+std::string format_rfc5322_date(int64_t epoch_ms);
 // The webhook payload (documented in docs/admin-api.md, "Notifications").
 boost::json::value notification_payload(const ConnectorConfig& connector, const SyncReport& report,
                                         const ReportNames& names);
-// The email: headers and a plain-text body, CRLF line endings, as RFC 5322 wants.
-std::string notification_email(const EmailConfig& email, const ConnectorConfig& connector, const SyncReport& report,
-                               const ReportNames& names, int64_t now_ms);
+// The email (RFC 5322, CRLF line endings, Date and Message-ID): a multipart/alternative of the
+// plain-text report `meterbridge sync` prints plus every line that needs attention with its whole
+// reason, and the same as HTML.
+std::string notification_email(const EmailConfig& email, const ConnectorConfig& connector,
+                               const SyncReport& report, const ReportNames& names, int64_t now_ms);
 // Whether a run in this state (and with held lines or not) matches an "on" filter.
 bool wants(const std::vector<std::string>& on, const SyncReport& report);
 

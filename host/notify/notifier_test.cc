@@ -60,6 +60,91 @@ TEST(Notifications, PayloadSummarisesTheRunAndListsWhatNeedsAttention) {
   EXPECT_EQ(attention[0].at("workspace").as_string(), "Beta Ltd");
 }
 
+TEST(Notifications, DryRunsAndReconcilesAreTheirOwnEvents) {
+  SyncReport report = sample_report("ok");
+  EXPECT_EQ(notification_payload(connector(), report, {}).at("event").as_string(),
+            "sync.completed");
+  report.run.dry_run = true;
+  EXPECT_EQ(notification_payload(connector(), report, {}).at("event").as_string(), "sync.dry_run");
+  report.run.trigger = "reconcile";
+  EXPECT_EQ(notification_payload(connector(), report, {}).at("event").as_string(),
+            "reconcile.completed");
+
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example"};
+  EXPECT_NE(notification_email(email, connector(), report, {}, 0)
+                .find("Subject: meterbridge: acme (Acme IT) reconcile ok\r\n"),
+            std::string::npos);
+  report.run.trigger = "manual";
+  EXPECT_NE(notification_email(email, connector(), report, {}, 0)
+                .find("Subject: meterbridge: acme (Acme IT) dry run ok\r\n"),
+            std::string::npos);
+}
+
+TEST(Notifications, EmailDateAndMessageIdFollowRfc5322) {
+  EXPECT_EQ(format_rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+  EXPECT_EQ(format_rfc5322_date(1764924370123), "Fri, 05 Dec 2025 08:46:10 +0000");
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example"};
+  const std::string message =
+      notification_email(email, connector(), sample_report("partial"), {}, 1764924370123);
+  EXPECT_EQ(message.rfind("Date: Fri, 05 Dec 2025 08:46:10 +0000\r\n", 0), 0u) << message;
+  EXPECT_NE(
+      message.find("\r\nMessage-ID: <meterbridge.acme.run-7.1764924370123@vendor.example>\r\n"),
+      std::string::npos)
+      << message;
+  // Every line ends in CRLF: no bare LF anywhere.
+  for (size_t i = message.find('\n'); i != std::string::npos; i = message.find('\n', i + 1))
+    ASSERT_TRUE(i > 0 && message[i - 1] == '\r') << "bare LF at " << i;
+}
+
+TEST(Notifications, EmailCarriesEveryReasonInFullAsPlainTextAndHtml) {
+  SyncReport report = sample_report("partial");
+  const std::string reason =
+      "ConnectWise refused the change (HTTP 409): the agreement addition is cancelled; reopen it "
+      "in "
+      "Agreements > Additions or map the service to another addition, then approve the line "
+      "<again>";
+  report.lines[2].message = reason;
+  ReportNames names;
+  names.workspaces["w3"] = "Gamma & Sons";
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example"};
+  const std::string message = notification_email(email, connector(), report, names, 0);
+  EXPECT_NE(message.find("Content-Type: multipart/alternative; boundary="), std::string::npos);
+  const size_t plain = message.find("Content-Type: text/plain; charset=utf-8");
+  const size_t html = message.find("Content-Type: text/html; charset=utf-8");
+  ASSERT_NE(plain, std::string::npos);
+  ASSERT_NE(html, std::string::npos);
+  ASSERT_LT(plain, html) << "the plain part first: mail clients show the last they can render";
+  const std::string plain_part = message.substr(plain, html - plain);
+  EXPECT_NE(plain_part.find("- Gamma & Sons / edr: failed (1 -> 2): " + reason), std::string::npos)
+      << plain_part;
+  const std::string html_part = message.substr(html);
+  EXPECT_NE(html_part.find("<td>Gamma &amp; Sons</td>"), std::string::npos) << html_part;
+  EXPECT_NE(html_part.find("approve the line &lt;again&gt;</td>"), std::string::npos) << html_part;
+  EXPECT_EQ(html_part.find("<again>"), std::string::npos) << "platform text is escaped";
+}
+
+TEST(Notifications, NoEmailLineIsLongerThanSmtpAllows) {
+  SyncReport report = sample_report("partial");
+  report.lines[2].message = std::string(5000, 'x');
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example"};
+  const std::string message = notification_email(email, connector(), report, {}, 0);
+  size_t start = 0;
+  for (size_t end = message.find("\r\n"); end != std::string::npos;
+       start = end + 2, end = message.find("\r\n", start))
+    ASSERT_LE(end - start, 998u);
+  size_t xs = 0;
+  for (char c : message) xs += c == 'x' ? 1 : 0;
+  EXPECT_GE(xs, 2 * 5000u) << "the whole reason, broken into lines, in both parts";
+}
+
 TEST(Notifications, OnFiltersByStateAndHeldLines) {
   EXPECT_TRUE(wants({}, sample_report("ok")));
   EXPECT_FALSE(wants({"failed"}, sample_report("ok")));

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "meterbridge/documents.hpp"
+#include "meterbridge/json_fields.hpp"
 
 namespace meterbridge {
 
@@ -52,23 +53,8 @@ inline json::object parse_object(std::string_view text, const char* document) {
   return std::move(v.get_object());
 }
 
-inline std::optional<int64_t> whole_number(const json::value* v) {
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) {
-    if (v->get_uint64() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      return std::nullopt;
-    return static_cast<int64_t>(v->get_uint64());
-  }
-  if (v->is_double()) {
-    double d = v->get_double();
-    if (std::fabs(d) < 9.0e15 && d == std::floor(d)) return static_cast<int64_t>(d);
-  }
-  return std::nullopt;
-}
-
 inline std::optional<int64_t> number_member(const json::object& o, std::string_view key) {
-  return whole_number(o.if_contains(key));
+  return ::meterbridge::whole_number(o.if_contains(key));
 }
 
 // A string member, or the decimal text of an integer one (ids); nullopt otherwise.

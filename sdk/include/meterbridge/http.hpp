@@ -14,6 +14,7 @@
 #ifndef METERBRIDGE_HTTP_HPP_
 #define METERBRIDGE_HTTP_HPP_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,60 @@ inline std::vector<HttpResponse> run_http(const Call& call,
                                            std::to_string(requests.size()) + " requests with " +
                                            std::to_string(responses.size()) + " responses");
   return responses;
+}
+
+// Runs `requests` as host batches of at most `max_batch` (bounding the memory of one batch and
+// letting cancellation be seen between batches; the engine's limits decide how many run at
+// once). Responses come back in request order. Between batches, a cancelled call leaves the rest
+// unsent: status 0 with error {retry, "cancelled before it was sent", sent=false}, so a caller
+// reads them like any request that never left. Throws like run_http when the host refuses a batch.
+inline std::vector<HttpResponse> http_in_batches(const Call& call,
+                                                 const std::vector<HttpRequest>& requests,
+                                                 size_t max_batch) {
+  if (max_batch == 0) max_batch = 1;
+  std::vector<HttpResponse> responses;
+  responses.reserve(requests.size());
+  for (size_t start = 0; start < requests.size(); start += max_batch) {
+    if (start > 0 && call.cancelled()) {
+      HttpResponse unsent;
+      unsent.error = HttpError{MB_STATUS_RETRY, "cancelled before it was sent", false};
+      responses.resize(requests.size(), unsent);
+      return responses;
+    }
+    const auto first = requests.begin() + static_cast<std::ptrdiff_t>(start);
+    const std::vector<HttpRequest> batch(
+        first, first + static_cast<std::ptrdiff_t>(std::min(max_batch, requests.size() - start)));
+    for (HttpResponse& response : run_http(call, batch)) responses.push_back(std::move(response));
+  }
+  return responses;
+}
+
+// The usual error class of a failed answer, for a plugin to start from after it has handled its
+// platform's own exceptions: no answer -> the host's class (retry when it gave none); 401 and
+// 403 -> auth_failed; 404 -> not_found; 409 -> conflict; 429 -> rate_limited; 5xx -> retry;
+// anything else -> fatal.
+inline mb_status usual_error_class(const HttpResponse& response) {
+  switch (response.status) {
+    case 0:
+      return response.error ? response.error->error_class : MB_STATUS_RETRY;
+    case 401:
+    case 403:
+      return MB_STATUS_AUTH_FAILED;
+    case 404:
+      return MB_STATUS_NOT_FOUND;
+    case 409:
+      return MB_STATUS_CONFLICT;
+    case 429:
+      return MB_STATUS_RATE_LIMITED;
+    default:
+      return response.status >= 500 ? MB_STATUS_RETRY : MB_STATUS_FATAL;
+  }
+}
+
+// Sets a JSON body and the Content-Type that announces it.
+inline void set_json_body(HttpRequest& request, std::string body) {
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = std::move(body);
 }
 
 // A Retry-After header's wait in milliseconds when it is delta-seconds ("120"); nullopt for an
