@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -38,13 +40,11 @@ std::string quantity_patch_body(int64_t target) {
 
 // The addition a read's line_ref names ({"agreement_id","addition_id"}), both or neither.
 std::pair<std::optional<int64_t>, std::optional<int64_t>> addition_ref(const JsonText& ref) {
-  boost::system::error_code ec;
-  json::value v = ref.empty() ? json::value() : json::parse(ref, ec);
-  if (ec || !v.is_object()) return {};
+  std::optional<json::object> o = parse_json_object(ref);
+  if (!o) return {};
   auto id = [&](std::string_view key) -> std::optional<int64_t> {
-    const json::value* m = v.get_object().if_contains(key);
-    if (m != nullptr && m->is_string()) return parse_id(m->get_string());
-    return integral_id(m);
+    const json::value* m = o->if_contains(key);
+    return m != nullptr && m->is_string() ? parse_id(m->get_string()) : whole_number(m);
   };
   std::optional<int64_t> agreement = id("agreement_id"), addition = id("addition_id");
   if (!agreement || !addition) return {};
@@ -286,7 +286,7 @@ class Applier {
       const HttpResponse& r = responses[k];
       const std::string what = "update " + w.name();
       if (r.ok()) {
-        if (auto record = parse_object(r.body)) {
+        if (auto record = parse_json_object(r.body)) {
           check_patched(w, *record);
         } else {
           w.unknown_reason =
@@ -334,7 +334,7 @@ class Applier {
     for (size_t k = 0; k < writes.size(); ++k) {
       Write& w = writes[k];
       const HttpResponse& r = responses[k];
-      std::optional<json::object> record = r.ok() ? parse_object(r.body) : std::nullopt;
+      std::optional<json::object> record = r.ok() ? parse_json_object(r.body) : std::nullopt;
       if (!record) {
         std::string why = r.ok() ? "an unreadable body" : failure_for(r, "re-read").message;
         fail_write(w, MB_STATUS_RETRY,

@@ -9,11 +9,7 @@ using ApplyTest = ConnectWiseTest;
 TEST_F(ApplyTest, PatchesAJsonPatchReplaceAndChecksTheReturnedQuantity) {
   one_addition(40);
   patch_applies();
-  json::value v =
-      call(&mb_plugin_table::on_apply_quantities,
-           apply_input(
-               R"({"key":"a","account_id":"250","service_id":"55","target":43,"expected_current":40,
-                                       "metric":"devices","line_ref":{"agreement_id":9001,"addition_id":77}})"));
+  json::value v = apply_a_to_43();
   const json::value& line = v.at("lines").at(0);
   EXPECT_EQ(line.at("outcome").as_string(), "updated") << v;
   EXPECT_EQ(line.at("quantity").as_int64(), 43);
@@ -38,10 +34,8 @@ TEST_F(ApplyTest, AFalse200FailsTheLineWithAClearMessage) {
   const json::value& line = v.at("lines").at(0);
   EXPECT_EQ(line.at("outcome").as_string(), "failed");
   EXPECT_EQ(line.at("error_class").as_string(), "fatal");
-  EXPECT_NE(std::string(line.at("message").as_string()).find("false 200"), std::string::npos)
-      << line;
-  EXPECT_NE(std::string(line.at("message").as_string()).find("has 40, not 43"), std::string::npos)
-      << line;
+  EXPECT_THAT(str(line.at("message")), HasSubstr("false 200")) << line;
+  EXPECT_THAT(str(line.at("message")), HasSubstr("has 40, not 43")) << line;
 }
 
 TEST_F(ApplyTest, AnUnansweredPatchThatLandedIsConfirmedByReReading) {

@@ -10,7 +10,7 @@ TEST_F(AuthenticateTest, DiscoversTheCodebaseThenProbesWithEveryHeader) {
   answer_probes(reply(200, json::array{json::object{{"id", 1}}}));
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "ok") << v;
-  EXPECT_NE(std::string(v.at("message").as_string()).find("v2025_1/"), std::string::npos);
+  EXPECT_THAT(str(v.at("message")), HasSubstr("v2025_1/"));
 
   ASSERT_GE(platform_.seen().size(), 4u);
   const SeenRequest& info = platform_.seen()[0];
@@ -34,9 +34,7 @@ TEST_F(AuthenticateTest, CallsAnUnknownCompanyAConfigProblem) {
   unknown_company_ = true;
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "config_invalid");
-  EXPECT_NE(std::string(v.at("message").as_string()).find("does not know the company 'northwind'"),
-            std::string::npos)
-      << v;
+  EXPECT_THAT(str(v.at("message")), HasSubstr("does not know the company 'northwind'")) << v;
   EXPECT_TRUE(api_requests().empty());
 }
 
@@ -45,10 +43,8 @@ TEST_F(AuthenticateTest, ReportsRejectedKeysWithConnectWisesReason) {
                                         {"message", "Public key or private key is invalid"}}));
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "auth_failed");
-  EXPECT_NE(std::string(v.at("message").as_string()).find("Public key or private key is invalid"),
-            std::string::npos)
-      << v;
-  EXPECT_EQ(std::string(v.at("message").as_string()).find("Sx9mR4"), std::string::npos);
+  EXPECT_THAT(str(v.at("message")), HasSubstr("Public key or private key is invalid")) << v;
+  EXPECT_THAT(str(v.at("message")), Not(HasSubstr("Sx9mR4")));
 }
 
 TEST_F(AuthenticateTest, NamesTheMissingRolePermission) {
@@ -57,16 +53,14 @@ TEST_F(AuthenticateTest, NamesTheMissingRolePermission) {
   platform_.on("GET", "finance/agreements", error_reply(403, "Forbidden", "not allowed"));
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "auth_failed");
-  EXPECT_NE(std::string(v.at("message").as_string()).find("Finance > Agreements"),
-            std::string::npos)
-      << v;
+  EXPECT_THAT(str(v.at("message")), HasSubstr("Finance > Agreements")) << v;
 }
 
 TEST_F(AuthenticateTest, TreatsA400AsConfiguration) {
   answer_probes(meterbridge::testing::reply(400, "clientId header is required"));
   json::value v = call(&mb_plugin_table::on_authenticate, "{}");
   EXPECT_EQ(v.at("status").as_string(), "config_invalid");
-  EXPECT_NE(std::string(v.at("message").as_string()).find("clientId"), std::string::npos) << v;
+  EXPECT_THAT(str(v.at("message")), HasSubstr("clientId")) << v;
 }
 
 TEST_F(AuthenticateTest, SaysUnreachableWhenCompanyInfoGetsNoAnswer) {

@@ -1,10 +1,10 @@
 #include "internal/client.h"
 
 #include <meterbridge/http.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -14,17 +14,6 @@ namespace meterbridge::connectwise {
 namespace {
 
 namespace json = boost::json;
-
-// TEMPORARY until the SDK's usual_error_class lands on main.
-mb_status usual_error_class(const HttpResponse& r) {
-  if (r.status == 0) return r.error ? r.error->error_class : MB_STATUS_RETRY;
-  if (r.status == 401 || r.status == 403) return MB_STATUS_AUTH_FAILED;
-  if (r.status == 404) return MB_STATUS_NOT_FOUND;
-  if (r.status == 409) return MB_STATUS_CONFLICT;
-  if (r.status == 429) return MB_STATUS_RATE_LIMITED;
-  if (r.status >= 500) return MB_STATUS_RETRY;
-  return MB_STATUS_FATAL;
-}
 
 std::string status_text(int status) { return "HTTP " + std::to_string(status); }
 
@@ -134,10 +123,7 @@ HttpRequest Client::http_request(const ApiRequest& request) const {
   r.headers = {{"Authorization", basic_authorization(config_)},
                {"clientId", config_.client_id},
                {"Accept", accept_header(config_)}};
-  if (!request.body.empty()) {
-    r.headers.emplace_back("Content-Type", "application/json");
-    r.body = request.body;
-  }
+  if (!request.body.empty()) set_json_body(r, request.body);
   // Only GETs are retried by the engine after a 5xx, timeout or reset. A JSON-Patch replace
   // of an absolute quantity would be safe to resend, but the plugin re-reads the addition
   // instead, so an unknown outcome is always settled by what ConnectWise holds.
@@ -145,43 +131,32 @@ HttpRequest Client::http_request(const ApiRequest& request) const {
   return r;
 }
 
-std::vector<HttpResponse> Client::send_batch(Call& call, const std::vector<ApiRequest>& requests) {
+std::vector<HttpResponse> Client::send(Call& call, const std::vector<ApiRequest>& requests) {
   std::vector<HttpRequest> batch;
   batch.reserve(requests.size());
   for (const ApiRequest& request : requests) batch.push_back(http_request(request));
-  return call.http(batch);
+  return http_in_batches(call, batch, kMaxBatch);
 }
 
 std::vector<HttpResponse> Client::execute(Call& call, const std::vector<ApiRequest>& requests) {
   if (!info_) throw PluginError(MB_STATUS_FATAL, "ConnectWise request before codebase discovery");
-  std::vector<HttpResponse> out;
-  out.reserve(requests.size());
-  for (size_t start = 0; start < requests.size(); start += kMaxBatch) {
-    if (start > 0 && call.cancelled()) throw PluginError(MB_STATUS_RETRY, "cancelled");
-    size_t end = std::min(requests.size(), start + kMaxBatch);
-    std::vector<ApiRequest> slice(requests.begin() + static_cast<std::ptrdiff_t>(start),
-                                  requests.begin() + static_cast<std::ptrdiff_t>(end));
-    std::vector<HttpResponse> responses = send_batch(call, slice);
+  std::vector<HttpResponse> responses = send(call, requests);
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < responses.size(); ++i)
+    if (responses[i].status == 404) missing.push_back(i);
+  if (missing.empty() || refreshed_in_hook_) return responses;
 
-    std::vector<size_t> missing;
-    for (size_t i = 0; i < responses.size(); ++i)
-      if (responses[i].status == 404) missing.push_back(i);
-    if (!missing.empty() && !refreshed_in_hook_) {
-      // A cloud upgrade moves the codebase and the old one answers 404: look again, once.
-      refreshed_in_hook_ = true;
-      const std::string before = info_->codebase;
-      if (!discover(call) && info_->codebase != before) {
-        call.info("ConnectWise codebase changed from " + before + " to " + info_->codebase +
-                  "; repeating " + std::to_string(missing.size()) + " request(s)");
-        std::vector<ApiRequest> again;
-        for (size_t i : missing) again.push_back(slice[i]);
-        std::vector<HttpResponse> repeated = send_batch(call, again);
-        for (size_t k = 0; k < missing.size(); ++k) responses[missing[k]] = std::move(repeated[k]);
-      }
-    }
-    for (auto& r : responses) out.push_back(std::move(r));
-  }
-  return out;
+  // A cloud upgrade moves the codebase and the old one answers 404: look again, once.
+  refreshed_in_hook_ = true;
+  const std::string before = info_->codebase;
+  if (discover(call) || info_->codebase == before) return responses;
+  call.info("ConnectWise codebase changed from " + before + " to " + info_->codebase +
+            "; repeating " + std::to_string(missing.size()) + " request(s)");
+  std::vector<ApiRequest> again;
+  for (size_t i : missing) again.push_back(requests[i]);
+  std::vector<HttpResponse> repeated = send(call, again);
+  for (size_t k = 0; k < missing.size(); ++k) responses[missing[k]] = std::move(repeated[k]);
+  return responses;
 }
 
 // ---- Listing ----------------------------------------------------------------------------------
@@ -199,7 +174,7 @@ Page read_page(const ListQuery& list, const HttpResponse& r, int64_t page) {
   Page out;
   if (r.status == 404 && list.missing_is_empty) return out;
   if (!r.ok()) throw_failure(failure_for(r, list.what));
-  auto rows = parse_rows(r.body);
+  std::optional<std::vector<json::object>> rows = parse_json_objects(r.body);
   if (!rows)
     throw PluginError(MB_STATUS_RETRY,
                       list.what + ": ConnectWise answered something other than a JSON array");
@@ -243,7 +218,7 @@ std::vector<std::vector<json::object>> fetch_all(Call& call, Client& client,
       size_t i = which[k];
       Page page = read_page(lists[i], responses[k], *next[i]);
       for (json::object& row : page.rows) {
-        auto id = integral_id(row.if_contains("id"));
+        std::optional<int64_t> id = whole_number(row.if_contains("id"));
         if (id && !seen[i].insert(*id).second) continue;  // a page boundary moved under us
         rows[i].push_back(std::move(row));
       }

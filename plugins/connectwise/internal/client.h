@@ -9,8 +9,8 @@
 //   Client client(config);
 //   client.begin_hook();
 //   client.ensure_discovered(call);
-//   auto responses = client.execute(call, {{"GET", "company/companies?pageSize=1", "",
-//   "companies"}});
+//   auto responses =
+//       client.execute(call, {{"GET", "company/companies?pageSize=1", "", "companies"}});
 //
 // Independent requests go in one execute() so the engine runs them concurrently within the
 // connector's limits. Retries (429 with Retry-After for every method, 5xx only for GETs) are the
@@ -26,7 +26,6 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,12 +79,14 @@ class Client {
   const std::string& api_base() const { return api_base_; }
 
   // Runs the requests as one or more host batches (kMaxBatch each) and returns the responses in
-  // order. Requires discovery. Throws PluginError only when the host refuses a batch as a whole
-  // (budget exhausted, malformed batch) or answers nonsense.
+  // order; once the call is cancelled, the requests of later batches are not sent (status 0,
+  // retry, not sent). Requires discovery. Throws PluginError only when the host refuses a batch
+  // as a whole (budget exhausted, malformed batch) or answers nonsense.
   std::vector<HttpResponse> execute(Call& call, const std::vector<ApiRequest>& requests);
 
  private:
-  std::vector<HttpResponse> send_batch(Call& call, const std::vector<ApiRequest>& requests);
+  // The requests in host batches (http_in_batches), under the current codebase.
+  std::vector<HttpResponse> send(Call& call, const std::vector<ApiRequest>& requests);
   HttpRequest http_request(const ApiRequest& request) const;
 
   ConnectorConfig config_;

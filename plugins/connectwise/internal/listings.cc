@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -70,7 +72,7 @@ ListPage list_page(Call& call, Client& client, const ListRequest& request, const
   ListPage out;
   for (const json::object& row : p.rows) {
     auto holds_search = [&](const char* field) {
-      return contains_ignoring_case(string_member(row, field), *search);
+      return contains_ignoring_case(text(row.if_contains(field)).value_or(""), *search);
     };
     if (search && std::none_of(listing.searched.begin(), listing.searched.end(), holds_search))
       continue;

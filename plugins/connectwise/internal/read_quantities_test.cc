@@ -62,8 +62,7 @@ TEST_F(ReadQuantitiesTest, AFractionalQuantityIsReportedAsUnknownSoTheSyncWrites
            R"({"lines":[{"key":"a","account_id":"250","service_id":"55","last_pushed":null}]})");
   EXPECT_TRUE(v.at("lines").at(0).at("quantity").is_null());
   EXPECT_TRUE(v.at("lines").at(0).at("reason").is_null());
-  EXPECT_NE(std::string(v.at("lines").at(0).at("message").as_string()).find("fractional"),
-            std::string::npos);
+  EXPECT_THAT(str(v.at("lines").at(0).at("message")), HasSubstr("fractional"));
 }
 
 constexpr char kOneLine[] = R"({"lines":[{"key":"a","account_id":"250","service_id":"55"}]})";

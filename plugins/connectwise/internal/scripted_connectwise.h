@@ -7,6 +7,7 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_SCRIPTED_CONNECTWISE_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_SCRIPTED_CONNECTWISE_H_
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <meterbridge/testing/plugin_test.hpp>
 
@@ -24,6 +25,8 @@ namespace json = boost::json;
 using meterbridge::testing::CallResult;
 using meterbridge::testing::no_answer;
 using meterbridge::testing::SeenRequest;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 inline constexpr char kBase[] = "http://cw.test";
 inline constexpr char kClientId[] = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -46,6 +49,9 @@ inline HttpResponse throttled() {
   return reply(429, json::object{{"error", "ConnectWiseAPI"}, {"message", "Too many requests."}},
                {{"retry-after", "30"}});
 }
+
+// A JSON string's text.
+inline std::string str(const json::value& v) { return std::string(v.as_string()); }
 
 // A query parameter of a request, decoded; empty when absent.
 inline std::string param(const SeenRequest& s, std::string_view name) {
@@ -151,15 +157,12 @@ class ConnectWiseTest : public meterbridge::testing::PluginTest {
            lines + "]}";
   }
 
-  static std::string config() {
-    return std::string(R"({"company_id":"northwind","site":"na.myconnectwise.net",)") +
-           R"("public_key":"Pk7hQ2","private_key":"Sx9mR4","client_id":")" + kClientId +
-           R"(","base_url":")" + kBase + "\"}";
-  }
-
   meterbridge::testing::ScriptedPlatform platform_{
       "", meterbridge::testing::ScriptedPlatform::Precedence::kFirstRoute};
-  meterbridge::testing::FakeHost::Session session_ = plugin_.open(config());
+  meterbridge::testing::FakeHost::Session session_ = plugin_.open(
+      R"({"company_id":"northwind","site":"na.myconnectwise.net","public_key":"Pk7hQ2",)"
+      R"("private_key":"Sx9mR4","client_id":"3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b",)"
+      R"("base_url":"http://cw.test"})");
   std::string codebase_;
   bool unknown_company_ = false;  // companyinfo answers JSON null
   int company_info_calls_ = 0;

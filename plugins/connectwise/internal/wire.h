@@ -7,7 +7,7 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
 
-#include <boost/json/value.hpp>
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -38,12 +38,6 @@ CompanyInfoReply parse_company_info(std::string_view body);
 // "message (errors[0].message; ...)" from a ConnectWise error body, the 429 body's message, or
 // the start of a non-JSON body; "" for an empty body.
 std::string error_text(std::string_view body);
-
-// The body as a JSON array of objects; nullopt when it is not one.
-std::optional<std::vector<boost::json::object>> parse_rows(std::string_view body);
-
-// The body as a JSON object; nullopt when it is not one.
-std::optional<boost::json::object> parse_object(std::string_view body);
 
 struct CompanyRow {
   int64_t id = 0;
@@ -93,15 +87,8 @@ std::optional<int64_t> reference_id(const boost::json::object& o, std::string_vi
 // Whether an addition record has its cancelledDate set.
 bool is_cancelled(const boost::json::object& addition);
 
-// A string member; "" when it is absent or not a string.
-std::string string_member(const boost::json::object& o, std::string_view key);
-
-// A JSON number (integer or double) as int64 when it is integral; nullopt otherwise.
-std::optional<int64_t> integral_id(const boost::json::value* v);
-std::optional<double> number(const boost::json::value* v);
-
 // Parses "250" (digits only, positive, within int32 as ConnectWise ids are).
-std::optional<int64_t> parse_id(std::string_view text);
+std::optional<int64_t> parse_id(std::string_view decimal);
 
 }  // namespace meterbridge::connectwise
 

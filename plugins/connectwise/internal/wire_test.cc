@@ -58,14 +58,6 @@ TEST(ErrorText, QuotesTheStartOfANonJsonBodyOnOneLine) {
   EXPECT_EQ(error_text(""), "");
 }
 
-TEST(ParseRows, AcceptsOnlyAnArrayOfObjects) {
-  EXPECT_EQ(parse_rows("[]")->size(), 0u);
-  EXPECT_EQ(parse_rows(R"([{"id":1},{"id":2}])")->size(), 2u);
-  EXPECT_FALSE(parse_rows(R"({"items":[]})"));
-  EXPECT_FALSE(parse_rows("[1]"));
-  EXPECT_FALSE(parse_rows("[{\"id\":1"));
-}
-
 TEST(CompanyRow, ReadsReferencesAndFlags) {
   auto row = company_row(object(
       R"({"id":250,"identifier":"NWD","name":"Northwind Dental","status":{"id":1,"name":"Active","_info":{}},"types":[{"id":1,"name":"Client"}],"deletedFlag":false})"));
