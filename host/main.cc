@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   cli.add_flag("--json", options.json, "Machine-readable JSON output");
   cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cli.add_option("--log-format", options.log_format,
+                 "text|json: json writes one object per line (time, level, connector, run, "
+                 "message, fields) for a log pipeline (default text)")
+      ->check(CLI::IsMember({"text", "json"}));
   cli.require_subcommand(1);
   cli.fallthrough();  // global options may follow the subcommand: `plugins list --json`
 
@@ -56,7 +60,10 @@ int main(int argc, char** argv) {
   register_serve_command(cli, ctx);
 
   // Options are parsed before callbacks run, so the App sees them through this hook.
-  cli.parse_complete_callback([&] { mb::init_logging(options.log_level); });
+  cli.parse_complete_callback([&] {
+    mb::init_logging(options.log_level,
+                     mb::parse_log_format(options.log_format).value_or(mb::LogFormat::kText));
+  });
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

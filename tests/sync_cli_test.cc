@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <cstdlib>
+#include <sstream>
 
 #include <boost/json.hpp>
 
@@ -187,6 +188,32 @@ TEST_F(SyncCliTest, DryRunWritesNothingThenSyncConvergesThenRerunWritesNothing) 
   EXPECT_EQ(writes(), after_first) << "a rerun with unchanged usage must not write";
   EXPECT_EQ(second.at("counts").at("unchanged").as_int64(), 4);
   EXPECT_FALSE(second.at("counts").as_object().contains("updated"));
+}
+
+TEST_F(SyncCliTest, JsonLogsAreOneObjectPerLineNamingConnectorAndRun) {
+  prepare();
+  RunResult r = mb("--log-level debug --log-format json sync led --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int64_t run_id = json::parse(r.out).at(0).at("id").as_int64();
+  std::istringstream err(r.err);
+  size_t lines = 0, of_the_run = 0;
+  for (std::string line; std::getline(err, line);) {
+    ++lines;
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    ASSERT_FALSE(ec) << "not JSON: " << line;
+    ASSERT_TRUE(v.is_object() && v.as_object().contains("time") &&
+                v.as_object().contains("level") && v.as_object().contains("message"))
+        << line;
+    if (v.as_object().contains("run")) {
+      EXPECT_EQ(v.at("run").as_int64(), run_id) << line;
+      EXPECT_EQ(v.at("connector").as_string(), "led") << line;
+      ++of_the_run;
+    }
+  }
+  EXPECT_GT(lines, 0u);
+  EXPECT_GT(of_the_run, 0u) << r.err;
+  EXPECT_NE(mb("--log-format yaml sync led").exit_code, 0) << "an unknown format is refused";
 }
 
 TEST_F(SyncCliTest, DecreasesCanBeHeldForApprovalOrNeverApplied) {

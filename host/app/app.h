@@ -50,6 +50,7 @@ struct GlobalOptions {
   std::string state_path;   // --state overrides the config's state database (key file beside it)
   bool json = false;        // --json: machine-readable output
   std::string log_level = "warn";
+  std::string log_format = "text";  // --log-format: text | json (one object per line)
 };
 
 class App {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "host/common/json.h"
+#include "host/common/logging.h"
 #include "host/common/redaction.h"
 #include "host/sync/lease.h"
 
@@ -692,6 +693,7 @@ auto with_lease(app::App& app, const std::string& connector_id, const std::strin
                 Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
   auto store = app.store();
   if (!store) return store.status();
+  LogScope scope("connector", connector_id);
   auto lease = ConnectorLease::acquire(**store, connector_id, purpose);
   if (!lease) return lease.status();
   SyncOptions leased = options;

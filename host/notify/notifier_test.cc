@@ -103,10 +103,8 @@ TEST(Notifications, EmailDateAndMessageIdFollowRfc5322) {
 TEST(Notifications, EmailCarriesEveryReasonInFullAsPlainTextAndHtml) {
   SyncReport report = sample_report("partial");
   const std::string reason =
-      "ConnectWise refused the change (HTTP 409): the agreement addition is cancelled; reopen it "
-      "in "
-      "Agreements > Additions or map the service to another addition, then approve the line "
-      "<again>";
+      "The platform refused the change (HTTP 409): the addition is cancelled; reopen it or map "
+      "the service to another addition, then approve the line <again>";
   report.lines[2].message = reason;
   ReportNames names;
   names.workspaces["w3"] = "Gamma & Sons";

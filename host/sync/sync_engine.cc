@@ -1,8 +1,11 @@
 #include "host/sync/sync_engine.h"
 
+#include <spdlog/spdlog.h>
+
 #include <set>
 #include <utility>
 
+#include "host/common/logging.h"
 #include "host/sync/internal/apply.h"
 #include "host/sync/internal/approval.h"
 #include "host/sync/internal/decide.h"
@@ -13,6 +16,7 @@
 #include "host/sync/internal/run_control.h"
 #include "host/sync/internal/run_record.h"
 #include "host/sync/planner.h"
+#include "host/sync/report.h"
 
 namespace mb {
 
@@ -157,6 +161,7 @@ Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector
   auto id = store_.create_run(run, lines);
   if (!id) return id.status();
   run.id = *id;
+  LogScope run_scope("run", std::to_string(run.id));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
 
@@ -241,6 +246,7 @@ Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginS
   auto id = store_.create_run(run, lines);  // the plan is durable before any write
   if (!id) return id.status();
   run.id = *id;
+  LogScope run_scope("run", std::to_string(run.id));
 
   std::map<std::string, CurrentValue> current;
   Status run_error = read_current(store_, session, run, lines, options, current);
@@ -264,6 +270,8 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
   }
   finish_run(run, lines, run_error, clock_.now_ms());
   MB_RETURN_IF_ERROR(store_.update_run(run));
+  // One line per run in the log: what a service's operator follows without the run history.
+  spdlog::info("{}", run_summary_line(run));
   SyncReport report;
   report.run = run;
   report.counts = count_outcomes(lines);

@@ -1,6 +1,5 @@
 #include "gradient_session.h"
 
-#include "internal/integration_status.h"
 #include "internal/operations.h"
 
 namespace meterbridge::gradient {

@@ -14,11 +14,6 @@ std::string contract_service_name(const PlannedAdjustment& a) {
          std::to_string(a.contract_id) + ")";
 }
 
-LineOutcome failed(const Failure& failure, std::optional<int64_t> quantity, std::string message) {
-  return {MB_OUTCOME_FAILED, quantity, std::string(error_class_name(failure.error_class)),
-          std::move(message)};
-}
-
 }  // namespace
 
 void AdjustmentLedger::record(int64_t contract_service_id, std::string_view date, int64_t target) {
@@ -97,51 +92,52 @@ PostVerdict judge_post(const HttpResponse& response) {
 
 LineOutcome outcome_of_post(const PlannedAdjustment& a, const HttpResponse& response) {
   if (judge_post(response) == PostVerdict::kApplied)
-    return {MB_OUTCOME_UPDATED, a.target, "",
-            "adjusted " + contract_service_name(a) + " by " + std::to_string(a.unit_change()) +
-                " units from " + std::to_string(a.current)};
-  Failure failure = classify_failure(response);
-  return failed(failure, a.current,
-                "Autotask did not apply the adjustment of " + std::to_string(a.unit_change()) +
-                    " units on " + contract_service_name(a) + ": " + failure.message);
+    return line_outcome(Outcome::kUpdated, a.target,
+                        "adjusted " + contract_service_name(a) + " by " +
+                            std::to_string(a.unit_change()) + " units from " +
+                            std::to_string(a.current));
+  HttpFailure failure = classify_failure(response);
+  return failed_line(failure.status, a.current,
+                     "Autotask did not apply the adjustment of " + std::to_string(a.unit_change()) +
+                         " units on " + contract_service_name(a) + ": " + failure.message);
 }
 
 LineOutcome outcome_after_reread(const PlannedAdjustment& a, const HttpResponse& response,
                                  std::optional<int64_t> units_now,
                                  const std::string& reread_error) {
-  Failure failure = classify_failure(response);
+  HttpFailure failure = classify_failure(response);
   if (units_now && *units_now == a.target)
-    return {MB_OUTCOME_UPDATED, a.target, "",
-            "adjusted " + contract_service_name(a) + " to " + std::to_string(a.target) +
-                " units; confirmed by re-reading after: " + failure.message};
+    return line_outcome(Outcome::kUpdated, a.target,
+                        "adjusted " + contract_service_name(a) + " to " + std::to_string(a.target) +
+                            " units; confirmed by re-reading after: " + failure.message);
   LineOutcome doubt;
   if (!units_now)
-    doubt = failed(Failure{MB_STATUS_RETRY, "", 0}, std::nullopt,
-                   "the adjustment of " + contract_service_name(a) +
-                       " may or may not have been applied (" + failure.message +
-                       ") and re-reading its units failed (" + reread_error +
-                       "); not sent again until a read confirms it");
+    doubt = failed_line(MB_STATUS_RETRY, std::nullopt,
+                        "the adjustment of " + contract_service_name(a) +
+                            " may or may not have been applied (" + failure.message +
+                            ") and re-reading its units failed (" + reread_error +
+                            "); not sent again until a read confirms it");
   else if (*units_now == a.current)
-    doubt = failed(failure, *units_now,
-                   "the adjustment of " + std::to_string(a.unit_change()) + " units on " +
-                       contract_service_name(a) + " is not visible yet (re-read: still " +
-                       std::to_string(*units_now) + ") after: " + failure.message +
-                       "; Autotask may still apply it, so it is not sent again until a read "
-                       "confirms it or its grace period passes");
+    doubt = failed_line(failure.status, *units_now,
+                        "the adjustment of " + std::to_string(a.unit_change()) + " units on " +
+                            contract_service_name(a) + " is not visible yet (re-read: still " +
+                            std::to_string(*units_now) + ") after: " + failure.message +
+                            "; Autotask may still apply it, so it is not sent again until a read "
+                            "confirms it or its grace period passes");
   else
-    doubt = failed(Failure{MB_STATUS_CONFLICT, "", 0}, *units_now,
-                   "the units of " + contract_service_name(a) + " changed from " +
-                       std::to_string(a.current) + " to " + std::to_string(*units_now) +
-                       " while adjusting to " + std::to_string(a.target) + " (" + failure.message +
-                       "); the next run re-reads and corrects it");
+    doubt = failed_line(MB_STATUS_CONFLICT, *units_now,
+                        "the units of " + contract_service_name(a) + " changed from " +
+                            std::to_string(a.current) + " to " + std::to_string(*units_now) +
+                            " while adjusting to " + std::to_string(a.target) + " (" +
+                            failure.message + "); the next run re-reads and corrects it");
   doubt.in_doubt = true;
   return doubt;
 }
 
 LineOutcome outcome_without_post(const PlannedAdjustment& a) {
   if (a.decision == WriteDecision::kConflict)
-    return {MB_OUTCOME_FAILED, a.current, MB_ERROR_CLASS_CONFLICT, a.message};
-  return {MB_OUTCOME_UNCHANGED, a.current, "", ""};
+    return failed_line(MB_STATUS_CONFLICT, a.current, a.message);
+  return line_outcome(Outcome::kUnchanged, a.current);
 }
 
 }  // namespace meterbridge::autotask

@@ -82,16 +82,19 @@ std::vector<PlannedAdjustment> plan_adjustments(const std::vector<LineTarget>& t
 // bare 500 to some create bodies that carry them.
 std::string adjustment_body(const PlannedAdjustment& adjustment, std::string_view date);
 
-// A line's result, as apply_quantities reports it.
-struct LineOutcome {
-  std::string outcome;  // updated | unchanged | failed | ...
-  std::optional<int64_t> quantity;
-  std::string error_class;  // for failed
-  std::string message;
-  // The adjustment may have been applied (or may still be) but nothing proved it: the host
-  // keeps its journal entry open and does not ask for the line again until it is settled.
-  bool in_doubt = false;
-};
+// A line's result, as apply_quantities reports it once it fills in the key. in_doubt: the
+// adjustment may have been applied (or may still be) but nothing proved it, so the host keeps
+// its journal entry open and does not ask for the line again until it is settled.
+using LineOutcome = ApplyLineResult;
+
+inline LineOutcome line_outcome(Outcome outcome, std::optional<int64_t> quantity,
+                                std::string message = "") {
+  return {"", outcome, quantity, std::nullopt, std::move(message)};
+}
+inline LineOutcome failed_line(mb_status error_class, std::optional<int64_t> quantity,
+                               std::string message) {
+  return {"", Outcome::kFailed, quantity, error_class, std::move(message)};
+}
 
 enum class PostVerdict {
   kApplied,     // 2xx: Autotask created the adjustment

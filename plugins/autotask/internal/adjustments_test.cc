@@ -1,6 +1,7 @@
 #include "internal/adjustments.h"
 
 #include <gtest/gtest.h>
+#include <meterbridge/testing/scripted_platform.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -9,23 +10,14 @@ namespace {
 
 constexpr char kDate[] = "2025-06-01";
 
+using meterbridge::testing::reply;
+
 LineTarget target(size_t line, int64_t contract_service, int64_t units) {
   return LineTarget{line, 9001, contract_service, 31, units};
 }
 
-HttpResponse answered(int status, std::string body = "") {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 HttpResponse reset_after_sending() {
-  HttpResponse r;
-  r.transport_error_class = "retry";
-  r.transport_error = "connection reset by peer";
-  r.maybe_sent = true;
-  return r;
+  return meterbridge::testing::no_answer(true, "connection reset by peer");
 }
 
 TEST(PlanAdjustments, PostsTheDifferenceFromTheFreshRead) {
@@ -60,7 +52,7 @@ TEST(PlanAdjustments, RefusesLinesThatDisagreeOnOneContractService) {
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].decision, WriteDecision::kConflict);
   EXPECT_NE(plan[0].message.find("50 and 51"), std::string::npos);
-  EXPECT_EQ(outcome_without_post(plan[0]).error_class, "conflict");
+  EXPECT_EQ(outcome_without_post(plan[0]).error_class, MB_STATUS_CONFLICT);
 }
 
 TEST(PlanAdjustments, NeverAdjustsTheSameContractServiceTwiceForOneDate) {
@@ -74,18 +66,6 @@ TEST(PlanAdjustments, NeverAdjustsTheSameContractServiceTwiceForOneDate) {
   EXPECT_EQ(next_day[0].decision, WriteDecision::kAdjust);
 }
 
-TEST(AdjustmentBody, CarriesEveryKeyAutotaskAcceptsAndNoNulls) {
-  PlannedAdjustment a;
-  a.contract_id = 9001;
-  a.contract_service_id = 55120;
-  a.service_id = 31;
-  a.current = 43;
-  a.target = 40;
-  EXPECT_EQ(boost::json::parse(adjustment_body(a, kDate)),
-            boost::json::parse(R"({"contractID":9001,"contractServiceID":55120,"serviceID":31,)"
-                               R"("effectiveDate":"2025-06-01T00:00:00Z","unitChange":-3})"));
-}
-
 PlannedAdjustment from_43_to_40() {
   PlannedAdjustment a;
   a.contract_id = 9001;
@@ -97,23 +77,29 @@ PlannedAdjustment from_43_to_40() {
   return a;
 }
 
+TEST(AdjustmentBody, CarriesEveryKeyAutotaskAcceptsAndNoNulls) {
+  EXPECT_EQ(boost::json::parse(adjustment_body(from_43_to_40(), kDate)),
+            boost::json::parse(R"({"contractID":9001,"contractServiceID":55120,"serviceID":31,)"
+                               R"("effectiveDate":"2025-06-01T00:00:00Z","unitChange":-3})"));
+}
+
 TEST(JudgePost, SeparatesClearAnswersFromAmbiguousOnes) {
-  EXPECT_EQ(judge_post(answered(200, R"({"itemId":880311})")), PostVerdict::kApplied);
-  EXPECT_EQ(judge_post(answered(429)), PostVerdict::kNotApplied);
-  EXPECT_EQ(judge_post(answered(500, R"({"errors":["effectiveDate must be between"]})")),
+  EXPECT_EQ(judge_post(reply(200, R"({"itemId":880311})")), PostVerdict::kApplied);
+  EXPECT_EQ(judge_post(reply(429, "")), PostVerdict::kNotApplied);
+  EXPECT_EQ(judge_post(reply(500, R"({"errors":["effectiveDate must be between"]})")),
             PostVerdict::kUnknown);
   EXPECT_EQ(judge_post(reset_after_sending()), PostVerdict::kUnknown);
 }
 
 TEST(OutcomeOfPost, ReportsTheTargetWhenAutotaskCreatedTheAdjustment) {
-  LineOutcome o = outcome_of_post(from_43_to_40(), answered(200, R"({"itemId":880311})"));
-  EXPECT_EQ(o.outcome, "updated");
+  LineOutcome o = outcome_of_post(from_43_to_40(), reply(200, R"({"itemId":880311})"));
+  EXPECT_EQ(o.outcome, Outcome::kUpdated);
   EXPECT_EQ(o.quantity, 40);
 }
 
 TEST(OutcomeAfterReread, CountsAWriteThatLandedAsUpdated) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), 40, "");
-  EXPECT_EQ(o.outcome, "updated");
+  EXPECT_EQ(o.outcome, Outcome::kUpdated);
   EXPECT_EQ(o.quantity, 40);
   EXPECT_FALSE(o.in_doubt);
 }
@@ -122,16 +108,16 @@ TEST(OutcomeAfterReread, CountsAWriteThatLandedAsUpdated) {
 TEST(OutcomeAfterReread, KeepsAWriteNotVisibleYetInDoubtWithAutotasksMessage) {
   LineOutcome o = outcome_after_reread(
       from_43_to_40(),
-      answered(500, R"({"errors":["effectiveDate must be between 2025-01-01 and 2025-05-31"]})"),
-      43, "");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "conflict");
+      reply(500, R"({"errors":["effectiveDate must be between 2025-01-01 and 2025-05-31"]})"), 43,
+      "");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_CONFLICT);
   EXPECT_EQ(o.quantity, 43);
   EXPECT_NE(o.message.find("effectiveDate must be between 2025-01-01 and 2025-05-31"),
             std::string::npos);
   EXPECT_TRUE(o.in_doubt);
   LineOutcome reset = outcome_after_reread(from_43_to_40(), reset_after_sending(), 43, "");
-  EXPECT_EQ(reset.outcome, "failed");
+  EXPECT_EQ(reset.outcome, Outcome::kFailed);
   EXPECT_TRUE(reset.in_doubt);
   EXPECT_NE(reset.message.find("not sent again until a read confirms it"), std::string::npos);
 }
@@ -139,16 +125,16 @@ TEST(OutcomeAfterReread, KeepsAWriteNotVisibleYetInDoubtWithAutotasksMessage) {
 TEST(OutcomeAfterReread, LeavesAnUnsettledWriteToTheNextRun) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), std::nullopt,
                                        "budget exhausted");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "retry");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_RETRY);
   EXPECT_FALSE(o.quantity.has_value());
   EXPECT_TRUE(o.in_doubt);
 }
 
 TEST(OutcomeAfterReread, FlagsUnitsThatMovedUnderneath) {
   LineOutcome o = outcome_after_reread(from_43_to_40(), reset_after_sending(), 47, "");
-  EXPECT_EQ(o.outcome, "failed");
-  EXPECT_EQ(o.error_class, "conflict");
+  EXPECT_EQ(o.outcome, Outcome::kFailed);
+  EXPECT_EQ(o.error_class, MB_STATUS_CONFLICT);
   EXPECT_EQ(o.quantity, 47);
   EXPECT_TRUE(o.in_doubt);
 }

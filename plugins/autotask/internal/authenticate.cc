@@ -1,31 +1,27 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
 namespace {
 
-using meterbridge::Call;
-using meterbridge::PluginError;
-
 // Past this share of the hourly threshold Autotask slows calls down; say so when connecting.
 constexpr int64_t kBusyPercent = 75;
 
-meterbridge::AuthenticateResult verdict(meterbridge::AuthStatus status,
-                                        const std::string& message) {
-  return meterbridge::AuthenticateResult{status, message, std::nullopt};
+AuthenticateResult verdict(AuthStatus status, const std::string& message) {
+  return AuthenticateResult{status, message, std::nullopt};
 }
 
 std::string usage_note(std::string_view body) {
-  auto doc = parse_object(body);
+  auto doc = parse_json_object(body);
   if (!doc) return "";
-  auto limit = int_field(*doc, "externalRequestThreshold");
-  auto used = int_field(*doc, "currentTimeframeRequestCount");
-  auto minutes = int_field(*doc, "requestThresholdTimeframe");
+  auto limit = whole_number(field_any_case(*doc, "externalRequestThreshold"));
+  auto used = whole_number(field_any_case(*doc, "currentTimeframeRequestCount"));
+  auto minutes = whole_number(field_any_case(*doc, "requestThresholdTimeframe"));
   if (!limit || !used || *limit <= 0) return "";
   std::string note = "; " + std::to_string(*used) + " of " + std::to_string(*limit) +
                      " requests used in the last " + std::to_string(minutes.value_or(60)) +
@@ -38,44 +34,41 @@ std::string usage_note(std::string_view body) {
 
 }  // namespace
 
-meterbridge::AuthenticateResult authenticate(AutotaskClient& client, Call& call) {
+AuthenticateResult authenticate(AutotaskClient& client, Call& call) {
   ZoneInformation zone;
   try {
     zone = client.rediscover_zone(call);
   } catch (const PluginError& e) {
     if (e.error_class() == MB_STATUS_CONFIG_INVALID)
-      return verdict(meterbridge::AuthStatus::kConfigInvalid, e.what());
+      return verdict(AuthStatus::kConfigInvalid, e.what());
     if (e.error_class() == MB_STATUS_RATE_LIMITED) throw;
-    return verdict(meterbridge::AuthStatus::kUnreachable, e.what());
+    return verdict(AuthStatus::kUnreachable, e.what());
   }
   std::string where =
       zone.zone_name.empty() ? zone.rest_root : zone.zone_name + " (" + zone.rest_root + ")";
 
-  ApiRequest check;
-  check.method = "GET";
-  check.entity = "ThresholdInformation";
-  check.path = "ThresholdInformation";
+  HttpRequest check;
+  check.url = check.endpoint = "ThresholdInformation";
   HttpResponse response = client.send(call, {check}).front();
   if (response.status == 200)
-    return verdict(meterbridge::AuthStatus::kOk, "Autotask accepted " + client.config().username +
-                                                     " in zone " + where +
-                                                     usage_note(response.body));
+    return verdict(AuthStatus::kOk, "Autotask accepted " + client.config().username + " in zone " +
+                                        where + usage_note(response.body));
 
-  Failure failure = classify_failure(response);
-  switch (failure.error_class) {
+  HttpFailure failure = classify_failure(response);
+  switch (failure.status) {
     case MB_STATUS_AUTH_FAILED:
-      return verdict(meterbridge::AuthStatus::kAuthFailed, failure.message);
+      return verdict(AuthStatus::kAuthFailed, failure.message);
     case MB_STATUS_CONFIG_INVALID:
-      return verdict(meterbridge::AuthStatus::kConfigInvalid, failure.message);
+      return verdict(AuthStatus::kConfigInvalid, failure.message);
     case MB_STATUS_RATE_LIMITED:
-      throw PluginError(failure.error_class, failure.message, failure.retry_after_ms);
+      throw_failure(failure);
     default:
       break;
   }
   if (response.status == 404)
-    return verdict(meterbridge::AuthStatus::kConfigInvalid,
+    return verdict(AuthStatus::kConfigInvalid,
                    "no Autotask API at " + zone.rest_root + " (HTTP 404); check base_url");
-  return verdict(meterbridge::AuthStatus::kUnreachable, failure.message);
+  return verdict(AuthStatus::kUnreachable, failure.message);
 }
 
 }  // namespace meterbridge::autotask

@@ -1,21 +1,16 @@
 #include "internal/client.h"
 
 #include <meterbridge/http.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/json/serialize.hpp>
 
-#include <algorithm>
 #include <set>
 #include <utility>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
 namespace {
-
-using meterbridge::Call;
-using meterbridge::PluginError;
 
 // A query that pages on and on is a bug somewhere; 100,000 pages is 50 million rows.
 constexpr int kMaxPageRounds = 100000;
@@ -28,6 +23,40 @@ std::string rebase(const std::string& url, const std::string& new_base) {
   auto new_origin = origin_of(new_base);
   if (path_start == std::string::npos || !new_origin) return url;
   return *new_origin + url.substr(path_start);
+}
+
+// A query of `entity`: its first page, or the page `next_page_url` links to, which Autotask
+// wants POSTed with the identical body.
+HttpRequest query_request(std::string_view entity, const std::string& body,
+                          const std::string& next_page_url) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = next_page_url.empty() ? std::string(entity) + "/query" : next_page_url;
+  request.body = body;
+  request.endpoint = std::string(entity);
+  return request;
+}
+
+// The page a query answered; throws PluginError when it failed or is not a query answer.
+QueryPage query_page_of(const HttpResponse& response, std::string_view entity) {
+  const std::string what = std::string(entity) + " query: ";
+  if (response.status != 200) {
+    HttpFailure failure = classify_failure(response);
+    failure.message = what + failure.message;
+    throw_failure(failure);
+  }
+  auto doc = parse_json_object(response.body);
+  const boost::json::value* items = doc ? field_any_case(*doc, "items") : nullptr;
+  if (items == nullptr || !items->is_array())
+    throw PluginError(MB_STATUS_FATAL, what + "Autotask's answer has no items array");
+  QueryPage page;
+  for (const auto& item : items->get_array()) {
+    if (item.is_object()) page.items.push_back(item.get_object());
+  }
+  if (const auto* details = field_any_case(*doc, "pageDetails");
+      details != nullptr && details->is_object())
+    page.next_page_url = text(field_any_case(details->get_object(), "nextPageUrl")).value_or("");
+  return page;
 }
 
 }  // namespace
@@ -55,7 +84,6 @@ const ZoneInformation& AutotaskClient::rediscover_zone(Call& call) {
 
 ZoneInformation AutotaskClient::discover(Call& call) {
   HttpRequest request;
-  request.method = "GET";
   request.url = zone_information_url(config_.discovery_root, config_.username);
   request.endpoint = "ZoneInformation";
   // zoneInformation needs no credentials, so none are sent to the discovery host.
@@ -72,51 +100,42 @@ ZoneInformation AutotaskClient::discover(Call& call) {
     throw PluginError(MB_STATUS_CONFIG_INVALID,
                       "Autotask does not know the API user '" + config_.username +
                           "' (zone information could not be determined); check the user name");
-  Failure failure = classify_failure(response);
-  if (response.status == 0) failure.error_class = MB_STATUS_RETRY;
-  throw PluginError(failure.error_class,
-                    "Autotask zone discovery at " + config_.discovery_root + ": " + failure.message,
-                    failure.retry_after_ms);
+  HttpFailure failure = classify_failure(response);
+  if (response.status == 0) failure.status = MB_STATUS_RETRY;
+  failure.message = "Autotask zone discovery at " + config_.discovery_root + ": " + failure.message;
+  throw_failure(failure);
 }
 
-std::string AutotaskClient::url_of(const ApiRequest& request) const {
-  if (request.url.empty()) return api_base_ + request.path;
-  if (!same_origin(request.url, api_base_))
+HttpRequest AutotaskClient::with_credentials(HttpRequest request) const {
+  if (request.url.find("://") == std::string::npos) {
+    request.url = api_base_ + request.url;
+  } else if (!same_origin(request.url, api_base_)) {
     throw PluginError(MB_STATUS_FATAL, "Autotask returned a link to another host (" +
                                            origin_of(request.url).value_or("unparsable URL") +
                                            "); credentials are sent only to the tenant's zone");
-  return request.url;
-}
-
-HttpRequest AutotaskClient::to_http(const ApiRequest& request) const {
-  HttpRequest r;
-  r.method = request.method;
-  r.url = url_of(request);
-  r.headers = {{"ApiIntegrationCode", config_.integration_code},
-               {"UserName", config_.username},
-               {"Secret", config_.secret},
-               {"Accept", "application/json"}};
-  if (!request.body.empty()) {
-    r.headers.emplace_back("Content-Type", "application/json");
-    r.body = request.body;
   }
-  r.endpoint = request.entity;
-  r.idempotent = request.idempotent;
-  return r;
+  request.headers = {{"ApiIntegrationCode", config_.integration_code},
+                     {"UserName", config_.username},
+                     {"Secret", config_.secret},
+                     {"Accept", "application/json"}};
+  if (request.body) request.headers.emplace_back("Content-Type", "application/json");
+  // Queries and reads change nothing, so the host may resend them; a write says otherwise.
+  request.idempotent = request.idempotent.value_or(true);
+  return request;
 }
 
 std::vector<HttpResponse> AutotaskClient::run(Call& call,
                                               const std::vector<HttpRequest>& requests) {
   if (requests.empty()) return {};
-  return from_host(call.http(requests));
+  return call.http(requests);
 }
 
 std::vector<HttpResponse> AutotaskClient::send(Call& call,
-                                               const std::vector<ApiRequest>& requests) {
+                                               const std::vector<HttpRequest>& requests) {
   zone(call);
   std::vector<HttpRequest> http;
   http.reserve(requests.size());
-  for (const auto& r : requests) http.push_back(to_http(r));
+  for (const auto& r : requests) http.push_back(with_credentials(r));
   std::vector<HttpResponse> responses = run(call, http);
 
   std::vector<size_t> refused;
@@ -139,9 +158,9 @@ std::vector<HttpResponse> AutotaskClient::send(Call& call,
             std::to_string(refused.size()) + " refused request(s)");
   std::vector<HttpRequest> again;
   for (size_t i : refused) {
-    ApiRequest moved = requests[i];
-    if (!moved.url.empty()) moved.url = rebase(moved.url, api_base_);
-    again.push_back(to_http(moved));
+    HttpRequest moved = requests[i];
+    if (moved.url.find("://") != std::string::npos) moved.url = rebase(moved.url, api_base_);
+    again.push_back(with_credentials(std::move(moved)));
   }
   std::vector<HttpResponse> second = run(call, again);
   for (size_t k = 0; k < refused.size(); ++k) responses[refused[k]] = std::move(second[k]);
@@ -151,18 +170,8 @@ std::vector<HttpResponse> AutotaskClient::send(Call& call,
 QueryPage AutotaskClient::query_page(Call& call, std::string_view entity,
                                      const std::string& query_body,
                                      const std::string& next_page_url) {
-  ApiRequest request;
-  request.entity = std::string(entity);
-  request.path = std::string(entity) + "/query";
-  request.url = next_page_url;
-  request.body = query_body;
-  HttpResponse response = send(call, {request}).front();
-  if (response.status != 200) {
-    Failure f = classify_failure(response);
-    throw PluginError(f.error_class, std::string(entity) + " query: " + f.message,
-                      f.retry_after_ms);
-  }
-  return parse_query_page(response.body, entity);
+  return query_page_of(send(call, {query_request(entity, query_body, next_page_url)}).front(),
+                       entity);
 }
 
 std::vector<boost::json::object> AutotaskClient::query_all(
@@ -185,24 +194,13 @@ std::vector<boost::json::object> AutotaskClient::query_all(
                         std::string(entity) + " query: Autotask never reached a last page");
     if (call.cancelled())
       throw PluginError(MB_STATUS_RETRY, "cancelled while querying " + std::string(entity));
-    std::vector<ApiRequest> requests;
-    for (const auto& p : pending) {
-      ApiRequest r;
-      r.entity = std::string(entity);
-      r.path = std::string(entity) + "/query";
-      r.url = p.next_page_url;
-      r.body = bodies[p.query];
-      requests.push_back(std::move(r));
-    }
+    std::vector<HttpRequest> requests;
+    for (const auto& p : pending)
+      requests.push_back(query_request(entity, bodies[p.query], p.next_page_url));
     std::vector<HttpResponse> responses = send(call, requests);
     std::vector<Pending> next;
     for (size_t i = 0; i < responses.size(); ++i) {
-      if (responses[i].status != 200) {
-        Failure f = classify_failure(responses[i]);
-        throw PluginError(f.error_class, std::string(entity) + " query: " + f.message,
-                          f.retry_after_ms);
-      }
-      QueryPage page = parse_query_page(responses[i].body, entity);
+      QueryPage page = query_page_of(responses[i], entity);
       for (auto& item : page.items) rows.push_back(std::move(item));
       if (page.next_page_url.empty()) continue;
       if (!links_followed.insert(page.next_page_url).second)
@@ -213,22 +211,6 @@ std::vector<boost::json::object> AutotaskClient::query_all(
     pending = std::move(next);
   }
   return rows;
-}
-
-QueryPage parse_query_page(std::string_view body, std::string_view entity) {
-  auto doc = parse_object(body);
-  const boost::json::value* items = doc ? find_field(*doc, "items") : nullptr;
-  if (items == nullptr || !items->is_array())
-    throw PluginError(MB_STATUS_FATAL,
-                      std::string(entity) + " query: Autotask's answer has no items array");
-  QueryPage page;
-  for (const auto& item : items->get_array()) {
-    if (item.is_object()) page.items.push_back(item.get_object());
-  }
-  if (const auto* details = find_field(*doc, "pageDetails");
-      details != nullptr && details->is_object())
-    page.next_page_url = string_field(details->get_object(), "nextPageUrl").value_or("");
-  return page;
 }
 
 }  // namespace meterbridge::autotask

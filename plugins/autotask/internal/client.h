@@ -3,7 +3,7 @@
 // It owns what every call needs: the credential headers, the tenant's zone (discovered through
 // zoneInformation on first use, cached for the session, re-discovered when Autotask answers
 // 401 because tenants move between zones), and Autotask's query paging. All HTTP goes through
-// Call::http_batch-style batches, so independent requests run concurrently within the limits
+// the host in batches (Call::http), so independent requests run concurrently within the limits
 // the host applies per entity.
 //
 //   AutotaskClient client(parse_connector_config(config_json));
@@ -14,7 +14,7 @@
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CLIENT_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CLIENT_H_
 
-#include <meterbridge/plugin.hpp>
+#include <meterbridge/http.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -28,16 +28,6 @@
 #include "internal/zone.h"
 
 namespace meterbridge::autotask {
-
-// One Autotask call, relative to the tenant's API base unless Autotask gave an absolute URL.
-struct ApiRequest {
-  std::string method = "POST";
-  std::string entity;  // "Companies", ...: the host's endpoint key
-  std::string path;    // relative to the API base ("Companies/query"); ignored when url is set
-  std::string url;     // an absolute link from Autotask (nextPageUrl); same origin as the base
-  std::string body;    // JSON text
-  bool idempotent = true;
-};
 
 // One page of a query: its rows and the link to the next page (empty on the last page).
 struct QueryPage {
@@ -53,41 +43,42 @@ class AutotaskClient {
 
   // The tenant's zone, discovering it when none is cached. Throws PluginError:
   // config_invalid when Autotask does not know the user name, retry when discovery fails.
-  const ZoneInformation& zone(meterbridge::Call& call);
+  const ZoneInformation& zone(Call& call);
   // Asks zoneInformation again, replacing the cache. No-op for a pinned zone.
-  const ZoneInformation& rediscover_zone(meterbridge::Call& call);
+  const ZoneInformation& rediscover_zone(Call& call);
   bool zone_is_pinned() const { return config_.pinned_rest_root.has_value(); }
 
-  // Sends the requests as one batch and returns the responses in order. Any 401 makes the
-  // client re-discover the zone; if the tenant moved, the refused requests are sent once more
-  // to the new zone (a 401 changed nothing, so even writes are safe to resend).
-  // Throws PluginError only when the host refused the whole batch (budget exhausted, ...).
-  std::vector<HttpResponse> send(meterbridge::Call& call, const std::vector<ApiRequest>& requests);
+  // Sends the requests as one batch, with the credentials, and returns the responses in order.
+  // A request's url is relative to the tenant's API base ("Companies/query"), or an absolute
+  // link Autotask gave (nextPageUrl), which must be on the same origin. Its endpoint is the
+  // Autotask entity, which is what Autotask's thread limit counts ("3 concurrent requests per
+  // entity"); idempotent is false for writes that must not be resent after they may have
+  // reached Autotask. Any 401 makes the client re-discover the zone; if the tenant moved, the
+  // refused requests are sent once more to the new zone (a 401 changed nothing, so even writes
+  // are safe to resend). Throws PluginError only when the host refused the whole batch (budget
+  // exhausted, ...) or a link leads elsewhere.
+  std::vector<HttpResponse> send(Call& call, const std::vector<HttpRequest>& requests);
 
   // Runs every query (all QueryModels of one entity) concurrently and follows each one's
   // nextPageUrl until it ends, POSTing the identical body each time as Autotask requires.
   // Returns every row of every query. Throws PluginError on the first failed page.
-  std::vector<boost::json::object> query_all(meterbridge::Call& call, std::string_view entity,
+  std::vector<boost::json::object> query_all(Call& call, std::string_view entity,
                                              const std::vector<boost::json::object>& queries);
 
   // One page of one query: the first when `next_page_url` is empty, else that page (which
   // must belong to the tenant's zone). Throws PluginError on failure.
-  QueryPage query_page(meterbridge::Call& call, std::string_view entity,
-                       const std::string& query_body, const std::string& next_page_url);
+  QueryPage query_page(Call& call, std::string_view entity, const std::string& query_body,
+                       const std::string& next_page_url);
 
  private:
-  HttpRequest to_http(const ApiRequest& request) const;
-  std::string url_of(const ApiRequest& request) const;
-  std::vector<HttpResponse> run(meterbridge::Call& call, const std::vector<HttpRequest>& requests);
-  ZoneInformation discover(meterbridge::Call& call);
+  HttpRequest with_credentials(HttpRequest request) const;
+  std::vector<HttpResponse> run(Call& call, const std::vector<HttpRequest>& requests);
+  ZoneInformation discover(Call& call);
 
   ConnectorConfig config_;
   std::optional<ZoneInformation> zone_;
   std::string api_base_;  // api_base(zone_->rest_root) once the zone is known
 };
-
-// Parses a query response body; throws PluginError(FATAL) when it is not one.
-QueryPage parse_query_page(std::string_view body, std::string_view entity);
 
 }  // namespace meterbridge::autotask
 

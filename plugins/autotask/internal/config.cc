@@ -1,10 +1,10 @@
 #include "internal/config.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json/array.hpp>
 
-#include "internal/json_fields.h"
 #include "internal/zone.h"
 
 namespace meterbridge::autotask {
@@ -12,7 +12,7 @@ namespace meterbridge::autotask {
 namespace {
 
 [[noreturn]] void invalid(const std::string& why) {
-  throw meterbridge::PluginError(MB_STATUS_CONFIG_INVALID, "autotask config: " + why);
+  throw PluginError(MB_STATUS_CONFIG_INVALID, "autotask config: " + why);
 }
 
 std::string required_string(const boost::json::object& config, const char* key) {
@@ -40,7 +40,7 @@ const boost::json::value* present(const boost::json::object& config, const char*
 }  // namespace
 
 ConnectorConfig parse_connector_config(std::string_view json) {
-  auto parsed = parse_object(json);
+  auto parsed = parse_json_object(json);
   if (!parsed) invalid("the config must be a JSON object");
   const boost::json::object& config = *parsed;
 
@@ -59,7 +59,7 @@ ConnectorConfig parse_connector_config(std::string_view json) {
     if (!types->is_array()) invalid("company_types must be an array of integers");
     c.company_types.clear();
     for (const auto& t : types->get_array()) {
-      auto type = to_int64(t);
+      auto type = whole_number(&t);
       if (!type || *type < 0) invalid("company_types must be an array of non-negative integers");
       c.company_types.push_back(*type);
     }

@@ -33,7 +33,7 @@ struct ConnectorConfig {
   std::vector<int64_t> company_types;
 };
 
-// Throws meterbridge::PluginError(MB_STATUS_CONFIG_INVALID) naming the offending key.
+// Throws PluginError(MB_STATUS_CONFIG_INVALID) naming the offending key.
 ConnectorConfig parse_connector_config(std::string_view json);
 
 }  // namespace meterbridge::autotask

@@ -1,18 +1,19 @@
 #include "internal/contract_lines.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <algorithm>
 #include <utility>
 
 #include "internal/dates.h"
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
 namespace {
 
 std::string date_field(const boost::json::object& row, std::string_view name) {
-  auto text = string_field(row, name);
-  return text ? calendar_date(*text).value_or("") : "";
+  auto written = text(field_any_case(row, name));
+  return written ? calendar_date(*written).value_or("") : "";
 }
 
 std::string describe(const Company& company) {
@@ -41,55 +42,56 @@ std::string contracts_phrase(const std::vector<const Contract*>& contracts) {
   return s;
 }
 
+// Adds a row unless one with its id is there already (pages and chunks may overlap).
+template <typename Row>
+void add_once(std::vector<Row>& rows, Row row) {
+  auto same_id = [&](const Row& r) { return r.id == row.id; };
+  if (std::none_of(rows.begin(), rows.end(), same_id)) rows.push_back(std::move(row));
+}
+
 }  // namespace
 
 std::optional<Company> company_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
+  auto id = whole_number(field_any_case(row, "id"));
   if (!id) return std::nullopt;
-  return Company{*id, string_field(row, "companyName").value_or(""),
-                 bool_field(row, "isActive").value_or(false)};
+  return Company{*id, text(field_any_case(row, "companyName")).value_or(""),
+                 boolean(field_any_case(row, "isActive")).value_or(false)};
 }
 
 std::optional<Contract> contract_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto company = int_field(row, "companyID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto company = whole_number(field_any_case(row, "companyID"));
   if (!id || !company) return std::nullopt;
-  return Contract{*id, *company, string_field(row, "contractName").value_or(""),
+  return Contract{*id, *company, text(field_any_case(row, "contractName")).value_or(""),
                   date_field(row, "startDate"), date_field(row, "endDate")};
 }
 
 std::optional<ContractService> contract_service_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto contract = int_field(row, "contractID");
-  auto service = int_field(row, "serviceID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto contract = whole_number(field_any_case(row, "contractID"));
+  auto service = whole_number(field_any_case(row, "serviceID"));
   if (!id || !contract || !service) return std::nullopt;
   return ContractService{*id, *contract, *service};
 }
 
 std::optional<UnitPeriod> unit_period_from_row(const boost::json::object& row) {
-  auto id = int_field(row, "id");
-  auto contract_service = int_field(row, "contractServiceID");
+  auto id = whole_number(field_any_case(row, "id"));
+  auto contract_service = whole_number(field_any_case(row, "contractServiceID"));
   std::string start = date_field(row, "startDate");
   std::string end = date_field(row, "endDate");
   if (!id || !contract_service || start.empty() || end.empty()) return std::nullopt;
   return UnitPeriod{*id, *contract_service, std::move(start), std::move(end),
-                    int_field(row, "units").value_or(0)};
+                    whole_number(field_any_case(row, "units")).value_or(0)};
 }
 
 void ContractBook::add_company(Company company) { companies_[company.id] = std::move(company); }
 
 void ContractBook::add_contract(Contract contract) {
-  auto& list = contracts_by_company_[contract.company_id];
-  bool known =
-      std::any_of(list.begin(), list.end(), [&](const Contract& c) { return c.id == contract.id; });
-  if (!known) list.push_back(std::move(contract));
+  add_once(contracts_by_company_[contract.company_id], std::move(contract));
 }
 
 void ContractBook::add_contract_service(ContractService line) {
-  auto& list = lines_by_contract_[line.contract_id];
-  bool known = std::any_of(list.begin(), list.end(),
-                           [&](const ContractService& l) { return l.id == line.id; });
-  if (!known) list.push_back(line);
+  add_once(lines_by_contract_[line.contract_id], line);
 }
 
 std::vector<int64_t> ContractBook::active_company_ids() const {
@@ -114,15 +116,14 @@ LineResolution ContractBook::resolve(int64_t company_id, int64_t service_id,
                                      std::string_view date) const {
   auto company_it = companies_.find(company_id);
   if (company_it == companies_.end())
-    return {LineStatus::kCompanyNotFound, "Autotask has no company " + std::to_string(company_id),
-            0, 0};
+    return {Reason::kNotFound, "Autotask has no company " + std::to_string(company_id), 0, 0};
   const Company& company = company_it->second;
   if (!company.active)
-    return {LineStatus::kCompanyInactive, describe(company) + " is inactive in Autotask", 0, 0};
+    return {Reason::kAccountInactive, describe(company) + " is inactive in Autotask", 0, 0};
 
   auto contracts_it = contracts_by_company_.find(company_id);
   if (contracts_it == contracts_by_company_.end() || contracts_it->second.empty())
-    return {LineStatus::kNoContractLine,
+    return {Reason::kNoContractLine,
             describe(company) + " has no active Recurring Service contract", 0, 0};
 
   std::vector<const Contract*> covering;
@@ -132,7 +133,7 @@ LineResolution ContractBook::resolve(int64_t company_id, int64_t service_id,
     std::string windows;
     for (const auto& c : contracts_it->second)
       windows += (windows.empty() ? "" : ", ") + describe_window(c);
-    return {LineStatus::kNoContractLine,
+    return {Reason::kNoContractLine,
             "no active Recurring Service contract of " + describe(company) + " covers " +
                 std::string(date) + "; its contracts: " + windows,
             0, 0};
@@ -147,7 +148,7 @@ LineResolution ContractBook::resolve(int64_t company_id, int64_t service_id,
   }
   std::string service = "service " + std::to_string(service_id);
   if (matches.empty())
-    return {LineStatus::kNoContractLine,
+    return {Reason::kNoContractLine,
             service + " is not on the active Recurring Service " + contracts_phrase(covering) +
                 " of " + describe(company),
             0, 0};
@@ -156,13 +157,13 @@ LineResolution ContractBook::resolve(int64_t company_id, int64_t service_id,
     for (const auto& [contract, line] : matches)
       where += (where.empty() ? "" : ", ") +
                ("contract " + describe(*contract) + " line " + std::to_string(line->id));
-    return {LineStatus::kAmbiguousContractLine,
+    return {Reason::kAmbiguousContractLine,
             service + " is on " + std::to_string(matches.size()) +
                 " lines of active Recurring Service contracts of " + describe(company) + ": " +
                 where + "; keep it on exactly one",
             0, 0};
   }
-  return {LineStatus::kFound, "", matches.front().first->id, matches.front().second->id};
+  return {std::nullopt, "", matches.front().first->id, matches.front().second->id};
 }
 
 bool covers(const Contract& contract, std::string_view date) {

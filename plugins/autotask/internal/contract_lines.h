@@ -11,9 +11,11 @@
 //   ContractBook book;
 //   book.add_company(company_from_row(row));  // ... contracts, contract services
 //   LineResolution r = book.resolve(412, 31, "2025-06-01");
-//   if (r.status == LineStatus::kFound) units_on("2025-06-01", periods_of[r.contract_service_id]);
+//   if (!r.reason) units_on("2025-06-01", periods_of[r.contract_service_id]);
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CONTRACT_LINES_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_CONTRACT_LINES_H_
+
+#include <meterbridge/documents.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -64,17 +66,12 @@ std::optional<Contract> contract_from_row(const boost::json::object& row);
 std::optional<ContractService> contract_service_from_row(const boost::json::object& row);
 std::optional<UnitPeriod> unit_period_from_row(const boost::json::object& row);
 
-enum class LineStatus {
-  kFound,
-  kCompanyNotFound,
-  kCompanyInactive,
-  kNoContractLine,
-  kAmbiguousContractLine,
-};
-
+// The contract line of a (company, service) pair, or why there is none: the read reason of
+// the SDK (not_found for an unknown company, account_inactive, no_contract_line,
+// ambiguous_contract_line).
 struct LineResolution {
-  LineStatus status = LineStatus::kNoContractLine;
-  std::string message;  // why, naming company, service and contracts; empty when found
+  std::optional<Reason> reason;  // nullopt: found
+  std::string message;           // why, naming company, service and contracts; empty when found
   int64_t contract_id = 0;
   int64_t contract_service_id = 0;
 };

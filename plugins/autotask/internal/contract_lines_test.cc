@@ -35,20 +35,20 @@ ContractBook sample_book() {
 
 TEST(ContractBook, FindsTheOneLineOfTheServiceOnACoveringContract) {
   LineResolution r = sample_book().resolve(412, kEndpoint, kDate);
-  EXPECT_EQ(r.status, LineStatus::kFound);
+  EXPECT_EQ(r.reason, std::nullopt);
   EXPECT_EQ(r.contract_id, 9001);
   EXPECT_EQ(r.contract_service_id, 55120);
 }
 
 TEST(ContractBook, AcceptsTwoContractsWhenOnlyOneCarriesTheService) {
   LineResolution r = sample_book().resolve(977, kEmail, kDate);
-  EXPECT_EQ(r.status, LineStatus::kFound);
+  EXPECT_EQ(r.reason, std::nullopt);
   EXPECT_EQ(r.contract_service_id, 56003);
 }
 
 TEST(ContractBook, ReportsTwoLinesForOneServiceAsAmbiguousNamingBothContracts) {
   LineResolution r = sample_book().resolve(977, kEndpoint, kDate);
-  EXPECT_EQ(r.status, LineStatus::kAmbiguousContractLine);
+  EXPECT_EQ(r.reason, Reason::kAmbiguousContractLine);
   EXPECT_NE(r.message.find("9101 'Security'"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("9102 'Security add-on'"), std::string::npos) << r.message;
 }
@@ -56,11 +56,11 @@ TEST(ContractBook, ReportsTwoLinesForOneServiceAsAmbiguousNamingBothContracts) {
 TEST(ContractBook, OnlyContractsCoveringTheDateCount) {
   // Before 9102 starts, 977's endpoint service has a single line.
   LineResolution r = sample_book().resolve(977, kEndpoint, "2025-05-31");
-  EXPECT_EQ(r.status, LineStatus::kFound);
+  EXPECT_EQ(r.reason, std::nullopt);
   EXPECT_EQ(r.contract_service_id, 56001);
 
   LineResolution expired = sample_book().resolve(600, kEndpoint, kDate);
-  EXPECT_EQ(expired.status, LineStatus::kNoContractLine);
+  EXPECT_EQ(expired.reason, Reason::kNoContractLine);
   EXPECT_NE(expired.message.find("9201 'Managed 2024' (2024-01-01 to 2024-12-31)"),
             std::string::npos)
       << expired.message;
@@ -69,22 +69,22 @@ TEST(ContractBook, OnlyContractsCoveringTheDateCount) {
 TEST(ContractBook, ExplainsAMissingLine) {
   ContractBook book = sample_book();
   LineResolution no_service = book.resolve(412, 99, kDate);
-  EXPECT_EQ(no_service.status, LineStatus::kNoContractLine);
+  EXPECT_EQ(no_service.reason, Reason::kNoContractLine);
   EXPECT_NE(no_service.message.find("service 99 is not on"), std::string::npos)
       << no_service.message;
   EXPECT_NE(no_service.message.find("9001 'Managed 2025'"), std::string::npos)
       << no_service.message;
 
   LineResolution no_contract = book.resolve(700, kEndpoint, kDate);
-  EXPECT_EQ(no_contract.status, LineStatus::kNoContractLine);
+  EXPECT_EQ(no_contract.reason, Reason::kNoContractLine);
   EXPECT_NE(no_contract.message.find("no active Recurring Service contract"), std::string::npos);
 }
 
 TEST(ContractBook, ReportsUnknownAndInactiveCompanies) {
   ContractBook book = sample_book();
-  EXPECT_EQ(book.resolve(1, kEndpoint, kDate).status, LineStatus::kCompanyNotFound);
+  EXPECT_EQ(book.resolve(1, kEndpoint, kDate).reason, Reason::kNotFound);
   LineResolution inactive = book.resolve(500, kEndpoint, kDate);
-  EXPECT_EQ(inactive.status, LineStatus::kCompanyInactive);
+  EXPECT_EQ(inactive.reason, Reason::kAccountInactive);
   EXPECT_NE(inactive.message.find("Closed Co"), std::string::npos);
 }
 

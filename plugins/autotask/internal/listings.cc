@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "internal/json_fields.h"
 #include "internal/query.h"
 
 namespace meterbridge::autotask {
@@ -16,8 +17,6 @@ namespace meterbridge::autotask {
 namespace {
 
 namespace json = boost::json;
-using meterbridge::Call;
-using meterbridge::PluginError;
 
 struct ListingInput {
   std::string search;  // empty: no search
@@ -26,14 +25,14 @@ struct ListingInput {
   std::string query_body;     // from the cursor; empty on the first call
 };
 
-ListingInput parse_listing_input(const meterbridge::ListRequest& request) {
+ListingInput parse_listing_input(const ListRequest& request) {
   ListingInput in;
   in.search = request.search.value_or("");
   if (request.limit && *request.limit > 0) in.limit = *request.limit;
   const std::optional<std::string>& cursor = request.cursor;
   if (!cursor || cursor->empty()) return in;
-  auto state = parse_object(*cursor);
-  auto page = state ? string_field(*state, "page") : std::nullopt;
+  auto state = parse_json_object(*cursor);
+  auto page = state ? text(field_any_case(*state, "page")) : std::nullopt;
   const json::value* query = state ? state->if_contains("query") : nullptr;
   if (!page || page->empty() || query == nullptr || !query->is_object())
     throw PluginError(MB_STATUS_CONFIG_INVALID, "the cursor was not made by this plugin");
@@ -42,14 +41,13 @@ ListingInput parse_listing_input(const meterbridge::ListRequest& request) {
   return in;
 }
 
-using ItemOf = std::function<std::optional<meterbridge::ListItem>(const json::object& row)>;
+using ItemOf = std::function<std::optional<ListItem>(const json::object& row)>;
 
-meterbridge::ListPage list_page(AutotaskClient& client, Call& call, std::string_view entity,
-                                const ListingInput& in, const json::object& first_query,
-                                const ItemOf& item_of) {
+ListPage list_page(AutotaskClient& client, Call& call, std::string_view entity,
+                   const ListingInput& in, const json::object& first_query, const ItemOf& item_of) {
   std::string body = in.query_body.empty() ? json::serialize(first_query) : in.query_body;
   QueryPage page = client.query_page(call, entity, body, in.next_page_url);
-  meterbridge::ListPage out;
+  ListPage out;
   for (const auto& row : page.items)
     if (auto item = item_of(row)) out.items.push_back(std::move(*item));
   if (!page.next_page_url.empty())
@@ -59,14 +57,13 @@ meterbridge::ListPage list_page(AutotaskClient& client, Call& call, std::string_
 }
 
 json::value field_or_null(const json::object& row, std::string_view name) {
-  const json::value* v = find_field(row, name);
+  const json::value* v = field_any_case(row, name);
   return v == nullptr ? json::value(nullptr) : *v;
 }
 
 }  // namespace
 
-meterbridge::ListPage list_accounts(AutotaskClient& client, Call& call,
-                                    const meterbridge::ListRequest& request) {
+ListPage list_accounts(AutotaskClient& client, Call& call, const ListRequest& request) {
   ListingInput in = parse_listing_input(request);
   std::vector<json::object> filter{equals("isActive", true)};
   if (!client.config().company_types.empty())
@@ -76,34 +73,31 @@ meterbridge::ListPage list_accounts(AutotaskClient& client, Call& call,
       std::move(filter),
       {"id", "companyName", "companyNumber", "companyType", "isActive", "parentCompanyID"},
       in.limit);
-  return list_page(client, call, "Companies", in, query,
-                   [](const json::object& row) -> std::optional<meterbridge::ListItem> {
-                     auto id = int_field(row, "id");
-                     if (!id) return std::nullopt;
-                     return meterbridge::ListItem{
-                         std::to_string(*id), string_field(row, "companyName").value_or(""),
-                         bool_field(row, "isActive").value_or(true),
-                         json::serialize(json::object{
-                             {"company_number", field_or_null(row, "companyNumber")},
-                             {"company_type", field_or_null(row, "companyType")},
-                             {"parent_company_id", field_or_null(row, "parentCompanyID")}})};
-                   });
+  return list_page(
+      client, call, "Companies", in, query, [](const json::object& row) -> std::optional<ListItem> {
+        auto id = whole_number(field_any_case(row, "id"));
+        if (!id) return std::nullopt;
+        return ListItem{std::to_string(*id), text(field_any_case(row, "companyName")).value_or(""),
+                        boolean(field_any_case(row, "isActive")).value_or(true),
+                        json::serialize(json::object{
+                            {"company_number", field_or_null(row, "companyNumber")},
+                            {"company_type", field_or_null(row, "companyType")},
+                            {"parent_company_id", field_or_null(row, "parentCompanyID")}})};
+      });
 }
 
-meterbridge::ListPage list_services(AutotaskClient& client, Call& call,
-                                    const meterbridge::ListRequest& request) {
+ListPage list_services(AutotaskClient& client, Call& call, const ListRequest& request) {
   ListingInput in = parse_listing_input(request);
   std::vector<json::object> filter{equals("isActive", true)};
   if (!in.search.empty()) filter.push_back(contains_text("name", in.search));
   json::object query = query_model(
       std::move(filter), {"id", "name", "description", "unitPrice", "periodType"}, in.limit);
   return list_page(
-      client, call, "Services", in, query,
-      [](const json::object& row) -> std::optional<meterbridge::ListItem> {
-        auto id = int_field(row, "id");
+      client, call, "Services", in, query, [](const json::object& row) -> std::optional<ListItem> {
+        auto id = whole_number(field_any_case(row, "id"));
         if (!id) return std::nullopt;
-        return meterbridge::ListItem{
-            std::to_string(*id), string_field(row, "name").value_or(""), true,
+        return ListItem{
+            std::to_string(*id), text(field_any_case(row, "name")).value_or(""), true,
             json::serialize(json::object{{"description", field_or_null(row, "description")},
                                          {"unit_price", field_or_null(row, "unitPrice")},
                                          {"period_type", field_or_null(row, "periodType")}})};

@@ -6,15 +6,8 @@
 #include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
-#include <cstdint>
-#include <map>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "internal/adjustments.h"
 #include "internal/client.h"
-#include "internal/contract_lines.h"
 
 namespace meterbridge::autotask {
 
@@ -30,7 +23,7 @@ namespace meterbridge::autotask {
 //   IntegrationCode is invalid."}
 // The verdict document of on_authenticate. Throws PluginError only when no verdict could be
 // reached for a reason worth retrying as such (throttled, the host's budget exhausted).
-meterbridge::AuthenticateResult authenticate(AutotaskClient& client, meterbridge::Call& call);
+AuthenticateResult authenticate(AutotaskClient& client, Call& call);
 
 // list_accounts and list_services: Autotask Companies and Services, one Autotask page per call.
 //
@@ -42,12 +35,10 @@ meterbridge::AuthenticateResult authenticate(AutotaskClient& client, meterbridge
 //   // {"items":[{"id":"412","name":"Northwind Dental","active":true,"details":{...}}],
 //   //  "next_cursor":"{\"page\":\"https://.../Companies/query/next?paging=...\",\"query\":{...}}"}
 // Active companies of the configured company types; `search` matches part of the name.
-meterbridge::ListPage list_accounts(AutotaskClient& client, meterbridge::Call& call,
-                                    const meterbridge::ListRequest& request);
+ListPage list_accounts(AutotaskClient& client, Call& call, const ListRequest& request);
 
 // Active services; `search` matches part of the name.
-meterbridge::ListPage list_services(AutotaskClient& client, meterbridge::Call& call,
-                                    const meterbridge::ListRequest& request);
+ListPage list_services(AutotaskClient& client, Call& call, const ListRequest& request);
 
 // read_quantities and apply_quantities: the host's line documents (abi.h) against Autotask.
 //
@@ -60,25 +51,11 @@ meterbridge::ListPage list_services(AutotaskClient& client, meterbridge::Call& c
 // apply_quantities skips the first three for lines carrying the line_ref a read returned, and
 // always re-reads the units before computing a delta.
 //
-//   std::string out = read_quantities(client, call,
-//   R"({"effective_date":"2025-06-01","lines":[...]})");
-// Companies, their active Recurring Service contracts, and those contracts' lines for
-// `service_ids`, fetched in bulk.
-ContractBook fetch_contract_book(AutotaskClient& client, meterbridge::Call& call,
-                                 const std::vector<int64_t>& company_ids,
-                                 const std::vector<int64_t>& service_ids, std::string_view date);
+//   ReadResult out = read_quantities(client, call, decode<ReadRequest>(input_json));
+ReadResult read_quantities(AutotaskClient& client, Call& call, const ReadRequest& request);
 
-// Units on `date` for each contract service (0 when no period covers the date).
-std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, meterbridge::Call& call,
-                                          const std::vector<int64_t>& contract_service_ids,
-                                          std::string_view date);
-
-meterbridge::ReadResult read_quantities(AutotaskClient& client, meterbridge::Call& call,
-                                        const meterbridge::ReadRequest& request);
-
-meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger,
-                                          meterbridge::Call& call,
-                                          const meterbridge::ApplyRequest& request);
+ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
+                             const ApplyRequest& request);
 
 }  // namespace meterbridge::autotask
 

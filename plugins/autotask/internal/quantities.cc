@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -9,8 +11,8 @@
 #include <optional>
 #include <utility>
 
+#include "internal/contract_lines.h"
 #include "internal/dates.h"
-#include "internal/json_fields.h"
 #include "internal/query.h"
 
 namespace meterbridge::autotask {
@@ -18,8 +20,6 @@ namespace meterbridge::autotask {
 namespace {
 
 namespace json = boost::json;
-using meterbridge::Call;
-using meterbridge::PluginError;
 
 constexpr char kAdjustments[] = "ContractServiceAdjustments";
 
@@ -44,37 +44,13 @@ template <typename Line>
 HostLine host_line(const Line& in) {
   HostLine line;
   line.key = in.key;
-  line.company_id = parse_record_id(in.account_id);
-  line.service_id = parse_record_id(in.service_id);
+  line.company_id = parse_whole_number(in.account_id);
+  line.service_id = parse_whole_number(in.service_id);
   if (!line.company_id)
     line.problem = "'" + in.account_id + "' is not an Autotask company id";
   else if (!line.service_id)
     line.problem = "'" + in.service_id + "' is not an Autotask service id";
   return line;
-}
-
-std::vector<int64_t> ids_of(const std::vector<HostLine>& lines, const std::vector<size_t>& which,
-                            std::optional<int64_t> HostLine::*id) {
-  std::vector<int64_t> ids;
-  ids.reserve(which.size());
-  for (size_t i : which) ids.push_back(*(lines[i].*id));
-  return ids;
-}
-
-std::optional<meterbridge::Reason> read_reason(LineStatus status) {
-  switch (status) {
-    case LineStatus::kCompanyNotFound:
-      return meterbridge::Reason::kNotFound;
-    case LineStatus::kCompanyInactive:
-      return meterbridge::Reason::kAccountInactive;
-    case LineStatus::kAmbiguousContractLine:
-      return meterbridge::Reason::kAmbiguousContractLine;
-    case LineStatus::kNoContractLine:
-      return meterbridge::Reason::kNoContractLine;
-    case LineStatus::kFound:
-      break;
-  }
-  return std::nullopt;
 }
 
 json::object line_ref(int64_t company_id, int64_t service_id, const LineResolution& r) {
@@ -84,73 +60,134 @@ json::object line_ref(int64_t company_id, int64_t service_id, const LineResoluti
                       {"contract_service_id", r.contract_service_id}};
 }
 
-// The line_ref a read returned, when it still describes this line's company and service.
-std::optional<LineTarget> target_from_line_ref(const meterbridge::JsonText& line_ref,
-                                               const HostLine& host, size_t index) {
-  auto ref = line_ref.empty() ? std::nullopt : parse_object(line_ref);
+// The line's target on the contract line its line_ref names, when the line_ref a read returned
+// still describes this line's company and service.
+std::optional<LineTarget> target_from_line_ref(const ApplyLine& in, const HostLine& host,
+                                               size_t index) {
+  auto ref = in.line_ref.empty() ? std::nullopt : parse_json_object(in.line_ref);
   if (!ref) return std::nullopt;
   const json::object& r = *ref;
-  auto company = int_field(r, "company_id");
-  auto service = int_field(r, "service_id");
-  auto contract = int_field(r, "contract_id");
-  auto contract_service = int_field(r, "contract_service_id");
+  auto company = whole_number(field_any_case(r, "company_id"));
+  auto service = whole_number(field_any_case(r, "service_id"));
+  auto contract = whole_number(field_any_case(r, "contract_id"));
+  auto contract_service = whole_number(field_any_case(r, "contract_service_id"));
   if (company != host.company_id || service != host.service_id || !contract || !contract_service ||
       *contract <= 0 || *contract_service <= 0)
     return std::nullopt;
-  LineTarget t;
-  t.line = index;
-  t.contract_id = *contract;
-  t.contract_service_id = *contract_service;
-  t.service_id = *service;
-  return t;
+  return LineTarget{index, *contract, *contract_service, *service, *in.target};
 }
 
-// The absolute target, as the whole number of units Autotask stores (int32, never negative).
-std::optional<int64_t> unit_target(const std::optional<int64_t>& units, std::string& problem) {
-  if (!units || *units < 0 || *units > std::numeric_limits<int32_t>::max()) {
-    problem = "target must be a whole number of units between 0 and 2147483647";
-    return std::nullopt;
-  }
-  return units;
+// Whether an absolute target is a number of units Autotask stores (int32, never negative).
+bool storable(const std::optional<int64_t>& units) {
+  return units && *units >= 0 && *units <= std::numeric_limits<int32_t>::max();
 }
 
-meterbridge::ApplyLineResult apply_line(const std::string& key, const LineOutcome& o) {
-  std::optional<mb_status> error_class;
-  if (!o.error_class.empty()) error_class = meterbridge::error_class_from_wire(o.error_class);
-  return meterbridge::ApplyLineResult{
-      key,
-      meterbridge::from_wire<meterbridge::Outcome>(o.outcome).value_or(
-          meterbridge::Outcome::kFailed),
-      o.quantity,
-      error_class,
-      o.message,
-      o.in_doubt};
-}
-
+// The outcome of a line whose contract line was not found.
 LineOutcome outcome_of_resolution(const LineResolution& r) {
-  switch (r.status) {
-    case LineStatus::kCompanyNotFound:
-      return {MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND, r.message};
-    case LineStatus::kCompanyInactive:
-      return {MB_OUTCOME_ACCOUNT_INACTIVE, std::nullopt, "", r.message};
-    case LineStatus::kAmbiguousContractLine:
-      return {MB_OUTCOME_AMBIGUOUS_CONTRACT_LINE, std::nullopt, "", r.message};
-    case LineStatus::kNoContractLine:
-    case LineStatus::kFound:
-      break;
+  switch (r.reason.value_or(Reason::kNoContractLine)) {
+    case Reason::kNotFound:
+      return failed_line(MB_STATUS_NOT_FOUND, std::nullopt, r.message);
+    case Reason::kAccountInactive:
+      return line_outcome(Outcome::kAccountInactive, std::nullopt, r.message);
+    case Reason::kAmbiguousContractLine:
+      return line_outcome(Outcome::kAmbiguousContractLine, std::nullopt, r.message);
+    default:
+      return line_outcome(Outcome::kNoContractLine, std::nullopt, r.message);
   }
-  return {MB_OUTCOME_NO_CONTRACT_LINE, std::nullopt, "", r.message};
 }
 
-ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
-  ApiRequest r;
+HttpRequest adjustment_request(const PlannedAdjustment& adjustment, const std::string& date) {
+  HttpRequest r;
   r.method = "POST";
-  r.entity = kAdjustments;
-  r.path = kAdjustments;
+  r.url = r.endpoint = kAdjustments;
   r.body = adjustment_body(adjustment, date);
   // A resend after a timeout or reset could add the delta twice.
   r.idempotent = false;
   return r;
+}
+
+// Companies, their active Recurring Service contracts, and those contracts' lines for
+// `service_ids`, fetched in bulk.
+ContractBook fetch_contract_book(AutotaskClient& client, Call& call,
+                                 const std::vector<int64_t>& company_ids,
+                                 const std::vector<int64_t>& service_ids, std::string_view date) {
+  ContractBook book;
+  std::vector<json::object> queries;
+  for (const auto& chunk : in_chunks(company_ids))
+    queries.push_back(query_model({in_list("id", chunk)}, {"id", "companyName", "isActive"}));
+  for (const auto& row : client.query_all(call, "Companies", queries))
+    if (auto c = company_from_row(row)) book.add_company(std::move(*c));
+
+  queries.clear();
+  for (const auto& chunk : in_chunks(book.active_company_ids()))
+    queries.push_back(query_model(
+        {in_list("companyID", chunk), equals("contractType", kRecurringServiceContractType),
+         equals("status", kActiveContractStatus)},
+        {"id", "companyID", "contractName", "startDate", "endDate"}));
+  for (const auto& row : client.query_all(call, "Contracts", queries))
+    if (auto c = contract_from_row(row)) book.add_contract(std::move(*c));
+
+  // A contract holds about one line per service, so a query over c contracts and s services
+  // returns up to c·s rows. Chunking the contracts by 500 / s (the page size) keeps each answer
+  // to one page: the same number of requests as paging through one big query, but independent
+  // ones, sent together and run up to the per-entity limit at once instead of page after page.
+  queries.clear();
+  auto service_chunks = in_chunks(service_ids);
+  const size_t services_per_query = service_chunks.empty() ? 1 : service_chunks.front().size();
+  const size_t contracts_per_query =
+      std::max<size_t>(1, static_cast<size_t>(kMaxPageSize) / services_per_query);
+  for (const auto& contracts : in_chunks(book.contracts_covering(date), contracts_per_query))
+    for (const auto& services : service_chunks)
+      queries.push_back(
+          query_model({in_list("contractID", contracts), in_list("serviceID", services)},
+                      {"id", "contractID", "serviceID"}));
+  for (const auto& row : client.query_all(call, "ContractServices", queries))
+    if (auto l = contract_service_from_row(row)) book.add_contract_service(*l);
+  return book;
+}
+
+// Units on `date` for each contract service (0 when no period covers the date).
+std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, Call& call,
+                                          const std::vector<int64_t>& contract_service_ids,
+                                          std::string_view date) {
+  // Each adjustment splits a period, so a line collects many rows over the years; only the
+  // rows around the date matter. The server-side window reaches 12 hours past midnight on
+  // either side, so a tenant rendering its dates with a time-zone offset still returns the
+  // period holding the date, while the period that ended the day before stays out (one row
+  // per line, one page per 500 lines). units_on makes the exact choice by calendar date.
+  std::string from = shift_days(date, -1) + "T12:00:00Z";
+  std::string to = std::string(date) + "T12:00:00Z";
+  std::vector<json::object> queries;
+  for (const auto& chunk : in_chunks(contract_service_ids))
+    queries.push_back(query_model(
+        {in_list("contractServiceID", chunk), less_or_equal("startDate", json::string(to)),
+         greater_or_equal("endDate", json::string(from))},
+        {"id", "contractServiceID", "units", "startDate", "endDate"}));
+  std::map<int64_t, std::vector<UnitPeriod>> periods;
+  for (const auto& row : client.query_all(call, "ContractServiceUnits", queries))
+    if (auto p = unit_period_from_row(row))
+      periods[p->contract_service_id].push_back(std::move(*p));
+  std::map<int64_t, int64_t> units;
+  for (int64_t id : contract_service_ids) units[id] = units_on(date, periods[id]);
+  return units;
+}
+
+// The contract line of each line in `which`, all found through one bulk fetch.
+std::map<size_t, LineResolution> find_contract_lines(AutotaskClient& client, Call& call,
+                                                     const std::vector<HostLine>& lines,
+                                                     const std::vector<size_t>& which,
+                                                     const std::string& date) {
+  std::map<size_t, LineResolution> found;
+  if (which.empty()) return found;
+  std::vector<int64_t> companies;
+  std::vector<int64_t> services;
+  for (size_t i : which) {
+    companies.push_back(*lines[i].company_id);
+    services.push_back(*lines[i].service_id);
+  }
+  ContractBook book = fetch_contract_book(client, call, companies, services, date);
+  for (size_t i : which) found[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, date);
+  return found;
 }
 
 // One apply_quantities call, step by step: take the host's lines, find each one's contract
@@ -159,14 +196,14 @@ ApiRequest adjustment_request(const PlannedAdjustment& adjustment, const std::st
 class ApplyRun {
  public:
   ApplyRun(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
-           const meterbridge::ApplyRequest& request)
+           const ApplyRequest& request)
       : client_(client),
         ledger_(ledger),
         call_(call),
         in_(request),
         date_(effective_date(request.effective_date, call)) {}
 
-  meterbridge::ApplyResult run() {
+  ApplyResult run() {
     take_lines();
     resolve_lines_without_ref();
     plan_from_fresh_units();
@@ -179,40 +216,29 @@ class ApplyRun {
     outcomes_.resize(in_.lines.size());
     for (size_t i = 0; i < in_.lines.size(); ++i) {
       lines_.push_back(host_line(in_.lines[i]));
-      targets_of_.push_back(0);
       if (!lines_[i].problem.empty()) {
-        outcomes_[i] = LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_NOT_FOUND,
-                                   lines_[i].problem};
+        outcomes_[i] = failed_line(MB_STATUS_NOT_FOUND, std::nullopt, lines_[i].problem);
         continue;
       }
-      std::string problem;
-      auto target = unit_target(in_.lines[i].target, problem);
-      if (!target) {
+      if (!storable(in_.lines[i].target)) {
         outcomes_[i] =
-            LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
+            failed_line(MB_STATUS_CONFIG_INVALID, std::nullopt,
+                        "target must be a whole number of units between 0 and 2147483647");
         continue;
       }
-      targets_of_[i] = *target;
-      if (auto t = target_from_line_ref(in_.lines[i].line_ref, lines_[i], i)) {
-        t->target = *target;
+      if (auto t = target_from_line_ref(in_.lines[i], lines_[i], i))
         targets_.push_back(*t);
-      } else {
+      else
         without_ref_.push_back(i);
-      }
     }
   }
 
   // Lines without a usable line_ref are found the way read_quantities finds them.
   void resolve_lines_without_ref() {
-    if (without_ref_.empty()) return;
-    ContractBook book =
-        fetch_contract_book(client_, call_, ids_of(lines_, without_ref_, &HostLine::company_id),
-                            ids_of(lines_, without_ref_, &HostLine::service_id), date_);
-    for (size_t i : without_ref_) {
-      LineResolution r = book.resolve(*lines_[i].company_id, *lines_[i].service_id, date_);
-      if (r.status == LineStatus::kFound)
+    for (const auto& [i, r] : find_contract_lines(client_, call_, lines_, without_ref_, date_)) {
+      if (!r.reason)
         targets_.push_back(LineTarget{i, r.contract_id, r.contract_service_id,
-                                      *lines_[i].service_id, targets_of_[i]});
+                                      *lines_[i].service_id, *in_.lines[i].target});
       else
         outcomes_[i] = outcome_of_resolution(r);
     }
@@ -254,7 +280,7 @@ class ApplyRun {
 
   void write_adjustments() {
     if (posts_.empty()) return;
-    std::vector<ApiRequest> requests;
+    std::vector<HttpRequest> requests;
     for (size_t k : posts_) requests.push_back(adjustment_request(plan_[k], date_));
     std::vector<HttpResponse> responses;
     try {
@@ -263,9 +289,8 @@ class ApplyRun {
     } catch (const PluginError& e) {
       // The host sent none of them (budget exhausted, ...): those lines fail, the rest stand.
       for (size_t k : posts_)
-        results_[k] = LineOutcome{MB_OUTCOME_FAILED, plan_[k].current,
-                                  std::string(error_class_name(e.error_class())),
-                                  std::string("not written: ") + e.what()};
+        results_[k] =
+            failed_line(e.error_class(), plan_[k].current, std::string("not written: ") + e.what());
       return;
     }
     std::vector<size_t> unknown;  // indices into posts_ and responses
@@ -306,25 +331,24 @@ class ApplyRun {
     }
   }
 
-  meterbridge::ApplyResult report() {
+  ApplyResult report() {
     for (size_t k = 0; k < plan_.size(); ++k)
       for (size_t i : plan_[k].lines) outcomes_[i] = results_[k];
-    meterbridge::ApplyResult out;
-    for (size_t i = 0; i < lines_.size(); ++i)
-      out.lines.push_back(apply_line(
-          lines_[i].key,
-          outcomes_[i].value_or(LineOutcome{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_FATAL,
-                                            "no outcome was determined"})));
+    ApplyResult out;
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      out.lines.push_back(outcomes_[i].value_or(
+          failed_line(MB_STATUS_FATAL, std::nullopt, "no outcome was determined")));
+      out.lines.back().key = lines_[i].key;
+    }
     return out;
   }
 
   AutotaskClient& client_;
   AdjustmentLedger& ledger_;
   Call& call_;
-  const meterbridge::ApplyRequest& in_;
+  const ApplyRequest& in_;
   std::string date_;
   std::vector<HostLine> lines_;
-  std::vector<int64_t> targets_of_;                   // per input line
   std::vector<std::optional<LineOutcome>> outcomes_;  // per input line
   std::vector<size_t> without_ref_;                   // input lines to resolve
   std::vector<LineTarget> targets_;                   // lines with a contract line
@@ -335,71 +359,7 @@ class ApplyRun {
 
 }  // namespace
 
-ContractBook fetch_contract_book(AutotaskClient& client, Call& call,
-                                 const std::vector<int64_t>& company_ids,
-                                 const std::vector<int64_t>& service_ids, std::string_view date) {
-  ContractBook book;
-  std::vector<json::object> queries;
-  for (const auto& chunk : in_chunks(company_ids))
-    queries.push_back(query_model({in_list("id", chunk)}, {"id", "companyName", "isActive"}));
-  for (const auto& row : client.query_all(call, "Companies", queries))
-    if (auto c = company_from_row(row)) book.add_company(std::move(*c));
-
-  queries.clear();
-  for (const auto& chunk : in_chunks(book.active_company_ids()))
-    queries.push_back(query_model(
-        {in_list("companyID", chunk), equals("contractType", kRecurringServiceContractType),
-         equals("status", kActiveContractStatus)},
-        {"id", "companyID", "contractName", "startDate", "endDate"}));
-  for (const auto& row : client.query_all(call, "Contracts", queries))
-    if (auto c = contract_from_row(row)) book.add_contract(std::move(*c));
-
-  // A contract holds about one line per service, so a query over c contracts and s services
-  // returns up to c·s rows. Chunking the contracts by 500 / s (the page size) keeps each answer
-  // to one page: the same number of requests as paging through one big query, but independent
-  // ones, sent together and run up to the per-entity limit at once instead of page after page.
-  queries.clear();
-  auto service_chunks = in_chunks(service_ids);
-  const size_t services_per_query = service_chunks.empty() ? 1 : service_chunks.front().size();
-  const size_t contracts_per_query =
-      std::max<size_t>(1, static_cast<size_t>(kMaxPageSize) / services_per_query);
-  for (const auto& contracts : in_chunks(book.contracts_covering(date), contracts_per_query))
-    for (const auto& services : service_chunks)
-      queries.push_back(
-          query_model({in_list("contractID", contracts), in_list("serviceID", services)},
-                      {"id", "contractID", "serviceID"}));
-  for (const auto& row : client.query_all(call, "ContractServices", queries))
-    if (auto l = contract_service_from_row(row)) book.add_contract_service(*l);
-  return book;
-}
-
-std::map<int64_t, int64_t> fetch_units_on(AutotaskClient& client, Call& call,
-                                          const std::vector<int64_t>& contract_service_ids,
-                                          std::string_view date) {
-  // Each adjustment splits a period, so a line collects many rows over the years; only the
-  // rows around the date matter. The server-side window reaches 12 hours past midnight on
-  // either side, so a tenant rendering its dates with a time-zone offset still returns the
-  // period holding the date, while the period that ended the day before stays out (one row
-  // per line, one page per 500 lines). units_on makes the exact choice by calendar date.
-  std::string from = shift_days(date, -1) + "T12:00:00Z";
-  std::string to = std::string(date) + "T12:00:00Z";
-  std::vector<json::object> queries;
-  for (const auto& chunk : in_chunks(contract_service_ids))
-    queries.push_back(query_model(
-        {in_list("contractServiceID", chunk), less_or_equal("startDate", json::string(to)),
-         greater_or_equal("endDate", json::string(from))},
-        {"id", "contractServiceID", "units", "startDate", "endDate"}));
-  std::map<int64_t, std::vector<UnitPeriod>> periods;
-  for (const auto& row : client.query_all(call, "ContractServiceUnits", queries))
-    if (auto p = unit_period_from_row(row))
-      periods[p->contract_service_id].push_back(std::move(*p));
-  std::map<int64_t, int64_t> units;
-  for (int64_t id : contract_service_ids) units[id] = units_on(date, periods[id]);
-  return units;
-}
-
-meterbridge::ReadResult read_quantities(AutotaskClient& client, Call& call,
-                                        const meterbridge::ReadRequest& request) {
+ReadResult read_quantities(AutotaskClient& client, Call& call, const ReadRequest& request) {
   const std::string date = effective_date(request.effective_date, call);
   std::vector<HostLine> lines;
   std::vector<size_t> lookups;
@@ -408,43 +368,33 @@ meterbridge::ReadResult read_quantities(AutotaskClient& client, Call& call,
     if (lines.back().problem.empty()) lookups.push_back(lines.size() - 1);
   }
 
-  ContractBook book;
-  if (!lookups.empty())
-    book = fetch_contract_book(client, call, ids_of(lines, lookups, &HostLine::company_id),
-                               ids_of(lines, lookups, &HostLine::service_id), date);
-  std::vector<LineResolution> resolutions(lines.size());
-  std::vector<int64_t> found;
-  for (size_t i : lookups) {
-    resolutions[i] = book.resolve(*lines[i].company_id, *lines[i].service_id, date);
-    if (resolutions[i].status == LineStatus::kFound)
-      found.push_back(resolutions[i].contract_service_id);
-  }
+  std::map<size_t, LineResolution> found = find_contract_lines(client, call, lines, lookups, date);
+  std::vector<int64_t> contract_services;
+  for (const auto& [i, r] : found)
+    if (!r.reason) contract_services.push_back(r.contract_service_id);
   std::map<int64_t, int64_t> units;
-  if (!found.empty()) units = fetch_units_on(client, call, found, date);
+  if (!contract_services.empty()) units = fetch_units_on(client, call, contract_services, date);
 
-  meterbridge::ReadResult out;
+  ReadResult out;
   for (size_t i = 0; i < lines.size(); ++i) {
     const HostLine& line = lines[i];
-    meterbridge::ReadLineResult& o = out.lines.emplace_back();
+    const LineResolution r =
+        line.problem.empty() ? found[i] : LineResolution{Reason::kNotFound, line.problem, 0, 0};
+    ReadLineResult& o = out.lines.emplace_back();
     o.key = line.key;
-    if (!line.problem.empty()) {
-      o.reason = meterbridge::Reason::kNotFound;
-      o.message = line.problem;
-    } else if (resolutions[i].status != LineStatus::kFound) {
-      o.reason = read_reason(resolutions[i].status);
-      o.message = resolutions[i].message;
-    } else {
-      o.quantity = units[resolutions[i].contract_service_id];
-      o.message = "contract " + std::to_string(resolutions[i].contract_id) + ", contract service " +
-                  std::to_string(resolutions[i].contract_service_id) + ", units on " + date;
-      o.line_ref = json::serialize(line_ref(*line.company_id, *line.service_id, resolutions[i]));
-    }
+    o.reason = r.reason;
+    o.message = r.message;
+    if (r.reason) continue;
+    o.quantity = units[r.contract_service_id];
+    o.message = "contract " + std::to_string(r.contract_id) + ", contract service " +
+                std::to_string(r.contract_service_id) + ", units on " + date;
+    o.line_ref = json::serialize(line_ref(*line.company_id, *line.service_id, r));
   }
   return out;
 }
 
-meterbridge::ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger,
-                                          Call& call, const meterbridge::ApplyRequest& request) {
+ApplyResult apply_quantities(AutotaskClient& client, AdjustmentLedger& ledger, Call& call,
+                             const ApplyRequest& request) {
   return ApplyRun(client, ledger, call, request).run();
 }
 

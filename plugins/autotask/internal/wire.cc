@@ -1,17 +1,8 @@
 #include "internal/wire.h"
 
-#include <meterbridge/documents_json.hpp>
-#include <meterbridge/http.hpp>
-#include <meterbridge/plugin.hpp>
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <cctype>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -24,13 +15,14 @@ constexpr uint64_t kThreadLimitWaitMs = 1'000;
 // A plain-text body is quoted only when it is short enough to be a message, not a page.
 constexpr size_t kMaxPlainTextMessage = 300;
 
-bool mentions(const HttpResponse& r, std::string_view lower_case_text) {
-  return ascii_lower(r.body).find(lower_case_text) != std::string::npos;
+bool mentions(const HttpResponse& r, std::string_view text) {
+  return contains_ignoring_case(r.body, text);
 }
 
-uint64_t retry_after_ms(const HttpResponse& r, uint64_t fallback) {
+// The wait the answer asks for (retry_after_ms), or `fallback` when it names none.
+uint64_t wait_asked(const HttpResponse& r, uint64_t fallback) {
   if (r.retry_after_ms > 0) return r.retry_after_ms;
-  return meterbridge::retry_after_header_ms(r.retry_after).value_or(fallback);
+  return retry_after_header_ms(r.header("retry-after")).value_or(fallback);
 }
 
 std::string with_platform_words(const std::string& what, const HttpResponse& r) {
@@ -40,8 +32,8 @@ std::string with_platform_words(const std::string& what, const HttpResponse& r) 
 
 // A request that got no answer: a wrong URL or a refused batch stays what it is; anything
 // else is worth another try.
-mb_status transport_class(std::string_view name) {
-  mb_status status = meterbridge::error_class_from_wire(name);
+mb_status transport_class(const HttpResponse& r) {
+  mb_status status = r.error ? r.error->error_class : MB_STATUS_FATAL;
   return status == MB_STATUS_CONFIG_INVALID || status == MB_STATUS_FATAL ||
                  status == MB_STATUS_RATE_LIMITED
              ? status
@@ -50,60 +42,21 @@ mb_status transport_class(std::string_view name) {
 
 }  // namespace
 
-std::string serialize_requests(const std::vector<HttpRequest>& requests) {
-  return meterbridge::encode_array(requests);
-}
-
-std::vector<HttpResponse> from_host(std::vector<meterbridge::HttpResponse> responses) {
-  std::vector<HttpResponse> out;
-  out.reserve(responses.size());
-  for (meterbridge::HttpResponse& h : responses) {
-    HttpResponse& r = out.emplace_back();
-    r.status = h.status;
-    r.body = std::move(h.body);
-    r.retry_after = h.header("retry-after");
-    r.retry_after_ms = h.retry_after_ms;
-    if (h.error) {
-      r.transport_error_class = meterbridge::error_class_wire_name(h.error->error_class);
-      r.transport_error = std::move(h.error->message);
-      r.maybe_sent = h.error->sent;
-    }
-  }
-  return out;
-}
-
-std::vector<HttpResponse> parse_responses(std::string_view json, size_t expected) {
-  std::vector<meterbridge::HttpResponse> responses;
-  try {
-    responses = meterbridge::decode_array<meterbridge::HttpResponse>(json, "HTTP responses");
-  } catch (const meterbridge::DocumentError&) {
-  }
-  if (responses.size() != expected)
-    throw meterbridge::PluginError(MB_STATUS_FATAL, "the host answered an HTTP batch of " +
-                                                        std::to_string(expected) +
-                                                        " requests with something else");
-  return from_host(std::move(responses));
-}
-
 std::string platform_message(std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value doc = boost::json::parse(body, ec);
-  if (!ec && doc.is_object()) {
-    const boost::json::object& o = doc.get_object();
+  if (auto doc = parse_json_object(body)) {
     std::string joined;
-    if (const auto* errors = find_field(o, "errors"); errors != nullptr && errors->is_array()) {
+    const boost::json::value* errors = field_any_case(*doc, "errors");
+    if (errors != nullptr && errors->is_array()) {
       for (const auto& e : errors->get_array()) {
-        std::string text;
-        if (e.is_string())
-          text = std::string(e.get_string());
-        else if (e.is_object())
-          text = string_field(e.get_object(), "message").value_or("");
-        if (text.empty()) continue;
+        std::string words = e.is_object()
+                                ? text(field_any_case(e.get_object(), "message")).value_or("")
+                                : text(&e).value_or("");
+        if (words.empty()) continue;
         if (!joined.empty()) joined += "; ";
-        joined += text;
+        joined += words;
       }
     }
-    if (joined.empty()) joined = string_field(o, "message").value_or("");
+    if (joined.empty()) joined = text(field_any_case(*doc, "message")).value_or("");
     return joined;
   }
   std::string_view trimmed = body;
@@ -139,28 +92,29 @@ bool is_business_rule_refusal(const HttpResponse& r) {
 }
 
 bool certainly_not_applied(const HttpResponse& r) {
-  if (r.status == 0) return !r.maybe_sent;
+  if (r.status == 0) return !(r.error && r.error->sent);
   if (r.status >= 400 && r.status < 500) return true;  // 401, 403, 404, 405, 429: refused up front
   return is_thread_threshold_refusal(r) || is_unknown_user_refusal(r) ||
          is_invalid_integration_code_refusal(r) || is_permission_refusal(r);
 }
 
-Failure classify_failure(const HttpResponse& r) {
+HttpFailure classify_failure(const HttpResponse& r) {
   if (r.status == 0) {
-    std::string what = r.maybe_sent ? "no answer from Autotask; the request may have reached it"
-                                    : "could not reach Autotask";
-    return {transport_class(r.transport_error_class),
-            r.transport_error.empty() ? what : what + " (" + r.transport_error + ")", 0};
+    std::string what = r.error && r.error->sent
+                           ? "no answer from Autotask; the request may have reached it"
+                           : "could not reach Autotask";
+    if (r.error && !r.error->message.empty()) what += " (" + r.error->message + ")";
+    return {transport_class(r), what, 0};
   }
   std::string status = "HTTP " + std::to_string(r.status);
   if (is_thread_threshold_refusal(r))
     return {MB_STATUS_RATE_LIMITED,
             with_platform_words("Autotask thread limit exceeded (" + status + ")", r),
-            retry_after_ms(r, kThreadLimitWaitMs)};
+            wait_asked(r, kThreadLimitWaitMs)};
   if (r.status == 429)
     return {MB_STATUS_RATE_LIMITED,
             with_platform_words("Autotask request threshold reached (HTTP 429)", r),
-            retry_after_ms(r, kDefaultThresholdWaitMs)};
+            wait_asked(r, kDefaultThresholdWaitMs)};
   if (r.status == 401)
     return {MB_STATUS_AUTH_FAILED, "Autotask rejected the user name or secret (HTTP 401)", 0};
   if (is_unknown_user_refusal(r))
@@ -180,7 +134,7 @@ Failure classify_failure(const HttpResponse& r) {
     return {MB_STATUS_NOT_FOUND, with_platform_words("not found on Autotask (HTTP 404)", r), 0};
   if (r.status == 502 || r.status == 503 || r.status == 504)
     return {MB_STATUS_RETRY, with_platform_words("Autotask is unavailable (" + status + ")", r),
-            retry_after_ms(r, 0)};
+            retry_after_ms(r)};
   return {MB_STATUS_FATAL, with_platform_words("Autotask answered " + status, r), 0};
 }
 

@@ -1,53 +1,26 @@
-// HTTP as the plugin sees it: the host's batch documents (abi.h, callback_http_batch) and
-// what Autotask's answers mean.
+// What Autotask's answers mean, read from the SDK's HttpResponse (<meterbridge/http.hpp>).
 //
 // Autotask reports almost everything as {"errors":["..."]}; business rules and bad
 // credentials alike arrive as HTTP 500, and its thread limit may arrive with any status, so
 // classification reads the text as well as the status.
 //
-//   HttpResponse r = ...;                       // one element of the host's response array
-//   if (r.status != 200) {
-//     Failure f = classify_failure(r);          // error class, message users may read, wait
-//     throw meterbridge::PluginError(f.error_class, f.message, f.retry_after_ms);
-//   }
+// Autotask's wire format is camelCase ("companyID", "nextPageUrl"), but its own field matching
+// is case-insensitive and PascalCase turns up in older tools and in the swagger, so the plugin
+// reads members with field_any_case (<meterbridge/json_fields.hpp>); ids and counts may come
+// as 412.0, which whole_number reads as 412.
+//
+//   HttpResponse r = call.http(requests)[0];
+//   if (r.status != 200) throw_failure(classify_failure(r));  // class, message users may read,
+//   wait
 #ifndef METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 #define METERBRIDGE_PLUGINS_AUTOTASK_INTERNAL_WIRE_H_
 
-#include <meterbridge/documents.hpp>
-#include <meterbridge/plugin.hpp>
+#include <meterbridge/http.hpp>
 
-#include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace meterbridge::autotask {
-
-// The SDK's request; its endpoint is the Autotask entity, which is what Autotask's thread limit
-// counts ("3 concurrent requests per entity"), and idempotent is false for writes that must not
-// be resent after they may have reached Autotask.
-using HttpRequest = meterbridge::HttpRequest;
-
-struct HttpResponse {
-  int status = 0;  // 0: no HTTP response was obtained
-  std::string body;
-  std::string retry_after;      // the Retry-After header, when present
-  uint64_t retry_after_ms = 0;  // the host's reading of it, when retries ran out
-  // When status == 0: the host's error class ("retry", "config_invalid", "fatal"), its message,
-  // and whether the request may have reached Autotask (an ambiguous outcome for a write).
-  std::string transport_error_class;
-  std::string transport_error;
-  bool maybe_sent = false;
-};
-
-// The host's request array for `requests` (the SDK's codec).
-std::string serialize_requests(const std::vector<HttpRequest>& requests);
-
-// The host's answers as this plugin reads them.
-std::vector<HttpResponse> from_host(std::vector<meterbridge::HttpResponse> responses);
-// The host's response array; throws PluginError(FATAL) unless it has `expected` elements.
-std::vector<HttpResponse> parse_responses(std::string_view json, size_t expected);
 
 // Autotask's own words from an error body: the "errors" entries (strings, or objects with a
 // "message") joined with "; ", or ASP.NET's {"Message": ...}, or a short plain-text body.
@@ -72,17 +45,8 @@ bool is_business_rule_refusal(const HttpResponse& response);
 // fails this test may have been applied and must be re-read before anyone decides.
 bool certainly_not_applied(const HttpResponse& response);
 
-struct Failure {
-  mb_status error_class = MB_STATUS_FATAL;
-  std::string message;  // never contains a credential
-  uint64_t retry_after_ms = 0;
-};
-
-// Why a non-200 response failed, as an ABI error class with a message.
-Failure classify_failure(const HttpResponse& response);
-
-// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
-using ::meterbridge::error_class_name;
+// Why a non-200 response failed, as an ABI error class with a message (never a credential).
+HttpFailure classify_failure(const HttpResponse& response);
 
 }  // namespace meterbridge::autotask
 

@@ -1,13 +1,12 @@
 #include "internal/zone.h"
 
 #include <meterbridge/documents.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url_view.hpp>
-
-#include "internal/json_fields.h"
 
 namespace meterbridge::autotask {
 
@@ -62,13 +61,13 @@ std::string zone_information_url(std::string_view root, std::string_view usernam
 }
 
 std::optional<ZoneInformation> parse_zone_information(std::string_view body) {
-  auto object = parse_object(body);
+  auto object = parse_json_object(body);
   if (!object) return std::nullopt;
-  auto url = string_field(*object, "url");
+  auto url = text(field_any_case(*object, "url"));
   if (!url) return std::nullopt;
   auto root = rest_root(*url);
   if (!root) return std::nullopt;
-  return ZoneInformation{string_field(*object, "zoneName").value_or(""), *root};
+  return ZoneInformation{text(field_any_case(*object, "zoneName")).value_or(""), *root};
 }
 
 std::optional<std::string> origin_of(std::string_view url) {

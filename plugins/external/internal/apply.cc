@@ -25,16 +25,18 @@ struct Part {
   std::string body;
 };
 
-ApiResponse post_batch(Call& call, const Client& client, const std::string& key,
-                       const std::string& body) {
-  ApiRequest request{"POST", "/v1/count-batches", body, "count-batches", key};
-  return client.execute_one(call, request);
+// POST /v1/count-batches of the part's body under its key.
+HttpRequest push_request(const Client& client, const Part& part) {
+  HttpRequest request = client.request("POST", "/v1/count-batches", "count-batches");
+  set_json_body(request, part.body);
+  request.headers.emplace_back("Idempotency-Key", part.key);
+  return request;
 }
 
 // Appends the results of one pushed part's lines from the platform's answer. Returns true
 // when the platform applied the batch; a failure that stops the run also goes in *stop.
-bool settle_part(Call& call, const Part& part, const ApiResponse& r,
-                 std::vector<ApplyLineResult>& results, std::optional<Failure>* stop) {
+bool settle_part(Call& call, const Part& part, const HttpResponse& r,
+                 std::vector<ApplyLineResult>& results, std::optional<HttpFailure>* stop) {
   if (r.ok()) {
     std::vector<ItemResult> answered;
     try {
@@ -55,7 +57,7 @@ bool settle_part(Call& call, const Part& part, const ApiResponse& r,
       results.push_back(apply_result(part.lines[i], answered[i]));
     return true;
   }
-  Failure failure = failure_for(r, "push counts (batch " + part.key + ")");
+  HttpFailure failure = failure_for(r, "push counts (batch " + part.key + ")");
   if (r.status == 0 || r.status >= 500) {
     failure.message +=
         "; whether the batch was applied is unknown until the next run reads the "
@@ -74,22 +76,20 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
   const std::optional<std::string> host_key = given(request.idempotency_key);
   if (!host_key)
     throw PluginError(MB_STATUS_CONFIG_INVALID, "apply_quantities needs an idempotency_key");
-  const std::string& effective_date = request.effective_date;
   std::vector<std::pair<std::string, std::string>> problems;
-  std::vector<Line> lines = parse_lines(request.lines, problems);
+  std::vector<Line> complete = parse_lines(request.lines, problems);
   ApplyResult out;
   std::vector<ApplyLineResult>& results = out.lines;
-  for (const auto& [key, why] : problems) {
+  for (const auto& [key, why] : problems)
     results.push_back(failed_result(key, MB_STATUS_CONFIG_INVALID, why));
-  }
-  for (const Line& line : lines) {
-    if (!line.target) {
+  std::vector<Line> lines;
+  for (Line& line : complete) {
+    if (line.target)
+      lines.push_back(std::move(line));
+    else
       results.push_back(
           failed_result(line.key, MB_STATUS_CONFIG_INVALID, "the line has no target"));
-    }
   }
-  lines.erase(std::remove_if(lines.begin(), lines.end(), [](const Line& l) { return !l.target; }),
-              lines.end());
   if (lines.empty()) return out;
 
   const int64_t size =
@@ -102,25 +102,22 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
     }
     return out;
   }
-  std::vector<Part> parts;
-  std::vector<ApiRequest> requests;
+  std::vector<Part> parts(ranges.size());
+  std::vector<HttpRequest> requests;
   for (size_t p = 0; p < ranges.size(); ++p) {
-    Part part;
+    Part& part = parts[p];
     part.lines.assign(lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].first),
                       lines.begin() + static_cast<std::ptrdiff_t>(ranges[p].second));
-    for (const Line& line : part.lines) {
+    for (const Line& line : part.lines)
       part.items.push_back(CountItem{line.customer_id, line.service_id, line.metric, *line.target});
-    }
     part.key = batch_key(*host_key, p, ranges.size());
-    part.body = batch_body(effective_date, part.items);
-    requests.push_back(
-        ApiRequest{"POST", "/v1/count-batches", part.body, "count-batches", part.key});
-    parts.push_back(std::move(part));
+    part.body = batch_body(request.effective_date, part.items);
+    requests.push_back(push_request(client, part));
   }
   // Each part stands alone under its own idempotency key, so they go out together and the
   // engine runs them within the connector's concurrency; an apply call costs one round trip
   // per `max_concurrency` parts instead of one per part.
-  std::vector<ApiResponse> responses = client.execute(call, requests);
+  std::vector<HttpResponse> responses = client.execute(call, requests);
   for (size_t p = 0; p < parts.size(); ++p) {
     if (responses[p].status == 422 && error_code(responses[p]) == "idempotency_key_reused") {
       // The platform remembers this key for another body: the state database was recreated,
@@ -130,10 +127,10 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
       call.warn("the platform already used idempotency key " + refused +
                 " for another batch (was the state database recreated?); pushing under " +
                 parts[p].key);
-      responses[p] = post_batch(call, client, parts[p].key, parts[p].body);
+      responses[p] = client.execute(call, {push_request(client, parts[p])}).front();
     }
   }
-  std::optional<Failure> stop;
+  std::optional<HttpFailure> stop;
   size_t applied = 0;
   for (size_t p = 0; p < parts.size(); ++p) {
     if (settle_part(call, parts[p], responses[p], results, &stop)) ++applied;

@@ -14,7 +14,8 @@ AuthenticateResult verdict(AuthStatus status, std::string message) {
 }  // namespace
 
 AuthenticateResult authenticate(Call& call, const Client& client, PlatformCache& cache) {
-  ApiResponse r = client.execute_one(call, ApiRequest::get("/v1/integration", "integration"));
+  const HttpResponse r =
+      client.execute(call, {client.request("GET", "/v1/integration", "integration")}).front();
   if (r.ok()) {
     IntegrationInfo info = parse_integration(r.body);
     if (info.protocol_version.rfind("1.", 0) != 0) {
@@ -28,13 +29,12 @@ AuthenticateResult authenticate(Call& call, const Client& client, PlatformCache&
                                         info.protocol_version + ", up to " +
                                         std::to_string(info.max_batch_items) + " counts per batch");
   }
-  const Failure failure = failure_for(r, "check the API key");
+  const HttpFailure failure = failure_for(r, "check the API key");
   switch (failure.status) {
     case MB_STATUS_AUTH_FAILED:
       return verdict(AuthStatus::kAuthFailed, failure.message);
     case MB_STATUS_CONFIG_INVALID: {
-      const std::string& url = client.config().base_url;
-      const bool versioned = url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0;
+      const bool versioned = client.config().base_url.ends_with("/v1");
       return verdict(AuthStatus::kConfigInvalid,
                      failure.message + (versioned ? "; base_url must not include /v1" : ""));
     }

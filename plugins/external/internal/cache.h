@@ -26,22 +26,17 @@ class PlatformCache {
   const std::map<std::string, ServiceInfo>& services(Call& call, const Client& client);
   // The integration as authenticate just read it.
   void remember(IntegrationInfo info, int64_t now_ms) {
-    integration_ = Cached<IntegrationInfo>{std::move(info), now_ms};
+    integration_ = std::move(info);
+    integration_read_at_ms_ = now_ms;
   }
 
  private:
-  // Always built with both members. No default member initializer: clang (14 and 16) cannot
-  // compile one in this nested template, and the fuzz build uses clang.
-  template <typename T>
-  struct Cached {
-    T value;
-    int64_t fetched_at_ms;
-  };
+  static bool fresh(Call& call, int64_t read_at_ms);
 
-  static bool fresh(Call& call, int64_t fetched_at_ms);
-
-  std::optional<Cached<IntegrationInfo>> integration_;
-  std::optional<Cached<std::map<std::string, ServiceInfo>>> services_;
+  std::optional<IntegrationInfo> integration_;
+  int64_t integration_read_at_ms_ = 0;
+  std::optional<std::map<std::string, ServiceInfo>> services_;
+  int64_t services_read_at_ms_ = 0;
 };
 
 }  // namespace meterbridge::external

@@ -2,110 +2,100 @@
 
 #include <meterbridge/http.hpp>
 
+#include <iterator>
+#include <utility>
+
 namespace meterbridge::external {
 namespace {
 
 // ": <the platform's code and message>" when the body is a protocol error.
-std::string detail(const ApiResponse& r) {
+std::string detail(const HttpResponse& r) {
   std::optional<ErrorBody> error = parse_error_body(r.body);
   if (!error) return "";
   return ": " + error->code + (error->message.empty() ? "" : " (" + error->message + ")");
 }
 
+// The protocol's refinements of the usual class of a refusal that is about neither the key nor
+// the load: a 404 without the protocol's own code means the base URL serves no protocol at all.
+mb_status error_class(const HttpResponse& r) {
+  const mb_status usual = usual_error_class(r);
+  if (usual != MB_STATUS_NOT_FOUND && usual != MB_STATUS_CONFLICT && usual != MB_STATUS_FATAL)
+    return usual;
+  const std::string code = error_code(r);
+  if (r.status == 404 && (code.empty() || code == "not_found")) return MB_STATUS_CONFIG_INVALID;
+  if (code == "unknown_customer") return MB_STATUS_NOT_FOUND;
+  return r.status == 422 ? MB_STATUS_CONFLICT : usual;
+}
+
 }  // namespace
 
-std::string error_code(const ApiResponse& response) {
+std::string error_code(const HttpResponse& response) {
   std::optional<ErrorBody> error = parse_error_body(response.body);
   return error ? error->code : "";
 }
 
-Failure failure_for(const ApiResponse& r, std::string_view what) {
+HttpFailure failure_for(const HttpResponse& r, std::string_view what) {
   const std::string action = "could not " + std::string(what);
-  if (r.status == 0) {
+  if (!r.answered()) {
     const HttpError e = r.error.value_or(HttpError{MB_STATUS_RETRY, "", false});
     std::string message = action + ": " + (e.message.empty() ? "no response" : e.message);
     if (e.sent) message += " (the request may have reached the platform)";
-    return Failure{e.error_class, message, 0};
+    return HttpFailure{e.error_class, message, 0};
   }
-  const std::string status = "HTTP " + std::to_string(r.status);
-  const std::string code = error_code(r);
-  if (r.status == 401 || r.status == 403) {
-    return Failure{MB_STATUS_AUTH_FAILED,
-                   action + ": the platform refused the API key (" + status + detail(r) + ")", 0};
+  const std::string status = "(HTTP " + std::to_string(r.status) + detail(r) + ")";
+  switch (const mb_status cls = error_class(r)) {
+    case MB_STATUS_AUTH_FAILED:
+      return HttpFailure{cls, action + ": the platform refused the API key " + status, 0};
+    case MB_STATUS_RATE_LIMITED:
+      return HttpFailure{cls, action + ": the platform is throttling requests " + status,
+                         retry_after_ms(r)};
+    case MB_STATUS_RETRY:
+      return HttpFailure{cls, action + ": the platform failed " + status, retry_after_ms(r)};
+    case MB_STATUS_CONFIG_INVALID:
+      return HttpFailure{cls,
+                         action +
+                             ": the platform does not serve the external protocol v1 at the "
+                             "configured base_url " +
+                             status,
+                         0};
+    case MB_STATUS_NOT_FOUND:
+      return HttpFailure{cls, action + " " + status, 0};
+    case MB_STATUS_CONFLICT:
+      return HttpFailure{cls, action + " " + status, retry_after_ms(r)};
+    default:
+      return HttpFailure{cls, action + ": the platform refused the request " + status, 0};
   }
-  if (r.status == 429) {
-    return Failure{MB_STATUS_RATE_LIMITED,
-                   action + ": the platform is throttling requests (" + status + detail(r) + ")",
-                   retry_after_ms(r)};
-  }
-  if (r.status >= 500) {
-    return Failure{MB_STATUS_RETRY, action + ": the platform failed (" + status + detail(r) + ")",
-                   retry_after_ms(r)};
-  }
-  if (r.status == 404 && (code.empty() || code == "not_found")) {
-    return Failure{MB_STATUS_CONFIG_INVALID,
-                   action +
-                       ": the platform does not serve the external protocol v1 at the "
-                       "configured base_url (" +
-                       status + detail(r) + ")",
-                   0};
-  }
-  if (r.status == 404 || code == "unknown_customer") {
-    return Failure{MB_STATUS_NOT_FOUND, action + " (" + status + detail(r) + ")", 0};
-  }
-  if (r.status == 409 || r.status == 422) {
-    return Failure{MB_STATUS_CONFLICT, action + " (" + status + detail(r) + ")", retry_after_ms(r)};
-  }
-  return Failure{MB_STATUS_FATAL,
-                 action + ": the platform refused the request (" + status + detail(r) + ")", 0};
 }
 
-HttpRequest Client::http_request(const ApiRequest& request) const {
+HttpRequest Client::request(std::string method, std::string_view target,
+                            std::string endpoint) const {
   HttpRequest r;
-  r.method = request.method;
-  r.url = config_.base_url + request.target;
+  r.method = std::move(method);
+  r.url = config_.base_url + std::string(target);
   r.headers = {{"Authorization", "Bearer " + config_.api_key}, {"Accept", "application/json"}};
-  if (!request.body.empty()) {
-    r.headers.emplace_back("Content-Type", "application/json");
-    r.body = request.body;
-  }
-  if (!request.idempotency_key.empty())
-    r.headers.emplace_back("Idempotency-Key", request.idempotency_key);
   // Every request of the protocol may be retried after a reset or a timeout: GET, PUT and
   // DELETE are idempotent, and a POST of a batch carries an Idempotency-Key, so a retry that
   // reaches the platform again is answered with the stored result of the first attempt instead
   // of being applied twice.
   r.idempotent = true;
-  r.endpoint = request.endpoint;
+  r.endpoint = std::move(endpoint);
   return r;
 }
 
-std::vector<ApiResponse> Client::execute(Call& call,
-                                         const std::vector<ApiRequest>& requests) const {
-  std::vector<ApiResponse> out;
-  out.reserve(requests.size());
-  for (size_t start = 0; start < requests.size(); start += kMaxBatch) {
-    const size_t end = std::min(requests.size(), start + kMaxBatch);
-    std::vector<HttpRequest> batch;
-    for (size_t i = start; i < end; ++i) batch.push_back(http_request(requests[i]));
-    for (HttpResponse& response : call.http(batch)) out.push_back(std::move(response));
-  }
-  return out;
+std::vector<HttpResponse> Client::execute(Call& call,
+                                          const std::vector<HttpRequest>& requests) const {
+  return http_in_batches(call, requests, kMaxBatch);
 }
 
-ApiResponse Client::execute_one(Call& call, const ApiRequest& request) const {
-  return execute(call, {request}).front();
+std::string Client::get(Call& call, std::string_view target, std::string endpoint,
+                        std::string_view what) const {
+  HttpResponse r = execute(call, {request("GET", target, std::move(endpoint))}).front();
+  if (!r.ok()) throw_failure(failure_for(r, what));
+  return std::move(r.body);
 }
 
 std::optional<std::string> given(const std::optional<std::string>& text) {
   return text && !text->empty() ? text : std::nullopt;
-}
-std::optional<std::string> given(const std::string& text) {
-  return text.empty() ? std::nullopt : std::optional<std::string>(text);
-}
-
-void check_cancelled(Call& call, std::string_view what) {
-  if (call.cancelled()) throw PluginError(MB_STATUS_RETRY, "cancelled while " + std::string(what));
 }
 
 std::string with_cursor(const std::string& target, const std::optional<std::string>& cursor) {
@@ -115,22 +105,33 @@ std::string with_cursor(const std::string& target, const std::optional<std::stri
 }
 
 std::vector<boost::json::object> fetch_all(Call& call, const Client& client,
-                                           const std::string& target, const std::string& endpoint,
-                                           std::string_view what) {
+                                           std::vector<std::string> targets,
+                                           const std::string& endpoint, std::string_view what) {
   std::vector<boost::json::object> all;
-  std::optional<std::string> cursor;
-  for (int page = 0; page < kMaxPages; ++page) {
-    check_cancelled(call, what);
-    ApiResponse r =
-        client.execute_one(call, ApiRequest::get(with_cursor(target, cursor), endpoint));
-    if (!r.ok()) throw_failure(failure_for(r, what));
-    Page parsed = parse_page(r.body, what);
-    for (auto& item : parsed.data) all.push_back(std::move(item));
-    if (!parsed.next_cursor) return all;
-    cursor = std::move(parsed.next_cursor);
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending;  // target, cursor
+  for (std::string& target : targets) pending.emplace_back(std::move(target), std::nullopt);
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round == kMaxPages) {
+      throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
+                                             std::to_string(kMaxPages) + " pages");
+    }
+    if (call.cancelled())
+      throw PluginError(MB_STATUS_RETRY, "cancelled before it could " + std::string(what));
+    std::vector<HttpRequest> requests;
+    for (const auto& [target, cursor] : pending)
+      requests.push_back(client.request("GET", with_cursor(target, cursor), endpoint));
+    std::vector<HttpResponse> responses = client.execute(call, requests);
+    std::vector<std::pair<std::string, std::optional<std::string>>> next;
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (!responses[i].ok()) throw_failure(failure_for(responses[i], what));
+      const std::string& target = pending[i].first;
+      Page page = parse_page(responses[i].body, "GET " + target.substr(0, target.find('?')));
+      std::move(page.data.begin(), page.data.end(), std::back_inserter(all));
+      if (page.next_cursor) next.emplace_back(target, std::move(page.next_cursor));
+    }
+    pending = std::move(next);
   }
-  throw PluginError(MB_STATUS_FATAL, "gave up paging to " + std::string(what) + " after " +
-                                         std::to_string(kMaxPages) + " pages");
+  return all;
 }
 
 }  // namespace meterbridge::external

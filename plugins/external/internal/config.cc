@@ -1,8 +1,11 @@
 #include "internal/config.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json.hpp>
+
+#include <algorithm>
 
 namespace meterbridge::external {
 namespace {
@@ -35,28 +38,20 @@ std::string normalized_base_url(std::string url) {
 
 }  // namespace
 
-Config parse_config(std::string_view text) {
-  boost::system::error_code ec;
-  json::value doc = json::parse(text, ec);
-  if (ec || !doc.is_object()) invalid("expected a JSON object");
-  const json::object& o = doc.get_object();
+Config parse_config(std::string_view document) {
+  const std::optional<json::object> doc = parse_json_object(document);
+  if (!doc) invalid("expected a JSON object");
   Config config;
-  const json::value* base_url = o.if_contains("base_url");
-  if (base_url == nullptr || !base_url->is_string() || base_url->get_string().empty()) {
-    invalid("base_url is required");
+  std::string base_url = text(doc->if_contains("base_url")).value_or("");
+  if (base_url.empty()) invalid("base_url is required");
+  config.base_url = normalized_base_url(std::move(base_url));
+  config.api_key = text(doc->if_contains("api_key")).value_or("");
+  if (config.api_key.empty()) invalid("api_key is required");
+  if (std::any_of(config.api_key.begin(), config.api_key.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x21 || c == 0x7f; })) {
+    invalid("api_key must be printable characters without spaces");
   }
-  config.base_url = normalized_base_url(std::string(base_url->get_string()));
-  const json::value* api_key = o.if_contains("api_key");
-  if (api_key == nullptr || !api_key->is_string() || api_key->get_string().empty()) {
-    invalid("api_key is required");
-  }
-  config.api_key = std::string(api_key->get_string());
-  for (char c : config.api_key) {
-    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-      invalid("api_key must be printable characters without spaces");
-    }
-  }
-  if (const json::value* size = o.if_contains("batch_size"); size != nullptr) {
+  if (const json::value* size = doc->if_contains("batch_size"); size != nullptr) {
     if (!size->is_int64() || size->get_int64() < 1 || size->get_int64() > kMaxBatchSize) {
       invalid("batch_size must be an integer from 1 to " + std::to_string(kMaxBatchSize));
     }

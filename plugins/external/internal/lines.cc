@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <type_traits>
+
 #include "internal/client.h"
 
 namespace meterbridge::external {
@@ -13,31 +15,27 @@ ReadLineResult no_quantity(const Line& line, Reason reason, std::string message)
   return ReadLineResult{line.key, std::nullopt, reason, "", std::move(message), ""};
 }
 
-// The line, when it names what a count needs; otherwise why not, in `problem`.
-template <typename HostLine>
-Line checked_line(const HostLine& in, std::optional<int64_t> target, std::string& problem) {
-  Line line{in.key, in.account_id, in.service_id, in.metric, target};
-  if (line.customer_id.empty() || line.service_id.empty()) {
-    problem = "the line names no platform customer or service";
-  } else if (line.metric != MB_METRIC_USERS && line.metric != MB_METRIC_DEVICES) {
-    problem = "the line's metric must be users or devices, not '" + line.metric + "'";
-  } else if (target && *target < 0) {
-    problem = "the target must be a non-negative integer";
-  }
-  return line;
+// Why `line` cannot be read or pushed; empty when it can.
+std::string problem_of(const Line& line) {
+  if (line.customer_id.empty() || line.service_id.empty())
+    return "the line names no platform customer or service";
+  if (line.metric != MB_METRIC_USERS && line.metric != MB_METRIC_DEVICES)
+    return "the line's metric must be users or devices, not '" + line.metric + "'";
+  if (line.target && *line.target < 0) return "the target must be a non-negative integer";
+  return "";
 }
 
-template <typename HostLine, typename TargetOf>
-std::vector<Line> complete_lines(const std::vector<HostLine>& lines, TargetOf target_of,
+template <typename HostLine>
+std::vector<Line> complete_lines(const std::vector<HostLine>& lines,
                                  std::vector<std::pair<std::string, std::string>>& problems) {
   std::vector<Line> out;
   for (const HostLine& in : lines) {
-    std::string problem;
-    Line line = checked_line(in, target_of(in), problem);
-    if (problem.empty())
-      out.push_back(std::move(line));
-    else
+    Line line{in.key, in.account_id, in.service_id, in.metric, std::nullopt};
+    if constexpr (std::is_same_v<HostLine, ApplyLine>) line.target = in.target;
+    if (std::string problem = problem_of(line); !problem.empty())
       problems.emplace_back(line.key, std::move(problem));
+    else
+      out.push_back(std::move(line));
   }
   return out;
 }
@@ -52,14 +50,12 @@ std::string accepted_metrics(const ServiceInfo& service) {
 
 std::vector<Line> parse_lines(const std::vector<ReadLine>& lines,
                               std::vector<std::pair<std::string, std::string>>& problems) {
-  return complete_lines(
-      lines, [](const ReadLine&) { return std::optional<int64_t>(); }, problems);
+  return complete_lines(lines, problems);
 }
 
 std::vector<Line> parse_lines(const std::vector<ApplyLine>& lines,
                               std::vector<std::pair<std::string, std::string>>& problems) {
-  return complete_lines(
-      lines, [](const ApplyLine& l) { return l.target; }, problems);
+  return complete_lines(lines, problems);
 }
 
 ReadLineResult read_result(const Line& line, const std::map<std::string, CustomerCounts>& linked,

@@ -30,72 +30,63 @@ void check_vendor_customer_id(const std::string& id) {
   }
 }
 
+// PUT or DELETE /v1/links/<workspace> for each workspace.
+std::vector<HttpResponse> send_links(Call& call, const Client& client, const std::string& method,
+                                     const std::vector<std::string>& workspaces,
+                                     const std::vector<std::string>& bodies = {}) {
+  std::vector<HttpRequest> requests;
+  for (size_t i = 0; i < workspaces.size(); ++i) {
+    requests.push_back(
+        client.request(method, "/v1/links/" + percent_encode(workspaces[i]), "links"));
+    if (!bodies.empty()) set_json_body(requests.back(), bodies[i]);
+  }
+  return client.execute(call, requests);
+}
+
 }  // namespace
 
 LinkAccountsResult link_accounts(Call& call, const Client& client,
                                  const LinkAccountsRequest& request) {
   const std::vector<std::string>& unlink = request.unlink;
   for (const std::string& workspace : unlink) check_vendor_customer_id(workspace);
-  std::vector<std::pair<std::string, std::string>> link;  // workspace, platform customer
+  std::vector<std::string> workspaces, bodies;
   for (const AccountLink& item : request.link) {
-    const std::optional<std::string> workspace = given(item.account_id);
-    const std::optional<std::string> customer = given(item.platform_account_id);
-    if (!workspace || !customer) {
+    if (item.account_id.empty() || item.platform_account_id.empty()) {
       throw PluginError(MB_STATUS_CONFIG_INVALID,
                         "each link needs an account_id (workspace) and a platform_account_id");
     }
-    check_vendor_customer_id(*workspace);
-    link.emplace_back(*workspace, *customer);
+    check_vendor_customer_id(item.account_id);
+    workspaces.push_back(item.account_id);
+    bodies.push_back(json::serialize(json::object{{"customer_id", item.platform_account_id}}));
   }
 
   LinkAccountsResult out;
-  std::optional<Failure> first_failure;
-  auto note_failure = [&](const Failure& f) {
+  std::optional<HttpFailure> first_failure;
+  // An item's outcome: `done` when the platform took it, else failed with the failure's message.
+  auto settle = [&](LinkedAccount& item, const HttpResponse& r, LinkOutcome done,
+                    const std::string& what) {
+    item.outcome = done;
+    if (r.ok()) return;
+    HttpFailure f = failure_for(r, what);
+    item.outcome = LinkOutcome::kFailed;
+    item.message = f.message;
     if (!first_failure) first_failure = f;
   };
   // Unlinks first, so that moving a customer from one workspace to another in one call works.
-  std::vector<ApiRequest> deletes;
-  deletes.reserve(unlink.size());
-  for (const std::string& workspace : unlink) {
-    deletes.push_back(
-        ApiRequest{"DELETE", "/v1/links/" + percent_encode(workspace), "", "links", ""});
-  }
-  std::vector<ApiResponse> deleted = client.execute(call, deletes);
+  std::vector<HttpResponse> deleted = send_links(call, client, "DELETE", unlink);
   for (size_t i = 0; i < deleted.size(); ++i) {
     LinkedAccount& item = out.items.emplace_back();
     item.account_id = unlink[i];
-    if (deleted[i].ok()) {
-      item.outcome = LinkOutcome::kUnlinked;
-    } else {
-      Failure f = failure_for(deleted[i], "unlink workspace " + unlink[i]);
-      item.outcome = LinkOutcome::kFailed;
-      item.message = f.message;
-      note_failure(f);
-    }
+    settle(item, deleted[i], LinkOutcome::kUnlinked, "unlink workspace " + unlink[i]);
   }
-  std::vector<ApiRequest> puts;
-  puts.reserve(link.size());
-  for (const auto& [workspace, customer] : link) {
-    puts.push_back(ApiRequest{"PUT", "/v1/links/" + percent_encode(workspace),
-                              json::serialize(json::object{{"customer_id", customer}}), "links",
-                              ""});
-  }
-  std::vector<ApiResponse> linked = client.execute(call, puts);
+  std::vector<HttpResponse> linked = send_links(call, client, "PUT", workspaces, bodies);
   for (size_t i = 0; i < linked.size(); ++i) {
-    const auto& [workspace, customer] = link[i];
     LinkedAccount& item = out.items.emplace_back();
-    item.account_id = workspace;
-    item.platform_account_id = customer;
-    if (linked[i].ok()) {
-      // 200: it was linked already
-      item.outcome = linked[i].status == 201 ? LinkOutcome::kLinked : LinkOutcome::kUpdated;
-    } else {
-      Failure f =
-          failure_for(linked[i], "link workspace " + workspace + " to customer " + customer);
-      item.outcome = LinkOutcome::kFailed;
-      item.message = f.message;
-      note_failure(f);
-    }
+    item.account_id = request.link[i].account_id;
+    item.platform_account_id = request.link[i].platform_account_id;
+    // 200: it was linked already
+    settle(item, linked[i], linked[i].status == 201 ? LinkOutcome::kLinked : LinkOutcome::kUpdated,
+           "link workspace " + item.account_id + " to customer " + *item.platform_account_id);
   }
   // The host keeps a mapping only when the hook succeeds, so any failure fails the call. What
   // did succeed stays done; PUT and DELETE are idempotent, so doing it again is harmless.
@@ -106,19 +97,13 @@ LinkAccountsResult link_accounts(Call& call, const Client& client,
 std::string disconnect(Call& call, const Client& client) {
   std::vector<std::string> workspaces;
   for (const json::object& item :
-       fetch_all(call, client, "/v1/links?limit=" + std::to_string(kMaxListLimit), "links",
+       fetch_all(call, client, {"/v1/links?limit=" + std::to_string(kMaxListLimit)}, "links",
                  "list the links")) {
     workspaces.push_back(parse_link(item).vendor_customer_id);
   }
-  std::vector<ApiRequest> deletes;
-  deletes.reserve(workspaces.size());
-  for (const std::string& workspace : workspaces) {
-    deletes.push_back(
-        ApiRequest{"DELETE", "/v1/links/" + percent_encode(workspace), "", "links", ""});
-  }
-  std::vector<ApiResponse> responses = client.execute(call, deletes);
+  std::vector<HttpResponse> responses = send_links(call, client, "DELETE", workspaces);
   size_t unlinked = 0;
-  std::optional<Failure> first_failure;
+  std::optional<HttpFailure> first_failure;
   for (size_t i = 0; i < responses.size(); ++i) {
     if (responses[i].ok()) {
       ++unlinked;

@@ -38,32 +38,10 @@ std::map<std::string, CustomerCounts> linked_counts(Call& call, const Client& cl
   }
 
   std::map<std::string, CustomerCounts> linked;
-  std::vector<std::pair<std::string, std::optional<std::string>>> pending;  // target, cursor
-  pending.reserve(targets.size());
-  for (auto& t : targets) pending.emplace_back(std::move(t), std::nullopt);
-  for (int round = 0; !pending.empty(); ++round) {
-    if (round == kMaxPages) {
-      throw PluginError(MB_STATUS_FATAL, "gave up paging the platform's counts");
-    }
-    check_cancelled(call, "reading the platform's counts");
-    std::vector<ApiRequest> requests;
-    requests.reserve(pending.size());
-    for (const auto& [t, cursor] : pending) {
-      requests.push_back(ApiRequest::get(with_cursor(t, cursor), "counts"));
-    }
-    std::vector<ApiResponse> responses = client.execute(call, requests);
-    std::vector<std::pair<std::string, std::optional<std::string>>> next;
-    for (size_t i = 0; i < responses.size(); ++i) {
-      if (!responses[i].ok())
-        throw_failure(failure_for(responses[i], "read the platform's counts"));
-      Page page = parse_page(responses[i].body, "GET /v1/counts");
-      for (const json::object& item : page.data) {
-        CustomerCounts entry = parse_customer_counts(item);
-        linked[entry.customer_id] = std::move(entry);
-      }
-      if (page.next_cursor) next.emplace_back(pending[i].first, std::move(page.next_cursor));
-    }
-    pending = std::move(next);
+  for (const json::object& item :
+       fetch_all(call, client, std::move(targets), "counts", "read the platform's counts")) {
+    CustomerCounts entry = parse_customer_counts(item);
+    linked[entry.customer_id] = std::move(entry);
   }
   return linked;
 }

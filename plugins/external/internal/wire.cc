@@ -1,5 +1,6 @@
 #include "internal/wire.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json.hpp>
@@ -18,17 +19,15 @@ namespace json = boost::json;
 }
 
 json::object parse_object(std::string_view body, std::string_view what) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) malformed(what, "not JSON");
-  if (!v.is_object()) malformed(what, "not a JSON object");
-  return std::move(v.get_object());
+  std::optional<json::object> o = parse_json_object(body);
+  if (!o) malformed(what, "not a JSON object");
+  return std::move(*o);
 }
 
 std::string string_member(const json::object& o, const char* name, std::string_view what) {
-  const json::value* v = o.if_contains(name);
-  if (v == nullptr || !v->is_string()) malformed(what, std::string(name) + " is not a string");
-  return std::string(v->get_string());
+  std::optional<std::string> value = text(o.if_contains(name));
+  if (!value) malformed(what, std::string(name) + " is not a string");
+  return std::move(*value);
 }
 
 std::optional<std::string> nullable_string(const json::object& o, const char* name,
@@ -39,17 +38,22 @@ std::optional<std::string> nullable_string(const json::object& o, const char* na
   return std::string(v->get_string());
 }
 
-std::optional<int64_t> integer(const json::value* v) {
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
-    return static_cast<int64_t>(v->get_uint64());
-  }
-  return std::nullopt;
+// The object member `name`.
+const json::object& object_member(const json::object& o, const char* name, std::string_view what) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || !v->is_object()) malformed(what, std::string("no ") + name);
+  return v->get_object();
+}
+
+// The array member `name`.
+const json::array& array_member(const json::object& o, const char* name, std::string_view what) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || !v->is_array()) malformed(what, std::string(name) + " is not an array");
+  return v->get_array();
 }
 
 int64_t limit_member(const json::object& limits, const char* name) {
-  std::optional<int64_t> value = integer(limits.if_contains(name));
+  std::optional<int64_t> value = whole_number(limits.if_contains(name));
   if (!value || *value < 1)
     malformed("GET /v1/integration", std::string("limits.") + name + " is not a positive integer");
   return *value;
@@ -62,27 +66,21 @@ IntegrationInfo parse_integration(std::string_view body) {
   json::object o = parse_object(body, kWhat);
   IntegrationInfo info;
   info.protocol_version = string_member(o, "protocol_version", kWhat);
-  const json::value* integration = o.if_contains("integration");
-  if (integration == nullptr || !integration->is_object()) malformed(kWhat, "no integration");
-  info.integration_id = string_member(integration->get_object(), "id", kWhat);
-  info.integration_name = string_member(integration->get_object(), "name", kWhat);
-  const json::value* platform = o.if_contains("platform");
-  if (platform == nullptr || !platform->is_object()) malformed(kWhat, "no platform");
-  info.platform_name = string_member(platform->get_object(), "name", kWhat);
-  const json::value* limits = o.if_contains("limits");
-  if (limits == nullptr || !limits->is_object()) malformed(kWhat, "no limits");
-  info.max_batch_items = limit_member(limits->get_object(), "max_batch_items");
-  info.max_page_size = limit_member(limits->get_object(), "max_page_size");
-  info.max_customer_filter = limit_member(limits->get_object(), "max_customer_filter");
+  const json::object& integration = object_member(o, "integration", kWhat);
+  info.integration_id = string_member(integration, "id", kWhat);
+  info.integration_name = string_member(integration, "name", kWhat);
+  info.platform_name = string_member(object_member(o, "platform", kWhat), "name", kWhat);
+  const json::object& limits = object_member(o, "limits", kWhat);
+  info.max_batch_items = limit_member(limits, "max_batch_items");
+  info.max_page_size = limit_member(limits, "max_page_size");
+  info.max_customer_filter = limit_member(limits, "max_customer_filter");
   return info;
 }
 
 Page parse_page(std::string_view body, std::string_view what) {
   json::object o = parse_object(body, what);
-  const json::value* data = o.if_contains("data");
-  if (data == nullptr || !data->is_array()) malformed(what, "data is not an array");
   Page page;
-  for (const json::value& item : data->get_array()) {
+  for (const json::value& item : array_member(o, "data", what)) {
     if (!item.is_object()) malformed(what, "an entry of data is not an object");
     page.data.push_back(item.get_object());
   }
@@ -96,10 +94,7 @@ CustomerInfo parse_customer(const json::object& item) {
   CustomerInfo customer;
   customer.id = string_member(item, "id", kWhat);
   customer.name = string_member(item, "name", kWhat);
-  if (const json::value* active = item.if_contains("active");
-      active != nullptr && active->is_bool()) {
-    customer.active = active->get_bool();
-  }
+  customer.active = boolean(item.if_contains("active")).value_or(true);
   customer.linked_vendor_customer_id = nullable_string(item, "linked_vendor_customer_id", kWhat);
   return customer;
 }
@@ -113,10 +108,8 @@ ServiceInfo parse_service(const json::object& item) {
   ServiceInfo service;
   service.id = string_member(item, "id", kWhat);
   service.name = string_member(item, "name", kWhat);
-  const json::value* metrics = item.if_contains("metrics");
-  if (metrics == nullptr || !metrics->is_array()) malformed(kWhat, "metrics is not an array");
-  for (const json::value& m : metrics->get_array()) {
-    if (m.is_string()) service.metrics.emplace_back(m.get_string());
+  for (const json::value& metric : array_member(item, "metrics", kWhat)) {
+    if (metric.is_string()) service.metrics.emplace_back(metric.get_string());
   }
   return service;
 }
@@ -132,12 +125,10 @@ CustomerCounts parse_customer_counts(const json::object& item) {
   CustomerCounts entry;
   entry.customer_id = string_member(item, "customer_id", kWhat);
   entry.vendor_customer_id = string_member(item, "vendor_customer_id", kWhat);
-  const json::value* counts = item.if_contains("counts");
-  if (counts == nullptr || !counts->is_array()) malformed(kWhat, "counts is not an array");
-  for (const json::value& c : counts->get_array()) {
+  for (const json::value& c : array_member(item, "counts", kWhat)) {
     if (!c.is_object()) malformed(kWhat, "a count is not an object");
     const json::object& o = c.get_object();
-    std::optional<int64_t> quantity = integer(o.if_contains("quantity"));
+    std::optional<int64_t> quantity = whole_number(o.if_contains("quantity"));
     if (!quantity) malformed(kWhat, "a quantity is not an integer");
     entry.counts.push_back(CountInfo{string_member(o, "service_id", kWhat),
                                      string_member(o, "metric", kWhat), *quantity});
@@ -164,9 +155,7 @@ std::vector<ItemResult> parse_batch_results(std::string_view body,
                                             const std::vector<CountItem>& items) {
   constexpr std::string_view kWhat = "POST /v1/count-batches";
   json::object o = parse_object(body, kWhat);
-  const json::value* results = o.if_contains("results");
-  if (results == nullptr || !results->is_array()) malformed(kWhat, "results is not an array");
-  const json::array& list = results->get_array();
+  const json::array& list = array_member(o, "results", kWhat);
   if (list.size() != items.size()) {
     malformed(kWhat, std::to_string(list.size()) + " results for " + std::to_string(items.size()) +
                          " items");
@@ -184,7 +173,7 @@ std::vector<ItemResult> parse_batch_results(std::string_view body,
     }
     ItemResult result;
     result.status = string_member(r, "status", kWhat);
-    result.quantity = integer(r.if_contains("quantity"));
+    result.quantity = whole_number(r.if_contains("quantity"));
     result.reason = nullable_string(r, "reason", kWhat).value_or("");
     result.message = nullable_string(r, "message", kWhat).value_or("");
     out.push_back(std::move(result));
@@ -193,22 +182,15 @@ std::vector<ItemResult> parse_batch_results(std::string_view body,
 }
 
 std::optional<ErrorBody> parse_error_body(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  const json::value* error = v.get_object().if_contains("error");
+  std::optional<json::object> doc = parse_json_object(body);
+  const json::value* error = doc ? doc->if_contains("error") : nullptr;
   if (error == nullptr || !error->is_object()) return std::nullopt;
   const json::object& e = error->get_object();
-  const json::value* code = e.if_contains("code");
-  if (code == nullptr || !code->is_string()) return std::nullopt;
-  ErrorBody out;
-  out.code = std::string(code->get_string());
-  if (const json::value* m = e.if_contains("message"); m != nullptr && m->is_string()) {
-    out.message = std::string(m->get_string());
-  }
-  if (const json::value* d = e.if_contains("details"); d != nullptr && d->is_object()) {
+  std::optional<std::string> code = text(e.if_contains("code"));
+  if (!code) return std::nullopt;
+  ErrorBody out{*code, text(e.if_contains("message")).value_or(""), {}};
+  if (const json::value* d = e.if_contains("details"); d != nullptr && d->is_object())
     out.details = d->get_object();
-  }
   return out;
 }
 

@@ -2,29 +2,24 @@
 
 #include <boost/json.hpp>
 
-#include "internal/token.h"
-
 namespace meterbridge::gradient {
 namespace {
 
 namespace json = boost::json;
-
-ApiRequest create_request(const std::vector<DesiredAccount>& accounts) {
-  // A replay of a create could duplicate or answer 409, so the engine must not resend it after a
-  // 5xx or a timeout: those come back here and are settled by reading the accounts again.
-  return ApiRequest{"POST", std::string(kApi) + "/organization/accounts",
-                    create_accounts_body(accounts), "accounts", false};
-}
 
 class Provisioner {
  public:
   Provisioner(Call& call, const Client& client, AccountsResult& result)
       : call_(call), client_(client), result_(result) {}
 
-  void set(const DesiredAccount& a, std::string outcome, std::string message = {}) {
-    outcomes_[a.id] = AccountOutcome{a, std::move(outcome), std::move(message)};
+  // The account's outcome; a failed one has no account on Gradient.
+  void set(const DesiredAccount& a, ProvisionOutcome outcome, std::string message = {}) {
+    std::optional<std::string> on_gradient;
+    if (outcome != ProvisionOutcome::kFailed) on_gradient = a.id;
+    outcomes_[a.id] =
+        ProvisionedAccount{a.id, on_gradient, a.name, outcome, "", std::move(message)};
   }
-  const std::map<std::string, AccountOutcome>& outcomes() const { return outcomes_; }
+  const std::map<std::string, ProvisionedAccount>& outcomes() const { return outcomes_; }
 
   // Creates `missing`; at most two attempts, each settled by a read-back when its outcome is
   // uncertain. Accounts found with another name join `renames`.
@@ -43,41 +38,41 @@ class Provisioner {
           continue;
         }
         result_.created.insert(a.id);
-        set(a, MB_PROVISION_CREATED);
+        set(a, ProvisionOutcome::kCreated);
         if (it->second != a.name) renames.push_back(a);
       }
     }
     for (const DesiredAccount& a : missing)
-      set(a, MB_PROVISION_FAILED,
+      set(a, ProvisionOutcome::kFailed,
           "not created on Gradient after two attempts: " + last_error_[a.id]);
   }
 
   void rename(const std::vector<DesiredAccount>& accounts) {
-    std::vector<ApiRequest> requests;
+    std::vector<HttpRequest> requests;
     requests.reserve(accounts.size());
     for (const DesiredAccount& a : accounts) {
       // Setting a name is absolute: sending it twice changes nothing, so the engine may retry.
-      requests.push_back({"PATCH",
-                          std::string(kApi) + "/organization/accounts/" + encode_path_segment(a.id),
-                          rename_account_body(a.name), "accounts", true});
+      requests.push_back(client_.request("PATCH",
+                                         "/organization/accounts/" + encode_path_segment(a.id),
+                                         "accounts", true, rename_account_body(a.name)));
     }
-    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    std::vector<HttpResponse> responses = client_.execute(call_, requests);
     for (size_t i = 0; i < accounts.size(); ++i) {
       const DesiredAccount& a = accounts[i];
-      const ApiResponse& r = responses[i];
+      const HttpResponse& r = responses[i];
       if (r.ok()) {
         result_.on_gradient[a.id] = a.name;
         // A just-created account found under another name is still "created".
-        if (outcomes_.count(a.id) == 0) set(a, MB_PROVISION_RENAMED);
+        if (outcomes_.count(a.id) == 0) set(a, ProvisionOutcome::kRenamed);
       } else if (stops_everything(r)) {
         throw_failure(classify(r, "rename account '" + a.id + "'"));
       } else {
         std::string why = classify(r, "rename account '" + a.id + "'").message;
         auto it = outcomes_.find(a.id);
-        if (it != outcomes_.end() && it->second.outcome == MB_PROVISION_CREATED)
+        if (it != outcomes_.end() && it->second.outcome == ProvisionOutcome::kCreated)
           it->second.message = "created, but not under this name: " + why;
         else
-          set(a, MB_PROVISION_FAILED, why);
+          set(a, ProvisionOutcome::kFailed, why);
       }
     }
   }
@@ -110,24 +105,28 @@ class Provisioner {
               std::vector<DesiredAccount>& uncertain,
               std::vector<std::vector<DesiredAccount>>* singles,
               std::vector<std::vector<DesiredAccount>>* halves) {
-    std::vector<ApiRequest> requests;
+    // A replay of a create could duplicate or answer 409, so the engine must not resend it after a
+    // 5xx or a timeout: those come back here and are settled by reading the accounts again.
+    std::vector<HttpRequest> requests;
     requests.reserve(chunks.size());
-    for (const auto& chunk : chunks) requests.push_back(create_request(chunk));
-    std::vector<ApiResponse> responses = client_.execute(call_, requests);
+    for (const auto& chunk : chunks)
+      requests.push_back(client_.request("POST", "/organization/accounts", "accounts", false,
+                                         create_accounts_body(chunk)));
+    std::vector<HttpResponse> responses = client_.execute(call_, requests);
     for (size_t i = 0; i < chunks.size(); ++i) {
-      const ApiResponse& r = responses[i];
+      const HttpResponse& r = responses[i];
       const auto& chunk = chunks[i];
       if (r.ok()) {
         for (const DesiredAccount& a : chunk) {
           result_.on_gradient[a.id] = a.name;
           result_.created.insert(a.id);
-          set(a, MB_PROVISION_CREATED);
+          set(a, ProvisionOutcome::kCreated);
         }
         continue;
       }
       Failure f = classify(r, "create accounts");
       if (stops_everything(r)) throw_failure(f);
-      if (r.ambiguous() || r.status == 409) {
+      if (ambiguous(r) || r.status == 409) {
         for (const DesiredAccount& a : chunk) {
           last_error_[a.id] = f.message;
           uncertain.push_back(a);
@@ -139,7 +138,7 @@ class Provisioner {
       } else if (singles != nullptr && chunk.size() > 1 && (r.status == 400 || r.status == 422)) {
         for (const DesiredAccount& a : chunk) singles->push_back({a});
       } else {
-        for (const DesiredAccount& a : chunk) set(a, MB_PROVISION_FAILED, f.message);
+        for (const DesiredAccount& a : chunk) set(a, ProvisionOutcome::kFailed, f.message);
       }
     }
   }
@@ -147,7 +146,7 @@ class Provisioner {
   Call& call_;
   const Client& client_;
   AccountsResult& result_;
-  std::map<std::string, AccountOutcome> outcomes_;
+  std::map<std::string, ProvisionedAccount> outcomes_;
   std::map<std::string, std::string> last_error_;
 };
 
@@ -189,8 +188,8 @@ std::string rename_account_body(const std::string& name) {
 }
 
 std::vector<Account> fetch_accounts(Call& call, const Client& client) {
-  ApiResponse r = client.execute_one(
-      call, {"GET", std::string(kApi) + "/organization/accounts", std::nullopt, "accounts", true});
+  HttpResponse r =
+      client.execute_one(call, client.request("GET", "/organization/accounts", "accounts"));
   if (!r.ok()) {
     Failure f = classify(r, "list accounts");
     if (r.status == 404) {
@@ -217,8 +216,8 @@ AccountsResult provision(Call& call, const Client& client,
   AccountPlan plan = plan_accounts(desired, existing);
 
   Provisioner p(call, client, result);
-  for (const DesiredAccount& a : plan.unchanged) p.set(a, MB_PROVISION_UNCHANGED);
-  for (const auto& [a, why] : plan.refused) p.set(a, MB_PROVISION_FAILED, why);
+  for (const DesiredAccount& a : plan.unchanged) p.set(a, ProvisionOutcome::kUnchanged);
+  for (const auto& [a, why] : plan.refused) p.set(a, ProvisionOutcome::kFailed, why);
   std::vector<DesiredAccount> renames = plan.to_rename;
   p.create(plan.to_create, renames);
   if (!renames.empty()) p.rename(renames);

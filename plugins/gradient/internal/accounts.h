@@ -14,6 +14,7 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_ACCOUNTS_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_ACCOUNTS_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <map>
@@ -53,15 +54,8 @@ std::string create_accounts_body(const std::vector<DesiredAccount>& accounts);
 // {"name": ...} for Update Account.
 std::string rename_account_body(const std::string& name);
 
-// One account's outcome, as provision_accounts reports it.
-struct AccountOutcome {
-  DesiredAccount account;
-  std::string outcome;  // "created", "renamed", "unchanged", "failed"
-  std::string message;
-};
-
 struct AccountsResult {
-  std::vector<AccountOutcome> items;               // one per distinct desired id, in input order
+  std::vector<ProvisionedAccount> items;           // one per distinct desired id, in input order
   std::map<std::string, std::string> on_gradient;  // id -> name, after the changes
   std::set<std::string> created;
 };

@@ -3,7 +3,6 @@
 #include <optional>
 #include <string>
 
-#include "internal/integration_status.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {
@@ -14,8 +13,8 @@ AuthenticateResult verdict(AuthStatus status, const std::string& message) {
 }
 
 // Get Partner Integration Settings: Gradient's preferred check of the token.
-ApiRequest organization_request() {
-  return ApiRequest{"GET", std::string(kApi) + "/organization", std::nullopt, "organization", true};
+HttpRequest organization_request(const Client& client) {
+  return client.request("GET", "/organization", "organization");
 }
 
 }  // namespace
@@ -28,12 +27,12 @@ AuthenticateResult authenticate(Call& call, const Client& client, SessionState& 
                                 const AuthenticateRequest& request) {
   const bool connecting = request.purpose == AuthPurpose::kConnect;
   state.connecting = connecting;
-  ApiResponse r = client.execute_one(call, organization_request());
+  HttpResponse r = client.execute_one(call, organization_request(client));
   if (!r.ok()) {
     Failure f = classify(r, "read the partner integration settings");
     if (r.status == 429) throw_failure(f);
     if (r.status == 401 || r.status == 403) return verdict(AuthStatus::kAuthFailed, f.message);
-    if (r.status == 0 && r.error_class == MB_ERROR_CLASS_CONFIG_INVALID)
+    if (r.status == 0 && f.status == MB_STATUS_CONFIG_INVALID)
       return verdict(AuthStatus::kConfigInvalid, f.message);
     if (r.status == 0 || r.status >= 500) return verdict(AuthStatus::kUnreachable, f.message);
     if (r.status == 404)
@@ -58,7 +57,7 @@ AuthenticateResult authenticate(Call& call, const Client& client, SessionState& 
 
 const std::string& refresh_integration_status(Call& call, const Client& client,
                                               SessionState& state) {
-  ApiResponse r = client.execute_one(call, organization_request());
+  HttpResponse r = client.execute_one(call, organization_request(client));
   if (!r.ok()) throw_failure(classify(r, "read the partner integration settings"));
   std::optional<Integration> integration = parse_integration(r.body);
   if (!integration)

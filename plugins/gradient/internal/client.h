@@ -1,9 +1,10 @@
 // The plugin's Gradient client: every request goes through the host's HTTP engine
-// (Call::http) with the GRADIENT-TOKEN, and every failure is classified once, here.
+// (http_in_batches) with the GRADIENT-TOKEN, ids spliced into paths and queries are URL-encoded,
+// and every failure is classified once, here.
 //
 //   Client client(config);
-//   std::vector<ApiResponse> r = client.execute(call, {
-//       {"GET", "/api/vendor-api/organization/accounts", std::nullopt, "accounts", true}});
+//   std::vector<HttpResponse> r =
+//       client.execute(call, {client.request("GET", "/organization/accounts", "accounts")});
 //   if (!r[0].ok()) throw_failure(classify(r[0], "list accounts"));
 //
 // Independent requests go in one execute() so the engine runs them concurrently within the
@@ -17,7 +18,6 @@
 #include <meterbridge/http.hpp>
 #include <meterbridge/plugin.hpp>
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,27 +34,21 @@ inline constexpr std::string_view kApi = "/api/vendor-api";
 // batches; the engine's limits decide how many run at once.
 inline constexpr size_t kMaxBatch = 200;
 
-struct ApiRequest {
-  std::string method = "GET";
-  std::string path;                 // after the base URL, starting with kApi
-  std::optional<std::string> body;  // JSON
-  std::string endpoint;             // the engine's concurrency and counting key
-  bool idempotent = true;
-};
+// The GRADIENT-TOKEN header: standard base64 (with padding, the SDK's base64_encode) of the UTF-8
+// text "<vendor key>:<partner key>", with no "Basic " prefix and no expiry: there is no exchange
+// call. gradient_token("vk_live_123", "pk_456") is "dmtfbGl2ZV8xMjM6cGtfNDU2".
+std::string gradient_token(std::string_view vendor_api_key, std::string_view partner_api_key);
 
-struct ApiResponse {
-  int status = 0;  // 0: no HTTP response (see error_*)
-  std::string body;
-  int attempts = 0;
-  uint64_t retry_after_ms = 0;  // a 429 the engine gave up on, when Gradient said how long
-  std::string error_class;      // status 0: "retry", "config_invalid", "fatal", ...
-  std::string error_message;
-  bool maybe_sent = false;  // status 0: the request may have reached Gradient
+// Percent-encodes everything but RFC 3986 unreserved characters, so an id can never add a path
+// segment, a query or a fragment: encode_path_segment("cust 7/a") is "cust%207%2Fa".
+std::string encode_path_segment(std::string_view text);
 
-  bool ok() const { return status >= 200 && status < 300; }
-  // No HTTP answer, or a 5xx: the request may or may not have taken effect.
-  bool ambiguous() const { return (status == 0 && maybe_sent) || status >= 500; }
-};
+// Whether an id may be used as one path segment at all: not empty, not "." and not "..", which
+// URL normalisation would turn into a different path however they are encoded.
+bool is_usable_path_id(std::string_view id);
+
+// The same encoding for a query value (a space becomes %20).
+std::string encode_query_value(std::string_view text);
 
 // Why a request failed, in the ABI's terms (the SDK's, with throw_failure()).
 using Failure = HttpFailure;
@@ -62,11 +56,15 @@ using Failure = HttpFailure;
 // 401 auth_failed; 403 (Gradient's "anomaly with your API usage") and 429 rate_limited;
 // 404 not_found; 409 conflict; 5xx and transport errors retry; the rest fatal. `what` names the
 // call ("list accounts") and starts the message.
-Failure classify(const ApiResponse& response, std::string_view what);
+Failure classify(const HttpResponse& response, std::string_view what);
+
+// No HTTP answer after the request may have been sent, or a 5xx: it may or may not have taken
+// effect.
+bool ambiguous(const HttpResponse& response);
 
 // A refusal of the caller rather than of one request (401, 403, 429): every further call would
 // fail alike, so a loop over accounts or services stops at it.
-inline bool stops_everything(const ApiResponse& r) {
+inline bool stops_everything(const HttpResponse& r) {
   return r.status == 401 || r.status == 403 || r.status == 429;
 }
 
@@ -79,15 +77,25 @@ class Client {
 
   const std::string& base_url() const { return base_url_; }
 
+  // A request for `path` (after kApi) with the token. `endpoint` is the engine's concurrency and
+  // counting key; `idempotent` lets the engine resend it after a 5xx or a timeout; `json_body`,
+  // when given, is sent as JSON.
+  HttpRequest request(std::string method, std::string_view path, std::string endpoint,
+                      bool idempotent = true,
+                      std::optional<std::string> json_body = std::nullopt) const;
+
   // Runs the requests in host batches of kMaxBatch and returns the responses in order. Between
-  // batches a cancelled call leaves the rest unsent (status 0, "retry", not maybe_sent). Throws
+  // batches a cancelled call leaves the rest unsent (status 0, retry, not sent). Throws
   // PluginError only when the host refuses a batch as a whole or answers nonsense.
-  std::vector<ApiResponse> execute(Call& call, const std::vector<ApiRequest>& requests) const;
-  ApiResponse execute_one(Call& call, const ApiRequest& request) const;
+  std::vector<HttpResponse> execute(const Call& call,
+                                    const std::vector<HttpRequest>& requests) const {
+    return http_in_batches(call, requests, kMaxBatch);
+  }
+  HttpResponse execute_one(const Call& call, HttpRequest request) const {
+    return std::move(execute(call, {std::move(request)}).front());
+  }
 
  private:
-  std::vector<ApiResponse> send_batch(Call& call, const ApiRequest* first, size_t count) const;
-
   std::string base_url_;
   std::string token_;
 };

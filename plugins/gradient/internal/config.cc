@@ -13,19 +13,8 @@ namespace {
 
 namespace json = boost::json;
 
-class Problems {
- public:
-  void add(std::string problem) { list_.push_back(std::move(problem)); }
-  bool empty() const { return list_.empty(); }
-  std::string joined() const {
-    std::string out;
-    for (const auto& p : list_) out += (out.empty() ? "" : "; ") + p;
-    return out;
-  }
-
- private:
-  std::vector<std::string> list_;
-};
+// Everything wrong with the config, reported at once.
+using Problems = std::vector<std::string>;
 
 // A string member: nullopt when absent; a problem when present but not a non-empty string.
 std::optional<std::string> optional_string(const json::object& o, std::string_view key,
@@ -33,7 +22,7 @@ std::optional<std::string> optional_string(const json::object& o, std::string_vi
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string() || trimmed(v->get_string()).empty()) {
-    problems.add(where + std::string(key) + ": must be a non-empty string");
+    problems.push_back(where + std::string(key) + ": must be a non-empty string");
     return std::nullopt;
   }
   return trimmed(v->get_string());
@@ -42,7 +31,7 @@ std::optional<std::string> optional_string(const json::object& o, std::string_vi
 std::string secret(const json::object& o, std::string_view key, Problems& problems) {
   auto value = optional_string(o, key, "", problems);
   if (!value) {
-    if (!o.contains(key)) problems.add(std::string(key) + ": required");
+    if (!o.contains(key)) problems.push_back(std::string(key) + ": required");
     return {};
   }
   return *value;
@@ -51,7 +40,7 @@ std::string secret(const json::object& o, std::string_view key, Problems& proble
 ServiceSettings parse_service(const json::value& v, const std::string& where, Problems& problems) {
   ServiceSettings s;
   if (!v.is_object()) {
-    problems.add(where + ": must be an object");
+    problems.push_back(where + ": must be an object");
     return s;
   }
   const json::object& o = v.get_object();
@@ -61,7 +50,7 @@ ServiceSettings parse_service(const json::value& v, const std::string& where, Pr
         "metric", "support_article", "support_contact"};
     bool known = false;
     for (std::string_view k : kKnown) known = known || k == key;
-    if (!known) problems.add(where + "/" + std::string(key) + ": unknown field");
+    if (!known) problems.push_back(where + "/" + std::string(key) + ": unknown field");
   }
   std::string prefix = where + "/";
   s.name = optional_string(o, "name", prefix, problems);
@@ -69,31 +58,26 @@ ServiceSettings parse_service(const json::value& v, const std::string& where, Pr
   s.support_article = optional_string(o, "support_article", prefix, problems);
   s.support_contact = optional_string(o, "support_contact", prefix, problems);
   // Category strings are compared exactly: Gradient refuses "Security" where "security" works.
-  if (const json::value* c = o.if_contains("category")) {
-    if (c->is_string() && is_category(c->get_string())) {
-      s.category = std::string(c->get_string());
-    } else {
-      std::string text = c->is_string() ? std::string(c->get_string()) : json::serialize(*c);
-      std::string_view hint = c->is_string() ? category_suggestion(c->get_string()) : "";
-      problems.add(prefix + "category: '" + text + "' is not one of Gradient's categories" +
-                   (hint.empty() ? "" : " (did you mean '" + std::string(hint) + "'?)"));
-    }
-  }
-  if (const json::value* c = o.if_contains("subcategory")) {
-    if (c->is_string() && is_subcategory(c->get_string())) {
-      s.subcategory = std::string(c->get_string());
-    } else {
-      std::string text = c->is_string() ? std::string(c->get_string()) : json::serialize(*c);
-      std::string_view hint = c->is_string() ? subcategory_suggestion(c->get_string()) : "";
-      problems.add(prefix + "subcategory: '" + text + "' is not one of Gradient's subcategories" +
-                   (hint.empty() ? "" : " (did you mean '" + std::string(hint) + "'?)"));
-    }
-  }
+  auto listed =
+      [&](std::string_view key, std::string_view list_name, bool (*is_listed)(std::string_view),
+          std::string_view (*suggestion)(std::string_view)) -> std::optional<std::string> {
+    const json::value* c = o.if_contains(key);
+    if (c == nullptr) return std::nullopt;
+    if (c->is_string() && is_listed(c->get_string())) return std::string(c->get_string());
+    std::string text = c->is_string() ? std::string(c->get_string()) : json::serialize(*c);
+    std::string_view hint = c->is_string() ? suggestion(c->get_string()) : "";
+    problems.push_back(prefix + std::string(key) + ": '" + text + "' is not one of Gradient's " +
+                       std::string(list_name) +
+                       (hint.empty() ? "" : " (did you mean '" + std::string(hint) + "'?)"));
+    return std::nullopt;
+  };
+  s.category = listed("category", "categories", is_category, category_suggestion);
+  s.subcategory = listed("subcategory", "subcategories", is_subcategory, subcategory_suggestion);
   if (const json::value* m = o.if_contains("metric")) {
     if (m->is_string() && (m->get_string() == "users" || m->get_string() == "devices"))
       s.metric = std::string(m->get_string());
     else
-      problems.add(prefix + "metric: must be \"users\" or \"devices\"");
+      problems.push_back(prefix + "metric: must be \"users\" or \"devices\"");
   }
   return s;
 }
@@ -149,24 +133,24 @@ ConnectorConfig parse_config(std::string_view json_text) {
   for (const auto& [key, _] : o) {
     if (key != "vendor_api_key" && key != "partner_api_key" && key != "base_url" &&
         key != "services" && key != "service_defaults")
-      problems.add(std::string(key) + ": unknown field");
+      problems.push_back(std::string(key) + ": unknown field");
   }
   ConnectorConfig config;
   config.vendor_api_key = secret(o, "vendor_api_key", problems);
   config.partner_api_key = secret(o, "partner_api_key", problems);
   // The token joins the keys with ':' and Gradient splits at the first one.
   if (config.vendor_api_key.find(':') != std::string::npos)
-    problems.add(
+    problems.push_back(
         "vendor_api_key: must not contain ':' (the GRADIENT-TOKEN joins both keys with it)");
   if (auto base = optional_string(o, "base_url", "", problems)) {
     if (is_valid_base_url(*base))
       config.base_url = normalized_base_url(*base);
     else
-      problems.add("base_url: must be an http(s) URL without query, fragment or user info");
+      problems.push_back("base_url: must be an http(s) URL without query, fragment or user info");
   }
   if (const json::value* services = o.if_contains("services")) {
     if (!services->is_object()) {
-      problems.add("services: must be an object keyed by vendor service id");
+      problems.push_back("services: must be an object keyed by vendor service id");
     } else {
       for (const auto& [id, entry] : services->get_object())
         config.services[std::string(id)] =
@@ -175,8 +159,11 @@ ConnectorConfig parse_config(std::string_view json_text) {
   }
   if (const json::value* defaults = o.if_contains("service_defaults"))
     config.service_defaults = parse_service(*defaults, "service_defaults", problems);
-  if (!problems.empty())
-    throw PluginError(MB_STATUS_CONFIG_INVALID, "Gradient connector config: " + problems.joined());
+  if (!problems.empty()) {
+    std::string joined;
+    for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+    throw PluginError(MB_STATUS_CONFIG_INVALID, "Gradient connector config: " + joined);
+  }
   return config;
 }
 

@@ -1,4 +1,11 @@
-#include "internal/integration_status.h"
+// What each Gradient integration status means to the vendor, and who may change it. Gradient's
+// lifecycle (its vendor API docs and "Connecting to Partner Environment"): `inactive` is the
+// default and the state after a disconnect; the vendor sets `pending` once the partner has
+// entered their key and the vendor's accounts exist, and that is what the MSP's mapping wizard
+// waits for; Gradient itself sets `active` when it first accepts usage. `disabled` and `error`
+// (older docs) are set on Gradient's side. meterbridge therefore moves only `inactive` to
+// `pending`, only when connecting, and never touches the others.
+#include "internal/operations.h"
 
 #include <meterbridge/abi.h>
 
@@ -7,10 +14,9 @@
 namespace meterbridge::gradient {
 namespace {
 
-ApiRequest status_request(std::string_view status) {
+HttpRequest status_request(const Client& client, std::string_view status) {
   // Setting a status is absolute: a replay changes nothing, so the engine may retry it.
-  return ApiRequest{"PATCH", std::string(kApi) + "/organization/status/" + std::string(status),
-                    std::nullopt, "status", true};
+  return client.request("PATCH", "/organization/status/" + std::string(status), "status");
 }
 
 }  // namespace
@@ -81,7 +87,7 @@ SetStatusResult set_status(Call& call, const Client& client, SessionState& state
     throw PluginError(
         MB_STATUS_CONFIG_INVALID,
         "Gradient integration status must be active, inactive or pending, not '" + status + "'");
-  ApiResponse r = client.execute_one(call, status_request(status));
+  HttpResponse r = client.execute_one(call, status_request(client, status));
   if (!r.ok()) throw_failure(classify(r, "set the integration status to " + status));
   std::optional<Integration> now = parse_integration(r.body);
   std::string result = now && !now->status.empty() ? now->status : status;
@@ -98,7 +104,7 @@ SetStatusResult set_status(Call& call, const Client& client, SessionState& state
 // then deletes the credentials and every local mapping; the accounts stay on Gradient until the
 // MSP disconnects there (which deletes them), so a reconnect finds and reuses them.
 std::string disconnect(Call& call, const Client& client, SessionState& state) {
-  ApiResponse r = client.execute_one(call, status_request("inactive"));
+  HttpResponse r = client.execute_one(call, status_request(client, "inactive"));
   state.integration_status = "inactive";
   state.accounts.reset();
   state.created_accounts.clear();

@@ -1,5 +1,7 @@
 #include "internal/operations.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 
 #include "internal/accounts.h"
 #include "internal/services.h"
-#include "internal/token.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {
@@ -23,6 +24,13 @@ constexpr std::string_view kClientsCursor = "clients:";
 constexpr int64_t kDefaultLimit = 500;
 constexpr int64_t kMaxLimit = 5000;
 
+// A count in a cursor this plugin issued.
+size_t cursor_number(std::string_view text) {
+  std::optional<int64_t> n = parse_whole_number(text);
+  if (!n) throw PluginError(MB_STATUS_CONFIG_INVALID, "list_accounts: malformed cursor");
+  return static_cast<size_t>(*n);
+}
+
 // The MSP's PSA clients, for display only (the vendor never maps to them itself). Gradient pages
 // them with a cursor: previousId = the last id received. The page size is undocumented, so the
 // listing ends at an empty page or one shorter than the page before.
@@ -35,21 +43,18 @@ ListPage list_psa_clients(Call& call, const Client& client, const std::string& s
     if (cursor.rfind(kClientsCursor, 0) != 0 || sep == std::string::npos)
       throw PluginError(MB_STATUS_CONFIG_INVALID,
                         "list_accounts: unknown cursor; start again without one");
-    try {
-      previous_size = std::stoul(cursor.substr(kClientsCursor.size(), sep - kClientsCursor.size()));
-    } catch (const std::exception&) {
-      throw PluginError(MB_STATUS_CONFIG_INVALID, "list_accounts: malformed cursor");
-    }
+    previous_size =
+        cursor_number(cursor.substr(kClientsCursor.size(), sep - kClientsCursor.size()));
     previous_id = cursor.substr(sep + 1);
   }
-  std::string path = std::string(kApi) + "/organization/clients";
+  std::string path = "/organization/clients";
   std::string query;
   if (!search.empty()) query += "search=" + encode_query_value(search);
   if (!previous_id.empty())
     query +=
         (query.empty() ? "" : "&") + std::string("previousId=") + encode_query_value(previous_id);
   if (!query.empty()) path += "?" + query;
-  ApiResponse r = client.execute_one(call, {"GET", path, std::nullopt, "clients", true});
+  HttpResponse r = client.execute_one(call, client.request("GET", path, "clients"));
   if (!r.ok()) throw_failure(classify(r, "list the MSP's PSA clients"));
   auto clients = parse_clients(r.body);
   if (!clients)
@@ -82,11 +87,7 @@ ListPage list_accounts(Call& call, const Client& client, SessionState& state,
     if (cursor.rfind(kAccountsCursor, 0) != 0 || state.listing.empty())
       throw PluginError(MB_STATUS_CONFIG_INVALID,
                         "list_accounts: unknown cursor; start again without one");
-    try {
-      offset = std::stoul(cursor.substr(kAccountsCursor.size()));
-    } catch (const std::exception&) {
-      throw PluginError(MB_STATUS_CONFIG_INVALID, "list_accounts: malformed cursor");
-    }
+    offset = cursor_number(cursor.substr(kAccountsCursor.size()));
   } else {
     // Gradient lists every account in one answer; later pages read this copy, so paging is
     // consistent even if accounts change meanwhile.
@@ -95,8 +96,7 @@ ListPage list_accounts(Call& call, const Client& client, SessionState& state,
   }
   std::vector<const Account*> found;
   for (const Account& a : state.listing)
-    if ((contains_ignoring_case(a.name, search) || contains_ignoring_case(a.id, search)))
-      found.push_back(&a);
+    if (matches_search(request, a.id, a.name)) found.push_back(&a);
   ListPage page;
   size_t end = std::min(found.size(), offset + static_cast<size_t>(limit));
   for (size_t i = offset; i < end; ++i)
@@ -109,13 +109,12 @@ ListPage list_accounts(Call& call, const Client& client, SessionState& state,
 
 ListPage list_services(Call& call, const Client& client, SessionState& state,
                        const ListRequest& request) {
-  std::string search = request.search.value_or("");
   std::vector<Sku> catalog = fetch_catalog(call, client);
   state.catalog_ids.emplace();
   ListPage page;
   for (const Sku& s : catalog) {
     state.catalog_ids->insert(s.id);
-    if (!(contains_ignoring_case(s.name, search) || contains_ignoring_case(s.id, search))) continue;
+    if (!matches_search(request, s.id, s.name)) continue;
     page.items.push_back(ListItem{s.id, s.name, std::nullopt,
                                   json::serialize(json::object{{"category", s.category},
                                                                {"subcategory", s.subcategory},

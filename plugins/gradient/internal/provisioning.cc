@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "internal/accounts.h"
-#include "internal/integration_status.h"
 #include "internal/services.h"
 
 namespace meterbridge::gradient {
@@ -34,26 +33,14 @@ ProvisionAccountsResult provision_accounts(Call& call, const Client& client, Ses
   state.accounts = result.on_gradient;
   state.created_accounts = std::move(result.created);
 
-  ProvisionAccountsResult out;
   std::map<std::string, int> tally;
-  for (const AccountOutcome& o : result.items) {
-    ++tally[o.outcome];
-    std::string message = o.message;
-    if (unnamed.count(o.account.id) > 0 && o.outcome != MB_PROVISION_FAILED)
-      message = "the workspace has no name; its id is the account's name in Gradient";
-    ProvisionedAccount& item = out.items.emplace_back();
-    item.id = o.account.id;
-    item.name = o.account.name;
-    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
-    if (!item.outcome) item.unknown_outcome = o.outcome;
-    item.message = message;
-    if (o.outcome != MB_PROVISION_FAILED) item.account_id = o.account.id;
+  for (ProvisionedAccount& item : result.items) {
+    ++tally[wire_name(*item.outcome)];
+    if (unnamed.count(item.id) > 0 && item.outcome != ProvisionOutcome::kFailed)
+      item.message = "the workspace has no name; its id is the account's name in Gradient";
   }
-  std::string summary;
-  for (const auto& [outcome, n] : tally)
-    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
-  call.info("Gradient accounts: " + (summary.empty() ? std::string("none") : summary));
-  return out;
+  call.info("Gradient accounts: " + tally_text(tally));
+  return {std::move(result.items)};
 }
 
 ProvisionServicesResult provision_services(Call& call, const Client& client,
@@ -70,19 +57,10 @@ ProvisionServicesResult provision_services(Call& call, const Client& client,
   state.catalog_ids = result.catalog_ids;
   state.created_services = std::move(result.created);
 
-  ProvisionServicesResult out;
-  for (const ServiceOutcome& o : result.items) {
-    ProvisionedService& item = out.items.emplace_back();
-    item.id = o.id;
-    item.platform_id = o.platform_id;
-    item.outcome = from_wire<ProvisionOutcome>(o.outcome);
-    if (!item.outcome) item.unknown_outcome = o.outcome;
-    item.metric = o.metric;
-    item.message = o.message;
-    if (o.outcome == MB_PROVISION_CREATED)
-      call.info("Gradient service created for '" + o.id + "': " + o.platform_id);
-  }
-  return out;
+  for (const ProvisionedService& item : result.items)
+    if (item.outcome == ProvisionOutcome::kCreated)
+      call.info("Gradient service created for '" + item.id + "': " + item.platform_id);
+  return {std::move(result.items)};
 }
 
 }  // namespace meterbridge::gradient

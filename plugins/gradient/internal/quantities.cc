@@ -7,7 +7,6 @@
 
 #include "internal/accounts.h"
 #include "internal/counts.h"
-#include "internal/token.h"
 #include "internal/wire.h"
 
 namespace meterbridge::gradient {
@@ -71,8 +70,8 @@ namespace {
 // line's result by key.
 void push(Call& call, const Client& client, SessionState& state,
           const std::vector<CountLine>& lines, std::optional<size_t> trigger,
-          std::map<std::string, LineResult>& results) {
-  auto record = [&](const CountLine& line, const ApiResponse& r, bool no_build) {
+          std::map<std::string, ApplyLineResult>& results) {
+  auto record = [&](const CountLine& line, const HttpResponse& r, bool no_build) {
     if (r.status == 401) throw_failure(classify(r, "set unit count"));
     if (stops_the_run(r) && !state.stopped) state.stopped = classify(r, "set unit count");
     results[line.key] = count_result(r, line);
@@ -83,24 +82,26 @@ void push(Call& call, const Client& client, SessionState& state,
   };
   // Independent counts go in one batch; the one that triggers the rebuild goes after all of them.
   std::vector<const CountLine*> first;
-  std::vector<ApiRequest> requests;
+  std::vector<HttpRequest> requests;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (trigger && *trigger == i) continue;
     first.push_back(&lines[i]);
-    requests.push_back(count_request(lines[i], true));
+    requests.push_back(count_request(client, lines[i], true));
   }
-  std::vector<ApiResponse> responses = client.execute(call, requests);
+  std::vector<HttpResponse> responses = client.execute(call, requests);
   for (size_t i = 0; i < first.size(); ++i) record(*first[i], responses[i], true);
   if (!trigger) return;
   const CountLine& last = lines[*trigger];
   if (state.stopped) {
-    results[last.key] =
-        LineResult{MB_OUTCOME_FAILED, std::nullopt, error_class_name(state.stopped->status),
-                   "not sent: " + state.stopped->message};
+    results[last.key] = ApplyLineResult{last.key,
+                                        Outcome::kFailed,
+                                        std::nullopt,
+                                        state.stopped->status,
+                                        "not sent: " + state.stopped->message,
+                                        false};
     return;
   }
-  ApiResponse r = client.execute_one(call, count_request(last, false));
-  record(last, r, false);
+  record(last, client.execute_one(call, count_request(client, last, false)), false);
 }
 
 }  // namespace
@@ -122,7 +123,7 @@ ApplyResult apply_quantities(Call& call, const Client& client, SessionState& sta
                       state.stopped->retry_after_ms);
 
   std::vector<std::string> order;
-  std::map<std::string, LineResult> results;
+  std::map<std::string, ApplyLineResult> results;
   std::vector<CountLine> valid;
   for (const meterbridge::ApplyLine& l : request.lines) {
     CountLine line;
@@ -140,8 +141,8 @@ ApplyResult apply_quantities(Call& call, const Client& client, SessionState& sta
     else if (!target)
       problem = "the target must be a non-negative whole number";
     if (!problem.empty()) {
-      results[line.key] =
-          LineResult{MB_OUTCOME_FAILED, std::nullopt, MB_ERROR_CLASS_CONFIG_INVALID, problem};
+      results[line.key] = ApplyLineResult{
+          line.key, Outcome::kFailed, std::nullopt, MB_STATUS_CONFIG_INVALID, problem, false};
       continue;
     }
     line.target = *target;
@@ -158,7 +159,7 @@ ApplyResult apply_quantities(Call& call, const Client& client, SessionState& sta
     // the final batch was refused): resend one count Gradient accepted in this run, without
     // no_build. It is absolute, so sending it again changes nothing but the rebuild.
     if (state.rebuild_owed && state.last_accepted && !state.stopped) {
-      ApiResponse r = client.execute_one(call, count_request(*state.last_accepted, false));
+      HttpResponse r = client.execute_one(call, count_request(client, *state.last_accepted, false));
       if (r.ok())
         state.rebuild_owed = false;
       else
@@ -174,18 +175,10 @@ ApplyResult apply_quantities(Call& call, const Client& client, SessionState& sta
   ApplyResult out;
   std::map<std::string, int> tally;
   for (const std::string& key : order) {
-    const LineResult& r = results[key];
-    ++tally[r.outcome];
-    std::optional<mb_status> error_class;
-    if (!r.error_class.empty()) error_class = error_class_from_wire(r.error_class);
-    out.lines.push_back(ApplyLineResult{key,
-                                        from_wire<Outcome>(r.outcome).value_or(Outcome::kFailed),
-                                        r.quantity, error_class, r.message, false});
+    out.lines.push_back(results[key]);
+    ++tally[wire_name(out.lines.back().outcome)];
   }
-  std::string summary;
-  for (const auto& [outcome, n] : tally)
-    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
-  call.info("Gradient counts: " + (summary.empty() ? std::string("none") : summary));
+  call.info("Gradient counts: " + tally_text(tally));
   return out;
 }
 

@@ -111,8 +111,7 @@ std::optional<std::string> created_sku_id(const std::vector<Sku>& after,
 }
 
 std::vector<Sku> fetch_catalog(Call& call, const Client& client) {
-  ApiResponse r =
-      client.execute_one(call, {"GET", std::string(kApi), std::nullopt, "vendor", true});
+  HttpResponse r = client.execute_one(call, client.request("GET", "", "vendor"));
   if (!r.ok()) {
     Failure f = classify(r, "read the vendor's services");
     if (r.status == 404) f.status = MB_STATUS_CONFIG_INVALID;
@@ -136,44 +135,47 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   ServicesResult result;
   result.catalog_ids = before;
   std::vector<size_t> to_create;
-  std::vector<ApiRequest> requests;
+  std::vector<HttpRequest> requests;
   for (size_t i = 0; i < decisions.size(); ++i) {
     const ServiceDecision& d = decisions[i];
-    ServiceOutcome o{d.service.id, d.platform_id, d.spec.metric, MB_PROVISION_FAILED, d.message};
-    if (d.action == ServiceAction::kKeep) o.outcome = MB_PROVISION_UNCHANGED;
-    if (d.action == ServiceAction::kMatch) o.outcome = MB_PROVISION_MATCHED;
+    ProvisionedService o{d.service.id, d.platform_id, ProvisionOutcome::kFailed,
+                         "",           d.spec.metric, d.message};
+    if (d.action == ServiceAction::kKeep) o.outcome = ProvisionOutcome::kUnchanged;
+    if (d.action == ServiceAction::kMatch) o.outcome = ProvisionOutcome::kMatched;
     if (d.action == ServiceAction::kCreate) {
       to_create.push_back(i);
       // A replayed create would add a second service of the same name, so the engine must not
       // resend it; an uncertain outcome is settled below by reading the catalog again.
       requests.push_back(
-          {"POST", std::string(kApi) + "/service", create_service_body(d.spec), "services", false});
+          client.request("POST", "/service", "services", false, create_service_body(d.spec)));
     }
     result.items.push_back(std::move(o));
   }
   if (requests.empty()) return result;
 
-  std::vector<ApiResponse> responses = client.execute(call, requests);
+  auto created = [&result](ProvisionedService& o, const std::string& id) {
+    o.platform_id = id;
+    o.outcome = ProvisionOutcome::kCreated;
+    result.created.insert(id);
+    result.catalog_ids.insert(id);
+  };
+  std::vector<HttpResponse> responses = client.execute(call, requests);
   std::vector<size_t> uncertain;
   for (size_t k = 0; k < to_create.size(); ++k) {
     const ServiceDecision& d = decisions[to_create[k]];
-    ServiceOutcome& o = result.items[to_create[k]];
-    const ApiResponse& r = responses[k];
+    ProvisionedService& o = result.items[to_create[k]];
+    const HttpResponse& r = responses[k];
     Failure f = classify(r, "create service '" + d.spec.name + "'");
     if (r.ok()) {
       auto after = parse_vendor_skus(r.body);
       auto id = after ? created_sku_id(*after, before, d.spec.name) : std::nullopt;
-      if (id) {
-        o.platform_id = *id;
-        o.outcome = MB_PROVISION_CREATED;
-        result.created.insert(*id);
-        result.catalog_ids.insert(*id);
-      } else {
+      if (id)
+        created(o, *id);
+      else
         uncertain.push_back(k);
-      }
     } else if (stops_everything(r)) {
       throw_failure(f);
-    } else if (r.ambiguous()) {
+    } else if (ambiguous(r)) {
       o.message = f.message;
       uncertain.push_back(k);
     } else {
@@ -186,13 +188,11 @@ ServicesResult provision_services(Call& call, const Client& client, const Connec
   for (const Sku& s : now) result.catalog_ids.insert(s.id);
   for (size_t k : uncertain) {
     const ServiceDecision& d = decisions[to_create[k]];
-    ServiceOutcome& o = result.items[to_create[k]];
+    ProvisionedService& o = result.items[to_create[k]];
     auto id = created_sku_id(now, before, d.spec.name);
     if (id && before.count(*id) == 0) {
-      o.platform_id = *id;
-      o.outcome = MB_PROVISION_CREATED;
+      created(o, *id);
       o.message.clear();
-      result.created.insert(*id);
     } else {
       o.message = (o.message.empty() ? "" : o.message + "; ") +
                   "Gradient did not confirm the service and it is not in the catalog: the next run "

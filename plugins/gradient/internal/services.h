@@ -10,6 +10,7 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_SERVICES_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_SERVICES_H_
 
+#include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <optional>
@@ -60,18 +61,10 @@ std::optional<std::string> created_sku_id(const std::vector<Sku>& after,
                                           const std::set<std::string>& before_ids,
                                           const std::string& name);
 
-struct ServiceOutcome {
-  std::string id;
-  std::string platform_id;  // empty when failed
-  std::string metric;
-  std::string outcome;  // "unchanged", "matched", "created", "failed"
-  std::string message;
-};
-
 struct ServicesResult {
-  std::vector<ServiceOutcome> items;
-  std::set<std::string> catalog_ids;  // after the changes
-  std::set<std::string> created;      // Gradient ids created now
+  std::vector<ProvisionedService> items;  // platform_id empty when failed
+  std::set<std::string> catalog_ids;      // after the changes
+  std::set<std::string> created;          // Gradient ids created now
 };
 
 // GET the vendor profile once, create what is missing (one POST each, in one batch). Throws

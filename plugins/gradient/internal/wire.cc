@@ -1,5 +1,7 @@
 #include "internal/wire.h"
 
+#include <meterbridge/json_fields.hpp>
+
 #include <boost/json.hpp>
 
 namespace meterbridge::gradient {
@@ -7,36 +9,30 @@ namespace {
 
 namespace json = boost::json;
 
-std::optional<json::value> parse(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec) return std::nullopt;
-  return v;
+// A string member, or a whole number member as its decimal text ("" otherwise).
+std::string member(const json::object& o, std::string_view key) {
+  return id_text(o.if_contains(key));
 }
 
-// A string member, or an integer member as its decimal text ("" otherwise).
-std::string text_member(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return {};
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_uint64()) return std::to_string(v->get_uint64());
+std::string first_member(const json::object& o, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys)
+    if (std::string s = member(o, k); !s.empty()) return s;
   return {};
 }
 
-std::string first_text(const json::object& o, std::initializer_list<std::string_view> keys) {
-  for (std::string_view k : keys) {
-    std::string s = text_member(o, k);
-    if (!s.empty()) return s;
-  }
-  return {};
+// The array at the top of `doc`, or under the first of `keys` holding one.
+const json::array* rows_in(const json::value& doc, std::initializer_list<std::string_view> keys) {
+  if (doc.is_array()) return &doc.get_array();
+  if (!doc.is_object()) return nullptr;
+  for (std::string_view key : keys)
+    if (const json::value* v = doc.get_object().if_contains(key); v != nullptr && v->is_array())
+      return &v->get_array();
+  return nullptr;
 }
 
-// The object itself, or its "data" member when it wraps one.
-const json::object* unwrapped(const json::value& v, std::string_view marker) {
-  if (!v.is_object()) return nullptr;
-  const json::object& o = v.get_object();
-  if (o.contains(marker)) return &o;
+// The object itself when it has `marker`, else its "data" member when that is an object.
+const json::object* unwrapped(const json::object& o, bool has_marker) {
+  if (has_marker) return &o;
   if (const json::value* data = o.if_contains("data"); data != nullptr && data->is_object())
     return &data->get_object();
   return nullptr;
@@ -55,91 +51,51 @@ std::string clip(std::string s, size_t max) {
 }  // namespace
 
 std::optional<Integration> parse_integration(std::string_view body) {
-  auto doc = parse(body);
-  if (!doc || !doc->is_object()) return std::nullopt;
-  const json::object* o = nullptr;
-  const json::object& top = doc->get_object();
-  if (top.contains("organizationId") || (top.contains("status") && top.at("status").is_string()))
-    o = &top;
-  else if (const json::value* data = top.if_contains("data"); data != nullptr && data->is_object())
-    o = &data->get_object();
+  auto top = parse_json_object(body);
+  if (!top) return std::nullopt;
+  const json::object* o = unwrapped(
+      *top, top->contains("organizationId") || text(top->if_contains("status")).has_value());
   if (o == nullptr) return std::nullopt;
-  Integration i;
-  i.organization_id = text_member(*o, "organizationId");
-  i.name = text_member(*o, "name");
-  i.vendor_id = text_member(*o, "vendorId");
-  i.vendor_name = text_member(*o, "vendorName");
-  i.integration_id = text_member(*o, "integrationId");
-  i.status = text_member(*o, "status");
-  i.last_synced_at = text_member(*o, "lastSyncedAt");
+  Integration i{member(*o, "organizationId"), member(*o, "name"),          member(*o, "vendorId"),
+                member(*o, "vendorName"),     member(*o, "integrationId"), member(*o, "status"),
+                member(*o, "lastSyncedAt")};
   if (i.status.empty() && i.organization_id.empty()) return std::nullopt;
   return i;
 }
 
 std::optional<std::vector<Account>> parse_accounts(std::string_view body) {
-  auto doc = parse(body);
-  if (!doc) return std::nullopt;
-  const json::array* rows = nullptr;
-  if (doc->is_array()) {
-    rows = &doc->get_array();
-  } else if (doc->is_object()) {
-    if (const json::value* data = doc->get_object().if_contains("data");
-        data != nullptr && data->is_array())
-      rows = &data->get_array();
-  }
+  auto doc = parse_json(body);
+  const json::array* rows = doc ? rows_in(*doc, {"data"}) : nullptr;
   if (rows == nullptr) return std::nullopt;
   std::vector<Account> out;
-  out.reserve(rows->size());
   for (const json::value& row : *rows) {
     if (!row.is_object()) continue;
-    Account a;
-    a.id = text_member(row.get_object(), "id");
-    if (a.id.empty()) continue;
-    a.name = text_member(row.get_object(), "name");
-    a.description = text_member(row.get_object(), "description");
-    out.push_back(std::move(a));
+    const json::object& o = row.get_object();
+    if (std::string id = member(o, "id"); !id.empty())
+      out.push_back({std::move(id), member(o, "name"), member(o, "description")});
   }
   return out;
 }
 
 std::optional<std::vector<Sku>> parse_vendor_skus(std::string_view body) {
-  auto doc = parse(body);
-  if (!doc) return std::nullopt;
-  const json::object* vendor = unwrapped(*doc, "skus");
-  if (vendor == nullptr) return std::nullopt;
-  const json::value* skus = vendor->if_contains("skus");
+  auto top = parse_json_object(body);
+  const json::object* vendor = top ? unwrapped(*top, top->contains("skus")) : nullptr;
+  const json::value* skus = vendor ? vendor->if_contains("skus") : nullptr;
   if (skus == nullptr || !skus->is_array()) return std::nullopt;
   std::vector<Sku> out;
   for (const json::value& row : skus->get_array()) {
     if (!row.is_object()) continue;
     const json::object& o = row.get_object();
-    Sku s;
-    s.id = first_text(o, {"id", "_id"});
-    if (s.id.empty()) continue;
-    s.name = text_member(o, "name");
-    s.description = text_member(o, "description");
-    s.category = text_member(o, "category");
-    s.subcategory = text_member(o, "subcategory");
-    out.push_back(std::move(s));
+    if (std::string id = first_member(o, {"id", "_id"}); !id.empty())
+      out.push_back({std::move(id), member(o, "name"), member(o, "description"),
+                     member(o, "category"), member(o, "subcategory")});
   }
   return out;
 }
 
 std::optional<std::vector<PsaClient>> parse_clients(std::string_view body) {
-  auto doc = parse(body);
-  if (!doc) return std::nullopt;
-  const json::array* rows = nullptr;
-  if (doc->is_array()) {
-    rows = &doc->get_array();
-  } else if (doc->is_object()) {
-    const json::object& o = doc->get_object();
-    for (std::string_view key : {"clients", "data"}) {
-      if (const json::value* v = o.if_contains(key); v != nullptr && v->is_array()) {
-        rows = &v->get_array();
-        break;
-      }
-    }
-  }
+  auto doc = parse_json(body);
+  const json::array* rows = doc ? rows_in(*doc, {"clients", "data"}) : nullptr;
   if (rows == nullptr) return std::nullopt;
   std::vector<PsaClient> out;
   for (const json::value& row : *rows) {
@@ -147,8 +103,8 @@ std::optional<std::vector<PsaClient>> parse_clients(std::string_view body) {
     if (row.is_string()) {
       c.id = c.name = std::string(row.get_string());
     } else if (row.is_object()) {
-      c.id = first_text(row.get_object(), {"id", "_id", "clientId"});
-      c.name = first_text(row.get_object(), {"name", "companyName", "title"});
+      c.id = first_member(row.get_object(), {"id", "_id", "clientId"});
+      c.name = first_member(row.get_object(), {"name", "companyName", "title"});
       if (c.name.empty()) c.name = c.id;
     }
     if (!c.id.empty()) out.push_back(std::move(c));
@@ -159,21 +115,17 @@ std::optional<std::vector<PsaClient>> parse_clients(std::string_view body) {
 std::string error_text(std::string_view body) {
   constexpr size_t kMax = 300;
   if (body.empty()) return {};
-  auto doc = parse(body);
-  if (!doc || !doc->is_object()) return clip(std::string(body.substr(0, kMax)), kMax);
-  const json::object& o = doc->get_object();
-  std::string text;
-  if (const json::value* m = o.if_contains("message")) {
-    if (m->is_string()) {
-      text = std::string(m->get_string());
-    } else if (m->is_array()) {
-      for (const json::value& part : m->get_array())
-        if (part.is_string()) text += (text.empty() ? "" : "; ") + std::string(part.get_string());
-    }
+  auto o = parse_json_object(body);
+  if (!o) return clip(std::string(body.substr(0, kMax)), kMax);
+  std::string message = text(o->if_contains("message")).value_or("");
+  if (const json::value* m = o->if_contains("message"); m != nullptr && m->is_array()) {
+    for (const json::value& part : m->get_array())
+      if (part.is_string())
+        message += (message.empty() ? "" : "; ") + std::string(part.get_string());
   }
-  if (text.empty()) text = text_member(o, "error");
-  if (text.empty()) text = json::serialize(*doc);
-  return clip(std::move(text), kMax);
+  if (message.empty()) message = member(*o, "error");
+  if (message.empty()) message = json::serialize(*o);
+  return clip(std::move(message), kMax);
 }
 
 }  // namespace meterbridge::gradient

@@ -1,4 +1,4 @@
-#include "internal/token.h"
+#include "internal/client.h"
 
 #include <gtest/gtest.h>
 
