@@ -28,17 +28,11 @@ AuthenticateResult verdict(AuthStatus status, const std::string& message) {
 
 AuthenticateResult authenticate(Call& call, Client& client) {
   client.begin_hook();
-  Discovery d = client.discover(call, /*force=*/true);
-  switch (d.outcome) {
-    case Discovery::Outcome::kOk:
-      break;
-    case Discovery::Outcome::kUnknownCompany:
-    case Discovery::Outcome::kNotConnectWise:
-      return verdict(AuthStatus::kConfigInvalid, d.message);
-    case Discovery::Outcome::kUnreachable:
-      return verdict(AuthStatus::kUnreachable, d.message);
-    case Discovery::Outcome::kThrottled:
-      throw PluginError(MB_STATUS_RATE_LIMITED, d.message, d.retry_after_ms);
+  if (std::optional<HttpFailure> failure = client.discover(call)) {
+    if (failure->status == MB_STATUS_RATE_LIMITED) throw_failure(*failure);
+    return verdict(failure->status == MB_STATUS_CONFIG_INVALID ? AuthStatus::kConfigInvalid
+                                                               : AuthStatus::kUnreachable,
+                   failure->message);
   }
 
   // Cheap authenticated reads that also prove the role can read what meterbridge needs.
@@ -48,32 +42,32 @@ AuthenticateResult authenticate(Call& call, Client& client) {
     q.set("pageSize", "1").set("fields", "id");
     requests.push_back(ApiRequest{"GET", q.target(), "", p.endpoint});
   }
-  std::vector<ApiResponse> responses = client.execute(call, requests);
+  std::vector<HttpResponse> responses = client.execute(call, requests);
 
-  auto first_with = [&](auto predicate) -> const ApiResponse* {
-    for (const ApiResponse& r : responses)
+  auto first_with = [&](auto predicate) -> const HttpResponse* {
+    for (const HttpResponse& r : responses)
       if (predicate(r)) return &r;
     return nullptr;
   };
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return x.status == 0; }))
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return x.status == 0; }))
     return verdict(AuthStatus::kUnreachable, failure_for(*r, "authenticate").message);
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return x.status == 401; }))
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return x.status == 401; }))
     return verdict(AuthStatus::kAuthFailed, failure_for(*r, "authenticate").message);
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return x.status == 400; })) {
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return x.status == 400; })) {
     std::string text = error_text(r->body);
     return verdict(AuthStatus::kConfigInvalid, "ConnectWise refused the request (HTTP 400" +
                                                    (text.empty() ? std::string() : ": " + text) +
                                                    "); check the clientId and the API version " +
                                                    client.config().api_version);
   }
-  if (first_with([](const ApiResponse& x) { return x.status == 404; }) != nullptr)
+  if (first_with([](const HttpResponse& x) { return x.status == 404; }) != nullptr)
     return verdict(
         AuthStatus::kAuthFailed,
         "ConnectWise answered HTTP 404 under codebase " + client.company_info().codebase +
             "; on ConnectWise cloud this usually means the company id or the keys are wrong");
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return x.status == 429; }))
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return x.status == 429; }))
     throw_failure(failure_for(*r, "authenticate"));
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return x.status >= 500; }))
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return x.status >= 500; }))
     return verdict(AuthStatus::kUnreachable, failure_for(*r, "authenticate").message);
   std::string missing;
   for (size_t i = 0; i < responses.size(); ++i)
@@ -83,7 +77,7 @@ AuthenticateResult authenticate(Call& call, Client& client) {
     return verdict(AuthStatus::kAuthFailed,
                    "the credentials work but the API member's security role lacks: " + missing +
                        " (HTTP 403)");
-  if (const ApiResponse* r = first_with([](const ApiResponse& x) { return !x.ok(); }))
+  if (const HttpResponse* r = first_with([](const HttpResponse& x) { return !x.ok(); }))
     return verdict(AuthStatus::kUnreachable, failure_for(*r, "authenticate").message);
 
   const CompanyInfo& info = client.company_info();

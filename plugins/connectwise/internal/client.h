@@ -9,8 +9,8 @@
 //   Client client(config);
 //   client.begin_hook();
 //   client.ensure_discovered(call);
-//   auto responses = client.execute(call, {{"GET", "company/companies?pageSize=1", "",
-//   "companies"}});
+//   auto responses =
+//       client.execute(call, {{"GET", "company/companies?pageSize=1", "", "companies"}});
 //
 // Independent requests go in one execute() so the engine runs them concurrently within the
 // connector's limits. Retries (429 with Retry-After for every method, 5xx only for GETs) are the
@@ -26,7 +26,6 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,24 +52,9 @@ struct ApiRequest {
   std::string endpoint;  // the engine's concurrency and counting key
 };
 
-// The host's answer to one request (status 0: none; see its error).
-using ApiResponse = HttpResponse;
-
-// Why a request failed, as the ABI reports it (the SDK's, with throw_failure()).
-using Failure = HttpFailure;
-
-// Classifies a failed response. `what` says what the request was for ("list companies").
-Failure failure_for(const ApiResponse& response, std::string_view what);
-
-// The ABI's names of error classes ("retry", "auth_failed", ...), from the SDK.
-using ::meterbridge::error_class_name;
-
-struct Discovery {
-  enum class Outcome { kOk, kUnknownCompany, kUnreachable, kNotConnectWise, kThrottled };
-  Outcome outcome = Outcome::kUnreachable;
-  std::string message;
-  uint64_t retry_after_ms = 0;
-};
+// Why a failed response failed, as the ABI reports it. `what` says what the request was for
+// ("list companies").
+HttpFailure failure_for(const HttpResponse& response, std::string_view what);
 
 class Client {
  public:
@@ -81,27 +65,28 @@ class Client {
   // Starts a hook: allows one codebase refresh after a 404 during it.
   void begin_hook() { refreshed_in_hook_ = false; }
 
-  // Asks companyinfo for the codebase; `force` asks even when one is cached. On success the
-  // cached codebase and API base change; on failure they stay as they were.
-  Discovery discover(Call& call, bool force);
+  // Asks companyinfo for the codebase. On success the cached codebase and API base change and
+  // nullopt is returned; on failure they stay as they were and the failure says why:
+  // config_invalid for an unknown company or a site that is not ConnectWise, retry when
+  // unreachable, rate_limited when throttled.
+  std::optional<HttpFailure> discover(Call& call);
 
-  // Discovers unless a codebase is cached; throws PluginError when discovery fails
-  // (config_invalid for an unknown company or a site that is not ConnectWise, retry when
-  // unreachable, rate_limited when throttled).
+  // Discovers unless a codebase is cached; throws PluginError when discovery fails.
   void ensure_discovered(Call& call);
 
-  bool discovered() const { return info_.has_value(); }
   const CompanyInfo& company_info() const { return *info_; }
   // "https://api-na.myconnectwise.net/v2025_1/apis/3.0/"
   const std::string& api_base() const { return api_base_; }
 
   // Runs the requests as one or more host batches (kMaxBatch each) and returns the responses in
-  // order. Requires discovery. Throws PluginError only when the host refuses a batch as a whole
-  // (budget exhausted, malformed batch) or answers nonsense.
-  std::vector<ApiResponse> execute(Call& call, const std::vector<ApiRequest>& requests);
+  // order; once the call is cancelled, the requests of later batches are not sent (status 0,
+  // retry, not sent). Requires discovery. Throws PluginError only when the host refuses a batch
+  // as a whole (budget exhausted, malformed batch) or answers nonsense.
+  std::vector<HttpResponse> execute(Call& call, const std::vector<ApiRequest>& requests);
 
  private:
-  std::vector<ApiResponse> send_batch(Call& call, const std::vector<ApiRequest>& requests);
+  // The requests in host batches (http_in_batches), under the current codebase.
+  std::vector<HttpResponse> send(Call& call, const std::vector<ApiRequest>& requests);
   HttpRequest http_request(const ApiRequest& request) const;
 
   ConnectorConfig config_;

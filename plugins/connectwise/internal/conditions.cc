@@ -96,14 +96,6 @@ std::string all_of(std::initializer_list<std::string_view> conditions) {
   return out;
 }
 
-bool contains_case_insensitive(std::string_view haystack, std::string_view needle) {
-  return contains_ignoring_case(haystack, needle);
-}
-
-bool equals_case_insensitive(std::string_view a, std::string_view b) {
-  return ascii_lower(a) == ascii_lower(b);
-}
-
 std::string encode_query_value(std::string_view value) {
   return boost::urls::encode(value, boost::urls::unreserved_chars);
 }

@@ -35,16 +35,12 @@ std::string in_list(std::string_view field, std::span<const int64_t> ids);
 // plain fragments reach the server: the text is split at characters whose meaning inside a
 // ConnectWise pattern is undocumented (% * _ [ ] \) and, when it holds both quote kinds, at
 // double quotes; every fragment must match. The result can therefore match more rows than the
-// text itself, so callers filter the rows again with contains_case_insensitive. Empty when no
+// text itself, so callers filter the rows again with contains_ignoring_case. Empty when no
 // fragment remains (the caller then filters client-side only).
 std::string contains_text(std::initializer_list<std::string_view> fields, std::string_view text);
 
 // Joins the non-empty conditions with " and ", each in parentheses when it has an "or".
 std::string all_of(std::initializer_list<std::string_view> conditions);
-
-// ASCII case-insensitive substring test, the client-side half of contains_text.
-bool contains_case_insensitive(std::string_view haystack, std::string_view needle);
-bool equals_case_insensitive(std::string_view a, std::string_view b);
 
 // Percent-encodes everything but RFC 3986 unreserved characters (so ' ', '&', '=', '+', '"',
 // '\'', '%', '*', ',', '(', ')' and '/' are all encoded; a space becomes %20, never '+').

@@ -7,20 +7,11 @@
 namespace meterbridge::connectwise {
 namespace {
 
-TEST(QuoteLiteral, UsesDoubleQuotesByDefault) {
-  EXPECT_EQ(quote_literal("Northwind Dental"), "\"Northwind Dental\"");
-}
-
-TEST(QuoteLiteral, KeepsApostrophesInsideDoubleQuotes) {
+TEST(QuoteLiteral, PicksTheQuoteKindTheValueDoesNotHold) {
+  EXPECT_EQ(quote_literal("Northwind Dental"), "\"Northwind Dental\"");  // double by default
   EXPECT_EQ(quote_literal("O'Brien & Sons"), "\"O'Brien & Sons\"");
-}
-
-TEST(QuoteLiteral, SwitchesToSingleQuotesForADoubleQuote) {
   EXPECT_EQ(quote_literal("The \"Best\" IT"), "'The \"Best\" IT'");
-}
-
-TEST(QuoteLiteral, RefusesTextWithBothQuoteKinds) {
-  EXPECT_EQ(quote_literal("O'Brien \"Best\""), std::nullopt);
+  EXPECT_EQ(quote_literal("O'Brien \"Best\""), std::nullopt) << "both kinds cannot be written";
 }
 
 TEST(InList, WritesIdsWithoutSpaces) {
@@ -28,27 +19,17 @@ TEST(InList, WritesIdsWithoutSpaces) {
   EXPECT_EQ(in_list("company/id", ids), "company/id in (250,251,9001)");
 }
 
-TEST(ContainsText, MatchesAnyOfTheFields) {
+TEST(ContainsText, MatchesAnyOfTheFieldsWithEveryPlainFragment) {
   EXPECT_EQ(contains_text({"name", "identifier"}, "Harbor"),
             "(name contains \"Harbor\" or identifier contains \"Harbor\")");
-}
-
-TEST(ContainsText, KeepsAmpersandsAndApostrophes) {
+  // Ampersands and apostrophes are kept; characters whose meaning in a pattern is undocumented
+  // split the text, and so does a double quote in text holding both quote kinds.
   EXPECT_EQ(contains_text({"name"}, "Smith & O'Neil"), "name contains \"Smith & O'Neil\"");
-}
-
-TEST(ContainsText, SplitsAtPatternCharactersWhoseMeaningIsUndocumented) {
   EXPECT_EQ(contains_text({"name"}, "100% [Cloud]"),
             "name contains \"100\" and name contains \"Cloud\"");
-}
-
-TEST(ContainsText, SplitsTextWithBothQuoteKindsAtTheDoubleQuotes) {
   EXPECT_EQ(contains_text({"name"}, "O'Brien \"Best\""),
             "name contains \"O'Brien \" and name contains \"Best\"");
-}
-
-TEST(ContainsText, IsEmptyWhenNothingPlainRemains) {
-  EXPECT_EQ(contains_text({"name"}, "%*_"), "");
+  EXPECT_EQ(contains_text({"name"}, "%*_"), "") << "nothing plain remains";
   EXPECT_EQ(contains_text({"name"}, "  "), "");
 }
 
@@ -58,19 +39,8 @@ TEST(AllOf, JoinsNonEmptyConditionsAndParenthesisesDisjunctions) {
   EXPECT_EQ(all_of({"", ""}), "");
 }
 
-TEST(ContainsCaseInsensitive, ComparesAsciiLettersWithoutCase) {
-  EXPECT_TRUE(contains_case_insensitive("Harbor Legal LLP", "legal"));
-  EXPECT_TRUE(contains_case_insensitive("anything", ""));
-  EXPECT_FALSE(contains_case_insensitive("Harbor", "Harbour"));
-  EXPECT_TRUE(equals_case_insensitive("Inactive", "INACTIVE"));
-  EXPECT_FALSE(equals_case_insensitive("Inactive", "Inactive2"));
-}
-
-TEST(EncodeQueryValue, EncodesEveryCharacterTheReferenceLists) {
+TEST(EncodeQueryValue, EncodesEveryCharacterTheReferenceListsAndSpacesAsPercentTwenty) {
   EXPECT_EQ(encode_query_value("&\"'*%+"), "%26%22%27%2A%25%2B");
-}
-
-TEST(EncodeQueryValue, EncodesSpacesAsPercentTwentyAndKeepsUnreserved) {
   EXPECT_EQ(encode_query_value("a b-c_d.e~f"), "a%20b-c_d.e~f");
   EXPECT_EQ(encode_query_value("id in (1,2)"), "id%20in%20%281%2C2%29");
 }

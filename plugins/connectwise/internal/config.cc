@@ -1,9 +1,11 @@
 #include "internal/config.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace meterbridge::connectwise {
@@ -35,28 +37,21 @@ std::string read_string(const json::object& config, const char* name, bool requi
   return s;
 }
 
-bool is_valid_label(std::string_view label) {
-  if (label.empty() || label.size() > 63) return false;
-  if (label.front() == '-' || label.back() == '-') return false;
-  for (char c : label)
-    if (!is_alnum(c) && c != '-') return false;
-  return true;
+// Whether `s` has 1 to `max` characters, each a letter, a digit or one of `extra`.
+bool is_word(std::string_view s, size_t max, std::string_view extra) {
+  return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [&](char c) {
+    return is_alnum(c) || extra.find(c) != std::string_view::npos;
+  });
 }
 
-bool is_valid_company_id(std::string_view id) {
-  if (id.empty() || id.size() > 100) return false;
-  for (char c : id)
-    if (!is_alnum(c) && c != '_' && c != '-' && c != '.') return false;
-  return true;
+bool is_valid_label(std::string_view label) {
+  return is_word(label, 63, "-") && label.front() != '-' && label.back() != '-';
 }
+
+bool is_valid_company_id(std::string_view id) { return is_word(id, 100, "_-."); }
 
 // Public keys are short alphanumeric strings; ':' would end the Basic user part early.
-bool is_valid_public_key(std::string_view key) {
-  if (key.empty() || key.size() > 200) return false;
-  for (char c : key)
-    if (!is_alnum(c) && c != '_' && c != '-') return false;
-  return true;
-}
+bool is_valid_public_key(std::string_view key) { return is_word(key, 200, "_-"); }
 
 // 8-4-4-4-12 hexadecimal digits.
 bool is_guid(std::string_view s) {
@@ -80,9 +75,7 @@ bool is_valid_site(std::string_view site) {
   std::string_view host = site;
   if (size_t colon = site.rfind(':'); colon != std::string_view::npos) {
     std::string_view port = site.substr(colon + 1);
-    if (port.empty() || port.size() > 5) return false;
-    for (char c : port)
-      if (!is_digit(c)) return false;
+    if (port.size() > 5 || !parse_whole_number(port)) return false;
     host = site.substr(0, colon);
   }
   if (host.empty() || host.size() > 253) return false;
@@ -122,10 +115,9 @@ bool is_valid_base_url(std::string_view url) {
 }
 
 ConnectorConfig parse_config(std::string_view json_text) {
-  boost::system::error_code ec;
-  json::value doc = json::parse(json_text, ec);
-  if (ec || !doc.is_object()) invalid("expected a JSON object");
-  const json::object& o = doc.get_object();
+  std::optional<json::object> config = parse_json_object(json_text);
+  if (!config) invalid("expected a JSON object");
+  const json::object& o = *config;
 
   ConnectorConfig c;
   c.company_id = read_string(o, "company_id", true);

@@ -66,8 +66,6 @@ std::string basic_authorization(const ConnectorConfig& config);
 // selection does not happen.
 std::string accept_header(const ConnectorConfig& config);
 
-using ::meterbridge::base64_encode;  // the SDK's RFC 4648 base64
-
 }  // namespace meterbridge::connectwise
 
 #endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CONFIG_H_

@@ -3,17 +3,32 @@
 #include <gtest/gtest.h>
 #include <meterbridge/plugin.hpp>
 
+#include <boost/json.hpp>
+
 #include <string>
 
 namespace meterbridge::connectwise {
 namespace {
 
+namespace json = boost::json;
+
 constexpr char kClientId[] = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 
-std::string config_json(const std::string& extra = "") {
-  return std::string(
-             R"({"company_id":"northwind","site":"na.myconnectwise.net","public_key":"Pk7hQ2",)") +
-         R"("private_key":"Sx9mR4","client_id":")" + kClientId + "\"" + extra + "}";
+// A valid config with the members of `changes` (a JSON object) set, or left out where null.
+std::string config_with(std::string_view changes = "{}") {
+  json::object config{{"company_id", "northwind"},
+                      {"site", "na.myconnectwise.net"},
+                      {"public_key", "Pk7hQ2"},
+                      {"private_key", "Sx9mR4"},
+                      {"client_id", kClientId}};
+  const json::value parsed = json::parse(changes);
+  for (const auto& [name, value] : parsed.as_object()) {
+    if (value.is_null())
+      config.erase(name);
+    else
+      config[name] = value;
+  }
+  return json::serialize(config);
 }
 
 // The message of the PluginError parse_config throws, or "" when it accepts.
@@ -28,7 +43,7 @@ std::string refusal(const std::string& json) {
 }
 
 TEST(ParseConfig, ReadsEveryFieldAndDefaultsTheApiVersion) {
-  ConnectorConfig c = parse_config(config_json());
+  ConnectorConfig c = parse_config(config_with());
   EXPECT_EQ(c.company_id, "northwind");
   EXPECT_EQ(c.site, "na.myconnectwise.net");
   EXPECT_EQ(c.public_key, "Pk7hQ2");
@@ -40,55 +55,39 @@ TEST(ParseConfig, ReadsEveryFieldAndDefaultsTheApiVersion) {
 
 TEST(ParseConfig, TakesAnApiVersionAndABaseUrlWithoutItsTrailingSlash) {
   ConnectorConfig c =
-      parse_config(config_json(R"(,"api_version":"2026.4","base_url":"http://127.0.0.1:8080/")"));
+      parse_config(config_with(R"({"api_version":"2026.4","base_url":"http://127.0.0.1:8080/"})"));
   EXPECT_EQ(c.api_version, "2026.4");
   EXPECT_EQ(c.base_url, "http://127.0.0.1:8080");
 }
 
-TEST(ParseConfig, RefusesASiteWithASchemeOrAPath) {
-  EXPECT_NE(
-      refusal(
-          R"({"company_id":"n","site":"https://na.myconnectwise.net","public_key":"p","private_key":"s","client_id":")" +
-          std::string(kClientId) + "\"}"),
-      "");
-  EXPECT_NE(
-      refusal(
-          R"({"company_id":"n","site":"na.myconnectwise.net/v4_6_release","public_key":"p","private_key":"s","client_id":")" +
-          std::string(kClientId) + "\"}"),
-      "");
-}
-
 TEST(ParseConfig, NamesAMissingFieldWithoutEchoingSecrets) {
-  std::string message = refusal(
-      R"({"company_id":"n","site":"s.example.com","public_key":"p","private_key":"TopSecret1"})");
+  std::string message = refusal(config_with(R"({"private_key":"TopSecret1","client_id":null})"));
   EXPECT_NE(message.find("client_id is required"), std::string::npos) << message;
-  message = refusal(
-      R"({"company_id":"n","site":"s.example.com","public_key":"p","private_key":"TopSecret1","client_id":"not-a-guid"})");
+  message = refusal(config_with(R"({"private_key":"TopSecret1","client_id":"not-a-guid"})"));
   EXPECT_NE(message.find("client_id"), std::string::npos) << message;
   EXPECT_EQ(message.find("TopSecret1"), std::string::npos) << message;
   EXPECT_EQ(message.find("not-a-guid"), std::string::npos) << message;
 }
 
-TEST(ParseConfig, RefusesCompanyIdsAndPublicKeysThatWouldBreakBasicAuth) {
-  std::string base =
-      R"("site":"s.example.com","private_key":"s","client_id":")" + std::string(kClientId) + "\"";
-  EXPECT_NE(refusal(R"({"company_id":"north wind","public_key":"p",)" + base + "}"), "");
-  EXPECT_NE(refusal(R"({"company_id":"north+wind","public_key":"p",)" + base + "}"), "");
-  EXPECT_NE(refusal(R"({"company_id":"northwind","public_key":"p:q",)" + base + "}"), "");
-}
-
-TEST(ParseConfig, RefusesABadApiVersionOrBaseUrl) {
-  EXPECT_NE(refusal(config_json(R"(,"api_version":"latest")")), "");
-  EXPECT_NE(refusal(config_json(R"(,"base_url":"ftp://host")")), "");
-  EXPECT_NE(refusal(config_json(R"(,"base_url":"https://user@host")")), "");
-  EXPECT_NE(refusal(config_json(R"(,"base_url":"https://host/?q=1")")), "");
+TEST(ParseConfig, RefusesWhatWouldBreakAUrlOrBasicAuth) {
+  for (const char* changes : {
+           R"({"site":"https://na.myconnectwise.net"})",
+           R"({"site":"na.myconnectwise.net/v4_6_release"})",
+           R"({"company_id":"north wind"})",
+           R"({"company_id":"north+wind"})",
+           R"({"public_key":"p:q"})",
+           R"({"api_version":"latest"})",
+           R"({"base_url":"ftp://host"})",
+           R"({"base_url":"https://user@host"})",
+           R"({"base_url":"https://host/?q=1"})",
+       })
+    EXPECT_NE(refusal(config_with(changes)), "") << changes;
 }
 
 TEST(IsValidSite, AcceptsDomainsWithAnOptionalPort) {
-  EXPECT_TRUE(is_valid_site("na.myconnectwise.net"));
-  EXPECT_TRUE(is_valid_site("api-staging.connectwisedev.com"));
-  EXPECT_TRUE(is_valid_site("cw.example.com:8443"));
-  EXPECT_TRUE(is_valid_site("localhost"));
+  for (const char* good : {"na.myconnectwise.net", "api-staging.connectwisedev.com",
+                           "cw.example.com:8443", "localhost"})
+    EXPECT_TRUE(is_valid_site(good)) << good;
 }
 
 TEST(IsValidSite, RefusesSchemesPathsAndOddCharacters) {
@@ -100,7 +99,7 @@ TEST(IsValidSite, RefusesSchemesPathsAndOddCharacters) {
 }
 
 TEST(ApiRoot, PrefixesCloudSitesWithApiAndLeavesOnPremiseSitesAlone) {
-  ConnectorConfig c = parse_config(config_json());
+  ConnectorConfig c = parse_config(config_with());
   EXPECT_EQ(api_root(c, true), "https://api-na.myconnectwise.net");
   EXPECT_EQ(api_root(c, false), "https://na.myconnectwise.net");
   EXPECT_EQ(cloud_api_host("api-staging.connectwisedev.com"), "api-staging.connectwisedev.com");
@@ -108,13 +107,13 @@ TEST(ApiRoot, PrefixesCloudSitesWithApiAndLeavesOnPremiseSitesAlone) {
 }
 
 TEST(ApiRoot, UsesTheBaseUrlOverrideForEverything) {
-  ConnectorConfig c = parse_config(config_json(R"(,"base_url":"http://127.0.0.1:9")"));
+  ConnectorConfig c = parse_config(config_with(R"({"base_url":"http://127.0.0.1:9"})"));
   EXPECT_EQ(api_root(c, true), "http://127.0.0.1:9");
   EXPECT_EQ(discovery_root(c), "http://127.0.0.1:9");
 }
 
 TEST(BasicAuthorization, JoinsCompanyAndPublicKeyWithAPlus) {
-  ConnectorConfig c = parse_config(config_json());
+  ConnectorConfig c = parse_config(config_with());
   // base64("northwind+Pk7hQ2:Sx9mR4"), the reference's example.
   EXPECT_EQ(basic_authorization(c), "Basic bm9ydGh3aW5kK1BrN2hRMjpTeDltUjQ=");
 }
@@ -128,7 +127,7 @@ TEST(Base64, PadsTheLastGroup) {
 }
 
 TEST(AcceptHeader, PutsTheVendorTypeFirstWithTheVersion) {
-  ConnectorConfig c = parse_config(config_json(R"(,"api_version":"2026.4")"));
+  ConnectorConfig c = parse_config(config_with(R"({"api_version":"2026.4"})"));
   EXPECT_EQ(accept_header(c), "application/vnd.connectwise.com+json; version=2026.4");
 }
 

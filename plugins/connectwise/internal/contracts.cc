@@ -69,17 +69,17 @@ Resolution ContractIndex::resolve(int64_t company_id, int64_t product_id) const 
     auto company = companies_.find(company_id);
     const CompanyRow* row = company == companies_.end() ? nullptr : &company->second;
     if (looked_up_.count(company_id) > 0 && row == nullptr) {
-      r.state = LineState::kNotFound;
+      r.reason = Reason::kNotFound;
       r.message = "ConnectWise has no company " + std::to_string(company_id);
     } else if (row != nullptr && row->deleted) {
-      r.state = LineState::kAccountInactive;
+      r.reason = Reason::kAccountInactive;
       r.message = describe_company(company_id, row) + " is deleted in ConnectWise";
-    } else if (row != nullptr && equals_case_insensitive(row->status, "Inactive")) {
-      r.state = LineState::kAccountInactive;
+    } else if (row != nullptr && row->inactive()) {
+      r.reason = Reason::kAccountInactive;
       r.message = describe_company(company_id, row) +
                   " is inactive in ConnectWise and has no active agreement";
     } else {
-      r.state = LineState::kNoContractLine;
+      r.reason = Reason::kNoContractLine;
       r.message = describe_company(company_id, row) + " has no active agreement";
     }
     return r;
@@ -98,7 +98,7 @@ Resolution ContractIndex::resolve(int64_t company_id, int64_t product_id) const 
     std::string names;
     for (const AgreementRow& agreement : *agreements)
       names += (names.empty() ? "" : ", ") + describe_agreement(agreement);
-    r.state = LineState::kNoContractLine;
+    r.reason = Reason::kNoContractLine;
     r.message = "no active addition of catalog item " + std::to_string(product_id) +
                 " on the active agreement" + (agreements->size() > 1 ? "s" : "") + " of company " +
                 std::to_string(company_id) + ": " + names;
@@ -109,14 +109,13 @@ Resolution ContractIndex::resolve(int64_t company_id, int64_t product_id) const 
     for (const auto& [agreement, addition] : matches)
       where += (where.empty() ? "" : ", ") + std::string("addition ") +
                std::to_string(addition->id) + " on agreement " + describe_agreement(*agreement);
-    r.state = LineState::kAmbiguous;
+    r.reason = Reason::kAmbiguousContractLine;
     r.message = "catalog item " + std::to_string(product_id) + " has " +
                 std::to_string(matches.size()) + " active additions for company " +
                 std::to_string(company_id) + ": " + where +
                 "; keep exactly one (cancel the others) so meterbridge knows which to update";
     return r;
   }
-  r.state = LineState::kFound;
   r.agreement_id = matches[0].first->id;
   r.addition_id = matches[0].second->id;
   r.quantity = matches[0].second->quantity;

@@ -13,6 +13,8 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CONTRACTS_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_CONTRACTS_H_
 
+#include <meterbridge/documents.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,14 +34,14 @@ struct ContractKey {
   auto operator<=>(const ContractKey&) const = default;
 };
 
-enum class LineState { kFound, kNoContractLine, kAmbiguous, kNotFound, kAccountInactive };
-
+// The addition a pair resolves to, or why there is none: no contract line, several
+// (ambiguous), no such company (not found) or a deleted or inactive one (account inactive).
 struct Resolution {
-  LineState state = LineState::kNoContractLine;
-  std::optional<double> quantity;  // kFound; null when ConnectWise holds none
-  int64_t agreement_id = 0;        // kFound
-  int64_t addition_id = 0;         // kFound
-  std::string message;             // why, for every state but kFound
+  std::optional<Reason> reason;    // nullopt: found
+  std::optional<double> quantity;  // found; null when ConnectWise holds none
+  int64_t agreement_id = 0;        // found
+  int64_t addition_id = 0;         // found
+  std::string message;             // why, when there is a reason
 };
 
 class ContractIndex {

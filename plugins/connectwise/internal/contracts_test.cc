@@ -19,7 +19,7 @@ TEST(ContractIndex, FindsTheOneAdditionOfTheProductOnAnActiveAgreement) {
   index.add_addition(addition(77, 9001, 55, 40.0));
   index.add_addition(addition(78, 9001, 56, 3.0));
   Resolution r = index.resolve(250, 55);
-  EXPECT_EQ(r.state, LineState::kFound);
+  EXPECT_EQ(r.reason, std::nullopt);
   EXPECT_EQ(r.quantity, 40.0);
   EXPECT_EQ(r.agreement_id, 9001);
   EXPECT_EQ(r.addition_id, 77);
@@ -28,7 +28,7 @@ TEST(ContractIndex, FindsTheOneAdditionOfTheProductOnAnActiveAgreement) {
 TEST(ContractIndex, ACompanyWithoutAnActiveAgreementHasNoContractLine) {
   ContractIndex index;
   Resolution r = index.resolve(250, 55);
-  EXPECT_EQ(r.state, LineState::kNoContractLine);
+  EXPECT_EQ(r.reason, Reason::kNoContractLine);
   EXPECT_EQ(r.message, "company 250 has no active agreement");
 }
 
@@ -38,7 +38,7 @@ TEST(ContractIndex, NamesTheAgreementsWhenNoneHasTheProduct) {
   index.add_agreement(agreement(9002, "Backup", 250));
   index.add_addition(addition(78, 9002, 56, 3.0));
   Resolution r = index.resolve(250, 55);
-  EXPECT_EQ(r.state, LineState::kNoContractLine);
+  EXPECT_EQ(r.reason, Reason::kNoContractLine);
   EXPECT_EQ(r.message,
             "no active addition of catalog item 55 on the active agreements of company 250: "
             "9001 \"Managed Services\", 9002 \"Backup\"");
@@ -50,13 +50,13 @@ TEST(ContractIndex, IgnoresCancelledAdditions) {
   index.add_addition(addition(76, 9001, 55, 12.0, /*cancelled=*/true));
   index.add_addition(addition(77, 9001, 55, 40.0));
   Resolution r = index.resolve(250, 55);
-  EXPECT_EQ(r.state, LineState::kFound);
+  EXPECT_EQ(r.reason, std::nullopt);
   EXPECT_EQ(r.addition_id, 77);
 
   ContractIndex only_cancelled;
   only_cancelled.add_agreement(agreement(9001, "Managed Services", 250));
   only_cancelled.add_addition(addition(76, 9001, 55, 12.0, true));
-  EXPECT_EQ(only_cancelled.resolve(250, 55).state, LineState::kNoContractLine);
+  EXPECT_EQ(only_cancelled.resolve(250, 55).reason, Reason::kNoContractLine);
 }
 
 TEST(ContractIndex, TwoActiveAdditionsAreAmbiguousAndNamed) {
@@ -66,7 +66,7 @@ TEST(ContractIndex, TwoActiveAdditionsAreAmbiguousAndNamed) {
   index.add_addition(addition(77, 9001, 55, 40.0));
   index.add_addition(addition(79, 9002, 55, 2.0));
   Resolution r = index.resolve(250, 55);
-  EXPECT_EQ(r.state, LineState::kAmbiguous);
+  EXPECT_EQ(r.reason, Reason::kAmbiguousContractLine);
   EXPECT_NE(r.message.find("addition 77 on agreement 9001 \"Managed Services\""), std::string::npos)
       << r.message;
   EXPECT_NE(r.message.find("addition 79 on agreement 9002 \"Backup\""), std::string::npos)
@@ -78,7 +78,7 @@ TEST(ContractIndex, TwoAdditionsOnOneAgreementAreAmbiguousToo) {
   index.add_agreement(agreement(9001, "Managed Services", 250));
   index.add_addition(addition(77, 9001, 55, 40.0));
   index.add_addition(addition(80, 9001, 55, 1.0));
-  EXPECT_EQ(index.resolve(250, 55).state, LineState::kAmbiguous);
+  EXPECT_EQ(index.resolve(250, 55).reason, Reason::kAmbiguousContractLine);
 }
 
 TEST(ContractIndex, TellsMissingDeletedAndInactiveCompaniesApart) {
@@ -93,13 +93,13 @@ TEST(ContractIndex, TellsMissingDeletedAndInactiveCompaniesApart) {
   index.add_company(deleted);
   index.add_company(inactive);
   index.add_company(active);
-  EXPECT_EQ(index.resolve(1, 55).state, LineState::kNotFound);
-  EXPECT_EQ(index.resolve(2, 55).state, LineState::kAccountInactive);
+  EXPECT_EQ(index.resolve(1, 55).reason, Reason::kNotFound);
+  EXPECT_EQ(index.resolve(2, 55).reason, Reason::kAccountInactive);
   Resolution old = index.resolve(3, 55);
-  EXPECT_EQ(old.state, LineState::kAccountInactive);
+  EXPECT_EQ(old.reason, Reason::kAccountInactive);
   EXPECT_NE(old.message.find("Old & Co"), std::string::npos);
   Resolution fresh = index.resolve(4, 55);
-  EXPECT_EQ(fresh.state, LineState::kNoContractLine);
+  EXPECT_EQ(fresh.reason, Reason::kNoContractLine);
   EXPECT_EQ(fresh.message, "company 4 (New Co) has no active agreement");
 }
 

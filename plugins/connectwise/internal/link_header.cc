@@ -1,6 +1,7 @@
 #include "internal/link_header.h"
 
 #include <meterbridge/documents.hpp>
+#include <meterbridge/json_fields.hpp>
 
 #include <boost/url/parse.hpp>
 
@@ -71,14 +72,9 @@ std::optional<int64_t> page_parameter(std::string_view url) {
   if (!parsed) return std::nullopt;
   for (const auto& param : parsed->params()) {
     if (param.key != "page" || !param.has_value) continue;
-    const std::string& v = param.value;
-    if (v.empty() || v.size() > 12) return std::nullopt;
-    int64_t n = 0;
-    for (char c : v) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    return n > 0 ? std::optional<int64_t>(n) : std::nullopt;
+    std::optional<int64_t> n =
+        param.value.size() > 12 ? std::nullopt : parse_whole_number(param.value);
+    return n && *n > 0 ? n : std::nullopt;
   }
   return std::nullopt;
 }

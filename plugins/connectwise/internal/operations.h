@@ -6,11 +6,6 @@
 #include <meterbridge/documents.hpp>
 #include <meterbridge/plugin.hpp>
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "internal/client.h"
 
 namespace meterbridge::connectwise {
@@ -30,7 +25,8 @@ ListPage list_services(Call& call, Client& client, const ListRequest& request);
 // billing it (internal/contracts.h), its quantity and a line_ref naming the addition for apply.
 ReadResult read_quantities(Call& call, Client& client, const ReadRequest& request);
 
-// Setting absolute quantities on agreement additions.
+// apply_quantities: absolute quantities set on agreement additions. ConnectWise has no
+// effective date on a quantity change: it takes effect when made.
 //
 // Each changed line becomes one `PATCH finance/agreements/<a>/additions/<id>` with the body
 // [{"op":"replace","path":"quantity","value":<target>}] (never a PUT, which would reset every
@@ -47,37 +43,9 @@ ReadResult read_quantities(Call& call, Client& client, const ReadRequest& reques
 //     is unknown, so the addition is re-read; the target already there means updated, otherwise
 //     the PATCH is sent once more (an absolute replace cannot double-apply);
 //   - 429 after the engine's retries: failed, rate_limited.
-struct ApplyLine {
-  std::string key;
-  std::optional<int64_t> company_id;        // account_id, when it is a ConnectWise id
-  std::optional<int64_t> product_id;        // service_id, when it is a ConnectWise id
-  std::string account_id;                   // as given, for messages
-  std::string service_id;                   // as given, for messages
-  std::optional<int64_t> target;            // absent or negative: the line fails
-  std::optional<int64_t> expected_current;  // what read_quantities reported
-  std::optional<int64_t> agreement_id;      // line_ref
-  std::optional<int64_t> addition_id;       // line_ref
-};
-
-struct ApplyOutcome {
-  std::string key;
-  Outcome outcome = Outcome::kFailed;
-  std::optional<int64_t> quantity;
-  std::optional<mb_status> error_class;  // set only on a failed line
-  std::string message;
-};
-
-// Applies every line and returns one outcome per line, in input order. Throws PluginError only
-// when nothing could be attempted (discovery failed, the host refused the first batch).
-std::vector<ApplyOutcome> apply_lines(Call& call, Client& client,
-                                      const std::vector<ApplyLine>& lines);
-
-// The apply_quantities hook: the host's lines (with the line_ref a read returned) applied by
-// apply_lines. ConnectWise has no effective date on a quantity change: it takes effect when made.
-ApplyResult apply_quantities(Call& call, Client& client, const meterbridge::ApplyRequest& request);
-
-// The PATCH body for an absolute quantity.
-std::string quantity_patch_body(int64_t target);
+// Returns one outcome per line, in input order. Throws PluginError only when nothing could be
+// attempted (discovery failed, the host refused the first batch).
+ApplyResult apply_quantities(Call& call, Client& client, const ApplyRequest& request);
 
 }  // namespace meterbridge::connectwise
 

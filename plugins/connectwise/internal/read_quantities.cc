@@ -43,41 +43,20 @@ ReadResult read_quantities(Call& call, Client& client, const ReadRequest& reques
       continue;
     }
     Resolution res = index.resolve(*l.company, *l.product);
-    switch (res.state) {
-      case LineState::kFound: {
-        r.line_ref = json::serialize(
-            json::object{{"agreement_id", res.agreement_id}, {"addition_id", res.addition_id}});
-        const std::string where = "addition " + std::to_string(res.addition_id) + " on agreement " +
-                                  std::to_string(res.agreement_id);
-        if (!res.quantity) {
-          r.message = where + " has no quantity set";
-        } else if (*res.quantity != std::floor(*res.quantity) ||
-                   std::fabs(*res.quantity) > 9.0e15) {
-          // Unit counts are whole numbers; an unknown current value makes the sync write the
-          // target.
-          r.message = where + " has the fractional quantity " + std::to_string(*res.quantity);
-        } else {
-          r.quantity = static_cast<int64_t>(*res.quantity);
-          r.message = where;
-        }
-        break;
-      }
-      case LineState::kNoContractLine:
-        r.reason = Reason::kNoContractLine;
-        r.message = res.message;
-        break;
-      case LineState::kAmbiguous:
-        r.reason = Reason::kAmbiguousContractLine;
-        r.message = res.message;
-        break;
-      case LineState::kNotFound:
-        r.reason = Reason::kNotFound;
-        r.message = res.message;
-        break;
-      case LineState::kAccountInactive:
-        r.reason = Reason::kAccountInactive;
-        r.message = res.message;
-        break;
+    r.reason = res.reason;
+    r.message = res.message;
+    if (res.reason) continue;
+    r.line_ref = json::serialize(
+        json::object{{"agreement_id", res.agreement_id}, {"addition_id", res.addition_id}});
+    r.message = "addition " + std::to_string(res.addition_id) + " on agreement " +
+                std::to_string(res.agreement_id);
+    if (!res.quantity) {
+      r.message += " has no quantity set";
+    } else if (*res.quantity != std::floor(*res.quantity) || std::fabs(*res.quantity) > 9.0e15) {
+      // Unit counts are whole numbers; an unknown current value makes the sync write the target.
+      r.message += " has the fractional quantity " + std::to_string(*res.quantity);
+    } else {
+      r.quantity = static_cast<int64_t>(*res.quantity);
     }
   }
   return out;

@@ -7,7 +7,7 @@
 #ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
 #define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_WIRE_H_
 
-#include <boost/json/value.hpp>
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -39,12 +39,6 @@ CompanyInfoReply parse_company_info(std::string_view body);
 // the start of a non-JSON body; "" for an empty body.
 std::string error_text(std::string_view body);
 
-// The body as a JSON array of objects; nullopt when it is not one.
-std::optional<std::vector<boost::json::object>> parse_rows(std::string_view body);
-
-// The body as a JSON object; nullopt when it is not one.
-std::optional<boost::json::object> parse_object(std::string_view body);
-
 struct CompanyRow {
   int64_t id = 0;
   std::string identifier;
@@ -52,6 +46,9 @@ struct CompanyRow {
   std::string status;  // status/name, "" when absent
   std::vector<std::string> types;
   bool deleted = false;
+
+  // "Inactive" (any case) is ConnectWise's stock status for companies no longer served.
+  bool inactive() const;
 };
 
 struct CatalogRow {
@@ -84,12 +81,14 @@ std::optional<AgreementRow> agreement_row(const boost::json::object& o);
 // present, must agree or the row is refused.
 std::optional<AdditionRow> addition_row(const boost::json::object& o, int64_t agreement_id);
 
-// A JSON number (integer or double) as int64 when it is integral; nullopt otherwise.
-std::optional<int64_t> integral_id(const boost::json::value* v);
-std::optional<double> number(const boost::json::value* v);
+// A reference object's id: o[key] = {"id":250,...}.
+std::optional<int64_t> reference_id(const boost::json::object& o, std::string_view key);
+
+// Whether an addition record has its cancelledDate set.
+bool is_cancelled(const boost::json::object& addition);
 
 // Parses "250" (digits only, positive, within int32 as ConnectWise ids are).
-std::optional<int64_t> parse_id(std::string_view text);
+std::optional<int64_t> parse_id(std::string_view decimal);
 
 }  // namespace meterbridge::connectwise
 

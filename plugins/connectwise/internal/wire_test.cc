@@ -58,14 +58,6 @@ TEST(ErrorText, QuotesTheStartOfANonJsonBodyOnOneLine) {
   EXPECT_EQ(error_text(""), "");
 }
 
-TEST(ParseRows, AcceptsOnlyAnArrayOfObjects) {
-  EXPECT_EQ(parse_rows("[]")->size(), 0u);
-  EXPECT_EQ(parse_rows(R"([{"id":1},{"id":2}])")->size(), 2u);
-  EXPECT_FALSE(parse_rows(R"({"items":[]})"));
-  EXPECT_FALSE(parse_rows("[1]"));
-  EXPECT_FALSE(parse_rows("[{\"id\":1"));
-}
-
 TEST(CompanyRow, ReadsReferencesAndFlags) {
   auto row = company_row(object(
       R"({"id":250,"identifier":"NWD","name":"Northwind Dental","status":{"id":1,"name":"Active","_info":{}},"types":[{"id":1,"name":"Client"}],"deletedFlag":false})"));
@@ -76,7 +68,10 @@ TEST(CompanyRow, ReadsReferencesAndFlags) {
   ASSERT_EQ(row->types.size(), 1u);
   EXPECT_EQ(row->types[0], "Client");
   EXPECT_FALSE(row->deleted);
+  EXPECT_FALSE(row->inactive());
   EXPECT_FALSE(company_row(object(R"({"name":"no id"})")));
+  EXPECT_TRUE(company_row(object(R"({"id":1,"status":{"name":"INACTIVE"}})"))->inactive());
+  EXPECT_FALSE(company_row(object(R"({"id":1,"status":{"name":"Inactive2"}})"))->inactive());
 }
 
 TEST(CatalogRow, ReadsIdentifierDescriptionAndClass) {
