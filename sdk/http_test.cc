@@ -116,6 +116,18 @@ struct CountingEngine {
     return MB_STATUS_OK;
   }
   static int32_t cancelled(mb_call_host_ptr) { return batches >= cancel_after_batches ? 1 : 0; }
+  // Refuses every batch after the first `budget` (as when the connector's request budget runs
+  // out), the way the host does: a status and an error document.
+  static inline int budget = 1000;
+  static mb_status limited(mb_call_host_ptr call, mb_str raw, mb_str* out) {
+    if (batches >= budget) {
+      answer =
+          R"({"error":{"class":"rate_limited","message":"request budget spent","retry_after_ms":60000}})";
+      *out = to_mb_str(answer);
+      return MB_STATUS_RATE_LIMITED;
+    }
+    return batch(call, raw, out);
+  }
 };
 
 class BatchedHttpTest : public HttpTest {
@@ -126,6 +138,7 @@ class BatchedHttpTest : public HttpTest {
     services_.callback_is_cancelled = &CountingEngine::cancelled;
     CountingEngine::batches = CountingEngine::requests = 0;
     CountingEngine::cancel_after_batches = 1000;
+    CountingEngine::budget = 1000;
     for (int i = 0; i < 5; ++i) {
       HttpRequest request;
       request.url = "u" + std::to_string(i);
@@ -163,6 +176,33 @@ TEST_F(BatchedHttpTest, TheFirstBatchGoesEvenWhenTheCallIsAlreadyCancelled) {
   EXPECT_EQ(http_in_batches(call_, requests_, 10).size(), 5u);
   EXPECT_EQ(CountingEngine::batches, 1);
   EXPECT_TRUE(http_in_batches(call_, {}, 10).empty());
+}
+
+TEST_F(BatchedHttpTest, ALaterRefusedBatchKeepsWhatWasSentAndLeavesTheRestUnsent) {
+  services_.callback_http_batch = &CountingEngine::limited;
+  CountingEngine::budget = 1;
+  std::vector<HttpResponse> r = http_in_batches(call_, requests_, 2);
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_TRUE(r[0].ok() && r[1].ok()) << "the first batch was sent: its answers are kept";
+  for (size_t i = 2; i < r.size(); ++i) {
+    ASSERT_TRUE(r[i].error);
+    EXPECT_EQ(r[i].error->error_class, MB_STATUS_RATE_LIMITED);
+    EXPECT_FALSE(r[i].error->sent);
+    EXPECT_NE(r[i].error->message.find("request budget spent"), std::string::npos);
+    EXPECT_EQ(r[i].retry_after_ms, 60000u);
+  }
+}
+
+TEST_F(BatchedHttpTest, ARefusedFirstBatchThrowsAsCallHttpDoes) {
+  services_.callback_http_batch = &CountingEngine::limited;
+  CountingEngine::budget = 0;
+  try {
+    http_in_batches(call_, requests_, 2);
+    FAIL() << "a refused first batch must throw";
+  } catch (const PluginError& e) {
+    EXPECT_EQ(e.error_class(), MB_STATUS_RATE_LIMITED);
+    EXPECT_EQ(e.retry_after_ms(), 60000u);
+  }
 }
 
 TEST(UsualErrorClassTest, ReadsTheStatusTheWayMostPlatformsMeanIt) {

@@ -1,5 +1,5 @@
 // The ConnectWise plugin as the host loads it. Each operation's behaviour through the whole
-// plugin is specified beside it (internal/<operation>_test.cc, on internal/scripted_connectwise.h).
+// plugin is specified beside it (internal/<operation>_test.cc, on connectwise_plugin_test.h).
 #include <gtest/gtest.h>
 #include <meterbridge/testing/plugin_test.hpp>
 

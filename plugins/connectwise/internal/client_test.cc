@@ -1,5 +1,5 @@
-// The client's codebase discovery through the whole plugin (internal/scripted_connectwise.h).
-#include "internal/scripted_connectwise.h"
+// The client's codebase discovery through the whole plugin (connectwise_plugin_test.h).
+#include "connectwise_plugin_test.h"
 
 namespace meterbridge::connectwise {
 namespace {

@@ -1,5 +1,5 @@
-// read_quantities through the whole plugin (internal/scripted_connectwise.h).
-#include "internal/scripted_connectwise.h"
+// read_quantities through the whole plugin (connectwise_plugin_test.h).
+#include "connectwise_plugin_test.h"
 
 namespace meterbridge::connectwise {
 namespace {

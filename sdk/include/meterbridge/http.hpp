@@ -62,26 +62,41 @@ inline std::vector<HttpResponse> run_http(const Call& call,
 
 // Runs `requests` as host batches of at most `max_batch` (bounding the memory of one batch and
 // letting cancellation be seen between batches; the engine's limits decide how many run at
-// once). Responses come back in request order. Between batches, a cancelled call leaves the rest
-// unsent: status 0 with error {retry, "cancelled before it was sent", sent=false}, so a caller
-// reads them like any request that never left. Throws like run_http when the host refuses a batch.
+// once). Responses come back in request order. What was sent keeps its answer whatever happens
+// to the rest: between batches, a cancelled call leaves the rest unsent (status 0 with error
+// {retry, "cancelled before it was sent", sent=false}), and when the host refuses a later batch
+// (the request budget spent, say) its requests and the rest come back unsent with the host's
+// class, message and wait. Throws like run_http only when the host refuses the first batch,
+// when nothing was sent.
 inline std::vector<HttpResponse> http_in_batches(const Call& call,
                                                  const std::vector<HttpRequest>& requests,
                                                  size_t max_batch) {
   if (max_batch == 0) max_batch = 1;
   std::vector<HttpResponse> responses;
   responses.reserve(requests.size());
+  auto leave_unsent = [&](mb_status error_class, const std::string& message, uint64_t wait_ms) {
+    HttpResponse unsent;
+    unsent.error = HttpError{error_class, message, false};
+    unsent.retry_after_ms = wait_ms;
+    responses.resize(requests.size(), unsent);
+  };
   for (size_t start = 0; start < requests.size(); start += max_batch) {
     if (start > 0 && call.cancelled()) {
-      HttpResponse unsent;
-      unsent.error = HttpError{MB_STATUS_RETRY, "cancelled before it was sent", false};
-      responses.resize(requests.size(), unsent);
+      leave_unsent(MB_STATUS_RETRY, "cancelled before it was sent", 0);
       return responses;
     }
     const auto first = requests.begin() + static_cast<std::ptrdiff_t>(start);
     const std::vector<HttpRequest> batch(
         first, first + static_cast<std::ptrdiff_t>(std::min(max_batch, requests.size() - start)));
-    for (HttpResponse& response : run_http(call, batch)) responses.push_back(std::move(response));
+    std::vector<HttpResponse> answers;
+    try {
+      answers = run_http(call, batch);
+    } catch (const PluginError& refusal) {
+      if (start == 0) throw;
+      leave_unsent(refusal.error_class(), refusal.what(), refusal.retry_after_ms());
+      return responses;
+    }
+    for (HttpResponse& response : answers) responses.push_back(std::move(response));
   }
   return responses;
 }

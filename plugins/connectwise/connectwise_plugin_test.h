@@ -4,8 +4,8 @@
 // API routes it needs (the first matching route answers). These cover what a simulator cannot
 // easily produce (an answer lost after the PATCH was sent, a false 200, a missing role
 // permission); tests/platforms/connectwise_sim_test.cc runs the plugin against the simulator.
-#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_SCRIPTED_CONNECTWISE_H_
-#define METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_SCRIPTED_CONNECTWISE_H_
+#ifndef METERBRIDGE_PLUGINS_CONNECTWISE_CONNECTWISE_PLUGIN_TEST_H_
+#define METERBRIDGE_PLUGINS_CONNECTWISE_CONNECTWISE_PLUGIN_TEST_H_
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -172,4 +172,4 @@ class ConnectWiseTest : public meterbridge::testing::PluginTest {
 
 }  // namespace meterbridge::connectwise
 
-#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_INTERNAL_SCRIPTED_CONNECTWISE_H_
+#endif  // METERBRIDGE_PLUGINS_CONNECTWISE_CONNECTWISE_PLUGIN_TEST_H_
