@@ -79,9 +79,9 @@ class Client {
   const std::string& api_base() const { return api_base_; }
 
   // Runs the requests as one or more host batches (kMaxBatch each) and returns the responses in
-  // order; once the call is cancelled, the requests of later batches are not sent (status 0,
-  // retry, not sent). Requires discovery. Throws PluginError only when the host refuses a batch
-  // as a whole (budget exhausted, malformed batch) or answers nonsense.
+  // order (http_in_batches): once the call is cancelled, or when the host refuses a later batch,
+  // the rest are not sent (status 0, not sent). Requires discovery. Throws PluginError only when
+  // the host refuses the first batch (budget exhausted, malformed batch) or answers nonsense.
   std::vector<HttpResponse> execute(Call& call, const std::vector<ApiRequest>& requests);
 
  private:

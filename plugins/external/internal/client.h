@@ -2,8 +2,8 @@
 // the host's HTTP engine, and failed answers become the ABI's error classes.
 //
 //   Client client(config);
-//   std::vector<HttpResponse> r = client.execute(call, {client.request("DELETE", target,
-//   "links")}); if (!r[0].ok()) throw_failure(failure_for(r[0], "unlink workspace ws-1"));
+//   auto r = client.execute(call, {client.request("DELETE", "/v1/links/ws-1", "links")});
+//   if (!r[0].ok()) throw_failure(failure_for(r[0], "unlink workspace ws-1"));
 //   std::string body = client.get(call, "/v1/integration", "integration", "read the integration");
 //
 // Independent requests go in one execute() so the engine runs them concurrently within the
@@ -49,7 +49,8 @@ class Client {
   HttpRequest request(std::string method, std::string_view target, std::string endpoint) const;
 
   // Runs the requests (as host batches of at most kMaxBatch) and returns the responses in
-  // order. Throws PluginError only when the host refuses a batch as a whole (request budget
+  // order (http_in_batches: a cancelled call, or a host refusing a later batch, leaves the rest
+  // unsent). Throws PluginError only when the host refuses the first batch (request budget
   // exhausted, malformed batch) or answers something that is not a response list.
   std::vector<HttpResponse> execute(Call& call, const std::vector<HttpRequest>& requests) const;
 

@@ -78,9 +78,10 @@ class Client {
                       bool idempotent = true,
                       std::optional<std::string> json_body = std::nullopt) const;
 
-  // Runs the requests in host batches of kMaxBatch and returns the responses in order. Between
-  // batches a cancelled call leaves the rest unsent (status 0, retry, not sent). Throws
-  // PluginError only when the host refuses a batch as a whole or answers nonsense.
+  // Runs the requests in host batches of kMaxBatch and returns the responses in order
+  // (http_in_batches): a cancelled call, or a host refusing a later batch, leaves the rest
+  // unsent (status 0, not sent). Throws PluginError only when the host refuses the first batch
+  // or answers nonsense.
   std::vector<HttpResponse> execute(const Call& call,
                                     const std::vector<HttpRequest>& requests) const {
     return http_in_batches(call, requests, kMaxBatch);
