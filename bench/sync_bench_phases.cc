@@ -169,7 +169,7 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   if (platform.binding() != AccountBinding::kProvisioned)
     for (size_t i = 0; i < services.size(); ++i)
       check(ops::map_service(app, kConnectorId, services[i].id, psa_services[i].id,
-                             metric[services[i].id]),
+                             metric[services[i].id]).status(),
             "map service " + services[i].id);
 
   // Learn what the platform holds now, so the first measured sync changes every line it can

@@ -167,6 +167,31 @@ TEST_F(AdminApiTest, TheWholeFlowThroughTheApi) {
   EXPECT_EQ(call("POST", "/v1/connectors/led/sync", "{}").status, 409);  // disconnected
 }
 
+TEST_F(AdminApiTest, AServiceMappingNeedsAMetricUnlessThePsaServiceNameSaysWhich) {
+  ASSERT_EQ(call("POST", "/v1/connectors/led/test").status, 200);
+  ASSERT_EQ(call("POST", "/v1/usage", kUsage).status, 201);
+  json::value ledger = json::parse(testing::read_file(dir_ / "ledger.json"));
+  ledger.as_object()["services"].as_array().push_back(
+      json::object{{"id", "S-DEV"}, {"name", "Endpoint protection per device"}});
+  dir_.write("ledger.json", json::serialize(ledger));
+
+  // "Coro EDR" says neither: nothing is recorded and the answer names the field.
+  Reply unsaid = call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-EDR"})");
+  EXPECT_EQ(unsaid.status, 400) << json::serialize(unsaid.body);
+  EXPECT_NE(json::serialize(unsaid.body).find("metric"), std::string::npos);
+  EXPECT_TRUE(call("GET", "/v1/connectors/led/mappings").body.at("services").as_array().empty());
+
+  Reply named = call("PUT", "/v1/connectors/led/mappings/services/edr", R"({"psa_service_id": "S-DEV"})");
+  ASSERT_EQ(named.status, 200) << json::serialize(named.body);
+  EXPECT_EQ(named.body.at("metric").as_string(), "devices");
+  EXPECT_EQ(named.body.at("metric_from_name").as_string(), "Endpoint protection per device");
+  Reply given = call("PUT", "/v1/connectors/led/mappings/services/edr",
+                     R"({"psa_service_id": "S-EDR", "metric": "users"})");
+  ASSERT_EQ(given.status, 200);
+  EXPECT_EQ(given.body.at("metric").as_string(), "users");
+  EXPECT_FALSE(given.body.as_object().contains("metric_from_name"));
+}
+
 TEST_F(AdminApiTest, AnUnknownPathIs404AndAKnownPathWithAnotherMethodIs405WithAllow) {
   Reply unknown = call("GET", "/v1/connectors/led/nothing-here");
   EXPECT_EQ(unknown.status, 404);

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -214,6 +215,41 @@ TEST_F(SyncCliTest, JsonLogsAreOneObjectPerLineNamingConnectorAndRun) {
   EXPECT_GT(lines, 0u);
   EXPECT_GT(of_the_run, 0u) << r.err;
   EXPECT_NE(mb("--log-format yaml sync led").exit_code, 0) << "an unknown format is refused";
+}
+
+TEST_F(SyncCliTest, MapServiceAsksForTheMetricUnlessThePsaServiceNameSaysWhich) {
+  ASSERT_EQ(mb("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  json::value l = ledger();
+  l.as_object()["services"].as_array().push_back(
+      json::object{{"id", "S-DEV"}, {"name", "Endpoint Protection (per device)"}});
+  l.as_object()["services"].as_array().push_back(
+      json::object{{"id", "S-USR"}, {"name", "Mailbox security per user"}});
+  dir_.write("ledger.json", json::serialize(l));
+
+  RunResult unsaid = mb("map service led edr S-EDR");
+  EXPECT_NE(unsaid.exit_code, 0);
+  EXPECT_NE(unsaid.err.find("'Coro EDR'"), std::string::npos) << unsaid.err;
+  EXPECT_NE(unsaid.err.find("--metric"), std::string::npos) << unsaid.err;
+
+  RunResult devices = mb("map service led edr S-DEV");
+  ASSERT_EQ(devices.exit_code, 0) << devices.err;
+  EXPECT_NE(devices.out.find("counting devices (from the PSA service's name 'Endpoint Protection "
+                             "(per device)')"),
+            std::string::npos)
+      << devices.out;
+  RunResult users = mb("map service led email S-USR");
+  ASSERT_EQ(users.exit_code, 0) << users.err;
+  EXPECT_NE(users.out.find("counting users (from"), std::string::npos) << users.out;
+  RunResult given = mb("map service led email S-MAIL --metric devices");
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_NE(given.out.find("counting devices\n"), std::string::npos) << given.out;
+
+  json::value shown = json::parse(mb("map show led --json").out);
+  std::map<std::string, std::string> metric;
+  for (const auto& m : shown.at("services").as_array())
+    metric[std::string(m.at("service_id").as_string())] = std::string(m.at("metric").as_string());
+  EXPECT_EQ(metric["edr"], "devices");
+  EXPECT_EQ(metric["email"], "devices");
 }
 
 TEST_F(SyncCliTest, DecreasesCanBeHeldForApprovalOrNeverApplied) {

@@ -4,6 +4,7 @@
 #include <meterbridge/documents_json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -536,10 +537,23 @@ Status set_excluded(app::App& app, const std::string& connector, const std::stri
   return (*store)->delete_account_mapping(connector, workspace);
 }
 
-Status map_service(app::App& app, const std::string& connector, const std::string& service,
-                   const std::string& psa_service, const std::string& metric_text) {
-  auto metric = parse_state<ServiceMetric>(metric_text);
-  if (!metric) return Status::ConfigInvalid("metric must be users or devices");
+std::optional<ServiceMetric> metric_named_by(std::string_view psa_service_name) {
+  std::string name(psa_service_name);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool devices = name.find("device") != std::string::npos;
+  const bool users = name.find("user") != std::string::npos;
+  if (devices == users) return std::nullopt;
+  return devices ? ServiceMetric::kDevices : ServiceMetric::kUsers;
+}
+
+Result<MappedService> map_service(app::App& app, const std::string& connector,
+                                  const std::string& service, const std::string& psa_service,
+                                  const std::string& metric_text) {
+  std::optional<ServiceMetric> metric;
+  if (!metric_text.empty()) {
+    metric = parse_state<ServiceMetric>(metric_text);
+    if (!metric) return Status::ConfigInvalid("metric must be users or devices");
+  }
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
@@ -549,23 +563,40 @@ Status map_service(app::App& app, const std::string& connector, const std::strin
   if (!services) return services.status();
   if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
     return Status::NotFound("no vendor service '" + service + "' (import usage first)");
-  auto known = [&]() -> Result<bool> {
+  auto find = [&]() -> Result<std::optional<PsaService>> {
     auto psa = (*store)->list_psa_services(connector);
     if (!psa) return psa.status();
-    return std::any_of(psa->begin(), psa->end(), [&](const PsaService& s) { return s.id == psa_service; });
+    for (const PsaService& s : *psa)
+      if (s.id == psa_service) return std::optional<PsaService>(s);
+    return std::optional<PsaService>();
   };
-  auto k = known();
-  if (!k) return k.status();
-  if (!*k) {
+  auto found = find();
+  if (!found) return found.status();
+  if (!*found) {
     auto session = app.open_session(connector);
     if (!session) return session.status();
     auto n = refresh_services(**store, connector, **session);
     if (!n) return n.status();
-    k = known();
-    if (!k) return k.status();
-    if (!*k) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
+    found = find();
+    if (!found) return found.status();
+    if (!*found) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
   }
-  return (*store)->put_service_mapping(connector, {service, psa_service, *metric});
+  MappedService mapped;
+  if (metric) {
+    mapped.metric = *metric;
+  } else {
+    const std::string& name = (*found)->name;
+    std::optional<ServiceMetric> named = metric_named_by(name);
+    if (!named)
+      return Status::ConfigInvalid("metric: the PSA service '" + name + "' (" + psa_service +
+                                   ") does not say whether service '" + service +
+                                   "' counts users or devices; give the metric (--metric users|devices, "
+                                   "\"metric\" in the API)");
+    mapped.metric = *named;
+    mapped.chosen_by_name = name;
+  }
+  MB_RETURN_IF_ERROR((*store)->put_service_mapping(connector, {service, psa_service, mapped.metric}));
+  return mapped;
 }
 
 Status unmap_service(app::App& app, const std::string& connector, const std::string& service) {
@@ -672,7 +703,7 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
       out.push_back("service " + service + " -> " + spec.first + ": already mapped");
       continue;
     }
-    Status s = map_service(app, connector, service, spec.first, spec.second);
+    Status s = map_service(app, connector, service, spec.first, spec.second).status();
     any_failed |= !s.ok();
     out.push_back("service " + service + " -> " + spec.first + " (" + spec.second + "): " +
                   (s.ok() ? "mapped" : "FAILED: " + s.message()));

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -88,8 +89,20 @@ Status unmap_account(app::App& app, const std::string& connector, const std::str
 // Excludes or includes a workspace, or (account non-empty) a PSA account for auto-matching.
 Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
                     const std::string& account, bool excluded);
-Status map_service(app::App& app, const std::string& connector, const std::string& service,
-                   const std::string& psa_service, const std::string& metric);
+// What map_service recorded: the metric, and the PSA service's name when that name chose it.
+struct MappedService {
+  ServiceMetric metric = ServiceMetric::kUsers;
+  std::string chosen_by_name;  // empty when the metric was given
+};
+// Maps a vendor service to a PSA service counting `metric` ("users" or "devices"). An empty
+// metric is read from the PSA service's name when the name says one and not the other
+// ("Endpoint protection per device"); otherwise the mapping is refused with an error asking for
+// it, so a service is never billed per user by default.
+Result<MappedService> map_service(app::App& app, const std::string& connector,
+                                  const std::string& service, const std::string& psa_service,
+                                  const std::string& metric);
+// "devices" or "users" when `psa_service_name` names one and not the other; nullopt otherwise.
+std::optional<ServiceMetric> metric_named_by(std::string_view psa_service_name);
 Status unmap_service(app::App& app, const std::string& connector, const std::string& service);
 // Every mapping of a connector, as the CLI's `map show --json` and the API return it.
 Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only);

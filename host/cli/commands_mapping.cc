@@ -174,9 +174,13 @@ int map_show(App& app, const std::string& connector, bool unmapped_only) {
 
 int map_service(App& app, const std::string& connector, const std::string& service, const std::string& psa_service,
                 const std::string& metric) {
-  Status s = ops::map_service(app, connector, service, psa_service, metric);
-  if (!s.ok()) return report_failure(app, s);
-  app.out() << connector << ": service " << service << " -> " << psa_service << " counting " << metric << "\n";
+  auto mapped = ops::map_service(app, connector, service, psa_service, metric);
+  if (!mapped) return report_failure(app, mapped.status());
+  app.out() << connector << ": service " << service << " -> " << psa_service << " counting "
+            << to_text(mapped->metric)
+            << (mapped->chosen_by_name.empty() ? ""
+                                               : " (from the PSA service's name '" + mapped->chosen_by_name + "')")
+            << "\n";
   return kExitOk;
 }
 
@@ -281,11 +285,13 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
   {
     auto* a = map->add_subcommand("service", "Map a vendor service to a PSA service, counting users or devices");
     auto id = std::make_shared<std::string>(), svc = std::make_shared<std::string>(), psa = std::make_shared<std::string>();
-    auto metric = std::make_shared<std::string>("users");
+    auto metric = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
     a->add_option("service", *svc, "Vendor service id")->required();
     a->add_option("psa_service", *psa, "PSA service/product id")->required();
-    a->add_option("--metric", *metric, "users (default) or devices")->check(CLI::IsMember({"users", "devices"}));
+    a->add_option("--metric", *metric,
+                  "users or devices; required unless the PSA service's name says which")
+        ->check(CLI::IsMember({"users", "devices"}));
     a->callback([ctx, id, svc, psa, metric] { ctx.exit_code = map_service(ctx.app, *id, *svc, *psa, *metric); });
   }
   {

@@ -271,10 +271,14 @@ Result<Answer> map_service(const Endpoint& e) {
                                     {"metric", FieldKind::kString, false, {"users", "devices"}}});
   if (!body) return body.status();
   std::string psa = *body->text("psa_service_id");
-  std::string metric = body->text("metric").value_or("users");
-  MB_RETURN_IF_ERROR(ops::map_service(e.app, e.params["id"], service, psa, metric));
-  return Answer{200,
-                bj::object{{"service_id", service}, {"psa_service_id", psa}, {"metric", metric}}};
+  auto mapped =
+      ops::map_service(e.app, e.params["id"], service, psa, body->text("metric").value_or(""));
+  if (!mapped) return mapped.status();
+  bj::object answer{{"service_id", service},
+                    {"psa_service_id", psa},
+                    {"metric", to_text(mapped->metric)}};
+  if (!mapped->chosen_by_name.empty()) answer["metric_from_name"] = mapped->chosen_by_name;
+  return Answer{200, std::move(answer)};
 }
 
 Result<Answer> unmap_service(const Endpoint& e) {
