@@ -252,6 +252,39 @@ TEST_F(SyncCliTest, MapServiceAsksForTheMetricUnlessThePsaServiceNameSaysWhich) 
   EXPECT_EQ(metric["email"], "devices");
 }
 
+TEST_F(SyncCliTest, ReconcileNamesEachLineThatDiffersAndWritesNothing) {
+  prepare();
+  sync_json();
+  RunResult clean = mb("reconcile led");
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_NE(clean.out.find(" 0 differ, "), std::string::npos) << clean.out;
+  EXPECT_EQ(clean.out.find("  line "), std::string::npos) << "nothing to name: " << clean.out;
+
+  // Someone edits the PSA by hand: Alpha's EDR now bills 99 devices, usage says 12.
+  json::value l = ledger();
+  l.as_object()["units"].as_object()["A1|S-EDR"] = 99;
+  dir_.write("ledger.json", json::serialize(l));
+  const size_t writes_before = writes();
+  RunResult drift = mb("reconcile led");
+  EXPECT_NE(drift.exit_code, 0);
+  EXPECT_NE(drift.out.find(" 1 differ, "), std::string::npos) << drift.out;
+  EXPECT_NE(drift.out.find("Alpha Ltd / EDR: the platform bills 99, usage says 12\n"),
+            std::string::npos)
+      << drift.out;
+  RunResult as_json = mb("reconcile led --json");
+  const json::value doc = json::parse(as_json.out).at(0);
+  ASSERT_EQ(doc.at("lines").as_array().size(), 1u) << as_json.out;
+  const json::value& line = doc.at("lines").at(0);
+  EXPECT_EQ(line.at("workspace_id").as_string(), "w-alpha");
+  EXPECT_EQ(line.at("service_id").as_string(), "edr");
+  EXPECT_EQ(line.at("platform").as_int64(), 99);
+  EXPECT_EQ(line.at("target").as_int64(), 12);
+  EXPECT_TRUE(line.at("differs").as_bool());
+  EXPECT_GT(line.at("line").as_int64(), 0);
+  EXPECT_EQ(writes(), writes_before) << "a reconcile only reads";
+  EXPECT_EQ(units("A1|S-EDR"), 99);
+}
+
 TEST_F(SyncCliTest, DecreasesCanBeHeldForApprovalOrNeverApplied) {
   write_config(R"({})", R"({"decreases": "require_approval"})");
   prepare();

@@ -104,22 +104,60 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
     }
     // A line the platform holds no value for (never accepted: e.g. not mapped on a push-only
     // platform yet) is reported apart: there is nothing on the platform to disagree with.
-    int64_t match = 0, differ = 0, not_held = 0, unreadable = 0;
+    int64_t match = 0, not_held = 0;
+    std::vector<const SyncLine*> differ, unreadable;
     for (const auto& l : report->lines) {
+      const bool would_change = l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld;
       if (l.outcome == outcome::kUnchanged) ++match;
-      else if ((l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld) && !l.current) ++not_held;
-      else if (l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld) ++differ;
-      else if (l.outcome == outcome::kFailed) ++unreadable;
+      else if (would_change && !l.current) ++not_held;
+      else if (would_change) differ.push_back(&l);
+      else if (l.outcome == outcome::kFailed) unreadable.push_back(&l);
     }
-    if (differ > 0 || unreadable > 0) code = kExitFailed;
+    if (!differ.empty() || !unreadable.empty()) code = kExitFailed;
+    const ReportNames names = app.report_names(id);
+    auto name = [](const std::map<std::string, std::string>& by_id, const std::string& key) {
+      auto it = by_id.find(key);
+      return it == by_id.end() || it->second.empty() ? key : it->second;
+    };
     if (app.options().json) {
-      out.push_back(boost::json::object{{"connector", id}, {"run", report->run.id}, {"match", match},
-                                        {"differ", differ}, {"not_held", not_held}, {"unreadable", unreadable}});
+      // Each line that differs or could not be read, so a script can act on it.
+      boost::json::array lines;
+      for (const auto* group : {&differ, &unreadable})
+        for (const SyncLine* l : *group) {
+          auto value = [](const std::optional<int64_t>& v) {
+            return v ? boost::json::value(*v) : boost::json::value(nullptr);
+          };
+          lines.push_back(boost::json::object{{"line", l->number},
+                                              {"workspace_id", l->workspace_id},
+                                              {"workspace", name(names.workspaces, l->workspace_id)},
+                                              {"service_id", l->service_id},
+                                              {"account_id", l->account_id},
+                                              {"platform", value(l->current)},
+                                              {"target", value(l->target)},
+                                              {"differs", group == &differ},
+                                              {"message", l->message}});
+        }
+      out.push_back(boost::json::object{{"connector", id},
+                                        {"run", report->run.id},
+                                        {"match", match},
+                                        {"differ", static_cast<int64_t>(differ.size())},
+                                        {"not_held", not_held},
+                                        {"unreadable", static_cast<int64_t>(unreadable.size())},
+                                        {"lines", std::move(lines)}});
     } else {
-      app.out() << id << ": " << match << " lines match the platform, " << differ << " differ, " << unreadable
-                << " could not be read";
+      app.out() << id << ": " << match << " lines match the platform, " << differ.size() << " differ, "
+                << unreadable.size() << " could not be read";
       if (not_held > 0) app.out() << ", " << not_held << " not held by the platform yet";
       app.out() << " (run " << report->run.id << ")\n";
+      // Which lines: a billing admin fixes these, so each is named in full.
+      for (const SyncLine* l : differ)
+        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id) << " / "
+                  << name(names.services, l->service_id) << ": the platform bills " << *l->current
+                  << ", usage says " << (l->target ? std::to_string(*l->target) : std::string("-")) << "\n";
+      for (const SyncLine* l : unreadable)
+        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id) << " / "
+                  << name(names.services, l->service_id) << ": could not be read: " << redact(l->message)
+                  << "\n";
     }
   }
   if (app.options().json) print_json(app, out);
