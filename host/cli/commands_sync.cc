@@ -135,7 +135,7 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
                                               {"platform", value(l->current)},
                                               {"target", value(l->target)},
                                               {"differs", group == &differ},
-                                              {"message", l->message}});
+                                              {"message", redact(l->message)}});
         }
       out.push_back(boost::json::object{{"connector", id},
                                         {"run", report->run.id},
