@@ -245,6 +245,7 @@ TEST(Base64Test, PadsTheLastGroupAsRfc4648Says) {
   EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(base64_encode("\xFF\xFE\xFD"), "//79");
+  EXPECT_EQ(base64_encode("\xFF\xFE"), "//4=");
   EXPECT_EQ(base64_encode("\xC3\xA9"), "w6k=");
 }
 

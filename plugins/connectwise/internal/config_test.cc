@@ -118,14 +118,6 @@ TEST(BasicAuthorization, JoinsCompanyAndPublicKeyWithAPlus) {
   EXPECT_EQ(basic_authorization(c), "Basic bm9ydGh3aW5kK1BrN2hRMjpTeDltUjQ=");
 }
 
-TEST(Base64, PadsTheLastGroup) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_EQ(base64_encode("\xff\xfe"), "//4=");
-}
-
 TEST(AcceptHeader, PutsTheVendorTypeFirstWithTheVersion) {
   ConnectorConfig c = parse_config(config_with(R"({"api_version":"2026.4"})"));
   EXPECT_EQ(accept_header(c), "application/vnd.connectwise.com+json; version=2026.4");
