@@ -99,11 +99,14 @@ class Trial {
     check_process(run, what);
     Report r = report_of(parse_output(run.out));
     if (!run.timed_out && !r.present && !is_busy_refusal(run) &&
-        (run.exit_code == 0 || run.exit_code == 6)) {
+        (run.exit_code == 0 || run.exit_code == 6 || run.exit_code == 8)) {
       problem(what + " printed no run report: " + run.out.substr(0, 200));
     }
     if (r.present) {
-      const int expected = r.state == "ok" ? 0 : r.state == "partial" ? 6 : 1;
+      const int expected = r.state == "ok"                ? 0
+                           : r.state == "partial"         ? 6
+                           : r.state == "needs_attention" ? 8
+                                                          : 1;
       if (run.exit_code != expected) {
         count("exit_code_disagrees");
         problem(what + " ended " + r.state + " with exit code " + std::to_string(run.exit_code));
@@ -386,7 +389,7 @@ void kill_trial(Trial& t) {
   if (history.is_array())
     for (const auto& r : history.as_array()) {
       const std::string state(r.at("state").as_string());
-      if (state != "ok" && state != "partial" && state != "failed" && state != "interrupted") {
+      if (state == "planned" || state == "applying") {
         t.count("runs_left_open");
         t.problem("run " + std::to_string(r.at("id").to_number<int64_t>()) + " left " + state);
       }

@@ -285,6 +285,29 @@ TEST_F(SyncCliTest, ReconcileNamesEachLineThatDiffersAndWritesNothing) {
   EXPECT_EQ(units("A1|S-EDR"), 99);
 }
 
+// Nothing mapped yet: the sync bills nothing, and says so with its own state and exit code
+// instead of a plain "ok" a cron job would take for success.
+TEST_F(SyncCliTest, ASyncThatBillsNothingBecauseNothingIsMappedNeedsAttention) {
+  ASSERT_EQ(mb("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  RunResult unmapped = mb("sync led");
+  EXPECT_EQ(unmapped.exit_code, 8) << unmapped.out << unmapped.err;
+  EXPECT_NE(unmapped.out.find("needs_attention"), std::string::npos) << unmapped.out;
+  EXPECT_NE(unmapped.out.find("nothing billed: no service is mapped on this connector"),
+            std::string::npos)
+      << unmapped.out;
+
+  ASSERT_EQ(mb("map service led edr S-EDR --metric devices").exit_code, 0);
+  json::value run = sync_json("", 8);
+  EXPECT_EQ(run.at("state").as_string(), "needs_attention");
+  EXPECT_NE(std::string(run.at("message").as_string())
+                .find("nothing billed: nothing is mapped or linked"),
+            std::string::npos);
+  EXPECT_EQ(writes(), 0u);
+
+  ASSERT_EQ(mb("map auto led").exit_code, 0);
+  EXPECT_EQ(sync_json().at("state").as_string(), "ok");  // some billed, the rest listed
+}
+
 TEST_F(SyncCliTest, DecreasesCanBeHeldForApprovalOrNeverApplied) {
   write_config(R"({})", R"({"decreases": "require_approval"})");
   prepare();
@@ -392,7 +415,7 @@ TEST_F(SyncCliTest, DisconnectRemovesMappingsAndCredentialsButKeepsHistory) {
   EXPECT_NE(mb("connectors test led").exit_code, 0);  // a test does not reconnect
   // The ledger's settings all live in the config: connect has nothing to store, only to test.
   ASSERT_EQ(mb("connectors connect led").exit_code, 0);
-  EXPECT_EQ(mb("sync led").exit_code, 0);
+  EXPECT_EQ(mb("sync led").exit_code, 8);  // reconnected with nothing mapped: billed nothing
 }
 
 TEST_F(SyncCliTest, ABadUsageFileIsRejectedWholeAndNothingChanges) {

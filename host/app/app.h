@@ -30,13 +30,14 @@ namespace mb::app {
 // Exit codes (documented in docs/cli.md).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailed = 1,         // the operation ran and failed (auth rejected, run failed, ...)
-  kExitUsage = 2,          // bad command line
-  kExitConfigInvalid = 3,  // the config file or a connector's plugin config is invalid
-  kExitPlugin = 4,         // a plugin could not be loaded or does not offer the operation
-  kExitState = 5,          // the state store could not be opened or written
-  kExitPartial = 6,        // a sync run ended partial (some lines failed)
-  kExitNotFound = 7,       // a named connector, run, workspace, ... does not exist
+  kExitFailed = 1,          // the operation ran and failed (auth rejected, run failed, ...)
+  kExitUsage = 2,           // bad command line
+  kExitConfigInvalid = 3,   // the config file or a connector's plugin config is invalid
+  kExitPlugin = 4,          // a plugin could not be loaded or does not offer the operation
+  kExitState = 5,           // the state store could not be opened or written
+  kExitPartial = 6,         // a sync run ended partial (some lines failed)
+  kExitNotFound = 7,        // a named connector, run, workspace, ... does not exist
+  kExitNeedsAttention = 8,  // a sync run billed nothing: nothing it could bill is mapped or linked
 };
 
 int exit_code_for(const Status& status);

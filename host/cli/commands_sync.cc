@@ -31,6 +31,7 @@ std::function<void(size_t, size_t)> progress_bar(const std::string& connector) {
 int exit_for_run(const SyncRun& run) {
   if (run.state == RunState::kOk) return kExitOk;
   if (run.state == RunState::kPartial) return kExitPartial;
+  if (run.state == RunState::kNeedsAttention) return app::kExitNeedsAttention;
   return kExitFailed;
 }
 

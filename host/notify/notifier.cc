@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -28,6 +29,13 @@ bool wants(const std::vector<std::string>& on, const SyncReport& report) {
 }
 
 namespace {
+
+// The run's state as a subject says it: "needs attention", not "needs_attention".
+std::string state_words(const SyncRun& run) {
+  std::string words(to_text(run.state));
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
 
 // Lines worth a reader's attention: everything but what went as planned.
 bool needs_attention(const SyncLine& line) {
@@ -229,7 +237,7 @@ std::string notification_email(const EmailConfig& email, const ConnectorConfig& 
   const std::string subject = "meterbridge: " + connector.id +
                               (connector.partner.empty() ? "" : " (" + connector.partner + ")") +
                               " " + std::string(run_kind(report.run)) + " " +
-                              std::string(to_text(report.run.state));
+                              state_words(report.run);
   const std::string unique = message_id_part(connector.id) + ".run-" +
                              std::to_string(report.run.id) + "." + std::to_string(now_ms);
   const std::string boundary = "=_meterbridge_" + unique;

@@ -82,6 +82,27 @@ TEST(Notifications, DryRunsAndReconcilesAreTheirOwnEvents) {
             std::string::npos);
 }
 
+TEST(Notifications, ARunThatBilledNothingSaysItNeedsAttention) {
+  SyncReport report = sample_report("needs_attention");
+  report.run.message = "nothing billed: nothing is mapped or linked (3 not_mapped)";
+  report.lines = {};
+  report.counts = {{"not_mapped", 3}};
+  auto payload = notification_payload(connector(), report, {});
+  EXPECT_EQ(payload.at("event").as_string(), "sync.completed");
+  EXPECT_EQ(payload.at("run").at("state").as_string(), "needs_attention");
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"billing@msp.example"};
+  std::string message = notification_email(email, connector(), report, {}, 0);
+  EXPECT_NE(message.find("Subject: meterbridge: acme (Acme IT) sync needs attention\r\n"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("nothing billed: nothing is mapped or linked (3 not_mapped)"),
+            std::string::npos);
+  EXPECT_TRUE(wants({"needs_attention"}, report));
+  EXPECT_FALSE(wants({"needs_attention"}, sample_report("ok")));
+}
+
 TEST(Notifications, EmailDateAndMessageIdFollowRfc5322) {
   EXPECT_EQ(format_rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
   EXPECT_EQ(format_rfc5322_date(1764924370123), "Fri, 05 Dec 2025 08:46:10 +0000");

@@ -20,9 +20,10 @@
 
 namespace mb {
 
-// A sync run's life: planned (recorded before any write) → applying → ok | partial | failed;
+// A sync run's life: planned (recorded before any write) → applying → ok | partial | failed |
+// needs_attention (it billed nothing because nothing it could bill is mapped or linked);
 // interrupted when a crash left it planned or applying.
-enum class RunState { kPlanned, kApplying, kOk, kPartial, kFailed, kInterrupted };
+enum class RunState { kPlanned, kApplying, kOk, kPartial, kFailed, kInterrupted, kNeedsAttention };
 
 // What was decided about a held line: nothing yet, approved (applied by an approval run),
 // dismissed (never applied), or stale (it changed since it was held). Set once.
@@ -61,13 +62,14 @@ struct StateNames;
 template <>
 struct StateNames<RunState> {
   static constexpr std::string_view kKind = "run state";
-  static constexpr std::array<std::pair<RunState, std::string_view>, 6> kNames{{
+  static constexpr std::array<std::pair<RunState, std::string_view>, 7> kNames{{
       {RunState::kPlanned, "planned"},
       {RunState::kApplying, "applying"},
       {RunState::kOk, "ok"},
       {RunState::kPartial, "partial"},
       {RunState::kFailed, "failed"},
       {RunState::kInterrupted, "interrupted"},
+      {RunState::kNeedsAttention, "needs_attention"},
   }};
 };
 

@@ -53,6 +53,64 @@ TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
   EXPECT_GE(store_schema_version(), 1);
 }
 
+// Schema 3 rebuilds sync_runs to admit `needs_attention`; sync_lines refers to it, so the
+// rebuild must keep every run's id, its lines and the id sequence.
+TEST(StoreMigrationTest, SchemaThreeKeepsEveryRunItsLinesAndIdsAndAdmitsNeedsAttention) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  int64_t first = 0;
+  int64_t second = 0;
+  {
+    SqliteStoreOptions old = options;
+    old.migrate_to_version = 2;
+    auto store = open_sqlite_store(old);
+    ASSERT_TRUE(store) << store.status().message();
+    ConnectorRecord connector;
+    connector.id = "acme";
+    connector.plugin_id = "examplepsa";
+    ASSERT_TRUE((*store)->upsert_connector(connector).ok());
+    SyncRun run;
+    run.connector_id = "acme";
+    run.state = RunState::kOk;
+    SyncLine line;
+    line.key = "w1|email";
+    line.workspace_id = "w1";
+    line.service_id = "email";
+    line.target = 5;
+    line.outcome = "updated";
+    auto a = (*store)->create_run(run, {line});
+    auto b = (*store)->create_run(run, {line, [&] {
+                                          SyncLine other = line;
+                                          other.key = "w2|email";
+                                          other.workspace_id = "w2";
+                                          return other;
+                                        }()});
+    ASSERT_TRUE(a && b);
+    first = *a;
+    second = *b;
+    run.state = RunState::kNeedsAttention;
+    EXPECT_FALSE((*store)->create_run(run, {}));  // schema 2 does not know the state
+  }
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  auto runs = (*store)->list_runs("acme", 10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*(*store)->list_lines(first)).size(), 1u);
+  EXPECT_EQ((*(*store)->list_lines(second)).size(), 2u);
+  SyncRun attention;
+  attention.connector_id = "acme";
+  attention.state = RunState::kNeedsAttention;
+  auto third = (*store)->create_run(attention, {});
+  ASSERT_TRUE(third) << third.status().message();
+  EXPECT_EQ(*third, second + 1);
+  auto back = (*store)->get_run(*third);
+  ASSERT_TRUE(back && back->has_value());
+  EXPECT_EQ((*back)->state, RunState::kNeedsAttention);
+}
+
 TEST_F(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
   const std::string secret = "SuperSecret-Value-0xC0FFEE";
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":")" + secret + R"("})").ok());

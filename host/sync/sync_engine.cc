@@ -268,7 +268,12 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
     MB_RETURN_IF_ERROR(store_.update_run(run));
     run_error = apply_changes(store_, connector.id, session, run, lines, options);
   }
-  finish_run(run, lines, run_error, clock_.now_ms());
+  bool no_service_mapped = false;
+  if (lines.empty()) {
+    auto services = store_.list_service_mappings(connector.id);
+    no_service_mapped = services && services->empty();
+  }
+  finish_run(run, lines, run_error, clock_.now_ms(), no_service_mapped);
   MB_RETURN_IF_ERROR(store_.update_run(run));
   // One line per run in the log: what a service's operator follows without the run history.
   spdlog::info("{}", run_summary_line(run));

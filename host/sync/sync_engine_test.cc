@@ -329,15 +329,51 @@ TEST_F(SyncEngineTest, AProvisionedServiceWithAnUnknownMetricIsRefusedAndNothing
   EXPECT_EQ(mappings->front().metric, ServiceMetric::kDevices);
 }
 
-TEST_F(SyncEngineTest, NoUsageOrNoServiceMappingsIsANoteNotAFailure) {
+TEST_F(SyncEngineTest, NoServiceMappedBillsNothingAndNeedsAttention) {
   ASSERT_TRUE(store_->delete_service_mapping("fake", "edr").ok());
   auto report = sync();
   ASSERT_TRUE(report);
-  EXPECT_EQ(to_text(report->run.state), "ok");
+  EXPECT_EQ(to_text(report->run.state), "needs_attention");
+  EXPECT_EQ(report->run.message, "nothing billed: no service is mapped on this connector");
   EXPECT_TRUE(report->lines.empty());
   bool said = std::any_of(report->notes.begin(), report->notes.end(),
                           [](const std::string& n) { return n.find("no services are mapped") != std::string::npos; });
   EXPECT_TRUE(said);
+  auto stored = store_->get_run(report->run.id);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->state, RunState::kNeedsAttention);
+}
+
+TEST_F(SyncEngineTest, NoWorkspaceMappedBillsNothingAndNeedsAttentionEvenOnADryRun) {
+  for (const char* w : {"w1", "w2", "w3"})
+    ASSERT_TRUE(store_->delete_account_mapping("fake", w).ok());
+  for (bool dry_run : {false, true}) {
+    SyncOptions options;
+    options.dry_run = dry_run;
+    auto report = sync(options);
+    ASSERT_TRUE(report) << report.status().message();
+    EXPECT_EQ(to_text(report->run.state), "needs_attention") << dry_run;
+    EXPECT_EQ(report->run.message, "nothing billed: nothing is mapped or linked (3 not_mapped)");
+  }
+  EXPECT_TRUE(platform_.reads.empty());
+  EXPECT_TRUE(platform_.applies.empty());
+}
+
+// Billing some lines and leaving others unmapped is a normal day: the run is ok and the
+// unmapped lines are listed; a run with only held lines waits for a decision, not for setup.
+TEST_F(SyncEngineTest, ARunThatBillsSomeOrHoldsLinesIsNotNeedsAttention) {
+  ASSERT_TRUE(store_->delete_account_mapping("fake", "w3").ok());
+  auto some = sync();
+  ASSERT_TRUE(some);
+  EXPECT_EQ(to_text(some->run.state), "ok");
+  EXPECT_EQ(some->counts["not_mapped"], 1);
+
+  ASSERT_TRUE(store_->delete_account_mapping("fake", "w2").ok());
+  import_devices("2026-11-22T00:00:00Z", {{"w1", 0}, {"w2", 0}, {"w3", 0}});
+  auto held = sync();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->counts["held"], 1);  // w1 dropping to 0 waits for approval
+  EXPECT_EQ(to_text(held->run.state), "ok");
 }
 
 // ---- The write journal: a non-idempotent write is never sent twice ----

@@ -267,8 +267,8 @@ TEST_F(GradientFlowTest, AFreshPartnerIsProvisionedPushedMappedAndPushedAgain) {
   EXPECT_EQ(partner().at("status").as_string(), "pending");
 
   // First sync: accounts and services exist on Gradient; nothing is mapped there yet.
-  json::object first = sync();
-  EXPECT_EQ(first.at("state").as_string(), "ok") << first;
+  json::object first = sync("", 8);
+  EXPECT_EQ(first.at("state").as_string(), "needs_attention") << first;
   for (const char* key : {"w-north/edr", "w-north/email", "w-harbor/edr", "w-harbor/email",
                           "w-margie/edr", "w-margie/email"}) {
     EXPECT_EQ(outcome(first, key), "platform_not_mapped") << key;
@@ -322,7 +322,7 @@ TEST_F(GradientFlowTest, AFreshPartnerIsProvisionedPushedMappedAndPushedAgain) {
 TEST_F(GradientFlowTest, ARenamedWorkspaceRenamesItsAccountWithoutADuplicate) {
   connect("pk_456");
   import_usage();
-  sync();
+  sync("", 8);  // nothing is mapped on Gradient yet: the run needs attention
   msp_maps_all_but_margie();
   sync();
 
@@ -341,7 +341,7 @@ TEST_F(GradientFlowTest, ARenamedWorkspaceRenamesItsAccountWithoutADuplicate) {
 TEST_F(GradientFlowTest, DisconnectSetsTheIntegrationInactiveAndForgetsMappingsAndCredentials) {
   connect("pk_456");
   import_usage();
-  sync();
+  sync("", 8);  // nothing is mapped on Gradient yet: the run needs attention
   msp_maps_all_but_margie();
   sync();
 
@@ -378,7 +378,7 @@ TEST_F(GradientFlowTest,
        AfterTheMspDisconnectsAndReconnectsAccountsAreCreatedAndCountsPushedAgain) {
   connect("pk_456");
   import_usage();
-  sync();
+  sync("", 8);  // nothing is mapped on Gradient yet: the run needs attention
   msp_maps_all_but_margie();
   sync();
 
@@ -391,7 +391,7 @@ TEST_F(GradientFlowTest,
   // It reconnects with a new key and maps again.
   hook("connect", {{"organizationId", kOrganization}, {"partnerKey", "pk_789"}});
   connect("pk_789");
-  json::object recreated = sync();
+  json::object recreated = sync("", 8);
   EXPECT_EQ(gradient_accounts().size(), 3u);
   EXPECT_EQ(outcome(recreated, "w-north/edr"), "platform_not_mapped")
       << "the ledger's old count must not hide that Gradient has none";
@@ -404,7 +404,7 @@ TEST_F(GradientFlowTest,
 TEST_F(GradientFlowTest, ARegeneratedPartnerKeyKeepsEverythingOnceStored) {
   connect("pk_456");
   import_usage();
-  sync();
+  sync("", 8);  // nothing is mapped on Gradient yet: the run needs attention
   msp_maps_all_but_margie();
   sync();
 

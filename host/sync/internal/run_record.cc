@@ -110,7 +110,7 @@ Status check_connected(Store& store, const std::string& connector_id) {
 }
 
 void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error,
-                int64_t now_ms) {
+                int64_t now_ms, bool no_service_mapped) {
   auto counts = count_outcomes(lines);
   auto n = [&](const char* k) {
     auto it = counts.find(k);
@@ -119,7 +119,16 @@ void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& 
   // A line waiting for an earlier write's confirmation is not done either.
   int64_t failed = n(outcome::kFailed) + n(outcome::kPendingConfirmation);
   int64_t succeeded = n(outcome::kUpdated) + n(outcome::kUnchanged) + n(outcome::kWouldUpdate);
-  if (!run_error.ok() && succeeded == 0)
+  // Lines that cannot be billed until someone maps, links or adds a contract line.
+  int64_t unset = n(outcome::kNotMapped) + n(outcome::kNotLinked) + n(outcome::kPlatformNotMapped) +
+                  n(outcome::kNoContractLine) + n(outcome::kAmbiguousContractLine) +
+                  n(outcome::kAccountInactive);
+  bool billed_nothing_for_setup = run_error.ok() && failed == 0 && succeeded == 0 &&
+                                  n(outcome::kHeld) == 0 &&
+                                  (unset > 0 || (lines.empty() && no_service_mapped));
+  if (billed_nothing_for_setup)
+    run.state = RunState::kNeedsAttention;
+  else if (!run_error.ok() && succeeded == 0)
     run.state = RunState::kFailed;
   else if (failed > 0 && succeeded == 0)
     run.state = RunState::kFailed;
@@ -131,6 +140,10 @@ void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& 
   std::string summary;
   for (const auto& [k, v] : counts)
     summary += (summary.empty() ? "" : ", ") + std::to_string(v) + " " + k;
+  if (billed_nothing_for_setup)
+    summary = "nothing billed: " + (summary.empty()
+                                        ? std::string("no service is mapped on this connector")
+                                        : "nothing is mapped or linked (" + summary + ")");
   run.message = run_error.ok()
                     ? (summary.empty() ? "nothing to do" : summary)
                     : redact(run_error.to_string()) + (summary.empty() ? "" : " (" + summary + ")");

@@ -4,7 +4,7 @@
 //
 //   SyncRun run = new_run(connector, "manual", false, options.owner_id, date, now_ms);
 //   ... plan, read, apply ...
-//   finish_run(run, lines, run_error, now_ms);   // ok | partial | failed, counts, message
+//   finish_run(run, lines, run_error, now_ms);   // ok | partial | failed | needs_attention
 #ifndef METERBRIDGE_HOST_SYNC_INTERNAL_RUN_RECORD_H_
 #define METERBRIDGE_HOST_SYNC_INTERNAL_RUN_RECORD_H_
 
@@ -48,10 +48,12 @@ Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
 Status check_connected(Store& store, const std::string& connector_id);
 
 // The final state from the lines' outcomes and the run's error: ok, partial (some lines did
-// not succeed, or the run stopped after some did) or failed (nothing succeeded); with the
-// finish time, a summary message and the counts.
+// not succeed, or the run stopped after some did), failed (nothing succeeded), or
+// needs_attention (nothing failed and nothing was billed, because the lines there are wait for a
+// mapping, a link or a contract line — or, `no_service_mapped`, there are none because the
+// connector maps no service); with the finish time, a summary message and the counts.
 void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error,
-                int64_t now_ms);
+                int64_t now_ms, bool no_service_mapped = false);
 
 }  // namespace mb::sync_internal
 
