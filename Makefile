@@ -3,7 +3,7 @@
 PRESET ?= default
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench reliability fuzz asan clean
+.PHONY: all deps configure build test demo bench reliability fuzz asan package clean
 
 all: build
 
@@ -46,6 +46,14 @@ asan: deps
 	@cmake --preset asan-ubsan >/dev/null
 	@cmake --build --preset asan-ubsan -j $(JOBS)
 	@ctest --preset asan-ubsan
+
+# The Debian packages meterbridge and meterbridge-dev (docs/operations.md), from the optimised
+# build, into build-release/packages/.
+package: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+	@cd build-release && cpack -G DEB -B packages
+	@ls build-release/packages/*.deb
 
 clean:
 	rm -rf build build-release build-asan build-fuzz
