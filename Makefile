@@ -48,12 +48,15 @@ asan: deps
 	@ctest --preset asan-ubsan
 
 # The Debian packages meterbridge and meterbridge-dev (docs/operations.md), from the optimised
-# build, into build-release/packages/.
+# build, into build-release/packages/. PACKAGE_PRESET=default PACKAGE_DIR=build packages the
+# debug build instead.
+PACKAGE_PRESET ?= release
+PACKAGE_DIR ?= build-release
 package: deps
-	@cmake --preset release >/dev/null
-	@cmake --build --preset release -j $(JOBS)
-	@cd build-release && cpack -G DEB -B packages
-	@ls build-release/packages/*.deb
+	@cmake --preset $(PACKAGE_PRESET) >/dev/null
+	@cmake --build --preset $(PACKAGE_PRESET) -j $(JOBS)
+	@cd $(PACKAGE_DIR) && cpack -G DEB -B packages >/dev/null
+	@ls $(PACKAGE_DIR)/packages/*.deb
 
 clean:
 	rm -rf build build-release build-asan build-fuzz
