@@ -91,6 +91,14 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 # As the unit runs it: the service user and group, no new privileges, umask 0077.
+echo "== an upgrade keeps the operator's config and token"
+sed -i 's|"connectors": \[\]|"connectors": [], "serve": {"shutdown_grace_seconds": 5}|' /etc/meterbridge/config.json
+config_before=$(sha256sum /etc/meterbridge/config.json /etc/meterbridge/api-token)
+dpkg -i "$server_deb" >"$scratch/upgrade.log" 2>&1 || { cat "$scratch/upgrade.log"; fail "reinstalling failed"; }
+[ "$(sha256sum /etc/meterbridge/config.json /etc/meterbridge/api-token)" = "$config_before" ] ||
+  fail "reinstalling changed /etc/meterbridge"
+expect_mode /etc/meterbridge/config.json "640 root:meterbridge"
+
 as_service() {
   (umask 0077 && cd / &&
     exec setpriv --reuid=meterbridge --regid=meterbridge --init-groups --no-new-privs "$@")
@@ -134,6 +142,14 @@ if kill -0 "$daemon" 2>/dev/null; then fail "serve still runs 5 s after SIGTERM"
 wait "$daemon" || fail "serve exited with $?: $(cat "$scratch/serve.err")"
 daemon=""
 if grep -q "$token" "$scratch/serve.err" "$scratch/serve.out"; then fail "the log shows the token"; fi
+
+echo "== remove keeps config, state and user"
+dpkg --remove meterbridge-dev meterbridge >"$scratch/remove.log" 2>&1 || { cat "$scratch/remove.log"; fail "dpkg --remove failed"; }
+[ ! -e /usr/bin/meterbridge ] || fail "/usr/bin/meterbridge is left after remove"
+for path in /etc/meterbridge/config.json /etc/meterbridge/api-token /var/lib/meterbridge/meterbridge.db; do
+  [ -e "$path" ] || fail "remove deleted $path"
+done
+getent passwd meterbridge >/dev/null || fail "remove deleted the meterbridge user"
 
 echo "== purge"
 dpkg --purge meterbridge-dev meterbridge >"$scratch/purge.log" 2>&1 || { cat "$scratch/purge.log"; fail "dpkg --purge failed"; }
