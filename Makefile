@@ -54,7 +54,7 @@ PACKAGE_PRESET ?= release
 PACKAGE_DIR ?= build-release
 package: deps
 	@cmake --preset $(PACKAGE_PRESET) >/dev/null
-	@cmake --build --preset $(PACKAGE_PRESET) -j $(JOBS)
+	@cmake --build --preset $(PACKAGE_PRESET) -j $(JOBS) --target packaged
 	@cd $(PACKAGE_DIR) && cpack -G DEB -B packages >/dev/null
 	@ls $(PACKAGE_DIR)/packages/*.deb
 

@@ -45,6 +45,11 @@ install(CODE "
 " COMPONENT server)
 install(FILES "${_mb_unit}" DESTINATION lib/systemd/system COMPONENT server)
 
+# What the packages hold and nothing else, so `make package` builds no tests, simulators or
+# benchmarks.
+add_custom_target(packaged)
+add_dependencies(packaged meterbridge ${MB_SHIPPED_PLUGINS} mb_sdk_c)
+
 # ---- Debian packages: cpack -G DEB in the build tree (make package) ----
 set(CPACK_PACKAGE_NAME "meterbridge")
 set(CPACK_PACKAGE_VENDOR "meterbridge")
