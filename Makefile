@@ -3,7 +3,7 @@
 PRESET ?= default
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench reliability fuzz asan clean
+.PHONY: all deps configure build test demo bench reliability fuzz asan package clean
 
 all: build
 
@@ -46,6 +46,17 @@ asan: deps
 	@cmake --preset asan-ubsan >/dev/null
 	@cmake --build --preset asan-ubsan -j $(JOBS)
 	@ctest --preset asan-ubsan
+
+# The Debian packages meterbridge and meterbridge-dev (docs/operations.md), from the optimised
+# build, into build-release/packages/. PACKAGE_PRESET=default PACKAGE_DIR=build packages the
+# debug build instead.
+PACKAGE_PRESET ?= release
+PACKAGE_DIR ?= build-release
+package: deps
+	@cmake --preset $(PACKAGE_PRESET) >/dev/null
+	@cmake --build --preset $(PACKAGE_PRESET) -j $(JOBS) --target packaged
+	@cd $(PACKAGE_DIR) && cpack -G DEB -B packages >/dev/null
+	@ls $(PACKAGE_DIR)/packages/*.deb
 
 clean:
 	rm -rf build build-release build-asan build-fuzz

@@ -71,8 +71,14 @@ bool App::has_config_file() const {
 
 namespace {
 
+// An installed binary (<prefix>/bin) finds its plugins in <prefix>/lib/meterbridge/plugins; the
+// build tree keeps them in <build>/plugins, beside <build>/bin.
 fs::path plugins_beside_binary() {
-  return (executable_dir() / ".." / "plugins").lexically_normal();
+  fs::path prefix = (executable_dir() / "..").lexically_normal();
+  fs::path installed = prefix / "lib" / "meterbridge" / "plugins";
+  std::error_code ec;
+  if (fs::is_directory(installed, ec)) return installed;
+  return prefix / "plugins";
 }
 
 }  // namespace

@@ -69,7 +69,8 @@ class App {
   bool has_config_file() const;
   // The config in effect. Hold the pointer for as long as you use what it points to.
   Result<std::shared_ptr<const Config>> config();
-  // The plugin folder: --plugins, else the config's, else <binary>/../plugins.
+  // The plugin folder: --plugins, else the config's, else <binary>/../lib/meterbridge/plugins
+  // when that folder exists (an installed binary), else <binary>/../plugins (the build tree).
   std::filesystem::path plugin_dir();
   Result<std::shared_ptr<const PluginRegistry>> plugins();
   // Validates everything a command relies on, changing nothing: the config file and its

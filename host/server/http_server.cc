@@ -201,6 +201,7 @@ class BeastServer : public HttpServer {
         work_(asio::make_work_guard(io_)),
         acceptor_(io_),
         accept_retry_(io_),
+        heartbeat_timer_(io_),
         quick_(options_.limits.quick_workers, SIZE_MAX),
         long_(options_.limits.long_workers, options_.limits.max_queued_long) {}
 
@@ -222,6 +223,7 @@ class BeastServer : public HttpServer {
       return Status::ConfigInvalid("admin API: cannot listen on " + where + ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
     accept_next();
+    beat_next();
     io_thread_ = std::thread([this] { io_.run(); });
     return Status::Ok();
   }
@@ -253,6 +255,7 @@ class BeastServer : public HttpServer {
     for (auto until = Clock::now() + kFlushTime; open_.load() > 0 && Clock::now() < until;)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     asio::post(io_, [this] {
+      heartbeat_timer_.cancel();
       for (Session* s : std::vector<Session*>(sessions_.begin(), sessions_.end())) s->close();
     });
     work_.reset();
@@ -330,6 +333,16 @@ class BeastServer : public HttpServer {
     idle_cv_.notify_all();
   }
 
+  void beat_next() {
+    if (!options_.heartbeat || options_.heartbeat_interval.count() <= 0 || stopped_) return;
+    heartbeat_timer_.expires_after(options_.heartbeat_interval);
+    heartbeat_timer_.async_wait([this](beast::error_code ec) {
+      if (ec || stopped_) return;
+      options_.heartbeat();
+      beat_next();
+    });
+  }
+
   void accept_next() {
     if (draining()) return;
     if (sessions_.size() >= options_.limits.max_connections + kRefusedConnections) {
@@ -359,6 +372,7 @@ class BeastServer : public HttpServer {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
+  asio::steady_timer heartbeat_timer_;
   uint16_t port_ = 0;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};

@@ -89,6 +89,10 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an IP address
   uint16_t port = 0;               // 0: the system picks
   HttpServerLimits limits;
+  // Called on the I/O thread every `heartbeat_interval` until stop() (never when zero or empty):
+  // it runs only while the I/O loop turns, so it can prove liveness (systemd's watchdog).
+  std::chrono::milliseconds heartbeat_interval{0};
+  std::function<void()> heartbeat;
 };
 
 class HttpServer {

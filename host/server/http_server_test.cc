@@ -277,5 +277,20 @@ TEST_F(HttpServerTest, DrainStopsAcceptingAndLetsRunningHandlersAnswer) {
   EXPECT_THROW(RawSocket refused(server_->port()), std::runtime_error);  // no longer listening
 }
 
+TEST(HttpServerHeartbeat, BeatsOnTheIoThreadUntilStopped) {
+  std::atomic<int> beats{0};
+  HttpServerOptions options;
+  options.heartbeat_interval = 10ms;
+  options.heartbeat = [&beats] { ++beats; };
+  auto server = HttpServer::start(options, {}, [](const ApiRequest&) { return ApiResponse{}; });
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  for (int i = 0; i < 200 && beats < 3; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_GE(beats.load(), 3);
+  (*server)->stop();  // returns: the pending beat does not keep the I/O loop alive
+  int after_stop = beats.load();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(beats.load(), after_stop);
+}
+
 }  // namespace
 }  // namespace mb::server

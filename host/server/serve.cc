@@ -13,6 +13,7 @@
 #include "host/config/config.h"
 #include "host/server/admin_api.h"
 #include "host/server/scheduler.h"
+#include "host/server/service_manager.h"
 #include "host/sync/lease.h"
 #include "host/sync/report.h"
 #include "host/sync/sync_engine.h"
@@ -131,12 +132,13 @@ class Daemon {
       Status s = scheduler_.start(enabled_schedules(**config));
       if (!s.ok()) return app::report_failure(app_, s);
     }
-    spdlog::info("meterbridge serving: {} connectors, scheduler {}, admin API {}",
-                 (*config)->connectors.size(), options_.no_schedule ? "off" : "on",
-                 server_ ? "on" : "off");
+    std::string serving = fmt::format(
+        "meterbridge serving: {} connectors, scheduler {}, admin API {}",
+        (*config)->connectors.size(), options_.no_schedule ? "off" : "on", server_ ? "on" : "off");
+    spdlog::info("{}", serving);
+    service_manager::notify_ready(serving);
     for (;;) {
-      int signal = 0;
-      sigwait(&signals, &signal);
+      int signal = wait_for_signal(signals);
       if (signal == SIGHUP) {
         reload();
         continue;
@@ -147,6 +149,26 @@ class Daemon {
   }
 
  private:
+  // The admin API's I/O thread keeps the watchdog fed (start_api); without the API, the only
+  // loop left to prove liveness is this one, between signals.
+  int wait_for_signal(const sigset_t& signals) {
+    auto ping_every =
+        server_ ? std::chrono::milliseconds(0) : service_manager::watchdog_ping_interval();
+    if (ping_every.count() == 0) {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      return signal;
+    }
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(ping_every);
+    timespec timeout{static_cast<time_t>(seconds.count()),
+                     static_cast<long>(std::chrono::nanoseconds(ping_every - seconds).count())};
+    for (;;) {
+      service_manager::notify_watchdog();
+      int signal = sigtimedwait(&signals, nullptr, &timeout);
+      if (signal > 0) return signal;
+    }
+  }
+
   int start_api(const Config& config, const std::optional<ListenAddress>& listen_override) {
     auto token = resolve_api_token(config);
     if (!token) return app::report_failure(app_, token.status());
@@ -159,6 +181,11 @@ class Daemon {
     http.port = listen.port;
     http.limits = http_limits(config.api_limits);
     fit_open_file_limit(http.limits);
+    http.heartbeat_interval = service_manager::watchdog_ping_interval();
+    if (http.heartbeat_interval.count() > 0) {
+      service_manager::notify_watchdog();  // the first ping, before the first interval ends
+      http.heartbeat = [] { service_manager::notify_watchdog(); };
+    }
     AdminApiOptions api;
     api.token = *token;
     api.max_body_bytes = config.api_limits.max_body_bytes;
@@ -214,6 +241,7 @@ class Daemon {
     if (!s.ok()) {
       spdlog::error("config reload refused; still running the previous config:\n{}",
                     redact(s.message()));
+      service_manager::notify_status("config reload refused; still running the previous config");
       return;
     }
     auto after = app_.config();
@@ -229,7 +257,10 @@ class Daemon {
       if (!checked.ok()) spdlog::warn("{}", checked.message());
     }
     if (before) warn_restart_only_changes(**before, **after);
-    spdlog::info("config reloaded: {} connectors", (*after)->connectors.size());
+    std::string reloaded =
+        fmt::format("config reloaded: {} connectors", (*after)->connectors.size());
+    spdlog::info("{}", reloaded);
+    service_manager::notify_status(reloaded);
   }
 
   // Running syncs stop at their next durable batch boundary; the process waits for them up to
@@ -240,7 +271,10 @@ class Daemon {
     auto config = app_.config();
     int grace = config ? (*config)->shutdown_grace_seconds : 30;
     auto deadline = SteadyClock::now() + std::chrono::seconds(grace);
-    spdlog::info("waiting up to {} s for running syncs to reach a batch boundary", grace);
+    std::string waiting =
+        fmt::format("waiting up to {} s for running syncs to reach a batch boundary", grace);
+    spdlog::info("{}", waiting);
+    service_manager::notify_stopping(waiting);
     if (!wait_for_runs(signals, deadline)) {
       record_unfinished_runs();
       spdlog::default_logger()->flush();

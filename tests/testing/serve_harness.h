@@ -122,15 +122,17 @@ class ServeHarness {
                               list + "]}");
   }
 
-  // Starts `serve --no-schedule --listen 127.0.0.1:0` (plus `args`) and waits for its address.
-  void start(const std::vector<std::string>& args = {"--no-schedule"}) {
+  // Starts `serve --no-schedule --listen 127.0.0.1:0` (plus `args`, with `env` added to its
+  // environment) and waits for its address.
+  void start(const std::vector<std::string>& args = {"--no-schedule"},
+             const std::vector<std::string>& env = {}) {
     std::vector<std::string> argv{meterbridge_binary(), "--config",   config_path().string(),
                                   "--log-level",        "info",       "serve",
                                   "--listen",           "127.0.0.1:0"};
     argv.insert(argv.end(), args.begin(), args.end());
-    process_ = std::make_unique<ChildProcess>(
-        argv, std::vector<std::string>{"MB_SECRET_KEY=" + std::string(64, 'e')},
-        log_path().string());
+    std::vector<std::string> environment{"MB_SECRET_KEY=" + std::string(64, 'e')};
+    environment.insert(environment.end(), env.begin(), env.end());
+    process_ = std::make_unique<ChildProcess>(argv, environment, log_path().string());
     auto line = process_->read_line();
     if (!line || line->find("http://127.0.0.1:") == std::string::npos)
       throw std::runtime_error("serve did not start: " + read_file(log_path()));
