@@ -11,6 +11,7 @@ namespace {
 
 constexpr size_t kMaxNamedEndpointBytes = 64;
 constexpr size_t kMaxPlainSegmentBytes = 40;
+constexpr size_t kMaxCachedRequestCells = 1000;
 
 bool is_id_like(std::string_view segment) {
   if (segment.empty()) return false;
@@ -82,16 +83,16 @@ RequestMetrics::RequestMetrics(std::string connector_id, int64_t hourly_budget)
 
 metrics::Counter& RequestMetrics::requests(std::string_view method, std::string_view named_endpoint,
                                            std::string_view path, int status) {
+  auto key = std::make_tuple(std::string(method), endpoint_label(named_endpoint, path), status);
   std::lock_guard<std::mutex> lock(mu_);
-  auto key =
-      std::make_tuple(std::string(method), std::string(named_endpoint), std::string(path), status);
   auto it = requests_.find(key);
   if (it != requests_.end()) return *it->second;
-  std::string endpoint = bounded_endpoint(connector_, endpoint_label(named_endpoint, path));
   std::string status_label = status == 0 ? "transport_error" : std::to_string(status);
   metrics::Counter& counter = host_metrics().http_requests.labels(
-      {connector_, method_label(method), endpoint, status_label});
-  requests_.emplace(std::move(key), &counter);
+      {connector_, method_label(method), bounded_endpoint(connector_, std::get<1>(key)),
+       status_label});
+  // Paths a template does not tame could grow the cache; past the cap, look up every time.
+  if (requests_.size() < kMaxCachedRequestCells) requests_.emplace(std::move(key), &counter);
   return counter;
 }
 

@@ -7,8 +7,8 @@
 //                          /*throttled=*/false, elapsed);
 //
 // The connector's cells are looked up once, at construction; a request's counter once per
-// (method, endpoint, status). The endpoint label stays bounded: the plugin's endpoint key when
-// it gives one, else the URL path with id-like segments replaced by "{id}" (never a query
+// (method, endpoint label, status). The endpoint label stays bounded: the plugin's endpoint key
+// when it gives one, else the URL path with id-like segments replaced by "{id}" (never a query
 // string), and at most kMaxEndpointsPerConnector distinct values per connector in the process,
 // beyond which "other".
 #ifndef METERBRIDGE_HOST_HTTP_REQUEST_METRICS_H_
@@ -56,8 +56,8 @@ class RequestMetrics {
   metrics::Histogram& latency_;
   metrics::Gauge* budget_used_ = nullptr;  // null without a budget
   std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, std::string, int>, metrics::Counter*>
-      requests_;  // (method, named endpoint, path, status); guarded by mu_
+  // (method, endpoint label, status) -> cell; guarded by mu_
+  std::map<std::tuple<std::string, std::string, int>, metrics::Counter*> requests_;
 };
 
 }  // namespace mb::http

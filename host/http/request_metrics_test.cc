@@ -21,7 +21,7 @@ TEST(RequestMetricsTest, PathTemplatesHideIdsAndKeepNames) {
 }
 
 TEST(RequestMetricsTest, ANamedEndpointIsTheLabelElseThePathTemplate) {
-  EXPECT_EQ(endpoint_label("Companies", "/atservicesrest/v1.0/Companies/query"), "Companies");
+  EXPECT_EQ(endpoint_label("customers", "/api/v1.0/customers/query"), "customers");
   EXPECT_EQ(endpoint_label("", "/v1/customers/42"), "/v1/customers/{id}");
   EXPECT_EQ(endpoint_label(std::string(200, 'x'), "/").size(), 64u);
 }
