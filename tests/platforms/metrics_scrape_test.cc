@@ -59,8 +59,8 @@ Scrape parse_exposition(const HttpReply& reply) {
     return scrape;
   }
   auto parsed = mb::testing::run(
-      // The Debian interpreter, which python3-prometheus-client installs into (scripts/install-deps.sh),
-      // whatever other python3 comes first on PATH.
+      // The Debian interpreter, which python3-prometheus-client installs into
+      // (scripts/install-deps.sh), whatever other python3 comes first on PATH.
       "/usr/bin/python3 '" + std::string(MB_TEST_SOURCE_DIR) + "/tests/testing/prometheus_text.py'",
       reply.raw.substr(start + 4));
   if (parsed.exit_code != 0) {
@@ -248,11 +248,15 @@ TEST_F(MetricsTest, AScrapeCountsWhatTheSyncDidAndParsesAsPrometheusText) {
 }
 
 TEST_F(MetricsTest, PublicMetricsNeedNoTokenAndTheRestOfTheApiStillDoes) {
+  // Also: a usage document the import refuses counts as rejected.
   start_serve(R"(, "metrics": {"public": true})");
+  EXPECT_EQ(serve_.call("POST", "/v1/usage", R"({"as_of": "yesterday"})").status, 400);
   HttpReply open = serve_.call("GET", "/metrics", "", "");
   ASSERT_EQ(open.status, 200) << open.raw;
   Scrape m = parse_exposition(open);
   EXPECT_EQ(m.types["meterbridge_http_requests"], "counter");
+  EXPECT_EQ(m.sum("meterbridge_usage_imports_total", {{"outcome", "rejected"}}), 1);
+  EXPECT_EQ(m.sum("meterbridge_usage_imports_total", {{"outcome", "ok"}}), 0);
   EXPECT_EQ(serve_.call("GET", "/v1/connectors", "", "").status, 401);
   EXPECT_EQ(serve_.call("POST", "/metrics").status, 405);
 }
