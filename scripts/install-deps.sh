@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libvalijson-dev
   libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libsystemd-dev
   libgtest-dev libgmock-dev openssl ca-certificates tzdata curl jq
+  python3 python3-prometheus-client
   clang-16 libclang-rt-16-dev
   # make package (dpkg-shlibdeps) and the systemd unit's test (systemd-analyze)
   dpkg-dev systemd

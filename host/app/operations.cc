@@ -10,6 +10,7 @@
 
 #include "host/common/json.h"
 #include "host/common/logging.h"
+#include "host/common/metrics_catalog.h"
 #include "host/common/redaction.h"
 #include "host/sync/lease.h"
 
@@ -274,7 +275,10 @@ Result<std::string> disconnect_connector(app::App& app, const std::string& id) {
   return note;
 }
 
-Result<UsageImported> import_usage(app::App& app, std::string_view text, const std::string& origin) {
+namespace {
+
+Result<UsageImported> import_usage_document(app::App& app, std::string_view text,
+                                            const std::string& origin) {
   auto store = app.store();
   if (!store) return store.status();
   auto config = app.config();
@@ -321,6 +325,21 @@ Result<UsageImported> import_usage(app::App& app, std::string_view text, const s
   report.is_latest = *latest && (*latest)->id == *id;
   report.latest_as_of = *latest ? (*latest)->as_of : report.as_of;
   return report;
+}
+
+}  // namespace
+
+Result<UsageImported> import_usage(app::App& app, std::string_view text,
+                                   const std::string& origin) {
+  auto imported = import_usage_document(app, text, origin);
+  const HostMetrics& m = host_metrics();
+  // An invalid document is the sender's problem ("rejected"); anything else is ours ("failed").
+  const char* outcome = imported                                                 ? "ok"
+                        : imported.status().code() == ErrorClass::kConfigInvalid ? "rejected"
+                                                                                 : "failed";
+  m.usage_imports.labels({outcome}).inc();
+  if (imported) m.usage_rows_imported.labels().inc(imported->counts);
+  return imported;
 }
 
 boost::json::value usage_imported_to_json(const UsageImported& r) {

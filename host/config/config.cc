@@ -344,6 +344,8 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
     config.api_listen = json::get_string(*api, "listen").value_or(config.api_listen);
     config.api_token = json::get_string(*api, "token").value_or("");
     config.api_limits = read_api_limits(json::get(*api, "limits"));
+    if (const auto* metrics = json::get(*api, "metrics"))
+      config.api_metrics_public = json::get_bool(*metrics, "public").value_or(false);
     if (auto listen = parse_listen_address(config.api_listen, PortZero::kRefused); !listen)
       errors.push_back(origin + ": /api/listen: " + listen.status().message());
   }

@@ -53,6 +53,7 @@ struct Config {
   std::string api_listen = "127.0.0.1:8470";
   std::string api_token;  // unresolved reference or literal; empty: API refuses to start
   ApiLimits api_limits;
+  bool api_metrics_public = false;  // api.metrics.public: GET /metrics without the token
   int shutdown_grace_seconds = 30;  // serve: how long SIGTERM waits for running syncs
   std::vector<ConnectorConfig> connectors;
 

@@ -44,6 +44,26 @@ TEST(Config, LoadsAValidFileWithCommentsAndResolvesRelativePaths) {
   ::unsetenv("MB_TEST_TOKEN");
 }
 
+TEST(Config, MetricsNeedTheTokenUnlessTheConfigMakesThemPublic) {
+  TempDir dir;
+  auto closed =
+      load_config(dir.write("closed.json", R"({"plugins": {"dir": "plugins"}, "connectors": []})"));
+  ASSERT_TRUE(closed) << closed.status().message();
+  EXPECT_FALSE(closed->api_metrics_public);
+  auto open = load_config(dir.write(
+      "open.json",
+      R"({"plugins": {"dir": "plugins"}, "api": {"metrics": {"public": true}}, "connectors": []})"));
+  ASSERT_TRUE(open) << open.status().message();
+  EXPECT_TRUE(open->api_metrics_public);
+  auto wrong = load_config(dir.write(
+      "wrong.json",
+      R"({"plugins": {"dir": "plugins"}, "api": {"metrics": {"public": "yes", "path": "/m"}}, "connectors": []})"));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.status().message().find("/api/metrics/public"), std::string::npos)
+      << wrong.status().message();
+  EXPECT_NE(wrong.status().message().find("path"), std::string::npos) << wrong.status().message();
+}
+
 TEST(Config, NamesTheFileLineAndColumnOfASyntaxError) {
   TempDir dir;
   auto file = dir.write("broken.json", "{\n  \"connectors\": [\n    {\"id\": }\n  ]\n}\n");

@@ -45,6 +45,7 @@
 #include "host/http/internal/target.h"
 #include "host/http/internal/token_bucket.h"
 #include "host/http/policy.h"
+#include "host/http/request_metrics.h"
 #include "host/http/retry_after.h"
 
 namespace mb::http {
@@ -271,7 +272,8 @@ class Client final : public HttpClient, public std::enable_shared_from_this<Clie
         pump_timer_(strand_),
         rng_(std::random_device{}()),
         budget_(policy_.hourly_budget),
-        counters_(id_) {}
+        counters_(id_),
+        metrics_(id_, policy_.hourly_budget) {}
 
   BatchOutcome execute(std::vector<HttpRequest> requests,
                        const std::atomic<bool>* cancelled) override;
@@ -345,6 +347,7 @@ class Client final : public HttpClient, public std::enable_shared_from_this<Clie
   mutable std::mutex budget_mu_;
   mutable internal::HourlyBudget budget_;
   CounterRecorder counters_;
+  RequestMetrics metrics_;  // the process's metrics (GET /metrics); counters_ is this client's
 };
 
 void Client::prepare(HttpRequest request, Op& op, HttpResponse& response) {
@@ -394,7 +397,9 @@ BatchOutcome Client::execute(std::vector<HttpRequest> requests,
                                          "/hour); send smaller batches");
       return out;
     }
-    if (!budget_.try_reserve(runnable, now)) {
+    const bool reserved = budget_.try_reserve(runnable, now);
+    metrics_.record_budget_used(budget_.used(now));
+    if (!reserved) {
       const auto resumes = budget_.resumes_at(runnable, now);
       const auto wait = std::chrono::ceil<milliseconds>(resumes - now);
       out.status = Status(ErrorClass::kRateLimited,
@@ -476,9 +481,11 @@ asio::awaitable<void> Client::run_attempts(Batch& batch, Op& op, HttpResponse& o
       ex = co_await attempt(op);
       const auto elapsed = SteadyClock::now() - started;
       const bool throttled = throttled_by_body(ex);
-      counters_.record_attempt(
-          op.endpoint, {ex.status, op.attempts > 1, ex.bytes_sent, ex.bytes_received,
-                        std::chrono::duration_cast<std::chrono::microseconds>(elapsed), throttled});
+      const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
+      counters_.record_attempt(op.endpoint, {ex.status, op.attempts > 1, ex.bytes_sent,
+                                             ex.bytes_received, latency, throttled});
+      metrics_.record_attempt(op.request.method, op.request.endpoint, op.target.path, ex.status,
+                              op.attempts > 1, throttled, latency);
       log_attempt(op, ex, elapsed);
       const internal::AttemptResult result{ex.status, ex.error_class, ex.maybe_sent,
                                            ex.status != 0 ? retry_after_of(ex) : std::nullopt,
@@ -532,7 +539,10 @@ bool Client::throttled_by_body(const Exchange& ex) const {
 bool Client::take_retry_budget() {
   if (policy_.hourly_budget <= 0) return true;
   std::lock_guard<std::mutex> lock(budget_mu_);
-  return budget_.try_reserve(1, std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  const bool reserved = budget_.try_reserve(1, now);
+  metrics_.record_budget_used(budget_.used(now));
+  return reserved;
 }
 
 asio::awaitable<bool> Client::admit(Batch& batch, Op& op) {

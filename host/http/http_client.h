@@ -27,7 +27,8 @@ struct HttpRequest {
   // Whether a retry after a 5xx, timeout or reset is safe. Defaults from the method when the
   // plugin does not say.
   bool idempotent = true;
-  // Key for per-endpoint concurrency and budget accounting (e.g. the resource or entity a request addresses).
+  // Key for per-endpoint concurrency and budget accounting (e.g. the resource or entity a
+  // request addresses), and the `endpoint` label of its metrics (request_metrics.h).
   std::string endpoint;
   std::chrono::milliseconds timeout{0};  // 0: the policy's total timeout
 };

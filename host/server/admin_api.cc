@@ -9,6 +9,7 @@
 
 #include "host/app/operations.h"
 #include "host/common/json.h"
+#include "host/common/metrics_catalog.h"
 #include "host/common/redaction.h"
 #include "host/server/api_body.h"
 #include "host/sync/report.h"
@@ -88,8 +89,19 @@ bj::object verdict_json(const ops::ConnectorVerdict& v) {
 // What an endpoint answers when it does not fail: a status and a JSON body. A failure is a
 // Status, answered with its class's HTTP status and Retry-After.
 struct Answer {
+  Answer(int status_code, bj::value json) : status(status_code), body(std::move(json)) {}
+  // A body that is not JSON (GET /metrics): `text` as is, with this Content-Type.
+  static Answer plain(std::string type, std::string text_body) {
+    Answer answer(200, nullptr);
+    answer.content_type = std::move(type);
+    answer.text = std::move(text_body);
+    return answer;
+  }
+
   int status = 200;
   bj::value body;
+  std::string content_type;  // empty: `body` as JSON
+  std::string text;
 };
 
 // One request as its endpoint sees it.
@@ -104,9 +116,10 @@ using EndpointFn = Result<Answer> (*)(const Endpoint&);
 
 // Who may call an endpoint, and where it is answered.
 enum class Access {
-  kToken,            // a valid bearer token, on a worker thread
-  kOpen,             // anyone, on a worker thread (readiness)
-  kOpenAtAdmission,  // anyone, on the I/O thread from the head alone (liveness)
+  kToken,                // a valid bearer token, on a worker thread
+  kOpen,                 // anyone, on a worker thread (readiness)
+  kOpenAtAdmission,      // anyone, on the I/O thread from the head alone (liveness)
+  kOpenIfMetricsPublic,  // anyone when the config sets api.metrics.public, else kToken
 };
 
 namespace endpoints {
@@ -129,6 +142,12 @@ Result<Answer> ready(const Endpoint& e) {
                            {"checks", bj::object{{"config", verdict(config)},
                                                  {"plugins", verdict(plugins)},
                                                  {"store", verdict(store_ok)}}}}};
+}
+
+// Prometheus text format 0.0.4 (docs/operations.md, "Metrics").
+Result<Answer> prometheus_metrics(const Endpoint&) {
+  host_metrics().build_info.labels({MB_HOST_VERSION}).set(1);
+  return Answer::plain(std::string(metrics::kContentType), metrics::default_registry().render());
 }
 
 Result<Answer> list_connectors(const Endpoint& e) {
@@ -450,8 +469,14 @@ struct AdminApi::Route {
   bool body_required = false;              // 411 when no length is given
   bool usage_body_limit = false;           // the usage document's limit, not every endpoint's
   Access access = Access::kToken;
-  bool open() const { return access != Access::kToken; }
 };
+
+bool AdminApi::open(const Route& route) const {
+  if (route.access != Access::kOpenIfMetricsPublic) return route.access != Access::kToken;
+  // Read per request, so a reload that changes api.metrics.public takes effect at once.
+  auto config = app_.config();
+  return config && (*config)->api_metrics_public;
+}
 
 // Every endpoint of the API (docs/admin-api.md). A request whose path is here with another
 // method is answered 405 with `Allow`; a path not here, 404. Each route: its handler, then the
@@ -466,6 +491,7 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"HEAD",   "/v1/health", {&ep::health, {}, false, false, Access::kOpenAtAdmission}},
       {"GET",    "/v1/ready",  {&ep::ready, {}, false, false, Access::kOpen}},
       {"HEAD",   "/v1/ready",  {&ep::ready, {}, false, false, Access::kOpen}},
+      {"GET",    "/metrics",   {&ep::prometheus_metrics, {}, false, false, Access::kOpenIfMetricsPublic}},
       {"GET",    "/v1/connectors",                                          {&ep::list_connectors}},
       {"POST",   "/v1/connectors/{id}/test",                                {&ep::test_connector, kLong}},
       {"PUT",    "/v1/connectors/{id}/credentials",                         {&ep::store_credentials, kLong, true}},
@@ -565,7 +591,7 @@ Admission AdminApi::admit(const ApiRequest& head) const {
     admission.answer = dispatch(head, *match.route, match.params);
     return admission;
   }
-  if (match.found() && match.route->open()) return admission;
+  if (match.found() && open(*match.route)) return admission;
   if (!authorized(head)) {
     admission.answer = unauthenticated();
     return admission;
@@ -581,7 +607,7 @@ Admission AdminApi::admit(const ApiRequest& head) const {
 
 ApiResponse AdminApi::handle(const ApiRequest& request) {
   auto match = routes().match(request.method, request.segments);
-  if (match.found() && match.route->open()) return dispatch(request, *match.route, match.params);
+  if (match.found() && open(*match.route)) return dispatch(request, *match.route, match.params);
   // admit() has checked already; checked again so handle() is safe on its own.
   if (!authorized(request)) return unauthenticated();
   ApiResponse r = match.found() ? dispatch(request, *match.route, match.params)
@@ -594,7 +620,13 @@ ApiResponse AdminApi::dispatch(const ApiRequest& request, const Route& route,
                                const PathParams& params) const {
   Endpoint endpoint{app_, options_.stop_requested, request, params};
   Result<Answer> answer = route.handle(endpoint);
-  return answer ? json_response(answer->status, answer->body) : error_response(answer.status());
+  if (!answer) return error_response(answer.status());
+  if (answer->content_type.empty()) return json_response(answer->status, answer->body);
+  ApiResponse r;
+  r.status = answer->status;
+  r.content_type = answer->content_type;
+  r.body = redact(answer->text);
+  return r;
 }
 
 ApiResponse AdminApi::no_such_endpoint(const ApiRequest& request,

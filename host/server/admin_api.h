@@ -67,6 +67,8 @@ class AdminApi {
   // Every endpoint: the one table admit() and handle() both match requests against.
   static const Router<Route>& routes();
 
+  // Whether a route is answered without a token (health probes; /metrics when configured so).
+  bool open(const Route& route) const;
   bool authorized(const ApiRequest& request) const;
   ApiResponse dispatch(const ApiRequest& request, const Route& route,
                        const PathParams& params) const;

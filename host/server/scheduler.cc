@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "host/common/metrics_catalog.h"
+
 namespace mb::server {
 namespace {
 
@@ -144,6 +146,7 @@ Status Scheduler::start(const std::map<std::string, ScheduleConfig>& schedules) 
   if (!next) return next.status();
   for (const auto& [id, at] : *next) schedules_[id] = schedules.at(id);
   next_ = std::move(*next);
+  publish_next_runs();
   stopping_ = false;
   loop_ended_ = false;
   thread_ = std::thread([this] { loop(); });
@@ -158,6 +161,7 @@ Status Scheduler::reschedule(const std::map<std::string, ScheduleConfig>& schedu
     schedules_.clear();
     for (const auto& [id, at] : *next) schedules_[id] = schedules.at(id);
     next_ = std::move(*next);
+    publish_next_runs();
   }
   cv_.notify_all();
   return Status::Ok();
@@ -188,6 +192,17 @@ std::map<std::string, int64_t> Scheduler::next_runs() const {
   return next_;
 }
 
+void Scheduler::publish_next_runs() {
+  auto& gauge = host_metrics().scheduler_next_run;
+  for (const auto& id : published_)
+    if (next_.count(id) == 0) gauge.remove({id});
+  published_.clear();
+  for (const auto& [id, at_ms] : next_) {
+    gauge.labels({id}).set(static_cast<double>(at_ms) / 1000.0);
+    published_.push_back(id);
+  }
+}
+
 void Scheduler::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   run_until_stopped(lock);
@@ -213,6 +228,7 @@ void Scheduler::run_until_stopped(std::unique_lock<std::mutex>& lock) {
     std::string id = earliest->first;
     auto next = next_fire_ms(schedules_[id], id, std::max(now, earliest->second));
     earliest->second = next ? *next : now + 24LL * 3600 * 1000;
+    publish_next_runs();
     lock.unlock();
     spdlog::info("connector {}: scheduled sync starting", id);
     run_(id);

@@ -55,6 +55,9 @@ class Scheduler {
  private:
   void loop();
   void run_until_stopped(std::unique_lock<std::mutex>& lock);
+  // The next-run gauge of every scheduled connector, and none for those no longer scheduled.
+  // Called with mu_ held.
+  void publish_next_runs();
   // Next fire times for `schedules`, keeping those of schedules equal to the current ones.
   Result<std::map<std::string, int64_t>> plan(
       const std::map<std::string, ScheduleConfig>& schedules) const;
@@ -65,6 +68,7 @@ class Scheduler {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, int64_t> next_;
+  std::vector<std::string> published_;  // connectors whose next run the metrics show
   bool stopping_ = false;
   bool loop_ended_ = false;
   std::condition_variable ended_cv_;

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <ctime>
 
+#include "host/common/metrics_catalog.h"
+
 namespace mb::server {
 namespace {
 
@@ -105,6 +107,20 @@ TEST(Scheduler, ARescheduleKeepsUnchangedTimesAddsNewOnesAndDropsRemovedOnes) {
   // An invalid schedule changes nothing.
   EXPECT_FALSE(scheduler.reschedule({{"kept", at("02:00", "Mars/Olympus_Mons")}}).ok());
   EXPECT_EQ(scheduler.next_runs(), next);
+}
+
+TEST(Scheduler, TheNextRunGaugeFollowsTheSchedulesAndForgetsRemovedOnes) {
+  FakeClock clock(utc_ms(2026, 11, 22, 1, 0));
+  Scheduler scheduler(clock, [](const std::string&) {});
+  ASSERT_TRUE(
+      scheduler.start({{"gauge-kept", at("02:00", "UTC")}, {"gauge-gone", at("03:00", "UTC")}})
+          .ok());
+  auto& gauge = host_metrics().scheduler_next_run;
+  EXPECT_EQ(gauge.labels({"gauge-kept"}).value(), utc_ms(2026, 11, 22, 2, 0) / 1000.0);
+  ASSERT_TRUE(scheduler.reschedule({{"gauge-kept", at("02:00", "UTC")}}).ok());
+  std::string text = metrics::default_registry().render();
+  EXPECT_NE(text.find("{connector=\"gauge-kept\"}"), std::string::npos) << text;
+  EXPECT_EQ(text.find("gauge-gone"), std::string::npos) << text;
 }
 
 TEST(Scheduler, StopBeforeADeadlineDoesNotWaitForALongRun) {

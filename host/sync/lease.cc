@@ -5,12 +5,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 
 #include "host/common/clock.h"
+#include "host/common/metrics_catalog.h"
 
 namespace mb {
 namespace {
@@ -64,6 +66,13 @@ std::mutex& held_mutex() {
 std::vector<std::pair<std::string, std::string>>& held_leases() {
   static auto* held = new std::vector<std::pair<std::string, std::string>>();
   return *held;
+}
+
+// The leases_held gauge of a connector after a change; call with held_mutex() locked.
+void publish_leases_held(const std::string& connector_id) {
+  const auto held = std::count_if(held_leases().begin(), held_leases().end(),
+                                  [&](const auto& lease) { return lease.first == connector_id; });
+  host_metrics().leases_held.labels({connector_id}).set(static_cast<double>(held));
 }
 
 }  // namespace
@@ -136,6 +145,7 @@ ConnectorLease::ConnectorLease(Store& store, std::string connector_id, LeaseHold
   {
     std::lock_guard<std::mutex> lock(held_mutex());
     held_leases().emplace_back(connector_id_, holder_.owner_id);
+    publish_leases_held(connector_id_);
   }
   thread_ = std::thread([this] { heartbeat(); });
 }
@@ -150,6 +160,7 @@ ConnectorLease::~ConnectorLease() {
   {
     std::lock_guard<std::mutex> lock(held_mutex());
     std::erase(held_leases(), std::make_pair(connector_id_, holder_.owner_id));
+    publish_leases_held(connector_id_);
   }
   Status released = store_.release_lease(connector_id_, holder_.owner_id);
   if (!released.ok())

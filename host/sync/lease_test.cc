@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "host/common/metrics_catalog.h"
+
 namespace mb {
 namespace {
 
@@ -45,6 +47,15 @@ TEST_F(LeaseTest, ASecondOwnerIsToldWhoHoldsTheConnector) {
   EXPECT_TRUE(ConnectorLease::acquire(*store_, "other", "sync"));  // per connector
   first->reset();                                                  // released
   EXPECT_TRUE(ConnectorLease::acquire(*store_, "acme", "approval"));
+}
+
+TEST_F(LeaseTest, TheLeasesHeldGaugeIsOneWhileHeldAndZeroAfter) {
+  auto& held = host_metrics().leases_held;
+  auto lease = ConnectorLease::acquire(*store_, "gauge-acme", "sync");
+  ASSERT_TRUE(lease) << lease.status().message();
+  EXPECT_EQ(held.labels({"gauge-acme"}).value(), 1);
+  lease->reset();
+  EXPECT_EQ(held.labels({"gauge-acme"}).value(), 0);
 }
 
 TEST_F(LeaseTest, AProcessOnThisHostThatIsGoneIsTakenOverAtOnce) {

@@ -17,6 +17,7 @@
 #include "host/sync/internal/run_record.h"
 #include "host/sync/planner.h"
 #include "host/sync/report.h"
+#include "host/sync/run_metrics.h"
 
 namespace mb {
 
@@ -50,6 +51,7 @@ Result<SyncReport> SyncEngine::record_failed_attempt(SyncRun run, const Status& 
   auto recorded =
       sync_internal::record_failed_attempt(store_, std::move(run), why, clock_.now_ms());
   if (!recorded) return recorded.status();
+  count_finished_run(*recorded, {}, clock_.now_ms());
   SyncReport report;
   report.run = std::move(*recorded);
   report.notes = std::move(notes);
@@ -275,6 +277,7 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
   }
   finish_run(run, lines, run_error, clock_.now_ms(), no_service_mapped);
   MB_RETURN_IF_ERROR(store_.update_run(run));
+  count_finished_run(run, count_outcomes(lines), clock_.now_ms());
   // One line per run in the log: what a service's operator follows without the run history.
   spdlog::info("{}", run_summary_line(run));
   SyncReport report;

@@ -13,6 +13,7 @@
 #include <set>
 #include <tuple>
 
+#include "host/common/metrics_catalog.h"
 #include "host/plugin/manifest.h"
 #include "host/store/store.h"
 
@@ -279,6 +280,30 @@ TEST_F(SyncEngineTest, DryRunReadsWithoutWritingAndRecordsTheRun) {
   auto stored = store_->get_run(report->run.id);
   ASSERT_TRUE(stored && stored->has_value());
   EXPECT_TRUE((*stored)->dry_run);
+}
+
+TEST_F(SyncEngineTest, EachEndedRunIsCountedWithItsLinesAndOnlyARealOkRunIsASuccess) {
+  const mb::HostMetrics& m = mb::host_metrics();
+  auto& dry_runs = m.sync_runs.labels({connector_.id, "manual", "ok", "true"});
+  auto& real_runs = m.sync_runs.labels({connector_.id, "manual", "ok", "false"});
+  auto& would_update = m.sync_lines.labels({connector_.id, "would_update"});
+  auto& updated = m.sync_lines.labels({connector_.id, "updated"});
+  auto& last_success = m.sync_last_success.labels({connector_.id});
+  const uint64_t dry_before = dry_runs.value(), real_before = real_runs.value();
+  const uint64_t would_before = would_update.value(), updated_before = updated.value();
+  last_success.set(0);
+
+  SyncOptions dry;
+  dry.dry_run = true;
+  ASSERT_TRUE(sync(dry));
+  EXPECT_EQ(dry_runs.value(), dry_before + 1);
+  EXPECT_EQ(would_update.value(), would_before + 2);
+  EXPECT_EQ(last_success.value(), 0);  // a dry run bills nothing
+
+  ASSERT_TRUE(sync());
+  EXPECT_EQ(real_runs.value(), real_before + 1);
+  EXPECT_EQ(updated.value(), updated_before + 2);
+  EXPECT_EQ(last_success.value(), static_cast<double>(clock_.now_ms()) / 1000.0);
 }
 
 TEST_F(SyncEngineTest, FailedLinesMakeThePartialStateAndRetryRunsOnlyThem) {

@@ -10,6 +10,7 @@
 #include "host/common/clock.h"
 #include "host/common/redaction.h"
 #include "host/sync/planner.h"
+#include "host/sync/run_metrics.h"
 
 namespace mb::sync_internal {
 
@@ -90,8 +91,10 @@ Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
     run.finished_at = format_iso8601_utc(clock.now_ms());
     run.message = "interrupted (" + std::to_string(changed.size()) +
                   " lines unfinished); the next run re-reads the platform for them";
-    run.counts_json = counts_json(count_outcomes(*all));
+    const auto counts = count_outcomes(*all);
+    run.counts_json = counts_json(counts);
     MB_RETURN_IF_ERROR(store.update_run(run));
+    count_finished_run(run, counts, clock.now_ms());
     spdlog::warn(
         "connector {}: run {} was interrupted; closed it, the next run re-reads the platform",
         connector_id, run.id);
