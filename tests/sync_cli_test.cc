@@ -4,9 +4,15 @@
 // and crash safety (the process dies mid-run, the rerun converges without double-applying).
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
 #include <sys/stat.h>
-#include <cstdlib>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -283,14 +289,55 @@ TEST_F(SyncCliTest, OffATerminalProgressIsNdjsonOnStderrAndStdoutKeepsOneDocumen
   json::parse(reconcile.out);
 }
 
-TEST_F(SyncCliTest, ReasonsWrapUnderTheDetailColumnOrPrintWholeWithWide) {
+// Runs `command` (through /bin/sh) on a pseudo-terminal, as a user at a terminal would, and
+// returns everything it wrote there; gives up after `limit`.
+std::string run_on_terminal(const std::string& command, std::chrono::seconds limit) {
+  int terminal = -1;
+  pid_t child = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (child == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  EXPECT_GT(child, 0) << "forkpty failed";
+  if (child <= 0) return "";
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd ready{terminal, POLLIN, 0};
+    if (::poll(&ready, 1, 100) <= 0) continue;
+    char buffer[4096];
+    ssize_t n = ::read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;  // the child closed the terminal (EIO on Linux)
+    seen.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(terminal);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return seen;
+}
+
+TEST_F(SyncCliTest, OnATerminalProgressIsOneRedrawnLineWithThePhase) {
+  prepare();
+  std::string screen =
+      run_on_terminal("env -u MB_CONFIG -u COLUMNS MB_SECRET_KEY=" + std::string(64, 'c') + " " +
+                          testing::meterbridge_binary() + " --config '" +
+                          (dir_ / "mb.json").string() + "' sync led",
+                      std::chrono::seconds(60));
+  EXPECT_NE(screen.find("\rled  planning"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("\rled  finished"), std::string::npos) << screen;
+  EXPECT_NE(screen.find(" lines  100%  in "), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("{\"event\""), std::string::npos) << "no NDJSON on a terminal";
+  EXPECT_NE(screen.find("led: ok"), std::string::npos) << "the report follows";
+}
+
+TEST_F(SyncCliTest, ReasonsWrapToTheTerminalOrPrintWholeWithWide) {
   prepare();
   const int64_t run_id = sync_json().at("id").as_int64();
   const std::string reason = "no active contract of A3 includes S-MAIL";
   const std::string show = "runs show " + std::to_string(run_id);
-  RunResult narrow =
-      run("env -u MB_CONFIG COLUMNS=40 MB_SECRET_KEY=" + std::string(64, 'c') + " " +
-          testing::meterbridge_binary() + " --config '" + (dir_ / "mb.json").string() + "' " + show);
+  RunResult narrow = run("env -u MB_CONFIG COLUMNS=40 MB_SECRET_KEY=" + std::string(64, 'c') + " " +
+                         testing::meterbridge_binary() + " --config '" +
+                         (dir_ / "mb.json").string() + "' " + show);
   ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
   // Wrapped: a terminal this narrow puts the reason below its row, on lines of their own,
   // every word kept.

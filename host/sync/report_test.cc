@@ -135,7 +135,7 @@ TEST(ReportTest, ADecidedLineSaysItsDecisionAndALongListSaysHowManyWereLeftOut) 
 
 // A reason of 300 characters, as long as the platforms' fix texts get.
 std::string a_long_reason() {
-  std::string reason = "ConnectWise refused the addition:";
+  std::string reason = "The platform refused the addition:";
   for (int i = 0; reason.size() < 300; ++i) reason += " step-" + std::to_string(i) + " of the fix";
   return reason.substr(0, 300);
 }
@@ -148,10 +148,10 @@ TEST(ReportTest, ALongReasonWrapsToTheWidthAndIsPrintedWhole) {
   std::vector<std::string> rows = rows_of(text);
   ASSERT_GT(rows.size(), 2u) << text;
   auto first = std::find_if(rows.begin(), rows.end(), [](const std::string& row) {
-    return row.find("ConnectWise refused") != std::string::npos;
+    return row.find("The platform refused") != std::string::npos;
   });
   ASSERT_NE(first, rows.end()) << text;
-  const size_t detail_column = first->find("ConnectWise refused");
+  const size_t detail_column = first->find("The platform refused");
   std::string reassembled;
   for (auto row = first; row != rows.end(); ++row) {
     EXPECT_LE(row->size(), 100u) << text;
