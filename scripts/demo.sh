@@ -35,6 +35,10 @@ start_sim() {
 }
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Progress: a status line on a terminal; off one (a log, the test suite) none, rather than the
+# NDJSON events a script would follow.
+progress=()
+[ -t 2 ] || progress=(--no-progress)
 MB() { "$mb" --config "$config" --plugins "$build/plugins" --state "$work/meterbridge.db" "$@"; }
 
 export MB_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -72,28 +76,28 @@ for c in "${connectors[@]}"; do MB map auto "$c"; echo; done
 step "Apply the mappings the config declares (near-duplicate names, services)"
 MB map apply
 step "Dry run: current / new / delta, nothing written"
-MB sync --dry-run || true
+MB sync --dry-run "${progress[@]}" || true
 step "Sync"
-MB sync || true
+MB sync "${progress[@]}" || true
 step "On Gradient, the MSP maps the new accounts and services to its PSA (what it does in Synthesize)"
 curl -fsS -X POST -H 'Content-Type: application/json' \
   -d "{\"partnerKey\":\"$MB_DEMO_GRADIENT_PARTNER_KEY\"}" "$gradient_url/_sim/gradient/auto-map" \
   | jq -r '"the MSP mapped \(.accountMappings | length) accounts to PSA clients and \(.serviceMappings | length) services to PSA products"' || true
-MB sync fabrikam-gradient || true
+MB sync fabrikam-gradient "${progress[@]}" || true
 step "Approve decreases held for approval"
 for c in "${connectors[@]}"; do
   run=$(MB runs list "$c" --limit 1 --json | jq -r '.[0].id')
   held=$(MB runs show "$run" --json | jq '[.lines[] | select(.action == "hold")] | length')
-  if [ "$held" -gt 0 ]; then MB runs approve "$run"; fi
+  if [ "$held" -gt 0 ]; then MB runs approve "$run" "${progress[@]}"; fi
 done
 step "Sync again: nothing left to write"
-second=$(MB sync --json || true)
+second=$(MB sync --json --no-progress || true)
 writes=$(jq '[.[] | .counts.updated // 0] | add' <<< "$second")
 jq -r '.[] | "\(.connector): \(.state) — \(.message)"' <<< "$second"
 step "Reconcile: read every quantity back from the platforms"
 ok=1
 if [ "$writes" != "0" ]; then echo "second sync wrote $writes lines; expected none"; ok=0; fi
-MB reconcile || ok=0
+MB reconcile "${progress[@]}" || ok=0
 # Gradient cannot report counts back through its API; read what it holds from its simulator.
 run=$(MB runs list fabrikam-gradient --limit 10 --json | jq -r '[.[] | select(.dry_run | not)][0].id')
 expected=$(MB runs show "$run" --json | jq -c '[.lines[] | select(.outcome == "updated" or .outcome == "unchanged") | {a: .account_id, s: .psa_service_id, q: .target}] | sort')

@@ -4,10 +4,19 @@
 // and crash safety (the process dies mid-run, the rerun converges without double-applying).
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -199,10 +208,12 @@ TEST_F(SyncCliTest, JsonLogsAreOneObjectPerLineNamingConnectorAndRun) {
   std::istringstream err(r.err);
   size_t lines = 0, of_the_run = 0;
   for (std::string line; std::getline(err, line);) {
-    ++lines;
     boost::system::error_code ec;
     json::value v = json::parse(line, ec);
     ASSERT_FALSE(ec) << "not JSON: " << line;
+    // Progress events share stderr; a log pipeline tells them apart by "event".
+    if (v.is_object() && v.as_object().contains("event")) continue;
+    ++lines;
     ASSERT_TRUE(v.is_object() && v.as_object().contains("time") &&
                 v.as_object().contains("level") && v.as_object().contains("message"))
         << line;
@@ -215,6 +226,141 @@ TEST_F(SyncCliTest, JsonLogsAreOneObjectPerLineNamingConnectorAndRun) {
   EXPECT_GT(lines, 0u);
   EXPECT_GT(of_the_run, 0u) << r.err;
   EXPECT_NE(mb("--log-format yaml sync led").exit_code, 0) << "an unknown format is refused";
+}
+
+// The progress events on stderr, in order; fails on a stderr line that is not JSON.
+std::vector<json::object> progress_events(const std::string& err) {
+  std::vector<json::object> events;
+  std::istringstream in(err);
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    EXPECT_FALSE(ec) << "not JSON: " << line;
+    if (!ec && v.is_object() && v.as_object().contains("event") &&
+        v.at("event").as_string() == "progress")
+      events.push_back(v.as_object());
+  }
+  return events;
+}
+
+TEST_F(SyncCliTest, OffATerminalProgressIsNdjsonOnStderrAndStdoutKeepsOneDocument) {
+  prepare();
+  RunResult r = mb("sync led --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json::value doc = json::parse(r.out);  // one document, nothing else
+  const int64_t run_id = doc.at(0).at("id").as_int64();
+  const int64_t lines = static_cast<int64_t>(doc.at(0).at("lines").as_array().size());
+  std::vector<json::object> events = progress_events(r.err);
+  ASSERT_FALSE(events.empty()) << r.err;
+  const std::vector<std::string> order{"planning", "recording", "reading",
+                                       "deciding", "writing",   "finished"};
+  size_t last_phase = 0;
+  std::set<std::string> phases;
+  for (const auto& e : events) {
+    EXPECT_EQ(e.at("connector").as_string(), "led");
+    for (const char* field : {"run", "done", "total", "lines", "elapsed_s", "eta_s"})
+      EXPECT_TRUE(e.contains(field)) << field << " in " << json::serialize(e);
+    std::string phase(e.at("phase").as_string());
+    auto at = std::find(order.begin(), order.end(), phase);
+    ASSERT_NE(at, order.end()) << phase;
+    EXPECT_GE(static_cast<size_t>(at - order.begin()), last_phase) << r.err;
+    last_phase = static_cast<size_t>(at - order.begin());
+    phases.insert(phase);
+  }
+  EXPECT_EQ(phases.size(), order.size()) << r.err;  // this sync writes: every phase shows
+  EXPECT_TRUE(events.front().at("run").is_null());  // planning: not recorded yet
+  const json::object& end = events.back();
+  EXPECT_EQ(end.at("phase").as_string(), "finished");
+  EXPECT_EQ(end.at("run").as_int64(), run_id);
+  EXPECT_EQ(end.at("done").as_int64(), end.at("total").as_int64());
+  EXPECT_EQ(end.at("lines").as_int64(), lines);
+
+  // The text report too: the table on stdout, the events on stderr.
+  RunResult text = mb("sync led --dry-run");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out.find("\"event\""), std::string::npos) << text.out;
+  EXPECT_EQ(progress_events(text.err).back().at("phase").as_string(), "finished") << text.err;
+
+  RunResult quiet = mb("sync led --json --no-progress");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_TRUE(progress_events(quiet.err).empty()) << quiet.err;
+  RunResult reconcile = mb("reconcile led --json");
+  EXPECT_FALSE(progress_events(reconcile.err).empty()) << reconcile.err;
+  json::parse(reconcile.out);
+}
+
+// Runs `command` (through /bin/sh) on a pseudo-terminal, as a user at a terminal would, and
+// returns everything it wrote there; gives up after `limit`.
+std::string run_on_terminal(const std::string& command, std::chrono::seconds limit) {
+  int terminal = -1;
+  pid_t child = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (child == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  EXPECT_GT(child, 0) << "forkpty failed";
+  if (child <= 0) return "";
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd ready{terminal, POLLIN, 0};
+    if (::poll(&ready, 1, 100) <= 0) continue;
+    char buffer[4096];
+    ssize_t n = ::read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;  // the child closed the terminal (EIO on Linux)
+    seen.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(terminal);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return seen;
+}
+
+TEST_F(SyncCliTest, OnATerminalProgressIsOneRedrawnLineWithThePhase) {
+  prepare();
+  std::string screen =
+      run_on_terminal("env -u MB_CONFIG -u COLUMNS MB_SECRET_KEY=" + std::string(64, 'c') + " " +
+                          testing::meterbridge_binary() + " --config '" +
+                          (dir_ / "mb.json").string() + "' sync led",
+                      std::chrono::seconds(60));
+  EXPECT_NE(screen.find("\rled  planning"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("\rled  finished"), std::string::npos) << screen;
+  EXPECT_NE(screen.find(" lines  100%  in "), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("{\"event\""), std::string::npos) << "no NDJSON on a terminal";
+  EXPECT_NE(screen.find("led: ok"), std::string::npos) << "the report follows";
+}
+
+TEST_F(SyncCliTest, ReasonsWrapToTheTerminalOrPrintWholeWithWide) {
+  prepare();
+  const int64_t run_id = sync_json().at("id").as_int64();
+  const std::string reason = "no active contract of A3 includes S-MAIL";
+  const std::string show = "runs show " + std::to_string(run_id);
+  RunResult narrow = run("env -u MB_CONFIG COLUMNS=40 MB_SECRET_KEY=" + std::string(64, 'c') + " " +
+                         testing::meterbridge_binary() + " --config '" +
+                         (dir_ / "mb.json").string() + "' " + show);
+  ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
+  // Wrapped: a terminal this narrow puts the reason below its row, on lines of their own,
+  // every word kept.
+  EXPECT_EQ(narrow.out.find(reason), std::string::npos) << narrow.out;
+  std::istringstream rows(narrow.out);
+  std::string words;
+  size_t detail_column = std::string::npos;
+  for (std::string row; std::getline(rows, row);) {
+    if (detail_column == std::string::npos) {
+      detail_column = row.find("no active contract");
+      if (detail_column != std::string::npos) words = row.substr(detail_column);
+    } else if (row.find_first_not_of(' ') > std::string("  LINE").size()) {
+      // A continuation line: other columns may go on too (a wrapped name).
+      if (row.size() > detail_column) words += " " + row.substr(detail_column);
+    } else {
+      break;  // the table's next line
+    }
+  }
+  EXPECT_EQ(words, reason) << narrow.out;
+
+  RunResult wide = mb(show + " --wide");
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  EXPECT_NE(wide.out.find(reason), std::string::npos) << wide.out;
 }
 
 TEST_F(SyncCliTest, MapServiceAsksForTheMetricUnlessThePsaServiceNameSaysWhich) {

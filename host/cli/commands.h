@@ -41,6 +41,9 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx);
 
 // Prints a JSON value (one document) to stdout, secrets masked in its values.
 void print_json(App& app, const boost::json::value& v);
+// The line width tables wrap their long cells to: 0 with --wide (every row on one line), else
+// $COLUMNS, else stdout's terminal width, else 100 (a file, a pipe, an email).
+size_t table_width(bool wide);
 
 }  // namespace mb::cli
 

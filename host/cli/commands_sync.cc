@@ -1,12 +1,13 @@
-#include <boost/json.hpp>
 #include <unistd.h>
+#include <boost/json.hpp>
 
-#include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 
-#include "host/cli/commands.h"
 #include "host/app/operations.h"
+#include "host/cli/commands.h"
+#include "host/cli/progress.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
 #include "host/sync/planner.h"
@@ -16,16 +17,19 @@
 namespace mb::cli {
 namespace {
 
-// A one-line progress bar on stderr, only when stderr is a terminal.
-std::function<void(size_t, size_t)> progress_bar(const std::string& connector) {
-  if (::isatty(STDERR_FILENO) == 0) return {};
-  return [connector](size_t done, size_t total) {
-    constexpr int kWidth = 30;
-    int filled = total == 0 ? kWidth : static_cast<int>(kWidth * done / total);
-    std::fprintf(stderr, "\r%s [%-*s] %zu/%zu%s", connector.c_str(), kWidth, std::string(filled, '#').c_str(), done,
-                 total, done >= total ? "\n" : "");
-    std::fflush(stderr);
-  };
+// How a command's output is shaped: --wide, --no-progress.
+struct OutputChoices {
+  bool wide = false;
+  bool no_progress = false;
+};
+
+// A run's progress on stderr: a redrawn line on a terminal, NDJSON events otherwise.
+std::unique_ptr<ProgressDisplay> progress_display(App& app, const std::string& connector,
+                                                  const OutputChoices& choices) {
+  return std::make_unique<ProgressDisplay>(
+      app.err(),
+      progress_style(app.options().json, choices.no_progress, ::isatty(STDERR_FILENO) == 1),
+      connector, SystemClock::instance(), terminal_width(STDERR_FILENO, 0));
 }
 
 int exit_for_run(const SyncRun& run) {
@@ -35,7 +39,7 @@ int exit_for_run(const SyncRun& run) {
   return kExitFailed;
 }
 
-void print_report(App& app, const SyncReport& report, bool all_lines) {
+void print_report(App& app, const SyncReport& report, bool all_lines, bool wide) {
   ReportNames names = app.report_names(report.run.connector_id);
   if (app.options().json) {
     print_json(app, run_to_json(report.run, report.lines, names, report.notes));
@@ -45,11 +49,12 @@ void print_report(App& app, const SyncReport& report, bool all_lines) {
   options.all_lines = all_lines;
   // A sync prints a short table; `runs show` (and --all) has every line.
   options.max_lines = all_lines ? SIZE_MAX : 200;
+  options.width = table_width(wide);
   app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
 }
 
 int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force,
-                    bool scheduled) {
+                    bool scheduled, const OutputChoices& choices) {
   auto config = app.config();
   if (!config) return report_failure(app, config.status());
   if (ids.empty())
@@ -63,18 +68,22 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
     options.dry_run = dry_run;
     options.force_full_push = force;
     if (scheduled) options.trigger = "schedule";
-    options.progress = app.options().json ? nullptr : progress_bar(id);
+    auto display = progress_display(app, id, choices);
+    options.progress = display->callback();
     auto report = ops::sync_connector(app, id, options);
+    display->finish();
     if (!report) {
-      if (report.status().code() == ErrorClass::kNotFound) return report_failure(app, report.status());
+      if (report.status().code() == ErrorClass::kNotFound)
+        return report_failure(app, report.status());
       app.err() << id << ": cannot sync: " << redact(report.status().message()) << "\n";
       worst = std::max(worst, exit_code_for(report.status()));
       continue;
     }
     if (app.options().json) {
-      reports.push_back(run_to_json(report->run, report->lines, app.report_names(id), report->notes));
+      reports.push_back(
+          run_to_json(report->run, report->lines, app.report_names(id), report->notes));
     } else {
-      print_report(app, *report, false);
+      print_report(app, *report, false, choices.wide);
       app.out() << "\n";
     }
     worst = std::max(worst, exit_for_run(report->run));
@@ -85,7 +94,7 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
 
 // A dry run read as a reconciliation: every line whose platform value differs from its target
 // (or could not be read) is a discrepancy.
-int reconcile_connectors(App& app, std::vector<std::string> ids) {
+int reconcile_connectors(App& app, std::vector<std::string> ids, const OutputChoices& choices) {
   auto config = app.config();
   if (!config) return report_failure(app, config.status());
   if (ids.empty())
@@ -97,7 +106,10 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
     SyncOptions options;
     options.dry_run = true;
     options.trigger = "reconcile";
+    auto display = progress_display(app, id, choices);
+    options.progress = display->callback();
     auto report = ops::sync_connector(app, id, options);
+    display->finish();
     if (!report) {
       app.err() << id << ": cannot reconcile: " << redact(report.status().message()) << "\n";
       code = kExitFailed;
@@ -109,10 +121,14 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
     std::vector<const SyncLine*> differ, unreadable;
     for (const auto& l : report->lines) {
       const bool would_change = l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld;
-      if (l.outcome == outcome::kUnchanged) ++match;
-      else if (would_change && !l.current) ++not_held;
-      else if (would_change) differ.push_back(&l);
-      else if (l.outcome == outcome::kFailed) unreadable.push_back(&l);
+      if (l.outcome == outcome::kUnchanged)
+        ++match;
+      else if (would_change && !l.current)
+        ++not_held;
+      else if (would_change)
+        differ.push_back(&l);
+      else if (l.outcome == outcome::kFailed)
+        unreadable.push_back(&l);
     }
     if (!differ.empty() || !unreadable.empty()) code = kExitFailed;
     const ReportNames names = app.report_names(id);
@@ -128,15 +144,16 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
           auto value = [](const std::optional<int64_t>& v) {
             return v ? boost::json::value(*v) : boost::json::value(nullptr);
           };
-          lines.push_back(boost::json::object{{"line", l->number},
-                                              {"workspace_id", l->workspace_id},
-                                              {"workspace", name(names.workspaces, l->workspace_id)},
-                                              {"service_id", l->service_id},
-                                              {"account_id", l->account_id},
-                                              {"platform", value(l->current)},
-                                              {"target", value(l->target)},
-                                              {"differs", group == &differ},
-                                              {"message", redact(l->message)}});
+          lines.push_back(
+              boost::json::object{{"line", l->number},
+                                  {"workspace_id", l->workspace_id},
+                                  {"workspace", name(names.workspaces, l->workspace_id)},
+                                  {"service_id", l->service_id},
+                                  {"account_id", l->account_id},
+                                  {"platform", value(l->current)},
+                                  {"target", value(l->target)},
+                                  {"differs", group == &differ},
+                                  {"message", redact(l->message)}});
         }
       out.push_back(boost::json::object{{"connector", id},
                                         {"run", report->run.id},
@@ -146,26 +163,27 @@ int reconcile_connectors(App& app, std::vector<std::string> ids) {
                                         {"unreadable", static_cast<int64_t>(unreadable.size())},
                                         {"lines", std::move(lines)}});
     } else {
-      app.out() << id << ": " << match << " lines match the platform, " << differ.size() << " differ, "
-                << unreadable.size() << " could not be read";
+      app.out() << id << ": " << match << " lines match the platform, " << differ.size()
+                << " differ, " << unreadable.size() << " could not be read";
       if (not_held > 0) app.out() << ", " << not_held << " not held by the platform yet";
       app.out() << " (run " << report->run.id << ")\n";
       // Which lines: a billing admin fixes these, so each is named in full.
       for (const SyncLine* l : differ)
-        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id) << " / "
-                  << name(names.services, l->service_id) << ": the platform bills " << *l->current
-                  << ", usage says " << (l->target ? std::to_string(*l->target) : std::string("-")) << "\n";
+        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id)
+                  << " / " << name(names.services, l->service_id) << ": the platform bills "
+                  << *l->current << ", usage says "
+                  << (l->target ? std::to_string(*l->target) : std::string("-")) << "\n";
       for (const SyncLine* l : unreadable)
-        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id) << " / "
-                  << name(names.services, l->service_id) << ": could not be read: " << redact(l->message)
-                  << "\n";
+        app.out() << "  line " << l->number << "  " << name(names.workspaces, l->workspace_id)
+                  << " / " << name(names.services, l->service_id)
+                  << ": could not be read: " << redact(l->message) << "\n";
     }
   }
   if (app.options().json) print_json(app, out);
   return code;
 }
 
-int runs_list(App& app, const std::string& connector, int limit) {
+int runs_list(App& app, const std::string& connector, int limit, bool wide) {
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
   auto runs = (*store)->list_runs(connector, limit);
@@ -181,12 +199,14 @@ int runs_list(App& app, const std::string& connector, int limit) {
   for (const auto& r : *runs)
     t.add({std::to_string(r.id), r.connector_id, r.started_at,
            r.trigger + (r.dry_run ? " (dry)" : ""), std::string(to_text(r.state)), r.message});
-  if (t.empty()) app.out() << "No runs yet.\n";
-  else t.print(app.out());
+  if (t.empty())
+    app.out() << "No runs yet.\n";
+  else
+    t.print(app.out(), table_width(wide));
   return kExitOk;
 }
 
-int runs_show(App& app, int64_t id, bool all) {
+int runs_show(App& app, int64_t id, bool all, bool wide) {
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
   auto run = (*store)->get_run(id);
@@ -197,17 +217,32 @@ int runs_show(App& app, int64_t id, bool all) {
   SyncReport report;
   report.run = **run;
   report.lines = std::move(*lines);
-  print_report(app, report, all);
+  print_report(app, report, all, wide);
   return kExitOk;
 }
 
-int runs_followup(App& app, int64_t id, const std::vector<int64_t>& lines, bool approve) {
+// The connector a run belongs to, to name it in progress; "run N" when it cannot be read (the
+// operation then says why).
+std::string connector_of_run(App& app, int64_t id) {
+  auto store = app.store();
+  if (store) {
+    auto run = (*store)->get_run(id);
+    if (run && *run) return (*run)->connector_id;
+  }
+  return "run " + std::to_string(id);
+}
+
+int runs_followup(App& app, int64_t id, const std::vector<int64_t>& lines, bool approve,
+                  const OutputChoices& choices) {
   SyncOptions options;
   options.trigger = approve ? "approve" : "retry";
-  options.progress = app.options().json ? nullptr : progress_bar("run " + std::to_string(id));
-  auto report = approve ? ops::approve_run(app, id, lines, options) : ops::retry_run(app, id, options);
+  auto display = progress_display(app, connector_of_run(app, id), choices);
+  options.progress = display->callback();
+  auto report =
+      approve ? ops::approve_run(app, id, lines, options) : ops::retry_run(app, id, options);
+  display->finish();
   if (!report) return report_failure(app, report.status());
-  print_report(app, *report, false);
+  print_report(app, *report, false, choices.wide);
   return exit_for_run(report->run);
 }
 
@@ -227,16 +262,18 @@ int runs_dismiss(App& app, int64_t id, const std::vector<int64_t>& lines) {
     print_json(app, boost::json::object{{"run", id}, {"dismissed", arr}});
     return kExitOk;
   }
-  app.out() << "run " << id << ": dismissed " << dismissed->size() << " held line(s); they will not be applied\n";
+  app.out() << "run " << id << ": dismissed " << dismissed->size()
+            << " held line(s); they will not be applied\n";
   return kExitOk;
 }
 
-int runs_pending(App& app, const std::string& connector) {
+int runs_pending(App& app, const std::string& connector, bool wide) {
   auto pending = ops::pending_approvals(app, connector);
   if (!pending) return report_failure(app, pending.status());
   if (app.options().json) {
     boost::json::array arr;
-    for (const auto& p : *pending) arr.push_back(pending_approval_to_json(p, app.report_names(p.connector_id)));
+    for (const auto& p : *pending)
+      arr.push_back(pending_approval_to_json(p, app.report_names(p.connector_id)));
     print_json(app, arr);
     return kExitOk;
   }
@@ -252,47 +289,78 @@ int runs_pending(App& app, const std::string& connector) {
   std::map<std::string, ReportNames> names;
   for (const auto& p : *pending) {
     auto it = names.find(p.connector_id);
-    if (it == names.end()) it = names.emplace(p.connector_id, app.report_names(p.connector_id)).first;
+    if (it == names.end())
+      it = names.emplace(p.connector_id, app.report_names(p.connector_id)).first;
     const SyncLine& l = p.line;
     auto name = [](const std::map<std::string, std::string>& m, const std::string& id) {
       auto n = m.find(id);
       return n == m.end() || n->second.empty() ? id : n->second;
     };
-    t.add({p.connector_id, std::to_string(p.run_id), std::to_string(l.number), name(it->second.workspaces, l.workspace_id),
-           name(it->second.services, l.service_id), l.current ? std::to_string(*l.current) : "-",
-           l.target ? std::to_string(*l.target) : "-", l.message});
+    t.add({p.connector_id, std::to_string(p.run_id), std::to_string(l.number),
+           name(it->second.workspaces, l.workspace_id), name(it->second.services, l.service_id),
+           l.current ? std::to_string(*l.current) : "-", l.target ? std::to_string(*l.target) : "-",
+           l.message});
   }
-  t.print(app.out());
-  app.out() << "Approve with `runs approve RUN [--line N ...]`, or dismiss with `runs dismiss RUN [--line N ...]`.\n";
+  t.print(app.out(), table_width(wide));
+  app.out() << "Approve with `runs approve RUN [--line N ...]`, or dismiss with `runs dismiss RUN "
+               "[--line N ...]`.\n";
   return kExitOk;
+}
+
+constexpr const char* kWideHelp =
+    "Print each table row whole on one line instead of wrapping long names and reasons to the "
+    "terminal's width";
+
+std::shared_ptr<bool> add_wide_flag(CLI::App* command) {
+  auto wide = std::make_shared<bool>(false);
+  command->add_flag("--wide", *wide, kWideHelp);
+  return wide;
+}
+
+// --no-progress, and --wide where the command prints the line table.
+std::shared_ptr<OutputChoices> add_output_flags(CLI::App* command, bool table) {
+  auto choices = std::make_shared<OutputChoices>();
+  if (table) command->add_flag("--wide", choices->wide, kWideHelp);
+  command->add_flag("--no-progress", choices->no_progress,
+                    "Show no progress on stderr (by default: a status line on a terminal, NDJSON "
+                    "events with --json or off a terminal)");
+  return choices;
 }
 
 }  // namespace
 
 void register_sync_commands(CLI::App& cli, CommandContext ctx) {
-  auto* sync = cli.add_subcommand("sync", "Plan, read, diff and apply quantities for connectors (all enabled by default)");
+  auto* sync = cli.add_subcommand(
+      "sync", "Plan, read, diff and apply quantities for connectors (all enabled by default)");
   auto ids = std::make_shared<std::vector<std::string>>();
   auto dry = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
   sync->add_option("connectors", *ids, "Connector ids");
   sync->add_flag("--dry-run", *dry, "Show current / new / delta without writing anything");
-  sync->add_flag("--force", *force, "Write every line even when the platform already has the target");
+  sync->add_flag("--force", *force,
+                 "Write every line even when the platform already has the target");
   auto scheduled = std::make_shared<bool>(false);
   sync->add_flag("--scheduled", *scheduled,
                  "Run as the regular scheduled run (cron), like `serve`'s scheduler: plugins that "
                  "resend unchanged values on scheduled runs do so");
-  sync->callback([ctx, ids, dry, force, scheduled] {
-    ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force, *scheduled);
+  auto sync_output = add_output_flags(sync, true);
+  sync->callback([ctx, ids, dry, force, scheduled, sync_output] {
+    ctx.exit_code = sync_connectors(ctx.app, *ids, *dry, *force, *scheduled, *sync_output);
   });
 
-  auto* reconcile = cli.add_subcommand(
-      "reconcile", "Read every mapped line back from the platforms and compare with the targets; writes nothing");
+  auto* reconcile = cli.add_subcommand("reconcile",
+                                       "Read every mapped line back from the platforms and compare "
+                                       "with the targets; writes nothing");
   auto rids = std::make_shared<std::vector<std::string>>();
   reconcile->add_option("connectors", *rids, "Connector ids (default: all enabled)");
-  reconcile->callback([ctx, rids] { ctx.exit_code = reconcile_connectors(ctx.app, *rids); });
+  auto reconcile_output = add_output_flags(reconcile, /*table=*/false);
+  reconcile->callback([ctx, rids, reconcile_output] {
+    ctx.exit_code = reconcile_connectors(ctx.app, *rids, *reconcile_output);
+  });
 
-  auto* runs = cli.add_subcommand(
-      "runs", "Sync history: list, show, pending approvals, approve or dismiss held lines, retry failed lines");
+  auto* runs = cli.add_subcommand("runs",
+                                  "Sync history: list, show, pending approvals, approve or dismiss "
+                                  "held lines, retry failed lines");
   runs->require_subcommand(1);
   {
     auto* list = runs->add_subcommand("list", "Recent runs, newest first");
@@ -300,7 +368,10 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
     auto limit = std::make_shared<int>(20);
     list->add_option("connector", *connector, "Only this connector");
     list->add_option("--limit", *limit, "How many (default 20)");
-    list->callback([ctx, connector, limit] { ctx.exit_code = runs_list(ctx.app, *connector, *limit); });
+    auto wide = add_wide_flag(list);
+    list->callback([ctx, connector, limit, wide] {
+      ctx.exit_code = runs_list(ctx.app, *connector, *limit, *wide);
+    });
   }
   {
     auto* show = runs->add_subcommand("show", "One run with its lines");
@@ -308,36 +379,48 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
     auto all = std::make_shared<bool>(false);
     show->add_option("run", *id)->required();
     show->add_flag("--all", *all, "Include unchanged lines");
-    show->callback([ctx, id, all] { ctx.exit_code = runs_show(ctx.app, *id, *all); });
+    auto wide = add_wide_flag(show);
+    show->callback([ctx, id, all, wide] { ctx.exit_code = runs_show(ctx.app, *id, *all, *wide); });
   }
   {
     auto* approve = runs->add_subcommand(
-        "approve", "Apply a run's held lines that are still today's numbers (the others are reported stale)");
+        "approve",
+        "Apply a run's held lines that are still today's numbers (the others are reported stale)");
     auto id = std::make_shared<int64_t>(0);
     auto lines = std::make_shared<std::vector<int64_t>>();
     approve->add_option("run", *id)->required();
-    approve->add_option("--line", *lines, "Only these held lines (numbers from runs show / runs pending)");
-    approve->callback([ctx, id, lines] { ctx.exit_code = runs_followup(ctx.app, *id, *lines, true); });
+    approve->add_option("--line", *lines,
+                        "Only these held lines (numbers from runs show / runs pending)");
+    auto output = add_output_flags(approve, true);
+    approve->callback([ctx, id, lines, output] {
+      ctx.exit_code = runs_followup(ctx.app, *id, *lines, true, *output);
+    });
   }
   {
     auto* dismiss = runs->add_subcommand("dismiss", "Decide not to apply a run's held lines");
     auto id = std::make_shared<int64_t>(0);
     auto lines = std::make_shared<std::vector<int64_t>>();
     dismiss->add_option("run", *id)->required();
-    dismiss->add_option("--line", *lines, "Only these held lines (numbers from runs show / runs pending)");
+    dismiss->add_option("--line", *lines,
+                        "Only these held lines (numbers from runs show / runs pending)");
     dismiss->callback([ctx, id, lines] { ctx.exit_code = runs_dismiss(ctx.app, *id, *lines); });
   }
   {
-    auto* retry = runs->add_subcommand("retry", "Retry only a run's failed lines, with today's numbers");
+    auto* retry =
+        runs->add_subcommand("retry", "Retry only a run's failed lines, with today's numbers");
     auto id = std::make_shared<int64_t>(0);
     retry->add_option("run", *id)->required();
-    retry->callback([ctx, id] { ctx.exit_code = runs_followup(ctx.app, *id, {}, false); });
+    auto output = add_output_flags(retry, true);
+    retry->callback(
+        [ctx, id, output] { ctx.exit_code = runs_followup(ctx.app, *id, {}, false, *output); });
   }
   {
     auto* pending = runs->add_subcommand("pending", "Held lines awaiting approval or dismissal");
     auto connector = std::make_shared<std::string>();
     pending->add_option("connector", *connector, "Only this connector");
-    pending->callback([ctx, connector] { ctx.exit_code = runs_pending(ctx.app, *connector); });
+    auto wide = add_wide_flag(pending);
+    pending->callback(
+        [ctx, connector, wide] { ctx.exit_code = runs_pending(ctx.app, *connector, *wide); });
   }
 }
 

@@ -95,7 +95,7 @@ std::string number_text(const std::optional<int64_t>& value) {
 }
 
 // The plain-text part: the table `meterbridge sync` prints, then every line that needs
-// attention with its whole reason (the table cuts reasons to fit a terminal).
+// attention with its whole reason in one place, apart from the table's columns.
 std::string plain_text_report(const SyncReport& report, const ReportNames& names) {
   ReportOptions options;
   options.max_lines = 100;

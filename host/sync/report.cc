@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "host/common/json.h"
+#include "host/common/text_table.h"
 #include "host/sync/planner.h"
 
 namespace mb {
@@ -22,32 +23,24 @@ std::string opt(const std::optional<int64_t>& v, bool signed_delta = false) {
   return std::to_string(*v);
 }
 
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string fit(std::string s, size_t max) {
-  if (width(s) <= max) return s;
-  size_t cut = 0, seen = 0;
-  while (cut < s.size() && seen < max - 1) {
-    ++cut;
-    while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) ++cut;
-    ++seen;
-  }
-  return s.substr(0, cut) + "…";
-}
-
 // Order: what needs attention first.
 int rank(const std::string& outcome) {
-  static const char* order[] = {outcome::kFailed,        outcome::kPendingConfirmation, outcome::kHeld,
-                                outcome::kStale,         outcome::kUpdated,
-                                outcome::kWouldUpdate,   outcome::kNoContractLine, outcome::kAmbiguousContractLine,
-                                outcome::kPlatformNotMapped, outcome::kAccountInactive, outcome::kNotMapped,
-                                outcome::kNotLinked,     outcome::kNoData,        outcome::kInterrupted,
-                                outcome::kPending,       outcome::kUnchanged};
+  static const char* order[] = {outcome::kFailed,
+                                outcome::kPendingConfirmation,
+                                outcome::kHeld,
+                                outcome::kStale,
+                                outcome::kUpdated,
+                                outcome::kWouldUpdate,
+                                outcome::kNoContractLine,
+                                outcome::kAmbiguousContractLine,
+                                outcome::kPlatformNotMapped,
+                                outcome::kAccountInactive,
+                                outcome::kNotMapped,
+                                outcome::kNotLinked,
+                                outcome::kNoData,
+                                outcome::kInterrupted,
+                                outcome::kPending,
+                                outcome::kUnchanged};
   for (int i = 0; i < static_cast<int>(std::size(order)); ++i)
     if (outcome == order[i]) return i;
   return 99;
@@ -76,8 +69,9 @@ std::string run_summary_line(const SyncRun& run) {
   return s + ")";
 }
 
-std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
-                            const std::vector<std::string>& notes, const ReportOptions& options) {
+std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lines,
+                            const ReportNames& names, const std::vector<std::string>& notes,
+                            const ReportOptions& options) {
   std::vector<const SyncLine*> shown;
   size_t unchanged = 0;
   for (const auto& l : lines) {
@@ -90,8 +84,16 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
   std::stable_sort(shown.begin(), shown.end(), [](const SyncLine* a, const SyncLine* b) {
     return rank(a->outcome) < rank(b->outcome);
   });
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back({"LINE", "WORKSPACE", "SERVICE", "PSA ACCOUNT", "CURRENT", "NEW", "DELTA", "OUTCOME", "DETAIL"});
+  // Names wrap within a modest width so the reason keeps most of the line; nothing is cut.
+  TextTable table({{.header = "LINE", .align_right = true},
+                   {.header = "WORKSPACE", .max_width = 32},
+                   {.header = "SERVICE", .max_width = 24},
+                   {.header = "PSA ACCOUNT", .max_width = 28},
+                   {.header = "CURRENT", .align_right = true},
+                   {.header = "NEW", .align_right = true},
+                   {.header = "DELTA", .align_right = true},
+                   {.header = "OUTCOME"},
+                   {.header = "DETAIL"}});
   size_t listed = std::min(shown.size(), options.max_lines);
   for (size_t i = 0; i < listed; ++i) {
     const SyncLine& l = *shown[i];
@@ -99,35 +101,17 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
     if (l.decision != Decision::kUndecided)
       detail = std::string(to_text(l.decision)) +
                (l.decision_note.empty() ? "" : " (" + l.decision_note + ")") + "; " + detail;
-    rows.push_back({l.number > 0 ? std::to_string(l.number) : "-", fit(name_or_id(names.workspaces, l.workspace_id), 32),
-                    fit(name_or_id(names.services, l.service_id), 24),
-                    l.account_id.empty() ? "-" : fit(name_or_id(names.psa_accounts, l.account_id), 28),
-                    opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, fit(detail, 70)});
+    table.add({l.number > 0 ? std::to_string(l.number) : "-",
+               name_or_id(names.workspaces, l.workspace_id),
+               name_or_id(names.services, l.service_id),
+               l.account_id.empty() ? "-" : name_or_id(names.psa_accounts, l.account_id),
+               opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, detail});
   }
-  std::vector<size_t> w(rows[0].size());
-  for (const auto& r : rows)
-    for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], width(r[c]));
   std::ostringstream out;
   out << run_summary_line(run) << "\n";
-  if (rows.size() > 1) {
-    for (size_t r = 0; r < rows.size(); ++r) {
-      std::string line;
-      for (size_t c = 0; c < rows[r].size(); ++c) {
-        bool numeric = c == 0 || (c >= 4 && c <= 6);
-        size_t pad = w[c] - width(rows[r][c]);
-        if (c > 0) line += "  ";
-        if (numeric) line += std::string(pad, ' ') + rows[r][c];
-        else line += rows[r][c] + (c + 1 < rows[r].size() ? std::string(pad, ' ') : "");
-      }
-      out << "  " << line << "\n";
-      if (r == 0) {
-        std::string rule;
-        for (size_t c = 0; c < w.size(); ++c) rule += (c > 0 ? "  " : "") + std::string(w[c], '-');
-        out << "  " << rule << "\n";
-      }
-    }
-  }
-  if (shown.size() > listed) out << "  ... " << shown.size() - listed << " more lines (runs show " << run.id << ")\n";
+  if (!table.empty()) out << table.render(options.width, "  ");
+  if (shown.size() > listed)
+    out << "  ... " << shown.size() - listed << " more lines (runs show " << run.id << ")\n";
   if (unchanged > 0) out << "  " << unchanged << " lines unchanged\n";
   for (const auto& n : notes) out << "  note: " << n << "\n";
   return out.str();
@@ -151,7 +135,9 @@ boost::json::value run_header_to_json(const SyncRun& run) {
 
 boost::json::value pending_approval_to_json(const PendingApproval& p, const ReportNames& names) {
   const SyncLine& l = p.line;
-  auto num = [](const std::optional<int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  auto num = [](const std::optional<int64_t>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
   return boost::json::object{{"connector", p.connector_id},
                              {"run", p.run_id},
                              {"run_started_at", p.run_started_at},
@@ -169,12 +155,14 @@ boost::json::value pending_approval_to_json(const PendingApproval& p, const Repo
                              {"message", l.message}};
 }
 
-boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
-                               const std::vector<std::string>& notes) {
+boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines,
+                               const ReportNames& names, const std::vector<std::string>& notes) {
   boost::json::object doc = run_header_to_json(run).as_object();
   boost::json::array arr;
   arr.reserve(lines.size());
-  auto num = [](const std::optional<int64_t>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  auto num = [](const std::optional<int64_t>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
   for (const auto& l : lines) {
     boost::json::object o{{"line", l.number},
                           {"workspace_id", l.workspace_id},

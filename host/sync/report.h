@@ -21,20 +21,26 @@ struct ReportNames {
 };
 
 struct ReportOptions {
-  bool all_lines = false;    // include unchanged lines
-  size_t max_lines = 200;    // beyond this, say how many were left out
+  bool all_lines = false;  // include unchanged lines
+  size_t max_lines = 200;  // beyond this, say how many were left out
+  // The table's line width: a reason too long for the DETAIL column wraps onto continuation
+  // lines under it (and a long name within its column). 0: every line whole on one line.
+  size_t width = 100;
 };
 
 // "acme: ok — 12 updated, 480 unchanged, 3 held (run 42, 2026-11-22, 1.2 s)"
 std::string run_summary_line(const SyncRun& run);
 // The table of lines worth reading (changes, holds, failures, no data, unmapped), then notes.
-std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
-                            const std::vector<std::string>& notes, const ReportOptions& options);
-boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines, const ReportNames& names,
-                               const std::vector<std::string>& notes);
+// Nothing in the table is cut: every name and reason is printed whole.
+std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lines,
+                            const ReportNames& names, const std::vector<std::string>& notes,
+                            const ReportOptions& options);
+boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines,
+                               const ReportNames& names, const std::vector<std::string>& notes);
 boost::json::value run_header_to_json(const SyncRun& run);
 // One held line awaiting a decision, with its connector and run (GET /v1/approvals, runs pending).
-boost::json::value pending_approval_to_json(const PendingApproval& pending, const ReportNames& names);
+boost::json::value pending_approval_to_json(const PendingApproval& pending,
+                                            const ReportNames& names);
 
 }  // namespace mb
 

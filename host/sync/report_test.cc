@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,7 @@ TEST(ReportTest, EveryOutcomeButUnchangedIsListedWithNamesAndSignedDelta) {
                           outcome::kInterrupted,
                           outcome::kPending};
   for (const char* o : listed) {
-    std::string text = format_run_text(a_run(), {a_line(1, "w1", o)}, kNames, {}, {});
+    std::string text = format_run_text(a_run(), {a_line(1, "w1", o)}, kNames, {}, {.width = 0});
     std::vector<std::string> rows = rows_of(text);
     ASSERT_EQ(rows.size(), 1u) << o << "\n" << text;
     EXPECT_NE(rows[0].find(std::string("  ") + o), std::string::npos) << text;
@@ -101,7 +102,7 @@ TEST(ReportTest, UnchangedLinesAreCountedNotListedUnlessAllLinesAreAsked) {
             "acme: ok — 1 updated, 1 unchanged (run 42, effective 2026-11-22, 5 s)\n"
             "  2 lines unchanged\n"
             "  note: first sync of this connector\n");
-  std::string all = format_run_text(a_run(), lines, kNames, {}, {.all_lines = true});
+  std::string all = format_run_text(a_run(), lines, kNames, {}, {.all_lines = true, .width = 0});
   EXPECT_EQ(rows_of(all).size(), 2u) << all;
   EXPECT_EQ(all.find("lines unchanged"), std::string::npos);
 }
@@ -110,7 +111,8 @@ TEST(ReportTest, LinesNeedingAttentionComeFirstAndUnknownIdsShowAsThemselves) {
   std::vector<SyncLine> lines{a_line(1, "w1", outcome::kUpdated), a_line(2, "w9", outcome::kHeld),
                               a_line(3, "w1", outcome::kFailed)};
   lines[2].message = "platform said no";
-  std::vector<std::string> rows = rows_of(format_run_text(a_run(), lines, kNames, {}, {}));
+  std::vector<std::string> rows =
+      rows_of(format_run_text(a_run(), lines, kNames, {}, {.width = 0}));
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_NE(rows[0].find("failed"), std::string::npos);
   EXPECT_NE(rows[0].find("platform said no"), std::string::npos);
@@ -125,10 +127,69 @@ TEST(ReportTest, ADecidedLineSaysItsDecisionAndALongListSaysHowManyWereLeftOut) 
   lines[0].decision = Decision::kDismissed;
   lines[0].decision_note = "by the admin API";
   lines[0].message = "a decrease of 3";
-  std::string text = format_run_text(a_run(), lines, kNames, {}, {.max_lines = 2});
+  std::string text = format_run_text(a_run(), lines, kNames, {}, {.max_lines = 2, .width = 0});
   EXPECT_NE(text.find("dismissed (by the admin API); a decrease of 3"), std::string::npos) << text;
   EXPECT_EQ(rows_of(text).size(), 3u) << text;  // two lines and the "more" line
   EXPECT_NE(text.find("  ... 3 more lines (runs show 42)\n"), std::string::npos) << text;
+}
+
+// A reason of 300 characters, as long as the platforms' fix texts get.
+std::string a_long_reason() {
+  std::string reason = "The platform refused the addition:";
+  for (int i = 0; reason.size() < 300; ++i) reason += " step-" + std::to_string(i) + " of the fix";
+  return reason.substr(0, 300);
+}
+
+TEST(ReportTest, ALongReasonWrapsToTheWidthAndIsPrintedWhole) {
+  std::vector<SyncLine> lines{a_line(1, "w1", outcome::kFailed)};
+  lines[0].message = a_long_reason();
+  const ReportNames short_names{{{"w1", "Northwind"}}, {{"edr", "EDR"}}, {{"A1", "Northwind"}}};
+  std::string text = format_run_text(a_run(), lines, short_names, {}, {.width = 100});
+  std::vector<std::string> rows = rows_of(text);
+  ASSERT_GT(rows.size(), 2u) << text;
+  auto first = std::find_if(rows.begin(), rows.end(), [](const std::string& row) {
+    return row.find("The platform refused") != std::string::npos;
+  });
+  ASSERT_NE(first, rows.end()) << text;
+  const size_t detail_column = first->find("The platform refused");
+  std::string reassembled;
+  for (auto row = first; row != rows.end(); ++row) {
+    EXPECT_LE(row->size(), 100u) << text;
+    // A continuation line is blank up to where the reason started.
+    if (row != first) {
+      EXPECT_EQ(row->find_first_not_of(' '), detail_column) << text;
+    }
+    reassembled += (reassembled.empty() ? "" : " ") + row->substr(detail_column);
+  }
+  EXPECT_EQ(reassembled, a_long_reason());
+}
+
+TEST(ReportTest, WidthZeroPrintsEveryLineWholeOnOneLine) {
+  std::vector<SyncLine> lines{a_line(1, "w1", outcome::kFailed), a_line(2, "w1", outcome::kHeld)};
+  lines[0].message = a_long_reason();
+  const ReportNames long_names{{{"w1", std::string(40, 'W') + " Holdings"}}, {}, {}};
+  std::string text = format_run_text(a_run(), lines, long_names, {}, {.width = 0});
+  std::vector<std::string> rows = rows_of(text);
+  ASSERT_EQ(rows.size(), 2u) << text;
+  EXPECT_NE(rows[0].find(a_long_reason()), std::string::npos) << text;
+  EXPECT_NE(rows[0].find(std::string(40, 'W') + " Holdings"), std::string::npos) << text;
+}
+
+TEST(ReportTest, ALongNameWrapsWithinItsColumnAndIsNotCut) {
+  const std::string name = "The Very Long Named Accounting Partnership of Northern Counties";
+  const ReportNames long_names{{{"w1", name}}, {}, {}};
+  std::string text =
+      format_run_text(a_run(), {a_line(1, "w1", outcome::kUpdated)}, long_names, {}, {});
+  std::vector<std::string> rows = rows_of(text);
+  ASSERT_GT(rows.size(), 1u) << text;
+  std::string reassembled;
+  for (const auto& row : rows) {
+    std::string cell =
+        row == rows[0] ? row.substr(row.find("The Very")) : row.substr(row.find_first_not_of(' '));
+    reassembled += (reassembled.empty() ? "" : " ") + cell.substr(0, cell.find("  "));
+  }
+  EXPECT_EQ(reassembled, name) << text;
+  EXPECT_EQ(text.find("…"), std::string::npos) << text;
 }
 
 TEST(ReportTest, TheJsonReportCarriesEveryLineWithNamesAndTheDecision) {

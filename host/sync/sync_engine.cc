@@ -66,6 +66,7 @@ Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSess
   std::vector<std::string> notes;
   SyncRun run = new_run(connector, options.trigger, options.dry_run, options.owner_id,
                         effective_date(connector.policies), clock_.now_ms());
+  report_progress(options, SyncPhase::kPlanning, run, 0, 0, 0);
   Status prepared = run.dry_run ? Status::Ok() : provision(connector, session, notes);
   Result<std::vector<SyncLine>> lines =
       prepared.ok() ? plan(connector, session, notes) : Result<std::vector<SyncLine>>(prepared);
@@ -118,6 +119,7 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
   std::vector<std::string> notes{"approving " + std::to_string(chosen->size()) +
                                  " held line(s) of run " + std::to_string(run_id) +
                                  " against today's numbers"};
+  report_progress(options, SyncPhase::kPlanning, SyncRun{}, 0, 0, 0);
   auto planned = plan(connector, session, notes);
   if (!planned) return planned.status();
   std::map<std::string, const SyncLine*> today;
@@ -160,9 +162,11 @@ Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector
   MB_RETURN_IF_ERROR(confirm_owner(options));
   run.state = RunState::kPlanned;
   number_lines(lines);
+  report_progress(options, SyncPhase::kRecording, run, 0, lines.size(), lines.size());
   auto id = store_.create_run(run, lines);
   if (!id) return id.status();
   run.id = *id;
+  report_progress(options, SyncPhase::kRecording, run, lines.size(), lines.size(), lines.size());
   LogScope run_scope("run", std::to_string(run.id));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
@@ -174,6 +178,7 @@ Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector
   // The approval was given for the value the platform showed then; another value is another
   // decision.
   mark_changed_on_platform_stale(lines, current, held);
+  report_progress(options, SyncPhase::kDeciding, run, 0, lines.size(), lines.size());
   decide_lines(lines, current, approved_policies(connector.policies), run.dry_run,
                /*force_full_push=*/false);
   MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
@@ -227,6 +232,7 @@ Result<SyncReport> SyncEngine::retry(const ConnectorConfig& connector, PluginSes
   SyncRun run = new_run(connector, "retry", options.dry_run, options.owner_id,
                         effective_date(connector.policies), clock_.now_ms());
   run.parent_run_id = run_id;
+  report_progress(options, SyncPhase::kPlanning, run, 0, 0, 0);
   auto planned = plan(connector, session, notes);
   if (!planned) return record_failed_attempt(run, planned.status(), std::move(notes));
   std::vector<SyncLine> chosen;
@@ -245,15 +251,18 @@ Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginS
   MB_RETURN_IF_ERROR(confirm_owner(options));
   run.state = RunState::kPlanned;
   number_lines(lines);
+  report_progress(options, SyncPhase::kRecording, run, 0, lines.size(), lines.size());
   auto id = store_.create_run(run, lines);  // the plan is durable before any write
   if (!id) return id.status();
   run.id = *id;
+  report_progress(options, SyncPhase::kRecording, run, lines.size(), lines.size(), lines.size());
   LogScope run_scope("run", std::to_string(run.id));
 
   std::map<std::string, CurrentValue> current;
   Status run_error = read_current(store_, session, run, lines, options, current);
   if (run_error.ok())
     run_error = settle_journal(store_, run, policies, lines, current, clock_.now_ms());
+  report_progress(options, SyncPhase::kDeciding, run, 0, lines.size(), lines.size());
   decide_lines(lines, current, policies, options.dry_run, options.force_full_push);
   MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
   return apply_and_finish(connector, session, std::move(run), std::move(lines), options, run_error,
@@ -278,6 +287,7 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
   finish_run(run, lines, run_error, clock_.now_ms(), no_service_mapped);
   MB_RETURN_IF_ERROR(store_.update_run(run));
   count_finished_run(run, count_outcomes(lines), clock_.now_ms());
+  report_progress(options, SyncPhase::kFinished, run, lines.size(), lines.size(), lines.size());
   // One line per run in the log: what a service's operator follows without the run history.
   spdlog::info("{}", run_summary_line(run));
   SyncReport report;

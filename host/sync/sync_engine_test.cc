@@ -233,8 +233,6 @@ TEST_F(SyncEngineTest, AppliesOnlyChangedLinesInBatchesWithDeterministicKeys) {
   SyncOptions options;
   options.read_batch_size = 1;
   options.apply_batch_size = 1;
-  std::vector<std::pair<size_t, size_t>> progress;
-  options.progress = [&](size_t done, size_t total) { progress.emplace_back(done, total); };
   auto report = sync(options);
   ASSERT_TRUE(report) << report.status().message();
   EXPECT_EQ(to_text(report->run.state), "ok");
@@ -250,9 +248,29 @@ TEST_F(SyncEngineTest, AppliesOnlyChangedLinesInBatchesWithDeterministicKeys) {
   EXPECT_EQ(platform_.applies[0].at("effective_date").as_string(), "2026-11-22");
   EXPECT_EQ(platform_.reads.size(), 3u);  // three read batches of one line
   EXPECT_EQ(platform_.reads[0].at("lines").at(0).at("metric").as_string(), "devices");
-  EXPECT_FALSE(progress.empty());
   EXPECT_EQ((platform_.quantities[{"A2", "S1"}]), 22);
   EXPECT_EQ((platform_.quantities[{"A3", "S1"}]), 33);
+}
+
+TEST_F(SyncEngineTest, ReportsEachPhaseInOrderWhenItStartsAndAfterEachBatch) {
+  SyncOptions options;
+  options.read_batch_size = 2;
+  options.apply_batch_size = 1;
+  std::vector<SyncProgress> seen;
+  options.progress = [&](const SyncProgress& p) { seen.push_back(p); };
+  auto report = sync(options);
+  ASSERT_TRUE(report) << report.status().message();
+  std::string trail;
+  for (const auto& p : seen)
+    trail += std::string(phase_name(p.phase)) + " " + std::to_string(p.done) + "/" +
+             std::to_string(p.total) + "; ";
+  // Three lines: read in batches of two, two changed lines written one by one.
+  EXPECT_EQ(trail,
+            "planning 0/0; recording 0/3; recording 3/3; reading 0/3; reading 2/3; reading 3/3; "
+            "deciding 0/3; writing 0/2; writing 1/2; writing 2/2; finished 3/3; ");
+  EXPECT_EQ(seen.front().run_id, 0);  // not recorded yet
+  EXPECT_EQ(seen.back().run_id, report->run.id);
+  EXPECT_EQ(seen.back().run_lines, 3u);
 }
 
 TEST_F(SyncEngineTest, ARerunReadsButWritesNothingAndForcePushesEverything) {

@@ -3,7 +3,7 @@
 // phases (host/sync/internal/) share it without including the engine.
 //
 //   SyncOptions options{.dry_run = true};
-//   options.progress = [](size_t done, size_t total) { ... };
+//   options.progress = [](const SyncProgress& p) { ... };
 #ifndef METERBRIDGE_HOST_SYNC_SYNC_OPTIONS_H_
 #define METERBRIDGE_HOST_SYNC_SYNC_OPTIONS_H_
 
@@ -12,12 +12,51 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/common/status.h"
 #include "host/store/model.h"
 
 namespace mb {
+
+// The stages a run passes, in this order (a run that stops early skips the rest; a dry run
+// writes nothing).
+enum class SyncPhase {
+  kPlanning,   // usage × mappings, and the platform's account list when it is due
+  kRecording,  // the plan is written to the store before anything is read or written
+  kReading,    // current quantities, in read batches
+  kDeciding,   // diff and policies; every line's decision is stored
+  kWriting,    // changed lines, in apply batches
+  kFinished,
+};
+
+inline std::string_view phase_name(SyncPhase phase) {
+  switch (phase) {
+    case SyncPhase::kPlanning:
+      return "planning";
+    case SyncPhase::kRecording:
+      return "recording";
+    case SyncPhase::kReading:
+      return "reading";
+    case SyncPhase::kDeciding:
+      return "deciding";
+    case SyncPhase::kWriting:
+      return "writing";
+    case SyncPhase::kFinished:
+      return "finished";
+  }
+  return "unknown";
+}
+
+// Where a run is: reported when a phase starts and after each of its batches.
+struct SyncProgress {
+  SyncPhase phase = SyncPhase::kPlanning;
+  int64_t run_id = 0;    // 0 until the plan is recorded
+  size_t done = 0;       // lines of this phase done
+  size_t total = 0;      // lines this phase handles (0 while planning: not known yet)
+  size_t run_lines = 0;  // lines in the run's plan (0 while planning)
+};
 
 struct SyncOptions {
   bool dry_run = false;
@@ -30,8 +69,9 @@ struct SyncOptions {
   // Lines per apply_quantities call; each call's outcomes are stored before the next starts,
   // so this bounds how much a crash leaves to be settled by re-reading.
   size_t apply_batch_size = 500;
-  // Called after each batch with (lines done, lines total) for progress bars.
-  std::function<void(size_t, size_t)> progress;
+  // Called on the run's thread when a phase starts and after each batch (never per line, so
+  // its cost does not grow with the plan); empty: nothing reported.
+  std::function<void(const SyncProgress&)> progress;
   // Push every line even when the platform's current value equals the target.
   bool force_full_push = false;
   // Called before the plan is recorded and before every write batch; a non-OK status stops

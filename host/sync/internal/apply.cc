@@ -22,6 +22,7 @@ Status apply_changes(Store& store, const std::string& connector_id, PluginSessio
     if (l.action == LineAction::kUpdate && l.outcome == outcome::kPending) changes.push_back(&l);
   size_t batch = std::max<size_t>(1, options.apply_batch_size);
   size_t batches = (changes.size() + batch - 1) / batch;
+  report_progress(options, SyncPhase::kWriting, run, 0, changes.size(), lines.size());
   for (size_t b = 0; b < batches; ++b) {
     size_t start = b * batch, end = std::min(changes.size(), start + batch);
     Status stop = cancelled(options) ? Status::Retry("cancelled before these lines were written")
@@ -65,6 +66,7 @@ Status apply_changes(Store& store, const std::string& connector_id, PluginSessio
         MB_RETURN_IF_ERROR(store.update_lines(run.id, lines));
         return result.status();
       }
+      report_progress(options, SyncPhase::kWriting, run, end, changes.size(), lines.size());
       continue;
     }
     const meterbridge::ApplyResult answer = decode_result<meterbridge::ApplyResult>(*result);
@@ -117,7 +119,7 @@ Status apply_changes(Store& store, const std::string& connector_id, PluginSessio
     }
     MB_RETURN_IF_ERROR(store.update_lines(run.id, done));  // each batch is durable before the next
     MB_RETURN_IF_ERROR(journal.settle(in_doubt));
-    if (options.progress) options.progress(end, changes.size());
+    report_progress(options, SyncPhase::kWriting, run, end, changes.size(), lines.size());
   }
   return Status::Ok();
 }

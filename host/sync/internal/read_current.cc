@@ -23,6 +23,7 @@ Status read_current(Store& store, PluginSession& session, const SyncRun& run,
   auto pushed = store.list_pushed(run.connector_id);
   if (!pushed) return pushed.status();
   size_t batch = std::max<size_t>(1, options.read_batch_size);
+  report_progress(options, SyncPhase::kReading, run, 0, pending.size(), lines.size());
   for (size_t start = 0; start < pending.size(); start += batch) {
     if (cancelled(options)) {
       Status stop = Status::Retry("cancelled before the platform was read");
@@ -49,6 +50,7 @@ Status read_current(Store& store, PluginSession& session, const SyncRun& run,
         fail_remaining(pending, end, result.status(), "not read: ");
         return result.status();
       }
+      report_progress(options, SyncPhase::kReading, run, end, pending.size(), lines.size());
       continue;
     }
     std::set<std::string> answered;
@@ -65,7 +67,7 @@ Status read_current(Store& store, PluginSession& session, const SyncRun& run,
       if (answered.count(pending[i]->key) == 0)
         fail_line(*pending[i], ErrorClass::kFatal,
                   "the plugin returned no current value for this line");
-    if (options.progress) options.progress(end, pending.size());
+    report_progress(options, SyncPhase::kReading, run, end, pending.size(), lines.size());
   }
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 // The caller's two ways to stop a run between batches: the cancel flag (shutdown) and the
-// owner check (a lost lease). Part of the sync engine (host/sync/internal/).
+// owner check (a lost lease), and the progress it is told of. Part of the sync engine
+// (host/sync/internal/).
 #ifndef METERBRIDGE_HOST_SYNC_INTERNAL_RUN_CONTROL_H_
 #define METERBRIDGE_HOST_SYNC_INTERNAL_RUN_CONTROL_H_
 
@@ -15,6 +16,11 @@ inline bool cancelled(const SyncOptions& options) {
 // OK when the caller still owns the connector (or checks nothing).
 inline Status confirm_owner(const SyncOptions& options) {
   return options.confirm_owner ? options.confirm_owner() : Status::Ok();
+}
+
+inline void report_progress(const SyncOptions& options, SyncPhase phase, const SyncRun& run,
+                            size_t done, size_t total, size_t run_lines) {
+  if (options.progress) options.progress({phase, run.id, done, total, run_lines});
 }
 
 }  // namespace mb::sync_internal
