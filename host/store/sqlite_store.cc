@@ -201,6 +201,33 @@ UPDATE sync_lines SET number = numbered.n FROM (
 ) AS numbered WHERE sync_lines.run_id = numbered.run_id AND sync_lines.line_key = numbered.line_key;
 CREATE INDEX usage_snapshots_by_as_of ON usage_snapshots(as_of, id);
 )sql",
+    // 3: an excluded workspace keeps its account mapping, set aside until it is included again
+    // (before, excluding dropped it). SQLite cannot change a CHECK in place, so the table is
+    // rebuilt; nothing refers to account_mappings, so dropping the old one cascades nowhere.
+    R"sql(
+CREATE TABLE account_mappings_rebuilt(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  account_id TEXT,
+  source TEXT NOT NULL CHECK(source IN ('auto','manual','provisioned')),
+  excluded INTEGER NOT NULL DEFAULT 0 CHECK(excluded IN (0,1)),
+  account_name TEXT NOT NULL DEFAULT '',
+  drift TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, workspace_id),
+  -- Mapped rows name their account; an excluded row may keep one.
+  CHECK(excluded = 1 OR account_id IS NOT NULL)
+);
+INSERT INTO account_mappings_rebuilt(connector_id, workspace_id, account_id, source, excluded,
+                                     account_name, drift, updated_at)
+  SELECT connector_id, workspace_id, account_id, source, excluded, account_name, drift, updated_at
+  FROM account_mappings;
+DROP TABLE account_mappings;
+ALTER TABLE account_mappings_rebuilt RENAME TO account_mappings;
+-- One-to-one, kept mappings included: an excluded workspace's account is not free for another.
+CREATE UNIQUE INDEX account_mappings_one_to_one ON account_mappings(connector_id, account_id)
+  WHERE account_id IS NOT NULL;
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -211,7 +238,7 @@ class SqliteStore : public Store {
       : db_(db), key_file_(std::move(key_file)), clock_(clock) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
-  Status migrate() {
+  Status migrate(int target = kSchemaVersion) {
     std::lock_guard<std::mutex> lock(mu_);
     int version = 0;
     {
@@ -223,17 +250,36 @@ class SqliteStore : public Store {
       return Status::ConfigInvalid("state database has schema version " + std::to_string(version) +
                                    ", newer than this meterbridge supports (" +
                                    std::to_string(kSchemaVersion) + ")");
-    for (int v = version; v < kSchemaVersion; ++v) {
-      MB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE"));
-      Status s = exec(db_, kMigrations[v]);
-      if (s.ok()) s = exec(db_, "PRAGMA user_version = " + std::to_string(v + 1));
-      if (!s.ok()) {
-        (void)exec(db_, "ROLLBACK");
-        return Status::Fatal("migration to schema " + std::to_string(v + 1) + " failed: " + s.message());
-      }
-      MB_RETURN_IF_ERROR(exec(db_, "COMMIT"));
+    if (version >= target) return Status::Ok();
+    // A migration may rebuild a table other tables refer to (SQLite's way to change a
+    // constraint); with foreign keys on, dropping the old table would cascade. They are off
+    // while migrating (the pragma is a no-op inside a transaction) and each migration is checked
+    // to leave no dangling reference before it commits.
+    MB_RETURN_IF_ERROR(exec(db_, "PRAGMA foreign_keys = OFF"));
+    Status migrated = Status::Ok();
+    for (int v = version; v < target && migrated.ok(); ++v) migrated = migrate_one(v);
+    Status restored = exec(db_, "PRAGMA foreign_keys = ON");
+    return migrated.ok() ? restored : migrated;
+  }
+
+  // Moves the schema from version `from` to from + 1 in one transaction.
+  Status migrate_one(int from) {
+    MB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE"));
+    Status s = exec(db_, kMigrations[from]);
+    if (s.ok()) {
+      Statement dangling(db_, "PRAGMA foreign_key_check");
+      if (dangling.step())
+        s = Status::Fatal("it would leave rows of " + dangling.text(0) + " without their parent");
+      else
+        s = dangling.status();
     }
-    return Status::Ok();
+    if (s.ok()) s = exec(db_, "PRAGMA user_version = " + std::to_string(from + 1));
+    if (!s.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return Status::Fatal("migration to schema " + std::to_string(from + 1) +
+                           " failed: " + s.message());
+    }
+    return exec(db_, "COMMIT");
   }
 
   // ---- Connectors ----
@@ -1238,7 +1284,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& optio
                                   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                     "PRAGMA foreign_keys = ON;";
   MB_RETURN_IF_ERROR(exec(db, pragmas));
-  MB_RETURN_IF_ERROR(store->migrate());
+  if (options.migrate_to_version < 0 || options.migrate_to_version > kSchemaVersion)
+    return Status::Fatal("no schema version " + std::to_string(options.migrate_to_version));
+  MB_RETURN_IF_ERROR(store->migrate(options.migrate_to_version == 0 ? kSchemaVersion
+                                                                    : options.migrate_to_version));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -154,6 +154,9 @@ struct SqliteStoreOptions {
   std::filesystem::path path;      // ":memory:" for an in-memory store
   std::filesystem::path key_file;  // used when MB_SECRET_KEY is not set
   const Clock* clock = &SystemClock::instance();
+  // Tests of a migration: stop at this schema version (0: the current one), so a database of
+  // an earlier release can be built by the real migrations and then opened normally.
+  int migrate_to_version = 0;
 };
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options);
