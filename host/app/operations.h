@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/app/app.h"
+#include "host/app/name_lookup.h"
 #include "host/sync/mapping.h"
 #include "host/sync/sync_engine.h"
 #include "host/usage/usage_file.h"
@@ -82,28 +83,48 @@ Result<std::vector<PsaAccount>> list_accounts(app::App& app, const std::string& 
 Result<std::vector<PsaService>> list_services(app::App& app, const std::string& connector, bool refresh);
 
 Result<AutoMapReport> map_auto(app::App& app, const std::string& connector);
-// Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping.
+
+// Wherever a user names a workspace, a PSA account or a service, the name may be its id or its
+// name (host/app/name_lookup.h says how). The workspace a connector may see (`connector` empty:
+// any), or the vendor service, that `given` names.
+Result<NamedItem> find_workspace(app::App& app, const std::string& connector,
+                                 std::string_view given);
+Result<NamedItem> find_vendor_service(app::App& app, std::string_view given);
+
+// Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping;
+// both are named by id or name. Mapping an excluded workspace includes it again.
 Result<AccountMapping> map_account(app::App& app, const std::string& connector, const std::string& workspace,
                                    const std::string& account);
-Status unmap_account(app::App& app, const std::string& connector, const std::string& workspace);
+// Removes a workspace's mapping. An excluded workspace stays excluded and forgets the account it
+// kept. Returns the workspace.
+Result<NamedItem> unmap_account(app::App& app, const std::string& connector,
+                                const std::string& workspace);
 // Excludes or includes a workspace, or (account non-empty) a PSA account for auto-matching.
-Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
-                    const std::string& account, bool excluded);
-// What map_service recorded: the metric, and the PSA service's name when that name chose it.
+// An excluded workspace keeps its mapping, set aside (never planned, never billed); including it
+// makes that mapping active again. Returns the workspace or account.
+Result<NamedItem> set_excluded(app::App& app, const std::string& connector,
+                               const std::string& workspace, const std::string& account,
+                               bool excluded);
+// What map_service recorded: the two services, the metric, and the PSA service's name when that
+// name chose it.
 struct MappedService {
+  NamedItem service;
+  NamedItem psa_service;
   ServiceMetric metric = ServiceMetric::kUsers;
   std::string chosen_by_name;  // empty when the metric was given
 };
-// Maps a vendor service to a PSA service counting `metric` ("users" or "devices"). An empty
-// metric is read from the PSA service's name when the name says one and not the other
-// ("Endpoint protection per device"); otherwise the mapping is refused with an error asking for
-// it, so a service is never billed per user by default.
+// Maps a vendor service to a PSA service (each named by id or name) counting `metric` ("users"
+// or "devices"). An empty metric is read from the PSA service's name when the name says one and
+// not the other ("Endpoint protection per device"); otherwise the mapping is refused with an
+// error asking for it, so a service is never billed per user by default.
 Result<MappedService> map_service(app::App& app, const std::string& connector,
                                   const std::string& service, const std::string& psa_service,
                                   const std::string& metric);
 // "devices" or "users" when `psa_service_name` names one and not the other; nullopt otherwise.
 std::optional<ServiceMetric> metric_named_by(std::string_view psa_service_name);
-Status unmap_service(app::App& app, const std::string& connector, const std::string& service);
+// Removes a service mapping. Returns the vendor service.
+Result<NamedItem> unmap_service(app::App& app, const std::string& connector,
+                                const std::string& service);
 // Every mapping of a connector, as the CLI's `map show --json` and the API return it.
 Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only);
 
