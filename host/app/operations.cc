@@ -186,15 +186,88 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   return v;
 }
 
+namespace {
+
+// The loaded plugin a connector runs.
+Result<std::shared_ptr<LoadedPlugin>> plugin_of(app::App& app, const ConnectorConfig& connector) {
+  auto registry = app.plugins();
+  if (!registry) return registry.status();
+  auto plugin = (*registry)->find(connector.plugin);
+  if (!plugin) return Status::Unsupported("plugin '" + connector.plugin + "' is not loaded");
+  return plugin;
+}
+
+// The reference tokens of a JSON Pointer, unescaped (RFC 6901).
+std::vector<std::string> pointer_tokens(std::string_view pointer) {
+  std::vector<std::string> tokens;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    std::string token;
+    for (size_t i = start; i < end; ++i) {
+      if (pointer[i] == '~' && i + 1 < end) {
+        token += pointer[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += pointer[i];
+      }
+    }
+    tokens.push_back(std::move(token));
+    start = end + 1;
+  }
+  return tokens;
+}
+
+}  // namespace
+
+Result<std::vector<CredentialField>> credential_fields(app::App& app, const std::string& id) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto plugin = plugin_of(app, **connector);
+  if (!plugin) return plugin.status();
+  const PluginManifest& manifest = (*plugin)->manifest();
+  std::vector<CredentialField> fields;
+  for (const std::string& pointer : manifest.secret_fields) {
+    std::vector<std::string> tokens = pointer_tokens(pointer);
+    if (tokens.empty()) continue;
+    const boost::json::value* schema = &manifest.config_schema;
+    const boost::json::value* configured = &(*connector)->plugin_config;
+    for (const std::string& token : tokens) {
+      const auto* properties =
+          schema && schema->is_object() ? schema->as_object().if_contains("properties") : nullptr;
+      schema = properties && properties->is_object() ? properties->as_object().if_contains(token)
+                                                     : nullptr;
+      configured = configured && configured->is_object()
+                       ? configured->as_object().if_contains(token)
+                       : nullptr;
+    }
+    CredentialField field;
+    field.key = tokens.size() == 1 ? tokens.front() : pointer;
+    field.label = tokens.back();
+    field.in_config = configured != nullptr && !configured->is_null();
+    if (schema && schema->is_object()) {
+      const auto& o = schema->as_object();
+      if (const auto* title = o.if_contains("title"); title && title->is_string())
+        field.label = title->as_string();
+      if (const auto* d = o.if_contains("description"); d && d->is_string())
+        field.description = d->as_string();
+      if (const auto* d = o.if_contains("default"); d && d->is_string())
+        field.default_value = std::string(d->as_string());
+    }
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
 Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
-  auto registry = app.plugins();
-  if (!registry) return registry.status();
-  auto plugin = (*registry)->find((*connector)->plugin);
-  if (!plugin) return Status::Unsupported("plugin '" + (*connector)->plugin + "' is not loaded");
+  auto loaded = plugin_of(app, **connector);
+  if (!loaded) return loaded.status();
+  std::shared_ptr<LoadedPlugin> plugin = *loaded;
   auto store = app.store();
   if (!store) return store.status();
   std::optional<std::string> candidate;

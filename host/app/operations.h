@@ -51,6 +51,18 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id);
 Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force = false);
+// A secret field of a connector's plugin, as `connectors connect` asks for it on a terminal.
+struct CredentialField {
+  std::string
+      key;  // the credentials document's key: the field name, or its JSON Pointer when nested
+  std::string label;                         // the schema's "title", else the field name
+  std::string description;                   // the schema's "description" (may be empty)
+  std::optional<std::string> default_value;  // the schema's string "default", if any
+  bool in_config = false;  // the connector's config already names a value (literal or reference)
+};
+// The secret fields of the connector's plugin, in the manifest's order.
+Result<std::vector<CredentialField>> credential_fields(app::App& app, const std::string& id);
+
 // Notifies the platform (best effort), then removes credentials and every mapping, and marks the
 // connector disconnected until the next connect_connector. Returns a note about the platform side.
 Result<std::string> disconnect_connector(app::App& app, const std::string& id);
