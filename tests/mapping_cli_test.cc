@@ -52,10 +52,14 @@ class MappingCliTest : public ::testing::Test {
     testing::install_plugin(testing::build_dir() / "test-plugins" / "ledger", dir_ / "plugins");
     dir_.write("ledger.json", kPlatform);
     dir_.write("usage.json", kUsage);
+    write_config("auto");
+  }
+
+  void write_config(const std::string& decreases) {
     json::object connector{{"id", "led"},
                            {"plugin", "ledger"},
                            {"config", json::object{{"ledger", (dir_ / "ledger.json").string()}}},
-                           {"policies", json::object{{"decreases", "auto"}}}};
+                           {"policies", json::object{{"decreases", decreases}}}};
     dir_.write(
         "mb.json",
         R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"}, "connectors": [)" +
@@ -243,6 +247,41 @@ TEST_F(MappingCliTest, ExcludeKeepsTheMappingNeverBillsItAndIncludeRestoresIt) {
   EXPECT_FALSE(shown_workspaces()["w-peaks"].contains("account_id"));
   ASSERT_EQ(mb("map include led 'Twin Peaks'").exit_code, 0);
   EXPECT_EQ(shown_workspaces()["w-peaks"].at("state").as_string(), "unmapped");
+}
+
+TEST_F(MappingCliTest, HeldLinesAreApprovedAndDismissedByWorkspaceOrServiceName) {
+  json::value platform = json::parse(kPlatform);
+  platform.at("units").as_object() = json::object{{"104|S-EDR", 20}, {"201|S-EDR", 10}};
+  dir_.write("ledger.json", json::serialize(platform));
+  write_config("require_approval");
+  import_usage();
+  ASSERT_EQ(mb("map account led w-summit 104").exit_code, 0);
+  ASSERT_EQ(mb("map account led w-harbor 201").exit_code, 0);
+  ASSERT_EQ(mb("map service led edr S-EDR").exit_code, 0);
+  RunResult sync = mb("sync led --json");
+  json::value runs = json::parse(sync.out);
+  const std::string run = std::to_string(runs.at(0).at("id").as_int64());
+
+  RunResult nobody = mb("runs dismiss " + run + " --workspace Nobody");
+  EXPECT_EQ(nobody.exit_code, 7);
+  EXPECT_NE(nobody.err.find("no workspace with the id or name 'Nobody'"), std::string::npos)
+      << nobody.err;
+  RunResult approved = mb("runs approve " + run + " --workspace 'harbor dental'");
+  ASSERT_EQ(approved.exit_code, 0) << approved.out << approved.err;
+  platform = json::parse(testing::read_file(dir_ / "ledger.json"));
+  EXPECT_EQ(platform.at("units").at("201|S-EDR").as_int64(), 4)
+      << "Harbor's held decrease is applied";
+  EXPECT_EQ(platform.at("units").at("104|S-EDR").as_int64(), 20) << "Summit's is still held";
+  RunResult dismissed = mb("runs dismiss " + run + " --service EDR");
+  ASSERT_EQ(dismissed.exit_code, 0) << dismissed.err;
+  EXPECT_NE(dismissed.out.find("dismissed 1 held line(s)"), std::string::npos) << dismissed.out;
+  RunResult none_left = mb("runs dismiss " + run + " --workspace w-summit");
+  EXPECT_EQ(none_left.exit_code, 7);
+  EXPECT_NE(
+      none_left.err.find(
+          "has no held line awaiting a decision for workspace 'Summit Accounting' (w-summit)"),
+      std::string::npos)
+      << none_left.err;
 }
 
 }  // namespace

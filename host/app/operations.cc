@@ -1002,6 +1002,42 @@ Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const s
   return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
 }
 
+Result<std::vector<int64_t>> select_held_lines(app::App& app, int64_t run_id,
+                                               const std::vector<int64_t>& line_numbers,
+                                               const std::string& workspace,
+                                               const std::string& service) {
+  if (workspace.empty() && service.empty()) return line_numbers;
+  auto connector_id = connector_of_run(app, run_id);
+  if (!connector_id) return connector_id.status();
+  std::optional<NamedItem> ws, svc;
+  if (!workspace.empty()) {
+    auto found = find_workspace(app, *connector_id, workspace);
+    if (!found) return found.status();
+    ws = *found;
+  }
+  if (!service.empty()) {
+    auto found = find_vendor_service(app, service);
+    if (!found) return found.status();
+    svc = *found;
+  }
+  auto store = app.store();
+  if (!store) return store.status();
+  auto lines = (*store)->list_lines(run_id);
+  if (!lines) return lines.status();
+  std::vector<int64_t> selected = line_numbers;
+  for (const SyncLine& l : *lines)
+    if (l.outcome == outcome::kHeld && l.decision == Decision::kUndecided &&
+        (!ws || l.workspace_id == ws->id) && (!svc || l.service_id == svc->id))
+      selected.push_back(l.number);
+  if (selected.size() == line_numbers.size())
+    return Status::NotFound(
+        "run " + std::to_string(run_id) + " has no held line awaiting a decision for" +
+        (ws ? " workspace '" + ws->name + "' (" + ws->id + ")" : std::string()) +
+        (ws && svc ? " and" : "") +
+        (svc ? " service '" + svc->name + "' (" + svc->id + ")" : std::string()));
+  return selected;
+}
+
 Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector) {
   if (!connector.empty()) {
     auto conn = app.connector(connector);

@@ -155,6 +155,12 @@ Result<SyncReport> retry_run(app::App& app, int64_t run_id, const SyncOptions& o
 // Dismisses held lines of a run (all, or those numbered): they are never applied by approval.
 Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                           const std::string& who);
+// The held lines of a run to approve or dismiss: those numbered, and every held line not decided
+// yet of the workspace and/or service named (by id or name). NotFound when a name selects none.
+Result<std::vector<int64_t>> select_held_lines(app::App& app, int64_t run_id,
+                                               const std::vector<int64_t>& line_numbers,
+                                               const std::string& workspace,
+                                               const std::string& service);
 // Held lines awaiting a decision, for one connector or (empty) all.
 Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector);
 
