@@ -217,6 +217,8 @@ TEST_F(MappingCliTest, ExcludeKeepsTheMappingNeverBillsItAndIncludeRestoresIt) {
   EXPECT_EQ(shown["w-summit"].at("account_id").as_string(), "104");
   RunResult table = mb("map show led");
   EXPECT_NE(table.out.find("Summit Accounting (104) (kept)"), std::string::npos) << table.out;
+  RunResult accounts = mb("accounts list led");
+  EXPECT_NE(accounts.out.find("w-summit (excluded, kept)"), std::string::npos) << accounts.out;
 
   RunResult sync = mb("sync led --json");
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;

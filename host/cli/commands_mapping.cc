@@ -26,9 +26,13 @@ int accounts_list(App& app, const std::string& connector, const std::string& sea
   if (!store) return report_store_failure(app, store.status());
   auto mappings = (*store)->list_account_mappings(connector);
   std::map<std::string, std::string> mapped_to;
+  std::set<std::string> kept_by_excluded;  // accounts an excluded workspace keeps for include
   if (mappings)
     for (const auto& m : *mappings)
-      if (m.account_id) mapped_to[*m.account_id] = m.workspace_id;
+      if (m.account_id) {
+        mapped_to[*m.account_id] = m.workspace_id;
+        if (m.excluded) kept_by_excluded.insert(*m.account_id);
+      }
   if (app.options().json) {
     boost::json::array arr;
     for (const auto& a : accounts)
@@ -42,7 +46,9 @@ int accounts_list(App& app, const std::string& connector, const std::string& sea
   Table t({"ID", "NAME", "ACTIVE", "MAPPED TO", "NOTE"});
   for (const auto& a : accounts) {
     std::string note = a.excluded ? "excluded" : (a.missing_since ? "missing since " + *a.missing_since : "");
-    t.add({a.id, a.name, a.active ? "yes" : "no", mapped_to.count(a.id) ? mapped_to[a.id] : "-", note});
+    std::string workspace = mapped_to.count(a.id) ? mapped_to[a.id] : "-";
+    if (kept_by_excluded.count(a.id) > 0) workspace += " (excluded, kept)";
+    t.add({a.id, a.name, a.active ? "yes" : "no", workspace, note});
   }
   t.print(app.out());
   app.out() << accounts.size() << " accounts\n";
