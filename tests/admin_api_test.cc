@@ -192,6 +192,38 @@ TEST_F(AdminApiTest, AServiceMappingNeedsAMetricUnlessThePsaServiceNameSaysWhich
   EXPECT_FALSE(given.body.as_object().contains("metric_from_name"));
 }
 
+TEST_F(AdminApiTest, MappingPathsAndBodiesTakeNamesAndAnswerWithTheIdsTaken) {
+  ASSERT_EQ(call("POST", "/v1/connectors/led/test").status, 200);
+  ASSERT_EQ(call("POST", "/v1/usage", kUsage).status, 201);
+  Reply mapped = call("PUT", "/v1/connectors/led/mappings/accounts/beta%20gmbh",
+                      R"({"account_id": "Beta GmbH"})");
+  ASSERT_EQ(mapped.status, 200) << json::serialize(mapped.body);
+  EXPECT_EQ(mapped.body.at("workspace_id").as_string(), "w-beta");
+  EXPECT_EQ(mapped.body.at("account_id").as_string(), "A2");
+  Reply service = call("PUT", "/v1/connectors/led/mappings/services/EDR",
+                       R"({"psa_service_id": "coro edr", "metric": "devices"})");
+  ASSERT_EQ(service.status, 200) << json::serialize(service.body);
+  EXPECT_EQ(service.body.at("service_id").as_string(), "edr");
+  EXPECT_EQ(service.body.at("psa_service_id").as_string(), "S-EDR");
+  Reply excluded = call("PUT", "/v1/connectors/led/exclusions/workspaces/Beta%20GmbH");
+  ASSERT_EQ(excluded.status, 200) << json::serialize(excluded.body);
+  EXPECT_EQ(excluded.body.at("id").as_string(), "w-beta");
+  Reply shown = call("GET", "/v1/connectors/led/mappings");
+  for (const auto& w : shown.body.at("workspaces").as_array())
+    if (w.at("workspace_id").as_string() == "w-beta") {
+      EXPECT_EQ(w.at("state").as_string(), "excluded");
+      EXPECT_EQ(w.at("account_id").as_string(), "A2") << "the mapping is kept while excluded";
+    }
+  Reply missing =
+      call("PUT", "/v1/connectors/led/mappings/accounts/w-alpha", R"({"account_id": "Gamma"})");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(
+      std::string(missing.body.at("error").at("message").as_string())
+          .find("no PSA account with the id or name 'Gamma' in the accounts of connector 'led'"),
+      std::string::npos)
+      << json::serialize(missing.body);
+}
+
 TEST_F(AdminApiTest, AnUnknownPathIs404AndAKnownPathWithAnotherMethodIs405WithAllow) {
   Reply unknown = call("GET", "/v1/connectors/led/nothing-here");
   EXPECT_EQ(unknown.status, 404);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <utility>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -171,42 +173,112 @@ TEST_F(CliTest, ADisconnectedConnectorStaysDisconnectedUntilConnectEvenWithSecre
   ::unsetenv("MB_CLI_TEST_KEY");
 }
 
-TEST_F(CliTest, ConnectFromATerminalSaysWhatItExpectsAndDoesNotWait) {
-  ::setenv("MB_CLI_TEST_KEY", "hello-from-the-environment", 1);
-  write_config(
-      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "${env:MB_CLI_TEST_KEY}"}}])");
-  std::string config = (dir_ / "mb.json").string();
+// What a person at a terminal saw, and how the command ended.
+struct TerminalSession {
+  std::string screen;  // everything the terminal showed: prompts, echoed typing, output
+  bool exited = false;
+  int exit_code = -1;
+};
+
+// Runs meterbridge on a pseudo-terminal, typing each answer once the screen shows its prompt.
+// Bounded: a command still running after 20 seconds is killed (exited stays false).
+TerminalSession run_on_terminal(
+    const std::string& config, const std::vector<std::string>& args,
+    const std::vector<std::pair<std::string, std::string>>& prompts_and_answers) {
+  TerminalSession session;
   int terminal = -1;
   pid_t child = ::forkpty(&terminal, nullptr, nullptr, nullptr);
-  if (child < 0) GTEST_SKIP() << "no pseudo-terminal available here";
+  if (child < 0) return session;
   if (child == 0) {
-    ::execl(testing::meterbridge_binary().c_str(), "meterbridge", "--config", config.c_str(),
-            "connectors", "connect", "acme", static_cast<char*>(nullptr));
+    std::vector<const char*> argv{"meterbridge", "--config", config.c_str()};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    ::execv(testing::meterbridge_binary().c_str(), const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
-  std::string output;
   char buffer[4096];
+  size_t answered = 0;
+  size_t seen_up_to = 0;  // where the next prompt is looked for
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int status = 0;
   pid_t done = 0;
   while (done == 0 && std::chrono::steady_clock::now() < deadline) {
     pollfd p{terminal, POLLIN, 0};
-    if (::poll(&p, 1, 100) > 0) {
+    if (::poll(&p, 1, 50) > 0) {
       ssize_t n = ::read(terminal, buffer, sizeof buffer);
-      if (n > 0) output.append(buffer, static_cast<size_t>(n));
+      if (n > 0) session.screen.append(buffer, static_cast<size_t>(n));
+    }
+    if (answered < prompts_and_answers.size()) {
+      size_t at = session.screen.find(prompts_and_answers[answered].first, seen_up_to);
+      if (at != std::string::npos) {
+        std::string typed = prompts_and_answers[answered].second + "\r";
+        (void)!::write(terminal, typed.data(), typed.size());
+        seen_up_to = at + prompts_and_answers[answered].first.size();
+        ++answered;
+      }
     }
     done = ::waitpid(child, &status, WNOHANG);
   }
   if (done == 0) {
     ::kill(child, SIGKILL);
     ::waitpid(child, &status, 0);
+  } else {
+    for (ssize_t n; (n = ::read(terminal, buffer, sizeof buffer)) > 0;)
+      session.screen.append(buffer, static_cast<size_t>(n));
+    session.exited = true;
+    session.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   ::close(terminal);
-  ASSERT_NE(done, 0) << "connect waited on the terminal:\n" << output;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
-  EXPECT_NE(output.find("no credentials given"), std::string::npos) << output;
-  EXPECT_NE(output.find("acme: ok"), std::string::npos) << output;
+  return session;
+}
+
+TEST_F(CliTest, ConnectOnATerminalAsksForEachSecretWithTypingHiddenAndStoresIt) {
+  const std::string secret = "hello-Typed-On-The-Terminal-42";
+  TerminalSession s = run_on_terminal((dir_ / "mb.json").string(),
+                                      {"connectors", "connect", "acme"}, {{"api_key: ", secret}});
+  ASSERT_TRUE(s.exited) << "connect did not finish:\n" << s.screen;
+  EXPECT_EQ(s.exit_code, 0) << s.screen;
+  EXPECT_NE(s.screen.find("Credentials for acme (typing is not shown"), std::string::npos)
+      << s.screen;
+  EXPECT_NE(s.screen.find("Accepted when it starts with 'hello-'."), std::string::npos) << s.screen;
+  EXPECT_NE(s.screen.find("acme: credentials stored (encrypted)"), std::string::npos) << s.screen;
+  EXPECT_NE(s.screen.find("acme: ok"), std::string::npos) << s.screen;
+  EXPECT_EQ(s.screen.find(secret), std::string::npos) << "the secret was echoed:\n" << s.screen;
+  // The stored secret is the one typed: the config names none, and the test passes.
+  RunResult test = mb("connectors test acme");
+  EXPECT_EQ(test.exit_code, 0) << test.err;
+  EXPECT_EQ((test.out + test.err).find(secret), std::string::npos);
+}
+
+TEST_F(CliTest, ConnectOnATerminalWithEveryFieldSkippedUsesTheConfigsSecrets) {
+  ::setenv("MB_CLI_TEST_KEY", "hello-from-the-environment", 1);
+  write_config(
+      R"([{"id": "acme", "plugin": "hello", "config": {"tenant": "acme", "api_key": "${env:MB_CLI_TEST_KEY}"}}])");
+  TerminalSession s =
+      run_on_terminal((dir_ / "mb.json").string(), {"connectors", "connect", "acme"},
+                      {{"api_key [Enter: the value the config names]: ", ""}});
+  ASSERT_TRUE(s.exited) << "connect did not finish:\n" << s.screen;
+  EXPECT_EQ(s.exit_code, 0) << s.screen;
+  EXPECT_NE(s.screen.find("no credentials given"), std::string::npos) << s.screen;
+  EXPECT_NE(s.screen.find("acme: ok"), std::string::npos) << s.screen;
+  EXPECT_EQ(s.screen.find("credentials stored"), std::string::npos) << s.screen;
   ::unsetenv("MB_CLI_TEST_KEY");
+}
+
+TEST_F(CliTest, ConnectReadingJsonFromATerminalSaysWhatItWaitsFor) {
+  const std::string secret = "hello-Pasted-As-Json-77";
+  TerminalSession s = run_on_terminal(
+      (dir_ / "mb.json").string(), {"connectors", "connect", "acme", "--credentials", "-"},
+      {{"(end with Ctrl-D)", R"({"api_key": ")" + secret + "\"}\r\x04"}});
+  ASSERT_TRUE(s.exited) << "connect did not finish:\n" << s.screen;
+  EXPECT_EQ(s.exit_code, 0) << s.screen;
+  EXPECT_NE(s.screen.find("reading a JSON object of the plugin's secret fields from standard "
+                          "input, typing not shown"),
+            std::string::npos)
+      << s.screen;
+  EXPECT_NE(s.screen.find("acme: credentials stored (encrypted)"), std::string::npos) << s.screen;
+  EXPECT_EQ(s.screen.find(secret), std::string::npos) << "the pasted secret was echoed:\n"
+                                                      << s.screen;
 }
 
 TEST_F(CliTest, JsonOutputStaysValidWhenASecretSitsInsideAnEscapedString) {

@@ -187,15 +187,88 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   return v;
 }
 
+namespace {
+
+// The loaded plugin a connector runs.
+Result<std::shared_ptr<LoadedPlugin>> plugin_of(app::App& app, const ConnectorConfig& connector) {
+  auto registry = app.plugins();
+  if (!registry) return registry.status();
+  auto plugin = (*registry)->find(connector.plugin);
+  if (!plugin) return Status::Unsupported("plugin '" + connector.plugin + "' is not loaded");
+  return plugin;
+}
+
+// The reference tokens of a JSON Pointer, unescaped (RFC 6901).
+std::vector<std::string> pointer_tokens(std::string_view pointer) {
+  std::vector<std::string> tokens;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    std::string token;
+    for (size_t i = start; i < end; ++i) {
+      if (pointer[i] == '~' && i + 1 < end) {
+        token += pointer[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += pointer[i];
+      }
+    }
+    tokens.push_back(std::move(token));
+    start = end + 1;
+  }
+  return tokens;
+}
+
+}  // namespace
+
+Result<std::vector<CredentialField>> credential_fields(app::App& app, const std::string& id) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto plugin = plugin_of(app, **connector);
+  if (!plugin) return plugin.status();
+  const PluginManifest& manifest = (*plugin)->manifest();
+  std::vector<CredentialField> fields;
+  for (const std::string& pointer : manifest.secret_fields) {
+    std::vector<std::string> tokens = pointer_tokens(pointer);
+    if (tokens.empty()) continue;
+    const boost::json::value* schema = &manifest.config_schema;
+    const boost::json::value* configured = &(*connector)->plugin_config;
+    for (const std::string& token : tokens) {
+      const auto* properties =
+          schema && schema->is_object() ? schema->as_object().if_contains("properties") : nullptr;
+      schema = properties && properties->is_object() ? properties->as_object().if_contains(token)
+                                                     : nullptr;
+      configured = configured && configured->is_object()
+                       ? configured->as_object().if_contains(token)
+                       : nullptr;
+    }
+    CredentialField field;
+    field.key = tokens.size() == 1 ? tokens.front() : pointer;
+    field.label = tokens.back();
+    field.in_config = configured != nullptr && !configured->is_null();
+    if (schema && schema->is_object()) {
+      const auto& o = schema->as_object();
+      if (const auto* title = o.if_contains("title"); title && title->is_string())
+        field.label = title->as_string();
+      if (const auto* d = o.if_contains("description"); d && d->is_string())
+        field.description = d->as_string();
+      if (const auto* d = o.if_contains("default"); d && d->is_string())
+        field.default_value = std::string(d->as_string());
+    }
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
 Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
-  auto registry = app.plugins();
-  if (!registry) return registry.status();
-  auto plugin = (*registry)->find((*connector)->plugin);
-  if (!plugin) return Status::Unsupported("plugin '" + (*connector)->plugin + "' is not loaded");
+  auto loaded = plugin_of(app, **connector);
+  if (!loaded) return loaded.status();
+  std::shared_ptr<LoadedPlugin> plugin = *loaded;
   auto store = app.store();
   if (!store) return store.status();
   std::optional<std::string> candidate;
@@ -475,7 +548,107 @@ Status link_on_platform(PluginSession& session, const std::string& workspace, co
   return r ? Status::Ok() : r.status();
 }
 
+template <typename T>
+std::vector<NamedItem> named_items(const std::vector<T>& records) {
+  std::vector<NamedItem> items;
+  items.reserve(records.size());
+  for (const T& r : records) items.push_back({r.id, r.name});
+  return items;
+}
+
+// The connector's platform lists a PSA account or service name is looked up in.
+enum class PlatformList { kAccounts, kServices };
+
+// The PSA account or service `given` names, from the store's cache; when the cache does not
+// have it, the platform's list is fetched again and looked up once more, so a name made on the
+// platform a minute ago is found.
+Result<NamedItem> find_on_platform(app::App& app, Store& store, const std::string& connector,
+                                   std::string_view given, PlatformList which) {
+  const bool accounts = which == PlatformList::kAccounts;
+  const std::string listed = accounts ? "accounts" : "services";
+  NamedKind kind{accounts ? "PSA account" : "PSA service",
+                 "the " + listed + " of connector '" + connector + "' on its platform",
+                 "the platform lists no " + listed + " for this connector"};
+  auto cached = [&]() -> Result<std::vector<NamedItem>> {
+    if (!accounts) {
+      auto services = store.list_psa_services(connector);
+      if (!services) return services.status();
+      return named_items(*services);
+    }
+    auto found = store.list_psa_accounts(connector);
+    if (!found) return found.status();
+    std::erase_if(*found, [](const PsaAccount& a) { return a.missing_since.has_value(); });
+    return named_items(*found);
+  };
+  auto items = cached();
+  if (!items) return items.status();
+  auto found = find_named(given, *items, kind);
+  if (found || found.status().code() != ErrorClass::kNotFound) return found;
+  auto session = app.open_session(connector);
+  if (!session) return session.status();
+  auto fetched = accounts ? refresh_accounts(store, connector, **session)
+                          : refresh_services(store, connector, **session);
+  if (!fetched) return fetched.status();
+  items = cached();
+  if (!items) return items.status();
+  return find_named(given, *items, kind);
+}
+
+// The workspace's mapping row, if it has one.
+Result<std::optional<AccountMapping>> mapping_of(Store& store, const std::string& connector,
+                                                 const std::string& workspace_id) {
+  auto mappings = store.list_account_mappings(connector);
+  if (!mappings) return mappings.status();
+  for (auto& m : *mappings)
+    if (m.workspace_id == workspace_id) return std::optional<AccountMapping>(std::move(m));
+  return std::optional<AccountMapping>();
+}
+
 }  // namespace
+
+Result<NamedItem> find_workspace(app::App& app, const std::string& connector,
+                                 std::string_view given) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto workspaces = (*store)->list_workspaces();
+  if (!workspaces) return workspaces.status();
+  std::string partner;
+  if (!connector.empty()) {
+    auto conn = app.connector(connector);
+    if (!conn) return conn.status();
+    partner = (*conn)->partner_id;
+  }
+  std::vector<Workspace> visible = *workspaces;
+  std::erase_if(visible, [&](const Workspace& w) { return !visible_to(w, partner); });
+  NamedKind kind{"workspace", "the workspaces of the imported usage",
+                 "no usage imported yet (meterbridge usage import FILE)"};
+  if (!partner.empty()) {
+    kind.where = "the workspaces of partner '" + partner + "' in the imported usage";
+    if (!workspaces->empty())
+      kind.when_empty = "none of the " + std::to_string(workspaces->size()) +
+                        " imported workspaces belongs to that partner";
+  }
+  auto found = find_named(given, named_items(visible), kind);
+  if (found || found.status().code() != ErrorClass::kNotFound || partner.empty()) return found;
+  // Named, but another partner's: say so rather than "not found".
+  auto elsewhere = find_named(given, named_items(*workspaces), kind);
+  if (!elsewhere) return found;
+  auto it = std::find_if(workspaces->begin(), workspaces->end(),
+                         [&](const Workspace& w) { return w.id == elsewhere->id; });
+  return Status::Conflict("workspace '" + it->name + "' (" + it->id + ") belongs to partner '" +
+                          it->partner_id + "', not to connector '" + connector + "''s partner '" +
+                          partner + "'");
+}
+
+Result<NamedItem> find_vendor_service(app::App& app, std::string_view given) {
+  auto store = app.store();
+  if (!store) return store.status();
+  auto services = (*store)->list_services();
+  if (!services) return services.status();
+  return find_named(given, named_items(*services),
+                    {"vendor service", "the services of the imported usage",
+                     "no usage imported yet (meterbridge usage import FILE)"});
+}
 
 Result<AccountMapping> map_account(app::App& app, const std::string& connector, const std::string& workspace,
                                    const std::string& account) {
@@ -483,77 +656,89 @@ Result<AccountMapping> map_account(app::App& app, const std::string& connector, 
   if (!store_r) return store_r.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
   Store& store = **store_r;
-  auto conn = app.connector(connector);
-  if (!conn) return conn.status();
-  auto workspaces = store.list_workspaces();
-  if (!workspaces) return workspaces.status();
-  auto ws = std::find_if(workspaces->begin(), workspaces->end(), [&](const Workspace& w) { return w.id == workspace; });
-  if (ws == workspaces->end()) return Status::NotFound("no workspace '" + workspace + "' (import usage first)");
-  if (!visible_to(*ws, (*conn)->partner_id))
-    return Status::Conflict("workspace '" + workspace + "' belongs to partner '" + ws->partner_id +
-                            "', not to this connector's partner '" + (*conn)->partner_id + "'");
+  auto ws = find_workspace(app, connector, workspace);
+  if (!ws) return ws.status();
+  auto found = find_on_platform(app, store, connector, account, PlatformList::kAccounts);
+  if (!found) return found.status();
   auto session = app.open_session(connector);
   if (!session) return session.status();
-  auto find = [&]() -> std::optional<PsaAccount> {
-    auto accounts = store.list_psa_accounts(connector);
-    if (accounts)
-      for (const auto& a : *accounts)
-        if (a.id == account && !a.missing_since) return a;
-    return std::nullopt;
-  };
-  auto found = find();
-  if (!found) {
-    auto n = refresh_accounts(store, connector, **session);
-    if (!n) return n.status();
-    found = find();
-  }
-  if (!found) return Status::NotFound("connector '" + connector + "' has no PSA account '" + account + "'");
   AccountMapping m;
-  m.workspace_id = workspace;
-  m.account_id = account;
+  m.workspace_id = ws->id;
+  m.account_id = found->id;
   m.account_name = found->name;
   m.source = MappingSource::kManual;
   MB_RETURN_IF_ERROR(store.put_account_mapping(connector, m));
-  Status linked = link_on_platform(**session, workspace, account, false);
+  Status linked = link_on_platform(**session, ws->id, found->id, false);
   if (!linked.ok()) {
-    (void)store.delete_account_mapping(connector, workspace);
+    (void)store.delete_account_mapping(connector, ws->id);
     return linked;
   }
   return m;
 }
 
-Status unmap_account(app::App& app, const std::string& connector, const std::string& workspace) {
+Result<NamedItem> unmap_account(app::App& app, const std::string& connector,
+                                const std::string& workspace) {
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
+  auto ws = find_workspace(app, connector, workspace);
+  if (!ws) return ws.status();
   auto session = app.open_session(connector);
   if (!session) return session.status();
-  MB_RETURN_IF_ERROR(link_on_platform(**session, workspace, std::nullopt, true));
-  return (*store)->delete_account_mapping(connector, workspace);
+  MB_RETURN_IF_ERROR(link_on_platform(**session, ws->id, std::nullopt, true));
+  auto existing = mapping_of(**store, connector, ws->id);
+  if (!existing) return existing.status();
+  if (*existing && (*existing)->excluded) {
+    // Unmapping an excluded workspace forgets the account it kept; it stays excluded.
+    AccountMapping kept = **existing;
+    kept.account_id.reset();
+    kept.account_name.clear();
+    kept.drift = MappingDrift::kNone;
+    MB_RETURN_IF_ERROR((*store)->put_account_mapping(connector, kept));
+    return *ws;
+  }
+  MB_RETURN_IF_ERROR((*store)->delete_account_mapping(connector, ws->id));
+  return *ws;
 }
 
-Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
-                    const std::string& account, bool excluded) {
+Result<NamedItem> set_excluded(app::App& app, const std::string& connector,
+                               const std::string& workspace, const std::string& account,
+                               bool excluded) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
-  if (!account.empty()) return (*store)->set_psa_account_excluded(connector, account, excluded);
-  if (workspace.empty()) return Status::ConfigInvalid("name a workspace or a PSA account");
-  if (excluded) {
-    AccountMapping m;
-    m.workspace_id = workspace;
-    m.excluded = true;
-    m.source = MappingSource::kManual;
-    return (*store)->put_account_mapping(connector, m);
+  if (!account.empty()) {
+    auto found = find_on_platform(app, **store, connector, account, PlatformList::kAccounts);
+    if (!found) return found.status();
+    MB_RETURN_IF_ERROR((*store)->set_psa_account_excluded(connector, found->id, excluded));
+    return *found;
   }
-  auto mappings = (*store)->list_account_mappings(connector);
-  if (!mappings) return mappings.status();
-  bool was_excluded = std::any_of(mappings->begin(), mappings->end(),
-                                  [&](const AccountMapping& m) { return m.workspace_id == workspace && m.excluded; });
-  if (!was_excluded) return Status::NotFound("workspace '" + workspace + "' is not excluded");
-  return (*store)->delete_account_mapping(connector, workspace);
+  if (workspace.empty()) return Status::ConfigInvalid("name a workspace or a PSA account");
+  auto ws = find_workspace(app, connector, workspace);
+  if (!ws) return ws.status();
+  auto existing = mapping_of(**store, connector, ws->id);
+  if (!existing) return existing.status();
+  if (excluded) {
+    // The mapping is kept, only set aside: `include` makes it active again.
+    AccountMapping m = existing->value_or(AccountMapping{});
+    m.workspace_id = ws->id;
+    if (!*existing) m.source = MappingSource::kManual;
+    m.excluded = true;
+    MB_RETURN_IF_ERROR((*store)->put_account_mapping(connector, m));
+    return *ws;
+  }
+  if (!*existing || !(*existing)->excluded)
+    return Status::NotFound("workspace '" + ws->name + "' (" + ws->id + ") is not excluded");
+  if (!(*existing)->account_id) {
+    MB_RETURN_IF_ERROR((*store)->delete_account_mapping(connector, ws->id));
+    return *ws;
+  }
+  AccountMapping restored = **existing;
+  restored.excluded = false;
+  MB_RETURN_IF_ERROR((*store)->put_account_mapping(connector, restored));
+  return *ws;
 }
 
 std::optional<ServiceMetric> metric_named_by(std::string_view psa_service_name) {
@@ -578,53 +763,42 @@ Result<MappedService> map_service(app::App& app, const std::string& connector,
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
-  auto services = (*store)->list_services();
-  if (!services) return services.status();
-  if (std::none_of(services->begin(), services->end(), [&](const VendorService& s) { return s.id == service; }))
-    return Status::NotFound("no vendor service '" + service + "' (import usage first)");
-  auto find = [&]() -> Result<std::optional<PsaService>> {
-    auto psa = (*store)->list_psa_services(connector);
-    if (!psa) return psa.status();
-    for (const PsaService& s : *psa)
-      if (s.id == psa_service) return std::optional<PsaService>(s);
-    return std::optional<PsaService>();
-  };
-  auto found = find();
-  if (!found) return found.status();
-  if (!*found) {
-    auto session = app.open_session(connector);
-    if (!session) return session.status();
-    auto n = refresh_services(**store, connector, **session);
-    if (!n) return n.status();
-    found = find();
-    if (!found) return found.status();
-    if (!*found) return Status::NotFound("connector '" + connector + "' has no PSA service '" + psa_service + "'");
-  }
+  auto vendor = find_vendor_service(app, service);
+  if (!vendor) return vendor.status();
+  auto psa = find_on_platform(app, **store, connector, psa_service, PlatformList::kServices);
+  if (!psa) return psa.status();
   MappedService mapped;
+  mapped.service = *vendor;
+  mapped.psa_service = *psa;
   if (metric) {
     mapped.metric = *metric;
   } else {
-    const std::string& name = (*found)->name;
-    std::optional<ServiceMetric> named = metric_named_by(name);
+    std::optional<ServiceMetric> named = metric_named_by(psa->name);
     if (!named)
-      return Status::ConfigInvalid("metric: the PSA service '" + name + "' (" + psa_service +
-                                   ") does not say whether service '" + service +
-                                   "' counts users or devices; give the metric (--metric users|devices, "
-                                   "\"metric\" in the API)");
+      return Status::ConfigInvalid(
+          "metric: the PSA service '" + psa->name + "' (" + psa->id +
+          ") does not say whether service '" + vendor->name + "' (" + vendor->id +
+          ") counts users or devices; give the metric (--metric users|devices, "
+          "\"metric\" in the API)");
     mapped.metric = *named;
-    mapped.chosen_by_name = name;
+    mapped.chosen_by_name = psa->name;
   }
-  MB_RETURN_IF_ERROR((*store)->put_service_mapping(connector, {service, psa_service, mapped.metric}));
+  MB_RETURN_IF_ERROR(
+      (*store)->put_service_mapping(connector, {vendor->id, psa->id, mapped.metric}));
   return mapped;
 }
 
-Status unmap_service(app::App& app, const std::string& connector, const std::string& service) {
+Result<NamedItem> unmap_service(app::App& app, const std::string& connector,
+                                const std::string& service) {
   auto conn = app.connector(connector);
   if (!conn) return conn.status();
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector));
-  return (*store)->delete_service_mapping(connector, service);
+  auto vendor = find_vendor_service(app, service);
+  if (!vendor) return vendor.status();
+  MB_RETURN_IF_ERROR((*store)->delete_service_mapping(connector, vendor->id));
+  return *vendor;
 }
 
 Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only) {
@@ -661,14 +835,16 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
     std::string state = it == by_ws.end() ? "unmapped" : (it->second->excluded ? "excluded" : "mapped");
     if (unmapped_only && state != "unmapped") continue;
     boost::json::object o{{"workspace_id", w.id}, {"name", w.name}, {"state", state}};
-    if (state == "mapped") {
-      o["account_id"] = *it->second->account_id;
-      o["account_name"] = account_names.count(*it->second->account_id) ? account_names[*it->second->account_id]
-                                                                         : it->second->account_name;
-      o["source"] = to_text(it->second->source);
-      o["drift"] = to_text(it->second->drift);
-    } else if (state == "excluded") {
-      o["source"] = to_text(it->second->source);
+    if (state != "unmapped") {
+      const AccountMapping& m = *it->second;
+      // An excluded workspace shows the account it keeps for `include`, if it kept one.
+      if (m.account_id) {
+        o["account_id"] = *m.account_id;
+        o["account_name"] =
+            account_names.count(*m.account_id) ? account_names[*m.account_id] : m.account_name;
+      }
+      o["source"] = to_text(m.source);
+      if (state == "mapped") o["drift"] = to_text(m.drift);
     }
     ws_arr.push_back(std::move(o));
   }
@@ -676,15 +852,24 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
     if (mapped_accounts.count(a.id) > 0 || a.missing_since) continue;
     acct_arr.push_back(boost::json::object{{"id", a.id}, {"name", a.name}, {"excluded", a.excluded}, {"active", a.active}});
   }
-  if (!unmapped_only)
-    for (const auto& m : *service_mappings)
+  std::set<std::string> mapped_services;
+  for (const auto& m : *service_mappings) {
+    mapped_services.insert(m.service_id);
+    if (!unmapped_only)
       svc_arr.push_back(boost::json::object{{"service_id", m.service_id},
                                             {"service", service_names[m.service_id]},
                                             {"psa_service_id", m.psa_service_id},
                                             {"psa_service", psa_service_names[m.psa_service_id]},
                                             {"metric", to_text(m.metric)}});
-  return boost::json::value(
-      boost::json::object{{"workspaces", ws_arr}, {"unmapped_accounts", acct_arr}, {"services", svc_arr}});
+  }
+  boost::json::array unmapped_svc_arr;
+  for (const auto& s : *services)
+    if (mapped_services.count(s.id) == 0)
+      unmapped_svc_arr.push_back(boost::json::object{{"service_id", s.id}, {"service", s.name}});
+  return boost::json::value(boost::json::object{{"workspaces", ws_arr},
+                                                {"unmapped_accounts", acct_arr},
+                                                {"services", svc_arr},
+                                                {"unmapped_services", unmapped_svc_arr}});
 }
 
 Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const std::string& connector) {
@@ -696,11 +881,21 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
   auto existing = (*store)->list_account_mappings(connector);
   if (!existing) return existing.status();
   std::map<std::string, std::string> current;
-  for (const auto& m : *existing)
-    if (m.account_id) current[m.workspace_id] = *m.account_id;
+  std::set<std::string> excluded;
+  for (const auto& m : *existing) {
+    if (m.excluded)
+      excluded.insert(m.workspace_id);
+    else if (m.account_id)
+      current[m.workspace_id] = *m.account_id;
+  }
   std::vector<std::string> out;
   bool any_failed = false;
   for (const auto& [workspace, account] : (*conn)->declared_accounts) {
+    if (excluded.count(workspace) > 0) {
+      // Mapping would include it again; an exclusion is undone only by `include`.
+      out.push_back("workspace " + workspace + " -> " + account + ": excluded, left as it is");
+      continue;
+    }
     auto it = current.find(workspace);
     if (it != current.end() && it->second == account) {
       out.push_back("workspace " + workspace + " -> " + account + ": already mapped");
@@ -824,6 +1019,42 @@ Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const s
   if (!connector_id) return connector_id.status();
   SyncEngine engine(**store, app::sync_settings(**config));
   return engine.dismiss(*connector_id, run_id, line_numbers, "dismissed by " + who);
+}
+
+Result<std::vector<int64_t>> select_held_lines(app::App& app, int64_t run_id,
+                                               const std::vector<int64_t>& line_numbers,
+                                               const std::string& workspace,
+                                               const std::string& service) {
+  if (workspace.empty() && service.empty()) return line_numbers;
+  auto connector_id = connector_of_run(app, run_id);
+  if (!connector_id) return connector_id.status();
+  std::optional<NamedItem> ws, svc;
+  if (!workspace.empty()) {
+    auto found = find_workspace(app, *connector_id, workspace);
+    if (!found) return found.status();
+    ws = *found;
+  }
+  if (!service.empty()) {
+    auto found = find_vendor_service(app, service);
+    if (!found) return found.status();
+    svc = *found;
+  }
+  auto store = app.store();
+  if (!store) return store.status();
+  auto lines = (*store)->list_lines(run_id);
+  if (!lines) return lines.status();
+  std::vector<int64_t> selected = line_numbers;
+  for (const SyncLine& l : *lines)
+    if (l.outcome == outcome::kHeld && l.decision == Decision::kUndecided &&
+        (!ws || l.workspace_id == ws->id) && (!svc || l.service_id == svc->id))
+      selected.push_back(l.number);
+  if (selected.size() == line_numbers.size())
+    return Status::NotFound(
+        "run " + std::to_string(run_id) + " has no held line awaiting a decision for" +
+        (ws ? " workspace '" + ws->name + "' (" + ws->id + ")" : std::string()) +
+        (ws && svc ? " and" : "") +
+        (svc ? " service '" + svc->name + "' (" + svc->id + ")" : std::string()));
+  return selected;
 }
 
 Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "host/app/app.h"
+#include "host/app/name_lookup.h"
 #include "host/sync/mapping.h"
 #include "host/sync/sync_engine.h"
 #include "host/usage/usage_file.h"
@@ -50,6 +51,18 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id);
 Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force = false);
+// A secret field of a connector's plugin, as `connectors connect` asks for it on a terminal.
+struct CredentialField {
+  std::string
+      key;  // the credentials document's key: the field name, or its JSON Pointer when nested
+  std::string label;                         // the schema's "title", else the field name
+  std::string description;                   // the schema's "description" (may be empty)
+  std::optional<std::string> default_value;  // the schema's string "default", if any
+  bool in_config = false;  // the connector's config already names a value (literal or reference)
+};
+// The secret fields of the connector's plugin, in the manifest's order.
+Result<std::vector<CredentialField>> credential_fields(app::App& app, const std::string& id);
+
 // Notifies the platform (best effort), then removes credentials and every mapping, and marks the
 // connector disconnected until the next connect_connector. Returns a note about the platform side.
 Result<std::string> disconnect_connector(app::App& app, const std::string& id);
@@ -82,28 +95,48 @@ Result<std::vector<PsaAccount>> list_accounts(app::App& app, const std::string& 
 Result<std::vector<PsaService>> list_services(app::App& app, const std::string& connector, bool refresh);
 
 Result<AutoMapReport> map_auto(app::App& app, const std::string& connector);
-// Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping.
+
+// Wherever a user names a workspace, a PSA account or a service, the name may be its id or its
+// name (host/app/name_lookup.h says how). The workspace a connector may see (`connector` empty:
+// any), or the vendor service, that `given` names.
+Result<NamedItem> find_workspace(app::App& app, const std::string& connector,
+                                 std::string_view given);
+Result<NamedItem> find_vendor_service(app::App& app, std::string_view given);
+
+// Maps (or, on link-based platforms, links) a workspace to a PSA account, replacing its mapping;
+// both are named by id or name. Mapping an excluded workspace includes it again.
 Result<AccountMapping> map_account(app::App& app, const std::string& connector, const std::string& workspace,
                                    const std::string& account);
-Status unmap_account(app::App& app, const std::string& connector, const std::string& workspace);
+// Removes a workspace's mapping. An excluded workspace stays excluded and forgets the account it
+// kept. Returns the workspace.
+Result<NamedItem> unmap_account(app::App& app, const std::string& connector,
+                                const std::string& workspace);
 // Excludes or includes a workspace, or (account non-empty) a PSA account for auto-matching.
-Status set_excluded(app::App& app, const std::string& connector, const std::string& workspace,
-                    const std::string& account, bool excluded);
-// What map_service recorded: the metric, and the PSA service's name when that name chose it.
+// An excluded workspace keeps its mapping, set aside (never planned, never billed); including it
+// makes that mapping active again. Returns the workspace or account.
+Result<NamedItem> set_excluded(app::App& app, const std::string& connector,
+                               const std::string& workspace, const std::string& account,
+                               bool excluded);
+// What map_service recorded: the two services, the metric, and the PSA service's name when that
+// name chose it.
 struct MappedService {
+  NamedItem service;
+  NamedItem psa_service;
   ServiceMetric metric = ServiceMetric::kUsers;
   std::string chosen_by_name;  // empty when the metric was given
 };
-// Maps a vendor service to a PSA service counting `metric` ("users" or "devices"). An empty
-// metric is read from the PSA service's name when the name says one and not the other
-// ("Endpoint protection per device"); otherwise the mapping is refused with an error asking for
-// it, so a service is never billed per user by default.
+// Maps a vendor service to a PSA service (each named by id or name) counting `metric` ("users"
+// or "devices"). An empty metric is read from the PSA service's name when the name says one and
+// not the other ("Endpoint protection per device"); otherwise the mapping is refused with an
+// error asking for it, so a service is never billed per user by default.
 Result<MappedService> map_service(app::App& app, const std::string& connector,
                                   const std::string& service, const std::string& psa_service,
                                   const std::string& metric);
 // "devices" or "users" when `psa_service_name` names one and not the other; nullopt otherwise.
 std::optional<ServiceMetric> metric_named_by(std::string_view psa_service_name);
-Status unmap_service(app::App& app, const std::string& connector, const std::string& service);
+// Removes a service mapping. Returns the vendor service.
+Result<NamedItem> unmap_service(app::App& app, const std::string& connector,
+                                const std::string& service);
 // Every mapping of a connector, as the CLI's `map show --json` and the API return it.
 Result<boost::json::value> mappings_json(app::App& app, const std::string& connector, bool unmapped_only);
 
@@ -122,6 +155,12 @@ Result<SyncReport> retry_run(app::App& app, int64_t run_id, const SyncOptions& o
 // Dismisses held lines of a run (all, or those numbered): they are never applied by approval.
 Result<std::vector<SyncLine>> dismiss_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                           const std::string& who);
+// The held lines of a run to approve or dismiss: those numbered, and every held line not decided
+// yet of the workspace and/or service named (by id or name). NotFound when a name selects none.
+Result<std::vector<int64_t>> select_held_lines(app::App& app, int64_t run_id,
+                                               const std::vector<int64_t>& line_numbers,
+                                               const std::string& workspace,
+                                               const std::string& service);
 // Held lines awaiting a decision, for one connector or (empty) all.
 Result<std::vector<PendingApproval>> pending_approvals(app::App& app, const std::string& connector);
 

@@ -1,8 +1,11 @@
 #include <boost/json.hpp>
 
+#include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include "host/cli/commands.h"
 #include "host/app/operations.h"
@@ -78,20 +81,114 @@ int print_verdict(App& app, const Result<ops::ConnectorVerdict>& v) {
 
 int connectors_test(App& app, const std::string& id) { return print_verdict(app, ops::test_connector(app, id)); }
 
-// Credentials come from a file, from "-" (standard input), or — with neither — from standard input
-// when it is piped. A terminal is never read: `connectors connect ID` alone tests and reconnects
-// with the secrets the config already names.
-Result<std::optional<std::string>> read_credentials(App& app, const std::string& source) {
-  constexpr size_t kMaxCredentialsBytes = 64 * 1024;
-  Result<std::string> text = std::string();
-  if (source.empty() && ::isatty(STDIN_FILENO)) {
-    app.err() << "no credentials given (pipe a JSON object of the plugin's secret fields on "
-                 "standard input, or use --credentials FILE): testing with the secrets the config "
-                 "names\n";
+// The terminal's settings while a secret is typed with echo off, so an interrupt (Ctrl-C) can
+// give the terminal its echo back before the process ends.
+struct termios g_terminal_before_hidden_input;
+volatile sig_atomic_t g_echo_is_off = 0;
+
+void restore_echo_and_reraise(int signal_number) {
+  if (g_echo_is_off != 0) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_terminal_before_hidden_input);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+// Turns the terminal's echo off for its lifetime, so a secret typed or pasted on standard input
+// never appears on the screen; an interrupt in between gives the echo back first.
+class EchoOff {
+ public:
+  EchoOff() {
+    if (::tcgetattr(STDIN_FILENO, &g_terminal_before_hidden_input) != 0) return;
+    struct sigaction restore {};
+    restore.sa_handler = restore_echo_and_reraise;
+    ::sigaction(SIGINT, &restore, &previous_int_);
+    ::sigaction(SIGTERM, &restore, &previous_term_);
+    struct termios silent = g_terminal_before_hidden_input;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    silent.c_lflag |= ECHONL;  // the Enter still moves to the next line
+    off_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &silent) == 0;
+    g_echo_is_off = off_ ? 1 : 0;
+  }
+  ~EchoOff() {
+    if (off_) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_terminal_before_hidden_input);
+    g_echo_is_off = 0;
+    ::sigaction(SIGINT, &previous_int_, nullptr);
+    ::sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  bool off_ = false;
+  struct sigaction previous_int_ {
+  }, previous_term_{};
+};
+
+// Shows `prompt` and reads one secret typed on the terminal (standard input), echo off from
+// before the prompt shows, so nothing typed after it is echoed. nullopt when the input ends
+// (Ctrl-D).
+std::optional<std::string> read_typed_secret(App& app, const std::string& prompt) {
+  std::string line;
+  {
+    EchoOff hidden;
+    app.err() << prompt << std::flush;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!line.empty()) SecretRegistry::global().add(line);
+  return line;
+}
+
+// Asks for each secret field of the connector's plugin on the terminal, echo off, and returns
+// the answers as a credentials document. A field left empty takes the schema's default, else
+// is left out (the config's value, when it names one, is used). Nothing entered: nullopt.
+Result<std::optional<std::string>> prompt_credentials(App& app, const std::string& id) {
+  auto fields = ops::credential_fields(app, id);
+  if (!fields) return fields.status();
+  if (fields->empty()) {
+    app.err() << id << ": its plugin has no secret fields to ask for; testing with the config\n";
     return std::optional<std::string>();
   }
+  app.err() << "Credentials for " << id << " (typing is not shown; Enter alone skips a field):\n";
+  boost::json::object answers;
+  for (const ops::CredentialField& field : *fields) {
+    if (!field.description.empty()) app.err() << "  " << field.description << "\n";
+    std::string prompt = field.label;
+    if (field.default_value)
+      prompt += " [Enter: the plugin's default]";
+    else if (field.in_config)
+      prompt += " [Enter: the value the config names]";
+    auto typed = read_typed_secret(app, prompt + ": ");
+    if (!typed) return Status::ConfigInvalid("no credentials entered: the terminal's input ended");
+    if (!typed->empty())
+      answers[field.key] = *typed;
+    else if (field.default_value)
+      answers[field.key] = *field.default_value;
+  }
+  if (answers.empty()) {
+    app.err() << "no credentials given: testing with the secrets the config names\n";
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(json::serialize(answers));
+}
+
+// Credentials come from a file, from "-" (standard input), or — with neither — from standard input
+// when it is piped, or by asking for each secret field when standard input is a terminal.
+Result<std::optional<std::string>> read_credentials(App& app, const std::string& id,
+                                                    const std::string& source) {
+  constexpr size_t kMaxCredentialsBytes = 64 * 1024;
+  Result<std::string> text = std::string();
+  const bool terminal = ::isatty(STDIN_FILENO) != 0;
+  if (source.empty() && terminal) return prompt_credentials(app, id);
   if (source.empty() || source == "-") {
+    std::optional<EchoOff> hidden;
+    if (terminal) {
+      hidden.emplace();
+      app.err() << "reading a JSON object of the plugin's secret fields from standard input, "
+                   "typing not shown (end with Ctrl-D)\n"
+                << std::flush;
+    }
     text = read_stream(std::cin, kMaxCredentialsBytes);
+    hidden.reset();
     if (!text)
       return Status(text.status().code(),
                     "credentials on standard input " + text.status().message());
@@ -108,7 +205,7 @@ Result<std::optional<std::string>> read_credentials(App& app, const std::string&
 }
 
 int connectors_connect(App& app, const std::string& id, const std::string& source, bool force) {
-  auto credentials = read_credentials(app, source);
+  auto credentials = read_credentials(app, id, source);
   if (!credentials) return report_failure(app, credentials.status());
   auto verdict = ops::connect_connector(app, id, *credentials, force);
   if (verdict && verdict->credentials_stored && !app.options().json)
@@ -158,7 +255,7 @@ void register_connector_commands(CLI::App& cli, CommandContext ctx) {
   connect->add_option(
       "--credentials,--credentials-file", *source,
       "JSON file with the plugin's secret fields, or - for standard input (default: standard "
-      "input when piped; none from a terminal)");
+      "input when piped; on a terminal, each secret field is asked for with typing hidden)");
   connect->add_flag("--force", *force,
                     "Store the credentials even when the platform rejects them (the connector is "
                     "marked in error)");

@@ -12,6 +12,12 @@
 namespace mb::cli {
 namespace {
 
+// "Summit Accounting (104)": what the user named, and the id it was taken for.
+std::string named(const NamedItem& item) {
+  return item.name.empty() || item.name == item.id ? item.id
+                                                   : "'" + item.name + "' (" + item.id + ")";
+}
+
 int accounts_list(App& app, const std::string& connector, const std::string& search, bool refresh) {
   auto listed = ops::list_accounts(app, connector, search, refresh);
   if (!listed) return report_failure(app, listed.status());
@@ -20,9 +26,13 @@ int accounts_list(App& app, const std::string& connector, const std::string& sea
   if (!store) return report_store_failure(app, store.status());
   auto mappings = (*store)->list_account_mappings(connector);
   std::map<std::string, std::string> mapped_to;
+  std::set<std::string> kept_by_excluded;  // accounts an excluded workspace keeps for include
   if (mappings)
     for (const auto& m : *mappings)
-      if (m.account_id) mapped_to[*m.account_id] = m.workspace_id;
+      if (m.account_id) {
+        mapped_to[*m.account_id] = m.workspace_id;
+        if (m.excluded) kept_by_excluded.insert(*m.account_id);
+      }
   if (app.options().json) {
     boost::json::array arr;
     for (const auto& a : accounts)
@@ -36,7 +46,9 @@ int accounts_list(App& app, const std::string& connector, const std::string& sea
   Table t({"ID", "NAME", "ACTIVE", "MAPPED TO", "NOTE"});
   for (const auto& a : accounts) {
     std::string note = a.excluded ? "excluded" : (a.missing_since ? "missing since " + *a.missing_since : "");
-    t.add({a.id, a.name, a.active ? "yes" : "no", mapped_to.count(a.id) ? mapped_to[a.id] : "-", note});
+    std::string workspace = mapped_to.count(a.id) ? mapped_to[a.id] : "-";
+    if (kept_by_excluded.count(a.id) > 0) workspace += " (excluded, kept)";
+    t.add({a.id, a.name, a.active ? "yes" : "no", workspace, note});
   }
   t.print(app.out());
   app.out() << accounts.size() << " accounts\n";
@@ -105,26 +117,31 @@ int map_auto(App& app, const std::string& connector) {
 int map_account(App& app, const std::string& connector, const std::string& workspace, const std::string& account) {
   auto m = ops::map_account(app, connector, workspace, account);
   if (!m) return report_failure(app, m.status());
-  app.out() << connector << ": workspace " << workspace << " -> " << m->account_name << " (" << account << ")\n";
+  auto ws = ops::find_workspace(app, connector, m->workspace_id);
+  app.out() << connector << ": workspace "
+            << named(ws ? *ws : NamedItem{m->workspace_id, workspace}) << " -> "
+            << named({*m->account_id, m->account_name}) << "\n";
   return kExitOk;
 }
 
 int map_unmap(App& app, const std::string& connector, const std::string& workspace) {
-  Status s = ops::unmap_account(app, connector, workspace);
-  if (!s.ok()) return report_failure(app, s);
-  app.out() << connector << ": workspace " << workspace << " unmapped\n";
+  auto unmapped = ops::unmap_account(app, connector, workspace);
+  if (!unmapped) return report_failure(app, unmapped.status());
+  app.out() << connector << ": workspace " << named(*unmapped) << " unmapped\n";
   return kExitOk;
 }
 
 int map_exclude(App& app, const std::string& connector, const std::string& workspace, const std::string& account,
                 bool exclude) {
-  Status s = ops::set_excluded(app, connector, workspace, account, exclude);
-  if (!s.ok()) return report_failure(app, s);
+  auto which = ops::set_excluded(app, connector, workspace, account, exclude);
+  if (!which) return report_failure(app, which.status());
   if (!account.empty())
-    app.out() << connector << ": PSA account " << account << (exclude ? " excluded from" : " included in")
-              << " matching\n";
+    app.out() << connector << ": PSA account " << named(*which)
+              << (exclude ? " excluded from" : " included in") << " matching\n";
   else
-    app.out() << connector << ": workspace " << workspace << (exclude ? " excluded (never synced)" : " included again")
+    app.out() << connector << ": workspace " << named(*which)
+              << (exclude ? " excluded (never synced; its mapping is kept for include)"
+                          : " included again")
               << "\n";
   return kExitOk;
 }
@@ -145,7 +162,10 @@ int map_show(App& app, const std::string& connector, bool unmapped_only) {
   for (const auto& w : doc->at("workspaces").as_array()) {
     std::string state = str(w, "state");
     if (state == "unmapped") ++unmapped;
-    std::string account = state == "mapped" ? str(w, "account_name") + " (" + str(w, "account_id") + ")" : "-";
+    std::string account = str(w, "account_id").empty()
+                              ? "-"
+                              : str(w, "account_name") + " (" + str(w, "account_id") + ")";
+    if (state == "excluded" && account != "-") account += " (kept)";
     t.add({str(w, "workspace_id"), str(w, "name"), state, account, state == "unmapped" ? "-" : str(w, "source"),
            str(w, "drift")});
   }
@@ -169,6 +189,14 @@ int map_show(App& app, const std::string& connector, bool unmapped_only) {
     if (sv.empty()) app.out() << "  (none mapped)\n";
     else sv.print(app.out());
   }
+  Table us({"SERVICE", "NAME"});
+  for (const auto& m : doc->at("unmapped_services").as_array())
+    us.add({str(m, "service_id"), str(m, "service")});
+  app.out() << "\nUnmapped vendor services (map them with `map service`):\n";
+  if (us.empty())
+    app.out() << "  (none)\n";
+  else
+    us.print(app.out());
   return kExitOk;
 }
 
@@ -176,18 +204,19 @@ int map_service(App& app, const std::string& connector, const std::string& servi
                 const std::string& metric) {
   auto mapped = ops::map_service(app, connector, service, psa_service, metric);
   if (!mapped) return report_failure(app, mapped.status());
-  app.out() << connector << ": service " << service << " -> " << psa_service << " counting "
-            << to_text(mapped->metric)
-            << (mapped->chosen_by_name.empty() ? ""
-                                               : " (from the PSA service's name '" + mapped->chosen_by_name + "')")
+  app.out() << connector << ": service " << named(mapped->service) << " -> "
+            << named(mapped->psa_service) << " counting " << to_text(mapped->metric)
+            << (mapped->chosen_by_name.empty()
+                    ? ""
+                    : " (from the PSA service's name '" + mapped->chosen_by_name + "')")
             << "\n";
   return kExitOk;
 }
 
 int map_unmap_service(App& app, const std::string& connector, const std::string& service) {
-  Status s = ops::unmap_service(app, connector, service);
-  if (!s.ok()) return report_failure(app, s);
-  app.out() << connector << ": service " << service << " unmapped\n";
+  auto unmapped = ops::unmap_service(app, connector, service);
+  if (!unmapped) return report_failure(app, unmapped.status());
+  app.out() << connector << ": service " << named(*unmapped) << " unmapped\n";
   return kExitOk;
 }
 
@@ -247,25 +276,26 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
     auto* a = map->add_subcommand("account", "Map one workspace to one PSA account (replaces its mapping)");
     auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("workspace", *ws, "Workspace id")->required();
-    a->add_option("account", *acct, "PSA account id")->required();
+    a->add_option("workspace", *ws, "Workspace id or name")->required();
+    a->add_option("account", *acct, "PSA account id or name")->required();
     a->callback([ctx, id, ws, acct] { ctx.exit_code = map_account(ctx.app, *id, *ws, *acct); });
   }
   {
     auto* a = map->add_subcommand("unmap", "Remove a workspace's mapping");
     auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("workspace", *ws)->required();
+    a->add_option("workspace", *ws, "Workspace id or name")->required();
     a->callback([ctx, id, ws] { ctx.exit_code = map_unmap(ctx.app, *id, *ws); });
   }
   for (bool exclude : {true, false}) {
-    auto* a = map->add_subcommand(exclude ? "exclude" : "include",
-                                  exclude ? "Never map or sync a workspace (or never auto-match a PSA account)"
-                                          : "Undo exclude");
+    auto* a = map->add_subcommand(
+        exclude ? "exclude" : "include",
+        exclude ? "Never map or sync a workspace (or never auto-match a PSA account)"
+                : "Undo exclude (a mapping the workspace had is active again)");
     auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("workspace", *ws, "Workspace id");
-    a->add_option("--account", *acct, "A PSA account id instead of a workspace");
+    a->add_option("workspace", *ws, "Workspace id or name");
+    a->add_option("--account", *acct, "A PSA account (id or name) instead of a workspace");
     a->callback([ctx, id, ws, acct, exclude] { ctx.exit_code = map_exclude(ctx.app, *id, *ws, *acct, exclude); });
   }
   {
@@ -287,8 +317,8 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
     auto id = std::make_shared<std::string>(), svc = std::make_shared<std::string>(), psa = std::make_shared<std::string>();
     auto metric = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("service", *svc, "Vendor service id")->required();
-    a->add_option("psa_service", *psa, "PSA service/product id")->required();
+    a->add_option("service", *svc, "Vendor service id or name")->required();
+    a->add_option("psa_service", *psa, "PSA service/product id or name")->required();
     a->add_option("--metric", *metric,
                   "users or devices; required unless the PSA service's name says which")
         ->check(CLI::IsMember({"users", "devices"}));
@@ -298,7 +328,7 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
     auto* a = map->add_subcommand("unmap-service", "Remove a service mapping");
     auto id = std::make_shared<std::string>(), svc = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("service", *svc)->required();
+    a->add_option("service", *svc, "Vendor service id or name")->required();
     a->callback([ctx, id, svc] { ctx.exit_code = map_unmap_service(ctx.app, *id, *svc); });
   }
   // Link-based platforms speak of linking customers; these are the same operations.
@@ -306,13 +336,13 @@ void register_mapping_commands(CLI::App& cli, CommandContext ctx) {
     auto* a = cli.add_subcommand("link", "Link a workspace to a platform customer (same as map account)");
     auto id = std::make_shared<std::string>(), ws = std::make_shared<std::string>(), acct = std::make_shared<std::string>();
     a->add_option("connector", *id)->required();
-    a->add_option("workspace", *ws)->required();
-    a->add_option("customer", *acct, "Platform customer id")->required();
+    a->add_option("workspace", *ws, "Workspace id or name")->required();
+    a->add_option("customer", *acct, "Platform customer id or name")->required();
     a->callback([ctx, id, ws, acct] { ctx.exit_code = map_account(ctx.app, *id, *ws, *acct); });
     auto* u = cli.add_subcommand("unlink", "Unlink a workspace (same as map unmap)");
     auto uid = std::make_shared<std::string>(), uws = std::make_shared<std::string>();
     u->add_option("connector", *uid)->required();
-    u->add_option("workspace", *uws)->required();
+    u->add_option("workspace", *uws, "Workspace id or name")->required();
     u->callback([ctx, uid, uws] { ctx.exit_code = map_unmap(ctx.app, *uid, *uws); });
   }
 }

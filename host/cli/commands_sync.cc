@@ -327,6 +327,16 @@ std::shared_ptr<OutputChoices> add_output_flags(CLI::App* command, bool table) {
   return choices;
 }
 
+// runs approve/dismiss: choosing held lines by workspace or service (id or name) rather than
+// number.
+void add_held_line_filters(CLI::App* command, std::string& workspace, std::string& service) {
+  command->add_option(
+      "--workspace", workspace,
+      "Also the run's held lines of this workspace (id or name; with --service, of both)");
+  command->add_option("--service", service,
+                      "Also the run's held lines of this vendor service (id or name)");
+}
+
 }  // namespace
 
 void register_sync_commands(CLI::App& cli, CommandContext ctx) {
@@ -388,22 +398,32 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
         "Apply a run's held lines that are still today's numbers (the others are reported stale)");
     auto id = std::make_shared<int64_t>(0);
     auto lines = std::make_shared<std::vector<int64_t>>();
+    auto ws = std::make_shared<std::string>(), svc = std::make_shared<std::string>();
     approve->add_option("run", *id)->required();
     approve->add_option("--line", *lines,
                         "Only these held lines (numbers from runs show / runs pending)");
+    add_held_line_filters(approve, *ws, *svc);
     auto output = add_output_flags(approve, true);
-    approve->callback([ctx, id, lines, output] {
-      ctx.exit_code = runs_followup(ctx.app, *id, *lines, true, *output);
+    approve->callback([ctx, id, lines, ws, svc, output] {
+      auto selected = ops::select_held_lines(ctx.app, *id, *lines, *ws, *svc);
+      ctx.exit_code = selected ? runs_followup(ctx.app, *id, *selected, true, *output)
+                               : report_failure(ctx.app, selected.status());
     });
   }
   {
     auto* dismiss = runs->add_subcommand("dismiss", "Decide not to apply a run's held lines");
     auto id = std::make_shared<int64_t>(0);
     auto lines = std::make_shared<std::vector<int64_t>>();
+    auto ws = std::make_shared<std::string>(), svc = std::make_shared<std::string>();
     dismiss->add_option("run", *id)->required();
     dismiss->add_option("--line", *lines,
                         "Only these held lines (numbers from runs show / runs pending)");
-    dismiss->callback([ctx, id, lines] { ctx.exit_code = runs_dismiss(ctx.app, *id, *lines); });
+    add_held_line_filters(dismiss, *ws, *svc);
+    dismiss->callback([ctx, id, lines, ws, svc] {
+      auto selected = ops::select_held_lines(ctx.app, *id, *lines, *ws, *svc);
+      ctx.exit_code = selected ? runs_dismiss(ctx.app, *id, *selected)
+                               : report_failure(ctx.app, selected.status());
+    });
   }
   {
     auto* retry =

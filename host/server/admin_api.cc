@@ -253,7 +253,7 @@ Result<Answer> put_account_mapping(const Endpoint& e, const char* field) {
   if (!body) return body.status();
   auto mapping = ops::map_account(e.app, e.params["id"], workspace, *body->text(field));
   if (!mapping) return mapping.status();
-  return Answer{200, bj::object{{"workspace_id", workspace},
+  return Answer{200, bj::object{{"workspace_id", mapping->workspace_id},
                                 {"account_id", *mapping->account_id},
                                 {"account_name", mapping->account_name},
                                 {"source", to_text(mapping->source)}}};
@@ -265,8 +265,9 @@ Result<Answer> link_account(const Endpoint& e) { return put_account_mapping(e, "
 Result<Answer> unmap_account(const Endpoint& e) {
   if (auto body = read_body(e.request, {}); !body) return body.status();
   const std::string& workspace = e.params["workspace"];
-  MB_RETURN_IF_ERROR(ops::unmap_account(e.app, e.params["id"], workspace));
-  return Answer{200, bj::object{{"workspace_id", workspace}, {"state", "unmapped"}}};
+  auto unmapped = ops::unmap_account(e.app, e.params["id"], workspace);
+  if (!unmapped) return unmapped.status();
+  return Answer{200, bj::object{{"workspace_id", unmapped->id}, {"state", "unmapped"}}};
 }
 
 // exclusions/workspaces/{workspace} and exclusions/accounts/{account}: PUT excludes, DELETE
@@ -274,9 +275,10 @@ Result<Answer> unmap_account(const Endpoint& e) {
 Result<Answer> set_exclusion(const Endpoint& e, bool workspace, bool excluded) {
   if (auto body = read_body(e.request, {}); !body) return body.status();
   const std::string& which = e.params[workspace ? "workspace" : "account"];
-  MB_RETURN_IF_ERROR(ops::set_excluded(e.app, e.params["id"], workspace ? which : "",
-                                       workspace ? "" : which, excluded));
-  return Answer{200, bj::object{{"id", which}, {"excluded", excluded}}};
+  auto named = ops::set_excluded(e.app, e.params["id"], workspace ? which : "",
+                                 workspace ? "" : which, excluded);
+  if (!named) return named.status();
+  return Answer{200, bj::object{{"id", named->id}, {"name", named->name}, {"excluded", excluded}}};
 }
 
 Result<Answer> exclude_workspace(const Endpoint& e) { return set_exclusion(e, true, true); }
@@ -293,8 +295,8 @@ Result<Answer> map_service(const Endpoint& e) {
   auto mapped =
       ops::map_service(e.app, e.params["id"], service, psa, body->text("metric").value_or(""));
   if (!mapped) return mapped.status();
-  bj::object answer{{"service_id", service},
-                    {"psa_service_id", psa},
+  bj::object answer{{"service_id", mapped->service.id},
+                    {"psa_service_id", mapped->psa_service.id},
                     {"metric", to_text(mapped->metric)}};
   if (!mapped->chosen_by_name.empty()) answer["metric_from_name"] = mapped->chosen_by_name;
   return Answer{200, std::move(answer)};
@@ -303,8 +305,9 @@ Result<Answer> map_service(const Endpoint& e) {
 Result<Answer> unmap_service(const Endpoint& e) {
   if (auto body = read_body(e.request, {}); !body) return body.status();
   const std::string& service = e.params["service"];
-  MB_RETURN_IF_ERROR(ops::unmap_service(e.app, e.params["id"], service));
-  return Answer{200, bj::object{{"service_id", service}, {"state", "unmapped"}}};
+  auto unmapped = ops::unmap_service(e.app, e.params["id"], service);
+  if (!unmapped) return unmapped.status();
+  return Answer{200, bj::object{{"service_id", unmapped->id}, {"state", "unmapped"}}};
 }
 
 Result<Answer> sync_connector(const Endpoint& e) {

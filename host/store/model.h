@@ -72,7 +72,7 @@ struct PsaService {
 
 struct AccountMapping {
   std::string workspace_id;
-  std::optional<std::string> account_id;  // empty when the workspace is excluded
+  std::optional<std::string> account_id;  // an excluded workspace may keep one, or have none
   MappingSource source = MappingSource::kManual;
   bool excluded = false;
   std::string account_name;  // the PSA name when mapped, to detect renames

@@ -231,6 +231,33 @@ DROP TABLE sync_runs;
 ALTER TABLE sync_runs_rebuilt RENAME TO sync_runs;
 CREATE INDEX sync_runs_by_connector ON sync_runs(connector_id, id);
 )sql",
+    // 4: an excluded workspace keeps its account mapping, set aside until it is included again
+    // (before, excluding dropped it). SQLite cannot change a CHECK in place, so the table is
+    // rebuilt; nothing refers to account_mappings, so dropping the old one cascades nowhere.
+    R"sql(
+CREATE TABLE account_mappings_rebuilt(
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  account_id TEXT,
+  source TEXT NOT NULL CHECK(source IN ('auto','manual','provisioned')),
+  excluded INTEGER NOT NULL DEFAULT 0 CHECK(excluded IN (0,1)),
+  account_name TEXT NOT NULL DEFAULT '',
+  drift TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, workspace_id),
+  -- Mapped rows name their account; an excluded row may keep one.
+  CHECK(excluded = 1 OR account_id IS NOT NULL)
+);
+INSERT INTO account_mappings_rebuilt(connector_id, workspace_id, account_id, source, excluded,
+                                     account_name, drift, updated_at)
+  SELECT connector_id, workspace_id, account_id, source, excluded, account_name, drift, updated_at
+  FROM account_mappings;
+DROP TABLE account_mappings;
+ALTER TABLE account_mappings_rebuilt RENAME TO account_mappings;
+-- One-to-one, kept mappings included: an excluded workspace's account is not free for another.
+CREATE UNIQUE INDEX account_mappings_one_to_one ON account_mappings(connector_id, account_id)
+  WHERE account_id IS NOT NULL;
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -382,6 +382,71 @@ TEST_F(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
   EXPECT_FALSE(store_->snapshot_preceding("2026-01-01")->has_value());
 }
 
+// Before the schema that keeps an excluded workspace's mapping, excluding dropped the account
+// (a CHECK required it). A database of that schema migrates in place: its rows stay as they were,
+// and from then on an excluded row may keep its account while a mapped row still needs one.
+TEST(StoreMigrationTest, ExcludedWorkspacesMayKeepTheirAccountAfterMigratingInPlace) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  auto excluded_with = [](const std::string& workspace, std::optional<std::string> account) {
+    AccountMapping m;
+    m.workspace_id = workspace;
+    m.account_id = std::move(account);
+    m.excluded = true;
+    return m;
+  };
+  AccountMapping mapped;
+  mapped.workspace_id = "w1";
+  mapped.account_id = "A1";
+  mapped.account_name = "Alpha Ltd";
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = store_schema_version() - 1;
+    auto store = open_sqlite_store(previous);
+    ASSERT_TRUE(store) << store.status().message();
+    ConnectorRecord connector;
+    connector.id = "acme";
+    connector.plugin_id = "examplepsa";
+    ASSERT_TRUE((*store)->upsert_connector(connector).ok());
+    ASSERT_TRUE((*store)
+                    ->import_usage({{"w1", "Alpha Ltd", false, ""},
+                                    {"w2", "Beta", false, ""},
+                                    {"w3", "Gamma", false, ""}},
+                                   {{"email", "Email"}},
+                                   {0, "2026-11-01T00:00:00Z", "", "test", {}})
+                    .ok());
+    ASSERT_TRUE((*store)->put_account_mapping("acme", mapped).ok());
+    ASSERT_TRUE((*store)->put_account_mapping("acme", excluded_with("w2", std::nullopt)).ok());
+    EXPECT_FALSE((*store)->put_account_mapping("acme", excluded_with("w3", "A3")).ok())
+        << "the previous schema drops the account of an excluded workspace";
+  }
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  auto rows = (*store)->list_account_mappings("acme");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].workspace_id, "w1");
+  EXPECT_EQ((*rows)[0].account_id, std::optional<std::string>("A1"));
+  EXPECT_FALSE((*rows)[0].excluded);
+  EXPECT_EQ((*rows)[0].account_name, "Alpha Ltd");
+  EXPECT_EQ((*rows)[1].workspace_id, "w2");
+  EXPECT_TRUE((*rows)[1].excluded);
+  EXPECT_FALSE((*rows)[1].account_id.has_value());
+
+  ASSERT_TRUE((*store)->put_account_mapping("acme", excluded_with("w3", "A3")).ok());
+  AccountMapping unmapped;
+  unmapped.workspace_id = "w3";
+  EXPECT_FALSE((*store)->put_account_mapping("acme", unmapped).ok())
+      << "a mapped row still names its account";
+  // A kept account is still taken: it cannot be mapped to a second workspace.
+  AccountMapping second = mapped;
+  second.workspace_id = "w2";
+  second.account_id = "A3";
+  EXPECT_EQ((*store)->put_account_mapping("acme", second).code(), ErrorClass::kConflict);
+}
+
 TEST(SecretBox, SealsAndOpensBoundToItsAssociatedData) {
   auto box = SecretBox::from_key_text(std::string(64, 'a'));
   ASSERT_TRUE(box);

@@ -55,6 +55,18 @@ inline std::string read_file(const std::filesystem::path& p) {
 inline std::filesystem::path build_dir() { return MB_TEST_BUILD_DIR; }
 inline std::filesystem::path source_dir() { return MB_TEST_SOURCE_DIR; }
 
+// Copies every file of a built plugin's folder (e.g. build_dir() / "test-plugins" / "ledger")
+// into `plugins`, a folder the loader trusts: created if need be, it and the files 0755.
+inline void install_plugin(const std::filesystem::path& built,
+                           const std::filesystem::path& plugins) {
+  std::filesystem::create_directories(plugins);
+  ::chmod(plugins.c_str(), 0755);
+  for (const auto& e : std::filesystem::directory_iterator(built)) {
+    std::filesystem::copy_file(e.path(), plugins / e.path().filename());
+    ::chmod((plugins / e.path().filename()).c_str(), 0755);
+  }
+}
+
 }  // namespace mb::testing
 
 #endif  // METERBRIDGE_TESTS_TESTING_TEMP_DIR_H_
