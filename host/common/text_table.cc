@@ -12,7 +12,8 @@ namespace mb {
 namespace {
 
 // The last column's share of a narrow line: columns with a width limit (names) wrap tighter, down
-// to kMinLimitedWidth, until the last one (the reason) has kWantedLastColumnWidth. Below
+// to kMinLimitedWidth or their longest word, until the last one (the reason) has
+// kWantedLastColumnWidth. Below
 // kMinLastColumnWidth it wraps into so many lines that running past the edge reads better.
 constexpr size_t kWantedLastColumnWidth = 40;
 constexpr size_t kMinLastColumnWidth = 20;
@@ -131,8 +132,13 @@ std::vector<size_t> TextTable::column_widths(size_t line_width, size_t indent_wi
     floor[c] = widths[c];
     if (columns_[c].max_width == 0) continue;
     const size_t header = display_width(columns_[c].header);
-    widths[c] = std::min(widths[c], std::max(columns_[c].max_width, header));
-    floor[c] = std::min(widths[c], std::max(kMinLimitedWidth, header));
+    // A name wraps between its words, never inside one ("Pharmaceuticals" stays whole).
+    size_t longest_word = 0;
+    for (const auto& row : rows_)
+      for (const std::string& word : split(row[c], ' '))
+        longest_word = std::max(longest_word, display_width(word));
+    widths[c] = std::min(widths[c], std::max({columns_[c].max_width, header, longest_word}));
+    floor[c] = std::min(widths[c], std::max({kMinLimitedWidth, header, longest_word}));
   }
   auto used = [&] {
     size_t total = indent_width;

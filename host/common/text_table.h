@@ -1,7 +1,8 @@
 // Plain-text tables that never cut a cell: columns sized to their content, and when a line
 // width is given, a cell too wide for its column wraps onto continuation lines indented under
-// that column. The last column takes whatever width the others leave, so a long reason reads
-// whole in a terminal, a log or an email. When the line is too narrow to leave it about 40
+// that column, broken between words (a word longer than its column widens the column). The
+// last column takes whatever width the others leave, so a long reason reads whole in a
+// terminal, a log or an email. When the line is too narrow to leave it about 40
 // characters even with names wrapped tighter, its text goes on the lines below its row,
 // indented under the second column. Width 0 prints every row on one line (`--wide`).
 //

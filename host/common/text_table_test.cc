@@ -55,21 +55,21 @@ TEST(TextTableTest, WideRendersEachRowOnOneLine) {
             "  7  Northwind Traders  the platform has no contract line for this service\n");
 }
 
+// A name wraps between its words within its column's limit, but a word longer than the limit
+// widens the column rather than being split ("Northwind" in a column limited to 8).
 TEST(TextTableTest, WrapsTheLastColumnUnderItselfAndLongNamesWithinTheirColumn) {
   EXPECT_EQ(a_table().render(60, "  "),
-            "  N  NAME      DETAIL\n"
-            "  -  --------  ---------------------------------------------\n"
-            "  7  Northwin  the platform has no contract line for this\n"
-            "     d         service\n"
-            "     Traders\n");
+            "  N  NAME       DETAIL\n"
+            "  -  ---------  --------------------------------------------\n"
+            "  7  Northwind  the platform has no contract line for this\n"
+            "     Traders    service\n");
 }
 
 TEST(TextTableTest, OnANarrowLineTheLastColumnGoesBelowItsRow) {
   EXPECT_EQ(a_table().render(40, "  "),
-            "  N  NAME      DETAIL\n"
-            "  -  --------  ------\n"
-            "  7  Northwin\n"
-            "     d\n"
+            "  N  NAME       DETAIL\n"
+            "  -  ---------  ------\n"
+            "  7  Northwind\n"
             "     Traders\n"
             "     the platform has no contract line\n"
             "     for this service\n");
