@@ -43,6 +43,8 @@ std::vector<HttpResponse> send_links(Call& call, const Client& client, const std
   return client.execute(call, requests);
 }
 
+// Marks the item failed with the failure's message; the call's first failure is the one the
+// call fails with.
 void fail(LinkedAccount& item, const HttpFailure& failure,
           std::optional<HttpFailure>& first_failure) {
   item.outcome = LinkOutcome::kFailed;
@@ -50,8 +52,7 @@ void fail(LinkedAccount& item, const HttpFailure& failure,
   if (!first_failure) first_failure = failure;
 }
 
-// An item's outcome: `done` when the platform took it, else failed with the failure's message;
-// the first failure of the call is kept to fail the call with.
+// An item's outcome: `done` when the platform took it, else failed as `fail` says.
 void settle(LinkedAccount& item, const HttpResponse& r, LinkOutcome done, const std::string& what,
             std::optional<HttpFailure>& first_failure) {
   item.outcome = done;
