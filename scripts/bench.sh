@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The benchmarks `make bench` runs, on an optimised build: the HTTP engine, then the sync
-# benchmark (every platform's simulator, then the host alone). Arguments after the build folder
-# go to meterbridge-bench-sync, e.g. `scripts/bench.sh build-release --platforms autotask
-# --companies 200`. bench/README.md explains every figure.
+# The benchmarks `make bench` runs, on an optimised build: the HTTP engine, linking on the
+# push protocol, then the sync benchmark (every platform's simulator, then the host alone).
+# Arguments after the build folder go to meterbridge-bench-sync, e.g. `scripts/bench.sh
+# build-release --platforms autotask --companies 200`. bench/README.md explains every figure.
 set -euo pipefail
 build=${1:-build-release}
 shift || true
 cd "$(dirname "$0")/.."
 
-for binary in meterbridge-bench-http meterbridge-bench-sync meterbridge-sim; do
+for binary in meterbridge-bench-http meterbridge-bench-link meterbridge-bench-sync meterbridge-sim; do
   if [ ! -x "$build/bin/$binary" ]; then
     echo "bench: $build/bin/$binary is missing; build the release preset first (make bench)" >&2
     exit 1
@@ -17,6 +17,11 @@ done
 
 printf '\n\033[1m== HTTP engine (meterbridge-bench-http)\033[0m\n'
 "$build/bin/meterbridge-bench-http"
+
+printf '\n\033[1m== Linking (meterbridge-bench-link)\033[0m\n'
+"$build/bin/meterbridge-bench-link" --sim "$build/bin/meterbridge-sim" --plugins "$build/plugins"
+"$build/bin/meterbridge-bench-link" --sim "$build/bin/meterbridge-sim" --plugins "$build/plugins" \
+  --latency-ms 50 --batches-only
 
 printf '\n\033[1m== Sync (meterbridge-bench-sync)\033[0m\n'
 "$build/bin/meterbridge-bench-sync" --sim "$build/bin/meterbridge-sim" --plugins "$build/plugins" "$@"

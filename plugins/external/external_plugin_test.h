@@ -39,13 +39,17 @@ inline HttpResponse protocol_error(int status, const std::string& code,
                            {"error", {{"code", code}, {"message", message}, {"details", {}}}}}));
 }
 
-inline HttpResponse integration(int64_t max_batch_items = 100, const std::string& version = "1.0") {
+// GET /v1/integration's answer; from version 1.1 on it offers link batches of up to
+// `max_link_batch_items`.
+inline HttpResponse integration(int64_t max_batch_items = 100, const std::string& version = "1.0",
+                                int64_t max_link_batch_items = 1000) {
   json::object doc = json::parse(R"({"integration":{"id":"int_7","name":"Coro for Acme"},
     "platform":{"name":"Example Distribution"},
     "limits":{"max_page_size":500,"max_customer_filter":100}})")
                          .as_object();
   doc["protocol_version"] = version;
   doc["limits"].as_object()["max_batch_items"] = max_batch_items;
+  if (version != "1.0") doc["limits"].as_object()["max_link_batch_items"] = max_link_batch_items;
   return reply(200, json::serialize(doc));
 }
 

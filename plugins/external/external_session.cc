@@ -25,7 +25,7 @@ ApplyResult ExternalSession::apply_quantities(Call& call, const ApplyRequest& re
 }
 
 LinkAccountsResult ExternalSession::link_accounts(Call& call, const LinkAccountsRequest& request) {
-  return external::link_accounts(call, client_, request);
+  return external::link_accounts(call, client_, cache_, request);
 }
 
 std::string ExternalSession::disconnect(Call& call, std::string_view) {

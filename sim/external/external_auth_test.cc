@@ -37,13 +37,14 @@ TEST_F(ExternalAuthTest, TheIntegrationDocumentNamesTheIntegrationAndTheLimits) 
   start();
   settings(R"({"max_batch_items":250})");
   json::value v = get_json("/v1/integration");
-  EXPECT_EQ(v.at("protocol_version").as_string(), "1.0");
+  EXPECT_EQ(v.at("protocol_version").as_string(), "1.1");
   EXPECT_EQ(v.at("integration").at("id").as_string(), "int_0001");
   EXPECT_EQ(v.at("integration").at("name").as_string(), "Coro for Acme IT");
   EXPECT_EQ(v.at("platform").at("name").as_string(), "Example Distribution");
   EXPECT_EQ(v.at("limits").at("max_batch_items").as_int64(), 250);
   EXPECT_EQ(v.at("limits").at("max_page_size").as_int64(), 500);
   EXPECT_EQ(v.at("limits").at("max_customer_filter").as_int64(), 100);
+  EXPECT_EQ(v.at("limits").at("max_link_batch_items").as_int64(), 1000);
 }
 
 TEST_F(ExternalAuthTest, ASuspendedIntegrationIs403) {

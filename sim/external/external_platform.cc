@@ -64,9 +64,11 @@ class ExternalPlatform : public Platform {
     }
     Response response = error_body(405, "method_not_allowed",
                                    request.method + " is not allowed on " + request.path);
-    response.set_header("Allow", request.path.starts_with("/v1/links/") ? "GET, PUT, DELETE"
-                                 : request.path == "/v1/count-batches"  ? "POST"
-                                                                        : "GET");
+    response.set_header("Allow",
+                        request.path.starts_with("/v1/links/") ? "GET, PUT, DELETE"
+                        : request.path == "/v1/count-batches" || request.path == "/v1/link-batches"
+                            ? "POST"
+                            : "GET");
     return response;
   }
 

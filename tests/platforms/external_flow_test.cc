@@ -134,18 +134,22 @@ class ExternalFlowTest : public ::testing::Test {
     return mb::sim::testing::control_json(sim_->port(), method, target, body);
   }
 
-  // The pushes the platform received since the request log was last cleared.
-  std::vector<json::value> pushes() {
+  // The requests with this method whose target starts with `prefix` that the platform received
+  // since the request log was last cleared.
+  std::vector<json::value> requests(const std::string& method, const std::string& prefix) {
     std::vector<json::value> out;
     const json::value log = control("GET", "/_sim/requests");
     for (const auto& r : log.at("requests").as_array()) {
-      if (r.at("method").as_string() == "POST" &&
-          r.at("target").as_string() == "/v1/count-batches") {
+      if (r.at("method").as_string() == method &&
+          std::string(r.at("target").as_string()).starts_with(prefix)) {
         out.push_back(r);
       }
     }
     return out;
   }
+
+  // The pushes the platform received since the request log was last cleared.
+  std::vector<json::value> pushes() { return requests("POST", "/v1/count-batches"); }
 
   // customer|service|metric -> the simulator's count record.
   std::map<std::string, json::value> counts() {
@@ -263,6 +267,33 @@ TEST_F(ExternalFlowTest, ALinkThePlatformRefusesIsNotKept) {
   // A customer the platform does not have is refused before anything is linked.
   EXPECT_NE(mb("link ext w-blue c-9999").exit_code, 0);
   EXPECT_EQ(links().count("w-blue"), 0u);
+}
+
+TEST_F(ExternalFlowTest, MapAutoLinksEveryMatchedWorkspaceInOneLinkBatch) {
+  prepare();
+  control("DELETE", "/_sim/requests");
+  ok("map auto ext");
+  const std::map<std::string, std::string> linked = links();
+  EXPECT_EQ(linked.at("w-north"), "c-1001");
+  EXPECT_EQ(linked.at("w-blue"), "c-1003");
+  EXPECT_EQ(requests("POST", "/v1/link-batches").size(), 1u);
+  EXPECT_TRUE(requests("PUT", "/v1/links/").empty());
+  // What map auto linked is synced: nothing reports platform_not_mapped.
+  json::value run = sync();
+  EXPECT_EQ(outcome(run, "w-north", "edr"), "updated");
+  EXPECT_EQ(outcome(run, "w-blue", "edr"), "updated");
+}
+
+TEST_F(ExternalFlowTest, MapAutoAgainstAnOldPlatformLinksOneWorkspaceAtATime) {
+  control("POST", "/_sim/settings", R"({"link_batches":false})");
+  prepare();
+  control("DELETE", "/_sim/requests");
+  ok("map auto ext");
+  const std::map<std::string, std::string> linked = links();
+  EXPECT_EQ(linked.at("w-north"), "c-1001");
+  EXPECT_TRUE(requests("POST", "/v1/link-batches").empty());
+  EXPECT_EQ(requests("PUT", "/v1/links/").size(), linked.size());
+  EXPECT_EQ(outcome(sync(), "w-north", "edr"), "updated");
 }
 
 TEST_F(ExternalFlowTest, ManyCountsArePushedInBatchesUnderDeterministicKeys) {

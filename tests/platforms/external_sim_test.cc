@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -314,6 +315,53 @@ TEST_F(ExternalSimTest, AKeyRememberedForAnotherBodyIsPushedUnderAFingerprint) {
              apply_input("ext:run-1:batch-1", {line("a", "c-1001", "coro-edr", "devices", 9)})));
   EXPECT_EQ(lines["a"].at("outcome").as_string(), "updated");
   EXPECT_EQ(counts()["c-1001|coro-edr|devices"].at("quantity").as_int64(), 9);
+}
+
+// {"link":[...]} linking ws-<i> to the generated customer c-<i>, i from 1 to n.
+std::string links_to_generated_customers(int n) {
+  json::array links;
+  for (int i = 1; i <= n; ++i) {
+    char customer[16];
+    std::snprintf(customer, sizeof(customer), "c-%05d", i);
+    links.push_back(
+        json::object{{"account_id", "ws-" + std::to_string(i)}, {"platform_account_id", customer}});
+  }
+  return json::serialize(json::object{{"link", std::move(links)}});
+}
+
+TEST_F(ExternalSimTest, LinkingManyWorkspacesCostsOneCallPerLinkBatch) {
+  start("", "customers=250");
+  control("POST", "/_sim/settings", R"({"max_link_batch_items":100})");
+  auto session = open();
+  json::value r = invoke(*session, Operation::kLinkAccounts, links_to_generated_customers(250));
+  ASSERT_EQ(r.at("items").as_array().size(), 250u);
+  EXPECT_EQ(r.at("items").at(249).at("outcome").as_string(), "linked");
+  EXPECT_EQ(requests("POST", "/v1/link-batches").size(), 3u);  // ceil(250 / 100)
+  EXPECT_TRUE(requests("PUT", "/v1/links/").empty());
+  EXPECT_EQ(requests("GET", "/v1/integration").size(), 1u);
+  EXPECT_EQ(control("GET", "/_sim/state").at("links").as_array().size(), 250u);
+
+  // Linking the same workspaces to the same customers again changes nothing.
+  control("DELETE", "/_sim/requests");
+  r = invoke(*session, Operation::kLinkAccounts, links_to_generated_customers(250));
+  EXPECT_EQ(r.at("items").at(0).at("outcome").as_string(), "updated");
+  EXPECT_EQ(requests("POST", "/v1/link-batches").size(), 3u);
+  EXPECT_EQ(control("GET", "/_sim/state").at("links").as_array().size(), 250u);
+}
+
+TEST_F(ExternalSimTest, AnOldPlatformWithoutLinkBatchesIsLinkedOneWorkspaceAtATime) {
+  start("", "customers=30");
+  control("POST", "/_sim/settings", R"({"link_batches":false})");
+  auto session = open();
+  json::value r = invoke(*session, Operation::kLinkAccounts, links_to_generated_customers(30));
+  EXPECT_EQ(r.at("items").at(29).at("outcome").as_string(), "linked");
+  EXPECT_TRUE(requests("POST", "/v1/link-batches").empty());
+  EXPECT_EQ(requests("PUT", "/v1/links/").size(), 30u);
+  EXPECT_EQ(control("GET", "/_sim/state").at("links").as_array().size(), 30u);
+  auto taken =
+      session->invoke(Operation::kLinkAccounts,
+                      R"({"link":[{"account_id":"ws-95","platform_account_id":"c-00001"}]})");
+  EXPECT_EQ(taken.status().code(), mb::ErrorClass::kConflict);
 }
 
 TEST_F(ExternalSimTest, DisconnectUnlinksEveryWorkspace) {

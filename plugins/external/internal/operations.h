@@ -33,8 +33,10 @@ ApplyResult apply_quantities(Call& call, const Client& client, PlatformCache& ca
                              const ApplyRequest& request);
 
 // link_accounts and disconnect: workspaces linked to the platform's customers with
-// PUT /v1/links/<workspace>, unlinked with DELETE; a disconnect unlinks every workspace.
-LinkAccountsResult link_accounts(Call& call, const Client& client,
+// POST /v1/link-batches of up to max_link_batch_items when the platform speaks protocol 1.1,
+// else with PUT /v1/links/<workspace> each; unlinked with DELETE; a disconnect unlinks every
+// workspace.
+LinkAccountsResult link_accounts(Call& call, const Client& client, PlatformCache& cache,
                                  const LinkAccountsRequest& request);
 std::string disconnect(Call& call, const Client& client);
 

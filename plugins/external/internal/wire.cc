@@ -59,6 +59,48 @@ int64_t limit_member(const json::object& limits, const char* name) {
   return *value;
 }
 
+// The minor of a "1.<minor>" version; 0 when it cannot be read, so nothing newer is relied on.
+int64_t protocol_minor(const std::string& version) {
+  if (!version.starts_with("1.") || version.size() == 2) return 0;
+  int64_t minor = 0;
+  for (char c : version.substr(2)) {
+    if (c < '0' || c > '9' || minor > 1000000) return 0;
+    minor = minor * 10 + (c - '0');
+  }
+  return minor;
+}
+
+// The results of a batch's 200 answer: one object per item sent, in order, each echoing its
+// item's identity (`is_for(result, i, what)`), which proves the platform answered for these
+// items in this order.
+template <typename IsFor>
+std::vector<ItemResult> batch_results(std::string_view body, size_t items, std::string_view what,
+                                      std::string_view item_name, IsFor is_for) {
+  json::object o = parse_object(body, what);
+  const json::array& list = array_member(o, "results", what);
+  if (list.size() != items) {
+    malformed(what, std::to_string(list.size()) + " results for " + std::to_string(items) + " " +
+                        std::string(item_name) + "s");
+  }
+  std::vector<ItemResult> out;
+  out.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) malformed(what, "a result is not an object");
+    const json::object& r = list[i].get_object();
+    if (!is_for(r, i, what)) {
+      malformed(what, "result " + std::to_string(i) + " is not for " + std::string(item_name) +
+                          " " + std::to_string(i));
+    }
+    ItemResult result;
+    result.status = string_member(r, "status", what);
+    result.quantity = whole_number(r.if_contains("quantity"));
+    result.reason = nullable_string(r, "reason", what).value_or("");
+    result.message = nullable_string(r, "message", what).value_or("");
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
 }  // namespace
 
 IntegrationInfo parse_integration(std::string_view body) {
@@ -74,6 +116,8 @@ IntegrationInfo parse_integration(std::string_view body) {
   info.max_batch_items = limit_member(limits, "max_batch_items");
   info.max_page_size = limit_member(limits, "max_page_size");
   info.max_customer_filter = limit_member(limits, "max_customer_filter");
+  if (protocol_minor(info.protocol_version) >= 1)
+    info.max_link_batch_items = limit_member(limits, "max_link_batch_items");
   return info;
 }
 
@@ -153,32 +197,21 @@ std::string batch_body(std::string_view effective_date, const std::vector<CountI
 
 std::vector<ItemResult> parse_batch_results(std::string_view body,
                                             const std::vector<CountItem>& items) {
-  constexpr std::string_view kWhat = "POST /v1/count-batches";
-  json::object o = parse_object(body, kWhat);
-  const json::array& list = array_member(o, "results", kWhat);
-  if (list.size() != items.size()) {
-    malformed(kWhat, std::to_string(list.size()) + " results for " + std::to_string(items.size()) +
-                         " items");
-  }
-  std::vector<ItemResult> out;
-  out.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_object()) malformed(kWhat, "a result is not an object");
-    const json::object& r = list[i].get_object();
-    // The echo proves the platform answered for these items, in this order.
-    if (nullable_string(r, "customer_id", kWhat) != items[i].customer_id ||
-        nullable_string(r, "service_id", kWhat) != items[i].service_id ||
-        nullable_string(r, "metric", kWhat) != items[i].metric) {
-      malformed(kWhat, "result " + std::to_string(i) + " is not for item " + std::to_string(i));
-    }
-    ItemResult result;
-    result.status = string_member(r, "status", kWhat);
-    result.quantity = whole_number(r.if_contains("quantity"));
-    result.reason = nullable_string(r, "reason", kWhat).value_or("");
-    result.message = nullable_string(r, "message", kWhat).value_or("");
-    out.push_back(std::move(result));
-  }
-  return out;
+  return batch_results(body, items.size(), "POST /v1/count-batches", "item",
+                       [&](const json::object& r, size_t i, std::string_view what) {
+                         return nullable_string(r, "customer_id", what) == items[i].customer_id &&
+                                nullable_string(r, "service_id", what) == items[i].service_id &&
+                                nullable_string(r, "metric", what) == items[i].metric;
+                       });
+}
+
+std::vector<ItemResult> parse_link_batch_results(
+    std::string_view body, const std::vector<std::string>& vendor_customer_ids) {
+  return batch_results(body, vendor_customer_ids.size(), "POST /v1/link-batches", "link",
+                       [&](const json::object& r, size_t i, std::string_view what) {
+                         return nullable_string(r, "vendor_customer_id", what) ==
+                                vendor_customer_ids[i];
+                       });
 }
 
 std::optional<ErrorBody> parse_error_body(std::string_view body) {

@@ -28,7 +28,11 @@ struct IntegrationInfo {
   int64_t max_batch_items = 100;
   int64_t max_page_size = 100;
   int64_t max_customer_filter = 100;
+  // Most links per POST /v1/link-batches; only a platform of protocol 1.1 or later offers them.
+  std::optional<int64_t> max_link_batch_items;
 };
+// Throws PluginError(MB_STATUS_FATAL) when the document is malformed, including a 1.1 platform
+// that does not say how many links a batch may hold.
 IntegrationInfo parse_integration(std::string_view body);
 
 // {"data":[...],"next_cursor":...}
@@ -95,6 +99,12 @@ struct ItemResult {
 // the same identity. Throws PluginError(MB_STATUS_FATAL) otherwise.
 std::vector<ItemResult> parse_batch_results(std::string_view body,
                                             const std::vector<CountItem>& items);
+
+// The results of a 200 answer to POST /v1/link-batches, checked like parse_batch_results: one
+// per link sent, in order, echoing its vendor_customer_id; status created | moved | unchanged |
+// rejected.
+std::vector<ItemResult> parse_link_batch_results(
+    std::string_view body, const std::vector<std::string>& vendor_customer_ids);
 
 // The {"error":{"code","message","details"}} body; nullopt when the body is not one.
 struct ErrorBody {

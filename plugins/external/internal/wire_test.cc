@@ -17,11 +17,25 @@ const std::vector<CountItem> kItems = {{"c-1", "coro-edr", "devices", 12},
 TEST(ExternalWire, ReadsTheIntegrationAndItsLimits) {
   IntegrationInfo info = parse_integration(R"({"protocol_version":"1.2","extra":true,
     "integration":{"id":"int_7","name":"Coro for Acme"},"platform":{"name":"Example"},
-    "limits":{"max_batch_items":250,"max_page_size":500,"max_customer_filter":100}})");
+    "limits":{"max_batch_items":250,"max_page_size":500,"max_customer_filter":100,
+              "max_link_batch_items":700}})");
   EXPECT_EQ(info.protocol_version, "1.2");
   EXPECT_EQ(info.integration_name, "Coro for Acme");
   EXPECT_EQ(info.platform_name, "Example");
   EXPECT_EQ(info.max_batch_items, 250);
+  EXPECT_EQ(info.max_link_batch_items, 700);
+}
+
+TEST(ExternalWire, OnlyA1_1PlatformOffersLinkBatchesAndMustSayHowLarge) {
+  const std::string limits =
+      R"("limits":{"max_batch_items":100,"max_page_size":100,"max_customer_filter":100})";
+  auto document = [&](const std::string& version) {
+    return R"({"protocol_version":")" + version +
+           R"(","integration":{"id":"i","name":"n"},"platform":{"name":"p"},)" + limits + "}";
+  };
+  EXPECT_FALSE(parse_integration(document("1.0")).max_link_batch_items);
+  EXPECT_FALSE(parse_integration(document("1.x")).max_link_batch_items);
+  EXPECT_THROW(parse_integration(document("1.1")), PluginError);
   EXPECT_THROW(parse_integration(R"({"protocol_version":"1.0"})"), PluginError);
   EXPECT_THROW(parse_integration("<html>"), PluginError);
 }

@@ -50,6 +50,7 @@ void Api::register_routes(Router& router) {
   add(router, "GET", "/v1/links/{vendor_customer_id}", &Api::get_link);
   add(router, "PUT", "/v1/links/{vendor_customer_id}", &Api::put_link);
   add(router, "DELETE", "/v1/links/{vendor_customer_id}", &Api::delete_link);
+  add(router, "POST", "/v1/link-batches", &Api::post_link_batch);
   add(router, "GET", "/v1/counts", &Api::list_counts);
   add(router, "POST", "/v1/count-batches", &Api::post_count_batch);
 }
@@ -126,15 +127,17 @@ std::string Api::vendor_customer_id(const Request& request) {
 // The integration and the catalogue
 
 Response Api::get_integration(const Request&) {
+  json::object limits{{"max_batch_items", settings_.max_batch_items},
+                      {"max_page_size", settings_.max_page_size},
+                      {"max_customer_filter", settings_.max_customer_filter}};
+  // A 1.0 platform knows nothing of link batches, so it announces neither the minor nor the limit.
+  if (settings_.link_batches) limits["max_link_batch_items"] = settings_.max_link_batch_items;
   return Response::json(
-      200, json::object{
-               {"protocol_version", "1.0"},
-               {"integration",
-                json::object{{"id", ledger_.integration.id}, {"name", ledger_.integration.name}}},
-               {"platform", json::object{{"name", ledger_.integration.platform_name}}},
-               {"limits", json::object{{"max_batch_items", settings_.max_batch_items},
-                                       {"max_page_size", settings_.max_page_size},
-                                       {"max_customer_filter", settings_.max_customer_filter}}}});
+      200, json::object{{"protocol_version", settings_.link_batches ? "1.1" : "1.0"},
+                        {"integration", json::object{{"id", ledger_.integration.id},
+                                                     {"name", ledger_.integration.name}}},
+                        {"platform", json::object{{"name", ledger_.integration.platform_name}}},
+                        {"limits", std::move(limits)}});
 }
 
 Response Api::list_services(const Request& request) {

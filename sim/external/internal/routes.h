@@ -53,6 +53,8 @@ class Api {
   Response get_link(const Request& request);
   Response put_link(const Request& request);
   Response delete_link(const Request& request);
+  // POST /v1/link-batches (protocol 1.1): each item linked as its own PUT would, in order.
+  Response post_link_batch(const Request& request);
 
   // routes_counts.cc
   Response list_counts(const Request& request);

@@ -17,6 +17,8 @@ json::value settings_to_json(const Settings& settings) {
                       {"max_batch_items", settings.max_batch_items},
                       {"max_page_size", settings.max_page_size},
                       {"max_customer_filter", settings.max_customer_filter},
+                      {"link_batches", settings.link_batches},
+                      {"max_link_batch_items", settings.max_link_batch_items},
                       {"rate_limit_requests", settings.rate_limit_requests},
                       {"rate_limit_window_seconds", settings.rate_limit_window_seconds}};
 }
@@ -38,6 +40,11 @@ Settings with_changes(const Settings& current, const json::object& changes) {
       updated.max_page_size = int_setting(value, key, 1);
     } else if (key == "max_customer_filter") {
       updated.max_customer_filter = int_setting(value, key, 1);
+    } else if (key == "link_batches") {
+      if (!value.is_bool()) throw HttpError(400, "setting 'link_batches' must be a boolean");
+      updated.link_batches = value.get_bool();
+    } else if (key == "max_link_batch_items") {
+      updated.max_link_batch_items = int_setting(value, key, 1);
     } else if (key == "rate_limit_requests") {
       updated.rate_limit_requests = int_setting(value, key, 0);
     } else if (key == "rate_limit_window_seconds") {

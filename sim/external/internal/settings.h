@@ -1,5 +1,6 @@
 // The switches POST /_sim/settings sets on the external platform: the API key, a suspended
-// integration, the protocol's limits and a rate limit.
+// integration, the protocol's limits, a rate limit, and whether it serves protocol 1.1's link
+// batches (off: it answers as a 1.0 platform, for testing clients against old servers).
 //
 //   Settings updated = with_changes(current, {{"suspended", true}});  // throws HttpError(400)
 #ifndef METERBRIDGE_SIM_EXTERNAL_INTERNAL_SETTINGS_H_
@@ -19,6 +20,8 @@ struct Settings {
   int64_t max_batch_items = 100;
   int64_t max_page_size = 500;
   int64_t max_customer_filter = 100;
+  bool link_batches = true;
+  int64_t max_link_batch_items = 1000;
   int64_t rate_limit_requests = 0;
   int64_t rate_limit_window_seconds = 60;
 };
