@@ -66,6 +66,7 @@ struct Measured {
 
 // Runs argv as a child with stdout and stderr to /dev/null; its wall time and peak RSS.
 Measured run_measured(const std::vector<std::string>& argv) {
+  std::fflush(stdout);  // else the child would print what is still buffered
   auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
