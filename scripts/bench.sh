@@ -8,7 +8,7 @@ build=${1:-build-release}
 shift || true
 cd "$(dirname "$0")/.."
 
-for binary in meterbridge-bench-http meterbridge-bench-link meterbridge-bench-sync meterbridge-sim; do
+for binary in meterbridge-bench-http meterbridge-bench-link meterbridge-bench-sync meterbridge-bench-import meterbridge-sim meterbridge; do
   if [ ! -x "$build/bin/$binary" ]; then
     echo "bench: $build/bin/$binary is missing; build the release preset first (make bench)" >&2
     exit 1
@@ -25,3 +25,6 @@ printf '\n\033[1m== Linking (meterbridge-bench-link)\033[0m\n'
 
 printf '\n\033[1m== Sync (meterbridge-bench-sync)\033[0m\n'
 "$build/bin/meterbridge-bench-sync" --sim "$build/bin/meterbridge-sim" --plugins "$build/plugins" "$@"
+
+printf '\n\033[1m== Usage import (meterbridge-bench-import)\033[0m\n'
+"$build/bin/meterbridge-bench-import" --meterbridge "$build/bin/meterbridge"

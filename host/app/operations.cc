@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -350,8 +351,24 @@ Result<std::string> disconnect_connector(app::App& app, const std::string& id) {
 
 namespace {
 
-Result<UsageImported> import_usage_document(app::App& app, std::string_view text,
-                                            const std::string& origin) {
+// Hands each checked row straight to the store's open import transaction.
+class StoreUsageSink : public UsageSink {
+ public:
+  explicit StoreUsageSink(UsageImportTransaction& import) : import_(import) {}
+  Status add_workspace(const Workspace& workspace) override {
+    return import_.add_workspace(workspace);
+  }
+  Status add_service(const VendorService& service) override { return import_.add_service(service); }
+  Status add_count(const UsageCount& count) override { return import_.add_count(count); }
+
+ private:
+  UsageImportTransaction& import_;
+};
+
+using UsageReader = std::function<Result<UsageStreamSummary>(const UsageParseOptions&, UsageSink&)>;
+
+Result<UsageImported> import_usage_document(app::App& app, const std::string& origin,
+                                            const UsageReader& read) {
   auto store = app.store();
   if (!store) return store.status();
   auto config = app.config();
@@ -365,46 +382,33 @@ Result<UsageImported> import_usage_document(app::App& app, std::string_view text
   auto workspaces = (*store)->list_workspaces();
   if (!workspaces) return workspaces.status();
   for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
-  auto parsed = parse_usage(text, origin, options);
-  if (!parsed) return parsed.status();
-  auto previous = (*store)->snapshot_preceding(parsed->snapshot.as_of);
-  if (!previous) return previous.status();
-  auto id = (*store)->import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
+  // Rows are written as they are checked; any error drops the transaction, so nothing changes.
+  auto import = (*store)->begin_usage_import(origin);
+  if (!import) return import.status();
+  StoreUsageSink sink(**import);
+  auto streamed = read(options, sink);
+  if (!streamed) return streamed.status();
+  auto id = (*import)->commit(streamed->as_of);
   if (!id) return id.status();
+  import->reset();  // releases the store for the comparison below
+  auto compared = (*store)->compare_usage_snapshot(*id);
+  if (!compared) return compared.status();
   UsageImported report;
   report.snapshot_id = *id;
-  report.as_of = parsed->snapshot.as_of;
-  report.services = parsed->services.size();
-  report.counts = parsed->snapshot.counts.size();
-  std::set<std::pair<std::string, std::string>> rows;
-  std::set<std::string> with_data;
-  for (const auto& c : parsed->snapshot.counts) {
-    with_data.insert(c.workspace_id);
-    rows.emplace(c.workspace_id, c.service_id);
-  }
-  report.workspaces_with_data = with_data.size();
-  if (*previous) {
-    report.previous_snapshot_id = (*previous)->id;
-    report.previous_as_of = (*previous)->as_of;
-    std::set<std::string> absent;
-    for (const auto& c : (*previous)->counts) {
-      if (with_data.count(c.workspace_id) == 0) absent.insert(c.workspace_id);
-      else if (rows.count({c.workspace_id, c.service_id}) == 0) ++report.omitted_pairs;
-    }
-    report.absent_workspaces = absent.size();
-  }
-  auto latest = (*store)->latest_snapshot();
-  if (!latest) return latest.status();
-  report.is_latest = *latest && (*latest)->id == *id;
-  report.latest_as_of = *latest ? (*latest)->as_of : report.as_of;
+  report.as_of = streamed->as_of;
+  report.services = streamed->services;
+  report.counts = compared->counts;
+  report.workspaces_with_data = compared->workspaces_with_data;
+  report.previous_snapshot_id = compared->previous_snapshot_id;
+  report.previous_as_of = compared->previous_as_of;
+  report.omitted_pairs = compared->omitted_pairs;
+  report.absent_workspaces = compared->absent_workspaces;
+  report.is_latest = compared->latest_snapshot_id == *id;
+  report.latest_as_of = compared->latest_as_of;
   return report;
 }
 
-}  // namespace
-
-Result<UsageImported> import_usage(app::App& app, std::string_view text,
-                                   const std::string& origin) {
-  auto imported = import_usage_document(app, text, origin);
+Result<UsageImported> counted(Result<UsageImported> imported) {
   const HostMetrics& m = host_metrics();
   // An invalid document is the sender's problem ("rejected"); anything else is ours ("failed").
   const char* outcome = imported                                                 ? "ok"
@@ -413,6 +417,24 @@ Result<UsageImported> import_usage(app::App& app, std::string_view text,
   m.usage_imports.labels({outcome}).inc();
   if (imported) m.usage_rows_imported.labels().inc(imported->counts);
   return imported;
+}
+
+}  // namespace
+
+Result<UsageImported> import_usage(app::App& app, std::string_view text,
+                                   const std::string& origin) {
+  return counted(
+      import_usage_document(app, origin, [&](const UsageParseOptions& options, UsageSink& sink) {
+        return stream_usage(text, origin, options, sink);
+      }));
+}
+
+Result<UsageImported> import_usage_file(app::App& app, const std::string& file) {
+  std::string origin = file == "-" ? "stdin" : file;
+  return counted(
+      import_usage_document(app, origin, [&](const UsageParseOptions& options, UsageSink& sink) {
+        return stream_usage_file(file, options, sink);
+      }));
 }
 
 boost::json::value usage_imported_to_json(const UsageImported& r) {

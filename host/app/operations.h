@@ -86,6 +86,8 @@ struct UsageImported {
   std::string latest_as_of;
 };
 Result<UsageImported> import_usage(app::App& app, std::string_view text, const std::string& origin);
+// The same from a usage file ("-": standard input), read and written a piece at a time.
+Result<UsageImported> import_usage_file(app::App& app, const std::string& file);
 // The import report, as `usage import` prints it and the API returns it.
 boost::json::value usage_imported_to_json(const UsageImported& imported);
 std::string describe_usage_imported(const UsageImported& imported);

@@ -13,12 +13,7 @@ namespace mb::cli {
 namespace {
 
 int usage_import(App& app, const std::string& file) {
-  auto config = app.config();
-  if (!config) return report_failure(app, config.status());
-  auto text = read_usage_file(file, (*config)->max_usage_bytes.value_or(kDefaultMaxUsageBytes));
-  if (!text) return report_failure(app, text.status());
-  std::string origin = file == "-" ? "stdin" : file;
-  auto imported = ops::import_usage(app, *text, origin);
+  auto imported = ops::import_usage_file(app, file);
   if (!imported) return report_failure(app, imported.status());
   if (app.options().json) print_json(app, ops::usage_imported_to_json(*imported));
   else app.out() << ops::describe_usage_imported(*imported);

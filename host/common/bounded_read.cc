@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <istream>
+#include <utility>
 
 namespace mb {
 namespace {
@@ -24,6 +25,7 @@ class FileDescriptor {
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_;
@@ -38,7 +40,11 @@ std::string format_byte_size(size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-Result<std::string> read_regular_file(const std::filesystem::path& path, size_t max_bytes) {
+namespace {
+
+// Opens a regular file for reading: never waits on a FIFO, refuses devices and directories, and
+// a file already larger than `max_bytes`.
+Result<int> open_regular_file(const std::filesystem::path& path, size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
@@ -51,20 +57,62 @@ Result<std::string> read_regular_file(const std::filesystem::path& path, size_t 
     return Status::ConfigInvalid(std::string("cannot be read: ") + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Status::ConfigInvalid("is not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes) return too_large(max_bytes);
-  // The size can change between fstat and read: read at most one byte more than allowed.
-  std::string out(static_cast<size_t>(st.st_size), '\0');
-  size_t have = 0;
+  return fd.release();
+}
+
+}  // namespace
+
+Result<std::string> read_regular_file(const std::filesystem::path& path, size_t max_bytes) {
+  auto reader = BoundedReader::open_file(path, max_bytes);
+  if (!reader) return reader.status();
+  std::string out;
+  // The size can change between fstat and read: read_some fails one byte past the limit.
   for (;;) {
-    if (have == out.size()) out.resize(std::min(max_bytes + 1, out.size() * 2 + 4096));
-    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::ConfigInvalid(std::string("cannot be read: ") + std::strerror(errno));
-    if (n == 0) break;
-    have += static_cast<size_t>(n);
-    if (have > max_bytes) return too_large(max_bytes);
+    if (out.size() == out.capacity()) out.reserve(std::min(max_bytes + 1, out.size() * 2 + 4096));
+    size_t have = out.size();
+    out.resize(out.capacity());
+    auto n = (*reader)->read_some(out.data() + have, out.size() - have);
+    if (!n) return n.status();
+    out.resize(have + *n);
+    if (*n == 0) return out;
   }
-  out.resize(have);
-  return out;
+}
+
+Result<std::unique_ptr<BoundedReader>> BoundedReader::open_file(const std::filesystem::path& path,
+                                                                size_t max_bytes) {
+  auto fd = open_regular_file(path, max_bytes);
+  if (!fd) return fd.status();
+  return std::unique_ptr<BoundedReader>(new BoundedReader(*fd, nullptr, max_bytes));
+}
+
+std::unique_ptr<BoundedReader> BoundedReader::of_stream(std::istream& in, size_t max_bytes) {
+  return std::unique_ptr<BoundedReader>(new BoundedReader(-1, &in, max_bytes));
+}
+
+BoundedReader::~BoundedReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> BoundedReader::read_some(char* buffer, size_t size) {
+  size_t n = 0;
+  if (in_ != nullptr) {
+    if (*in_) {
+      in_->read(buffer, static_cast<std::streamsize>(size));
+      n = static_cast<size_t>(in_->gcount());
+    }
+    if (in_->bad()) return Status::ConfigInvalid("cannot be read");
+  } else {
+    ssize_t got;
+    do {
+      got = ::read(fd_, buffer, size);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0)
+      return Status::ConfigInvalid(std::string("cannot be read: ") + std::strerror(errno));
+    n = static_cast<size_t>(got);
+  }
+  read_ += n;
+  if (read_ > max_bytes_) return too_large(max_bytes_);
+  return n;
 }
 
 Result<std::string> read_stream(std::istream& in, size_t max_bytes) {

@@ -328,10 +328,15 @@ Result<Answer> sync_connector(const Endpoint& e) {
 Result<Answer> import_usage(const Endpoint& e) {
   bool csv = e.request.header("content-type").find("csv") != std::string::npos;
   const std::string& text = e.request.body;
+  // Reject what cannot be a usage document early with a clear message. No DOM is built: the
+  // import parses the body with the streaming parser, which names any syntax error's position.
   if (!csv) {
-    auto doc = mb::json::parse(text);  // reject non-JSON early with a clear message
-    if (!doc)
-      return Status::ConfigInvalid("usage must be JSON (or text/csv): " + doc.status().message());
+    std::string_view body = std::string_view(text).starts_with("\xEF\xBB\xBF")
+                                ? std::string_view(text).substr(3)
+                                : std::string_view(text);
+    size_t first = body.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || body[first] != '{')
+      return Status::ConfigInvalid("usage must be JSON (or text/csv): expected a JSON object");
   }
   auto imported = ops::import_usage(e.app, text, "api");
   if (!imported) {

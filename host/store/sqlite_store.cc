@@ -262,6 +262,94 @@ CREATE UNIQUE INDEX account_mappings_one_to_one ON account_mappings(connector_id
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+// The open transaction of a streamed usage import. It holds the store's lock for its whole life:
+// other calls wait rather than see (or interleave with) a half-written snapshot.
+class SqliteUsageImport : public UsageImportTransaction {
+ public:
+  SqliteUsageImport(sqlite3* db, std::unique_lock<std::mutex> lock, std::string timestamp)
+      : db_(db),
+        lock_(std::move(lock)),
+        timestamp_(std::move(timestamp)),
+        workspace_(db_,
+                   "INSERT INTO workspaces(id, name, ended, partner_id, updated_at) VALUES(?1, ?2, "
+                   "?3, ?5, ?4) "
+                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, ended = excluded.ended, "
+                   "partner_id = excluded.partner_id, updated_at = excluded.updated_at"),
+        service_(
+            db_,
+            "INSERT INTO services(id, name, updated_at) VALUES(?1, ?2, ?3) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"),
+        count_(db_,
+               "INSERT INTO usage_counts(snapshot_id, workspace_id, service_id, users, devices) "
+               "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING") {}
+  ~SqliteUsageImport() override {
+    if (open_) (void)exec(db_, "ROLLBACK");
+  }
+
+  // Opens the transaction and the snapshot row (its as_of is set on commit).
+  Status begin(const std::string& source) {
+    MB_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE"));
+    open_ = true;
+    Statement snap(db_,
+                   "INSERT INTO usage_snapshots(as_of, imported_at, source) VALUES('', ?1, ?2)");
+    snap.bind(1, timestamp_).bind(2, source);
+    snap.step();
+    MB_RETURN_IF_ERROR(snap.status());
+    snapshot_id_ = sqlite3_last_insert_rowid(db_);
+    return Status::Ok();
+  }
+
+  Status add_workspace(const Workspace& ws) override {
+    workspace_.reset();
+    workspace_.bind(1, ws.id)
+        .bind(2, ws.name)
+        .bind(3, int64_t{ws.ended ? 1 : 0})
+        .bind(4, timestamp_)
+        .bind(5, ws.partner_id);
+    workspace_.step();
+    return workspace_.status();
+  }
+  Status add_service(const VendorService& svc) override {
+    service_.reset();
+    service_.bind(1, svc.id).bind(2, svc.name).bind(3, timestamp_);
+    service_.step();
+    return service_.status();
+  }
+  Status add_count(const UsageCount& count) override {
+    count_.reset();
+    count_.bind(1, snapshot_id_)
+        .bind(2, count.workspace_id)
+        .bind(3, count.service_id)
+        .bind(4, count.users)
+        .bind(5, count.devices);
+    count_.step();
+    MB_RETURN_IF_ERROR(count_.status());
+    if (sqlite3_changes(db_) == 0) return Status::Conflict("duplicate count");
+    return Status::Ok();
+  }
+  Result<int64_t> commit(const std::string& as_of) override {
+    if (!open_) return Status::Fatal("usage import already finished");
+    Statement snap(db_, "UPDATE usage_snapshots SET as_of = ?1 WHERE id = ?2");
+    snap.bind(1, as_of).bind(2, snapshot_id_);
+    snap.step();
+    MB_RETURN_IF_ERROR(snap.status());
+    workspace_.reset();
+    service_.reset();
+    count_.reset();
+    MB_RETURN_IF_ERROR(exec(db_, "COMMIT"));
+    open_ = false;
+    return snapshot_id_;
+  }
+
+ private:
+  sqlite3* db_;
+  std::unique_lock<std::mutex> lock_;
+  std::string timestamp_;
+  Statement workspace_, service_, count_;
+  int64_t snapshot_id_ = 0;
+  bool open_ = false;
+};
+
 class SqliteStore : public Store {
  public:
   SqliteStore(sqlite3* db, std::filesystem::path key_file, const Clock* clock)
@@ -410,49 +498,81 @@ class SqliteStore : public Store {
   Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
                                const std::vector<VendorService>& services,
                                const UsageSnapshot& snapshot) override {
+    auto import = begin_usage_import(snapshot.source);
+    if (!import) return import.status();
+    for (const auto& ws : workspaces) MB_RETURN_IF_ERROR((*import)->add_workspace(ws));
+    for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
+    for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
+    return (*import)->commit(snapshot.as_of);
+  }
+
+  Result<std::unique_ptr<UsageImportTransaction>> begin_usage_import(
+      const std::string& source) override {
+    auto import =
+        std::make_unique<SqliteUsageImport>(db_, std::unique_lock<std::mutex>(mu_), now());
+    MB_RETURN_IF_ERROR(import->begin(source));
+    return std::unique_ptr<UsageImportTransaction>(std::move(import));
+  }
+
+  Result<UsageImportComparison> compare_usage_snapshot(int64_t snapshot_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    int64_t snapshot_id = 0;
-    Status st = in_transaction([&]() -> Status {
-      std::string ts = now();
-      Statement w(db_,
-                  "INSERT INTO workspaces(id, name, ended, partner_id, updated_at) VALUES(?1, ?2, ?3, ?5, ?4) "
-                  "ON CONFLICT(id) DO UPDATE SET name = excluded.name, ended = excluded.ended, "
-                  "partner_id = excluded.partner_id, "
-                  "updated_at = excluded.updated_at");
-      for (const auto& ws : workspaces) {
-        w.reset();
-        w.bind(1, ws.id).bind(2, ws.name).bind(3, int64_t{ws.ended ? 1 : 0}).bind(4, ts).bind(5, ws.partner_id);
-        w.step();
-        MB_RETURN_IF_ERROR(w.status());
+    UsageImportComparison out;
+    auto single = [&](const char* sql,
+                      std::initializer_list<int64_t> parameters) -> Result<int64_t> {
+      Statement s(db_, sql);
+      int index = 0;
+      for (int64_t p : parameters) s.bind(++index, p);
+      int64_t value = s.step() ? s.integer(0) : 0;
+      MB_RETURN_IF_ERROR(s.status());
+      return value;
+    };
+    auto counts = single("SELECT COUNT(*) FROM usage_counts WHERE snapshot_id = ?1", {snapshot_id});
+    if (!counts) return counts.status();
+    out.counts = static_cast<size_t>(*counts);
+    auto with_data =
+        single("SELECT COUNT(DISTINCT workspace_id) FROM usage_counts WHERE snapshot_id = ?1",
+               {snapshot_id});
+    if (!with_data) return with_data.status();
+    out.workspaces_with_data = static_cast<size_t>(*with_data);
+    {
+      Statement prev(db_,
+                     "SELECT id, as_of FROM usage_snapshots WHERE id <> ?1 AND "
+                     "as_of <= (SELECT as_of FROM usage_snapshots WHERE id = ?1) "
+                     "ORDER BY as_of DESC, id DESC LIMIT 1");
+      prev.bind(1, snapshot_id);
+      if (prev.step()) {
+        out.previous_snapshot_id = prev.integer(0);
+        out.previous_as_of = prev.text(1);
       }
-      Statement sv(db_,
-                   "INSERT INTO services(id, name, updated_at) VALUES(?1, ?2, ?3) "
-                   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at");
-      for (const auto& svc : services) {
-        sv.reset();
-        sv.bind(1, svc.id).bind(2, svc.name).bind(3, ts);
-        sv.step();
-        MB_RETURN_IF_ERROR(sv.status());
-      }
-      Statement snap(db_, "INSERT INTO usage_snapshots(as_of, imported_at, source) VALUES(?1, ?2, ?3)");
-      snap.bind(1, snapshot.as_of).bind(2, ts).bind(3, snapshot.source);
-      snap.step();
-      MB_RETURN_IF_ERROR(snap.status());
-      snapshot_id = sqlite3_last_insert_rowid(db_);
-      Statement c(db_,
-                  "INSERT INTO usage_counts(snapshot_id, workspace_id, service_id, users, devices) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5)");
-      for (const auto& count : snapshot.counts) {
-        c.reset();
-        c.bind(1, snapshot_id).bind(2, count.workspace_id).bind(3, count.service_id)
-            .bind(4, count.users).bind(5, count.devices);
-        c.step();
-        MB_RETURN_IF_ERROR(c.status());
-      }
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-    return snapshot_id;
+      MB_RETURN_IF_ERROR(prev.status());
+    }
+    if (out.previous_snapshot_id > 0) {
+      // Both lookups use usage_counts' primary key (snapshot, workspace, service).
+      auto omitted = single(
+          "SELECT COUNT(*) FROM usage_counts p WHERE p.snapshot_id = ?1 "
+          "AND EXISTS(SELECT 1 FROM usage_counts n WHERE n.snapshot_id = ?2 AND n.workspace_id = "
+          "p.workspace_id) "
+          "AND NOT EXISTS(SELECT 1 FROM usage_counts n WHERE n.snapshot_id = ?2 "
+          "AND n.workspace_id = p.workspace_id AND n.service_id = p.service_id)",
+          {out.previous_snapshot_id, snapshot_id});
+      if (!omitted) return omitted.status();
+      out.omitted_pairs = static_cast<size_t>(*omitted);
+      auto absent = single(
+          "SELECT COUNT(DISTINCT p.workspace_id) FROM usage_counts p WHERE p.snapshot_id = ?1 "
+          "AND NOT EXISTS(SELECT 1 FROM usage_counts n WHERE n.snapshot_id = ?2 AND n.workspace_id "
+          "= p.workspace_id)",
+          {out.previous_snapshot_id, snapshot_id});
+      if (!absent) return absent.status();
+      out.absent_workspaces = static_cast<size_t>(*absent);
+    }
+    Statement latest(db_,
+                     "SELECT id, as_of FROM usage_snapshots ORDER BY as_of DESC, id DESC LIMIT 1");
+    if (latest.step()) {
+      out.latest_snapshot_id = latest.integer(0);
+      out.latest_as_of = latest.text(1);
+    }
+    MB_RETURN_IF_ERROR(latest.status());
+    return out;
   }
 
   Result<std::vector<Workspace>> list_workspaces() override {

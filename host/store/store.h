@@ -24,6 +24,34 @@
 
 namespace mb {
 
+// A usage import in progress: one open transaction that rows are added to as they are read, so
+// an import of millions of counts never holds them in memory. Nothing is visible to anyone
+// until commit(); destroying the object without committing rolls everything back. While it is
+// open, other calls on the same store wait (the store serializes its calls).
+class UsageImportTransaction {
+ public:
+  virtual ~UsageImportTransaction() = default;
+  virtual Status add_workspace(const Workspace& workspace) = 0;  // upsert
+  virtual Status add_service(const VendorService& service) = 0;  // upsert
+  // kConflict when the snapshot already holds a count for the workspace × service pair.
+  virtual Status add_count(const UsageCount& count) = 0;
+  // Sets the snapshot's as_of and commits; returns the snapshot id.
+  virtual Result<int64_t> commit(const std::string& as_of) = 0;
+};
+
+// How an imported snapshot compares with the one before it (the newest other snapshot whose
+// as_of is not after its own), computed in the store without loading either snapshot's counts.
+struct UsageImportComparison {
+  size_t counts = 0;
+  size_t workspaces_with_data = 0;
+  int64_t previous_snapshot_id = 0;  // 0 when there is none
+  std::string previous_as_of;
+  size_t omitted_pairs = 0;  // pairs of the previous snapshot missing for a workspace that has data
+  size_t absent_workspaces = 0;  // workspaces with data before and none now
+  int64_t latest_snapshot_id = 0;
+  std::string latest_as_of;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -47,6 +75,10 @@ class Store {
   virtual Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
                                        const std::vector<VendorService>& services,
                                        const UsageSnapshot& snapshot) = 0;
+  // The same, streamed: rows are written as they come, in one transaction (see above).
+  virtual Result<std::unique_ptr<UsageImportTransaction>> begin_usage_import(
+      const std::string& source) = 0;
+  virtual Result<UsageImportComparison> compare_usage_snapshot(int64_t snapshot_id) = 0;
   virtual Result<std::vector<Workspace>> list_workspaces() = 0;
   virtual Result<std::vector<VendorService>> list_services() = 0;
   // The snapshot with the newest as_of (the last imported among equals) with its counts, or

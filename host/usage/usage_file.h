@@ -1,12 +1,16 @@
 // Usage files: the vendor's counts per workspace × service, imported from JSON or CSV (formats
-// in docs/usage-format.md) or pushed to the admin API. A file is validated whole: either every
-// row is good and the import is one transaction, or it is rejected with every error listed
-// (JSON Pointer or CSV line, and the reason) and nothing changes. Both formats are equally
+// in docs/usage-format.md) or pushed to the admin API. A file is validated row by row as it is
+// read (a SAX parser for JSON, a row reader for CSV), the good rows streamed into one open
+// transaction: either every row is good and the transaction commits, or it is rejected with
+// every error listed (JSON Pointer or CSV line, and the reason; the list is capped and says how
+// many more) and rolled back, so nothing changes. Both formats are equally
 // strict: UTF-8 only, no unknown fields or columns, and at most `max_bytes` of text.
 //
-//   Result<UsageImport> parsed = parse_usage_json(text, "usage.json");
-//   if (!parsed) { std::cerr << parsed.status().message(); }   // one error per line
-//   store.import_usage(parsed->workspaces, parsed->services, parsed->snapshot);
+//   auto import = store.begin_usage_import("usage.json");      // one open transaction
+//   StoreSink sink(**import);                                    // a UsageSink writing to it
+//   auto read = stream_usage_file("usage.json", options, sink);
+//   if (!read) { std::cerr << read.status().message(); }        // one error per line; rolled back
+//   else (*import)->commit(read->as_of);
 #ifndef METERBRIDGE_HOST_USAGE_USAGE_FILE_H_
 #define METERBRIDGE_HOST_USAGE_USAGE_FILE_H_
 
@@ -45,8 +49,34 @@ Result<UsageImport> parse_usage_csv(std::string_view text, std::string_view orig
 Result<UsageImport> parse_usage(std::string_view text, std::string_view origin,
                                 const UsageParseOptions& options = {});
 
-// Reads a usage file ("-": standard input) of at most `max_bytes`; the error names the file.
-Result<std::string> read_usage_file(const std::string& file, size_t max_bytes);
+// Where rows go as they are validated: the store's open import transaction, or memory. A sink
+// answers kConflict for a count whose workspace × service pair it already holds (reported as a
+// duplicate); any other error stops the import and is returned as it is.
+class UsageSink {
+ public:
+  virtual ~UsageSink() = default;
+  virtual Status add_workspace(const Workspace& workspace) = 0;
+  virtual Status add_service(const VendorService& service) = 0;
+  virtual Status add_count(const UsageCount& count) = 0;
+};
+
+// What a streamed import read. Rows went to the sink; the caller commits only when this is not
+// an error (an error means the sink holds a partial, wrong import: roll it back).
+struct UsageStreamSummary {
+  std::string as_of;    // normalised to a UTC time
+  size_t services = 0;  // declared in the document
+  size_t counts = 0;
+};
+
+// Like parse_usage, but each row goes to `sink` as soon as it is checked: memory depends on the
+// number of workspaces and services, never on the number of counts, and no JSON DOM is built.
+Result<UsageStreamSummary> stream_usage(std::string_view text, std::string_view origin,
+                                        const UsageParseOptions& options, UsageSink& sink);
+// The same for a usage file ("-": standard input), read a piece at a time; a file larger than
+// options.max_bytes is refused, and read errors name the file. The origin in error lines is the
+// file name ("stdin" for standard input).
+Result<UsageStreamSummary> stream_usage_file(const std::string& file,
+                                             const UsageParseOptions& options, UsageSink& sink);
 
 }  // namespace mb
 

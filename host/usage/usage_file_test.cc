@@ -2,6 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <unistd.h>
+
 namespace mb {
 namespace {
 
@@ -38,13 +46,15 @@ TEST(UsageJson, ListsEveryErrorWithItsPointer) {
       {"workspace_id": "w1", "service_id": "edr", "users": -1, "devices": 2},
       {"workspace_id": "w1", "service_id": "ghost", "users": 1, "devices": "2"},
       {"workspace_id": "w1", "service_id": "edr", "users": 1, "devices": 2.5}
-    ]})", "u.json");
+    ]})",
+                            "u.json");
   ASSERT_FALSE(r);
   const std::string& m = r.status().message();
-  for (const char* expected : {"/as_of", "/workspaces/1: duplicate workspace id 'w1'", "/workspaces/2/id",
-                               "/usage/0: users must be >= 0", "/usage/1: unknown service 'ghost'",
-                               "/usage/1/devices: must be a whole number", "/usage/2: duplicate count",
-                               "/usage/2/devices: must be a whole number"}) {
+  for (const char* expected :
+       {"/as_of", "/workspaces/1: duplicate workspace id 'w1'", "/workspaces/2/id",
+        "/usage/0: users must be >= 0", "/usage/1: unknown service 'ghost'",
+        "/usage/1/devices: must be a whole number", "/usage/2: duplicate count",
+        "/usage/2/devices: must be a whole number"}) {
     EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
   }
 }
@@ -57,16 +67,19 @@ TEST(UsageJson, RefusesCountsBeyondInt64AndAcceptsWholeDoubles) {
     "usage": [
       {"workspace_id": "w1", "service_id": "edr", "users": 3.33e75, "devices": 9223372036854775808.0},
       {"workspace_id": "w1", "service_id": "mail", "users": 18446744073709551615, "devices": -1e300}
-    ]})", "u.json");
+    ]})",
+                            "u.json");
   ASSERT_FALSE(r);
   const std::string& m = r.status().message();
   for (const char* expected : {"/usage/0/users: too large", "/usage/0/devices: too large",
                                "/usage/1/users: too large", "/usage/1/devices: too large"})
     EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
 
-  auto whole = parse_usage_json(R"({"as_of": "2026-11-21", "workspaces": [{"id": "w1", "name": "A"}],
+  auto whole =
+      parse_usage_json(R"({"as_of": "2026-11-21", "workspaces": [{"id": "w1", "name": "A"}],
     "services": [{"id": "edr", "name": "EDR"}],
-    "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 40.0, "devices": 1e2}]})", "u.json");
+    "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 40.0, "devices": 1e2}]})",
+                       "u.json");
   ASSERT_TRUE(whole) << whole.status().message();
   EXPECT_EQ(whole->snapshot.counts[0].users, 40);
   EXPECT_EQ(whole->snapshot.counts[0].devices, 100);
@@ -76,8 +89,9 @@ TEST(UsageJson, AcceptsServicesAndWorkspacesTheStoreAlreadyKnows) {
   UsageParseOptions options;
   options.known_services = {"email"};
   options.known_workspaces = {"w9"};
-  auto r = parse_usage_json(R"({"as_of":"2026-11-21T10:00:00Z","usage":[{"workspace_id":"w9","service_id":"email","users":1,"devices":0}]})",
-                            "u.json", options);
+  auto r = parse_usage_json(
+      R"({"as_of":"2026-11-21T10:00:00Z","usage":[{"workspace_id":"w9","service_id":"email","users":1,"devices":0}]})",
+      "u.json", options);
   ASSERT_TRUE(r) << r.status().message();
 }
 
@@ -104,8 +118,9 @@ TEST(UsageCsv, ListsEveryBadLine) {
       "u.csv");
   ASSERT_FALSE(r);
   const std::string& m = r.status().message();
-  for (const char* expected : {"line 2: users must be a whole number", "line 3: as_of differs",
-                               "line 4: expected 7 fields", "line 5: devices must be >= 0", "line 5: duplicate count"})
+  for (const char* expected :
+       {"line 2: users must be a whole number", "line 3: as_of differs",
+        "line 4: expected 7 fields", "line 5: devices must be >= 0", "line 5: duplicate count"})
     EXPECT_NE(m.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << m;
 }
 
@@ -201,6 +216,137 @@ TEST(Usage, RefusesTextLargerThanTheLimitBeforeParsing) {
 TEST(Usage, DetectsTheFormatFromTheContent) {
   EXPECT_TRUE(parse_usage(std::string("\n  ") + kGood, "u"));
   EXPECT_FALSE(parse_usage("not,a,usage,file\n", "u"));
+}
+
+// Counts what reaches the sink and can be told to fail like a store whose disk is full.
+class CountingSink : public UsageSink {
+ public:
+  Status add_workspace(const Workspace&) override { return Status::Ok(); }
+  Status add_service(const VendorService&) override { return Status::Ok(); }
+  Status add_count(const UsageCount& c) override {
+    if (fail_after > 0 && counts == fail_after) return Status::Fatal("disk I/O error");
+    if (!seen.insert(c.workspace_id + "/" + c.service_id).second)
+      return Status::Conflict("duplicate");
+    ++counts;
+    return Status::Ok();
+  }
+  size_t counts = 0;
+  size_t fail_after = 0;
+  std::set<std::string> seen;
+};
+
+// A temporary file, removed at the end of the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("mb-usage-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+// Large enough to span several of the reader's 1 MiB pieces.
+std::string many_rows_csv(size_t rows) {
+  std::string text = "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n";
+  for (size_t i = 0; i < rows; ++i)
+    text +=
+        "2026-11-21,w" + std::to_string(i) + ",Workspace " + std::to_string(i) + ",edr,EDR,1,2\n";
+  return text;
+}
+
+TEST(UsageStream, StreamsAFileLargerThanOnePieceRowByRow) {
+  TempFile file(many_rows_csv(30000));
+  CountingSink sink;
+  auto r = stream_usage_file(file.path(), {}, sink);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->counts, 30000u);
+  EXPECT_EQ(sink.counts, 30000u);
+  EXPECT_EQ(r->as_of, "2026-11-21T00:00:00Z");
+}
+
+TEST(UsageStream, FindsAnErrorPastTheFirstPieceWithItsLine) {
+  std::string text = many_rows_csv(30000);
+  text += "2026-11-21,w1,Workspace 1,edr,EDR,1,2\n";  // line 30002: a duplicate
+  TempFile file(text);
+  CountingSink sink;
+  auto r = stream_usage_file(file.path(), {}, sink);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("line 30002: duplicate count for workspace 'w1'"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(UsageStream, ChecksUtf8CutByTheEndOfAPiece) {
+  // A € (three bytes) whose first byte ends the first 1 MiB piece and whose others begin the next.
+  std::string text = many_rows_csv(20000);
+  std::string row_start = "2026-11-21,x,";
+  size_t euro_at = (size_t{1} << 20) - 1;
+  text += row_start + std::string(euro_at - text.size() - row_start.size(), 'a') +
+          "\xE2\x82\xAC,edr,EDR,1,2\n";
+  TempFile good(text);
+  CountingSink sink;
+  auto r = stream_usage_file(good.path(), {}, sink);
+  EXPECT_TRUE(r) << r.status().message();
+
+  TempFile bad(text + "2026-11-21,y,\xFF,edr,EDR,1,2\n");
+  CountingSink other;
+  auto rejected = stream_usage_file(bad.path(), {}, other);
+  ASSERT_FALSE(rejected);
+  EXPECT_NE(rejected.status().message().find("byte 0xFF is not valid UTF-8"), std::string::npos)
+      << rejected.status().message().substr(0, 500);
+}
+
+TEST(UsageStream, JsonMayListUsageBeforeTheWorkspacesItNames) {
+  CountingSink sink;
+  auto r = stream_usage(
+      R"({"usage": [{"workspace_id": "w1", "service_id": "edr", "users": 1, "devices": 2}],
+    "workspaces": [{"id": "w1", "name": "A"}], "services": [{"id": "edr", "name": "EDR"}], "as_of": "2026-11-21"})",
+      "u.json", {}, sink);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(sink.counts, 1u);
+}
+
+TEST(UsageStream, AStoreFailureStopsTheImportAndIsReportedAsItIs) {
+  TempFile file(many_rows_csv(5000));
+  CountingSink sink;
+  sink.fail_after = 100;
+  auto r = stream_usage_file(file.path(), {}, sink);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), ErrorClass::kFatal);
+  EXPECT_EQ(r.status().message(), "disk I/O error");
+}
+
+TEST(UsageStream, CapsTheErrorListAndSaysHowManyMore) {
+  std::string text = "as_of,workspace_id,workspace_name,service_id,service_name,users,devices\n";
+  for (int i = 0; i < 500; ++i) text += "2026-11-21,w" + std::to_string(i) + ",W,edr,EDR,-1,2\n";
+  CountingSink sink;
+  auto r = stream_usage(text, "u.csv", {}, sink);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("(500 errors)"), std::string::npos);
+  EXPECT_NE(r.status().message().find("u.csv: ... and 300 more errors"), std::string::npos);
+}
+
+TEST(UsageStream, NamesAFileThatCannotBeReadOrIsTooLarge) {
+  CountingSink sink;
+  auto missing = stream_usage_file("/nonexistent/usage.csv", {}, sink);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.status().message().find("usage file /nonexistent/usage.csv cannot be read"),
+            std::string::npos);
+  TempFile file(many_rows_csv(100));
+  UsageParseOptions small;
+  small.max_bytes = 1000;
+  auto large = stream_usage_file(file.path(), small, sink);
+  ASSERT_FALSE(large);
+  EXPECT_NE(
+      large.status().message().find("is larger than the 1000 bytes limit (usage.max_file_mib"),
+      std::string::npos)
+      << large.status().message();
 }
 
 }  // namespace
