@@ -108,7 +108,7 @@ class Builder {
     if (deferred_.size() < kMaxDeferredCounts)
       deferred_.push_back({where, row});
     else
-      add_unknown_errors(where, row);
+      add_unknown_errors(where, row, kNotDeclaredYet);
   }
   // In JSON, ids are declared once in their own arrays; in CSV they repeat on every row.
   void set_strict_declarations(bool strict) { declared_twice_is_error_ = strict; }
@@ -137,11 +137,15 @@ class Builder {
   bool known_service(const std::string& id) const {
     return services_.count(id) > 0 || options_.known_services.count(id) > 0;
   }
-  void add_unknown_errors(const std::string& where, const UsageCount& row) {
+  // Past kMaxDeferredCounts rows an id may still be declared later in the file: say what to do.
+  static constexpr const char* kNotDeclaredYet =
+      " (not declared before this row, and over 100,000 usage rows came before their "
+      "declarations: put workspaces and services before usage)";
+  void add_unknown_errors(const std::string& where, const UsageCount& row, const char* why = "") {
     if (!known_workspace(row.workspace_id))
-      errors_.add(where, "unknown workspace '" + row.workspace_id + "'");
+      errors_.add(where, "unknown workspace '" + row.workspace_id + "'" + why);
     if (!known_service(row.service_id))
-      errors_.add(where, "unknown service '" + row.service_id + "'");
+      errors_.add(where, "unknown service '" + row.service_id + "'" + why);
   }
   void add(const std::string& where, const UsageCount& row) {
     if (!failure_.ok()) return;

@@ -312,6 +312,26 @@ TEST(UsageStream, JsonMayListUsageBeforeTheWorkspacesItNames) {
   EXPECT_EQ(sink.counts, 1u);
 }
 
+// Rows naming ids declared later are held, up to 100,000; past that the file is refused with
+// what to change rather than a bare "unknown workspace".
+TEST(UsageStream, PastTheHeldRowsAnUndeclaredIdSaysToDeclareFirst) {
+  std::string text = R"({"usage": [)";
+  for (int i = 0; i <= 100000; ++i)
+    text += std::string(i == 0 ? "" : ",") + R"({"workspace_id": "w)" + std::to_string(i) +
+            R"(", "service_id": "edr", "users": 1, "devices": 2})";
+  text +=
+      R"(], "workspaces": [{"id": "w1", "name": "A"}], "services": [{"id": "edr", "name": "EDR"}],
+    "as_of": "2026-11-21"})";
+  CountingSink sink;
+  auto r = stream_usage(text, "u.json", {}, sink);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find(
+                "unknown workspace 'w100000' (not declared before this row, and over 100,000 usage "
+                "rows came before their declarations: put workspaces and services before usage)"),
+            std::string::npos)
+      << r.status().message().substr(0, 600);
+}
+
 TEST(UsageStream, AStoreFailureStopsTheImportAndIsReportedAsItIs) {
   TempFile file(many_rows_csv(5000));
   CountingSink sink;
