@@ -286,13 +286,13 @@ Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector
   }
   finish_run(run, lines, run_error, clock_.now_ms(), no_service_mapped);
   MB_RETURN_IF_ERROR(store_.update_run(run));
-  count_finished_run(run, count_outcomes(lines), clock_.now_ms());
+  SyncReport report;
+  report.counts = count_outcomes(lines);
+  count_finished_run(run, report.counts, clock_.now_ms());
   report_progress(options, SyncPhase::kFinished, run, lines.size(), lines.size(), lines.size());
   // One line per run in the log: what a service's operator follows without the run history.
   spdlog::info("{}", run_summary_line(run));
-  SyncReport report;
   report.run = run;
-  report.counts = count_outcomes(lines);
   report.lines = std::move(lines);
   report.notes = std::move(notes);
   return report;
