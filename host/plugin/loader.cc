@@ -426,6 +426,35 @@ Result<std::vector<std::string>> list_plugin_folder(int folder_fd, const fs::pat
 
 }  // namespace
 
+fs::path default_runner_path() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? fs::path(".") : self.parent_path()) / "meterbridge-plugin-runner";
+}
+
+Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
+                                                     const fs::path& runner) {
+  if (record.state != PluginState::kLoaded || record.plugin == nullptr)
+    return Status::Unsupported("plugin '" + record.id + "' is not loaded");
+  const PluginManifest& manifest = record.plugin->manifest();
+  if (manifest.runtime == PluginRuntime::kProcess) return record.plugin;  // already a process
+  if (::access(runner.c_str(), X_OK) != 0)
+    return Status::Unsupported("cannot isolate plugin '" + record.id + "': no executable " +
+                               runner.string());
+  ProcessSpec spec;
+  spec.program = runner;
+  spec.working_dir = record.manifest_path.parent_path();
+  spec.args = {"--plugin-dir", spec.working_dir.string(), "--plugin", record.id, "--sha256",
+               record.sha256};
+  spec.plugin_id = record.id;
+  spec.abi = manifest.abi.to_string();
+  spec.capabilities = manifest.capabilities;
+  auto bridge = std::make_shared<ProcessBridge>(std::move(spec), host_services());
+  PluginManifest isolated = manifest;
+  isolated.runtime = PluginRuntime::kProcess;
+  return std::make_shared<LoadedPlugin>(std::move(isolated), bridge->table(), bridge);
+}
+
 Result<PluginRegistry> load_plugins(const LoaderOptions& options, const PluginRegistry* previous) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(options.dir, ec)))
@@ -441,6 +470,10 @@ Result<PluginRegistry> load_plugins(const LoaderOptions& options, const PluginRe
   PluginLoader loader(options, folder->get(), previous);
   std::set<fs::path> claimed_libraries;
   std::set<std::string> loaded_ids;
+  if (!options.only_id.empty()) {
+    files.clear();
+    files.push_back(options.dir / (options.only_id + std::string(kManifestSuffix)));
+  }
   for (const auto& path : files) {
     if (!ends_with(path.filename().string(), kManifestSuffix)) continue;
     PluginRecord record;

@@ -195,6 +195,9 @@ class BridgeSession {
     }
     if (out.kind == CallOutcome::kError) return out.status;
     child_ = std::move(*child);
+    log_to_host(services, call, MB_LOG_DEBUG,
+                "started plugin process " + std::to_string(child_->pid()) + " (" +
+                    bridge_.spec().program.filename().string() + ")");
     return Status::Ok();
   }
 
