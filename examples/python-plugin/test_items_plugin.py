@@ -50,7 +50,8 @@ class ItemsPluginTest(unittest.TestCase):
                              {"id": 3, "name": "globex/backup", "quantity": 1},
                              {"id": 4, "name": "not a contract line", "quantity": 9}])
         self.host = FakeHost([sys.executable, "items_plugin.py"], plugin_dir=HERE, plugin_id="items",
-                             http=self.api, extra_env={"PYTHONPATH": os.path.abspath(SDK)})
+                             http=self.api, extra_env={"PYTHONPATH": os.path.abspath(SDK),
+                                        "PYTHONDONTWRITEBYTECODE": "1"})
         self.host.open({"base_url": "http://psa.example", "token": "test-token"})
 
     def tearDown(self):
