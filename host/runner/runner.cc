@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <memory>
@@ -143,10 +144,14 @@ class HostLogSink : public spdlog::sinks::base_sink<std::mutex> {
   Channel& channel_;
 };
 
-// The host's HTTP engine, reached over the channel.
+// The host's HTTP engine, reached over the channel. After each batch it also asks the host
+// whether the call was cancelled and records the answer in `cancelled`, which the plugin's
+// callback_is_cancelled reads: plugins check cancellation between batches, so it is fresh
+// where it is looked at, at the price of one small round trip per batch.
 class ChannelHttpClient : public http::HttpClient {
  public:
-  explicit ChannelHttpClient(Channel& channel) : channel_(channel) {}
+  ChannelHttpClient(Channel& channel, std::atomic<bool>& cancelled)
+      : channel_(channel), cancelled_(cancelled) {}
 
   http::BatchOutcome execute(std::vector<http::HttpRequest> requests,
                              const std::atomic<bool>*) override {
@@ -175,6 +180,9 @@ class ChannelHttpClient : public http::HttpClient {
       return out;
     }
     for (const auto& d : responses->get_array()) out.responses.push_back(response_from(d));
+    if (auto asked = channel_.call_host("host/is_cancelled", {}))
+      if (const auto* flag = json::get(*asked, "cancelled"); flag != nullptr && flag->is_bool())
+        cancelled_.store(flag->get_bool());
     return out;
   }
 
@@ -198,6 +206,7 @@ class ChannelHttpClient : public http::HttpClient {
   }
 
   Channel& channel_;
+  std::atomic<bool>& cancelled_;
 };
 
 // The host's clock, reached over the channel.
@@ -271,7 +280,7 @@ class Runner {
       const auto* config = json::get(params, "config");
       if (config == nullptr) return Status::ConfigInvalid("open: params.config is required");
       SessionContext context;
-      context.http = std::make_shared<ChannelHttpClient>(channel_);
+      context.http = std::make_shared<ChannelHttpClient>(channel_, cancelled_);
       context.clock = &clock_;
       auto session = plugin_->open(std::move(context), boost::json::serialize(*config));
       if (!session) return session.status();
@@ -282,6 +291,8 @@ class Runner {
     if (!op) return Status::Unsupported("unknown method '" + method + "'");
     if (session_ == nullptr) return Status::Fatal(method + " before open");
     InvokeHooks hooks;
+    cancelled_.store(false);
+    hooks.cancelled = &cancelled_;
     if (*op == Operation::kApplyQuantities)
       hooks.journal_intents = [this](std::string_view intents) -> Status {
         auto parsed = json::parse(intents);
@@ -331,6 +342,7 @@ class Runner {
   PluginRegistry registry_;
   std::shared_ptr<LoadedPlugin> plugin_;
   std::unique_ptr<PluginSession> session_;
+  std::atomic<bool> cancelled_{false};  // the host's answer after the last HTTP batch
 };
 
 }  // namespace
