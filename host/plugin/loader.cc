@@ -449,6 +449,9 @@ Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
   spec.plugin_id = record.id;
   spec.abi = manifest.abi.to_string();
   spec.capabilities = manifest.capabilities;
+#if defined(__SANITIZE_ADDRESS__)
+  spec.memory_mb = 0;  // AddressSanitizer's shadow memory alone exceeds any sensible limit
+#endif
   auto bridge = std::make_shared<ProcessBridge>(std::move(spec), host_services());
   PluginManifest isolated = manifest;
   isolated.runtime = PluginRuntime::kProcess;

@@ -132,7 +132,7 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(const ProcessSpec& s
     ::sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-    set_limit(RLIMIT_AS, memory_bytes);
+    if (memory_bytes > 0) set_limit(RLIMIT_AS, memory_bytes);
     set_limit(RLIMIT_CPU, spec.cpu_seconds);
     set_limit(RLIMIT_NOFILE, spec.open_files);
     set_limit(RLIMIT_CORE, 0);

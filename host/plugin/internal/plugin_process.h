@@ -39,7 +39,7 @@ struct ProcessSpec {
   std::string abi;                        // the manifest's "abi": the handshake must agree
   std::vector<std::string> capabilities;  // the manifest's optional operations
   std::chrono::milliseconds call_timeout{120000};
-  uint64_t memory_mb = 1024;   // RLIMIT_AS
+  uint64_t memory_mb = 1024;   // RLIMIT_AS; 0: none (a sanitizer build reserves terabytes)
   uint64_t cpu_seconds = 600;  // RLIMIT_CPU
   uint64_t open_files = 64;    // RLIMIT_NOFILE
 };
