@@ -135,6 +135,7 @@ TEST_F(ProcessPluginTest, LoadsWithTheLoadersRulesAndDescribesItself) {
   EXPECT_EQ(record->state, PluginState::kLoaded) << record->reason;
   EXPECT_EQ(record->sha256.size(), 64u);
   EXPECT_NE(record->runtime_copy, folder() / "ledger_process.py");  // runs from a private copy
+  EXPECT_EQ(record->runtime_copy.extension(), ".py");
   EXPECT_EQ(record->plugin->manifest().runtime, PluginRuntime::kProcess);
 }
 

@@ -233,7 +233,8 @@ class PluginLoader {
       return std::nullopt;
     }
     if (take_over_unchanged(record, fd->get())) return std::nullopt;
-    auto copy = PrivateCopy::make(fd->get(), id);
+    std::string suffix = what == "library" ? ".so" : file.extension().string();
+    auto copy = PrivateCopy::make(fd->get(), id, suffix);
     if (!copy) {
       refuse(record, "cannot make a private copy of " + name + ": " + copy.status().message());
       return std::nullopt;
