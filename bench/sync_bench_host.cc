@@ -184,15 +184,16 @@ void check(const Status& s, const char* what) {
 
 json::object run_host_planner(size_t lines, double change_percent) {
   const size_t workspaces = workspaces_for(lines);
-  // What the engine keeps for a whole run: the per-workspace input. Usage counts come a chunk
-  // at a time, as the store hands them over.
+  // What the engine keeps for a whole run (internal/plan.cc): the per-workspace input, cut to
+  // what the planner uses — the account mappings without the names only drift needs, and the
+  // ended workspaces (none here). Usage counts come a chunk at a time, as the store hands them
+  // over.
   PlanInput in;
   in.service_mappings = service_mappings();
-  in.workspaces.reserve(workspaces);
   in.account_mappings.reserve(workspaces);
   for (size_t w = 1; w <= workspaces; ++w) {
-    in.workspaces.push_back(Workspace{workspace_id(w), customer_name(w), false, ""});
     in.account_mappings.push_back(mapping_of(w));
+    in.account_mappings.back().account_name.clear();
   }
   in.snapshot = UsageSnapshot{};
   in.snapshot->as_of = kAsOf;
