@@ -492,6 +492,9 @@ void Session::admit() {
   if (head.target().size() > server_.limits().max_request_line_bytes)
     return refuse(414, "uri_too_long", "the request line is too long");
   request_ = to_api_request(head);
+  beast::error_code no_peer;
+  auto peer = socket_.remote_endpoint(no_peer);
+  if (!no_peer) request_.remote_address = peer.address().to_string();
   head_only_ = head.method() == http::verb::head;
   keep_alive_ = head.keep_alive();
   auto length = head_parser_->content_length();
@@ -571,7 +574,7 @@ void Session::respond(ApiResponse response) {
       static_cast<http::status>(response.status), version_);
   res->set(http::field::server, "meterbridge");
   res->set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) res->set(name, value);
+  for (const auto& [name, value] : response.headers) res->insert(name, value);
   res->keep_alive(keep_alive_);
   size_t length = response.body.size();
   if (!head_only_) res->body() = std::move(response.body);

@@ -37,6 +37,7 @@ struct ApiRequest {
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lower-case; repeated fields joined by ", "
   std::string body;                            // empty while the request is being admitted
+  std::string remote_address;                  // the client's IP address, as text
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
