@@ -268,6 +268,13 @@ TEST_F(ConsoleAccessTest, SignInSetsAStrictHttpOnlyCookieAndWrongPasswordsAreRat
                  std::string(R"({"name": "vera", "password": ")") + kPassword + "\"}")
                 .status,
             200);
+  // A cross-site form can only post text/plain: refused, so nobody is signed in as someone else.
+  RawHttpConnection c(port_);
+  auto form = c.send("POST", "/v1/session", {{"Content-Type", "text/plain"}},
+                     std::string(R"({"name": "vera", "password": ")") + kPassword + "\"}");
+  ASSERT_TRUE(form.response);
+  EXPECT_EQ(form.response->status, 415);
+  EXPECT_TRUE(form.response->headers["set-cookie"].empty());
   // A forged cookie is no session.
   EXPECT_EQ(call("GET", "/v1/session", {{"Cookie", "mb_session=forged"}}).status, 401);
 }

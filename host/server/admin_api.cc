@@ -541,6 +541,11 @@ Answer too_many_sign_ins(int64_t wait_ms) {
 // POST /v1/session {"name","password"}: checks the password, starts a session, sets its cookie.
 // A wrong name and a wrong password get the same answer, in about the same time.
 Result<Answer> sign_in(const Endpoint& e) {
+  // A cross-site form can post text/plain that parses as JSON (a login CSRF: the victim
+  // signed in as the attacker); it cannot post application/json without this origin's consent.
+  if (!e.request.header("content-type").starts_with("application/json"))
+    return Answer{415, error_document("unsupported_media_type",
+                                      "sign-in takes Content-Type: application/json")};
   auto body = read_body(e.request, {{"name", FieldKind::kNonEmptyString, true},
                                     {"password", FieldKind::kNonEmptyString, true}});
   if (!body) return body.status();
