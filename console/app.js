@@ -156,7 +156,7 @@ function connectorCard(c) {
   return el("article", { class: "card", "data-connector": c.id, "aria-labelledby": `card-${c.id}` },
     el("h2", { id: `card-${c.id}` }, c.partner || c.id),
     el("p", { class: "sub" }, `${c.platform} · ${c.id}`,
-      c.from_config ? el("span", { class: "tag", title: "Declared in the configuration file" }, " from configuration") : null),
+      c.from_config ? el("span", { class: "tag", title: "Declared in the configuration file" }, "from configuration") : null),
     el("div", {}, status),
     c.status === "error" && c.status_message ? el("p", { class: "reason" }, c.status_message) : null,
     el("dl", {},
@@ -168,6 +168,8 @@ function connectorCard(c) {
       el("dd", { "data-field": "last-run" }, lastRunText(c.last_run)),
       el("dt", {}, "Next run"),
       el("dd", { "data-field": "next-run" }, c.next_run_at ? when(c.next_run_at) : "Not scheduled")),
+    el("a", { href: `#/connectors/${encodeURIComponent(c.id)}/workspaces`, "data-action": "map-workspaces" },
+      "Map workspaces"),
     buttons);
 }
 
@@ -226,12 +228,149 @@ function confirmDisconnect(c) {
   document.getElementById("confirm-cancel").focus();
 }
 
+// ---- Workspace mapping ----
+
+const DRIFT_TEXT = { renamed: "Renamed", deleted: "Deleted in PSA", inactive: "Inactive in PSA" };
+
+function matches(text, search) {
+  return text.toLowerCase().includes(search.trim().toLowerCase());
+}
+
+async function renderWorkspaces(connector) {
+  const main = document.getElementById("main");
+  const base = `/v1/connectors/${encodeURIComponent(connector)}`;
+  main.setAttribute("aria-busy", "true");
+  let doc;
+  try {
+    doc = await api("GET", `${base}/mappings`);
+  } catch (e) {
+    main.removeAttribute("aria-busy");
+    if (e.status !== 401) show(el("h1", {}, "Workspace mapping"), el("p", { class: "error", role: "alert" }, e.message));
+    return;
+  }
+  const view = renderWorkspaces.view[connector] || (renderWorkspaces.view[connector] = { search: "", filter: "all", report: null });
+  const workspaces = doc.workspaces;
+  const mapped = workspaces.filter((w) => w.state === "mapped").length;
+  const excluded = workspaces.filter((w) => w.state === "excluded").length;
+  const reload = () => renderWorkspaces(connector);
+
+  const act = async (method, path, body, done) => {
+    try {
+      await api(method, path, body);
+      if (done) notify(done);
+    } catch (e) {
+      notify(e.message);
+    }
+    await reload();
+  };
+
+  const search = el("input", { type: "search", id: "workspace-search", value: view.search,
+                               "aria-label": "Search workspaces and accounts", placeholder: "Search" });
+  const filter = el("select", { id: "workspace-filter", "aria-label": "Show" },
+    ["all", "unmapped", "mapped", "excluded", "drift"].map((f) =>
+      el("option", { value: f, selected: view.filter === f }, f === "all" ? "All workspaces" : f[0].toUpperCase() + f.slice(1))));
+  const auto = el("button", { type: "button", id: "auto-match" }, "Auto-match exact names");
+  auto.addEventListener("click", async () => {
+    auto.disabled = true;
+    try {
+      view.report = await api("POST", `${base}/mappings/auto`, {});
+      notify(`Auto-match mapped ${view.report.mapped.length}; ${view.report.unmapped.length} stayed unmapped`);
+    } catch (e) {
+      notify(e.message);
+    }
+    await reload();
+  });
+
+  const rows = el("tbody");
+  const fill = () => {
+    const shown = workspaces.filter((w) =>
+      (view.filter === "all" || (view.filter === "drift" ? w.drift && w.drift !== "none" : w.state === view.filter)) &&
+      (matches(w.name, view.search) || matches(w.workspace_id, view.search) || matches(w.account_name || "", view.search)));
+    rows.replaceChildren(...shown.map((w) => {
+      const drift = w.drift && w.drift !== "none"
+        ? el("span", { class: "badge badge-drift", "data-drift": w.drift }, DRIFT_TEXT[w.drift] || w.drift) : null;
+      const path = `${base}/mappings/accounts/${encodeURIComponent(w.workspace_id)}`;
+      const exclusion = `${base}/exclusions/workspaces/${encodeURIComponent(w.workspace_id)}`;
+      return el("tr", { "data-workspace": w.workspace_id, "data-state": w.state },
+        el("th", { scope: "row" }, w.name, el("div", { class: "sub" }, w.workspace_id)),
+        el("td", { "data-field": "account" }, w.account_name ? w.account_name : "—", drift),
+        el("td", {}, w.state),
+        el("td", { class: "row-actions" },
+          w.state !== "excluded" ? el("button", { type: "button", class: "secondary", "data-action": "pick",
+            onclick: () => pickAccount(w, doc.unmapped_accounts, (account) =>
+              act("PUT", path, { account_id: account.id }, `${w.name} → ${account.name}`)) },
+          w.state === "mapped" ? "Change…" : "Map…") : null,
+          w.state === "mapped" ? el("button", { type: "button", class: "secondary", "data-action": "unmap",
+            onclick: () => act("DELETE", path, undefined, `${w.name} unmapped`) }, "Unmap") : null,
+          el("button", { type: "button", class: "secondary", "data-action": w.state === "excluded" ? "include" : "exclude",
+            onclick: () => act(w.state === "excluded" ? "DELETE" : "PUT", exclusion, undefined) },
+          w.state === "excluded" ? "Include" : "Exclude")));
+    }));
+  };
+  search.addEventListener("input", () => { view.search = search.value; fill(); });
+  filter.addEventListener("change", () => { view.filter = filter.value; fill(); });
+  fill();
+
+  const report = view.report && view.report.unmapped.length
+    ? el("section", { id: "auto-report", "aria-labelledby": "auto-report-title", class: "report" },
+        el("h2", { id: "auto-report-title" }, `Auto-match: ${view.report.mapped.length} mapped, ${view.report.unmapped.length} stayed unmapped`),
+        el("ul", {}, view.report.unmapped.map((u) => el("li", {}, el("strong", {}, u.name), ` — ${u.reason}`))))
+    : null;
+  const accounts = el("ul", { class: "accounts", id: "unmapped-accounts" },
+    doc.unmapped_accounts.map((a) => el("li", { "data-account": a.id }, a.name, el("span", { class: "sub" }, ` ${a.id}`))));
+
+  show(
+    el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),
+    el("h1", {}, `Workspace mapping · ${connector}`),
+    el("p", { id: "workspace-counters" },
+      `${mapped} of ${workspaces.length - excluded} workspaces mapped · ${excluded} excluded · ${doc.unmapped_accounts.length} PSA accounts unmapped`),
+    el("div", { class: "toolbar" }, search, filter, auto),
+    report,
+    el("div", { class: "mapping" },
+      el("table", { class: "workspaces", id: "workspace-table" },
+        el("caption", {}, "Vendor workspaces"),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Workspace"), el("th", { scope: "col" }, "PSA account"),
+          el("th", { scope: "col" }, "State"), el("th", { scope: "col" }, "Actions"))),
+        rows),
+      el("section", { "aria-labelledby": "accounts-title" }, el("h2", { id: "accounts-title" }, "Unmapped PSA accounts"), accounts)));
+  main.removeAttribute("aria-busy");
+}
+renderWorkspaces.view = {};
+
+// A searchable list of the unmapped PSA accounts in a modal dialog; Enter or a click chooses.
+function pickAccount(workspace, accounts, chosen) {
+  const dialog = el("dialog", { id: "picker", "aria-labelledby": "picker-title" });
+  const search = el("input", { type: "search", id: "picker-search", "aria-label": "Search PSA accounts",
+                               placeholder: "Search by name or id", value: "" });
+  const list = el("ul", { class: "picker-list", id: "picker-list" });
+  const fill = () => list.replaceChildren(...accounts
+    .filter((a) => matches(a.name, search.value) || matches(a.id, search.value))
+    .map((a) => el("li", {}, el("button", { type: "button", class: "secondary", "data-account": a.id,
+      onclick: () => { dialog.close(); dialog.remove(); chosen(a); } }, `${a.name} (${a.id})`))));
+  search.addEventListener("input", fill);
+  search.addEventListener("keydown", (e) => {
+    const first = list.querySelector("button");
+    if (e.key === "Enter" && first) { e.preventDefault(); first.click(); }
+  });
+  fill();
+  dialog.append(
+    el("h2", { id: "picker-title" }, `Map ${workspace.name} to a PSA account`), search, list,
+    el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", id: "picker-cancel",
+      onclick: () => { dialog.close(); dialog.remove(); } }, "Cancel")));
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  search.focus();
+}
+
 // ---- Routing ----
 
 function route() {
   if (!state.user) return;
   document.getElementById("main").focus();
-  renderConnectors();
+  const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
+  if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
+  else renderConnectors();
 }
 
 async function start() {

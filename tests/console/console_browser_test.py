@@ -24,6 +24,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 PASSWORD = "correct horse battery"
@@ -173,6 +174,13 @@ def fetch_status(d, path):
         "fetch(arguments[0], {credentials: 'same-origin'}).then(r => done(r.status), e => done(String(e)));", path)
 
 
+STARTED = time.monotonic()
+
+
+def mark(label):
+    print(f"  {label}: {time.monotonic() - STARTED:.1f} s", flush=True)
+
+
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
@@ -189,6 +197,7 @@ def vendor_admin_uses_the_connectors_screen(f):
     check("wrong" in error.text, f"a wrong password says so: {error.text!r}")
 
     sign_in(f, "vera")
+    mark('sign_in(f, "vera")')
     ids = sorted(c.get_attribute("data-connector") for c in cards(d))
     check(ids == ["contoso-connectwise", "northwind-autotask"], f"the vendor admin sees both: {ids}")
     status = card(d, "northwind-autotask").find_element(By.CSS_SELECTOR, ".status").text
@@ -203,6 +212,7 @@ def vendor_admin_uses_the_connectors_screen(f):
     check(card_field(d, "northwind-autotask", "last-run") == "Never run", "no run yet")
     check(card_field(d, "northwind-autotask", "next-run") != "Not scheduled", "the scheduler is on")
     shot(f, "02-connectors-1280")
+    mark('shot(f, "02-connectors-1280")')
 
     # Keyboard: focus Sync now and press Enter; the card then shows the run.
     sync = card(d, "northwind-autotask").find_element(By.CSS_SELECTOR, '[data-action="sync"]')
@@ -218,6 +228,10 @@ def vendor_admin_uses_the_connectors_screen(f):
     test.click()
     wait(d, lambda drv: "contoso-connectwise: ok" in drv.find_element(By.ID, "notice").text)
     shot(f, "03-after-sync-and-test")
+    mark('shot(f, "03-after-sync-and-test")')
+
+    map_contoso_workspaces(f)
+    mark('map_contoso_workspaces(f)')
 
     # Disconnect asks first, says what goes, and Cancel changes nothing.
     card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="disconnect"]').click()
@@ -241,11 +255,67 @@ def vendor_admin_uses_the_connectors_screen(f):
     overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     check(overflow <= 0, f"no horizontal scrolling at phone width ({overflow} px too wide)")
     shot(f, "05-connectors-phone")
+    mark('shot(f, "05-connectors-phone")')
     d.set_window_size(1280, 900)
 
     d.find_element(By.ID, "sign-out").click()
     wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
     check(fetch_status(d, "/v1/session") == 401, "signed out: the session is gone")
+
+
+def clear(field):
+    """Empties a field as typing would, so its input event fires."""
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE)
+
+
+def workspace_row(d, workspace):
+    settled(d)
+    return wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-workspace="{workspace}"]')))
+
+
+def map_contoso_workspaces(f):
+    """Auto-match, its report, filters, the searchable picker (by keyboard) and unmap."""
+    d = f.driver
+    card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="map-workspaces"]').click()
+    wait(d, ec.visibility_of_element_located((By.ID, "workspace-table")))
+    settled(d)
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "nothing is mapped yet")
+    d.find_element(By.ID, "auto-match").click()
+    report = wait(d, ec.visibility_of_element_located((By.ID, "auto-report")))
+    check("Contoso Pharmaceuticals" in report.text, f"the report names what stayed unmapped: {report.text!r}")
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
+    shot(f, "07-workspace-mapping-auto-match")
+
+    # Filter to what is left, and search.
+    Select(d.find_element(By.ID, "workspace-filter")).select_by_value("unmapped")
+    rows = d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr")
+    check([r.get_attribute("data-workspace") for r in rows] == ["ws-cs-06"], "the unmapped filter")
+    d.find_element(By.ID, "workspace-search").send_keys("no such workspace")
+    check(not d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr"), "search leaves nothing")
+    clear(d.find_element(By.ID, "workspace-search"))
+    d.find_element(By.ID, "workspace-search").send_keys("pharma")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr")) == 1, "search finds it")
+
+    # The picker: type part of the account's name, Enter takes the first match.
+    workspace_row(d, "ws-cs-06").find_element(By.CSS_SELECTOR, '[data-action="pick"]').click()
+    picker = wait(d, ec.visibility_of_element_located((By.ID, "picker-search")))
+    check(d.switch_to.active_element == picker, "the picker's search has the focus")
+    picker.send_keys("Inc")
+    buttons = d.find_elements(By.CSS_SELECTOR, "#picker-list button")
+    check([b.get_attribute("data-account") for b in buttons] == ["256"], "the picker's search")
+    shot(f, "08-account-picker")
+    picker.send_keys(Keys.ENTER)
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("8 of 8"))
+    Select(d.find_element(By.ID, "workspace-filter")).select_by_value("all")
+    clear(d.find_element(By.ID, "workspace-search"))
+    check(workspace_row(d, "ws-cs-06").get_attribute("data-state") == "mapped", "mapped by the picker")
+    workspace_row(d, "ws-cs-01").find_element(By.CSS_SELECTOR, '[data-action="unmap"]').click()
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "unmapped")
+    shot(f, "09-workspace-mapping")
+    d.find_element(By.LINK_TEXT, "← Connectors").click()
+    cards(d)
 
 
 def partner_admin_sees_only_their_partner(f):
