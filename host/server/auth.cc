@@ -48,6 +48,16 @@ int64_t SignInLimiter::wait_ms(const std::string& user, const std::string& addre
 void SignInLimiter::record_failure(const std::string& user, const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = clock_.now_ms();
+  // Names and addresses are the client's to choose: forget the expired ones before the maps
+  // can grow without bound.
+  // The next sweep waits until the map has doubled, so sweeping costs O(1) per failure.
+  if (by_user_.size() + by_address_.size() >= prune_above_) {
+    for (auto* failures : {&by_user_, &by_address_})
+      std::erase_if(*failures, [&](const auto& entry) {
+        return entry.second.empty() || entry.second.back() <= now - limits_.window_ms;
+      });
+    prune_above_ = std::max(kPruneAbove, 2 * (by_user_.size() + by_address_.size()));
+  }
   by_user_[user].push_back(now);
   by_address_[address].push_back(now);
 }
@@ -83,6 +93,13 @@ Result<StartedSession> SessionKeeper::start(Store& store, const UserRecord& user
   started.principal.session_hash = session_hash(started.cookie_value);
   started.principal.csrf_token = random_token();
   int64_t now = clock_.now_ms();
+  SessionTimes times;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    times = times_;
+  }
+  // Sessions never resumed again (a closed browser) are swept here rather than by a timer.
+  MB_RETURN_IF_ERROR(store.delete_expired_sessions(now - times.idle_ms, now - times.absolute_ms));
   MB_RETURN_IF_ERROR(store.create_session(
       {started.principal.session_hash, user.name, started.principal.csrf_token, now, now}));
   return started;

@@ -66,9 +66,11 @@ class SignInLimiter {
  private:
   int64_t wait_for(std::map<std::string, std::vector<int64_t>>& failures, const std::string& key,
                    size_t limit, int64_t now);
+  static constexpr size_t kPruneAbove = 10'000;
   const Clock& clock_;
   Limits limits_;
   std::mutex mu_;
+  size_t prune_above_ = kPruneAbove;
   std::map<std::string, std::vector<int64_t>> by_user_, by_address_;
 };
 
@@ -87,6 +89,7 @@ class SessionKeeper {
  public:
   SessionKeeper(const Clock& clock, SessionTimes times) : clock_(clock), times_(times) {}
   Result<StartedSession> start(Store& store, const UserRecord& user);
+  // Also deletes every expired session (of anyone): sessions of closed browsers do not pile up.
   // The session's principal, its idle timer restarted; nullopt when the cookie names no live
   // session (unknown, idle too long, too old, or its user removed). Expired sessions are deleted.
   Result<std::optional<Principal>> resume(Store& store, const std::string& cookie_value);

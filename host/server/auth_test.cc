@@ -99,6 +99,24 @@ TEST_F(SessionKeeperTest, ASessionEndsWhenIdleTooLongOrTooOldHoweverBusy) {
   EXPECT_FALSE(keeper_.resume(*store_, busy->cookie_value)->has_value()) << "past 120 minutes";
 }
 
+TEST_F(SessionKeeperTest, StartingASessionSweepsAwayExpiredOnes) {
+  auto abandoned = keeper_.start(*store_, ana());
+  clock_.advance_ms(31 * kMinute);
+  auto fresh = keeper_.start(*store_, ana());
+  EXPECT_FALSE(store_->get_session(session_hash(abandoned->cookie_value))->has_value());
+  EXPECT_TRUE(store_->get_session(session_hash(fresh->cookie_value))->has_value());
+}
+
+TEST(SignInLimiterTest, ExpiredCountsOfManyNamesAreForgotten) {
+  FakeClock clock{1'000'000};
+  SignInLimiter limiter(clock, {.per_user = 1, .per_address = 1'000'000, .window_ms = kMinute});
+  for (int i = 0; i < 20'000; ++i) limiter.record_failure("user" + std::to_string(i), "x");
+  clock.advance_ms(2 * kMinute);
+  limiter.record_failure("late", "x");
+  EXPECT_EQ(limiter.wait_ms("user1", "y"), 0);
+  EXPECT_GT(limiter.wait_ms("late", "y"), 0);
+}
+
 TEST_F(SessionKeeperTest, SigningOutOrRemovingTheUserEndsTheSession) {
   auto first = keeper_.start(*store_, ana());
   ASSERT_TRUE(keeper_.end(*store_, first->cookie_value).ok());
