@@ -297,6 +297,55 @@ TEST_F(ConsoleAccessTest, TheConsoleIsServedWithoutSignInAndOnlyItsOwnFiles) {
     EXPECT_EQ(c.send("GET", outside).response->status, 404) << outside;
 }
 
+TEST_F(ConsoleAccessTest, WithTlsTheListenerSpeaksOnlyTlsAndTheSessionCookieIsSecure) {
+  auto made = testing::run(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -subj /CN=127.0.0.1 -days 1 -keyout '" +
+      (dir_ / "key.pem").string() + "' -out '" + (dir_ / "cert.pem").string() + "'");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::string config = testing::read_file(dir_ / "mb.json");
+  config.replace(config.find(R"("api": {)"), 8,
+                 R"("api": {"tls": {"cert_file": "cert.pem", "key_file": "key.pem"}, )");
+  dir_.write("mb-tls.json", config);
+  testing::ChildProcess tls_daemon(
+      {testing::meterbridge_binary(), "--config", (dir_ / "mb-tls.json").string(), "serve",
+       "--no-schedule", "--listen", "127.0.0.1:0"},
+      {kSecretKeyEnv});
+  auto line = tls_daemon.read_line();
+  ASSERT_TRUE(line.has_value()) << "serve with TLS did not start";
+  ASSERT_NE(line->find("https://127.0.0.1:"), std::string::npos) << *line;
+  auto port = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+
+  RawHttpConnection tls(port, /*tls=*/true);
+  auto signed_in = tls.send("POST", "/v1/session", {{"Content-Type", "application/json"}},
+                            std::string(R"({"name": "vera", "password": ")") + kPassword + "\"}");
+  ASSERT_TRUE(signed_in.response) << signed_in.error;
+  EXPECT_EQ(signed_in.response->status, 200);
+  EXPECT_NE(signed_in.response->headers["set-cookie"].find("; Secure"), std::string::npos);
+  auto page = tls.send("GET", "/");
+  ASSERT_TRUE(page.response);
+  EXPECT_EQ(page.response->status, 200);
+
+  // A key that is not there stops serve at start, naming the file.
+  std::string broken = config;
+  broken.replace(broken.find("key.pem"), 7, "missing-key.pem");
+  dir_.write("mb-broken-tls.json", broken);
+  auto refused_start = testing::run(
+      std::string(kSecretKeyEnv) + " timeout 20 " + testing::meterbridge_binary() + " --config " +
+      (dir_ / "mb-broken-tls.json").string() + " serve --no-schedule --listen 127.0.0.1:0");
+  EXPECT_NE(refused_start.exit_code, 0);
+  EXPECT_NE(refused_start.err.find("missing-key.pem"), std::string::npos) << refused_start.err;
+
+  // Plain HTTP on the TLS port gets no HTTP answer, and the server keeps serving.
+  RawHttpConnection plain(port);
+  auto refused = plain.send("GET", "/v1/health", {}, "", std::chrono::seconds(5));
+  EXPECT_FALSE(refused.response.has_value());
+  RawHttpConnection again(port, /*tls=*/true);
+  auto health = again.send("GET", "/v1/health");
+  ASSERT_TRUE(health.response);
+  EXPECT_EQ(health.response->status, 200);
+}
+
 TEST_F(ConsoleAccessTest, UsersAreListedReplacedAndRemovedAndPasswordsAreNeverArguments) {
   auto listed = users("list --json");
   ASSERT_EQ(listed.exit_code, 0) << listed.err;

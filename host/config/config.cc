@@ -354,6 +354,11 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
       for (const auto& t : tokens->get_array())
         config.api_partner_tokens.push_back({json::get_string(t, "partner_id").value_or(""),
                                              json::get_string(t, "token").value_or("")});
+    if (const auto* tls = json::get(*api, "tls")) {
+      config.api_tls_cert_file =
+          resolve_path(base, json::get_string(*tls, "cert_file").value_or(""));
+      config.api_tls_key_file = resolve_path(base, json::get_string(*tls, "key_file").value_or(""));
+    }
     if (const auto* sessions = json::get(*api, "sessions")) {
       config.api_sessions.idle_minutes = static_cast<int>(
           json::get_int(*sessions, "idle_minutes").value_or(config.api_sessions.idle_minutes));

@@ -70,6 +70,9 @@ struct Config {
   // api.partner_tokens: bearer tokens that see only one partner's connectors (docs/console.md).
   std::vector<PartnerToken> api_partner_tokens;
   ApiSessions api_sessions;
+  // api.tls: the admin listener's certificate chain and key (PEM); empty: plain HTTP.
+  std::filesystem::path api_tls_cert_file;
+  std::filesystem::path api_tls_key_file;
   int shutdown_grace_seconds = 30;  // serve: how long SIGTERM waits for running syncs
   std::vector<ConnectorConfig> connectors;
 

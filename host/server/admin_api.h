@@ -83,6 +83,7 @@ class AdminApi {
   // New tokens take effect for the next request (config reload).
   void set_tokens(std::string token, std::vector<PartnerToken> partner_tokens);
   void set_session_times(SessionTimes times);
+  bool tls() const { return options_.tls; }
 
  private:
   // An endpoint's handler and how its requests are admitted (admin_api.cc).

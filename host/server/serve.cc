@@ -122,6 +122,9 @@ void warn_restart_only_changes(const Config& before, const Config& after) {
     spdlog::warn("config reload: {} changes take effect at the next start", field);
   };
   if (before.api_listen != after.api_listen) warn("api.listen");
+  if (before.api_tls_cert_file != after.api_tls_cert_file ||
+      before.api_tls_key_file != after.api_tls_key_file)
+    warn("api.tls");
   const ApiLimits& a = before.api_limits;
   const ApiLimits& b = after.api_limits;
   if (a.max_connections != b.max_connections ||
@@ -214,6 +217,8 @@ class Daemon {
     http.host = listen.host;
     http.port = listen.port;
     http.limits = http_limits(config.api_limits);
+    http.tls_cert_file = config.api_tls_cert_file.string();
+    http.tls_key_file = config.api_tls_key_file.string();
     fit_open_file_limit(http.limits);
     http.heartbeat_interval = service_manager::watchdog_ping_interval();
     if (http.heartbeat_interval.count() > 0) {
@@ -225,6 +230,7 @@ class Daemon {
     api.partner_tokens = tokens->partners;
     api.session_times = session_times(config.api_sessions);
     api.scheduler_on = !options_.no_schedule;
+    api.tls = !http.tls_cert_file.empty();
     api.max_body_bytes = config.api_limits.max_body_bytes;
     api.max_usage_body_bytes = config.api_limits.max_usage_body_bytes;
     api.stop_requested = &stop_requested_;
@@ -236,7 +242,8 @@ class Daemon {
     server_ = std::move(*started);
     listen.port = server_->port();
     // The first line on stdout, so scripts and tests can find a port chosen by the system.
-    std::cout << "admin API listening on http://" << listen.to_string() << std::endl;
+    std::cout << "admin API listening on " << (api_->tls() ? "https://" : "http://")
+              << listen.to_string() << std::endl;
     return app::kExitOk;
   }
 
