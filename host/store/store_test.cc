@@ -4,18 +4,24 @@
 #include <sys/stat.h>
 
 #include "host/store/secret_box.h"
+#include "host/store/testing/store_under_test.h"
 #include "tests/testing/temp_dir.h"
 
 namespace mb {
 namespace {
 
+using testing::StoreKind;
+using testing::StoreUnderTest;
 using testing::TempDir;
 
-class StoreTest : public ::testing::Test {
+// The shared store suite: every TEST_P runs against SQLite and against PostgreSQL (a database
+// of its own on the test cluster), through the Store interface only.
+class StoreTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     ::unsetenv(SecretBox::kKeyEnv);
-    auto store = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+    ASSERT_EQ(state_.setup_error(), "");
+    auto store = state_.open(&clock_);
     ASSERT_TRUE(store) << store.status().message();
     store_ = std::move(*store);
     ConnectorRecord c;
@@ -38,12 +44,16 @@ class StoreTest : public ::testing::Test {
 
   FakeClock clock_{1767225600000};
   TempDir dir_;
+  StoreUnderTest state_{GetParam(), dir_.path()};
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::ValuesIn(testing::all_store_kinds()),
+                         testing::store_kind_name);
+
+TEST_P(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
   store_.reset();
-  auto again = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  auto again = state_.open();
   ASSERT_TRUE(again);
   auto connectors = (*again)->list_connectors();
   ASSERT_TRUE(connectors);
@@ -111,27 +121,30 @@ TEST(StoreMigrationTest, SchemaThreeKeepsEveryRunItsLinesAndIdsAndAdmitsNeedsAtt
   EXPECT_EQ((*back)->state, RunState::kNeedsAttention);
 }
 
-TEST_F(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
+TEST_P(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
   const std::string secret = "SuperSecret-Value-0xC0FFEE";
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":")" + secret + R"("})").ok());
   auto back = store_->get_credentials("acme");
   ASSERT_TRUE(back);
   ASSERT_TRUE(back->has_value());
   EXPECT_NE((*back)->find(secret), std::string::npos);
-  for (const char* name : {"state.db", "state.db-wal", "state.db-shm"}) {
-    std::string bytes = testing::read_file(dir_ / name);
-    EXPECT_EQ(bytes.find(secret), std::string::npos) << name << " holds the secret in clear";
+  auto files = state_.files_at_rest();
+  ASSERT_TRUE(files) << files.status().message();
+  ASSERT_FALSE(files->empty());
+  for (const auto& file : *files) {
+    std::string bytes = testing::read_file(file);
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << file << " holds the secret in clear";
   }
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / "secret.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST_F(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
+TEST_P(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   store_.reset();
   ::setenv(SecretBox::kKeyEnv, std::string(64, 'b').c_str(), 1);
-  auto other = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  auto other = state_.open();
   ASSERT_TRUE(other);
   auto creds = (*other)->get_credentials("acme");
   ::unsetenv(SecretBox::kKeyEnv);
@@ -139,7 +152,7 @@ TEST_F(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
   EXPECT_NE(creds.status().message().find("cannot be decrypted"), std::string::npos);
 }
 
-TEST_F(StoreTest, AccountMappingIsOneToOnePerConnector) {
+TEST_P(StoreTest, AccountMappingIsOneToOnePerConnector) {
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
   Status twice = store_->put_account_mapping("acme", mapping("w2", "100"));
   EXPECT_EQ(twice.code(), ErrorClass::kConflict);
@@ -157,7 +170,7 @@ TEST_F(StoreTest, AccountMappingIsOneToOnePerConnector) {
   EXPECT_EQ(store_->list_account_mappings("acme")->size(), 2u);
 }
 
-TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused) {
+TEST_P(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused) {
   AccountMapping excluded;
   excluded.workspace_id = "w3";
   excluded.excluded = true;
@@ -165,14 +178,14 @@ TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused)
   EXPECT_EQ(store_->put_account_mapping("acme", mapping("nope", "1")).code(), ErrorClass::kNotFound);
 }
 
-TEST_F(StoreTest, ServiceMappingIsOneToOnePerConnector) {
+TEST_P(StoreTest, ServiceMappingIsOneToOnePerConnector) {
   ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
   EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", ServiceMetric::kDevices}).code(),
             ErrorClass::kConflict);
   ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", ServiceMetric::kDevices}).ok());
 }
 
-TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
+TEST_P(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
   ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
@@ -187,7 +200,7 @@ TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   EXPECT_EQ(to_text((*store_->get_connector("acme"))->status), "disconnected");
 }
 
-TEST_F(StoreTest, UsageImportIsAllOrNothing) {
+TEST_P(StoreTest, UsageImportIsAllOrNothing) {
   // The second count names an unknown service: the whole import must roll back.
   auto bad = store_->import_usage({{"w9", "New Co", false, ""}}, {},
                                   {0, "2026-11-02T00:00:00Z", "", "t", {{"w9", "email", 1, 1}, {"w9", "ghost", 1, 1}}});
@@ -201,7 +214,7 @@ TEST_F(StoreTest, UsageImportIsAllOrNothing) {
   EXPECT_EQ((*latest)->counts[0].devices, 7);
 }
 
-TEST_F(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
+TEST_P(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
   PsaAccount a, b;
   a.id = "100";
   a.name = "Alpha Ltd";
@@ -218,7 +231,7 @@ TEST_F(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
   EXPECT_TRUE(accounts->at(1).excluded);  // exclusion survives a refresh
 }
 
-TEST_F(StoreTest, RunsAndLinesRoundTrip) {
+TEST_P(StoreTest, RunsAndLinesRoundTrip) {
   SyncRun run;
   run.connector_id = "acme";
   run.effective_date = "2026-11-01";
@@ -258,7 +271,7 @@ LeaseHolder holder(const std::string& owner) {
   return h;
 }
 
-TEST_F(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
+TEST_P(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
   auto first = store_->acquire_lease("acme", holder("owner-a"), 60'000, "");
   ASSERT_TRUE(first);
   EXPECT_FALSE(first->has_value());  // taken
@@ -281,7 +294,7 @@ TEST_F(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
   EXPECT_FALSE(store_->get_lease("acme")->has_value());
 }
 
-TEST_F(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
+TEST_P(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
   ASSERT_FALSE(store_->acquire_lease("acme", holder("dead"), 60'000, "")->has_value());
   EXPECT_TRUE(store_->acquire_lease("acme", holder("new"), 60'000, "someone-else")->has_value());
   EXPECT_FALSE(store_->acquire_lease("acme", holder("new"), 60'000, "dead")->has_value());
@@ -290,7 +303,7 @@ TEST_F(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
 
 // ---- The write journal ----
 
-TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
+TEST_P(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
   WriteIntent intent;
   intent.connector_id = "acme";
   intent.run_id = 7;
@@ -304,7 +317,7 @@ TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
   ASSERT_TRUE(ids);
   ASSERT_EQ(ids->size(), 2u);
   store_.reset();
-  auto reopened = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+  auto reopened = state_.open(&clock_);
   ASSERT_TRUE(reopened);
   store_ = std::move(*reopened);
   auto open = store_->open_write_intents("acme");
@@ -324,7 +337,7 @@ TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
 
 // ---- Approvals ----
 
-TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
+TEST_P(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   SyncLine held;
   held.key = "w1|email";
   held.workspace_id = "w1";
@@ -370,7 +383,7 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
 
 // ---- Usage snapshots ----
 
-TEST_F(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
+TEST_P(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-12-01T00:00:00Z", "", "new", {{"w1", "email", 9, 9}}}));
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-10-01T00:00:00Z", "", "old", {{"w1", "email", 1, 1}}}));
   auto latest = store_->latest_snapshot();
