@@ -4,17 +4,28 @@
 #include <optional>
 
 #include "host/store/internal/pg.h"
+#include "host/store/internal/rows.h"
 #include "host/store/secret_box.h"
 
 namespace mb {
 namespace {
 
+using store_internal::kAccountMappingColumns;
+using store_internal::kConnectorColumns;
+using store_internal::kLeaseColumns;
+using store_internal::kLineColumns;
+using store_internal::kLineColumnsOfL;
+using store_internal::kPsaAccountColumns;
+using store_internal::kRunColumns;
+using store_internal::kWriteIntentColumns;
 using store_internal::pg_bytes;
 using store_internal::pg_param;
 using store_internal::pg_params;
 using store_internal::PgConnection;
 using store_internal::PgParam;
 using store_internal::PgResult;
+using store_internal::PgRow;
+using store_internal::read_line;
 
 // Versioned migrations of the PostgreSQL schema: each entry moves it from version i to i+1.
 // Append only. The list is PostgreSQL's own: version 1 is the SQLite schema as of its version 4.
@@ -416,12 +427,7 @@ class PostgresStore : public Store {
   Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
                                const std::vector<VendorService>& services,
                                const UsageSnapshot& snapshot) override {
-    auto import = begin_usage_import(snapshot.source);
-    if (!import) return import.status();
-    for (const auto& ws : workspaces) MB_RETURN_IF_ERROR((*import)->add_workspace(ws));
-    for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
-    for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
-    return (*import)->commit(snapshot.as_of);
+    return store_internal::import_usage_streamed(*this, workspaces, services, snapshot);
   }
 
   Result<std::unique_ptr<UsageImportTransaction>> begin_usage_import(
@@ -561,23 +567,13 @@ class PostgresStore : public Store {
 
   Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto r = db_->exec(
-        "SELECT id, name, active, excluded, details, fetched_at, missing_since FROM psa_accounts "
-        "WHERE connector_id = $1 ORDER BY name, id",
-        pg_params(connector_id));
+    auto r = db_->exec(std::string("SELECT ") + kPsaAccountColumns +
+                           " FROM psa_accounts WHERE connector_id = $1 ORDER BY name, id",
+                       pg_params(connector_id));
     if (!r) return r.status();
     std::vector<PsaAccount> out;
-    for (int i = 0; i < r->rows(); ++i) {
-      PsaAccount a;
-      a.id = r->text(i, 0);
-      a.name = r->text(i, 1);
-      a.active = r->boolean(i, 2);
-      a.excluded = r->boolean(i, 3);
-      a.details_json = r->text(i, 4);
-      a.fetched_at = r->text(i, 5);
-      a.missing_since = r->optional_text(i, 6);
-      out.push_back(std::move(a));
-    }
+    for (int i = 0; i < r->rows(); ++i)
+      out.push_back(store_internal::read_psa_account(PgRow(*r, i)));
     return out;
   }
 
@@ -630,27 +626,15 @@ class PostgresStore : public Store {
   Result<std::vector<AccountMapping>> list_account_mappings(
       const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto r = db_->exec(
-        "SELECT workspace_id, account_id, source, excluded, account_name, drift, updated_at "
-        "FROM account_mappings WHERE connector_id = $1 ORDER BY workspace_id",
-        pg_params(connector_id));
+    auto r = db_->exec(std::string("SELECT ") + kAccountMappingColumns +
+                           " FROM account_mappings WHERE connector_id = $1 ORDER BY workspace_id",
+                       pg_params(connector_id));
     if (!r) return r.status();
     std::vector<AccountMapping> out;
     for (int i = 0; i < r->rows(); ++i) {
-      AccountMapping m;
-      m.workspace_id = r->text(i, 0);
-      m.account_id = r->optional_text(i, 1);
-      std::string what = "the mapping of workspace '" + m.workspace_id + "'";
-      auto source = parse_stored<MappingSource>(r->text(i, 2), what);
-      if (!source) return source.status();
-      m.source = *source;
-      m.excluded = r->boolean(i, 3);
-      m.account_name = r->text(i, 4);
-      auto drift = parse_stored<MappingDrift>(r->text(i, 5), what);
-      if (!drift) return drift.status();
-      m.drift = *drift;
-      m.updated_at = r->text(i, 6);
-      out.push_back(std::move(m));
+      auto m = store_internal::read_account_mapping(PgRow(*r, i));
+      if (!m) return m.status();
+      out.push_back(std::move(*m));
     }
     return out;
   }
@@ -887,7 +871,7 @@ class PostgresStore : public Store {
     if (!r) return r.status();
     std::vector<SyncLine> out;
     for (int i = 0; i < r->rows(); ++i) {
-      auto line = read_line(*r, i, 0);
+      auto line = read_line(PgRow(*r, i), 0);
       if (!line) return line.status();
       out.push_back(std::move(*line));
     }
@@ -934,7 +918,7 @@ class PostgresStore : public Store {
       p.connector_id = r->text(i, 0);
       p.run_id = r->integer(i, 1);
       p.run_started_at = r->text(i, 2);
-      auto line = read_line(*r, i, 3);
+      auto line = read_line(PgRow(*r, i), 3);
       if (!line) return line.status();
       p.line = std::move(*line);
       out.push_back(std::move(p));
@@ -1031,36 +1015,16 @@ class PostgresStore : public Store {
 
   Result<std::vector<WriteIntent>> open_write_intents(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto r = db_->exec(
-        "SELECT id, connector_id, run_id, line_key, account_id, psa_service_id, ref, "
-        "units_before, target, effective_date, created_at_ms, created_at, state, resolution, "
-        "resolved_run_id, resolved_at FROM write_intents WHERE connector_id = $1 "
-        "AND state = 'open' ORDER BY id",
-        pg_params(connector_id));
+    auto r = db_->exec(std::string("SELECT ") + kWriteIntentColumns +
+                           " FROM write_intents WHERE connector_id = $1 AND state = 'open' "
+                           "ORDER BY id",
+                       pg_params(connector_id));
     if (!r) return r.status();
     std::vector<WriteIntent> out;
     for (int row = 0; row < r->rows(); ++row) {
-      WriteIntent i;
-      i.id = r->integer(row, 0);
-      i.connector_id = r->text(row, 1);
-      i.run_id = r->integer(row, 2);
-      i.line_key = r->text(row, 3);
-      i.account_id = r->text(row, 4);
-      i.psa_service_id = r->text(row, 5);
-      i.ref_json = r->text(row, 6);
-      i.units_before = r->optional_integer(row, 7);
-      i.target = r->integer(row, 8);
-      i.effective_date = r->text(row, 9);
-      i.created_at_ms = r->integer(row, 10);
-      i.created_at = r->text(row, 11);
-      auto state =
-          parse_stored<WriteIntentState>(r->text(row, 12), "write intent " + std::to_string(i.id));
-      if (!state) return state.status();
-      i.state = *state;
-      i.resolution = r->text(row, 13);
-      i.resolved_run_id = r->integer(row, 14);
-      i.resolved_at = r->text(row, 15);
-      out.push_back(std::move(i));
+      auto i = store_internal::read_write_intent(PgRow(*r, row));
+      if (!i) return i.status();
+      out.push_back(std::move(*i));
     }
     return out;
   }
@@ -1082,45 +1046,7 @@ class PostgresStore : public Store {
   }
 
  private:
-  static constexpr const char* kLineColumns =
-      "line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, "
-      "delta, action, outcome, error_class, message, line_ref, number, decision, "
-      "decision_run_id, decision_note, decided_at";
-  static constexpr const char* kLineColumnsOfL =
-      "l.line_key, l.workspace_id, l.service_id, l.account_id, l.psa_service_id, l.metric, "
-      "l.target, l.current, l.delta, l.action, l.outcome, l.error_class, l.message, l.line_ref, "
-      "l.number, l.decision, l.decision_run_id, l.decision_note, l.decided_at";
-
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
-
-  // One line from kLineColumns of row `row`, starting at column `c`.
-  static Result<SyncLine> read_line(const PgResult& r, int row, int c) {
-    SyncLine l;
-    l.key = r.text(row, c + 0);
-    l.workspace_id = r.text(row, c + 1);
-    l.service_id = r.text(row, c + 2);
-    l.account_id = r.text(row, c + 3);
-    l.psa_service_id = r.text(row, c + 4);
-    l.metric = r.text(row, c + 5);
-    l.target = r.optional_integer(row, c + 6);
-    l.current = r.optional_integer(row, c + 7);
-    l.delta = r.optional_integer(row, c + 8);
-    auto action = parse_stored<LineAction>(r.text(row, c + 9), "line '" + l.key + "'");
-    if (!action) return action.status();
-    l.action = *action;
-    l.outcome = r.text(row, c + 10);
-    l.error_class = r.text(row, c + 11);
-    l.message = r.text(row, c + 12);
-    l.line_ref_json = r.text(row, c + 13);
-    l.number = r.integer(row, c + 14);
-    auto decision = parse_stored<Decision>(r.text(row, c + 15), "line '" + l.key + "'");
-    if (!decision) return decision.status();
-    l.decision = *decision;
-    l.decision_run_id = r.integer(row, c + 16);
-    l.decision_note = r.text(row, c + 17);
-    l.decided_at = r.text(row, c + 18);
-    return l;
-  }
 
   // The snapshot `sql` selects (id, as_of, imported_at, source), with its counts.
   Result<std::optional<UsageSnapshot>> read_snapshot(const char* sql,
@@ -1145,21 +1071,11 @@ class PostgresStore : public Store {
 
   Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {
     auto r = db_->exec(
-        "SELECT owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, "
-        "expires_at_ms FROM connector_leases WHERE connector_id = $1",
+        std::string("SELECT ") + kLeaseColumns + " FROM connector_leases WHERE connector_id = $1",
         pg_params(connector_id));
     if (!r) return r.status();
     if (r->empty()) return std::optional<LeaseHolder>();
-    LeaseHolder h;
-    h.owner_id = r->text(0, 0);
-    h.host = r->text(0, 1);
-    h.pid = r->integer(0, 2);
-    h.process_start = r->text(0, 3);
-    h.purpose = r->text(0, 4);
-    h.acquired_at = r->text(0, 5);
-    h.heartbeat_at = r->text(0, 6);
-    h.expires_at_ms = r->integer(0, 7);
-    return std::optional<LeaseHolder>(std::move(h));
+    return std::optional<LeaseHolder>(store_internal::read_lease(PgRow(*r, 0)));
   }
 
   Result<std::map<std::string, std::string>> string_map(const char* sql,
@@ -1247,55 +1163,27 @@ class PostgresStore : public Store {
 
   Result<std::vector<ConnectorRecord>> query_connectors(const std::string& tail,
                                                         const std::vector<PgParam>& params) {
-    auto r = db_->exec(
-        "SELECT id, plugin_id, partner, status, status_message, status_at, "
-        "credentials IS NOT NULL FROM connectors " +
-            tail,
-        params);
+    auto r =
+        db_->exec(std::string("SELECT ") + kConnectorColumns + " FROM connectors " + tail, params);
     if (!r) return r.status();
     std::vector<ConnectorRecord> out;
     for (int i = 0; i < r->rows(); ++i) {
-      ConnectorRecord c;
-      c.id = r->text(i, 0);
-      c.plugin_id = r->text(i, 1);
-      c.partner = r->text(i, 2);
-      auto status = parse_stored<ConnectorStatus>(r->text(i, 3), "connector '" + c.id + "'");
-      if (!status) return status.status();
-      c.status = *status;
-      c.status_message = r->text(i, 4);
-      c.status_at = r->text(i, 5);
-      c.has_credentials = r->boolean(i, 6);
-      out.push_back(std::move(c));
+      auto c = store_internal::read_connector(PgRow(*r, i));
+      if (!c) return c.status();
+      out.push_back(std::move(*c));
     }
     return out;
   }
 
   Result<std::vector<SyncRun>> query_runs(const std::string& tail,
                                           const std::vector<PgParam>& params) {
-    auto r = db_->exec(
-        "SELECT id, connector_id, trigger, dry_run, state, effective_date, started_at, "
-        "finished_at, message, counts, parent_run_id, owner_id FROM sync_runs " +
-            tail,
-        params);
+    auto r = db_->exec(std::string("SELECT ") + kRunColumns + " FROM sync_runs " + tail, params);
     if (!r) return r.status();
     std::vector<SyncRun> out;
     for (int i = 0; i < r->rows(); ++i) {
-      SyncRun run;
-      run.id = r->integer(i, 0);
-      run.connector_id = r->text(i, 1);
-      run.trigger = r->text(i, 2);
-      run.dry_run = r->boolean(i, 3);
-      auto state = parse_stored<RunState>(r->text(i, 4), "run " + std::to_string(run.id));
-      if (!state) return state.status();
-      run.state = *state;
-      run.effective_date = r->text(i, 5);
-      run.started_at = r->text(i, 6);
-      run.finished_at = r->text(i, 7);
-      run.message = r->text(i, 8);
-      run.counts_json = r->text(i, 9);
-      run.parent_run_id = r->integer(i, 10);
-      run.owner_id = r->text(i, 11);
-      out.push_back(std::move(run));
+      auto run = store_internal::read_run(PgRow(*r, i));
+      if (!run) return run.status();
+      out.push_back(std::move(*run));
     }
     return out;
   }

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "host/store/internal/rows.h"
 #include "host/store/internal/sqlite.h"
 #include "host/store/secret_box.h"
 #include "host/store/store.h"
@@ -12,6 +13,15 @@ namespace mb {
 namespace {
 
 using store_internal::exec;
+using store_internal::kAccountMappingColumns;
+using store_internal::kConnectorColumns;
+using store_internal::kLeaseColumns;
+using store_internal::kLineColumns;
+using store_internal::kLineColumnsOfL;
+using store_internal::kPsaAccountColumns;
+using store_internal::kRunColumns;
+using store_internal::kWriteIntentColumns;
+using store_internal::read_line;
 using store_internal::Statement;
 
 // Versioned migrations: each entry moves the schema from version i to i+1. Append only.
@@ -498,12 +508,7 @@ class SqliteStore : public Store {
   Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
                                const std::vector<VendorService>& services,
                                const UsageSnapshot& snapshot) override {
-    auto import = begin_usage_import(snapshot.source);
-    if (!import) return import.status();
-    for (const auto& ws : workspaces) MB_RETURN_IF_ERROR((*import)->add_workspace(ws));
-    for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
-    for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
-    return (*import)->commit(snapshot.as_of);
+    return store_internal::import_usage_streamed(*this, workspaces, services, snapshot);
   }
 
   Result<std::unique_ptr<UsageImportTransaction>> begin_usage_import(
@@ -647,22 +652,11 @@ class SqliteStore : public Store {
 
   Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT id, name, active, excluded, details, fetched_at, missing_since FROM psa_accounts "
-                "WHERE connector_id = ?1 ORDER BY name, id");
+    Statement s(db_, std::string("SELECT ") + kPsaAccountColumns +
+                         " FROM psa_accounts WHERE connector_id = ?1 ORDER BY name, id");
     s.bind(1, connector_id);
     std::vector<PsaAccount> out;
-    while (s.step()) {
-      PsaAccount a;
-      a.id = s.text(0);
-      a.name = s.text(1);
-      a.active = s.integer(2) != 0;
-      a.excluded = s.integer(3) != 0;
-      a.details_json = s.text(4);
-      a.fetched_at = s.text(5);
-      a.missing_since = s.optional_text(6);
-      out.push_back(std::move(a));
-    }
+    while (s.step()) out.push_back(store_internal::read_psa_account(s));
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -715,27 +709,14 @@ class SqliteStore : public Store {
   // ---- Mappings ----
   Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT workspace_id, account_id, source, excluded, account_name, drift, updated_at "
-                "FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
+    Statement s(db_, std::string("SELECT ") + kAccountMappingColumns +
+                         " FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
     s.bind(1, connector_id);
     std::vector<AccountMapping> out;
     while (s.step()) {
-      AccountMapping m;
-      m.workspace_id = s.text(0);
-      m.account_id = s.optional_text(1);
-      auto source = parse_stored<MappingSource>(
-          s.text(2), "the mapping of workspace '" + m.workspace_id + "'");
-      if (!source) return source.status();
-      m.source = *source;
-      m.excluded = s.integer(3) != 0;
-      m.account_name = s.text(4);
-      auto drift = parse_stored<MappingDrift>(s.text(5),
-                                              "the mapping of workspace '" + m.workspace_id + "'");
-      if (!drift) return drift.status();
-      m.drift = *drift;
-      m.updated_at = s.text(6);
-      out.push_back(std::move(m));
+      auto m = store_internal::read_account_mapping(s);
+      if (!m) return m.status();
+      out.push_back(std::move(*m));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1125,34 +1106,14 @@ class SqliteStore : public Store {
 
   Result<std::vector<WriteIntent>> open_write_intents(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT id, connector_id, run_id, line_key, account_id, psa_service_id, ref, units_before, target, "
-                "effective_date, created_at_ms, created_at, state, resolution, resolved_run_id, resolved_at "
-                "FROM write_intents WHERE connector_id = ?1 AND state = 'open' ORDER BY id");
+    Statement s(db_, std::string("SELECT ") + kWriteIntentColumns +
+                         " FROM write_intents WHERE connector_id = ?1 AND state = 'open' ORDER BY id");
     s.bind(1, connector_id);
     std::vector<WriteIntent> out;
     while (s.step()) {
-      WriteIntent i;
-      i.id = s.integer(0);
-      i.connector_id = s.text(1);
-      i.run_id = s.integer(2);
-      i.line_key = s.text(3);
-      i.account_id = s.text(4);
-      i.psa_service_id = s.text(5);
-      i.ref_json = s.text(6);
-      i.units_before = s.optional_integer(7);
-      i.target = s.integer(8);
-      i.effective_date = s.text(9);
-      i.created_at_ms = s.integer(10);
-      i.created_at = s.text(11);
-      auto state =
-          parse_stored<WriteIntentState>(s.text(12), "write intent " + std::to_string(i.id));
-      if (!state) return state.status();
-      i.state = *state;
-      i.resolution = s.text(13);
-      i.resolved_run_id = s.integer(14);
-      i.resolved_at = s.text(15);
-      out.push_back(std::move(i));
+      auto i = store_internal::read_write_intent(s);
+      if (!i) return i.status();
+      out.push_back(std::move(*i));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1180,44 +1141,7 @@ class SqliteStore : public Store {
   }
 
  private:
-  static constexpr const char* kLineColumns =
-      "line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, delta, action, "
-      "outcome, error_class, message, line_ref, number, decision, decision_run_id, decision_note, decided_at";
-  static constexpr const char* kLineColumnsOfL =
-      "l.line_key, l.workspace_id, l.service_id, l.account_id, l.psa_service_id, l.metric, l.target, l.current, "
-      "l.delta, l.action, l.outcome, l.error_class, l.message, l.line_ref, l.number, l.decision, "
-      "l.decision_run_id, l.decision_note, l.decided_at";
-
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
-
-  // One line from kLineColumns, starting at column `c`.
-  static Result<SyncLine> read_line(const Statement& s, int c) {
-    SyncLine l;
-    l.key = s.text(c + 0);
-    l.workspace_id = s.text(c + 1);
-    l.service_id = s.text(c + 2);
-    l.account_id = s.text(c + 3);
-    l.psa_service_id = s.text(c + 4);
-    l.metric = s.text(c + 5);
-    l.target = s.optional_integer(c + 6);
-    l.current = s.optional_integer(c + 7);
-    l.delta = s.optional_integer(c + 8);
-    auto action = parse_stored<LineAction>(s.text(c + 9), "line '" + l.key + "'");
-    if (!action) return action.status();
-    l.action = *action;
-    l.outcome = s.text(c + 10);
-    l.error_class = s.text(c + 11);
-    l.message = s.text(c + 12);
-    l.line_ref_json = s.text(c + 13);
-    l.number = s.integer(c + 14);
-    auto decision = parse_stored<Decision>(s.text(c + 15), "line '" + l.key + "'");
-    if (!decision) return decision.status();
-    l.decision = *decision;
-    l.decision_run_id = s.integer(c + 16);
-    l.decision_note = s.text(c + 17);
-    l.decided_at = s.text(c + 18);
-    return l;
-  }
 
   // The snapshot `s` selects (id, as_of, imported_at, source), with its counts.
   Result<std::optional<UsageSnapshot>> read_snapshot(Statement& s) {
@@ -1240,24 +1164,14 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {
-    Statement s(db_,
-                "SELECT owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, expires_at_ms "
-                "FROM connector_leases WHERE connector_id = ?1");
+    Statement s(db_, std::string("SELECT ") + kLeaseColumns +
+                         " FROM connector_leases WHERE connector_id = ?1");
     s.bind(1, connector_id);
     if (!s.step()) {
       MB_RETURN_IF_ERROR(s.status());
       return std::optional<LeaseHolder>();
     }
-    LeaseHolder h;
-    h.owner_id = s.text(0);
-    h.host = s.text(1);
-    h.pid = s.integer(2);
-    h.process_start = s.text(3);
-    h.purpose = s.text(4);
-    h.acquired_at = s.text(5);
-    h.heartbeat_at = s.text(6);
-    h.expires_at_ms = s.integer(7);
-    return std::optional<LeaseHolder>(std::move(h));
+    return std::optional<LeaseHolder>(store_internal::read_lease(s));
   }
 
   // The key is loaded (or created) on first use, so commands that never touch credentials
@@ -1351,23 +1265,13 @@ class SqliteStore : public Store {
 
   Result<std::vector<ConnectorRecord>> query_connectors(const std::string& tail,
                                                         const std::optional<std::string>& id) {
-    Statement s(db_,
-                "SELECT id, plugin_id, partner, status, status_message, status_at, credentials IS NOT NULL "
-                "FROM connectors " + tail);
+    Statement s(db_, std::string("SELECT ") + kConnectorColumns + " FROM connectors " + tail);
     if (id) s.bind(1, *id);
     std::vector<ConnectorRecord> out;
     while (s.step()) {
-      ConnectorRecord c;
-      c.id = s.text(0);
-      c.plugin_id = s.text(1);
-      c.partner = s.text(2);
-      auto status = parse_stored<ConnectorStatus>(s.text(3), "connector '" + c.id + "'");
-      if (!status) return status.status();
-      c.status = *status;
-      c.status_message = s.text(4);
-      c.status_at = s.text(5);
-      c.has_credentials = s.integer(6) != 0;
-      out.push_back(std::move(c));
+      auto c = store_internal::read_connector(s);
+      if (!c) return c.status();
+      out.push_back(std::move(*c));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1375,28 +1279,13 @@ class SqliteStore : public Store {
 
   template <typename Binder>
   Result<std::vector<SyncRun>> query_runs(const std::string& tail, Binder&& bind) {
-    Statement s(db_,
-                "SELECT id, connector_id, trigger, dry_run, state, effective_date, started_at, finished_at, message, "
-                "counts, parent_run_id, owner_id FROM sync_runs " + tail);
+    Statement s(db_, std::string("SELECT ") + kRunColumns + " FROM sync_runs " + tail);
     bind(s);
     std::vector<SyncRun> out;
     while (s.step()) {
-      SyncRun r;
-      r.id = s.integer(0);
-      r.connector_id = s.text(1);
-      r.trigger = s.text(2);
-      r.dry_run = s.integer(3) != 0;
-      auto state = parse_stored<RunState>(s.text(4), "run " + std::to_string(r.id));
-      if (!state) return state.status();
-      r.state = *state;
-      r.effective_date = s.text(5);
-      r.started_at = s.text(6);
-      r.finished_at = s.text(7);
-      r.message = s.text(8);
-      r.counts_json = s.text(9);
-      r.parent_run_id = s.integer(10);
-      r.owner_id = s.text(11);
-      out.push_back(std::move(r));
+      auto r = store_internal::read_run(s);
+      if (!r) return r.status();
+      out.push_back(std::move(*r));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;

@@ -68,6 +68,25 @@ class PgResult {
   std::unique_ptr<PGresult, Clear> result_;
 };
 
+// One row of a PgResult, read like SQLite's Statement (host/store/internal/rows.h reads both).
+class PgRow {
+ public:
+  PgRow(const PgResult& result, int row) : result_(result), row_(row) {}
+  std::string text(int col) const { return result_.text(row_, col); }
+  std::optional<std::string> optional_text(int col) const {
+    return result_.optional_text(row_, col);
+  }
+  int64_t integer(int col) const { return result_.integer(row_, col); }
+  std::optional<int64_t> optional_integer(int col) const {
+    return result_.optional_integer(row_, col);
+  }
+  bool flag(int col) const { return result_.boolean(row_, col); }
+
+ private:
+  const PgResult& result_;
+  int row_;
+};
+
 // One connection. Not thread-safe: the store serializes its calls.
 class PgConnection {
  public:
