@@ -304,6 +304,7 @@ class PostgresStore : public Store {
   Status migrate(int target) {
     std::lock_guard<std::mutex> lock(mu_);
     MB_RETURN_IF_ERROR(db_->exec_script(kSessionSettings));
+    if (target < 0) return check_schema();
     return in_transaction([&]() -> Status {
       MB_RETURN_IF_ERROR(db_->exec(kMigrationLock).status());
       MB_RETURN_IF_ERROR(
@@ -327,6 +328,19 @@ class PostgresStore : public Store {
       }
       return Status::Ok();
     });
+  }
+
+  // The schema is current, and nothing is created when it is not.
+  Status check_schema() {
+    auto current = db_->exec(
+        "SELECT version FROM schema_version WHERE to_regclass('schema_version') IS NOT NULL");
+    if (!current && db_->last_sqlstate() != "42P01") return current.status();  // undefined_table
+    int version = current && !current->empty() ? static_cast<int>(current->integer(0, 0)) : 0;
+    if (version != kSchemaVersion)
+      return Status::NotFound("the database has schema version " + std::to_string(version) +
+                              ", not " + std::to_string(kSchemaVersion) +
+                              " (no meterbridge state yet)");
+    return Status::Ok();
   }
 
   // ---- Connectors ----
@@ -1207,8 +1221,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& o
   std::string where = (*connection)->describe();
   auto store =
       std::make_unique<PostgresStore>(std::move(*connection), options.key_file, options.clock);
-  Status migrated =
-      store->migrate(options.migrate_to_version == 0 ? kSchemaVersion : options.migrate_to_version);
+  int target = options.migrate_to_version == 0 ? kSchemaVersion : options.migrate_to_version;
+  Status migrated = store->migrate(options.create_schema ? target : -1);
   if (!migrated.ok())
     return Status(migrated.code(),
                   "PostgreSQL state database " + where + ": " + migrated.message());

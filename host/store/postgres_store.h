@@ -34,6 +34,9 @@ struct PostgresStoreOptions {
   const Clock* clock = &SystemClock::instance();
   // Tests of a migration: stop at this schema version (0: the current one).
   int migrate_to_version = 0;
+  // false: change nothing in the database; one without the current schema is kNotFound (for
+  // reading what an existing deployment holds, as `config check` does).
+  bool create_schema = true;
 };
 
 // Connects, migrates the schema (one transaction, serialized across nodes) and returns the
