@@ -20,6 +20,22 @@ struct WireParams {
   std::vector<int> formats;
 };
 
+// libpq's messages end in a newline and go on in tab-indented lines; ours are one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 int64_t PgResult::affected() const {
@@ -79,9 +95,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(
     return Status::Fatal("cannot connect to the PostgreSQL state database: out of memory");
   std::unique_ptr<PgConnection> connection(new PgConnection(conn, password));
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = connection->scrub(PQerrorMessage(conn));
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
+    std::string message = one_line(connection->scrub(PQerrorMessage(conn)));
     return Status::Retry("cannot connect to the PostgreSQL state database: " + message, 1000);
   }
   // Messages the server sends to the client (NOTICEs from IF NOT EXISTS) are not ours to print.
@@ -114,7 +128,7 @@ Status PgConnection::ensure_connected() {
   prepared_.clear();  // a new session knows none of them
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   return Status::Retry("lost the connection to the PostgreSQL state database (" + describe() +
-                           "): " + scrub(PQerrorMessage(conn_)),
+                           "): " + one_line(scrub(PQerrorMessage(conn_))),
                        1000);
 }
 
@@ -123,8 +137,7 @@ Status PgConnection::error_from(const PGresult* result) {
   last_sqlstate_ = state != nullptr ? state : "";
   const char* primary =
       result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  std::string message = scrub(primary != nullptr ? primary : PQerrorMessage(conn_));
-  while (!message.empty() && message.back() == '\n') message.pop_back();
+  std::string message = one_line(scrub(primary != nullptr ? primary : PQerrorMessage(conn_)));
   if (const char* detail =
           result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr)
     message += " (" + scrub(detail) + ")";

@@ -159,6 +159,24 @@ Result<std::string> run_sql(const fs::path& folder, int port, const std::string&
   return out;
 }
 
+// Folders of clusters whose process died without stopping them (a crashed test binary: its
+// server got SIGQUIT, the folder stayed): no server runs in them and they are older than any
+// cluster still starting up.
+void remove_abandoned_clusters() {
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+    if (!entry.path().filename().string().starts_with("mb-pg-")) continue;
+    fs::path pid_file = entry.path() / "data" / "postmaster.pid";
+    std::ifstream in(pid_file);
+    long pid = 0;
+    if (in >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // running
+    auto modified = fs::last_write_time(entry.path(), ec);
+    if (ec || now - modified < std::chrono::minutes(10)) continue;
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 fs::path PostgresCluster::fixture_address_file() { return MB_POSTGRES_CLUSTER_ADDRESS; }
@@ -168,6 +186,7 @@ Result<std::unique_ptr<PostgresCluster>> PostgresCluster::start(bool detached) {
   if (!bin) return bin.status();
   auto account = server_account();
   if (!account) return account.status();
+  remove_abandoned_clusters();
   std::unique_ptr<PostgresCluster> cluster(new PostgresCluster());
   // Short and under /tmp: the socket path must fit in sockaddr_un (108 bytes).
   std::string pattern = "/tmp/mb-pg-XXXXXX";

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ inline std::vector<StoreKind> all_store_kinds() {
 
 inline std::string store_kind_name(const ::testing::TestParamInfo<StoreKind>& info) {
   return info.param == StoreKind::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// How GoogleTest (and so ctest's test names) shows the parameter.
+inline void PrintTo(StoreKind kind, std::ostream* os) {
+  *os << (kind == StoreKind::kSqlite ? "SQLite" : "PostgreSQL");
 }
 
 class StoreUnderTest {
