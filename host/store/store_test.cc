@@ -383,6 +383,29 @@ TEST_P(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
 
 // ---- Usage snapshots ----
 
+TEST_P(StoreTest, AStreamedImportRefusesADuplicateCountAndGoesOn) {
+  auto import = store_->begin_usage_import("stream");
+  ASSERT_TRUE(import) << import.status().message();
+  ASSERT_TRUE((*import)->add_workspace({"w4", "Delta", false, "p-1"}).ok());
+  ASSERT_TRUE((*import)->add_count({"w4", "edr", 3, 4}).ok());
+  EXPECT_EQ((*import)->add_count({"w4", "edr", 9, 9}).code(), ErrorClass::kConflict);
+  ASSERT_TRUE((*import)->add_count({"w4", "email", 1, 2}).ok());
+  auto id = (*import)->commit("2026-11-05T00:00:00Z");
+  ASSERT_TRUE(id) << id.status().message();
+  import->reset();
+  auto latest = store_->latest_snapshot();
+  ASSERT_TRUE(latest && latest->has_value());
+  EXPECT_EQ((*latest)->id, *id);
+  ASSERT_EQ((*latest)->counts.size(), 2u);
+  EXPECT_EQ((*latest)->counts[0].service_id, "edr");
+  EXPECT_EQ((*latest)->counts[0].devices, 4);  // the first count stands
+  auto compared = store_->compare_usage_snapshot(*id);
+  ASSERT_TRUE(compared);
+  EXPECT_EQ(compared->counts, 2u);
+  EXPECT_EQ(compared->previous_as_of, "2026-11-01T00:00:00Z");
+  EXPECT_EQ(compared->absent_workspaces, 1u);  // w1 had data before
+}
+
 TEST_P(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-12-01T00:00:00Z", "", "new", {{"w1", "email", 9, 9}}}));
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-10-01T00:00:00Z", "", "old", {{"w1", "email", 1, 1}}}));

@@ -142,8 +142,9 @@ std::string local_conninfo(const fs::path& folder, int port, const std::string& 
 
 // Runs one statement as the superuser on the `postgres` database; returns the first value of
 // its first row ("" when none).
-Result<std::string> run_sql(const fs::path& folder, int port, const std::string& sql) {
-  PGconn* conn = PQconnectdb(local_conninfo(folder, port, "postgres").c_str());
+Result<std::string> run_sql(const fs::path& folder, int port, const std::string& sql,
+                            const std::string& database = "postgres") {
+  PGconn* conn = PQconnectdb(local_conninfo(folder, port, database).c_str());
   Result<std::string> out = std::string();
   if (PQstatus(conn) != CONNECTION_OK) {
     out = Status::Fatal(std::string("test cluster: ") + PQerrorMessage(conn));
@@ -294,6 +295,10 @@ Result<PostgresDatabase> PostgresCluster::create_database() {
 
 void PostgresCluster::drop_database(const std::string& name) {
   (void)run_sql(folder_, port_, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+}
+
+Result<std::string> PostgresCluster::query(const std::string& database, const std::string& sql) {
+  return run_sql(folder_, port_, sql, database);
 }
 
 Result<std::vector<fs::path>> PostgresCluster::files_at_rest(const std::string& database) {

@@ -50,6 +50,9 @@ class PostgresCluster {
   Result<PostgresDatabase> create_database();
   // Drops a database (closing its sessions); failures are ignored: the cluster goes anyway.
   void drop_database(const std::string& name);
+  // Runs one statement on `database` as the superuser; the first value of its first row ("" when
+  // none). For tests that set up what the store would not (an old or a newer schema).
+  Result<std::string> query(const std::string& database, const std::string& sql);
   // The files that hold a database's data at rest, after a checkpoint wrote them: its folder
   // under base/ and the write-ahead log.
   Result<std::vector<std::filesystem::path>> files_at_rest(const std::string& database);
