@@ -22,11 +22,10 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using testing::PostgresCluster;
-using testing::PostgresDatabase;
 using testing::run;
 using testing::RunResult;
 using testing::TempDir;
+using testing::TestDatabase;
 
 constexpr char kConnector[] = "contoso-connectwise";
 
@@ -49,12 +48,7 @@ json::object demo_connector(const std::string& base_url) {
 class PostgresCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cluster = PostgresCluster::shared();
-    ASSERT_TRUE(cluster) << cluster.status().message();
-    cluster_ = *cluster;
-    auto db = cluster_->create_database();
-    ASSERT_TRUE(db) << db.status().message();
-    database_ = *db;
+    ASSERT_EQ(database_.error(), "");
     sim::SimOptions options;
     options.seed_json =
         testing::read_file(testing::source_dir() / "examples/demo/connectwise.seed.json");
@@ -66,10 +60,6 @@ class PostgresCliTest : public ::testing::Test {
       ::chmod((plugins_ / name).c_str(), 0755);
     }
   }
-  void TearDown() override {
-    if (cluster_ != nullptr) cluster_->drop_database(database_.name);
-  }
-
   void write_config(const json::value& state) {
     dir_.write("mb.json", json::serialize(json::object{
                               {"state", state},
@@ -96,15 +86,14 @@ class PostgresCliTest : public ::testing::Test {
     return json::parse(r.out).at(0);
   }
 
-  PostgresCluster* cluster_ = nullptr;
-  PostgresDatabase database_;
+  TestDatabase database_;
   std::unique_ptr<sim::Simulator> sim_;
   TempDir dir_;
   fs::path plugins_ = dir_.path() / "plugins";
 };
 
 TEST_F(PostgresCliTest, TheDemoFlowRunsWithItsStateInPostgres) {
-  write_config(json::value(database_.url));
+  write_config(json::value(database_.url()));
   ok("config check");
   ok("usage import " + (testing::source_dir() / "examples/demo/usage.json").string());
   ok(std::string("connectors test ") + kConnector);
@@ -132,7 +121,7 @@ TEST_F(PostgresCliTest, TheDemoFlowRunsWithItsStateInPostgres) {
   // The state is in the database, not in a file beside the config.
   for (const auto& entry : fs::recursive_directory_iterator(dir_.path()))
     EXPECT_NE(entry.path().extension(), ".db") << entry.path();
-  auto store = open_postgres_store({.target = database_.url,
+  auto store = open_postgres_store({.target = database_.url(),
                                     .password = std::nullopt,
                                     .key_file = dir_ / "unused.key",
                                     .clock = &SystemClock::instance(),
@@ -148,10 +137,10 @@ TEST_F(PostgresCliTest, TheDemoFlowRunsWithItsStateInPostgres) {
 }
 
 TEST_F(PostgresCliTest, ThePasswordOpensTheDatabaseAndNeverAppearsInAMessage) {
-  const std::string password = cluster_->superuser_password();
-  json::value state =
-      json::object{{"postgresql", json::object{{"url", cluster_->tcp_url(database_.name)},
-                                               {"password", "${env:MB_TEST_PG_PASSWORD}"}}}};
+  const std::string password = database_.cluster()->superuser_password();
+  json::value state = json::object{
+      {"postgresql", json::object{{"url", database_.cluster()->tcp_url(database_.name())},
+                                  {"password", "${env:MB_TEST_PG_PASSWORD}"}}}};
   write_config(state);
   RunResult right = mb("--log-level debug usage import " +
                            (testing::source_dir() / "examples/demo/usage.json").string(),
@@ -170,7 +159,7 @@ TEST_F(PostgresCliTest, ThePasswordOpensTheDatabaseAndNeverAppearsInAMessage) {
   EXPECT_EQ(said.find(password), std::string::npos) << said;
 
   // A password written in the URL is kept out too.
-  std::string url = cluster_->tcp_url(database_.name);
+  std::string url = database_.cluster()->tcp_url(database_.name());
   url.insert(url.find('@'), ":" + wrong);
   write_config(json::value(url));
   RunResult in_url = mb("config check");

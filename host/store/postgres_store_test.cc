@@ -16,27 +16,16 @@
 namespace mb {
 namespace {
 
-using testing::PostgresCluster;
-using testing::PostgresDatabase;
 using testing::TempDir;
+using testing::TestDatabase;
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto cluster = PostgresCluster::shared();
-    ASSERT_TRUE(cluster) << cluster.status().message();
-    cluster_ = *cluster;
-    auto db = cluster_->create_database();
-    ASSERT_TRUE(db) << db.status().message();
-    database_ = *db;
-  }
-  void TearDown() override {
-    if (cluster_ != nullptr) cluster_->drop_database(database_.name);
-  }
+  void SetUp() override { ASSERT_EQ(database_.error(), ""); }
 
   // One node: a store on its own connection.
   Result<std::unique_ptr<Store>> open(bool create_schema = true) {
-    return open_postgres_store({.target = database_.url,
+    return open_postgres_store({.target = database_.url(),
                                 .password = std::nullopt,
                                 .key_file = dir_ / "secret.key",
                                 .clock = &clock_,
@@ -46,8 +35,7 @@ class PostgresStoreTest : public ::testing::Test {
 
   FakeClock clock_{1767225600000};
   TempDir dir_;
-  PostgresCluster* cluster_ = nullptr;
-  PostgresDatabase database_;
+  TestDatabase database_;
 };
 
 TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnceAndAllOpen) {
@@ -63,10 +51,11 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnceAndAllOpen) {
     });
   for (auto& t : nodes) t.join();
   for (const auto& s : opened) EXPECT_TRUE(s.ok()) << s.message();
-  auto version = cluster_->query(database_.name, "SELECT version FROM schema_version");
+  auto version = database_.cluster()->query(database_.name(), "SELECT version FROM schema_version");
   ASSERT_TRUE(version) << version.status().message();
   EXPECT_EQ(*version, std::to_string(postgres_store_schema_version()));
-  EXPECT_EQ(*cluster_->query(database_.name, "SELECT count(*) FROM schema_version"), "1");
+  EXPECT_EQ(*database_.cluster()->query(database_.name(), "SELECT count(*) FROM schema_version"),
+            "1");
 }
 
 // Several nodes race for a connector whose holder died (its lease expired): exactly one takes
@@ -113,22 +102,24 @@ TEST_F(PostgresStoreTest, AnExpiredLeaseIsTakenByExactlyOneOfTheNodesRacingForIt
 
 TEST_F(PostgresStoreTest, ADatabaseOfANewerSchemaIsRefusedAndLeftAlone) {
   ASSERT_TRUE(open());
-  ASSERT_TRUE(cluster_->query(database_.name, "UPDATE schema_version SET version = 99"));
+  ASSERT_TRUE(
+      database_.cluster()->query(database_.name(), "UPDATE schema_version SET version = 99"));
   auto newer = open();
   ASSERT_FALSE(newer);
   EXPECT_EQ(newer.status().code(), ErrorClass::kConfigInvalid);
   EXPECT_NE(newer.status().message().find("newer than this meterbridge supports"),
             std::string::npos)
       << newer.status().message();
-  EXPECT_EQ(*cluster_->query(database_.name, "SELECT version FROM schema_version"), "99");
+  EXPECT_EQ(*database_.cluster()->query(database_.name(), "SELECT version FROM schema_version"),
+            "99");
 }
 
 TEST_F(PostgresStoreTest, ReadingWithoutCreatingLeavesAnEmptyDatabaseEmpty) {
   auto reader = open(/*create_schema=*/false);
   ASSERT_FALSE(reader);
   EXPECT_EQ(reader.status().code(), ErrorClass::kNotFound);
-  EXPECT_EQ(*cluster_->query(database_.name,
-                             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+  EXPECT_EQ(*database_.cluster()->query(
+                database_.name(), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
             "0");
   ASSERT_TRUE(open());
   EXPECT_TRUE(open(/*create_schema=*/false));

@@ -82,6 +82,44 @@ class PostgresCluster {
   int next_database_ = 0;
 };
 
+// A database of its own on the shared cluster for one test, dropped when the test ends.
+//
+//   TestDatabase db;
+//   ASSERT_EQ(db.error(), "");
+//   auto store = open_postgres_store({.target = db.url(), ...});
+class TestDatabase {
+ public:
+  TestDatabase() {
+    auto cluster = PostgresCluster::shared();
+    if (!cluster) {
+      error_ = cluster.status().message();
+      return;
+    }
+    auto db = (*cluster)->create_database();
+    if (!db) {
+      error_ = db.status().message();
+      return;
+    }
+    cluster_ = *cluster;
+    database_ = std::move(*db);
+  }
+  ~TestDatabase() {
+    if (cluster_ != nullptr) cluster_->drop_database(database_.name);
+  }
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& error() const { return error_; }  // "" when the database is ready
+  PostgresCluster* cluster() const { return cluster_; }
+  const std::string& name() const { return database_.name; }
+  const std::string& url() const { return database_.url; }
+
+ private:
+  std::string error_;
+  PostgresCluster* cluster_ = nullptr;
+  PostgresDatabase database_;
+};
+
 }  // namespace mb::testing
 
 #endif  // METERBRIDGE_HOST_STORE_TESTING_POSTGRES_CLUSTER_H_

@@ -45,22 +45,10 @@ class StoreUnderTest {
   // SQLite: state.db in `dir`. PostgreSQL: a new database on the shared test cluster. The key
   // file is dir/secret.key for both.
   StoreUnderTest(StoreKind kind, std::filesystem::path dir) : kind_(kind), dir_(std::move(dir)) {
-    if (kind_ != StoreKind::kPostgres) return;
-    auto cluster = PostgresCluster::shared();
-    if (!cluster) {
-      setup_error_ = cluster.status().message();
-      return;
+    if (kind_ == StoreKind::kPostgres) {
+      database_.emplace();
+      setup_error_ = database_->error();
     }
-    cluster_ = *cluster;
-    auto db = cluster_->create_database();
-    if (!db) {
-      setup_error_ = db.status().message();
-      return;
-    }
-    database_ = *db;
-  }
-  ~StoreUnderTest() {
-    if (cluster_ != nullptr && database_) cluster_->drop_database(database_->name);
   }
   StoreUnderTest(const StoreUnderTest&) = delete;
   StoreUnderTest& operator=(const StoreUnderTest&) = delete;
@@ -69,13 +57,12 @@ class StoreUnderTest {
   const std::filesystem::path& key_file_folder() const { return dir_; }
   // Empty when the state is ready; else why not (no PostgreSQL, ...).
   const std::string& setup_error() const { return setup_error_; }
-  PostgresCluster* cluster() const { return cluster_; }
-  const std::optional<PostgresDatabase>& database() const { return database_; }
 
   // The files that hold the state at rest (to look for a secret in clear).
   Result<std::vector<std::filesystem::path>> files_at_rest() const {
     if (!setup_error_.empty()) return Status::Fatal(setup_error_);
-    if (kind_ == StoreKind::kPostgres) return cluster_->files_at_rest(database_->name);
+    if (kind_ == StoreKind::kPostgres)
+      return database_->cluster()->files_at_rest(database_->name());
     return std::vector<std::filesystem::path>{dir_ / "state.db", dir_ / "state.db-wal",
                                               dir_ / "state.db-shm"};
   }
@@ -85,7 +72,7 @@ class StoreUnderTest {
     if (kind_ == StoreKind::kSqlite)
       return open_sqlite_store(
           {.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = clock});
-    return open_postgres_store({.target = database_->url,
+    return open_postgres_store({.target = database_->url(),
                                 .password = std::nullopt,
                                 .key_file = dir_ / "secret.key",
                                 .clock = clock});
@@ -95,8 +82,7 @@ class StoreUnderTest {
   StoreKind kind_;
   std::filesystem::path dir_;
   std::string setup_error_;
-  PostgresCluster* cluster_ = nullptr;
-  std::optional<PostgresDatabase> database_;
+  std::optional<TestDatabase> database_;  // PostgreSQL only
 };
 
 }  // namespace mb::testing
