@@ -220,10 +220,6 @@ constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMi
 // Serializes migrations of nodes starting at once (an arbitrary constant: "mbschema").
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7877611310386816353)";
 
-// How long a session holds on to a lock another node holds before the statement fails (and is
-// retried by the caller), rather than waiting forever.
-constexpr const char* kSessionSettings = "SET lock_timeout = '30s'; SET TIME ZONE 'UTC'";
-
 // The open transaction of a streamed usage import: rows go to the server one prepared statement
 // each, so memory stays flat whatever the size. It holds the store's lock for its whole life.
 class PostgresUsageImport : public UsageImportTransaction {
@@ -303,7 +299,6 @@ class PostgresStore : public Store {
   // together migrate once and none sees a half-migrated schema (PostgreSQL DDL is transactional).
   Status migrate(int target) {
     std::lock_guard<std::mutex> lock(mu_);
-    MB_RETURN_IF_ERROR(db_->exec_script(kSessionSettings));
     if (target < 0) return check_schema();
     return in_transaction([&]() -> Status {
       MB_RETURN_IF_ERROR(db_->exec(kMigrationLock).status());

@@ -125,6 +125,38 @@ TEST_F(PostgresStoreTest, ReadingWithoutCreatingLeavesAnEmptyDatabaseEmpty) {
   EXPECT_TRUE(open(/*create_schema=*/false));
 }
 
+// The server cuts the session in the middle of a usage import: none of the import may be kept,
+// and nothing sent after the cut may run on a new session outside the transaction (each
+// statement would commit on its own). Once the transaction is over, the store reconnects.
+TEST_F(PostgresStoreTest, ASessionLostInsideATransactionKeepsNoneOfItAndTheStoreReconnects) {
+  auto store = open();
+  ASSERT_TRUE(store) << store.status().message();
+  auto import = (*store)->begin_usage_import("cut");
+  ASSERT_TRUE(import) << import.status().message();
+  ASSERT_TRUE((*import)->add_workspace({"w1", "Alpha", false, ""}).ok());
+  ASSERT_TRUE((*import)->add_service({"edr", "EDR"}).ok());
+  auto cut = database_.cluster()->query(
+      database_.name(),
+      "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND application_name = 'meterbridge'");
+  ASSERT_TRUE(cut) << cut.status().message();
+  ASSERT_EQ(*cut, "1");
+
+  EXPECT_EQ((*import)->add_count({"w1", "edr", 1, 1}).code(), ErrorClass::kRetry);
+  EXPECT_EQ((*import)->add_service({"email", "Email"}).code(), ErrorClass::kRetry);
+  EXPECT_FALSE((*import)->commit("2026-11-01T00:00:00Z"));
+  import->reset();
+
+  auto workspaces = (*store)->list_workspaces();
+  ASSERT_TRUE(workspaces) << workspaces.status().message();
+  EXPECT_TRUE(workspaces->empty());
+  EXPECT_TRUE((*store)->list_services()->empty());
+  EXPECT_FALSE((*store)->latest_snapshot()->has_value());
+  EXPECT_TRUE(
+      (*store)->import_usage({{"w1", "Alpha", false, ""}}, {{"edr", "EDR"}},
+                             {0, "2026-11-01T00:00:00Z", "", "again", {{"w1", "edr", 1, 1}}}));
+}
+
 TEST_F(PostgresStoreTest, AnUnreachableServerIsARetryNamingItButNotThePassword) {
   auto store = open_postgres_store(
       {.target = "postgresql://mb:Url-Secret-5150@127.0.0.1:1/meterbridge?connect_timeout=2",

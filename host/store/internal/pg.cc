@@ -101,7 +101,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(
   // Messages the server sends to the client (NOTICEs from IF NOT EXISTS) are not ours to print.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
+  MB_RETURN_IF_ERROR(connection->set_up_session());
   return connection;
+}
+
+// Every session, the first and each after a reconnect: a statement waiting on a lock another
+// node holds fails after a while (and is retried by the caller) rather than waiting forever.
+Status PgConnection::set_up_session() {
+  PgResult r(PQexec(conn_, "SET lock_timeout = '30s'; SET TIME ZONE 'UTC'"));
+  if (r.status() != PGRES_COMMAND_OK) return error_from(r.raw());
+  return Status::Ok();
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
@@ -122,11 +131,23 @@ std::string PgConnection::scrub(std::string text) const {
   return text;
 }
 
-Status PgConnection::ensure_connected() {
+// A session lost inside a transaction took the transaction with it. What the caller sends next
+// belongs to that transaction and must not run on a new session outside any (each statement
+// would commit on its own): everything fails until the caller ends the transaction.
+Status PgConnection::ready_for(std::string_view sql) {
+  if (lost_transaction_) {
+    if (sql == "ROLLBACK" || sql == "COMMIT") lost_transaction_ = false;
+    return Status::Retry(
+        "lost the connection to the PostgreSQL state database inside a transaction; the "
+        "transaction was not committed",
+        1000);
+  }
+  in_transaction_ = PQstatus(conn_) == CONNECTION_OK &&
+                    PQtransactionStatus(conn_) != PQTRANS_IDLE && sql != "BEGIN";
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   PQreset(conn_);
   prepared_.clear();  // a new session knows none of them
-  if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+  if (PQstatus(conn_) == CONNECTION_OK) return set_up_session();
   return Status::Retry("lost the connection to the PostgreSQL state database (" + describe() +
                            "): " + one_line(scrub(PQerrorMessage(conn_))),
                        1000);
@@ -141,8 +162,10 @@ Status PgConnection::error_from(const PGresult* result) {
   if (const char* detail =
           result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr)
     message += " (" + scrub(detail) + ")";
-  if (PQstatus(conn_) != CONNECTION_OK)
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    lost_transaction_ = in_transaction_;
     return Status::Retry("lost the connection to the PostgreSQL state database: " + message, 1000);
+  }
   // Class 23: integrity constraint violations. 40001 serialization failure, 40P01 deadlock.
   if (last_sqlstate_.starts_with("23")) return Status::Conflict(message);
   if (last_sqlstate_ == "40001" || last_sqlstate_ == "40P01")
@@ -151,7 +174,7 @@ Status PgConnection::error_from(const PGresult* result) {
 }
 
 Result<PgResult> PgConnection::exec(std::string_view sql, const std::vector<PgParam>& params) {
-  MB_RETURN_IF_ERROR(ensure_connected());
+  MB_RETURN_IF_ERROR(ready_for(sql));
   std::string statement(sql);
   WireParams wire(params);
   return check(PgResult(PQexecParams(conn_, statement.c_str(), wire.count(), nullptr,
@@ -161,7 +184,7 @@ Result<PgResult> PgConnection::exec(std::string_view sql, const std::vector<PgPa
 
 Result<PgResult> PgConnection::exec_prepared(const std::string& name, std::string_view sql,
                                              const std::vector<PgParam>& params) {
-  MB_RETURN_IF_ERROR(ensure_connected());
+  MB_RETURN_IF_ERROR(ready_for(sql));
   if (!prepared_.contains(name)) {
     std::string statement(sql);
     auto prepared = check(PgResult(PQprepare(conn_, name.c_str(), statement.c_str(),
@@ -185,7 +208,7 @@ Result<PgResult> PgConnection::check(PgResult result) {
 }
 
 Status PgConnection::exec_script(std::string_view sql) {
-  MB_RETURN_IF_ERROR(ensure_connected());
+  MB_RETURN_IF_ERROR(ready_for(sql));
   std::string script(sql);
   auto result = check(PgResult(PQexec(conn_, script.c_str())));
   return result ? Status::Ok() : result.status();

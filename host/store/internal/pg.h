@@ -99,7 +99,10 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
 
   // One statement with $1.. parameters. Errors: a constraint violation is kConflict, a
-  // serialization failure, deadlock or lost connection kRetry, anything else kFatal.
+  // serialization failure, deadlock or lost connection kRetry, anything else kFatal. A lost
+  // session is reconnected on the next statement — except inside a transaction (between BEGIN
+  // and COMMIT/ROLLBACK): then every statement fails until the caller sends COMMIT or ROLLBACK,
+  // so no part of the transaction runs on a new session.
   Result<PgResult> exec(std::string_view sql, const std::vector<PgParam>& params = {});
   // A statement prepared once per connection under `name` (again after a reconnect), then run
   // with parameters: for statements run row after row (a usage import).
@@ -116,7 +119,9 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn, std::optional<std::string> password)
       : conn_(conn), password_(std::move(password)) {}
-  Status ensure_connected();
+  Status set_up_session();
+  // Reconnects when the session is gone, unless it went inside a transaction (see the .cc).
+  Status ready_for(std::string_view sql);
   Status error_from(const PGresult* result);
   Result<PgResult> check(PgResult result);
   std::string scrub(std::string text) const;
@@ -125,6 +130,8 @@ class PgConnection {
   std::optional<std::string> password_;
   std::string last_sqlstate_;
   std::set<std::string> prepared_;  // names prepared on the current session
+  bool in_transaction_ = false;     // the statement being run is inside a transaction
+  bool lost_transaction_ = false;   // the session went inside one: refuse until it is ended
 };
 
 }  // namespace mb::store_internal
