@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -48,6 +49,9 @@ Result<fs::path> server_binaries() {
         "package postgresql: scripts/install-deps.sh)");
   return best;
 }
+
+// True while `pid` exists (EPERM: it does, as another user's).
+bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
 // A loopback port nobody listens on right now (the server binds it a moment later; start()
 // retries with another port if someone else got there first).
@@ -171,7 +175,7 @@ void remove_abandoned_clusters() {
     fs::path pid_file = entry.path() / "data" / "postmaster.pid";
     std::ifstream in(pid_file);
     long pid = 0;
-    if (in >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // running
+    if (in >> pid && pid > 0 && process_exists(static_cast<pid_t>(pid))) continue;  // running
     auto modified = fs::last_write_time(entry.path(), ec);
     if (ec || now - modified < std::chrono::minutes(10)) continue;
     fs::remove_all(entry.path(), ec);
@@ -345,7 +349,7 @@ void PostgresCluster::stop() {
       if (child_) return ::waitpid(server_pid_, nullptr, WNOHANG) == server_pid_;
       // Not our child (the ctest fixture's server): its pid file goes when it has stopped.
       std::error_code ec;
-      return ::kill(server_pid_, 0) != 0 || !fs::exists(folder_ / "data" / "postmaster.pid", ec);
+      return !process_exists(server_pid_) || !fs::exists(folder_ / "data" / "postmaster.pid", ec);
     };
     while (!gone()) {
       if (std::chrono::steady_clock::now() > deadline) {
