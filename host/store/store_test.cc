@@ -381,6 +381,24 @@ TEST_P(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   EXPECT_EQ((*pending)[0].run_id, *third);
 }
 
+// ---- Ordering ----
+
+// Lists are sorted by bytes on every store, whatever the database's locale: "Beta" before
+// "alpha", "Ålborg" last (a linguistic collation would give Ålborg alpha beta Beta).
+TEST_P(StoreTest, ListsAreInByteOrderWhateverTheDatabaseLocale) {
+  ASSERT_TRUE(store_->import_usage({{"x1", "alpha", false, ""},
+                                    {"x2", "Beta", false, ""},
+                                    {"x3", "\xc3\x85lborg", false, ""},
+                                    {"x4", "beta", false, ""}},
+                                   {}, {0, "2026-11-02T00:00:00Z", "", "names", {}}));
+  auto workspaces = store_->list_workspaces();
+  ASSERT_TRUE(workspaces);
+  std::vector<std::string> names;
+  for (const auto& w : *workspaces) names.push_back(w.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Alpha Ltd", "Beta", "Beta Ltd", "Gamma", "alpha",
+                                             "beta", "\xc3\x85lborg"}));
+}
+
 // ---- Usage snapshots ----
 
 TEST_P(StoreTest, AStreamedImportRefusesADuplicateCountAndGoesOn) {

@@ -292,7 +292,13 @@ Result<PostgresDatabase> PostgresCluster::create_database() {
   PostgresDatabase db;
   db.name = "mbtest_" + std::to_string(::getpid()) + "_" + std::to_string(++next_database_) + "_" +
             random_hex(3);
-  MB_RETURN_IF_ERROR(run_sql(folder_, port_, "CREATE DATABASE " + db.name).status());
+  // A linguistic collation by default, as production databases usually have (en_US.UTF-8), so
+  // that a test of ordering sees the difference from SQLite's byte order; ICU provides it
+  // without the system locale installed. Without ICU, the cluster's default.
+  if (!run_sql(folder_, port_,
+               "CREATE DATABASE " + db.name +
+                   " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"))
+    MB_RETURN_IF_ERROR(run_sql(folder_, port_, "CREATE DATABASE " + db.name).status());
   db.url = socket_url(db.name);
   return db;
 }

@@ -47,6 +47,9 @@ class PostgresCluster {
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
 
+  // A new, empty database whose default collation is linguistic (ICU en-US) where the server
+  // has ICU, as production databases usually are: ordering that relies on the database's locale
+  // shows up in tests.
   Result<PostgresDatabase> create_database();
   // Drops a database (closing its sessions); failures are ignored: the cluster goes anyway.
   void drop_database(const std::string& name);
