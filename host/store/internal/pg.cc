@@ -166,9 +166,12 @@ Status PgConnection::error_from(const PGresult* result) {
     lost_transaction_ = in_transaction_;
     return Status::Retry("lost the connection to the PostgreSQL state database: " + message, 1000);
   }
-  // Class 23: integrity constraint violations. 40001 serialization failure, 40P01 deadlock.
+  // Class 23: integrity constraint violations. Busy, as SQLite says it: 40001 serialization
+  // failure, 40P01 deadlock, 55P03 a lock not granted within lock_timeout; class 08: the
+  // connection.
   if (last_sqlstate_.starts_with("23")) return Status::Conflict(message);
-  if (last_sqlstate_ == "40001" || last_sqlstate_ == "40P01")
+  if (last_sqlstate_ == "40001" || last_sqlstate_ == "40P01" || last_sqlstate_ == "55P03" ||
+      last_sqlstate_.starts_with("08"))
     return Status::Retry("database is busy: " + message, 100);
   return Status::Fatal("SQL error: " + message);
 }

@@ -99,7 +99,8 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
 
   // One statement with $1.. parameters. Errors: a constraint violation is kConflict, a
-  // serialization failure, deadlock or lost connection kRetry, anything else kFatal. A lost
+  // serialization failure, deadlock, lock timeout or lost connection kRetry, anything else
+  // kFatal. A lost
   // session is reconnected on the next statement — except inside a transaction (between BEGIN
   // and COMMIT/ROLLBACK): then every statement fails until the caller sends COMMIT or ROLLBACK,
   // so no part of the transaction runs on a new session.
