@@ -1,7 +1,8 @@
 // Store: meterbridge's state (connectors, usage, PSA caches, mappings, runs) behind one
-// interface (ARCHITECTURE §7). SQLite in WAL mode is the embedded implementation; the
-// interface is shaped so a PostgreSQL store can back many workers later without touching the
-// plugins or the sync engine: every multi-row change is one method, hence one transaction.
+// interface (ARCHITECTURE §7). SQLite in WAL mode is the embedded implementation; PostgreSQL
+// (postgres_store.h) backs deployments of many nodes, without the plugins or the sync engine
+// knowing which one runs: every multi-row change is one method, hence one transaction. A method
+// added here is implemented by both, and tested by the shared suite (store_test.cc).
 //
 //   auto store = open_sqlite_store({.path = "state.db", .key_file = "secret.key"});
 //   (*store)->upsert_connector({.id = "acme", .plugin_id = "examplepsa"});
