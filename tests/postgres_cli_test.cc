@@ -95,6 +95,10 @@ class PostgresCliTest : public ::testing::Test {
 TEST_F(PostgresCliTest, TheDemoFlowRunsWithItsStateInPostgres) {
   write_config(json::value(database_.url()));
   ok("config check");
+  EXPECT_EQ(*database_.cluster()->query(
+                database_.name(), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+            "0")
+      << "config check creates nothing";
   ok("usage import " + (testing::source_dir() / "examples/demo/usage.json").string());
   ok(std::string("connectors test ") + kConnector);
   ok(std::string("map auto ") + kConnector);
