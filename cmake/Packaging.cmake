@@ -12,6 +12,8 @@
 #                                 binary looks for them with no flag (host/app/app.cc)
 #   lib/systemd/system/meterbridge.service
 #   share/meterbridge/            meterbridge.schema.json
+#   share/meterbridge/console/    the web console's files (declared in console/CMakeLists.txt),
+#                                 where an installed binary looks for them
 #   share/doc/meterbridge/        the operator's documents; examples/config.json
 # meterbridge-sim is not installed: it serves fake platforms for tests and demos, nothing an
 # operator runs. Test plugins and fixtures are not installed either.

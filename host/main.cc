@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   register_usage_commands(cli, ctx);
   register_mapping_commands(cli, ctx);
   register_sync_commands(cli, ctx);
+  register_user_commands(cli, ctx);
   register_serve_command(cli, ctx);
 
   // Options are parsed before callbacks run, so the App sees them through this hook.

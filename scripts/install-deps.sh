@@ -15,6 +15,8 @@ packages=(
   postgresql
   # make package (dpkg-shlibdeps) and the systemd unit's test (systemd-analyze)
   dpkg-dev systemd
+  # the web console's browser test: headless Chromium driven through Selenium
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

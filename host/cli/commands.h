@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 #include "host/app/app.h"
@@ -38,6 +39,11 @@ void register_connector_commands(CLI::App& cli, CommandContext ctx);
 void register_usage_commands(CLI::App& cli, CommandContext ctx);
 void register_mapping_commands(CLI::App& cli, CommandContext ctx);
 void register_sync_commands(CLI::App& cli, CommandContext ctx);
+void register_user_commands(CLI::App& cli, CommandContext ctx);
+
+// Shows `prompt` on stderr and reads one line from the terminal with echo off (a secret);
+// nullopt when the input ends. The line is registered for redaction.
+std::optional<std::string> read_hidden_line(App& app, const std::string& prompt);
 
 // Prints a JSON value (one document) to stdout, secrets masked in its values.
 void print_json(App& app, const boost::json::value& v);

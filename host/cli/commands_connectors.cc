@@ -231,6 +231,10 @@ int connectors_disconnect(App& app, const std::string& id) {
 
 }  // namespace
 
+std::optional<std::string> read_hidden_line(App& app, const std::string& prompt) {
+  return read_typed_secret(app, prompt);
+}
+
 void register_connector_commands(CLI::App& cli, CommandContext ctx) {
   auto* connectors = cli.add_subcommand("connectors", "List, test and connect connectors");
   connectors->require_subcommand(1);

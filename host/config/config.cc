@@ -231,6 +231,7 @@ bool reference_allowed_at(const std::string& pointer) {
     t.erase(t.begin(), t.begin() + 2);  // a connector's own notifications
   }
   if (t == std::vector<std::string>{"api", "token"}) return true;
+  if (t.size() == 4 && t[0] == "api" && t[1] == "partner_tokens" && t[3] == "token") return true;
   if (t.size() == 3 && t[0] == "state" && t[1] == "postgresql" &&
       (t[2] == "url" || t[2] == "password"))
     return true;
@@ -267,8 +268,8 @@ void check_references(const boost::json::value& v, const fs::path& base, const s
     if (!reference_allowed_at(pointer)) {
       errors.push_back(origin + ": " + pointer + ": " + std::string(*s) +
                        ": references are resolved only in connectors[].config, api.token, "
-                       "notifications.webhook.secret, notifications.email.password and "
-                       "state.postgresql.url/password");
+                       "api.partner_tokens[].token, notifications.webhook.secret, "
+                       "notifications.email.password and state.postgresql.url/password");
       return;
     }
     auto r = resolve_reference(*s, base);
@@ -394,6 +395,21 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
       config.api_metrics_public = json::get_bool(*metrics, "public").value_or(false);
     if (auto listen = parse_listen_address(config.api_listen, PortZero::kRefused); !listen)
       errors.push_back(origin + ": /api/listen: " + listen.status().message());
+    if (const auto* tokens = json::get(*api, "partner_tokens"))
+      for (const auto& t : tokens->get_array())
+        config.api_partner_tokens.push_back({json::get_string(t, "partner_id").value_or(""),
+                                             json::get_string(t, "token").value_or("")});
+    if (const auto* tls = json::get(*api, "tls")) {
+      config.api_tls_cert_file =
+          resolve_path(base, json::get_string(*tls, "cert_file").value_or(""));
+      config.api_tls_key_file = resolve_path(base, json::get_string(*tls, "key_file").value_or(""));
+    }
+    if (const auto* sessions = json::get(*api, "sessions")) {
+      config.api_sessions.idle_minutes = static_cast<int>(
+          json::get_int(*sessions, "idle_minutes").value_or(config.api_sessions.idle_minutes));
+      config.api_sessions.absolute_hours = static_cast<int>(
+          json::get_int(*sessions, "absolute_hours").value_or(config.api_sessions.absolute_hours));
+    }
   }
   if (const auto* serve = json::get(doc, "serve"))
     if (auto grace = json::get_int(*serve, "shutdown_grace_seconds"))

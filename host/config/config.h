@@ -52,6 +52,19 @@ struct PostgresStateConfig {
   bool operator==(const PostgresStateConfig&) const = default;
 };
 
+// A bearer token scoped to one partner: it sees and changes only the connectors whose
+// partner_id is `partner_id`, as a partner_admin does in the console.
+struct PartnerToken {
+  std::string partner_id;
+  std::string token;  // unresolved reference or literal
+};
+
+// How long a console session lasts (api.sessions).
+struct ApiSessions {
+  int idle_minutes = 30;    // without a request
+  int absolute_hours = 12;  // from sign-in, however busy
+};
+
 struct Config {
   std::filesystem::path file;  // as given: relative stays relative, so messages name it that way
   std::filesystem::path state_path;  // the SQLite file, unless state_postgres is set
@@ -67,6 +80,12 @@ struct Config {
   std::string api_token;  // unresolved reference or literal; empty: API refuses to start
   ApiLimits api_limits;
   bool api_metrics_public = false;  // api.metrics.public: GET /metrics without the token
+  // api.partner_tokens: bearer tokens that see only one partner's connectors (docs/console.md).
+  std::vector<PartnerToken> api_partner_tokens;
+  ApiSessions api_sessions;
+  // api.tls: the admin listener's certificate chain and key (PEM); empty: plain HTTP.
+  std::filesystem::path api_tls_cert_file;
+  std::filesystem::path api_tls_key_file;
   int shutdown_grace_seconds = 30;  // serve: how long SIGTERM waits for running syncs
   std::vector<ConnectorConfig> connectors;
 

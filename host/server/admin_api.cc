@@ -8,10 +8,13 @@
 #include <filesystem>
 
 #include "host/app/operations.h"
+#include "host/app/users.h"
 #include "host/common/json.h"
 #include "host/common/metrics_catalog.h"
 #include "host/common/redaction.h"
 #include "host/server/api_body.h"
+#include "host/server/connector_cards.h"
+#include "host/server/console_assets.h"
 #include "host/sync/report.h"
 
 namespace mb::server {
@@ -84,6 +87,29 @@ bj::object verdict_json(const ops::ConnectorVerdict& v) {
       {"provisioned", std::move(provisioned)}};
 }
 
+// ---- Scope --------------------------------------------------------------------------------------
+
+// Ok when the caller may reach the connector. One the caller may not reach is answered exactly
+// as one that does not exist, so a partner learns nothing of other partners' connectors.
+Status check_reach(app::App& app, const Principal& principal, const std::string& connector_id) {
+  if (principal.vendor_wide()) return Status::Ok();
+  auto config = app.config();
+  if (!config) return config.status();
+  const ConnectorConfig* c = (*config)->find_connector(connector_id);
+  if (c != nullptr && principal.reaches(c->partner_id)) return Status::Ok();
+  return Status::NotFound("no connector '" + connector_id + "' in " + (*config)->file.string());
+}
+
+// The connectors of the config the caller may reach, in config order.
+Result<std::vector<std::string>> reachable_connectors(app::App& app, const Principal& principal) {
+  auto config = app.config();
+  if (!config) return config.status();
+  std::vector<std::string> ids;
+  for (const auto& c : (*config)->connectors)
+    if (principal.reaches(c.partner_id)) ids.push_back(c.id);
+  return ids;
+}
+
 // ---- Endpoints --------------------------------------------------------------------------------
 
 // What an endpoint answers when it does not fail: a status and a JSON body. A failure is a
@@ -102,6 +128,8 @@ struct Answer {
   bj::value body;
   std::string content_type;  // empty: `body` as JSON
   std::string text;
+  bool verbatim = false;  // `text` is a console file: sent as it is, not scanned for secrets
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // One request as its endpoint sees it.
@@ -110,16 +138,27 @@ struct Endpoint {
   const std::atomic<bool>* stop_requested;  // may be null
   const ApiRequest& request;
   const PathParams& params;
+  const Principal& principal;  // who asks; empty on open routes
+  ConsoleAccess& auth;
 };
 
 using EndpointFn = Result<Answer> (*)(const Endpoint&);
 
 // Who may call an endpoint, and where it is answered.
 enum class Access {
-  kToken,                // a valid bearer token, on a worker thread
+  kToken,                // a valid bearer token or console session, on a worker thread
   kOpen,                 // anyone, on a worker thread (readiness)
   kOpenAtAdmission,      // anyone, on the I/O thread from the head alone (liveness)
   kOpenIfMetricsPublic,  // anyone when the config sets api.metrics.public, else kToken
+};
+
+// What an authenticated caller must be allowed to reach, checked before the handler runs
+// (docs/console.md, "Who may see what").
+enum class Scope {
+  kConnectorInPath,  // the connector {id}: its partner_id must be the caller's
+  kRunInPath,        // the run {run}: its connector's partner_id must be the caller's
+  kFilters,          // the handler itself leaves out what the caller may not see
+  kVendorOnly,       // vendor-wide callers only (usage import, metrics)
 };
 
 namespace endpoints {
@@ -161,10 +200,12 @@ Result<Answer> list_connectors(const Endpoint& e) {
   for (auto& r : *records) by_id[r.id] = r;
   bj::array arr;
   for (const auto& c : (*config)->connectors) {
+    if (!e.principal.reaches(c.partner_id)) continue;
     const ConnectorRecord& r = by_id[c.id];
     arr.push_back(bj::object{{"id", c.id},
                              {"plugin", c.plugin},
                              {"partner", c.partner},
+                             {"partner_id", c.partner_id},
                              {"enabled", c.enabled},
                              {"status", to_text(r.status)},
                              {"status_message", r.status_message},
@@ -359,8 +400,17 @@ Result<Answer> import_usage(const Endpoint& e) {
 Result<Answer> list_approvals(const Endpoint& e) {
   auto query = read_query(e.request, {"connector"}, {});
   if (!query) return query.status();
-  auto pending = ops::pending_approvals(e.app, query_value(e.request, "connector"));
+  std::string connector = query_value(e.request, "connector");
+  if (!connector.empty()) MB_RETURN_IF_ERROR(check_reach(e.app, e.principal, connector));
+  auto pending = ops::pending_approvals(e.app, connector);
   if (!pending) return pending.status();
+  if (!e.principal.vendor_wide()) {
+    auto reachable = reachable_connectors(e.app, e.principal);
+    if (!reachable) return reachable.status();
+    std::erase_if(*pending, [&](const PendingApproval& p) {
+      return std::find(reachable->begin(), reachable->end(), p.connector_id) == reachable->end();
+    });
+  }
   bj::array arr;
   std::map<std::string, ReportNames> names;
   for (const auto& p : *pending) {
@@ -370,6 +420,25 @@ Result<Answer> list_approvals(const Endpoint& e) {
     arr.push_back(pending_approval_to_json(p, n->second));
   }
   return Answer{200, bj::object{{"approvals", arr}}};
+}
+
+// Newest first: of one connector, of every connector, or (a partner-scoped caller) of the
+// connectors the caller reaches.
+Result<std::vector<SyncRun>> runs_reached(Store& store, const Endpoint& e,
+                                          const std::string& connector, int limit) {
+  if (!connector.empty() || e.principal.vendor_wide()) return store.list_runs(connector, limit);
+  auto reachable = reachable_connectors(e.app, e.principal);
+  if (!reachable) return reachable.status();
+  std::vector<SyncRun> runs;
+  for (const auto& id : *reachable) {
+    auto some = store.list_runs(id, limit);
+    if (!some) return some.status();
+    runs.insert(runs.end(), some->begin(), some->end());
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const SyncRun& a, const SyncRun& b) { return a.id > b.id; });
+  if (runs.size() > static_cast<size_t>(limit)) runs.resize(static_cast<size_t>(limit));
+  return runs;
 }
 
 Result<Answer> list_runs(const Endpoint& e) {
@@ -382,7 +451,9 @@ Result<Answer> list_runs(const Endpoint& e) {
     if (!v || *v < 1 || *v > 1000) return Status::ConfigInvalid("limit must be 1..1000");
     limit = static_cast<int>(*v);
   }
-  auto runs = (*store)->list_runs(query_value(e.request, "connector"), limit);
+  std::string connector = query_value(e.request, "connector");
+  if (!connector.empty()) MB_RETURN_IF_ERROR(check_reach(e.app, e.principal, connector));
+  auto runs = runs_reached(**store, e, connector, limit);
   if (!runs) return runs.status();
   bj::array arr;
   for (const auto& r : *runs) arr.push_back(run_header_to_json(r));
@@ -453,12 +524,112 @@ Result<Answer> retry_run(const Endpoint& e) {
   return new_run_report(e, *report);
 }
 
+// ---- Console sign-in (docs/console.md) ----
+
+bj::object user_json(const Principal& p) {
+  return bj::object{{"name", p.name}, {"role", p.role}, {"partner_id", p.partner_id}};
+}
+
+Answer too_many_sign_ins(int64_t wait_ms) {
+  Answer answer{429,
+                error_document("rate_limited", "too many failed sign-ins; try again in " +
+                                                   std::to_string((wait_ms + 999) / 1000) + " s")};
+  answer.headers.emplace_back("Retry-After", std::to_string((wait_ms + 999) / 1000));
+  return answer;
+}
+
+// POST /v1/session {"name","password"}: checks the password, starts a session, sets its cookie.
+// A wrong name and a wrong password get the same answer, in about the same time.
+Result<Answer> sign_in(const Endpoint& e) {
+  // A cross-site form can post text/plain that parses as JSON (a login CSRF: the victim
+  // signed in as the attacker); it cannot post application/json without this origin's consent.
+  if (!e.request.header("content-type").starts_with("application/json"))
+    return Answer{415, error_document("unsupported_media_type",
+                                      "sign-in takes Content-Type: application/json")};
+  auto body = read_body(e.request, {{"name", FieldKind::kNonEmptyString, true},
+                                    {"password", FieldKind::kNonEmptyString, true}});
+  if (!body) return body.status();
+  std::string name = *body->text("name");
+  std::string password = *body->text("password");
+  const std::string& address = e.request.remote_address;
+  if (int64_t wait = e.auth.limiter.wait_ms(name, address); wait > 0)
+    return too_many_sign_ins(wait);
+  auto store = e.app.store();
+  if (!store) return store.status();
+  auto user = (*store)->get_user(name);
+  if (!user) return user.status();
+  // Hashed once, so an unknown name costs the same Argon2id work as a wrong password.
+  static const std::string kNoUserHash = [] {
+    auto hash = users::hash_password("no such user");
+    return hash ? *hash : std::string();
+  }();
+  bool matches = users::password_matches(*user ? (*user)->password_hash : kNoUserHash, password);
+  if (!*user || !matches) {
+    e.auth.limiter.record_failure(name, address);
+    spdlog::warn("console sign-in refused for '{}' from {}", name, address);
+    return Answer{401, error_document("unauthenticated", "the name or the password is wrong")};
+  }
+  e.auth.limiter.record_success(name);
+  auto started = e.auth.sessions.start(**store, **user);
+  if (!started) return started.status();
+  spdlog::info("console sign-in: '{}' from {}", name, address);
+  Answer answer{200, bj::object{{"user", user_json(started->principal)},
+                                {"csrf_token", started->principal.csrf_token}}};
+  answer.headers.emplace_back("Set-Cookie", session_cookie(started->cookie_value, e.auth.secure));
+  return answer;
+}
+
+// GET /v1/session: who the caller is, and (signed in) the session's CSRF token.
+Result<Answer> whoami(const Endpoint& e) {
+  bj::object doc{{"user", user_json(e.principal)}};
+  if (e.principal.by_session) doc["csrf_token"] = e.principal.csrf_token;
+  return Answer{200, std::move(doc)};
+}
+
+// DELETE /v1/session: ends the session and clears its cookie.
+Result<Answer> sign_out(const Endpoint& e) {
+  if (auto body = read_body(e.request, {}); !body) return body.status();
+  auto store = e.app.store();
+  if (!store) return store.status();
+  if (auto cookie = cookie_value(e.request.header("cookie"), kSessionCookie))
+    MB_RETURN_IF_ERROR(e.auth.sessions.end(**store, *cookie));
+  Answer answer{200, bj::object{{"signed_out", e.principal.by_session}}};
+  answer.headers.emplace_back("Set-Cookie", cleared_session_cookie(e.auth.secure));
+  return answer;
+}
+
+// GET /v1/console/connectors: the Connectors screen's cards.
+Result<Answer> connector_card_list(const Endpoint& e) {
+  auto cards = connector_cards(e.app, e.principal, {.scheduler_on = e.auth.scheduler_on});
+  if (!cards) return cards.status();
+  return Answer{200, std::move(*cards)};
+}
+
+// GET / and GET /console/{file}: the console's files.
+Result<Answer> console_file(const Endpoint& e) {
+  std::string name = e.params["file"].empty() ? "index.html" : e.params["file"];
+  auto asset = read_console_asset(e.auth.console_dir, name);
+  if (!asset) return asset.status();
+  Answer answer = Answer::plain(asset->content_type, std::move(asset->body));
+  answer.verbatim = true;
+  // Only this origin's files run; nothing frames the console; no caching of a stale console.
+  answer.headers = {{"Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                     "form-action 'self'; base-uri 'none'"},
+                    {"X-Content-Type-Options", "nosniff"},
+                    {"X-Frame-Options", "DENY"},
+                    {"Referrer-Policy", "no-referrer"},
+                    {"Cache-Control", "no-cache"}};
+  return answer;
+}
+
 }  // namespace endpoints
 
 ApiResponse unauthenticated() {
   ApiResponse r;
   r.status = 401;
-  r.body = bj::serialize(error_document("unauthenticated", "a valid bearer token is required"));
+  r.body = bj::serialize(
+      error_document("unauthenticated", "a valid bearer token or console session is required"));
   r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"meterbridge\"");
   return r;
 }
@@ -469,6 +640,14 @@ std::string joined(const std::vector<std::string>& methods) {
   return out;
 }
 
+bool same_secret(const std::string& given, const std::string& expected) {
+  // Constant-time: a token must not leak through response timing.
+  return !expected.empty() && given.size() == expected.size() &&
+         sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
 }  // namespace
 
 struct AdminApi::Route {
@@ -477,6 +656,9 @@ struct AdminApi::Route {
   bool body_required = false;              // 411 when no length is given
   bool usage_body_limit = false;           // the usage document's limit, not every endpoint's
   Access access = Access::kToken;
+  // Checked before the handler runs; the default refuses a partner-scoped caller any route
+  // without a connector of theirs in its path.
+  Scope scope = Scope::kConnectorInPath;
 };
 
 bool AdminApi::open(const Route& route) const {
@@ -499,8 +681,14 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"HEAD",   "/v1/health", {&ep::health, {}, false, false, Access::kOpenAtAdmission}},
       {"GET",    "/v1/ready",  {&ep::ready, {}, false, false, Access::kOpen}},
       {"HEAD",   "/v1/ready",  {&ep::ready, {}, false, false, Access::kOpen}},
-      {"GET",    "/metrics",   {&ep::prometheus_metrics, {}, false, false, Access::kOpenIfMetricsPublic}},
-      {"GET",    "/v1/connectors",                                          {&ep::list_connectors}},
+      {"GET",    "/metrics",   {&ep::prometheus_metrics, {}, false, false, Access::kOpenIfMetricsPublic, Scope::kVendorOnly}},
+      {"GET",    "/",                  {&ep::console_file, {}, false, false, Access::kOpen}},
+      {"GET",    "/console/{file}",    {&ep::console_file, {}, false, false, Access::kOpen}},
+      {"POST",   "/v1/session",        {&ep::sign_in, {}, true, false, Access::kOpen}},
+      {"GET",    "/v1/session",        {&ep::whoami, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"DELETE", "/v1/session",        {&ep::sign_out, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"GET",    "/v1/console/connectors", {&ep::connector_card_list, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"GET",    "/v1/connectors",                                          {&ep::list_connectors, {}, false, false, Access::kToken, Scope::kFilters}},
       {"POST",   "/v1/connectors/{id}/test",                                {&ep::test_connector, kLong}},
       {"PUT",    "/v1/connectors/{id}/credentials",                         {&ep::store_credentials, kLong, true}},
       {"POST",   "/v1/connectors/{id}/disconnect",                          {&ep::disconnect_connector, kLong}},
@@ -519,13 +707,13 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"PUT",    "/v1/connectors/{id}/mappings/services/{service}",         {&ep::map_service, kLong, true}},
       {"DELETE", "/v1/connectors/{id}/mappings/services/{service}",         {&ep::unmap_service, kLong}},
       {"POST",   "/v1/connectors/{id}/sync",                                {&ep::sync_connector, kLong}},
-      {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true}},
-      {"GET",    "/v1/approvals",                                           {&ep::list_approvals}},
-      {"GET",    "/v1/runs",                                                {&ep::list_runs}},
-      {"GET",    "/v1/runs/{run}",                                          {&ep::get_run}},
-      {"POST",   "/v1/runs/{run}/approve",                                  {&ep::approve_run, kLong}},
-      {"POST",   "/v1/runs/{run}/dismiss",                                  {&ep::dismiss_run}},
-      {"POST",   "/v1/runs/{run}/retry",                                    {&ep::retry_run, kLong}},
+      {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true, Access::kToken, Scope::kVendorOnly}},
+      {"GET",    "/v1/approvals",                                           {&ep::list_approvals, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"GET",    "/v1/runs",                                                {&ep::list_runs, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"GET",    "/v1/runs/{run}",                                          {&ep::get_run, {}, false, false, Access::kToken, Scope::kRunInPath}},
+      {"POST",   "/v1/runs/{run}/approve",                                  {&ep::approve_run, kLong, false, false, Access::kToken, Scope::kRunInPath}},
+      {"POST",   "/v1/runs/{run}/dismiss",                                  {&ep::dismiss_run, {}, false, false, Access::kToken, Scope::kRunInPath}},
+      {"POST",   "/v1/runs/{run}/retry",                                    {&ep::retry_run, kLong, false, false, Access::kToken, Scope::kRunInPath}},
   });
   // clang-format on
   return router;
@@ -566,6 +754,17 @@ ApiResponse AdminApi::error_response(const Status& s) const {
   return r;
 }
 
+AdminApi::AdminApi(app::App& app, AdminApiOptions options, RunGate& gate)
+    : app_(app),
+      options_(std::move(options)),
+      gate_(gate),
+      console_(std::make_unique<ConsoleAccess>(*options_.clock, options_.session_times)) {
+  console_->secure = options_.tls;
+  console_->scheduler_on = options_.scheduler_on;
+  console_->console_dir =
+      options_.console_dir.empty() ? server::console_dir() : options_.console_dir;
+}
+
 std::mutex& RunGate::mutex_for(const std::string& connector_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& m = per_connector_[connector_id];
@@ -577,30 +776,92 @@ std::unique_lock<std::mutex> RunGate::enter(const std::string& connector_id) {
   return std::unique_lock<std::mutex>(mutex_for(connector_id));
 }
 
-bool AdminApi::authorized(const ApiRequest& request) const {
+std::optional<Principal> AdminApi::bearer_principal(const ApiRequest& request) const {
   std::string auth = request.header("authorization");
+  if (!auth.starts_with("Bearer ")) return std::nullopt;
+  std::string given = auth.substr(7);
   std::lock_guard<std::mutex> lock(token_mu_);
-  std::string expected = "Bearer " + options_.token;
-  // Constant-time comparison: the token must not leak through response timing.
-  return !options_.token.empty() && auth.size() == expected.size() &&
-         sodium_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+  if (same_secret(given, options_.token))
+    return Principal{.name = "api token", .role = std::string(users::kVendorAdmin)};
+  for (const auto& t : options_.partner_tokens)
+    if (same_secret(given, t.token))
+      return Principal{.name = "partner token",
+                       .role = std::string(users::kPartnerAdmin),
+                       .partner_id = t.partner_id};
+  return std::nullopt;
 }
 
-void AdminApi::set_token(std::string token) {
+bool AdminApi::may_be_authenticated(const ApiRequest& head) const {
+  if (bearer_principal(head)) return true;
+  // A session is looked up in the store on a worker thread, never here on the I/O thread.
+  return cookie_value(head.header("cookie"), kSessionCookie).has_value();
+}
+
+Result<std::optional<Principal>> AdminApi::authenticate(const ApiRequest& request) const {
+  if (auto principal = bearer_principal(request)) return principal;
+  auto cookie = cookie_value(request.header("cookie"), kSessionCookie);
+  if (!cookie) return std::optional<Principal>();
+  auto store = app_.store();
+  if (!store) return store.status();
+  return console_->sessions.resume(**store, *cookie);
+}
+
+std::optional<ApiResponse> AdminApi::refusal_by_scope(const ApiRequest& request, const Route& route,
+                                                      const PathParams& params,
+                                                      const Principal& principal) const {
+  if (principal.vendor_wide()) return std::nullopt;
+  Status reached = Status::Ok();
+  switch (route.scope) {
+    case Scope::kFilters:
+      return std::nullopt;
+    case Scope::kVendorOnly:
+      return error_response(403, "forbidden",
+                            request.method + " " + request.path +
+                                " is for the vendor's administrators, not a partner's");
+    case Scope::kConnectorInPath:
+      reached = check_reach(app_, principal, params["id"]);
+      break;
+    case Scope::kRunInPath:
+      reached = check_run_reach(principal, params["run"]);
+      break;
+  }
+  if (reached.ok()) return std::nullopt;
+  return error_response(reached);
+}
+
+// A run of a connector the caller may not reach is answered as a run that does not exist.
+Status AdminApi::check_run_reach(const Principal& principal, const std::string& run) const {
+  auto id = to_int(run);
+  if (!id) return Status::ConfigInvalid("run id must be a number");
+  auto store = app_.store();
+  if (!store) return store.status();
+  auto found = (*store)->get_run(*id);
+  if (!found) return found.status();
+  if (*found && check_reach(app_, principal, (*found)->connector_id).ok()) return Status::Ok();
+  return Status::NotFound("no run " + run);
+}
+
+void AdminApi::set_tokens(std::string token, std::vector<PartnerToken> partner_tokens) {
   std::lock_guard<std::mutex> lock(token_mu_);
   options_.token = std::move(token);
+  options_.partner_tokens = std::move(partner_tokens);
 }
+
+void AdminApi::set_session_times(SessionTimes times) { console_->sessions.set_times(times); }
 
 Admission AdminApi::admit(const ApiRequest& head) const {
   Admission admission;
   admission.max_body_bytes = options_.max_body_bytes;
   auto match = routes().match(head.method, head.segments);
   if (match.found() && match.route->access == Access::kOpenAtAdmission) {
-    admission.answer = dispatch(head, *match.route, match.params);
+    admission.answer = dispatch(head, *match.route, match.params, Principal{});
     return admission;
   }
-  if (match.found() && open(*match.route)) return admission;
-  if (!authorized(head)) {
+  if (match.found() && open(*match.route)) {
+    admission.body_required = match.route->body_required;
+    return admission;
+  }
+  if (!may_be_authenticated(head)) {
     admission.answer = unauthenticated();
     return admission;
   }
@@ -615,25 +876,45 @@ Admission AdminApi::admit(const ApiRequest& head) const {
 
 ApiResponse AdminApi::handle(const ApiRequest& request) {
   auto match = routes().match(request.method, request.segments);
-  if (match.found() && open(*match.route)) return dispatch(request, *match.route, match.params);
-  // admit() has checked already; checked again so handle() is safe on its own.
-  if (!authorized(request)) return unauthenticated();
-  ApiResponse r = match.found() ? dispatch(request, *match.route, match.params)
-                                : no_such_endpoint(request, match.allowed_methods);
-  spdlog::info("admin API {} {} -> {}", request.method, request.path, r.status);
+  if (match.found() && open(*match.route))
+    return dispatch(request, *match.route, match.params, Principal{});
+  auto principal = authenticate(request);
+  if (!principal) return error_response(principal.status());
+  if (!*principal) return unauthenticated();
+  // A browser sends the session cookie with any request to this origin; only the console's own
+  // pages know the session's CSRF token.
+  if ((*principal)->by_session && changes_state(request.method) &&
+      !same_secret(request.header(std::string(kCsrfHeader)), (*principal)->csrf_token))
+    return error_response(403, "csrf_token_invalid",
+                          "a state-changing request of a console session needs its CSRF token "
+                          "in X-CSRF-Token");
+  ApiResponse r;
+  if (!match.found()) {
+    r = no_such_endpoint(request, match.allowed_methods);
+  } else if (auto refused = refusal_by_scope(request, *match.route, match.params, **principal)) {
+    r = std::move(*refused);
+  } else {
+    r = dispatch(request, *match.route, match.params, **principal);
+  }
+  spdlog::info("admin API {} {} by {} -> {}", request.method, request.path, (*principal)->name,
+               r.status);
   return r;
 }
 
 ApiResponse AdminApi::dispatch(const ApiRequest& request, const Route& route,
-                               const PathParams& params) const {
-  Endpoint endpoint{app_, options_.stop_requested, request, params};
+                               const PathParams& params, const Principal& principal) const {
+  Endpoint endpoint{app_, options_.stop_requested, request, params, principal, *console_};
   Result<Answer> answer = route.handle(endpoint);
   if (!answer) return error_response(answer.status());
-  if (answer->content_type.empty()) return json_response(answer->status, answer->body);
   ApiResponse r;
-  r.status = answer->status;
-  r.content_type = answer->content_type;
-  r.body = redact(answer->text);
+  if (answer->content_type.empty()) {
+    r = json_response(answer->status, answer->body);
+  } else {
+    r.status = answer->status;
+    r.content_type = answer->content_type;
+    r.body = answer->verbatim ? std::move(answer->text) : redact(answer->text);
+  }
+  for (auto& header : answer->headers) r.headers.push_back(std::move(header));
   return r;
 }
 

@@ -1,5 +1,6 @@
 // The admin API of `meterbridge serve` (docs/admin-api.md, docs/admin-api.openapi.yaml): JSON in
-// and out, a bearer token on every request but the health probes, errors as
+// and out, a bearer token or a console session (docs/console.md) on every request but the
+// health probes, the sign-in and the console's files, errors as
 // {"error":{"code","message","details"}}. Every endpoint calls the same operations as the CLI.
 // The endpoints are one table in admin_api.cc, (method, path pattern) -> a small handler each;
 // a path with another method is 405 with `Allow`, an unknown path 404.
@@ -13,14 +14,18 @@
 #include <boost/json/value.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "host/app/app.h"
+#include "host/config/config.h"
+#include "host/server/auth.h"
 #include "host/server/http_server.h"
 #include "host/server/router.h"
 
@@ -38,8 +43,26 @@ class RunGate {
   std::map<std::string, std::unique_ptr<std::mutex>> per_connector_;
 };
 
+// What the console's endpoints share: sessions, the sign-in limiter and where its files are.
+struct ConsoleAccess {
+  ConsoleAccess(const Clock& clock, SessionTimes times)
+      : sessions(clock, times), limiter(clock, {}) {}
+  SessionKeeper sessions;
+  SignInLimiter limiter;
+  bool secure = false;  // the listener has TLS: cookies are Secure
+  bool scheduler_on = true;
+  std::filesystem::path console_dir;
+};
+
 struct AdminApiOptions {
-  std::string token;                  // resolved; empty refuses every authenticated request
+  std::string token;  // the vendor's token, resolved; empty: no vendor-wide bearer token
+  // Resolved; each reaches only its partner's connectors.
+  std::vector<PartnerToken> partner_tokens = {};
+  SessionTimes session_times = {};
+  bool tls = false;                        // the listener has TLS: session cookies are Secure
+  bool scheduler_on = true;                // serve schedules runs (the console shows the next one)
+  std::filesystem::path console_dir = {};  // empty: beside the binary (console_dir())
+  const Clock* clock = &SystemClock::instance();
   size_t max_body_bytes = 64 * 1024;  // every endpoint but POST /v1/usage
   size_t max_usage_body_bytes = 32 * 1024 * 1024;  // POST /v1/usage
   // Shared by every sync the API starts; serve sets it on SIGTERM so a run stops at its next
@@ -49,8 +72,7 @@ struct AdminApiOptions {
 
 class AdminApi {
  public:
-  AdminApi(app::App& app, AdminApiOptions options, RunGate& gate)
-      : app_(app), options_(std::move(options)), gate_(gate) {}
+  AdminApi(app::App& app, AdminApiOptions options, RunGate& gate);
 
   // From the request's head alone, before any body byte is read: answers health probes and
   // unauthenticated requests at once, and sets the body limit and the lane of the rest.
@@ -58,8 +80,10 @@ class AdminApi {
   Admission admit(const ApiRequest& head) const;
   // A whole request (on a worker thread).
   ApiResponse handle(const ApiRequest& request);
-  // A new token takes effect for the next request (config reload).
-  void set_token(std::string token);
+  // New tokens take effect for the next request (config reload).
+  void set_tokens(std::string token, std::vector<PartnerToken> partner_tokens);
+  void set_session_times(SessionTimes times);
+  bool tls() const { return options_.tls; }
 
  private:
   // An endpoint's handler and how its requests are admitted (admin_api.cc).
@@ -69,9 +93,19 @@ class AdminApi {
 
   // Whether a route is answered without a token (health probes; /metrics when configured so).
   bool open(const Route& route) const;
-  bool authorized(const ApiRequest& request) const;
-  ApiResponse dispatch(const ApiRequest& request, const Route& route,
-                       const PathParams& params) const;
+  // The principal of a valid bearer token (vendor or partner); nullopt for none.
+  std::optional<Principal> bearer_principal(const ApiRequest& request) const;
+  // From the head, without the store: a valid bearer token or a session cookie to check later.
+  bool may_be_authenticated(const ApiRequest& head) const;
+  // Token or session; nullopt when neither is valid.
+  Result<std::optional<Principal>> authenticate(const ApiRequest& request) const;
+  // The answer that refuses a partner-scoped caller a connector or run not theirs.
+  std::optional<ApiResponse> refusal_by_scope(const ApiRequest& request, const Route& route,
+                                              const PathParams& params,
+                                              const Principal& principal) const;
+  Status check_run_reach(const Principal& principal, const std::string& run) const;
+  ApiResponse dispatch(const ApiRequest& request, const Route& route, const PathParams& params,
+                       const Principal& principal) const;
   // 405 with `Allow` when the path has other methods; else 404.
   ApiResponse no_such_endpoint(const ApiRequest& request,
                                const std::vector<std::string>& allowed_methods) const;
@@ -82,9 +116,10 @@ class AdminApi {
                              boost::json::object details = {}) const;
   ApiResponse error_response(const Status& s) const;
   app::App& app_;
-  AdminApiOptions options_;  // token guarded by token_mu_
+  AdminApiOptions options_;  // tokens guarded by token_mu_
   mutable std::mutex token_mu_;
   RunGate& gate_;
+  std::unique_ptr<ConsoleAccess> console_;
 };
 
 }  // namespace mb::server

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -136,6 +137,45 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// A connection's byte stream: the TCP socket itself, or TLS over it when the listener has a
+// certificate. Beast's reads and writes take either through this one type; the socket stays
+// reachable for cancel, shutdown and close. Never moved once built (TLS refers to the socket).
+class ServerStream {
+ public:
+  using executor_type = tcp::socket::executor_type;
+  ServerStream(tcp::socket socket, asio::ssl::context* tls) : socket_(std::move(socket)) {
+    if (tls != nullptr) tls_.emplace(socket_, *tls);
+  }
+  ServerStream(const ServerStream&) = delete;
+  ServerStream& operator=(const ServerStream&) = delete;
+
+  executor_type get_executor() { return socket_.get_executor(); }
+  tcp::socket& socket() { return socket_; }
+  bool tls() const { return tls_.has_value(); }
+  template <typename Handler>
+  void async_handshake(Handler&& handler) {
+    tls_->async_handshake(asio::ssl::stream_base::server, std::forward<Handler>(handler));
+  }
+  template <typename Buffers, typename Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    if (tls_)
+      tls_->async_read_some(buffers, std::forward<Handler>(handler));
+    else
+      socket_.async_read_some(buffers, std::forward<Handler>(handler));
+  }
+  template <typename Buffers, typename Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    if (tls_)
+      tls_->async_write_some(buffers, std::forward<Handler>(handler));
+    else
+      socket_.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  tcp::socket socket_;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls_;
+};
+
 class BeastServer;
 
 // One accepted connection. Every member function runs on the I/O thread; only the handler
@@ -143,6 +183,7 @@ class BeastServer;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(BeastServer& server, tcp::socket socket, bool refused);
+  // The TLS handshake when the listener has TLS, then the first request.
   void start();
   void on_drain();
   void close();
@@ -172,8 +213,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool interrupted_read();
   std::string_view oversized_head_code() const;
 
+  // Refuses (503) or reads the first request, once the connection is ready for HTTP.
+  void begin();
+
   BeastServer& server_;
-  tcp::socket socket_;
+  ServerStream stream_;
+  tcp::socket& socket_;  // stream_'s socket: for cancel, shutdown and close
   asio::steady_timer timer_;
   uint64_t timer_generation_ = 0;
   beast::flat_buffer buffer_;
@@ -207,7 +252,29 @@ class BeastServer : public HttpServer {
 
   ~BeastServer() override { stop(); }
 
+  asio::ssl::context* tls_context() { return tls_ ? &*tls_ : nullptr; }
+
+  // TLS 1.2 and later from the configured certificate chain and key (PEM files).
+  Status load_tls() {
+    if (options_.tls_cert_file.empty()) return Status::Ok();
+    tls_.emplace(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec)
+      return Status::ConfigInvalid("admin API: TLS certificate " + options_.tls_cert_file + ": " +
+                                   ec.message());
+    tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec)
+      return Status::ConfigInvalid("admin API: TLS key " + options_.tls_key_file + ": " +
+                                   ec.message());
+    return Status::Ok();
+  }
+
   Status listen() {
+    MB_RETURN_IF_ERROR(load_tls());
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.host, ec);
     std::string where =
@@ -366,6 +433,7 @@ class BeastServer : public HttpServer {
   }
 
   HttpServerOptions options_;
+  std::optional<asio::ssl::context> tls_;
   AdmitFn admit_;
   ApiHandler handler_;
   asio::io_context io_;
@@ -393,7 +461,8 @@ class BeastServer : public HttpServer {
 
 Session::Session(BeastServer& server, tcp::socket socket, bool refused)
     : server_(server),
-      socket_(std::move(socket)),
+      stream_(std::move(socket), server.tls_context()),
+      socket_(stream_.socket()),
       timer_(server.io()),
       buffer_(server.limits().max_header_bytes + 16 * 1024),
       refused_(refused) {
@@ -401,6 +470,17 @@ Session::Session(BeastServer& server, tcp::socket socket, bool refused)
 }
 
 void Session::start() {
+  if (!stream_.tls()) return begin();
+  arm_timer(server_.limits().header_timeout);
+  stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+    self->cancel_timer();
+    // Not TLS, or too slow: there is no channel to answer on.
+    if (ec || self->phase_ == Phase::kClosed) return self->close();
+    self->begin();
+  });
+}
+
+void Session::begin() {
   if (refused_) return refuse(503, "overloaded", "too many connections; retry later");
   read_head();
 }
@@ -442,7 +522,7 @@ void Session::read_head() {
   if (drained_) return close();
   arm_timer(server_.limits().header_timeout);
   http::async_read_header(
-      socket_, buffer_, *head_parser_,
+      stream_, buffer_, *head_parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_head(ec); });
 }
 
@@ -492,6 +572,9 @@ void Session::admit() {
   if (head.target().size() > server_.limits().max_request_line_bytes)
     return refuse(414, "uri_too_long", "the request line is too long");
   request_ = to_api_request(head);
+  beast::error_code no_peer;
+  auto peer = socket_.remote_endpoint(no_peer);
+  if (!no_peer) request_.remote_address = peer.address().to_string();
   head_only_ = head.method() == http::verb::head;
   keep_alive_ = head.keep_alive();
   auto length = head_parser_->content_length();
@@ -521,12 +604,12 @@ void Session::read_body(size_t max_body_bytes) {
   body_parser_->body_limit(max_body_bytes);
   arm_timer(server_.limits().body_timeout);
   auto read = [self = shared_from_this()] {
-    http::async_read(self->socket_, self->buffer_, *self->body_parser_,
+    http::async_read(self->stream_, self->buffer_, *self->body_parser_,
                      [self](beast::error_code ec, size_t) { self->on_body(ec); });
   };
   if (!beast::iequals(request_.header("expect"), "100-continue")) return read();
   static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-  asio::async_write(socket_, asio::buffer(kContinue),
+  asio::async_write(stream_, asio::buffer(kContinue),
                     [self = shared_from_this(), read](beast::error_code ec, size_t) {
                       if (self->phase_ == Phase::kClosed) return;
                       if (!ec) return read();
@@ -571,14 +654,14 @@ void Session::respond(ApiResponse response) {
       static_cast<http::status>(response.status), version_);
   res->set(http::field::server, "meterbridge");
   res->set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) res->set(name, value);
+  for (const auto& [name, value] : response.headers) res->insert(name, value);
   res->keep_alive(keep_alive_);
   size_t length = response.body.size();
   if (!head_only_) res->body() = std::move(response.body);
   res->prepare_payload();
   if (head_only_) res->content_length(length);  // what GET would send, without the body
   arm_timer(server_.limits().write_timeout);
-  http::async_write(socket_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+  http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
     self->on_written(ec);
   });
 }
@@ -601,7 +684,7 @@ void Session::linger() {
 }
 
 void Session::discard_input() {
-  socket_.async_read_some(server_.discard_buffer(),
+  stream_.async_read_some(server_.discard_buffer(),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             self->lingered_bytes_ += n;
                             if (ec || self->lingered_bytes_ > kLingerBytes) return self->close();

@@ -37,6 +37,7 @@ struct ApiRequest {
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lower-case; repeated fields joined by ", "
   std::string body;                            // empty while the request is being admitted
+  std::string remote_address;                  // the client's IP address, as text
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -88,6 +89,9 @@ struct HttpServerLimits {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an IP address
   uint16_t port = 0;               // 0: the system picks
+  // PEM files; both set: every connection is TLS (1.2 or later). Both empty: plain HTTP.
+  std::string tls_cert_file = {};
+  std::string tls_key_file = {};
   HttpServerLimits limits;
   // Called on the I/O thread every `heartbeat_interval` until stop() (never when zero or empty):
   // it runs only while the I/O loop turns, so it can prove liveness (systemd's watchdog).

@@ -43,6 +43,7 @@ class PathPattern {
  public:
   explicit PathPattern(std::string_view pattern) {
     if (pattern.starts_with('/')) pattern.remove_prefix(1);
+    if (pattern.empty()) return;  // "/": the root, a path of no segments
     for (size_t start = 0;;) {
       size_t slash = pattern.find('/', start);
       segments_.emplace_back(pattern.substr(start, slash - start));

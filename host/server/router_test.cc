@@ -112,5 +112,12 @@ TEST_F(RouterTest, TheFirstOfTwoRoutesForTheSameMethodAndPathWins) {
   EXPECT_EQ(m.params["x"], "b");
 }
 
+TEST(RouterRootTest, TheRootPatternMatchesTheRootPathOnly) {
+  Router<std::string> router({{"GET", "/", "console"}, {"GET", "/console/{file}", "file"}});
+  EXPECT_EQ(*router.match("GET", {}).route, "console");  // "/" has no segments
+  EXPECT_FALSE(router.match("GET", {""}).found());
+  EXPECT_EQ(*router.match("GET", {"console", "app.js"}).route, "file");
+}
+
 }  // namespace
 }  // namespace mb::server

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <set>
 
 #include "host/app/operations.h"
 #include "host/common/listen_address.h"
@@ -43,13 +44,46 @@ std::map<std::string, ScheduleConfig> enabled_schedules(const Config& config) {
   return schedules;
 }
 
-Result<std::string> resolve_api_token(const Config& config) {
-  auto token = resolve_secret_reference(config.api_token, config.file.parent_path());
-  if (token && !token->empty()) return token;
-  return Status::ConfigInvalid(
-      config.file.string() +
-      ": /api/token: the admin API needs a bearer token (or run with --no-api)" +
-      (token ? "" : ": " + token.status().message()));
+// The admin API's bearer tokens, resolved: the vendor's (api.token) and the partners'
+// (api.partner_tokens). At least one is needed, unless the console has users to sign in.
+struct ApiTokens {
+  std::string vendor;
+  std::vector<PartnerToken> partners;
+};
+
+Result<ApiTokens> resolve_api_tokens(const Config& config) {
+  ApiTokens tokens;
+  std::string where = config.file.string();
+  if (!config.api_token.empty()) {
+    auto token = resolve_secret_reference(config.api_token, config.file.parent_path());
+    if (!token || token->empty())
+      return Status::ConfigInvalid(
+          where +
+          ": /api/token: " + (token ? "resolves to an empty token" : token.status().message()));
+    tokens.vendor = *token;
+  }
+  std::set<std::string> seen{tokens.vendor};
+  for (size_t i = 0; i < config.api_partner_tokens.size(); ++i) {
+    const PartnerToken& given = config.api_partner_tokens[i];
+    std::string pointer = where + ": /api/partner_tokens/" + std::to_string(i) + "/token";
+    auto token = resolve_secret_reference(given.token, config.file.parent_path());
+    if (!token || token->empty())
+      return Status::ConfigInvalid(
+          pointer + ": " + (token ? "resolves to an empty token" : token.status().message()));
+    if (!seen.insert(*token).second)
+      return Status::ConfigInvalid(pointer +
+                                   ": the same token is given twice; each must be unique");
+    tokens.partners.push_back({given.partner_id, *token});
+  }
+  if (tokens.vendor.empty() && tokens.partners.empty())
+    return Status::ConfigInvalid(
+        where + ": /api/token: the admin API needs a bearer token (or run with --no-api)");
+  return tokens;
+}
+
+SessionTimes session_times(const ApiSessions& sessions) {
+  return {.idle_ms = int64_t{sessions.idle_minutes} * 60 * 1000,
+          .absolute_ms = int64_t{sessions.absolute_hours} * 60 * 60 * 1000};
 }
 
 HttpServerLimits http_limits(const ApiLimits& api) {
@@ -88,6 +122,9 @@ void warn_restart_only_changes(const Config& before, const Config& after) {
     spdlog::warn("config reload: {} changes take effect at the next start", field);
   };
   if (before.api_listen != after.api_listen) warn("api.listen");
+  if (before.api_tls_cert_file != after.api_tls_cert_file ||
+      before.api_tls_key_file != after.api_tls_key_file)
+    warn("api.tls");
   const ApiLimits& a = before.api_limits;
   const ApiLimits& b = after.api_limits;
   if (a.max_connections != b.max_connections ||
@@ -172,8 +209,8 @@ class Daemon {
   }
 
   int start_api(const Config& config, const std::optional<ListenAddress>& listen_override) {
-    auto token = resolve_api_token(config);
-    if (!token) return app::report_failure(app_, token.status());
+    auto tokens = resolve_api_tokens(config);
+    if (!tokens) return app::report_failure(app_, tokens.status());
     // The config's api.listen was checked when the config loaded.
     ListenAddress listen =
         listen_override ? *listen_override
@@ -182,6 +219,8 @@ class Daemon {
     http.host = listen.host;
     http.port = listen.port;
     http.limits = http_limits(config.api_limits);
+    http.tls_cert_file = config.api_tls_cert_file.string();
+    http.tls_key_file = config.api_tls_key_file.string();
     fit_open_file_limit(http.limits);
     http.heartbeat_interval = service_manager::watchdog_ping_interval();
     if (http.heartbeat_interval.count() > 0) {
@@ -189,7 +228,11 @@ class Daemon {
       http.heartbeat = [] { service_manager::notify_watchdog(); };
     }
     AdminApiOptions api;
-    api.token = *token;
+    api.token = tokens->vendor;
+    api.partner_tokens = tokens->partners;
+    api.session_times = session_times(config.api_sessions);
+    api.scheduler_on = !options_.no_schedule;
+    api.tls = !http.tls_cert_file.empty();
     api.max_body_bytes = config.api_limits.max_body_bytes;
     api.max_usage_body_bytes = config.api_limits.max_usage_body_bytes;
     api.stop_requested = &stop_requested_;
@@ -201,7 +244,8 @@ class Daemon {
     server_ = std::move(*started);
     listen.port = server_->port();
     // The first line on stdout, so scripts and tests can find a port chosen by the system.
-    std::cout << "admin API listening on http://" << listen.to_string() << std::endl;
+    std::cout << "admin API listening on " << (api_->tls() ? "https://" : "http://")
+              << listen.to_string() << std::endl;
     return app::kExitOk;
   }
 
@@ -219,11 +263,11 @@ class Daemon {
   }
 
   // The new config must be usable as a whole, or nothing of it is used.
-  Status check_reloadable(const Config& next, std::string& token) {
+  Status check_reloadable(const Config& next, ApiTokens& tokens) {
     if (!options_.no_api) {
-      auto resolved = resolve_api_token(next);
+      auto resolved = resolve_api_tokens(next);
       if (!resolved) return resolved.status();
-      token = *resolved;
+      tokens = std::move(*resolved);
     }
     int64_t now = SystemClock::instance().now_ms();
     for (const auto& [id, schedule] : enabled_schedules(next)) {
@@ -238,8 +282,8 @@ class Daemon {
   void reload() {
     spdlog::info("SIGHUP received: reloading {}", app_.config_path().string());
     auto before = app_.config();
-    std::string token;
-    Status s = app_.reload([&](const Config& next) { return check_reloadable(next, token); });
+    ApiTokens tokens;
+    Status s = app_.reload([&](const Config& next) { return check_reloadable(next, tokens); });
     if (!s.ok()) {
       spdlog::error("config reload refused; still running the previous config:\n{}",
                     redact(s.message()));
@@ -248,7 +292,10 @@ class Daemon {
     }
     auto after = app_.config();
     auto plugins = app_.plugins();
-    if (api_) api_->set_token(token);
+    if (api_) {
+      api_->set_tokens(tokens.vendor, tokens.partners);
+      api_->set_session_times(session_times((*after)->api_sessions));
+    }
     if (!options_.no_schedule) {
       Status rescheduled = scheduler_.reschedule(enabled_schedules(**after));
       if (!rescheduled.ok())

@@ -170,6 +170,25 @@ struct WriteIntent {
   std::string resolved_at;
 };
 
+// A console user (docs/console.md, "Users and roles"). Only a hash of the password is kept.
+struct UserRecord {
+  std::string name;  // unique, what the user signs in with
+  std::string role;  // "vendor_admin" (everything) | "partner_admin" (one partner's connectors)
+  std::string partner_id;     // the partner a partner_admin sees; empty for a vendor_admin
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id), never the password
+  std::string created_at;
+};
+
+// A signed-in browser session. The store keeps a hash of the cookie's value, never the value,
+// so a copy of the database signs nobody in.
+struct SessionRecord {
+  std::string id_hash;  // hex SHA-256 of the session cookie's value
+  std::string user_name;
+  std::string csrf_token;  // required on every state-changing request of this session
+  int64_t created_at_ms = 0;
+  int64_t last_seen_ms = 0;
+};
+
 }  // namespace mb
 
 #endif  // METERBRIDGE_HOST_STORE_MODEL_H_

@@ -213,6 +213,26 @@ CREATE TABLE write_intents(
 );
 CREATE INDEX write_intents_open ON write_intents(connector_id, id) WHERE state = 'open';
 )sql",
+    // 2: console users and their sessions (docs/console.md), as SQLite's schema 5. A session row
+    // holds a hash of the cookie's value, never the value.
+    R"sql(
+CREATE TABLE users(
+  name TEXT COLLATE "C" PRIMARY KEY,
+  role TEXT NOT NULL CHECK(role IN ('vendor_admin','partner_admin')),
+  partner_id TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK(role = 'vendor_admin' OR partner_id <> '')
+);
+CREATE TABLE sessions(
+  id_hash TEXT COLLATE "C" PRIMARY KEY,
+  user_name TEXT COLLATE "C" NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_name);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1054,8 +1074,116 @@ class PostgresStore : public Store {
     });
   }
 
+  // ---- Console users and sessions ----
+  Status create_user(const UserRecord& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "INSERT INTO users(name, role, partner_id, password_hash, created_at) "
+        "VALUES($1, $2, $3, $4, $5) ON CONFLICT(name) DO NOTHING",
+        pg_params(user.name, user.role, user.partner_id, user.password_hash, now()));
+    if (!r) return r.status();
+    if (r->affected() == 0) return Status::Conflict("user '" + user.name + "' exists");
+    return Status::Ok();
+  }
+
+  Result<std::vector<UserRecord>> list_users() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_users("ORDER BY name", {});
+  }
+
+  Result<std::optional<UserRecord>> get_user(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_users("WHERE name = $1", pg_params(name));
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(rows->front());
+  }
+
+  Status set_user_password(const std::string& name, const std::string& password_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      auto r = db_->exec("UPDATE users SET password_hash = $2 WHERE name = $1",
+                         pg_params(name, password_hash));
+      if (!r) return r.status();
+      if (r->affected() == 0) return Status::NotFound("no user '" + name + "'");
+      return delete_sessions_of(name);
+    });
+  }
+
+  Status delete_user(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      MB_RETURN_IF_ERROR(delete_sessions_of(name));
+      auto r = db_->exec("DELETE FROM users WHERE name = $1", pg_params(name));
+      if (!r) return r.status();
+      if (r->affected() == 0) return Status::NotFound("no user '" + name + "'");
+      return Status::Ok();
+    });
+  }
+
+  Status create_session(const SessionRecord& session) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "INSERT INTO sessions(id_hash, user_name, csrf_token, created_at_ms, last_seen_ms) "
+        "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM users WHERE name = $2)",
+        pg_params(session.id_hash, session.user_name, session.csrf_token, session.created_at_ms,
+                  session.last_seen_ms));
+    // A user deleted between the check and the insert fails the foreign key instead.
+    if ((r && r->affected() == 0) || (!r && db_->last_sqlstate() == "23503"))
+      return Status::NotFound("no user '" + session.user_name + "'");
+    return r.status();
+  }
+
+  Result<std::optional<SessionRecord>> get_session(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "SELECT id_hash, user_name, csrf_token, created_at_ms, last_seen_ms FROM sessions "
+        "WHERE id_hash = $1",
+        pg_params(id_hash));
+    if (!r) return r.status();
+    if (r->empty()) return std::optional<SessionRecord>();
+    return std::optional<SessionRecord>(SessionRecord{r->text(0, 0), r->text(0, 1), r->text(0, 2),
+                                                      r->integer(0, 3), r->integer(0, 4)});
+  }
+
+  Status touch_session(const std::string& id_hash, int64_t last_seen_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec("UPDATE sessions SET last_seen_ms = $2 WHERE id_hash = $1",
+               pg_params(id_hash, last_seen_ms))
+        .status();
+  }
+
+  Status delete_session(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_->exec("DELETE FROM sessions WHERE id_hash = $1", pg_params(id_hash)).status();
+  }
+
+  Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec("DELETE FROM sessions WHERE last_seen_ms < $1 OR created_at_ms < $2",
+               pg_params(idle_before_ms, created_before_ms))
+        .status();
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  Status delete_sessions_of(const std::string& user_name) {
+    return db_->exec("DELETE FROM sessions WHERE user_name = $1", pg_params(user_name)).status();
+  }
+
+  Result<std::vector<UserRecord>> query_users(const std::string& tail,
+                                              const std::vector<PgParam>& params) {
+    auto r = db_->exec(
+        "SELECT name, role, partner_id, password_hash, created_at FROM users " + tail, params);
+    if (!r) return r.status();
+    std::vector<UserRecord> out;
+    for (int i = 0; i < r->rows(); ++i)
+      out.push_back({r->text(i, 0), r->text(i, 1), r->text(i, 2), r->text(i, 3), r->text(i, 4)});
+    return out;
+  }
 
   // The snapshot `sql` selects (id, as_of, imported_at, source), with its counts.
   Result<std::optional<UsageSnapshot>> read_snapshot(const char* sql,

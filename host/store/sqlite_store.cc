@@ -268,6 +268,26 @@ ALTER TABLE account_mappings_rebuilt RENAME TO account_mappings;
 CREATE UNIQUE INDEX account_mappings_one_to_one ON account_mappings(connector_id, account_id)
   WHERE account_id IS NOT NULL;
 )sql",
+    // 5: console users and their sessions (docs/console.md). A session row holds a hash of the
+    // cookie's value, never the value.
+    R"sql(
+CREATE TABLE users(
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK(role IN ('vendor_admin','partner_admin')),
+  partner_id TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK(role = 'vendor_admin' OR partner_id <> '')
+);
+CREATE TABLE sessions(
+  id_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_name);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1140,6 +1160,109 @@ class SqliteStore : public Store {
     });
   }
 
+  // ---- Console users and sessions ----
+  Status create_user(const UserRecord& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO users(name, role, partner_id, password_hash, created_at) "
+                "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING");
+    s.bind(1, user.name).bind(2, user.role).bind(3, user.partner_id).bind(4, user.password_hash);
+    s.bind(5, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0) return Status::Conflict("user '" + user.name + "' exists");
+    return Status::Ok();
+  }
+
+  Result<std::vector<UserRecord>> list_users() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_users("ORDER BY name", std::nullopt);
+  }
+
+  Result<std::optional<UserRecord>> get_user(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_users("WHERE name = ?1", name);
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(rows->front());
+  }
+
+  Status set_user_password(const std::string& name, const std::string& password_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      Statement s(db_, "UPDATE users SET password_hash = ?2 WHERE name = ?1");
+      s.bind(1, name).bind(2, password_hash);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("no user '" + name + "'");
+      return delete_sessions_of(name);
+    });
+  }
+
+  Status delete_user(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() -> Status {
+      MB_RETURN_IF_ERROR(delete_sessions_of(name));
+      Statement s(db_, "DELETE FROM users WHERE name = ?1");
+      s.bind(1, name);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("no user '" + name + "'");
+      return Status::Ok();
+    });
+  }
+
+  Status create_session(const SessionRecord& session) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO sessions(id_hash, user_name, csrf_token, created_at_ms, last_seen_ms) "
+                "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2)");
+    s.bind(1, session.id_hash).bind(2, session.user_name).bind(3, session.csrf_token);
+    s.bind(4, session.created_at_ms).bind(5, session.last_seen_ms);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no user '" + session.user_name + "'");
+    return Status::Ok();
+  }
+
+  Result<std::optional<SessionRecord>> get_session(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT id_hash, user_name, csrf_token, created_at_ms, last_seen_ms FROM sessions "
+                "WHERE id_hash = ?1");
+    s.bind(1, id_hash);
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return std::optional<SessionRecord>();
+    }
+    return std::optional<SessionRecord>(
+        SessionRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4)});
+  }
+
+  Status touch_session(const std::string& id_hash, int64_t last_seen_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "UPDATE sessions SET last_seen_ms = ?2 WHERE id_hash = ?1");
+    s.bind(1, id_hash).bind(2, last_seen_ms);
+    s.step();
+    return s.status();
+  }
+
+  Status delete_session(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM sessions WHERE id_hash = ?1");
+    s.bind(1, id_hash);
+    s.step();
+    return s.status();
+  }
+
+  Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "DELETE FROM sessions WHERE last_seen_ms < ?1 OR created_at_ms < ?2");
+    s.bind(1, idle_before_ms).bind(2, created_before_ms);
+    s.step();
+    return s.status();
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
@@ -1273,6 +1396,23 @@ class SqliteStore : public Store {
       if (!c) return c.status();
       out.push_back(std::move(*c));
     }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status delete_sessions_of(const std::string& user_name) {
+    Statement s(db_, "DELETE FROM sessions WHERE user_name = ?1");
+    s.bind(1, user_name);
+    s.step();
+    return s.status();
+  }
+
+  Result<std::vector<UserRecord>> query_users(const std::string& tail,
+                                              const std::optional<std::string>& name) {
+    Statement s(db_, "SELECT name, role, partner_id, password_hash, created_at FROM users " + tail);
+    if (name) s.bind(1, *name);
+    std::vector<UserRecord> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)});
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }

@@ -457,7 +457,7 @@ TEST(StoreMigrationTest, ExcludedWorkspacesMayKeepTheirAccountAfterMigratingInPl
   mapped.account_name = "Alpha Ltd";
   {
     SqliteStoreOptions previous = options;
-    previous.migrate_to_version = store_schema_version() - 1;
+    previous.migrate_to_version = 3;  // before schema 4 let an excluded mapping keep its account
     auto store = open_sqlite_store(previous);
     ASSERT_TRUE(store) << store.status().message();
     ConnectorRecord connector;
@@ -509,6 +509,65 @@ TEST(SecretBox, SealsAndOpensBoundToItsAssociatedData) {
   EXPECT_EQ(*box->open(sealed, "connector:a"), "hello");
   EXPECT_FALSE(box->open(sealed, "connector:b"));
   EXPECT_FALSE(SecretBox::from_key_text("too-short"));
+}
+
+// ---- Console users and sessions ----
+
+UserRecord partner_user(const std::string& name, const std::string& partner_id) {
+  return UserRecord{name, "partner_admin", partner_id, "$argon2id$hash-of-" + name, ""};
+}
+
+TEST_P(StoreTest, UsersAreCreatedOnceListedByNameAndKeepOnlyTheHash) {
+  ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
+  ASSERT_TRUE(store_->create_user({"adam", "vendor_admin", "", "$argon2id$x", ""}).ok());
+  EXPECT_EQ(store_->create_user(partner_user("zoe", "msp-b")).code(), ErrorClass::kConflict);
+  auto users = store_->list_users();
+  ASSERT_TRUE(users) << users.status().message();
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].name, "adam");
+  EXPECT_EQ((*users)[1].partner_id, "msp-a");
+  EXPECT_EQ((*users)[1].password_hash, "$argon2id$hash-of-zoe");
+  EXPECT_FALSE((*users)[1].created_at.empty());
+}
+
+TEST_P(StoreTest, APartnerAdminWithoutAPartnerIsRefused) {
+  EXPECT_FALSE(store_->create_user(partner_user("zoe", "")).ok());
+  EXPECT_FALSE(store_->create_user({"eve", "root", "", "$argon2id$x", ""}).ok());
+}
+
+TEST_P(StoreTest, ANewPasswordOrRemovingTheUserEndsTheirSessions) {
+  ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
+  ASSERT_TRUE(store_->create_session({"h1", "zoe", "csrf1", 1000, 1000}).ok());
+  ASSERT_TRUE(store_->create_session({"h2", "zoe", "csrf2", 1000, 1000}).ok());
+  ASSERT_TRUE(store_->set_user_password("zoe", "$argon2id$new").ok());
+  EXPECT_FALSE(store_->get_session("h1")->has_value());
+  EXPECT_EQ((*store_->get_user("zoe"))->password_hash, "$argon2id$new");
+  ASSERT_TRUE(store_->create_session({"h3", "zoe", "csrf3", 1000, 1000}).ok());
+  ASSERT_TRUE(store_->delete_user("zoe").ok());
+  EXPECT_FALSE(store_->get_session("h3")->has_value());
+  EXPECT_FALSE(store_->get_user("zoe")->has_value());
+  EXPECT_EQ(store_->delete_user("zoe").code(), ErrorClass::kNotFound);
+  EXPECT_EQ(store_->set_user_password("zoe", "x").code(), ErrorClass::kNotFound);
+  EXPECT_EQ(store_->create_session({"h4", "zoe", "c", 1, 1}).code(), ErrorClass::kNotFound);
+}
+
+TEST_P(StoreTest, SessionsAreTouchedAndExpireWhenIdleOrTooOld) {
+  ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
+  ASSERT_TRUE(store_->create_session({"idle", "zoe", "c1", 1000, 1000}).ok());
+  ASSERT_TRUE(store_->create_session({"old", "zoe", "c2", 10, 5000}).ok());
+  ASSERT_TRUE(store_->create_session({"fresh", "zoe", "c3", 1000, 1000}).ok());
+  ASSERT_TRUE(store_->touch_session("fresh", 5000).ok());
+  auto fresh = store_->get_session("fresh");
+  ASSERT_TRUE(fresh && fresh->has_value());
+  EXPECT_EQ((*fresh)->last_seen_ms, 5000);
+  EXPECT_EQ((*fresh)->csrf_token, "c3");
+  ASSERT_TRUE(
+      store_->delete_expired_sessions(/*idle_before_ms=*/2000, /*created_before_ms=*/100).ok());
+  EXPECT_FALSE(store_->get_session("idle")->has_value());
+  EXPECT_FALSE(store_->get_session("old")->has_value());
+  EXPECT_TRUE(store_->get_session("fresh")->has_value());
+  ASSERT_TRUE(store_->delete_session("fresh").ok());
+  EXPECT_FALSE(store_->get_session("fresh")->has_value());
 }
 
 }  // namespace

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""The web console in real headless Chromium (docs/console.md, "Browser tests").
+
+Starts two platform simulators (Autotask, ConnectWise) and `meterbridge serve` on loopback ports
+chosen at run time, with two connectors of two partners and two console users, then drives
+Debian's Chromium through Selenium and chromium-driver: sign in, see the connector cards, test,
+sync, disconnect with its confirmation, the phone-width layout, keyboard use, and a partner admin
+who sees neither the other partner's card nor its data through the API. Screenshots of each
+screen go to <build>/tests/console-screenshots/ (artifacts, not committed).
+
+    console_browser_test.py BUILD_DIR SOURCE_DIR
+"""
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+PASSWORD = "correct horse battery"
+WAIT_S = 20
+
+
+class Fixture:
+    """Processes and files of one run; everything started is stopped by close()."""
+
+    def __init__(self, build, source):
+        self.build = build
+        self.source = source
+        self.work = tempfile.mkdtemp(prefix="mb-console-")
+        self.shots = os.path.join(build, "tests", "console-screenshots")
+        shutil.rmtree(self.shots, ignore_errors=True)
+        os.makedirs(self.shots)
+        self.processes = []
+        self.env = dict(os.environ, MB_SECRET_KEY="ab" * 32, MB_TEST_AT_SECRET="demo-autotask-secret",
+                        MB_TEST_CW_KEY="demo-cw-private-key")
+        self.driver = None
+
+    def start(self, args, name):
+        """Starts a process whose first stdout line names its address; returns that line."""
+        log = open(os.path.join(self.work, name + ".log"), "w")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
+        self.processes.append(proc)
+        line = proc.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"{name} did not start; see {log.name}")
+        # Whatever it prints later is read and dropped, so a full pipe never blocks it.
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
+        return line
+
+    def meterbridge(self, *args, stdin=""):
+        run = subprocess.run([os.path.join(self.build, "bin", "meterbridge"), "--config", self.config, *args],
+                             input=stdin, capture_output=True, text=True, env=self.env, timeout=60)
+        if run.returncode != 0:
+            raise RuntimeError(f"meterbridge {' '.join(args)}: exit {run.returncode}: {run.stderr}")
+        return run.stdout
+
+    def close(self):
+        if self.driver is not None:
+            self.driver.quit()
+        for proc in self.processes:
+            proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def set_up(f):
+    sim = os.path.join(f.build, "bin", "meterbridge-sim")
+    seeds = os.path.join(f.source, "examples", "demo")
+    autotask = f.start([sim, "autotask", "--seed", os.path.join(seeds, "autotask.seed.json")], "autotask-sim")
+    connectwise = f.start([sim, "connectwise", "--seed", os.path.join(seeds, "connectwise.seed.json")],
+                          "connectwise-sim")
+    config = {
+        "state": {"path": os.path.join(f.work, "state", "mb.db")},
+        "plugins": {"dir": os.path.join(f.build, "plugins")},
+        "api": {"token": "vendor-token-for-browser-tests"},
+        "connectors": [
+            {"id": "northwind-autotask", "plugin": "autotask", "partner": "Northwind IT Services",
+             "partner_id": "northwind",
+             "config": {"username": "meterbridge@northwind-it.example", "secret": "${env:MB_TEST_AT_SECRET}",
+                        "integration_code": "DEMOVENDORCODE", "discovery_url": autotask + "/atservicesrest/"}},
+            {"id": "contoso-connectwise", "plugin": "connectwise", "partner": "Contoso Managed Services",
+             "partner_id": "contoso",
+             "config": {"company_id": "contoso", "site": "api-na.myconnectwise.net",
+                        "public_key": "DemoPublicKey01", "private_key": "${env:MB_TEST_CW_KEY}",
+                        "client_id": "5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", "base_url": connectwise}},
+        ],
+    }
+    f.config = os.path.join(f.work, "mb.json")
+    with open(f.config, "w") as out:
+        json.dump(config, out)
+    f.meterbridge("users", "add", "vera", "--role", "vendor_admin", stdin=PASSWORD + "\n")
+    f.meterbridge("users", "add", "ana", "--role", "partner_admin", "--partner-id", "northwind",
+                  stdin=PASSWORD + "\n")
+    f.meterbridge("usage", "import", os.path.join(seeds, "usage.json"))
+    for connector in ("northwind-autotask", "contoso-connectwise"):
+        f.meterbridge("connectors", "test", connector)
+    f.meterbridge("map", "auto", "northwind-autotask")
+    f.meterbridge("map", "service", "northwind-autotask", "endpoint", "31", "--metric", "devices")
+    line = f.start([os.path.join(f.build, "bin", "meterbridge"), "--config", f.config, "serve",
+                    "--listen", "127.0.0.1:0"], "serve")
+    f.url = line[line.index("http://"):]
+
+
+def browser(f):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900",
+                 "--user-data-dir=" + os.path.join(f.work, "chromium-profile")):
+        options.add_argument(flag)
+    f.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    f.driver.set_window_size(1280, 900)
+    return f.driver
+
+
+def wait(driver, condition):
+    # A screen re-rendered while the condition looks at it is looked at again.
+    return WebDriverWait(driver, WAIT_S, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def settled(d):
+    """Waits until the screen is not loading (main has no aria-busy)."""
+    wait(d, lambda drv: drv.find_element(By.ID, "main").get_attribute("aria-busy") is None)
+
+
+def shot(f, name):
+    f.driver.save_screenshot(os.path.join(f.shots, name + ".png"))
+
+
+def sign_in(f, name, password=PASSWORD):
+    d = f.driver
+    field = wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
+    field.clear()
+    field.send_keys(name)
+    secret = d.find_element(By.ID, "signin-password")
+    secret.clear()
+    # Keyboard only: type, then Enter submits the form.
+    secret.send_keys(password, Keys.ENTER)
+
+
+def cards(d):
+    settled(d)
+    return wait(d, lambda drv: drv.find_elements(By.CSS_SELECTOR, "#connector-cards .card"))
+
+
+def card(d, connector):
+    settled(d)
+    return wait(d, ec.visibility_of_element_located((By.CSS_SELECTOR, f'.card[data-connector="{connector}"]')))
+
+
+def card_field(d, connector, field):
+    return card(d, connector).find_element(By.CSS_SELECTOR, f'[data-field="{field}"]').text
+
+
+def fetch_status(d, path):
+    """The HTTP status of a same-origin GET made by the page itself (its session cookie)."""
+    return d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin'}).then(r => done(r.status), e => done(String(e)));", path)
+
+
+STARTED = time.monotonic()
+
+
+def mark(label):
+    print(f"  {label}: {time.monotonic() - STARTED:.1f} s", flush=True)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def vendor_admin_uses_the_connectors_screen(f):
+    d = f.driver
+    d.get(f.url + "/")
+    wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
+    shot(f, "01-sign-in")
+    sign_in(f, "vera", "not the password")
+    error = wait(d, ec.visibility_of_element_located((By.ID, "signin-error")))
+    wait(d, lambda drv: error.text != "")
+    check("wrong" in error.text, f"a wrong password says so: {error.text!r}")
+
+    sign_in(f, "vera")
+    mark('sign_in(f, "vera")')
+    ids = sorted(c.get_attribute("data-connector") for c in cards(d))
+    check(ids == ["contoso-connectwise", "northwind-autotask"], f"the vendor admin sees both: {ids}")
+    status = card(d, "northwind-autotask").find_element(By.CSS_SELECTOR, ".status").text
+    check(status == "Connected", f"northwind is connected and mapped: {status!r}")
+    status = card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, ".status").text
+    check(status == "Setup required", f"contoso has nothing mapped yet: {status!r}")
+    workspaces = card_field(d, "northwind-autotask", "workspaces")
+    check(workspaces.endswith("workspaces mapped") and not workspaces.startswith("0 of"),
+          f"northwind's workspace counter: {workspaces!r}")
+    check(card_field(d, "northwind-autotask", "services").startswith("1 of"),
+          card_field(d, "northwind-autotask", "services"))
+    check(card_field(d, "northwind-autotask", "last-run") == "Never run", "no run yet")
+    check(card_field(d, "northwind-autotask", "next-run") != "Not scheduled", "the scheduler is on")
+    shot(f, "02-connectors-1280")
+    mark('shot(f, "02-connectors-1280")')
+
+    # Keyboard: focus Sync now and press Enter; the card then shows the run.
+    sync = card(d, "northwind-autotask").find_element(By.CSS_SELECTOR, '[data-action="sync"]')
+    d.execute_script("arguments[0].focus()", sync)
+    check(d.switch_to.active_element == sync, "the Sync now button takes the focus")
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(d, lambda drv: "run #" in drv.find_element(By.ID, "notice").text)
+    wait(d, lambda drv: card_field(drv, "northwind-autotask", "last-run") != "Never run")
+    notice = d.find_element(By.ID, "notice").text
+    check("failed" not in notice, f"the sync ran: {notice!r}")
+
+    test = card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="test"]')
+    test.click()
+    wait(d, lambda drv: "contoso-connectwise: ok" in drv.find_element(By.ID, "notice").text)
+    shot(f, "03-after-sync-and-test")
+    mark('shot(f, "03-after-sync-and-test")')
+
+    map_contoso_workspaces(f)
+    mark('map_contoso_workspaces(f)')
+
+    # Disconnect asks first, says what goes, and Cancel changes nothing.
+    card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="disconnect"]').click()
+    dialog = wait(d, ec.visibility_of_element_located((By.ID, "confirm")))
+    text = dialog.find_element(By.ID, "confirm-text").text
+    check("workspace mapping" in text and "Run history stays" in text, f"the confirmation says what goes: {text!r}")
+    check(d.switch_to.active_element.get_attribute("id") == "confirm-cancel", "Cancel has the focus")
+    shot(f, "04-disconnect-confirmation")
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(d, ec.invisibility_of_element_located((By.ID, "confirm")))
+    check(card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, ".status").text != "Disconnected",
+          "Cancel disconnects nothing")
+    card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="disconnect"]').click()
+    wait(d, ec.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+    wait(d, lambda drv: card(drv, "contoso-connectwise").find_element(By.CSS_SELECTOR, ".status").text
+         == "Disconnected")
+
+    # Phone width: one column, nothing wider than the window.
+    d.set_window_size(390, 844)
+    cards(d)
+    overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    check(overflow <= 0, f"no horizontal scrolling at phone width ({overflow} px too wide)")
+    shot(f, "05-connectors-phone")
+    mark('shot(f, "05-connectors-phone")')
+    d.set_window_size(1280, 900)
+
+    d.find_element(By.ID, "sign-out").click()
+    wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
+    check(fetch_status(d, "/v1/session") == 401, "signed out: the session is gone")
+
+
+def clear(field):
+    """Empties a field as typing would, so its input event fires."""
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE)
+
+
+def workspace_row(d, workspace):
+    settled(d)
+    return wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-workspace="{workspace}"]')))
+
+
+def map_contoso_workspaces(f):
+    """Auto-match, its report, filters, the searchable picker (by keyboard) and unmap."""
+    d = f.driver
+    card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="map-workspaces"]').click()
+    wait(d, ec.visibility_of_element_located((By.ID, "workspace-table")))
+    settled(d)
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "nothing is mapped yet")
+    d.find_element(By.ID, "auto-match").click()
+    report = wait(d, ec.visibility_of_element_located((By.ID, "auto-report")))
+    check("Contoso Pharmaceuticals" in report.text, f"the report names what stayed unmapped: {report.text!r}")
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
+    shot(f, "07-workspace-mapping-auto-match")
+
+    # Filter to what is left, and search.
+    Select(d.find_element(By.ID, "workspace-filter")).select_by_value("unmapped")
+    rows = d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr")
+    check([r.get_attribute("data-workspace") for r in rows] == ["ws-cs-06"], "the unmapped filter")
+    d.find_element(By.ID, "workspace-search").send_keys("no such workspace")
+    check(not d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr"), "search leaves nothing")
+    clear(d.find_element(By.ID, "workspace-search"))
+    d.find_element(By.ID, "workspace-search").send_keys("pharma")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#workspace-table tbody tr")) == 1, "search finds it")
+
+    # The picker: type part of the account's name, Enter takes the first match.
+    workspace_row(d, "ws-cs-06").find_element(By.CSS_SELECTOR, '[data-action="pick"]').click()
+    picker = wait(d, ec.visibility_of_element_located((By.ID, "picker-search")))
+    check(d.switch_to.active_element == picker, "the picker's search has the focus")
+    picker.send_keys("Inc")
+    buttons = d.find_elements(By.CSS_SELECTOR, "#picker-list button")
+    check([b.get_attribute("data-account") for b in buttons] == ["256"], "the picker's search")
+    shot(f, "08-account-picker")
+    picker.send_keys(Keys.ENTER)
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("8 of 8"))
+    Select(d.find_element(By.ID, "workspace-filter")).select_by_value("all")
+    clear(d.find_element(By.ID, "workspace-search"))
+    check(workspace_row(d, "ws-cs-06").get_attribute("data-state") == "mapped", "mapped by the picker")
+    workspace_row(d, "ws-cs-01").find_element(By.CSS_SELECTOR, '[data-action="unmap"]').click()
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "unmapped")
+    shot(f, "09-workspace-mapping")
+    d.find_element(By.LINK_TEXT, "← Connectors").click()
+    cards(d)
+
+
+def partner_admin_sees_only_their_partner(f):
+    d = f.driver
+    sign_in(f, "ana")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "who-name"), "partner admin"))
+    ids = [c.get_attribute("data-connector") for c in cards(d)]
+    check(ids == ["northwind-autotask"], f"ana sees only northwind: {ids}")
+    check("Contoso" not in d.find_element(By.TAG_NAME, "main").text, "no trace of contoso on the page")
+    shot(f, "06-partner-admin")
+    check(fetch_status(d, "/v1/connectors/contoso-connectwise/mappings") == 404,
+          "the API hides contoso from ana")
+    check(fetch_status(d, "/v1/connectors/northwind-autotask/mappings") == 200, "northwind is ana's")
+    listed = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/v1/connectors').then(r => r.json()).then(j => done(j.connectors.map(c => c.id)));")
+    check(listed == ["northwind-autotask"], f"GET /v1/connectors for ana: {listed}")
+
+
+def main():
+    build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    f = Fixture(build, source)
+    started = time.monotonic()
+    # Chromium starts while the simulators, serve and the CLI set the world up.
+    starting = concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(browser, f)
+    try:
+        set_up(f)
+        starting.result()
+        print(f"set up and browser started: {time.monotonic() - started:.1f} s", flush=True)
+        for step in (vendor_admin_uses_the_connectors_screen, partner_admin_sees_only_their_partner):
+            step(f)
+            print(f"{step.__name__}: done at {time.monotonic() - started:.1f} s", flush=True)
+    except Exception:
+        if f.driver is not None:
+            try:
+                shot(f, "failure")
+            except Exception:
+                pass
+        for name in ("serve", "autotask-sim", "connectwise-sim"):
+            path = os.path.join(f.work, name + ".log")
+            if os.path.exists(path):
+                sys.stderr.write(f"---- {name} log (last lines)\n")
+                sys.stderr.writelines(open(path).readlines()[-20:])
+        raise
+    finally:
+        concurrent.futures.wait([starting])  # so a browser still starting is quit too
+        f.close()
+    print(f"console browser test passed in {time.monotonic() - started:.1f} s; screenshots in {f.shots}")
+
+
+if __name__ == "__main__":
+    main()
