@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -62,51 +63,44 @@ bool usage_differs(std::string_view account, std::string_view psa_service, doubl
   return static_cast<double>((fnv1a(account, psa_service) >> 20) % 10000) < change_percent * 100.0;
 }
 
-struct Msp {
-  std::vector<Workspace> workspaces;
-  std::vector<VendorService> services;
-  std::vector<AccountMapping> account_mappings;
-  std::vector<ServiceMapping> service_mappings;
-  std::vector<PsaAccount> accounts;
-  UsageSnapshot snapshot;
-  size_t changed = 0;
-};
+constexpr const char* kAsOf = "2026-01-01T00:00:00Z";
+// Workspaces per planner chunk: what the engine plans at once with its default batches (5,000
+// lines to read at a time over 10 services).
+constexpr size_t kChunkWorkspaces = 500;
 
-Msp make_msp(size_t lines, double change_percent) {
-  Msp m;
-  size_t count = std::max<size_t>(1, lines / kServices);
+size_t workspaces_for(size_t lines) { return std::max<size_t>(1, lines / kServices); }
+
+std::vector<ServiceMapping> service_mappings() {
+  std::vector<ServiceMapping> out;
+  for (size_t s = 1; s <= kServices; ++s)
+    out.push_back(ServiceMapping{service_id(s), psa_service_id(s), metric_of(s)});
+  return out;
+}
+
+std::string customer_name(size_t w) { return numbered("Customer %07zu", w); }
+
+// The usage counts of workspace `w` (1-based), and how many of them differ from the platform.
+size_t counts_of(size_t w, double change_percent, std::vector<UsageCount>& out) {
+  size_t changed = 0;
+  const std::string account = account_id(w);
   for (size_t s = 1; s <= kServices; ++s) {
-    m.services.push_back(VendorService{service_id(s), numbered("Module %02zu", s)});
-    m.service_mappings.push_back(ServiceMapping{service_id(s), psa_service_id(s), metric_of(s)});
-  }
-  m.workspaces.reserve(count);
-  m.accounts.reserve(count);
-  m.account_mappings.reserve(count);
-  m.snapshot.counts.reserve(count * kServices);
-  m.snapshot.as_of = "2026-01-01T00:00:00Z";
-  for (size_t w = 1; w <= count; ++w) {
-    std::string name = numbered("Customer %07zu", w);
-    m.workspaces.push_back(Workspace{workspace_id(w), name, false, ""});
-    PsaAccount a;
-    a.id = account_id(w);
-    a.name = name;
-    m.accounts.push_back(a);
-    AccountMapping am;
-    am.workspace_id = workspace_id(w);
-    am.account_id = account_id(w);
-    am.source = MappingSource::kAuto;
-    am.account_name = name;
-    m.account_mappings.push_back(am);
-    for (size_t s = 1; s <= kServices; ++s) {
-      int64_t value = platform_quantity(a.id, psa_service_id(s));
-      if (usage_differs(a.id, psa_service_id(s), change_percent)) {
-        ++value;
-        ++m.changed;
-      }
-      m.snapshot.counts.push_back(UsageCount{workspace_id(w), service_id(s), value, value});
+    int64_t value = platform_quantity(account, psa_service_id(s));
+    if (usage_differs(account, psa_service_id(s), change_percent)) {
+      ++value;
+      ++changed;
     }
+    out.push_back(UsageCount{workspace_id(w), service_id(s), value, value});
   }
-  return m;
+  return changed;
+}
+
+AccountMapping mapping_of(size_t w) {
+  AccountMapping am;
+  am.workspace_id = workspace_id(w);
+  am.account_id = account_id(w);
+  am.source = MappingSource::kAuto;
+  am.account_name = customer_name(w);
+  return am;
 }
 
 // ---- a fake plugin, negotiated in process -------------------------------------------------------
@@ -189,87 +183,135 @@ void check(const Status& s, const char* what) {
 }  // namespace
 
 json::object run_host_planner(size_t lines, double change_percent) {
-  Msp msp = make_msp(lines, change_percent);
+  const size_t workspaces = workspaces_for(lines);
+  // What the engine keeps for a whole run (internal/plan.cc): the per-workspace input, cut to
+  // what the planner uses — the account mappings without the names only drift needs, and the
+  // ended workspaces (none here). Usage counts come a chunk at a time, as the store hands them
+  // over.
   PlanInput in;
-  in.workspaces = std::move(msp.workspaces);
-  in.snapshot = std::move(msp.snapshot);
-  in.account_mappings = std::move(msp.account_mappings);
-  in.service_mappings = std::move(msp.service_mappings);
-  in.psa_accounts = std::move(msp.accounts);
+  in.service_mappings = service_mappings();
+  in.account_mappings.reserve(workspaces);
+  for (size_t w = 1; w <= workspaces; ++w) {
+    in.account_mappings.push_back(mapping_of(w));
+    in.account_mappings.back().account_name.clear();
+  }
+  in.snapshot = UsageSnapshot{};
+  in.snapshot->as_of = kAsOf;
   const int64_t rss_input = current_rss_bytes();
 
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<SyncLine> planned = plan_lines(in);
-  auto t1 = std::chrono::steady_clock::now();
-  const int64_t rss_planned = current_rss_bytes();
-
-  // What read_current would collect from the platform: one current value per line.
-  std::map<std::string, CurrentValue> current;
-  for (const auto& line : planned) {
-    CurrentValue cv;
-    cv.quantity = platform_quantity(line.account_id, line.psa_service_id);
-    current.emplace(line.key, std::move(cv));
+  ChunkPlanner planner(in);
+  std::vector<UsageCount> counts;
+  std::vector<SyncLine> chunk;
+  std::vector<SyncLine*> compared;
+  size_t planned = 0, changed = 0, expected_changed = 0;
+  double plan_s = 0, diff_s = 0;
+  for (size_t first = 1; first <= workspaces; first += kChunkWorkspaces) {
+    counts.clear();
+    chunk.clear();
+    for (size_t w = first; w < first + kChunkWorkspaces && w <= workspaces; ++w)
+      expected_changed += counts_of(w, change_percent, counts);
+    auto t0 = std::chrono::steady_clock::now();
+    planner.plan_counts(counts, kAsOf, chunk);
+    auto t1 = std::chrono::steady_clock::now();
+    // What read_current hears from the platform, compared line by line; the whole run's
+    // totals are what a real run decides with (the engine's decide pass comes after every
+    // read; here every chunk is decided under its own, which costs the same).
+    DiffTotals totals;
+    compared.clear();
+    for (auto& line : chunk) {
+      CurrentValue cv;
+      cv.quantity = platform_quantity(line.account_id, line.psa_service_id);
+      if (compare_line(line, cv, totals)) compared.push_back(&line);
+    }
+    decide_compared(compared, totals, Policies{}, false);
+    auto t2 = std::chrono::steady_clock::now();
+    plan_s += Seconds(t1 - t0).count();
+    diff_s += Seconds(t2 - t1).count();
+    planned += chunk.size();
+    for (const auto& line : chunk) changed += line.action == LineAction::kUpdate ? 1 : 0;
   }
-  auto t2 = std::chrono::steady_clock::now();
-  const int64_t rss_current = current_rss_bytes();
-  apply_diff(planned, current, Policies{}, false);
-  auto t3 = std::chrono::steady_clock::now();
-
-  size_t changed = 0;
-  for (const auto& line : planned) changed += line.action == LineAction::kUpdate ? 1 : 0;
-  if (changed != msp.changed)
+  if (changed != expected_changed)
     throw std::runtime_error("the diff found " + std::to_string(changed) +
-                             " changed lines, expected " + std::to_string(msp.changed));
-  double plan_s = Seconds(t1 - t0).count(), diff_s = Seconds(t3 - t2).count();
-  return {{"lines", planned.size()},
+                             " changed lines, expected " + std::to_string(expected_changed));
+  return {{"lines", planned},
           {"changed", changed},
           {"plan_s", plan_s},
-          {"current_map_s", Seconds(t2 - t1).count()},
           {"diff_s", diff_s},
-          {"lines_per_s", static_cast<double>(planned.size()) / (plan_s + diff_s)},
+          {"lines_per_s", static_cast<double>(planned) / (plan_s + diff_s)},
           {"input_rss_mb", megabytes(rss_input)},
-          {"planned_rss_mb", megabytes(rss_planned)},
-          {"current_rss_mb", megabytes(rss_current)},
           {"peak_rss_mb", megabytes(peak_rss_bytes())}};
 }
 
-json::object run_host_engine(size_t lines, double change_percent) {
-  // The key file is never written (no credentials are stored) but the store wants a place for it.
-  std::string dir_template = (fs::temp_directory_path() / "mb-bench-engine-XXXXXX").string();
-  if (mkdtemp(dir_template.data()) == nullptr)
-    throw std::runtime_error("cannot create a temporary folder");
-  const fs::path dir(dir_template);
-  struct RemoveDir {
-    fs::path path;
-    ~RemoveDir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } remove_dir{dir};
+namespace {
 
-  auto opened = open_sqlite_store({.path = ":memory:", .key_file = dir / "secret.key"});
-  if (!opened) throw std::runtime_error(opened.status().to_string());
-  Store& store = **opened;
+const char* kConnector = "bench";
+
+ConnectorConfig bench_connector() {
   ConnectorConfig connector;
-  connector.id = "bench";
+  connector.id = kConnector;
   connector.plugin = "bench-fake";
+  return connector;
+}
+
+std::unique_ptr<Store> open_bench_store(const fs::path& dir) {
+  auto opened = open_sqlite_store({.path = dir / "state.db", .key_file = dir / "secret.key"});
+  if (!opened) throw std::runtime_error(opened.status().to_string());
+  return std::move(*opened);
+}
+
+}  // namespace
+
+json::object run_host_prepare(size_t lines, double change_percent, const fs::path& dir) {
+  fs::create_directories(dir);
+  std::unique_ptr<Store> store = open_bench_store(dir);
+  ConnectorRecord record;
+  record.id = kConnector;
+  record.plugin_id = "bench-fake";
+  check(store->upsert_connector(record), "connector");
+  const size_t workspaces = workspaces_for(lines);
+  size_t changed = 0;
+  {
+    auto import = store->begin_usage_import("benchmark");
+    if (!import) throw std::runtime_error(import.status().to_string());
+    for (size_t s = 1; s <= kServices; ++s)
+      check((*import)->add_service(VendorService{service_id(s), numbered("Module %02zu", s)}),
+            "service");
+    std::vector<UsageCount> counts;
+    for (size_t w = 1; w <= workspaces; ++w) {
+      check((*import)->add_workspace(Workspace{workspace_id(w), customer_name(w), false, ""}),
+            "workspace");
+      counts.clear();
+      changed += counts_of(w, change_percent, counts);
+      for (const auto& c : counts) check((*import)->add_count(c), "count");
+    }
+    auto committed = (*import)->commit(kAsOf);
+    if (!committed) throw std::runtime_error(committed.status().to_string());
+  }
+  std::vector<PsaAccount> accounts;
+  std::vector<AccountMapping> mappings;
+  accounts.reserve(workspaces);
+  mappings.reserve(workspaces);
+  for (size_t w = 1; w <= workspaces; ++w) {
+    PsaAccount a;
+    a.id = account_id(w);
+    a.name = customer_name(w);
+    accounts.push_back(std::move(a));
+    mappings.push_back(mapping_of(w));
+  }
+  check(store->replace_psa_accounts(kConnector, accounts), "accounts");
+  check(store->put_account_mappings(kConnector, mappings), "account mappings");
+  for (const auto& m : service_mappings())
+    check(store->put_service_mapping(kConnector, m), "service mapping");
+  return {{"lines", workspaces * kServices}, {"changed", changed}};
+}
+
+json::object run_host_engine(size_t lines, double change_percent, const fs::path& dir,
+                             bool dry_run) {
+  std::unique_ptr<Store> store = open_bench_store(dir);
+  const int64_t rss_opened = current_rss_bytes();
+  ConnectorConfig connector = bench_connector();
   Config config;
   config.connectors.push_back(connector);
-  ConnectorRecord record;
-  record.id = connector.id;
-  record.plugin_id = connector.plugin;
-  check(store.upsert_connector(record), "connector");
-
-  Msp msp = make_msp(lines, change_percent);
-  auto imported = store.import_usage(msp.workspaces, msp.services, msp.snapshot);
-  if (!imported) throw std::runtime_error(imported.status().to_string());
-  check(store.replace_psa_accounts(connector.id, msp.accounts), "accounts");
-  check(store.put_account_mappings(connector.id, msp.account_mappings), "account mappings");
-  for (const auto& m : msp.service_mappings)
-    check(store.put_service_mapping(connector.id, m), "service mapping");
-  const size_t expected_changed = msp.changed;
-  msp = Msp{};  // the store holds the data now, as it would in production
-  const int64_t rss_prepared = current_rss_bytes();
 
   std::shared_ptr<LoadedPlugin> plugin = load_fake_plugin();
   SessionContext context;
@@ -278,26 +320,43 @@ json::object run_host_engine(size_t lines, double change_percent) {
   auto session = plugin->open(std::move(context), "{}");
   if (!session) throw std::runtime_error(session.status().to_string());
 
-  SyncEngine engine(store, app::sync_settings(config));
+  // The lines the prepared usage changes: counted again rather than handed over, so this
+  // process holds no more than the engine does.
+  size_t expected_changed = 0;
+  std::vector<UsageCount> counts;
+  for (size_t w = 1; w <= workspaces_for(lines); ++w) {
+    counts.clear();
+    expected_changed += counts_of(w, change_percent, counts);
+  }
+
+  SyncEngine engine(*store, app::sync_settings(config));
+  SyncOptions options;
+  options.dry_run = dry_run;
   double cpu_before = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
-  auto report = engine.sync(connector, **session, {});
+  auto report = engine.sync(connector, **session, options);
   double wall = Seconds(std::chrono::steady_clock::now() - start).count();
   double cpu = cpu_seconds() - cpu_before;
   if (!report) throw std::runtime_error(report.status().to_string());
-  auto updated = report->counts.count(outcome::kUpdated) ? report->counts.at(outcome::kUpdated) : 0;
-  if (static_cast<size_t>(updated) != expected_changed || report->run.state != RunState::kOk)
+  const char* changed_outcome = dry_run ? outcome::kWouldUpdate : outcome::kUpdated;
+  int64_t changed = 0, planned = 0;
+  for (const auto& [name, n] : report->counts) {
+    planned += n;
+    if (name == changed_outcome) changed = n;
+  }
+  if (static_cast<size_t>(changed) != expected_changed || report->run.state != RunState::kOk)
     throw std::runtime_error("the run ended " + std::string(to_text(report->run.state)) + " with " +
-                             std::to_string(updated) + " lines updated, expected " +
+                             std::to_string(changed) + " lines " + changed_outcome + ", expected " +
                              std::to_string(expected_changed) + ": " + report->run.message);
-  double n = static_cast<double>(report->lines.size());
-  return {{"lines", report->lines.size()},
-          {"changed", updated},
+  double n = static_cast<double>(planned);
+  return {{"lines", planned},
+          {"changed", changed},
+          {"dry_run", dry_run},
           {"wall_s", wall},
           {"lines_per_s", n / wall},
           {"cpu_s", cpu},
           {"cpu_us_per_line", cpu * 1e6 / n},
-          {"prepared_rss_mb", megabytes(rss_prepared)},
+          {"opened_rss_mb", megabytes(rss_opened)},
           {"peak_rss_mb", megabytes(peak_rss_bytes())}};
 }
 

@@ -94,6 +94,8 @@ int64_t& metric_value(UsageCount& c, const std::string& metric) {
 struct SessionRun {
   std::unique_ptr<PluginSession> session;
   SyncReport report;
+  double peak_rss_mb = 0;       // of the process when the sync returned
+  std::vector<SyncLine> lines;  // every line of the run, read back from the store afterwards
 };
 
 SessionRun run_sync(Step& step, const SyncOptions& options) {
@@ -101,6 +103,9 @@ SessionRun run_sync(Step& step, const SyncOptions& options) {
   out.session = take(step.app().open_session(kConnectorId), "open session");
   SyncEngine engine(step.store(), app::sync_settings(step.config()));
   out.report = take(engine.sync(step.connector(), *out.session, options), "sync");
+  out.peak_rss_mb = megabytes(peak_rss_bytes());
+  // A report keeps only the lines worth reading; the formulas need every line.
+  out.lines = take(step.store().list_lines(out.report.run.id), "run lines");
   return out;
 }
 
@@ -189,7 +194,7 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   for (auto& c : counts) by_pair[{c.workspace_id, c.service_id}] = &c;
   SplitMix64 targets(s.seed ^ kFirstStream);
   size_t lines = 0, readable = 0;
-  for (const auto& line : learned.report.lines) {
+  for (const auto& line : learned.lines) {
     if (!line.target) continue;
     ++lines;
     auto it = by_pair.find({line.workspace_id, line.service_id});
@@ -318,13 +323,13 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
   http::HttpCounters counters = run.session->context().http->counters();
   http::EndpointCounters total = counters.total();
   SyncFacts facts;
-  facts.lines = &run.report.lines;
+  facts.lines = &run.lines;
   facts.trigger = run.report.run.trigger;
   facts.notes = run.report.notes;
   MinimalCalls minimal = platform.minimal_calls(facts);
 
   size_t planned = 0, changed = 0;
-  for (const auto& l : run.report.lines) {
+  for (const auto& l : run.lines) {
     if (l.target) ++planned;
     if (l.action == LineAction::kUpdate) ++changed;
   }
@@ -336,8 +341,8 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
   for (const auto& [name, c] : counters.endpoints)
     endpoints[name.empty() ? "(path)" : name] = json::object{
         {"calls", c.requests}, {"mean_ms", c.latency.mean_ms()}, {"max_ms", c.latency.max_ms()}};
-  double lines = static_cast<double>(std::max<size_t>(1, run.report.lines.size()));
-  return {{"lines", run.report.lines.size()},
+  double lines = static_cast<double>(std::max<size_t>(1, run.lines.size()));
+  return {{"lines", run.lines.size()},
           {"trigger", run.report.run.trigger},
           {"planned", planned},
           {"changed", changed},
@@ -357,7 +362,7 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
           {"concurrency", concurrency_label(policy)},
           {"cpu_s", cpu},
           {"cpu_us_per_line", cpu * 1e6 / lines},
-          {"peak_rss_mb", megabytes(peak_rss_bytes())}};
+          {"peak_rss_mb", run.peak_rss_mb}};
 }
 
 }  // namespace

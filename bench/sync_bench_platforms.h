@@ -42,7 +42,7 @@ enum class AccountBinding {
 
 // A sync's run as the minimal-call formulas see it.
 struct SyncFacts {
-  const std::vector<SyncLine>* lines = nullptr;              // every line of the run, in plan order
+  const std::vector<SyncLine>* lines = nullptr;  // every line of the run, in key order (as read)
   size_t read_batch_size = SyncOptions{}.read_batch_size;    // lines per read_quantities call
   size_t apply_batch_size = SyncOptions{}.apply_batch_size;  // lines per apply_quantities call
   std::string trigger = SyncOptions{}.trigger;  // manual, schedule, ...: the run's trigger

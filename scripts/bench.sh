@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks `make bench` runs, on an optimised build: the HTTP engine, linking on the
-# push protocol, then the sync benchmark (every platform's simulator, then the host alone).
+# push protocol, the sync benchmark (every platform's simulator, then the host alone at 100k, 1M
+# and 5M lines), then usage import at the same sizes.
 # Arguments after the build folder go to meterbridge-bench-sync, e.g. `scripts/bench.sh
 # build-release --platforms autotask --companies 200`. bench/README.md explains every figure.
 set -euo pipefail
@@ -27,4 +28,5 @@ printf '\n\033[1m== Sync (meterbridge-bench-sync)\033[0m\n'
 "$build/bin/meterbridge-bench-sync" --sim "$build/bin/meterbridge-sim" --plugins "$build/plugins" "$@"
 
 printf '\n\033[1m== Usage import (meterbridge-bench-import)\033[0m\n'
-"$build/bin/meterbridge-bench-import" --meterbridge "$build/bin/meterbridge"
+"$build/bin/meterbridge-bench-import" --meterbridge "$build/bin/meterbridge" \
+  --rows 100000,1000000,5000000

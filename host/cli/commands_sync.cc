@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -47,10 +48,25 @@ void print_report(App& app, const SyncReport& report, bool all_lines, bool wide)
   }
   ReportOptions options;
   options.all_lines = all_lines;
+  options.partial_lines = true;
   // A sync prints a short table; `runs show` (and --all) has every line.
   options.max_lines = all_lines ? SIZE_MAX : 200;
   options.width = table_width(wide);
   app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
+}
+
+// Every line of a run from the store (the unchanged too unless `skip_unchanged`): a report
+// carries only the lines worth reading, at most kReportLinesKept of them, and the JSON of a
+// sync, like a reconciliation, lists the run's lines.
+Result<std::vector<SyncLine>> stored_lines(App& app, int64_t run_id, bool skip_unchanged) {
+  auto store = app.store();
+  if (!store) return store.status();
+  return (*store)->list_lines_page(run_id, 0, std::numeric_limits<int64_t>::max(), skip_unchanged);
+}
+
+int64_t count_of(const SyncReport& report, const char* outcome_name) {
+  auto it = report.counts.find(outcome_name);
+  return it == report.counts.end() ? 0 : it->second;
 }
 
 int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool force,
@@ -80,8 +96,9 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
       continue;
     }
     if (app.options().json) {
-      reports.push_back(
-          run_to_json(report->run, report->lines, app.report_names(id), report->notes));
+      auto lines = stored_lines(app, report->run.id, /*skip_unchanged=*/false);
+      if (!lines) return report_store_failure(app, lines.status());
+      reports.push_back(run_to_json(report->run, *lines, app.report_names(id), report->notes));
     } else {
       print_report(app, *report, false, choices.wide);
       app.out() << "\n";
@@ -117,13 +134,13 @@ int reconcile_connectors(App& app, std::vector<std::string> ids, const OutputCho
     }
     // A line the platform holds no value for (never accepted: e.g. not mapped on a push-only
     // platform yet) is reported apart: there is nothing on the platform to disagree with.
-    int64_t match = 0, not_held = 0;
+    auto worth_reading = stored_lines(app, report->run.id, /*skip_unchanged=*/true);
+    if (!worth_reading) return report_store_failure(app, worth_reading.status());
+    int64_t match = count_of(*report, outcome::kUnchanged), not_held = 0;
     std::vector<const SyncLine*> differ, unreadable;
-    for (const auto& l : report->lines) {
+    for (const auto& l : *worth_reading) {
       const bool would_change = l.outcome == outcome::kWouldUpdate || l.outcome == outcome::kHeld;
-      if (l.outcome == outcome::kUnchanged)
-        ++match;
-      else if (would_change && !l.current)
+      if (would_change && !l.current)
         ++not_held;
       else if (would_change)
         differ.push_back(&l);
@@ -206,18 +223,40 @@ int runs_list(App& app, const std::string& connector, int limit, bool wide) {
   return kExitOk;
 }
 
-int runs_show(App& app, int64_t id, bool all, bool wide) {
+// A page of a run's lines (`--after`, `--limit`): a run may hold millions.
+struct LinePage {
+  int64_t after = 0;
+  int64_t limit = 10000;
+};
+
+int runs_show(App& app, int64_t id, bool all, bool wide, const LinePage& page) {
+  if (page.after < 0 || page.limit < 1)
+    return report_failure(app,
+                          Status::ConfigInvalid("--after must be 0 or more and --limit 1 or more"));
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
   auto run = (*store)->get_run(id);
   if (!run) return report_store_failure(app, run.status());
   if (!*run) return report_failure(app, Status::NotFound("no run " + std::to_string(id)));
-  auto lines = (*store)->list_lines(id);
+  auto lines = (*store)->list_lines_page(id, page.after, static_cast<size_t>(page.limit),
+                                         /*skip_unchanged=*/!all && !app.options().json);
   if (!lines) return report_store_failure(app, lines.status());
+  const bool full_page = static_cast<int64_t>(lines->size()) == page.limit;
+  const int64_t last = lines->empty() ? page.after : lines->back().number;
   SyncReport report;
   report.run = **run;
   report.lines = std::move(*lines);
+  if (app.options().json) {
+    boost::json::value doc =
+        run_to_json(report.run, report.lines, app.report_names(report.run.connector_id), {});
+    if (full_page && doc.is_object()) doc.as_object()["next_after"] = last;
+    print_json(app, doc);
+    return kExitOk;
+  }
   print_report(app, report, all, wide);
+  if (full_page)
+    app.out() << "  next page: runs show " << id << (all ? " --all" : "") << " --after " << last
+              << "\n";
   return kExitOk;
 }
 
@@ -389,8 +428,13 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
     auto all = std::make_shared<bool>(false);
     show->add_option("run", *id)->required();
     show->add_flag("--all", *all, "Include unchanged lines");
+    auto page = std::make_shared<LinePage>();
+    show->add_option("--after", page->after, "Lines numbered after this one (paging; default 0)");
+    show->add_option("--limit", page->limit, "At most this many lines (default 10000)");
     auto wide = add_wide_flag(show);
-    show->callback([ctx, id, all, wide] { ctx.exit_code = runs_show(ctx.app, *id, *all, *wide); });
+    show->callback([ctx, id, all, wide, page] {
+      ctx.exit_code = runs_show(ctx.app, *id, *all, *wide, *page);
+    });
   }
   {
     auto* approve = runs->add_subcommand(

@@ -99,6 +99,7 @@ std::string number_text(const std::optional<int64_t>& value) {
 std::string plain_text_report(const SyncReport& report, const ReportNames& names) {
   ReportOptions options;
   options.max_lines = 100;
+  options.partial_lines = true;  // a report keeps only the lines worth reading
   std::string text = format_run_text(report.run, report.lines, names, report.notes, options);
   std::string reasons;
   for (const SyncLine* line : attention_lines(report)) {

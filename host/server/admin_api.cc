@@ -460,6 +460,9 @@ Result<Answer> list_runs(const Endpoint& e) {
   return Answer{200, bj::object{{"runs", arr}}};
 }
 
+// The most lines GET /v1/runs/{run} answers at once.
+constexpr int64_t kRunLinesPage = 10000;
+
 Result<int64_t> run_id(const Endpoint& e) {
   auto id = to_int(e.params["run"]);
   if (!id) return Status::ConfigInvalid("run id must be a number");
@@ -471,12 +474,29 @@ Result<Answer> get_run(const Endpoint& e) {
   if (!id) return id.status();
   auto store = e.app.store();
   if (!store) return store.status();
+  // A run's lines come a page at a time (docs/admin-api.md): a run may hold millions.
+  if (auto query = read_query(e.request, {"after", "limit"}, {}); !query) return query.status();
+  int64_t after = 0, limit = kRunLinesPage;
+  if (auto a = e.request.query.find("after"); a != e.request.query.end()) {
+    auto v = to_int(a->second);
+    if (!v || *v < 0) return Status::ConfigInvalid("after must be a line number (0 or more)");
+    after = *v;
+  }
+  if (auto l = e.request.query.find("limit"); l != e.request.query.end()) {
+    auto v = to_int(l->second);
+    if (!v || *v < 1 || *v > kRunLinesPage)
+      return Status::ConfigInvalid("limit must be 1.." + std::to_string(kRunLinesPage));
+    limit = *v;
+  }
   auto run = (*store)->get_run(*id);
   if (!run) return run.status();
   if (!*run) return Status::NotFound("no run " + e.params["run"]);
-  auto lines = (*store)->list_lines(*id);
+  auto lines = (*store)->list_lines_page(*id, after, static_cast<size_t>(limit), false);
   if (!lines) return lines.status();
-  return Answer{200, run_to_json(**run, *lines, e.app.report_names((*run)->connector_id), {})};
+  bj::value report = run_to_json(**run, *lines, e.app.report_names((*run)->connector_id), {});
+  if (static_cast<int64_t>(lines->size()) == limit && report.is_object())
+    report.as_object()["next_after"] = lines->back().number;
+  return Answer{200, std::move(report)};
 }
 
 Result<Answer> dismiss_run(const Endpoint& e) {

@@ -1,5 +1,6 @@
 #include "host/store/postgres_store.h"
 
+#include <limits>
 #include <mutex>
 #include <optional>
 
@@ -233,6 +234,11 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql",
+    // 3: a run's lines are paged in number order (list_lines_page, keyset paging), not only
+    // walked by key.
+    R"sql(
+CREATE INDEX sync_lines_by_number ON sync_lines(run_id, number);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -308,6 +314,30 @@ class PostgresUsageImport : public UsageImportTransaction {
   int64_t snapshot_id_ = 0;
   bool open_ = false;
 };
+
+// A LIMIT for a count the caller passes as size_t: NULL (no limit) when it does not fit a
+// bigint, as SQLite reads the negative number such a count becomes.
+std::optional<int64_t> limit_param(size_t limit) {
+  if (limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return static_cast<int64_t>(limit);
+}
+
+// A text[] parameter in PostgreSQL's array syntax: each element double-quoted, with `"` and `\`
+// escaped, so any text (commas, braces, "NULL") arrives as it is.
+std::string pg_text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
 
 class PostgresStore : public Store {
  public:
@@ -750,15 +780,7 @@ class PostgresStore : public Store {
                        const std::string& psa_service_id, int64_t quantity,
                        int64_t run_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return db_
-        ->exec(
-            "INSERT INTO pushed_quantities(connector_id, account_id, psa_service_id, quantity, "
-            "run_id, pushed_at) VALUES($1, $2, $3, $4, $5, $6) "
-            "ON CONFLICT(connector_id, account_id, psa_service_id) DO UPDATE SET "
-            "quantity = excluded.quantity, run_id = excluded.run_id, "
-            "pushed_at = excluded.pushed_at",
-            pg_params(connector_id, account_id, psa_service_id, quantity, run_id, now()))
-        .status();
+    return write_pushed(connector_id, {{account_id, psa_service_id, quantity}}, run_id);
   }
 
   Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed(
@@ -894,17 +916,7 @@ class PostgresStore : public Store {
 
   Result<std::vector<SyncLine>> list_lines(int64_t run_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto r = db_->exec(std::string("SELECT ") + kLineColumns +
-                           " FROM sync_lines WHERE run_id = $1 ORDER BY line_key",
-                       pg_params(run_id));
-    if (!r) return r.status();
-    std::vector<SyncLine> out;
-    for (int i = 0; i < r->rows(); ++i) {
-      auto line = read_line(PgRow(*r, i), 0);
-      if (!line) return line.status();
-      out.push_back(std::move(*line));
-    }
-    return out;
+    return query_lines("WHERE run_id = $1 ORDER BY line_key", pg_params(run_id));
   }
 
   // ---- Approvals ----
@@ -1167,6 +1179,87 @@ class PostgresStore : public Store {
         .status();
   }
 
+  // ---- Streaming a run ----
+  Result<std::optional<UsageSnapshot>> latest_snapshot_header() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_snapshot(
+        "SELECT id, as_of, imported_at, source FROM usage_snapshots "
+        "ORDER BY as_of DESC, id DESC LIMIT 1",
+        {}, /*with_counts=*/false);
+  }
+
+  Result<std::vector<UsageCount>> list_usage_counts(int64_t snapshot_id,
+                                                    const std::string& after_workspace_id,
+                                                    size_t max_workspaces) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // One statement: the chunk's last workspace, then its counts; both walk the primary key
+    // (snapshot_id, workspace_id, service_id).
+    auto r = db_->exec(
+        "SELECT workspace_id, service_id, users, devices FROM usage_counts "
+        "WHERE snapshot_id = $1 AND workspace_id > $2 AND workspace_id <= ("
+        "SELECT MAX(workspace_id) FROM (SELECT DISTINCT workspace_id FROM usage_counts "
+        "WHERE snapshot_id = $1 AND workspace_id > $2 ORDER BY workspace_id LIMIT $3) AS chunk) "
+        "ORDER BY workspace_id, service_id",
+        pg_params(snapshot_id, after_workspace_id, limit_param(max_workspaces)));
+    if (!r) return r.status();
+    std::vector<UsageCount> out;
+    for (int i = 0; i < r->rows(); ++i)
+      out.push_back({r->text(i, 0), r->text(i, 1), r->integer(i, 2), r->integer(i, 3)});
+    return out;
+  }
+
+  Status add_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_lines(run_id, lines, /*insert=*/true); });
+  }
+
+  Result<std::vector<SyncLine>> scan_lines(int64_t run_id, const std::string& after_key,
+                                           size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_lines("WHERE run_id = $1 AND line_key > $2 ORDER BY line_key LIMIT $3",
+                       pg_params(run_id, after_key, limit_param(limit)));
+  }
+
+  Result<std::vector<SyncLine>> list_lines_page(int64_t run_id, int64_t after_number, size_t limit,
+                                                bool skip_unchanged) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_lines(
+        "WHERE run_id = $1 AND number > $2 AND (NOT $4::boolean OR outcome <> 'unchanged') "
+        "ORDER BY number LIMIT $3",
+        pg_params(run_id, after_number, limit_param(limit), skip_unchanged));
+  }
+
+  Status record_pushed_many(const std::string& connector_id,
+                            const std::vector<PushedQuantity>& pushed, int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_pushed(connector_id, pushed, run_id); });
+  }
+
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
+      const std::string& connector_id,
+      const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> accounts;
+    std::vector<std::string> services;
+    accounts.reserve(pairs.size());
+    services.reserve(pairs.size());
+    for (const auto& [account, service] : pairs) {
+      accounts.push_back(account);
+      services.push_back(service);
+    }
+    // One round trip for the whole chunk: the pairs travel as two parallel arrays.
+    auto r = db_->exec(
+        "SELECT p.account_id, p.psa_service_id, p.quantity FROM pushed_quantities p "
+        "JOIN unnest($2::text[], $3::text[]) AS wanted(account_id, psa_service_id) "
+        "ON p.account_id = wanted.account_id AND p.psa_service_id = wanted.psa_service_id "
+        "WHERE p.connector_id = $1",
+        pg_params(connector_id, pg_text_array(accounts), pg_text_array(services)));
+    if (!r) return r.status();
+    std::map<std::pair<std::string, std::string>, int64_t> out;
+    for (int i = 0; i < r->rows(); ++i) out[{r->text(i, 0), r->text(i, 1)}] = r->integer(i, 2);
+    return out;
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
@@ -1185,9 +1278,10 @@ class PostgresStore : public Store {
     return out;
   }
 
-  // The snapshot `sql` selects (id, as_of, imported_at, source), with its counts.
+  // The snapshot `sql` selects (id, as_of, imported_at, source), with its counts unless told not.
   Result<std::optional<UsageSnapshot>> read_snapshot(const char* sql,
-                                                     const std::vector<PgParam>& params) {
+                                                     const std::vector<PgParam>& params,
+                                                     bool with_counts = true) {
     auto s = db_->exec(sql, params);
     if (!s) return s.status();
     if (s->empty()) return std::optional<UsageSnapshot>();
@@ -1196,6 +1290,7 @@ class PostgresStore : public Store {
     snap.as_of = s->text(0, 1);
     snap.imported_at = s->text(0, 2);
     snap.source = s->text(0, 3);
+    if (!with_counts) return std::optional<UsageSnapshot>(std::move(snap));
     auto c = db_->exec(
         "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = $1 "
         "ORDER BY workspace_id, service_id",
@@ -1274,6 +1369,26 @@ class PostgresStore : public Store {
     return r.status();
   }
 
+  // A pair written twice keeps the later quantity, as a loop of record_pushed would.
+  Status write_pushed(const std::string& connector_id, const std::vector<PushedQuantity>& pushed,
+                      int64_t run_id) {
+    const std::string ts = now();
+    for (const auto& p : pushed) {
+      MB_RETURN_IF_ERROR(
+          db_->exec_prepared(
+                 "mb_record_pushed",
+                 "INSERT INTO pushed_quantities(connector_id, account_id, "
+                 "psa_service_id, quantity, run_id, pushed_at) "
+                 "VALUES($1, $2, $3, $4, $5, $6) "
+                 "ON CONFLICT(connector_id, account_id, psa_service_id) DO UPDATE SET "
+                 "quantity = excluded.quantity, run_id = excluded.run_id, "
+                 "pushed_at = excluded.pushed_at",
+                 pg_params(connector_id, p.account_id, p.psa_service_id, p.quantity, run_id, ts))
+              .status());
+    }
+    return Status::Ok();
+  }
+
   Status write_lines(int64_t run_id, const std::vector<SyncLine>& lines, bool insert) {
     const char* sql =
         insert ? "INSERT INTO sync_lines(run_id, line_key, workspace_id, service_id, account_id, "
@@ -1308,6 +1423,21 @@ class PostgresStore : public Store {
       auto c = store_internal::read_connector(PgRow(*r, i));
       if (!c) return c.status();
       out.push_back(std::move(*c));
+    }
+    return out;
+  }
+
+  // The lines of `tail` (a WHERE clause, ordering and limit over sync_lines).
+  Result<std::vector<SyncLine>> query_lines(const std::string& tail,
+                                            const std::vector<PgParam>& params) {
+    auto r = db_->exec(std::string("SELECT ") + kLineColumns + " FROM sync_lines " + tail, params);
+    if (!r) return r.status();
+    std::vector<SyncLine> out;
+    out.reserve(static_cast<size_t>(r->rows()));
+    for (int i = 0; i < r->rows(); ++i) {
+      auto line = read_line(PgRow(*r, i), 0);
+      if (!line) return line.status();
+      out.push_back(std::move(*line));
     }
     return out;
   }

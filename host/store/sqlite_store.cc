@@ -824,14 +824,34 @@ class SqliteStore : public Store {
   Status record_pushed(const std::string& connector_id, const std::string& account_id,
                        const std::string& psa_service_id, int64_t quantity, int64_t run_id) override {
     std::lock_guard<std::mutex> lock(mu_);
+    return write_pushed(connector_id, {{account_id, psa_service_id, quantity}}, run_id);
+  }
+
+  Status record_pushed_many(const std::string& connector_id,
+                            const std::vector<PushedQuantity>& pushed, int64_t run_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_pushed(connector_id, pushed, run_id); });
+  }
+
+  Status write_pushed(const std::string& connector_id, const std::vector<PushedQuantity>& pushed,
+                      int64_t run_id) {
     Statement s(db_,
                 "INSERT INTO pushed_quantities(connector_id, account_id, psa_service_id, quantity, run_id, pushed_at) "
                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(connector_id, account_id, psa_service_id) DO UPDATE SET "
                 "quantity = excluded.quantity, run_id = excluded.run_id, pushed_at = excluded.pushed_at");
-    s.bind(1, connector_id).bind(2, account_id).bind(3, psa_service_id).bind(4, quantity).bind(5, run_id)
-        .bind(6, now());
-    s.step();
-    return s.status();
+    const std::string ts = now();
+    for (const auto& p : pushed) {
+      s.reset();
+      s.bind(1, connector_id)
+          .bind(2, p.account_id)
+          .bind(3, p.psa_service_id)
+          .bind(4, p.quantity)
+          .bind(5, run_id)
+          .bind(6, ts);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    return Status::Ok();
   }
 
   Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed(
@@ -978,14 +998,7 @@ class SqliteStore : public Store {
     Statement s(db_,
                 std::string("SELECT ") + kLineColumns + " FROM sync_lines WHERE run_id = ?1 ORDER BY line_key");
     s.bind(1, run_id);
-    std::vector<SyncLine> out;
-    while (s.step()) {
-      auto line = read_line(s, 0);
-      if (!line) return line.status();
-      out.push_back(std::move(*line));
-    }
-    MB_RETURN_IF_ERROR(s.status());
-    return out;
+    return read_lines(s);
   }
 
   // ---- Approvals ----
@@ -1263,11 +1276,106 @@ class SqliteStore : public Store {
     return s.status();
   }
 
+  // ---- Streaming a run ----
+  Result<std::optional<UsageSnapshot>> latest_snapshot_header() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY as_of DESC, id "
+        "DESC LIMIT 1");
+    return read_snapshot(s, /*with_counts=*/false);
+  }
+
+  Result<std::vector<UsageCount>> list_usage_counts(int64_t snapshot_id,
+                                                    const std::string& after_workspace_id,
+                                                    size_t max_workspaces) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Both reads walk the primary key (snapshot_id, workspace_id, service_id).
+    Statement last(db_,
+                   "SELECT MAX(workspace_id) FROM (SELECT DISTINCT workspace_id FROM usage_counts "
+                   "WHERE snapshot_id = ?1 AND workspace_id > ?2 ORDER BY workspace_id LIMIT ?3)");
+    last.bind(1, snapshot_id)
+        .bind(2, after_workspace_id)
+        .bind(3, static_cast<int64_t>(max_workspaces));
+    std::vector<UsageCount> out;
+    if (!last.step() || !last.optional_text(0)) {
+      MB_RETURN_IF_ERROR(last.status());
+      return out;
+    }
+    std::string through = last.text(0);
+    Statement c(
+        db_,
+        "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
+        "AND workspace_id > ?2 AND workspace_id <= ?3 ORDER BY workspace_id, service_id");
+    c.bind(1, snapshot_id).bind(2, after_workspace_id).bind(3, through);
+    while (c.step()) out.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
+    MB_RETURN_IF_ERROR(c.status());
+    return out;
+  }
+
+  Status add_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_lines(run_id, lines, /*insert=*/true); });
+  }
+
+  Result<std::vector<SyncLine>> scan_lines(int64_t run_id, const std::string& after_key,
+                                           size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + kLineColumns +
+                         " FROM sync_lines WHERE run_id = ?1 AND line_key > ?2 ORDER BY line_key "
+                         "LIMIT ?3");
+    s.bind(1, run_id).bind(2, after_key).bind(3, static_cast<int64_t>(limit));
+    return read_lines(s);
+  }
+
+  Result<std::vector<SyncLine>> list_lines_page(int64_t run_id, int64_t after_number, size_t limit,
+                                                bool skip_unchanged) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + kLineColumns +
+                         " FROM sync_lines WHERE run_id = ?1 AND number > ?2 AND (?4 = 0 OR "
+                         "outcome <> 'unchanged') ORDER BY number LIMIT ?3");
+    s.bind(1, run_id)
+        .bind(2, after_number)
+        .bind(3, static_cast<int64_t>(limit))
+        .bind(4, int64_t{skip_unchanged ? 1 : 0});
+    return read_lines(s);
+  }
+
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
+      const std::string& connector_id,
+      const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "SELECT quantity FROM pushed_quantities WHERE connector_id = ?1 AND account_id = ?2 "
+        "AND psa_service_id = ?3");
+    std::map<std::pair<std::string, std::string>, int64_t> out;
+    for (const auto& pair : pairs) {
+      s.reset();
+      s.bind(1, connector_id).bind(2, pair.first).bind(3, pair.second);
+      if (s.step()) out[pair] = s.integer(0);
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    return out;
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
-  // The snapshot `s` selects (id, as_of, imported_at, source), with its counts.
-  Result<std::optional<UsageSnapshot>> read_snapshot(Statement& s) {
+  // Every line `s` selects (kLineColumns).
+  static Result<std::vector<SyncLine>> read_lines(Statement& s) {
+    std::vector<SyncLine> out;
+    while (s.step()) {
+      auto line = read_line(s, 0);
+      if (!line) return line.status();
+      out.push_back(std::move(*line));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  // The snapshot `s` selects (id, as_of, imported_at, source), with its counts unless told not.
+  Result<std::optional<UsageSnapshot>> read_snapshot(Statement& s, bool with_counts = true) {
     if (!s.step()) {
       MB_RETURN_IF_ERROR(s.status());
       return std::optional<UsageSnapshot>();
@@ -1277,6 +1385,7 @@ class SqliteStore : public Store {
     snap.as_of = s.text(1);
     snap.imported_at = s.text(2);
     snap.source = s.text(3);
+    if (!with_counts) return std::optional<UsageSnapshot>(std::move(snap));
     Statement c(db_,
                 "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
                 "ORDER BY workspace_id, service_id");

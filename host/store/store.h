@@ -53,6 +53,13 @@ struct UsageImportComparison {
   std::string latest_as_of;
 };
 
+// A quantity written to the platform for one (account, PSA service) pair.
+struct PushedQuantity {
+  std::string account_id;
+  std::string psa_service_id;
+  int64_t quantity = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -203,6 +210,36 @@ class Store {
   virtual Status delete_session(const std::string& id_hash) = 0;
   // Deletes sessions idle since before `idle_before_ms` or created before `created_before_ms`.
   virtual Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) = 0;
+
+  // ---- Streaming a run (docs/sync.md, "Memory") ----
+  // A sync's plan, reads, decisions and writes pass through the store a chunk at a time, so its
+  // memory depends on the chunk, not on the run. Every method here is also what a second store
+  // implementation must provide.
+  //
+  // The snapshot latest_snapshot() would return, without its counts.
+  virtual Result<std::optional<UsageSnapshot>> latest_snapshot_header() = 0;
+  // The counts of snapshot `snapshot_id` for the next `max_workspaces` workspaces in id order
+  // after `after_workspace_id` ("" for the first), ordered by workspace id, then service id.
+  virtual Result<std::vector<UsageCount>> list_usage_counts(int64_t snapshot_id,
+                                                            const std::string& after_workspace_id,
+                                                            size_t max_workspaces) = 0;
+  // Adds planned lines to a run create_run recorded, in one transaction.
+  virtual Status add_lines(int64_t run_id, const std::vector<SyncLine>& lines) = 0;
+  // At most `limit` lines of a run whose key sorts after `after_key` ("" for the first), in key
+  // order: how the engine walks a run's lines.
+  virtual Result<std::vector<SyncLine>> scan_lines(int64_t run_id, const std::string& after_key,
+                                                   size_t limit) = 0;
+  // A page of a run's lines in number order (how `runs show` and the admin API page): those
+  // numbered above `after_number`, at most `limit`; `skip_unchanged` leaves out unchanged lines.
+  virtual Result<std::vector<SyncLine>> list_lines_page(int64_t run_id, int64_t after_number,
+                                                        size_t limit, bool skip_unchanged) = 0;
+  // record_pushed for many pairs in one transaction: an apply batch's writes.
+  virtual Status record_pushed_many(const std::string& connector_id,
+                                    const std::vector<PushedQuantity>& pushed, int64_t run_id) = 0;
+  // The pushed quantities (list_pushed) of these (account, PSA service) pairs only.
+  virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
+      const std::string& connector_id,
+      const std::vector<std::pair<std::string, std::string>>& pairs) = 0;
 };
 
 struct SqliteStoreOptions {

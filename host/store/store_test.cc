@@ -570,5 +570,107 @@ TEST_P(StoreTest, SessionsAreTouchedAndExpireWhenIdleOrTooOld) {
   EXPECT_FALSE(store_->get_session("fresh")->has_value());
 }
 
+// ---- Streaming a run ----
+
+SyncLine planned_line(const std::string& key, int64_t number, const std::string& outcome) {
+  SyncLine line;
+  line.key = key;
+  line.workspace_id = key;
+  line.service_id = "email";
+  line.target = number * 10;
+  line.outcome = outcome;
+  line.number = number;
+  return line;
+}
+
+std::vector<std::string> keys_of(const Result<std::vector<SyncLine>>& lines) {
+  std::vector<std::string> keys;
+  if (lines)
+    for (const auto& line : *lines) keys.push_back(line.key);
+  return keys;
+}
+
+TEST_P(StoreTest, ARunsLinesAreAddedInChunksWalkedByKeyAndPagedByNumber) {
+  SyncRun run;
+  run.connector_id = "acme";
+  auto id = store_->create_run(run, {});
+  ASSERT_TRUE(id) << id.status().message();
+  ASSERT_TRUE(
+      store_->add_lines(*id, {planned_line("b", 1, "pending"), planned_line("a", 2, "pending")})
+          .ok());
+  ASSERT_TRUE(
+      store_->add_lines(*id, {planned_line("c", 3, "unchanged"), planned_line("B", 4, "pending")})
+          .ok());
+  // A chunk with a key the run already has is refused whole.
+  EXPECT_FALSE(
+      store_->add_lines(*id, {planned_line("d", 5, "pending"), planned_line("a", 6, "pending")})
+          .ok());
+
+  EXPECT_EQ(keys_of(store_->scan_lines(*id, "", 2)), (std::vector<std::string>{"B", "a"}));
+  EXPECT_EQ(keys_of(store_->scan_lines(*id, "a", 10)), (std::vector<std::string>{"b", "c"}));
+  EXPECT_TRUE(store_->scan_lines(*id, "c", 10)->empty());
+
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 0, 2, /*skip_unchanged=*/false)),
+            (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 2, 10, /*skip_unchanged=*/false)),
+            (std::vector<std::string>{"c", "B"}));
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 2, 10, /*skip_unchanged=*/true)),
+            (std::vector<std::string>{"B"}));
+  auto page = store_->list_lines_page(*id, 3, 10, false);
+  ASSERT_TRUE(page && page->size() == 1u);
+  EXPECT_EQ(page->front().number, 4);
+  EXPECT_EQ(*page->front().target, 40);
+}
+
+TEST_P(StoreTest, UsageCountsAreReadAChunkOfWorkspacesAtATime) {
+  ASSERT_TRUE(store_
+                  ->import_usage({}, {},
+                                 {0,
+                                  "2026-11-02T00:00:00Z",
+                                  "",
+                                  "test",
+                                  {{"w1", "email", 1, 2},
+                                   {"w1", "edr", 3, 4},
+                                   {"w2", "email", 5, 6},
+                                   {"w3", "edr", 7, 8}}})
+                  .ok());
+  auto header = store_->latest_snapshot_header();
+  ASSERT_TRUE(header && header->has_value());
+  auto full = store_->latest_snapshot();
+  ASSERT_TRUE(full && full->has_value());
+  EXPECT_EQ((*header)->id, (*full)->id);
+  EXPECT_EQ((*header)->as_of, "2026-11-02T00:00:00Z");
+  EXPECT_TRUE((*header)->counts.empty());
+
+  int64_t snapshot = (*header)->id;
+  auto first = store_->list_usage_counts(snapshot, "", 2);
+  ASSERT_TRUE(first) << first.status().message();
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].service_id, "edr");
+  EXPECT_EQ((*first)[1].service_id, "email");
+  EXPECT_EQ((*first)[2].workspace_id, "w2");
+  EXPECT_EQ((*first)[2].devices, 6);
+  auto second = store_->list_usage_counts(snapshot, "w2", 2);
+  ASSERT_TRUE(second && second->size() == 1u);
+  EXPECT_EQ(second->front().workspace_id, "w3");
+  EXPECT_TRUE(store_->list_usage_counts(snapshot, "w3", 2)->empty());
+}
+
+TEST_P(StoreTest, PushedQuantitiesAreRecordedManyAtOnceAndReadBackByPair) {
+  // Ids with quotes, commas, braces and backslashes travel as they are.
+  const std::string odd_account = "A,\"{4}\\";
+  ASSERT_TRUE(store_
+                  ->record_pushed_many(
+                      "acme", {{"A1", "s1", 5}, {odd_account, "s1", 7}, {"A1", "s1", 6}}, 9)
+                  .ok());
+  auto some = store_->list_pushed_of("acme", {{"A1", "s1"}, {odd_account, "s1"}, {"A3", "s1"}});
+  ASSERT_TRUE(some) << some.status().message();
+  EXPECT_EQ(*some, (std::map<std::pair<std::string, std::string>, int64_t>{
+                       {{"A1", "s1"}, 6}, {{odd_account, "s1"}, 7}}));
+  EXPECT_TRUE(store_->list_pushed_of("acme", {})->empty());
+  EXPECT_TRUE(store_->list_pushed_of("other", {{"A1", "s1"}})->empty());
+  EXPECT_EQ(store_->list_pushed("acme")->size(), 2u);
+}
+
 }  // namespace
 }  // namespace mb

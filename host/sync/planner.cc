@@ -19,12 +19,6 @@ std::string line_key(const std::string& workspace_id, const std::string& service
 
 namespace {
 
-struct PairHash {
-  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
-    return std::hash<std::string_view>()(p.first) * 31 + std::hash<std::string_view>()(p.second);
-  }
-};
-
 std::string drift_message(const AccountMapping& m, const PsaAccount* account) {
   std::string id = m.account_id.value_or("");
   if (account == nullptr || account->missing_since)
@@ -35,89 +29,138 @@ std::string drift_message(const AccountMapping& m, const PsaAccount* account) {
 
 }  // namespace
 
-std::vector<SyncLine> plan_lines(const PlanInput& in) {
+struct ChunkPlanner::Indexes {
   std::unordered_map<std::string_view, const Workspace*> workspaces;
-  for (const auto& w : in.workspaces) workspaces.emplace(w.id, &w);
-  std::unordered_map<std::string_view, const AccountMapping*> mappings;
-  for (const auto& m : in.account_mappings) mappings.emplace(m.workspace_id, &m);
+  std::unordered_map<std::string_view, size_t> mappings;  // workspace -> index in account_mappings
   std::unordered_map<std::string_view, const PsaAccount*> accounts;
-  for (const auto& a : in.psa_accounts) accounts.emplace(a.id, &a);
+};
 
-  // Counts by (workspace, service), and which workspaces the snapshot mentions at all.
-  std::unordered_map<std::pair<std::string_view, std::string_view>, const UsageCount*, PairHash> counts;
-  std::unordered_set<std::string_view> present;
-  std::vector<std::string_view> order;  // workspaces in a stable order: snapshot first, then mapped
-  if (in.snapshot) {
-    counts.reserve(in.snapshot->counts.size());
-    for (const auto& c : in.snapshot->counts) {
-      counts.emplace(std::make_pair(std::string_view(c.workspace_id), std::string_view(c.service_id)), &c);
-      if (present.insert(c.workspace_id).second) order.push_back(c.workspace_id);
-    }
+ChunkPlanner::ChunkPlanner(const PlanInput& in)
+    : in_(in), index_(std::make_unique<Indexes>()), reported_(in.account_mappings.size(), false) {
+  index_->workspaces.reserve(in.workspaces.size());
+  for (const auto& w : in.workspaces) index_->workspaces.emplace(w.id, &w);
+  index_->mappings.reserve(in.account_mappings.size());
+  for (size_t i = 0; i < in.account_mappings.size(); ++i)
+    index_->mappings.emplace(in.account_mappings[i].workspace_id, i);
+  for (const auto& a : in.psa_accounts) index_->accounts.emplace(a.id, &a);
+}
+
+ChunkPlanner::~ChunkPlanner() = default;
+
+bool ChunkPlanner::visible(std::string_view workspace_id) const {
+  return index_->workspaces.count(workspace_id) > 0;
+}
+
+void ChunkPlanner::plan_workspace(std::string_view ws, const UsageCount* const* counts,
+                                  size_t count_n, bool in_snapshot, std::vector<SyncLine>& lines) {
+  auto mit = index_->mappings.find(ws);
+  const AccountMapping* mapping = nullptr;
+  if (mit != index_->mappings.end()) {
+    mapping = &in_.account_mappings[mit->second];
+    if (in_snapshot) reported_[mit->second] = true;
   }
-  for (const auto& m : in.account_mappings)
-    if (present.count(m.workspace_id) == 0) order.push_back(m.workspace_id);
+  if (mapping != nullptr && mapping->excluded) return;
+  auto wit = index_->workspaces.find(ws);
+  const Workspace* workspace = wit == index_->workspaces.end() ? nullptr : wit->second;
+  bool ended = workspace != nullptr && workspace->ended;
 
-  std::vector<SyncLine> lines;
-  lines.reserve(order.size() * in.service_mappings.size());
-  for (std::string_view ws : order) {
-    auto mit = mappings.find(ws);
-    const AccountMapping* mapping = mit == mappings.end() ? nullptr : mit->second;
-    if (mapping != nullptr && mapping->excluded) continue;
-    auto wit = workspaces.find(ws);
-    const Workspace* workspace = wit == workspaces.end() ? nullptr : wit->second;
-    bool in_snapshot = present.count(ws) > 0;
-    bool ended = workspace != nullptr && workspace->ended;
-
-    for (const auto& sm : in.service_mappings) {
-      SyncLine line;
-      line.workspace_id = std::string(ws);
-      line.service_id = sm.service_id;
-      line.key = line_key(line.workspace_id, line.service_id);
-      line.psa_service_id = sm.psa_service_id;
-      line.metric = to_text(sm.metric);
-      if (mapping == nullptr || !mapping->account_id) {
-        line.action = LineAction::kSkip;
-        line.outcome = in.link_based ? outcome::kNotLinked : outcome::kNotMapped;
-        lines.push_back(std::move(line));
-        continue;
-      }
-      line.account_id = *mapping->account_id;
-      auto ait = accounts.find(line.account_id);
-      const PsaAccount* account = ait == accounts.end() ? nullptr : ait->second;
-      if (mapping->drift == MappingDrift::kAccountMissing ||
-          mapping->drift == MappingDrift::kAccountInactive) {
-        line.action = LineAction::kSkip;
-        line.outcome = outcome::kFailed;
-        line.error_class =
-            mapping->drift == MappingDrift::kAccountMissing ? "not_found" : "conflict";
-        line.message = drift_message(*mapping, account);
-        lines.push_back(std::move(line));
-        continue;
-      }
-      if (ended && in.ended_workspaces == "zero") {
-        line.target = 0;
-        line.message = "the vendor ended this workspace: planned as 0";
-      } else if (!in_snapshot || ended) {
-        line.action = LineAction::kSkip;
-        line.outcome = outcome::kNoData;
-        line.message = ended ? "workspace ended; policy leaves it untouched" : "no usage data for this workspace";
-        lines.push_back(std::move(line));
-        continue;
-      } else {
-        auto cit = counts.find({ws, std::string_view(sm.service_id)});
-        // Present in the snapshot without a row for this service: the workspace uses none of it
-        // (docs/usage-format.md). Planned as 0 and said so, so a row lost from an export shows;
-        // the hold_drops_to_zero policy keeps it from being billed as 0 without approval.
-        int64_t value = 0;
-        if (cit != counts.end())
-          value = sm.metric == ServiceMetric::kDevices ? cit->second->devices : cit->second->users;
-        else line.message = "no row for this service in the usage snapshot of " + in.snapshot->as_of + ": planned as 0";
-        line.target = value;
-      }
-      line.outcome = outcome::kPending;
+  for (const auto& sm : in_.service_mappings) {
+    SyncLine line;
+    line.workspace_id = std::string(ws);
+    line.service_id = sm.service_id;
+    line.key = line_key(line.workspace_id, line.service_id);
+    line.psa_service_id = sm.psa_service_id;
+    line.metric = to_text(sm.metric);
+    if (mapping == nullptr || !mapping->account_id) {
+      line.action = LineAction::kSkip;
+      line.outcome = in_.link_based ? outcome::kNotLinked : outcome::kNotMapped;
       lines.push_back(std::move(line));
+      continue;
+    }
+    line.account_id = *mapping->account_id;
+    auto ait = index_->accounts.find(line.account_id);
+    const PsaAccount* account = ait == index_->accounts.end() ? nullptr : ait->second;
+    if (mapping->drift == MappingDrift::kAccountMissing ||
+        mapping->drift == MappingDrift::kAccountInactive) {
+      line.action = LineAction::kSkip;
+      line.outcome = outcome::kFailed;
+      line.error_class = mapping->drift == MappingDrift::kAccountMissing ? "not_found" : "conflict";
+      line.message = drift_message(*mapping, account);
+      lines.push_back(std::move(line));
+      continue;
+    }
+    if (ended && in_.ended_workspaces == "zero") {
+      line.target = 0;
+      line.message = "the vendor ended this workspace: planned as 0";
+    } else if (!in_snapshot || ended) {
+      line.action = LineAction::kSkip;
+      line.outcome = outcome::kNoData;
+      line.message = ended ? "workspace ended; policy leaves it untouched"
+                           : "no usage data for this workspace";
+      lines.push_back(std::move(line));
+      continue;
+    } else {
+      const UsageCount* found = nullptr;
+      for (size_t i = 0; i < count_n && found == nullptr; ++i)
+        if (counts[i]->service_id == sm.service_id) found = counts[i];
+      // Present in the snapshot without a row for this service: the workspace uses none of it
+      // (docs/usage-format.md). Planned as 0 and said so, so a row lost from an export shows;
+      // the hold_drops_to_zero policy keeps it from being billed as 0 without approval.
+      int64_t value = 0;
+      if (found != nullptr)
+        value = sm.metric == ServiceMetric::kDevices ? found->devices : found->users;
+      else
+        line.message = "no row for this service in the usage snapshot of " + snapshot_as_of_ +
+                       ": planned as 0";
+      line.target = value;
+    }
+    line.outcome = outcome::kPending;
+    lines.push_back(std::move(line));
+  }
+}
+
+void ChunkPlanner::plan_counts(const std::vector<UsageCount>& counts, const std::string& as_of,
+                               std::vector<SyncLine>& lines) {
+  snapshot_as_of_ = as_of;
+  std::vector<const UsageCount*> group;
+  for (size_t i = 0; i < counts.size();) {
+    const std::string& ws = counts[i].workspace_id;
+    group.clear();
+    for (; i < counts.size() && counts[i].workspace_id == ws; ++i) group.push_back(&counts[i]);
+    plan_workspace(ws, group.data(), group.size(), /*in_snapshot=*/true, lines);
+  }
+}
+
+void ChunkPlanner::plan_unreported(std::vector<SyncLine>& lines) {
+  for (size_t i = 0; i < in_.account_mappings.size(); ++i)
+    if (!reported_[i])
+      plan_workspace(in_.account_mappings[i].workspace_id, nullptr, 0, /*in_snapshot=*/false,
+                     lines);
+}
+
+std::vector<SyncLine> plan_lines(const PlanInput& in) {
+  // Workspaces in a stable order: the snapshot's first, in the order it first names them (its
+  // counts of one workspace may be apart), then mapped workspaces it does not mention.
+  std::vector<std::string_view> order;
+  std::unordered_map<std::string_view, std::vector<const UsageCount*>> by_workspace;
+  if (in.snapshot) {
+    by_workspace.reserve(
+        in.snapshot->counts.size() / std::max<size_t>(1, in.service_mappings.size()) + 1);
+    for (const auto& c : in.snapshot->counts) {
+      auto [it, inserted] = by_workspace.try_emplace(c.workspace_id);
+      if (inserted) order.push_back(c.workspace_id);
+      it->second.push_back(&c);
     }
   }
+  ChunkPlanner planner(in);
+  std::vector<SyncLine> lines;
+  lines.reserve((order.size() + in.account_mappings.size()) * in.service_mappings.size());
+  if (in.snapshot) planner.snapshot_as_of_ = in.snapshot->as_of;
+  for (std::string_view ws : order) {
+    const auto& group = by_workspace[ws];
+    planner.plan_workspace(ws, group.data(), group.size(), /*in_snapshot=*/true, lines);
+  }
+  planner.plan_unreported(lines);
   return lines;
 }
 
@@ -164,24 +207,26 @@ Policies approved_policies(const Policies& policies) {
   return approved;
 }
 
-void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
-                const Policies& policies, bool dry_run) {
-  // First pass: current values, and how many compared lines would decrease.
-  std::vector<SyncLine*> compared;
-  size_t decreases = 0;
-  for (auto& line : lines) {
-    if (line.outcome != outcome::kPending || !line.target) continue;
-    auto it = current.find(line.key);
-    if (it == current.end()) continue;
-    const CurrentValue& cv = it->second;
-    if (!cv.line_ref_json.empty()) line.line_ref_json = cv.line_ref_json;
-    if (apply_reason(line, cv)) continue;
-    line.current = cv.quantity;
-    line.delta = *line.target - cv.quantity.value_or(0);
-    compared.push_back(&line);
-    if (*line.delta < 0) ++decreases;
-  }
-  const double decrease_share = compared.empty() ? 0.0 : static_cast<double>(decreases) / compared.size();
+bool compare_line(SyncLine& line, const CurrentValue& cv, DiffTotals& totals) {
+  if (!cv.line_ref_json.empty()) line.line_ref_json = cv.line_ref_json;
+  if (apply_reason(line, cv)) return false;
+  line.current = cv.quantity;
+  line.delta = *line.target - cv.quantity.value_or(0);
+  ++totals.compared;
+  if (*line.delta < 0) ++totals.decreases;
+  return true;
+}
+
+bool is_compared(const SyncLine& line) {
+  return line.outcome == outcome::kPending && line.target && line.delta &&
+         line.action == LineAction::kUndecided;
+}
+
+void decide_compared(const std::vector<SyncLine*>& compared, const DiffTotals& totals,
+                     const Policies& policies, bool dry_run) {
+  const size_t decreases = totals.decreases;
+  const double decrease_share =
+      totals.compared == 0 ? 0.0 : static_cast<double>(decreases) / totals.compared;
   const bool mass_decrease = static_cast<int64_t>(decreases) >= std::max<int64_t>(1, policies.mass_decrease_min_lines) &&
                              decrease_share > policies.max_decrease_share;
 
@@ -210,8 +255,9 @@ void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, Curren
       continue;
     }
     if (delta < 0 && mass_decrease) {
-      hold(line, std::to_string(decreases) + " of " + std::to_string(compared.size()) + " lines (" +
-                     percent(decrease_share) + ") would decrease, more than the connector's max_decrease_share " +
+      hold(line, std::to_string(decreases) + " of " + std::to_string(totals.compared) + " lines (" +
+                     percent(decrease_share) +
+                     ") would decrease, more than the connector's max_decrease_share " +
                      percent(policies.max_decrease_share) + ": held for approval");
       continue;
     }
@@ -228,6 +274,19 @@ void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, Curren
     line.action = LineAction::kUpdate;
     line.outcome = dry_run ? outcome::kWouldUpdate : outcome::kPending;
   }
+}
+
+void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
+                const Policies& policies, bool dry_run) {
+  std::vector<SyncLine*> compared;
+  DiffTotals totals;
+  for (auto& line : lines) {
+    if (line.outcome != outcome::kPending || !line.target) continue;
+    auto it = current.find(line.key);
+    if (it == current.end()) continue;
+    if (compare_line(line, it->second, totals)) compared.push_back(&line);
+  }
+  decide_compared(compared, totals, policies, dry_run);
 }
 
 std::map<std::string, int64_t> count_outcomes(const std::vector<SyncLine>& lines) {

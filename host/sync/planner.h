@@ -12,8 +12,10 @@
 #include <meterbridge/abi.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/config/connector_config.h"
@@ -62,6 +64,43 @@ std::string line_key(const std::string& workspace_id, const std::string& service
 // their final outcome already.
 std::vector<SyncLine> plan_lines(const PlanInput& in);
 
+// plan_lines a chunk of workspaces at a time, for a snapshot whose counts come from the store
+// in chunks: built once from the per-workspace input (PlanInput without snapshot counts, which
+// must outlive it), then given each chunk's counts, then asked for the mapped workspaces no
+// chunk named. The lines are those plan_lines makes, in its order when the chunks come in
+// workspace order.
+//
+//   ChunkPlanner planner(in);
+//   while (next chunk of counts) planner.plan_counts(chunk, as_of, lines);
+//   planner.plan_unreported(lines);
+class ChunkPlanner {
+ public:
+  explicit ChunkPlanner(const PlanInput& in);
+  ~ChunkPlanner();
+  ChunkPlanner(const ChunkPlanner&) = delete;
+  ChunkPlanner& operator=(const ChunkPlanner&) = delete;
+
+  // Appends the lines of the workspaces of `counts` (a workspace's counts side by side) of the
+  // snapshot taken `as_of`.
+  void plan_counts(const std::vector<UsageCount>& counts, const std::string& as_of,
+                   std::vector<SyncLine>& lines);
+  // Appends the lines of the mapped workspaces that no chunk named (no data, or ended).
+  void plan_unreported(std::vector<SyncLine>& lines);
+  // Whether the input lists this workspace (a partner's connector sees only its own).
+  bool visible(std::string_view workspace_id) const;
+
+ private:
+  friend std::vector<SyncLine> plan_lines(const PlanInput& in);
+  struct Indexes;
+  void plan_workspace(std::string_view workspace_id, const UsageCount* const* counts,
+                      size_t count_n, bool in_snapshot, std::vector<SyncLine>& lines);
+
+  const PlanInput& in_;
+  std::unique_ptr<Indexes> index_;
+  std::vector<bool> reported_;  // per account mapping: its workspace was in a chunk
+  std::string snapshot_as_of_;
+};
+
 // What the platform said about one line's current value.
 struct CurrentValue {
   std::optional<int64_t> quantity;
@@ -77,6 +116,20 @@ struct CurrentValue {
 // decrease of the run when decreases exceed max_decrease_share of the compared lines.
 void apply_diff(std::vector<SyncLine>& lines, const std::map<std::string, CurrentValue>& current,
                 const Policies& policies, bool dry_run);
+
+// apply_diff in two passes, for a run whose lines are read a batch at a time: compare_line
+// records one line's current value and delta (or the platform's verdict: false), counting
+// what the run-wide policies need; decide_compared then decides the compared lines of a chunk
+// under the totals of the whole run.
+struct DiffTotals {
+  size_t compared = 0;   // lines with a current value to compare with
+  size_t decreases = 0;  // of which would decrease
+};
+bool compare_line(SyncLine& line, const CurrentValue& current, DiffTotals& totals);
+// A line compare_line compared and nothing decided since.
+bool is_compared(const SyncLine& line);
+void decide_compared(const std::vector<SyncLine*>& compared, const DiffTotals& totals,
+                     const Policies& policies, bool dry_run);
 
 // The policies under which approved lines are applied: the operator decided these changes, so
 // nothing holds them again (a `never` policy still never decreases).

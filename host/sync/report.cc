@@ -57,6 +57,24 @@ std::string duration(const SyncRun& run) {
   return std::to_string(b - a) + " s";
 }
 
+struct RunCounts {
+  size_t total = 0;
+  size_t unchanged = 0;
+};
+
+// The run's lines by its stored counts (none while it runs).
+RunCounts run_counts(const SyncRun& run) {
+  RunCounts counts;
+  auto parsed = json::parse(run.counts_json);
+  if (!parsed || !parsed->is_object()) return counts;
+  for (const auto& [outcome_name, n] : parsed->get_object()) {
+    if (!n.is_int64() || n.get_int64() < 0) continue;
+    counts.total += static_cast<size_t>(n.get_int64());
+    if (outcome_name == outcome::kUnchanged) counts.unchanged = static_cast<size_t>(n.get_int64());
+  }
+  return counts;
+}
+
 }  // namespace
 
 std::string run_summary_line(const SyncRun& run) {
@@ -107,11 +125,18 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
                l.account_id.empty() ? "-" : name_or_id(names.psa_accounts, l.account_id),
                opt(l.current), opt(l.target), opt(l.delta, true), l.outcome, detail});
   }
+  // The lines may be part of the run (a report keeps a few, `runs show` pages): what the table
+  // leaves out is then counted from the run's counts.
+  size_t more = shown.size() - listed;
+  const RunCounts counts = run_counts(run);
+  if (options.partial_lines && counts.total > lines.size()) {
+    unchanged = options.all_lines ? 0 : counts.unchanged;
+    more = counts.total - unchanged > listed ? counts.total - unchanged - listed : 0;
+  }
   std::ostringstream out;
   out << run_summary_line(run) << "\n";
   if (!table.empty()) out << table.render(options.width, "  ");
-  if (shown.size() > listed)
-    out << "  ... " << shown.size() - listed << " more lines (runs show " << run.id << ")\n";
+  if (more > 0) out << "  ... " << more << " more lines (runs show " << run.id << ")\n";
   if (unchanged > 0) out << "  " << unchanged << " lines unchanged\n";
   for (const auto& n : notes) out << "  note: " << n << "\n";
   return out.str();

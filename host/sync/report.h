@@ -26,6 +26,9 @@ struct ReportOptions {
   // The table's line width: a reason too long for the DETAIL column wraps onto continuation
   // lines under it (and a long name within its column). 0: every line whole on one line.
   size_t width = 100;
+  // The lines given are part of the run (a SyncReport keeps only those worth reading, `runs
+  // show` pages): the lines left out and the unchanged ones are counted from the run's counts.
+  bool partial_lines = false;
 };
 
 // "acme: ok — 12 updated, 480 unchanged, 3 held (run 42, 2026-11-22, 1.2 s)"

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -10,6 +12,7 @@
 #include "host/sync/internal/approval.h"
 #include "host/sync/internal/decide.h"
 #include "host/sync/internal/journal.h"
+#include "host/sync/internal/line_batches.h"
 #include "host/sync/internal/plan.h"
 #include "host/sync/internal/provision.h"
 #include "host/sync/internal/read_current.h"
@@ -40,12 +43,6 @@ Status SyncEngine::provision(const ConnectorConfig& connector, PluginSession& se
   return sync_internal::provision(store_, connector, session, notes);
 }
 
-Result<std::vector<SyncLine>> SyncEngine::plan(const ConnectorConfig& connector,
-                                               PluginSession& session,
-                                               std::vector<std::string>& notes) {
-  return plan_run(store_, clock_, settings_, connector, session, notes);
-}
-
 Result<SyncReport> SyncEngine::record_failed_attempt(SyncRun run, const Status& why,
                                                      std::vector<std::string> notes) {
   auto recorded =
@@ -68,9 +65,15 @@ Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSess
                         effective_date(connector.policies), clock_.now_ms());
   report_progress(options, SyncPhase::kPlanning, run, 0, 0, 0);
   Status prepared = run.dry_run ? Status::Ok() : provision(connector, session, notes);
-  Result<std::vector<SyncLine>> lines =
-      prepared.ok() ? plan(connector, session, notes) : Result<std::vector<SyncLine>>(prepared);
-  if (!lines) return record_failed_attempt(run, lines.status(), std::move(notes));
+  std::unique_ptr<PlanSource> plan;
+  if (prepared.ok()) {
+    auto opened = open_plan(store_, clock_, settings_, connector, session, notes, options);
+    if (opened)
+      plan = std::move(*opened);
+    else
+      prepared = opened.status();
+  }
+  if (!prepared.ok()) return record_failed_attempt(run, prepared, std::move(notes));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
   // A plugin may declare that its platform wants every value again on some runs (e.g. each
@@ -85,8 +88,24 @@ Result<SyncReport> SyncEngine::sync(const ConnectorConfig& connector, PluginSess
         " (resend_unchanged: " + std::string(resend_unchanged_name(manifest.resend_unchanged)) +
         ")");
   }
-  return execute(connector, session, run, std::move(*lines), connector.policies, effective,
-                 std::move(notes));
+  return execute(
+      connector, session, run, [&](std::vector<SyncLine>& lines) { return plan->next(lines); },
+      connector.policies, effective, notes);
+}
+
+Result<std::vector<SyncLine>> SyncEngine::held_or_named(int64_t run_id,
+                                                        const std::vector<int64_t>& line_numbers) {
+  std::set<int64_t> named(line_numbers.begin(), line_numbers.end());
+  std::vector<SyncLine> lines;
+  Status walked = for_each_batch(
+      store_, run_id, 1000,
+      [&](const SyncLine& l) { return l.action == LineAction::kHold || named.count(l.number) > 0; },
+      [&](std::vector<SyncLine>& batch) {
+        for (auto& l : batch) lines.push_back(std::move(l));
+        return Status::Ok();
+      });
+  if (!walked.ok()) return walked;
+  return lines;  // in key order, as list_lines gives them
 }
 
 Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginSession& session,
@@ -101,7 +120,7 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
         "approve that run");
   if (original->state == RunState::kPlanned || original->state == RunState::kApplying)
     return Status::Conflict("run " + std::to_string(run_id) + " has not finished");
-  auto lines = store_.list_lines(run_id);
+  auto lines = held_or_named(run_id, line_numbers);
   if (!lines) return lines.status();
   auto chosen = select_held(*lines, *original, line_numbers, "approve");
   if (!chosen) return chosen.status();
@@ -120,7 +139,12 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
                                  " held line(s) of run " + std::to_string(run_id) +
                                  " against today's numbers"};
   report_progress(options, SyncPhase::kPlanning, SyncRun{}, 0, 0, 0);
-  auto planned = plan(connector, session, notes);
+  std::set<std::string> chosen_keys;
+  for (const auto& h : *chosen) chosen_keys.insert(h.key);
+  auto opened = open_plan(store_, clock_, settings_, connector, session, notes, options);
+  if (!opened) return opened.status();
+  auto planned =
+      plan_lines_kept(**opened, [&](const SyncLine& l) { return chosen_keys.count(l.key) > 0; });
   if (!planned) return planned.status();
   std::map<std::string, const SyncLine*> today;
   for (const auto& l : *planned) today[l.key] = &l;
@@ -161,36 +185,44 @@ Result<SyncReport> SyncEngine::execute_approval(const ConnectorConfig& connector
                                                 std::vector<std::string> notes) {
   MB_RETURN_IF_ERROR(confirm_owner(options));
   run.state = RunState::kPlanned;
-  number_lines(lines);
-  report_progress(options, SyncPhase::kRecording, run, 0, lines.size(), lines.size());
-  auto id = store_.create_run(run, lines);
+  auto id = store_.create_run(run, {});
   if (!id) return id.status();
   run.id = *id;
-  report_progress(options, SyncPhase::kRecording, run, lines.size(), lines.size(), lines.size());
   LogScope run_scope("run", std::to_string(run.id));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
+  RunTotals totals;
+  bool recorded = false;
+  MB_RETURN_IF_ERROR(record_plan(
+      store_, run,
+      [&](std::vector<SyncLine>& chunk) -> Result<bool> {
+        if (recorded) return false;
+        chunk = std::move(lines);
+        recorded = true;
+        return true;
+      },
+      options, totals));
 
-  std::map<std::string, CurrentValue> current;
-  Status run_error = read_current(store_, session, run, lines, effective, current);
-  if (run_error.ok())
-    run_error = settle_journal(store_, run, connector.policies, lines, current, clock_.now_ms());
   // The approval was given for the value the platform showed then; another value is another
   // decision.
-  mark_changed_on_platform_stale(lines, current, held);
-  report_progress(options, SyncPhase::kDeciding, run, 0, lines.size(), lines.size());
-  decide_lines(lines, current, approved_policies(connector.policies), run.dry_run,
-               /*force_full_push=*/false);
-  MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
+  Status run_error = read_current(
+      store_, session, run, connector.policies, effective, clock_.now_ms(), totals,
+      [&](std::vector<SyncLine>& batch, const std::map<std::string, CurrentValue>& current) {
+        mark_changed_on_platform_stale(batch, current, held);
+      });
+  MB_RETURN_IF_ERROR(decide_run(store_, run, approved_policies(connector.policies), run.dry_run,
+                                /*force_full_push=*/false, options, totals));
 
   // Each held line is decided once, before anything is written: a crash from here on leaves
   // it approved, never approvable a second time.
   if (!run.dry_run && run_error.ok()) {
-    std::vector<SyncLine> decided = decided_held_lines(lines, held, run.id);
+    auto approval_lines = store_.list_lines(run.id);  // the held lines chosen: a few
+    if (!approval_lines) return approval_lines.status();
+    std::vector<SyncLine> decided = decided_held_lines(*approval_lines, held, run.id);
     MB_RETURN_IF_ERROR(store_.decide_lines(held_run_id, decided));
   }
-  return apply_and_finish(connector, session, std::move(run), std::move(lines), effective,
-                          run_error, std::move(notes));
+  return apply_and_finish(connector, session, std::move(run), totals, effective, run_error,
+                          std::move(notes));
 }
 
 Result<std::vector<SyncLine>> SyncEngine::dismiss(const std::string& connector_id, int64_t run_id,
@@ -198,7 +230,7 @@ Result<std::vector<SyncLine>> SyncEngine::dismiss(const std::string& connector_i
                                                   const std::string& note) {
   auto original = load_run_of(store_, connector_id, run_id);
   if (!original) return original.status();
-  auto lines = store_.list_lines(run_id);
+  auto lines = held_or_named(run_id, line_numbers);
   if (!lines) return lines.status();
   auto chosen = select_held(*lines, *original, line_numbers, "dismiss");
   if (!chosen) return chosen.status();
@@ -214,13 +246,18 @@ Result<SyncReport> SyncEngine::retry(const ConnectorConfig& connector, PluginSes
                                      int64_t run_id, const SyncOptions& options) {
   auto original = load_run_of(store_, connector.id, run_id);
   if (!original) return original.status();
-  auto lines = store_.list_lines(run_id);
-  if (!lines) return lines.status();
   std::set<std::string> failed;
-  for (const auto& l : *lines)
-    if (l.outcome == outcome::kFailed || l.outcome == outcome::kInterrupted ||
-        l.outcome == outcome::kPendingConfirmation)
-      failed.insert(l.key);
+  Status walked = for_each_batch(
+      store_, run_id, 1000,
+      [](const SyncLine& l) {
+        return l.outcome == outcome::kFailed || l.outcome == outcome::kInterrupted ||
+               l.outcome == outcome::kPendingConfirmation;
+      },
+      [&](std::vector<SyncLine>& batch) {
+        for (const auto& l : batch) failed.insert(l.key);
+        return Status::Ok();
+      });
+  MB_RETURN_IF_ERROR(walked);
   if (failed.empty())
     return Status::NotFound("run " + std::to_string(run_id) + " has no failed lines");
   auto closed = close_interrupted(connector.id, options.owner_id);
@@ -233,67 +270,66 @@ Result<SyncReport> SyncEngine::retry(const ConnectorConfig& connector, PluginSes
                         effective_date(connector.policies), clock_.now_ms());
   run.parent_run_id = run_id;
   report_progress(options, SyncPhase::kPlanning, run, 0, 0, 0);
-  auto planned = plan(connector, session, notes);
-  if (!planned) return record_failed_attempt(run, planned.status(), std::move(notes));
-  std::vector<SyncLine> chosen;
-  for (auto& l : *planned)
-    if (failed.count(l.key) > 0) chosen.push_back(std::move(l));
+  auto plan = open_plan(store_, clock_, settings_, connector, session, notes, options);
+  if (!plan) return record_failed_attempt(run, plan.status(), std::move(notes));
   SyncOptions effective = options;
   effective.dry_run = run.dry_run;
-  return execute(connector, session, run, std::move(chosen), connector.policies, effective,
-                 std::move(notes));
+  return execute(
+      connector, session, run,
+      [&](std::vector<SyncLine>& lines) -> Result<bool> {
+        auto more = (*plan)->next(lines);
+        std::erase_if(lines, [&](const SyncLine& l) { return failed.count(l.key) == 0; });
+        return more;
+      },
+      connector.policies, effective, notes);
 }
 
 Result<SyncReport> SyncEngine::execute(const ConnectorConfig& connector, PluginSession& session,
-                                       SyncRun run, std::vector<SyncLine> lines,
+                                       SyncRun run, const NextPlanChunk& next,
                                        const Policies& policies, const SyncOptions& options,
-                                       std::vector<std::string> notes) {
+                                       std::vector<std::string>& notes) {
   MB_RETURN_IF_ERROR(confirm_owner(options));
   run.state = RunState::kPlanned;
-  number_lines(lines);
-  report_progress(options, SyncPhase::kRecording, run, 0, lines.size(), lines.size());
-  auto id = store_.create_run(run, lines);  // the plan is durable before any write
+  auto id = store_.create_run(run, {});
   if (!id) return id.status();
   run.id = *id;
-  report_progress(options, SyncPhase::kRecording, run, lines.size(), lines.size(), lines.size());
   LogScope run_scope("run", std::to_string(run.id));
-
-  std::map<std::string, CurrentValue> current;
-  Status run_error = read_current(store_, session, run, lines, options, current);
-  if (run_error.ok())
-    run_error = settle_journal(store_, run, policies, lines, current, clock_.now_ms());
-  report_progress(options, SyncPhase::kDeciding, run, 0, lines.size(), lines.size());
-  decide_lines(lines, current, policies, options.dry_run, options.force_full_push);
-  MB_RETURN_IF_ERROR(store_.update_lines(run.id, lines));
-  return apply_and_finish(connector, session, std::move(run), std::move(lines), options, run_error,
-                          std::move(notes));
+  RunTotals totals;
+  // The whole plan is durable before anything is read or written.
+  MB_RETURN_IF_ERROR(record_plan(store_, run, next, options, totals));
+  Status run_error = read_current(store_, session, run, policies, options, clock_.now_ms(), totals);
+  MB_RETURN_IF_ERROR(
+      decide_run(store_, run, policies, options.dry_run, options.force_full_push, options, totals));
+  return apply_and_finish(connector, session, std::move(run), totals, options, run_error, notes);
 }
 
 Result<SyncReport> SyncEngine::apply_and_finish(const ConnectorConfig& connector,
                                                 PluginSession& session, SyncRun run,
-                                                std::vector<SyncLine> lines,
-                                                const SyncOptions& options, Status run_error,
-                                                std::vector<std::string> notes) {
+                                                const RunTotals& totals, const SyncOptions& options,
+                                                Status run_error, std::vector<std::string> notes) {
   if (run_error.ok() && !options.dry_run) {
     run.state = RunState::kApplying;
     MB_RETURN_IF_ERROR(store_.update_run(run));
-    run_error = apply_changes(store_, connector.id, session, run, lines, options);
+    run_error = apply_changes(store_, connector.id, session, run, options, totals);
   }
   bool no_service_mapped = false;
-  if (lines.empty()) {
+  if (totals.lines == 0) {
     auto services = store_.list_service_mappings(connector.id);
     no_service_mapped = services && services->empty();
   }
-  finish_run(run, lines, run_error, clock_.now_ms(), no_service_mapped);
+  auto summary = summarize_run(store_, run.id, kReportLinesKept);
+  if (!summary) return summary.status();
+  finish_run(run, summary->counts, totals.lines, run_error, clock_.now_ms(), no_service_mapped);
   MB_RETURN_IF_ERROR(store_.update_run(run));
   SyncReport report;
-  report.counts = count_outcomes(lines);
+  report.counts = std::move(summary->counts);
   count_finished_run(run, report.counts, clock_.now_ms());
-  report_progress(options, SyncPhase::kFinished, run, lines.size(), lines.size(), lines.size());
+  report_progress(options, SyncPhase::kFinished, run, totals.lines, totals.lines, totals.lines);
   // One line per run in the log: what a service's operator follows without the run history.
   spdlog::info("{}", run_summary_line(run));
   report.run = run;
-  report.lines = std::move(lines);
+  report.lines = std::move(summary->lines);
+  report.lines_left_out = summary->lines_left_out;
   report.notes = std::move(notes);
   return report;
 }

@@ -5,7 +5,10 @@
 //   line as it completes → finish ok / partial / failed with counts.
 //
 // Each phase is a unit of host/sync/internal/ (plan, provision, run_record, read_current,
-// journal, decide, apply, approval); this class is their orchestration.
+// journal, decide, apply, approval); this class is their orchestration. The phases pass the
+// run's lines through the store a chunk at a time (docs/sync.md, "Memory"), so a run of
+// millions of lines needs no more memory than one of thousands; a SyncReport carries the
+// counts and the lines worth reading, not every line.
 //
 // Crash safety: the plan is in the store before any write; a run left "planned" or "applying"
 // by a crash is closed as "interrupted" when the next run starts, and that run re-reads the
@@ -18,6 +21,7 @@
 #define METERBRIDGE_HOST_SYNC_SYNC_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +33,10 @@
 #include "host/store/store.h"
 #include "host/sync/planner.h"
 #include "host/sync/sync_options.h"
+
+namespace mb::sync_internal {
+struct RunTotals;
+}  // namespace mb::sync_internal
 
 namespace mb {
 
@@ -73,16 +81,19 @@ class SyncEngine {
   std::string effective_date(const Policies& policies) const;
 
  private:
-  Result<std::vector<SyncLine>> plan(const ConnectorConfig& connector, PluginSession& session,
-                                     std::vector<std::string>& notes);
+  // Where a run's plan comes from: appends the next chunk's lines, false once done.
+  using NextPlanChunk = std::function<Result<bool>(std::vector<SyncLine>&)>;
+  // Lines reach a run's passes a chunk at a time (record, read, decide, apply), each through
+  // the store, so a run's memory depends on its chunks, not on its lines. `notes` are the
+  // run's so far; the plan may add to them while it is recorded.
   Result<SyncReport> execute(const ConnectorConfig& connector, PluginSession& session, SyncRun run,
-                             std::vector<SyncLine> lines, const Policies& policies,
-                             const SyncOptions& options, std::vector<std::string> notes);
+                             const NextPlanChunk& next, const Policies& policies,
+                             const SyncOptions& options, std::vector<std::string>& notes);
   Result<SyncReport> record_failed_attempt(SyncRun run, const Status& why,
                                            std::vector<std::string> notes);
-  // Applies the diffed lines unless the run is a dry run or already failed, then finishes it.
+  // Applies the decided lines unless the run is a dry run or already failed, then finishes it.
   Result<SyncReport> apply_and_finish(const ConnectorConfig& connector, PluginSession& session,
-                                      SyncRun run, std::vector<SyncLine> lines,
+                                      SyncRun run, const sync_internal::RunTotals& totals,
                                       const SyncOptions& options, Status run_error,
                                       std::vector<std::string> notes);
   // Re-reads and diffs approved lines against what was held, then applies the unchanged ones.
@@ -90,6 +101,10 @@ class SyncEngine {
                                       SyncRun run, int64_t held_run_id, std::vector<SyncLine> lines,
                                       const std::map<std::string, SyncLine>& held,
                                       const SyncOptions& options, std::vector<std::string> notes);
+  // The lines of `run_id` that are held or numbered in `line_numbers`: what approve and dismiss
+  // choose from, without reading the whole run.
+  Result<std::vector<SyncLine>> held_or_named(int64_t run_id,
+                                              const std::vector<int64_t>& line_numbers);
 
   Store& store_;
   const SyncSettings settings_;

@@ -81,9 +81,16 @@ struct SyncOptions {
   std::string owner_id;
 };
 
+// At most this many lines ride in a SyncReport; the run's every line is in the store.
+inline constexpr size_t kReportLinesKept = 1000;
+
 struct SyncReport {
   SyncRun run;
+  // The lines worth reading (all but the unchanged), at most kReportLinesKept of them: those
+  // needing attention first (failed, held, waiting, not mapped...), then the changes, in number
+  // order. A run of millions of lines is never held whole; `runs show` pages through the store.
   std::vector<SyncLine> lines;
+  size_t lines_left_out = 0;              // lines worth reading that `lines` leaves out
   std::map<std::string, int64_t> counts;  // outcome -> lines
   std::vector<std::string> notes;         // provisioning, drift, unmapped services, ...
 };

@@ -26,79 +26,159 @@ int64_t parse_iso_ms(const std::string& iso) {
 
 }  // namespace
 
-Result<std::vector<SyncLine>> plan_run(Store& store, const Clock& clock,
-                                       const SyncSettings& settings,
-                                       const ConnectorConfig& connector, PluginSession& session,
-                                       std::vector<std::string>& notes) {
+PlanSource::PlanSource(Store& store, PlanInput in, std::string partner_id,
+                       std::vector<std::string>& notes, size_t notes_at, size_t chunk_workspaces)
+    : store_(store),
+      in_(std::move(in)),
+      partner_id_(std::move(partner_id)),
+      notes_(notes),
+      notes_at_(notes_at),
+      chunk_workspaces_(std::max<size_t>(1, chunk_workspaces)) {
+  planner_ = std::make_unique<ChunkPlanner>(in_);
+  for (const auto& m : in_.service_mappings) mapped_services_[m.service_id] = true;
+  counts_done_ = !in_.snapshot;
+}
+
+void PlanSource::count_unmapped_usage(const std::vector<UsageCount>& counts) {
+  for (const auto& c : counts)
+    if (mapped_services_.count(c.service_id) == 0 && (c.users > 0 || c.devices > 0))
+      ++unmapped_usage_[c.service_id];
+}
+
+void PlanSource::add_unmapped_notes() {
+  std::vector<std::string> unmapped;
+  for (const auto& [service, n] : unmapped_usage_)
+    unmapped.push_back("service '" + service + "' is not mapped: " + std::to_string(n) +
+                       " workspaces have usage of it");
+  notes_.insert(notes_.begin() + static_cast<std::ptrdiff_t>(std::min(notes_at_, notes_.size())),
+                unmapped.begin(), unmapped.end());
+}
+
+Result<bool> PlanSource::next(std::vector<SyncLine>& lines) {
+  if (done_) return false;
+  if (!counts_done_) {
+    auto counts = store_.list_usage_counts(in_.snapshot->id, after_workspace_, chunk_workspaces_);
+    if (!counts) return counts.status();
+    if (!counts->empty()) {
+      after_workspace_ = counts->back().workspace_id;
+      // A connector serving one partner sees only that partner's workspaces and their usage.
+      if (!partner_id_.empty())
+        std::erase_if(*counts,
+                      [&](const UsageCount& c) { return !planner_->visible(c.workspace_id); });
+      count_unmapped_usage(*counts);
+      planner_->plan_counts(*counts, in_.snapshot->as_of, lines);
+      return true;
+    }
+    counts_done_ = true;
+    add_unmapped_notes();
+  }
+  planner_->plan_unreported(lines);
+  done_ = true;
+  return true;
+}
+
+size_t chunk_workspaces_for(const SyncOptions& options, size_t mapped_services) {
+  size_t lines = std::max<size_t>({1, options.read_batch_size, options.apply_batch_size});
+  return std::max<size_t>(1, lines / std::max<size_t>(1, mapped_services));
+}
+
+Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
+                                              const SyncSettings& settings,
+                                              const ConnectorConfig& connector,
+                                              PluginSession& session,
+                                              std::vector<std::string>& notes,
+                                              const SyncOptions& options) {
   const LoadedPlugin& plugin = session.plugin();
   bool vendor_provisioned = plugin.offers(Operation::kProvisionAccounts);
   PlanInput in;
-  auto accounts = store.list_psa_accounts(connector.id);
-  if (!accounts) return accounts.status();
+  // What a plan keeps for the whole run is per workspace, so each list is cut to what the
+  // planner uses as soon as it is read, before the next is (docs/sync.md, "Memory").
   if (!vendor_provisioned) {
+    auto accounts = store.list_psa_accounts(connector.id);
+    if (!accounts) return accounts.status();
     // Refresh the account cache at most every few hours so drift (missing, inactive, renamed
     // accounts) shows in the next report without listing the whole platform on every run.
     int64_t oldest = INT64_MAX;
     for (const auto& a : *accounts)
       if (!a.missing_since) oldest = std::min(oldest, parse_iso_ms(a.fetched_at));
-    if (accounts->empty() || clock.now_ms() - oldest > kAccountCacheMaxAgeMs) {
+    const bool stale = accounts->empty() || clock.now_ms() - oldest > kAccountCacheMaxAgeMs;
+    accounts = std::vector<PsaAccount>();
+    if (stale) {
       auto refreshed = refresh_accounts(store, connector.id, session);
       if (!refreshed) {
         if (is_run_level(refreshed.status().code())) return refreshed.status();
         notes.push_back("could not refresh the platform's accounts: " +
                         redact(refreshed.status().message()));
       }
-      accounts = store.list_psa_accounts(connector.id);
-      if (!accounts) return accounts.status();
     }
   }
   auto workspaces = store.list_workspaces();
   if (!workspaces) return workspaces.status();
-  auto snapshot = store.latest_snapshot();
+  // The planner looks a workspace up for its `ended` flag and, on a partner's connector, to see
+  // whether it is the partner's: a workspace it does not find is neither ended nor hidden.
+  if (connector.partner_id.empty())
+    std::erase_if(*workspaces, [](const Workspace& w) { return !w.ended; });
+  else
+    // A connector serving one partner sees only that partner's workspaces (and, chunk by
+    // chunk, their usage).
+    std::erase_if(*workspaces,
+                  [&](const Workspace& w) { return !visible_to(w, connector.partner_id); });
+  workspaces->shrink_to_fit();
+  auto snapshot = store.latest_snapshot_header();
   if (!snapshot) return snapshot.status();
   auto account_mappings = store.list_account_mappings(connector.id);
   if (!account_mappings) return account_mappings.status();
+  std::set<std::string> drifted;  // accounts the planner names to say why a line cannot be billed
+  for (auto& m : *account_mappings) {
+    m.updated_at = std::string();
+    if (m.drift == MappingDrift::kNone)
+      m.account_name = std::string();  // named only to say what drifted
+    else if (m.account_id)
+      drifted.insert(*m.account_id);
+  }
+  account_mappings->shrink_to_fit();
   auto service_mappings = store.list_service_mappings(connector.id);
   if (!service_mappings) return service_mappings.status();
-
-  // A connector serving one partner sees only that partner's workspaces and their usage.
-  if (!connector.partner_id.empty()) {
-    std::set<std::string> visible;
-    for (const auto& w : *workspaces)
-      if (visible_to(w, connector.partner_id)) visible.insert(w.id);
-    std::erase_if(*workspaces, [&](const Workspace& w) { return visible.count(w.id) == 0; });
-    if (*snapshot)
-      std::erase_if((*snapshot)->counts,
-                    [&](const UsageCount& c) { return visible.count(c.workspace_id) == 0; });
+  std::vector<PsaAccount> drifted_accounts;
+  if (!drifted.empty()) {
+    auto accounts = store.list_psa_accounts(connector.id);
+    if (!accounts) return accounts.status();
+    for (auto& a : *accounts)
+      if (drifted.count(a.id) > 0) drifted_accounts.push_back(std::move(a));
   }
   in.workspaces = std::move(*workspaces);
   in.snapshot = std::move(*snapshot);
   in.account_mappings = std::move(*account_mappings);
   in.service_mappings = std::move(*service_mappings);
-  in.psa_accounts = std::move(*accounts);
+  in.psa_accounts = std::move(drifted_accounts);
   in.ended_workspaces = settings.ended_workspaces;
   in.link_based = plugin.offers(Operation::kLinkAccounts);
 
   if (!in.snapshot) notes.push_back("no usage imported yet: nothing to plan");
   if (in.service_mappings.empty())
     notes.push_back("no services are mapped on this connector: nothing to plan");
-  if (in.snapshot) {
-    std::set<std::string> mapped_services;
-    for (const auto& m : in.service_mappings) mapped_services.insert(m.service_id);
-    std::map<std::string, int> unmapped_usage;
-    for (const auto& c : in.snapshot->counts)
-      if (mapped_services.count(c.service_id) == 0 && (c.users > 0 || c.devices > 0))
-        ++unmapped_usage[c.service_id];
-    for (const auto& [service, n] : unmapped_usage)
-      notes.push_back("service '" + service + "' is not mapped: " + std::to_string(n) +
-                      " workspaces have usage of it");
-  }
+  const size_t unmapped_notes_at = notes.size();
   for (const auto& m : in.account_mappings)
     if (m.drift == MappingDrift::kAccountRenamed)
       notes.push_back("workspace '" + m.workspace_id + "': PSA account '" +
                       m.account_id.value_or("") + "' was renamed since it was mapped (was '" +
                       m.account_name + "'); still billed, please confirm");
-  return plan_lines(in);
+  const size_t chunk_workspaces = chunk_workspaces_for(options, in.service_mappings.size());
+  return std::make_unique<PlanSource>(store, std::move(in), connector.partner_id, notes,
+                                      unmapped_notes_at, chunk_workspaces);
+}
+
+Result<std::vector<SyncLine>> plan_lines_kept(PlanSource& plan,
+                                              const std::function<bool(const SyncLine&)>& keep) {
+  std::vector<SyncLine> kept, chunk;
+  for (;;) {
+    chunk.clear();
+    auto more = plan.next(chunk);
+    if (!more) return more.status();
+    if (!*more) return kept;
+    for (auto& line : chunk)
+      if (!keep || keep(line)) kept.push_back(std::move(line));
+  }
 }
 
 }  // namespace mb::sync_internal

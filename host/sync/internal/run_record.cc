@@ -4,11 +4,13 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
 #include "host/common/clock.h"
 #include "host/common/redaction.h"
+#include "host/sync/internal/line_batches.h"
 #include "host/sync/planner.h"
 #include "host/sync/run_metrics.h"
 
@@ -74,24 +76,25 @@ Result<size_t> close_interrupted_runs(Store& store, const Clock& clock,
   if (!own_owner_id.empty())
     std::erase_if(*runs, [&](const SyncRun& r) { return r.owner_id == own_owner_id; });
   for (SyncRun run : *runs) {
-    auto lines = store.list_lines(run.id);
-    if (!lines) return lines.status();
-    std::vector<SyncLine> changed;
-    for (auto line : *lines) {
-      if (line.outcome != outcome::kPending) continue;
-      line.outcome = outcome::kInterrupted;
-      line.message =
-          "the run stopped before this line completed; the next run re-reads the platform";
-      changed.push_back(std::move(line));
-    }
-    MB_RETURN_IF_ERROR(store.update_lines(run.id, changed));
-    auto all = store.list_lines(run.id);
-    if (!all) return all.status();
+    size_t unfinished = 0;
+    auto is_pending = [](const SyncLine& l) { return l.outcome == outcome::kPending; };
+    MB_RETURN_IF_ERROR(
+        for_each_batch(store, run.id, 1000, is_pending, [&](std::vector<SyncLine>& lines) {
+          for (auto& line : lines) {
+            line.outcome = outcome::kInterrupted;
+            line.message =
+                "the run stopped before this line completed; the next run re-reads the platform";
+          }
+          unfinished += lines.size();
+          return store.update_lines(run.id, lines);
+        }));
+    auto summary = summarize_run(store, run.id, 0);
+    if (!summary) return summary.status();
     run.state = RunState::kInterrupted;
     run.finished_at = format_iso8601_utc(clock.now_ms());
-    run.message = "interrupted (" + std::to_string(changed.size()) +
+    run.message = "interrupted (" + std::to_string(unfinished) +
                   " lines unfinished); the next run re-reads the platform for them";
-    const auto counts = count_outcomes(*all);
+    const auto& counts = summary->counts;
     run.counts_json = counts_json(counts);
     MB_RETURN_IF_ERROR(store.update_run(run));
     count_finished_run(run, counts, clock.now_ms());
@@ -114,7 +117,11 @@ Status check_connected(Store& store, const std::string& connector_id) {
 
 void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error,
                 int64_t now_ms, bool no_service_mapped) {
-  auto counts = count_outcomes(lines);
+  finish_run(run, count_outcomes(lines), lines.size(), run_error, now_ms, no_service_mapped);
+}
+
+void finish_run(SyncRun& run, const std::map<std::string, int64_t>& counts, size_t total_lines,
+                const Status& run_error, int64_t now_ms, bool no_service_mapped) {
   auto n = [&](const char* k) {
     auto it = counts.find(k);
     return it == counts.end() ? int64_t{0} : it->second;
@@ -128,7 +135,7 @@ void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& 
                   n(outcome::kAccountInactive);
   bool billed_nothing_for_setup = run_error.ok() && failed == 0 && succeeded == 0 &&
                                   n(outcome::kHeld) == 0 &&
-                                  (unset > 0 || (lines.empty() && no_service_mapped));
+                                  (unset > 0 || (total_lines == 0 && no_service_mapped));
   if (billed_nothing_for_setup)
     run.state = RunState::kNeedsAttention;
   else if (!run_error.ok() && succeeded == 0)
@@ -151,6 +158,63 @@ void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& 
                     ? (summary.empty() ? "nothing to do" : summary)
                     : redact(run_error.to_string()) + (summary.empty() ? "" : " (" + summary + ")");
   run.counts_json = counts_json(counts);
+}
+
+Status record_plan(Store& store, const SyncRun& run, const NextPlanChunk& next,
+                   const SyncOptions& options, RunTotals& totals) {
+  std::vector<SyncLine> chunk;
+  for (;;) {
+    chunk.clear();
+    auto more = next(chunk);
+    if (!more) return more.status();
+    if (!*more) break;
+    if (chunk.empty()) continue;
+    for (auto& line : chunk) {
+      line.number = static_cast<int64_t>(++totals.lines);
+      if (line.outcome == outcome::kPending && line.target) ++totals.to_read;
+    }
+    MB_RETURN_IF_ERROR(store.add_lines(run.id, chunk));
+    // The plan's size is known once it is recorded whole.
+    report_progress(options, SyncPhase::kRecording, run, totals.lines, 0, 0);
+  }
+  report_progress(options, SyncPhase::kRecording, run, totals.lines, totals.lines, totals.lines);
+  return Status::Ok();
+}
+
+namespace {
+
+bool worth_reading(const SyncLine& l) { return l.outcome != outcome::kUnchanged; }
+bool is_change(const SyncLine& l) {
+  return l.outcome == outcome::kUpdated || l.outcome == outcome::kWouldUpdate;
+}
+
+}  // namespace
+
+Result<RunSummary> summarize_run(Store& store, int64_t run_id, size_t max_lines) {
+  RunSummary summary;
+  std::vector<SyncLine> changes;
+  size_t worth = 0;
+  Status walked = for_each_batch(store, run_id, 1000, {}, [&](std::vector<SyncLine>& lines) {
+    for (auto& l : lines) {
+      ++summary.counts[l.outcome];
+      if (!worth_reading(l)) continue;
+      ++worth;
+      if (!is_change(l) && summary.lines.size() < max_lines)
+        summary.lines.push_back(std::move(l));
+      else if (is_change(l) && changes.size() < max_lines)
+        changes.push_back(std::move(l));
+    }
+    return Status::Ok();
+  });
+  MB_RETURN_IF_ERROR(walked);
+  for (auto& l : changes) {
+    if (summary.lines.size() == max_lines) break;
+    summary.lines.push_back(std::move(l));
+  }
+  std::sort(summary.lines.begin(), summary.lines.end(),
+            [](const SyncLine& a, const SyncLine& b) { return a.number < b.number; });
+  summary.lines_left_out = worth - summary.lines.size();
+  return summary;
 }
 
 }  // namespace mb::sync_internal

@@ -9,6 +9,7 @@
 #define METERBRIDGE_HOST_SYNC_INTERNAL_RUN_RECORD_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "host/config/connector_config.h"
 #include "host/store/model.h"
 #include "host/store/store.h"
+#include "host/sync/internal/run_control.h"
+#include "host/sync/sync_options.h"
 
 namespace mb::sync_internal {
 
@@ -54,6 +57,28 @@ Status check_connected(Store& store, const std::string& connector_id);
 // connector maps no service); with the finish time, a summary message and the counts.
 void finish_run(SyncRun& run, const std::vector<SyncLine>& lines, const Status& run_error,
                 int64_t now_ms, bool no_service_mapped = false);
+// The same from the run's counts per outcome (`counts`, of `total_lines` lines).
+void finish_run(SyncRun& run, const std::map<std::string, int64_t>& counts, size_t total_lines,
+                const Status& run_error, int64_t now_ms, bool no_service_mapped = false);
+
+// Where a plan comes from: appends the next chunk's lines, false once the plan is done.
+using NextPlanChunk = std::function<Result<bool>(std::vector<SyncLine>&)>;
+
+// Records the plan of run `run` (created with no lines) chunk by chunk, numbering the lines in
+// plan order; counts them and those to read in `totals`.
+Status record_plan(Store& store, const SyncRun& run, const NextPlanChunk& next,
+                   const SyncOptions& options, RunTotals& totals);
+
+// What a finished run's report keeps (SyncReport): its counts per outcome, and at most
+// `max_lines` of the lines worth reading — those needing attention first, then the changes —
+// in number order, with how many such lines it left out. Read back from the store a page at a
+// time.
+struct RunSummary {
+  std::map<std::string, int64_t> counts;
+  std::vector<SyncLine> lines;
+  size_t lines_left_out = 0;
+};
+Result<RunSummary> summarize_run(Store& store, int64_t run_id, size_t max_lines);
 
 }  // namespace mb::sync_internal
 
