@@ -58,6 +58,7 @@ struct Options {
   bool keep = false;
   int sim_threads = 2;
   fs::path json_out;
+  std::string isolation = "none";
   bool request_logs = false;
   // Internal modes: one step in this process.
   std::string phase;
@@ -182,7 +183,7 @@ PlatformResult run_platform(const PlatformBench& platform, const Options& o, con
     while (!r.unavailable.empty() && r.unavailable.back() == '\n') r.unavailable.pop_back();
     return r;
   }
-  mb::bench::write_bench_config(dir, platform, url, o.plugins);
+  mb::bench::write_bench_config(dir, platform, url, o.plugins, o.isolation);
 
   auto step = [&](const std::string& phase) {
     std::vector<std::string> args{"--phase",     phase,   "--platform",
@@ -494,6 +495,10 @@ int main(int argc, char** argv) {
                  "Trigger of the steady sync: manual (default) or schedule, the daily scheduled "
                  "run on which Gradient resends every count")
       ->check(CLI::IsMember({"manual", "schedule"}));
+  cli.add_option("--isolation", o.isolation,
+                 "none (default), or process: the plugin runs in meterbridge-plugin-runner, to "
+                 "measure the process runtime's overhead")
+      ->check(CLI::IsMember({"none", "process"}));
   cli.add_option("--host-lines", o.planner_lines,
                  "Lines for the host-only planner figure (default 1,000,000)");
   cli.add_option("--engine-lines", o.engine_lines,
