@@ -59,6 +59,7 @@ struct Options {
   bool keep = false;
   int sim_threads = 2;
   fs::path json_out;
+  std::string isolation = "none";
   bool request_logs = false;
   // Internal modes: one step in this process.
   std::string phase;
@@ -183,7 +184,7 @@ PlatformResult run_platform(const PlatformBench& platform, const Options& o, con
     while (!r.unavailable.empty() && r.unavailable.back() == '\n') r.unavailable.pop_back();
     return r;
   }
-  mb::bench::write_bench_config(dir, platform, url, o.plugins);
+  mb::bench::write_bench_config(dir, platform, url, o.plugins, o.isolation);
 
   auto step = [&](const std::string& phase) {
     std::vector<std::string> args{"--phase",     phase,   "--platform",
@@ -516,6 +517,10 @@ int main(int argc, char** argv) {
                  "Sizes of the host-only figures, comma-separated (default "
                  "100000,1000000,5000000)")
       ->delimiter(',');
+  cli.add_option("--isolation", o.isolation,
+                 "none (default), or process: the plugin runs in meterbridge-plugin-runner, to "
+                 "measure the process runtime's overhead")
+      ->check(CLI::IsMember({"none", "process"}));
   cli.add_flag("--no-host", o.no_host, "Skip the host-only figures");
   cli.add_flag("--no-platforms", o.no_platforms, "Skip the platform syncs");
   cli.add_flag("--quick", o.quick,

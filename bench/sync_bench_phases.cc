@@ -174,7 +174,8 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   if (platform.binding() != AccountBinding::kProvisioned)
     for (size_t i = 0; i < services.size(); ++i)
       check(ops::map_service(app, kConnectorId, services[i].id, psa_services[i].id,
-                             metric[services[i].id]).status(),
+                             metric[services[i].id])
+                .status(),
             "map service " + services[i].id);
 
   // Learn what the platform holds now, so the first measured sync changes every line it can
@@ -368,9 +369,11 @@ json::object measured_sync(const PlatformBench& platform, const fs::path& dir, c
 }  // namespace
 
 void write_bench_config(const fs::path& dir, const PlatformBench& platform,
-                        const std::string& base_url, const fs::path& plugin_dir) {
+                        const std::string& base_url, const fs::path& plugin_dir,
+                        const std::string& isolation) {
   json::object connector = platform.connector(base_url);
   connector["id"] = kConnectorId;
+  connector["isolation"] = isolation;
   connector["plugin"] = platform.id();
   connector["partner"] = "Benchmark MSP";
   connector["policies"] = json::object{{"decreases", "auto"}, {"effective_date", "today"}};

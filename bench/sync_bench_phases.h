@@ -24,9 +24,11 @@
 namespace mb::bench {
 
 // Writes <dir>/config.json: the store and key file in `dir`, `plugin_dir`, one connector
-// (kConnectorId) for `platform` pointing at `base_url`.
+// (kConnectorId) for `platform` pointing at `base_url`, with `isolation` ("none", or "process":
+// the plugin runs in meterbridge-plugin-runner, docs/plugin-protocol.md).
 void write_bench_config(const std::filesystem::path& dir, const PlatformBench& platform,
-                        const std::string& base_url, const std::filesystem::path& plugin_dir);
+                        const std::string& base_url, const std::filesystem::path& plugin_dir,
+                        const std::string& isolation = "none");
 
 // Runs one step ("setup", "first", "change", "steady") in this process and returns its result.
 // Throws std::runtime_error when the step cannot complete.

@@ -21,7 +21,7 @@
 set(MB_INSTALL_PLUGINDIR "lib/meterbridge/plugins")
 set(MB_SHIPPED_PLUGINS autotask connectwise gradient external)
 
-install(TARGETS meterbridge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT server)
+install(TARGETS meterbridge meterbridge-plugin-runner RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT server)
 foreach(_plugin ${MB_SHIPPED_PLUGINS})
   install(TARGETS ${_plugin} LIBRARY DESTINATION ${MB_INSTALL_PLUGINDIR} COMPONENT server)
   install(FILES "${MB_PLUGIN_OUTPUT_DIR}/${_plugin}.plugin.json"

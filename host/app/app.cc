@@ -397,7 +397,15 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   SessionContext context;
   context.connector_id = connector_id;
   context.http = *client;
-  return record->plugin->open(std::move(context), *effective);
+  std::shared_ptr<LoadedPlugin> plugin = record->plugin;
+  if ((*connector)->isolated) {
+    auto isolated = isolate_plugin(*record, default_runner_path());
+    if (!isolated)
+      return Status(isolated.status().code(),
+                    "connector '" + connector_id + "': " + isolated.status().message());
+    plugin = std::move(*isolated);
+  }
+  return plugin->open(std::move(context), *effective);
 }
 
 int report_failure(App& app, const Status& status, int exit_code) {

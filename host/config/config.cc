@@ -429,6 +429,7 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
     c.partner = json::get_string(item, "partner").value_or("");
     c.partner_id = json::get_string(item, "partner_id").value_or("");
     c.enabled = json::get_bool(item, "enabled").value_or(true);
+    c.isolated = json::get_string(item, "isolation").value_or("none") == "process";
     c.plugin_config = item.at("config");
     if (const auto* p = json::get(item, "policies")) {
       c.policies.decreases = json::get_string(*p, "decreases").value_or(c.policies.decreases);

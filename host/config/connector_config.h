@@ -77,6 +77,8 @@ struct ConnectorConfig {
   // When set, the connector only sees workspaces whose usage names this partner_id.
   std::string partner_id;
   bool enabled = true;
+  // Run a library plugin in a meterbridge-plugin-runner child process ("isolation": "process").
+  bool isolated = false;
   boost::json::value plugin_config;  // as written: secret references unresolved
   Policies policies;
   // Mappings declared in the config (`map apply`): workspace -> account, service -> mapping.

@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 
+#include "host/common/json.h"
 #include "host/plugin/internal/trusted_files.h"
+#include "host/plugin/process_plugin.h"
 
 namespace mb {
 namespace fs = std::filesystem;
@@ -127,6 +130,23 @@ class LoadedLibrary {
   pid_t owner_pid_;
 };
 
+// A process plugin's program: the private copy it runs from (kept until the plugin is gone)
+// and the bridge that presents it as a plugin table.
+struct ProcessProgram {
+  ProcessProgram(ProcessSpec spec, UniqueFd descriptor, fs::path copy)
+      : bridge(std::move(spec), host_services()),
+        fd(std::move(descriptor)),
+        copy_path(std::move(copy)),
+        owner_pid(::getpid()) {}
+  ~ProcessProgram() {
+    if (::getpid() == owner_pid) ::unlink(copy_path.c_str());
+  }
+  ProcessBridge bridge;
+  UniqueFd fd;
+  fs::path copy_path;
+  pid_t owner_pid;
+};
+
 class PluginLoader {
  public:
   PluginLoader(const LoaderOptions& options, int folder_fd, const PluginRegistry* previous)
@@ -153,7 +173,8 @@ class PluginLoader {
     std::string expected_file = m.id + std::string(kManifestSuffix);
     if (record.manifest_path.filename() != expected_file)
       return refuse(record, "manifest of plugin '" + m.id + "' must be named " + expected_file);
-    if (m.library.empty() || m.library.find('/') != std::string::npos)
+    if (m.runtime == PluginRuntime::kLibrary &&
+        (m.library.empty() || m.library.find('/') != std::string::npos))
       return refuse(record, "manifest field 'library' must name a file in the plugin folder");
     record.library_path = record.manifest_path.parent_path() / m.library;
 
@@ -164,35 +185,23 @@ class PluginLoader {
     if (m.abi.minor > host.minor)
       return refuse(record, "plugin needs ABI " + m.abi.to_string() + ", host provides ABI " +
                                 host.to_string() + " (a newer host is required)");
-    auto library_fd = open_trusted_file(folder_fd_, record.library_path);
-    if (!library_fd && library_fd.status().code() == ErrorClass::kNotFound) {
-      record.state = PluginState::kSkipped;
-      record.reason = "library " + m.library + " not found beside the manifest";
-      return;
-    }
-    if (!library_fd) return refuse(record, library_fd.status().message());
-    if (take_over_unchanged(record, library_fd->get())) return;
-
+    if (m.runtime == PluginRuntime::kProcess)
+      return load_process(record, std::move(*manifest), *text);
+    auto checked = checked_copy(record, m.id, record.library_path, "library");
+    if (!checked) return;
     // Everything from here on reads the private copy, never the plugin folder again.
-    auto copy = PrivateCopy::make(library_fd->get(), m.id);
-    if (!copy)
-      return refuse(record,
-                    "cannot make a private copy of " + m.library + ": " + copy.status().message());
-    auto digest = sha256_fd(copy->fd());
-    if (!digest) return refuse(record, digest.status().message());
-    if (std::string mismatch = pin_mismatch(m.id, *digest); !mismatch.empty())
-      return refuse(record, mismatch);
+    PrivateCopy& copy = checked->copy;
     // Inspect the file without loading it: nothing of a library without our entry point runs.
-    std::string why_not = exports_entry(descriptor_path(copy->fd()));
+    std::string why_not = exports_entry(descriptor_path(copy.fd()));
     if (!why_not.empty()) {
       record.state = PluginState::kSkipped;
       record.reason = why_not;
       return;
     }
-    load_and_negotiate(record, std::move(*manifest), *copy);
+    load_and_negotiate(record, std::move(*manifest), copy);
     if (record.state == PluginState::kLoaded) {
-      record.sha256 = *digest;
-      record.runtime_copy = copy->path();
+      record.sha256 = checked->digest;
+      record.runtime_copy = copy.path();
     }
   }
 
@@ -200,6 +209,46 @@ class PluginLoader {
   static void refuse(PluginRecord& record, const std::string& reason) {
     record.state = PluginState::kRefused;
     record.reason = reason;
+  }
+
+  struct CheckedCopy {
+    PrivateCopy copy;
+    std::string digest;
+  };
+
+  // Opens the file a manifest names (`what`: "library" or "program") with the folder's rules,
+  // makes its private copy, hashes it and checks the pin. Empty when that decided `record`:
+  // skipped (no such file), refused, or taken over unchanged from the previous registry.
+  std::optional<CheckedCopy> checked_copy(PluginRecord& record, const std::string& id,
+                                          const fs::path& file, std::string_view what) {
+    std::string name = file.filename().string();
+    auto fd = open_trusted_file(folder_fd_, file);
+    if (!fd && fd.status().code() == ErrorClass::kNotFound) {
+      record.state = PluginState::kSkipped;
+      record.reason = std::string(what) + " " + name + " not found beside the manifest";
+      return std::nullopt;
+    }
+    if (!fd) {
+      refuse(record, fd.status().message());
+      return std::nullopt;
+    }
+    if (take_over_unchanged(record, fd->get())) return std::nullopt;
+    std::string suffix = what == "library" ? ".so" : file.extension().string();
+    auto copy = PrivateCopy::make(fd->get(), id, suffix);
+    if (!copy) {
+      refuse(record, "cannot make a private copy of " + name + ": " + copy.status().message());
+      return std::nullopt;
+    }
+    auto digest = sha256_fd(copy->fd());
+    if (!digest) {
+      refuse(record, digest.status().message());
+      return std::nullopt;
+    }
+    if (std::string mismatch = pin_mismatch(id, *digest); !mismatch.empty()) {
+      refuse(record, mismatch);
+      return std::nullopt;
+    }
+    return CheckedCopy{std::move(*copy), std::move(*digest)};
   }
 
   // Empty when the config pins no digest for `id` or pins `digest`; otherwise the refusal.
@@ -286,7 +335,37 @@ class PluginLoader {
         table->on_read_quantities == nullptr || table->on_apply_quantities == nullptr)
       return refuse(record, "plugin table lacks a required hook");
 
-    auto plugin = std::make_shared<LoadedPlugin>(manifest, table, *library);
+    finish_loading(record, manifest, table, *library);
+  }
+
+  // A process plugin (docs/plugin-protocol.md): the same rules for its program as for a
+  // library (trusted file, private copy, sha256 pin), then a ProcessBridge as its table. Its
+  // describe() starts the program once, which also proves it speaks the protocol.
+  void load_process(PluginRecord& record, PluginManifest manifest, const std::string& text) {
+    auto document = json::parse(text);
+    if (!document) return refuse(record, document.status().message());
+    auto spec = process_spec_from_manifest(*document, record.manifest_path.parent_path());
+    if (!spec)
+      return refuse(record,
+                    record.manifest_path.filename().string() + ": " + spec.status().message());
+    record.library_path = spec->program;
+    auto checked = checked_copy(record, manifest.id, spec->program, "program");
+    if (!checked) return;
+    spec->program = checked->copy.path();
+    auto owner = std::make_shared<ProcessProgram>(std::move(*spec), checked->copy.keep(),
+                                                  checked->copy.path());
+    finish_loading(record, manifest, owner->bridge.table(), owner);
+    if (record.state == PluginState::kLoaded) {
+      record.sha256 = checked->digest;
+      record.runtime_copy = owner->copy_path;
+    }
+  }
+
+  // Calls describe() on a negotiated table, compares it with the manifest and, when they
+  // agree, records the plugin as loaded. `owner` keeps the table's code alive.
+  void finish_loading(PluginRecord& record, const PluginManifest& manifest,
+                      const mb_plugin_table* table, std::shared_ptr<void> owner) {
+    auto plugin = std::make_shared<LoadedPlugin>(manifest, table, std::move(owner));
     auto described_text = plugin->describe();
     if (!described_text)
       return refuse(record, "describe() failed: " + described_text.status().message());
@@ -348,6 +427,38 @@ Result<std::vector<std::string>> list_plugin_folder(int folder_fd, const fs::pat
 
 }  // namespace
 
+fs::path default_runner_path() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? fs::path(".") : self.parent_path()) / "meterbridge-plugin-runner";
+}
+
+Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
+                                                     const fs::path& runner) {
+  if (record.state != PluginState::kLoaded || record.plugin == nullptr)
+    return Status::Unsupported("plugin '" + record.id + "' is not loaded");
+  const PluginManifest& manifest = record.plugin->manifest();
+  if (manifest.runtime == PluginRuntime::kProcess) return record.plugin;  // already a process
+  if (::access(runner.c_str(), X_OK) != 0)
+    return Status::Unsupported("cannot isolate plugin '" + record.id + "': no executable " +
+                               runner.string());
+  ProcessSpec spec;
+  spec.program = runner;
+  spec.working_dir = record.manifest_path.parent_path();
+  spec.args = {"--plugin-dir", spec.working_dir.string(), "--plugin", record.id, "--sha256",
+               record.sha256};
+  spec.plugin_id = record.id;
+  spec.abi = manifest.abi.to_string();
+  spec.capabilities = manifest.capabilities;
+#if defined(__SANITIZE_ADDRESS__)
+  spec.memory_mb = 0;  // AddressSanitizer's shadow memory alone exceeds any sensible limit
+#endif
+  auto bridge = std::make_shared<ProcessBridge>(std::move(spec), host_services());
+  PluginManifest isolated = manifest;
+  isolated.runtime = PluginRuntime::kProcess;
+  return std::make_shared<LoadedPlugin>(std::move(isolated), bridge->table(), bridge);
+}
+
 Result<PluginRegistry> load_plugins(const LoaderOptions& options, const PluginRegistry* previous) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(options.dir, ec)))
@@ -363,6 +474,10 @@ Result<PluginRegistry> load_plugins(const LoaderOptions& options, const PluginRe
   PluginLoader loader(options, folder->get(), previous);
   std::set<fs::path> claimed_libraries;
   std::set<std::string> loaded_ids;
+  if (!options.only_id.empty()) {
+    files.clear();
+    files.push_back(options.dir / (options.only_id + std::string(kManifestSuffix)));
+  }
   for (const auto& path : files) {
     if (!ends_with(path.filename().string(), kManifestSuffix)) continue;
     PluginRecord record;

@@ -61,6 +61,9 @@ struct LoaderOptions {
   // The ABI this host offers. Always the compiled-in version in production; tests may claim a
   // newer minor to exercise the compatibility rule.
   AbiVersion host_abi{MB_ABI_VERSION_MAJOR, MB_ABI_VERSION_MINOR};
+  // When set, only the manifest of this plugin id is read (meterbridge-plugin-runner serves one
+  // plugin); the folder's other files are not looked at.
+  std::string only_id;
 };
 
 class PluginRegistry {
@@ -84,6 +87,15 @@ class PluginRegistry {
 // is checked again; anything new or changed is loaded afresh. `previous` is only read.
 Result<PluginRegistry> load_plugins(const LoaderOptions& options,
                                     const PluginRegistry* previous = nullptr);
+
+// Where meterbridge-plugin-runner is installed: beside the running executable.
+std::filesystem::path default_runner_path();
+
+// A loaded library plugin served by meterbridge-plugin-runner (`runner`) in a child process per
+// session, for a connector with "isolation": "process" (docs/plugin-protocol.md). The runner
+// loads the same library with the loader's rules, pinned to the sha256 this host loaded.
+Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
+                                                     const std::filesystem::path& runner);
 
 // Lower-case hex sha256 of a file's contents.
 Result<std::string> sha256_file(const std::filesystem::path& path);

@@ -104,6 +104,12 @@ Result<PluginManifest> parse_manifest(std::string_view json_text, std::string_vi
   m.abi = *abi;
   m.name = json::get_string(doc, "name").value_or(m.id);
   m.library = json::get_string(doc, "library").value_or("");
+  if (const auto* runtime = json::get(doc, "runtime")) {
+    if (!runtime->is_string() ||
+        (runtime->get_string() != "library" && runtime->get_string() != "process"))
+      return fail("/runtime: must be \"library\" or \"process\"");
+    if (runtime->get_string() == "process") m.runtime = PluginRuntime::kProcess;
+  }
 
   if (const auto* caps = json::get(doc, "capabilities")) {
     if (!caps->is_array()) return fail("/capabilities: must be an array of strings");

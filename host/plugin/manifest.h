@@ -10,6 +10,9 @@
 //     "http": { "max_concurrency": 9, "per_endpoint_concurrency": 3, "hourly_budget": 10000 },
 //     "resend_unchanged": "scheduled"
 //   }
+//
+// A process plugin (docs/plugin-protocol.md) has "runtime": "process" and a "process" object
+// (command, args, call_timeout_ms, limits) in place of "library".
 #ifndef METERBRIDGE_HOST_PLUGIN_MANIFEST_H_
 #define METERBRIDGE_HOST_PLUGIN_MANIFEST_H_
 
@@ -44,6 +47,10 @@ enum class ResendUnchanged {
   kAlways,     // every line on every run
 };
 
+// How a plugin's code runs: a shared library in the host, or a child process speaking the
+// plugin protocol.
+enum class PluginRuntime { kLibrary, kProcess };
+
 // The manifest spelling ("never", "scheduled", "always").
 std::string_view resend_unchanged_name(ResendUnchanged policy);
 
@@ -53,6 +60,7 @@ struct PluginManifest {
   std::string version;
   AbiVersion abi;
   std::string library;
+  PluginRuntime runtime = PluginRuntime::kLibrary;
   std::vector<std::string> capabilities;  // sorted
   boost::json::value config_schema;       // an object
   boost::json::value http;                // object or null: HTTP policy defaults

@@ -348,12 +348,13 @@ std::string sha256_hex(std::string_view bytes) {
   return std::string(hex.data());
 }
 
-Result<PrivateCopy> PrivateCopy::make(int source_fd, std::string_view stem) {
+Result<PrivateCopy> PrivateCopy::make(int source_fd, std::string_view stem,
+                                      std::string_view suffix) {
   auto folder = RuntimeFolder::instance().get();
   if (!folder) return folder.status();
   const auto& [folder_path, folder_fd] = *folder;
   static std::atomic<uint64_t> sequence{0};
-  std::string name = std::string(stem) + "-" + std::to_string(++sequence) + ".so";
+  std::string name = std::string(stem) + "-" + std::to_string(++sequence) + std::string(suffix);
   fs::path path = folder_path / name;
 
   UniqueFd out(::openat(folder_fd, name.c_str(),

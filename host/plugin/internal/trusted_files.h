@@ -74,8 +74,10 @@ std::string sha256_hex(std::string_view bytes);
 // this object is destroyed unless keep() was called; kept copies are removed at exit.
 class PrivateCopy {
  public:
-  // Copies everything behind `source_fd`; `stem` (a plugin id) starts the copy's file name.
-  static Result<PrivateCopy> make(int source_fd, std::string_view stem);
+  // Copies everything behind `source_fd`; `stem` (a plugin id) starts the copy's file name and
+  // `suffix` ends it (".so" for a library, a program's own extension, so `ps` shows ".py").
+  static Result<PrivateCopy> make(int source_fd, std::string_view stem,
+                                  std::string_view suffix = ".so");
   ~PrivateCopy();
   PrivateCopy(PrivateCopy&&) noexcept;
   PrivateCopy& operator=(PrivateCopy&&) = delete;
