@@ -46,7 +46,8 @@ sdk_deb=$(ls "$scratch"/out/meterbridge-dev_*.deb)
 echo "== package contents"
 contents=$(dpkg-deb --contents "$server_deb")
 for path in ./usr/bin/meterbridge ./usr/lib/systemd/system/meterbridge.service \
-  ./usr/share/meterbridge/meterbridge.schema.json ./usr/share/doc/meterbridge/examples/config.json; do
+  ./usr/share/meterbridge/meterbridge.schema.json ./usr/share/doc/meterbridge/examples/config.json \
+  ./usr/share/meterbridge/console/index.html ./usr/share/meterbridge/console/app.js; do
   grep -q " $path\$" <<<"$contents" || fail "$path is not in the package"
 done
 for plugin in autotask connectwise gradient external; do
@@ -132,6 +133,8 @@ done
 [ -n "$port" ] || { cat "$scratch/serve.err"; fail "serve did not start"; }
 curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null || fail "health did not answer"
 curl -fsS "http://127.0.0.1:$port/v1/ready" >/dev/null || fail "ready did not answer"
+curl -fsS "http://127.0.0.1:$port/" | grep -q "/console/app.js" ||
+  fail "the web console is not served from the installed files"
 token=$(cat /etc/meterbridge/api-token)
 curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/connectors" >/dev/null ||
   fail "the API does not accept the token the package made"
