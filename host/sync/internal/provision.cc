@@ -11,11 +11,21 @@
 #include "host/sync/mapping.h"
 
 namespace mb::sync_internal {
+namespace {
+
+// Workspaces whose usage counts are read at once to learn which workspaces the snapshot names.
+constexpr size_t kPresentChunkWorkspaces = 1000;
+
+}  // namespace
 
 Status provision(Store& store, const ConnectorConfig& connector, PluginSession& session,
                  std::vector<std::string>& notes) {
   const LoadedPlugin& plugin = session.plugin();
-  auto snapshot = store.latest_snapshot();
+  if (!plugin.offers(Operation::kProvisionAccounts) &&
+      !plugin.offers(Operation::kProvisionServices))
+    return Status::Ok();
+  // The snapshot's counts are read a chunk at a time: only which workspaces it names is kept.
+  auto snapshot = store.latest_snapshot_header();
   if (!snapshot) return snapshot.status();
   if (plugin.offers(Operation::kProvisionAccounts) && *snapshot) {
     auto workspaces = store.list_workspaces();
@@ -27,7 +37,13 @@ Status provision(Store& store, const ConnectorConfig& connector, PluginSession& 
     std::map<std::string, const AccountMapping*> mapped;
     for (const auto& m : *mappings) mapped[m.workspace_id] = &m;
     std::set<std::string> present;
-    for (const auto& c : (*snapshot)->counts) present.insert(c.workspace_id);
+    for (std::string after;;) {
+      auto counts = store.list_usage_counts((*snapshot)->id, after, kPresentChunkWorkspaces);
+      if (!counts) return counts.status();
+      if (counts->empty()) break;
+      for (const auto& c : *counts) present.insert(c.workspace_id);
+      after = counts->back().workspace_id;
+    }
     meterbridge::ProvisionAccountsRequest request;
     for (const auto& w : *workspaces) {
       auto it = mapped.find(w.id);
