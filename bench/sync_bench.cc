@@ -513,14 +513,14 @@ int main(int argc, char** argv) {
                  "Trigger of the steady sync: manual (default) or schedule, the daily scheduled "
                  "run on which Gradient resends every count")
       ->check(CLI::IsMember({"manual", "schedule"}));
-  cli.add_option("--isolation", o.isolation,
-                 "none (default), or process: the plugin runs in meterbridge-plugin-runner, to "
-                 "measure the process runtime's overhead")
-      ->check(CLI::IsMember({"none", "process"}));
   cli.add_option("--host-lines", o.host_lines,
                  "Sizes of the host-only figures, comma-separated (default "
                  "100000,1000000,5000000)")
       ->delimiter(',');
+  cli.add_option("--isolation", o.isolation,
+                 "none (default), or process: the plugin runs in meterbridge-plugin-runner, to "
+                 "measure the process runtime's overhead")
+      ->check(CLI::IsMember({"none", "process"}));
   cli.add_flag("--no-host", o.no_host, "Skip the host-only figures");
   cli.add_flag("--no-platforms", o.no_platforms, "Skip the platform syncs");
   cli.add_flag("--quick", o.quick,

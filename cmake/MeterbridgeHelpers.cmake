@@ -3,7 +3,7 @@
 #
 #   mb_cc_library(NAME store SRCS a.cc b.cc DEPS mb::core PUBLIC_DEPS SQLite::SQLite3)
 #   mb_cc_binary(NAME meterbridge SRCS main.cc DEPS mb::cli)
-#   mb_cc_test(NAME store_test SRCS store_test.cc DEPS mb::store)
+#   mb_cc_test(NAME store_test SRCS store_test.cc DEPS mb::store FIXTURES postgres_cluster)
 #   mb_cc_plugin(NAME autotask SRCS plugin.cc DEPS Boost::json MANIFEST autotask.plugin.json.in)
 #
 # Libraries get the alias mb::<name>. Plugins are MODULE libraries written with their manifest
@@ -57,7 +57,7 @@ endfunction()
 
 # Tests are discovered when ctest runs (not at build time) so a build stays a build.
 function(mb_cc_test)
-  cmake_parse_arguments(MB "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(MB "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;FIXTURES" ${ARGN})
   add_executable(${MB_NAME} ${MB_SRCS})
   target_link_libraries(${MB_NAME} PRIVATE ${MB_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_include_directories(${MB_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
@@ -72,6 +72,10 @@ function(mb_cc_test)
   set(_props TIMEOUT ${MB_TIMEOUT})
   if(MB_LABELS)
     list(APPEND _props LABELS "${MB_LABELS}")
+  endif()
+  # ctest fixtures the test needs (e.g. postgres_cluster: a PostgreSQL server for the run).
+  if(MB_FIXTURES)
+    list(APPEND _props FIXTURES_REQUIRED "${MB_FIXTURES}")
   endif()
   gtest_discover_tests(${MB_NAME}
     DISCOVERY_MODE PRE_TEST

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
                  "Config file (default: $MB_CONFIG, else /etc/meterbridge/config.json)");
   cli.add_option("--plugins", options.plugin_dir, "Plugin folder (overrides the config)");
   cli.add_option("--state", options.state_path,
-                 "State database (overrides the config; the key file sits beside it)");
+                 "State database (overrides the config): a SQLite file (the key file sits beside "
+                 "it) or a postgresql:// URL");
   cli.add_flag("--json", options.json, "Machine-readable JSON output");
   cli.add_option("--log-level", options.log_level, "trace|debug|info|warn|error|off (default warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

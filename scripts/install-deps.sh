@@ -7,10 +7,12 @@ packages=(
   cmake ninja-build g++ pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libvalijson-dev
-  libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev libsystemd-dev
+  libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev libsystemd-dev
   libgtest-dev libgmock-dev openssl ca-certificates tzdata curl jq
   python3 python3-prometheus-client
   clang-16 libclang-rt-16-dev
+  # the PostgreSQL store's tests start a throwaway cluster (initdb, postgres) of their own
+  postgresql
   # make package (dpkg-shlibdeps) and the systemd unit's test (systemd-analyze)
   dpkg-dev systemd
   # the web console's browser test: headless Chromium driven through Selenium

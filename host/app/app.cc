@@ -13,6 +13,7 @@
 #include "host/http/engine.h"
 #include "host/http/policy.h"
 #include "host/notify/notifier.h"
+#include "host/store/postgres_store.h"
 #include "host/store/secret_box.h"
 
 namespace mb::app {
@@ -89,8 +90,12 @@ Result<Config> App::read_config() const {
   auto loaded = load_config(config_path(), default_plugins);
   if (!loaded) return loaded;
   if (!options_.plugin_dir.empty()) loaded->plugin_dir = options_.plugin_dir;
-  if (!options_.state_path.empty()) {
+  if (!options_.state_path.empty() && options_.state_path.starts_with("postgres")) {
+    // --state postgresql://...: that database (the key stays where the config puts it).
+    loaded->state_postgres = PostgresStateConfig{options_.state_path, ""};
+  } else if (!options_.state_path.empty()) {
     loaded->state_path = options_.state_path;
+    loaded->state_postgres.reset();
     loaded->key_file = fs::path(options_.state_path).parent_path() / "secret.key";
   }
   return loaded;
@@ -153,6 +158,29 @@ Status App::record_connectors(Store& store, const Config& config) {
   return Status::Ok();
 }
 
+namespace {
+
+// The config's state store: its PostgreSQL database when it names one, else the SQLite file.
+// `create`: false reads what exists and changes nothing (no file, no schema).
+Result<std::unique_ptr<Store>> open_state_store(const Config& config, bool create) {
+  if (config.state_postgres) {
+    auto target = resolve_postgres_state(config);
+    if (!target) return target.status();
+    return open_postgres_store({.target = target->url,
+                                .password = target->password,
+                                .key_file = config.key_file,
+                                .clock = &SystemClock::instance(),
+                                .migrate_to_version = 0,
+                                .create_schema = create});
+  }
+  std::error_code ec;
+  if (!create && (config.state_path == ":memory:" || !fs::exists(config.state_path, ec)))
+    return Status::NotFound("no state database yet");
+  return open_sqlite_store({.path = config.state_path, .key_file = config.key_file});
+}
+
+}  // namespace
+
 Result<std::map<std::string, bool>> App::stored_credentials_by_connector() {
   std::map<std::string, bool> stored;
   auto fill = [&](Store& store) {
@@ -165,10 +193,8 @@ Result<std::map<std::string, bool>> App::stored_credentials_by_connector() {
   }
   auto c = config();
   if (!c) return c.status();
-  std::error_code ec;
-  if ((*c)->state_path == ":memory:" || !fs::exists((*c)->state_path, ec)) return stored;
   // Read the existing database directly: store() would record the config's connectors in it.
-  auto existing = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
+  auto existing = open_state_store(**c, /*create=*/false);
   if (existing) fill(**existing);  // one that cannot be opened is store()'s error to report
   return stored;
 }
@@ -207,7 +233,7 @@ Result<Store*> App::store() {
   std::lock_guard<std::mutex> lock(store_mu_);
   if (!store_) {
     MB_RETURN_IF_ERROR(validate());
-    auto opened = open_sqlite_store({.path = (*c)->state_path, .key_file = (*c)->key_file});
+    auto opened = open_state_store(**c, /*create=*/true);
     if (!opened) return Status(opened.status().code(), "state store: " + opened.status().message());
     register_sealing_key((*c)->key_file);
     MB_RETURN_IF_ERROR(record_connectors(**opened, **c));

@@ -232,6 +232,9 @@ bool reference_allowed_at(const std::string& pointer) {
   }
   if (t == std::vector<std::string>{"api", "token"}) return true;
   if (t.size() == 4 && t[0] == "api" && t[1] == "partner_tokens" && t[3] == "token") return true;
+  if (t.size() == 3 && t[0] == "state" && t[1] == "postgresql" &&
+      (t[2] == "url" || t[2] == "password"))
+    return true;
   return t.size() == 3 && t[0] == "notifications" &&
          ((t[1] == "webhook" && t[2] == "secret") || (t[1] == "email" && t[2] == "password"));
 }
@@ -265,8 +268,8 @@ void check_references(const boost::json::value& v, const fs::path& base, const s
     if (!reference_allowed_at(pointer)) {
       errors.push_back(origin + ": " + pointer + ": " + std::string(*s) +
                        ": references are resolved only in connectors[].config, api.token, "
-                       "api.partner_tokens[].token, "
-                       "notifications.webhook.secret and notifications.email.password");
+                       "api.partner_tokens[].token, notifications.webhook.secret, "
+                       "notifications.email.password and state.postgresql.url/password");
       return;
     }
     auto r = resolve_reference(*s, base);
@@ -278,6 +281,37 @@ void check_references(const boost::json::value& v, const fs::path& base, const s
     for (size_t i = 0; i < a->size(); ++i)
       check_references((*a)[i], base, pointer + "/" + std::to_string(i), origin, errors);
   }
+}
+
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// The PostgreSQL database `state` names, if any. Values are checked, never echoed: a URL may
+// hold a password. A reference is checked when it resolves (the URL it yields is checked when the
+// store opens, see resolve_postgres_state).
+Result<std::optional<PostgresStateConfig>> read_postgres_state(const boost::json::value& state,
+                                                               const std::string& origin) {
+  const char* kNotAUrl =
+      "must be a PostgreSQL URL (postgresql://user@host:port/database); for a "
+      "SQLite file write {\"path\": \"...\"}";
+  if (const auto* text = state.if_string()) {
+    if (!is_postgres_url(*text))
+      return Status::ConfigInvalid(origin + ": /state: a state string " + kNotAUrl);
+    return std::optional<PostgresStateConfig>(PostgresStateConfig{std::string(*text), ""});
+  }
+  const auto* postgres = json::get(state, "postgresql");
+  if (postgres == nullptr) return std::optional<PostgresStateConfig>();
+  if (json::get(state, "path") != nullptr)
+    return Status::ConfigInvalid(origin +
+                                 ": /state: name either a SQLite file (path) or a PostgreSQL "
+                                 "database (postgresql), not both");
+  PostgresStateConfig out;
+  out.url = json::get_string(*postgres, "url").value_or("");
+  out.password = json::get_string(*postgres, "password").value_or("");
+  if (!is_secret_reference(out.url) && !is_postgres_url(out.url))
+    return Status::ConfigInvalid(origin + ": /state/postgresql/url: " + kNotAUrl);
+  return std::optional<PostgresStateConfig>(std::move(out));
 }
 
 void register_secret_fields(const boost::json::value& doc,
@@ -322,12 +356,23 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
   if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
 
   const auto* state = json::get(doc, "state");
-  std::string state_path = state ? json::get_string(*state, "path").value_or("meterbridge.db") : "meterbridge.db";
-  config.state_path = state_path == ":memory:" ? fs::path(state_path) : resolve_path(base, state_path);
-  auto key_file = state ? json::get_string(*state, "key_file") : std::nullopt;
+  if (state != nullptr) {
+    auto postgres = read_postgres_state(*state, origin);
+    if (!postgres) return postgres.status();
+    config.state_postgres = std::move(*postgres);
+  }
+  const boost::json::value* state_object = state != nullptr && state->is_object() ? state : nullptr;
+  std::string state_path = state_object
+                               ? json::get_string(*state_object, "path").value_or("meterbridge.db")
+                               : "meterbridge.db";
+  config.state_path =
+      state_path == ":memory:" ? fs::path(state_path) : resolve_path(base, state_path);
+  auto key_file = state_object ? json::get_string(*state_object, "key_file") : std::nullopt;
+  // With PostgreSQL there is no database file to sit beside: the key sits beside the config.
   config.key_file = key_file ? resolve_path(base, *key_file)
-                             : (config.state_path == ":memory:" ? base / "secret.key"
-                                                                : config.state_path.parent_path() / "secret.key");
+                             : (config.state_path == ":memory:" || config.state_postgres
+                                    ? base / "secret.key"
+                                    : config.state_path.parent_path() / "secret.key");
   const auto* plugins = json::get(doc, "plugins");
   auto plugin_dir = plugins ? json::get_string(*plugins, "dir") : std::nullopt;
   config.plugin_dir = plugin_dir ? resolve_path(base, *plugin_dir) : default_plugin_dir;
@@ -467,6 +512,56 @@ Result<std::string> resolve_secret_reference(std::string_view value, const fs::p
   auto resolved = resolve_reference(value, base_dir);
   if (resolved) SecretRegistry::global().add(*resolved);
   return resolved;
+}
+
+namespace {
+
+// The password part of a URL's user information (postgresql://user:PASSWORD@host) or of a
+// password=... parameter; empty when there is none.
+std::vector<std::string> passwords_in_url(std::string_view url) {
+  std::vector<std::string> out;
+  size_t scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
+    std::string_view rest = url.substr(scheme + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      std::string_view user_info = authority.substr(0, at);
+      if (size_t colon = user_info.find(':'); colon != std::string_view::npos)
+        out.emplace_back(user_info.substr(colon + 1));
+    }
+  }
+  for (size_t at = url.find("password="); at != std::string_view::npos;
+       at = url.find("password=", at + 1)) {
+    std::string_view value = url.substr(at + 9);
+    out.emplace_back(value.substr(0, value.find('&')));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ResolvedPostgresState> resolve_postgres_state(const Config& config) {
+  if (!config.state_postgres) return Status::Fatal("the config names no PostgreSQL state database");
+  std::string origin = config.file.string();
+  ResolvedPostgresState out;
+  auto url = resolve_secret_reference(config.state_postgres->url, config_dir(config));
+  if (!url)
+    return Status::ConfigInvalid(origin + ": /state/postgresql/url: " + url.status().message());
+  for (const auto& password : passwords_in_url(*url)) SecretRegistry::global().add(password);
+  if (!is_postgres_url(*url))
+    return Status::ConfigInvalid(origin +
+                                 ": /state/postgresql/url: the reference does not yield a "
+                                 "PostgreSQL URL (postgresql://user@host:port/database)");
+  out.url = std::move(*url);
+  if (!config.state_postgres->password.empty()) {
+    auto password = resolve_secret_reference(config.state_postgres->password, config_dir(config));
+    if (!password)
+      return Status::ConfigInvalid(origin +
+                                   ": /state/postgresql/password: " + password.status().message());
+    out.password = std::move(*password);
+  }
+  return out;
 }
 
 namespace {

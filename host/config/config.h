@@ -11,7 +11,8 @@
 // References: a string that is exactly `${env:NAME}` or `${file:PATH}` is replaced by the
 // variable's value or the file's content — in the config file only, and only where a secret or
 // a connector's plugin config is expected (connectors[].config, api.token,
-// notifications.webhook.secret, notifications.email.password). load_config resolves each one once
+// notifications.webhook.secret, notifications.email.password, state.postgresql.url and
+// state.postgresql.password). load_config resolves each one once
 // so a broken reference is a config error everywhere, not a surprise at 2 a.m.; they are resolved
 // again when used, so a rotated secret file is picked up. Values stored through `connectors
 // connect` or the API are literals, never references. Only values of fields a plugin's schema
@@ -40,6 +41,17 @@ struct PluginManifest;
 inline constexpr size_t kMaxConfigFileBytes = 4 * 1024 * 1024;
 inline constexpr size_t kMaxReferencedFileBytes = 64 * 1024;
 
+// The PostgreSQL database a deployment keeps its state in (docs/scale-out.md): `"state":
+// "postgresql://..."` or `"state": {"postgresql": {"url": ..., "password": ...}}`. Both are kept
+// as written (a reference or a literal, like api.token) and resolved when the store opens; a URL
+// may hold a password, so neither is ever printed.
+struct PostgresStateConfig {
+  std::string url;
+  std::string password;  // empty: whatever the URL (or libpq's environment) says
+
+  bool operator==(const PostgresStateConfig&) const = default;
+};
+
 // A bearer token scoped to one partner: it sees and changes only the connectors whose
 // partner_id is `partner_id`, as a partner_admin does in the console.
 struct PartnerToken {
@@ -55,7 +67,8 @@ struct ApiSessions {
 
 struct Config {
   std::filesystem::path file;  // as given: relative stays relative, so messages name it that way
-  std::filesystem::path state_path;
+  std::filesystem::path state_path;  // the SQLite file, unless state_postgres is set
+  std::optional<PostgresStateConfig> state_postgres;
   std::filesystem::path key_file;
   std::filesystem::path plugin_dir;
   std::map<std::string, std::string> plugin_pins;
@@ -121,6 +134,15 @@ Result<std::string> resolve_reference(std::string_view value,
 // secret, the SMTP password): the value, literal or resolved, is registered for redaction.
 Result<std::string> resolve_secret_reference(std::string_view value,
                                              const std::filesystem::path& base_dir);
+
+// The PostgreSQL state database's URL and password (config.state_postgres, which must be set)
+// with references resolved; the password, any password written in the URL, and the URL itself
+// are registered for redaction. Errors name the field, never its value.
+struct ResolvedPostgresState {
+  std::string url;
+  std::optional<std::string> password;
+};
+Result<ResolvedPostgresState> resolve_postgres_state(const Config& config);
 
 // True when the whole string has the form of a reference, "${...}", whatever its scheme.
 bool is_secret_reference(std::string_view value);

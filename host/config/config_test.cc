@@ -271,6 +271,85 @@ TEST(ConfigReferences, AReferenceWhereNoneIsResolvedIsAnError) {
       << config.status().message();
 }
 
+// ---- The state store: a SQLite file or a PostgreSQL database ----
+
+TEST(ConfigState, AStateStringIsAPostgresUrlAndTheKeySitsBesideTheConfig) {
+  TempDir dir;
+  auto config = load_config(dir.write(
+      "mb.json",
+      R"({"state": "postgresql://mb@db.internal:5432/meterbridge", "plugins": {"dir": "p"}, "connectors": []})"));
+  ASSERT_TRUE(config) << config.status().message();
+  ASSERT_TRUE(config->state_postgres.has_value());
+  EXPECT_EQ(config->state_postgres->url, "postgresql://mb@db.internal:5432/meterbridge");
+  EXPECT_EQ(config->state_postgres->password, "");
+  EXPECT_EQ(config->key_file, dir.path() / "secret.key");
+
+  auto sqlite = load_config(
+      dir.write("sqlite.json",
+                R"({"state": {"path": "s/mb.db"}, "plugins": {"dir": "p"}, "connectors": []})"));
+  ASSERT_TRUE(sqlite) << sqlite.status().message();
+  EXPECT_FALSE(sqlite->state_postgres.has_value()) << "SQLite stays the default";
+}
+
+TEST(ConfigState, AnObjectNamesTheUrlAndAPasswordReferenceResolvedWhenTheStoreOpens) {
+  TempDir dir;
+  ::setenv("MB_TEST_PG_PASSWORD", "pg-Password-4711", 1);
+  auto file =
+      dir.write("mb.json", R"({"state": {"postgresql": {"url": "postgresql://mb@db/meterbridge",
+      "password": "${env:MB_TEST_PG_PASSWORD}"}, "key_file": "keys/k"}, "plugins": {"dir": "p"}, "connectors": []})");
+  auto config = load_config(file);
+  ASSERT_TRUE(config) << config.status().message();
+  ASSERT_TRUE(config->state_postgres.has_value());
+  EXPECT_EQ(config->state_postgres->password, "${env:MB_TEST_PG_PASSWORD}") << "kept as written";
+  EXPECT_EQ(config->key_file, dir.path() / "keys/k");
+  auto resolved = resolve_postgres_state(*config);
+  ASSERT_TRUE(resolved) << resolved.status().message();
+  EXPECT_EQ(resolved->url, "postgresql://mb@db/meterbridge");
+  EXPECT_EQ(resolved->password, std::optional<std::string>("pg-Password-4711"));
+  EXPECT_EQ(SecretRegistry::global().redact("auth failed: pg-Password-4711"), "auth failed: ***");
+  ::unsetenv("MB_TEST_PG_PASSWORD");
+}
+
+TEST(ConfigState, APasswordWrittenInTheUrlIsRegisteredForRedaction) {
+  TempDir dir;
+  auto config = load_config(dir.write("mb.json", R"({"state": {"postgresql": {"url":
+      "postgresql://mb:In-Url-Secret-93@db/meterbridge?sslmode=require&password=Query-Secret-27"}},
+      "plugins": {"dir": "p"}, "connectors": []})"));
+  ASSERT_TRUE(config) << config.status().message();
+  ASSERT_TRUE(resolve_postgres_state(*config));
+  std::string line = SecretRegistry::global().redact("In-Url-Secret-93 and Query-Secret-27");
+  EXPECT_EQ(line.find("Secret"), std::string::npos) << line;
+}
+
+TEST(ConfigState, BadStateValuesNameTheFieldAndNeverEchoTheValue) {
+  TempDir dir;
+  struct Case {
+    const char* state;
+    const char* pointer;
+  };
+  for (
+      const Case& c : {
+          Case{R"("mysql://root:Echo-Secret-11@db/x")", "/state"},
+          Case{R"({"postgresql": {"url": "db.internal:Echo-Secret-11"}})", "/state/postgresql/url"},
+          Case{R"({"path": "mb.db", "postgresql": {"url": "postgresql://u:Echo-Secret-11@db/x"}})",
+               "/state"},
+          Case{R"({"postgresql": {"password": "Echo-Secret-11"}})", "/state/postgresql"},
+          Case{
+              R"({"postgresql": {"url": "postgresql://db/x", "password": "${env:MB_TEST_UNSET_PG}"}})",
+              "/state/postgresql/password"},
+      }) {
+    ::unsetenv("MB_TEST_UNSET_PG");
+    auto config =
+        load_config(dir.write("mb.json", std::string(R"({"state": )") + c.state +
+                                             R"(, "plugins": {"dir": "p"}, "connectors": []})"));
+    ASSERT_FALSE(config) << c.state;
+    EXPECT_EQ(config.status().code(), ErrorClass::kConfigInvalid);
+    const std::string& message = config.status().message();
+    EXPECT_NE(message.find(c.pointer), std::string::npos) << message;
+    EXPECT_EQ(message.find("Echo-Secret-11"), std::string::npos) << message;
+  }
+}
+
 TEST(ConfigFile, AcceptsAByteOrderMark) {
   TempDir dir;
   auto file =

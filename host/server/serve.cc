@@ -132,7 +132,9 @@ void warn_restart_only_changes(const Config& before, const Config& after) {
       a.body_timeout_seconds != b.body_timeout_seconds || a.max_body_bytes != b.max_body_bytes ||
       a.max_usage_body_bytes != b.max_usage_body_bytes)
     warn("api.limits");
-  if (before.state_path != after.state_path || before.key_file != after.key_file) warn("state");
+  if (before.state_path != after.state_path || before.state_postgres != after.state_postgres ||
+      before.key_file != after.key_file)
+    warn("state");
 }
 
 // `meterbridge serve`: the scheduler and the admin API, until TERM or INT; HUP reloads.

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "host/store/internal/rows.h"
 #include "host/store/internal/sqlite.h"
 #include "host/store/secret_box.h"
 #include "host/store/store.h"
@@ -12,6 +13,15 @@ namespace mb {
 namespace {
 
 using store_internal::exec;
+using store_internal::kAccountMappingColumns;
+using store_internal::kConnectorColumns;
+using store_internal::kLeaseColumns;
+using store_internal::kLineColumns;
+using store_internal::kLineColumnsOfL;
+using store_internal::kPsaAccountColumns;
+using store_internal::kRunColumns;
+using store_internal::kWriteIntentColumns;
+using store_internal::read_line;
 using store_internal::Statement;
 
 // Versioned migrations: each entry moves the schema from version i to i+1. Append only.
@@ -518,12 +528,7 @@ class SqliteStore : public Store {
   Result<int64_t> import_usage(const std::vector<Workspace>& workspaces,
                                const std::vector<VendorService>& services,
                                const UsageSnapshot& snapshot) override {
-    auto import = begin_usage_import(snapshot.source);
-    if (!import) return import.status();
-    for (const auto& ws : workspaces) MB_RETURN_IF_ERROR((*import)->add_workspace(ws));
-    for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
-    for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
-    return (*import)->commit(snapshot.as_of);
+    return store_internal::import_usage_streamed(*this, workspaces, services, snapshot);
   }
 
   Result<std::unique_ptr<UsageImportTransaction>> begin_usage_import(
@@ -667,22 +672,11 @@ class SqliteStore : public Store {
 
   Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT id, name, active, excluded, details, fetched_at, missing_since FROM psa_accounts "
-                "WHERE connector_id = ?1 ORDER BY name, id");
+    Statement s(db_, std::string("SELECT ") + kPsaAccountColumns +
+                         " FROM psa_accounts WHERE connector_id = ?1 ORDER BY name, id");
     s.bind(1, connector_id);
     std::vector<PsaAccount> out;
-    while (s.step()) {
-      PsaAccount a;
-      a.id = s.text(0);
-      a.name = s.text(1);
-      a.active = s.integer(2) != 0;
-      a.excluded = s.integer(3) != 0;
-      a.details_json = s.text(4);
-      a.fetched_at = s.text(5);
-      a.missing_since = s.optional_text(6);
-      out.push_back(std::move(a));
-    }
+    while (s.step()) out.push_back(store_internal::read_psa_account(s));
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }
@@ -735,27 +729,14 @@ class SqliteStore : public Store {
   // ---- Mappings ----
   Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT workspace_id, account_id, source, excluded, account_name, drift, updated_at "
-                "FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
+    Statement s(db_, std::string("SELECT ") + kAccountMappingColumns +
+                         " FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
     s.bind(1, connector_id);
     std::vector<AccountMapping> out;
     while (s.step()) {
-      AccountMapping m;
-      m.workspace_id = s.text(0);
-      m.account_id = s.optional_text(1);
-      auto source = parse_stored<MappingSource>(
-          s.text(2), "the mapping of workspace '" + m.workspace_id + "'");
-      if (!source) return source.status();
-      m.source = *source;
-      m.excluded = s.integer(3) != 0;
-      m.account_name = s.text(4);
-      auto drift = parse_stored<MappingDrift>(s.text(5),
-                                              "the mapping of workspace '" + m.workspace_id + "'");
-      if (!drift) return drift.status();
-      m.drift = *drift;
-      m.updated_at = s.text(6);
-      out.push_back(std::move(m));
+      auto m = store_internal::read_account_mapping(s);
+      if (!m) return m.status();
+      out.push_back(std::move(*m));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1158,34 +1139,14 @@ class SqliteStore : public Store {
 
   Result<std::vector<WriteIntent>> open_write_intents(const std::string& connector_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_,
-                "SELECT id, connector_id, run_id, line_key, account_id, psa_service_id, ref, units_before, target, "
-                "effective_date, created_at_ms, created_at, state, resolution, resolved_run_id, resolved_at "
-                "FROM write_intents WHERE connector_id = ?1 AND state = 'open' ORDER BY id");
+    Statement s(db_, std::string("SELECT ") + kWriteIntentColumns +
+                         " FROM write_intents WHERE connector_id = ?1 AND state = 'open' ORDER BY id");
     s.bind(1, connector_id);
     std::vector<WriteIntent> out;
     while (s.step()) {
-      WriteIntent i;
-      i.id = s.integer(0);
-      i.connector_id = s.text(1);
-      i.run_id = s.integer(2);
-      i.line_key = s.text(3);
-      i.account_id = s.text(4);
-      i.psa_service_id = s.text(5);
-      i.ref_json = s.text(6);
-      i.units_before = s.optional_integer(7);
-      i.target = s.integer(8);
-      i.effective_date = s.text(9);
-      i.created_at_ms = s.integer(10);
-      i.created_at = s.text(11);
-      auto state =
-          parse_stored<WriteIntentState>(s.text(12), "write intent " + std::to_string(i.id));
-      if (!state) return state.status();
-      i.state = *state;
-      i.resolution = s.text(13);
-      i.resolved_run_id = s.integer(14);
-      i.resolved_at = s.text(15);
-      out.push_back(std::move(i));
+      auto i = store_internal::read_write_intent(s);
+      if (!i) return i.status();
+      out.push_back(std::move(*i));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1210,89 +1171,6 @@ class SqliteStore : public Store {
       }
       return Status::Ok();
     });
-  }
-
-  // ---- Streaming a run ----
-  Result<std::optional<UsageSnapshot>> latest_snapshot_header() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    Statement s(
-        db_,
-        "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY as_of DESC, id "
-        "DESC LIMIT 1");
-    return read_snapshot(s, /*with_counts=*/false);
-  }
-
-  Result<std::vector<UsageCount>> list_usage_counts(int64_t snapshot_id,
-                                                    const std::string& after_workspace_id,
-                                                    size_t max_workspaces) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Both reads walk the primary key (snapshot_id, workspace_id, service_id).
-    Statement last(db_,
-                   "SELECT MAX(workspace_id) FROM (SELECT DISTINCT workspace_id FROM usage_counts "
-                   "WHERE snapshot_id = ?1 AND workspace_id > ?2 ORDER BY workspace_id LIMIT ?3)");
-    last.bind(1, snapshot_id)
-        .bind(2, after_workspace_id)
-        .bind(3, static_cast<int64_t>(max_workspaces));
-    std::vector<UsageCount> out;
-    if (!last.step() || !last.optional_text(0)) {
-      MB_RETURN_IF_ERROR(last.status());
-      return out;
-    }
-    std::string through = last.text(0);
-    Statement c(
-        db_,
-        "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
-        "AND workspace_id > ?2 AND workspace_id <= ?3 ORDER BY workspace_id, service_id");
-    c.bind(1, snapshot_id).bind(2, after_workspace_id).bind(3, through);
-    while (c.step()) out.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
-    MB_RETURN_IF_ERROR(c.status());
-    return out;
-  }
-
-  Status add_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return in_transaction([&]() { return write_lines(run_id, lines, /*insert=*/true); });
-  }
-
-  Result<std::vector<SyncLine>> scan_lines(int64_t run_id, const std::string& after_key,
-                                           size_t limit) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_, std::string("SELECT ") + kLineColumns +
-                         " FROM sync_lines WHERE run_id = ?1 AND line_key > ?2 ORDER BY line_key "
-                         "LIMIT ?3");
-    s.bind(1, run_id).bind(2, after_key).bind(3, static_cast<int64_t>(limit));
-    return read_lines(s);
-  }
-
-  Result<std::vector<SyncLine>> list_lines_page(int64_t run_id, int64_t after_number, size_t limit,
-                                                bool skip_unchanged) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_, std::string("SELECT ") + kLineColumns +
-                         " FROM sync_lines WHERE run_id = ?1 AND number > ?2 AND (?4 = 0 OR "
-                         "outcome <> 'unchanged') ORDER BY number LIMIT ?3");
-    s.bind(1, run_id)
-        .bind(2, after_number)
-        .bind(3, static_cast<int64_t>(limit))
-        .bind(4, int64_t{skip_unchanged ? 1 : 0});
-    return read_lines(s);
-  }
-
-  Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
-      const std::string& connector_id,
-      const std::vector<std::pair<std::string, std::string>>& pairs) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    Statement s(
-        db_,
-        "SELECT quantity FROM pushed_quantities WHERE connector_id = ?1 AND account_id = ?2 "
-        "AND psa_service_id = ?3");
-    std::map<std::pair<std::string, std::string>, int64_t> out;
-    for (const auto& pair : pairs) {
-      s.reset();
-      s.bind(1, connector_id).bind(2, pair.first).bind(3, pair.second);
-      if (s.step()) out[pair] = s.integer(0);
-      MB_RETURN_IF_ERROR(s.status());
-    }
-    return out;
   }
 
   // ---- Console users and sessions ----
@@ -1398,45 +1276,91 @@ class SqliteStore : public Store {
     return s.status();
   }
 
- private:
-  static constexpr const char* kLineColumns =
-      "line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, delta, action, "
-      "outcome, error_class, message, line_ref, number, decision, decision_run_id, decision_note, decided_at";
-  static constexpr const char* kLineColumnsOfL =
-      "l.line_key, l.workspace_id, l.service_id, l.account_id, l.psa_service_id, l.metric, l.target, l.current, "
-      "l.delta, l.action, l.outcome, l.error_class, l.message, l.line_ref, l.number, l.decision, "
-      "l.decision_run_id, l.decision_note, l.decided_at";
-
-  std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
-
-  // One line from kLineColumns, starting at column `c`.
-  static Result<SyncLine> read_line(const Statement& s, int c) {
-    SyncLine l;
-    l.key = s.text(c + 0);
-    l.workspace_id = s.text(c + 1);
-    l.service_id = s.text(c + 2);
-    l.account_id = s.text(c + 3);
-    l.psa_service_id = s.text(c + 4);
-    l.metric = s.text(c + 5);
-    l.target = s.optional_integer(c + 6);
-    l.current = s.optional_integer(c + 7);
-    l.delta = s.optional_integer(c + 8);
-    auto action = parse_stored<LineAction>(s.text(c + 9), "line '" + l.key + "'");
-    if (!action) return action.status();
-    l.action = *action;
-    l.outcome = s.text(c + 10);
-    l.error_class = s.text(c + 11);
-    l.message = s.text(c + 12);
-    l.line_ref_json = s.text(c + 13);
-    l.number = s.integer(c + 14);
-    auto decision = parse_stored<Decision>(s.text(c + 15), "line '" + l.key + "'");
-    if (!decision) return decision.status();
-    l.decision = *decision;
-    l.decision_run_id = s.integer(c + 16);
-    l.decision_note = s.text(c + 17);
-    l.decided_at = s.text(c + 18);
-    return l;
+  // ---- Streaming a run ----
+  Result<std::optional<UsageSnapshot>> latest_snapshot_header() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "SELECT id, as_of, imported_at, source FROM usage_snapshots ORDER BY as_of DESC, id "
+        "DESC LIMIT 1");
+    return read_snapshot(s, /*with_counts=*/false);
   }
+
+  Result<std::vector<UsageCount>> list_usage_counts(int64_t snapshot_id,
+                                                    const std::string& after_workspace_id,
+                                                    size_t max_workspaces) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Both reads walk the primary key (snapshot_id, workspace_id, service_id).
+    Statement last(db_,
+                   "SELECT MAX(workspace_id) FROM (SELECT DISTINCT workspace_id FROM usage_counts "
+                   "WHERE snapshot_id = ?1 AND workspace_id > ?2 ORDER BY workspace_id LIMIT ?3)");
+    last.bind(1, snapshot_id)
+        .bind(2, after_workspace_id)
+        .bind(3, static_cast<int64_t>(max_workspaces));
+    std::vector<UsageCount> out;
+    if (!last.step() || !last.optional_text(0)) {
+      MB_RETURN_IF_ERROR(last.status());
+      return out;
+    }
+    std::string through = last.text(0);
+    Statement c(
+        db_,
+        "SELECT workspace_id, service_id, users, devices FROM usage_counts WHERE snapshot_id = ?1 "
+        "AND workspace_id > ?2 AND workspace_id <= ?3 ORDER BY workspace_id, service_id");
+    c.bind(1, snapshot_id).bind(2, after_workspace_id).bind(3, through);
+    while (c.step()) out.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
+    MB_RETURN_IF_ERROR(c.status());
+    return out;
+  }
+
+  Status add_lines(int64_t run_id, const std::vector<SyncLine>& lines) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return in_transaction([&]() { return write_lines(run_id, lines, /*insert=*/true); });
+  }
+
+  Result<std::vector<SyncLine>> scan_lines(int64_t run_id, const std::string& after_key,
+                                           size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + kLineColumns +
+                         " FROM sync_lines WHERE run_id = ?1 AND line_key > ?2 ORDER BY line_key "
+                         "LIMIT ?3");
+    s.bind(1, run_id).bind(2, after_key).bind(3, static_cast<int64_t>(limit));
+    return read_lines(s);
+  }
+
+  Result<std::vector<SyncLine>> list_lines_page(int64_t run_id, int64_t after_number, size_t limit,
+                                                bool skip_unchanged) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + kLineColumns +
+                         " FROM sync_lines WHERE run_id = ?1 AND number > ?2 AND (?4 = 0 OR "
+                         "outcome <> 'unchanged') ORDER BY number LIMIT ?3");
+    s.bind(1, run_id)
+        .bind(2, after_number)
+        .bind(3, static_cast<int64_t>(limit))
+        .bind(4, int64_t{skip_unchanged ? 1 : 0});
+    return read_lines(s);
+  }
+
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
+      const std::string& connector_id,
+      const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "SELECT quantity FROM pushed_quantities WHERE connector_id = ?1 AND account_id = ?2 "
+        "AND psa_service_id = ?3");
+    std::map<std::pair<std::string, std::string>, int64_t> out;
+    for (const auto& pair : pairs) {
+      s.reset();
+      s.bind(1, connector_id).bind(2, pair.first).bind(3, pair.second);
+      if (s.step()) out[pair] = s.integer(0);
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    return out;
+  }
+
+ private:
+  std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
   // Every line `s` selects (kLineColumns).
   static Result<std::vector<SyncLine>> read_lines(Statement& s) {
@@ -1472,24 +1396,14 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {
-    Statement s(db_,
-                "SELECT owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, expires_at_ms "
-                "FROM connector_leases WHERE connector_id = ?1");
+    Statement s(db_, std::string("SELECT ") + kLeaseColumns +
+                         " FROM connector_leases WHERE connector_id = ?1");
     s.bind(1, connector_id);
     if (!s.step()) {
       MB_RETURN_IF_ERROR(s.status());
       return std::optional<LeaseHolder>();
     }
-    LeaseHolder h;
-    h.owner_id = s.text(0);
-    h.host = s.text(1);
-    h.pid = s.integer(2);
-    h.process_start = s.text(3);
-    h.purpose = s.text(4);
-    h.acquired_at = s.text(5);
-    h.heartbeat_at = s.text(6);
-    h.expires_at_ms = s.integer(7);
-    return std::optional<LeaseHolder>(std::move(h));
+    return std::optional<LeaseHolder>(store_internal::read_lease(s));
   }
 
   // The key is loaded (or created) on first use, so commands that never touch credentials
@@ -1583,23 +1497,13 @@ class SqliteStore : public Store {
 
   Result<std::vector<ConnectorRecord>> query_connectors(const std::string& tail,
                                                         const std::optional<std::string>& id) {
-    Statement s(db_,
-                "SELECT id, plugin_id, partner, status, status_message, status_at, credentials IS NOT NULL "
-                "FROM connectors " + tail);
+    Statement s(db_, std::string("SELECT ") + kConnectorColumns + " FROM connectors " + tail);
     if (id) s.bind(1, *id);
     std::vector<ConnectorRecord> out;
     while (s.step()) {
-      ConnectorRecord c;
-      c.id = s.text(0);
-      c.plugin_id = s.text(1);
-      c.partner = s.text(2);
-      auto status = parse_stored<ConnectorStatus>(s.text(3), "connector '" + c.id + "'");
-      if (!status) return status.status();
-      c.status = *status;
-      c.status_message = s.text(4);
-      c.status_at = s.text(5);
-      c.has_credentials = s.integer(6) != 0;
-      out.push_back(std::move(c));
+      auto c = store_internal::read_connector(s);
+      if (!c) return c.status();
+      out.push_back(std::move(*c));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;
@@ -1624,28 +1528,13 @@ class SqliteStore : public Store {
 
   template <typename Binder>
   Result<std::vector<SyncRun>> query_runs(const std::string& tail, Binder&& bind) {
-    Statement s(db_,
-                "SELECT id, connector_id, trigger, dry_run, state, effective_date, started_at, finished_at, message, "
-                "counts, parent_run_id, owner_id FROM sync_runs " + tail);
+    Statement s(db_, std::string("SELECT ") + kRunColumns + " FROM sync_runs " + tail);
     bind(s);
     std::vector<SyncRun> out;
     while (s.step()) {
-      SyncRun r;
-      r.id = s.integer(0);
-      r.connector_id = s.text(1);
-      r.trigger = s.text(2);
-      r.dry_run = s.integer(3) != 0;
-      auto state = parse_stored<RunState>(s.text(4), "run " + std::to_string(r.id));
-      if (!state) return state.status();
-      r.state = *state;
-      r.effective_date = s.text(5);
-      r.started_at = s.text(6);
-      r.finished_at = s.text(7);
-      r.message = s.text(8);
-      r.counts_json = s.text(9);
-      r.parent_run_id = s.integer(10);
-      r.owner_id = s.text(11);
-      out.push_back(std::move(r));
+      auto r = store_internal::read_run(s);
+      if (!r) return r.status();
+      out.push_back(std::move(*r));
     }
     MB_RETURN_IF_ERROR(s.status());
     return out;

@@ -1,7 +1,8 @@
 // Store: meterbridge's state (connectors, usage, PSA caches, mappings, runs) behind one
-// interface (ARCHITECTURE §7). SQLite in WAL mode is the embedded implementation; the
-// interface is shaped so a PostgreSQL store can back many workers later without touching the
-// plugins or the sync engine: every multi-row change is one method, hence one transaction.
+// interface (ARCHITECTURE §7). SQLite in WAL mode is the embedded implementation; PostgreSQL
+// (postgres_store.h) backs deployments of many nodes, without the plugins or the sync engine
+// knowing which one runs: every multi-row change is one method, hence one transaction. A method
+// added here is implemented by both, and tested by the shared suite (store_test.cc).
 //
 //   auto store = open_sqlite_store({.path = "state.db", .key_file = "secret.key"});
 //   (*store)->upsert_connector({.id = "acme", .plugin_id = "examplepsa"});
@@ -188,6 +189,28 @@ class Store {
   // resolved_run_id. Intents no longer open are left as they are.
   virtual Status resolve_write_intents(const std::vector<WriteIntent>& resolved) = 0;
 
+  // ---- Console users and sessions (docs/console.md) ----
+  // Added together for the web console; every store implements the whole group.
+  // Conflict when a user of that name exists.
+  virtual Status create_user(const UserRecord& user) = 0;
+  // By name.
+  virtual Result<std::vector<UserRecord>> list_users() = 0;
+  virtual Result<std::optional<UserRecord>> get_user(const std::string& name) = 0;
+  // Replaces the password hash and ends every session of the user, in one transaction.
+  // NotFound when there is no such user.
+  virtual Status set_user_password(const std::string& name, const std::string& password_hash) = 0;
+  // Deletes the user and every session of theirs, in one transaction. NotFound when absent.
+  virtual Status delete_user(const std::string& name) = 0;
+  // NotFound when the session's user does not exist.
+  virtual Status create_session(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> get_session(const std::string& id_hash) = 0;
+  // Sets last_seen_ms (the idle timeout counts from it); a no-op for an unknown session.
+  virtual Status touch_session(const std::string& id_hash, int64_t last_seen_ms) = 0;
+  // A no-op for an unknown session.
+  virtual Status delete_session(const std::string& id_hash) = 0;
+  // Deletes sessions idle since before `idle_before_ms` or created before `created_before_ms`.
+  virtual Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) = 0;
+
   // ---- Streaming a run (docs/sync.md, "Memory") ----
   // A sync's plan, reads, decisions and writes pass through the store a chunk at a time, so its
   // memory depends on the chunk, not on the run. Every method here is also what a second store
@@ -217,28 +240,6 @@ class Store {
   virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
       const std::string& connector_id,
       const std::vector<std::pair<std::string, std::string>>& pairs) = 0;
-
-  // ---- Console users and sessions (docs/console.md) ----
-  // Added together for the web console; every store implements the whole group.
-  // Conflict when a user of that name exists.
-  virtual Status create_user(const UserRecord& user) = 0;
-  // By name.
-  virtual Result<std::vector<UserRecord>> list_users() = 0;
-  virtual Result<std::optional<UserRecord>> get_user(const std::string& name) = 0;
-  // Replaces the password hash and ends every session of the user, in one transaction.
-  // NotFound when there is no such user.
-  virtual Status set_user_password(const std::string& name, const std::string& password_hash) = 0;
-  // Deletes the user and every session of theirs, in one transaction. NotFound when absent.
-  virtual Status delete_user(const std::string& name) = 0;
-  // NotFound when the session's user does not exist.
-  virtual Status create_session(const SessionRecord& session) = 0;
-  virtual Result<std::optional<SessionRecord>> get_session(const std::string& id_hash) = 0;
-  // Sets last_seen_ms (the idle timeout counts from it); a no-op for an unknown session.
-  virtual Status touch_session(const std::string& id_hash, int64_t last_seen_ms) = 0;
-  // A no-op for an unknown session.
-  virtual Status delete_session(const std::string& id_hash) = 0;
-  // Deletes sessions idle since before `idle_before_ms` or created before `created_before_ms`.
-  virtual Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) = 0;
 };
 
 struct SqliteStoreOptions {

@@ -4,18 +4,24 @@
 #include <sys/stat.h>
 
 #include "host/store/secret_box.h"
+#include "host/store/testing/store_under_test.h"
 #include "tests/testing/temp_dir.h"
 
 namespace mb {
 namespace {
 
+using testing::StoreKind;
+using testing::StoreUnderTest;
 using testing::TempDir;
 
-class StoreTest : public ::testing::Test {
+// The shared store suite: every TEST_P runs against SQLite and against PostgreSQL (a database
+// of its own on the test cluster), through the Store interface only.
+class StoreTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     ::unsetenv(SecretBox::kKeyEnv);
-    auto store = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+    ASSERT_EQ(state_.setup_error(), "");
+    auto store = state_.open(&clock_);
     ASSERT_TRUE(store) << store.status().message();
     store_ = std::move(*store);
     ConnectorRecord c;
@@ -38,12 +44,16 @@ class StoreTest : public ::testing::Test {
 
   FakeClock clock_{1767225600000};
   TempDir dir_;
+  StoreUnderTest state_{GetParam(), dir_.path()};
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::ValuesIn(testing::all_store_kinds()),
+                         testing::store_kind_name);
+
+TEST_P(StoreTest, MigratesToTheCurrentSchemaAndReopens) {
   store_.reset();
-  auto again = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  auto again = state_.open();
   ASSERT_TRUE(again);
   auto connectors = (*again)->list_connectors();
   ASSERT_TRUE(connectors);
@@ -111,27 +121,30 @@ TEST(StoreMigrationTest, SchemaThreeKeepsEveryRunItsLinesAndIdsAndAdmitsNeedsAtt
   EXPECT_EQ((*back)->state, RunState::kNeedsAttention);
 }
 
-TEST_F(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
+TEST_P(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {
   const std::string secret = "SuperSecret-Value-0xC0FFEE";
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":")" + secret + R"("})").ok());
   auto back = store_->get_credentials("acme");
   ASSERT_TRUE(back);
   ASSERT_TRUE(back->has_value());
   EXPECT_NE((*back)->find(secret), std::string::npos);
-  for (const char* name : {"state.db", "state.db-wal", "state.db-shm"}) {
-    std::string bytes = testing::read_file(dir_ / name);
-    EXPECT_EQ(bytes.find(secret), std::string::npos) << name << " holds the secret in clear";
+  auto files = state_.files_at_rest();
+  ASSERT_TRUE(files) << files.status().message();
+  ASSERT_FALSE(files->empty());
+  for (const auto& file : *files) {
+    std::string bytes = testing::read_file(file);
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << file << " holds the secret in clear";
   }
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / "secret.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST_F(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
+TEST_P(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   store_.reset();
   ::setenv(SecretBox::kKeyEnv, std::string(64, 'b').c_str(), 1);
-  auto other = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key"});
+  auto other = state_.open();
   ASSERT_TRUE(other);
   auto creds = (*other)->get_credentials("acme");
   ::unsetenv(SecretBox::kKeyEnv);
@@ -139,7 +152,7 @@ TEST_F(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
   EXPECT_NE(creds.status().message().find("cannot be decrypted"), std::string::npos);
 }
 
-TEST_F(StoreTest, AccountMappingIsOneToOnePerConnector) {
+TEST_P(StoreTest, AccountMappingIsOneToOnePerConnector) {
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
   Status twice = store_->put_account_mapping("acme", mapping("w2", "100"));
   EXPECT_EQ(twice.code(), ErrorClass::kConflict);
@@ -157,7 +170,7 @@ TEST_F(StoreTest, AccountMappingIsOneToOnePerConnector) {
   EXPECT_EQ(store_->list_account_mappings("acme")->size(), 2u);
 }
 
-TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused) {
+TEST_P(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused) {
   AccountMapping excluded;
   excluded.workspace_id = "w3";
   excluded.excluded = true;
@@ -165,14 +178,14 @@ TEST_F(StoreTest, ExcludedWorkspacesHaveNoAccountAndUnknownWorkspacesAreRefused)
   EXPECT_EQ(store_->put_account_mapping("acme", mapping("nope", "1")).code(), ErrorClass::kNotFound);
 }
 
-TEST_F(StoreTest, ServiceMappingIsOneToOnePerConnector) {
+TEST_P(StoreTest, ServiceMappingIsOneToOnePerConnector) {
   ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
   EXPECT_EQ(store_->put_service_mapping("acme", {"edr", "svc-9", ServiceMetric::kDevices}).code(),
             ErrorClass::kConflict);
   ASSERT_TRUE(store_->put_service_mapping("acme", {"edr", "svc-10", ServiceMetric::kDevices}).ok());
 }
 
-TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
+TEST_P(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   ASSERT_TRUE(store_->put_credentials("acme", R"({"secret":"x"})").ok());
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
   ASSERT_TRUE(store_->put_service_mapping("acme", {"email", "svc-9", ServiceMetric::kUsers}).ok());
@@ -187,7 +200,7 @@ TEST_F(StoreTest, DisconnectRemovesCredentialsAndEveryMappingButKeepsRuns) {
   EXPECT_EQ(to_text((*store_->get_connector("acme"))->status), "disconnected");
 }
 
-TEST_F(StoreTest, UsageImportIsAllOrNothing) {
+TEST_P(StoreTest, UsageImportIsAllOrNothing) {
   // The second count names an unknown service: the whole import must roll back.
   auto bad = store_->import_usage({{"w9", "New Co", false, ""}}, {},
                                   {0, "2026-11-02T00:00:00Z", "", "t", {{"w9", "email", 1, 1}, {"w9", "ghost", 1, 1}}});
@@ -201,7 +214,7 @@ TEST_F(StoreTest, UsageImportIsAllOrNothing) {
   EXPECT_EQ((*latest)->counts[0].devices, 7);
 }
 
-TEST_F(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
+TEST_P(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
   PsaAccount a, b;
   a.id = "100";
   a.name = "Alpha Ltd";
@@ -218,7 +231,7 @@ TEST_F(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
   EXPECT_TRUE(accounts->at(1).excluded);  // exclusion survives a refresh
 }
 
-TEST_F(StoreTest, RunsAndLinesRoundTrip) {
+TEST_P(StoreTest, RunsAndLinesRoundTrip) {
   SyncRun run;
   run.connector_id = "acme";
   run.effective_date = "2026-11-01";
@@ -258,7 +271,7 @@ LeaseHolder holder(const std::string& owner) {
   return h;
 }
 
-TEST_F(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
+TEST_P(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
   auto first = store_->acquire_lease("acme", holder("owner-a"), 60'000, "");
   ASSERT_TRUE(first);
   EXPECT_FALSE(first->has_value());  // taken
@@ -281,7 +294,7 @@ TEST_F(StoreTest, ALeaseHasOneOwnerUntilItIsReleasedOrExpires) {
   EXPECT_FALSE(store_->get_lease("acme")->has_value());
 }
 
-TEST_F(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
+TEST_P(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
   ASSERT_FALSE(store_->acquire_lease("acme", holder("dead"), 60'000, "")->has_value());
   EXPECT_TRUE(store_->acquire_lease("acme", holder("new"), 60'000, "someone-else")->has_value());
   EXPECT_FALSE(store_->acquire_lease("acme", holder("new"), 60'000, "dead")->has_value());
@@ -290,7 +303,7 @@ TEST_F(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
 
 // ---- The write journal ----
 
-TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
+TEST_P(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
   WriteIntent intent;
   intent.connector_id = "acme";
   intent.run_id = 7;
@@ -304,7 +317,7 @@ TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
   ASSERT_TRUE(ids);
   ASSERT_EQ(ids->size(), 2u);
   store_.reset();
-  auto reopened = open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "secret.key", .clock = &clock_});
+  auto reopened = state_.open(&clock_);
   ASSERT_TRUE(reopened);
   store_ = std::move(*reopened);
   auto open = store_->open_write_intents("acme");
@@ -324,7 +337,7 @@ TEST_F(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {
 
 // ---- Approvals ----
 
-TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
+TEST_P(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   SyncLine held;
   held.key = "w1|email";
   held.workspace_id = "w1";
@@ -368,9 +381,50 @@ TEST_F(StoreTest, AHeldLineIsDecidedOnceAndALaterRunSupersedesIt) {
   EXPECT_EQ((*pending)[0].run_id, *third);
 }
 
+// ---- Ordering ----
+
+// Lists are sorted by bytes on every store, whatever the database's locale: "Beta" before
+// "alpha", "Ålborg" last (a linguistic collation would give Ålborg alpha beta Beta).
+TEST_P(StoreTest, ListsAreInByteOrderWhateverTheDatabaseLocale) {
+  ASSERT_TRUE(store_->import_usage({{"x1", "alpha", false, ""},
+                                    {"x2", "Beta", false, ""},
+                                    {"x3", "\xc3\x85lborg", false, ""},
+                                    {"x4", "beta", false, ""}},
+                                   {}, {0, "2026-11-02T00:00:00Z", "", "names", {}}));
+  auto workspaces = store_->list_workspaces();
+  ASSERT_TRUE(workspaces);
+  std::vector<std::string> names;
+  for (const auto& w : *workspaces) names.push_back(w.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Alpha Ltd", "Beta", "Beta Ltd", "Gamma", "alpha",
+                                             "beta", "\xc3\x85lborg"}));
+}
+
 // ---- Usage snapshots ----
 
-TEST_F(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
+TEST_P(StoreTest, AStreamedImportRefusesADuplicateCountAndGoesOn) {
+  auto import = store_->begin_usage_import("stream");
+  ASSERT_TRUE(import) << import.status().message();
+  ASSERT_TRUE((*import)->add_workspace({"w4", "Delta", false, "p-1"}).ok());
+  ASSERT_TRUE((*import)->add_count({"w4", "edr", 3, 4}).ok());
+  EXPECT_EQ((*import)->add_count({"w4", "edr", 9, 9}).code(), ErrorClass::kConflict);
+  ASSERT_TRUE((*import)->add_count({"w4", "email", 1, 2}).ok());
+  auto id = (*import)->commit("2026-11-05T00:00:00Z");
+  ASSERT_TRUE(id) << id.status().message();
+  import->reset();
+  auto latest = store_->latest_snapshot();
+  ASSERT_TRUE(latest && latest->has_value());
+  EXPECT_EQ((*latest)->id, *id);
+  ASSERT_EQ((*latest)->counts.size(), 2u);
+  EXPECT_EQ((*latest)->counts[0].service_id, "edr");
+  EXPECT_EQ((*latest)->counts[0].devices, 4);  // the first count stands
+  auto compared = store_->compare_usage_snapshot(*id);
+  ASSERT_TRUE(compared);
+  EXPECT_EQ(compared->counts, 2u);
+  EXPECT_EQ(compared->previous_as_of, "2026-11-01T00:00:00Z");
+  EXPECT_EQ(compared->absent_workspaces, 1u);  // w1 had data before
+}
+
+TEST_P(StoreTest, TheLatestSnapshotIsTheNewestAsOf) {
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-12-01T00:00:00Z", "", "new", {{"w1", "email", 9, 9}}}));
   ASSERT_TRUE(store_->import_usage({}, {}, {0, "2026-10-01T00:00:00Z", "", "old", {{"w1", "email", 1, 1}}}));
   auto latest = store_->latest_snapshot();
@@ -463,7 +517,7 @@ UserRecord partner_user(const std::string& name, const std::string& partner_id) 
   return UserRecord{name, "partner_admin", partner_id, "$argon2id$hash-of-" + name, ""};
 }
 
-TEST_F(StoreTest, UsersAreCreatedOnceListedByNameAndKeepOnlyTheHash) {
+TEST_P(StoreTest, UsersAreCreatedOnceListedByNameAndKeepOnlyTheHash) {
   ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
   ASSERT_TRUE(store_->create_user({"adam", "vendor_admin", "", "$argon2id$x", ""}).ok());
   EXPECT_EQ(store_->create_user(partner_user("zoe", "msp-b")).code(), ErrorClass::kConflict);
@@ -476,12 +530,12 @@ TEST_F(StoreTest, UsersAreCreatedOnceListedByNameAndKeepOnlyTheHash) {
   EXPECT_FALSE((*users)[1].created_at.empty());
 }
 
-TEST_F(StoreTest, APartnerAdminWithoutAPartnerIsRefused) {
+TEST_P(StoreTest, APartnerAdminWithoutAPartnerIsRefused) {
   EXPECT_FALSE(store_->create_user(partner_user("zoe", "")).ok());
   EXPECT_FALSE(store_->create_user({"eve", "root", "", "$argon2id$x", ""}).ok());
 }
 
-TEST_F(StoreTest, ANewPasswordOrRemovingTheUserEndsTheirSessions) {
+TEST_P(StoreTest, ANewPasswordOrRemovingTheUserEndsTheirSessions) {
   ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
   ASSERT_TRUE(store_->create_session({"h1", "zoe", "csrf1", 1000, 1000}).ok());
   ASSERT_TRUE(store_->create_session({"h2", "zoe", "csrf2", 1000, 1000}).ok());
@@ -497,7 +551,7 @@ TEST_F(StoreTest, ANewPasswordOrRemovingTheUserEndsTheirSessions) {
   EXPECT_EQ(store_->create_session({"h4", "zoe", "c", 1, 1}).code(), ErrorClass::kNotFound);
 }
 
-TEST_F(StoreTest, SessionsAreTouchedAndExpireWhenIdleOrTooOld) {
+TEST_P(StoreTest, SessionsAreTouchedAndExpireWhenIdleOrTooOld) {
   ASSERT_TRUE(store_->create_user(partner_user("zoe", "msp-a")).ok());
   ASSERT_TRUE(store_->create_session({"idle", "zoe", "c1", 1000, 1000}).ok());
   ASSERT_TRUE(store_->create_session({"old", "zoe", "c2", 10, 5000}).ok());
@@ -514,6 +568,108 @@ TEST_F(StoreTest, SessionsAreTouchedAndExpireWhenIdleOrTooOld) {
   EXPECT_TRUE(store_->get_session("fresh")->has_value());
   ASSERT_TRUE(store_->delete_session("fresh").ok());
   EXPECT_FALSE(store_->get_session("fresh")->has_value());
+}
+
+// ---- Streaming a run ----
+
+SyncLine planned_line(const std::string& key, int64_t number, const std::string& outcome) {
+  SyncLine line;
+  line.key = key;
+  line.workspace_id = key;
+  line.service_id = "email";
+  line.target = number * 10;
+  line.outcome = outcome;
+  line.number = number;
+  return line;
+}
+
+std::vector<std::string> keys_of(const Result<std::vector<SyncLine>>& lines) {
+  std::vector<std::string> keys;
+  if (lines)
+    for (const auto& line : *lines) keys.push_back(line.key);
+  return keys;
+}
+
+TEST_P(StoreTest, ARunsLinesAreAddedInChunksWalkedByKeyAndPagedByNumber) {
+  SyncRun run;
+  run.connector_id = "acme";
+  auto id = store_->create_run(run, {});
+  ASSERT_TRUE(id) << id.status().message();
+  ASSERT_TRUE(
+      store_->add_lines(*id, {planned_line("b", 1, "pending"), planned_line("a", 2, "pending")})
+          .ok());
+  ASSERT_TRUE(
+      store_->add_lines(*id, {planned_line("c", 3, "unchanged"), planned_line("B", 4, "pending")})
+          .ok());
+  // A chunk with a key the run already has is refused whole.
+  EXPECT_FALSE(
+      store_->add_lines(*id, {planned_line("d", 5, "pending"), planned_line("a", 6, "pending")})
+          .ok());
+
+  EXPECT_EQ(keys_of(store_->scan_lines(*id, "", 2)), (std::vector<std::string>{"B", "a"}));
+  EXPECT_EQ(keys_of(store_->scan_lines(*id, "a", 10)), (std::vector<std::string>{"b", "c"}));
+  EXPECT_TRUE(store_->scan_lines(*id, "c", 10)->empty());
+
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 0, 2, /*skip_unchanged=*/false)),
+            (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 2, 10, /*skip_unchanged=*/false)),
+            (std::vector<std::string>{"c", "B"}));
+  EXPECT_EQ(keys_of(store_->list_lines_page(*id, 2, 10, /*skip_unchanged=*/true)),
+            (std::vector<std::string>{"B"}));
+  auto page = store_->list_lines_page(*id, 3, 10, false);
+  ASSERT_TRUE(page && page->size() == 1u);
+  EXPECT_EQ(page->front().number, 4);
+  EXPECT_EQ(*page->front().target, 40);
+}
+
+TEST_P(StoreTest, UsageCountsAreReadAChunkOfWorkspacesAtATime) {
+  ASSERT_TRUE(store_
+                  ->import_usage({}, {},
+                                 {0,
+                                  "2026-11-02T00:00:00Z",
+                                  "",
+                                  "test",
+                                  {{"w1", "email", 1, 2},
+                                   {"w1", "edr", 3, 4},
+                                   {"w2", "email", 5, 6},
+                                   {"w3", "edr", 7, 8}}})
+                  .ok());
+  auto header = store_->latest_snapshot_header();
+  ASSERT_TRUE(header && header->has_value());
+  auto full = store_->latest_snapshot();
+  ASSERT_TRUE(full && full->has_value());
+  EXPECT_EQ((*header)->id, (*full)->id);
+  EXPECT_EQ((*header)->as_of, "2026-11-02T00:00:00Z");
+  EXPECT_TRUE((*header)->counts.empty());
+
+  int64_t snapshot = (*header)->id;
+  auto first = store_->list_usage_counts(snapshot, "", 2);
+  ASSERT_TRUE(first) << first.status().message();
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].service_id, "edr");
+  EXPECT_EQ((*first)[1].service_id, "email");
+  EXPECT_EQ((*first)[2].workspace_id, "w2");
+  EXPECT_EQ((*first)[2].devices, 6);
+  auto second = store_->list_usage_counts(snapshot, "w2", 2);
+  ASSERT_TRUE(second && second->size() == 1u);
+  EXPECT_EQ(second->front().workspace_id, "w3");
+  EXPECT_TRUE(store_->list_usage_counts(snapshot, "w3", 2)->empty());
+}
+
+TEST_P(StoreTest, PushedQuantitiesAreRecordedManyAtOnceAndReadBackByPair) {
+  // Ids with quotes, commas, braces and backslashes travel as they are.
+  const std::string odd_account = "A,\"{4}\\";
+  ASSERT_TRUE(store_
+                  ->record_pushed_many(
+                      "acme", {{"A1", "s1", 5}, {odd_account, "s1", 7}, {"A1", "s1", 6}}, 9)
+                  .ok());
+  auto some = store_->list_pushed_of("acme", {{"A1", "s1"}, {odd_account, "s1"}, {"A3", "s1"}});
+  ASSERT_TRUE(some) << some.status().message();
+  EXPECT_EQ(*some, (std::map<std::pair<std::string, std::string>, int64_t>{
+                       {{"A1", "s1"}, 6}, {{odd_account, "s1"}, 7}}));
+  EXPECT_TRUE(store_->list_pushed_of("acme", {})->empty());
+  EXPECT_TRUE(store_->list_pushed_of("other", {{"A1", "s1"}})->empty());
+  EXPECT_EQ(store_->list_pushed("acme")->size(), 2u);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ class Statement {
   int64_t integer(int col) const;
   std::optional<int64_t> optional_integer(int col) const;
   std::string blob(int col) const;
+  bool flag(int col) const { return integer(col) != 0; }  // a 0/1 column
 
  private:
   sqlite3* db_;

@@ -1,0 +1,187 @@
+// What both stores read the same way: the columns a record is selected with and how a row
+// becomes that record, over any row type with text(c), optional_text(c), integer(c),
+// optional_integer(c) and flag(c) (SQLite's Statement, PostgreSQL's PgRow). Private to the store.
+#ifndef METERBRIDGE_HOST_STORE_INTERNAL_ROWS_H_
+#define METERBRIDGE_HOST_STORE_INTERNAL_ROWS_H_
+
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/store/model.h"
+#include "host/store/store.h"
+
+namespace mb::store_internal {
+
+inline constexpr const char* kConnectorColumns =
+    "id, plugin_id, partner, status, status_message, status_at, credentials IS NOT NULL";
+inline constexpr const char* kRunColumns =
+    "id, connector_id, trigger, dry_run, state, effective_date, started_at, finished_at, message, "
+    "counts, parent_run_id, owner_id";
+inline constexpr const char* kLineColumns =
+    "line_key, workspace_id, service_id, account_id, psa_service_id, metric, target, current, "
+    "delta, action, outcome, error_class, message, line_ref, number, decision, decision_run_id, "
+    "decision_note, decided_at";
+inline constexpr const char* kLineColumnsOfL =
+    "l.line_key, l.workspace_id, l.service_id, l.account_id, l.psa_service_id, l.metric, "
+    "l.target, l.current, l.delta, l.action, l.outcome, l.error_class, l.message, l.line_ref, "
+    "l.number, l.decision, l.decision_run_id, l.decision_note, l.decided_at";
+inline constexpr const char* kWriteIntentColumns =
+    "id, connector_id, run_id, line_key, account_id, psa_service_id, ref, units_before, target, "
+    "effective_date, created_at_ms, created_at, state, resolution, resolved_run_id, resolved_at";
+inline constexpr const char* kLeaseColumns =
+    "owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, expires_at_ms";
+inline constexpr const char* kPsaAccountColumns =
+    "id, name, active, excluded, details, fetched_at, missing_since";
+inline constexpr const char* kAccountMappingColumns =
+    "workspace_id, account_id, source, excluded, account_name, drift, updated_at";
+
+template <typename Row>
+Result<ConnectorRecord> read_connector(const Row& row) {
+  ConnectorRecord c;
+  c.id = row.text(0);
+  c.plugin_id = row.text(1);
+  c.partner = row.text(2);
+  auto status = parse_stored<ConnectorStatus>(row.text(3), "connector '" + c.id + "'");
+  if (!status) return status.status();
+  c.status = *status;
+  c.status_message = row.text(4);
+  c.status_at = row.text(5);
+  c.has_credentials = row.flag(6);
+  return c;
+}
+
+template <typename Row>
+Result<SyncRun> read_run(const Row& row) {
+  SyncRun r;
+  r.id = row.integer(0);
+  r.connector_id = row.text(1);
+  r.trigger = row.text(2);
+  r.dry_run = row.flag(3);
+  auto state = parse_stored<RunState>(row.text(4), "run " + std::to_string(r.id));
+  if (!state) return state.status();
+  r.state = *state;
+  r.effective_date = row.text(5);
+  r.started_at = row.text(6);
+  r.finished_at = row.text(7);
+  r.message = row.text(8);
+  r.counts_json = row.text(9);
+  r.parent_run_id = row.integer(10);
+  r.owner_id = row.text(11);
+  return r;
+}
+
+// One line from kLineColumns, starting at column `c`.
+template <typename Row>
+Result<SyncLine> read_line(const Row& row, int c) {
+  SyncLine l;
+  l.key = row.text(c + 0);
+  l.workspace_id = row.text(c + 1);
+  l.service_id = row.text(c + 2);
+  l.account_id = row.text(c + 3);
+  l.psa_service_id = row.text(c + 4);
+  l.metric = row.text(c + 5);
+  l.target = row.optional_integer(c + 6);
+  l.current = row.optional_integer(c + 7);
+  l.delta = row.optional_integer(c + 8);
+  auto action = parse_stored<LineAction>(row.text(c + 9), "line '" + l.key + "'");
+  if (!action) return action.status();
+  l.action = *action;
+  l.outcome = row.text(c + 10);
+  l.error_class = row.text(c + 11);
+  l.message = row.text(c + 12);
+  l.line_ref_json = row.text(c + 13);
+  l.number = row.integer(c + 14);
+  auto decision = parse_stored<Decision>(row.text(c + 15), "line '" + l.key + "'");
+  if (!decision) return decision.status();
+  l.decision = *decision;
+  l.decision_run_id = row.integer(c + 16);
+  l.decision_note = row.text(c + 17);
+  l.decided_at = row.text(c + 18);
+  return l;
+}
+
+template <typename Row>
+Result<WriteIntent> read_write_intent(const Row& row) {
+  WriteIntent i;
+  i.id = row.integer(0);
+  i.connector_id = row.text(1);
+  i.run_id = row.integer(2);
+  i.line_key = row.text(3);
+  i.account_id = row.text(4);
+  i.psa_service_id = row.text(5);
+  i.ref_json = row.text(6);
+  i.units_before = row.optional_integer(7);
+  i.target = row.integer(8);
+  i.effective_date = row.text(9);
+  i.created_at_ms = row.integer(10);
+  i.created_at = row.text(11);
+  auto state = parse_stored<WriteIntentState>(row.text(12), "write intent " + std::to_string(i.id));
+  if (!state) return state.status();
+  i.state = *state;
+  i.resolution = row.text(13);
+  i.resolved_run_id = row.integer(14);
+  i.resolved_at = row.text(15);
+  return i;
+}
+
+template <typename Row>
+LeaseHolder read_lease(const Row& row) {
+  LeaseHolder h;
+  h.owner_id = row.text(0);
+  h.host = row.text(1);
+  h.pid = row.integer(2);
+  h.process_start = row.text(3);
+  h.purpose = row.text(4);
+  h.acquired_at = row.text(5);
+  h.heartbeat_at = row.text(6);
+  h.expires_at_ms = row.integer(7);
+  return h;
+}
+
+template <typename Row>
+PsaAccount read_psa_account(const Row& row) {
+  PsaAccount a;
+  a.id = row.text(0);
+  a.name = row.text(1);
+  a.active = row.flag(2);
+  a.excluded = row.flag(3);
+  a.details_json = row.text(4);
+  a.fetched_at = row.text(5);
+  a.missing_since = row.optional_text(6);
+  return a;
+}
+
+template <typename Row>
+Result<AccountMapping> read_account_mapping(const Row& row) {
+  AccountMapping m;
+  m.workspace_id = row.text(0);
+  m.account_id = row.optional_text(1);
+  std::string what = "the mapping of workspace '" + m.workspace_id + "'";
+  auto source = parse_stored<MappingSource>(row.text(2), what);
+  if (!source) return source.status();
+  m.source = *source;
+  m.excluded = row.flag(3);
+  m.account_name = row.text(4);
+  auto drift = parse_stored<MappingDrift>(row.text(5), what);
+  if (!drift) return drift.status();
+  m.drift = *drift;
+  m.updated_at = row.text(6);
+  return m;
+}
+
+// import_usage through the store's own streamed import: one transaction either way.
+inline Result<int64_t> import_usage_streamed(Store& store, const std::vector<Workspace>& workspaces,
+                                             const std::vector<VendorService>& services,
+                                             const UsageSnapshot& snapshot) {
+  auto import = store.begin_usage_import(snapshot.source);
+  if (!import) return import.status();
+  for (const auto& ws : workspaces) MB_RETURN_IF_ERROR((*import)->add_workspace(ws));
+  for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
+  for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
+  return (*import)->commit(snapshot.as_of);
+}
+
+}  // namespace mb::store_internal
+
+#endif  // METERBRIDGE_HOST_STORE_INTERNAL_ROWS_H_
