@@ -35,13 +35,8 @@ constexpr const char* kUsage = R"({"as_of": "2026-11-21",
 class AdminApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::path plugins = dir_.path() / "plugins";
-    fs::create_directories(plugins);
-    ::chmod(plugins.c_str(), 0755);
-    for (const auto& e : fs::directory_iterator(testing::build_dir() / "test-plugins" / "ledger")) {
-      fs::copy_file(e.path(), plugins / e.path().filename());
-      ::chmod((plugins / e.path().filename()).c_str(), 0755);
-    }
+    testing::install_plugin(testing::build_dir() / "test-plugins" / "ledger",
+                            dir_.path() / "plugins");
     dir_.write("ledger.json", kLedger);
     dir_.write("token", kToken, 0600);
     dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},

@@ -48,13 +48,8 @@ struct Reply {
 class ConsoleAccessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::path plugins = dir_.path() / "plugins";
-    fs::create_directories(plugins);
-    ::chmod(plugins.c_str(), 0755);
-    for (const auto& e : fs::directory_iterator(testing::build_dir() / "test-plugins" / "ledger")) {
-      fs::copy_file(e.path(), plugins / e.path().filename());
-      ::chmod((plugins / e.path().filename()).c_str(), 0755);
-    }
+    testing::install_plugin(testing::build_dir() / "test-plugins" / "ledger",
+                            dir_.path() / "plugins");
     dir_.write("ledger-a.json", kLedger);
     dir_.write("ledger-b.json", kLedger);
     dir_.write("mb.json",
