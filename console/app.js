@@ -3,6 +3,10 @@
 // cookie, and repeats the session's CSRF token on every request that changes something.
 // Every text from the server is set as text, never parsed as HTML.
 
+import * as services from "./services.js";
+import * as review from "./review.js";
+import * as runs from "./runs.js";
+
 const state = { user: null, csrf: "" };
 
 // ---- DOM helpers ----
@@ -170,6 +174,8 @@ function connectorCard(c) {
       el("dd", { "data-field": "next-run" }, c.next_run_at ? when(c.next_run_at) : "Not scheduled")),
     el("a", { href: `#/connectors/${encodeURIComponent(c.id)}/workspaces`, "data-action": "map-workspaces" },
       "Map workspaces"),
+    el("a", { href: `#/connectors/${encodeURIComponent(c.id)}/services`, "data-action": "map-services" },
+      "Map services"),
     buttons);
 }
 
@@ -365,9 +371,20 @@ function pickAccount(workspace, accounts, chosen) {
 
 // ---- Routing ----
 
+// What the screens in their own modules (services.js, review.js, runs.js) use of this one.
+const ui = { el, show, notify, api, matches, when };
+
 function route() {
   if (!state.user) return;
   document.getElementById("main").focus();
+  // The nav link of the screen shown is the current page.
+  for (const link of document.querySelectorAll("#nav a")) {
+    const screen = link.getAttribute("href");
+    if (location.hash.startsWith(screen) || (screen === "#/connectors" && !/^#\/(review|runs)/.test(location.hash)))
+      link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if ([services, review, runs].some((screen) => screen.route(location.hash, ui))) return;
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
   if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
   else renderConnectors();

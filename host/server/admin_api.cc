@@ -360,6 +360,8 @@ Result<Answer> sync_connector(const Endpoint& e) {
   options.cancelled = e.stop_requested;
   options.dry_run = body->flag("dry_run");
   options.force_full_push = body->flag("force");
+  auto tracked = e.auth.progress.track(id, options.dry_run ? "dry_run" : "sync");
+  options.progress = tracked.callback();
   auto report = ops::sync_connector(e.app, id, options);
   if (!report) return report.status();
   return Answer{200,
@@ -519,6 +521,18 @@ Answer new_run_report(const Endpoint& e, const SyncReport& report) {
                                  e.app.report_names(report.run.connector_id), report.notes)};
 }
 
+// Tracks the progress of the run that approving or retrying run `id` starts, under its
+// connector (docs/console.md, "Runs").
+Result<RunProgressBoard::TrackedRun> track_followup(const Endpoint& e, int64_t id,
+                                                    const std::string& trigger) {
+  auto store = e.app.store();
+  if (!store) return store.status();
+  auto run = (*store)->get_run(id);
+  if (!run) return run.status();
+  if (!*run) return Status::NotFound("no run " + std::to_string(id));
+  return e.auth.progress.track((*run)->connector_id, trigger);
+}
+
 Result<Answer> approve_run(const Endpoint& e) {
   auto id = run_id(e);
   if (!id) return id.status();
@@ -527,6 +541,9 @@ Result<Answer> approve_run(const Endpoint& e) {
   SyncOptions options;
   options.trigger = "approve";
   options.cancelled = e.stop_requested;
+  auto tracked = track_followup(e, *id, "approve");
+  if (!tracked) return tracked.status();
+  options.progress = tracked->callback();
   auto report = ops::approve_run(e.app, *id, body->numbers("lines"), options);
   if (!report) return report.status();
   return new_run_report(e, *report);
@@ -539,6 +556,9 @@ Result<Answer> retry_run(const Endpoint& e) {
   SyncOptions options;
   options.trigger = "retry";
   options.cancelled = e.stop_requested;
+  auto tracked = track_followup(e, *id, "retry");
+  if (!tracked) return tracked.status();
+  options.progress = tracked->callback();
   auto report = ops::retry_run(e.app, *id, options);
   if (!report) return report.status();
   return new_run_report(e, *report);
@@ -625,6 +645,15 @@ Result<Answer> connector_card_list(const Endpoint& e) {
   return Answer{200, std::move(*cards)};
 }
 
+// GET /v1/console/progress: the runs the API is running (and those that ended in the last
+// minute) of the connectors the caller reaches, for the console's live progress.
+Result<Answer> run_progress(const Endpoint& e) {
+  if (auto query = read_query(e.request, {}, {}); !query) return query.status();
+  return Answer{200, e.auth.progress.to_json([&](const std::string& connector) {
+                  return check_reach(e.app, e.principal, connector).ok();
+                })};
+}
+
 // GET / and GET /console/{file}: the console's files.
 Result<Answer> console_file(const Endpoint& e) {
   std::string name = e.params["file"].empty() ? "index.html" : e.params["file"];
@@ -708,6 +737,7 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"GET",    "/v1/session",        {&ep::whoami, {}, false, false, Access::kToken, Scope::kFilters}},
       {"DELETE", "/v1/session",        {&ep::sign_out, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/console/connectors", {&ep::connector_card_list, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"GET",    "/v1/console/progress",   {&ep::run_progress, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/connectors",                                          {&ep::list_connectors, {}, false, false, Access::kToken, Scope::kFilters}},
       {"POST",   "/v1/connectors/{id}/test",                                {&ep::test_connector, kLong}},
       {"PUT",    "/v1/connectors/{id}/credentials",                         {&ep::store_credentials, kLong, true}},

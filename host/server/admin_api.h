@@ -26,6 +26,7 @@
 #include "host/app/app.h"
 #include "host/config/config.h"
 #include "host/server/auth.h"
+#include "host/server/console_review.h"
 #include "host/server/http_server.h"
 #include "host/server/router.h"
 
@@ -43,12 +44,14 @@ class RunGate {
   std::map<std::string, std::unique_ptr<std::mutex>> per_connector_;
 };
 
-// What the console's endpoints share: sessions, the sign-in limiter and where its files are.
+// What the console's endpoints share: sessions, the sign-in limiter, the progress of the runs
+// the API is running, and where its files are.
 struct ConsoleAccess {
   ConsoleAccess(const Clock& clock, SessionTimes times)
-      : sessions(clock, times), limiter(clock, {}) {}
+      : sessions(clock, times), limiter(clock, {}), progress(clock) {}
   SessionKeeper sessions;
   SignInLimiter limiter;
+  RunProgressBoard progress;
   bool secure = false;  // the listener has TLS: cookies are Secure
   bool scheduler_on = true;
   std::filesystem::path console_dir;
@@ -63,7 +66,7 @@ struct AdminApiOptions {
   bool scheduler_on = true;                // serve schedules runs (the console shows the next one)
   std::filesystem::path console_dir = {};  // empty: beside the binary (console_dir())
   const Clock* clock = &SystemClock::instance();
-  size_t max_body_bytes = 64 * 1024;  // every endpoint but POST /v1/usage
+  size_t max_body_bytes = 64 * 1024;               // every endpoint but POST /v1/usage
   size_t max_usage_body_bytes = 32 * 1024 * 1024;  // POST /v1/usage
   // Shared by every sync the API starts; serve sets it on SIGTERM so a run stops at its next
   // durable batch boundary. May be null.
