@@ -3,7 +3,7 @@
 // quantity, the delta, the outcome and its full reason with what fixes it — then a real sync, and
 // the held lines awaiting approval across every run, approved or dismissed one by one or in bulk.
 // Approval goes through POST /v1/runs/{run}/approve, the CLI's own path: it re-plans on today's
-// numbers, refuses what went stale, and records the run's effective date.
+// numbers, refuses what went stale, and records the effective date chosen (or the policy's).
 //
 // Also the line table the Runs screen shows (lineTable, OUTCOME_FIX).
 //
@@ -96,7 +96,7 @@ export function route(hash, ui) {
   return true;
 }
 
-const reviewState = { preview: null, connector: "" };
+const reviewState = { preview: null, connector: "", effectiveDate: "" };
 
 async function renderReview(ui, wanted) {
   const { el, show, api } = ui;
@@ -181,7 +181,8 @@ function awaitingApproval(ui, approvals, reload) {
     const said = [];
     for (const [run, lines] of byRun) {
       try {
-        const doc = await api("POST", `/v1/runs/${run}/${action}`, { lines });
+        const body = action === "approve" && effective.value ? { lines, effective_date: effective.value } : { lines };
+        const doc = await api("POST", `/v1/runs/${run}/${action}`, body);
         said.push(action === "approve"
           ? `run #${run}: approved as run #${doc.id} (${doc.state}, effective ${doc.effective_date || "today"}) — ${countsText(doc.counts)}`
           : `run #${run}: dismissed ${doc.dismissed.length} line(s)`);
@@ -192,6 +193,10 @@ function awaitingApproval(ui, approvals, reload) {
     notify(said.join("; "));
     await reload();
   };
+  // Empty: the connector's policies.effective_date, as the CLI's `runs approve` without
+  // --effective-date. Kept across re-renders, so a bulk decision in steps keeps its date.
+  const effective = el("input", { type: "date", id: "effective-date", value: reviewState.effectiveDate });
+  effective.addEventListener("change", () => { reviewState.effectiveDate = effective.value; });
   const all = el("input", { type: "checkbox", id: "approvals-all", "aria-label": "Select every held line" });
   const boxes = [];
   const bulkApprove = el("button", { type: "button", id: "approve-selected", disabled: true }, "Approve selected");
@@ -222,8 +227,10 @@ function awaitingApproval(ui, approvals, reload) {
   const lines = approvals.map((a) => ({ ...a, outcome: "held" }));
   section.append(
     el("p", {}, "Approving re-reads the platform and applies only lines still as they were when held; " +
-      "a line that changed since ends stale. The new run records the connector's effective date."),
-    el("div", { class: "toolbar" }, bulkApprove, bulkDismiss),
+      "a line that changed since ends stale. The approval's run takes effect on the date below " +
+      "(empty: the connector's policy) and records it."),
+    el("div", { class: "toolbar" },
+      el("label", { for: "effective-date", class: "check" }, "Effective date", effective), bulkApprove, bulkDismiss),
     lineTable(ui, "approval-lines", "Held lines, newest run first", lines, new Map(),
       { select: all, extra: (l) => [el("div", { class: "sub" }, `${l.connector} · run #${l.run}`), ...extra(l)] }));
   return section;

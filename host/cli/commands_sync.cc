@@ -272,9 +272,10 @@ std::string connector_of_run(App& app, int64_t id) {
 }
 
 int runs_followup(App& app, int64_t id, const std::vector<int64_t>& lines, bool approve,
-                  const OutputChoices& choices) {
+                  const OutputChoices& choices, const std::string& effective_date = "") {
   SyncOptions options;
   options.trigger = approve ? "approve" : "retry";
+  options.effective_date = effective_date;
   auto display = progress_display(app, connector_of_run(app, id), choices);
   options.progress = display->callback();
   auto report =
@@ -447,10 +448,14 @@ void register_sync_commands(CLI::App& cli, CommandContext ctx) {
     approve->add_option("--line", *lines,
                         "Only these held lines (numbers from runs show / runs pending)");
     add_held_line_filters(approve, *ws, *svc);
+    auto effective = std::make_shared<std::string>();
+    approve->add_option("--effective-date", *effective,
+                        "The date the approved changes take effect, YYYY-MM-DD (default: the "
+                        "connector's policies.effective_date)");
     auto output = add_output_flags(approve, true);
-    approve->callback([ctx, id, lines, ws, svc, output] {
+    approve->callback([ctx, id, lines, ws, svc, effective, output] {
       auto selected = ops::select_held_lines(ctx.app, *id, *lines, *ws, *svc);
-      ctx.exit_code = selected ? runs_followup(ctx.app, *id, *selected, true, *output)
+      ctx.exit_code = selected ? runs_followup(ctx.app, *id, *selected, true, *output, *effective)
                                : report_failure(ctx.app, selected.status());
     });
   }

@@ -536,11 +536,13 @@ Result<RunProgressBoard::TrackedRun> track_followup(const Endpoint& e, int64_t i
 Result<Answer> approve_run(const Endpoint& e) {
   auto id = run_id(e);
   if (!id) return id.status();
-  auto body = read_body(e.request, {{"lines", FieldKind::kPositiveIntArray}});
+  auto body = read_body(
+      e.request, {{"lines", FieldKind::kPositiveIntArray}, {"effective_date", FieldKind::kString}});
   if (!body) return body.status();
   SyncOptions options;
   options.trigger = "approve";
   options.cancelled = e.stop_requested;
+  options.effective_date = body->text("effective_date").value_or("");
   auto tracked = track_followup(e, *id, "approve");
   if (!tracked) return tracked.status();
   options.progress = tracked->callback();

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <utility>
@@ -28,6 +30,27 @@ using namespace sync_internal;  // the phases of a run; this file is their orche
 
 SyncEngine::SyncEngine(Store& store, SyncSettings settings, const Clock& clock)
     : store_(store), settings_(std::move(settings)), clock_(clock) {}
+
+namespace {
+
+// Ok when `date` is a calendar date written YYYY-MM-DD (an approval's effective date).
+Status check_calendar_date(const std::string& date) {
+  auto refused = Status::ConfigInvalid("effective_date '" + date +
+                                       "' is not a date written YYYY-MM-DD (e.g. 2026-12-01)");
+  int year = 0;
+  unsigned month = 0, day = 0;
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-' || date[0] == '-') return refused;
+  auto digits = [&](size_t at, size_t n, auto& value) {
+    auto [end, ec] = std::from_chars(date.data() + at, date.data() + at + n, value);
+    return ec == std::errc() && end == date.data() + at + n;
+  };
+  if (!digits(0, 4, year) || !digits(5, 2, month) || !digits(8, 2, day)) return refused;
+  const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month},
+                                        std::chrono::day{day}};
+  return ymd.ok() ? Status::Ok() : refused;
+}
+
+}  // namespace
 
 std::string SyncEngine::effective_date(const Policies& policies) const {
   return effective_date_at(policies, clock_.now_ms());
@@ -111,6 +134,8 @@ Result<std::vector<SyncLine>> SyncEngine::held_or_named(int64_t run_id,
 Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginSession& session,
                                        int64_t run_id, const std::vector<int64_t>& line_numbers,
                                        const SyncOptions& options) {
+  if (!options.effective_date.empty())
+    MB_RETURN_IF_ERROR(check_calendar_date(options.effective_date));
   auto original = load_run_of(store_, connector.id, run_id);
   if (!original) return original.status();
   if (original->dry_run)
@@ -149,8 +174,10 @@ Result<SyncReport> SyncEngine::approve(const ConnectorConfig& connector, PluginS
   std::map<std::string, const SyncLine*> today;
   for (const auto& l : *planned) today[l.key] = &l;
 
-  SyncRun run = new_run(connector, "approve", options.dry_run, options.owner_id,
-                        effective_date(connector.policies), clock_.now_ms());
+  SyncRun run = new_run(
+      connector, "approve", options.dry_run, options.owner_id,
+      options.effective_date.empty() ? effective_date(connector.policies) : options.effective_date,
+      clock_.now_ms());
   run.parent_run_id = run_id;
   std::vector<SyncLine> approval_lines;
   std::map<std::string, SyncLine> held;

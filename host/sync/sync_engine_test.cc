@@ -194,9 +194,10 @@ class SyncEngineTest : public ::testing::Test {
     return engine.sync(connector_, *session_, options);
   }
 
-  Result<SyncReport> approve(int64_t run_id, const std::vector<int64_t>& lines = {}) {
+  Result<SyncReport> approve(int64_t run_id, const std::vector<int64_t>& lines = {},
+                             const SyncOptions& options = {}) {
     SyncEngine engine(*store_, SyncSettings{}, clock_);
-    return engine.approve(connector_, *session_, run_id, lines, {});
+    return engine.approve(connector_, *session_, run_id, lines, options);
   }
 
   // A snapshot of the three workspaces' EDR devices (users 1), as of `as_of`.
@@ -592,6 +593,37 @@ TEST_F(ApprovalTest, ApprovalAppliesTheHeldLinesOnceAndSaysWhenNothingIsLeft) {
       EXPECT_EQ(to_text(l.decision), "approved");
       EXPECT_EQ(l.decision_run_id, approved->run.id);
     }
+}
+
+TEST_F(ApprovalTest, AnApprovalTakesEffectOnTheDateItIsGiven) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  SyncOptions dated;
+  dated.effective_date = "2026-12-01";
+  auto approved = approve(held->run.id, {}, dated);
+  ASSERT_TRUE(approved) << approved.status().message();
+  EXPECT_EQ(approved->run.effective_date, "2026-12-01");
+  ASSERT_FALSE(platform_.applies.empty());
+  EXPECT_EQ(platform_.applies.back().at("effective_date").as_string(), "2026-12-01");
+  auto stored = store_->get_run(approved->run.id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->effective_date, "2026-12-01");
+}
+
+TEST_F(ApprovalTest, AnEffectiveDateThatIsNoDateIsRefusedAndChangesNothing) {
+  auto held = sync();
+  ASSERT_TRUE(held);
+  size_t writes = platform_.applies.size();
+  for (const char* bad : {"2026-02-30", "2026-12-1", "tomorrow", "2026-13-01", "-202-12-01"}) {
+    SyncOptions dated;
+    dated.effective_date = bad;
+    auto refused = approve(held->run.id, {}, dated);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.status().code(), ErrorClass::kConfigInvalid);
+    EXPECT_NE(refused.status().message().find("effective_date"), std::string::npos);
+  }
+  EXPECT_EQ(platform_.applies.size(), writes);
+  EXPECT_TRUE(approve(held->run.id)) << "the held lines still await a decision";
 }
 
 TEST_F(ApprovalTest, ApprovingAfterUsageChangedWritesNothingAndSaysStale) {

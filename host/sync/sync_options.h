@@ -79,6 +79,10 @@ struct SyncOptions {
   std::function<Status()> confirm_owner;
   // The lease owner running this, recorded on the run (empty when run without a lease).
   std::string owner_id;
+  // Approval only: the date the approved changes take effect (YYYY-MM-DD), recorded on the
+  // approval's run and sent with its reads and writes; empty: the connector's
+  // policies.effective_date, as for a sync.
+  std::string effective_date;
 };
 
 // At most this many lines ride in a SyncReport; the run's every line is in the store.

@@ -15,6 +15,7 @@ Shares its helpers (processes, browser, waits) with console_browser_test.py.
     review_browser_test.py BUILD_DIR SOURCE_DIR
 """
 import concurrent.futures
+import datetime
 import json
 import os
 import shutil
@@ -176,14 +177,21 @@ def reviews_and_approves(f):
     shot(f, "review-approvals")
     fits_phone_width(f, "review")
 
-    # Two lines approved in bulk (keyboard: Space ticks a box), one dismissed on its own.
+    # Two lines approved in bulk (keyboard: Space ticks a box) to take effect on the first of next
+    # month, one dismissed on its own. The date is set as the date picker sets it (its typed form
+    # depends on the browser's locale).
+    today = datetime.date.today()
+    effective = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1).isoformat()
+    d.execute_script("const field = arguments[0]; field.value = arguments[1];"
+                     "field.dispatchEvent(new Event('change', {bubbles: true}))",
+                     d.find_element(By.ID, "effective-date"), effective)
     boxes = d.find_elements(By.CSS_SELECTOR, "#approval-lines tbody input[type=checkbox]")
     for box in boxes[:2]:
         d.execute_script("arguments[0].focus()", box)
         d.switch_to.active_element.send_keys(Keys.SPACE)
     d.find_element(By.ID, "approve-selected").click()
     wait(d, lambda drv: "approved as run #" in notice(drv))
-    check("effective" in notice(d), f"the approval says its effective date: {notice(d)!r}")
+    check(f"effective {effective}" in notice(d), f"the approval takes effect on {effective}: {notice(d)!r}")
     wait(d, lambda drv: len(approval_rows(drv)) == held_count - 2)
     approval_rows(d)[0].find_element(By.CSS_SELECTOR, '[data-action="dismiss"]').click()
     wait(d, lambda drv: "dismissed 1 line" in notice(drv))
