@@ -204,6 +204,29 @@ TEST_F(ConsoleAccessTest, APartnerTokenReachesOnlyItsPartnersConnectorsRunsAndAp
   EXPECT_EQ(beta.body.at("workspaces").at(0).at("state").as_string(), "mapped");
 }
 
+TEST_F(ConsoleAccessTest, TheLiveProgressShowsTheRunsTheApiRanOfTheCallersConnectorsOnly) {
+  sync_both();
+  auto progress_of = [&](const Headers& caller) {
+    Reply r = call("GET", "/v1/console/progress", caller);
+    EXPECT_EQ(r.status, 200) << json::serialize(r.body);
+    std::map<std::string, json::object> by_connector;
+    for (const auto& run : r.body.at("runs").as_array())
+      by_connector[std::string(run.at("connector").as_string())] = run.as_object();
+    return by_connector;
+  };
+  auto all = progress_of(bearer(kVendorToken));
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& [id, run] : all) {
+    EXPECT_EQ(run.at("run").as_int64(), run_of_[id]) << id;
+    EXPECT_EQ(run.at("phase").as_string(), "finished") << id;
+    EXPECT_FALSE(run.at("running").as_bool()) << id;
+    EXPECT_EQ(run.at("trigger").as_string(), "sync") << id;
+  }
+  auto partner = progress_of(bearer(kPartnerAToken));
+  ASSERT_EQ(partner.size(), 1u);
+  EXPECT_EQ(partner.begin()->first, "alpha-psa");
+}
+
 TEST_F(ConsoleAccessTest, APartnerAdminsSessionSeesOnlyTheirConnectorsAndNeedsTheCsrfToken) {
   auto [cookie, csrf] = sign_in("ana");
   Headers session{{"Cookie", cookie}};
