@@ -152,7 +152,9 @@ function connectorCard(c) {
                    onclick: (e) => runAction(e.currentTarget, c, "sync") }, "Sync now"),
     el("button", { type: "button", class: "danger-outline", "data-action": "disconnect",
                    disabled: c.status === "disconnected",
-                   onclick: () => confirmDisconnect(c) }, "Disconnect"));
+                   onclick: () => confirmDisconnect(c) }, "Disconnect"),
+    c.from_config ? null : el("button", { type: "button", class: "danger-outline", "data-action": "remove",
+                                          onclick: () => confirmRemove(c) }, "Remove"));
   return el("article", { class: "card", "data-connector": c.id, "aria-labelledby": `card-${c.id}` },
     el("h2", { id: `card-${c.id}` }, c.partner || c.id),
     el("p", { class: "sub" }, `${c.platform} · ${c.id}`,
@@ -182,7 +184,8 @@ async function renderConnectors() {
   try {
     const doc = await api("GET", "/v1/console/connectors");
     const cards = doc.connectors.map(connectorCard);
-    show(heading, cards.length
+    const add = el("p", {}, el("a", { href: "#/connectors/new", class: "button", id: "add-connector" }, "Add a connector"));
+    show(heading, add, cards.length
       ? el("div", { class: "cards", id: "connector-cards" }, cards)
       : el("p", { class: "empty" }, "No connectors yet."));
   } catch (e) {
@@ -226,6 +229,145 @@ function confirmDisconnect(c) {
   dialog.returnValue = "";
   dialog.showModal();
   document.getElementById("confirm-cancel").focus();
+}
+
+function confirmRemove(c) {
+  const dialog = document.getElementById("confirm");
+  document.getElementById("confirm-title").textContent = `Remove ${c.partner || c.id}?`;
+  document.getElementById("confirm-text").textContent =
+    `This disconnects it (removing ${c.disconnect_removes.replace(/ Run history stays\.$/, "")}) and deletes the connector. Its run history stays.`;
+  document.getElementById("confirm-ok").textContent = "Remove";
+  dialog.onclose = async () => {
+    if (dialog.returnValue !== "ok") return;
+    try {
+      await api("DELETE", `/v1/console/connectors/${encodeURIComponent(c.id)}`);
+      notify(`${c.id}: removed`);
+    } catch (e) {
+      notify(`${c.id}: ${e.message}`);
+    }
+    await renderConnectors();
+  };
+  dialog.returnValue = "";
+  dialog.showModal();
+  document.getElementById("confirm-cancel").focus();
+}
+
+// ---- Add a connector ----
+// The form is generated from the plugin's config JSON Schema: one input per property, a password
+// input for each secret field (nothing is ever sent back to fill it), a select for an enum, a
+// checkbox for a boolean, a comma-separated list for an array.
+
+function schemaInput(name, prop, secret, required) {
+  const id = `config-${name}`;
+  const common = { id, name, "data-config": name, required: required || undefined,
+                   "aria-describedby": prop.description ? `${id}-help` : undefined };
+  let input;
+  if (Array.isArray(prop.enum)) {
+    input = el("select", common, required ? null : el("option", { value: "" }, "—"),
+      prop.enum.map((v) => el("option", { value: String(v) }, String(v))));
+  } else if (prop.type === "boolean") {
+    input = el("input", { ...common, type: "checkbox", required: undefined });
+  } else if (prop.type === "integer" || prop.type === "number") {
+    input = el("input", { ...common, type: "number", step: prop.type === "integer" ? "1" : "any" });
+  } else {
+    input = el("input", { ...common, type: secret ? "password" : "text",
+                          autocomplete: secret ? "new-password" : "off",
+                          placeholder: prop.type === "array" ? "comma-separated" : undefined });
+  }
+  const label = el("label", { for: id }, prop.title || name, required ? " *" : "", secret ? " (secret)" : "");
+  const help = prop.description ? el("p", { class: "help", id: `${id}-help` }, prop.description) : null;
+  return { node: el("div", { class: "field" }, label, input, help), input, prop };
+}
+
+function configValue(field) {
+  const { input, prop } = field;
+  if (prop.type === "boolean") return input.checked ? true : undefined;
+  const text = input.value.trim();
+  if (text === "") return undefined;
+  if (prop.type === "integer" || prop.type === "number") return Number(text);
+  if (prop.type === "array") {
+    const items = text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+    const numeric = prop.items && (prop.items.type === "integer" || prop.items.type === "number");
+    return items.map((t) => (numeric ? Number(t) : t));
+  }
+  return text;
+}
+
+async function renderAddConnector() {
+  const main = document.getElementById("main");
+  main.setAttribute("aria-busy", "true");
+  let plugins;
+  try {
+    plugins = (await api("GET", "/v1/console/plugins")).plugins;
+  } catch (e) {
+    main.removeAttribute("aria-busy");
+    if (e.status !== 401) show(el("h1", {}, "Add a connector"), el("p", { class: "error", role: "alert" }, e.message));
+    return;
+  }
+  const partnerScoped = state.user.role !== "vendor_admin";
+  const plugin = el("select", { id: "add-plugin", name: "plugin", required: true },
+    plugins.map((p) => el("option", { value: p.id }, `${p.name} (${p.id})`)));
+  const id = el("input", { id: "add-id", name: "id", required: true, pattern: "[a-z0-9][a-z0-9_\\-]{0,63}",
+                           autocomplete: "off", "aria-describedby": "add-id-help" });
+  const partner = el("input", { id: "add-partner", name: "partner", autocomplete: "organization" });
+  const partnerId = el("input", { id: "add-partner-id", name: "partner_id", autocomplete: "off",
+                                  value: partnerScoped ? state.user.partner_id : "", readonly: partnerScoped || undefined });
+  const configFields = el("fieldset", { id: "add-config" });
+  const error = el("p", { class: "error", id: "add-error", role: "alert" });
+  const submit = el("button", { type: "submit", id: "add-submit" }, "Test and save");
+  let fields = [];
+  const fillConfig = () => {
+    const chosen = plugins.find((p) => p.id === plugin.value);
+    const schema = (chosen && chosen.config_schema) || {};
+    const required = new Set(schema.required || []);
+    const secrets = new Set((chosen ? chosen.secret_fields : []).map((p) => p.slice(1)));
+    fields = Object.entries(schema.properties || {}).map(([name, prop]) =>
+      ({ name, ...schemaInput(name, prop, secrets.has(name) || prop["x-secret"] === true, required.has(name)) }));
+    configFields.replaceChildren(el("legend", {}, chosen ? `${chosen.name} settings` : "Settings"),
+      ...fields.map((f) => f.node));
+  };
+  plugin.addEventListener("change", fillConfig);
+  fillConfig();
+
+  const form = el("form", { class: "add-connector", id: "add-connector-form", "aria-labelledby": "add-title" },
+    el("div", { class: "field" }, el("label", { for: "add-plugin" }, "Platform"), plugin),
+    el("div", { class: "field" }, el("label", { for: "add-id" }, "Connector id *"), id,
+      el("p", { class: "help", id: "add-id-help" }, "Lower-case letters, digits, - and _; it names the connector everywhere.")),
+    el("div", { class: "field" }, el("label", { for: "add-partner" }, "Partner name"), partner),
+    el("div", { class: "field" }, el("label", { for: "add-partner-id" }, "Partner id"), partnerId),
+    configFields,
+    el("div", { class: "actions" }, submit, el("a", { href: "#/connectors", class: "button secondary" }, "Cancel")),
+    error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    submit.textContent = "Testing…";
+    error.textContent = "";
+    const config = {};
+    for (const f of fields) {
+      const value = configValue(f);
+      if (value !== undefined) config[f.name] = value;
+    }
+    const body = { id: id.value.trim(), plugin: plugin.value, config };
+    if (partner.value.trim()) body.partner = partner.value.trim();
+    if (partnerId.value.trim()) body.partner_id = partnerId.value.trim();
+    try {
+      const doc = await api("POST", "/v1/console/connectors", body);
+      for (const f of fields) if (f.input.type === "password") f.input.value = "";
+      notify(`${body.id}: added — ${doc.verdict.status}${doc.verdict.message ? " — " + doc.verdict.message : ""}`);
+      location.hash = "#/connectors";
+    } catch (e) {
+      error.textContent = e.message;
+      submit.disabled = false;
+      submit.textContent = "Test and save";
+    }
+  });
+  show(el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),
+    el("h1", { id: "add-title" }, "Add a connector"),
+    el("p", {}, "The credentials are tested against the platform before anything is saved; secret fields are stored encrypted and never shown again."),
+    form);
+  main.removeAttribute("aria-busy");
+  plugin.focus();
 }
 
 // ---- Workspace mapping ----
@@ -369,7 +511,8 @@ function route() {
   if (!state.user) return;
   document.getElementById("main").focus();
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
-  if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
+  if (location.hash === "#/connectors/new") renderAddConnector();
+  else if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
   else renderConnectors();
 }
 
