@@ -210,17 +210,18 @@ async function runAction(button, c, action) {
   await renderConnectors();
 }
 
-function confirmDisconnect(c) {
+// Asks in the modal dialog (Cancel has the focus); on OK calls the API, says how it went and
+// shows the cards again.
+function confirmThen(c, { title, text, ok, method, path, done }) {
   const dialog = document.getElementById("confirm");
-  document.getElementById("confirm-title").textContent = `Disconnect ${c.partner || c.id}?`;
-  document.getElementById("confirm-text").textContent =
-    `This removes ${c.disconnect_removes} The platform is told first.`;
-  document.getElementById("confirm-ok").textContent = "Disconnect";
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-ok").textContent = ok;
   dialog.onclose = async () => {
     if (dialog.returnValue !== "ok") return;
     try {
-      await api("POST", `/v1/connectors/${encodeURIComponent(c.id)}/disconnect`, {});
-      notify(`${c.id}: disconnected`);
+      await api(method, path, method === "POST" ? {} : undefined);
+      notify(`${c.id}: ${done}`);
     } catch (e) {
       notify(`${c.id}: ${e.message}`);
     }
@@ -231,25 +232,23 @@ function confirmDisconnect(c) {
   document.getElementById("confirm-cancel").focus();
 }
 
+function confirmDisconnect(c) {
+  confirmThen(c, {
+    title: `Disconnect ${c.partner || c.id}?`,
+    text: `This removes ${c.disconnect_removes} The platform is told first.`,
+    ok: "Disconnect", method: "POST", path: `/v1/connectors/${encodeURIComponent(c.id)}/disconnect`,
+    done: "disconnected",
+  });
+}
+
 function confirmRemove(c) {
-  const dialog = document.getElementById("confirm");
-  document.getElementById("confirm-title").textContent = `Remove ${c.partner || c.id}?`;
-  document.getElementById("confirm-text").textContent =
-    `This disconnects it (removing ${c.disconnect_removes.replace(/ Run history stays\.$/, "")}) and deletes the connector. Its run history stays.`;
-  document.getElementById("confirm-ok").textContent = "Remove";
-  dialog.onclose = async () => {
-    if (dialog.returnValue !== "ok") return;
-    try {
-      await api("DELETE", `/v1/console/connectors/${encodeURIComponent(c.id)}`);
-      notify(`${c.id}: removed`);
-    } catch (e) {
-      notify(`${c.id}: ${e.message}`);
-    }
-    await renderConnectors();
-  };
-  dialog.returnValue = "";
-  dialog.showModal();
-  document.getElementById("confirm-cancel").focus();
+  confirmThen(c, {
+    title: `Remove ${c.partner || c.id}?`,
+    text: `This disconnects it (removing ${c.disconnect_removes.replace(/ Run history stays\.$/, "")}) ` +
+          "and deletes the connector. Its run history stays.",
+    ok: "Remove", method: "DELETE", path: `/v1/console/connectors/${encodeURIComponent(c.id)}`,
+    done: "removed",
+  });
 }
 
 // ---- Add a connector ----

@@ -387,6 +387,13 @@ def vendor_admin_adds_a_connector(f):
     check("fabrikam-autotask" in ids, f"the added connector survives a restart: {ids}")
     shot(f, "connectors-with-added")
     mark("serve restarted")
+    card(d, "fabrikam-autotask").find_element(By.CSS_SELECTOR, '[data-action="remove"]').click()
+    text = wait(d, ec.visibility_of_element_located((By.ID, "confirm-text"))).text
+    check("run history stays" in text, f"the confirmation says what goes and what stays: {text!r}")
+    wait(d, ec.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+    wait(d, lambda drv: "fabrikam-autotask: removed" in drv.find_element(By.ID, "notice").text)
+    ids = sorted(c.get_attribute("data-connector") for c in cards(d))
+    check("fabrikam-autotask" not in ids, f"a removed connector is gone: {ids}")
     d.find_element(By.ID, "sign-out").click()
     wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
 
