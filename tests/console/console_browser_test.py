@@ -362,12 +362,15 @@ def vendor_admin_adds_a_connector(f):
                       "config-username": "meterbridge@northwind-it.example",
                       "config-secret": "not-the-secret", "config-integration_code": "DEMOVENDORCODE",
                       "config-discovery_url": f.autotask + "/atservicesrest/"})
+    # The form from its top, without the previous screen's notice.
+    d.execute_script("document.getElementById('notice').textContent = ''; window.scrollTo(0, 0)")
     shot(f, "add-connector")
     d.find_element(By.ID, "add-submit").click()
     error = wait(d, ec.visibility_of_element_located((By.ID, "add-error")))
     wait(d, lambda drv: error.text != "")
     check("nothing was stored" in error.text, f"a refused test stores nothing: {error.text!r}")
     check("not-the-secret" not in d.page_source, "the secret is not shown back")
+    d.execute_script("arguments[0].scrollIntoView({block: 'end'})", error)
     shot(f, "add-connector-refused")
     fill_add_form(d, {"config-secret": "demo-autotask-secret"})
     d.find_element(By.ID, "add-submit").click()
