@@ -371,6 +371,9 @@ async function renderAddConnector() {
 
 // ---- Workspace mapping ----
 
+// What a dragged PSA account carries: its id, under a type only this page uses.
+const DRAG_TYPE = "application/x-meterbridge-account";
+
 const DRIFT_TEXT = { renamed: "Renamed", deleted: "Deleted in PSA", inactive: "Inactive in PSA" };
 
 function matches(text, search) {
@@ -432,7 +435,21 @@ async function renderWorkspaces(connector) {
         ? el("span", { class: "badge badge-drift", "data-drift": w.drift }, DRIFT_TEXT[w.drift] || w.drift) : null;
       const path = `${base}/mappings/accounts/${encodeURIComponent(w.workspace_id)}`;
       const exclusion = `${base}/exclusions/workspaces/${encodeURIComponent(w.workspace_id)}`;
-      return el("tr", { "data-workspace": w.workspace_id, "data-state": w.state },
+      const dropAccount = w.state === "excluded" ? null : (e) => {
+        e.preventDefault();
+        e.currentTarget.classList.remove("drop-target");
+        const account = doc.unmapped_accounts.find((a) => a.id === e.dataTransfer.getData(DRAG_TYPE));
+        if (account) act("PUT", path, { account_id: account.id }, `${w.name} → ${account.name}`);
+      };
+      const dragOver = w.state === "excluded" ? null : (e) => {
+        if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "link";
+        e.currentTarget.classList.add("drop-target");
+      };
+      return el("tr", { "data-workspace": w.workspace_id, "data-state": w.state,
+                        ondragover: dragOver, ondrop: dropAccount,
+                        ondragleave: (e) => e.currentTarget.classList.remove("drop-target") },
         el("th", { scope: "row" }, w.name, el("div", { class: "sub" }, w.workspace_id)),
         el("td", { "data-field": "account" }, w.account_name ? w.account_name : "—", drift),
         el("td", {}, w.state),
@@ -457,8 +474,12 @@ async function renderWorkspaces(connector) {
         el("h2", { id: "auto-report-title" }, `Auto-match: ${view.report.mapped.length} mapped, ${view.report.unmapped.length} stayed unmapped`),
         el("ul", {}, view.report.unmapped.map((u) => el("li", {}, el("strong", {}, u.name), ` — ${u.reason}`))))
     : null;
+  // Drag an account onto a workspace's row to map it; Map… is the keyboard's way to the same.
   const accounts = el("ul", { class: "accounts", id: "unmapped-accounts" },
-    doc.unmapped_accounts.map((a) => el("li", { "data-account": a.id }, a.name, el("span", { class: "sub" }, ` ${a.id}`))));
+    doc.unmapped_accounts.map((a) => el("li", {
+      "data-account": a.id, draggable: "true", title: "Drag onto a workspace to map it",
+      ondragstart: (e) => { e.dataTransfer.setData(DRAG_TYPE, a.id); e.dataTransfer.effectAllowed = "link"; },
+    }, a.name, el("span", { class: "sub" }, ` ${a.id}`))));
 
   show(
     el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),

@@ -291,8 +291,21 @@ def workspace_row(d, workspace):
     return wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-workspace="{workspace}"]')))
 
 
+DRAG_AND_DROP = """
+const [source, target] = arguments;
+const data = new DataTransfer();
+const fire = (node, type) => node.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+fire(source, "dragstart");
+fire(target, "dragenter");
+fire(target, "dragover");
+fire(target, "drop");
+fire(source, "dragend");
+"""
+
+
 def map_contoso_workspaces(f):
-    """Auto-match, its report, filters, the searchable picker (by keyboard) and unmap."""
+    """Auto-match, its report, filters, the searchable picker (by keyboard), unmap, and drag and
+    drop."""
     d = f.driver
     card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="map-workspaces"]').click()
     wait(d, ec.visibility_of_element_located((By.ID, "workspace-table")))
@@ -331,6 +344,18 @@ def map_contoso_workspaces(f):
     wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
     check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "unmapped")
     shot(f, "09-workspace-mapping")
+
+    # Drag and drop: the account the unmap freed, dropped on the workspace's row. WebDriver cannot
+    # drive HTML5 drag and drop, so the page's own drag events are dispatched, in a real drag's
+    # order, with one DataTransfer.
+    account = wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, '#unmapped-accounts li[data-account="251"]')))
+    check(account.get_attribute("draggable") == "true", "an unmapped account can be dragged")
+    d.execute_script(DRAG_AND_DROP, account, workspace_row(d, "ws-cs-01"))
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("8 of 8"))
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "mapped", "mapped by drag and drop")
+    check("Margie" in workspace_row(d, "ws-cs-01").find_element(By.CSS_SELECTOR, '[data-field="account"]').text,
+          "to the account dropped on it")
+    shot(f, "workspaces-all-mapped")
     d.find_element(By.LINK_TEXT, "← Connectors").click()
     cards(d)
 
