@@ -648,6 +648,7 @@ Result<Answer> add_connector(const Endpoint& e) {
                        bj::object{{"field", "config"},
                                   {"error_class", error_class_name(added->verdict.error_class)}})};
   }
+  if (e.auth.connectors_changed) e.auth.connectors_changed();
   auto cards = connector_cards(e.app, e.principal, {.scheduler_on = e.auth.scheduler_on});
   if (!cards) return cards.status();
   bj::value card = nullptr;
@@ -661,6 +662,7 @@ Result<Answer> add_connector(const Endpoint& e) {
 Result<Answer> remove_connector(const Endpoint& e) {
   if (auto body = read_body(e.request, {}); !body) return body.status();
   MB_RETURN_IF_ERROR(remove_console_connector(e.app, e.params["id"]));
+  if (e.auth.connectors_changed) e.auth.connectors_changed();
   return Answer{200, bj::object{{"id", e.params["id"]}, {"removed", true}}};
 }
 
@@ -823,6 +825,7 @@ AdminApi::AdminApi(app::App& app, AdminApiOptions options, RunGate& gate)
       console_(std::make_unique<ConsoleAccess>(*options_.clock, options_.session_times)) {
   console_->secure = options_.tls;
   console_->scheduler_on = options_.scheduler_on;
+  console_->connectors_changed = options_.connectors_changed;
   console_->console_dir =
       options_.console_dir.empty() ? server::console_dir() : options_.console_dir;
 }
