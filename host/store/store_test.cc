@@ -594,7 +594,7 @@ std::vector<std::string> keys_of(const Result<std::vector<SyncLine>>& lines) {
 
 ConsoleConnector console_connector(const std::string& id) {
   return ConsoleConnector{.id = id,
-                          .plugin_id = "autotask",
+                          .plugin_id = "examplepsa",
                           .partner = "Northwind IT",
                           .partner_id = "msp-17",
                           .plugin_config_json = R"({"zone_url":"https://z.example"})",
