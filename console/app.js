@@ -156,7 +156,9 @@ function connectorCard(c) {
                    onclick: (e) => runAction(e.currentTarget, c, "sync") }, "Sync now"),
     el("button", { type: "button", class: "danger-outline", "data-action": "disconnect",
                    disabled: c.status === "disconnected",
-                   onclick: () => confirmDisconnect(c) }, "Disconnect"));
+                   onclick: () => confirmDisconnect(c) }, "Disconnect"),
+    c.from_config ? null : el("button", { type: "button", class: "danger-outline", "data-action": "remove",
+                                          onclick: () => confirmRemove(c) }, "Remove"));
   return el("article", { class: "card", "data-connector": c.id, "aria-labelledby": `card-${c.id}` },
     el("h2", { id: `card-${c.id}` }, c.partner || c.id),
     el("p", { class: "sub" }, `${c.platform} · ${c.id}`,
@@ -188,7 +190,8 @@ async function renderConnectors() {
   try {
     const doc = await api("GET", "/v1/console/connectors");
     const cards = doc.connectors.map(connectorCard);
-    show(heading, cards.length
+    const add = el("p", {}, el("a", { href: "#/connectors/new", class: "button", id: "add-connector" }, "Add a connector"));
+    show(heading, add, cards.length
       ? el("div", { class: "cards", id: "connector-cards" }, cards)
       : el("p", { class: "empty" }, "No connectors yet."));
   } catch (e) {
@@ -213,17 +216,18 @@ async function runAction(button, c, action) {
   await renderConnectors();
 }
 
-function confirmDisconnect(c) {
+// Asks in the modal dialog (Cancel has the focus); on OK calls the API, says how it went and
+// shows the cards again.
+function confirmThen(c, { title, text, ok, method, path, done }) {
   const dialog = document.getElementById("confirm");
-  document.getElementById("confirm-title").textContent = `Disconnect ${c.partner || c.id}?`;
-  document.getElementById("confirm-text").textContent =
-    `This removes ${c.disconnect_removes} The platform is told first.`;
-  document.getElementById("confirm-ok").textContent = "Disconnect";
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-ok").textContent = ok;
   dialog.onclose = async () => {
     if (dialog.returnValue !== "ok") return;
     try {
-      await api("POST", `/v1/connectors/${encodeURIComponent(c.id)}/disconnect`, {});
-      notify(`${c.id}: disconnected`);
+      await api(method, path, method === "POST" ? {} : undefined);
+      notify(`${c.id}: ${done}`);
     } catch (e) {
       notify(`${c.id}: ${e.message}`);
     }
@@ -234,7 +238,147 @@ function confirmDisconnect(c) {
   document.getElementById("confirm-cancel").focus();
 }
 
+function confirmDisconnect(c) {
+  confirmThen(c, {
+    title: `Disconnect ${c.partner || c.id}?`,
+    text: `This removes ${c.disconnect_removes} The platform is told first.`,
+    ok: "Disconnect", method: "POST", path: `/v1/connectors/${encodeURIComponent(c.id)}/disconnect`,
+    done: "disconnected",
+  });
+}
+
+function confirmRemove(c) {
+  confirmThen(c, {
+    title: `Remove ${c.partner || c.id}?`,
+    text: `This disconnects it (removing ${c.disconnect_removes.replace(/ Run history stays\.$/, "")}) ` +
+          "and deletes the connector. Its run history stays.",
+    ok: "Remove", method: "DELETE", path: `/v1/console/connectors/${encodeURIComponent(c.id)}`,
+    done: "removed",
+  });
+}
+
+// ---- Add a connector ----
+// The form is generated from the plugin's config JSON Schema: one input per property, a password
+// input for each secret field (nothing is ever sent back to fill it), a select for an enum, a
+// checkbox for a boolean, a comma-separated list for an array.
+
+function schemaInput(name, prop, secret, required) {
+  const id = `config-${name}`;
+  const common = { id, name, "data-config": name, required: required || undefined,
+                   "aria-describedby": prop.description ? `${id}-help` : undefined };
+  let input;
+  if (Array.isArray(prop.enum)) {
+    input = el("select", common, required ? null : el("option", { value: "" }, "—"),
+      prop.enum.map((v) => el("option", { value: String(v) }, String(v))));
+  } else if (prop.type === "boolean") {
+    input = el("input", { ...common, type: "checkbox", required: undefined });
+  } else if (prop.type === "integer" || prop.type === "number") {
+    input = el("input", { ...common, type: "number", step: prop.type === "integer" ? "1" : "any" });
+  } else {
+    input = el("input", { ...common, type: secret ? "password" : "text",
+                          autocomplete: secret ? "new-password" : "off",
+                          placeholder: prop.type === "array" ? "comma-separated" : undefined });
+  }
+  const label = el("label", { for: id }, prop.title || name, required ? " *" : "", secret ? " (secret)" : "");
+  const help = prop.description ? el("p", { class: "help", id: `${id}-help` }, prop.description) : null;
+  return { node: el("div", { class: "field" }, label, input, help), input, prop };
+}
+
+function configValue(field) {
+  const { input, prop } = field;
+  if (prop.type === "boolean") return input.checked ? true : undefined;
+  const text = input.value.trim();
+  if (text === "") return undefined;
+  if (prop.type === "integer" || prop.type === "number") return Number(text);
+  if (prop.type === "array") {
+    const items = text.split(",").map((t) => t.trim()).filter((t) => t !== "");
+    const numeric = prop.items && (prop.items.type === "integer" || prop.items.type === "number");
+    return items.map((t) => (numeric ? Number(t) : t));
+  }
+  return text;
+}
+
+async function renderAddConnector() {
+  const main = document.getElementById("main");
+  main.setAttribute("aria-busy", "true");
+  let plugins;
+  try {
+    plugins = (await api("GET", "/v1/console/plugins")).plugins;
+  } catch (e) {
+    main.removeAttribute("aria-busy");
+    if (e.status !== 401) show(el("h1", {}, "Add a connector"), el("p", { class: "error", role: "alert" }, e.message));
+    return;
+  }
+  const partnerScoped = state.user.role !== "vendor_admin";
+  const plugin = el("select", { id: "add-plugin", name: "plugin", required: true },
+    plugins.map((p) => el("option", { value: p.id }, `${p.name} (${p.id})`)));
+  const id = el("input", { id: "add-id", name: "id", required: true, pattern: "[a-z0-9][a-z0-9_\\-]{0,63}",
+                           autocomplete: "off", "aria-describedby": "add-id-help" });
+  const partner = el("input", { id: "add-partner", name: "partner", autocomplete: "organization" });
+  const partnerId = el("input", { id: "add-partner-id", name: "partner_id", autocomplete: "off",
+                                  value: partnerScoped ? state.user.partner_id : "", readonly: partnerScoped || undefined });
+  const configFields = el("fieldset", { id: "add-config" });
+  const error = el("p", { class: "error", id: "add-error", role: "alert" });
+  const submit = el("button", { type: "submit", id: "add-submit" }, "Test and save");
+  let fields = [];
+  const fillConfig = () => {
+    const chosen = plugins.find((p) => p.id === plugin.value);
+    const schema = (chosen && chosen.config_schema) || {};
+    const required = new Set(schema.required || []);
+    const secrets = new Set((chosen ? chosen.secret_fields : []).map((p) => p.slice(1)));
+    fields = Object.entries(schema.properties || {}).map(([name, prop]) =>
+      ({ name, ...schemaInput(name, prop, secrets.has(name) || prop["x-secret"] === true, required.has(name)) }));
+    configFields.replaceChildren(el("legend", {}, chosen ? `${chosen.name} settings` : "Settings"),
+      ...fields.map((f) => f.node));
+  };
+  plugin.addEventListener("change", fillConfig);
+  fillConfig();
+
+  const form = el("form", { class: "add-connector", id: "add-connector-form", "aria-labelledby": "add-title" },
+    el("div", { class: "field" }, el("label", { for: "add-plugin" }, "Platform"), plugin),
+    el("div", { class: "field" }, el("label", { for: "add-id" }, "Connector id *"), id,
+      el("p", { class: "help", id: "add-id-help" }, "Lower-case letters, digits, - and _; it names the connector everywhere.")),
+    el("div", { class: "field" }, el("label", { for: "add-partner" }, "Partner name"), partner),
+    el("div", { class: "field" }, el("label", { for: "add-partner-id" }, "Partner id"), partnerId),
+    configFields,
+    el("div", { class: "actions" }, submit, el("a", { href: "#/connectors", class: "button secondary" }, "Cancel")),
+    error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    submit.textContent = "Testing…";
+    error.textContent = "";
+    const config = {};
+    for (const f of fields) {
+      const value = configValue(f);
+      if (value !== undefined) config[f.name] = value;
+    }
+    const body = { id: id.value.trim(), plugin: plugin.value, config };
+    if (partner.value.trim()) body.partner = partner.value.trim();
+    if (partnerId.value.trim()) body.partner_id = partnerId.value.trim();
+    try {
+      const doc = await api("POST", "/v1/console/connectors", body);
+      for (const f of fields) if (f.input.type === "password") f.input.value = "";
+      notify(`${body.id}: added — ${doc.verdict.status}${doc.verdict.message ? " — " + doc.verdict.message : ""}`);
+      location.hash = "#/connectors";
+    } catch (e) {
+      error.textContent = e.message;
+      submit.disabled = false;
+      submit.textContent = "Test and save";
+    }
+  });
+  show(el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),
+    el("h1", { id: "add-title" }, "Add a connector"),
+    el("p", {}, "The credentials are tested against the platform before anything is saved; secret fields are stored encrypted and never shown again."),
+    form);
+  main.removeAttribute("aria-busy");
+  plugin.focus();
+}
+
 // ---- Workspace mapping ----
+
+// What a dragged PSA account carries: its id, under a type only this page uses.
+const DRAG_TYPE = "application/x-meterbridge-account";
 
 const DRIFT_TEXT = { renamed: "Renamed", deleted: "Deleted in PSA", inactive: "Inactive in PSA" };
 
@@ -297,7 +441,21 @@ async function renderWorkspaces(connector) {
         ? el("span", { class: "badge badge-drift", "data-drift": w.drift }, DRIFT_TEXT[w.drift] || w.drift) : null;
       const path = `${base}/mappings/accounts/${encodeURIComponent(w.workspace_id)}`;
       const exclusion = `${base}/exclusions/workspaces/${encodeURIComponent(w.workspace_id)}`;
-      return el("tr", { "data-workspace": w.workspace_id, "data-state": w.state },
+      const dropAccount = w.state === "excluded" ? null : (e) => {
+        e.preventDefault();
+        e.currentTarget.classList.remove("drop-target");
+        const account = doc.unmapped_accounts.find((a) => a.id === e.dataTransfer.getData(DRAG_TYPE));
+        if (account) act("PUT", path, { account_id: account.id }, `${w.name} → ${account.name}`);
+      };
+      const dragOver = w.state === "excluded" ? null : (e) => {
+        if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "link";
+        e.currentTarget.classList.add("drop-target");
+      };
+      return el("tr", { "data-workspace": w.workspace_id, "data-state": w.state,
+                        ondragover: dragOver, ondrop: dropAccount,
+                        ondragleave: (e) => e.currentTarget.classList.remove("drop-target") },
         el("th", { scope: "row" }, w.name, el("div", { class: "sub" }, w.workspace_id)),
         el("td", { "data-field": "account" }, w.account_name ? w.account_name : "—", drift),
         el("td", {}, w.state),
@@ -322,8 +480,12 @@ async function renderWorkspaces(connector) {
         el("h2", { id: "auto-report-title" }, `Auto-match: ${view.report.mapped.length} mapped, ${view.report.unmapped.length} stayed unmapped`),
         el("ul", {}, view.report.unmapped.map((u) => el("li", {}, el("strong", {}, u.name), ` — ${u.reason}`))))
     : null;
+  // Drag an account onto a workspace's row to map it; Map… is the keyboard's way to the same.
   const accounts = el("ul", { class: "accounts", id: "unmapped-accounts" },
-    doc.unmapped_accounts.map((a) => el("li", { "data-account": a.id }, a.name, el("span", { class: "sub" }, ` ${a.id}`))));
+    doc.unmapped_accounts.map((a) => el("li", {
+      "data-account": a.id, draggable: "true", title: "Drag onto a workspace to map it",
+      ondragstart: (e) => { e.dataTransfer.setData(DRAG_TYPE, a.id); e.dataTransfer.effectAllowed = "link"; },
+    }, a.name, el("span", { class: "sub" }, ` ${a.id}`))));
 
   show(
     el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),
@@ -386,7 +548,8 @@ function route() {
   }
   if ([services, review, runs].some((screen) => screen.route(location.hash, ui))) return;
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
-  if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
+  if (location.hash === "#/connectors/new") renderAddConnector();
+  else if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));
   else renderConnectors();
 }
 

@@ -3,7 +3,9 @@
 # platform on loopback, seeded with a small vendor world (examples/demo/). It imports usage,
 # tests every connector, maps (automatically, then what the config declares), shows a dry-run
 # diff, syncs, approves what was held, syncs again to prove nothing is written twice, and reads
-# every quantity back from the platforms. Any difference makes it exit non-zero.
+# every quantity back from the platforms. Any difference makes it exit non-zero. Then it starts
+# `meterbridge serve` and prints the web console's URL and a demo sign-in; on a terminal the
+# console keeps running until Ctrl-C, otherwise (the test suite) the script ends there.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -113,4 +115,34 @@ if [ "$ok" = 1 ]; then
 else
   echo "demo: FAILED — see the reports above." >&2
   exit 1
+fi
+
+step "Web console"
+# A vendor admin for this run only: a fresh password each run, printed once, never stored in
+# clear (the store keeps its Argon2id hash). This is a local demo on loopback.
+password=$(head -c 10 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$password" | MB users add demo --role vendor_admin > /dev/null
+MB serve --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
+pids+=($!)
+console_url=
+for _ in $(seq 1 100); do
+  console_url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" 2>/dev/null | head -n 1 || true)
+  [ -n "$console_url" ] && break
+  sleep 0.1
+done
+if [ -z "$console_url" ] || ! curl -fsS "$console_url/v1/health" > /dev/null; then
+  echo "demo: meterbridge serve did not start; see $work/serve.log" >&2
+  exit 1
+fi
+# The sign-in printed below works (and the console page is served).
+if ! curl -fsS -X POST -H 'Content-Type: application/json' -d "{\"name\":\"demo\",\"password\":\"$password\"}" \
+    "$console_url/v1/session" > /dev/null || ! curl -fsS "$console_url/" > /dev/null; then
+  echo "demo: the console or its demo sign-in does not answer; see $work/serve.log" >&2
+  exit 1
+fi
+echo "Console:  $console_url/"
+echo "Sign in:  demo / $password   (a vendor admin made for this demo run)"
+if [ -t 0 ] && [ -t 1 ]; then
+  echo "The console, the simulators and the scheduler run until Ctrl-C."
+  wait "${pids[-1]}" || true
 fi

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "host/common/bounded_read.h"
@@ -237,9 +238,84 @@ Result<Store*> App::store() {
     if (!opened) return Status(opened.status().code(), "state store: " + opened.status().message());
     register_sealing_key((*c)->key_file);
     MB_RETURN_IF_ERROR(record_connectors(**opened, **c));
+    auto merged = with_console_connectors(**c, **opened);
+    if (!merged) return Status(merged.status().code(), "state store: " + merged.status().message());
     store_ = std::move(*opened);
+    std::lock_guard<std::mutex> snapshot_lock(mu_);
+    file_config_ = *c;
+    config_.emplace(std::move(*merged));
   }
   return store_.get();
+}
+
+ConnectorConfig console_connector_config(const ConsoleConnector& added) {
+  ConnectorConfig connector;
+  connector.id = added.id;
+  connector.plugin = added.plugin_id;
+  connector.partner = added.partner;
+  connector.partner_id = added.partner_id;
+  connector.pointer = "(console connector '" + added.id + "')";
+  connector.from_console = true;
+  auto plugin_config = json::parse(added.plugin_config_json);
+  if (plugin_config && plugin_config->is_object())
+    connector.plugin_config = std::move(*plugin_config);
+  else
+    connector.plugin_config = boost::json::object();
+  return connector;
+}
+
+Result<std::shared_ptr<const Config>> App::with_console_connectors(const Config& file_config,
+                                                                   Store& store) {
+  auto added = store.list_console_connectors();
+  if (!added) return added.status();
+  auto merged = std::make_shared<Config>(file_config);
+  for (const auto& c : *added) {
+    if (file_config.find_connector(c.id) != nullptr) {
+      spdlog::warn("connector '{}' added in the console is also declared in {}; the file's is used",
+                   c.id, file_config.file.string());
+      continue;
+    }
+    merged->connectors.push_back(console_connector_config(c));
+  }
+  return std::shared_ptr<const Config>(std::move(merged));
+}
+
+Result<std::unique_ptr<PluginSession>> App::open_draft_session(const ConnectorConfig& draft,
+                                                               const std::string& credentials) {
+  auto c = config();
+  if (!c) return c.status();
+  return open_session_for(**c, draft, credentials);
+}
+
+Status App::add_console_connector(const ConsoleConnector& connector,
+                                  const std::string& credentials) {
+  auto st = store();
+  if (!st) return st.status();
+  std::lock_guard<std::mutex> lock(store_mu_);
+  MB_RETURN_IF_ERROR(store_->add_console_connector(connector, credentials));
+  return refresh_console_connectors();
+}
+
+Status App::remove_console_connector(const std::string& id) {
+  auto st = store();
+  if (!st) return st.status();
+  std::lock_guard<std::mutex> lock(store_mu_);
+  MB_RETURN_IF_ERROR(store_->remove_console_connector(id));
+  return refresh_console_connectors();
+}
+
+Status App::refresh_console_connectors() {
+  std::shared_ptr<const Config> file;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    file = file_config_;
+  }
+  if (!file) return Status::Ok();
+  auto merged = with_console_connectors(*file, *store_);
+  if (!merged) return merged.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  config_.emplace(std::move(*merged));
+  return Status::Ok();
 }
 
 Status App::reload(const std::function<Status(const Config& next)>& accept) {
@@ -263,7 +339,14 @@ Status App::reload(const std::function<Status(const Config& next)>& accept) {
       if (auto connectors = store_->list_connectors())
         for (const auto& c : *connectors) stored[c.id] = c.has_credentials;
     MB_RETURN_IF_ERROR(check_connectors(*config, *registry, stored, nullptr));
-    if (store_) MB_RETURN_IF_ERROR(record_connectors(*store_, *config));
+    if (store_) {
+      MB_RETURN_IF_ERROR(record_connectors(*store_, *config));
+      auto merged = with_console_connectors(*config, *store_);
+      if (!merged) return merged.status();
+      std::lock_guard<std::mutex> snapshot_lock(mu_);
+      file_config_ = config;
+      config = std::move(*merged);
+    }
     validated_ = Status::Ok();
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -288,7 +371,18 @@ Result<std::shared_ptr<const ConnectorConfig>> connector_in(
 Result<std::shared_ptr<const ConnectorConfig>> App::connector(const std::string& id) {
   auto c = config();
   if (!c) return c.status();
+  auto found = connector_in(*c, id);
+  if (found || store_opened()) return found;
+  // It may be one added in the console: those join config() when the store opens.
+  if (auto st = store(); !st) return found;
+  c = config();
+  if (!c) return c.status();
   return connector_in(*c, id);
+}
+
+bool App::store_opened() {
+  std::lock_guard<std::mutex> lock(store_mu_);
+  return store_ != nullptr;
 }
 
 ReportNames App::report_names(const std::string& connector_id) {
@@ -358,29 +452,36 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   if (!c) return c.status();
   auto connector = connector_in(*c, connector_id);  // from the same snapshot as `c`
   if (!connector) return connector.status();
+  return open_session_for(**c, **connector, credentials);
+}
+
+Result<std::unique_ptr<PluginSession>> App::open_session_for(
+    const Config& config, const ConnectorConfig& connector,
+    const std::optional<std::string>& credentials) {
+  const std::string& connector_id = connector.id;
   auto registry = plugins();
   if (!registry) return registry.status();
-  const PluginRecord* record = (*registry)->record((*connector)->plugin);
+  const PluginRecord* record = (*registry)->record(connector.plugin);
   if (record == nullptr)
-    return Status::Unsupported("connector '" + connector_id + "': no plugin '" +
-                               (*connector)->plugin + "' in " + plugin_dir().string());
+    return Status::Unsupported("connector '" + connector_id + "': no plugin '" + connector.plugin +
+                               "' in " + plugin_dir().string());
   if (record->state != PluginState::kLoaded)
     return Status::Unsupported("connector '" + connector_id + "': plugin '" + record->id + "' is " +
                                std::string(plugin_state_name(record->state)) + ": " +
                                record->reason);
   const PluginManifest& manifest = record->plugin->manifest();
-  auto effective = effective_plugin_config(**c, **connector, manifest, credentials);
+  auto effective = effective_plugin_config(config, connector, manifest, credentials);
   if (!effective) return effective.status();
 
   http::HttpPolicy policy;
-  std::string where = (*c)->file.string() + ": " + (*connector)->pointer + "/http: ";
+  std::string where = config.file.string() + ": " + connector.pointer + "/http: ";
   if (!manifest.http.is_null()) {
     Status s = http::apply_http_policy_json(manifest.http, &policy);
     if (!s.ok())
       return Status::Unsupported("plugin '" + manifest.id +
                                  "' manifest http defaults: " + s.message());
   }
-  Status s = http::apply_http_policy_json((*connector)->http, &policy);
+  Status s = http::apply_http_policy_json(connector.http, &policy);
   if (!s.ok()) return Status::ConfigInvalid(where + s.message());
   // The engine masks these in every line it writes, on top of the process-wide registry.
   std::vector<std::string> secrets;
@@ -398,7 +499,7 @@ Result<std::unique_ptr<PluginSession>> App::open_session_with(
   context.connector_id = connector_id;
   context.http = *client;
   std::shared_ptr<LoadedPlugin> plugin = record->plugin;
-  if ((*connector)->isolated) {
+  if (connector.isolated) {
     auto isolated = isolate_plugin(*record, default_runner_path());
     if (!isolated)
       return Status(isolated.status().code(),

@@ -86,6 +86,20 @@ class App {
   // A connector of the config in effect; the pointer keeps that config alive.
   Result<std::shared_ptr<const ConnectorConfig>> connector(const std::string& id);
 
+  // ---- Connectors added in the web console (docs/console.md, "Add a connector") ----
+  // They live in the store and join the config file's connectors in config(), once store() has
+  // opened it: every operation on a connector works the same on both kinds. A config file
+  // connector of the same id wins (with a warning).
+  //
+  // A session for a connector not recorded anywhere yet, with `credentials` (a JSON object of
+  // secret fields): how a new connector's credentials are tested before anything is stored.
+  Result<std::unique_ptr<PluginSession>> open_draft_session(const ConnectorConfig& draft,
+                                                            const std::string& credentials);
+  // Stores the connector (credentials sealed) and adds it to config().
+  Status add_console_connector(const ConsoleConnector& connector, const std::string& credentials);
+  // Disconnects it and takes it out of config(); its run history stays.
+  Status remove_console_connector(const std::string& id);
+
   // Reads the config file again (with the same command-line overrides) and rescans the plugin
   // folder. `accept`, when given, may refuse the new config (e.g. an unresolvable API token).
   // Nothing changes unless everything succeeds: then later calls see the new snapshots, and
@@ -113,6 +127,15 @@ class App {
   Result<PluginRegistry> scan_plugins(const Config* config,
                                       const PluginRegistry* previous = nullptr);
   Status record_connectors(Store& store, const Config& config);
+  // `file_config` with the store's console connectors after its own.
+  Result<std::shared_ptr<const Config>> with_console_connectors(const Config& file_config,
+                                                                Store& store);
+  Result<std::unique_ptr<PluginSession>> open_session_for(
+      const Config& config, const ConnectorConfig& connector,
+      const std::optional<std::string>& credentials);
+  Status refresh_console_connectors();  // with store_mu_ held
+  bool store_opened();
+  std::shared_ptr<const Config> file_config_;  // the config file's own connectors, guarded by mu_
 
   const GlobalOptions& options_;
   std::ostream& out_;
@@ -128,6 +151,10 @@ class App {
   std::optional<Status> validated_;  // guarded by store_mu_ once serving
   std::unique_ptr<Store> store_;
 };
+
+// The ConnectorConfig of a connector added in the console: its plugin config, default policies
+// and schedule, no declared mappings.
+ConnectorConfig console_connector_config(const ConsoleConnector& added);
 
 // Directory holding the running executable.
 std::filesystem::path executable_dir();

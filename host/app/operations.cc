@@ -154,6 +154,12 @@ Result<std::string> checked_credentials(const std::string& text, const PluginMan
 
 }  // namespace
 
+ConnectorVerdict test_new_connector(app::App& app, const ConnectorConfig& draft,
+                                    const std::string& credentials_json) {
+  auto session = app.open_draft_session(draft, credentials_json);
+  return authenticate(draft.id, session, meterbridge::AuthPurpose::kTest).verdict;
+}
+
 Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();

@@ -51,6 +51,11 @@ Result<ConnectorVerdict> test_connector(app::App& app, const std::string& id);
 Result<ConnectorVerdict> connect_connector(app::App& app, const std::string& id,
                                            const std::optional<std::string>& credentials_json,
                                            bool force = false);
+// Authenticates a connector not recorded anywhere yet (`draft`, with `credentials_json`: a JSON
+// object of its secret fields) against the platform, recording nothing: how the console tests
+// a new connector before it is stored.
+ConnectorVerdict test_new_connector(app::App& app, const ConnectorConfig& draft,
+                                    const std::string& credentials_json);
 // A secret field of a connector's plugin, as `connectors connect` asks for it on a terminal.
 struct CredentialField {
   std::string

@@ -89,6 +89,8 @@ struct ConnectorConfig {
   ScheduleConfig schedule;
   NotificationsConfig notifications;
   std::string pointer;  // "/connectors/3", for error messages
+  // Added in the web console and kept in the state store, not declared in the config file.
+  bool from_console = false;
 };
 
 }  // namespace mb

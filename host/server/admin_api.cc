@@ -15,6 +15,7 @@
 #include "host/server/api_body.h"
 #include "host/server/connector_cards.h"
 #include "host/server/console_assets.h"
+#include "host/server/console_connectors.h"
 #include "host/sync/report.h"
 
 namespace mb::server {
@@ -206,6 +207,7 @@ Result<Answer> list_connectors(const Endpoint& e) {
                              {"plugin", c.plugin},
                              {"partner", c.partner},
                              {"partner_id", c.partner_id},
+                             {"from_config", !c.from_console},
                              {"enabled", c.enabled},
                              {"status", to_text(r.status)},
                              {"status_message", r.status_message},
@@ -656,6 +658,45 @@ Result<Answer> run_progress(const Endpoint& e) {
                 })};
 }
 
+// GET /v1/console/plugins: what a connector can be added for, with each plugin's config schema.
+Result<Answer> connector_plugin_list(const Endpoint& e) {
+  auto forms = connector_plugin_forms(e.app);
+  if (!forms) return forms.status();
+  return Answer{200, std::move(*forms)};
+}
+
+// POST /v1/console/connectors: a connector added in the console, stored only once the platform
+// accepted its credentials (docs/console.md, "Add a connector").
+Result<Answer> add_connector(const Endpoint& e) {
+  auto added = add_console_connector(e.app, e.principal, e.request.body);
+  if (!added) return added.status();
+  if (!added->stored) {
+    return Answer{
+        422,
+        error_document("connector_test_failed",
+                       "the test against the platform failed (" + added->verdict.message +
+                           "); nothing was stored",
+                       bj::object{{"field", "config"},
+                                  {"error_class", error_class_name(added->verdict.error_class)}})};
+  }
+  if (e.auth.connectors_changed) e.auth.connectors_changed();
+  auto cards = connector_cards(e.app, e.principal, {.scheduler_on = e.auth.scheduler_on});
+  if (!cards) return cards.status();
+  bj::value card = nullptr;
+  for (const auto& c : cards->at("connectors").as_array())
+    if (c.at("id").as_string() == added->id) card = c;
+  return Answer{
+      201, bj::object{{"connector", std::move(card)}, {"verdict", verdict_json(added->verdict)}}};
+}
+
+// DELETE /v1/console/connectors/{id}: disconnects and removes a connector added in the console.
+Result<Answer> remove_connector(const Endpoint& e) {
+  if (auto body = read_body(e.request, {}); !body) return body.status();
+  MB_RETURN_IF_ERROR(remove_console_connector(e.app, e.params["id"]));
+  if (e.auth.connectors_changed) e.auth.connectors_changed();
+  return Answer{200, bj::object{{"id", e.params["id"]}, {"removed", true}}};
+}
+
 // GET / and GET /console/{file}: the console's files.
 Result<Answer> console_file(const Endpoint& e) {
   std::string name = e.params["file"].empty() ? "index.html" : e.params["file"];
@@ -740,6 +781,9 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"DELETE", "/v1/session",        {&ep::sign_out, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/console/connectors", {&ep::connector_card_list, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/console/progress",   {&ep::run_progress, {}, false, false, Access::kToken, Scope::kFilters}},
+      {"POST",   "/v1/console/connectors", {&ep::add_connector, kLong, true, false, Access::kToken, Scope::kFilters}},
+      {"DELETE", "/v1/console/connectors/{id}", {&ep::remove_connector, kLong}},
+      {"GET",    "/v1/console/plugins",    {&ep::connector_plugin_list, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/connectors",                                          {&ep::list_connectors, {}, false, false, Access::kToken, Scope::kFilters}},
       {"POST",   "/v1/connectors/{id}/test",                                {&ep::test_connector, kLong}},
       {"PUT",    "/v1/connectors/{id}/credentials",                         {&ep::store_credentials, kLong, true}},
@@ -813,6 +857,7 @@ AdminApi::AdminApi(app::App& app, AdminApiOptions options, RunGate& gate)
       console_(std::make_unique<ConsoleAccess>(*options_.clock, options_.session_times)) {
   console_->secure = options_.tls;
   console_->scheduler_on = options_.scheduler_on;
+  console_->connectors_changed = options_.connectors_changed;
   console_->console_dir =
       options_.console_dir.empty() ? server::console_dir() : options_.console_dir;
 }

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,7 @@ struct ConsoleAccess {
   bool secure = false;  // the listener has TLS: cookies are Secure
   bool scheduler_on = true;
   std::filesystem::path console_dir;
+  std::function<void()> connectors_changed;  // may be empty
 };
 
 struct AdminApiOptions {
@@ -71,6 +73,9 @@ struct AdminApiOptions {
   // Shared by every sync the API starts; serve sets it on SIGTERM so a run stops at its next
   // durable batch boundary. May be null.
   const std::atomic<bool>* stop_requested = nullptr;
+  // Called after a connector was added or removed in the console: serve schedules it (or stops
+  // scheduling it) at once. May be empty.
+  std::function<void()> connectors_changed = {};
 };
 
 class AdminApi {

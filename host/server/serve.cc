@@ -160,6 +160,9 @@ class Daemon {
     if (!plugins) return app::report_failure(app_, plugins.status());
     auto store = app_.store();
     if (!store) return app::report_store_failure(app_, store.status());
+    // Again: the connectors added in the console join the config once the store is open.
+    config = app_.config();
+    if (!config) return app::report_failure(app_, config.status());
     Status checked = check_connectors(**config, **plugins, {});
     if (!checked.ok()) spdlog::warn("{}", checked.message());
 
@@ -236,6 +239,13 @@ class Daemon {
     api.max_body_bytes = config.api_limits.max_body_bytes;
     api.max_usage_body_bytes = config.api_limits.max_usage_body_bytes;
     api.stop_requested = &stop_requested_;
+    api.connectors_changed = [this] {
+      if (options_.no_schedule) return;
+      auto now = app_.config();
+      if (!now) return;
+      Status s = scheduler_.reschedule(enabled_schedules(**now));
+      if (!s.ok()) spdlog::error("schedules unchanged after a console change: {}", s.message());
+    };
     api_ = std::make_unique<AdminApi>(app_, std::move(api), gate_);
     auto started = HttpServer::start(
         http, [this](const ApiRequest& head) { return api_->admit(head); },

@@ -189,6 +189,19 @@ struct SessionRecord {
   int64_t last_seen_ms = 0;
 };
 
+// A connector added in the web console (docs/console.md, "Add a connector"), as opposed to one
+// declared in the config file. Its secret fields are not here: they are the connector's
+// credentials, sealed like every other connector's.
+struct ConsoleConnector {
+  std::string id = {};
+  std::string plugin_id = {};
+  std::string partner = {};
+  std::string partner_id = {};  // the partner whose admins reach it; empty: vendor-wide only
+  std::string plugin_config_json = {};  // the plugin config without its secret fields
+  std::string created_by = {};          // the user who added it
+  std::string created_at = {};
+};
+
 }  // namespace mb
 
 #endif  // METERBRIDGE_HOST_STORE_MODEL_H_

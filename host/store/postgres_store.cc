@@ -239,6 +239,14 @@ CREATE INDEX sessions_by_user ON sessions(user_name);
     R"sql(
 CREATE INDEX sync_lines_by_number ON sync_lines(run_id, number);
 )sql",
+    // 4: connectors added in the web console, as SQLite's schema 7.
+    R"sql(
+ALTER TABLE connectors ADD COLUMN origin TEXT NOT NULL DEFAULT 'config'
+  CHECK(origin IN ('config','console','removed'));
+ALTER TABLE connectors ADD COLUMN partner_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE connectors ADD COLUMN plugin_config TEXT NOT NULL DEFAULT '';
+ALTER TABLE connectors ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -480,6 +488,61 @@ class PostgresStore : public Store {
               pg_params(id, now(), std::string(to_text(ConnectorStatus::kDisconnected))))
           .status();
     });
+  }
+
+  // ---- Connectors added in the web console ----
+  Status add_console_connector(const ConsoleConnector& c,
+                               const std::string& credentials_json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto box = secret_box();
+    if (!box) return box.status();
+    std::string sealed = (*box)->seal(credentials_json, "connector:" + c.id);
+    std::vector<PgParam> params =
+        pg_params(c.id, c.plugin_id, c.partner, std::string(to_text(ConnectorStatus::kNew)));
+    params.push_back(pg_bytes(sealed));
+    for (const std::string* text : {&c.partner_id, &c.plugin_config_json, &c.created_by})
+      params.push_back(pg_param(*text));
+    params.push_back(pg_param(now()));
+    auto r = db_->exec(
+        "INSERT INTO connectors(id, plugin_id, partner, status, credentials, origin, partner_id, "
+        "plugin_config, created_by, created_at, updated_at) "
+        "VALUES($1, $2, $3, $4, $5, 'console', $6, $7, $8, $9, $9) ON CONFLICT(id) DO NOTHING",
+        params);
+    if (!r) return r.status();
+    if (r->affected() == 0)
+      return Status::Conflict("a connector '" + c.id +
+                              "' exists (or existed: its run history stays)");
+    return Status::Ok();
+  }
+
+  Result<std::vector<ConsoleConnector>> list_console_connectors() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(std::string("SELECT ") + store_internal::kConsoleConnectorColumns +
+                           " FROM connectors WHERE origin = 'console' ORDER BY id",
+                       {});
+    if (!r) return r.status();
+    std::vector<ConsoleConnector> out;
+    for (int i = 0; i < r->rows(); ++i)
+      out.push_back(store_internal::read_console_connector(PgRow(*r, i)));
+    return out;
+  }
+
+  Status remove_console_connector(const std::string& id) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto check =
+          db_->exec("SELECT 1 FROM connectors WHERE id = $1 AND origin = 'console'", pg_params(id));
+      if (!check) return check.status();
+      if (check->empty()) return Status::NotFound("no connector '" + id + "' added in the console");
+    }
+    MB_RETURN_IF_ERROR(disconnect_connector(id));
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec(
+            "UPDATE connectors SET origin = 'removed', plugin_config = '', updated_at = $2 "
+            "WHERE id = $1 AND origin = 'console'",
+            pg_params(id, now()))
+        .status();
   }
 
   // ---- Usage ----

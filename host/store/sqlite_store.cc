@@ -288,6 +288,20 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql",
+    // 6: no change (the version number is taken by a change made elsewhere).
+    R"sql(
+SELECT 1;
+)sql",
+    // 7: connectors added in the web console: their origin, partner, plugin config (secret
+    // fields sealed in credentials, as for every connector) and who added them. A removed one
+    // keeps its row, and so its run history.
+    R"sql(
+ALTER TABLE connectors ADD COLUMN origin TEXT NOT NULL DEFAULT 'config'
+  CHECK(origin IN ('config','console','removed'));
+ALTER TABLE connectors ADD COLUMN partner_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE connectors ADD COLUMN plugin_config TEXT NOT NULL DEFAULT '';
+ALTER TABLE connectors ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -522,6 +536,59 @@ class SqliteStore : public Store {
       s.step();
       return s.status();
     });
+  }
+
+  // ---- Connectors added in the web console ----
+  Status add_console_connector(const ConsoleConnector& c,
+                               const std::string& credentials_json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto box = secret_box();
+    if (!box) return box.status();
+    std::string sealed = (*box)->seal(credentials_json, "connector:" + c.id);
+    Statement s(db_,
+                "INSERT INTO connectors(id, plugin_id, partner, status, credentials, origin, "
+                "partner_id, plugin_config, created_by, created_at, updated_at) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, 'console', ?6, ?7, ?8, ?9, ?9) "
+                "ON CONFLICT(id) DO NOTHING");
+    s.bind(1, c.id).bind(2, c.plugin_id).bind(3, c.partner);
+    s.bind(4, std::string(to_text(ConnectorStatus::kNew))).bind_blob(5, sealed);
+    s.bind(6, c.partner_id).bind(7, c.plugin_config_json).bind(8, c.created_by).bind(9, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0)
+      return Status::Conflict("a connector '" + c.id +
+                              "' exists (or existed: its run history stays)");
+    return Status::Ok();
+  }
+
+  Result<std::vector<ConsoleConnector>> list_console_connectors() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + store_internal::kConsoleConnectorColumns +
+                         " FROM connectors WHERE origin = 'console' ORDER BY id");
+    std::vector<ConsoleConnector> out;
+    while (s.step()) out.push_back(store_internal::read_console_connector(s));
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status remove_console_connector(const std::string& id) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Statement check(db_, "SELECT 1 FROM connectors WHERE id = ?1 AND origin = 'console'");
+      check.bind(1, id);
+      if (!check.step()) {
+        MB_RETURN_IF_ERROR(check.status());
+        return Status::NotFound("no connector '" + id + "' added in the console");
+      }
+    }
+    MB_RETURN_IF_ERROR(disconnect_connector(id));
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE connectors SET origin = 'removed', plugin_config = '', updated_at = ?2 "
+                "WHERE id = ?1 AND origin = 'console'");
+    s.bind(1, id).bind(2, now());
+    s.step();
+    return s.status();
   }
 
   // ---- Usage ----

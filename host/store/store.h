@@ -211,6 +211,22 @@ class Store {
   // Deletes sessions idle since before `idle_before_ms` or created before `created_before_ms`.
   virtual Status delete_expired_sessions(int64_t idle_before_ms, int64_t created_before_ms) = 0;
 
+  // ---- Connectors added in the web console (docs/console.md, "Add a connector") ----
+  // Added together; every store implements the whole group. Connectors declared in the config
+  // file never appear here.
+  //
+  // Records the connector with its sealed credentials (a JSON object of its secret fields), in
+  // one transaction. Conflict when any connector of that id exists (from the config file, the
+  // console, or one removed whose run history stays).
+  virtual Status add_console_connector(const ConsoleConnector& connector,
+                                       const std::string& credentials_json) = 0;
+  // The console's connectors not removed, by id.
+  virtual Result<std::vector<ConsoleConnector>> list_console_connectors() = 0;
+  // disconnect_connector, and the connector is no longer one of the console's: its plugin
+  // config goes, its run history stays (so its id is not reused). NotFound unless it is a
+  // console connector not removed yet.
+  virtual Status remove_console_connector(const std::string& id) = 0;
+
   // ---- Streaming a run (docs/sync.md, "Memory") ----
   // A sync's plan, reads, decisions and writes pass through the store a chunk at a time, so its
   // memory depends on the chunk, not on the run. Every method here is also what a second store

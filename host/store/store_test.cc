@@ -590,6 +590,99 @@ std::vector<std::string> keys_of(const Result<std::vector<SyncLine>>& lines) {
   return keys;
 }
 
+// ---- Connectors added in the web console ----
+
+ConsoleConnector console_connector(const std::string& id) {
+  return ConsoleConnector{.id = id,
+                          .plugin_id = "examplepsa",
+                          .partner = "Northwind IT",
+                          .partner_id = "msp-17",
+                          .plugin_config_json = R"({"zone_url":"https://z.example"})",
+                          .created_by = "vera"};
+}
+
+TEST_P(StoreTest, AConsoleConnectorIsStoredWithItsPartnerAndSealedCredentials) {
+  const std::string secret = "Console-Secret-0xBEEF";
+  ASSERT_TRUE(store_
+                  ->add_console_connector(console_connector("northwind"),
+                                          R"({"secret":")" + secret + R"("})")
+                  .ok());
+  auto listed = store_->list_console_connectors();
+  ASSERT_TRUE(listed) << listed.status().message();
+  ASSERT_EQ(listed->size(), 1u) << "the config's connector 'acme' is not the console's";
+  EXPECT_EQ(listed->front().id, "northwind");
+  EXPECT_EQ(listed->front().partner_id, "msp-17");
+  EXPECT_EQ(listed->front().plugin_config_json, R"({"zone_url":"https://z.example"})");
+  EXPECT_EQ(listed->front().created_by, "vera");
+  EXPECT_FALSE(listed->front().created_at.empty());
+  auto record = store_->get_connector("northwind");
+  ASSERT_TRUE(record && record->has_value());
+  EXPECT_TRUE((*record)->has_credentials);
+  EXPECT_EQ(to_text((*record)->status), "new");
+  auto credentials = store_->get_credentials("northwind");
+  ASSERT_TRUE(credentials && credentials->has_value());
+  EXPECT_NE((*credentials)->find(secret), std::string::npos);
+  auto files = state_.files_at_rest();
+  ASSERT_TRUE(files) << files.status().message();
+  for (const auto& file : *files)
+    EXPECT_EQ(testing::read_file(file).find(secret), std::string::npos) << file;
+}
+
+TEST_P(StoreTest, AConsoleConnectorTakesNoIdInUse) {
+  EXPECT_EQ(store_->add_console_connector(console_connector("acme"), "{}").code(),
+            ErrorClass::kConflict);
+  ASSERT_TRUE(store_->add_console_connector(console_connector("northwind"), "{}").ok());
+  EXPECT_EQ(store_->add_console_connector(console_connector("northwind"), "{}").code(),
+            ErrorClass::kConflict);
+  EXPECT_EQ(store_->list_console_connectors()->size(), 1u);
+  EXPECT_FALSE(store_->get_credentials("acme")->has_value())
+      << "the config's connector is untouched";
+}
+
+TEST_P(StoreTest, RemovingAConsoleConnectorDisconnectsItAndKeepsItsRuns) {
+  ASSERT_TRUE(store_->add_console_connector(console_connector("northwind"), "{}").ok());
+  ASSERT_TRUE(store_->put_account_mapping("northwind", mapping("w1", "A1")).ok());
+  SyncRun run;
+  run.connector_id = "northwind";
+  run.trigger = "manual";
+  run.started_at = "2026-11-02T00:00:00Z";
+  ASSERT_TRUE(store_->create_run(run, {}));
+  EXPECT_EQ(store_->remove_console_connector("acme").code(), ErrorClass::kNotFound)
+      << "a connector from the config file is not removed here";
+  ASSERT_TRUE(store_->remove_console_connector("northwind").ok());
+  EXPECT_TRUE(store_->list_console_connectors()->empty());
+  EXPECT_FALSE(store_->get_credentials("northwind")->has_value());
+  EXPECT_TRUE(store_->list_account_mappings("northwind")->empty());
+  EXPECT_EQ(store_->list_runs("northwind", 10)->size(), 1u);
+  EXPECT_EQ(store_->remove_console_connector("northwind").code(), ErrorClass::kNotFound);
+  EXPECT_EQ(store_->add_console_connector(console_connector("northwind"), "{}").code(),
+            ErrorClass::kConflict)
+      << "the id keeps naming the removed connector's run history";
+}
+
+TEST(StoreMigrationTest, SchemaSevenKeepsConnectorsAndTheirCredentialsAsFromConfiguration) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = 5;
+    auto store = open_sqlite_store(previous);
+    ASSERT_TRUE(store) << store.status().message();
+    ConnectorRecord connector;
+    connector.id = "acme";
+    connector.plugin_id = "examplepsa";
+    ASSERT_TRUE((*store)->upsert_connector(connector).ok());
+    ASSERT_TRUE((*store)->put_credentials("acme", R"({"secret":"s"})").ok());
+  }
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  EXPECT_TRUE((*store)->list_console_connectors()->empty());
+  EXPECT_EQ(*(*store)->get_credentials("acme"), std::optional<std::string>(R"({"secret":"s"})"));
+  EXPECT_EQ((*store)->remove_console_connector("acme").code(), ErrorClass::kNotFound);
+}
+
 TEST_P(StoreTest, ARunsLinesAreAddedInChunksWalkedByKeyAndPagedByNumber) {
   SyncRun run;
   run.connector_id = "acme";

@@ -44,6 +44,7 @@ class Fixture:
         shutil.rmtree(self.shots, ignore_errors=True)
         os.makedirs(self.shots)
         self.processes = []
+        self.by_name = {}
         self.env = dict(os.environ, MB_SECRET_KEY="ab" * 32, MB_TEST_AT_SECRET="demo-autotask-secret",
                         MB_TEST_CW_KEY="demo-cw-private-key")
         self.driver = None
@@ -53,12 +54,22 @@ class Fixture:
         log = open(os.path.join(self.work, name + ".log"), "w")
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
         self.processes.append(proc)
+        self.by_name[name] = proc
         line = proc.stdout.readline().strip()
         if not line:
             raise RuntimeError(f"{name} did not start; see {log.name}")
         # Whatever it prints later is read and dropped, so a full pipe never blocks it.
         threading.Thread(target=proc.stdout.read, daemon=True).start()
         return line
+
+    def restart_serve(self):
+        """Stops serve (SIGTERM, as a service manager would) and starts it again on a new port."""
+        proc = self.by_name["serve"]
+        proc.terminate()
+        proc.wait(timeout=20)
+        self.processes.remove(proc)
+        line = self.start(self.serve_args, "serve")
+        self.url = line[line.index("http://"):]
 
     def meterbridge(self, *args, stdin=""):
         run = subprocess.run([os.path.join(self.build, "bin", "meterbridge"), "--config", self.config, *args],
@@ -113,8 +124,10 @@ def set_up(f):
         f.meterbridge("connectors", "test", connector)
     f.meterbridge("map", "auto", "northwind-autotask")
     f.meterbridge("map", "service", "northwind-autotask", "endpoint", "31", "--metric", "devices")
-    line = f.start([os.path.join(f.build, "bin", "meterbridge"), "--config", f.config, "serve",
-                    "--listen", "127.0.0.1:0"], "serve")
+    f.autotask = autotask
+    f.serve_args = [os.path.join(f.build, "bin", "meterbridge"), "--config", f.config, "serve",
+                    "--listen", "127.0.0.1:0"]
+    line = f.start(f.serve_args, "serve")
     f.url = line[line.index("http://"):]
 
 
@@ -278,8 +291,21 @@ def workspace_row(d, workspace):
     return wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-workspace="{workspace}"]')))
 
 
+DRAG_AND_DROP = """
+const [source, target] = arguments;
+const data = new DataTransfer();
+const fire = (node, type) => node.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+fire(source, "dragstart");
+fire(target, "dragenter");
+fire(target, "dragover");
+fire(target, "drop");
+fire(source, "dragend");
+"""
+
+
 def map_contoso_workspaces(f):
-    """Auto-match, its report, filters, the searchable picker (by keyboard) and unmap."""
+    """Auto-match, its report, filters, the searchable picker (by keyboard), unmap, and drag and
+    drop."""
     d = f.driver
     card(d, "contoso-connectwise").find_element(By.CSS_SELECTOR, '[data-action="map-workspaces"]').click()
     wait(d, ec.visibility_of_element_located((By.ID, "workspace-table")))
@@ -318,8 +344,86 @@ def map_contoso_workspaces(f):
     wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("7 of 8"))
     check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "unmapped", "unmapped")
     shot(f, "09-workspace-mapping")
+
+    # Drag and drop: the account the unmap freed, dropped on the workspace's row. WebDriver cannot
+    # drive HTML5 drag and drop, so the page's own drag events are dispatched, in a real drag's
+    # order, with one DataTransfer.
+    account = wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, '#unmapped-accounts li[data-account="251"]')))
+    check(account.get_attribute("draggable") == "true", "an unmapped account can be dragged")
+    d.execute_script(DRAG_AND_DROP, account, workspace_row(d, "ws-cs-01"))
+    wait(d, lambda drv: drv.find_element(By.ID, "workspace-counters").text.startswith("8 of 8"))
+    check(workspace_row(d, "ws-cs-01").get_attribute("data-state") == "mapped", "mapped by drag and drop")
+    check("Margie" in workspace_row(d, "ws-cs-01").find_element(By.CSS_SELECTOR, '[data-field="account"]').text,
+          "to the account dropped on it")
+    shot(f, "workspaces-all-mapped")
     d.find_element(By.LINK_TEXT, "← Connectors").click()
     cards(d)
+
+
+def fill_add_form(d, fields):
+    for field_id, value in fields.items():
+        field = d.find_element(By.ID, field_id)
+        field.clear()
+        field.send_keys(value)
+
+
+def vendor_admin_adds_a_connector(f):
+    """Adds an Autotask connector through the form generated from the plugin's schema: a wrong
+    secret is refused and stores nothing; the right one is tested, stored, and still there after
+    serve restarts."""
+    d = f.driver
+    sign_in(f, "vera")
+    cards(d)
+    d.find_element(By.ID, "add-connector").click()
+    settled(d)
+    plugin = Select(wait(d, ec.visibility_of_element_located((By.ID, "add-plugin"))))
+    plugin.select_by_value("autotask")
+    secret = wait(d, ec.visibility_of_element_located((By.ID, "config-secret")))
+    check(secret.get_attribute("type") == "password", "a secret field is a password input")
+    check(d.find_element(By.ID, "config-integration_code").get_attribute("type") == "password",
+          "the integration code is secret too")
+    check(d.find_element(By.ID, "config-username").get_attribute("type") == "text", "the user name is not")
+    fill_add_form(d, {"add-id": "fabrikam-autotask", "add-partner": "Fabrikam IT", "add-partner-id": "fabrikam",
+                      "config-username": "meterbridge@northwind-it.example",
+                      "config-secret": "not-the-secret", "config-integration_code": "DEMOVENDORCODE",
+                      "config-discovery_url": f.autotask + "/atservicesrest/"})
+    # The form from its top, without the previous screen's notice.
+    d.execute_script("document.getElementById('notice').textContent = ''; window.scrollTo(0, 0)")
+    shot(f, "add-connector")
+    d.find_element(By.ID, "add-submit").click()
+    error = wait(d, ec.visibility_of_element_located((By.ID, "add-error")))
+    wait(d, lambda drv: error.text != "")
+    check("nothing was stored" in error.text, f"a refused test stores nothing: {error.text!r}")
+    check("not-the-secret" not in d.page_source, "the secret is not shown back")
+    d.execute_script("arguments[0].scrollIntoView({block: 'end'})", error)
+    shot(f, "add-connector-refused")
+    fill_add_form(d, {"config-secret": "demo-autotask-secret"})
+    d.find_element(By.ID, "add-submit").click()
+    card(d, "fabrikam-autotask")
+    added = card(d, "fabrikam-autotask")
+    check("from configuration" not in added.text, "a console connector is not from configuration")
+    check(added.find_elements(By.CSS_SELECTOR, '[data-action="remove"]'), "a console connector can be removed")
+    check(not card(d, "northwind-autotask").find_elements(By.CSS_SELECTOR, '[data-action="remove"]'),
+          "a configured connector cannot")
+    mark("connector added")
+
+    f.restart_serve()
+    d.get(f.url + "/")
+    if d.find_elements(By.ID, "signin-name") and d.find_element(By.ID, "signin-name").is_displayed():
+        sign_in(f, "vera")
+    ids = sorted(c.get_attribute("data-connector") for c in cards(d))
+    check("fabrikam-autotask" in ids, f"the added connector survives a restart: {ids}")
+    shot(f, "connectors-with-added")
+    mark("serve restarted")
+    card(d, "fabrikam-autotask").find_element(By.CSS_SELECTOR, '[data-action="remove"]').click()
+    text = wait(d, ec.visibility_of_element_located((By.ID, "confirm-text"))).text
+    check("run history stays" in text, f"the confirmation says what goes and what stays: {text!r}")
+    wait(d, ec.visibility_of_element_located((By.ID, "confirm-ok"))).click()
+    wait(d, lambda drv: "fabrikam-autotask: removed" in drv.find_element(By.ID, "notice").text)
+    ids = sorted(c.get_attribute("data-connector") for c in cards(d))
+    check("fabrikam-autotask" not in ids, f"a removed connector is gone: {ids}")
+    d.find_element(By.ID, "sign-out").click()
+    wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
 
 
 def partner_admin_sees_only_their_partner(f):
@@ -349,7 +453,8 @@ def main():
         set_up(f)
         starting.result()
         print(f"set up and browser started: {time.monotonic() - started:.1f} s", flush=True)
-        for step in (vendor_admin_uses_the_connectors_screen, partner_admin_sees_only_their_partner):
+        for step in (vendor_admin_uses_the_connectors_screen, vendor_admin_adds_a_connector,
+                     partner_admin_sees_only_their_partner):
             step(f)
             print(f"{step.__name__}: done at {time.monotonic() - started:.1f} s", flush=True)
     except Exception:

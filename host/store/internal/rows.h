@@ -51,6 +51,20 @@ Result<ConnectorRecord> read_connector(const Row& row) {
   return c;
 }
 
+inline constexpr const char* kConsoleConnectorColumns =
+    "id, plugin_id, partner, partner_id, plugin_config, created_by, created_at";
+
+template <typename Row>
+ConsoleConnector read_console_connector(const Row& row) {
+  return ConsoleConnector{.id = row.text(0),
+                          .plugin_id = row.text(1),
+                          .partner = row.text(2),
+                          .partner_id = row.text(3),
+                          .plugin_config_json = row.text(4),
+                          .created_by = row.text(5),
+                          .created_at = row.text(6)};
+}
+
 template <typename Row>
 Result<SyncRun> read_run(const Row& row) {
   SyncRun r;

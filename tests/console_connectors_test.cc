@@ -1,0 +1,272 @@
+// Adding a connector in the console (docs/console.md, "Add a connector"): a real `meterbridge
+// serve` and the Autotask simulator on loopback ports chosen at run time. A connector is added
+// through POST /v1/console/connectors only once the platform accepted its credentials; its
+// secret fields are stored sealed and never answered back; it survives a restart of serve; bad
+// input is refused naming the field, storing nothing; a partner admin adds connectors for their
+// own partner only; a connector of the config file is never removed here.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <boost/json.hpp>
+
+#include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/run.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+namespace json = boost::json;
+using sim::testing::Headers;
+using sim::testing::RawHttpConnection;
+using testing::TempDir;
+
+constexpr const char* kPassword = "correct horse battery";
+// The Autotask simulator's demo user (examples/demo/autotask.seed.json).
+constexpr const char* kAutotaskUser = "meterbridge@northwind-it.example";
+constexpr const char* kAutotaskSecret = "demo-autotask-secret";
+constexpr const char* kIntegrationCode = "DEMOVENDORCODE";
+
+struct Reply {
+  int status = 0;
+  json::value body;
+  std::string text;
+  std::map<std::string, std::string> headers;
+};
+
+class ConsoleConnectorsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    simulator_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        (testing::build_dir() / "bin" / "meterbridge-sim").string(), "autotask", "--seed",
+        (testing::source_dir() / "examples" / "demo" / "autotask.seed.json").string()});
+    auto sim_line = simulator_->read_line();
+    ASSERT_TRUE(sim_line.has_value()) << "the Autotask simulator did not start";
+    autotask_url_ = sim_line->substr(sim_line->find("http://"));
+    testing::install_plugin(testing::build_dir() / "test-plugins" / "ledger",
+                            dir_.path() / "plugins");
+    fs_copy_plugin("autotask");
+    dir_.write("ledger.json", R"({"accounts": [], "services": [], "units": {}, "ambiguous": [],
+                                  "writes": []})");
+    dir_.write("mb.json", R"({"state": {"path": "state/mb.db"}, "plugins": {"dir": "plugins"},
+      "api": {"token": "vendor-token-for-console-connector-tests"},
+      "connectors": [{"id": "alpha-psa", "plugin": "ledger", "partner": "Alpha MSP",
+                      "partner_id": "msp-a", "config": {"ledger": ")" +
+                              (dir_ / "ledger.json").string() + R"("}}]})");
+    ASSERT_EQ(users("add ana --role partner_admin --partner-id msp-a").exit_code, 0);
+    ASSERT_EQ(users("add vera --role vendor_admin").exit_code, 0);
+    start_serve();
+  }
+
+  // Copies a plugin built in the tree (manifest and library) into the test's plugin folder.
+  void fs_copy_plugin(const std::string& id) {
+    for (const std::string& file : {id + ".plugin.json", "libmeterbridge-" + id + ".so"}) {
+      std::filesystem::copy_file(testing::build_dir() / "plugins" / file,
+                                 dir_.path() / "plugins" / file);
+      ::chmod((dir_.path() / "plugins" / file).c_str(), 0755);
+    }
+  }
+
+  void start_serve() {
+    daemon_.reset();
+    daemon_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::meterbridge_binary(), "--config",
+                                 (dir_ / "mb.json").string(), "serve", "--no-schedule", "--listen",
+                                 "127.0.0.1:0"},
+        std::vector<std::string>{kSecretKeyEnv});
+    auto line = daemon_->read_line();
+    ASSERT_TRUE(line.has_value()) << "serve did not start";
+    port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  }
+
+  testing::RunResult users(const std::string& args) {
+    return testing::run(std::string(kSecretKeyEnv) + " " + testing::meterbridge_binary() +
+                            " --config " + (dir_ / "mb.json").string() + " users " + args,
+                        std::string(kPassword) + "\n");
+  }
+
+  Reply call(const std::string& method, const std::string& target, const std::string& body = "") {
+    RawHttpConnection c(port_);
+    Headers all = session_;
+    if (!body.empty()) all.emplace_back("Content-Type", "application/json");
+    auto r = c.send(method, target, all, body, std::chrono::seconds(60));
+    Reply out;
+    if (!r.response) {
+      ADD_FAILURE() << method << " " << target << ": " << r.error;
+      return out;
+    }
+    out.status = r.response->status;
+    out.text = r.response->body;
+    boost::system::error_code ec;
+    out.body = json::parse(r.response->body, ec);
+    return out;
+  }
+
+  void sign_in(const std::string& name) {
+    session_.clear();
+    RawHttpConnection c(port_);
+    auto r = c.send("POST", "/v1/session", {{"Content-Type", "application/json"}},
+                    R"({"name": ")" + name + R"(", "password": ")" + kPassword + R"("})",
+                    std::chrono::seconds(30));
+    ASSERT_TRUE(r.response) << r.error;
+    ASSERT_EQ(r.response->status, 200) << r.response->body;
+    std::string cookie = r.response->headers["set-cookie"];
+    auto body = json::parse(r.response->body);
+    session_ = {{"Cookie", cookie.substr(0, cookie.find(';'))},
+                {"X-CSRF-Token", std::string(body.at("csrf_token").as_string())}};
+  }
+
+  // A new Autotask connector's request body; `config_fields` replaces its config's fields.
+  std::string new_autotask(const std::string& id, const std::string& partner_id,
+                           const std::string& secret = kAutotaskSecret) {
+    json::object body{
+        {"id", id},
+        {"plugin", "autotask"},
+        {"partner", "Northwind IT Services"},
+        {"config", json::object{{"username", kAutotaskUser},
+                                {"secret", secret},
+                                {"integration_code", kIntegrationCode},
+                                {"discovery_url", autotask_url_ + "/atservicesrest/"}}}};
+    if (!partner_id.empty()) body["partner_id"] = partner_id;
+    return json::serialize(body);
+  }
+
+  std::vector<std::string> card_ids() {
+    Reply r = call("GET", "/v1/console/connectors");
+    std::vector<std::string> ids;
+    for (const auto& c : r.body.at("connectors").as_array())
+      ids.emplace_back(c.at("id").as_string());
+    return ids;
+  }
+
+  json::value card(const std::string& id) {
+    Reply r = call("GET", "/v1/console/connectors");
+    for (const auto& c : r.body.at("connectors").as_array())
+      if (c.at("id").as_string() == id) return c;
+    return nullptr;
+  }
+
+  std::string error_message(const Reply& r) {
+    if (!r.body.is_object() || !r.body.as_object().contains("error")) return r.text;
+    return std::string(r.body.at("error").at("message").as_string());
+  }
+
+  static constexpr const char* kSecretKeyEnv =
+      "MB_SECRET_KEY=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+  TempDir dir_;
+  std::unique_ptr<testing::ChildProcess> simulator_;
+  std::unique_ptr<testing::ChildProcess> daemon_;
+  std::string autotask_url_;
+  uint16_t port_ = 0;
+  Headers session_;
+};
+
+TEST_F(ConsoleConnectorsTest, TheFormOfEachPluginComesWithItsSchemaAndSecretFields) {
+  sign_in("vera");
+  Reply r = call("GET", "/v1/console/plugins");
+  ASSERT_EQ(r.status, 200) << r.text;
+  json::value autotask;
+  for (const auto& p : r.body.at("plugins").as_array())
+    if (p.at("id").as_string() == "autotask") autotask = p;
+  ASSERT_TRUE(autotask.is_object()) << r.text;
+  EXPECT_EQ(autotask.at("name").as_string(), "Autotask PSA");
+  EXPECT_TRUE(autotask.at("config_schema").at("properties").as_object().contains("username"));
+  EXPECT_EQ(json::serialize(autotask.at("secret_fields")), R"(["/integration_code","/secret"])");
+}
+
+TEST_F(ConsoleConnectorsTest, AConnectorIsStoredSealedOnlyAfterItsTestAndSurvivesARestart) {
+  sign_in("vera");
+  Reply added = call("POST", "/v1/console/connectors", new_autotask("northwind-at", "msp-n"));
+  ASSERT_EQ(added.status, 201) << added.text;
+  EXPECT_EQ(added.body.at("connector").at("id").as_string(), "northwind-at");
+  EXPECT_FALSE(added.body.at("connector").at("from_config").as_bool());
+  EXPECT_EQ(added.body.at("connector").at("partner_id").as_string(), "msp-n");
+  EXPECT_EQ(added.body.at("verdict").at("status").as_string(), "ok") << added.text;
+  for (const auto& path : {"/v1/console/connectors", "/v1/connectors"}) {
+    Reply listed = call("GET", path);
+    EXPECT_NE(listed.text.find("northwind-at"), std::string::npos) << path;
+    EXPECT_EQ(listed.text.find(kAutotaskSecret), std::string::npos) << path << " echoes the secret";
+    EXPECT_EQ(listed.text.find(kIntegrationCode), std::string::npos) << path;
+  }
+  EXPECT_TRUE(card("alpha-psa").at("from_config").as_bool());
+
+  start_serve();
+  sign_in("vera");
+  EXPECT_EQ(card_ids(), (std::vector<std::string>{"alpha-psa", "northwind-at"}));
+  Reply tested = call("POST", "/v1/connectors/northwind-at/test", "{}");
+  EXPECT_EQ(tested.status, 200) << tested.text;
+  EXPECT_EQ(tested.body.at("status").as_string(), "ok") << tested.text;
+  Reply accounts = call("GET", "/v1/connectors/northwind-at/accounts");
+  EXPECT_EQ(accounts.status, 200) << accounts.text;
+  for (const auto& file : {"state/mb.db", "state/mb.db-wal"}) {
+    if (!std::filesystem::exists(dir_ / file)) continue;
+    std::ifstream in(dir_ / file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(kAutotaskSecret), std::string::npos) << file << " holds the secret";
+  }
+}
+
+TEST_F(ConsoleConnectorsTest, BadInputIsRefusedNamingTheFieldAndNothingIsStored) {
+  sign_in("vera");
+  auto refused = [&](const std::string& body, int status, const std::string& starts) {
+    Reply r = call("POST", "/v1/console/connectors", body);
+    EXPECT_EQ(r.status, status) << body << " -> " << r.text;
+    EXPECT_EQ(error_message(r).rfind(starts, 0), 0u) << body << " -> " << r.text;
+    EXPECT_EQ(r.text.find(kAutotaskSecret), std::string::npos) << r.text;
+  };
+  refused("[]", 400, "request body");
+  refused(R"({"plugin": "autotask", "config": {}})", 400, "id: required");
+  refused(R"({"id": "Bad Id", "plugin": "autotask", "config": {}})", 400, "id:");
+  refused(R"({"id": "x", "plugin": "nope", "config": {}})", 400, "plugin:");
+  refused(R"({"id": "x", "plugin": "autotask", "config": {}, "extra": 1})", 400, "extra:");
+  refused(R"({"id": "x", "plugin": "autotask", "config": {"username": "u"}})", 400, "config");
+  refused(R"({"id": "x", "plugin": "autotask", "config": {"username": "u",
+             "secret": "${env:MB_SECRET_KEY}", "integration_code": "c"}})",
+          400, "config/secret: references");
+  refused(new_autotask("alpha-psa", ""), 409, "id:");
+  Reply wrong = call("POST", "/v1/console/connectors", new_autotask("x", "", "not-the-secret"));
+  EXPECT_EQ(wrong.status, 422) << wrong.text;
+  EXPECT_EQ(wrong.body.at("error").at("code").as_string(), "connector_test_failed");
+  EXPECT_EQ(wrong.text.find("not-the-secret"), std::string::npos) << wrong.text;
+  EXPECT_EQ(card_ids(), std::vector<std::string>{"alpha-psa"});
+  // Nothing was stored: the same id is free.
+  EXPECT_EQ(call("POST", "/v1/console/connectors", new_autotask("x", "")).status, 201);
+}
+
+TEST_F(ConsoleConnectorsTest, APartnerAdminAddsConnectorsForTheirOwnPartnerOnly) {
+  sign_in("ana");
+  Reply other = call("POST", "/v1/console/connectors", new_autotask("at-b", "msp-b"));
+  EXPECT_EQ(other.status, 400) << other.text;
+  EXPECT_EQ(error_message(other).rfind("partner_id:", 0), 0u) << other.text;
+  Reply own = call("POST", "/v1/console/connectors", new_autotask("at-a", ""));
+  ASSERT_EQ(own.status, 201) << own.text;
+  EXPECT_EQ(own.body.at("connector").at("partner_id").as_string(), "msp-a");
+  EXPECT_EQ(card_ids(), (std::vector<std::string>{"alpha-psa", "at-a"}));
+
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("at-b", "msp-b")).status, 201);
+  sign_in("ana");
+  EXPECT_EQ(card_ids(), (std::vector<std::string>{"alpha-psa", "at-a"}));
+  EXPECT_EQ(call("GET", "/v1/connectors/at-b/mappings").status, 404);
+  EXPECT_EQ(call("DELETE", "/v1/console/connectors/at-b").status, 404);
+}
+
+TEST_F(ConsoleConnectorsTest, OnlyAConsoleConnectorIsRemovedAndItStaysRemoved) {
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("northwind-at", "")).status, 201);
+  Reply config_one = call("DELETE", "/v1/console/connectors/alpha-psa");
+  EXPECT_EQ(config_one.status, 409) << config_one.text;
+  Reply removed = call("DELETE", "/v1/console/connectors/northwind-at");
+  EXPECT_EQ(removed.status, 200) << removed.text;
+  EXPECT_EQ(card_ids(), std::vector<std::string>{"alpha-psa"});
+  EXPECT_EQ(call("DELETE", "/v1/console/connectors/northwind-at").status, 404);
+  start_serve();
+  sign_in("vera");
+  EXPECT_EQ(card_ids(), std::vector<std::string>{"alpha-psa"});
+}
+
+}  // namespace
+}  // namespace mb
