@@ -2,7 +2,8 @@
 # The Python example plugin (examples/python-plugin) through the whole flow against the
 # simulator's "test" platform, driven by the meterbridge CLI: connect, map, dry run, sync,
 # reconcile. The plugin runs as a process plugin from a plugin folder holding its script, its
-# manifest and a copy of the Python SDK.
+# manifest and a copy of the Python SDK; then packed into one zip application (pack.sh), pinned
+# by its sha256, it loads and connects, and a wrong pin refuses it.
 #   tests/python_example_flow_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -71,4 +72,19 @@ for pair in "1 5" "2 7" "3 2"; do
   [ "$got" = "$2" ] || fail "item $1 is $got, expected $2"
 done
 MB reconcile --no-progress > "$work/reconcile.txt" || fail "reconcile: $(cat "$work/reconcile.txt")"
-echo "python example flow: connected, mapped, dry run, 2 updated, reconciled"
+
+# Packed: one file, so the pin covers the plugin and the SDK it runs.
+rm -rf "$plugins"/*
+"$src/examples/python-plugin/pack.sh" "$plugins"
+sed 's/"items_plugin.py"/"items_plugin.pyz"/' "$src/examples/python-plugin/items.plugin.json" > "$plugins/items.plugin.json"
+chmod -R go-w "$plugins"
+pin=$(sha256sum "$plugins/items_plugin.pyz" | cut -d' ' -f1)
+pinned() { sed "s|\"plugins\": {\"dir\": \"$plugins\"}|\"plugins\": {\"dir\": \"$plugins\", \"pins\": {\"items\": \"$1\"}}|" "$work/mb.json" > "$work/pinned.json"; }
+pinned "$pin"
+"$mb" --config "$work/pinned.json" plugins list | grep -q "items.*loaded" ||
+  fail "the packed plugin did not load: $("$mb" --config "$work/pinned.json" plugins list)"
+"$mb" --config "$work/pinned.json" connectors test items-demo | grep -q "ok" || fail "packed connect"
+pinned "$(printf '0%.0s' $(seq 64))"
+{ "$mb" --config "$work/pinned.json" plugins list || true; } | grep -q "sha256 pin mismatch" ||
+  fail "a wrong pin did not refuse the packed plugin"
+echo "python example flow: connected, mapped, dry run, 2 updated, reconciled; packed and pinned"

@@ -126,7 +126,15 @@ fs::path App::plugin_dir() {
 Result<PluginRegistry> App::scan_plugins(const Config* config, const PluginRegistry* previous) {
   LoaderOptions options;
   options.dir = config != nullptr ? config->plugin_dir : plugin_dir();
-  if (config != nullptr) options.sha256_pins = config->plugin_pins;
+  if (config != nullptr) {
+    options.sha256_pins = config->plugin_pins;
+    // Only the libraries of connectors running in process are loaded here; every other one is
+    // described by the runner, so a library that crashes while loading cannot stop the host.
+    for (const auto& c : config->connectors)
+      if (!c.isolated) options.in_process_ids.insert(c.plugin);
+    if (fs::path runner = default_runner_path(); ::access(runner.c_str(), X_OK) == 0)
+      options.runner = runner;
+  }
   return load_plugins(options, previous);
 }
 
@@ -500,7 +508,7 @@ Result<std::unique_ptr<PluginSession>> App::open_session_for(
   context.http = *client;
   std::shared_ptr<LoadedPlugin> plugin = record->plugin;
   if (connector.isolated) {
-    auto isolated = isolate_plugin(*record, default_runner_path());
+    auto isolated = isolate_plugin(*record, default_runner_path(), connector.isolation_limits);
     if (!isolated)
       return Status(isolated.status().code(),
                     "connector '" + connector_id + "': " + isolated.status().message());

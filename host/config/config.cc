@@ -18,6 +18,7 @@
 #include "host/http/policy.h"
 #include "host/plugin/loader.h"
 #include "host/plugin/manifest.h"
+#include "host/plugin/process_plugin.h"
 
 namespace mb {
 namespace fs = std::filesystem;
@@ -430,6 +431,15 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
     c.partner_id = json::get_string(item, "partner_id").value_or("");
     c.enabled = json::get_bool(item, "enabled").value_or(true);
     c.isolated = json::get_string(item, "isolation").value_or("none") == "process";
+    if (const auto* limits = json::get(item, "isolation_limits")) {
+      std::string where = c.pointer + "/isolation_limits";
+      plugin_internal::ProcessSpec scratch;  // validated now so `config check` names a bad key
+      Status valid = apply_process_limits(*limits, where, true, scratch);
+      if (!valid.ok()) errors.push_back(origin + ": " + valid.message());
+      if (!c.isolated)
+        errors.push_back(origin + ": " + where + ": applies only with \"isolation\": \"process\"");
+      c.isolation_limits = *limits;
+    }
     c.plugin_config = item.at("config");
     if (const auto* p = json::get(item, "policies")) {
       c.policies.decreases = json::get_string(*p, "decreases").value_or(c.policies.decreases);
@@ -655,8 +665,15 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
       continue;
     }
     if (record->state != PluginState::kLoaded || !record->plugin) {
-      errors.push_back(origin + "/plugin: plugin '" + c.plugin + "' is " +
-                       std::string(plugin_state_name(record->state)) + ": " + record->reason);
+      std::string refusal = origin + "/plugin: plugin '" + c.plugin + "' is " +
+                            std::string(plugin_state_name(record->state)) + ": " + record->reason;
+      // Isolation keeps a plugin's failures to its own connector, a failure to load included:
+      // that connector's calls fail naming the refusal; the others run.
+      if (c.isolated)
+        notes.push_back(refusal + " (connector '" + c.id +
+                        "' is isolated: it cannot run; the others do)");
+      else
+        errors.push_back(refusal);
       continue;
     }
     auto stored = has_stored_credentials.find(c.id);

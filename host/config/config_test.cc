@@ -107,6 +107,38 @@ TEST(Config, RejectsDuplicateConnectorIdsAndUnknownTimeZones) {
   EXPECT_NE(config.status().message().find("/connectors/1/schedule/timezone"), std::string::npos);
 }
 
+TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
+  TempDir dir;
+  auto schema_errors = dir.write("limits.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "a", "plugin": "p", "config": {}, "isolation": "process",
+     "isolation_limits": {"memory_mb": 0}},
+    {"id": "b", "plugin": "p", "config": {}, "isolation": "process",
+     "isolation_limits": {"stack_mb": 8}}]})");
+  auto config = load_config(schema_errors);
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  EXPECT_NE(m.find("/connectors/0/isolation_limits/memory_mb"), std::string::npos) << m;
+  EXPECT_NE(m.find("/connectors/1/isolation_limits"), std::string::npos) << m;
+  EXPECT_NE(m.find("stack_mb"), std::string::npos) << m;
+
+  auto not_isolated = dir.write("unisolated.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "c", "plugin": "p", "config": {}, "isolation_limits": {"cpu_seconds": 5}}]})");
+  config = load_config(not_isolated);
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.status().message().find(
+                "/connectors/0/isolation_limits: applies only with \"isolation\": \"process\""),
+            std::string::npos)
+      << config.status().message();
+
+  auto good = dir.write("good.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "d", "plugin": "p", "config": {}, "isolation": "process",
+     "isolation_limits": {"memory_mb": 256, "cpu_seconds": 30, "open_files": 32,
+                          "call_timeout_ms": 5000}}]})");
+  config = load_config(good);
+  ASSERT_TRUE(config) << config.status().message();
+  EXPECT_EQ(config->connectors.at(0).isolation_limits.at("call_timeout_ms"), 5000);
+}
+
 class ConnectorConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -79,6 +79,8 @@ struct ConnectorConfig {
   bool enabled = true;
   // Run a library plugin in a meterbridge-plugin-runner child process ("isolation": "process").
   bool isolated = false;
+  // The runner's limits ("isolation_limits", checked at load); null: the defaults.
+  boost::json::value isolation_limits;
   boost::json::value plugin_config;  // as written: secret references unresolved
   Policies policies;
   // Mappings declared in the config (`map apply`): workspace -> account, service -> mapping.

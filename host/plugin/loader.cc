@@ -147,6 +147,23 @@ struct ProcessProgram {
   pid_t owner_pid;
 };
 
+// How meterbridge-plugin-runner is started to serve the library of `manifest` from `folder`,
+// pinned to `digest` (the bytes this host checked).
+ProcessSpec runner_spec(const fs::path& folder, const std::string& digest,
+                        const PluginManifest& manifest, const fs::path& runner) {
+  ProcessSpec spec;
+  spec.program = runner;
+  spec.working_dir = folder;
+  spec.args = {"--plugin-dir", folder.string(), "--plugin", manifest.id, "--sha256", digest};
+  spec.plugin_id = manifest.id;
+  spec.abi = manifest.abi.to_string();
+  spec.capabilities = manifest.capabilities;
+#if defined(__SANITIZE_ADDRESS__)
+  spec.memory_mb = 0;  // AddressSanitizer's shadow memory alone exceeds any sensible limit
+#endif
+  return spec;
+}
+
 class PluginLoader {
  public:
   PluginLoader(const LoaderOptions& options, int folder_fd, const PluginRegistry* previous)
@@ -187,6 +204,7 @@ class PluginLoader {
                                 host.to_string() + " (a newer host is required)");
     if (m.runtime == PluginRuntime::kProcess)
       return load_process(record, std::move(*manifest), *text);
+    record.isolated = !options_.runner.empty() && options_.in_process_ids.count(m.id) == 0;
     auto checked = checked_copy(record, m.id, record.library_path, "library");
     if (!checked) return;
     // Everything from here on reads the private copy, never the plugin folder again.
@@ -198,6 +216,7 @@ class PluginLoader {
       record.reason = why_not;
       return;
     }
+    if (record.isolated) return describe_in_runner(record, *manifest, checked->digest);
     load_and_negotiate(record, std::move(*manifest), copy);
     if (record.state == PluginState::kLoaded) {
       record.sha256 = checked->digest;
@@ -269,7 +288,7 @@ class PluginLoader {
     if (previous_ == nullptr) return false;
     const PluginRecord* before = previous_->record(record.id);
     if (before == nullptr || before->state != PluginState::kLoaded || before->plugin == nullptr ||
-        before->manifest_sha256 != record.manifest_sha256)
+        before->manifest_sha256 != record.manifest_sha256 || before->isolated != record.isolated)
       return false;
     auto digest = sha256_fd(library_fd);
     if (!digest || *digest != before->sha256) return false;
@@ -336,6 +355,22 @@ class PluginLoader {
       return refuse(record, "plugin table lacks a required hook");
 
     finish_loading(record, manifest, table, *library);
+  }
+
+  // A library no connector runs in process: none of its code runs here. The runner loads it
+  // (pinned to `digest`) and describes it; a crash there refuses this plugin, nothing more.
+  void describe_in_runner(PluginRecord& record, const PluginManifest& manifest,
+                          const std::string& digest) {
+    if (::access(options_.runner.c_str(), X_OK) != 0)
+      return refuse(record, "cannot isolate plugin '" + manifest.id + "': no executable " +
+                                options_.runner.string());
+    auto bridge = std::make_shared<ProcessBridge>(
+        runner_spec(record.manifest_path.parent_path(), digest, manifest, options_.runner),
+        host_services());
+    PluginManifest isolated = manifest;
+    isolated.runtime = PluginRuntime::kProcess;
+    finish_loading(record, isolated, bridge->table(), bridge);
+    if (record.state == PluginState::kLoaded) record.sha256 = digest;
   }
 
   // A process plugin (docs/plugin-protocol.md): the same rules for its program as for a
@@ -434,24 +469,23 @@ fs::path default_runner_path() {
 }
 
 Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
-                                                     const fs::path& runner) {
+                                                     const fs::path& runner,
+                                                     const boost::json::value& limits) {
   if (record.state != PluginState::kLoaded || record.plugin == nullptr)
     return Status::Unsupported("plugin '" + record.id + "' is not loaded");
   const PluginManifest& manifest = record.plugin->manifest();
-  if (manifest.runtime == PluginRuntime::kProcess) return record.plugin;  // already a process
+  // A process plugin is a child already; its limits are its manifest's.
+  if (manifest.runtime == PluginRuntime::kProcess && !record.isolated) return record.plugin;
+  if (record.isolated && limits.is_null()) return record.plugin;  // the runner bridge it loaded
   if (::access(runner.c_str(), X_OK) != 0)
     return Status::Unsupported("cannot isolate plugin '" + record.id + "': no executable " +
                                runner.string());
-  ProcessSpec spec;
-  spec.program = runner;
-  spec.working_dir = record.manifest_path.parent_path();
-  spec.args = {"--plugin-dir", spec.working_dir.string(), "--plugin", record.id, "--sha256",
-               record.sha256};
-  spec.plugin_id = record.id;
-  spec.abi = manifest.abi.to_string();
-  spec.capabilities = manifest.capabilities;
+  ProcessSpec spec =
+      runner_spec(record.manifest_path.parent_path(), record.sha256, manifest, runner);
+  if (!limits.is_null())
+    MB_RETURN_IF_ERROR(apply_process_limits(limits, "isolation_limits", true, spec));
 #if defined(__SANITIZE_ADDRESS__)
-  spec.memory_mb = 0;  // AddressSanitizer's shadow memory alone exceeds any sensible limit
+  spec.memory_mb = 0;
 #endif
   auto bridge = std::make_shared<ProcessBridge>(std::move(spec), host_services());
   PluginManifest isolated = manifest;

@@ -24,9 +24,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/value.hpp>
 
 #include "host/common/status.h"
 #include "host/plugin/manifest.h"
@@ -52,6 +55,9 @@ struct PluginRecord {
   std::string sha256;
   std::filesystem::path runtime_copy;
   std::string manifest_sha256;  // of the manifest's bytes, to recognise an unchanged plugin
+  // A library the host checked without running any of its code and described through
+  // meterbridge-plugin-runner (LoaderOptions::in_process_ids); `plugin` is runner-backed.
+  bool isolated = false;
 };
 
 struct LoaderOptions {
@@ -64,6 +70,14 @@ struct LoaderOptions {
   // When set, only the manifest of this plugin id is read (meterbridge-plugin-runner serves one
   // plugin); the folder's other files are not looked at.
   std::string only_id;
+  // With a `runner`, only the libraries of `in_process_ids` are loaded into this process (the
+  // plugins of connectors without "isolation": "process"). Every other library gets the same
+  // checks (trusted file, private copy, pin, entry symbol read from the file), then `runner`
+  // loads and describes it in a child process, so a library that crashes while loading or
+  // describing is refused with the reason instead of ending the host. Without a runner, every
+  // library loads in this process.
+  std::set<std::string> in_process_ids;
+  std::filesystem::path runner;
 };
 
 class PluginRegistry {
@@ -94,8 +108,11 @@ std::filesystem::path default_runner_path();
 // A loaded library plugin served by meterbridge-plugin-runner (`runner`) in a child process per
 // session, for a connector with "isolation": "process" (docs/plugin-protocol.md). The runner
 // loads the same library with the loader's rules, pinned to the sha256 this host loaded.
+// `limits` (the connector's "isolation_limits", already validated; null for none) override the
+// runner's default memory, CPU time, open files and call timeout.
 Result<std::shared_ptr<LoadedPlugin>> isolate_plugin(const PluginRecord& record,
-                                                     const std::filesystem::path& runner);
+                                                     const std::filesystem::path& runner,
+                                                     const boost::json::value& limits = nullptr);
 
 // Lower-case hex sha256 of a file's contents.
 Result<std::string> sha256_file(const std::filesystem::path& path);

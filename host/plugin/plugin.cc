@@ -19,7 +19,8 @@ struct CallContext {
   const SessionContext* session = nullptr;  // null for plugin-level hooks
   std::string_view plugin_id;
   const std::atomic<bool>* cancelled = nullptr;
-  const JournalIntentsFn* journal_intents = nullptr;  // null or empty: not offered in this call
+  const std::function<bool()>* ask_cancelled = nullptr;  // null or empty: read `cancelled`
+  const JournalIntentsFn* journal_intents = nullptr;     // null or empty: not offered in this call
   std::optional<std::string> result;
   bool error_set = false;
   ErrorClass error_class = ErrorClass::kOk;
@@ -154,7 +155,9 @@ int64_t cb_now_ms(mb_call_host_ptr call) {
 
 int32_t cb_is_cancelled(mb_call_host_ptr call) {
   CallContext* c = context_of(call);
-  return c != nullptr && c->cancelled != nullptr && c->cancelled->load() ? 1 : 0;
+  if (c == nullptr) return 0;
+  if (c->ask_cancelled != nullptr && *c->ask_cancelled) return (*c->ask_cancelled)() ? 1 : 0;
+  return c->cancelled != nullptr && c->cancelled->load() ? 1 : 0;
 }
 
 mb_status cb_journal_intents(mb_call_host_ptr call, mb_str intents) {
@@ -291,6 +294,7 @@ Result<std::string> PluginSession::invoke(Operation op, std::string_view input_j
   c.session = &context_;
   c.plugin_id = plugin_->manifest().id;
   c.cancelled = hooks.cancelled;
+  c.ask_cancelled = &hooks.ask_cancelled;
   c.journal_intents = &hooks.journal_intents;
   mb_status status = hook(session_, &c, mb_str{input_json.data(), input_json.size()});
   return finish(status, c, operation_name(op));

@@ -57,7 +57,10 @@ using JournalIntentsFn = std::function<Status(std::string_view intents_json)>;
 // What one invocation offers the plugin besides its input.
 struct InvokeHooks {
   const std::atomic<bool>* cancelled = nullptr;  // callback_is_cancelled
-  JournalIntentsFn journal_intents;              // callback_journal_intents; empty: unsupported
+  // When set, callback_is_cancelled asks it instead of reading `cancelled`: the runner's answer
+  // comes from its host, so a plugin polling for cancellation sees it while it happens.
+  std::function<bool()> ask_cancelled;
+  JournalIntentsFn journal_intents;  // callback_journal_intents; empty: unsupported
 };
 
 class LoadedPlugin : public std::enable_shared_from_this<LoadedPlugin> {

@@ -21,6 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 constexpr std::chrono::milliseconds kShutdownGrace{2000};
+constexpr std::chrono::milliseconds kDescribeTimeout{30000};
 
 // The session operations in the order of mb_plugin_table's session hooks.
 constexpr std::array<std::string_view, 10> kMethods = {
@@ -52,6 +53,7 @@ HostServiceHandler handler_for(const mb_host_services* services, mb_call_host_pt
   handler.log = [services, call](int level, std::string_view line) {
     log_to_host(services, call, level, line);
   };
+  handler.cancelled = [services, call] { return services->callback_is_cancelled(call) != 0; };
   handler.request = [services, call](
                         std::string_view method,
                         const boost::json::value& params) -> Result<boost::json::value> {
@@ -237,8 +239,12 @@ mb_status on_describe(mb_plugin_plugin_ptr plugin, mb_call_host_ptr call) {
     HostServiceHandler handler = handler_for(services, call);
     auto child = start_child(bridge->spec(), handler);
     if (!child) return report(services, call, child.status());
-    CallOutcome out = (*child)->call("describe", boost::json::object{},
-                                     SteadyClock::now() + bridge->spec().call_timeout, handler);
+    // Describing happens while the host starts: a plugin hanging there delays start-up by
+    // at most kDescribeTimeout, whatever its call timeout.
+    auto timeout =
+        std::min<std::chrono::milliseconds>(bridge->spec().call_timeout, kDescribeTimeout);
+    CallOutcome out =
+        (*child)->call("describe", boost::json::object{}, SteadyClock::now() + timeout, handler);
     if (out.kind != CallOutcome::kResult) return report(services, call, out.status);
     (*child)->shutdown(kShutdownGrace, handler);
     std::string text = boost::json::serialize(out.result);
@@ -268,11 +274,11 @@ void on_session_close(mb_session_plugin_ptr session) {
 }
 
 Result<uint64_t> positive(const boost::json::value& object, std::string_view key,
-                          std::string_view where, uint64_t fallback) {
+                          std::string_view pointer, uint64_t fallback) {
   const auto* v = json::get(object, key);
   if (v == nullptr) return fallback;
   if (!v->is_int64() || v->as_int64() <= 0)
-    return Status::ConfigInvalid("/process/" + std::string(where) + std::string(key) +
+    return Status::ConfigInvalid(std::string(pointer) + "/" + std::string(key) +
                                  ": must be a positive integer");
   return static_cast<uint64_t>(v->as_int64());
 }
@@ -299,26 +305,38 @@ Result<ProcessSpec> process_spec_from_manifest(const boost::json::value& manifes
       spec.args.emplace_back(a.get_string());
     }
   }
-  auto timeout = positive(*process, "call_timeout_ms", "", 120000);
+  auto timeout = positive(*process, "call_timeout_ms", "/process", 120000);
   if (!timeout) return timeout.status();
   spec.call_timeout = std::chrono::milliseconds(*timeout);
-  if (const auto* limits = json::get(*process, "limits")) {
-    if (!limits->is_object()) return Status::ConfigInvalid("/process/limits: must be an object");
-    auto memory = positive(*limits, "memory_mb", "limits/", spec.memory_mb);
-    auto cpu = positive(*limits, "cpu_seconds", "limits/", spec.cpu_seconds);
-    auto files = positive(*limits, "open_files", "limits/", spec.open_files);
-    for (const auto* r : {&memory, &cpu, &files})
-      if (!*r) return r->status();
-    spec.memory_mb = *memory;
-    spec.cpu_seconds = *cpu;
-    spec.open_files = *files;
-  }
+  if (const auto* limits = json::get(*process, "limits"))
+    MB_RETURN_IF_ERROR(apply_process_limits(*limits, "/process/limits", false, spec));
   spec.plugin_id = json::get_string(manifest, "id").value_or("");
   spec.abi = json::get_string(manifest, "abi").value_or("");
   if (const auto* caps = json::get(manifest, "capabilities"); caps != nullptr && caps->is_array())
     for (const auto& c : caps->get_array())
       if (c.is_string()) spec.capabilities.emplace_back(c.get_string());
   return spec;
+}
+
+Status apply_process_limits(const boost::json::value& limits, std::string_view pointer,
+                            bool with_call_timeout, ProcessSpec& spec) {
+  if (!limits.is_object())
+    return Status::ConfigInvalid(std::string(pointer) + ": must be an object");
+  auto memory = positive(limits, "memory_mb", pointer, spec.memory_mb);
+  auto cpu = positive(limits, "cpu_seconds", pointer, spec.cpu_seconds);
+  auto files = positive(limits, "open_files", pointer, spec.open_files);
+  auto timeout = positive(limits, "call_timeout_ms", pointer,
+                          static_cast<uint64_t>(spec.call_timeout.count()));
+  for (const auto* r : {&memory, &cpu, &files, &timeout})
+    if (!*r) return r->status();
+  if (!with_call_timeout && json::get(limits, "call_timeout_ms") != nullptr)
+    return Status::ConfigInvalid(
+        std::string(pointer) + "/call_timeout_ms: not a limit here (it belongs beside \"limits\")");
+  spec.memory_mb = *memory;
+  spec.cpu_seconds = *cpu;
+  spec.open_files = *files;
+  spec.call_timeout = std::chrono::milliseconds(*timeout);
+  return Status::Ok();
 }
 
 ProcessBridge::ProcessBridge(ProcessSpec spec, const mb_host_services* services)

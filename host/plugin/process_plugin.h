@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string_view>
 
 #include "host/common/status.h"
 #include "host/plugin/internal/plugin_process.h"
@@ -35,6 +36,12 @@ using ProcessSpec = plugin_internal::ProcessSpec;
 // it at its private copy. Errors name the field.
 Result<ProcessSpec> process_spec_from_manifest(const boost::json::value& manifest,
                                                const std::filesystem::path& folder);
+
+// Applies a limits object to `spec`: "memory_mb", "cpu_seconds", "open_files" and, when
+// `with_call_timeout`, "call_timeout_ms", each a positive integer; absent keys keep `spec`'s
+// value. Errors name `pointer` and the key (e.g. "/connectors/2/isolation_limits/memory_mb").
+Status apply_process_limits(const boost::json::value& limits, std::string_view pointer,
+                            bool with_call_timeout, ProcessSpec& spec);
 
 // The mb_plugin_table of one process plugin. Owns its state; it must outlive every session
 // opened through its table (LoadedPlugin keeps it as its "library").

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -144,14 +145,11 @@ class HostLogSink : public spdlog::sinks::base_sink<std::mutex> {
   Channel& channel_;
 };
 
-// The host's HTTP engine, reached over the channel. After each batch it also asks the host
-// whether the call was cancelled and records the answer in `cancelled`, which the plugin's
-// callback_is_cancelled reads: plugins check cancellation between batches, so it is fresh
-// where it is looked at, at the price of one small round trip per batch.
+// The host's HTTP engine, reached over the channel. The host runs each batch with the call's
+// cancellation flag, so the runner passes none of its own.
 class ChannelHttpClient : public http::HttpClient {
  public:
-  ChannelHttpClient(Channel& channel, std::atomic<bool>& cancelled)
-      : channel_(channel), cancelled_(cancelled) {}
+  explicit ChannelHttpClient(Channel& channel) : channel_(channel) {}
 
   http::BatchOutcome execute(std::vector<http::HttpRequest> requests,
                              const std::atomic<bool>*) override {
@@ -180,9 +178,6 @@ class ChannelHttpClient : public http::HttpClient {
       return out;
     }
     for (const auto& d : responses->get_array()) out.responses.push_back(response_from(d));
-    if (auto asked = channel_.call_host("host/is_cancelled", {}))
-      if (const auto* flag = json::get(*asked, "cancelled"); flag != nullptr && flag->is_bool())
-        cancelled_.store(flag->get_bool());
     return out;
   }
 
@@ -206,7 +201,6 @@ class ChannelHttpClient : public http::HttpClient {
   }
 
   Channel& channel_;
-  std::atomic<bool>& cancelled_;
 };
 
 // The host's clock, reached over the channel.
@@ -280,7 +274,7 @@ class Runner {
       const auto* config = json::get(params, "config");
       if (config == nullptr) return Status::ConfigInvalid("open: params.config is required");
       SessionContext context;
-      context.http = std::make_shared<ChannelHttpClient>(channel_, cancelled_);
+      context.http = std::make_shared<ChannelHttpClient>(channel_);
       context.clock = &clock_;
       auto session = plugin_->open(std::move(context), boost::json::serialize(*config));
       if (!session) return session.status();
@@ -291,8 +285,8 @@ class Runner {
     if (!op) return Status::Unsupported("unknown method '" + method + "'");
     if (session_ == nullptr) return Status::Fatal(method + " before open");
     InvokeHooks hooks;
-    cancelled_.store(false);
-    hooks.cancelled = &cancelled_;
+    cancellation_ = CancellationCache{};
+    hooks.ask_cancelled = [this] { return cancelled(); };
     if (*op == Operation::kApplyQuantities)
       hooks.journal_intents = [this](std::string_view intents) -> Status {
         auto parsed = json::parse(intents);
@@ -303,6 +297,18 @@ class Runner {
     auto text = session_->invoke(*op, boost::json::serialize(params), hooks);
     if (!text) return text.status();
     return json::parse(*text);
+  }
+
+  // Whether the host cancelled the current call. A plugin may poll in a tight loop, so the
+  // host is asked at most every kCancellationPollInterval; once cancelled, always cancelled.
+  bool cancelled() {
+    auto now = std::chrono::steady_clock::now();
+    if (cancellation_.cancelled || now < cancellation_.next_ask) return cancellation_.cancelled;
+    cancellation_.next_ask = now + kCancellationPollInterval;
+    if (auto asked = channel_.call_host("host/is_cancelled", {}))
+      if (const auto* flag = json::get(*asked, "cancelled"); flag != nullptr && flag->is_bool())
+        cancellation_.cancelled = flag->get_bool();
+    return cancellation_.cancelled;
   }
 
   // Loads the plugin with the loader's rules and agrees on the version its table was built for.
@@ -342,7 +348,12 @@ class Runner {
   PluginRegistry registry_;
   std::shared_ptr<LoadedPlugin> plugin_;
   std::unique_ptr<PluginSession> session_;
-  std::atomic<bool> cancelled_{false};  // the host's answer after the last HTTP batch
+  struct CancellationCache {
+    bool cancelled = false;
+    std::chrono::steady_clock::time_point next_ask{};
+  };
+  static constexpr std::chrono::milliseconds kCancellationPollInterval{20};
+  CancellationCache cancellation_;  // of the current call
 };
 
 }  // namespace

@@ -4,7 +4,10 @@
 // and every posted change is appended to the ledger's write log, so a test can prove that a
 // crash and a rerun never applied a change twice.
 //
-// Config: {"ledger": PATH, "crash": "none|read|after_first_write", "fail_keys": [...]}
+// Config: {"ledger": PATH, "crash": "none|read|after_first_write|block_read|poll_read",
+//          "fail_keys": [...]}
+// block_read: read_quantities sleeps a minute without looking at cancellation (a plugin stuck
+// where the host cannot reach it); poll_read: it waits until the call is cancelled, then fails.
 // Ledger: {"accounts":[{"id","name","active"}], "services":[{"id","name"}],
 //          "units": {"ACCOUNT|SERVICE": n}, "ambiguous": ["ACCOUNT|SERVICE"], "writes": [...]}
 #include <meterbridge/plugin.hpp>
@@ -66,8 +69,14 @@ class LedgerSession : public meterbridge::Session {
   std::string list_accounts(Call&, std::string_view input) override { return page(input, "accounts"); }
   std::string list_services(Call&, std::string_view input) override { return page(input, "services"); }
 
-  std::string read_quantities(Call&, std::string_view input) override {
+  std::string read_quantities(Call& call, std::string_view input) override {
     if (crash_ == "read") ::_exit(137);  // the plan is persisted; nothing written yet
+    if (crash_ == "block_read") ::sleep(60);
+    if (crash_ == "poll_read") {
+      for (int waited_ms = 0; !call.cancelled() && waited_ms < 60000; waited_ms += 10)
+        ::usleep(10000);
+      throw PluginError(MB_STATUS_RETRY, "read_quantities stopped: the host cancelled the call");
+    }
     json::value ledger = load(path_);
     json::value doc = json::parse(input);  // keep alive: the loop below refers into it
     json::array out;

@@ -30,6 +30,8 @@ constexpr size_t kMaxBodyBytes = 64u << 20;
 constexpr size_t kMaxStderrLine = 4096;
 constexpr int kMaxStderrLinesPerChild = 2000;
 constexpr std::string_view kFailurePrefix = "plugin process ";
+// How often a waiting call looks at its cancellation.
+constexpr std::chrono::milliseconds kCancelPollSlice{50};
 
 int remaining_ms(Clock::time_point deadline) {
   auto left =
@@ -345,7 +347,23 @@ PluginProcess::Read PluginProcess::read_frame(Clock::time_point deadline,
     }
     short revents = 0;
     bool stderr_ready = false;
-    if (!wait_for(channel_fd_, POLLIN, stderr_fd_, deadline, revents, stderr_ready)) {
+    // With a cancellation to watch, wait in short slices and look at it between them.
+    Clock::time_point wake =
+        handler.cancelled ? std::min(deadline, Clock::now() + kCancelPollSlice) : deadline;
+    if (!wait_for(channel_fd_, POLLIN, stderr_fd_, wake, revents, stderr_ready)) {
+      if (wake < deadline) {
+        if (cancelled_at_ == Clock::time_point{} && handler.cancelled())
+          cancelled_at_ = Clock::now();
+        if (cancelled_at_ == Clock::time_point{} || Clock::now() - cancelled_at_ < kCancelGrace)
+          continue;
+        drain_stderr(handler, true);
+        kill_and_reap();
+        failure = Status::Retry(
+            "plugin process stopped: the call was cancelled and it did not "
+            "answer within " +
+            std::to_string(kCancelGrace.count()) + " ms");
+        return Read::kFailed;
+      }
       drain_stderr(handler, true);
       kill_and_reap();
       failure = Status::Retry("plugin process timed out: no answer within the call's deadline");
@@ -368,6 +386,7 @@ PluginProcess::Read PluginProcess::read_frame(Clock::time_point deadline,
 CallOutcome PluginProcess::call(std::string_view method, const boost::json::value& params,
                                 Clock::time_point deadline, const HostServiceHandler& handler) {
   CallOutcome out;
+  cancelled_at_ = Clock::time_point{};
   int64_t id = next_id_++;
   boost::json::object request{
       {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};

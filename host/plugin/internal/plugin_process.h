@@ -53,7 +53,14 @@ struct HostServiceHandler {
       request;
   // A line for the host's log: `level` is an mb_log_level; the text is already redacted.
   std::function<void(int level, std::string_view line)> log;
+  // Whether the call was cancelled (a sync stopping). Asked while the host waits for the
+  // child: a child that has not answered kCancelGrace after the cancellation is killed, so a
+  // plugin blocked where it cannot see the cancellation still lets its sync stop promptly.
+  std::function<bool()> cancelled;
 };
+
+// How long a cancelled call waits for the child's answer before the child is killed.
+inline constexpr std::chrono::milliseconds kCancelGrace{2000};
 
 // What one call came to.
 struct CallOutcome {
@@ -108,6 +115,8 @@ class PluginProcess {
   int stderr_lines_logged_ = 0;
   int64_t next_id_ = 1;
   int exit_status_ = -1;  // waitpid status once reaped
+  // When the current call was first seen cancelled; the epoch while it is not.
+  std::chrono::steady_clock::time_point cancelled_at_{};
   bool reaped_ = false;
 };
 
