@@ -13,7 +13,9 @@
 
 #include "host/store/postgres_store.h"
 #include "host/store/testing/postgres_cluster.h"
+#include "host/store/testing/store_under_test.h"
 #include "sim/core/simulator.h"
+#include "tests/testing/demo_config.h"
 #include "tests/testing/run.h"
 #include "tests/testing/temp_dir.h"
 
@@ -29,20 +31,9 @@ using testing::TestDatabase;
 
 constexpr char kConnector[] = "contoso-connectwise";
 
-// The demo's config (comments and all), reduced to its ConnectWise partner.
+// The demo's ConnectWise partner.
 json::object demo_connector(const std::string& base_url) {
-  json::parse_options lenient;
-  lenient.allow_comments = true;
-  lenient.allow_trailing_commas = true;
-  json::value demo = json::parse(
-      testing::read_file(testing::source_dir() / "config/examples/demo.json"), {}, lenient);
-  for (const auto& c : demo.at("connectors").as_array()) {
-    if (c.at("id").as_string() != kConnector) continue;
-    json::object connector = c.as_object();
-    connector["config"].as_object()["base_url"] = base_url;
-    return connector;
-  }
-  throw std::runtime_error("the demo config has no connector " + std::string(kConnector));
+  return testing::demo_connector(kConnector, base_url);
 }
 
 class PostgresCliTest : public ::testing::Test {
@@ -125,12 +116,7 @@ TEST_F(PostgresCliTest, TheDemoFlowRunsWithItsStateInPostgres) {
   // The state is in the database, not in a file beside the config.
   for (const auto& entry : fs::recursive_directory_iterator(dir_.path()))
     EXPECT_NE(entry.path().extension(), ".db") << entry.path();
-  auto store = open_postgres_store({.target = database_.url(),
-                                    .password = std::nullopt,
-                                    .key_file = dir_ / "unused.key",
-                                    .clock = &SystemClock::instance(),
-                                    .migrate_to_version = 0,
-                                    .create_schema = false});
+  auto store = testing::open_existing_store(database_, dir_ / "unused.key");
   ASSERT_TRUE(store) << store.status().message();
   auto runs = (*store)->list_runs(kConnector, 10);
   ASSERT_TRUE(runs) << runs.status().message();

@@ -76,7 +76,7 @@ TEST(ServeServiceManager, ReportsReadyFeedsTheWatchdogAndReportsStoppingOnSigter
 
   ASSERT_TRUE(manager.wait_for("READY=1", 5s)) << manager.received();
   EXPECT_NE(manager.received().find(
-                "STATUS=meterbridge serving: 1 connectors, scheduler on, admin API on"),
+                "STATUS=meterbridge serving: 1 connectors, scheduler on, 4 workers, admin API on"),
             std::string::npos)
       << manager.received();
   ASSERT_EQ(serve.call("GET", "/v1/health", "", "").status, 200);

@@ -1028,6 +1028,27 @@ Result<SyncReport> sync_connector(app::App& app, const std::string& id, const Sy
   });
 }
 
+Result<SyncJob> enqueue_sync(app::App& app, const std::string& id, const std::string& trigger) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  SyncJob job;
+  job.connector_id = id;
+  job.trigger = trigger;
+  job.due_at_ms = SystemClock::instance().now_ms();
+  // A window of its own: every request is a sync of its own, never merged with another.
+  job.window_key = trigger + ":" + format_iso8601_utc(job.due_at_ms) + ":" +
+                   this_process_as_holder(trigger).owner_id;
+  auto added = (*store)->enqueue_job(job);
+  if (!added) return added.status();
+  auto queued = (*store)->list_jobs(id, 20);
+  if (!queued) return queued.status();
+  for (const auto& j : *queued)
+    if (j.window_key == job.window_key) return j;
+  return Status::Fatal("connector '" + id + "': the queued sync is not in the job queue");
+}
+
 Result<SyncReport> approve_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                const SyncOptions& options) {
   return followup(app, run_id, line_numbers, options, true);

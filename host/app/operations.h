@@ -155,6 +155,11 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
 // another process or thread runs the connector they return Conflict naming the owner, and
 // change nothing.
 Result<SyncReport> sync_connector(app::App& app, const std::string& connector, const SyncOptions& options);
+// "Sync now" as a job (docs/scale-out.md): queues a sync of the connector, due at once, under a
+// window of its own, for the workers of any `serve` node against the same store. NotFound for
+// a connector the config does not name.
+Result<SyncJob> enqueue_sync(app::App& app, const std::string& connector,
+                             const std::string& trigger);
 // Approves the held lines of a run (all of them, or those numbered) against today's numbers.
 Result<SyncReport> approve_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                const SyncOptions& options);

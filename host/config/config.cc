@@ -415,6 +415,19 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
   if (const auto* serve = json::get(doc, "serve"))
     if (auto grace = json::get_int(*serve, "shutdown_grace_seconds"))
       config.shutdown_grace_seconds = static_cast<int>(*grace);
+  if (const auto* workers = json::get(doc, "workers")) {
+    WorkersConfig& w = config.workers;
+    w.concurrency =
+        static_cast<int>(json::get_int(*workers, "concurrency").value_or(w.concurrency));
+    w.claim_ttl_seconds = static_cast<int>(
+        json::get_int(*workers, "claim_ttl_seconds").value_or(w.claim_ttl_seconds));
+    w.poll_seconds =
+        static_cast<int>(json::get_int(*workers, "poll_seconds").value_or(w.poll_seconds));
+    if (w.poll_seconds >= w.claim_ttl_seconds)
+      errors.push_back(origin +
+                       ": /workers/poll_seconds: must be below workers.claim_ttl_seconds, or a "
+                       "node's claims would expire between two renewals");
+  }
   if (config.plugin_dir.empty()) errors.push_back(origin + ": /plugins/dir: no plugin folder configured");
   if (!timezone_known(config.schedule.timezone))
     errors.push_back(origin + ": /schedule/timezone: unknown IANA time zone '" + config.schedule.timezone + "'");

@@ -65,6 +65,13 @@ struct ApiSessions {
   int absolute_hours = 12;  // from sign-in, however busy
 };
 
+// How a `serve` node runs due syncs from the job queue (workers; docs/scale-out.md).
+struct WorkersConfig {
+  int concurrency = 4;         // syncs this node runs at once; 0: it runs none (API only)
+  int claim_ttl_seconds = 60;  // a job whose node stops renewing its claim is taken over after
+  int poll_seconds = 2;        // how often an idle worker looks for jobs other nodes enqueued
+};
+
 struct Config {
   std::filesystem::path file;  // as given: relative stays relative, so messages name it that way
   std::filesystem::path state_path;  // the SQLite file, unless state_postgres is set
@@ -87,6 +94,7 @@ struct Config {
   std::filesystem::path api_tls_cert_file;
   std::filesystem::path api_tls_key_file;
   int shutdown_grace_seconds = 30;  // serve: how long SIGTERM waits for running syncs
+  WorkersConfig workers;
   std::vector<ConnectorConfig> connectors;
 
   const ConnectorConfig* find_connector(std::string_view id) const;

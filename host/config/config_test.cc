@@ -139,6 +139,38 @@ TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   EXPECT_EQ(config->connectors.at(0).isolation_limits.at("call_timeout_ms"), 5000);
 }
 
+TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
+  TempDir dir;
+  auto plain =
+      load_config(dir.write("plain.json", R"({"plugins": {"dir": "."}, "connectors": []})"));
+  ASSERT_TRUE(plain) << plain.status().message();
+  EXPECT_EQ(plain->workers.concurrency, 4);
+  EXPECT_EQ(plain->workers.claim_ttl_seconds, 60);
+
+  auto api_only = load_config(
+      dir.write("api-only.json",
+                R"({"plugins": {"dir": "."}, "workers": {"concurrency": 0, "claim_ttl_seconds": 10},
+          "connectors": []})"));
+  ASSERT_TRUE(api_only) << api_only.status().message();
+  EXPECT_EQ(api_only->workers.concurrency, 0);
+  EXPECT_EQ(api_only->workers.claim_ttl_seconds, 10);
+
+  auto bad = load_config(dir.write(
+      "bad.json",
+      R"({"plugins": {"dir": "."}, "workers": {"concurrency": 1000}, "connectors": []})"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("/workers/concurrency"), std::string::npos)
+      << bad.status().message();
+  auto slow_poll = load_config(
+      dir.write("slow-poll.json",
+                R"({"plugins": {"dir": "."}, "workers": {"claim_ttl_seconds": 5, "poll_seconds": 5},
+          "connectors": []})"));
+  ASSERT_FALSE(slow_poll);
+  EXPECT_NE(slow_poll.status().message().find("/workers/poll_seconds: must be below"),
+            std::string::npos)
+      << slow_poll.status().message();
+}
+
 class ConnectorConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {

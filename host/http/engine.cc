@@ -39,7 +39,6 @@
 
 #include "host/common/redaction.h"
 #include "host/http/internal/concurrency_limiter.h"
-#include "host/http/internal/hourly_budget.h"
 #include "host/http/internal/redactor.h"
 #include "host/http/internal/retry_rules.h"
 #include "host/http/internal/target.h"
@@ -260,7 +259,8 @@ std::string describe_transport_error(const beast::error_code& ec, std::string_vi
 class Client final : public HttpClient, public std::enable_shared_from_this<Client> {
  public:
   Client(std::shared_ptr<HttpEngine::Core> core, std::string connector_id, HttpPolicy policy,
-         std::vector<std::string> secrets, std::shared_ptr<asio::ssl::context> tls)
+         std::vector<std::string> secrets, std::shared_ptr<asio::ssl::context> tls,
+         std::shared_ptr<RequestBudget> budget)
       : core_(std::move(core)),
         id_(std::move(connector_id)),
         policy_(std::move(policy)),
@@ -271,7 +271,7 @@ class Client final : public HttpClient, public std::enable_shared_from_this<Clie
         bucket_(policy_.requests_per_second, policy_.burst, SteadyClock::now()),
         pump_timer_(strand_),
         rng_(std::random_device{}()),
-        budget_(policy_.hourly_budget),
+        budget_(std::move(budget)),
         counters_(id_),
         metrics_(id_, policy_.hourly_budget) {}
 
@@ -280,8 +280,8 @@ class Client final : public HttpClient, public std::enable_shared_from_this<Clie
 
   HttpCounters counters() const override {
     HttpCounters c = counters_.snapshot();
-    std::lock_guard<std::mutex> lock(budget_mu_);
-    c.budget_used = budget_.used(std::chrono::system_clock::now());
+    auto used = budget_->used(std::chrono::system_clock::now());
+    c.budget_used = used ? *used : 0;
     return c;
   }
 
@@ -344,8 +344,7 @@ class Client final : public HttpClient, public std::enable_shared_from_this<Clie
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   std::mt19937_64 rng_;
 
-  mutable std::mutex budget_mu_;
-  mutable internal::HourlyBudget budget_;
+  const std::shared_ptr<RequestBudget> budget_;  // this client's, or shared (make_client)
   CounterRecorder counters_;
   RequestMetrics metrics_;  // the process's metrics (GET /metrics); counters_ is this client's
 };
@@ -388,7 +387,6 @@ BatchOutcome Client::execute(std::vector<HttpRequest> requests,
   }
 
   if (runnable > 0 && policy_.hourly_budget > 0) {
-    std::lock_guard<std::mutex> lock(budget_mu_);
     const auto now = std::chrono::system_clock::now();
     if (runnable > policy_.hourly_budget) {
       out.status = Status::ConfigInvalid("a batch of " + std::to_string(runnable) +
@@ -397,10 +395,16 @@ BatchOutcome Client::execute(std::vector<HttpRequest> requests,
                                          "/hour); send smaller batches");
       return out;
     }
-    const bool reserved = budget_.try_reserve(runnable, now);
-    metrics_.record_budget_used(budget_.used(now));
-    if (!reserved) {
-      const auto resumes = budget_.resumes_at(runnable, now);
+    auto reservation = budget_->try_reserve(runnable, now);
+    if (!reservation) {
+      out.status =
+          Status::Retry("cannot count the request budget: " + reservation.status().message());
+      spdlog::warn("http {}: {}", id_, out.status.message());
+      return out;
+    }
+    metrics_.record_budget_used(reservation->used);
+    if (!reservation->reserved) {
+      const auto resumes = reservation->resumes_at;
       const auto wait = std::chrono::ceil<milliseconds>(resumes - now);
       out.status = Status(ErrorClass::kRateLimited,
                           "request budget exhausted (" + std::to_string(policy_.hourly_budget) +
@@ -538,11 +542,10 @@ bool Client::throttled_by_body(const Exchange& ex) const {
 
 bool Client::take_retry_budget() {
   if (policy_.hourly_budget <= 0) return true;
-  std::lock_guard<std::mutex> lock(budget_mu_);
-  const auto now = std::chrono::system_clock::now();
-  const bool reserved = budget_.try_reserve(1, now);
-  metrics_.record_budget_used(budget_.used(now));
-  return reserved;
+  auto reservation = budget_->try_reserve(1, std::chrono::system_clock::now());
+  if (!reservation) return false;
+  metrics_.record_budget_used(reservation->used);
+  return reservation->reserved;
 }
 
 asio::awaitable<bool> Client::admit(Batch& batch, Op& op) {
@@ -850,12 +853,15 @@ HttpEngine::~HttpEngine() { core_->stop(); }
 
 Result<std::shared_ptr<HttpClient>> HttpEngine::make_client(std::string connector_id,
                                                             HttpPolicy policy,
-                                                            std::vector<std::string> secrets) {
+                                                            std::vector<std::string> secrets,
+                                                            std::shared_ptr<RequestBudget> budget) {
   MB_RETURN_IF_ERROR(validate_http_policy(policy));
   auto tls = core_->tls_context(policy.verify_tls, policy.ca_file);
   if (!tls) return tls.status();
-  return std::shared_ptr<HttpClient>(std::make_shared<Client>(
-      core_, std::move(connector_id), std::move(policy), std::move(secrets), *tls));
+  if (!budget) budget = make_local_request_budget(policy.hourly_budget);
+  return std::shared_ptr<HttpClient>(std::make_shared<Client>(core_, std::move(connector_id),
+                                                              std::move(policy), std::move(secrets),
+                                                              *tls, std::move(budget)));
 }
 
 }  // namespace mb::http

@@ -20,6 +20,7 @@
 
 #include "host/common/status.h"
 #include "host/http/http_client.h"
+#include "host/http/request_budget.h"
 
 namespace mb::http {
 
@@ -38,10 +39,12 @@ class HttpEngine {
   HttpEngine& operator=(const HttpEngine&) = delete;
 
   // A client for one connector. `secrets` are masked in every text the client builds (on top of
-  // the process-wide SecretRegistry). config_invalid for an invalid policy or an unreadable
-  // ca_file.
+  // the process-wide SecretRegistry). `budget` counts the requests against policy.hourly_budget
+  // (its limit should be the same); nullptr: a budget of the client's own, in memory.
+  // config_invalid for an invalid policy or an unreadable ca_file.
   Result<std::shared_ptr<HttpClient>> make_client(std::string connector_id, HttpPolicy policy,
-                                                  std::vector<std::string> secrets = {});
+                                                  std::vector<std::string> secrets = {},
+                                                  std::shared_ptr<RequestBudget> budget = nullptr);
 
   class Core;  // engine.cc
 

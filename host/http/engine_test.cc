@@ -432,6 +432,27 @@ TEST_F(EngineTest, HourlyBudgetStopsTheRunCleanly) {
   EXPECT_EQ(c->counters().budget_used, 3);
 }
 
+// Two connectors on one platform tenant share one budget: what one spends, the other cannot.
+TEST_F(EngineTest, ClientsGivenOneBudgetCountAgainstItTogether) {
+  start();
+  HttpPolicy p = fast_policy();
+  p.hourly_budget = 5;
+  auto tenant = make_local_request_budget(5);
+  auto first = engine_.make_client("tenant-a-1", p, {}, tenant);
+  auto second = engine_.make_client("tenant-a-2", p, {}, tenant);
+  ASSERT_TRUE(first && second);
+  std::vector<HttpRequest> three(3, get(base_ + "/api/echo"));
+  ASSERT_TRUE((*first)->execute(three, nullptr).status.ok());
+  BatchOutcome out = (*second)->execute(three, nullptr);
+  EXPECT_EQ(out.status.code(), ErrorClass::kRateLimited);
+  EXPECT_EQ(logged("/api/echo", 3).size(), 3u);  // the second connector sent nothing
+  EXPECT_EQ((*second)->counters().budget_used, 3);
+  // A client of its own keeps a count of its own.
+  auto other = engine_.make_client("tenant-b", p);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE((*other)->execute(three, nullptr).status.ok());
+}
+
 TEST_F(EngineTest, CancelledBeforeStartSendsNothing) {
   start();
   auto c = client();

@@ -354,9 +354,22 @@ Result<Answer> unmap_service(const Endpoint& e) {
 }
 
 Result<Answer> sync_connector(const Endpoint& e) {
-  auto body = read_body(e.request, {{"dry_run", FieldKind::kBool}, {"force", FieldKind::kBool}});
+  auto body = read_body(
+      e.request,
+      {{"dry_run", FieldKind::kBool}, {"force", FieldKind::kBool}, {"queue", FieldKind::kBool}});
   if (!body) return body.status();
   const std::string& id = e.params["id"];
+  if (body->flag("queue")) {
+    // For any node's workers (docs/scale-out.md): answered at once, the run comes later.
+    if (body->flag("dry_run") || body->flag("force"))
+      return Status::ConfigInvalid("\"queue\" syncs as scheduled: it takes no dry_run or force");
+    auto job = ops::enqueue_sync(e.app, id, "api");
+    if (!job) return job.status();
+    return Answer{202, bj::object{{"job_id", job->id},
+                                  {"connector_id", job->connector_id},
+                                  {"state", to_text(job->state)},
+                                  {"window_key", job->window_key}}};
+  }
   SyncOptions options;
   options.trigger = "api";
   options.cancelled = e.stop_requested;

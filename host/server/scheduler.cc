@@ -226,12 +226,13 @@ void Scheduler::run_until_stopped(std::unique_lock<std::mutex>& lock) {
       continue;
     }
     std::string id = earliest->first;
+    int64_t fire_ms = earliest->second;
     auto next = next_fire_ms(schedules_[id], id, std::max(now, earliest->second));
     earliest->second = next ? *next : now + 24LL * 3600 * 1000;
     publish_next_runs();
     lock.unlock();
-    spdlog::info("connector {}: scheduled sync starting", id);
-    run_(id);
+    spdlog::info("connector {}: scheduled sync due", id);
+    run_(id, fire_ms);
     lock.lock();
   }
 }

@@ -1,9 +1,11 @@
 // The daily scheduler of `meterbridge serve`: each enabled connector syncs once a day at its
 // configured local time in its IANA time zone, plus a jitter that is stable per connector (a
 // hash of its id), so a fleet of connectors does not hit the platforms at the same second and a
-// connector runs at the same minute every day.
+// connector runs at the same minute every day. Every node computes the same fire times, so the
+// fire time names the schedule window: `serve` enqueues a job per connector and window, and
+// the store keeps one however many nodes enqueue it.
 //
-//   Scheduler scheduler(clock, [&](const std::string& id) { run_sync(id); });
+//   Scheduler scheduler(clock, [&](const std::string& id, int64_t fire_ms) { enqueue(id, ...); });
 //   scheduler.start({{"acme", schedule}});
 #ifndef METERBRIDGE_HOST_SERVER_SCHEDULER_H_
 #define METERBRIDGE_HOST_SERVER_SCHEDULER_H_
@@ -33,7 +35,8 @@ Result<int64_t> next_fire_ms(const ScheduleConfig& schedule, const std::string& 
 
 class Scheduler {
  public:
-  using RunFn = std::function<void(const std::string& connector_id)>;
+  // Called on the scheduler's thread with the time the connector was due (epoch ms).
+  using RunFn = std::function<void(const std::string& connector_id, int64_t fire_ms)>;
   Scheduler(const Clock& clock, RunFn run) : clock_(clock), run_(std::move(run)) {}
   ~Scheduler() { stop(); }
 

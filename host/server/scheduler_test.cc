@@ -77,18 +77,24 @@ TEST(Scheduler, RejectsAnUnknownZone) {
 TEST(Scheduler, RunsADueConnectorOnItsThread) {
   FakeClock clock(utc_ms(2026, 11, 22, 1, 59) + 59990);  // 10 ms before 02:00
   std::atomic<int> runs{0};
-  Scheduler scheduler(clock, [&](const std::string&) { ++runs; });
+  std::atomic<int64_t> window{0};
+  Scheduler scheduler(clock, [&](const std::string&, int64_t fire_ms) {
+    window = fire_ms;
+    ++runs;
+  });
   ASSERT_TRUE(scheduler.start({{"c", at("02:00", "UTC")}}).ok());
   EXPECT_EQ(scheduler.next_runs().at("c"), utc_ms(2026, 11, 22, 2, 0));
   clock.advance_ms(1000);
   for (int i = 0; i < 200 && runs.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   scheduler.stop();
   EXPECT_EQ(runs.load(), 1);
+  // The window is the time it was due, not the time it ran: the same on every node.
+  EXPECT_EQ(window.load(), utc_ms(2026, 11, 22, 2, 0));
 }
 
 TEST(Scheduler, ARescheduleKeepsUnchangedTimesAddsNewOnesAndDropsRemovedOnes) {
   FakeClock clock(utc_ms(2026, 11, 22, 1, 0));
-  Scheduler scheduler(clock, [](const std::string&) {});
+  Scheduler scheduler(clock, [](const std::string&, int64_t) {});
   ASSERT_TRUE(scheduler
                   .start({{"kept", at("02:00", "UTC")},
                           {"moved", at("03:00", "UTC")},
@@ -111,7 +117,7 @@ TEST(Scheduler, ARescheduleKeepsUnchangedTimesAddsNewOnesAndDropsRemovedOnes) {
 
 TEST(Scheduler, TheNextRunGaugeFollowsTheSchedulesAndForgetsRemovedOnes) {
   FakeClock clock(utc_ms(2026, 11, 22, 1, 0));
-  Scheduler scheduler(clock, [](const std::string&) {});
+  Scheduler scheduler(clock, [](const std::string&, int64_t) {});
   ASSERT_TRUE(
       scheduler.start({{"gauge-kept", at("02:00", "UTC")}, {"gauge-gone", at("03:00", "UTC")}})
           .ok());
@@ -127,7 +133,7 @@ TEST(Scheduler, StopBeforeADeadlineDoesNotWaitForALongRun) {
   FakeClock clock(utc_ms(2026, 11, 22, 1, 59) + 59990);
   std::atomic<bool> release{false};
   std::atomic<int> started{0};
-  Scheduler scheduler(clock, [&](const std::string&) {
+  Scheduler scheduler(clock, [&](const std::string&, int64_t) {
     ++started;
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   });

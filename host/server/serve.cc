@@ -13,6 +13,7 @@
 #include "host/common/redaction.h"
 #include "host/config/config.h"
 #include "host/server/admin_api.h"
+#include "host/server/job_workers.h"
 #include "host/server/scheduler.h"
 #include "host/server/service_manager.h"
 #include "host/sync/lease.h"
@@ -171,12 +172,14 @@ class Daemon {
       if (rc != app::kExitOk) return rc;
     }
     if (!options_.no_schedule) {
+      start_workers(**config, **store);
       Status s = scheduler_.start(enabled_schedules(**config));
       if (!s.ok()) return app::report_failure(app_, s);
     }
-    std::string serving = fmt::format(
-        "meterbridge serving: {} connectors, scheduler {}, admin API {}",
-        (*config)->connectors.size(), options_.no_schedule ? "off" : "on", server_ ? "on" : "off");
+    std::string serving =
+        fmt::format("meterbridge serving: {} connectors, scheduler {}, {} workers, admin API {}",
+                    (*config)->connectors.size(), options_.no_schedule ? "off" : "on",
+                    workers_ ? (*config)->workers.concurrency : 0, server_ ? "on" : "off");
     spdlog::info("{}", serving);
     service_manager::notify_ready(serving);
     for (;;) {
@@ -259,17 +262,64 @@ class Daemon {
     return app::kExitOk;
   }
 
-  void run_scheduled(const std::string& id) {
+  // Due syncs are jobs in the store (docs/scale-out.md): this node's scheduler enqueues them,
+  // and the workers of every node against the same store claim and run them.
+  void start_workers(const Config& config, Store& store) {
+    JobWorkerOptions options;
+    options.concurrency = config.workers.concurrency;
+    options.claim_ttl_ms = int64_t{config.workers.claim_ttl_seconds} * 1000;
+    options.poll_every_ms = int64_t{config.workers.poll_seconds} * 1000;
+    workers_ = std::make_unique<JobWorkers>(store, options,
+                                            [this](const SyncJob& job) { return run_job(job); });
+    workers_->start();
+  }
+
+  // The scheduler's callback: one job per connector and schedule window, however many nodes
+  // enqueue it.
+  void enqueue_scheduled(const std::string& id, int64_t fire_ms) {
+    auto store = app_.store();
+    if (!store) {
+      spdlog::error("connector {}: scheduled sync not queued: {}", id, store.status().message());
+      return;
+    }
+    SyncJob job;
+    job.connector_id = id;
+    job.window_key = "schedule:" + format_iso8601_utc(fire_ms);
+    job.trigger = "schedule";
+    job.due_at_ms = fire_ms;
+    auto added = (*store)->enqueue_job(job);
+    if (!added)
+      spdlog::error("connector {}: scheduled sync not queued: {}", id, added.status().message());
+    else if (!*added)
+      spdlog::info("connector {}: the sync due at {} is already queued", id,
+                   format_iso8601_utc(fire_ms));
+    if (workers_) workers_->wake();
+  }
+
+  JobOutcome run_job(const SyncJob& job) {
+    const std::string& id = job.connector_id;
     auto held = gate_.enter(id);
-    if (stop_requested_) return;
+    if (stop_requested_) return {JobOutcome::Kind::kStopped, 0, "a node stopped before running it"};
     SyncOptions sync;
-    sync.trigger = "schedule";
+    sync.trigger = job.trigger;
     sync.cancelled = &stop_requested_;
     auto report = ops::sync_connector(app_, id, sync);
-    if (report)
-      spdlog::info("{}", run_summary_line(report->run));
-    else
-      spdlog::error("connector {}: scheduled sync failed: {}", id, report.status().message());
+    if (!report) {
+      const Status& failed = report.status();
+      if (failed.code() == ErrorClass::kConflict)
+        return {JobOutcome::Kind::kBusy, 0, failed.message()};
+      if (stop_requested_) return {JobOutcome::Kind::kStopped, 0, "a node stopped while it ran"};
+      spdlog::error("connector {}: {} sync failed: {}", id, job.trigger, failed.message());
+      return {JobOutcome::Kind::kFailed, 0, failed.message()};
+    }
+    spdlog::info("{}", run_summary_line(report->run));
+    // Cut short at a batch boundary by the shutdown: another node finishes the window, by
+    // re-reading the platform for what this run left unwritten.
+    bool unfinished =
+        report->run.state != RunState::kOk && report->run.state != RunState::kNeedsAttention;
+    if (stop_requested_ && unfinished)
+      return {JobOutcome::Kind::kStopped, report->run.id, "a node stopped while it ran"};
+    return {JobOutcome::Kind::kDone, report->run.id, ""};
   }
 
   // The new config must be usable as a whole, or nothing of it is used.
@@ -307,6 +357,8 @@ class Daemon {
       api_->set_session_times(session_times((*after)->api_sessions));
     }
     if (!options_.no_schedule) {
+      if (workers_ && before && (*before)->workers.concurrency != (*after)->workers.concurrency)
+        spdlog::warn("config reload: workers changes take effect at the next start");
       Status rescheduled = scheduler_.reschedule(enabled_schedules(**after));
       if (!rescheduled.ok())
         spdlog::error("config reload: schedules unchanged: {}", rescheduled.message());
@@ -336,6 +388,7 @@ class Daemon {
     service_manager::notify_stopping(waiting);
     if (!wait_for_runs(signals, deadline)) {
       record_unfinished_runs();
+      if (workers_) workers_->requeue_running("a node stopped while it ran");
       spdlog::default_logger()->flush();
       std::cout.flush();
       std::_Exit(
@@ -373,8 +426,9 @@ class Daemon {
     for (;;) {
       auto until = std::min(deadline, SteadyClock::now() + kSlice);
       bool scheduler_done = scheduler_.stop_before(until);
+      bool workers_done = !workers_ || workers_->stop_before(until);
       bool api_idle = !server_ || server_->wait_idle(until);
-      if (scheduler_done && api_idle) return true;
+      if (scheduler_done && workers_done && api_idle) return true;
       if (SteadyClock::now() >= deadline) return false;
       timespec no_wait{0, 0};
       int pending = sigtimedwait(&signals, nullptr, &no_wait);
@@ -391,8 +445,10 @@ class Daemon {
   RunGate gate_;
   std::unique_ptr<AdminApi> api_;
   std::unique_ptr<HttpServer> server_;
-  Scheduler scheduler_{SystemClock::instance(),
-                       [this](const std::string& id) { run_scheduled(id); }};
+  std::unique_ptr<JobWorkers> workers_;
+  Scheduler scheduler_{SystemClock::instance(), [this](const std::string& id, int64_t fire_ms) {
+                         enqueue_scheduled(id, fire_ms);
+                       }};
 };
 
 }  // namespace

@@ -149,6 +149,25 @@ struct LeaseHolder {
   int64_t expires_at_ms = 0;
 };
 
+// A due sync as a row of the job queue (docs/scale-out.md): written by every node's scheduler
+// and by "sync now", claimed by one worker. (connector_id, window_key) is unique, so the
+// schedulers of several nodes enqueue a schedule window once and it runs once.
+struct SyncJob {
+  int64_t id = 0;
+  std::string connector_id;
+  std::string window_key;  // "schedule:<fire time, ISO 8601 UTC>", or one of its own per request
+  std::string trigger;     // schedule | api | ...: the run's trigger
+  JobState state = JobState::kQueued;
+  int64_t due_at_ms = 0;         // not claimed before this
+  std::string worker_id;         // the worker that claimed it last
+  int64_t claim_expires_ms = 0;  // a running job whose claim expired may be claimed again
+  int64_t attempts = 0;          // claims so far: above 1 after a takeover or a requeue
+  int64_t run_id = 0;            // the run it ended with, 0 when none
+  std::string message;           // why it failed, or was put back
+  std::string created_at;
+  std::string finished_at;
+};
+
 // A durable record of a write that is not idempotent (a delta adjustment), made before the
 // write is sent (docs/sync.md, "The write journal"). Open until a run proves its outcome.
 struct WriteIntent {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <barrier>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -56,6 +57,54 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnceAndAllOpen) {
   EXPECT_EQ(*version, std::to_string(postgres_store_schema_version()));
   EXPECT_EQ(*database_.cluster()->query(database_.name(), "SELECT count(*) FROM schema_version"),
             "1");
+}
+
+// Several nodes claim due jobs at once (FOR UPDATE SKIP LOCKED): every job is claimed by
+// exactly one of them, and none waits for another's lock to end its turn empty-handed.
+TEST_F(PostgresStoreTest, JobsClaimedByNodesAtOnceAreEachClaimedOnce) {
+  constexpr int kNodes = 6;
+  constexpr int kJobs = 60;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kNodes; ++i) {
+    auto store = open();
+    ASSERT_TRUE(store) << store.status().message();
+    stores.push_back(std::move(*store));
+  }
+  for (int j = 0; j < kJobs; ++j) {
+    SyncJob job;
+    job.connector_id = "connector-" + std::to_string(j);
+    job.window_key = "schedule:1";
+    job.trigger = "schedule";
+    job.due_at_ms = clock_.now_ms();
+    ASSERT_TRUE(*stores[0]->enqueue_job(job));
+  }
+  std::vector<std::vector<int64_t>> claimed(kNodes);
+  std::vector<std::string> errors(kNodes);
+  std::barrier start(kNodes);
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i)
+    nodes.emplace_back([&, i] {
+      start.arrive_and_wait();
+      for (;;) {
+        auto job = stores[i]->claim_job("node-" + std::to_string(i), 60'000);
+        if (!job) {
+          errors[i] = job.status().message();
+          return;
+        }
+        if (!*job) return;
+        claimed[i].push_back((*job)->id);
+      }
+    });
+  for (auto& t : nodes) t.join();
+  std::set<int64_t> all;
+  size_t total = 0;
+  for (int i = 0; i < kNodes; ++i) {
+    EXPECT_EQ(errors[i], "") << "node " << i;
+    total += claimed[i].size();
+    all.insert(claimed[i].begin(), claimed[i].end());
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kJobs));       // none twice
+  EXPECT_EQ(all.size(), static_cast<size_t>(kJobs));  // none left
 }
 
 // Several nodes race for a connector whose holder died (its lease expired): exactly one takes

@@ -302,6 +302,27 @@ ALTER TABLE connectors ADD COLUMN partner_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE connectors ADD COLUMN plugin_config TEXT NOT NULL DEFAULT '';
 ALTER TABLE connectors ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 )sql",
+    // 8: the job queue (docs/scale-out.md): due syncs, one per connector and schedule window.
+    R"sql(
+CREATE TABLE sync_jobs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector_id TEXT NOT NULL,
+  window_key TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK(state IN ('queued','running','done','failed')),
+  due_at_ms INTEGER NOT NULL,
+  worker_id TEXT NOT NULL DEFAULT '',
+  claim_expires_ms INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  run_id INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '',
+  UNIQUE(connector_id, window_key)
+);
+CREATE INDEX sync_jobs_open ON sync_jobs(due_at_ms, id) WHERE state IN ('queued','running');
+CREATE INDEX sync_jobs_by_worker ON sync_jobs(worker_id) WHERE state = 'running';
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1178,6 +1199,113 @@ class SqliteStore : public Store {
     return read_lease(connector_id);
   }
 
+  // ---- Jobs ----
+  // One process writes a SQLite database at a time (BEGIN IMMEDIATE): a claim is a plain
+  // select-then-update in one transaction.
+  Result<bool> enqueue_job(const SyncJob& job) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO sync_jobs(connector_id, window_key, trigger, due_at_ms, created_at) "
+                "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(connector_id, window_key) DO NOTHING");
+    s.bind(1, job.connector_id)
+        .bind(2, job.window_key)
+        .bind(3, job.trigger)
+        .bind(4, job.due_at_ms)
+        .bind(5, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<std::optional<SyncJob>> claim_job(const std::string& worker_id,
+                                           int64_t claim_ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::optional<SyncJob> claimed;
+    Status st = in_transaction([&]() -> Status {
+      int64_t now_ms = clock_->now_ms();
+      Statement pick(
+          db_,
+          "SELECT j.id FROM sync_jobs j "
+          "WHERE ((j.state = 'queued' AND j.due_at_ms <= ?1) "
+          "   OR (j.state = 'running' AND j.claim_expires_ms <= ?1)) "
+          "AND NOT EXISTS (SELECT 1 FROM sync_jobs r WHERE r.connector_id = j.connector_id "
+          "  AND r.id <> j.id AND r.state = 'running' AND r.claim_expires_ms > ?1) "
+          "ORDER BY j.due_at_ms, j.id LIMIT 1");
+      pick.bind(1, now_ms);
+      if (!pick.step()) return pick.status();
+      int64_t id = pick.integer(0);
+      Statement take(
+          db_,
+          "UPDATE sync_jobs SET state = 'running', worker_id = ?2, claim_expires_ms = ?3, "
+          "attempts = attempts + 1 WHERE id = ?1");
+      take.bind(1, id).bind(2, worker_id).bind(3, now_ms + claim_ttl_ms);
+      take.step();
+      MB_RETURN_IF_ERROR(take.status());
+      auto job = read_job_row(id);
+      if (!job) return job.status();
+      claimed = std::move(*job);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return claimed;
+  }
+
+  Result<int64_t> renew_job_claims(const std::string& worker_id, int64_t claim_ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "UPDATE sync_jobs SET claim_expires_ms = ?2 WHERE worker_id = ?1 AND state = 'running'");
+    s.bind(1, worker_id).bind(2, clock_->now_ms() + claim_ttl_ms);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Result<bool> finish_job(int64_t job_id, const std::string& worker_id, JobState state,
+                          int64_t run_id, const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE sync_jobs SET state = ?3, run_id = ?4, message = ?5, finished_at = ?6 "
+                "WHERE id = ?1 AND worker_id = ?2 AND state = 'running'");
+    s.bind(1, job_id)
+        .bind(2, worker_id)
+        .bind(3, to_text(state))
+        .bind(4, run_id)
+        .bind(5, message)
+        .bind(6, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<bool> requeue_job(int64_t job_id, const std::string& worker_id, int64_t due_at_ms,
+                           const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE sync_jobs SET state = 'queued', due_at_ms = ?3, claim_expires_ms = 0, "
+                "message = ?4 WHERE id = ?1 AND worker_id = ?2 AND state = 'running'");
+    s.bind(1, job_id).bind(2, worker_id).bind(3, due_at_ms).bind(4, message);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<std::vector<SyncJob>> list_jobs(const std::string& connector_id, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + store_internal::kJobColumns +
+                         " FROM sync_jobs WHERE (?1 = '' OR connector_id = ?1) "
+                         "ORDER BY id DESC LIMIT ?2");
+    s.bind(1, connector_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<SyncJob> out;
+    while (s.step()) {
+      auto job = store_internal::read_job(s);
+      if (!job) return job.status();
+      out.push_back(std::move(*job));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
   // ---- Write journal ----
   Result<std::vector<int64_t>> record_write_intents(const std::vector<WriteIntent>& intents) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -1460,6 +1588,17 @@ class SqliteStore : public Store {
     while (c.step()) snap.counts.push_back({c.text(0), c.text(1), c.integer(2), c.integer(3)});
     MB_RETURN_IF_ERROR(c.status());
     return std::optional<UsageSnapshot>(std::move(snap));
+  }
+
+  Result<SyncJob> read_job_row(int64_t job_id) {
+    Statement s(db_, std::string("SELECT ") + store_internal::kJobColumns +
+                         " FROM sync_jobs WHERE id = ?1");
+    s.bind(1, job_id);
+    if (!s.step()) {
+      MB_RETURN_IF_ERROR(s.status());
+      return Status::NotFound("no job " + std::to_string(job_id));
+    }
+    return store_internal::read_job(s);
   }
 
   Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {

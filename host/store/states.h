@@ -33,6 +33,11 @@ enum class Decision { kUndecided, kApproved, kDismissed, kStale };
 // what happened to the write.
 enum class WriteIntentState { kOpen, kApplied, kNotApplied, kExpired };
 
+// A due sync in the job queue (docs/scale-out.md): queued until a worker claims it, running
+// while claimed (a claim that is not renewed expires, and the job may be claimed again), then
+// done or failed.
+enum class JobState { kQueued, kRunning, kDone, kFailed };
+
 // Where a connector stands with its platform: never tested (new), its credentials accepted
 // (ok), accepted but the platform's side must still change (pending), refused or unreachable
 // (error), or its credentials and mappings removed (disconnected).
@@ -92,6 +97,17 @@ struct StateNames<WriteIntentState> {
       {WriteIntentState::kApplied, "applied"},
       {WriteIntentState::kNotApplied, "not_applied"},
       {WriteIntentState::kExpired, "expired"},
+  }};
+};
+
+template <>
+struct StateNames<JobState> {
+  static constexpr std::string_view kKind = "job state";
+  static constexpr std::array<std::pair<JobState, std::string_view>, 4> kNames{{
+      {JobState::kQueued, "queued"},
+      {JobState::kRunning, "running"},
+      {JobState::kDone, "done"},
+      {JobState::kFailed, "failed"},
   }};
 };
 

@@ -179,6 +179,35 @@ class Store {
   virtual Status release_lease(const std::string& connector_id, const std::string& owner_id) = 0;
   virtual Result<std::optional<LeaseHolder>> get_lease(const std::string& connector_id) = 0;
 
+  // ---- Jobs: due syncs claimed by the workers of every node (docs/scale-out.md) ----
+  // A queue of syncs in the store, so that any node may enqueue ("sync now", its scheduler)
+  // and any worker may run a job. A claim is not the connector's lease: a worker claims a job,
+  // then takes the lease to run it; the claim only says who is on it, and expires unless its
+  // worker renews it, so a dead worker's jobs are claimed again.
+  //
+  // Adds a queued job. False (nothing written) when the connector already has a job for this
+  // window_key: every node's scheduler enqueues the same window, and it runs once.
+  virtual Result<bool> enqueue_job(const SyncJob& job) = 0;
+  // Claims for `worker_id` the job due first: queued and due by now, or running with an expired
+  // claim (its worker died), leaving out connectors with another job claimed and alive. The job
+  // becomes running, its claim expiring claim_ttl_ms from now, its attempts counted. nullopt
+  // when nothing is due. Of several workers claiming at once, each gets another job.
+  virtual Result<std::optional<SyncJob>> claim_job(const std::string& worker_id,
+                                                   int64_t claim_ttl_ms) = 0;
+  // Extends the claim of every job `worker_id` runs to claim_ttl_ms from now (the worker's
+  // heartbeat). Returns how many it still runs.
+  virtual Result<int64_t> renew_job_claims(const std::string& worker_id, int64_t claim_ttl_ms) = 0;
+  // Ends a running job claimed by `worker_id`: done or failed, with the run it made and why.
+  // False when the job is no longer this worker's (its claim expired and another took it).
+  virtual Result<bool> finish_job(int64_t job_id, const std::string& worker_id, JobState state,
+                                  int64_t run_id, const std::string& message) = 0;
+  // Puts a running job of `worker_id` back in the queue, due at due_at_ms, saying why (the
+  // connector was busy, the node is stopping). False when it is no longer this worker's.
+  virtual Result<bool> requeue_job(int64_t job_id, const std::string& worker_id, int64_t due_at_ms,
+                                   const std::string& message) = 0;
+  // Newest first; connector_id empty for all connectors.
+  virtual Result<std::vector<SyncJob>> list_jobs(const std::string& connector_id, int limit) = 0;
+
   // ---- Write journal (non-idempotent writes) ----
   // Records intents durably in one transaction (synchronous commit) and returns their ids, in
   // order. Only after this returns may the writes be sent.

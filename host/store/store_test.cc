@@ -301,6 +301,111 @@ TEST_P(StoreTest, ALeaseHeldByAProvedDeadOwnerIsTakenOverOnlyFromThatOwner) {
   EXPECT_EQ((*store_->get_lease("acme"))->owner_id, "new");
 }
 
+// ---- Jobs ----
+
+SyncJob due_job(const std::string& connector, const std::string& window, int64_t due_at_ms) {
+  SyncJob job;
+  job.connector_id = connector;
+  job.window_key = window;
+  job.trigger = "schedule";
+  job.due_at_ms = due_at_ms;
+  return job;
+}
+
+TEST_P(StoreTest, AJobIsEnqueuedOncePerConnectorAndWindow) {
+  const int64_t now = clock_.now_ms();
+  EXPECT_TRUE(*store_->enqueue_job(due_job("acme", "schedule:2026-01-01T09:00:00Z", now)));
+  // A second node's scheduler enqueues the same window: nothing is added.
+  EXPECT_FALSE(*store_->enqueue_job(due_job("acme", "schedule:2026-01-01T09:00:00Z", now)));
+  EXPECT_TRUE(*store_->enqueue_job(due_job("acme", "schedule:2026-01-02T09:00:00Z", now)));
+  EXPECT_TRUE(*store_->enqueue_job(due_job("other", "schedule:2026-01-01T09:00:00Z", now)));
+  auto jobs = store_->list_jobs("acme", 10);
+  ASSERT_TRUE(jobs) << jobs.status().message();
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].window_key, "schedule:2026-01-02T09:00:00Z");  // newest first
+  EXPECT_EQ((*jobs)[1].state, JobState::kQueued);
+  EXPECT_EQ((*jobs)[1].trigger, "schedule");
+  EXPECT_EQ(store_->list_jobs("", 10)->size(), 3u);
+}
+
+TEST_P(StoreTest, JobsAreClaimedWhenDueInOrderAndOnlyOnce) {
+  const int64_t now = clock_.now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "later", now + 60'000)));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("beta", "first", now - 5'000)));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("gamma", "second", now)));
+
+  auto first = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(first && first->has_value());
+  EXPECT_EQ((*first)->connector_id, "beta");
+  EXPECT_EQ((*first)->state, JobState::kRunning);
+  EXPECT_EQ((*first)->worker_id, "worker-a");
+  EXPECT_EQ((*first)->attempts, 1);
+  EXPECT_EQ((*first)->claim_expires_ms, now + 30'000);
+  auto second = store_->claim_job("worker-b", 30'000);
+  ASSERT_TRUE(second && second->has_value());
+  EXPECT_EQ((*second)->connector_id, "gamma");
+  EXPECT_FALSE(store_->claim_job("worker-b", 30'000)->has_value());  // "later" is not due
+
+  EXPECT_TRUE(*store_->finish_job((*first)->id, "worker-a", JobState::kDone, 42, ""));
+  EXPECT_FALSE(*store_->finish_job((*first)->id, "worker-a", JobState::kDone, 42, ""));  // ended
+  EXPECT_FALSE(*store_->finish_job((*second)->id, "worker-a", JobState::kFailed, 0, "not mine"));
+  auto beta = store_->list_jobs("beta", 1);
+  EXPECT_EQ((*beta)[0].state, JobState::kDone);
+  EXPECT_EQ((*beta)[0].run_id, 42);
+  EXPECT_NE((*beta)[0].finished_at, "");
+  EXPECT_TRUE(*store_->finish_job((*second)->id, "worker-b", JobState::kFailed, 0, "gone"));
+  EXPECT_EQ((*store_->list_jobs("gamma", 1))[0].message, "gone");
+
+  clock_.advance_ms(60'000);
+  auto later = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(later && later->has_value());
+  EXPECT_EQ((*later)->window_key, "later");
+}
+
+TEST_P(StoreTest, AJobWhoseWorkerStopsRenewingIsClaimedAgain) {
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "w1", clock_.now_ms())));
+  auto claimed = store_->claim_job("dies", 30'000);
+  ASSERT_TRUE(claimed && claimed->has_value());
+  clock_.advance_ms(20'000);
+  EXPECT_EQ(*store_->renew_job_claims("dies", 30'000), 1);
+  clock_.advance_ms(29'000);  // within the renewed claim
+  EXPECT_FALSE(store_->claim_job("takes-over", 30'000)->has_value());
+
+  clock_.advance_ms(2'000);  // the worker stopped renewing: its claim expired
+  auto taken = store_->claim_job("takes-over", 30'000);
+  ASSERT_TRUE(taken && taken->has_value());
+  EXPECT_EQ((*taken)->id, (*claimed)->id);
+  EXPECT_EQ((*taken)->worker_id, "takes-over");
+  EXPECT_EQ((*taken)->attempts, 2);
+  // The first worker, back from a pause, finds the job no longer its own.
+  EXPECT_EQ(*store_->renew_job_claims("dies", 30'000), 0);
+  EXPECT_FALSE(*store_->finish_job((*claimed)->id, "dies", JobState::kDone, 1, ""));
+  EXPECT_TRUE(*store_->finish_job((*taken)->id, "takes-over", JobState::kDone, 2, ""));
+}
+
+TEST_P(StoreTest, AConnectorWithAJobRunningIsNotClaimedTwiceAndARequeuedJobWaits) {
+  const int64_t now = clock_.now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "schedule", now)));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "api:1", now)));
+  auto running = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(running && running->has_value());
+  EXPECT_FALSE(store_->claim_job("worker-b", 30'000)->has_value());  // acme is busy
+
+  EXPECT_TRUE(*store_->requeue_job((*running)->id, "worker-a", now + 10'000, "connector busy"));
+  EXPECT_FALSE(*store_->requeue_job((*running)->id, "worker-a", now, "twice"));
+  auto next = store_->claim_job("worker-b", 30'000);  // the other job of acme, due now
+  ASSERT_TRUE(next && next->has_value());
+  EXPECT_EQ((*next)->window_key, "api:1");
+  ASSERT_TRUE(*store_->finish_job((*next)->id, "worker-b", JobState::kDone, 0, ""));
+  EXPECT_FALSE(store_->claim_job("worker-b", 30'000)->has_value());  // requeued: not due yet
+  clock_.advance_ms(10'000);
+  auto again = store_->claim_job("worker-b", 30'000);
+  ASSERT_TRUE(again && again->has_value());
+  EXPECT_EQ((*again)->window_key, "schedule");
+  EXPECT_EQ((*again)->attempts, 2);
+  EXPECT_EQ((*again)->message, "connector busy");
+}
+
 // ---- The write journal ----
 
 TEST_P(StoreTest, WriteIntentsStayOpenUntilResolvedAndSurviveAReopen) {

@@ -31,6 +31,9 @@ inline constexpr const char* kWriteIntentColumns =
     "effective_date, created_at_ms, created_at, state, resolution, resolved_run_id, resolved_at";
 inline constexpr const char* kLeaseColumns =
     "owner_id, host, pid, process_start, purpose, acquired_at, heartbeat_at, expires_at_ms";
+inline constexpr const char* kJobColumns =
+    "id, connector_id, window_key, trigger, state, due_at_ms, worker_id, claim_expires_ms, "
+    "attempts, run_id, message, created_at, finished_at";
 inline constexpr const char* kPsaAccountColumns =
     "id, name, active, excluded, details, fetched_at, missing_since";
 inline constexpr const char* kAccountMappingColumns =
@@ -151,6 +154,27 @@ LeaseHolder read_lease(const Row& row) {
   h.heartbeat_at = row.text(6);
   h.expires_at_ms = row.integer(7);
   return h;
+}
+
+template <typename Row>
+Result<SyncJob> read_job(const Row& row) {
+  SyncJob j;
+  j.id = row.integer(0);
+  j.connector_id = row.text(1);
+  j.window_key = row.text(2);
+  j.trigger = row.text(3);
+  auto state = parse_stored<JobState>(row.text(4), "job " + std::to_string(j.id));
+  if (!state) return state.status();
+  j.state = *state;
+  j.due_at_ms = row.integer(5);
+  j.worker_id = row.text(6);
+  j.claim_expires_ms = row.integer(7);
+  j.attempts = row.integer(8);
+  j.run_id = row.integer(9);
+  j.message = row.text(10);
+  j.created_at = row.text(11);
+  j.finished_at = row.text(12);
+  return j;
 }
 
 template <typename Row>

@@ -85,6 +85,18 @@ class StoreUnderTest {
   std::optional<TestDatabase> database_;  // PostgreSQL only
 };
 
+// The store of a test database that a process under test (the CLI, `serve`) created and
+// migrated, opened as it is: nothing is created or migrated.
+inline Result<std::unique_ptr<Store>> open_existing_store(const TestDatabase& database,
+                                                          const std::filesystem::path& key_file) {
+  return open_postgres_store({.target = database.url(),
+                              .password = std::nullopt,
+                              .key_file = key_file,
+                              .clock = &SystemClock::instance(),
+                              .migrate_to_version = 0,
+                              .create_schema = false});
+}
+
 }  // namespace mb::testing
 
 #endif  // METERBRIDGE_HOST_STORE_TESTING_STORE_UNDER_TEST_H_

@@ -1,0 +1,278 @@
+// Several `meterbridge serve` processes against one PostgreSQL database (docs/scale-out.md):
+// due syncs are jobs in the database, claimed by whichever worker is free; one worker is
+// SIGKILLed in the middle of its syncs, and another takes its connectors over once its claims
+// expire. Every connector syncs exactly once per window, no write reaches a platform twice,
+// and a second window reads back exactly what the first wrote.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/store/postgres_store.h"
+#include "host/store/testing/postgres_cluster.h"
+#include "host/store/testing/store_under_test.h"
+#include "sim/core/simulator.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/demo_config.h"
+#include "tests/testing/raw_socket.h"
+#include "tests/testing/run.h"
+#include "tests/testing/serve_harness.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mb {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::RunResult;
+using testing::TempDir;
+using testing::TestDatabase;
+
+constexpr int kConnectors = 4;
+constexpr int kWorkers = 3;
+const std::string kSecretKey(64, 'e');
+
+// The demo's ConnectWise partner, pointed at `base_url`, under another id.
+json::object demo_connector(const std::string& id, const std::string& base_url) {
+  json::object connector = testing::demo_connector("contoso-connectwise", base_url);
+  connector["id"] = id;
+  connector["schedule"] = json::object{{"enabled", false}};  // jobs come from the test
+  return connector;
+}
+
+// The requests that change something on a simulator: (method, target, body).
+std::vector<std::string> writes_of(uint16_t port) {
+  auto reply = testing::http_call(port, "GET", "/_sim/requests?limit=100000", "", "");
+  std::vector<std::string> writes;
+  for (const auto& r : reply.body.at("requests").as_array()) {
+    std::string method(r.at("method").as_string());
+    if (method == "GET") continue;
+    writes.push_back(method + " " + std::string(r.at("target").as_string()) + " " +
+                     std::string(r.at("body").as_string()));
+  }
+  return writes;
+}
+
+size_t requests_of(uint16_t port) {
+  auto reply = testing::http_call(port, "GET", "/_sim/requests?limit=100000", "", "");
+  return reply.body.at("requests").as_array().size();
+}
+
+class MultiWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(database_.error(), "");
+    fs::create_directories(plugins_);
+    ::chmod(plugins_.c_str(), 0755);
+    for (const char* name : {"libmeterbridge-connectwise.so", "connectwise.plugin.json"}) {
+      fs::copy_file(testing::build_dir() / "plugins" / name, plugins_ / name);
+      ::chmod((plugins_ / name).c_str(), 0755);
+    }
+    json::array connectors;
+    for (int i = 0; i < kConnectors; ++i) {
+      sim::SimOptions options;
+      options.seed_json =
+          testing::read_file(testing::source_dir() / "examples/demo/connectwise.seed.json");
+      sims_.push_back(sim::Simulator::start("connectwise", options));
+      connectors.push_back(demo_connector(id(i), sims_.back()->base_url()));
+    }
+    dir_.write("mb.json",
+               json::serialize(json::object{{"state", database_.url()},
+                                            {"plugins", json::object{{"dir", "plugins"}}},
+                                            {"workers", json::object{{"concurrency", 2},
+                                                                     {"claim_ttl_seconds", 3},
+                                                                     {"poll_seconds", 1}}},
+                                            {"serve", json::object{{"shutdown_grace_seconds", 5}}},
+                                            {"api", json::object{{"token", "${file:token}"}}},
+                                            {"connectors", connectors}}));
+    dir_.write("token", testing::kServeToken, 0600);
+    ok("usage import " + (testing::source_dir() / "examples/demo/usage.json").string());
+    for (int i = 0; i < kConnectors; ++i) {
+      ok("connectors test " + id(i));
+      ok("map auto " + id(i));
+    }
+    ok("map apply");
+    auto store = testing::open_existing_store(database_, dir_ / "unused.key");
+    ASSERT_TRUE(store) << store.status().message();
+    store_ = std::move(*store);
+  }
+
+  static std::string id(int i) { return "cw-" + std::to_string(i); }
+
+  std::string env() const {
+    return "env -u MB_CONFIG -u PGPASSWORD MB_SECRET_KEY=" + kSecretKey +
+           " MB_DEMO_CONNECTWISE_PRIVATE_KEY=demo-cw-private-key"
+           " MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b ";
+  }
+
+  void ok(const std::string& args) {
+    RunResult r = testing::run(env() + testing::meterbridge_binary() + " --config '" +
+                               (dir_ / "mb.json").string() + "' " + args);
+    ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.out << r.err;
+  }
+
+  std::unique_ptr<ChildProcess> start_worker(int n) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{testing::meterbridge_binary(), "--config",
+                                 (dir_ / "mb.json").string(), "serve", "--listen", "127.0.0.1:0"},
+        std::vector<std::string>{
+            "MB_SECRET_KEY=" + kSecretKey, "MB_DEMO_CONNECTWISE_PRIVATE_KEY=demo-cw-private-key",
+            "MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"},
+        (dir_ / ("worker-" + std::to_string(n) + ".log")).string());
+  }
+
+  void enqueue_window(const std::string& window) {
+    for (int i = 0; i < kConnectors; ++i) {
+      SyncJob job;
+      job.connector_id = id(i);
+      job.window_key = window;
+      job.trigger = "schedule";
+      job.due_at_ms = SystemClock::instance().now_ms();
+      ASSERT_TRUE(*store_->enqueue_job(job));
+    }
+  }
+
+  // The jobs of `window` (or whose window starts with it), by connector.
+  std::map<std::string, SyncJob> jobs_of(const std::string& window) {
+    std::map<std::string, SyncJob> out;
+    auto jobs = store_->list_jobs("", 1000);
+    if (!jobs) return out;
+    for (const auto& job : *jobs)
+      if (job.window_key.starts_with(window)) out[job.connector_id] = job;
+    return out;
+  }
+
+  bool window_done(const std::string& window) {
+    auto jobs = jobs_of(window);
+    if (jobs.size() != static_cast<size_t>(kConnectors)) return false;
+    for (const auto& [connector, job] : jobs)
+      if (job.state != JobState::kDone && job.state != JobState::kFailed) return false;
+    return true;
+  }
+
+  std::string logs() const {
+    std::string all;
+    for (int n = 0; n < kWorkers; ++n) {
+      auto path = dir_ / ("worker-" + std::to_string(n) + ".log");
+      if (fs::exists(path))
+        all += "--- worker " + std::to_string(n) + "\n" + testing::read_file(path);
+    }
+    return all;
+  }
+
+  TestDatabase database_;
+  TempDir dir_;
+  fs::path plugins_ = dir_.path() / "plugins";
+  std::vector<std::unique_ptr<sim::Simulator>> sims_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerWindow) {
+  // Slow platforms, so the syncs are still writing when a worker is killed.
+  for (auto& sim : sims_)
+    testing::http_call(sim->port(), "POST", "/_sim/latency", R"({"latency_ms": 150})", "");
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  std::map<pid_t, uint16_t> api_ports;
+  for (int n = 0; n < kWorkers; ++n) {
+    workers.push_back(start_worker(n));
+    auto line = workers.back()->read_line();
+    ASSERT_TRUE(line) << logs();
+    api_ports[workers.back()->pid()] =
+        static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  }
+  enqueue_window("window-1");
+
+  // Kill the worker of the first job that has reached its platform.
+  pid_t killed = 0;
+  std::string killed_worker;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        for (const auto& [connector, job] : jobs_of("window-1")) {
+          if (job.state != JobState::kRunning) continue;
+          int i = std::stoi(connector.substr(3));
+          if (requests_of(sims_[i]->port()) < 3) continue;
+          // worker_id is "host:pid:random".
+          size_t first = job.worker_id.find(':');
+          size_t second = job.worker_id.find(':', first + 1);
+          killed =
+              static_cast<pid_t>(std::stol(job.worker_id.substr(first + 1, second - first - 1)));
+          killed_worker = job.worker_id;
+          return true;
+        }
+        return false;
+      },
+      20s))
+      << logs();
+  auto victim = std::find_if(workers.begin(), workers.end(),
+                             [&](const auto& w) { return w->pid() == killed; });
+  ASSERT_NE(victim, workers.end()) << "worker " << killed_worker << " is none of ours";
+  (*victim)->send_signal(SIGKILL);
+  (*victim)->wait_exit(5s);
+  std::set<std::string> taken_over;
+  for (const auto& [connector, job] : jobs_of("window-1"))
+    if (job.worker_id == killed_worker && job.state == JobState::kRunning)
+      taken_over.insert(connector);
+  ASSERT_FALSE(taken_over.empty());
+
+  ASSERT_TRUE(testing::eventually([&] { return window_done("window-1"); }, 40s)) << logs();
+  for (const auto& [connector, job] : jobs_of("window-1")) {
+    EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message << "\n" << logs();
+    EXPECT_NE(job.worker_id, killed_worker) << connector;
+    if (taken_over.count(connector)) {
+      EXPECT_GE(job.attempts, 2) << connector;
+    }
+  }
+
+  // No platform received the same write twice.
+  for (int i = 0; i < kConnectors; ++i) {
+    auto writes = writes_of(sims_[i]->port());
+    std::set<std::string> distinct(writes.begin(), writes.end());
+    EXPECT_EQ(distinct.size(), writes.size()) << id(i) << " got a write twice";
+    EXPECT_FALSE(writes.empty()) << id(i) << " was never written";
+  }
+
+  // "Sync now" through the API of a node that survived, for any node's workers: the next syncs
+  // read back exactly what the first wrote, and have nothing left to write.
+  api_ports.erase(killed);
+  for (int i = 0; i < kConnectors; ++i) {
+    auto reply = testing::http_call(api_ports.begin()->second, "POST",
+                                    "/v1/connectors/" + id(i) + "/sync", R"({"queue": true})");
+    ASSERT_EQ(reply.status, 202) << reply.raw;
+    EXPECT_EQ(reply.body.at("state").as_string(), "queued");
+  }
+  ASSERT_TRUE(testing::eventually([&] { return window_done("api:"); }, 30s)) << logs();
+  for (int i = 0; i < kConnectors; ++i) {
+    auto runs = store_->list_runs(id(i), 20);
+    ASSERT_TRUE(runs) << runs.status().message();
+    int finished = 0;
+    for (const auto& run : *runs) finished += run.state != RunState::kInterrupted ? 1 : 0;
+    EXPECT_EQ(finished, 2) << id(i) << ": one finished run per window";
+    json::value counts = json::parse(runs->front().counts_json);
+    EXPECT_FALSE(counts.as_object().contains("updated"))
+        << id(i) << ": the second window wrote again: " << runs->front().counts_json;
+  }
+
+  // A graceful stop releases every lease.
+  victim->reset();
+  for (auto& w : workers)
+    if (w) w->send_signal(SIGTERM);
+  for (auto& w : workers)
+    if (w) {
+      EXPECT_EQ(w->wait_exit(15s), 0);
+    }
+  for (int i = 0; i < kConnectors; ++i) EXPECT_FALSE(store_->get_lease(id(i))->has_value());
+}
+
+}  // namespace
+}  // namespace mb
