@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include "host/alerts/internal/known_fields.h"
 #include "host/common/bounded_read.h"
 #include "host/common/clock.h"
 #include "host/common/json.h"
@@ -71,17 +72,12 @@ class AlertReader {
       : object_(object), pointer_(std::move(pointer)), errors_(errors) {}
 
   std::optional<Alert> read() {
-    static const char* const kFields[] = {"id",          "workspace_id", "title",
-                                          "description", "severity",     "status",
-                                          "time",        "device",       "service_id"};
-    for (const auto& field : object_) {
-      bool known = false;
-      for (const char* name : kFields) known = known || field.key() == name;
-      if (!known)
-        error(std::string(field.key()),
-              "unknown field (an alert has id, workspace_id, title, description, severity, "
-              "status, time, device and service_id)");
-    }
+    for (const auto& field : alerts_internal::unknown_fields(
+             object_, {"id", "workspace_id", "title", "description", "severity", "status", "time",
+                       "device", "service_id"}))
+      error(field,
+            "unknown field (an alert has id, workspace_id, title, description, severity, "
+            "status, time, device and service_id)");
     Alert a;
     a.id = identifier("id", true);
     a.workspace_id = identifier("workspace_id", true);
