@@ -1,7 +1,7 @@
 // AlertPolicy: a connector's alerts policy (docs/alerts.md, "The alerts policy") — whether its
-// alerts become tickets, where they go (a ConnectWise service board, an Autotask queue; Gradient
-// routes by itself and needs none), the ticket statuses for new and closed, the least severity
-// that opens a ticket, the PSA priority per severity, and an optional type/sub-type. Read from
+// alerts become tickets, where they go (a service board or queue; a platform that routes by
+// itself needs none), the ticket statuses for new and closed, the least severity that opens a
+// ticket, the PSA priority per severity, and an optional type/sub-type. Read from
 // the connector's "alerts" object in the config; every error names its field.
 //
 //   auto policy = parse_alert_policy(connector_json.at("alerts"), "/connectors/0/alerts");
