@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   register_config_commands(cli, ctx);
   register_connector_commands(cli, ctx);
   register_usage_commands(cli, ctx);
+  register_alert_commands(cli, ctx);
   register_mapping_commands(cli, ctx);
   register_sync_commands(cli, ctx);
   register_user_commands(cli, ctx);

@@ -71,6 +71,12 @@ step "Configuration"
 MB config check
 step "Vendor usage"
 MB usage import examples/demo/usage.json
+step "Vendor alerts: pushed whole, each with its history (docs/alerts.md)"
+MB alerts push examples/demo/alerts.json
+jq '.alerts[0] | .status = "resolved" | .time = "2026-12-05T10:30:00Z"' examples/demo/alerts.json \
+  | MB alerts push -
+MB alerts push examples/demo/alerts.json  # again: nothing changes (demo-al-1 is resolved since)
+MB alerts list
 step "Connect: test each connector's credentials against its platform"
 for c in "${connectors[@]}"; do MB connectors test "$c"; done
 step "Map workspaces by exact name (Gradient: its accounts were created and mapped by identity when it connected)"

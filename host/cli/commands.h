@@ -40,6 +40,7 @@ void register_usage_commands(CLI::App& cli, CommandContext ctx);
 void register_mapping_commands(CLI::App& cli, CommandContext ctx);
 void register_sync_commands(CLI::App& cli, CommandContext ctx);
 void register_user_commands(CLI::App& cli, CommandContext ctx);
+void register_alert_commands(CLI::App& cli, CommandContext ctx);
 
 // Shows `prompt` on stderr and reads one line from the terminal with echo off (a secret);
 // nullopt when the input ends. The line is registered for redaction.

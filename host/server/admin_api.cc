@@ -12,6 +12,7 @@
 #include "host/common/json.h"
 #include "host/common/metrics_catalog.h"
 #include "host/common/redaction.h"
+#include "host/server/alerts_api.h"
 #include "host/server/api_body.h"
 #include "host/server/connector_cards.h"
 #include "host/server/console_assets.h"
@@ -383,6 +384,21 @@ Result<Answer> sync_connector(const Endpoint& e) {
                 run_to_json(report->run, report->lines, e.app.report_names(id), report->notes)};
 }
 
+// A document refused whole (usage, alerts): the message's first line is the error's message,
+// and every further line, one problem, goes to details.errors.
+Answer rejected_document(const Status& st) {
+  bj::array lines;
+  const std::string& message = st.message();
+  for (size_t start = 0, nl; start < message.size(); start = nl + 1) {
+    nl = message.find('\n', start);
+    if (nl == std::string::npos) nl = message.size();
+    if (start > 0) lines.emplace_back(message.substr(start, nl - start));
+  }
+  return Answer{http_status_for(st.code()),
+                error_document(error_class_name(st.code()), message.substr(0, message.find('\n')),
+                               bj::object{{"errors", lines}})};
+}
+
 Result<Answer> import_usage(const Endpoint& e) {
   bool csv = e.request.header("content-type").find("csv") != std::string::npos;
   const std::string& text = e.request.body;
@@ -397,21 +413,29 @@ Result<Answer> import_usage(const Endpoint& e) {
       return Status::ConfigInvalid("usage must be JSON (or text/csv): expected a JSON object");
   }
   auto imported = ops::import_usage(e.app, text, "api");
-  if (!imported) {
-    // The first line is the message; every further line, one problem, goes to details.errors.
-    const Status& st = imported.status();
-    bj::array lines;
-    const std::string& message = st.message();
-    for (size_t start = 0, nl; start < message.size(); start = nl + 1) {
-      nl = message.find('\n', start);
-      if (nl == std::string::npos) nl = message.size();
-      if (start > 0) lines.emplace_back(message.substr(start, nl - start));
-    }
-    return Answer{http_status_for(st.code()),
-                  error_document(error_class_name(st.code()), message.substr(0, message.find('\n')),
-                                 bj::object{{"errors", lines}})};
-  }
+  if (!imported) return rejected_document(imported.status());
   return Answer{201, ops::usage_imported_to_json(*imported)};
+}
+
+// ---- Alerts (host/server/alerts_api.h) ----
+
+Result<Answer> push_alerts(const Endpoint& e) {
+  auto pushed = alerts_api::push(e.app, e.request);
+  if (!pushed) return rejected_document(pushed.status());
+  return Answer{200, std::move(*pushed)};
+}
+
+Result<Answer> list_alerts(const Endpoint& e) {
+  auto listed = alerts_api::list(e.app, e.request);
+  if (!listed) return listed.status();
+  return Answer{200, std::move(*listed)};
+}
+
+Result<Answer> show_alert(const Endpoint& e) {
+  if (auto query = read_query(e.request, {}, {}); !query) return query.status();
+  auto shown = alerts_api::show(e.app, e.params["alert"]);
+  if (!shown) return shown.status();
+  return Answer{200, std::move(*shown)};
 }
 
 Result<Answer> list_approvals(const Endpoint& e) {
@@ -817,6 +841,9 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"DELETE", "/v1/connectors/{id}/mappings/services/{service}",         {&ep::unmap_service, kLong}},
       {"POST",   "/v1/connectors/{id}/sync",                                {&ep::sync_connector, kLong}},
       {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true, Access::kToken, Scope::kVendorOnly}},
+      {"POST",   "/v1/alerts",                                              {&ep::push_alerts, {}, true, true, Access::kToken, Scope::kVendorOnly}},
+      {"GET",    "/v1/alerts",                                              {&ep::list_alerts, {}, false, false, Access::kToken, Scope::kVendorOnly}},
+      {"GET",    "/v1/alerts/{alert}",                                      {&ep::show_alert, {}, false, false, Access::kToken, Scope::kVendorOnly}},
       {"GET",    "/v1/approvals",                                           {&ep::list_approvals, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/runs",                                                {&ep::list_runs, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/runs/{run}",                                          {&ep::get_run, {}, false, false, Access::kToken, Scope::kRunInPath}},

@@ -221,6 +221,41 @@ struct ConsoleConnector {
   std::string created_at = {};
 };
 
+// ---- Alerts (docs/alerts.md) ----
+
+// A security alert as the vendor pushed it: the document's fields, then what the store adds.
+// `id` is the vendor's and stable: a later push with the same id is the same alert, changed.
+struct Alert {
+  std::string id;
+  std::string workspace_id;
+  std::string title;
+  std::string description;
+  AlertSeverity severity = AlertSeverity::kMedium;
+  AlertStatus status = AlertStatus::kOpen;
+  std::string time;        // when the alert took this state (UTC, "2026-12-05T10:00:00Z")
+  std::string device;      // "" when the alert names no device
+  std::string service_id;  // "" when the alert names no vendor service
+  // Set by the store: how many changes are recorded (1 once created), when the first and the
+  // latest of them arrived.
+  int64_t version = 0;
+  std::string first_received_at;
+  std::string received_at;
+};
+
+// One recorded state of an alert (its history): the alert as it was after change `version`,
+// and where that change came from ("api", a file name).
+struct AlertChange {
+  Alert alert;
+  std::string source;
+};
+
+// What recording one pushed alert did, with the version it left the alert at.
+struct AlertRecorded {
+  std::string alert_id;
+  AlertRecordOutcome outcome = AlertRecordOutcome::kCreated;
+  int64_t version = 0;
+};
+
 }  // namespace mb
 
 #endif  // METERBRIDGE_HOST_STORE_MODEL_H_

@@ -270,6 +270,39 @@ CREATE TABLE sync_jobs(
 CREATE INDEX sync_jobs_open ON sync_jobs(due_at_ms, id) WHERE state IN ('queued','running');
 CREATE INDEX sync_jobs_by_worker ON sync_jobs(worker_id) WHERE state = 'running';
 )sql",
+    // 6: the vendor's alerts (docs/alerts.md), as SQLite's schema 9.
+    R"sql(
+CREATE TABLE alerts(
+  id TEXT COLLATE "C" PRIMARY KEY,
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL CHECK(severity IN ('info','low','medium','high','critical')),
+  status TEXT NOT NULL CHECK(status IN ('open','resolved')),
+  alert_time TEXT NOT NULL,
+  device TEXT NOT NULL DEFAULT '',
+  service_id TEXT NOT NULL DEFAULT '',
+  version BIGINT NOT NULL CHECK(version >= 1),
+  first_received_at TEXT NOT NULL,
+  received_at TEXT NOT NULL
+);
+CREATE INDEX alerts_by_workspace ON alerts(workspace_id, id);
+CREATE TABLE alert_changes(
+  alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts(id),
+  version BIGINT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  alert_time TEXT NOT NULL,
+  device TEXT NOT NULL DEFAULT '',
+  service_id TEXT NOT NULL DEFAULT '',
+  received_at TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(alert_id, version)
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1433,8 +1466,104 @@ class PostgresStore : public Store {
     return out;
   }
 
+  // ---- Alerts ----
+  Result<std::vector<AlertRecorded>> record_alerts(const std::vector<Alert>& alerts,
+                                                   const std::string& source) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<AlertRecorded> recorded;
+    Status written = in_transaction([&]() -> Status {
+      std::string ts = now();
+      // FOR UPDATE: nodes recording the same alert at once take turns, so each change gets its
+      // own version. Two nodes creating one new alert at once: the second's history row
+      // conflicts, and its push fails whole (the sender pushes again, then unchanged).
+      auto read_stored = [&](const std::string& id) -> Result<std::optional<Alert>> {
+        auto rows = query_alerts("WHERE id = $1 FOR UPDATE", pg_params(id));
+        if (!rows) return rows.status();
+        return rows->empty() ? std::optional<Alert>() : std::optional<Alert>(rows->front());
+      };
+      auto done = store_internal::record_alerts_with(
+          alerts, read_stored, [&](const Alert& alert, int64_t version) {
+            return write_alert(alert, version, ts, source);
+          });
+      if (!done) return done.status();
+      recorded = std::move(*done);
+      return Status::Ok();
+    });
+    if (!written.ok()) return written;
+    return recorded;
+  }
+
+  Result<std::optional<Alert>> get_alert(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_alerts("WHERE id = $1", pg_params(id));
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<Alert>();
+    return std::optional<Alert>(rows->front());
+  }
+
+  Result<std::vector<Alert>> list_alerts(const std::string& after_id, size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_alerts("WHERE id > $1 ORDER BY id LIMIT $2",
+                        pg_params(after_id, static_cast<int64_t>(limit)));
+  }
+
+  Result<std::vector<AlertChange>> list_alert_changes(const std::string& alert_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(std::string("SELECT ") + store_internal::kAlertChangeColumns +
+                           " FROM alert_changes WHERE alert_id = $1 ORDER BY version",
+                       pg_params(alert_id));
+    if (!r) return r.status();
+    std::vector<AlertChange> out;
+    for (int i = 0; i < r->rows(); ++i) {
+      auto change = store_internal::read_alert_change(PgRow(*r, i));
+      if (!change) return change.status();
+      out.push_back(std::move(*change));
+    }
+    return out;
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  Result<std::vector<Alert>> query_alerts(const std::string& tail,
+                                          const std::vector<PgParam>& params) {
+    auto r = db_->exec(
+        std::string("SELECT ") + store_internal::kAlertColumns + " FROM alerts " + tail, params);
+    if (!r) return r.status();
+    std::vector<Alert> out;
+    for (int i = 0; i < r->rows(); ++i) {
+      auto alert = store_internal::read_alert(PgRow(*r, i));
+      if (!alert) return alert.status();
+      out.push_back(std::move(*alert));
+    }
+    return out;
+  }
+
+  // Stores `alert` as change `version` (1: a new alert) and adds the change to its history.
+  Status write_alert(const Alert& a, int64_t version, const std::string& ts,
+                     const std::string& source) {
+    auto document = pg_params(a.id, a.workspace_id, a.title, a.description, to_text(a.severity),
+                              to_text(a.status), a.time, a.device, a.service_id, version, ts);
+    auto upserted = db_->exec(
+        "INSERT INTO alerts(id, workspace_id, title, description, severity, status, alert_time, "
+        "device, service_id, version, first_received_at, received_at) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT(id) DO UPDATE SET "
+        "workspace_id = excluded.workspace_id, title = excluded.title, "
+        "description = excluded.description, severity = excluded.severity, "
+        "status = excluded.status, alert_time = excluded.alert_time, device = excluded.device, "
+        "service_id = excluded.service_id, version = excluded.version, "
+        "received_at = excluded.received_at",
+        document);
+    if (!upserted) return upserted.status();
+    document.push_back(pg_param(source));
+    return db_
+        ->exec(
+            "INSERT INTO alert_changes(alert_id, workspace_id, title, description, severity, "
+            "status, alert_time, device, service_id, version, received_at, source) "
+            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            document)
+        .status();
+  }
 
   Status delete_sessions_of(const std::string& user_name) {
     return db_->exec("DELETE FROM sessions WHERE user_name = $1", pg_params(user_name)).status();

@@ -25,12 +25,12 @@ class PostgresStoreTest : public ::testing::Test {
   void SetUp() override { ASSERT_EQ(database_.error(), ""); }
 
   // One node: a store on its own connection.
-  Result<std::unique_ptr<Store>> open(bool create_schema = true) {
+  Result<std::unique_ptr<Store>> open(bool create_schema = true, int migrate_to_version = 0) {
     return open_postgres_store({.target = database_.url(),
                                 .password = std::nullopt,
                                 .key_file = dir_ / "secret.key",
                                 .clock = &clock_,
-                                .migrate_to_version = 0,
+                                .migrate_to_version = migrate_to_version,
                                 .create_schema = create_schema});
   }
 
@@ -161,6 +161,30 @@ TEST_F(PostgresStoreTest, ADatabaseOfANewerSchemaIsRefusedAndLeftAlone) {
       << newer.status().message();
   EXPECT_EQ(*database_.cluster()->query(database_.name(), "SELECT version FROM schema_version"),
             "99");
+}
+
+// Schema 6 adds the alerts (docs/alerts.md) to a database that already holds a connector,
+// written through SQL as the previous release wrote it.
+TEST_F(PostgresStoreTest, SchemaSixAddsAlertsAndKeepsWhatWasThere) {
+  ASSERT_TRUE(open(/*create_schema=*/true, /*migrate_to_version=*/5));
+  ASSERT_TRUE(database_.cluster()->query(
+      database_.name(),
+      "INSERT INTO connectors(id, plugin_id, partner, created_at, updated_at) VALUES('acme', "
+      "'examplepsa', 'Acme IT', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')"));
+  auto store = open();
+  ASSERT_TRUE(store) << store.status().message();
+  EXPECT_EQ(postgres_store_schema_version(), 6);
+  auto connector = (*store)->get_connector("acme");
+  ASSERT_TRUE(connector && *connector);
+  EXPECT_EQ((*connector)->partner, "Acme IT");
+  Alert alert;
+  alert.id = "al-1";
+  alert.workspace_id = "w1";
+  alert.title = "Suspicious sign-in";
+  alert.time = "2026-12-05T10:00:00Z";
+  auto recorded = (*store)->record_alerts({alert}, "api");
+  ASSERT_TRUE(recorded) << recorded.status().message();
+  EXPECT_EQ((*recorded)[0].outcome, AlertRecordOutcome::kCreated);
 }
 
 TEST_F(PostgresStoreTest, ReadingWithoutCreatingLeavesAnEmptyDatabaseEmpty) {

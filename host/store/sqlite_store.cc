@@ -323,6 +323,39 @@ CREATE TABLE sync_jobs(
 CREATE INDEX sync_jobs_open ON sync_jobs(due_at_ms, id) WHERE state IN ('queued','running');
 CREATE INDEX sync_jobs_by_worker ON sync_jobs(worker_id) WHERE state = 'running';
 )sql",
+    // 9: the vendor's alerts (docs/alerts.md): each alert's latest state, and every state it had.
+    R"sql(
+CREATE TABLE alerts(
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL CHECK(severity IN ('info','low','medium','high','critical')),
+  status TEXT NOT NULL CHECK(status IN ('open','resolved')),
+  alert_time TEXT NOT NULL,
+  device TEXT NOT NULL DEFAULT '',
+  service_id TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL CHECK(version >= 1),
+  first_received_at TEXT NOT NULL,
+  received_at TEXT NOT NULL
+);
+CREATE INDEX alerts_by_workspace ON alerts(workspace_id, id);
+CREATE TABLE alert_changes(
+  alert_id TEXT NOT NULL REFERENCES alerts(id),
+  version INTEGER NOT NULL,
+  workspace_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  alert_time TEXT NOT NULL,
+  device TEXT NOT NULL DEFAULT '',
+  service_id TEXT NOT NULL DEFAULT '',
+  received_at TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(alert_id, version)
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1554,8 +1587,117 @@ class SqliteStore : public Store {
     return out;
   }
 
+  // ---- Alerts ----
+  Result<std::vector<AlertRecorded>> record_alerts(const std::vector<Alert>& alerts,
+                                                   const std::string& source) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<AlertRecorded> recorded;
+    Status written = in_transaction([&]() -> Status {
+      std::string ts = now();
+      auto read_stored = [&](const std::string& id) -> Result<std::optional<Alert>> {
+        auto rows = query_alerts("WHERE id = ?1", id, 0);
+        if (!rows) return rows.status();
+        return rows->empty() ? std::optional<Alert>() : std::optional<Alert>(rows->front());
+      };
+      auto done = store_internal::record_alerts_with(
+          alerts, read_stored, [&](const Alert& alert, int64_t version) {
+            return write_alert(alert, version, ts, source);
+          });
+      if (!done) return done.status();
+      recorded = std::move(*done);
+      return Status::Ok();
+    });
+    if (!written.ok()) return written;
+    return recorded;
+  }
+
+  Result<std::optional<Alert>> get_alert(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_alerts("WHERE id = ?1", id, 0);
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<Alert>();
+    return std::optional<Alert>(rows->front());
+  }
+
+  Result<std::vector<Alert>> list_alerts(const std::string& after_id, size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_alerts("WHERE id > ?1 ORDER BY id LIMIT ?2", after_id,
+                        static_cast<int64_t>(limit));
+  }
+
+  Result<std::vector<AlertChange>> list_alert_changes(const std::string& alert_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + store_internal::kAlertChangeColumns +
+                         " FROM alert_changes WHERE alert_id = ?1 ORDER BY version");
+    s.bind(1, alert_id);
+    std::vector<AlertChange> out;
+    while (s.step()) {
+      auto change = store_internal::read_alert_change(s);
+      if (!change) return change.status();
+      out.push_back(std::move(*change));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  // The alerts `tail` selects, with ?1 bound to `text` and ?2 to `number` (when it is used).
+  Result<std::vector<Alert>> query_alerts(const std::string& tail, const std::string& text,
+                                          int64_t number) {
+    Statement s(db_,
+                std::string("SELECT ") + store_internal::kAlertColumns + " FROM alerts " + tail);
+    s.bind(1, text);
+    if (tail.find("?2") != std::string::npos) s.bind(2, number);
+    std::vector<Alert> out;
+    while (s.step()) {
+      auto alert = store_internal::read_alert(s);
+      if (!alert) return alert.status();
+      out.push_back(std::move(*alert));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  // Stores `alert` as change `version` (1: a new alert) and adds the change to its history.
+  Status write_alert(const Alert& alert, int64_t version, const std::string& ts,
+                     const std::string& source) {
+    Statement upsert(
+        db_,
+        "INSERT INTO alerts(id, workspace_id, title, description, severity, status, alert_time, "
+        "device, service_id, version, first_received_at, received_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT(id) DO UPDATE SET "
+        "workspace_id = excluded.workspace_id, title = excluded.title, "
+        "description = excluded.description, severity = excluded.severity, "
+        "status = excluded.status, alert_time = excluded.alert_time, device = excluded.device, "
+        "service_id = excluded.service_id, version = excluded.version, "
+        "received_at = excluded.received_at");
+    bind_alert(upsert, alert).bind(10, version).bind(11, ts);
+    upsert.step();
+    MB_RETURN_IF_ERROR(upsert.status());
+    Statement change(
+        db_,
+        "INSERT INTO alert_changes(alert_id, workspace_id, title, description, severity, status, "
+        "alert_time, device, service_id, version, received_at, source) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    bind_alert(change, alert).bind(10, version).bind(11, ts).bind(12, source);
+    change.step();
+    return change.status();
+  }
+
+  // Binds the alert's document fields to ?1..?9, in kAlertColumns' order.
+  static Statement& bind_alert(Statement& s, const Alert& a) {
+    return s.bind(1, a.id)
+        .bind(2, a.workspace_id)
+        .bind(3, a.title)
+        .bind(4, a.description)
+        .bind(5, to_text(a.severity))
+        .bind(6, to_text(a.status))
+        .bind(7, a.time)
+        .bind(8, a.device)
+        .bind(9, a.service_id);
+  }
 
   // Every line `s` selects (kLineColumns).
   static Result<std::vector<SyncLine>> read_lines(Statement& s) {

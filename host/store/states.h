@@ -59,6 +59,18 @@ enum class MappingSource { kAuto, kManual, kProvisioned };
 // inactive, or renamed (still billed, but worth confirming).
 enum class MappingDrift { kNone, kAccountMissing, kAccountInactive, kAccountRenamed };
 
+// ---- Alerts (docs/alerts.md) ----
+// How serious the vendor says an alert is, least first (a policy's minimum compares them).
+enum class AlertSeverity { kInfo, kLow, kMedium, kHigh, kCritical };
+
+// An alert is open until the vendor resolves it; a later push may open it again.
+enum class AlertStatus { kOpen, kResolved };
+
+// What recording one pushed alert did: stored it for the first time (created), stored a change
+// (updated), nothing (unchanged: the same document again), or nothing because the stored state is
+// newer than the pushed one (stale: pushes may arrive out of order).
+enum class AlertRecordOutcome { kCreated, kUpdated, kUnchanged, kStale };
+
 // Each state's text, and what the state is called in an error message. One specialisation
 // per enum, below.
 template <typename State>
@@ -164,6 +176,38 @@ struct StateNames<MappingDrift> {
       {MappingDrift::kAccountMissing, "account_missing"},
       {MappingDrift::kAccountInactive, "account_inactive"},
       {MappingDrift::kAccountRenamed, "account_renamed"},
+  }};
+};
+
+template <>
+struct StateNames<AlertSeverity> {
+  static constexpr std::string_view kKind = "alert severity";
+  static constexpr std::array<std::pair<AlertSeverity, std::string_view>, 5> kNames{{
+      {AlertSeverity::kInfo, "info"},
+      {AlertSeverity::kLow, "low"},
+      {AlertSeverity::kMedium, "medium"},
+      {AlertSeverity::kHigh, "high"},
+      {AlertSeverity::kCritical, "critical"},
+  }};
+};
+
+template <>
+struct StateNames<AlertStatus> {
+  static constexpr std::string_view kKind = "alert status";
+  static constexpr std::array<std::pair<AlertStatus, std::string_view>, 2> kNames{{
+      {AlertStatus::kOpen, "open"},
+      {AlertStatus::kResolved, "resolved"},
+  }};
+};
+
+template <>
+struct StateNames<AlertRecordOutcome> {
+  static constexpr std::string_view kKind = "alert record outcome";
+  static constexpr std::array<std::pair<AlertRecordOutcome, std::string_view>, 4> kNames{{
+      {AlertRecordOutcome::kCreated, "created"},
+      {AlertRecordOutcome::kUpdated, "updated"},
+      {AlertRecordOutcome::kUnchanged, "unchanged"},
+      {AlertRecordOutcome::kStale, "stale"},
   }};
 };
 

@@ -29,6 +29,9 @@ TEST(StatesTest, EveryValueHasOneTextThatReadsBack) {
   expect_every_value_round_trips<ServiceMetric>();
   expect_every_value_round_trips<MappingSource>();
   expect_every_value_round_trips<MappingDrift>();
+  expect_every_value_round_trips<AlertSeverity>();
+  expect_every_value_round_trips<AlertStatus>();
+  expect_every_value_round_trips<AlertRecordOutcome>();
 }
 
 TEST(StatesTest, TheTextIsWhatTheStoreAndUsersHaveAlwaysSeen) {

@@ -285,6 +285,22 @@ class Store {
   virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> list_pushed_of(
       const std::string& connector_id,
       const std::vector<std::pair<std::string, std::string>>& pairs) = 0;
+
+  // ---- Alerts (docs/alerts.md) ----
+  // The vendor's security alerts and the history of each. Every store implements the group.
+  //
+  // Records pushed alerts (already validated, ids distinct) in one transaction, in order. Per
+  // alert: a new id is created at version 1; a document that differs from the stored alert
+  // updates it and adds a change (version + 1), unless its time is before the stored time
+  // (stale: an older state arriving late changes nothing); the same document again is
+  // unchanged. Only created and updated alerts add to the history, under `source`.
+  virtual Result<std::vector<AlertRecorded>> record_alerts(const std::vector<Alert>& alerts,
+                                                           const std::string& source) = 0;
+  virtual Result<std::optional<Alert>> get_alert(const std::string& id) = 0;
+  // At most `limit` alerts whose id sorts after `after_id` ("" for the first), in id order.
+  virtual Result<std::vector<Alert>> list_alerts(const std::string& after_id, size_t limit) = 0;
+  // Every recorded state of the alert, oldest (version 1) first; empty for an unknown id.
+  virtual Result<std::vector<AlertChange>> list_alert_changes(const std::string& alert_id) = 0;
 };
 
 struct SqliteStoreOptions {

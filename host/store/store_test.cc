@@ -1,6 +1,7 @@
 #include "host/store/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "host/store/secret_box.h"
@@ -868,6 +869,153 @@ TEST_P(StoreTest, PushedQuantitiesAreRecordedManyAtOnceAndReadBackByPair) {
   EXPECT_TRUE(store_->list_pushed_of("acme", {})->empty());
   EXPECT_TRUE(store_->list_pushed_of("other", {{"A1", "s1"}})->empty());
   EXPECT_EQ(store_->list_pushed("acme")->size(), 2u);
+}
+
+// ---- Alerts (docs/alerts.md) ----
+
+Alert pushed_alert(const std::string& id, AlertStatus status, const std::string& time) {
+  Alert a;
+  a.id = id;
+  a.workspace_id = "w1";
+  a.title = "Ransomware behaviour on LAPTOP-7";
+  a.description = "Mass file renames by an unsigned process.";
+  a.severity = AlertSeverity::kHigh;
+  a.status = status;
+  a.time = time;
+  a.device = "LAPTOP-7";
+  a.service_id = "edr";
+  return a;
+}
+
+TEST_P(StoreTest, ANewAlertIsStoredAtVersionOneWithItsFirstState) {
+  auto recorded = store_->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api");
+  ASSERT_TRUE(recorded) << recorded.status().message();
+  ASSERT_EQ(recorded->size(), 1u);
+  EXPECT_EQ((*recorded)[0].alert_id, "al-1");
+  EXPECT_EQ((*recorded)[0].outcome, AlertRecordOutcome::kCreated);
+  EXPECT_EQ((*recorded)[0].version, 1);
+
+  auto alert = store_->get_alert("al-1");
+  ASSERT_TRUE(alert && *alert);
+  EXPECT_EQ((*alert)->title, "Ransomware behaviour on LAPTOP-7");
+  EXPECT_EQ((*alert)->severity, AlertSeverity::kHigh);
+  EXPECT_EQ((*alert)->status, AlertStatus::kOpen);
+  EXPECT_EQ((*alert)->device, "LAPTOP-7");
+  EXPECT_EQ((*alert)->service_id, "edr");
+  EXPECT_EQ((*alert)->version, 1);
+  EXPECT_EQ((*alert)->first_received_at, "2026-01-01T00:00:00Z");
+  auto history = store_->list_alert_changes("al-1");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].alert.version, 1);
+  EXPECT_EQ((*history)[0].source, "api");
+  EXPECT_FALSE(*store_->get_alert("no-such-alert"));
+  EXPECT_TRUE(store_->list_alert_changes("no-such-alert")->empty());
+}
+
+TEST_P(StoreTest, TheSameAlertPushedAgainChangesNothing) {
+  Alert open = pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z");
+  ASSERT_TRUE(store_->record_alerts({open}, "first.json"));
+  clock_.advance_ms(60'000);
+  auto again = store_->record_alerts({open}, "second.json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)[0].outcome, AlertRecordOutcome::kUnchanged);
+  EXPECT_EQ((*again)[0].version, 1);
+  EXPECT_EQ((*store_->get_alert("al-1"))->received_at, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(store_->list_alert_changes("al-1")->size(), 1u);
+}
+
+TEST_P(StoreTest, AResolvedAlertKeepsEveryStateItHadInItsHistory) {
+  ASSERT_TRUE(store_->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api"));
+  clock_.advance_ms(60'000);
+  auto resolved = store_->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kResolved, "2026-12-05T11:30:00Z")}, "resolved.json");
+  ASSERT_TRUE(resolved);
+  EXPECT_EQ((*resolved)[0].outcome, AlertRecordOutcome::kUpdated);
+  EXPECT_EQ((*resolved)[0].version, 2);
+
+  auto alert = *store_->get_alert("al-1");
+  EXPECT_EQ(alert->status, AlertStatus::kResolved);
+  EXPECT_EQ(alert->time, "2026-12-05T11:30:00Z");
+  EXPECT_EQ(alert->version, 2);
+  EXPECT_EQ(alert->first_received_at, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(alert->received_at, "2026-01-01T00:01:00Z");
+  auto history = store_->list_alert_changes("al-1");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].alert.status, AlertStatus::kOpen);
+  EXPECT_EQ((*history)[0].alert.time, "2026-12-05T10:00:00Z");
+  EXPECT_EQ((*history)[1].alert.status, AlertStatus::kResolved);
+  EXPECT_EQ((*history)[1].source, "resolved.json");
+  EXPECT_EQ((*history)[1].alert.received_at, "2026-01-01T00:01:00Z");
+}
+
+TEST_P(StoreTest, AnOlderStateArrivingAfterANewerOneChangesNothing) {
+  ASSERT_TRUE(store_->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kResolved, "2026-12-05T11:30:00Z")}, "api"));
+  auto late = store_->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api");
+  ASSERT_TRUE(late);
+  EXPECT_EQ((*late)[0].outcome, AlertRecordOutcome::kStale);
+  EXPECT_EQ((*late)[0].version, 1);
+  EXPECT_EQ((*store_->get_alert("al-1"))->status, AlertStatus::kResolved);
+  EXPECT_EQ(store_->list_alert_changes("al-1")->size(), 1u);
+}
+
+TEST_P(StoreTest, ABatchOfAlertsIsRecordedInOrderAndListedAPageAtATime) {
+  std::vector<Alert> batch;
+  for (const char* id : {"al-3", "al-1", "al-2"})
+    batch.push_back(pushed_alert(id, AlertStatus::kOpen, "2026-12-05T10:00:00Z"));
+  auto recorded = store_->record_alerts(batch, "api");
+  ASSERT_TRUE(recorded);
+  ASSERT_EQ(recorded->size(), 3u);
+  EXPECT_EQ((*recorded)[0].alert_id, "al-3");
+  EXPECT_EQ((*recorded)[2].alert_id, "al-2");
+
+  auto first = store_->list_alerts("", 2);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "al-1");
+  EXPECT_EQ((*first)[1].id, "al-2");
+  auto rest = store_->list_alerts((*first)[1].id, 2);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].id, "al-3");
+}
+
+// Schema 9 adds the alerts to a database that already holds a connector and usage, written
+// through SQL as the previous release wrote them.
+TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = 8;
+    ASSERT_TRUE(open_sqlite_store(previous));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "state.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO connectors(id, plugin_id, partner, created_at, updated_at) "
+                           "VALUES('acme', 'examplepsa', 'Acme IT', '2026-11-01T00:00:00Z', "
+                           "'2026-11-01T00:00:00Z')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  EXPECT_EQ(store_schema_version(), 9);
+  auto connector = (*store)->get_connector("acme");
+  ASSERT_TRUE(connector && *connector);
+  EXPECT_EQ((*connector)->partner, "Acme IT");
+  auto recorded = (*store)->record_alerts(
+      {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api");
+  ASSERT_TRUE(recorded) << recorded.status().message();
+  EXPECT_EQ((*recorded)[0].outcome, AlertRecordOutcome::kCreated);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #ifndef METERBRIDGE_HOST_STORE_INTERNAL_ROWS_H_
 #define METERBRIDGE_HOST_STORE_INTERNAL_ROWS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,81 @@ inline Result<int64_t> import_usage_streamed(Store& store, const std::vector<Wor
   for (const auto& svc : services) MB_RETURN_IF_ERROR((*import)->add_service(svc));
   for (const auto& count : snapshot.counts) MB_RETURN_IF_ERROR((*import)->add_count(count));
   return (*import)->commit(snapshot.as_of);
+}
+
+// ---- Alerts ----
+// An alert's columns, and an alert change's in the same order (a change has no first arrival
+// of its own: it reads as "").
+inline constexpr const char* kAlertColumns =
+    "id, workspace_id, title, description, severity, status, alert_time, device, service_id, "
+    "version, first_received_at, received_at";
+inline constexpr const char* kAlertChangeColumns =
+    "alert_id, workspace_id, title, description, severity, status, alert_time, device, "
+    "service_id, version, '', received_at, source";
+
+template <typename Row>
+Result<Alert> read_alert(const Row& row) {
+  Alert a;
+  a.id = row.text(0);
+  a.workspace_id = row.text(1);
+  a.title = row.text(2);
+  a.description = row.text(3);
+  auto severity = parse_stored<AlertSeverity>(row.text(4), "alert '" + a.id + "'");
+  if (!severity) return severity.status();
+  a.severity = *severity;
+  auto status = parse_stored<AlertStatus>(row.text(5), "alert '" + a.id + "'");
+  if (!status) return status.status();
+  a.status = *status;
+  a.time = row.text(6);
+  a.device = row.text(7);
+  a.service_id = row.text(8);
+  a.version = row.integer(9);
+  a.first_received_at = row.text(10);
+  a.received_at = row.text(11);
+  return a;
+}
+
+template <typename Row>
+Result<AlertChange> read_alert_change(const Row& row) {
+  auto alert = read_alert(row);
+  if (!alert) return alert.status();
+  return AlertChange{std::move(*alert), row.text(12)};
+}
+
+// What recording `pushed` over `stored` (nullopt: a new id) does (Store::record_alerts). Times
+// are normalised UTC text of one width, so comparing the text compares the times.
+inline AlertRecordOutcome decide_alert_record(const std::optional<Alert>& stored,
+                                              const Alert& pushed) {
+  if (!stored) return AlertRecordOutcome::kCreated;
+  const Alert& s = *stored;
+  bool same = s.workspace_id == pushed.workspace_id && s.title == pushed.title &&
+              s.description == pushed.description && s.severity == pushed.severity &&
+              s.status == pushed.status && s.time == pushed.time && s.device == pushed.device &&
+              s.service_id == pushed.service_id;
+  if (same) return AlertRecordOutcome::kUnchanged;
+  if (pushed.time < s.time) return AlertRecordOutcome::kStale;
+  return AlertRecordOutcome::kUpdated;
+}
+
+// Store::record_alerts over a store's own reads and writes, inside its open transaction:
+// read_stored(id) -> Result<std::optional<Alert>>; write(alert, version) -> Status stores the
+// alert at that version and adds the change to its history.
+template <typename ReadStored, typename Write>
+Result<std::vector<AlertRecorded>> record_alerts_with(const std::vector<Alert>& alerts,
+                                                      ReadStored&& read_stored, Write&& write) {
+  std::vector<AlertRecorded> recorded;
+  for (const Alert& pushed : alerts) {
+    auto stored = read_stored(pushed.id);
+    if (!stored) return stored.status();
+    AlertRecordOutcome outcome = decide_alert_record(*stored, pushed);
+    int64_t version = *stored ? (*stored)->version : 0;
+    if (outcome == AlertRecordOutcome::kCreated || outcome == AlertRecordOutcome::kUpdated) {
+      ++version;
+      MB_RETURN_IF_ERROR(write(pushed, version));
+    }
+    recorded.push_back({pushed.id, outcome, version});
+  }
+  return recorded;
 }
 
 }  // namespace mb::store_internal
