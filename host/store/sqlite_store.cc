@@ -288,6 +288,11 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql",
+    // 6: a run's lines in number order (list_lines_page: `runs show`, the admin API, `sync
+    // --json`) without walking the whole run: the primary key orders them by line_key.
+    R"sql(
+CREATE INDEX sync_lines_by_number ON sync_lines(run_id, number);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
