@@ -143,6 +143,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     args = parser.parse_args()
     sizes = [int(x) for x in args.lines.split(",") if x]
+    build = os.path.abspath(args.build)
 
     print("CLI through the external simulator (each command a fresh process; lines = workspaces"
           f" x {len(SERVICES)} services)")
@@ -152,7 +153,7 @@ def main():
     for lines in sizes:
         work = tempfile.mkdtemp(prefix="mb-bench-cli-")
         try:
-            planned, rows = one_size(args.build, lines, work)
+            planned, rows = one_size(build, lines, work)
             results[lines] = (planned, rows)
         except Exception as e:  # one size failing still prints the others
             print(f"{lines}: {e} (work folder {work})", file=sys.stderr)
