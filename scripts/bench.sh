@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks `make bench` runs, on an optimised build: the HTTP engine, linking on the
 # push protocol, the sync benchmark (every platform's simulator, then the host alone at 100k, 1M
-# and 5M lines), then usage import at the same sizes.
+# and 5M lines), usage import at the same sizes, then the CLI itself (import, dry run, sync)
+# through the external simulator at the same sizes.
 # Arguments after the build folder go to meterbridge-bench-sync, e.g. `scripts/bench.sh
 # build-release --platforms autotask --companies 200`. bench/README.md explains every figure.
 set -euo pipefail
@@ -30,3 +31,6 @@ printf '\n\033[1m== Sync (meterbridge-bench-sync)\033[0m\n'
 printf '\n\033[1m== Usage import (meterbridge-bench-import)\033[0m\n'
 "$build/bin/meterbridge-bench-import" --meterbridge "$build/bin/meterbridge" \
   --rows 100000,1000000,5000000
+
+printf '\n\033[1m== The CLI through the external simulator (bench/cli_bench.py)\033[0m\n'
+python3 bench/cli_bench.py --build "$build" --lines 100000,1000000,5000000

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -574,6 +575,45 @@ TEST_F(SyncCliTest, ABadUsageFileIsRejectedWholeAndNothingChanges) {
   EXPECT_NE(r.err.find("/usage/1: users must be >= 0"), std::string::npos) << r.err;
   auto shown = json::parse(mb("usage show --json").out);
   EXPECT_EQ(shown.at("as_of").as_string(), "2026-11-21T00:00:00Z");
+}
+
+// A run longer than a page of the store (1,000 lines) is read a page at a time: `sync --json`
+// still lists every line, exactly as `runs show --json` shows them, and a held line past the
+// first page is still found by its workspace.
+TEST_F(SyncCliTest, RunsLongerThanAStorePageAreListedWholeAndSearchedWhole) {
+  json::value usage = json::parse(kUsage);
+  json::array& workspaces = usage.at("workspaces").as_array();
+  json::array& counts = usage.at("usage").as_array();
+  for (int i = 0; i < 1200; ++i) {
+    // "w-aa..." sorts before w-beta, whose held line then lies past the first 1,000 keys.
+    char id[16];
+    std::snprintf(id, sizeof id, "w-aa%04d", i);
+    workspaces.push_back(json::object{{"id", id}, {"name", std::string("Filler ") + id}});
+    counts.push_back(
+        json::object{{"workspace_id", id}, {"service_id", "edr"}, {"users", 1}, {"devices", 1}});
+  }
+  dir_.write("usage.json", json::serialize(usage));
+  write_config(R"({})", R"({"decreases": "require_approval"})");
+  prepare();
+
+  RunResult synced = mb("sync led --json --no-progress");
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+  json::value reports = json::parse(synced.out);
+  ASSERT_EQ(reports.as_array().size(), 1u);
+  const json::value& run = reports.at(0);
+  const json::array& lines = run.at("lines").as_array();
+  ASSERT_GT(lines.size(), 1200u);
+  for (size_t i = 0; i < lines.size(); ++i)
+    ASSERT_EQ(lines[i].at("line").as_int64(), static_cast<int64_t>(i + 1));
+  EXPECT_EQ(outcome_of(run, "w-beta", "edr"), "held");
+  const std::string id = std::to_string(run.at("id").as_int64());
+  RunResult shown = mb("runs show " + id + " --json --limit 100000");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(json::parse(shown.out).at("lines"), run.at("lines"));
+
+  RunResult approved = mb("runs approve " + id + " --workspace w-beta");
+  ASSERT_EQ(approved.exit_code, 0) << approved.out << approved.err;
+  EXPECT_EQ(units("A2|S-EDR"), 3);
 }
 
 TEST_F(SyncCliTest, HeldLinesArePendingUntilApprovedOnceOrDismissed) {

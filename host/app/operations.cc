@@ -1090,13 +1090,19 @@ Result<std::vector<int64_t>> select_held_lines(app::App& app, int64_t run_id,
   }
   auto store = app.store();
   if (!store) return store.status();
-  auto lines = (*store)->list_lines(run_id);
-  if (!lines) return lines.status();
+  // A page of the run at a time, in key order: a run may hold millions of lines.
+  constexpr size_t kLinesPerPage = 1000;
   std::vector<int64_t> selected = line_numbers;
-  for (const SyncLine& l : *lines)
-    if (l.outcome == outcome::kHeld && l.decision == Decision::kUndecided &&
-        (!ws || l.workspace_id == ws->id) && (!svc || l.service_id == svc->id))
-      selected.push_back(l.number);
+  for (std::string after_key;;) {
+    auto page = (*store)->scan_lines(run_id, after_key, kLinesPerPage);
+    if (!page) return page.status();
+    for (const SyncLine& l : *page)
+      if (l.outcome == outcome::kHeld && l.decision == Decision::kUndecided &&
+          (!ws || l.workspace_id == ws->id) && (!svc || l.service_id == svc->id))
+        selected.push_back(l.number);
+    if (page->size() < kLinesPerPage) break;
+    after_key = page->back().key;
+  }
   if (selected.size() == line_numbers.size())
     return Status::NotFound(
         "run " + std::to_string(run_id) + " has no held line awaiting a decision for" +

@@ -11,6 +11,7 @@
 #include "host/cli/progress.h"
 #include "host/cli/table.h"
 #include "host/common/json.h"
+#include "host/common/redaction.h"
 #include "host/sync/planner.h"
 #include "host/sync/report.h"
 #include "host/sync/sync_engine.h"
@@ -55,14 +56,78 @@ void print_report(App& app, const SyncReport& report, bool all_lines, bool wide)
   app.out() << format_run_text(report.run, report.lines, names, report.notes, options);
 }
 
-// Every line of a run from the store (the unchanged too unless `skip_unchanged`): a report
-// carries only the lines worth reading, at most kReportLinesKept of them, and the JSON of a
-// sync, like a reconciliation, lists the run's lines.
-Result<std::vector<SyncLine>> stored_lines(App& app, int64_t run_id, bool skip_unchanged) {
+// The lines worth reading of a run (skip the unchanged), from the store: a report carries
+// only some of them, at most kReportLinesKept.
+Result<std::vector<SyncLine>> stored_lines_worth_reading(App& app, int64_t run_id) {
   auto store = app.store();
   if (!store) return store.status();
-  return (*store)->list_lines_page(run_id, 0, std::numeric_limits<int64_t>::max(), skip_unchanged);
+  return (*store)->list_lines_page(run_id, 0, std::numeric_limits<int64_t>::max(),
+                                   /*skip_unchanged=*/true);
 }
+
+// Writes the text print_json(run_to_json(run, every line of the run, ...)) would, without
+// holding the run: a sync may plan millions of lines, so they are read from the store a page at
+// a time and written as they come.
+Status write_run_json(App& app, const SyncReport& report, const ReportNames& names) {
+  constexpr size_t kLinesPerPage = 1000;
+  auto store = app.store();
+  if (!store) return store.status();
+  const boost::json::value doc = run_to_json(report.run, {}, names, report.notes);
+  std::ostream& out = app.out();
+  out << '{';
+  bool first_field = true;
+  for (const auto& field : doc.as_object()) {
+    out << (first_field ? "" : ",") << boost::json::serialize(boost::json::string(field.key()))
+        << ':';
+    first_field = false;
+    if (field.key() != "lines") {
+      out << serialize_redacted(field.value());
+      continue;
+    }
+    out << '[';
+    bool first_line = true;
+    for (int64_t after = 0;;) {
+      auto page = (*store)->list_lines_page(report.run.id, after, kLinesPerPage,
+                                            /*skip_unchanged=*/false);
+      if (!page) return page.status();
+      for (const SyncLine& line : *page) {
+        out << (first_line ? "" : ",") << serialize_redacted(line_to_json(line, names));
+        first_line = false;
+      }
+      if (page->size() < kLinesPerPage) break;
+      after = page->back().number;
+    }
+    out << ']';
+  }
+  out << '}';
+  return Status::Ok();
+}
+
+// The JSON array of `sync --json`, written one report at a time as each connector's run ends;
+// every way out closes it, so what was written stays one JSON document.
+class JsonReportsOut {
+ public:
+  explicit JsonReportsOut(App& app) : app_(app) {}
+  JsonReportsOut(const JsonReportsOut&) = delete;
+  JsonReportsOut& operator=(const JsonReportsOut&) = delete;
+  ~JsonReportsOut() {
+    if (opened_) app_.out() << "]\n";
+  }
+  Status add(const SyncReport& report, const ReportNames& names) {
+    app_.out() << (opened_ ? "," : "[");
+    opened_ = true;
+    return write_run_json(app_, report, names);
+  }
+  // The end of a command that printed every report it could: an empty array when none.
+  void finish() {
+    if (!opened_) app_.out() << "[";
+    opened_ = true;
+  }
+
+ private:
+  App& app_;
+  bool opened_ = false;
+};
 
 int64_t count_of(const SyncReport& report, const char* outcome_name) {
   auto it = report.counts.find(outcome_name);
@@ -78,7 +143,7 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
       if (c.enabled) ids.push_back(c.id);
   if (ids.empty()) return report_failure(app, Status::NotFound("no enabled connectors to sync"));
   int worst = kExitOk;
-  boost::json::array reports;
+  JsonReportsOut reports(app);
   for (const auto& id : ids) {
     SyncOptions options;
     options.dry_run = dry_run;
@@ -96,16 +161,15 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
       continue;
     }
     if (app.options().json) {
-      auto lines = stored_lines(app, report->run.id, /*skip_unchanged=*/false);
-      if (!lines) return report_store_failure(app, lines.status());
-      reports.push_back(run_to_json(report->run, *lines, app.report_names(id), report->notes));
+      Status written = reports.add(*report, app.report_names(id));
+      if (!written.ok()) return report_store_failure(app, written);
     } else {
       print_report(app, *report, false, choices.wide);
       app.out() << "\n";
     }
     worst = std::max(worst, exit_for_run(report->run));
   }
-  if (app.options().json) print_json(app, reports);
+  if (app.options().json) reports.finish();
   return worst;
 }
 
@@ -134,7 +198,7 @@ int reconcile_connectors(App& app, std::vector<std::string> ids, const OutputCho
     }
     // A line the platform holds no value for (never accepted: e.g. not mapped on a push-only
     // platform yet) is reported apart: there is nothing on the platform to disagree with.
-    auto worth_reading = stored_lines(app, report->run.id, /*skip_unchanged=*/true);
+    auto worth_reading = stored_lines_worth_reading(app, report->run.id);
     if (!worth_reading) return report_store_failure(app, worth_reading.status());
     int64_t match = count_of(*report, outcome::kUnchanged), not_held = 0;
     std::vector<const SyncLine*> differ, unreadable;

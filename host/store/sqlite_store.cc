@@ -288,9 +288,10 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql",
-    // 6: no change (the version number is taken by a change made elsewhere).
+    // 6: a run's lines in number order (list_lines_page: `runs show`, the admin API, `sync
+    // --json`) without walking the whole run: the primary key orders them by line_key.
     R"sql(
-SELECT 1;
+CREATE INDEX sync_lines_by_number ON sync_lines(run_id, number);
 )sql",
     // 7: connectors added in the web console: their origin, partner, plugin config (secret
     // fields sealed in credentials, as for every connector) and who added them. A removed one

@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <functional>
+
 #include "host/store/secret_box.h"
 #include "host/store/testing/store_under_test.h"
 #include "tests/testing/temp_dir.h"
@@ -120,6 +122,74 @@ TEST(StoreMigrationTest, SchemaThreeKeepsEveryRunItsLinesAndIdsAndAdmitsNeedsAtt
   auto back = (*store)->get_run(*third);
   ASSERT_TRUE(back && back->has_value());
   EXPECT_EQ((*back)->state, RunState::kNeedsAttention);
+}
+
+// Runs SQL on a SQLite state file as an earlier release left it: migration tests write their
+// old rows the way that schema stored them, not through today's Store methods.
+void exec_sql(const std::filesystem::path& path, const std::string& sql,
+              const std::function<void(sqlite3_stmt*)>& row = {}) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  const char* rest = sql.c_str();
+  while (*rest != '\0') {
+    ASSERT_EQ(sqlite3_prepare_v2(db, rest, -1, &statement, &rest), SQLITE_OK) << sqlite3_errmsg(db);
+    if (statement == nullptr) break;  // trailing whitespace
+    int step = SQLITE_ROW;
+    while ((step = sqlite3_step(statement)) == SQLITE_ROW)
+      if (row) row(statement);
+    EXPECT_EQ(step, SQLITE_DONE) << sqlite3_errmsg(db);
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+}
+
+// Schema 6 indexes a run's lines by number, so a page of `runs show` (or of `sync --json`)
+// reads that page instead of walking the run in key order.
+TEST(StoreMigrationTest, SchemaSixPagesOldRunsByNumberThroughAnIndex) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = 5;
+    auto store = open_sqlite_store(previous);
+    ASSERT_TRUE(store) << store.status().message();
+  }
+  exec_sql(options.path, R"sql(
+INSERT INTO sync_runs(id, connector_id, trigger, dry_run, state, started_at)
+  VALUES (7, 'acme', 'manual', 0, 'ok', '2026-11-01T00:00:00Z');
+INSERT INTO sync_lines(run_id, line_key, workspace_id, service_id, outcome, number) VALUES
+  (7, 'w1|email', 'w1', 'email', 'updated', 2),
+  (7, 'w2|email', 'w2', 'email', 'unchanged', 1),
+  (7, 'w3|email', 'w3', 'email', 'held', 3);
+)sql");
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  auto numbers = [&](int64_t after, size_t limit, bool skip_unchanged) {
+    std::vector<int64_t> out;
+    auto page = (*store)->list_lines_page(7, after, limit, skip_unchanged);
+    EXPECT_TRUE(page) << page.status().message();
+    if (page)
+      for (const auto& l : *page) out.push_back(l.number);
+    return out;
+  };
+  EXPECT_EQ(numbers(0, 10, false), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(numbers(1, 1, false), (std::vector<int64_t>{2}));
+  EXPECT_EQ(numbers(0, 10, true), (std::vector<int64_t>{2, 3}));
+  store->reset();
+
+  std::string plan;
+  exec_sql(options.path,
+           "EXPLAIN QUERY PLAN SELECT line_key FROM sync_lines WHERE run_id = 7 AND number > 1 "
+           "ORDER BY number LIMIT 10",
+           [&](sqlite3_stmt* row) {
+             plan += reinterpret_cast<const char*>(sqlite3_column_text(row, 3));
+             plan += "\n";
+           });
+  EXPECT_NE(plan.find("sync_lines_by_number"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << "sorts the run: " << plan;
 }
 
 TEST_P(StoreTest, AKnownSecretNeverAppearsInTheDatabaseFiles) {

@@ -180,37 +180,39 @@ boost::json::value pending_approval_to_json(const PendingApproval& p, const Repo
                              {"message", l.message}};
 }
 
+boost::json::value line_to_json(const SyncLine& l, const ReportNames& names) {
+  auto num = [](const std::optional<int64_t>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  boost::json::object o{{"line", l.number},
+                        {"workspace_id", l.workspace_id},
+                        {"workspace", name_or_id(names.workspaces, l.workspace_id)},
+                        {"service_id", l.service_id},
+                        {"service", name_or_id(names.services, l.service_id)},
+                        {"account_id", l.account_id},
+                        {"psa_service_id", l.psa_service_id},
+                        {"metric", l.metric},
+                        {"current", num(l.current)},
+                        {"target", num(l.target)},
+                        {"delta", num(l.delta)},
+                        {"action", to_text(l.action)},
+                        {"outcome", l.outcome},
+                        {"error_class", l.error_class},
+                        {"message", l.message}};
+  if (l.decision != Decision::kUndecided)
+    o["decision"] = boost::json::object{{"decision", to_text(l.decision)},
+                                        {"run", l.decision_run_id},
+                                        {"note", l.decision_note},
+                                        {"at", l.decided_at}};
+  return o;
+}
+
 boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines,
                                const ReportNames& names, const std::vector<std::string>& notes) {
   boost::json::object doc = run_header_to_json(run).as_object();
   boost::json::array arr;
   arr.reserve(lines.size());
-  auto num = [](const std::optional<int64_t>& v) {
-    return v ? boost::json::value(*v) : boost::json::value(nullptr);
-  };
-  for (const auto& l : lines) {
-    boost::json::object o{{"line", l.number},
-                          {"workspace_id", l.workspace_id},
-                          {"workspace", name_or_id(names.workspaces, l.workspace_id)},
-                          {"service_id", l.service_id},
-                          {"service", name_or_id(names.services, l.service_id)},
-                          {"account_id", l.account_id},
-                          {"psa_service_id", l.psa_service_id},
-                          {"metric", l.metric},
-                          {"current", num(l.current)},
-                          {"target", num(l.target)},
-                          {"delta", num(l.delta)},
-                          {"action", to_text(l.action)},
-                          {"outcome", l.outcome},
-                          {"error_class", l.error_class},
-                          {"message", l.message}};
-    if (l.decision != Decision::kUndecided)
-      o["decision"] = boost::json::object{{"decision", to_text(l.decision)},
-                                          {"run", l.decision_run_id},
-                                          {"note", l.decision_note},
-                                          {"at", l.decided_at}};
-    arr.push_back(std::move(o));
-  }
+  for (const auto& l : lines) arr.push_back(line_to_json(l, names));
   doc["lines"] = std::move(arr);
   boost::json::array n;
   for (const auto& x : notes) n.emplace_back(x);

@@ -40,6 +40,8 @@ std::string format_run_text(const SyncRun& run, const std::vector<SyncLine>& lin
                             const ReportOptions& options);
 boost::json::value run_to_json(const SyncRun& run, const std::vector<SyncLine>& lines,
                                const ReportNames& names, const std::vector<std::string>& notes);
+// One element of run_to_json's "lines": what a caller that pages a run's lines writes per line.
+boost::json::value line_to_json(const SyncLine& line, const ReportNames& names);
 boost::json::value run_header_to_json(const SyncRun& run);
 // One held line awaiting a decision, with its connector and run (GET /v1/approvals, runs pending).
 boost::json::value pending_approval_to_json(const PendingApproval& pending,

@@ -24,7 +24,7 @@
 
 namespace mb {
 
-inline constexpr size_t kDefaultMaxUsageBytes = 64 * 1024 * 1024;
+inline constexpr size_t kDefaultMaxUsageBytes = size_t{1024} * 1024 * 1024;
 
 struct UsageImport {
   std::vector<Workspace> workspaces;
