@@ -1,5 +1,5 @@
 // RequestBudget: where the HTTP engine counts a connector's requests against its platform's
-// hourly budget (the policy's hourly_budget; Autotask: 10,000 requests an hour per tenant
+// hourly budget (the policy's hourly_budget, e.g. 10,000 requests an hour per tenant
 // database). By default each client counts in its own memory (make_local_request_budget). A host
 // whose connectors share a platform tenant, or that runs on several nodes, hands the engine a
 // budget that counts elsewhere (e.g. in its state store, per tenant, across nodes and restarts);

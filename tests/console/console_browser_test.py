@@ -36,11 +36,11 @@ WAIT_S = 20
 class Fixture:
     """Processes and files of one run; everything started is stopped by close()."""
 
-    def __init__(self, build, source):
+    def __init__(self, build, source, name="console"):
         self.build = build
         self.source = source
-        self.work = tempfile.mkdtemp(prefix="mb-console-")
-        self.shots = os.path.join(build, "tests", "console-screenshots")
+        self.work = tempfile.mkdtemp(prefix=f"mb-{name}-")
+        self.shots = os.path.join(build, "tests", f"{name}-screenshots")
         shutil.rmtree(self.shots, ignore_errors=True)
         os.makedirs(self.shots)
         self.processes = []

@@ -18,9 +18,7 @@ import concurrent.futures
 import datetime
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -35,16 +33,8 @@ CONNECTOR = "northwind-autotask"
 class Fixture(common.Fixture):
     """The shared fixture, with its own screenshot folder (the other browser test keeps its own)."""
 
-    def __init__(self, build, source):  # pylint: disable=super-init-not-called
-        self.build = build
-        self.source = source
-        self.work = tempfile.mkdtemp(prefix="mb-review-")
-        self.shots = os.path.join(build, "tests", "review-screenshots")
-        shutil.rmtree(self.shots, ignore_errors=True)
-        os.makedirs(self.shots)
-        self.processes = []
-        self.env = dict(os.environ, MB_SECRET_KEY="cd" * 32, MB_TEST_AT_SECRET="demo-autotask-secret")
-        self.driver = None
+    def __init__(self, build, source):
+        super().__init__(build, source, "review")
 
 
 def sim_control(f, path, body):
