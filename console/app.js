@@ -26,9 +26,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Screens pass optional parts as null or false when they have nothing to show: skip them, as
+// el() does, rather than print "null".
 function show(...nodes) {
   const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined && node !== false));
 }
 
 function notify(text) {
