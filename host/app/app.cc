@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <ostream>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
@@ -393,23 +394,42 @@ bool App::store_opened() {
   return store_ != nullptr;
 }
 
-ReportNames App::report_names(const std::string& connector_id) {
+ReportNames App::report_names(const std::string& connector_id,
+                              const std::vector<const SyncLine*>& lines) {
   ReportNames names;
   auto st = store();
   if (!st) return names;
-  if (auto w = (*st)->list_workspaces())
-    for (const auto& x : *w) names.workspaces[x.id] = x.name;
-  if (auto s = (*st)->list_services())
-    for (const auto& x : *s) names.services[x.id] = x.name;
-  if (auto a = (*st)->list_psa_accounts(connector_id))
-    for (const auto& x : *a) names.psa_accounts[x.id] = x.name;
-  // Accounts meterbridge created itself (vendor-provisioned platforms) are not in the cache:
-  // the name recorded on their mapping is theirs.
-  if (auto m = (*st)->list_account_mappings(connector_id))
-    for (const auto& x : *m)
-      if (x.account_id && !x.account_name.empty())
-        names.psa_accounts.emplace(*x.account_id, x.account_name);
+  std::set<std::string> workspaces, accounts;
+  for (const SyncLine* l : lines) {
+    workspaces.insert(l->workspace_id);
+    if (!l->account_id.empty()) accounts.insert(l->account_id);
+  }
+  if (!workspaces.empty())
+    if (auto w = (*st)->workspace_names({workspaces.begin(), workspaces.end()}))
+      names.workspaces = std::move(*w);
+  if (!lines.empty())
+    if (auto s = (*st)->list_services())
+      for (const auto& x : *s) names.services[x.id] = x.name;
+  if (!accounts.empty())
+    if (auto a = (*st)->psa_account_names(connector_id, {accounts.begin(), accounts.end()}))
+      names.psa_accounts = std::move(*a);
   return names;
+}
+
+std::map<std::string, ReportNames> App::pending_names(const std::vector<PendingApproval>& pending) {
+  std::map<std::string, std::vector<const SyncLine*>> lines;
+  for (const auto& p : pending) lines[p.connector_id].push_back(&p.line);
+  std::map<std::string, ReportNames> names;
+  for (const auto& [connector, of_connector] : lines)
+    names.emplace(connector, report_names(connector, of_connector));
+  return names;
+}
+
+ReportNames App::report_names(const std::string& connector_id, const std::vector<SyncLine>& lines) {
+  std::vector<const SyncLine*> pointers;
+  pointers.reserve(lines.size());
+  for (const auto& l : lines) pointers.push_back(&l);
+  return report_names(connector_id, pointers);
 }
 
 namespace {
@@ -428,7 +448,8 @@ void App::notify(const ConnectorConfig& connector, const SyncReport& report) {
   if (!c) return;
   Notifier notifier(engine(),
                     (*c)->file.has_parent_path() ? (*c)->file.parent_path() : fs::path("."));
-  notifier.notify(connector.notifications, connector, report, report_names(connector.id));
+  notifier.notify(connector.notifications, connector, report,
+                  report_names(connector.id, report.lines));
 }
 
 Status App::require_connected(const std::string& connector_id) {

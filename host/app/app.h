@@ -106,8 +106,14 @@ class App {
   // connectors the new config adds are recorded in the store. A plugin library, once loaded,
   // stays loaded for the life of the process (sessions opened before may still run its code).
   Status reload(const std::function<Status(const Config& next)>& accept = nullptr);
-  // Names for reports: workspaces, services and the connector's cached PSA accounts.
-  ReportNames report_names(const std::string& connector_id);
+  // Names for a report's lines: their workspaces, services and the connector's PSA accounts.
+  // Only the ids the given lines name are looked up, so a report never loads every workspace
+  // (a connector may have a million); a caller paging through a run asks once per page.
+  ReportNames report_names(const std::string& connector_id, const std::vector<SyncLine>& lines);
+  ReportNames report_names(const std::string& connector_id,
+                           const std::vector<const SyncLine*>& lines);
+  // Names for lines awaiting approval, per connector: only the ids those lines name.
+  std::map<std::string, ReportNames> pending_names(const std::vector<PendingApproval>& pending);
   // Sends the connector's run notifications (webhook, email); failures are logged, not raised.
   void notify(const ConnectorConfig& connector, const SyncReport& report);
   // Refuses (kConflict) a connector that was disconnected: it stays so until an explicit

@@ -366,6 +366,7 @@ class StoreUsageSink : public UsageSink {
   }
   Status add_service(const VendorService& service) override { return import_.add_service(service); }
   Status add_count(const UsageCount& count) override { return import_.add_count(count); }
+  Result<bool> has_workspace(const std::string& id) override { return import_.has_workspace(id); }
 
  private:
   UsageImportTransaction& import_;
@@ -385,9 +386,6 @@ Result<UsageImported> import_usage_document(app::App& app, const std::string& or
   auto services = (*store)->list_services();
   if (!services) return services.status();
   for (const auto& s : *services) options.known_services.insert(s.id);
-  auto workspaces = (*store)->list_workspaces();
-  if (!workspaces) return workspaces.status();
-  for (const auto& w : *workspaces) options.known_workspaces.insert(w.id);
   // Rows are written as they are checked; any error drops the transaction, so nothing changes.
   auto import = (*store)->begin_usage_import(origin);
   if (!import) return import.status();
@@ -550,13 +548,28 @@ Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
   if (!n) return n.status();
   auto report = auto_map(**store, connector, (*conn)->partner_id);
   if (!report || report->created.empty() || !(*session)->plugin().offers(Operation::kLinkAccounts)) return report;
-  // On link-based platforms a mapping only counts once the platform has the link too.
-  meterbridge::LinkAccountsRequest links;
-  for (const auto& m : report->created) links.link.push_back({m.workspace_id, *m.account_id});
-  auto linked = (*session)->invoke(Operation::kLinkAccounts, meterbridge::encode(links));
-  if (!linked) {
-    for (const auto& m : report->created) (void)(*store)->delete_account_mapping(connector, m.workspace_id);
-    return Status(linked.status().code(), "linking on the platform failed, nothing mapped: " + linked.status().message());
+  // On link-based platforms a mapping only counts once the platform has the link too. Links go
+  // to the plugin kLinksPerCall at a time: one call with every link would hold every request
+  // and response of the platform at once (a million workspaces: hundreds of MB), while the
+  // plugin still batches each call's links as the platform allows.
+  constexpr size_t kLinksPerCall = 10'000;
+  const auto& created = report->created;
+  for (size_t from = 0; from < created.size(); from += kLinksPerCall) {
+    const size_t to = std::min(created.size(), from + kLinksPerCall);
+    meterbridge::LinkAccountsRequest links;
+    for (size_t i = from; i < to; ++i)
+      links.link.push_back({created[i].workspace_id, *created[i].account_id});
+    auto linked = (*session)->invoke(Operation::kLinkAccounts, meterbridge::encode(links));
+    if (linked) continue;
+    // The calls before this one linked theirs: those mappings stand. This call's and the rest
+    // are not mapped, so a mapping never exists without its link.
+    for (size_t i = from; i < created.size(); ++i)
+      (void)(*store)->delete_account_mapping(connector, created[i].workspace_id);
+    std::string what = from == 0 ? "nothing mapped"
+                                 : std::to_string(from) + " of " + std::to_string(created.size()) +
+                                       " new mappings linked and kept, the rest not mapped";
+    return Status(linked.status().code(),
+                  "linking on the platform failed, " + what + ": " + linked.status().message());
   }
   return report;
 }

@@ -42,7 +42,7 @@ int exit_for_run(const SyncRun& run) {
 }
 
 void print_report(App& app, const SyncReport& report, bool all_lines, bool wide) {
-  ReportNames names = app.report_names(report.run.connector_id);
+  ReportNames names = app.report_names(report.run.connector_id, report.lines);
   if (app.options().json) {
     print_json(app, run_to_json(report.run, report.lines, names, report.notes));
     return;
@@ -68,11 +68,11 @@ Result<std::vector<SyncLine>> stored_lines_worth_reading(App& app, int64_t run_i
 // Writes the text print_json(run_to_json(run, every line of the run, ...)) would, without
 // holding the run: a sync may plan millions of lines, so they are read from the store a page at
 // a time and written as they come.
-Status write_run_json(App& app, const SyncReport& report, const ReportNames& names) {
+Status write_run_json(App& app, const SyncReport& report) {
   constexpr size_t kLinesPerPage = 1000;
   auto store = app.store();
   if (!store) return store.status();
-  const boost::json::value doc = run_to_json(report.run, {}, names, report.notes);
+  const boost::json::value doc = run_to_json(report.run, {}, {}, report.notes);
   std::ostream& out = app.out();
   out << '{';
   bool first_field = true;
@@ -90,6 +90,7 @@ Status write_run_json(App& app, const SyncReport& report, const ReportNames& nam
       auto page = (*store)->list_lines_page(report.run.id, after, kLinesPerPage,
                                             /*skip_unchanged=*/false);
       if (!page) return page.status();
+      const ReportNames names = app.report_names(report.run.connector_id, *page);
       for (const SyncLine& line : *page) {
         out << (first_line ? "" : ",") << serialize_redacted(line_to_json(line, names));
         first_line = false;
@@ -113,10 +114,10 @@ class JsonReportsOut {
   ~JsonReportsOut() {
     if (opened_) app_.out() << "]\n";
   }
-  Status add(const SyncReport& report, const ReportNames& names) {
+  Status add(const SyncReport& report) {
     app_.out() << (opened_ ? "," : "[");
     opened_ = true;
-    return write_run_json(app_, report, names);
+    return write_run_json(app_, report);
   }
   // The end of a command that printed every report it could: an empty array when none.
   void finish() {
@@ -161,7 +162,7 @@ int sync_connectors(App& app, std::vector<std::string> ids, bool dry_run, bool f
       continue;
     }
     if (app.options().json) {
-      Status written = reports.add(*report, app.report_names(id));
+      Status written = reports.add(*report);
       if (!written.ok()) return report_store_failure(app, written);
     } else {
       print_report(app, *report, false, choices.wide);
@@ -212,7 +213,9 @@ int reconcile_connectors(App& app, std::vector<std::string> ids, const OutputCho
         unreadable.push_back(&l);
     }
     if (!differ.empty() || !unreadable.empty()) code = kExitFailed;
-    const ReportNames names = app.report_names(id);
+    std::vector<const SyncLine*> shown(differ);
+    shown.insert(shown.end(), unreadable.begin(), unreadable.end());
+    const ReportNames names = app.report_names(id, shown);
     auto name = [](const std::map<std::string, std::string>& by_id, const std::string& key) {
       auto it = by_id.find(key);
       return it == by_id.end() || it->second.empty() ? key : it->second;
@@ -311,8 +314,8 @@ int runs_show(App& app, int64_t id, bool all, bool wide, const LinePage& page) {
   report.run = **run;
   report.lines = std::move(*lines);
   if (app.options().json) {
-    boost::json::value doc =
-        run_to_json(report.run, report.lines, app.report_names(report.run.connector_id), {});
+    boost::json::value doc = run_to_json(
+        report.run, report.lines, app.report_names(report.run.connector_id, report.lines), {});
     if (full_page && doc.is_object()) doc.as_object()["next_after"] = last;
     print_json(app, doc);
     return kExitOk;
@@ -376,8 +379,9 @@ int runs_pending(App& app, const std::string& connector, bool wide) {
   if (!pending) return report_failure(app, pending.status());
   if (app.options().json) {
     boost::json::array arr;
+    const auto names = app.pending_names(*pending);
     for (const auto& p : *pending)
-      arr.push_back(pending_approval_to_json(p, app.report_names(p.connector_id)));
+      arr.push_back(pending_approval_to_json(p, names.at(p.connector_id)));
     print_json(app, arr);
     return kExitOk;
   }
@@ -390,11 +394,9 @@ int runs_pending(App& app, const std::string& connector, bool wide) {
   t.align_right(2);
   t.align_right(5);
   t.align_right(6);
-  std::map<std::string, ReportNames> names;
+  const auto names = app.pending_names(*pending);
   for (const auto& p : *pending) {
     auto it = names.find(p.connector_id);
-    if (it == names.end())
-      it = names.emplace(p.connector_id, app.report_names(p.connector_id)).first;
     const SyncLine& l = p.line;
     auto name = [](const std::map<std::string, std::string>& m, const std::string& id) {
       auto n = m.find(id);

@@ -380,8 +380,8 @@ Result<Answer> sync_connector(const Endpoint& e) {
   options.progress = tracked.callback();
   auto report = ops::sync_connector(e.app, id, options);
   if (!report) return report.status();
-  return Answer{200,
-                run_to_json(report->run, report->lines, e.app.report_names(id), report->notes)};
+  return Answer{200, run_to_json(report->run, report->lines, e.app.report_names(id, report->lines),
+                                 report->notes)};
 }
 
 // A document refused whole (usage, alerts): the message's first line is the error's message,
@@ -453,13 +453,9 @@ Result<Answer> list_approvals(const Endpoint& e) {
     });
   }
   bj::array arr;
-  std::map<std::string, ReportNames> names;
-  for (const auto& p : *pending) {
-    auto n = names.find(p.connector_id);
-    if (n == names.end())
-      n = names.emplace(p.connector_id, e.app.report_names(p.connector_id)).first;
-    arr.push_back(pending_approval_to_json(p, n->second));
-  }
+  const auto names = e.app.pending_names(*pending);
+  for (const auto& p : *pending)
+    arr.push_back(pending_approval_to_json(p, names.at(p.connector_id)));
   return Answer{200, bj::object{{"approvals", arr}}};
 }
 
@@ -534,7 +530,8 @@ Result<Answer> get_run(const Endpoint& e) {
   if (!*run) return Status::NotFound("no run " + e.params["run"]);
   auto lines = (*store)->list_lines_page(*id, after, static_cast<size_t>(limit), false);
   if (!lines) return lines.status();
-  bj::value report = run_to_json(**run, *lines, e.app.report_names((*run)->connector_id), {});
+  bj::value report =
+      run_to_json(**run, *lines, e.app.report_names((*run)->connector_id, *lines), {});
   if (static_cast<int64_t>(lines->size()) == limit && report.is_object())
     report.as_object()["next_after"] = lines->back().number;
   return Answer{200, std::move(report)};
@@ -556,8 +553,9 @@ Result<Answer> dismiss_run(const Endpoint& e) {
 
 // The report of a run that approve or retry started.
 Answer new_run_report(const Endpoint& e, const SyncReport& report) {
-  return Answer{200, run_to_json(report.run, report.lines,
-                                 e.app.report_names(report.run.connector_id), report.notes)};
+  return Answer{
+      200, run_to_json(report.run, report.lines,
+                       e.app.report_names(report.run.connector_id, report.lines), report.notes)};
 }
 
 // Tracks the progress of the run that approving or retrying run `id` starts, under its

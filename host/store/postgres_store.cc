@@ -361,6 +361,12 @@ class PostgresUsageImport : public UsageImportTransaction {
     if (r->affected() == 0) return Status::Conflict("duplicate count");
     return Status::Ok();
   }
+  Result<bool> has_workspace(const std::string& id) override {
+    auto r = db_.exec_prepared("mb_import_has_workspace", "SELECT 1 FROM workspaces WHERE id = $1",
+                               pg_params(id));
+    if (!r) return r.status();
+    return r->rows() > 0;
+  }
   Result<int64_t> commit(const std::string& as_of) override {
     if (!open_) return Status::Fatal("usage import already finished");
     MB_RETURN_IF_ERROR(db_.exec("UPDATE usage_snapshots SET as_of = $1 WHERE id = $2",
@@ -741,6 +747,33 @@ class PostgresStore : public Store {
               pg_params(connector_id, ts, generation))
           .status();
     });
+  }
+
+  Result<std::map<std::string, std::string>> workspace_names(
+      const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, std::string> out;
+    auto r = db_->exec("SELECT id, name FROM workspaces WHERE id = ANY($1::text[])",
+                       pg_params(pg_text_array(ids)));
+    if (!r) return r.status();
+    for (int i = 0; i < r->rows(); ++i) out[r->text(i, 0)] = r->text(i, 1);
+    return out;
+  }
+
+  Result<std::map<std::string, std::string>> psa_account_names(
+      const std::string& connector_id, const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // The cached account's name wins; a mapping's recorded name covers accounts not cached.
+    auto r = db_->exec(
+        "SELECT id, name, 0 AS rank FROM psa_accounts WHERE connector_id = $1 AND "
+        "id = ANY($2::text[]) UNION ALL "
+        "SELECT account_id, account_name, 1 FROM account_mappings WHERE connector_id = $1 AND "
+        "account_id = ANY($2::text[]) AND account_name <> '' ORDER BY rank",
+        pg_params(connector_id, pg_text_array(ids)));
+    if (!r) return r.status();
+    std::map<std::string, std::string> out;
+    for (int i = 0; i < r->rows(); ++i) out.emplace(r->text(i, 0), r->text(i, 1));
+    return out;
   }
 
   Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {

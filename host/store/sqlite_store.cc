@@ -380,7 +380,8 @@ class SqliteUsageImport : public UsageImportTransaction {
             "ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"),
         count_(db_,
                "INSERT INTO usage_counts(snapshot_id, workspace_id, service_id, users, devices) "
-               "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING") {}
+               "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"),
+        has_workspace_(db_, "SELECT 1 FROM workspaces WHERE id = ?1") {}
   ~SqliteUsageImport() override {
     if (open_) (void)exec(db_, "ROLLBACK");
   }
@@ -426,6 +427,14 @@ class SqliteUsageImport : public UsageImportTransaction {
     if (sqlite3_changes(db_) == 0) return Status::Conflict("duplicate count");
     return Status::Ok();
   }
+  Result<bool> has_workspace(const std::string& id) override {
+    has_workspace_.reset();
+    has_workspace_.bind(1, id);
+    bool held = has_workspace_.step();
+    MB_RETURN_IF_ERROR(has_workspace_.status());
+    has_workspace_.reset();  // no statement left open at commit
+    return held;
+  }
   Result<int64_t> commit(const std::string& as_of) override {
     if (!open_) return Status::Fatal("usage import already finished");
     Statement snap(db_, "UPDATE usage_snapshots SET as_of = ?1 WHERE id = ?2");
@@ -444,7 +453,7 @@ class SqliteUsageImport : public UsageImportTransaction {
   sqlite3* db_;
   std::unique_lock<std::mutex> lock_;
   std::string timestamp_;
-  Statement workspace_, service_, count_;
+  Statement workspace_, service_, count_, has_workspace_;
   int64_t snapshot_id_ = 0;
   bool open_ = false;
 };
@@ -790,6 +799,59 @@ class SqliteStore : public Store {
       gone.step();
       return gone.status();
     });
+  }
+
+  // Runs `sql` once per chunk of ids (SQLite binds at most 32,766 parameters; 500 a statement
+  // keeps each short): `sql` holds one "{ids}" where the chunk's placeholders go, after
+  // `leading` bound parameters. Each row's columns 0 and 1 go to `out`, replacing or not.
+  Status names_in_chunks(const std::string& sql, const std::vector<std::string>& leading,
+                         const std::vector<std::string>& ids, bool replace,
+                         std::map<std::string, std::string>& out) {
+    constexpr size_t kChunk = 500;
+    for (size_t at = 0; at < ids.size(); at += kChunk) {
+      size_t n = std::min(kChunk, ids.size() - at);
+      std::string marks;
+      for (size_t i = 0; i < n; ++i)
+        marks += (i ? ",?" : "?") + std::to_string(leading.size() + i + 1);
+      std::string text = sql;
+      text.replace(text.find("{ids}"), 5, marks);
+      Statement s(db_, text);
+      int index = 0;
+      for (const auto& v : leading) s.bind(++index, v);
+      for (size_t i = 0; i < n; ++i) s.bind(++index, ids[at + i]);
+      while (s.step()) {
+        if (replace)
+          out[s.text(0)] = s.text(1);
+        else
+          out.emplace(s.text(0), s.text(1));
+      }
+      MB_RETURN_IF_ERROR(s.status());
+    }
+    return Status::Ok();
+  }
+
+  Result<std::map<std::string, std::string>> workspace_names(
+      const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, std::string> out;
+    MB_RETURN_IF_ERROR(
+        names_in_chunks("SELECT id, name FROM workspaces WHERE id IN ({ids})", {}, ids, true, out));
+    return out;
+  }
+
+  Result<std::map<std::string, std::string>> psa_account_names(
+      const std::string& connector_id, const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, std::string> out;
+    MB_RETURN_IF_ERROR(names_in_chunks(
+        "SELECT id, name FROM psa_accounts WHERE connector_id = ?1 AND id IN ({ids})",
+        {connector_id}, ids, true, out));
+    // The cached account's name wins; a mapping's recorded name covers accounts not cached.
+    MB_RETURN_IF_ERROR(names_in_chunks(
+        "SELECT account_id, account_name FROM account_mappings WHERE connector_id = ?1 AND "
+        "account_id IN ({ids}) AND account_name <> ''",
+        {connector_id}, ids, false, out));
+    return out;
   }
 
   Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) override {

@@ -36,6 +36,10 @@ class UsageImportTransaction {
   virtual Status add_service(const VendorService& service) = 0;  // upsert
   // kConflict when the snapshot already holds a count for the workspace × service pair.
   virtual Status add_count(const UsageCount& count) = 0;
+  // Whether the store holds the workspace (from an earlier import, or this one): a count may
+  // name a workspace its document does not declare again. Asked per id, so an import never
+  // loads every workspace.
+  virtual Result<bool> has_workspace(const std::string& id) = 0;
   // Sets the snapshot's as_of and commits; returns the snapshot id.
   virtual Result<int64_t> commit(const std::string& as_of) = 0;
 };
@@ -88,6 +92,11 @@ class Store {
       const std::string& source) = 0;
   virtual Result<UsageImportComparison> compare_usage_snapshot(int64_t snapshot_id) = 0;
   virtual Result<std::vector<Workspace>> list_workspaces() = 0;
+  // The names of just these workspaces (id -> name; ids the store does not know are left out):
+  // what a report needs for the few hundred lines it shows, where list_workspaces would load a
+  // million.
+  virtual Result<std::map<std::string, std::string>> workspace_names(
+      const std::vector<std::string>& ids) = 0;
   virtual Result<std::vector<VendorService>> list_services() = 0;
   // The snapshot with the newest as_of (the last imported among equals) with its counts, or
   // nullopt when none was imported. Importing an older export does not make it the latest.
@@ -102,6 +111,11 @@ class Store {
   virtual Status replace_psa_accounts(const std::string& connector_id,
                                       const std::vector<PsaAccount>& accounts) = 0;
   virtual Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) = 0;
+  // The names of just these PSA accounts of a connector (id -> name): the cached account's, or
+  // for an account meterbridge created itself (never in the cache) the name recorded on its
+  // mapping. Ids with neither are left out.
+  virtual Result<std::map<std::string, std::string>> psa_account_names(
+      const std::string& connector_id, const std::vector<std::string>& ids) = 0;
   virtual Status set_psa_account_excluded(const std::string& connector_id,
                                           const std::string& account_id, bool excluded) = 0;
   virtual Status replace_psa_services(const std::string& connector_id,

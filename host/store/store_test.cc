@@ -223,6 +223,34 @@ TEST_P(StoreTest, CredentialsDoNotOpenWithAnotherKey) {
   EXPECT_NE(creds.status().message().find("cannot be decrypted"), std::string::npos);
 }
 
+// Reports look names up for the ids their lines name only: a connector may have a million.
+TEST_P(StoreTest, NamesAreLookedUpForJustTheIdsAsked) {
+  std::vector<std::string> asked = {"w1", "w3", "nowhere", "w\"odd,{id}"};
+  for (int i = 0; i < 1200; ++i) asked.push_back("absent-" + std::to_string(i));  // > one chunk
+  auto workspaces = store_->workspace_names(asked);
+  ASSERT_TRUE(workspaces) << workspaces.status().message();
+  EXPECT_EQ(*workspaces,
+            (std::map<std::string, std::string>{{"w1", "Alpha Ltd"}, {"w3", "Gamma"}}));
+  EXPECT_TRUE(store_->workspace_names({})->empty());
+
+  PsaAccount cached;
+  cached.id = "100";
+  cached.name = "Alpha (PSA)";
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {cached}).ok());
+  AccountMapping to_cached = mapping("w1", "100");
+  to_cached.account_name = "Alpha (when mapped)";
+  ASSERT_TRUE(store_->put_account_mapping("acme", to_cached).ok());
+  // An account meterbridge created itself is not cached: its mapping's name stands in.
+  AccountMapping created = mapping("w2", "200");
+  created.account_name = "Beta (created)";
+  ASSERT_TRUE(store_->put_account_mapping("acme", created).ok());
+  auto accounts = store_->psa_account_names("acme", {"100", "200", "300"});
+  ASSERT_TRUE(accounts) << accounts.status().message();
+  EXPECT_EQ(*accounts, (std::map<std::string, std::string>{{"100", "Alpha (PSA)"},
+                                                           {"200", "Beta (created)"}}));
+  EXPECT_TRUE(store_->psa_account_names("other", {"100", "200"})->empty());
+}
+
 TEST_P(StoreTest, AccountMappingIsOneToOnePerConnector) {
   ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "100")).ok());
   Status twice = store_->put_account_mapping("acme", mapping("w2", "100"));
@@ -580,7 +608,12 @@ TEST_P(StoreTest, ListsAreInByteOrderWhateverTheDatabaseLocale) {
 TEST_P(StoreTest, AStreamedImportRefusesADuplicateCountAndGoesOn) {
   auto import = store_->begin_usage_import("stream");
   ASSERT_TRUE(import) << import.status().message();
+  // A workspace of an earlier import is held; one this import adds is held from then on.
+  EXPECT_TRUE(*(*import)->has_workspace("w1"));
+  EXPECT_FALSE(*(*import)->has_workspace("w4"));
+  EXPECT_FALSE(*(*import)->has_workspace("W1"));
   ASSERT_TRUE((*import)->add_workspace({"w4", "Delta", false, "p-1"}).ok());
+  EXPECT_TRUE(*(*import)->has_workspace("w4"));
   ASSERT_TRUE((*import)->add_count({"w4", "edr", 3, 4}).ok());
   EXPECT_EQ((*import)->add_count({"w4", "edr", 9, 9}).code(), ErrorClass::kConflict);
   ASSERT_TRUE((*import)->add_count({"w4", "email", 1, 2}).ok());

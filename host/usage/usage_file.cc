@@ -14,9 +14,12 @@
 
 #include "host/common/bounded_read.h"
 #include "host/common/json.h"
+#include "host/usage/internal/declared_workspaces.h"
 
 namespace mb {
 namespace {
+
+using usage_internal::DeclaredWorkspaces;
 
 constexpr size_t kMaxErrorsListed = 200;
 
@@ -79,13 +82,13 @@ class Builder {
                  bool ended, const std::string& partner_id) {
     if (id.empty()) return errors_.add(where, "workspace id must be a non-empty string");
     if (name.empty()) return errors_.add(where, "workspace '" + id + "' needs a non-empty name");
-    auto [it, inserted] = workspaces_.emplace(id, Workspace{id, name, ended, partner_id});
-    if (!inserted && (it->second.name != name || it->second.ended != ended ||
-                      it->second.partner_id != partner_id))
+    auto added = workspaces_.add(id, name, ended, partner_id);
+    if (added == DeclaredWorkspaces::Added::kDifferent)
       errors_.add(where, "workspace '" + id + "' is declared twice with different names or states");
-    else if (!inserted && declared_twice_is_error_)
+    else if (added == DeclaredWorkspaces::Added::kSame && declared_twice_is_error_)
       errors_.add(where, "duplicate workspace id '" + id + "'");
-    if (inserted) keep(sink_.add_workspace(it->second));
+    if (added == DeclaredWorkspaces::Added::kNew)
+      keep(sink_.add_workspace(Workspace{id, name, ended, partner_id}));
   }
   void service(const std::string& where, const std::string& id, const std::string& name) {
     if (id.empty()) return errors_.add(where, "service id must be a non-empty string");
@@ -131,8 +134,19 @@ class Builder {
   // Beyond this many rows naming not-yet-declared ids, the ids must be declared first.
   static constexpr size_t kMaxDeferredCounts = 100000;
 
-  bool known_workspace(const std::string& id) const {
-    return workspaces_.count(id) > 0 || options_.known_workspaces.count(id) > 0;
+  // Declared in this document, named by the caller, or already held by the sink (the store):
+  // the store is asked only for ids the document did not declare, and its yes is remembered.
+  bool known_workspace(const std::string& id) {
+    if (workspaces_.contains(id) || options_.known_workspaces.count(id) > 0 ||
+        held_by_sink_.contains(id))
+      return true;
+    auto held = sink_.has_workspace(id);
+    if (!held) {
+      keep(held.status());
+      return false;
+    }
+    if (*held) held_by_sink_.add(id, {}, false, {});
+    return *held;
   }
   bool known_service(const std::string& id) const {
     return services_.count(id) > 0 || options_.known_services.count(id) > 0;
@@ -164,7 +178,8 @@ class Builder {
   Errors& errors_;
   const UsageParseOptions& options_;
   UsageSink& sink_;
-  std::map<std::string, Workspace> workspaces_;
+  DeclaredWorkspaces workspaces_;                // declared in the document
+  DeclaredWorkspaces held_by_sink_;              // not declared, but the sink holds them (ids only)
   std::map<std::string, std::string> services_;  // id -> name
   std::vector<std::pair<std::string, UsageCount>> deferred_;
   size_t counts_ = 0;

@@ -32,7 +32,8 @@ struct UsageImport {
   UsageSnapshot snapshot;  // as_of, source and counts
 };
 
-// Services already known to the store may be referenced without being declared again.
+// Services (and workspaces) already known may be referenced without being declared again;
+// a sink's has_workspace answers for workspaces too, without this list.
 struct UsageParseOptions {
   std::set<std::string> known_services;
   std::set<std::string> known_workspaces;
@@ -58,6 +59,13 @@ class UsageSink {
   virtual Status add_workspace(const Workspace& workspace) = 0;
   virtual Status add_service(const VendorService& service) = 0;
   virtual Status add_count(const UsageCount& count) = 0;
+  // Whether the destination already holds the workspace, so a count may name it without the
+  // document declaring it (the store: workspaces of earlier imports). Asked only for ids the
+  // document did not declare.
+  virtual Result<bool> has_workspace(const std::string& id) {
+    (void)id;
+    return false;
+  }
 };
 
 // What a streamed import read. Rows went to the sink; the caller commits only when this is not

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -300,6 +301,47 @@ TEST(UsageStream, ChecksUtf8CutByTheEndOfAPiece) {
   ASSERT_FALSE(rejected);
   EXPECT_NE(rejected.status().message().find("byte 0xFF is not valid UTF-8"), std::string::npos)
       << rejected.status().message().substr(0, 500);
+}
+
+// A sink that holds workspaces of earlier imports: counts may name them undeclared, and the sink
+// is asked only for ids the document does not declare.
+class HoldingSink : public CountingSink {
+ public:
+  Result<bool> has_workspace(const std::string& id) override {
+    asked.push_back(id);
+    if (id == "broken") return Status::Fatal("disk I/O error");
+    return id == "held";
+  }
+  std::vector<std::string> asked;
+};
+
+TEST(UsageStream, CountsMayNameWorkspacesTheSinkAlreadyHolds) {
+  HoldingSink sink;
+  auto r = stream_usage(
+      R"({"as_of": "2026-11-21", "workspaces": [{"id": "w1", "name": "A"}],
+    "services": [{"id": "edr", "name": "EDR"}],
+    "usage": [{"workspace_id": "w1", "service_id": "edr", "users": 1, "devices": 2},
+              {"workspace_id": "held", "service_id": "edr", "users": 3, "devices": 4}]})",
+      "u.json", {}, sink);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(sink.counts, 2u);
+  EXPECT_EQ(sink.asked, std::vector<std::string>{"held"});
+
+  // An undeclared id the sink does not hold is refused; a sink that cannot answer stops it.
+  for (const auto& [workspace, error] :
+       {std::pair<std::string, std::string>{"nowhere", "unknown workspace 'nowhere'"},
+        {"broken", "disk I/O error"}}) {
+    HoldingSink other;
+    auto refused = stream_usage(
+        R"({"as_of": "2026-11-21", "services": [{"id": "edr", "name": "EDR"}],
+      "usage": [{"workspace_id": ")" +
+            workspace + R"(", "service_id": "edr", "users": 1,
+                 "devices": 2}]})",
+        "u.json", {}, other);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.status().message().find(error), std::string::npos)
+        << refused.status().message();
+  }
 }
 
 TEST(UsageStream, JsonMayListUsageBeforeTheWorkspacesItNames) {

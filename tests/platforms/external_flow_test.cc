@@ -284,6 +284,64 @@ TEST_F(ExternalFlowTest, MapAutoLinksEveryMatchedWorkspaceInOneLinkBatch) {
   EXPECT_EQ(outcome(run, "w-blue", "edr"), "updated");
 }
 
+// map auto hands the plugin its links 10,000 at a time, so no call holds every request and
+// response of a large MSP at once; the platform still sees full link batches (1,000 a batch
+// here: 11 for 10,050 links, the minimum). When a later call fails, the links of the calls
+// before it stand with their mappings, and the rest are neither mapped nor linked.
+TEST_F(ExternalFlowTest, MapAutoLinksALargeMspInBoundedCallsAndKeepsWhatWasLinkedBeforeAFailure) {
+  constexpr int kCustomers = 10050;
+  sim_.reset();
+  mb::sim::SimOptions options;
+  options.generate = "customers=" + std::to_string(kCustomers);
+  sim_ = mb::sim::Simulator::start("external", options);
+  write_config(100);
+  RunResult listed = mb("accounts list ext --refresh --json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  json::array workspaces, usage;
+  int i = 0;
+  const json::value accounts = json::parse(listed.out);
+  for (const auto& account : accounts.as_array()) {
+    const std::string id = "ws-" + std::to_string(i++);
+    workspaces.push_back(json::object{{"id", id}, {"name", account.at("name")}});
+    usage.push_back(
+        json::object{{"workspace_id", id}, {"service_id", "edr"}, {"users", 1}, {"devices", 2}});
+  }
+  ASSERT_EQ(i, kCustomers);
+  dir_.write("large.json",
+             json::serialize(json::object{
+                 {"as_of", "2026-11-21"},
+                 {"workspaces", std::move(workspaces)},
+                 {"services", json::array{json::object{{"id", "edr"}, {"name", "EDR"}}}},
+                 {"usage", std::move(usage)}}));
+  ok("usage import " + (dir_ / "large.json").string());
+  // The first call's 10 batches go through; the 11th batch (the second call) fails.
+  control("POST", "/_sim/faults", R"({"spec":"500:path=/v1/link-batches,after=10"})");
+  RunResult failed = mb("map auto ext");
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_NE(failed.err.find("10000 of 10050 new mappings linked and kept, the rest not mapped"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_EQ(links().size(), 10000u);
+  auto mapped = [&] {
+    RunResult show = mb("map show ext --json");
+    EXPECT_EQ(show.exit_code, 0) << show.err;
+    size_t n = 0;
+    const json::value shown = json::parse(show.out);
+    for (const auto& w : shown.at("workspaces").as_array())
+      n += w.at("state").as_string() == "mapped";
+    return n;
+  };
+  EXPECT_EQ(mapped(), 10000u);
+
+  // Once the platform answers again, the rest are matched and linked in one more batch.
+  control("DELETE", "/_sim/faults");
+  control("DELETE", "/_sim/requests");
+  ok("map auto ext");
+  EXPECT_EQ(links().size(), size_t{kCustomers});
+  EXPECT_EQ(mapped(), size_t{kCustomers});
+  EXPECT_EQ(requests("POST", "/v1/link-batches").size(), 1u);
+}
+
 TEST_F(ExternalFlowTest, MapAutoAgainstAnOldPlatformLinksOneWorkspaceAtATime) {
   control("POST", "/_sim/settings", R"({"link_batches":false})");
   prepare();
