@@ -152,6 +152,13 @@ void JobWorkers::run_one(const SyncJob& job) {
     case JobOutcome::Kind::kStopped:
       recorded = store_.requeue_job(job.id, worker_id_, 0, outcome.message);
       break;
+    case JobOutcome::Kind::kDeferred:
+      // Not a retry: the job waits in the queue, unclaimed, until the budget has room.
+      recorded = store_.requeue_job(job.id, worker_id_, outcome.due_at_ms, outcome.message);
+      if (recorded && *recorded)
+        spdlog::info("connector {}: job {} waits for its platform's request budget: {}",
+                     job.connector_id, job.id, outcome.message);
+      break;
   }
   if (!recorded)
     spdlog::error("connector {}: could not record how job {} ended: {}", job.connector_id, job.id,

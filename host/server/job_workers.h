@@ -43,14 +43,16 @@ struct JobWorkerOptions {
 // How running a claimed job went.
 struct JobOutcome {
   enum class Kind {
-    kDone,     // the sync ran (whatever the run's own outcome): run_id says which
-    kFailed,   // it could not run: message says why
-    kBusy,     // the connector's lease is held elsewhere: try again later
-    kStopped,  // this node is stopping: put it back for another node
+    kDone,      // the sync ran (whatever the run's own outcome): run_id says which
+    kFailed,    // it could not run: message says why
+    kBusy,      // the connector's lease is held elsewhere: try again later
+    kStopped,   // this node is stopping: put it back for another node
+    kDeferred,  // the run stopped on its platform's request budget: run it again at due_at_ms
   };
   Kind kind = Kind::kDone;
   int64_t run_id = 0;
   std::string message;
+  int64_t due_at_ms = 0;  // kDeferred: when the budget allows the rest
 };
 
 class JobWorkers {
