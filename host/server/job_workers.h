@@ -38,6 +38,8 @@ struct JobWorkerOptions {
   int64_t busy_retry_ms = 5'000;
   // Claims of a job that keeps finding its connector busy, before the job is given up as failed.
   int64_t max_attempts = 20;
+  // Jobs that ended are deleted this long after they ended, by the heartbeat, once an hour.
+  int64_t job_retention_ms = int64_t{30} * 24 * 3'600'000;
 };
 
 // How running a claimed job went.

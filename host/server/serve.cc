@@ -269,6 +269,7 @@ class Daemon {
     options.concurrency = config.workers.concurrency;
     options.claim_ttl_ms = int64_t{config.workers.claim_ttl_seconds} * 1000;
     options.poll_every_ms = int64_t{config.workers.poll_seconds} * 1000;
+    options.job_retention_ms = int64_t{config.workers.job_retention_days} * 24 * 3'600'000;
     workers_ = std::make_unique<JobWorkers>(store, options,
                                             [this](const SyncJob& job) { return run_job(job); });
     workers_->start();

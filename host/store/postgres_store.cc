@@ -1244,6 +1244,16 @@ class PostgresStore : public Store {
     return out;
   }
 
+  Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "DELETE FROM sync_jobs WHERE state IN ('done','failed') AND finished_at <> '' "
+        "AND finished_at COLLATE \"C\" < $1",
+        pg_params(format_iso8601_utc(ended_before_ms)));
+    if (!r) return r.status();
+    return r->affected();
+  }
+
   // ---- Budgets ----
   // Reservations of one key are serialized by a transaction-scoped advisory lock on the key's
   // hash (a key collision only serializes two keys, never merges their counts): the sum read

@@ -1351,6 +1351,17 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "DELETE FROM sync_jobs WHERE state IN ('done','failed') AND finished_at <> '' "
+                "AND finished_at < ?1");
+    s.bind(1, format_iso8601_utc(ended_before_ms));
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
   // ---- Budgets ----
   // BEGIN IMMEDIATE serializes every writer of the database, so the read and the count below
   // see no other reservation in between.

@@ -207,6 +207,9 @@ class Store {
                                    const std::string& message) = 0;
   // Newest first; connector_id empty for all connectors.
   virtual Result<std::vector<SyncJob>> list_jobs(const std::string& connector_id, int limit) = 0;
+  // Deletes the jobs that ended (done or failed) before ended_before_ms; queued and running
+  // jobs stay, and so do the runs the deleted ones made. Returns how many it deleted.
+  virtual Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) = 0;
 
   // ---- Budgets: platform request budgets per tenant, across nodes and restarts ----
   // A platform's hourly request budget belongs to its tenant, not to a connector: every

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "host/store/secret_box.h"
@@ -477,6 +478,33 @@ TEST_P(StoreTest, AConnectorWithAJobRunningIsNotClaimedTwiceAndARequeuedJobWaits
   EXPECT_EQ((*again)->window_key, "schedule");
   EXPECT_EQ((*again)->attempts, 2);
   EXPECT_EQ((*again)->message, "connector busy");
+}
+
+TEST_P(StoreTest, FinishedJobsAreDeletedAfterTheirRetentionAndOpenOnesStay) {
+  const int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "old-done", t0)));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "old-failed", t0)));
+  for (const char* outcome : {"done", "failed"}) {
+    auto job = store_->claim_job("worker-a", 30'000);
+    ASSERT_TRUE(job && job->has_value());
+    ASSERT_TRUE(*store_->finish_job(
+        (*job)->id, "worker-a",
+        std::string(outcome) == "done" ? JobState::kDone : JobState::kFailed, 0, ""));
+  }
+  clock_.advance_ms(60'000);
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "recent-done", clock_.now_ms())));
+  auto recent = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(recent && recent->has_value());
+  ASSERT_TRUE(*store_->finish_job((*recent)->id, "worker-a", JobState::kDone, 0, ""));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "queued", t0)));
+
+  auto deleted = store_->delete_finished_jobs(t0 + 30'000);
+  ASSERT_TRUE(deleted) << deleted.status().message();
+  EXPECT_EQ(*deleted, 2);
+  std::set<std::string> left;
+  for (const auto& job : *store_->list_jobs("", 10)) left.insert(job.window_key);
+  EXPECT_EQ(left, (std::set<std::string>{"recent-done", "queued"}));
+  EXPECT_EQ(*store_->delete_finished_jobs(t0 + 30'000), 0);
 }
 
 // ---- Budgets ----
@@ -1157,7 +1185,7 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
   }
   auto store = open_sqlite_store(options);
   ASSERT_TRUE(store) << store.status().message();
-  EXPECT_EQ(store_schema_version(), 9);
+  EXPECT_GE(store_schema_version(), 9);
   auto connector = (*store)->get_connector("acme");
   ASSERT_TRUE(connector && *connector);
   EXPECT_EQ((*connector)->partner, "Acme IT");
