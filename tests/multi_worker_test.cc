@@ -85,7 +85,9 @@ class MultiWorkerTest : public ::testing::Test {
       options.seed_json =
           testing::read_file(testing::source_dir() / "examples/demo/connectwise.seed.json");
       sims_.push_back(sim::Simulator::start("connectwise", options));
-      connectors.push_back(demo_connector(id(i), sims_.back()->base_url()));
+      json::object connector = demo_connector(id(i), sims_.back()->base_url());
+      adjust(connector);
+      connectors.push_back(std::move(connector));
     }
     dir_.write("mb.json",
                json::serialize(json::object{{"state", database_.url()},
@@ -107,6 +109,9 @@ class MultiWorkerTest : public ::testing::Test {
     ASSERT_TRUE(store) << store.status().message();
     store_ = std::move(*store);
   }
+
+  // Changes the connectors' settings, for a test of its own.
+  virtual void adjust(json::object& connector) const { (void)connector; }
 
   static std::string id(int i) { return "cw-" + std::to_string(i); }
 
@@ -163,7 +168,7 @@ class MultiWorkerTest : public ::testing::Test {
 
   std::string logs() const {
     std::string all;
-    for (int n = 0; n < kWorkers; ++n) {
+    for (int n = 0; n < 2 * kWorkers; ++n) {
       auto path = dir_ / ("worker-" + std::to_string(n) + ".log");
       if (fs::exists(path))
         all += "--- worker " + std::to_string(n) + "\n" + testing::read_file(path);
@@ -272,6 +277,153 @@ TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerW
       EXPECT_EQ(w->wait_exit(15s), 0);
     }
   for (int i = 0; i < kConnectors; ++i) EXPECT_FALSE(store_->get_lease(id(i))->has_value());
+}
+
+// ---- Shared platform budgets (docs/scale-out.md, "Budgets") ----
+
+constexpr int64_t kHourMs = 3'600'000;
+constexpr const char* kTenant = "contoso-tenant";
+
+// The four connectors work on one platform tenant (one budget_key), whose hourly budget is too
+// small for the window's syncs: the nodes' syncs share one count in the database.
+class SharedBudgetTest : public MultiWorkerTest {
+ protected:
+  // The set-up (credential tests, auto-mapping) takes 8 requests a connector and a window's
+  // sync about 17: the budget lets the set-up and one or two of the four syncs through.
+  static constexpr int64_t kBudget = 60;
+
+  void adjust(json::object& connector) const override {
+    connector["http"] = json::object{{"hourly_budget", kBudget}, {"budget_key", kTenant}};
+    // Every decrease applied, none held, so that every quantity is written and reads back exact.
+    connector["policies"].as_object()["decreases"] = "auto";
+    connector["policies"].as_object()["max_decrease_share"] = 1;
+    connector["policies"].as_object()["hold_drops_to_zero"] = false;
+  }
+
+  size_t platform_requests() {
+    size_t total = 0;
+    for (auto& sim : sims_) total += requests_of(sim->port());
+    return total;
+  }
+
+  int64_t budget_used() {
+    auto used = store_->budget_used(kTenant, kHourMs, SystemClock::instance().now_ms());
+    return used ? *used : -1;
+  }
+
+  // Every job of `window` has ended, or waits for the budget (not due yet).
+  bool window_settled(const std::string& window) {
+    auto jobs = jobs_of(window);
+    if (jobs.empty()) return false;
+    const int64_t now = SystemClock::instance().now_ms();
+    for (const auto& [connector, job] : jobs) {
+      bool waits = job.state == JobState::kQueued && job.due_at_ms > now &&
+                   job.message.find("request budget exhausted") != std::string::npos;
+      if (job.state == JobState::kRunning || (job.state == JobState::kQueued && !waits))
+        return false;
+    }
+    return true;
+  }
+
+  Status sql(const std::string& statement) {
+    auto r = database_.cluster()->query(database_.name(), statement);
+    return r ? Status::Ok() : r.status();
+  }
+};
+
+TEST_F(SharedBudgetTest, SyncsStopAtTheTenantsBudgetAcrossNodesWaitAndFinishExactlyLater) {
+  // Every request so far (credential tests, auto-mapping) counted under the tenant.
+  ASSERT_GT(platform_requests(), 0u);
+  EXPECT_EQ(budget_used(), static_cast<int64_t>(platform_requests()));
+  ASSERT_LT(budget_used(), kBudget);
+
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  for (int n = 0; n < 2; ++n) {
+    workers.push_back(start_worker(n));
+    ASSERT_TRUE(workers.back()->read_line()) << logs();
+  }
+  const int64_t enqueued_ms = SystemClock::instance().now_ms();
+  enqueue_window("window-1");
+  ASSERT_TRUE(testing::eventually([&] { return window_settled("window-1"); }, 60s)) << logs();
+
+  // Two nodes together never sent more than the tenant's budget, and counted every request.
+  EXPECT_LE(platform_requests(), static_cast<size_t>(kBudget));
+  EXPECT_EQ(budget_used(), static_cast<int64_t>(platform_requests()));
+  std::set<std::string> waiting;
+  for (const auto& [connector, job] : jobs_of("window-1")) {
+    if (job.state != JobState::kQueued) {
+      EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message;
+      continue;
+    }
+    waiting.insert(connector);
+    // It waits in the queue until the budget has room (an hour after the first requests),
+    // not retried meanwhile, saying why.
+    EXPECT_GE(job.due_at_ms, enqueued_ms + kHourMs - 120'000) << connector;
+    EXPECT_NE(job.message.find("resumes at"), std::string::npos) << job.message;
+    auto run = store_->get_run(job.run_id);
+    if (job.run_id != 0) {
+      ASSERT_TRUE(run && run->has_value()) << connector;
+      EXPECT_NE((*run)->message.find("request budget exhausted"), std::string::npos)
+          << connector << ": " << (*run)->message;
+      EXPECT_NE((*run)->message.find("resumes at"), std::string::npos) << (*run)->message;
+    }
+  }
+  ASSERT_FALSE(waiting.empty()) << "the budget stopped no sync (" << platform_requests()
+                                << " requests): lower it";
+
+  // The count survives the nodes' restart: new nodes leave the waiting jobs waiting, and a
+  // sync asked for now stops at once on the same budget.
+  for (auto& w : workers) w->send_signal(SIGTERM);
+  for (auto& w : workers) EXPECT_EQ(w->wait_exit(15s), 0) << logs();
+  workers.clear();
+  const size_t before_restart = platform_requests();
+  for (int n = 2; n < 4; ++n) {
+    workers.push_back(start_worker(n));
+    ASSERT_TRUE(workers.back()->read_line()) << logs();
+  }
+  SyncJob now_job;
+  now_job.connector_id = *waiting.begin() == id(0) ? id(1) : id(0);
+  now_job.window_key = "api:after-restart";
+  now_job.trigger = "api";
+  now_job.due_at_ms = SystemClock::instance().now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(now_job));
+  ASSERT_TRUE(testing::eventually([&] { return window_settled("api:after-restart"); }, 30s))
+      << logs();
+  EXPECT_EQ(jobs_of("api:after-restart").begin()->second.state, JobState::kQueued);
+  EXPECT_LE(platform_requests(), static_cast<size_t>(kBudget));
+  EXPECT_EQ(budget_used(), static_cast<int64_t>(platform_requests()));
+  for (const auto& connector : waiting)
+    EXPECT_EQ(jobs_of("window-1").at(connector).state, JobState::kQueued) << connector;
+  EXPECT_GE(platform_requests(), before_restart);
+
+  // An hour passes (the test moves the tenant's counts and the jobs' wait an hour back), as
+  // often as the budget needs to let every waiting sync finish.
+  for (int hour = 0; hour < 4 && !window_done("window-1"); ++hour) {
+    ASSERT_TRUE(sql("UPDATE budget_buckets SET second = second - 3600").ok());
+    ASSERT_TRUE(
+        sql("UPDATE sync_jobs SET due_at_ms = due_at_ms - 3600000 WHERE state = 'queued'").ok());
+    ASSERT_TRUE(testing::eventually(
+        [&] { return window_settled("window-1") && window_settled("api:after-restart"); }, 60s))
+        << logs();
+    EXPECT_LE(budget_used(), kBudget);
+  }
+  ASSERT_TRUE(window_done("window-1")) << logs();
+  for (const auto& [connector, job] : jobs_of("window-1"))
+    EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message << "\n" << logs();
+  for (const auto& connector : waiting)
+    EXPECT_GE(jobs_of("window-1").at(connector).attempts, 2) << connector;
+
+  // No platform received the same write twice, and every quantity reads back exactly.
+  for (int i = 0; i < kConnectors; ++i) {
+    auto writes = writes_of(sims_[i]->port());
+    std::set<std::string> distinct(writes.begin(), writes.end());
+    EXPECT_EQ(distinct.size(), writes.size()) << id(i) << " got a write twice";
+    EXPECT_FALSE(writes.empty()) << id(i) << " was never written";
+  }
+  for (auto& w : workers) w->send_signal(SIGTERM);
+  for (auto& w : workers) EXPECT_EQ(w->wait_exit(15s), 0);
+  ASSERT_TRUE(sql("UPDATE budget_buckets SET second = second - 3600").ok());  // another hour
+  for (int i = 0; i < kConnectors; ++i) ok("reconcile --no-progress " + id(i));
 }
 
 }  // namespace

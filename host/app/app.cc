@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include "host/app/tenant_budget.h"
 #include "host/common/bounded_read.h"
 #include "host/common/json.h"
 #include "host/common/redaction.h"
@@ -521,7 +522,21 @@ Result<std::unique_ptr<PluginSession>> App::open_session_for(
       if (v != nullptr && v->is_string()) secrets.emplace_back(v->get_string());
     }
   }
-  auto client = engine().make_client(connector_id, policy, std::move(secrets));
+  // The hourly budget is the tenant's, counted in the store across connectors, nodes and
+  // restarts (docs/scale-out.md, "Budgets").
+  std::shared_ptr<http::RequestBudget> budget;
+  if (policy.hourly_budget > 0) {
+    auto st = store();
+    if (!st) return st.status();
+    auto key = tenant_budget_key(connector_id, manifest, policy, *effective);
+    if (!key) return key.status();
+    budget = make_store_request_budget(**st, std::move(*key), policy.hourly_budget,
+                                       [this, connector_id](int64_t resumes_at_ms) {
+                                         std::lock_guard<std::mutex> lock(budget_mu_);
+                                         budget_refusals_[connector_id] = resumes_at_ms;
+                                       });
+  }
+  auto client = engine().make_client(connector_id, policy, std::move(secrets), std::move(budget));
   if (!client) return Status(client.status().code(), where + client.status().message());
 
   SessionContext context;
@@ -536,6 +551,15 @@ Result<std::unique_ptr<PluginSession>> App::open_session_for(
     plugin = std::move(*isolated);
   }
   return plugin->open(std::move(context), *effective);
+}
+
+int64_t App::take_budget_refusal(const std::string& connector_id) {
+  std::lock_guard<std::mutex> lock(budget_mu_);
+  auto it = budget_refusals_.find(connector_id);
+  if (it == budget_refusals_.end()) return 0;
+  int64_t resumes_at_ms = it->second;
+  budget_refusals_.erase(it);
+  return resumes_at_ms;
 }
 
 int report_failure(App& app, const Status& status, int exit_code) {

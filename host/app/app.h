@@ -127,6 +127,10 @@ class App {
   // credentials are tested before they are stored.
   Result<std::unique_ptr<PluginSession>> open_session_with(
       const std::string& connector_id, const std::optional<std::string>& credentials);
+  // When the shared request budget of the connector's platform tenant last refused one of its
+  // batches: the time (ms since the epoch) the batch would fit, or 0 when it has not since the
+  // last call. How a job learns that its run stopped on the budget, and when to run again.
+  int64_t take_budget_refusal(const std::string& connector_id);
 
  private:
   Result<Config> read_config() const;
@@ -156,6 +160,8 @@ class App {
   Result<std::map<std::string, bool>> stored_credentials_by_connector();
   std::optional<Status> validated_;  // guarded by store_mu_ once serving
   std::unique_ptr<Store> store_;
+  std::mutex budget_mu_;
+  std::map<std::string, int64_t> budget_refusals_;  // connector -> resumes at (ms)
 };
 
 // The ConnectorConfig of a connector added in the console: its plugin config, default policies

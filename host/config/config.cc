@@ -423,6 +423,8 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
         json::get_int(*workers, "claim_ttl_seconds").value_or(w.claim_ttl_seconds));
     w.poll_seconds =
         static_cast<int>(json::get_int(*workers, "poll_seconds").value_or(w.poll_seconds));
+    w.job_retention_days = static_cast<int>(
+        json::get_int(*workers, "job_retention_days").value_or(w.job_retention_days));
     if (w.poll_seconds >= w.claim_ttl_seconds)
       errors.push_back(origin +
                        ": /workers/poll_seconds: must be below workers.claim_ttl_seconds, or a "

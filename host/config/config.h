@@ -70,6 +70,7 @@ struct WorkersConfig {
   int concurrency = 4;         // syncs this node runs at once; 0: it runs none (API only)
   int claim_ttl_seconds = 60;  // a job whose node stops renewing its claim is taken over after
   int poll_seconds = 2;        // how often an idle worker looks for jobs other nodes enqueued
+  int job_retention_days = 30;  // finished jobs are deleted this long after they end
 };
 
 struct Config {

@@ -146,21 +146,25 @@ TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
   ASSERT_TRUE(plain) << plain.status().message();
   EXPECT_EQ(plain->workers.concurrency, 4);
   EXPECT_EQ(plain->workers.claim_ttl_seconds, 60);
+  EXPECT_EQ(plain->workers.job_retention_days, 30);
 
   auto api_only = load_config(
       dir.write("api-only.json",
-                R"({"plugins": {"dir": "."}, "workers": {"concurrency": 0, "claim_ttl_seconds": 10},
-          "connectors": []})"));
+                R"({"plugins": {"dir": "."}, "workers": {"concurrency": 0, "claim_ttl_seconds": 10,
+          "job_retention_days": 7}, "connectors": []})"));
   ASSERT_TRUE(api_only) << api_only.status().message();
   EXPECT_EQ(api_only->workers.concurrency, 0);
   EXPECT_EQ(api_only->workers.claim_ttl_seconds, 10);
+  EXPECT_EQ(api_only->workers.job_retention_days, 7);
 
-  auto bad = load_config(dir.write(
-      "bad.json",
-      R"({"plugins": {"dir": "."}, "workers": {"concurrency": 1000}, "connectors": []})"));
-  ASSERT_FALSE(bad);
-  EXPECT_NE(bad.status().message().find("/workers/concurrency"), std::string::npos)
-      << bad.status().message();
+  for (const auto& [workers, field] :
+       {std::pair<std::string, std::string>{R"({"concurrency": 1000})", "/workers/concurrency"},
+        {R"({"job_retention_days": 0})", "/workers/job_retention_days"}}) {
+    auto bad = load_config(dir.write("bad.json", R"({"plugins": {"dir": "."}, "workers": )" +
+                                                     workers + R"(, "connectors": []})"));
+    ASSERT_FALSE(bad) << workers;
+    EXPECT_NE(bad.status().message().find(field), std::string::npos) << bad.status().message();
+  }
   auto slow_poll = load_config(
       dir.write("slow-poll.json",
                 R"({"plugins": {"dir": "."}, "workers": {"claim_ttl_seconds": 5, "poll_seconds": 5},

@@ -60,6 +60,9 @@ struct HttpPolicy {
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{30000};
   int64_t hourly_budget = 0;             // 0: unlimited
+  // Names the platform tenant whose hourly budget the connector shares with others (counted
+  // by the host, not the engine); empty: the host derives it (docs/scale-out.md, "Budgets").
+  std::string budget_key;
   std::string ca_file;                   // extra CA bundle (PEM) trusted besides the system store
   bool verify_tls = true;
   bool allow_plain_http = false;         // plain http:// beyond loopback

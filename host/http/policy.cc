@@ -122,6 +122,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"backoff_max_ms", field(&HttpPolicy::backoff_max, as_ms)},
       {"retry_after_max_ms", field(&HttpPolicy::retry_after_max, as_ms)},
       {"hourly_budget", field(&HttpPolicy::hourly_budget, as_non_negative)},
+      {"budget_key", field(&HttpPolicy::budget_key, as_string)},
       {"ca_file", field(&HttpPolicy::ca_file, as_string)},
       {"verify_tls", field(&HttpPolicy::verify_tls, as_bool)},
       {"allow_plain_http", field(&HttpPolicy::allow_plain_http, as_bool)},

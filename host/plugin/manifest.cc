@@ -55,24 +55,34 @@ Result<AbiVersion> parse_abi_version(std::string_view text) {
 
 namespace {
 
-void collect_secrets(const boost::json::value& schema, const std::string& prefix,
-                     std::vector<std::string>& out) {
+// The JSON Pointers of the schema's properties (at any depth) annotated `annotation: true`.
+void collect_marked(const boost::json::value& schema, std::string_view annotation,
+                    const std::string& prefix, std::vector<std::string>& out) {
   const auto* props = json::get(schema, "properties");
   if (props == nullptr || !props->is_object()) return;
   for (const auto& [key, sub] : props->get_object()) {
     std::string pointer = prefix + "/" + json::pointer_token(key);
-    if (json::get_bool(sub, "x-secret").value_or(false)) out.push_back(pointer);
-    collect_secrets(sub, pointer, out);
+    if (json::get_bool(sub, annotation).value_or(false)) out.push_back(pointer);
+    collect_marked(sub, annotation, pointer, out);
   }
+}
+
+std::vector<std::string> find_marked_fields(const boost::json::value& schema,
+                                            std::string_view annotation) {
+  std::vector<std::string> out;
+  collect_marked(schema, annotation, "", out);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
 
 std::vector<std::string> find_secret_fields(const boost::json::value& schema) {
-  std::vector<std::string> out;
-  collect_secrets(schema, "", out);
-  std::sort(out.begin(), out.end());
-  return out;
+  return find_marked_fields(schema, "x-secret");
+}
+
+std::vector<std::string> find_tenant_fields(const boost::json::value& schema) {
+  return find_marked_fields(schema, "x-meterbridge-tenant");
 }
 
 Result<PluginManifest> parse_manifest(std::string_view json_text, std::string_view origin) {
@@ -127,6 +137,7 @@ Result<PluginManifest> parse_manifest(std::string_view json_text, std::string_vi
   if (schema == nullptr || !schema->is_object()) return fail("/config_schema: required object");
   m.config_schema = *schema;
   m.secret_fields = find_secret_fields(m.config_schema);
+  m.tenant_fields = find_tenant_fields(m.config_schema);
   if (const auto* http = json::get(doc, "http")) {
     if (!http->is_object()) return fail("/http: must be an object");
     m.http = *http;

@@ -6,7 +6,8 @@
 //     "id": "examplepsa", "name": "Example PSA", "version": "1.2.0", "abi": "1.0",
 //     "library": "libmeterbridge-examplepsa.so",
 //     "capabilities": ["provision_accounts"],
-//     "config_schema": { JSON Schema; secret fields carry "x-secret": true },
+//     "config_schema": { JSON Schema; secret fields carry "x-secret": true, the fields naming
+//                        the platform tenant "x-meterbridge-tenant": true },
 //     "http": { "max_concurrency": 9, "per_endpoint_concurrency": 3, "hourly_budget": 10000 },
 //     "resend_unchanged": "scheduled"
 //   }
@@ -67,6 +68,10 @@ struct PluginManifest {
   ResendUnchanged resend_unchanged = ResendUnchanged::kNever;
   // JSON Pointers (into the connector's plugin config) of the fields the schema marks secret.
   std::vector<std::string> secret_fields;
+  // JSON Pointers of the fields that together name the platform tenant a connector works on
+  // (schema annotation "x-meterbridge-tenant": true): connectors with the same values share
+  // the tenant's request budget (docs/scale-out.md, "Budgets").
+  std::vector<std::string> tenant_fields;
 
   bool has_capability(std::string_view c) const;
   // Whether a run started by `trigger` (manual, schedule, api, ...) writes unchanged lines too.
@@ -87,6 +92,8 @@ std::string manifest_disagreement(const PluginManifest& sidecar, const PluginMan
 // Walks a JSON Schema's "properties" (recursively through objects) and returns the JSON
 // Pointers of properties marked "x-secret": true.
 std::vector<std::string> find_secret_fields(const boost::json::value& schema);
+// The same for properties marked "x-meterbridge-tenant": true.
+std::vector<std::string> find_tenant_fields(const boost::json::value& schema);
 
 }  // namespace mb
 

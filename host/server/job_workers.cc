@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "host/common/clock.h"
 
@@ -152,6 +153,13 @@ void JobWorkers::run_one(const SyncJob& job) {
     case JobOutcome::Kind::kStopped:
       recorded = store_.requeue_job(job.id, worker_id_, 0, outcome.message);
       break;
+    case JobOutcome::Kind::kDeferred:
+      // Not a retry: the job waits in the queue, unclaimed, until the budget has room.
+      recorded = store_.requeue_job(job.id, worker_id_, outcome.due_at_ms, outcome.message);
+      if (recorded && *recorded)
+        spdlog::info("connector {}: job {} waits for its platform's request budget: {}",
+                     job.connector_id, job.id, outcome.message);
+      break;
   }
   if (!recorded)
     spdlog::error("connector {}: could not record how job {} ended: {}", job.connector_id, job.id,
@@ -163,7 +171,21 @@ void JobWorkers::run_one(const SyncJob& job) {
 
 void JobWorkers::heartbeat() {
   const int64_t every_ms = std::max<int64_t>(options_.claim_ttl_ms / 4, 100);
+  std::optional<std::chrono::steady_clock::time_point> cleaned;
   for (;;) {
+    // Every node deletes the old finished jobs once an hour: the same statement from several
+    // nodes deletes each row once, and a job still queued or running is never touched.
+    if (!cleaned || std::chrono::steady_clock::now() - *cleaned >= std::chrono::hours(1)) {
+      cleaned = std::chrono::steady_clock::now();
+      auto deleted =
+          store_.delete_finished_jobs(SystemClock::instance().now_ms() - options_.job_retention_ms);
+      if (!deleted)
+        spdlog::warn("job workers: cannot delete old finished jobs: {}",
+                     deleted.status().message());
+      else if (*deleted > 0)
+        spdlog::info("job workers: deleted {} jobs that ended over {} days ago", *deleted,
+                     options_.job_retention_ms / (24 * 3'600'000));
+    }
     {
       // Keeps renewing while stopping: the running jobs still need their claims until they end.
       auto workers_ended = [this] { return stopping_ && running_threads_ == 1; };

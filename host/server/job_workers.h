@@ -38,19 +38,23 @@ struct JobWorkerOptions {
   int64_t busy_retry_ms = 5'000;
   // Claims of a job that keeps finding its connector busy, before the job is given up as failed.
   int64_t max_attempts = 20;
+  // Jobs that ended are deleted this long after they ended, by the heartbeat, once an hour.
+  int64_t job_retention_ms = int64_t{30} * 24 * 3'600'000;
 };
 
 // How running a claimed job went.
 struct JobOutcome {
   enum class Kind {
-    kDone,     // the sync ran (whatever the run's own outcome): run_id says which
-    kFailed,   // it could not run: message says why
-    kBusy,     // the connector's lease is held elsewhere: try again later
-    kStopped,  // this node is stopping: put it back for another node
+    kDone,      // the sync ran (whatever the run's own outcome): run_id says which
+    kFailed,    // it could not run: message says why
+    kBusy,      // the connector's lease is held elsewhere: try again later
+    kStopped,   // this node is stopping: put it back for another node
+    kDeferred,  // the run stopped on its platform's request budget: run it again at due_at_ms
   };
   Kind kind = Kind::kDone;
   int64_t run_id = 0;
   std::string message;
+  int64_t due_at_ms = 0;  // kDeferred: when the budget allows the rest
 };
 
 class JobWorkers {

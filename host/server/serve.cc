@@ -269,6 +269,7 @@ class Daemon {
     options.concurrency = config.workers.concurrency;
     options.claim_ttl_ms = int64_t{config.workers.claim_ttl_seconds} * 1000;
     options.poll_every_ms = int64_t{config.workers.poll_seconds} * 1000;
+    options.job_retention_ms = int64_t{config.workers.job_retention_days} * 24 * 3'600'000;
     workers_ = std::make_unique<JobWorkers>(store, options,
                                             [this](const SyncJob& job) { return run_job(job); });
     workers_->start();
@@ -303,12 +304,18 @@ class Daemon {
     SyncOptions sync;
     sync.trigger = job.trigger;
     sync.cancelled = &stop_requested_;
+    (void)app_.take_budget_refusal(id);  // one of an earlier run, no longer news
     auto report = ops::sync_connector(app_, id, sync);
+    const int64_t budget_resumes_at_ms = app_.take_budget_refusal(id);
     if (!report) {
       const Status& failed = report.status();
       if (failed.code() == ErrorClass::kConflict)
         return {JobOutcome::Kind::kBusy, 0, failed.message()};
       if (stop_requested_) return {JobOutcome::Kind::kStopped, 0, "a node stopped while it ran"};
+      if (budget_resumes_at_ms > 0)
+        return {JobOutcome::Kind::kDeferred, 0,
+                failed.message() + "; resumes at " + format_iso8601_utc(budget_resumes_at_ms),
+                budget_resumes_at_ms};
       spdlog::error("connector {}: {} sync failed: {}", id, job.trigger, failed.message());
       return {JobOutcome::Kind::kFailed, 0, failed.message()};
     }
@@ -319,6 +326,13 @@ class Daemon {
         report->run.state != RunState::kOk && report->run.state != RunState::kNeedsAttention;
     if (stop_requested_ && unfinished)
       return {JobOutcome::Kind::kStopped, report->run.id, "a node stopped while it ran"};
+    // Stopped at a batch boundary by the tenant's request budget: the job waits until the
+    // budget has room, then a new run re-reads the platform for what this one left.
+    if (unfinished && budget_resumes_at_ms > 0)
+      return {JobOutcome::Kind::kDeferred, report->run.id,
+              "request budget exhausted after run " + std::to_string(report->run.id) +
+                  "; resumes at " + format_iso8601_utc(budget_resumes_at_ms),
+              budget_resumes_at_ms};
     return {JobOutcome::Kind::kDone, report->run.id, ""};
   }
 

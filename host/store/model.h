@@ -168,6 +168,14 @@ struct SyncJob {
   std::string finished_at;
 };
 
+// A reservation against a platform's request budget shared by every connector on one tenant
+// (Store::reserve_budget).
+struct BudgetReservation {
+  bool reserved = false;
+  int64_t used = 0;           // requests counted in the window ending now, these included
+  int64_t resumes_at_ms = 0;  // not reserved: the earliest time the requests would fit
+};
+
 // A durable record of a write that is not idempotent (a delta adjustment), made before the
 // write is sent (docs/sync.md, "The write journal"). Open until a run proves its outcome.
 struct WriteIntent {

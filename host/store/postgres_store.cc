@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "host/store/internal/budget_window.h"
 #include "host/store/internal/pg.h"
 #include "host/store/internal/rows.h"
 #include "host/store/secret_box.h"
@@ -301,6 +302,15 @@ CREATE TABLE alert_changes(
   received_at TEXT NOT NULL,
   source TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(alert_id, version)
+);
+)sql",
+    // 7: platform request budgets shared per tenant, as SQLite's schema 10.
+    R"sql(
+CREATE TABLE budget_buckets(
+  budget_key TEXT COLLATE "C" NOT NULL,
+  second BIGINT NOT NULL,
+  requests BIGINT NOT NULL CHECK(requests >= 0),
+  PRIMARY KEY(budget_key, second)
 );
 )sql",
 };
@@ -1267,6 +1277,61 @@ class PostgresStore : public Store {
     return out;
   }
 
+  Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "DELETE FROM sync_jobs WHERE state IN ('done','failed') AND finished_at <> '' "
+        "AND finished_at COLLATE \"C\" < $1",
+        pg_params(format_iso8601_utc(ended_before_ms)));
+    if (!r) return r.status();
+    return r->affected();
+  }
+
+  // ---- Budgets ----
+  // Reservations of one key are serialized by a transaction-scoped advisory lock on the key's
+  // hash (a key collision only serializes two keys, never merges their counts): the sum read
+  // and the count written below see no other node's reservation in between, and the lock goes
+  // with the transaction, whatever happens to this connection.
+  Result<BudgetReservation> reserve_budget(const std::string& budget_key, int64_t n, int64_t limit,
+                                           int64_t window_ms, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    BudgetReservation reservation;
+    Status st = in_transaction([&]() -> Status {
+      MB_RETURN_IF_ERROR(
+          db_->exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", pg_params(budget_key))
+              .status());
+      const int64_t first = store_internal::first_bucket_in_window(window_ms, now_ms);
+      MB_RETURN_IF_ERROR(
+          db_->exec("DELETE FROM budget_buckets WHERE budget_key = $1 AND second < $2",
+                    pg_params(budget_key, first))
+              .status());
+      auto buckets = read_budget_buckets(budget_key, first);
+      if (!buckets) return buckets.status();
+      reservation = store_internal::judge_budget(*buckets, n, limit, window_ms, now_ms);
+      if (!reservation.reserved) return Status::Ok();
+      return db_
+          ->exec(
+              "INSERT INTO budget_buckets(budget_key, second, requests) VALUES($1, $2, $3) "
+              "ON CONFLICT(budget_key, second) DO UPDATE "
+              "SET requests = budget_buckets.requests + excluded.requests",
+              pg_params(budget_key, store_internal::budget_bucket(now_ms), n))
+          .status();
+    });
+    if (!st.ok()) return st;
+    return reservation;
+  }
+
+  Result<int64_t> budget_used(const std::string& budget_key, int64_t window_ms,
+                              int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "SELECT COALESCE(SUM(requests), 0)::BIGINT FROM budget_buckets WHERE budget_key = $1 AND "
+        "second >= $2",
+        pg_params(budget_key, store_internal::first_bucket_in_window(window_ms, now_ms)));
+    if (!r) return r.status();
+    return r->integer(0, 0);
+  }
+
   // ---- Write journal ----
   Result<std::vector<int64_t>> record_write_intents(
       const std::vector<WriteIntent>& intents) override {
@@ -1663,6 +1728,19 @@ class PostgresStore : public Store {
       box_.emplace(std::move(*box));
     }
     return &*box_;
+  }
+
+  // The key's buckets from `first` on, oldest first.
+  Result<std::vector<std::pair<int64_t, int64_t>>> read_budget_buckets(
+      const std::string& budget_key, int64_t first) {
+    auto r = db_->exec(
+        "SELECT second, requests FROM budget_buckets WHERE budget_key = $1 AND second >= $2 "
+        "ORDER BY second",
+        pg_params(budget_key, first));
+    if (!r) return r.status();
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->integer(i, 0), r->integer(i, 1));
+    return out;
   }
 
   template <typename Body>

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "host/store/internal/budget_window.h"
 #include "host/store/internal/rows.h"
 #include "host/store/internal/sqlite.h"
 #include "host/store/secret_box.h"
@@ -356,6 +357,16 @@ CREATE TABLE alert_changes(
   source TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(alert_id, version)
 );
+)sql",
+    // 10: platform request budgets shared per tenant (docs/scale-out.md, "Budgets"): requests
+    // counted per budget key in one-second buckets.
+    R"sql(
+CREATE TABLE budget_buckets(
+  budget_key TEXT NOT NULL,
+  second INTEGER NOT NULL,
+  requests INTEGER NOT NULL CHECK(requests >= 0),
+  PRIMARY KEY(budget_key, second)
+) WITHOUT ROWID;
 )sql",
 };
 
@@ -1402,6 +1413,56 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "DELETE FROM sync_jobs WHERE state IN ('done','failed') AND finished_at <> '' "
+                "AND finished_at < ?1");
+    s.bind(1, format_iso8601_utc(ended_before_ms));
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  // ---- Budgets ----
+  // BEGIN IMMEDIATE serializes every writer of the database, so the read and the count below
+  // see no other reservation in between.
+  Result<BudgetReservation> reserve_budget(const std::string& budget_key, int64_t n, int64_t limit,
+                                           int64_t window_ms, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    BudgetReservation reservation;
+    Status st = in_transaction([&]() -> Status {
+      const int64_t first = store_internal::first_bucket_in_window(window_ms, now_ms);
+      Statement expire(db_, "DELETE FROM budget_buckets WHERE budget_key = ?1 AND second < ?2");
+      expire.bind(1, budget_key).bind(2, first);
+      expire.step();
+      MB_RETURN_IF_ERROR(expire.status());
+      auto buckets = read_budget_buckets(budget_key, first);
+      if (!buckets) return buckets.status();
+      reservation = store_internal::judge_budget(*buckets, n, limit, window_ms, now_ms);
+      if (!reservation.reserved) return Status::Ok();
+      Statement count(db_,
+                      "INSERT INTO budget_buckets(budget_key, second, requests) VALUES(?1, ?2, ?3) "
+                      "ON CONFLICT(budget_key, second) DO UPDATE SET requests = requests + ?3");
+      count.bind(1, budget_key).bind(2, store_internal::budget_bucket(now_ms)).bind(3, n);
+      count.step();
+      return count.status();
+    });
+    if (!st.ok()) return st;
+    return reservation;
+  }
+
+  Result<int64_t> budget_used(const std::string& budget_key, int64_t window_ms,
+                              int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto buckets =
+        read_budget_buckets(budget_key, store_internal::first_bucket_in_window(window_ms, now_ms));
+    if (!buckets) return buckets.status();
+    int64_t used = 0;
+    for (const auto& b : *buckets) used += b.second;
+    return used;
+  }
+
   // ---- Write journal ----
   Result<std::vector<int64_t>> record_write_intents(const std::vector<WriteIntent>& intents) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -1804,6 +1865,19 @@ class SqliteStore : public Store {
       return Status::NotFound("no job " + std::to_string(job_id));
     }
     return store_internal::read_job(s);
+  }
+
+  // The key's buckets from `first` on, oldest first.
+  Result<std::vector<std::pair<int64_t, int64_t>>> read_budget_buckets(
+      const std::string& budget_key, int64_t first) {
+    Statement s(db_,
+                "SELECT second, requests FROM budget_buckets WHERE budget_key = ?1 AND "
+                "second >= ?2 ORDER BY second");
+    s.bind(1, budget_key).bind(2, first);
+    std::vector<std::pair<int64_t, int64_t>> out;
+    while (s.step()) out.emplace_back(s.integer(0), s.integer(1));
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
   }
 
   Result<std::optional<LeaseHolder>> read_lease(const std::string& connector_id) {

@@ -221,6 +221,25 @@ class Store {
                                    const std::string& message) = 0;
   // Newest first; connector_id empty for all connectors.
   virtual Result<std::vector<SyncJob>> list_jobs(const std::string& connector_id, int limit) = 0;
+  // Deletes the jobs that ended (done or failed) before ended_before_ms; queued and running
+  // jobs stay, and so do the runs the deleted ones made. Returns how many it deleted.
+  virtual Result<int64_t> delete_finished_jobs(int64_t ended_before_ms) = 0;
+
+  // ---- Budgets: platform request budgets per tenant, across nodes and restarts ----
+  // A platform's hourly request budget belongs to its tenant, not to a connector: every
+  // connector (on every node) whose requests count against the same tenant reserves under one
+  // budget_key. Requests are counted in one-second buckets at the time given.
+  //
+  // Counts n requests under `budget_key` at now_ms when those counted in the window_ms ending
+  // at now_ms, plus n, stay within `limit`; otherwise counts nothing and says when they would
+  // fit. One transaction, serialized per key (PostgreSQL: a transaction-scoped advisory lock),
+  // so nodes reserving at once never exceed the limit together.
+  virtual Result<BudgetReservation> reserve_budget(const std::string& budget_key, int64_t n,
+                                                   int64_t limit, int64_t window_ms,
+                                                   int64_t now_ms) = 0;
+  // Requests counted under `budget_key` in the window_ms ending at now_ms.
+  virtual Result<int64_t> budget_used(const std::string& budget_key, int64_t window_ms,
+                                      int64_t now_ms) = 0;
 
   // ---- Write journal (non-idempotent writes) ----
   // Records intents durably in one transaction (synchronous commit) and returns their ids, in

@@ -4,7 +4,10 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <functional>
+#include <set>
+#include <thread>
 
 #include "host/store/secret_box.h"
 #include "host/store/testing/store_under_test.h"
@@ -503,6 +506,110 @@ TEST_P(StoreTest, AConnectorWithAJobRunningIsNotClaimedTwiceAndARequeuedJobWaits
   EXPECT_EQ((*again)->window_key, "schedule");
   EXPECT_EQ((*again)->attempts, 2);
   EXPECT_EQ((*again)->message, "connector busy");
+}
+
+TEST_P(StoreTest, FinishedJobsAreDeletedAfterTheirRetentionAndOpenOnesStay) {
+  const int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "old-done", t0)));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "old-failed", t0)));
+  for (const char* outcome : {"done", "failed"}) {
+    auto job = store_->claim_job("worker-a", 30'000);
+    ASSERT_TRUE(job && job->has_value());
+    ASSERT_TRUE(*store_->finish_job(
+        (*job)->id, "worker-a",
+        std::string(outcome) == "done" ? JobState::kDone : JobState::kFailed, 0, ""));
+  }
+  clock_.advance_ms(60'000);
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "recent-done", clock_.now_ms())));
+  auto recent = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(recent && recent->has_value());
+  ASSERT_TRUE(*store_->finish_job((*recent)->id, "worker-a", JobState::kDone, 0, ""));
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "queued", t0)));
+
+  auto deleted = store_->delete_finished_jobs(t0 + 30'000);
+  ASSERT_TRUE(deleted) << deleted.status().message();
+  EXPECT_EQ(*deleted, 2);
+  std::set<std::string> left;
+  for (const auto& job : *store_->list_jobs("", 10)) left.insert(job.window_key);
+  EXPECT_EQ(left, (std::set<std::string>{"recent-done", "queued"}));
+  EXPECT_EQ(*store_->delete_finished_jobs(t0 + 30'000), 0);
+}
+
+// ---- Budgets ----
+
+TEST_P(StoreTest, ABudgetCountsPerKeyWithinItsWindowAndSaysWhenARefusedReservationFits) {
+  constexpr int64_t kHour = 3'600'000;
+  const int64_t t0 = clock_.now_ms();
+  auto first = store_->reserve_budget("tenant-a", 6, 10, kHour, t0);
+  ASSERT_TRUE(first) << first.status().message();
+  EXPECT_TRUE(first->reserved);
+  EXPECT_EQ(first->used, 6);
+  auto second = store_->reserve_budget("tenant-a", 3, 10, kHour, t0 + 10'000);
+  ASSERT_TRUE(second && second->reserved);
+  EXPECT_EQ(second->used, 9);
+  // Two more do not fit: nothing is counted, and they fit once the first six leave the hour.
+  auto refused = store_->reserve_budget("tenant-a", 2, 10, kHour, t0 + 20'000);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->reserved);
+  EXPECT_EQ(refused->used, 9);
+  EXPECT_EQ(refused->resumes_at_ms, t0 + kHour);
+  EXPECT_EQ(*store_->budget_used("tenant-a", kHour, t0 + 20'000), 9);
+  // Another key has a count of its own.
+  auto other = store_->reserve_budget("tenant-b", 10, 10, kHour, t0 + 20'000);
+  ASSERT_TRUE(other && other->reserved);
+  EXPECT_EQ(*store_->budget_used("tenant-a", kHour, t0 + 20'000), 9);
+
+  EXPECT_FALSE(store_->reserve_budget("tenant-a", 2, 10, kHour, t0 + kHour - 1)->reserved);
+  auto later = store_->reserve_budget("tenant-a", 2, 10, kHour, t0 + kHour);
+  ASSERT_TRUE(later && later->reserved);
+  EXPECT_EQ(later->used, 5);  // the three of t0 + 10 s, and these two
+  EXPECT_EQ(*store_->budget_used("tenant-a", kHour, t0 + kHour + 10'000), 2);
+}
+
+TEST_P(StoreTest, ABudgetsCountSurvivesAReopen) {
+  constexpr int64_t kHour = 3'600'000;
+  const int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(store_->reserve_budget("tenant-a", 7, 10, kHour, t0)->reserved);
+  store_.reset();
+  auto reopened = state_.open(&clock_);
+  ASSERT_TRUE(reopened);
+  store_ = std::move(*reopened);
+  EXPECT_EQ(*store_->budget_used("tenant-a", kHour, t0 + 1'000), 7);
+  EXPECT_FALSE(store_->reserve_budget("tenant-a", 4, 10, kHour, t0 + 1'000)->reserved);
+}
+
+// Four nodes (connections) reserving one tenant's budget at once, a request at a time, until
+// refused: together they count exactly the limit, never more.
+TEST_P(StoreTest, NodesReservingOneBudgetAtOnceNeverExceedItTogether) {
+  constexpr int64_t kHour = 3'600'000;
+  constexpr int64_t kLimit = 120;
+  const int64_t now = clock_.now_ms();
+  std::vector<std::unique_ptr<Store>> nodes;
+  for (int i = 0; i < 4; ++i) {
+    auto node = state_.open(&clock_);
+    ASSERT_TRUE(node) << node.status().message();
+    nodes.push_back(std::move(*node));
+  }
+  std::atomic<int64_t> reserved{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (auto& node : nodes) {
+    threads.emplace_back([&, store = node.get()] {
+      for (int i = 0; i < 2 * kLimit; ++i) {  // bounded: more tries than the limit
+        auto r = store->reserve_budget("tenant-a", 1, kLimit, kHour, now);
+        if (!r) {
+          if (r.status().code() != ErrorClass::kRetry) ++errors;
+          continue;
+        }
+        if (!r->reserved) return;
+        ++reserved;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(reserved.load(), kLimit);
+  EXPECT_EQ(*store_->budget_used("tenant-a", kHour, now), kLimit);
 }
 
 // ---- The write journal ----
@@ -1111,7 +1218,7 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
   }
   auto store = open_sqlite_store(options);
   ASSERT_TRUE(store) << store.status().message();
-  EXPECT_EQ(store_schema_version(), 9);
+  EXPECT_GE(store_schema_version(), 9);
   auto connector = (*store)->get_connector("acme");
   ASSERT_TRUE(connector && *connector);
   EXPECT_EQ((*connector)->partner, "Acme IT");

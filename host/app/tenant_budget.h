@@ -1,0 +1,51 @@
+// The request budgets of platform tenants, counted in the state store (docs/scale-out.md,
+// "Budgets"). A platform's hourly budget belongs to its tenant, shared by every connector
+// (and every node, and every restart) working on it; the HTTP engine only asks a
+// RequestBudget, and this one asks the store, under the tenant's budget key.
+//
+//   auto key = tenant_budget_key(connector.id, manifest, policy, plugin_config_json);
+//   auto budget = make_store_request_budget(store, *key, policy.hourly_budget,
+//                                           [&](int64_t resumes_at_ms) { ... });
+//   engine.make_client(connector.id, policy, secrets, budget);
+#ifndef METERBRIDGE_HOST_APP_TENANT_BUDGET_H_
+#define METERBRIDGE_HOST_APP_TENANT_BUDGET_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "host/common/status.h"
+#include "host/http/http_client.h"
+#include "host/http/request_budget.h"
+#include "host/plugin/manifest.h"
+#include "host/store/store.h"
+
+namespace mb::app {
+
+// The key a connector's requests are counted under:
+//   - the connector's http.budget_key when it sets one (connectors naming the same key share
+//     one budget, whatever their plugin);
+//   - else, when the plugin's config schema marks the fields that name its tenant
+//     ("x-meterbridge-tenant": true), "<plugin>:tenant:<hash of those fields' values>" — a
+//     hash, so that a tenant field that is also a credential is never stored;
+//   - else "<plugin>:connector:<connector id>": a budget of the connector's own, still counted
+//     across nodes and restarts.
+// ConfigInvalid when plugin_config_json is not a JSON object.
+Result<std::string> tenant_budget_key(const std::string& connector_id,
+                                      const PluginManifest& manifest,
+                                      const http::HttpPolicy& policy,
+                                      const std::string& plugin_config_json);
+
+// Told when the budget refuses a batch: the earliest time (ms since the epoch) it would fit.
+using BudgetRefused = std::function<void(int64_t resumes_at_ms)>;
+
+// A RequestBudget counted by `store` under `budget_key` over a sliding hour. `store` must
+// outlive it.
+std::shared_ptr<http::RequestBudget> make_store_request_budget(Store& store, std::string budget_key,
+                                                               int64_t limit,
+                                                               BudgetRefused on_refused = {});
+
+}  // namespace mb::app
+
+#endif  // METERBRIDGE_HOST_APP_TENANT_BUDGET_H_
