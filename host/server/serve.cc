@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "host/app/operations.h"
@@ -303,6 +304,13 @@ class Daemon {
     SyncOptions sync;
     sync.trigger = job.trigger;
     sync.cancelled = &stop_requested_;
+    // Shown live in the console like the runs the API starts (api_ is set before the workers
+    // start, and only with the admin API on).
+    std::optional<RunProgressBoard::TrackedRun> tracked;
+    if (api_) {
+      tracked.emplace(api_->progress().track(id, job.trigger));
+      sync.progress = tracked->callback();
+    }
     auto report = ops::sync_connector(app_, id, sync);
     if (!report) {
       const Status& failed = report.status();
