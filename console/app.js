@@ -450,7 +450,7 @@ async function renderWorkspaces(connector) {
     refresh.disabled = true;
     try {
       const read = await api("GET", `${base}/accounts?refresh=true`);
-      notify(`Read ${read.accounts.length} PSA accounts`);
+      notify(`Read ${read.accounts.filter((a) => !a.missing).length} PSA accounts`);
     } catch (e) {
       notify(e.message);
     }
@@ -483,7 +483,7 @@ async function renderWorkspaces(connector) {
                         ondragleave: (e) => e.currentTarget.classList.remove("drop-target") },
         el("th", { scope: "row" }, w.name, el("div", { class: "sub" }, w.workspace_id)),
         el("td", { "data-field": "account" }, w.account_name ? w.account_name : "—", drift),
-        el("td", {}, w.state),
+        el("td", { class: "state" }, w.state),
         el("td", { class: "row-actions" },
           w.state !== "excluded" ? el("button", { type: "button", class: "secondary", "data-action": "pick",
             onclick: () => pickAccount(w, doc.unmapped_accounts, (account) =>
