@@ -11,7 +11,7 @@ restarts; auto-match the workspaces and map the rest by search and by drag and d
 sync; approve some held lines in bulk with an effective date and dismiss another; sync from Runs
 with the simulator slowed down while the live progress shows, for a run the API started and for
 one the job workers ran; open the run, retry its failed line, reconcile; rename and deactivate
-companies on the simulator and see the drift badges; disconnect (after a cancelled
+companies on the simulator, see the drift badges and accept the rename; disconnect (after a cancelled
 confirmation) and remove the connector. Keyboard use and the phone width are checked on each
 screen. Screenshots go to <build>/tests/onboarding-screenshots/ (artifacts, not committed).
 
