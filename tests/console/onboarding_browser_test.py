@@ -74,6 +74,9 @@ def set_up(f):
         "state": {"path": os.path.join(f.work, "state", "mb.db")},
         "plugins": {"dir": os.path.join(f.build, "plugins")},
         "api": {"token": "vendor-token-for-onboarding-tests"},
+        # The daily sync half a day away, so none starts beside the test's own runs.
+        "schedule": {"time": (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=12)).strftime("%H:%M"),
+                     "timezone": "UTC", "jitter_minutes": 0},
         "connectors": [],
     }
     f.config = os.path.join(f.work, "mb.json")
