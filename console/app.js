@@ -382,7 +382,16 @@ async function renderAddConnector() {
 // What a dragged PSA account carries: its id, under a type only this page uses.
 const DRAG_TYPE = "application/x-meterbridge-account";
 
-const DRIFT_TEXT = { renamed: "Renamed", deleted: "Deleted in PSA", inactive: "Inactive in PSA" };
+// A mapped PSA account that changed on the platform since it was mapped (the API's `drift`).
+function driftBadge(w) {
+  const text = {
+    account_renamed: `Renamed: ${w.account_name_when_mapped} → ${w.account_name}`,
+    // A PSA that lists only active accounts shows a deactivated one as gone, too.
+    account_missing: "Not in PSA (deleted or inactive)",
+    account_inactive: "Inactive in PSA",
+  }[w.drift] || w.drift;
+  return el("span", { class: "badge badge-drift", "data-drift": w.drift }, text);
+}
 
 function matches(text, search) {
   return text.toLowerCase().includes(search.trim().toLowerCase());
@@ -404,6 +413,7 @@ async function renderWorkspaces(connector) {
   const workspaces = doc.workspaces;
   const mapped = workspaces.filter((w) => w.state === "mapped").length;
   const excluded = workspaces.filter((w) => w.state === "excluded").length;
+  const drifted = workspaces.filter((w) => w.drift).length;
   const reload = () => renderWorkspaces(connector);
 
   const act = async (method, path, body, done) => {
@@ -433,14 +443,27 @@ async function renderWorkspaces(connector) {
     await reload();
   });
 
+  // Drift shows once the PSA accounts are read again: here, at auto-match, or by a sync's plan
+  // (every few hours).
+  const refresh = el("button", { type: "button", class: "secondary", id: "refresh-accounts" }, "Refresh PSA accounts");
+  refresh.addEventListener("click", async () => {
+    refresh.disabled = true;
+    try {
+      const read = await api("GET", `${base}/accounts?refresh=true`);
+      notify(`Read ${read.accounts.filter((a) => !a.missing).length} PSA accounts`);
+    } catch (e) {
+      notify(e.message);
+    }
+    await reload();
+  });
+
   const rows = el("tbody");
   const fill = () => {
     const shown = workspaces.filter((w) =>
-      (view.filter === "all" || (view.filter === "drift" ? w.drift && w.drift !== "none" : w.state === view.filter)) &&
+      (view.filter === "all" || (view.filter === "drift" ? Boolean(w.drift) : w.state === view.filter)) &&
       (matches(w.name, view.search) || matches(w.workspace_id, view.search) || matches(w.account_name || "", view.search)));
     rows.replaceChildren(...shown.map((w) => {
-      const drift = w.drift && w.drift !== "none"
-        ? el("span", { class: "badge badge-drift", "data-drift": w.drift }, DRIFT_TEXT[w.drift] || w.drift) : null;
+      const drift = w.drift ? driftBadge(w) : null;
       const path = `${base}/mappings/accounts/${encodeURIComponent(w.workspace_id)}`;
       const exclusion = `${base}/exclusions/workspaces/${encodeURIComponent(w.workspace_id)}`;
       const dropAccount = w.state === "excluded" ? null : (e) => {
@@ -460,12 +483,16 @@ async function renderWorkspaces(connector) {
                         ondragleave: (e) => e.currentTarget.classList.remove("drop-target") },
         el("th", { scope: "row" }, w.name, el("div", { class: "sub" }, w.workspace_id)),
         el("td", { "data-field": "account" }, w.account_name ? w.account_name : "—", drift),
-        el("td", {}, w.state),
+        el("td", { class: "state" }, w.state),
         el("td", { class: "row-actions" },
           w.state !== "excluded" ? el("button", { type: "button", class: "secondary", "data-action": "pick",
             onclick: () => pickAccount(w, doc.unmapped_accounts, (account) =>
               act("PUT", path, { account_id: account.id }, `${w.name} → ${account.name}`)) },
           w.state === "mapped" ? "Change…" : "Map…") : null,
+          // Mapping the same account again takes its new name and clears the badge.
+          w.drift === "account_renamed" ? el("button", { type: "button", class: "secondary", "data-action": "accept-rename",
+            onclick: () => act("PUT", path, { account_id: w.account_id }, `${w.name} → ${w.account_name}`) },
+          "Accept new name") : null,
           w.state === "mapped" ? el("button", { type: "button", class: "secondary", "data-action": "unmap",
             onclick: () => act("DELETE", path, undefined, `${w.name} unmapped`) }, "Unmap") : null,
           el("button", { type: "button", class: "secondary", "data-action": w.state === "excluded" ? "include" : "exclude",
@@ -493,8 +520,9 @@ async function renderWorkspaces(connector) {
     el("p", {}, el("a", { href: "#/connectors" }, "← Connectors")),
     el("h1", {}, `Workspace mapping · ${connector}`),
     el("p", { id: "workspace-counters" },
-      `${mapped} of ${workspaces.length - excluded} workspaces mapped · ${excluded} excluded · ${doc.unmapped_accounts.length} PSA accounts unmapped`),
-    el("div", { class: "toolbar" }, search, filter, auto),
+      `${mapped} of ${workspaces.length - excluded} workspaces mapped · ${excluded} excluded · ${doc.unmapped_accounts.length} PSA accounts unmapped` +
+      (drifted ? ` · ${drifted} changed in the PSA` : "")),
+    el("div", { class: "toolbar" }, search, filter, auto, refresh),
     report,
     el("div", { class: "mapping" },
       el("table", { class: "workspaces", id: "workspace-table" },

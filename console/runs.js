@@ -1,7 +1,8 @@
 // The Runs screen (docs/console.md, "Runs"): every run with its outcome and counts, newest
 // first; a run's lines in full, a page at a time; retrying a run's failed lines; a reconcile (a
 // dry run read as "which lines differ from the platform"); and the live progress — phase, lines
-// done, ETA — of the runs the API is running, polled from GET /v1/console/progress.
+// done, ETA — of the runs this node is running (started through the API, by the scheduler, or
+// queued), polled from GET /v1/console/progress.
 //
 // `ui` is the console's helpers from app.js: { el, show, notify, api, matches, when }.
 

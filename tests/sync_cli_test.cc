@@ -540,6 +540,9 @@ TEST_F(SyncCliTest, DriftIsFlaggedNotSilentlyBilled) {
     }
     if (w.at("workspace_id").as_string() == "w-beta") {
       EXPECT_EQ(w.at("drift").as_string(), "account_renamed");
+      // Both names, so the console can say what the rename changed.
+      EXPECT_EQ(w.at("account_name").as_string(), "Beta GmbH (renamed)");
+      EXPECT_EQ(w.at("account_name_when_mapped").as_string(), "Beta GmbH");
     }
   }
   RunResult r = mb("sync led");

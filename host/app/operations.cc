@@ -883,6 +883,8 @@ Result<boost::json::value> mappings_json(app::App& app, const std::string& conne
         o["account_id"] = *m.account_id;
         o["account_name"] =
             account_names.count(*m.account_id) ? account_names[*m.account_id] : m.account_name;
+        // Beside the platform's name today, what a rename changed (drift "account_renamed").
+        if (!m.account_name.empty()) o["account_name_when_mapped"] = m.account_name;
       }
       o["source"] = to_text(m.source);
       if (state == "mapped") o["drift"] = to_text(m.drift);

@@ -92,6 +92,9 @@ class AdminApi {
   void set_tokens(std::string token, std::vector<PartnerToken> partner_tokens);
   void set_session_times(SessionTimes times);
   bool tls() const { return options_.tls; }
+  // Where runs report their live progress for the console: the API's own runs, and those
+  // this node's job workers run (scheduled, queued), so the console shows those live too.
+  RunProgressBoard& progress() { return console_->progress; }
 
  private:
   // An endpoint's handler and how its requests are admitted (admin_api.cc).

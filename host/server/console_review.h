@@ -1,6 +1,7 @@
-// The live progress of the runs the admin API starts (sync, approve, retry), for the console's
-// Runs and Review screens (docs/console.md, "Runs"): each run reports its phase, the lines done
-// of the phase, and an ETA from the phase's rate so far, while its request is still running.
+// The live progress of the runs the admin API starts (sync, approve, retry) and of those this
+// node's job workers run (scheduled, queued), for the console's Runs and Review screens
+// (docs/console.md, "Runs"): each run reports its phase, the lines done of the phase, and an ETA
+// from the phase's rate so far, while it runs.
 // GET /v1/console/progress answers from here, polled by the console; a finished run stays
 // listed for a minute, so a poll that comes just after the run still sees how it ended.
 //
@@ -51,7 +52,8 @@ class RunProgressBoard {
 
   explicit RunProgressBoard(const Clock& clock) : clock_(clock) {}
 
-  // Starts tracking a run of `connector` (`trigger`: sync, dry_run, approve, retry).
+  // Starts tracking a run of `connector` (`trigger`: sync, dry_run, approve, retry; a job's
+  // own: schedule, api).
   TrackedRun track(const std::string& connector, const std::string& trigger);
 
   // {"runs":[{id, connector, trigger, run, phase, done, total, lines, running, elapsed_s,

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "host/app/operations.h"
@@ -305,6 +306,13 @@ class Daemon {
     sync.trigger = job.trigger;
     sync.cancelled = &stop_requested_;
     (void)app_.take_budget_refusal(id);  // one of an earlier run, no longer news
+    // Shown live in the console like the runs the API starts (api_ is set before the workers
+    // start, and only with the admin API on).
+    std::optional<RunProgressBoard::TrackedRun> tracked;
+    if (api_) {
+      tracked.emplace(api_->progress().track(id, job.trigger));
+      sync.progress = tracked->callback();
+    }
     auto report = ops::sync_connector(app_, id, sync);
     const int64_t budget_resumes_at_ms = app_.take_budget_refusal(id);
     if (!report) {
