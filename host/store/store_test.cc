@@ -836,6 +836,32 @@ TEST_P(StoreTest, RemovingAConsoleConnectorDisconnectsItAndKeepsItsRuns) {
       << "the id keeps naming the removed connector's run history";
 }
 
+TEST_P(StoreTest, AConsoleConnectorsSettingsAreReplacedAndKeptAcrossReopening) {
+  ASSERT_TRUE(store_->add_console_connector(console_connector("northwind"), "{}").ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, "")
+      << "a new connector has the defaults";
+  const std::string settings = R"({"policies":{"decreases":"require_approval"}})";
+  ASSERT_TRUE(store_->set_console_connector_settings("northwind", settings).ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, settings);
+  const std::string schedule = R"({"schedule":{"time":"05:30"}})";
+  ASSERT_TRUE(store_->set_console_connector_settings("northwind", schedule).ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, schedule)
+      << "the settings are replaced as a whole";
+  EXPECT_EQ(store_->set_console_connector_settings("acme", settings).code(), ErrorClass::kNotFound)
+      << "a connector from the config file is changed in the file";
+  EXPECT_EQ(store_->set_console_connector_settings("nobody", settings).code(),
+            ErrorClass::kNotFound);
+  store_.reset();
+  auto reopened = state_.open(&clock_);
+  ASSERT_TRUE(reopened) << reopened.status().message();
+  store_ = std::move(*reopened);
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, schedule);
+  ASSERT_TRUE(store_->remove_console_connector("northwind").ok());
+  EXPECT_EQ(store_->set_console_connector_settings("northwind", settings).code(),
+            ErrorClass::kNotFound)
+      << "a removed connector has no settings to change";
+}
+
 TEST(StoreMigrationTest, SchemaSevenKeepsConnectorsAndTheirCredentialsAsFromConfiguration) {
   TempDir dir;
   FakeClock clock{1767225600000};
