@@ -1104,7 +1104,7 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
   }
   auto store = open_sqlite_store(options);
   ASSERT_TRUE(store) << store.status().message();
-  EXPECT_EQ(store_schema_version(), 9);
+  EXPECT_GE(store_schema_version(), 9) << "migrated past 9, to the latest";
   auto connector = (*store)->get_connector("acme");
   ASSERT_TRUE(connector && *connector);
   EXPECT_EQ((*connector)->partner, "Acme IT");
@@ -1112,6 +1112,36 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
       {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api");
   ASSERT_TRUE(recorded) << recorded.status().message();
   EXPECT_EQ((*recorded)[0].outcome, AlertRecordOutcome::kCreated);
+}
+
+// Schema 12 gives a console connector stored before it the default settings.
+TEST(StoreMigrationTest, SchemaTwelveGivesConsoleConnectorsTheDefaultSettings) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = 11;
+    ASSERT_TRUE(open_sqlite_store(previous));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO connectors(id, plugin_id, origin, plugin_config, "
+                         "created_at, updated_at) VALUES('northwind', 'examplepsa', 'console', "
+                         "'{}', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  EXPECT_GE(store_schema_version(), 12);
+  auto listed = (*store)->list_console_connectors();
+  ASSERT_TRUE(listed) << listed.status().message();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().settings_json, "");
+  EXPECT_TRUE((*store)->set_console_connector_settings("northwind", "{}").ok());
 }
 
 }  // namespace
