@@ -152,7 +152,7 @@ async function renderEdit(ui, connector) {
         f.input.setAttribute("aria-invalid", "true");
         first = first || f;
       }
-      error.textContent = first ? "Nothing was saved: see the fields marked below." : e.message;
+      error.textContent = first ? "Nothing was saved: see the marked fields." : e.message;
       if (first) first.input.focus();
     }
   });
