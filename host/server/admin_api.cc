@@ -743,7 +743,8 @@ Result<Answer> add_connector(const Endpoint& e) {
 // PATCH /v1/console/connectors/{id}: a console connector's policies and schedule. Refused whole
 // with every problem in details.errors, each naming its field, the first one in details.field.
 Result<Answer> update_connector(const Endpoint& e) {
-  Status updated = update_console_connector_settings(e.app, e.params["id"], e.request.body);
+  Status updated =
+      update_console_connector_settings(e.app, e.principal, e.params["id"], e.request.body);
   if (updated.code() == ErrorClass::kConfigInvalid) {
     bj::array errors;
     for (const std::string& line : message_lines(updated.message())) {

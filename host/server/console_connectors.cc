@@ -208,8 +208,8 @@ Result<ConsoleConnectorAdded> add_console_connector(app::App& app, const Princip
   return added;
 }
 
-Status update_console_connector_settings(app::App& app, const std::string& id,
-                                         const std::string& body_text) {
+Status update_console_connector_settings(app::App& app, const Principal& principal,
+                                         const std::string& id, const std::string& body_text) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   if (!(*connector)->from_console)
@@ -242,7 +242,8 @@ Status update_console_connector_settings(app::App& app, const std::string& id,
   ConnectorConfig checked = **connector;
   MB_RETURN_IF_ERROR(apply_connector_settings(settings, (*config)->schedule, checked));
   MB_RETURN_IF_ERROR(app.set_console_connector_settings(id, json::serialize(settings)));
-  spdlog::info("connector '{}': policies and schedule changed in the console", id);
+  spdlog::info("connector '{}': policies and schedule changed in the console by '{}': {}", id,
+               principal.name, json::serialize(settings));
   return Status::Ok();
 }
 
