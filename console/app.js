@@ -6,6 +6,7 @@
 import * as services from "./services.js";
 import * as review from "./review.js";
 import * as runs from "./runs.js";
+import * as settings from "./settings.js";
 
 const state = { user: null, csrf: "" };
 
@@ -43,9 +44,10 @@ function notify(text) {
 // ---- API ----
 
 class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, details) {
     super(message);
     this.status = status;
+    this.details = details || {};  // e.g. {field, errors: [{field, message}]} for a refused form
   }
 }
 
@@ -64,7 +66,7 @@ async function api(method, path, body) {
   if (!response.ok) {
     const message = doc && doc.error ? doc.error.message : `${response.status} ${response.statusText}`;
     if (response.status === 401 && path !== "/v1/session") signedOut();
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, doc && doc.error ? doc.error.details : undefined);
   }
   return doc;
 }
@@ -180,6 +182,8 @@ function connectorCard(c) {
       "Map workspaces"),
     el("a", { href: `#/connectors/${encodeURIComponent(c.id)}/services`, "data-action": "map-services" },
       "Map services"),
+    c.from_config ? null : el("a", { href: `#/connectors/${encodeURIComponent(c.id)}/edit`, "data-action": "edit" },
+      "Policies and schedule"),
     buttons);
 }
 
@@ -576,7 +580,7 @@ function route() {
       link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  if ([services, review, runs].some((screen) => screen.route(location.hash, ui))) return;
+  if ([services, review, runs, settings].some((screen) => screen.route(location.hash, ui))) return;
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
   if (location.hash === "#/connectors/new") renderAddConnector();
   else if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));

@@ -3,7 +3,9 @@
 // through POST /v1/console/connectors only once the platform accepted its credentials; its
 // secret fields are stored sealed and never answered back; it survives a restart of serve; bad
 // input is refused naming the field, storing nothing; a partner admin adds connectors for their
-// own partner only; a connector of the config file is never removed here.
+// own partner only; a connector of the config file is never removed here. A console connector's
+// policies and schedule are edited through PATCH /v1/console/connectors/{id}, checked by the
+// config file's rules, all or nothing.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -266,6 +268,80 @@ TEST_F(ConsoleConnectorsTest, OnlyAConsoleConnectorIsRemovedAndItStaysRemoved) {
   start_serve();
   sign_in("vera");
   EXPECT_EQ(card_ids(), std::vector<std::string>{"alpha-psa"});
+}
+
+TEST_F(ConsoleConnectorsTest, AConsoleConnectorsPoliciesAndScheduleAreEditedAndSurviveARestart) {
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("northwind-at", "")).status, 201);
+  json::value before = card("northwind-at").at("settings");
+  EXPECT_EQ(before.at("policies").at("decreases").as_string(), "auto") << "the defaults";
+  Reply edited = call("PATCH", "/v1/console/connectors/northwind-at",
+                      R"({"policies": {"decreases": "require_approval", "max_change_ratio": 0.5},
+                          "schedule": {"time": "05:30", "timezone": "Europe/London"}})");
+  ASSERT_EQ(edited.status, 200) << edited.text;
+  EXPECT_EQ(edited.text.find(kAutotaskSecret), std::string::npos) << "never echoes a secret";
+  const json::value& settings = edited.body.at("connector").at("settings");
+  EXPECT_EQ(settings.at("policies").at("decreases").as_string(), "require_approval");
+  EXPECT_EQ(settings.at("policies").at("max_change_ratio").as_double(), 0.5);
+  EXPECT_TRUE(settings.at("policies").at("hold_drops_to_zero").as_bool()) << "defaults stay";
+  EXPECT_EQ(settings.at("schedule").at("time").as_string(), "05:30");
+  EXPECT_EQ(settings.at("schedule").at("timezone").as_string(), "Europe/London");
+
+  // A section left out stays; a null one goes back to the defaults.
+  ASSERT_EQ(call("PATCH", "/v1/console/connectors/northwind-at", R"({"schedule": null})").status,
+            200);
+  json::value now = card("northwind-at").at("settings");
+  EXPECT_EQ(now.at("policies").at("decreases").as_string(), "require_approval");
+  EXPECT_EQ(now.at("schedule").at("time").as_string(),
+            before.at("schedule").at("time").as_string());
+
+  start_serve();
+  sign_in("vera");
+  EXPECT_EQ(card("northwind-at").at("settings").at("policies").at("decreases").as_string(),
+            "require_approval")
+      << "stored, and loaded through the config file's checks";
+}
+
+TEST_F(ConsoleConnectorsTest, AnEditIsRefusedWholeNamingEachFieldAndOnlyForConsoleConnectors) {
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("northwind-at", "")).status, 201);
+  json::value before = card("northwind-at").at("settings");
+  auto refused = [&](const std::string& body, const std::vector<std::string>& fields) {
+    Reply r = call("PATCH", "/v1/console/connectors/northwind-at", body);
+    EXPECT_EQ(r.status, 400) << body << " -> " << r.text;
+    if (r.status != 400) return;
+    std::vector<std::string> named;
+    for (const auto& e : r.body.at("error").at("details").at("errors").as_array())
+      named.emplace_back(e.at("field").as_string());
+    EXPECT_EQ(named, fields) << body << " -> " << r.text;
+    EXPECT_EQ(r.body.at("error").at("details").at("field").as_string(), fields.front());
+  };
+  refused("[]", {""});
+  refused(R"({"partner_id": "msp-b"})", {"partner_id"});
+  refused(R"({"policies": {"decreases": "sometimes"}})", {"policies/decreases"});
+  refused(R"({"policies": {"decreases": "require_approval", "max_decrease_share": 2},
+              "schedule": {"time": "25:00"}})",
+          {"policies/max_decrease_share", "schedule/time"});
+  refused(R"({"policies": {"decreases": "require_approval"},
+              "schedule": {"timezone": "Mars/Olympus_Mons"}})",
+          {"schedule/timezone"});
+  refused(R"({"policies": {"decreases": "require_approval", "surprise": true}})", {"policies"});
+  EXPECT_EQ(card("northwind-at").at("settings"), before) << "nothing was changed";
+
+  Reply config_one =
+      call("PATCH", "/v1/console/connectors/alpha-psa", R"({"policies": {"decreases": "never"}})");
+  EXPECT_EQ(config_one.status, 409) << config_one.text;
+  EXPECT_NE(error_message(config_one).find("configuration file"), std::string::npos);
+  EXPECT_EQ(call("PATCH", "/v1/console/connectors/nobody", R"({"policies": {}})").status, 404);
+
+  // A partner admin reaches their own partner's connectors only, with exactly an unknown one's 404.
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("at-b", "msp-b")).status, 201);
+  sign_in("ana");
+  Reply other =
+      call("PATCH", "/v1/console/connectors/at-b", R"({"policies": {"decreases": "never"}})");
+  EXPECT_EQ(other.status, 404) << other.text;
+  sign_in("vera");
+  EXPECT_EQ(card("at-b").at("settings").at("policies").at("decreases").as_string(), "auto");
 }
 
 }  // namespace

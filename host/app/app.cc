@@ -258,7 +258,8 @@ Result<Store*> App::store() {
   return store_.get();
 }
 
-ConnectorConfig console_connector_config(const ConsoleConnector& added) {
+ConnectorConfig console_connector_config(const ConsoleConnector& added,
+                                         const ScheduleConfig& global_schedule) {
   ConnectorConfig connector;
   connector.id = added.id;
   connector.plugin = added.plugin_id;
@@ -271,6 +272,19 @@ ConnectorConfig console_connector_config(const ConsoleConnector& added) {
     connector.plugin_config = std::move(*plugin_config);
   else
     connector.plugin_config = boost::json::object();
+  connector.schedule = global_schedule;
+  if (added.settings_json.empty()) return connector;
+  auto settings = json::parse(added.settings_json);
+  Status applied = settings ? apply_connector_settings(*settings, global_schedule, connector)
+                            : settings.status();
+  if (!applied.ok()) {
+    spdlog::error(
+        "connector '{}' added in the console: its stored policies and schedule are refused ({}); "
+        "it stays disabled and in dry run until they are edited",
+        added.id, applied.message());
+    connector.enabled = false;
+    connector.policies.dry_run = true;
+  }
   return connector;
 }
 
@@ -285,7 +299,7 @@ Result<std::shared_ptr<const Config>> App::with_console_connectors(const Config&
                    c.id, file_config.file.string());
       continue;
     }
-    merged->connectors.push_back(console_connector_config(c));
+    merged->connectors.push_back(console_connector_config(c, file_config.schedule));
   }
   return std::shared_ptr<const Config>(std::move(merged));
 }
@@ -311,6 +325,15 @@ Status App::remove_console_connector(const std::string& id) {
   if (!st) return st.status();
   std::lock_guard<std::mutex> lock(store_mu_);
   MB_RETURN_IF_ERROR(store_->remove_console_connector(id));
+  return refresh_console_connectors();
+}
+
+Status App::set_console_connector_settings(const std::string& id,
+                                           const std::string& settings_json) {
+  auto st = store();
+  if (!st) return st.status();
+  std::lock_guard<std::mutex> lock(store_mu_);
+  MB_RETURN_IF_ERROR(store_->set_console_connector_settings(id, settings_json));
   return refresh_console_connectors();
 }
 

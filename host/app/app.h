@@ -99,6 +99,9 @@ class App {
   Status add_console_connector(const ConsoleConnector& connector, const std::string& credentials);
   // Disconnects it and takes it out of config(); its run history stays.
   Status remove_console_connector(const std::string& id);
+  // Stores its settings (checked by the caller with apply_connector_settings) and puts them in
+  // config().
+  Status set_console_connector_settings(const std::string& id, const std::string& settings_json);
 
   // Reads the config file again (with the same command-line overrides) and rescans the plugin
   // folder. `accept`, when given, may refuse the new config (e.g. an unresolvable API token).
@@ -164,9 +167,13 @@ class App {
   std::map<std::string, int64_t> budget_refusals_;  // connector -> resumes at (ms)
 };
 
-// The ConnectorConfig of a connector added in the console: its plugin config, default policies
-// and schedule, no declared mappings.
-ConnectorConfig console_connector_config(const ConsoleConnector& added);
+// The ConnectorConfig of a connector added in the console: its plugin config, its stored policies
+// and schedule (apply_connector_settings: the defaults and `global_schedule` for what is not
+// stored), no declared mappings. Stored settings the config file's rules refuse (a schema made
+// stricter since) leave the connector disabled and in dry run, with the reason logged: nothing
+// it would write is trusted.
+ConnectorConfig console_connector_config(const ConsoleConnector& added,
+                                         const ScheduleConfig& global_schedule = {});
 
 // Directory holding the running executable.
 std::filesystem::path executable_dir();

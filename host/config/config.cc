@@ -77,6 +77,25 @@ ScheduleConfig read_schedule(const boost::json::value* v, ScheduleConfig base) {
   return base;
 }
 
+// The schema has checked types and ranges; what is not given keeps its default.
+Policies read_policies(const boost::json::value& p) {
+  Policies policies;
+  policies.decreases = json::get_string(p, "decreases").value_or(policies.decreases);
+  policies.effective_date = json::get_string(p, "effective_date").value_or(policies.effective_date);
+  policies.dry_run = json::get_bool(p, "dry_run").value_or(false);
+  if (const auto* r = json::get(p, "max_change_ratio"); r != nullptr && r->is_number())
+    policies.max_change_ratio = r->to_number<double>();
+  policies.hold_drops_to_zero = json::get_bool(p, "hold_drops_to_zero").value_or(true);
+  if (const auto* r = json::get(p, "max_decrease_share"); r != nullptr && r->is_number())
+    policies.max_decrease_share = r->to_number<double>();
+  if (const auto* n = json::get(p, "mass_decrease_min_lines"); n != nullptr && n->is_int64())
+    policies.mass_decrease_min_lines = n->as_int64();
+  if (const auto* g = json::get(p, "unconfirmed_write_grace_seconds");
+      g != nullptr && g->is_int64())
+    policies.unconfirmed_write_grace_seconds = g->as_int64();
+  return policies;
+}
+
 NotificationsConfig read_notifications(const boost::json::value* v, NotificationsConfig base) {
   if (v == nullptr) return base;
   if (const auto* w = json::get(*v, "webhook")) {
@@ -335,6 +354,55 @@ std::vector<std::string> validate_against_schema(const boost::json::value& schem
   return out;
 }
 
+Status apply_connector_settings(const boost::json::value& settings,
+                                const ScheduleConfig& global_schedule, ConnectorConfig& connector) {
+  // The config file's own rules for a connector's "policies" and "schedule", nothing else.
+  static const boost::json::value schema = [] {
+    boost::json::value full = json::parse(kSchemaText).value();
+    boost::json::object definitions = full.at("definitions").get_object();
+    return boost::json::value(boost::json::object{
+        {"type", "object"},
+        {"additionalProperties", false},
+        {"properties", boost::json::object{{"policies", {{"$ref", "#/definitions/policies"}}},
+                                           {"schedule", {{"$ref", "#/definitions/schedule"}}}}},
+        {"definitions", std::move(definitions)}});
+  }();
+  std::vector<std::string> errors;
+  for (const auto& e : schema_errors(schema, settings, ""))
+    errors.push_back((e.pointer.empty() ? std::string("settings") : e.pointer.substr(1)) + ": " +
+                     e.description);
+  if (errors.empty()) {
+    ScheduleConfig schedule = read_schedule(json::get(settings, "schedule"), global_schedule);
+    if (!timezone_known(schedule.timezone))
+      errors.push_back("schedule/timezone: unknown IANA time zone '" + schedule.timezone + "'");
+  }
+  if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
+  const auto* policies = json::get(settings, "policies");
+  connector.policies = policies != nullptr ? read_policies(*policies) : Policies{};
+  connector.schedule = read_schedule(json::get(settings, "schedule"), global_schedule);
+  return Status::Ok();
+}
+
+boost::json::object connector_settings_json(const ConnectorConfig& connector) {
+  const Policies& p = connector.policies;
+  boost::json::object policies{
+      {"decreases", p.decreases},
+      {"effective_date", p.effective_date},
+      {"dry_run", p.dry_run},
+      {"hold_drops_to_zero", p.hold_drops_to_zero},
+      {"max_decrease_share", p.max_decrease_share},
+      {"mass_decrease_min_lines", p.mass_decrease_min_lines},
+      {"unconfirmed_write_grace_seconds", p.unconfirmed_write_grace_seconds}};
+  if (p.max_change_ratio) policies["max_change_ratio"] = *p.max_change_ratio;
+  const ScheduleConfig& s = connector.schedule;
+  return boost::json::object{
+      {"policies", std::move(policies)},
+      {"schedule", boost::json::object{{"enabled", s.enabled},
+                                       {"time", s.time},
+                                       {"timezone", s.timezone},
+                                       {"jitter_minutes", s.jitter_minutes}}}};
+}
+
 fs::path config_dir(const Config& config) {
   return config.file.has_parent_path() ? config.file.parent_path() : fs::path(".");
 }
@@ -456,20 +524,7 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
       c.isolation_limits = *limits;
     }
     c.plugin_config = item.at("config");
-    if (const auto* p = json::get(item, "policies")) {
-      c.policies.decreases = json::get_string(*p, "decreases").value_or(c.policies.decreases);
-      c.policies.effective_date = json::get_string(*p, "effective_date").value_or(c.policies.effective_date);
-      c.policies.dry_run = json::get_bool(*p, "dry_run").value_or(false);
-      if (const auto* r = json::get(*p, "max_change_ratio"); r != nullptr && r->is_number())
-        c.policies.max_change_ratio = r->to_number<double>();
-      c.policies.hold_drops_to_zero = json::get_bool(*p, "hold_drops_to_zero").value_or(true);
-      if (const auto* r = json::get(*p, "max_decrease_share"); r != nullptr && r->is_number())
-        c.policies.max_decrease_share = r->to_number<double>();
-      if (const auto* n = json::get(*p, "mass_decrease_min_lines"); n != nullptr && n->is_int64())
-        c.policies.mass_decrease_min_lines = n->as_int64();
-      if (const auto* g = json::get(*p, "unconfirmed_write_grace_seconds"); g != nullptr && g->is_int64())
-        c.policies.unconfirmed_write_grace_seconds = g->as_int64();
-    }
+    if (const auto* p = json::get(item, "policies")) c.policies = read_policies(*p);
     if (const auto* h = json::get(item, "http")) {
       c.http = h->get_object();
       http::HttpPolicy scratch;  // validated now so `config check` names a bad key

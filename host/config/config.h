@@ -20,6 +20,7 @@
 #ifndef METERBRIDGE_HOST_CONFIG_CONFIG_H_
 #define METERBRIDGE_HOST_CONFIG_CONFIG_H_
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <filesystem>
@@ -115,6 +116,18 @@ Result<Config> load_config(const std::filesystem::path& file,
 std::vector<std::string> validate_against_schema(const boost::json::value& schema,
                                                  const boost::json::value& document,
                                                  std::string_view pointer_prefix);
+
+// A connector's settings as the console stores them (docs/console.md, "Edit a connector"):
+// {"policies": {...}, "schedule": {...}}, each optional, checked by the config schema's own rules
+// for a connector's "policies" and "schedule" and the time zone check load_config makes. On
+// success sets connector.policies (defaults for what is not given) and connector.schedule
+// (`global_schedule` for what is not given); otherwise a kConfigInvalid with one "field: reason"
+// line per problem (e.g. "policies/decreases: ..."), and `connector` is left as it was.
+Status apply_connector_settings(const boost::json::value& settings,
+                                const ScheduleConfig& global_schedule, ConnectorConfig& connector);
+
+// The connector's effective policies and schedule, in the shape apply_connector_settings reads.
+boost::json::object connector_settings_json(const ConnectorConfig& connector);
 
 // Checks every connector against the loaded plugins: the plugin exists and loaded, and its
 // config (references resolved) validates against the plugin's schema. All problems are reported

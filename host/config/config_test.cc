@@ -107,6 +107,43 @@ TEST(Config, RejectsDuplicateConnectorIdsAndUnknownTimeZones) {
   EXPECT_NE(config.status().message().find("/connectors/1/schedule/timezone"), std::string::npos);
 }
 
+TEST(Config, StoredConnectorSettingsPassTheFilesOwnRulesOrChangeNothing) {
+  ScheduleConfig global;
+  global.time = "04:15";
+  ConnectorConfig c;
+  auto settings = [](const char* text) { return boost::json::parse(text); };
+  ASSERT_TRUE(
+      apply_connector_settings(
+          settings(R"({"policies": {"decreases": "require_approval", "max_change_ratio": 0.5},
+                               "schedule": {"timezone": "Europe/London"}})"),
+          global, c)
+          .ok());
+  EXPECT_EQ(c.policies.decreases, "require_approval");
+  EXPECT_EQ(c.policies.max_change_ratio, 0.5);
+  EXPECT_TRUE(c.policies.hold_drops_to_zero) << "what is not given keeps its default";
+  EXPECT_EQ(c.schedule.time, "04:15") << "the global schedule for what is not given";
+  EXPECT_EQ(c.schedule.timezone, "Europe/London");
+  boost::json::object shown = connector_settings_json(c);
+  EXPECT_EQ(shown.at("policies").at("decreases").as_string(), "require_approval");
+  EXPECT_EQ(shown.at("schedule").at("time").as_string(), "04:15");
+
+  Status refused = apply_connector_settings(
+      settings(R"({"policies": {"decreases": "sometimes", "mass_decrease_min_lines": 0},
+                   "schedule": {"time": "7pm"}, "http": {}})"),
+      global, c);
+  EXPECT_EQ(refused.code(), ErrorClass::kConfigInvalid);
+  for (const char* field :
+       {"policies/decreases: ", "policies/mass_decrease_min_lines: ", "schedule/time: "})
+    EXPECT_NE(refused.message().find(field), std::string::npos) << field << refused.message();
+  EXPECT_NE(refused.message().find("http"), std::string::npos) << refused.message();
+  EXPECT_EQ(
+      apply_connector_settings(settings(R"({"schedule": {"timezone": "Nowhere/Here"}})"), global, c)
+          .message(),
+      "schedule/timezone: unknown IANA time zone 'Nowhere/Here'");
+  EXPECT_EQ(c.policies.decreases, "require_approval") << "a refusal changes nothing";
+  EXPECT_EQ(c.schedule.timezone, "Europe/London");
+}
+
 TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   TempDir dir;
   auto schema_errors = dir.write("limits.json", R"({"plugins": {"dir": "."}, "connectors": [

@@ -384,16 +384,23 @@ Result<Answer> sync_connector(const Endpoint& e) {
                                  report->notes)};
 }
 
+std::vector<std::string> message_lines(const std::string& message) {
+  std::vector<std::string> lines;
+  for (size_t start = 0, nl; start < message.size(); start = nl + 1) {
+    nl = message.find('\n', start);
+    if (nl == std::string::npos) nl = message.size();
+    lines.push_back(message.substr(start, nl - start));
+  }
+  return lines;
+}
+
 // A document refused whole (usage, alerts): the message's first line is the error's message,
 // and every further line, one problem, goes to details.errors.
 Answer rejected_document(const Status& st) {
   bj::array lines;
   const std::string& message = st.message();
-  for (size_t start = 0, nl; start < message.size(); start = nl + 1) {
-    nl = message.find('\n', start);
-    if (nl == std::string::npos) nl = message.size();
-    if (start > 0) lines.emplace_back(message.substr(start, nl - start));
-  }
+  std::vector<std::string> all = message_lines(message);
+  for (size_t i = 1; i < all.size(); ++i) lines.emplace_back(all[i]);
   return Answer{http_status_for(st.code()),
                 error_document(error_class_name(st.code()), message.substr(0, message.find('\n')),
                                bj::object{{"errors", lines}})};
@@ -684,6 +691,16 @@ Result<Answer> connector_card_list(const Endpoint& e) {
   return Answer{200, std::move(*cards)};
 }
 
+// One connector's card, as GET /v1/console/connectors shows it; null when the caller does not
+// reach it.
+Result<bj::value> connector_card(const Endpoint& e, const std::string& id) {
+  auto cards = connector_cards(e.app, e.principal, {.scheduler_on = e.auth.scheduler_on});
+  if (!cards) return cards.status();
+  for (const auto& c : cards->at("connectors").as_array())
+    if (c.at("id").as_string() == id) return c;
+  return bj::value(nullptr);
+}
+
 // GET /v1/console/progress: the runs the API is running (and those that ended in the last
 // minute) of the connectors the caller reaches, for the console's live progress.
 Result<Answer> run_progress(const Endpoint& e) {
@@ -715,13 +732,34 @@ Result<Answer> add_connector(const Endpoint& e) {
                                   {"error_class", error_class_name(added->verdict.error_class)}})};
   }
   if (e.auth.connectors_changed) e.auth.connectors_changed();
-  auto cards = connector_cards(e.app, e.principal, {.scheduler_on = e.auth.scheduler_on});
-  if (!cards) return cards.status();
-  bj::value card = nullptr;
-  for (const auto& c : cards->at("connectors").as_array())
-    if (c.at("id").as_string() == added->id) card = c;
+  auto card = connector_card(e, added->id);
+  if (!card) return card.status();
   return Answer{
-      201, bj::object{{"connector", std::move(card)}, {"verdict", verdict_json(added->verdict)}}};
+      201, bj::object{{"connector", std::move(*card)}, {"verdict", verdict_json(added->verdict)}}};
+}
+
+// PATCH /v1/console/connectors/{id}: a console connector's policies and schedule. Refused whole
+// with every problem in details.errors, each naming its field, the first one in details.field.
+Result<Answer> update_connector(const Endpoint& e) {
+  Status updated =
+      update_console_connector_settings(e.app, e.principal, e.params["id"], e.request.body);
+  if (updated.code() == ErrorClass::kConfigInvalid) {
+    bj::array errors;
+    for (const std::string& line : message_lines(updated.message())) {
+      size_t colon = line.find(": ");
+      std::string field = colon == std::string::npos ? std::string() : line.substr(0, colon);
+      errors.push_back(bj::object{{"field", field}, {"message", line}});
+    }
+    bj::value first_field = errors.empty() ? bj::value("") : errors.front().at("field");
+    return Answer{400, error_document(error_class_name(updated.code()),
+                                      updated.message().substr(0, updated.message().find('\n')),
+                                      bj::object{{"field", first_field}, {"errors", errors}})};
+  }
+  MB_RETURN_IF_ERROR(updated);
+  if (e.auth.connectors_changed) e.auth.connectors_changed();
+  auto card = connector_card(e, e.params["id"]);
+  if (!card) return card.status();
+  return Answer{200, bj::object{{"connector", std::move(*card)}}};
 }
 
 // DELETE /v1/console/connectors/{id}: disconnects and removes a connector added in the console.
@@ -817,6 +855,7 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"GET",    "/v1/console/connectors", {&ep::connector_card_list, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/console/progress",   {&ep::run_progress, {}, false, false, Access::kToken, Scope::kFilters}},
       {"POST",   "/v1/console/connectors", {&ep::add_connector, kLong, true, false, Access::kToken, Scope::kFilters}},
+      {"PATCH",  "/v1/console/connectors/{id}", {&ep::update_connector, {}, true}},
       {"DELETE", "/v1/console/connectors/{id}", {&ep::remove_connector, kLong}},
       {"GET",    "/v1/console/plugins",    {&ep::connector_plugin_list, {}, false, false, Access::kToken, Scope::kFilters}},
       {"GET",    "/v1/connectors",                                          {&ep::list_connectors, {}, false, false, Access::kToken, Scope::kFilters}},

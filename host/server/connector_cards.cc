@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "host/config/config.h"
 #include "host/server/scheduler.h"
 #include "host/sync/mapping.h"
 #include "host/sync/report.h"
@@ -124,6 +125,7 @@ Result<bj::value> connector_cards(app::App& app, const Principal& principal,
         {"services", counter(counts->services_mapped, services->size())},
         {"last_run", last->empty() ? bj::value(nullptr) : run_header_to_json(last->front())},
         {"next_run_at", next_run_at(c, options)},
+        {"settings", connector_settings_json(c)},
         {"disconnect_removes", disconnect_removes(record, *counts)}});
   }
   return bj::value(bj::object{{"connectors", std::move(cards)}});

@@ -208,6 +208,45 @@ Result<ConsoleConnectorAdded> add_console_connector(app::App& app, const Princip
   return added;
 }
 
+Status update_console_connector_settings(app::App& app, const Principal& principal,
+                                         const std::string& id, const std::string& body_text) {
+  auto connector = app.connector(id);
+  if (!connector) return connector.status();
+  if (!(*connector)->from_console)
+    return Status::Conflict("connector '" + id +
+                            "' is declared in the configuration file; change it there");
+  auto doc = json::parse(body_text);
+  if (!doc) return Status::ConfigInvalid("request body: " + doc.status().message());
+  if (!doc->is_object()) return Status::ConfigInvalid("request body must be a JSON object");
+  for (const auto& [key, value] : doc->get_object())
+    if (key != "policies" && key != "schedule")
+      return Status::ConfigInvalid(std::string(key) +
+                                   ": not editable here (policies and schedule are)");
+  auto store = app.store();
+  if (!store) return store.status();
+  auto stored = (*store)->list_console_connectors();
+  if (!stored) return stored.status();
+  bj::object settings;
+  for (const auto& c : *stored)
+    if (c.id == id && !c.settings_json.empty())
+      if (auto parsed = json::parse(c.settings_json); parsed && parsed->is_object())
+        settings = parsed->get_object();
+  for (const auto& [key, value] : doc->get_object()) {
+    if (value.is_null())
+      settings.erase(key);
+    else
+      settings[key] = value;
+  }
+  auto config = app.config();
+  if (!config) return config.status();
+  ConnectorConfig checked = **connector;
+  MB_RETURN_IF_ERROR(apply_connector_settings(settings, (*config)->schedule, checked));
+  MB_RETURN_IF_ERROR(app.set_console_connector_settings(id, json::serialize(settings)));
+  spdlog::info("connector '{}': policies and schedule changed in the console by '{}': {}", id,
+               principal.name, json::serialize(settings));
+  return Status::Ok();
+}
+
 Status remove_console_connector(app::App& app, const std::string& id) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();

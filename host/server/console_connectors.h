@@ -35,6 +35,16 @@ struct ConsoleConnectorAdded {
 Result<ConsoleConnectorAdded> add_console_connector(app::App& app, const Principal& principal,
                                                     const std::string& body);
 
+// Changes the policies and schedule of a connector added in the console (docs/console.md, "Edit a
+// connector"). `body` is {"policies": {...}, "schedule": {...}}: a section given replaces the
+// stored one, a section left out stays, a null one goes back to the defaults (the global schedule
+// for `schedule`). The result is checked by the config file's own rules (apply_connector_settings)
+// before anything is stored: a kConfigInvalid has one "field: reason" line per problem and
+// changes nothing. One declared in the config file is a kConflict, left as it is.
+// `principal` is who changed them, for the log.
+Status update_console_connector_settings(app::App& app, const Principal& principal,
+                                         const std::string& id, const std::string& body);
+
 // Disconnects a connector added in the console and removes it (run history stays). One declared
 // in the config file is a kConflict, left as it is.
 Status remove_console_connector(app::App& app, const std::string& id);

@@ -227,6 +227,9 @@ struct ConsoleConnector {
   std::string plugin_config_json = {};  // the plugin config without its secret fields
   std::string created_by = {};          // the user who added it
   std::string created_at = {};
+  // Its policies and schedule as edited in the console: {"policies": {...}, "schedule": {...}},
+  // checked when loaded as the config file's are; empty: the defaults and the global schedule.
+  std::string settings_json = {};
 };
 
 // ---- Alerts (docs/alerts.md) ----

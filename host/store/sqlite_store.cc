@@ -368,6 +368,12 @@ CREATE TABLE budget_buckets(
   PRIMARY KEY(budget_key, second)
 ) WITHOUT ROWID;
 )sql",
+    // 11: taken by another branch; replaced at merge.
+    "SELECT 1;",
+    // 12: a console connector's policies and schedule, edited in the console (docs/console.md).
+    R"sql(
+ALTER TABLE connectors ADD COLUMN settings TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -644,6 +650,20 @@ class SqliteStore : public Store {
     while (s.step()) out.push_back(store_internal::read_console_connector(s));
     MB_RETURN_IF_ERROR(s.status());
     return out;
+  }
+
+  Status set_console_connector_settings(const std::string& id,
+                                        const std::string& settings_json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE connectors SET settings = ?2, updated_at = ?3 "
+                "WHERE id = ?1 AND origin = 'console'");
+    s.bind(1, id).bind(2, settings_json).bind(3, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("no connector '" + id + "' added in the console");
+    return Status::Ok();
   }
 
   Status remove_console_connector(const std::string& id) override {

@@ -284,6 +284,10 @@ class Store {
                                        const std::string& credentials_json) = 0;
   // The console's connectors not removed, by id.
   virtual Result<std::vector<ConsoleConnector>> list_console_connectors() = 0;
+  // Replaces the stored settings (ConsoleConnector::settings_json) of a console connector; the
+  // caller has checked them. NotFound unless it is a console connector not removed yet.
+  virtual Status set_console_connector_settings(const std::string& id,
+                                                const std::string& settings_json) = 0;
   // disconnect_connector, and the connector is no longer one of the console's: its plugin
   // config goes, its run history stays (so its id is not reused). NotFound unless it is a
   // console connector not removed yet.

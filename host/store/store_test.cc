@@ -976,6 +976,32 @@ TEST_P(StoreTest, RemovingAConsoleConnectorDisconnectsItAndKeepsItsRuns) {
       << "the id keeps naming the removed connector's run history";
 }
 
+TEST_P(StoreTest, AConsoleConnectorsSettingsAreReplacedAndKeptAcrossReopening) {
+  ASSERT_TRUE(store_->add_console_connector(console_connector("northwind"), "{}").ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, "")
+      << "a new connector has the defaults";
+  const std::string settings = R"({"policies":{"decreases":"require_approval"}})";
+  ASSERT_TRUE(store_->set_console_connector_settings("northwind", settings).ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, settings);
+  const std::string schedule = R"({"schedule":{"time":"05:30"}})";
+  ASSERT_TRUE(store_->set_console_connector_settings("northwind", schedule).ok());
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, schedule)
+      << "the settings are replaced as a whole";
+  EXPECT_EQ(store_->set_console_connector_settings("acme", settings).code(), ErrorClass::kNotFound)
+      << "a connector from the config file is changed in the file";
+  EXPECT_EQ(store_->set_console_connector_settings("nobody", settings).code(),
+            ErrorClass::kNotFound);
+  store_.reset();
+  auto reopened = state_.open(&clock_);
+  ASSERT_TRUE(reopened) << reopened.status().message();
+  store_ = std::move(*reopened);
+  EXPECT_EQ(store_->list_console_connectors()->front().settings_json, schedule);
+  ASSERT_TRUE(store_->remove_console_connector("northwind").ok());
+  EXPECT_EQ(store_->set_console_connector_settings("northwind", settings).code(),
+            ErrorClass::kNotFound)
+      << "a removed connector has no settings to change";
+}
+
 TEST(StoreMigrationTest, SchemaSevenKeepsConnectorsAndTheirCredentialsAsFromConfiguration) {
   TempDir dir;
   FakeClock clock{1767225600000};
@@ -1218,7 +1244,7 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
   }
   auto store = open_sqlite_store(options);
   ASSERT_TRUE(store) << store.status().message();
-  EXPECT_GE(store_schema_version(), 9);
+  EXPECT_GE(store_schema_version(), 9) << "migrated past 9, to the latest";
   auto connector = (*store)->get_connector("acme");
   ASSERT_TRUE(connector && *connector);
   EXPECT_EQ((*connector)->partner, "Acme IT");
@@ -1226,6 +1252,36 @@ TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
       {pushed_alert("al-1", AlertStatus::kOpen, "2026-12-05T10:00:00Z")}, "api");
   ASSERT_TRUE(recorded) << recorded.status().message();
   EXPECT_EQ((*recorded)[0].outcome, AlertRecordOutcome::kCreated);
+}
+
+// Schema 12 gives a console connector stored before it the default settings.
+TEST(StoreMigrationTest, SchemaTwelveGivesConsoleConnectorsTheDefaultSettings) {
+  TempDir dir;
+  FakeClock clock{1767225600000};
+  SqliteStoreOptions options{
+      .path = dir / "state.db", .key_file = dir / "secret.key", .clock = &clock};
+  {
+    SqliteStoreOptions previous = options;
+    previous.migrate_to_version = 11;
+    ASSERT_TRUE(open_sqlite_store(previous));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO connectors(id, plugin_id, origin, plugin_config, "
+                         "created_at, updated_at) VALUES('northwind', 'examplepsa', 'console', "
+                         "'{}', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_sqlite_store(options);
+  ASSERT_TRUE(store) << store.status().message();
+  EXPECT_GE(store_schema_version(), 12);
+  auto listed = (*store)->list_console_connectors();
+  ASSERT_TRUE(listed) << listed.status().message();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().settings_json, "");
+  EXPECT_TRUE((*store)->set_console_connector_settings("northwind", "{}").ok());
 }
 
 }  // namespace

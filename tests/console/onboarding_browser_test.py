@@ -6,7 +6,8 @@ Starts the Autotask simulator and `meterbridge serve` (scheduler and job workers
 ports chosen at run time, with usage imported and one vendor admin, and no connector. Then drives
 Debian's Chromium: sign in; add an Autotask connector through the form generated from the
 plugin's schema (a wrong secret first: refused, nothing stored), found again after serve
-restarts; auto-match the workspaces and map the rest by search and by drag and drop; map services
+restarts; set its decreases to be held for approval in its Policies and schedule form (a wrong
+time zone first: refused beside its field); auto-match the workspaces and map the rest by search and by drag and drop; map services
 (the metric chosen explicitly, a PSA service found by its id); preview a dry run line by line;
 sync; approve some held lines in bulk with an effective date and dismiss another; sync from Runs
 with the simulator slowed down while the live progress shows, for a run the API started and for
@@ -83,16 +84,9 @@ def set_up(f):
     with open(f.config, "w") as out:
         json.dump(config, out)
     f.meterbridge("users", "add", "vera", "--role", "vendor_admin", stdin=common.PASSWORD + "\n")
-    # The demo's usage, with fewer devices everywhere for Endpoint Security: so many decreases at
-    # once that the default policies hold every decrease of the run for approval.
-    with open(os.path.join(seeds, "usage.json")) as demo:
-        usage = json.load(demo)
-    for line in usage["usage"]:
-        if line["service_id"] == "endpoint" and line["workspace_id"].startswith("ws-nw-"):
-            line["devices"] -= 10
-    with open(os.path.join(f.work, "usage.json"), "w") as out:
-        json.dump(usage, out)
-    f.meterbridge("usage", "import", os.path.join(f.work, "usage.json"))
+    # The demo's usage as it is: its few decreases are held because the test sets the connector's
+    # decreases policy to require approval in the console (edits_policies).
+    f.meterbridge("usage", "import", os.path.join(seeds, "usage.json"))
     # The scheduler stays on: its job workers run the queued sync whose progress is watched.
     f.serve_args = [os.path.join(f.build, "bin", "meterbridge"), "--config", f.config, "serve",
                     "--listen", "127.0.0.1:0"]
@@ -183,6 +177,40 @@ def adds_the_connector(f):
     status = card(d, CONNECTOR).find_element(By.CSS_SELECTOR, ".status").text
     check(status == "Setup required", f"connected, nothing mapped yet: {status!r}")
     shot(f, "connectors-with-added")
+
+
+def edits_policies(f):
+    """Sets the connector's decreases to be held for approval in its Policies and schedule form,
+    by keyboard: a wrong time zone first is refused beside its field and saves nothing."""
+    d = f.driver
+    card(d, CONNECTOR).find_element(By.CSS_SELECTOR, '[data-action="edit"]').click()
+    decreases = Select(wait(d, ec.visibility_of_element_located((By.ID, "edit-policies-decreases"))))
+    settled(d)
+    check(d.switch_to.active_element.get_attribute("id") == "edit-policies-decreases", "the form takes the focus")
+    check(decreases.first_selected_option.get_attribute("value") == "auto", "the default policy is shown")
+    decreases.select_by_value("require_approval")
+    timezone = d.find_element(By.ID, "edit-schedule-timezone")
+    timezone.clear()
+    timezone.send_keys("Mars/Olympus_Mons")
+    press(d, d.find_element(By.ID, "edit-submit"))
+    error = wait(d, ec.visibility_of_element_located((By.ID, "edit-schedule-timezone-error")))
+    check("unknown IANA time zone" in error.text, f"the error beside its field: {error.text!r}")
+    check(timezone.get_attribute("aria-invalid") == "true", "the field is marked invalid")
+    check(d.switch_to.active_element.get_attribute("id") == "edit-schedule-timezone", "the wrong field has the focus")
+    check(not d.find_element(By.ID, "edit-policies-decreases-error").text, "no error beside a right field")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", timezone)
+    shot(f, "edit-connector-refused")
+    fits_phone_width(f, "edit-connector")
+    timezone.clear()
+    timezone.send_keys("UTC")
+    press(d, d.find_element(By.ID, "edit-submit"))
+    wait(d, lambda drv: f"{CONNECTOR}: policies and schedule saved" in notice(drv))
+    card(d, CONNECTOR).find_element(By.CSS_SELECTOR, '[data-action="edit"]').click()
+    decreases = Select(wait(d, ec.visibility_of_element_located((By.ID, "edit-policies-decreases"))))
+    check(decreases.first_selected_option.get_attribute("value") == "require_approval", "the policy is stored")
+    d.execute_script("document.getElementById('notice').textContent = ''; window.scrollTo(0, 0)")
+    shot(f, "edit-connector")
+    to_connectors(d)
 
 
 # ---- Workspace mapping --------------------------------------------------------------------
@@ -514,7 +542,7 @@ def main():
         set_up(f)
         starting.result()
         print(f"set up and browser started: {time.monotonic() - started:.1f} s", flush=True)
-        for step in (adds_the_connector, maps_workspaces, maps_services, reviews_and_approves,
+        for step in (adds_the_connector, edits_policies, maps_workspaces, maps_services, reviews_and_approves,
                      watches_runs_and_retries, sees_drift, disconnects_and_removes):
             step(f)
             print(f"{step.__name__}: done at {time.monotonic() - started:.1f} s", flush=True)

@@ -56,7 +56,7 @@ Result<ConnectorRecord> read_connector(const Row& row) {
 }
 
 inline constexpr const char* kConsoleConnectorColumns =
-    "id, plugin_id, partner, partner_id, plugin_config, created_by, created_at";
+    "id, plugin_id, partner, partner_id, plugin_config, created_by, created_at, settings";
 
 template <typename Row>
 ConsoleConnector read_console_connector(const Row& row) {
@@ -66,7 +66,8 @@ ConsoleConnector read_console_connector(const Row& row) {
                           .partner_id = row.text(3),
                           .plugin_config_json = row.text(4),
                           .created_by = row.text(5),
-                          .created_at = row.text(6)};
+                          .created_at = row.text(6),
+                          .settings_json = row.text(7)};
 }
 
 template <typename Row>
