@@ -139,6 +139,34 @@ TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   EXPECT_EQ(config->connectors.at(0).isolation_limits.at("call_timeout_ms"), 5000);
 }
 
+TEST(Config, AConnectorsAlertsPolicyIsReadAndEachErrorNamesItsField) {
+  TempDir dir;
+  auto bad = dir.write("bad.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "a", "plugin": "p", "config": {},
+     "alerts": {"board": "Alerts", "min_severity": "severe", "subtype": "Malware"}},
+    {"id": "b", "plugin": "p", "config": {}, "alerts": {"bord": "Alerts"}}]})");
+  auto config = load_config(bad);
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  EXPECT_NE(m.find("bad.json: /connectors/0/alerts/min_severity"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.json: /connectors/0/alerts/subtype"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.json: /connectors/1/alerts/bord"), std::string::npos) << m;
+
+  auto good = dir.write("good.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "c", "plugin": "p", "config": {},
+     "alerts": {"board": "Security Alerts", "status_closed": ">Closed", "min_severity": "medium",
+                "priorities": {"critical": "Priority 1"}}},
+    {"id": "d", "plugin": "p", "config": {}}]})");
+  config = load_config(good);
+  ASSERT_TRUE(config) << config.status().message();
+  const auto& policy = config->connectors.at(0).alerts;
+  ASSERT_TRUE(policy);
+  EXPECT_EQ(policy->board, "Security Alerts");
+  EXPECT_EQ(policy->priority_for(AlertSeverity::kCritical), "Priority 1");
+  EXPECT_FALSE(policy->opens_ticket_for(AlertSeverity::kLow));
+  EXPECT_FALSE(config->connectors.at(1).alerts);
+}
+
 TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
   TempDir dir;
   auto plain =

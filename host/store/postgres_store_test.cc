@@ -173,7 +173,7 @@ TEST_F(PostgresStoreTest, SchemaSixAddsAlertsAndKeepsWhatWasThere) {
       "'examplepsa', 'Acme IT', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')"));
   auto store = open();
   ASSERT_TRUE(store) << store.status().message();
-  EXPECT_EQ(postgres_store_schema_version(), 6);
+  EXPECT_EQ(postgres_store_schema_version(), 8);
   auto connector = (*store)->get_connector("acme");
   ASSERT_TRUE(connector && *connector);
   EXPECT_EQ((*connector)->partner, "Acme IT");
