@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -37,12 +38,12 @@ int64_t platform_id(const std::string& id, const char* what) {
 }
 
 // `text` cut to `limit` code points, ending in "…" when cut.
-std::string truncated(const std::string& text, size_t limit) {
+std::string truncated(const std::string& full, size_t limit) {
   std::vector<size_t> starts;  // where each code point begins
-  for (size_t i = 0; i < text.size(); ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
-  if (starts.size() <= limit) return text;
-  return text.substr(0, starts[limit - 1]) + "\xE2\x80\xA6";
+  for (size_t i = 0; i < full.size(); ++i)
+    if ((static_cast<unsigned char>(full[i]) & 0xC0) != 0x80) starts.push_back(i);
+  if (starts.size() <= limit) return full;
+  return full.substr(0, starts[limit - 1]) + "\xE2\x80\xA6";
 }
 
 bool plain_reference(std::string_view reference) {
@@ -202,9 +203,10 @@ TicketPermissions check_ticket_permissions(Call& call, Client& client,
     p.message = "board " + *request.board_id + " does not exist";
   // mySecurity says what reads cannot prove: the right to add, edit and close. A role that
   // cannot even read its own rights proves nothing, so nothing is granted.
-  bool add = false, edit = false, close = false, inquire = tickets_readable;
+  bool add = false, edit = false, may_close = false, inquire = tickets_readable;
   if (r[0].ok()) {
-    for (const json::object& row : parse_json_objects(r[0].body).value_or({})) {
+    for (const json::object& row :
+         parse_json_objects(r[0].body).value_or(std::vector<json::object>{})) {
       std::string function = ascii_lower(text(row.if_contains("moduleFunctionName")).value_or(""));
       auto level = [&](const char* key) {
         return ascii_lower(text(row.if_contains(key)).value_or("none")) != "none";
@@ -214,7 +216,7 @@ TicketPermissions check_ticket_permissions(Call& call, Client& client,
         edit = level("editLevel");
         inquire = inquire && level("inquireLevel");
       } else if (function == "close service tickets") {
-        close = level("editLevel");
+        may_close = level("editLevel");
       }
     }
   } else {
@@ -224,11 +226,11 @@ TicketPermissions check_ticket_permissions(Call& call, Client& client,
   if (!inquire) p.missing.push_back("Service Desk > Service Tickets: Inquire Level All");
   if (!add) p.missing.push_back("Service Desk > Service Tickets: Add Level All");
   if (!edit) p.missing.push_back("Service Desk > Service Tickets: Edit Level All");
-  if (!close) p.missing.push_back("Service Desk > Close Service Tickets: Edit Level All");
+  if (!may_close) p.missing.push_back("Service Desk > Close Service Tickets: Edit Level All");
   p.can_list = boards_readable;
   p.can_create = add && inquire;
   p.can_update = edit && inquire;
-  p.can_close = close && edit && inquire;
+  p.can_close = may_close && edit && inquire;
   return p;
 }
 
@@ -294,7 +296,8 @@ TicketChangeResult add_ticket_note(Call& call, Client& client,
   if (listed.status == 404)
     throw PluginError(MB_STATUS_NOT_FOUND, "ticket " + id + " does not exist");
   expect_ok(listed, "read the ticket's notes");
-  for (const json::object& note : parse_json_objects(listed.body).value_or({}))
+  for (const json::object& note :
+       parse_json_objects(listed.body).value_or(std::vector<json::object>{}))
     if (text(note.if_contains("text")).value_or("").find(marker) != std::string::npos)
       return TicketChangeResult{request.ticket_id, TicketOutcome::kUnchanged,
                                 "the ticket already has this note"};
@@ -338,7 +341,6 @@ TicketChangeResult close_ticket(Call& call, Client& client, const CloseTicketReq
                       "close ticket " + request.ticket_id +
                           ": the API member's role lacks Service Desk > Close Service Tickets "
                           "(HTTP 403)");
-  if (r.status == 400 && !request.status_id) throw_failure(failure_for(r, "close ticket"));
   if (!r.ok() && r.status != 0 && r.status < 500) throw_failure(failure_for(r, "close ticket"));
   // An absolute status: what ConnectWise now holds says whether it closed.
   std::optional<json::object> after = read_ticket(call, client, id);

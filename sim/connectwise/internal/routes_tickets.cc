@@ -3,6 +3,7 @@
 // member's effective rights as the security role grants them.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
