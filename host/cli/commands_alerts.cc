@@ -156,6 +156,28 @@ int alerts_sync(App& app, const std::string& connector_id) {
   return run->counts.count("failed") ? kExitPartial : kExitOk;
 }
 
+// The connector's latest alerts runs, newest first, each with what it did.
+int alerts_runs(App& app, const std::string& connector_id, int limit) {
+  auto connector = app.connector(connector_id);
+  if (!connector) return report_failure(app, connector.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto runs = (*store)->list_alert_runs(connector_id, limit);
+  if (!runs) return report_store_failure(app, runs.status());
+  if (app.options().json) {
+    boost::json::array listed;
+    for (const AlertRun& run : *runs) listed.push_back(ops::alert_run_to_json(run));
+    print_json(app, boost::json::object{{"runs", std::move(listed)}});
+  } else if (runs->empty()) {
+    app.out() << "No alerts runs yet (meterbridge alerts sync --connector " << connector_id
+              << ").\n";
+  } else {
+    for (const AlertRun& run : *runs)
+      app.out() << run.started_at << "  " << run.trigger << "  " << ops::describe_alert_run(run);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_alert_commands(CLI::App& cli, CommandContext ctx) {
@@ -195,6 +217,13 @@ void register_alert_commands(CLI::App& cli, CommandContext ctx) {
       "that cannot be routed yet stay not_routed with the reason");
   sync->add_option("--connector", *connector, "The connector's id")->required();
   sync->callback([ctx, connector] { ctx.exit_code = alerts_sync(ctx.app, *connector); });
+
+  auto* runs = alerts->add_subcommand("runs", "The connector's latest alerts runs, newest first");
+  runs->add_option("--connector", *connector, "The connector's id")->required();
+  auto limit = std::make_shared<int>(10);
+  runs->add_option("--limit", *limit, "How many runs (default 10)")->check(CLI::Range(1, 1000));
+  runs->callback(
+      [ctx, connector, limit] { ctx.exit_code = alerts_runs(ctx.app, *connector, *limit); });
 }
 
 }  // namespace mb::cli

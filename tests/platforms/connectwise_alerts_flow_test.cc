@@ -191,6 +191,14 @@ TEST_F(ConnectWiseAlertsFlowTest, TicketsOpenOnTheBoardNoteChangesCloseWhenResol
   auto third = sync();
   EXPECT_EQ(third["opened"], 1);
   EXPECT_EQ(tickets().at("mb-alert:al-3").at("company").at("id"), 252);
+
+  // Every run is recorded, newest first, with what it did.
+  RunResult runs = mb("alerts runs --connector cw --json");
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  json::value listed = json::parse(runs.out);
+  ASSERT_EQ(listed.at("runs").as_array().size(), 6u);
+  EXPECT_EQ(listed.at("runs").at(0).at("counts").at("opened"), 1);
+  EXPECT_EQ(listed.at("runs").at(0).at("lines").at(0).at("alert_id"), "al-3");
 }
 
 // The create reached ConnectWise but its answer was lost (a reset after the handler ran): the
