@@ -253,7 +253,8 @@ TEST_F(ConnectWiseAlertsFlowTest, ThePermissionsCheckNamesTheRightsAMemberLacks)
   EXPECT_NE(check.out.find("Service Desk > Close Service Tickets: Edit Level All"),
             std::string::npos)
       << check.out;
-  EXPECT_EQ(check.out.find("Service Tickets: Edit Level All"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("Service Desk > Service Tickets: Edit Level All"), std::string::npos)
+      << check.out;
   EXPECT_TRUE(tickets().empty());
 }
 
