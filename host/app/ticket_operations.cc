@@ -51,6 +51,19 @@ const Entry* find_named(const std::vector<Entry>& entries, const std::string& wa
   return nullptr;
 }
 
+// Invokes a ticket hook and reads its answer; a failed call or an answer in the wrong shape is
+// the error, naming the hook.
+template <typename Document>
+Result<Document> ask(PluginSession& session, Operation op, const std::string& input) {
+  auto answer = session.invoke(op, input);
+  if (!answer) return answer.status();
+  try {
+    return meterbridge::decode<Document>(*answer);
+  } catch (const meterbridge::DocumentError& e) {
+    return Status::Fatal(std::string(operation_name(op)) + " answered: " + e.what());
+  }
+}
+
 bj::value or_null(const std::optional<std::string>& v) {
   return v ? bj::value(*v) : bj::value(nullptr);
 }
@@ -138,26 +151,18 @@ Result<AlertsCheck> check_alerts(app::App& app, const std::string& connector_id)
 
   AlertsCheck check;
   check.connector_id = connector_id;
-  auto listed = (*session)->invoke(Operation::kListTicketBoards, "{}");
+  auto listed = ask<ListTicketBoardsResult>(**session, Operation::kListTicketBoards, "{}");
   if (!listed) return listed.status();
-  try {
-    check.platform = meterbridge::decode<ListTicketBoardsResult>(*listed);
-  } catch (const meterbridge::DocumentError& e) {
-    return Status::Fatal(std::string("list_ticket_boards: ") + e.what());
-  }
+  check.platform = std::move(*listed);
   const AlertPolicy& policy = *(*connector)->alerts;
   check.resolved = resolve_alert_policy(policy, check.platform, (*connector)->pointer + "/alerts",
                                         &check.problems);
   meterbridge::CheckTicketPermissionsRequest request;
   request.board_id = check.resolved.board_id;
-  auto permitted =
-      (*session)->invoke(Operation::kCheckTicketPermissions, meterbridge::encode(request));
+  auto permitted = ask<meterbridge::TicketPermissions>(
+      **session, Operation::kCheckTicketPermissions, meterbridge::encode(request));
   if (!permitted) return permitted.status();
-  try {
-    check.permissions = meterbridge::decode<meterbridge::TicketPermissions>(*permitted);
-  } catch (const meterbridge::DocumentError& e) {
-    return Status::Fatal(std::string("check_ticket_permissions: ") + e.what());
-  }
+  check.permissions = std::move(*permitted);
   return check;
 }
 
@@ -350,14 +355,10 @@ class AlertRunner {
     record.alert_version = alert.version;
     record.reason.clear();
     MB_RETURN_IF_ERROR(put(record));
-    auto answer = session_.invoke(Operation::kOpenTicket, meterbridge::encode(request));
+    auto answer = ask<meterbridge::OpenTicketResult>(session_, Operation::kOpenTicket,
+                                                     meterbridge::encode(request));
     if (!answer) return failed(alert, record, answer.status().message());
-    meterbridge::OpenTicketResult opened;
-    try {
-      opened = meterbridge::decode<meterbridge::OpenTicketResult>(*answer);
-    } catch (const meterbridge::DocumentError& e) {
-      return failed(alert, record, std::string("open_ticket answered: ") + e.what());
-    }
+    const meterbridge::OpenTicketResult& opened = *answer;
     if (opened.ticket_id.empty() || !opened.outcome ||
         (*opened.outcome != meterbridge::TicketOutcome::kCreated &&
          *opened.outcome != meterbridge::TicketOutcome::kFound))
@@ -391,14 +392,10 @@ class AlertRunner {
     request.ticket_id = record.ticket_id;
     request.status_id = resolved_.status_closed_id;
     request.note = "The alert " + alert.id + " was resolved at " + alert.time + ".";
-    auto answer = session_.invoke(Operation::kCloseTicket, meterbridge::encode(request));
+    auto answer = ask<meterbridge::TicketChangeResult>(session_, Operation::kCloseTicket,
+                                                       meterbridge::encode(request));
     if (!answer) return failed(alert, record, answer.status().message());
-    meterbridge::TicketChangeResult closed;
-    try {
-      closed = meterbridge::decode<meterbridge::TicketChangeResult>(*answer);
-    } catch (const meterbridge::DocumentError& e) {
-      return failed(alert, record, std::string("close_ticket answered: ") + e.what());
-    }
+    const meterbridge::TicketChangeResult& closed = *answer;
     if (!closed.outcome || (*closed.outcome != meterbridge::TicketOutcome::kClosed &&
                             *closed.outcome != meterbridge::TicketOutcome::kAlreadyClosed))
       return failed(alert, record, "close_ticket answered without closed or already_closed");
@@ -456,17 +453,11 @@ Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
   auto session = app.open_session(connector_id);
   if (!session) return session.status();
   MB_RETURN_IF_ERROR(require_tickets(**session, connector_id));
-  auto listed = (*session)->invoke(Operation::kListTicketBoards, "{}");
-  if (!listed) return listed.status();
-  ListTicketBoardsResult platform;
-  try {
-    platform = meterbridge::decode<ListTicketBoardsResult>(*listed);
-  } catch (const meterbridge::DocumentError& e) {
-    return Status::Fatal(std::string("list_ticket_boards: ") + e.what());
-  }
+  auto platform = ask<ListTicketBoardsResult>(**session, Operation::kListTicketBoards, "{}");
+  if (!platform) return platform.status();
   std::vector<std::string> problems;
   ResolvedAlertPolicy resolved =
-      resolve_alert_policy(*c.alerts, platform, c.pointer + "/alerts", &problems);
+      resolve_alert_policy(*c.alerts, *platform, c.pointer + "/alerts", &problems);
   if (!problems.empty()) {
     std::string message = "the alerts policy does not match the platform (alerts check):";
     for (const auto& p : problems) message += "\n" + p;
