@@ -202,10 +202,13 @@ TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
 class ConnectorConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const auto& entry : std::filesystem::directory_iterator(testing::build_dir() / "test-plugins" / "good")) {
-      auto to = plugins_.path() / entry.path().filename();
-      std::filesystem::copy_file(entry.path(), to);
-      ::chmod(to.c_str(), 0755);
+    for (const char* plugin : {"good", "cplugin"}) {  // cplugin offers no tickets
+      for (const auto& entry :
+           std::filesystem::directory_iterator(testing::build_dir() / "test-plugins" / plugin)) {
+        auto to = plugins_.path() / entry.path().filename();
+        std::filesystem::copy_file(entry.path(), to);
+        ::chmod(to.c_str(), 0755);
+      }
     }
     LoaderOptions options;
     options.dir = plugins_.path();
@@ -247,6 +250,23 @@ TEST_F(ConnectorConfigTest, ValidatesEachConnectorAgainstItsPluginSchemaReportin
                 "/connectors/1/config/token: secret not in the config and no credentials stored"),
             std::string::npos)
       << warnings[1];
+}
+
+// An alerts policy needs a plugin with the tickets capability, unless it is switched off.
+TEST_F(ConnectorConfigTest, AnAlertsPolicyNeedsAPluginThatOffersTickets) {
+  Config config = load(R"([
+    {"id": "a", "plugin": "good", "config": {"endpoint": "https://x", "token": "abcdef"},
+     "alerts": {"board": "Alerts"}},
+    {"id": "b", "plugin": "cplugin", "config": {}, "alerts": {"board": "Alerts"}},
+    {"id": "c", "plugin": "cplugin", "config": {}, "alerts": {"enabled": false}}])");
+  Status s = check_connectors(config, registry_, {}, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/connectors/1/alerts: plugin 'cplugin' does not offer the tickets "
+                             "capability"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("/connectors/0/alerts"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("/connectors/2/alerts"), std::string::npos) << s.message();
 }
 
 TEST_F(ConnectorConfigTest, AMissingSecretIsAWarningUntilTheStoreHoldsIt) {
