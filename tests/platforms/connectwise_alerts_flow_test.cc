@@ -234,6 +234,29 @@ TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsSearchedForByTheNextRunBefo
   EXPECT_EQ(tickets().size(), 1u);
 }
 
+// An alert id too long for externalXRef (100 characters) is carried as a stable digest, found
+// by it after a lost answer like any other, and a title past 100 characters is cut with "…".
+TEST_F(ConnectWiseAlertsFlowTest, ALongAlertIdIsCarriedAsADigestAndStillFoundOnce) {
+  start();
+  const std::string id = "al-" + std::string(120, 'x');
+  json::object long_alert = alert(id, "w-north", "high", "open", "2026-12-05T10:00:00Z");
+  long_alert["title"] = std::string(150, 't');
+  push({long_alert});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+              R"(","count":1,"after_body_bytes":10}]})");
+  EXPECT_EQ(sync()["found"], 1);
+  auto opened = tickets();
+  ASSERT_EQ(opened.size(), 1u);
+  const std::string xref = opened.begin()->first;
+  EXPECT_EQ(xref.rfind("mb-alert:h-", 0), 0u) << xref;
+  EXPECT_LE(xref.size(), 100u);
+  const std::string summary = str(opened.begin()->second.at("summary"));
+  EXPECT_EQ(summary, std::string(99, 't') + "\xE2\x80\xA6");
+  EXPECT_TRUE(sync().empty());
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
 // A member whose role lacks the ticket rights: `alerts check` says it is not ready and names
 // each missing right; no ticket is ever attempted by the check.
 TEST_F(ConnectWiseAlertsFlowTest, ThePermissionsCheckNamesTheRightsAMemberLacks) {
