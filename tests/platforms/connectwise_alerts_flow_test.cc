@@ -22,6 +22,7 @@
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
 #include "tests/testing/run.h"
+#include "tests/testing/serve_harness.h"
 #include "tests/testing/temp_dir.h"
 
 namespace {
@@ -255,6 +256,28 @@ TEST_F(ConnectWiseAlertsFlowTest, ALongAlertIdIsCarriedAsADigestAndStillFoundOnc
   EXPECT_EQ(summary, std::string(99, 't') + "\xE2\x80\xA6");
   EXPECT_TRUE(sync().empty());
   EXPECT_EQ(tickets().size(), 1u);
+}
+
+// `serve` runs a connector's alerts after each of its syncs: a queued sync (what the schedule
+// queues) brings the pushed alerts' tickets with it.
+TEST_F(ConnectWiseAlertsFlowTest, ServeRunsTheAlertsAfterAQueuedSync) {
+  start();
+  mb::testing::ServeHarness serve;
+  serve.add_plugin("connectwise");
+  json::value config = json::parse(mb::testing::read_file(dir_ / "mb.json"));
+  serve.write_config({json::serialize(config.at("connectors").at(0))});
+  ASSERT_EQ(serve.cli("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  ASSERT_EQ(serve.cli("map auto cw").exit_code, 0);
+  serve.start({});  // with the schedule's workers, which run queued syncs
+  dir_.write("one.json",
+             json::serialize(alert("al-9", "w-north", "high", "open", "2026-12-05T10:00:00Z")));
+  ASSERT_EQ(serve.cli("alerts push " + (dir_ / "one.json").string()).exit_code, 0);
+  auto queued = serve.call("POST", "/v1/connectors/cw/sync", R"({"queue":true})");
+  ASSERT_EQ(queued.status, 202) << queued.raw;
+  EXPECT_TRUE(mb::testing::eventually([&] { return tickets().count("mb-alert:al-9") == 1; },
+                                      std::chrono::seconds(30)))
+      << serve.log();
+  serve.stop();
 }
 
 // A member whose role lacks the ticket rights: `alerts check` says it is not ready and names
