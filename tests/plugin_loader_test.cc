@@ -81,7 +81,7 @@ TEST(PluginLoader, LoadsAGoodPluginAndCallsEveryOperation) {
   const PluginRecord& r = only_record(*registry, "good");
   ASSERT_EQ(r.state, PluginState::kLoaded) << r.reason;
   EXPECT_EQ(r.version, "1.2.3");
-  EXPECT_EQ(r.capabilities.size(), 5u);
+  EXPECT_EQ(r.capabilities.size(), 6u);
 
   auto plugin = registry->find("good");
   ASSERT_NE(plugin, nullptr);
@@ -89,10 +89,12 @@ TEST(PluginLoader, LoadsAGoodPluginAndCallsEveryOperation) {
             (std::vector<std::string>{"/nested/password", "/token"}));
   auto session = plugin->open({}, R"({"endpoint":"https://x","token":"abcdef"})");
   ASSERT_TRUE(session) << session.status().message();
-  for (Operation op : {Operation::kAuthenticate, Operation::kListAccounts, Operation::kListServices,
-                       Operation::kReadQuantities, Operation::kApplyQuantities,
-                       Operation::kProvisionAccounts, Operation::kProvisionServices,
-                       Operation::kSetStatus, Operation::kLinkAccounts, Operation::kDisconnect}) {
+  for (Operation op :
+       {Operation::kAuthenticate, Operation::kListAccounts, Operation::kListServices,
+        Operation::kReadQuantities, Operation::kApplyQuantities, Operation::kProvisionAccounts,
+        Operation::kProvisionServices, Operation::kSetStatus, Operation::kLinkAccounts,
+        Operation::kDisconnect, Operation::kListTicketBoards, Operation::kCheckTicketPermissions,
+        Operation::kOpenTicket, Operation::kAddTicketNote, Operation::kCloseTicket}) {
     auto result = (*session)->invoke(op, R"({"status":"pending"})");
     ASSERT_TRUE(result) << operation_name(op) << ": " << result.status().message();
     EXPECT_TRUE(boost::json::parse(*result).is_object()) << operation_name(op);
@@ -115,6 +117,34 @@ TEST(PluginLoader, LoadsAGoodPluginAndCallsEveryOperation) {
   EXPECT_TRUE(read.at("cancelled").as_bool());
 }
 
+// An isolated library runs in meterbridge-plugin-runner; the ticket operations reach it through
+// the plugin protocol exactly as the other operations do.
+TEST(PluginLoader, AnIsolatedPluginServesTheTicketOperationsThroughTheRunner) {
+  TempDir dir;
+  install(dir, "good");
+  LoaderOptions options;
+  options.runner = testing::build_dir() / "bin" / "meterbridge-plugin-runner";
+  auto registry = load(dir, options);
+  ASSERT_TRUE(registry) << registry.status().message();
+  ASSERT_EQ(only_record(*registry, "good").state, PluginState::kLoaded)
+      << only_record(*registry, "good").reason;
+  auto plugin = registry->find("good");
+  EXPECT_EQ(plugin->manifest().runtime, PluginRuntime::kProcess);
+  EXPECT_TRUE(plugin->offers(Operation::kOpenTicket));
+  auto session = plugin->open({}, R"({"endpoint":"https://x","token":"abcdef"})");
+  ASSERT_TRUE(session) << session.status().message();
+  auto opened =
+      (*session)->invoke(Operation::kOpenTicket,
+                         R"({"reference":"mb-alert:a1","account_id":"250","search_first":true})");
+  ASSERT_TRUE(opened) << opened.status().message();
+  auto result = boost::json::parse(*opened);
+  EXPECT_EQ(result.at("outcome"), "created");
+  EXPECT_EQ(result.at("input").at("search_first"), true);
+  auto closed = (*session)->invoke(Operation::kCloseTicket, R"({"ticket_id":"100"})");
+  ASSERT_TRUE(closed) << closed.status().message();
+  EXPECT_EQ(boost::json::parse(*closed).at("outcome"), "closed");
+}
+
 TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
   TempDir dir;
   install(dir, "cplugin");
@@ -131,6 +161,27 @@ TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
   // Optional capabilities the table leaves NULL are reported as unsupported by the host.
   EXPECT_EQ((*session)->invoke(Operation::kSetStatus, "{}").status().code(),
             ErrorClass::kUnsupported);
+}
+
+// A plugin built for ABI 1.0 hands over the shorter table of its day: it loads, and the hooks
+// that came later (the 1.2 ticket hooks, past its table's size) are never read, only refused.
+TEST(PluginLoader, LoadsAnAbi10PluginWhoseTableEndsBeforeTheTicketHooks) {
+  TempDir dir;
+  install(dir, "cminor0");
+  auto registry = load(dir);
+  ASSERT_TRUE(registry);
+  const PluginRecord& r = only_record(*registry, "cminor0");
+  ASSERT_EQ(r.state, PluginState::kLoaded) << r.reason;
+  auto plugin = registry->find("cminor0");
+  EXPECT_EQ(plugin->table()->size, MB_PLUGIN_TABLE_SIZE_1_0);
+  EXPECT_FALSE(plugin->offers(Operation::kOpenTicket));
+  auto session = plugin->open({}, "{}");
+  ASSERT_TRUE(session);
+  EXPECT_TRUE((*session)->invoke(Operation::kAuthenticate, "{}"));
+  auto ticket = (*session)->invoke(Operation::kOpenTicket, R"({"reference":"mb-alert:a"})");
+  EXPECT_EQ(ticket.status().code(), ErrorClass::kUnsupported);
+  EXPECT_NE(ticket.status().message().find("open_ticket is not offered"), std::string::npos)
+      << ticket.status().message();
 }
 
 TEST(PluginLoader, RefusesADifferentAbiMajorNamingBothVersions) {

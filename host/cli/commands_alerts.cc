@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "host/app/alert_operations.h"
+#include "host/app/ticket_operations.h"
 #include "host/cli/commands.h"
 #include "host/cli/table.h"
 
@@ -86,6 +87,97 @@ int alerts_show(App& app, const std::string& id) {
   return kExitOk;
 }
 
+std::string yes_no(bool v) { return v ? "yes" : "NO"; }
+
+// The boards and priorities to choose from, what the credentials may do, and what stands in the
+// way of the connector's policy. Exits 0 only when alerts can become tickets as it says.
+int alerts_check(App& app, const std::string& connector_id) {
+  auto check = ops::check_alerts(app, connector_id);
+  if (!check) return report_failure(app, check.status());
+  const ops::AlertsCheck& c = *check;
+  if (app.options().json) {
+    print_json(app, ops::alerts_check_to_json(c));
+    return c.ready() ? kExitOk : kExitFailed;
+  }
+  if (c.ready())
+    app.out() << c.connector_id << ": ready: alerts become tickets"
+              << (c.resolved.board_id
+                      ? " on board '" + c.resolved.board_name + "' (" + *c.resolved.board_id + ")"
+                      : std::string())
+              << "\n";
+  else
+    app.out() << c.connector_id << ": NOT ready: alerts cannot become tickets yet (see below)\n";
+  Table boards({"BOARD", "ID", "STATUSES", "TYPES"});
+  for (const auto& b : c.platform.boards) {
+    std::string statuses, types;
+    for (const auto& s : b.statuses) {
+      std::string flags = s.is_default ? ", new" : "";
+      if (s.closed) flags += ", closes";
+      statuses += (statuses.empty() ? "" : "; ") + s.name + " (" + s.id + flags + ")";
+    }
+    for (const auto& t : b.types) types += (types.empty() ? "" : "; ") + t.name + " (" + t.id + ")";
+    boards.add({b.name, b.id, statuses, types});
+  }
+  if (!boards.empty()) {
+    app.out() << "Boards:\n";
+    boards.print(app.out(), table_width(false));
+  }
+  if (!c.platform.priorities.empty()) {
+    Table priorities({"PRIORITY", "ID", "LEVEL", "DEFAULT"});
+    for (const auto& p : c.platform.priorities)
+      priorities.add({p.name, p.id, p.level ? meterbridge::wire_name(*p.level) : "",
+                      p.is_default ? "yes" : ""});
+    app.out() << "Priorities:\n";
+    priorities.print(app.out(), table_width(false));
+  }
+  const auto& p = c.permissions;
+  app.out() << "Permissions: list " << yes_no(p.can_list) << ", create " << yes_no(p.can_create)
+            << ", update " << yes_no(p.can_update) << ", close " << yes_no(p.can_close) << "\n";
+  if (!p.message.empty()) app.out() << "  " << p.message << "\n";
+  if (!p.missing.empty()) {
+    app.out() << "Missing rights (grant them to the API member):\n";
+    for (const auto& m : p.missing) app.out() << "  - " << m << "\n";
+  }
+  if (!c.problems.empty()) {
+    app.out() << "Problems with the alerts policy:\n";
+    for (const auto& m : c.problems) app.out() << "  - " << m << "\n";
+  }
+  return c.ready() ? kExitOk : kExitFailed;
+}
+
+// One alerts run of the connector: tickets opened, noted and closed as its alerts say.
+int alerts_sync(App& app, const std::string& connector_id) {
+  auto run = ops::sync_alerts(app, connector_id, "manual");
+  if (!run) return report_failure(app, run.status());
+  if (app.options().json)
+    print_json(app, ops::alert_run_to_json(*run));
+  else
+    app.out() << ops::describe_alert_run(*run);
+  return run->counts.count("failed") ? kExitPartial : kExitOk;
+}
+
+// The connector's latest alerts runs, newest first, each with what it did.
+int alerts_runs(App& app, const std::string& connector_id, int limit) {
+  auto connector = app.connector(connector_id);
+  if (!connector) return report_failure(app, connector.status());
+  auto store = app.store();
+  if (!store) return report_store_failure(app, store.status());
+  auto runs = (*store)->list_alert_runs(connector_id, limit);
+  if (!runs) return report_store_failure(app, runs.status());
+  if (app.options().json) {
+    boost::json::array listed;
+    for (const AlertRun& run : *runs) listed.push_back(ops::alert_run_to_json(run));
+    print_json(app, boost::json::object{{"runs", std::move(listed)}});
+  } else if (runs->empty()) {
+    app.out() << "No alerts runs yet (meterbridge alerts sync --connector " << connector_id
+              << ").\n";
+  } else {
+    for (const AlertRun& run : *runs)
+      app.out() << run.started_at << "  " << run.trigger << "  " << ops::describe_alert_run(run);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_alert_commands(CLI::App& cli, CommandContext ctx) {
@@ -110,6 +202,28 @@ void register_alert_commands(CLI::App& cli, CommandContext ctx) {
   auto id = std::make_shared<std::string>();
   show->add_option("id", *id, "The alert's id")->required();
   show->callback([ctx, id] { ctx.exit_code = alerts_show(ctx.app, *id); });
+
+  auto* check = alerts->add_subcommand(
+      "check",
+      "Check a connector's alerts policy against its platform, read-only: boards, statuses and "
+      "priorities to choose from, and whether the credentials may open, update and close tickets");
+  auto connector = std::make_shared<std::string>();
+  check->add_option("--connector", *connector, "The connector's id")->required();
+  check->callback([ctx, connector] { ctx.exit_code = alerts_check(ctx.app, *connector); });
+
+  auto* sync = alerts->add_subcommand(
+      "sync",
+      "Bring the connector's alert tickets up to date: open (never twice), note, close; alerts "
+      "that cannot be routed yet stay not_routed with the reason");
+  sync->add_option("--connector", *connector, "The connector's id")->required();
+  sync->callback([ctx, connector] { ctx.exit_code = alerts_sync(ctx.app, *connector); });
+
+  auto* runs = alerts->add_subcommand("runs", "The connector's latest alerts runs, newest first");
+  runs->add_option("--connector", *connector, "The connector's id")->required();
+  auto limit = std::make_shared<int>(10);
+  runs->add_option("--limit", *limit, "How many runs (default 10)")->check(CLI::Range(1, 1000));
+  runs->callback(
+      [ctx, connector, limit] { ctx.exit_code = alerts_runs(ctx.app, *connector, *limit); });
 }
 
 }  // namespace mb::cli

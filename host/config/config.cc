@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <sstream>
 
 #include "host/common/bounded_read.h"
 #include "host/common/json.h"
@@ -540,6 +541,15 @@ Result<Config> load_config(const fs::path& file, const fs::path& default_plugin_
           c.declared_services[std::string(svc)] = {json::get_string(spec, "psa_service_id").value_or(""),
                                                    json::get_string(spec, "metric").value_or("users")};
     }
+    if (const auto* a = json::get(item, "alerts")) {
+      auto policy = parse_alert_policy(*a, c.pointer + "/alerts");
+      if (policy) {
+        c.alerts = std::move(*policy);
+      } else {
+        std::istringstream lines(policy.status().message());
+        for (std::string line; std::getline(lines, line);) errors.push_back(origin + ": " + line);
+      }
+    }
     c.schedule = read_schedule(json::get(item, "schedule"), config.schedule);
     c.notifications = read_notifications(json::get(item, "notifications"), config.notifications);
     if (!ids.insert(c.id).second)
@@ -749,6 +759,10 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
     auto stored = has_stored_credentials.find(c.id);
     bool has_stored = stored != has_stored_credentials.end() && stored->second;
     check_connector_config(config, c, record->plugin->manifest(), has_stored, errors, notes);
+    if (c.alerts && c.alerts->enabled && !record->plugin->manifest().has_capability("tickets"))
+      errors.push_back(origin + "/alerts: plugin '" + c.plugin +
+                       "' does not offer the tickets capability, so this connector's alerts "
+                       "cannot become tickets (leave \"alerts\" out, or set \"enabled\": false)");
   }
   if (warnings != nullptr)
     for (auto& n : notes) warnings->push_back(redact(n));

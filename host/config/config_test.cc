@@ -176,6 +176,34 @@ TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   EXPECT_EQ(config->connectors.at(0).isolation_limits.at("call_timeout_ms"), 5000);
 }
 
+TEST(Config, AConnectorsAlertsPolicyIsReadAndEachErrorNamesItsField) {
+  TempDir dir;
+  auto bad = dir.write("bad.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "a", "plugin": "p", "config": {},
+     "alerts": {"board": "Alerts", "min_severity": "severe", "subtype": "Malware"}},
+    {"id": "b", "plugin": "p", "config": {}, "alerts": {"bord": "Alerts"}}]})");
+  auto config = load_config(bad);
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  EXPECT_NE(m.find("bad.json: /connectors/0/alerts/min_severity"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.json: /connectors/0/alerts/subtype"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.json: /connectors/1/alerts/bord"), std::string::npos) << m;
+
+  auto good = dir.write("good.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "c", "plugin": "p", "config": {},
+     "alerts": {"board": "Security Alerts", "status_closed": ">Closed", "min_severity": "medium",
+                "priorities": {"critical": "Priority 1"}}},
+    {"id": "d", "plugin": "p", "config": {}}]})");
+  config = load_config(good);
+  ASSERT_TRUE(config) << config.status().message();
+  const auto& policy = config->connectors.at(0).alerts;
+  ASSERT_TRUE(policy);
+  EXPECT_EQ(policy->board, "Security Alerts");
+  EXPECT_EQ(policy->priority_for(AlertSeverity::kCritical), "Priority 1");
+  EXPECT_FALSE(policy->opens_ticket_for(AlertSeverity::kLow));
+  EXPECT_FALSE(config->connectors.at(1).alerts);
+}
+
 TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
   TempDir dir;
   auto plain =
@@ -215,10 +243,13 @@ TEST(Config, WorkersDefaultToFourAtOnceAndBadValuesNameTheirField) {
 class ConnectorConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const auto& entry : std::filesystem::directory_iterator(testing::build_dir() / "test-plugins" / "good")) {
-      auto to = plugins_.path() / entry.path().filename();
-      std::filesystem::copy_file(entry.path(), to);
-      ::chmod(to.c_str(), 0755);
+    for (const char* plugin : {"good", "cplugin"}) {  // cplugin offers no tickets
+      for (const auto& entry :
+           std::filesystem::directory_iterator(testing::build_dir() / "test-plugins" / plugin)) {
+        auto to = plugins_.path() / entry.path().filename();
+        std::filesystem::copy_file(entry.path(), to);
+        ::chmod(to.c_str(), 0755);
+      }
     }
     LoaderOptions options;
     options.dir = plugins_.path();
@@ -260,6 +291,23 @@ TEST_F(ConnectorConfigTest, ValidatesEachConnectorAgainstItsPluginSchemaReportin
                 "/connectors/1/config/token: secret not in the config and no credentials stored"),
             std::string::npos)
       << warnings[1];
+}
+
+// An alerts policy needs a plugin with the tickets capability, unless it is switched off.
+TEST_F(ConnectorConfigTest, AnAlertsPolicyNeedsAPluginThatOffersTickets) {
+  Config config = load(R"([
+    {"id": "a", "plugin": "good", "config": {"endpoint": "https://x", "token": "abcdef"},
+     "alerts": {"board": "Alerts"}},
+    {"id": "b", "plugin": "cplugin", "config": {}, "alerts": {"board": "Alerts"}},
+    {"id": "c", "plugin": "cplugin", "config": {}, "alerts": {"enabled": false}}])");
+  Status s = check_connectors(config, registry_, {}, nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/connectors/1/alerts: plugin 'cplugin' does not offer the tickets "
+                             "capability"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("/connectors/0/alerts"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("/connectors/2/alerts"), std::string::npos) << s.message();
 }
 
 TEST_F(ConnectorConfigTest, AMissingSecretIsAWarningUntilTheStoreHoldsIt) {

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "host/alerts/alert_policy.h"
+
 namespace mb {
 
 struct Policies {
@@ -90,6 +92,8 @@ struct ConnectorConfig {
   boost::json::object http;  // HTTP policy overrides
   ScheduleConfig schedule;
   NotificationsConfig notifications;
+  // The alerts policy ("alerts", docs/alerts.md); nullopt: the connector routes no alerts.
+  std::optional<AlertPolicy> alerts;
   std::string pointer;  // "/connectors/3", for error messages
   // Added in the web console and kept in the state store, not declared in the config file.
   bool from_console = false;

@@ -342,7 +342,9 @@ class PluginLoader {
     if (built.major != host.major || built.minor > host.minor)
       return refuse(record, "plugin table is ABI " + built.to_string() + ", host provides ABI " +
                                 host.to_string());
-    if (table->size < sizeof(mb_plugin_table))
+    // Minors 0 and 1 hand over the table without the 1.2 ticket hooks.
+    size_t least = built.minor < 2 ? MB_PLUGIN_TABLE_SIZE_1_0 : sizeof(mb_plugin_table);
+    if (table->size < least)
       return refuse(record, "plugin table too small for ABI " + built.to_string() + " (" +
                                 std::to_string(table->size) + " bytes)");
     if (!(built == manifest.abi))
@@ -416,6 +418,12 @@ class PluginLoader {
 
   static bool capability_hooks_match(const PluginManifest& m, const mb_plugin_table* t,
                                      PluginRecord& record) {
+    if (m.has_capability("tickets") && !offers_every_ticket_hook(t)) {
+      refuse(record,
+             "manifest lists capability 'tickets' but the plugin lacks some of its five hooks "
+             "(ABI 1.2: on_list_ticket_boards ... on_close_ticket)");
+      return false;
+    }
     const std::pair<std::string_view, bool> hooks[] = {
         {"provision_accounts", t->on_provision_accounts != nullptr},
         {"provision_services", t->on_provision_services != nullptr},
@@ -431,6 +439,13 @@ class PluginLoader {
       }
     }
     return true;
+  }
+
+  static bool offers_every_ticket_hook(const mb_plugin_table* t) {
+    if (t->abi_minor < 2 || t->size < sizeof(mb_plugin_table)) return false;
+    return t->on_list_ticket_boards != nullptr && t->on_check_ticket_permissions != nullptr &&
+           t->on_open_ticket != nullptr && t->on_add_ticket_note != nullptr &&
+           t->on_close_ticket != nullptr;
   }
 
   const LoaderOptions& options_;

@@ -37,7 +37,8 @@ struct AbiVersion {
 
 // The capabilities a manifest may name; anything else is refused as a typo.
 inline constexpr std::string_view kKnownCapabilities[] = {
-    "provision_accounts", "provision_services", "set_status", "link_accounts", "disconnect"};
+    "provision_accounts", "provision_services", "set_status",
+    "link_accounts",      "disconnect",         "tickets"};
 
 // When the sync engine writes a line whose platform value already equals its target. Some
 // platforms ask to be sent every value on each regular run, so a value they dropped or reset

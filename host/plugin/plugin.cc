@@ -213,11 +213,29 @@ std::string_view operation_name(Operation op) {
     case Operation::kSetStatus: return "set_status";
     case Operation::kLinkAccounts: return "link_accounts";
     case Operation::kDisconnect: return "disconnect";
+    case Operation::kListTicketBoards:
+      return "list_ticket_boards";
+    case Operation::kCheckTicketPermissions:
+      return "check_ticket_permissions";
+    case Operation::kOpenTicket:
+      return "open_ticket";
+    case Operation::kAddTicketNote:
+      return "add_ticket_note";
+    case Operation::kCloseTicket:
+      return "close_ticket";
   }
   return "unknown";
 }
 
 namespace {
+// A hook of a newer minor than the table's: absent (its member lies past the table's size).
+mb_session_hook if_in_table(const mb_plugin_table* t, const mb_session_hook& member) {
+  size_t end = static_cast<size_t>(reinterpret_cast<const char*>(&member) -
+                                   reinterpret_cast<const char*>(t)) +
+               sizeof(mb_session_hook);
+  return end <= t->size ? member : nullptr;
+}
+
 mb_session_hook hook_for(const mb_plugin_table* t, Operation op) {
   switch (op) {
     case Operation::kAuthenticate: return t->on_authenticate;
@@ -230,6 +248,16 @@ mb_session_hook hook_for(const mb_plugin_table* t, Operation op) {
     case Operation::kSetStatus: return t->on_set_status;
     case Operation::kLinkAccounts: return t->on_link_accounts;
     case Operation::kDisconnect: return t->on_disconnect;
+    case Operation::kListTicketBoards:
+      return if_in_table(t, t->on_list_ticket_boards);
+    case Operation::kCheckTicketPermissions:
+      return if_in_table(t, t->on_check_ticket_permissions);
+    case Operation::kOpenTicket:
+      return if_in_table(t, t->on_open_ticket);
+    case Operation::kAddTicketNote:
+      return if_in_table(t, t->on_add_ticket_note);
+    case Operation::kCloseTicket:
+      return if_in_table(t, t->on_close_ticket);
   }
   return nullptr;
 }

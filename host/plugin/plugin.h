@@ -34,6 +34,12 @@ enum class Operation {
   kSetStatus,
   kLinkAccounts,
   kDisconnect,
+  // The "tickets" capability (ABI 1.2).
+  kListTicketBoards,
+  kCheckTicketPermissions,
+  kOpenTicket,
+  kAddTicketNote,
+  kCloseTicket,
 };
 std::string_view operation_name(Operation op);
 

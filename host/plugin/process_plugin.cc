@@ -24,10 +24,11 @@ constexpr std::chrono::milliseconds kShutdownGrace{2000};
 constexpr std::chrono::milliseconds kDescribeTimeout{30000};
 
 // The session operations in the order of mb_plugin_table's session hooks.
-constexpr std::array<std::string_view, 10> kMethods = {
+constexpr std::array<std::string_view, 15> kMethods = {
     "authenticate",     "list_accounts",      "list_services",      "read_quantities",
     "apply_quantities", "provision_accounts", "provision_services", "set_status",
-    "link_accounts",    "disconnect"};
+    "link_accounts",    "disconnect",         "list_ticket_boards", "check_ticket_permissions",
+    "open_ticket",      "add_ticket_note",    "close_ticket"};
 
 std::string_view view(mb_str s) {
   return s.ptr == nullptr ? std::string_view() : std::string_view(s.ptr, s.len);
@@ -366,6 +367,13 @@ ProcessBridge::ProcessBridge(ProcessSpec spec, const mb_host_services* services)
   if (offered("set_status")) table_.on_set_status = &session_hook<7>;
   if (offered("link_accounts")) table_.on_link_accounts = &session_hook<8>;
   if (offered("disconnect")) table_.on_disconnect = &session_hook<9>;
+  if (offered("tickets")) {
+    table_.on_list_ticket_boards = &session_hook<10>;
+    table_.on_check_ticket_permissions = &session_hook<11>;
+    table_.on_open_ticket = &session_hook<12>;
+    table_.on_add_ticket_note = &session_hook<13>;
+    table_.on_close_ticket = &session_hook<14>;
+  }
 }
 
 ProcessBridge::~ProcessBridge() = default;

@@ -218,10 +218,12 @@ class ChannelClock : public Clock {
 };
 
 std::optional<Operation> operation_named(std::string_view method) {
-  for (Operation op : {Operation::kAuthenticate, Operation::kListAccounts, Operation::kListServices,
-                       Operation::kReadQuantities, Operation::kApplyQuantities,
-                       Operation::kProvisionAccounts, Operation::kProvisionServices,
-                       Operation::kSetStatus, Operation::kLinkAccounts, Operation::kDisconnect})
+  for (Operation op :
+       {Operation::kAuthenticate, Operation::kListAccounts, Operation::kListServices,
+        Operation::kReadQuantities, Operation::kApplyQuantities, Operation::kProvisionAccounts,
+        Operation::kProvisionServices, Operation::kSetStatus, Operation::kLinkAccounts,
+        Operation::kDisconnect, Operation::kListTicketBoards, Operation::kCheckTicketPermissions,
+        Operation::kOpenTicket, Operation::kAddTicketNote, Operation::kCloseTicket})
     if (operation_name(op) == method) return op;
   return std::nullopt;
 }

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "host/app/operations.h"
+#include "host/app/ticket_operations.h"
 #include "host/common/listen_address.h"
 #include "host/common/redaction.h"
 #include "host/config/config.h"
@@ -328,6 +329,7 @@ class Daemon {
       return {JobOutcome::Kind::kFailed, 0, failed.message()};
     }
     spdlog::info("{}", run_summary_line(report->run));
+    if (!stop_requested_) run_alerts(id, job.trigger);
     // Cut short at a batch boundary by the shutdown: another node finishes the window, by
     // re-reading the platform for what this run left unwritten.
     bool unfinished =
@@ -342,6 +344,21 @@ class Daemon {
                   "; resumes at " + format_iso8601_utc(budget_resumes_at_ms),
               budget_resumes_at_ms};
     return {JobOutcome::Kind::kDone, report->run.id, ""};
+  }
+
+  // After a connector's sync, its alerts run too when its policy routes them
+  // (docs/alerts.md): tickets follow the alerts pushed since. Its failure is logged; the sync
+  // job stands.
+  void run_alerts(const std::string& id, const std::string& trigger) {
+    auto connector = app_.connector(id);
+    if (!connector || !(*connector)->alerts || !(*connector)->alerts->enabled) return;
+    auto run = ops::sync_alerts(app_, id, trigger);
+    if (!run) {
+      spdlog::error("connector {}: alerts run failed: {}", id, run.status().message());
+      return;
+    }
+    std::string summary = ops::describe_alert_run(*run);
+    spdlog::info("{}", summary.substr(0, summary.find('\n')));
   }
 
   // The new config must be usable as a whole, or nothing of it is used.

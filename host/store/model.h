@@ -4,6 +4,7 @@
 #define METERBRIDGE_HOST_STORE_MODEL_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -265,6 +266,36 @@ struct AlertRecorded {
   std::string alert_id;
   AlertRecordOutcome outcome = AlertRecordOutcome::kCreated;
   int64_t version = 0;
+};
+
+// One alert on one connector's PSA (members default-initialized, so designated initializers may
+// leave any out): its state, the ticket it has (once known), why it is not
+// routed, and the alert's version the ticket last took in (a later version adds a note).
+struct AlertTicket {
+  std::string connector_id = {};
+  std::string alert_id = {};
+  AlertTicketState state = AlertTicketState::kNotRouted;
+  std::string ticket_id = {};  // "" until the platform's answer is recorded
+  std::string reason = {};     // not_routed: why; otherwise the last failure, or ""
+  int64_t alert_version = 0;
+  std::string updated_at = {};  // set by the store
+};
+
+// One alerts run of a connector (`alerts sync`): what it did, per alert, and the counts.
+struct AlertRunLine {
+  std::string alert_id = {};
+  std::string outcome = {};  // opened, found, noted, closed, unchanged, failed, not_routed
+  std::string ticket_id = {};
+  std::string message = {};
+};
+struct AlertRun {
+  int64_t id = 0;  // set by the store
+  std::string connector_id = {};
+  std::string trigger = {};  // manual, push, schedule
+  std::string started_at = {};
+  std::string finished_at = {};
+  std::map<std::string, int64_t> counts = {};  // outcome -> alerts
+  std::vector<AlertRunLine> lines = {};
 };
 
 }  // namespace mb

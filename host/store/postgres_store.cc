@@ -313,8 +313,36 @@ CREATE TABLE budget_buckets(
   PRIMARY KEY(budget_key, second)
 );
 )sql",
-    // 8: taken by another branch; replaced at merge.
-    "SELECT 1;",
+    // 8: alerts to tickets (docs/alerts.md), as SQLite's schema 11.
+    R"sql(
+CREATE TABLE alert_tickets(
+  connector_id TEXT COLLATE "C" NOT NULL,
+  alert_id TEXT COLLATE "C" NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('not_routed','opening','open','closed')),
+  ticket_id TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  alert_version BIGINT NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, alert_id)
+);
+CREATE TABLE alert_runs(
+  id BIGSERIAL PRIMARY KEY,
+  connector_id TEXT COLLATE "C" NOT NULL,
+  trigger TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL
+);
+CREATE INDEX alert_runs_by_connector ON alert_runs(connector_id, id);
+CREATE TABLE alert_run_lines(
+  run_id BIGINT NOT NULL REFERENCES alert_runs(id),
+  number BIGINT NOT NULL,
+  alert_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  ticket_id TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(run_id, number)
+);
+)sql",
     // 9: a console connector's policies and schedule, as SQLite's schema 12.
     R"sql(
 ALTER TABLE connectors ADD COLUMN settings TEXT NOT NULL DEFAULT '';
@@ -1638,7 +1666,98 @@ class PostgresStore : public Store {
     return out;
   }
 
+  Result<std::optional<AlertTicket>> get_alert_ticket(const std::string& connector_id,
+                                                      const std::string& alert_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows = query_alert_tickets("WHERE connector_id = $1 AND alert_id = $2",
+                                    pg_params(connector_id, alert_id));
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<AlertTicket>();
+    return std::optional<AlertTicket>(rows->front());
+  }
+
+  Result<std::vector<AlertTicket>> list_alert_tickets(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_alert_tickets("WHERE connector_id = $1 ORDER BY alert_id",
+                               pg_params(connector_id));
+  }
+
+  Status put_alert_ticket(const AlertTicket& t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec(
+            "INSERT INTO alert_tickets(connector_id, alert_id, state, ticket_id, reason, "
+            "alert_version, updated_at) VALUES($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT(connector_id, alert_id) DO UPDATE SET state = excluded.state, "
+            "ticket_id = excluded.ticket_id, reason = excluded.reason, "
+            "alert_version = excluded.alert_version, updated_at = excluded.updated_at",
+            pg_params(t.connector_id, t.alert_id, std::string(to_text(t.state)), t.ticket_id,
+                      t.reason, t.alert_version, now()))
+        .status();
+  }
+
+  Result<int64_t> record_alert_run(const AlertRun& run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t run_id = 0;
+    Status st = in_transaction([&]() -> Status {
+      auto r = db_->exec(
+          "INSERT INTO alert_runs(connector_id, trigger, started_at, finished_at) "
+          "VALUES($1, $2, $3, $4) RETURNING id",
+          pg_params(run.connector_id, run.trigger, run.started_at.empty() ? now() : run.started_at,
+                    run.finished_at.empty() ? now() : run.finished_at));
+      if (!r) return r.status();
+      run_id = r->integer(0, 0);
+      int64_t number = 0;
+      for (const AlertRunLine& l : run.lines) {
+        auto line = db_->exec(
+            "INSERT INTO alert_run_lines(run_id, number, alert_id, outcome, ticket_id, message) "
+            "VALUES($1, $2, $3, $4, $5, $6)",
+            pg_params(run_id, ++number, l.alert_id, l.outcome, l.ticket_id, l.message));
+        if (!line) return line.status();
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return run_id;
+  }
+
+  Result<std::vector<AlertRun>> list_alert_runs(const std::string& connector_id,
+                                                int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(std::string("SELECT ") + store_internal::kAlertRunColumns +
+                           " FROM alert_runs WHERE connector_id = $1 ORDER BY id DESC LIMIT $2",
+                       pg_params(connector_id, static_cast<int64_t>(limit)));
+    if (!r) return r.status();
+    std::vector<AlertRun> runs;
+    for (int i = 0; i < r->rows(); ++i)
+      runs.push_back(store_internal::read_alert_run(PgRow(*r, i)));
+    for (AlertRun& run : runs) {
+      auto lines = db_->exec(std::string("SELECT ") + store_internal::kAlertRunLineColumns +
+                                 " FROM alert_run_lines WHERE run_id = $1 ORDER BY number",
+                             pg_params(run.id));
+      if (!lines) return lines.status();
+      for (int i = 0; i < lines->rows(); ++i)
+        store_internal::add_alert_run_line(PgRow(*lines, i), run);
+    }
+    return runs;
+  }
+
  private:
+  Result<std::vector<AlertTicket>> query_alert_tickets(const std::string& tail,
+                                                       const std::vector<PgParam>& params) {
+    auto r = db_->exec(std::string("SELECT ") + store_internal::kAlertTicketColumns +
+                           " FROM alert_tickets " + tail,
+                       params);
+    if (!r) return r.status();
+    std::vector<AlertTicket> out;
+    for (int i = 0; i < r->rows(); ++i) {
+      auto ticket = store_internal::read_alert_ticket(PgRow(*r, i));
+      if (!ticket) return ticket.status();
+      out.push_back(std::move(*ticket));
+    }
+    return out;
+  }
+
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
 
   Result<std::vector<Alert>> query_alerts(const std::string& tail,

@@ -368,8 +368,38 @@ CREATE TABLE budget_buckets(
   PRIMARY KEY(budget_key, second)
 ) WITHOUT ROWID;
 )sql",
-    // 11: taken by another branch; replaced at merge.
-    "SELECT 1;",
+    // 11: alerts to tickets (docs/alerts.md): where each alert stands on each connector's PSA
+    // (its ticket, or why it is not routed; 'opening' is the create's journal), and the
+    // connectors' alerts runs with their lines.
+    R"sql(
+CREATE TABLE alert_tickets(
+  connector_id TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('not_routed','opening','open','closed')),
+  ticket_id TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  alert_version INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY(connector_id, alert_id)
+);
+CREATE TABLE alert_runs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector_id TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL
+);
+CREATE INDEX alert_runs_by_connector ON alert_runs(connector_id, id);
+CREATE TABLE alert_run_lines(
+  run_id INTEGER NOT NULL REFERENCES alert_runs(id),
+  number INTEGER NOT NULL,
+  alert_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  ticket_id TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(run_id, number)
+);
+)sql",
     // 12: a console connector's policies and schedule, edited in the console (docs/console.md).
     R"sql(
 ALTER TABLE connectors ADD COLUMN settings TEXT NOT NULL DEFAULT '';
@@ -1784,8 +1814,113 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::optional<AlertTicket>> get_alert_ticket(const std::string& connector_id,
+                                                      const std::string& alert_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto rows =
+        query_alert_tickets("WHERE connector_id = ?1 AND alert_id = ?2", connector_id, alert_id);
+    if (!rows) return rows.status();
+    if (rows->empty()) return std::optional<AlertTicket>();
+    return std::optional<AlertTicket>(rows->front());
+  }
+
+  Result<std::vector<AlertTicket>> list_alert_tickets(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return query_alert_tickets("WHERE connector_id = ?1 ORDER BY alert_id", connector_id, "");
+  }
+
+  Status put_alert_ticket(const AlertTicket& t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "INSERT INTO alert_tickets(connector_id, alert_id, state, ticket_id, reason, "
+                "alert_version, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "ON CONFLICT(connector_id, alert_id) DO UPDATE SET state = excluded.state, "
+                "ticket_id = excluded.ticket_id, reason = excluded.reason, "
+                "alert_version = excluded.alert_version, updated_at = excluded.updated_at");
+    s.bind(1, t.connector_id)
+        .bind(2, t.alert_id)
+        .bind(3, to_text(t.state))
+        .bind(4, t.ticket_id)
+        .bind(5, t.reason)
+        .bind(6, t.alert_version)
+        .bind(7, now());
+    s.step();
+    return s.status();
+  }
+
+  Result<int64_t> record_alert_run(const AlertRun& run) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t run_id = 0;
+    Status st = in_transaction([&]() -> Status {
+      Statement s(db_,
+                  "INSERT INTO alert_runs(connector_id, trigger, started_at, finished_at) "
+                  "VALUES(?1, ?2, ?3, ?4)");
+      s.bind(1, run.connector_id)
+          .bind(2, run.trigger)
+          .bind(3, run.started_at.empty() ? now() : run.started_at)
+          .bind(4, run.finished_at.empty() ? now() : run.finished_at);
+      s.step();
+      MB_RETURN_IF_ERROR(s.status());
+      run_id = sqlite3_last_insert_rowid(db_);
+      Statement line(db_,
+                     "INSERT INTO alert_run_lines(run_id, number, alert_id, outcome, ticket_id, "
+                     "message) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      int64_t number = 0;
+      for (const AlertRunLine& l : run.lines) {
+        line.reset();
+        line.bind(1, run_id)
+            .bind(2, ++number)
+            .bind(3, l.alert_id)
+            .bind(4, l.outcome)
+            .bind(5, l.ticket_id)
+            .bind(6, l.message);
+        line.step();
+        MB_RETURN_IF_ERROR(line.status());
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return run_id;
+  }
+
+  Result<std::vector<AlertRun>> list_alert_runs(const std::string& connector_id,
+                                                int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, std::string("SELECT ") + store_internal::kAlertRunColumns +
+                         " FROM alert_runs WHERE connector_id = ?1 ORDER BY id DESC LIMIT ?2");
+    s.bind(1, connector_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<AlertRun> runs;
+    while (s.step()) runs.push_back(store_internal::read_alert_run(s));
+    MB_RETURN_IF_ERROR(s.status());
+    for (AlertRun& run : runs) {
+      Statement lines(db_, std::string("SELECT ") + store_internal::kAlertRunLineColumns +
+                               " FROM alert_run_lines WHERE run_id = ?1 ORDER BY number");
+      lines.bind(1, run.id);
+      while (lines.step()) store_internal::add_alert_run_line(lines, run);
+      MB_RETURN_IF_ERROR(lines.status());
+    }
+    return runs;
+  }
+
  private:
   std::string now() const { return format_iso8601_utc(clock_->now_ms()); }
+
+  Result<std::vector<AlertTicket>> query_alert_tickets(const std::string& tail,
+                                                       const std::string& first,
+                                                       const std::string& second) {
+    Statement s(db_, std::string("SELECT ") + store_internal::kAlertTicketColumns +
+                         " FROM alert_tickets " + tail);
+    s.bind(1, first);
+    if (tail.find("?2") != std::string::npos) s.bind(2, second);
+    std::vector<AlertTicket> out;
+    while (s.step()) {
+      auto ticket = store_internal::read_alert_ticket(s);
+      if (!ticket) return ticket.status();
+      out.push_back(std::move(*ticket));
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
 
   // The alerts `tail` selects, with ?1 bound to `text` and ?2 to `number` (when it is used).
   Result<std::vector<Alert>> query_alerts(const std::string& tail, const std::string& text,

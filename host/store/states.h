@@ -71,6 +71,12 @@ enum class AlertStatus { kOpen, kResolved };
 // newer than the pushed one (stale: pushes may arrive out of order).
 enum class AlertRecordOutcome { kCreated, kUpdated, kUnchanged, kStale };
 
+// Where one alert stands on one connector's PSA (docs/alerts.md, "Exactly one ticket per
+// alert"): not routed (yet: no mapping, excluded, inactive company; the reason is kept), its
+// ticket being opened (the intent is journaled and the answer not recorded yet: the next run
+// searches by reference before creating), its ticket open, or its ticket closed.
+enum class AlertTicketState { kNotRouted, kOpening, kOpen, kClosed };
+
 // Each state's text, and what the state is called in an error message. One specialisation
 // per enum, below.
 template <typename State>
@@ -188,6 +194,17 @@ struct StateNames<AlertSeverity> {
       {AlertSeverity::kMedium, "medium"},
       {AlertSeverity::kHigh, "high"},
       {AlertSeverity::kCritical, "critical"},
+  }};
+};
+
+template <>
+struct StateNames<AlertTicketState> {
+  static constexpr std::string_view kKind = "alert ticket state";
+  static constexpr std::array<std::pair<AlertTicketState, std::string_view>, 4> kNames{{
+      {AlertTicketState::kNotRouted, "not_routed"},
+      {AlertTicketState::kOpening, "opening"},
+      {AlertTicketState::kOpen, "open"},
+      {AlertTicketState::kClosed, "closed"},
   }};
 };
 

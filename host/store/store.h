@@ -338,6 +338,23 @@ class Store {
   virtual Result<std::vector<Alert>> list_alerts(const std::string& after_id, size_t limit) = 0;
   // Every recorded state of the alert, oldest (version 1) first; empty for an unknown id.
   virtual Result<std::vector<AlertChange>> list_alert_changes(const std::string& alert_id) = 0;
+
+  // ---- Alert tickets (docs/alerts.md, "Exactly one ticket per alert") ----
+  // Where each alert stands on each connector's PSA, and the connector's alerts runs. Writing
+  // kOpening before a ticket is created is the create's journal: it stays until the ticket id
+  // is recorded, so a create whose answer was lost is searched for, never sent blindly again.
+  virtual Result<std::optional<AlertTicket>> get_alert_ticket(const std::string& connector_id,
+                                                              const std::string& alert_id) = 0;
+  // Every alert's ticket record on the connector, in alert id order.
+  virtual Result<std::vector<AlertTicket>> list_alert_tickets(const std::string& connector_id) = 0;
+  // Inserts or replaces the record of (connector_id, alert_id); sets updated_at. Durable when it
+  // returns.
+  virtual Status put_alert_ticket(const AlertTicket& ticket) = 0;
+  // Records a finished alerts run with its lines; returns its id.
+  virtual Result<int64_t> record_alert_run(const AlertRun& run) = 0;
+  // The connector's latest `limit` alerts runs, newest first, with their lines.
+  virtual Result<std::vector<AlertRun>> list_alert_runs(const std::string& connector_id,
+                                                        int limit) = 0;
 };
 
 struct SqliteStoreOptions {

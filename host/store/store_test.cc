@@ -1223,6 +1223,67 @@ TEST_P(StoreTest, ABatchOfAlertsIsRecordedInOrderAndListedAPageAtATime) {
 
 // Schema 9 adds the alerts to a database that already holds a connector and usage, written
 // through SQL as the previous release wrote them.
+TEST_P(StoreTest, AnAlertsTicketRecordIsKeptPerConnectorAndReplacedAsItMoves) {
+  EXPECT_FALSE(*store_->get_alert_ticket("acme", "al-1"));
+  AlertTicket t{.connector_id = "acme", .alert_id = "al-1", .state = AlertTicketState::kOpening};
+  t.alert_version = 1;
+  ASSERT_TRUE(store_->put_alert_ticket(t).ok());
+  auto opening = store_->get_alert_ticket("acme", "al-1");
+  ASSERT_TRUE(opening && *opening);
+  EXPECT_EQ((*opening)->state, AlertTicketState::kOpening);
+  EXPECT_EQ((*opening)->ticket_id, "");
+  EXPECT_FALSE((*opening)->updated_at.empty());
+
+  t.state = AlertTicketState::kOpen;
+  t.ticket_id = "54321";
+  ASSERT_TRUE(store_->put_alert_ticket(t).ok());
+  AlertTicket elsewhere{.connector_id = "other",
+                        .alert_id = "al-1",
+                        .state = AlertTicketState::kNotRouted,
+                        .reason = "workspace not mapped"};
+  ASSERT_TRUE(store_->put_alert_ticket(elsewhere).ok());
+  AlertTicket second{.connector_id = "acme",
+                     .alert_id = "al-0",
+                     .state = AlertTicketState::kClosed,
+                     .ticket_id = "7"};
+  ASSERT_TRUE(store_->put_alert_ticket(second).ok());
+
+  auto listed = store_->list_alert_tickets("acme");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].alert_id, "al-0");
+  EXPECT_EQ((*listed)[1].ticket_id, "54321");
+  EXPECT_EQ((*listed)[1].state, AlertTicketState::kOpen);
+  auto other = store_->get_alert_ticket("other", "al-1");
+  ASSERT_TRUE(other && *other);
+  EXPECT_EQ((*other)->state, AlertTicketState::kNotRouted);
+  EXPECT_EQ((*other)->reason, "workspace not mapped");
+}
+
+TEST_P(StoreTest, AlertsRunsAreRecordedWithTheirLinesAndListedNewestFirst) {
+  AlertRun first{.connector_id = "acme", .trigger = "manual"};
+  first.lines = {{"al-1", "opened", "100", ""}, {"al-2", "not_routed", "", "not mapped"}};
+  auto id1 = store_->record_alert_run(first);
+  ASSERT_TRUE(id1) << id1.status().message();
+  AlertRun second{.connector_id = "acme", .trigger = "push"};
+  second.lines = {{"al-1", "closed", "100", ""}};
+  auto id2 = store_->record_alert_run(second);
+  ASSERT_TRUE(id2);
+  ASSERT_TRUE(store_->record_alert_run(AlertRun{.connector_id = "other", .trigger = "manual"}));
+
+  auto runs = store_->list_alert_runs("acme", 10);
+  ASSERT_TRUE(runs) << runs.status().message();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].id, *id2);
+  EXPECT_EQ((*runs)[0].trigger, "push");
+  EXPECT_EQ((*runs)[1].lines.size(), 2u);
+  EXPECT_EQ((*runs)[1].lines[1].message, "not mapped");
+  EXPECT_EQ((*runs)[1].counts.at("opened"), 1);
+  EXPECT_EQ((*runs)[1].counts.at("not_routed"), 1);
+  EXPECT_FALSE((*runs)[1].started_at.empty());
+  EXPECT_EQ(store_->list_alert_runs("acme", 1)->size(), 1u);
+}
+
 TEST(StoreMigrationTest, SchemaNineAddsAlertsAndKeepsWhatWasThere) {
   TempDir dir;
   FakeClock clock{1767225600000};

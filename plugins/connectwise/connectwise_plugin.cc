@@ -1,6 +1,7 @@
 // The ConnectWise PSA (Manage) plugin: reports unit counts as the quantities of agreement
-// additions. This file is the library's face (manifest, session factory, entry point); the
-// operations live in connectwise_session.cc and the units under internal/.
+// additions, and puts the vendor's alerts on a service board as tickets. This file is the library's
+// face (manifest, session factory, entry point); the operations live in connectwise_session.cc and
+// the units under internal/.
 #include <meterbridge/plugin.hpp>
 #include <meterbridge/typed_session.hpp>
 
@@ -20,6 +21,11 @@ constexpr char kManifest[] =
 class ConnectWisePlugin : public meterbridge::Plugin {
  public:
   std::string describe() override { return kManifest; }
+  meterbridge::Capabilities capabilities() const override {
+    meterbridge::Capabilities c;
+    c.tickets = true;  // service tickets for the vendor's alerts
+    return c;
+  }
 
   // Parses and checks the config; no network call happens before authenticate or a listing.
   std::unique_ptr<meterbridge::Session> open(meterbridge::Call&, std::string_view config) override {

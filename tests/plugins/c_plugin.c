@@ -84,7 +84,8 @@ MB_PLUGIN_EXPORT mb_status meterbridge_plugin_negotiate(const mb_host_offer* off
   if (!mb_host_offer_accepts(offer, TEST_ABI_MAJOR, TEST_ABI_MINOR)) return MB_STATUS_UNSUPPORTED;
   g_services = offer->services;
   memset(&g_table, 0, sizeof g_table);
-  g_table.size = (uint32_t)sizeof g_table;
+  /* A plugin built for minor 0 or 1 hands over the table as it was then: without the 1.2 hooks. */
+  g_table.size = (uint32_t)(TEST_ABI_MINOR < 2 ? MB_PLUGIN_TABLE_SIZE_1_0 : sizeof g_table);
   g_table.abi_major = TEST_ABI_MAJOR;
   g_table.abi_minor = TEST_ABI_MINOR;
   g_table.on_describe = on_describe;

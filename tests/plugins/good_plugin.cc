@@ -51,6 +51,23 @@ class GoodSession : public meterbridge::Session {
   std::string set_status(meterbridge::Call&, std::string_view input) override { return std::string(input); }
   std::string link_accounts(meterbridge::Call&, std::string_view) override { return R"({"items":[]})"; }
   std::string disconnect(meterbridge::Call&, std::string_view) override { return R"({"config":)" + config_ + "}"; }
+  std::string list_ticket_boards(meterbridge::Call&, std::string_view) override {
+    return R"({"boards":[{"id":"7","name":"Alerts","statuses":[{"id":"1","name":"New","default":true,"closed":false}],"types":[]}],"priorities":[]})";
+  }
+  std::string check_ticket_permissions(meterbridge::Call&, std::string_view input) override {
+    return R"({"can_list":true,"can_create":true,"can_update":true,"can_close":false,"missing":["Close Service Tickets"],"message":"","input":)" +
+           std::string(input) + "}";
+  }
+  std::string open_ticket(meterbridge::Call&, std::string_view input) override {
+    return R"({"ticket_id":"100","outcome":"created","closed":false,"message":"","input":)" +
+           std::string(input) + "}";
+  }
+  std::string add_ticket_note(meterbridge::Call&, std::string_view input) override {
+    return R"({"ticket_id":"100","outcome":"noted","input":)" + std::string(input) + "}";
+  }
+  std::string close_ticket(meterbridge::Call&, std::string_view input) override {
+    return R"({"ticket_id":"100","outcome":"closed","input":)" + std::string(input) + "}";
+  }
 
  private:
   std::string config_;
@@ -60,7 +77,7 @@ class GoodPlugin : public meterbridge::Plugin {
  public:
   std::string describe() override { return kManifest; }
   meterbridge::Capabilities capabilities() const override {
-    return {true, true, true, true, true};
+    return {true, true, true, true, true, true};
   }
   std::unique_ptr<meterbridge::Session> open(meterbridge::Call&, std::string_view config) override {
     return std::make_unique<GoodSession>(std::string(config));

@@ -261,6 +261,50 @@ Result<AlertChange> read_alert_change(const Row& row) {
   return AlertChange{std::move(*alert), row.text(12)};
 }
 
+inline constexpr const char* kAlertTicketColumns =
+    "connector_id, alert_id, state, ticket_id, reason, alert_version, updated_at";
+
+template <typename Row>
+Result<AlertTicket> read_alert_ticket(const Row& row) {
+  AlertTicket t;
+  t.connector_id = row.text(0);
+  t.alert_id = row.text(1);
+  auto state = parse_stored<AlertTicketState>(row.text(2), "alert ticket '" + t.alert_id + "'");
+  if (!state) return state.status();
+  t.state = *state;
+  t.ticket_id = row.text(3);
+  t.reason = row.text(4);
+  t.alert_version = row.integer(5);
+  t.updated_at = row.text(6);
+  return t;
+}
+
+inline constexpr const char* kAlertRunColumns =
+    "id, connector_id, trigger, started_at, finished_at";
+inline constexpr const char* kAlertRunLineColumns = "alert_id, outcome, ticket_id, message";
+
+template <typename Row>
+AlertRun read_alert_run(const Row& row) {
+  AlertRun r;
+  r.id = row.integer(0);
+  r.connector_id = row.text(1);
+  r.trigger = row.text(2);
+  r.started_at = row.text(3);
+  r.finished_at = row.text(4);
+  return r;
+}
+
+// A run line; the run's counts follow from its lines.
+template <typename Row>
+void add_alert_run_line(const Row& row, AlertRun& run) {
+  AlertRunLine& line = run.lines.emplace_back();
+  line.alert_id = row.text(0);
+  line.outcome = row.text(1);
+  line.ticket_id = row.text(2);
+  line.message = row.text(3);
+  ++run.counts[line.outcome];
+}
+
 // What recording `pushed` over `stored` (nullopt: a new id) does (Store::record_alerts). Times
 // are normalised UTC text of one width, so comparing the text compares the times.
 inline AlertRecordOutcome decide_alert_record(const std::optional<Alert>& stored,

@@ -1,5 +1,6 @@
 /*
- * meterbridge plugin ABI, version 1.1 (1.1 added callback_journal_intents).
+ * meterbridge plugin ABI, version 1.2 (1.1 added callback_journal_intents; 1.2 the optional
+ * "tickets" capability: five session hooks appended to mb_plugin_table).
  *
  * The one contract between the meterbridge host and a platform plugin (a shared library). It is
  * pure C99 so a plugin can be written in any language that can export a C function; the C++
@@ -48,7 +49,7 @@ extern "C" {
 /* ---- Versions ------------------------------------------------------------------------------ */
 
 #define MB_ABI_VERSION_MAJOR 1
-#define MB_ABI_VERSION_MINOR 1
+#define MB_ABI_VERSION_MINOR 2
 
 /* ---- Plain data ---------------------------------------------------------------------------- */
 
@@ -222,6 +223,46 @@ typedef struct mb_host_services {
  * on_link_accounts      in {"link":[{"account_id":"..","platform_account_id":".."}],
  *                           "unlink":["account_id"]}  out {"items":[...]}
  * on_disconnect         in {}  out {}   (called before the host deletes credentials)
+ *
+ * The "tickets" capability (since 1.2; all five hooks, or none): the vendor's security alerts
+ * as tickets on a board (a service board, a queue) of the platform. Ids are strings (a
+ * platform's numeric ids as their decimal text). A "reference" is "mb-alert:<alert id>"; the
+ * plugin stores it on the ticket where the platform can search it.
+ * on_list_ticket_boards in {}
+ *                       out {"boards":[{"id":"..","name":"..",
+ *                             "statuses":[{"id":"..","name":"..","default":false,
+ *                                          "closed":false}],
+ *                             "types":[{"id":"..","name":"..",
+ *                                       "subtypes":[{"id":"..","name":".."}]}]}],
+ *                            "priorities":[{"id":"..","name":"..","default":false,
+ *                                           "level":null|"critical|high|medium|low"}]}
+ *                       (active boards and statuses only; "default": what a new ticket gets;
+ *                        "closed": the status closes the ticket; "types" may be empty)
+ * on_check_ticket_permissions
+ *                       in  {"board_id":null|".."}  (read-only: never creates anything)
+ *                       out {"can_list":true,"can_create":true,"can_update":true,
+ *                            "can_close":true,"missing":["<what to grant, in the platform's
+ *                            words>"],"message":".."}
+ * on_open_ticket        in  {"reference":"mb-alert:..","account_id":"..","board_id":null|"..",
+ *                            "status_id":null|"..","priority_id":null|"..",
+ *                            "type_id":null|"..","subtype_id":null|"..","title":"..",
+ *                            "description":"..","search_first":false}
+ *                       out {"ticket_id":"..","outcome":"created|found","closed":false,
+ *                            "message":".."}
+ *                       Creating a ticket is NOT idempotent. The host journals its intent before
+ *                       the call and keeps it open until it has recorded the ticket id; when an
+ *                       earlier intent for the reference is still open (its answer was lost),
+ *                       it sends "search_first":true and the plugin returns the ticket that
+ *                       carries the reference ("found") before it would create one. A plugin
+ *                       may always search first; it must when asked.
+ * on_add_ticket_note    in  {"ticket_id":"..","reference":"mb-alert:..","note_key":"..",
+ *                            "text":".."}
+ *                       out {"ticket_id":"..","outcome":"noted|unchanged","message":".."}
+ *                       ("note_key" is stable per change: a plugin that can see the ticket's
+ *                        notes answers "unchanged" when one already carries it)
+ * on_close_ticket       in  {"ticket_id":"..","status_id":null|"..","note":null|".."}
+ *                       out {"ticket_id":"..","outcome":"closed|already_closed","message":".."}
+ *                       (idempotent by ticket id: a ticket already closed is not written)
  */
 typedef mb_status (*mb_session_hook)(mb_session_plugin_ptr session, mb_call_host_ptr call,
                                      mb_str input);
@@ -264,7 +305,18 @@ typedef struct mb_plugin_table {
 
   /* Frees the plugin's global state. Called once, after every session is closed. May be NULL. */
   void (*on_plugin_unload)(mb_plugin_plugin_ptr plugin);
+
+  /* ---- Since 1.2: the "tickets" capability (all five, or all NULL) ---- */
+  mb_session_hook on_list_ticket_boards;
+  mb_session_hook on_check_ticket_permissions;
+  mb_session_hook on_open_ticket;
+  mb_session_hook on_add_ticket_note;
+  mb_session_hook on_close_ticket;
 } mb_plugin_table;
+
+/* The size of the table a plugin of minor 0 or 1 hands over (everything before the 1.2 hooks).
+ * A host reads a member only when the table's `size` covers it. */
+#define MB_PLUGIN_TABLE_SIZE_1_0 (offsetof(mb_plugin_table, on_list_ticket_boards))
 
 /* ---- Wire names ---------------------------------------------------------------------------- */
 
@@ -324,6 +376,23 @@ typedef struct mb_plugin_table {
 #define MB_LINK_UPDATED "updated"
 #define MB_LINK_UNLINKED "unlinked"
 #define MB_LINK_FAILED "failed"
+
+/* The "tickets" capability: on_open_ticket's "outcome" ... */
+#define MB_TICKET_CREATED "created"
+#define MB_TICKET_FOUND "found"
+/* ... on_add_ticket_note's ... */
+#define MB_TICKET_NOTED "noted"
+#define MB_TICKET_UNCHANGED "unchanged"
+/* ... and on_close_ticket's. */
+#define MB_TICKET_CLOSED "closed"
+#define MB_TICKET_ALREADY_CLOSED "already_closed"
+/* A priority's "level" in on_list_ticket_boards. */
+#define MB_PRIORITY_CRITICAL "critical"
+#define MB_PRIORITY_HIGH "high"
+#define MB_PRIORITY_MEDIUM "medium"
+#define MB_PRIORITY_LOW "low"
+/* The prefix of a ticket's "reference": "mb-alert:" followed by the alert's id. */
+#define MB_TICKET_REFERENCE_PREFIX "mb-alert:"
 
 /* ---- Negotiation --------------------------------------------------------------------------- */
 

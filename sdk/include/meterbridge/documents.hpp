@@ -145,6 +145,26 @@ inline constexpr WireName<LinkOutcome> kLinkOutcomeNames[] = {
     {LinkOutcome::kFailed, MB_LINK_FAILED},
 };
 
+// What opening, noting or closing a ticket did (the "tickets" capability).
+enum class TicketOutcome { kCreated, kFound, kNoted, kUnchanged, kClosed, kAlreadyClosed };
+inline constexpr WireName<TicketOutcome> kTicketOutcomeNames[] = {
+    {TicketOutcome::kCreated, MB_TICKET_CREATED},
+    {TicketOutcome::kFound, MB_TICKET_FOUND},
+    {TicketOutcome::kNoted, MB_TICKET_NOTED},
+    {TicketOutcome::kUnchanged, MB_TICKET_UNCHANGED},
+    {TicketOutcome::kClosed, MB_TICKET_CLOSED},
+    {TicketOutcome::kAlreadyClosed, MB_TICKET_ALREADY_CLOSED},
+};
+
+// A platform priority's level, when the platform ranks its priorities.
+enum class PriorityLevel { kCritical, kHigh, kMedium, kLow };
+inline constexpr WireName<PriorityLevel> kPriorityLevelNames[] = {
+    {PriorityLevel::kCritical, MB_PRIORITY_CRITICAL},
+    {PriorityLevel::kHigh, MB_PRIORITY_HIGH},
+    {PriorityLevel::kMedium, MB_PRIORITY_MEDIUM},
+    {PriorityLevel::kLow, MB_PRIORITY_LOW},
+};
+
 // Which table names an enum's values.
 template <typename Enum>
 struct Vocabulary;
@@ -171,6 +191,14 @@ struct Vocabulary<ProvisionOutcome> {
 template <>
 struct Vocabulary<LinkOutcome> {
   static constexpr const auto& names = kLinkOutcomeNames;
+};
+template <>
+struct Vocabulary<TicketOutcome> {
+  static constexpr const auto& names = kTicketOutcomeNames;
+};
+template <>
+struct Vocabulary<PriorityLevel> {
+  static constexpr const auto& names = kPriorityLevelNames;
 };
 
 // The wire name of a value ...
@@ -367,6 +395,100 @@ struct LinkedAccount {
 };
 struct LinkAccountsResult {
   std::vector<LinkedAccount> items;
+};
+
+// ---- The "tickets" capability (since 1.2) ---------------------------------------------------
+
+// The reference a ticket carries for an alert: "mb-alert:<alert id>".
+inline std::string ticket_reference(std::string_view alert_id) {
+  return std::string(MB_TICKET_REFERENCE_PREFIX).append(alert_id);
+}
+
+// on_list_ticket_boards (its input is {})
+struct TicketStatus {
+  std::string id;
+  std::string name;
+  bool is_default = false;  // "default": what a new ticket gets
+  bool closed = false;      // setting it closes the ticket
+};
+struct TicketSubtype {
+  std::string id;
+  std::string name;
+};
+struct TicketType {
+  std::string id;
+  std::string name;
+  std::vector<TicketSubtype> subtypes;
+};
+struct TicketBoard {
+  std::string id;
+  std::string name;
+  std::vector<TicketStatus> statuses;
+  std::vector<TicketType> types;
+};
+struct TicketPriority {
+  std::string id;
+  std::string name;
+  bool is_default = false;
+  std::optional<PriorityLevel> level;
+};
+struct ListTicketBoardsResult {
+  std::vector<TicketBoard> boards;
+  std::vector<TicketPriority> priorities;
+};
+
+// on_check_ticket_permissions
+struct CheckTicketPermissionsRequest {
+  std::optional<std::string> board_id;
+};
+struct TicketPermissions {
+  bool can_list = false;
+  bool can_create = false;
+  bool can_update = false;
+  bool can_close = false;
+  std::vector<std::string> missing;  // what to grant, in the platform's words
+  std::string message;
+};
+
+// on_open_ticket
+struct OpenTicketRequest {
+  std::string reference;  // ticket_reference(alert id)
+  std::string account_id;
+  std::optional<std::string> board_id;
+  std::optional<std::string> status_id;
+  std::optional<std::string> priority_id;
+  std::optional<std::string> type_id;
+  std::optional<std::string> subtype_id;
+  std::string title;
+  std::string description;
+  bool search_first = false;  // an earlier create's answer was lost: find before creating
+};
+struct OpenTicketResult {
+  std::string ticket_id;
+  // kCreated or kFound; a result without a known outcome is read as nullopt, never as created.
+  std::optional<TicketOutcome> outcome;
+  bool closed = false;  // the ticket found is closed
+  std::string message;
+};
+
+// on_add_ticket_note
+struct AddTicketNoteRequest {
+  std::string ticket_id;
+  std::string reference;
+  std::string note_key;  // stable per change: the same note is never added twice
+  std::string text;
+};
+// on_close_ticket
+struct CloseTicketRequest {
+  std::string ticket_id;
+  std::optional<std::string> status_id;  // nullopt: the board's closed status
+  std::optional<std::string> note;
+};
+// The result of a note (kNoted, kUnchanged) or a close (kClosed, kAlreadyClosed).
+struct TicketChangeResult {
+  std::string ticket_id;
+  std::optional<TicketOutcome> outcome;
+  std::string message;
 };
 
 // callback_journal_intents

@@ -431,6 +431,158 @@ inline json::value to_value(const LinkAccountsResult& d) {
   return json::object{{"items", std::move(items)}};
 }
 
+// ---- The "tickets" capability ----------------------------------------------------------------
+
+
+inline json::value to_value(const ListTicketBoardsResult& d) {
+  json::array boards;
+  for (const TicketBoard& b : d.boards) {
+    json::array statuses, types;
+    for (const TicketStatus& st : b.statuses)
+      statuses.push_back(json::object{
+          {"id", st.id}, {"name", st.name}, {"default", st.is_default}, {"closed", st.closed}});
+    for (const TicketType& t : b.types) {
+      json::array subtypes;
+      for (const TicketSubtype& sub : t.subtypes)
+        subtypes.push_back(json::object{{"id", sub.id}, {"name", sub.name}});
+      types.push_back(json::object{{"id", t.id}, {"name", t.name}, {"subtypes", std::move(subtypes)}});
+    }
+    boards.push_back(json::object{{"id", b.id},
+                                  {"name", b.name},
+                                  {"statuses", std::move(statuses)},
+                                  {"types", std::move(types)}});
+  }
+  json::array priorities;
+  for (const TicketPriority& p : d.priorities)
+    priorities.push_back(json::object{{"id", p.id},
+                                      {"name", p.name},
+                                      {"default", p.is_default},
+                                      {"level", name_or_null(p.level)}});
+  return json::object{{"boards", std::move(boards)}, {"priorities", std::move(priorities)}};
+}
+inline void decode_into(const json::object& o, ListTicketBoardsResult& d) {
+  const char* document = "list_ticket_boards result";
+  each_object(o, "boards", false, document, [&](const json::object& b) {
+    TicketBoard& board = d.boards.emplace_back();
+    board.id = text_member(b, "id");
+    board.name = text_member(b, "name");
+    each_object(b, "statuses", false, document, [&](const json::object& st) {
+      board.statuses.push_back(TicketStatus{text_member(st, "id"), text_member(st, "name"),
+                                            bool_member(st, "default").value_or(false),
+                                            bool_member(st, "closed").value_or(false)});
+    });
+    each_object(b, "types", false, document, [&](const json::object& t) {
+      TicketType& type = board.types.emplace_back();
+      type.id = text_member(t, "id");
+      type.name = text_member(t, "name");
+      each_object(t, "subtypes", false, document, [&](const json::object& sub) {
+        type.subtypes.push_back(TicketSubtype{text_member(sub, "id"), text_member(sub, "name")});
+      });
+    });
+  });
+  each_object(o, "priorities", false, document, [&](const json::object& p) {
+    d.priorities.push_back(TicketPriority{text_member(p, "id"), text_member(p, "name"),
+                                          bool_member(p, "default").value_or(false),
+                                          enum_member<PriorityLevel>(p, "level")});
+  });
+}
+
+inline void decode_into(const json::object& o, CheckTicketPermissionsRequest& d) {
+  d.board_id = optional_text(o, "board_id");
+}
+inline json::value to_value(const CheckTicketPermissionsRequest& d) {
+  return json::object{{"board_id", or_null(d.board_id)}};
+}
+inline void decode_into(const json::object& o, TicketPermissions& d) {
+  d.can_list = bool_member(o, "can_list").value_or(false);
+  d.can_create = bool_member(o, "can_create").value_or(false);
+  d.can_update = bool_member(o, "can_update").value_or(false);
+  d.can_close = bool_member(o, "can_close").value_or(false);
+  if (const json::value* v = o.if_contains("missing"); v != nullptr && v->is_array())
+    for (const json::value& m : v->get_array())
+      if (m.is_string()) d.missing.emplace_back(m.get_string());
+  d.message = text_member(o, "message");
+}
+inline json::value to_value(const TicketPermissions& d) {
+  json::array missing;
+  for (const std::string& m : d.missing) missing.emplace_back(m);
+  return json::object{{"can_list", d.can_list},     {"can_create", d.can_create},
+                      {"can_update", d.can_update}, {"can_close", d.can_close},
+                      {"missing", std::move(missing)}, {"message", d.message}};
+}
+
+inline void decode_into(const json::object& o, OpenTicketRequest& d) {
+  d.reference = text_member(o, "reference");
+  d.account_id = text_member(o, "account_id");
+  d.board_id = optional_text(o, "board_id");
+  d.status_id = optional_text(o, "status_id");
+  d.priority_id = optional_text(o, "priority_id");
+  d.type_id = optional_text(o, "type_id");
+  d.subtype_id = optional_text(o, "subtype_id");
+  d.title = text_member(o, "title");
+  d.description = text_member(o, "description");
+  d.search_first = bool_member(o, "search_first").value_or(false);
+  if (d.reference.empty() || d.account_id.empty())
+    throw DocumentError("open_ticket input: \"reference\" and \"account_id\" are required");
+}
+inline json::value to_value(const OpenTicketRequest& d) {
+  return json::object{{"reference", d.reference},
+                      {"account_id", d.account_id},
+                      {"board_id", or_null(d.board_id)},
+                      {"status_id", or_null(d.status_id)},
+                      {"priority_id", or_null(d.priority_id)},
+                      {"type_id", or_null(d.type_id)},
+                      {"subtype_id", or_null(d.subtype_id)},
+                      {"title", d.title},
+                      {"description", d.description},
+                      {"search_first", d.search_first}};
+}
+inline void decode_into(const json::object& o, OpenTicketResult& d) {
+  d.ticket_id = text_member(o, "ticket_id");
+  d.outcome = enum_member<TicketOutcome>(o, "outcome");
+  d.closed = bool_member(o, "closed").value_or(false);
+  d.message = text_member(o, "message");
+}
+inline json::value to_value(const OpenTicketResult& d) {
+  return json::object{{"ticket_id", d.ticket_id},
+                      {"outcome", name_or_null(d.outcome)},
+                      {"closed", d.closed},
+                      {"message", d.message}};
+}
+
+inline void decode_into(const json::object& o, AddTicketNoteRequest& d) {
+  d.ticket_id = text_member(o, "ticket_id");
+  d.reference = text_member(o, "reference");
+  d.note_key = text_member(o, "note_key");
+  d.text = text_member(o, "text");
+  if (d.ticket_id.empty()) throw DocumentError("add_ticket_note input: \"ticket_id\" is required");
+}
+inline json::value to_value(const AddTicketNoteRequest& d) {
+  return json::object{{"ticket_id", d.ticket_id},
+                      {"reference", d.reference},
+                      {"note_key", d.note_key},
+                      {"text", d.text}};
+}
+inline void decode_into(const json::object& o, CloseTicketRequest& d) {
+  d.ticket_id = text_member(o, "ticket_id");
+  d.status_id = optional_text(o, "status_id");
+  d.note = optional_text(o, "note");
+  if (d.ticket_id.empty()) throw DocumentError("close_ticket input: \"ticket_id\" is required");
+}
+inline json::value to_value(const CloseTicketRequest& d) {
+  return json::object{
+      {"ticket_id", d.ticket_id}, {"status_id", or_null(d.status_id)}, {"note", or_null(d.note)}};
+}
+inline void decode_into(const json::object& o, TicketChangeResult& d) {
+  d.ticket_id = text_member(o, "ticket_id");
+  d.outcome = enum_member<TicketOutcome>(o, "outcome");
+  d.message = text_member(o, "message");
+}
+inline json::value to_value(const TicketChangeResult& d) {
+  return json::object{
+      {"ticket_id", d.ticket_id}, {"outcome", name_or_null(d.outcome)}, {"message", d.message}};
+}
+
 inline json::value to_value(const WriteIntent& d) {
   return json::object{{"key", d.key},
                       {"units_before", or_null(d.units_before)},

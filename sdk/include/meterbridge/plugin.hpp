@@ -163,6 +163,13 @@ class Session {
   virtual std::string link_accounts(Call&, std::string_view) { throw unsupported(); }
   virtual std::string disconnect(Call&, std::string_view) { return "{}"; }
 
+  // The "tickets" capability (abi.h: on_list_ticket_boards ... on_close_ticket).
+  virtual std::string list_ticket_boards(Call&, std::string_view) { throw unsupported(); }
+  virtual std::string check_ticket_permissions(Call&, std::string_view) { throw unsupported(); }
+  virtual std::string open_ticket(Call&, std::string_view) { throw unsupported(); }
+  virtual std::string add_ticket_note(Call&, std::string_view) { throw unsupported(); }
+  virtual std::string close_ticket(Call&, std::string_view) { throw unsupported(); }
+
  private:
   static PluginError unsupported() {
     return PluginError(MB_STATUS_UNSUPPORTED, "capability not offered by this plugin");
@@ -176,6 +183,7 @@ struct Capabilities {
   bool set_status = false;
   bool link_accounts = false;
   bool disconnect = false;
+  bool tickets = false;  // the five ticket hooks
 };
 
 class Plugin {
@@ -312,6 +320,13 @@ mb_status negotiate(const mb_host_offer* offer, const mb_plugin_table** table_ou
   t.on_link_accounts = caps.link_accounts ? &session_hook<&Session::link_accounts> : nullptr;
   t.on_disconnect = caps.disconnect ? &session_hook<&Session::disconnect> : nullptr;
   t.on_plugin_unload = &on_plugin_unload;
+  if (caps.tickets) {
+    t.on_list_ticket_boards = &session_hook<&Session::list_ticket_boards>;
+    t.on_check_ticket_permissions = &session_hook<&Session::check_ticket_permissions>;
+    t.on_open_ticket = &session_hook<&Session::open_ticket>;
+    t.on_add_ticket_note = &session_hook<&Session::add_ticket_note>;
+    t.on_close_ticket = &session_hook<&Session::close_ticket>;
+  }
   *table_out = &t;
   return MB_STATUS_OK;
 }

@@ -59,6 +59,17 @@ class TypedSession {
   // Text-level: the input is {} and the result a free-form JSON object.
   virtual std::string disconnect(Call&, std::string_view) { return "{}"; }
 
+  // The "tickets" capability (abi.h), advertised as Capabilities::tickets.
+  virtual ListTicketBoardsResult list_ticket_boards(Call&) { throw unsupported(); }
+  virtual TicketPermissions check_ticket_permissions(Call&, const CheckTicketPermissionsRequest&) {
+    throw unsupported();
+  }
+  virtual OpenTicketResult open_ticket(Call&, const OpenTicketRequest&) { throw unsupported(); }
+  virtual TicketChangeResult add_ticket_note(Call&, const AddTicketNoteRequest&) {
+    throw unsupported();
+  }
+  virtual TicketChangeResult close_ticket(Call&, const CloseTicketRequest&) { throw unsupported(); }
+
  protected:
   static PluginError unsupported() {
     return PluginError(MB_STATUS_UNSUPPORTED, "capability not offered by this plugin");
@@ -102,6 +113,22 @@ class TypedSessionAdapter final : public Session {
   }
   std::string disconnect(Call& call, std::string_view input) override {
     return typed_->disconnect(call, input);
+  }
+  std::string list_ticket_boards(Call& call, std::string_view) override {
+    return encode(typed_->list_ticket_boards(call));
+  }
+  std::string check_ticket_permissions(Call& call, std::string_view input) override {
+    return encode(
+        typed_->check_ticket_permissions(call, read<CheckTicketPermissionsRequest>(input)));
+  }
+  std::string open_ticket(Call& call, std::string_view input) override {
+    return encode(typed_->open_ticket(call, read<OpenTicketRequest>(input)));
+  }
+  std::string add_ticket_note(Call& call, std::string_view input) override {
+    return encode(typed_->add_ticket_note(call, read<AddTicketNoteRequest>(input)));
+  }
+  std::string close_ticket(Call& call, std::string_view input) override {
+    return encode(typed_->close_ticket(call, read<CloseTicketRequest>(input)));
   }
 
  private:

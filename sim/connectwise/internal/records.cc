@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -345,6 +346,187 @@ void refresh_computed_addition_fields(json::object& addition, const Dataset& dat
   addition["extCost"] = ext_cost;
   addition["margin"] = ext_price - ext_cost;
   reorder(Entity::kAddition, addition);
+}
+
+namespace {
+
+// A member that must be a string of at most `limit` characters (UTF-8 code points).
+void limit_length(Entity entity, const json::object& record, std::string_view name, size_t limit) {
+  const json::value* value = record.if_contains(name);
+  if (value == nullptr) return;
+  const json::string& text = value->get_string();
+  size_t code_points = 0;
+  for (char c : text) code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  if (code_points > limit) {
+    fail(entity, "InvalidField",
+         "The " + std::string(name) + " field is limited to " + std::to_string(limit) +
+             " characters.",
+         std::string(name));
+  }
+}
+
+// A reference to a record of `table` by id, or by name (ignoring case) when no id is given;
+// nullptr when the record has no such member.
+const json::object* by_id_or_name(Entity entity, const json::object& record, std::string_view name,
+                                  const RecordTable& table, std::string_view target,
+                                  const std::function<bool(const json::object&)>& eligible) {
+  const json::value* reference = record.if_contains(name);
+  if (reference == nullptr) return nullptr;
+  const json::object& given = reference->get_object();
+  if (const json::value* id = given.if_contains("id")) {
+    auto it = id->is_int64() ? table.find(id->get_int64()) : table.end();
+    if (it == table.end() || !eligible(it->second)) {
+      fail(entity, "InvalidField",
+           std::string(target) + " " + json::serialize(*id) + " is not valid here",
+           std::string(name) + "/id");
+    }
+    return &it->second;
+  }
+  if (const json::value* wanted = given.if_contains("name"); wanted && wanted->is_string()) {
+    for (const auto& [id, candidate] : table) {
+      const json::value* candidate_name = candidate.if_contains("name");
+      if (candidate_name && eligible(candidate) &&
+          equals_ignore_case(candidate_name->get_string(), wanted->get_string())) {
+        return &candidate;
+      }
+    }
+    fail(entity, "InvalidField",
+         std::string(target) + " '" + std::string(wanted->get_string()) + "' is not valid here",
+         std::string(name) + "/name");
+  }
+  fail_required(entity, std::string(name) + "/id");
+}
+
+json::object short_reference(const json::object& record) {
+  return json::object{
+      {"id", record.at("id")}, {"name", record.at("name")}, {"_info", json::object{}}};
+}
+
+int64_t board_of(const json::object& status) {
+  return status.at("board").get_object().at("id").get_int64();
+}
+
+}  // namespace
+
+void complete_board(json::object& board) {
+  constexpr Entity kEntity = Entity::kBoard;
+  board = canonical_record(kEntity, board);
+  required_string(kEntity, board, "name");
+  limit_length(kEntity, board, "name", 50);
+  set_default(board, "location", named_reference(1, "Main"));
+  set_default(board, "department", named_reference(1, "Services"));
+  set_default(board, "inactiveFlag", false);
+  set_default(board, "projectFlag", false);
+  set_default(board, "_info", seed_info());
+  reorder(kEntity, board);
+}
+
+void complete_board_status(json::object& status, const Dataset& data) {
+  constexpr Entity kEntity = Entity::kBoardStatus;
+  status = canonical_record(kEntity, status);
+  required_string(kEntity, status, "name");
+  limit_length(kEntity, status, "name", 50);
+  const json::object& board = *resolve_reference(kEntity, status, "board", data.boards, "Board");
+  status["board"] = short_reference(board);
+  set_default(status, "sortOrder", int64_t{0});
+  set_default(status, "displayOnBoard", true);
+  set_default(status, "inactive", false);
+  set_default(status, "closedStatus", false);
+  set_default(status, "defaultFlag", false);
+  set_default(status, "escalationStatus", "NotResponded");
+  set_default(status, "_info", seed_info());
+  reorder(kEntity, status);
+}
+
+void complete_priority(json::object& priority) {
+  constexpr Entity kEntity = Entity::kPriority;
+  priority = canonical_record(kEntity, priority);
+  required_string(kEntity, priority, "name");
+  canonical_enum(kEntity, priority, "level", {"Critical", "High", "Medium", "Low"});
+  set_default(priority, "color", "Blue");
+  set_default(priority, "sortOrder", int64_t{0});
+  set_default(priority, "defaultFlag", false);
+  set_default(priority, "_info", seed_info());
+  reorder(kEntity, priority);
+}
+
+void complete_ticket(json::object& ticket, const Dataset& data) {
+  constexpr Entity kEntity = Entity::kTicket;
+  ticket = canonical_record(kEntity, ticket);
+  required_string(kEntity, ticket, "summary");
+  limit_length(kEntity, ticket, "summary", 100);
+  limit_length(kEntity, ticket, "externalXRef", 100);
+  limit_length(kEntity, ticket, "contactName", 62);
+  limit_length(kEntity, ticket, "poNumber", 50);
+  const json::object& company =
+      *resolve_reference(kEntity, ticket, "company", data.companies, "Company");
+  if (const json::value* deleted = company.if_contains("deletedFlag");
+      deleted != nullptr && deleted->get_bool()) {
+    fail(kEntity, "InvalidField", "Company " + json::serialize(company.at("id")) + " is deleted",
+         "company/id");
+  }
+  ticket["company"] = json::object{{"id", company.at("id")},
+                                   {"identifier", company.at("identifier")},
+                                   {"name", company.at("name")},
+                                   {"_info", json::object{}}};
+  const json::object* board =
+      by_id_or_name(kEntity, ticket, "board", data.boards, "Board", [](const json::object& b) {
+        return !b.at("inactiveFlag").get_bool() && !b.at("projectFlag").get_bool();
+      });
+  if (board == nullptr) fail_required(kEntity, "board");
+  ticket["board"] = short_reference(*board);
+  const int64_t board_id = board->at("id").get_int64();
+  auto of_board = [&](const json::object& st) {
+    return board_of(st) == board_id && !st.at("inactive").get_bool();
+  };
+  const json::object* status =
+      by_id_or_name(kEntity, ticket, "status", data.board_statuses, "Status", of_board);
+  if (status == nullptr) {
+    for (const auto& [id, candidate] : data.board_statuses)
+      if (of_board(candidate) && candidate.at("defaultFlag").get_bool()) status = &candidate;
+    if (status == nullptr) fail_required(kEntity, "status");
+  }
+  ticket["status"] = short_reference(*status);
+  if (const json::object* priority =
+          by_id_or_name(kEntity, ticket, "priority", data.priorities, "Priority",
+                        [](const json::object&) { return true; })) {
+    ticket["priority"] = short_reference(*priority);
+  } else {
+    for (const auto& [id, candidate] : data.priorities)
+      if (candidate.at("defaultFlag").get_bool()) ticket["priority"] = short_reference(candidate);
+  }
+  set_default(ticket, "recordType", "ServiceTicket");
+  set_default(ticket, "severity", "Medium");
+  set_default(ticket, "impact", "Medium");
+  ticket["closedFlag"] = status->at("closedStatus").get_bool();
+  // POST-only members are never returned (the first note holds the description).
+  ticket.erase("initialDescription");
+  ticket.erase("initialInternalAnalysis");
+  ticket.erase("initialResolution");
+  set_default(ticket, "_info", seed_info());
+  reorder(kEntity, ticket);
+}
+
+void complete_note(json::object& note) {
+  constexpr Entity kEntity = Entity::kServiceNote;
+  note = canonical_record(kEntity, note);
+  required_string(kEntity, note, "text");
+  set_default(note, "detailDescriptionFlag", false);
+  set_default(note, "internalAnalysisFlag", false);
+  set_default(note, "resolutionFlag", false);
+  if (!note.at("detailDescriptionFlag").get_bool() && !note.at("internalAnalysisFlag").get_bool() &&
+      !note.at("resolutionFlag").get_bool()) {
+    fail(kEntity, "InvalidField",
+         "Please choose where to display the notes in order to save this record.",
+         "detailDescriptionFlag");
+  }
+  set_default(note, "dateCreated", kSeedTimestamp);
+  set_default(note, "_info", seed_info());
+  reorder(kEntity, note);
+}
+
+const json::object& ticket_status(const json::object& ticket, const Dataset& data) {
+  return data.board_statuses.at(ticket.at("status").get_object().at("id").get_int64());
 }
 
 void stamp_change(json::object& record, const ChangeStamp& stamp) {

@@ -54,6 +54,12 @@ struct Dataset {
   RecordTable catalog;
   RecordTable agreements;
   RecordTable additions;  // each carries its "agreementId"
+  // Service tickets (docs/simulators.md, "Service tickets").
+  RecordTable boards;
+  RecordTable board_statuses;  // each carries its "board"
+  RecordTable priorities;
+  RecordTable tickets;
+  RecordTable notes;  // each carries its "ticketId"
 };
 
 // A record the platform would refuse; `detail` is the validation error the API reports.
@@ -92,6 +98,19 @@ void complete_addition(boost::json::object& addition, const Dataset& data,
 // and margin from quantity and the unit amounts.
 void refresh_computed_addition_fields(boost::json::object& addition, const Dataset& data);
 void stamp_change(boost::json::object& record, const ChangeStamp& stamp);
+
+// Service tickets. A board status names its board; a ticket is checked as POST service/tickets
+// checks it: summary (at most 100 characters) and an existing, non-deleted company required,
+// board, status (of that board; the board's default when left out) and priority resolved by id
+// or name, externalXRef at most 100 characters. Completing a ticket also sets closedFlag from
+// its status.
+void complete_board(boost::json::object& board);
+void complete_board_status(boost::json::object& status, const Dataset& data);
+void complete_priority(boost::json::object& priority);
+void complete_ticket(boost::json::object& ticket, const Dataset& data);
+void complete_note(boost::json::object& note);
+// The status record a ticket's "status" reference names (it must exist after completion).
+const boost::json::object& ticket_status(const boost::json::object& ticket, const Dataset& data);
 
 // Addition members the client may set. The others (id, agreementId, agreementStatus and the
 // computed amounts) are the server's.

@@ -101,6 +101,18 @@ void Api::register_routes(Router& router) {
   add_api(router, "PATCH", additions + "/{id}", &Api::patch_addition);
   add_api(router, "PUT", additions + "/{id}", &Api::replace_addition);
   add_api(router, "DELETE", additions + "/{id}", &Api::delete_addition);
+  add_api(router, "GET", "/service/boards", &Api::list_boards);
+  add_api(router, "GET", "/service/boards/{id}", &Api::get_board);
+  add_api(router, "GET", "/service/boards/{parentId}/statuses", &Api::list_board_statuses);
+  add_api(router, "GET", "/service/priorities", &Api::list_priorities);
+  add_api(router, "GET", "/service/tickets", &Api::list_tickets);
+  add_api(router, "POST", "/service/tickets", &Api::create_ticket);
+  add_api(router, "GET", "/service/tickets/count", &Api::count_tickets);
+  add_api(router, "GET", "/service/tickets/{id}", &Api::get_ticket);
+  add_api(router, "PATCH", "/service/tickets/{id}", &Api::patch_ticket);
+  add_api(router, "GET", "/service/tickets/{parentId}/notes", &Api::list_ticket_notes);
+  add_api(router, "POST", "/service/tickets/{parentId}/notes", &Api::create_ticket_note);
+  add_api(router, "GET", "/system/mySecurity", &Api::my_security);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,20 +247,24 @@ std::string Api::negotiate_version(const Request& request) const {
   return settings_.api_version;
 }
 
-void Api::require_permission(const Request& request, const ApiMember& member) {
-  const std::string relative = to_lower_ascii(api_relative_path(request.path));
+bool Api::permits(const ApiMember& member, std::string_view method, std::string_view relative) {
+  const std::string path = to_lower_ascii(relative);
   for (const std::string& entry : member.forbidden) {
     std::string_view rule = trim(entry);
     const size_t space = rule.find(' ');
     if (space != std::string_view::npos) {
-      if (!equals_ignore_case(rule.substr(0, space), request.method)) continue;
+      if (!equals_ignore_case(rule.substr(0, space), method)) continue;
       rule = trim(rule.substr(space + 1));
     }
     while (!rule.empty() && rule.front() == '/') rule.remove_prefix(1);
-    if (relative.starts_with(to_lower_ascii(rule))) {
-      throw ApiError(403, "Security",
-                     "You do not have security permission to perform this action.");
-    }
+    if (path.starts_with(to_lower_ascii(rule))) return false;
+  }
+  return true;
+}
+
+void Api::require_permission(const Request& request, const ApiMember& member) {
+  if (!permits(member, request.method, api_relative_path(request.path))) {
+    throw ApiError(403, "Security", "You do not have security permission to perform this action.");
   }
 }
 

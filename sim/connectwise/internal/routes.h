@@ -59,6 +59,10 @@ class Api {
   const ApiMember& authenticate(const Request& request) const;
   std::string negotiate_version(const Request& request) const;
   static void require_permission(const Request& request, const ApiMember& member);
+  // Whether the member's role lets it send `method` to `relative` (a path under apis/3.0). A
+  // rule's method may also be "CLOSE": moving a ticket to a closed status (Close Service
+  // Tickets), which the ticket PATCH checks.
+  static bool permits(const ApiMember& member, std::string_view method, std::string_view relative);
 
   // Discovery and credential check (routes.cc).
   Response company_info(const Request& request) const;
@@ -95,6 +99,22 @@ class Api {
   Response replace_addition(const ApiCall& call);
   Response patch_addition(const ApiCall& call);
   Response delete_addition(const ApiCall& call);
+
+  // Service tickets: boards, statuses, priorities, tickets and their notes, and the member's
+  // effective rights (routes_tickets.cc).
+  Response list_boards(const ApiCall& call);
+  Response get_board(const ApiCall& call);
+  Response list_board_statuses(const ApiCall& call);
+  Response list_priorities(const ApiCall& call);
+  Response list_tickets(const ApiCall& call);
+  Response count_tickets(const ApiCall& call);
+  Response get_ticket(const ApiCall& call);
+  Response create_ticket(const ApiCall& call);
+  Response patch_ticket(const ApiCall& call);
+  Response list_ticket_notes(const ApiCall& call);
+  Response create_ticket_note(const ApiCall& call);
+  Response my_security(const ApiCall& call);
+  boost::json::object& find_ticket(const Request& request, std::string_view parameter);
 
   Model& model_;
   const Settings& settings_;

@@ -1,6 +1,7 @@
-// The field names and types of the four ConnectWise models the simulator serves (Company,
-// CatalogItem, Agreement, Addition), as the platform's OpenAPI description declares them, and
-// the "field paths" that conditions, orderBy and fields use to reach into a record:
+// The field names and types of the ConnectWise models the simulator serves (Company,
+// CatalogItem, Agreement, Addition; Board, BoardStatus, Priority, Ticket, ServiceNote), as the
+// platform's OpenAPI description declares them, and the "field paths" that conditions, orderBy and
+// fields use to reach into a record:
 //
 //   FieldPath path = resolve_field_path(Entity::kAgreement, "Company/Identifier");
 //   // path.segments == {"company", "identifier"}, path.type == FieldType::kString
@@ -30,6 +31,12 @@ enum class Entity {
   kAgreement,
   kAddition,
   kCustomFieldValue,  // one element of a record's "customFields" (customFieldConditions)
+  // Service tickets (docs/simulators.md, "Service tickets").
+  kBoard,
+  kBoardStatus,
+  kPriority,
+  kTicket,
+  kServiceNote,
 };
 
 enum class FieldType {

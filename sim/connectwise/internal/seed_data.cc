@@ -168,10 +168,10 @@ json::value site_to_json(const SiteInfo& site) {
 
 Dataset load_dataset(const json::value& seed) {
   const json::object& document = expect_object(seed, "the connectwise seed");
-  require_known_keys(
-      document,
-      {"site", "apiMembers", "clientIds", "companies", "catalog", "agreements", "additions"},
-      "the connectwise seed");
+  require_known_keys(document,
+                     {"site", "apiMembers", "clientIds", "companies", "catalog", "agreements",
+                      "additions", "boards", "boardStatuses", "priorities", "tickets", "notes"},
+                     "the connectwise seed");
   Dataset data;
   data.site = load_site(document);
   data.api_members = load_api_members(document);
@@ -198,6 +198,14 @@ Dataset load_dataset(const json::value& seed) {
       refresh_computed_addition_fields(addition, data);  // puts the member in its place
     }
   });
+  load_table(document, "boards", data.boards, [](json::object& board) { complete_board(board); });
+  load_table(document, "boardStatuses", data.board_statuses,
+             [&](json::object& status) { complete_board_status(status, data); });
+  load_table(document, "priorities", data.priorities,
+             [](json::object& priority) { complete_priority(priority); });
+  load_table(document, "tickets", data.tickets,
+             [&](json::object& ticket) { complete_ticket(ticket, data); });
+  load_table(document, "notes", data.notes, [](json::object& note) { complete_note(note); });
   return data;
 }
 
@@ -212,11 +220,18 @@ json::value dataset_to_json(const Dataset& data) {
   }
   json::array client_ids;
   for (const std::string& client_id : data.client_ids) client_ids.emplace_back(client_id);
-  return json::object{
-      {"site", site_to_json(data.site)},           {"apiMembers", std::move(members)},
-      {"clientIds", std::move(client_ids)},        {"companies", table_to_json(data.companies)},
-      {"catalog", table_to_json(data.catalog)},    {"agreements", table_to_json(data.agreements)},
-      {"additions", table_to_json(data.additions)}};
+  return json::object{{"site", site_to_json(data.site)},
+                      {"apiMembers", std::move(members)},
+                      {"clientIds", std::move(client_ids)},
+                      {"companies", table_to_json(data.companies)},
+                      {"catalog", table_to_json(data.catalog)},
+                      {"agreements", table_to_json(data.agreements)},
+                      {"additions", table_to_json(data.additions)},
+                      {"boards", table_to_json(data.boards)},
+                      {"boardStatuses", table_to_json(data.board_statuses)},
+                      {"priorities", table_to_json(data.priorities)},
+                      {"tickets", table_to_json(data.tickets)},
+                      {"notes", table_to_json(data.notes)}};
 }
 
 json::value default_seed_document() {
@@ -272,6 +287,34 @@ json::value default_seed_document() {
        "billCustomer": "Billable"},
       {"id": 84, "agreementId": 9005, "product": {"id": 55}, "quantity": 2,
        "billCustomer": "Billable"}
+    ],
+    "boards": [
+      {"id": 12, "name": "Security Alerts"},
+      {"id": 13, "name": "Help Desk"},
+      {"id": 14, "name": "Projects", "projectFlag": true},
+      {"id": 15, "name": "Old Board", "inactiveFlag": true}
+    ],
+    "boardStatuses": [
+      {"id": 101, "name": "New", "board": {"id": 12}, "sortOrder": 1, "defaultFlag": true},
+      {"id": 102, "name": "In Progress", "board": {"id": 12}, "sortOrder": 2,
+       "escalationStatus": "Responded"},
+      {"id": 103, "name": "Waiting (retired)", "board": {"id": 12}, "sortOrder": 3,
+       "inactive": true},
+      {"id": 109, "name": ">Closed", "board": {"id": 12}, "sortOrder": 9, "closedStatus": true,
+       "escalationStatus": "Resolved"},
+      {"id": 131, "name": "New", "board": {"id": 13}, "sortOrder": 1, "defaultFlag": true},
+      {"id": 139, "name": ">Closed", "board": {"id": 13}, "sortOrder": 9, "closedStatus": true,
+       "escalationStatus": "Resolved"}
+    ],
+    "priorities": [
+      {"id": 1, "name": "Priority 1 - Emergency Response", "sortOrder": 1, "level": "Critical",
+       "color": "Red"},
+      {"id": 2, "name": "Priority 2 - Quick Response", "sortOrder": 2, "level": "High",
+       "color": "Orange"},
+      {"id": 3, "name": "Priority 3 - Normal Response", "sortOrder": 3, "level": "Medium",
+       "defaultFlag": true, "color": "Yellow"},
+      {"id": 4, "name": "Priority 4 - Schedule Maintenance", "sortOrder": 4, "level": "Low",
+       "color": "Green"}
     ]
   })seed");
 }

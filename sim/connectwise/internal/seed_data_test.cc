@@ -139,7 +139,8 @@ TEST(ConnectWiseSeed, BadSeedsAreRefusedWithTheReason) {
   EXPECT_NE(seed_error(R"({"companies":[{"id":1,"name":"No identifier"}]})")
                 .find("identifier field is required"),
             std::string::npos);
-  EXPECT_NE(seed_error(R"({"tickets":[]})").find("unknown member 'tickets'"), std::string::npos);
+  EXPECT_NE(seed_error(R"({"timeEntries":[]})").find("unknown member 'timeEntries'"),
+            std::string::npos);
 }
 
 }  // namespace

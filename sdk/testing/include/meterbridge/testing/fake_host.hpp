@@ -130,7 +130,11 @@ class FakeHost {
     }
     // Calls one session hook, e.g. call(&mb_plugin_table::on_read_quantities, input).
     CallResult call(mb_session_hook mb_plugin_table::*hook, std::string_view input) {
-      mb_session_hook fn = table_->*hook;
+      // A hook past the table's size does not exist (a plugin of an older minor).
+      const auto* first = reinterpret_cast<const char*>(table_);
+      size_t end = static_cast<size_t>(reinterpret_cast<const char*>(&(table_->*hook)) - first) +
+                   sizeof(mb_session_hook);
+      mb_session_hook fn = end <= table_->size ? table_->*hook : nullptr;
       if (fn == nullptr) {
         CallResult r;
         r.status = MB_STATUS_UNSUPPORTED;

@@ -1,0 +1,307 @@
+// Alerts to ConnectWise service tickets end to end, as a vendor's operator runs it: the
+// meterbridge CLI (a separate process, the connectwise plugin copied from the build) against
+// the ConnectWise simulator on loopback. Alerts are pushed, `alerts sync` opens tickets on the
+// policy's board with the mapped priority, notes later versions, closes resolved ones, and never
+// opens a second ticket for one alert — not on a rerun, not after the answer to a create was
+// lost. `alerts check` lists the boards and names the rights a member lacks.
+//
+// Simulator (its default seed): companies 250 Northwind Dental, 251 Harbor Legal LLP, 252
+// Margie's Travel & Tours; board 12 "Security Alerts" (101 New default, 102 In Progress,
+// 109 >Closed), board 13 "Help Desk"; priorities 1 (Critical) .. 4 (Low), 3 the default.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/simulator.h"
+#include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/run.h"
+#include "tests/testing/serve_harness.h"
+#include "tests/testing/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using mb::testing::RunResult;
+using mb::testing::TempDir;
+
+constexpr char kClientId[] = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
+constexpr char kTicketsPath[] = "/v2025_1/apis/3.0/service/tickets";
+
+std::string str(const json::value& v) { return json::value_to<std::string>(v); }
+
+json::object alert(const std::string& id, const std::string& workspace, const std::string& severity,
+                   const std::string& status, const std::string& time) {
+  return json::object{{"id", id},
+                      {"workspace_id", workspace},
+                      {"title", "Suspicious activity " + id},
+                      {"description", "Seen by the vendor's sensor."},
+                      {"severity", severity},
+                      {"status", status},
+                      {"time", time}};
+}
+
+class ConnectWiseAlertsFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(plugins_);
+    ::chmod(plugins_.c_str(), 0755);
+    for (const char* file : {"libmeterbridge-connectwise.so", "connectwise.plugin.json"}) {
+      fs::copy_file(mb::testing::build_dir() / "plugins" / file, plugins_ / file);
+      ::chmod((plugins_ / file).c_str(), 0755);
+    }
+  }
+
+  void start(const std::string& seed_json = "") {
+    mb::sim::SimOptions options;
+    options.seed_json = seed_json;
+    options.settings_json = R"({"rate_limit_requests":0})";
+    sim_ = mb::sim::Simulator::start("connectwise", options);
+    write_config();
+    dir_.write("usage.json", R"({"as_of":"2026-12-01","workspaces":[
+        {"id":"w-north","name":"Northwind Dental"},{"id":"w-harbor","name":"Harbor Legal LLP"},
+        {"id":"w-other","name":"Not A Customer Yet"}],
+      "services":[{"id":"edr","name":"EDR"}],
+      "usage":[{"workspace_id":"w-north","service_id":"edr","users":3,"devices":4}]})");
+    RunResult imported = mb("usage import " + (dir_ / "usage.json").string());
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    RunResult mapped = mb("map auto cw");
+    ASSERT_EQ(mapped.exit_code, 0) << mapped.out << mapped.err;
+  }
+
+  void write_config() {
+    json::object plugin_config{{"company_id", "northwind"}, {"site", "na.myconnectwise.net"},
+                               {"public_key", "Pk7hQ2"},    {"private_key", "Sx9mR4"},
+                               {"client_id", kClientId},    {"base_url", sim_->base_url()}};
+    json::object policy{{"board", "Security Alerts"},
+                        {"status_closed", ">Closed"},
+                        {"min_severity", "low"},
+                        {"priorities", json::object{{"critical", "Priority 1 - Emergency Response"},
+                                                    {"high", "2"}}}};
+    json::object connector{
+        {"id", "cw"},
+        {"plugin", "connectwise"},
+        {"partner", "Northwind IT"},
+        {"config", plugin_config},
+        {"http",
+         json::object{{"backoff_base_ms", 20}, {"backoff_max_ms", 200}, {"timeout_ms", 10000}}},
+        {"alerts", policy}};
+    dir_.write("mb.json",
+               json::serialize(json::object{{"state", json::object{{"path", "state/mb.db"}}},
+                                            {"plugins", json::object{{"dir", "plugins"}}},
+                                            {"connectors", json::array{connector}}}));
+  }
+
+  RunResult mb(const std::string& args) {
+    return mb::testing::run("env -u MB_CONFIG MB_SECRET_KEY=" + std::string(64, 'c') + " " +
+                            mb::testing::meterbridge_binary() + " --config '" +
+                            (dir_ / "mb.json").string() + "' " + args);
+  }
+
+  void push(const json::array& alerts) {
+    dir_.write("alerts.json", json::serialize(json::object{{"alerts", alerts}}));
+    RunResult r = mb("alerts push " + (dir_ / "alerts.json").string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  // One `alerts sync --json`: the run's counts by outcome.
+  std::map<std::string, int64_t> sync(int expected_exit = 0) {
+    RunResult r = mb("alerts sync --connector cw --json");
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    std::map<std::string, int64_t> counts;
+    if (r.out.empty()) return counts;
+    json::value doc = json::parse(r.out);
+    for (const auto& [outcome, n] : doc.at("counts").as_object())
+      counts[std::string(outcome)] = n.as_int64();
+    return counts;
+  }
+
+  json::value control(const std::string& method, const std::string& path,
+                      const std::string& body = "") {
+    return mb::sim::testing::control_json(sim_->port(), method, path, body);
+  }
+
+  // The simulator's tickets by externalXRef.
+  std::map<std::string, json::object> tickets() {
+    std::map<std::string, json::object> out;
+    json::value state = control("GET", "/_sim/state");
+    for (const auto& t : state.at("tickets").as_array()) {
+      EXPECT_FALSE(out.count(str(t.at("externalXRef")))) << "two tickets for one alert";
+      out[str(t.at("externalXRef"))] = t.as_object();
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  fs::path plugins_ = dir_ / "plugins";
+  std::unique_ptr<mb::sim::Simulator> sim_;
+};
+
+TEST_F(ConnectWiseAlertsFlowTest, TicketsOpenOnTheBoardNoteChangesCloseWhenResolvedAndOnlyOnce) {
+  start();
+  RunResult check = mb("alerts check --connector cw");
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("ready"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("Security Alerts"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("Projects"), std::string::npos) << "a project board was offered";
+
+  push({alert("al-1", "w-north", "critical", "open", "2026-12-05T10:00:00Z"),
+        alert("al-2", "w-harbor", "high", "open", "2026-12-05T10:05:00Z"),
+        alert("al-3", "w-other", "medium", "open", "2026-12-05T10:06:00Z"),
+        alert("al-4", "w-north", "info", "open", "2026-12-05T10:07:00Z")});
+  auto first = sync();
+  EXPECT_EQ(first["opened"], 2);
+  EXPECT_EQ(first["not_routed"], 1);
+  auto opened = tickets();
+  ASSERT_EQ(opened.size(), 2u);
+  const json::object& north = opened.at("mb-alert:al-1");
+  EXPECT_EQ(north.at("board").at("id"), 12);
+  EXPECT_EQ(north.at("status").at("id"), 101);  // the board's default for a new ticket
+  EXPECT_EQ(north.at("priority").at("id"), 1);
+  EXPECT_EQ(north.at("company").at("id"), 250);
+  EXPECT_EQ(opened.at("mb-alert:al-2").at("priority").at("id"), 2);
+
+  // A rerun, and the same push again, change nothing.
+  EXPECT_TRUE(sync().empty());
+  push({alert("al-1", "w-north", "critical", "open", "2026-12-05T10:00:00Z")});
+  EXPECT_TRUE(sync().empty());
+  EXPECT_EQ(tickets().size(), 2u);
+
+  // A later version is noted; a resolved alert closes its ticket, once.
+  json::object changed = alert("al-2", "w-harbor", "critical", "open", "2026-12-05T11:00:00Z");
+  push({changed, alert("al-1", "w-north", "critical", "resolved", "2026-12-05T12:00:00Z")});
+  auto second = sync();
+  EXPECT_EQ(second["noted"], 1);
+  EXPECT_EQ(second["closed"], 1);
+  auto after = tickets();
+  EXPECT_EQ(after.at("mb-alert:al-1").at("closedFlag"), true);
+  EXPECT_EQ(after.at("mb-alert:al-1").at("status").at("id"), 109);
+  EXPECT_EQ(after.at("mb-alert:al-2").at("closedFlag"), false);
+  EXPECT_TRUE(sync().empty());
+
+  // The unmapped workspace is routed as soon as its mapping appears.
+  RunResult mapped = mb("map account cw w-other 252");
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.out << mapped.err;
+  auto third = sync();
+  EXPECT_EQ(third["opened"], 1);
+  EXPECT_EQ(tickets().at("mb-alert:al-3").at("company").at("id"), 252);
+
+  // Every run is recorded, newest first, with what it did.
+  RunResult runs = mb("alerts runs --connector cw --json");
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  json::value listed = json::parse(runs.out);
+  ASSERT_EQ(listed.at("runs").as_array().size(), 6u);
+  EXPECT_EQ(listed.at("runs").at(0).at("counts").at("opened"), 1);
+  EXPECT_EQ(listed.at("runs").at(0).at("lines").at(0).at("alert_id"), "al-3");
+}
+
+// The create reached ConnectWise but its answer was lost (a reset after the handler ran): the
+// plugin searches by the alert's reference and finds the ticket; no second one is made.
+TEST_F(ConnectWiseAlertsFlowTest, AnAnswerLostAfterTheCreateNeverMakesASecondTicket) {
+  start();
+  push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+              R"(","count":1,"after_body_bytes":10}]})");
+  auto first = sync();
+  EXPECT_EQ(first["found"], 1) << "the lost create was found by its reference";
+  EXPECT_EQ(tickets().size(), 1u);
+  EXPECT_TRUE(sync().empty());
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
+// The answer was lost and the search right after failed too: the run fails the alert and keeps
+// its intent; the next run searches first and finds the ticket instead of creating another.
+TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsSearchedForByTheNextRunBeforeCreating) {
+  start();
+  push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+              R"(","count":1,"after_body_bytes":10},)"
+              R"({"kind":"status","status":503,"method":"GET","path":")" +
+              std::string(kTicketsPath) + R"(","count":20}]})");
+  auto first = sync(/*expected_exit=*/6);
+  EXPECT_EQ(first["failed"], 1);
+  control("POST", "/_sim/faults", R"({"rules":[]})");
+  auto second = sync();
+  EXPECT_EQ(second["found"], 1);
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
+// An alert id too long for externalXRef (100 characters) is carried as a stable digest, found
+// by it after a lost answer like any other, and a title past 100 characters is cut with "…".
+TEST_F(ConnectWiseAlertsFlowTest, ALongAlertIdIsCarriedAsADigestAndStillFoundOnce) {
+  start();
+  const std::string id = "al-" + std::string(120, 'x');
+  json::object long_alert = alert(id, "w-north", "high", "open", "2026-12-05T10:00:00Z");
+  long_alert["title"] = std::string(150, 't');
+  push({long_alert});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+              R"(","count":1,"after_body_bytes":10}]})");
+  EXPECT_EQ(sync()["found"], 1);
+  auto opened = tickets();
+  ASSERT_EQ(opened.size(), 1u);
+  const std::string xref = opened.begin()->first;
+  EXPECT_EQ(xref.rfind("mb-alert:h-", 0), 0u) << xref;
+  EXPECT_LE(xref.size(), 100u);
+  const std::string summary = str(opened.begin()->second.at("summary"));
+  EXPECT_EQ(summary, std::string(99, 't') + "\xE2\x80\xA6");
+  EXPECT_TRUE(sync().empty());
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
+// `serve` runs a connector's alerts after each of its syncs: a queued sync (what the schedule
+// queues) brings the pushed alerts' tickets with it.
+TEST_F(ConnectWiseAlertsFlowTest, ServeRunsTheAlertsAfterAQueuedSync) {
+  start();
+  mb::testing::ServeHarness serve;
+  serve.add_plugin("connectwise");
+  json::value config = json::parse(mb::testing::read_file(dir_ / "mb.json"));
+  serve.write_config({json::serialize(config.at("connectors").at(0))});
+  ASSERT_EQ(serve.cli("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  ASSERT_EQ(serve.cli("map auto cw").exit_code, 0);
+  serve.start({});  // with the schedule's workers, which run queued syncs
+  dir_.write("one.json",
+             json::serialize(alert("al-9", "w-north", "high", "open", "2026-12-05T10:00:00Z")));
+  ASSERT_EQ(serve.cli("alerts push " + (dir_ / "one.json").string()).exit_code, 0);
+  auto queued = serve.call("POST", "/v1/connectors/cw/sync", R"({"queue":true})");
+  ASSERT_EQ(queued.status, 202) << queued.raw;
+  EXPECT_TRUE(mb::testing::eventually([&] { return tickets().count("mb-alert:al-9") == 1; },
+                                      std::chrono::seconds(30)))
+      << serve.log();
+  serve.stop();
+}
+
+// A member whose role lacks the ticket rights: `alerts check` says it is not ready and names
+// each missing right; no ticket is ever attempted by the check.
+TEST_F(ConnectWiseAlertsFlowTest, ThePermissionsCheckNamesTheRightsAMemberLacks) {
+  start(R"({"apiMembers":[{"publicKey":"Pk7hQ2","privateKey":"Sx9mR4",
+      "forbidden":["POST service/tickets","CLOSE service/tickets"]}],
+    "companies":[{"id":250,"identifier":"NWD","name":"Northwind Dental"}],
+    "boards":[{"id":12,"name":"Security Alerts"}],
+    "boardStatuses":[{"id":101,"name":"New","board":{"id":12},"defaultFlag":true},
+                     {"id":109,"name":">Closed","board":{"id":12},"closedStatus":true}],
+    "priorities":[{"id":1,"name":"Priority 1 - Emergency Response","level":"Critical"},
+                  {"id":2,"name":"Priority 2 - Quick Response","level":"High"}]})");
+  RunResult check = mb("alerts check --connector cw");
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_NE(check.out.find("NOT ready"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("Service Desk > Service Tickets: Add Level All"), std::string::npos)
+      << check.out;
+  EXPECT_NE(check.out.find("Service Desk > Close Service Tickets: Edit Level All"),
+            std::string::npos)
+      << check.out;
+  EXPECT_EQ(check.out.find("Service Desk > Service Tickets: Edit Level All"), std::string::npos)
+      << check.out;
+  EXPECT_TRUE(tickets().empty());
+}
+
+}  // namespace
