@@ -81,7 +81,7 @@ mkdir "$work/platforms"
 } >"$work/platforms/CMakeLists.txt"
 cmake -S "$work/platforms" -B "$work/build-platforms" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_UNITY_BUILD=ON >/dev/null
-cmake --build "$work/build-platforms" >/dev/null
+cmake --build "$work/build-platforms" >"$work/platforms.log" 2>&1 || { grep -B2 -A12 "error" "$work/platforms.log" | head -60 >&2; exit 1; }
 mkdir -m 0755 "$work/platform-plugins"
 for plugin in $platform_plugins; do
   so="$work/build-platforms/plugins/libmeterbridge-$plugin.so"

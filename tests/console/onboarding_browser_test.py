@@ -396,7 +396,9 @@ def watch_progress(f, trigger, newest_before, shot_name=None):
     def watch(drv):
         for run in drv.find_elements(By.CSS_SELECTOR, running):
             phase = run.get_attribute("data-phase")
-            if phase not in phases:
+            # The element may change between finding it running and reading its phase: a run
+            # that has just ended shows "finished" there, which is not a phase seen running.
+            if phase != "finished" and phase not in phases:
                 phases.append(phase)
                 if shot_name and phase in ("reading", "writing"):
                     shot(f, shot_name)

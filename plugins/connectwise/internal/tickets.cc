@@ -22,7 +22,9 @@ namespace json = boost::json;
 constexpr size_t kSummaryLimit = 100;
 constexpr size_t kXRefLimit = 100;
 
-int64_t row_id(const json::object& row) { return whole_number(row.if_contains("id")).value_or(0); }
+int64_t id_or_zero(const json::object& row) {
+  return whole_number(row.if_contains("id")).value_or(0);
+}
 std::string row_name(const json::object& row) { return text(row.if_contains("name")).value_or(""); }
 bool row_flag(const json::object& row, std::string_view key) {
   return boolean(row.if_contains(key)).value_or(false);
@@ -84,7 +86,7 @@ std::vector<json::object> tickets_with(Call& call, Client& client, const std::st
 
 OpenTicketResult found(const json::object& row) {
   OpenTicketResult result;
-  result.ticket_id = std::to_string(row_id(row));
+  result.ticket_id = std::to_string(id_or_zero(row));
   result.outcome = TicketOutcome::kFound;
   result.closed = row_flag(row, "closedFlag");
   result.message = "ticket " + result.ticket_id + " already carries this alert's reference";
@@ -116,7 +118,7 @@ int64_t closed_status_of(Call& call, Client& client, int64_t board) {
   if (!rows || rows->empty())
     throw PluginError(MB_STATUS_CONFLICT, "board " + std::to_string(board) +
                                               " has no active status that closes a ticket");
-  return row_id(rows->front());
+  return id_or_zero(rows->front());
 }
 
 }  // namespace
@@ -149,7 +151,7 @@ ListTicketBoardsResult list_ticket_boards(Call& call, Client& client) {
                  {priorities, "priorities", "list priorities", false}});
   std::vector<ListQuery> status_lists;
   for (const json::object& board : lists[0]) {
-    Query q("service/boards/" + std::to_string(row_id(board)) + "/statuses");
+    Query q("service/boards/" + std::to_string(id_or_zero(board)) + "/statuses");
     q.set("conditions", "inactive=false")
         .set("fields", "id,name,sortOrder,defaultFlag,closedStatus")
         .set("orderBy", "sortOrder asc");
@@ -159,16 +161,16 @@ ListTicketBoardsResult list_ticket_boards(Call& call, Client& client) {
   ListTicketBoardsResult result;
   for (size_t i = 0; i < lists[0].size(); ++i) {
     TicketBoard& board = result.boards.emplace_back();
-    board.id = std::to_string(row_id(lists[0][i]));
+    board.id = std::to_string(id_or_zero(lists[0][i]));
     board.name = row_name(lists[0][i]);
     for (const json::object& s : statuses[i])
-      board.statuses.push_back(TicketStatus{std::to_string(row_id(s)), row_name(s),
+      board.statuses.push_back(TicketStatus{std::to_string(id_or_zero(s)), row_name(s),
                                             row_flag(s, "defaultFlag"),
                                             row_flag(s, "closedStatus")});
   }
   for (const json::object& p : lists[1]) {
     std::string level = ascii_lower(text(p.if_contains("level")).value_or(""));
-    result.priorities.push_back(TicketPriority{std::to_string(row_id(p)), row_name(p),
+    result.priorities.push_back(TicketPriority{std::to_string(id_or_zero(p)), row_name(p),
                                                row_flag(p, "defaultFlag"),
                                                from_wire<PriorityLevel>(level)});
   }
@@ -264,9 +266,9 @@ OpenTicketResult open_ticket(Call& call, Client& client, const OpenTicketRequest
           .front();
   if (r.status == 201 || r.status == 200) {
     std::optional<json::object> created = parse_json_object(r.body);
-    if (created && row_id(*created) > 0) {
+    if (created && id_or_zero(*created) > 0) {
       OpenTicketResult result;
-      result.ticket_id = std::to_string(row_id(*created));
+      result.ticket_id = std::to_string(id_or_zero(*created));
       result.outcome = TicketOutcome::kCreated;
       result.closed = row_flag(*created, "closedFlag");
       return result;
@@ -327,7 +329,8 @@ TicketChangeResult close_ticket(Call& call, Client& client, const CloseTicketReq
     return TicketChangeResult{request.ticket_id, TicketOutcome::kAlreadyClosed,
                               "the ticket was already closed"};
   const json::value* board = ticket->if_contains("board");
-  const int64_t board_id = board != nullptr && board->is_object() ? row_id(board->get_object()) : 0;
+  const int64_t board_id =
+      board != nullptr && board->is_object() ? id_or_zero(board->get_object()) : 0;
   const int64_t status = request.status_id ? platform_id(*request.status_id, "status")
                                            : closed_status_of(call, client, board_id);
   json::array patch{
