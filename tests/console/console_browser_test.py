@@ -315,9 +315,9 @@ def partner_admin_sees_only_their_partner(f):
     check(listed == ["northwind-autotask"], f"GET /v1/connectors for ana: {listed}")
 
 
-def main():
-    build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    f = Fixture(build, source)
+def run_steps(title, f, set_up, steps, logs):
+    """Sets the world up while Chromium starts, runs each step in order printing its time, and on
+    a failure saves a screenshot and the last lines of each named log before raising again."""
     started = time.monotonic()
     # Chromium starts while the simulators, serve and the CLI set the world up.
     starting = concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(browser, f)
@@ -325,7 +325,7 @@ def main():
         set_up(f)
         starting.result()
         print(f"set up and browser started: {time.monotonic() - started:.1f} s", flush=True)
-        for step in (vendor_admin_uses_the_connectors_screen, partner_admin_sees_only_their_partner):
+        for step in steps:
             step(f)
             print(f"{step.__name__}: done at {time.monotonic() - started:.1f} s", flush=True)
     except Exception:
@@ -334,7 +334,7 @@ def main():
                 shot(f, "failure")
             except Exception:
                 pass
-        for name in ("serve", "autotask-sim", "connectwise-sim"):
+        for name in logs:
             path = os.path.join(f.work, name + ".log")
             if os.path.exists(path):
                 sys.stderr.write(f"---- {name} log (last lines)\n")
@@ -343,7 +343,14 @@ def main():
     finally:
         concurrent.futures.wait([starting])  # so a browser still starting is quit too
         f.close()
-    print(f"console browser test passed in {time.monotonic() - started:.1f} s; screenshots in {f.shots}")
+    print(f"{title} passed in {time.monotonic() - started:.1f} s; screenshots in {f.shots}")
+
+
+def main():
+    build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    run_steps("console browser test", Fixture(build, source), set_up,
+              (vendor_admin_uses_the_connectors_screen, partner_admin_sees_only_their_partner),
+              ("serve", "autotask-sim", "connectwise-sim"))
 
 
 if __name__ == "__main__":

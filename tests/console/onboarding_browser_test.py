@@ -20,12 +20,10 @@ Partner isolation is console_browser_test.py's; this test shares its helpers.
 
     onboarding_browser_test.py BUILD_DIR SOURCE_DIR
 """
-import concurrent.futures
 import datetime
 import json
 import os
 import sys
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -536,34 +534,11 @@ def disconnects_and_removes(f):
 
 def main():
     build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    f = Fixture(build, source)
-    started = time.monotonic()
-    # Chromium starts while the simulator, serve and the CLI set the world up.
-    starting = concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(common.browser, f)
-    try:
-        set_up(f)
-        starting.result()
-        print(f"set up and browser started: {time.monotonic() - started:.1f} s", flush=True)
-        for step in (adds_the_connector, edits_policies, maps_workspaces, maps_services, reviews_and_approves,
-                     watches_runs_and_retries, sees_drift, disconnects_and_removes):
-            step(f)
-            print(f"{step.__name__}: done at {time.monotonic() - started:.1f} s", flush=True)
-    except Exception:
-        if f.driver is not None:
-            try:
-                shot(f, "failure")
-            except Exception:
-                pass
-        for name in ("serve", "autotask-sim"):
-            path = os.path.join(f.work, name + ".log")
-            if os.path.exists(path):
-                sys.stderr.write(f"---- {name} log (last lines)\n")
-                sys.stderr.writelines(open(path).readlines()[-20:])
-        raise
-    finally:
-        concurrent.futures.wait([starting])
-        f.close()
-    print(f"onboarding browser test passed in {time.monotonic() - started:.1f} s; screenshots in {f.shots}")
+    common.run_steps("onboarding browser test", Fixture(build, source), set_up,
+                     (adds_the_connector, edits_policies, maps_workspaces, maps_services,
+                      reviews_and_approves, watches_runs_and_retries, sees_drift,
+                      disconnects_and_removes),
+                     ("serve", "autotask-sim"))
 
 
 if __name__ == "__main__":
