@@ -771,18 +771,23 @@ class PostgresStore : public Store {
   }
 
   // ---- PSA caches ----
-  Status replace_psa_accounts(const std::string& connector_id,
-                              const std::vector<PsaAccount>& accounts) override {
+  // Each fetch gets a generation number; rows no fetch since touched are gone from the platform
+  // (timestamps cannot tell two fetches within one second apart). Two fetches that begin at once
+  // share a number: what either lists stays, which is what both saw.
+  Result<int64_t> begin_psa_account_fetch(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto g = db_->exec(
+        "SELECT COALESCE(MAX(fetch_generation), 0) + 1 FROM psa_accounts WHERE connector_id = $1",
+        pg_params(connector_id));
+    if (!g) return g.status();
+    return g->empty() ? int64_t{1} : g->integer(0, 0);
+  }
+
+  Status put_fetched_psa_accounts(const std::string& connector_id, int64_t generation,
+                                  const std::vector<PsaAccount>& accounts) override {
     std::lock_guard<std::mutex> lock(mu_);
     return in_transaction([&]() -> Status {
       std::string ts = now();
-      // Each fetch gets a generation number; rows the fetch did not touch are gone from the
-      // platform (timestamps cannot tell two fetches within one second apart).
-      auto g = db_->exec(
-          "SELECT COALESCE(MAX(fetch_generation), 0) + 1 FROM psa_accounts WHERE connector_id = $1",
-          pg_params(connector_id));
-      if (!g) return g.status();
-      int64_t generation = g->empty() ? 1 : g->integer(0, 0);
       for (const auto& a : accounts) {
         MB_RETURN_IF_ERROR(
             db_->exec_prepared(
@@ -796,13 +801,18 @@ class PostgresStore : public Store {
                    pg_params(connector_id, a.id, a.name, a.active, a.details_json, ts, generation))
                 .status());
       }
-      return db_
-          ->exec(
-              "UPDATE psa_accounts SET missing_since = $2 WHERE connector_id = $1 "
-              "AND fetch_generation <> $3 AND missing_since IS NULL",
-              pg_params(connector_id, ts, generation))
-          .status();
+      return Status::Ok();
     });
+  }
+
+  Status end_psa_account_fetch(const std::string& connector_id, int64_t generation) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec(
+            "UPDATE psa_accounts SET missing_since = $2 WHERE connector_id = $1 "
+            "AND fetch_generation < $3 AND missing_since IS NULL",
+            pg_params(connector_id, now(), generation))
+        .status();
   }
 
   Result<std::map<std::string, std::string>> workspace_names(
@@ -842,6 +852,33 @@ class PostgresStore : public Store {
     for (int i = 0; i < r->rows(); ++i)
       out.push_back(store_internal::read_psa_account(PgRow(*r, i)));
     return out;
+  }
+
+  Result<PsaAccountCacheAge> psa_account_cache_age(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "SELECT COUNT(*), COALESCE(MIN(fetched_at) FILTER (WHERE missing_since IS NULL), '') "
+        "FROM psa_accounts WHERE connector_id = $1",
+        pg_params(connector_id));
+    if (!r) return r.status();
+    PsaAccountCacheAge age;
+    if (r->rows() > 0) {
+      age.accounts = r->integer(0, 0);
+      age.oldest_fetched_at = r->text(0, 1);
+    }
+    return age;
+  }
+
+  Result<size_t> update_account_mapping_drift(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string drift = store_internal::account_mapping_drift_sql("$1");
+    auto r = db_->exec("UPDATE account_mappings SET drift = " + drift +
+                           ", updated_at = $2 WHERE connector_id = $1 AND account_id IS NOT NULL "
+                           "AND source <> 'provisioned' AND drift <> " +
+                           drift,
+                       pg_params(connector_id, now()));
+    if (!r) return r.status();
+    return static_cast<size_t>(r->affected());
   }
 
   Status set_psa_account_excluded(const std::string& connector_id, const std::string& account_id,

@@ -827,20 +827,26 @@ class SqliteStore : public Store {
   }
 
   // ---- PSA caches ----
-  Status replace_psa_accounts(const std::string& connector_id,
-                              const std::vector<PsaAccount>& accounts) override {
+  // Each fetch gets a generation number; rows no fetch since touched are gone from the platform
+  // (timestamps cannot tell two fetches within one second apart). Two fetches that begin at once
+  // share a number: what either lists stays, which is what both saw.
+  Result<int64_t> begin_psa_account_fetch(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement g(
+        db_,
+        "SELECT COALESCE(MAX(fetch_generation), 0) + 1 FROM psa_accounts WHERE connector_id = ?1");
+    g.bind(1, connector_id);
+    int64_t generation = 1;
+    if (g.step()) generation = g.integer(0);
+    MB_RETURN_IF_ERROR(g.status());
+    return generation;
+  }
+
+  Status put_fetched_psa_accounts(const std::string& connector_id, int64_t generation,
+                                  const std::vector<PsaAccount>& accounts) override {
     std::lock_guard<std::mutex> lock(mu_);
     return in_transaction([&]() -> Status {
       std::string ts = now();
-      // Each fetch gets a generation number; rows the fetch did not touch are gone from the
-      // platform (timestamps cannot tell two fetches within one second apart).
-      int64_t generation = 1;
-      {
-        Statement g(db_, "SELECT COALESCE(MAX(fetch_generation), 0) + 1 FROM psa_accounts WHERE connector_id = ?1");
-        g.bind(1, connector_id);
-        if (g.step()) generation = g.integer(0);
-        MB_RETURN_IF_ERROR(g.status());
-      }
       Statement up(db_,
                    "INSERT INTO psa_accounts(connector_id, id, name, active, details, fetched_at, fetch_generation, "
                    "missing_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL) ON CONFLICT(connector_id, id) DO UPDATE SET "
@@ -853,13 +859,19 @@ class SqliteStore : public Store {
         up.step();
         MB_RETURN_IF_ERROR(up.status());
       }
-      Statement gone(db_,
-                     "UPDATE psa_accounts SET missing_since = ?2 WHERE connector_id = ?1 AND fetch_generation <> ?3 "
-                     "AND missing_since IS NULL");
-      gone.bind(1, connector_id).bind(2, ts).bind(3, generation);
-      gone.step();
-      return gone.status();
+      return Status::Ok();
     });
+  }
+
+  Status end_psa_account_fetch(const std::string& connector_id, int64_t generation) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement gone(db_,
+                   "UPDATE psa_accounts SET missing_since = ?2 WHERE connector_id = ?1 AND "
+                   "fetch_generation < ?3 "
+                   "AND missing_since IS NULL");
+    gone.bind(1, connector_id).bind(2, now()).bind(3, generation);
+    gone.step();
+    return gone.status();
   }
 
   // Runs `sql` once per chunk of ids (SQLite binds at most 32,766 parameters; 500 a statement
@@ -924,6 +936,35 @@ class SqliteStore : public Store {
     while (s.step()) out.push_back(store_internal::read_psa_account(s));
     MB_RETURN_IF_ERROR(s.status());
     return out;
+  }
+
+  Result<PsaAccountCacheAge> psa_account_cache_age(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(
+        db_,
+        "SELECT COUNT(*), COALESCE(MIN(CASE WHEN missing_since IS NULL THEN fetched_at END), "
+        "'') FROM psa_accounts WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    PsaAccountCacheAge age;
+    if (s.step()) {
+      age.accounts = s.integer(0);
+      age.oldest_fetched_at = s.text(1);
+    }
+    MB_RETURN_IF_ERROR(s.status());
+    return age;
+  }
+
+  Result<size_t> update_account_mapping_drift(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string drift = store_internal::account_mapping_drift_sql("?1");
+    Statement s(db_, "UPDATE account_mappings SET drift = " + drift +
+                         ", updated_at = ?2 WHERE connector_id = ?1 AND account_id IS NOT NULL AND "
+                         "source <> 'provisioned' AND drift <> " +
+                         drift);
+    s.bind(1, connector_id).bind(2, now());
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return static_cast<size_t>(sqlite3_changes(db_));
   }
 
   Status set_psa_account_excluded(const std::string& connector_id, const std::string& account_id,

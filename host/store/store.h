@@ -106,11 +106,39 @@ class Store {
   virtual Result<std::optional<UsageSnapshot>> snapshot_preceding(const std::string& as_of) = 0;
 
   // ---- PSA caches ----
-  // Replaces the cached accounts; accounts no longer listed keep their row with missing_since
-  // set (so mappings to them can be flagged, not silently dropped). Exclusions are kept.
-  virtual Status replace_psa_accounts(const std::string& connector_id,
-                                      const std::vector<PsaAccount>& accounts) = 0;
+  // Refreshing the cached accounts a page at a time, so a platform's whole account list is
+  // never held in memory: `begin_psa_account_fetch` numbers the fetch, `put_fetched_psa_accounts`
+  // upserts one page under that number (each page its own transaction), and
+  // `end_psa_account_fetch` marks the accounts no fetch since this one listed as missing: they
+  // keep their row with missing_since set, so mappings to them are flagged, not silently
+  // dropped. A fetch that fails before its end marks nothing. Exclusions are kept.
+  virtual Result<int64_t> begin_psa_account_fetch(const std::string& connector_id) = 0;
+  virtual Status put_fetched_psa_accounts(const std::string& connector_id, int64_t fetch,
+                                          const std::vector<PsaAccount>& accounts) = 0;
+  virtual Status end_psa_account_fetch(const std::string& connector_id, int64_t fetch) = 0;
+  // A whole fetch at once: begin, one page, end.
+  Status replace_psa_accounts(const std::string& connector_id,
+                              const std::vector<PsaAccount>& accounts) {
+    auto fetch = begin_psa_account_fetch(connector_id);
+    if (!fetch) return fetch.status();
+    if (Status put = put_fetched_psa_accounts(connector_id, *fetch, accounts); !put.ok())
+      return put;
+    return end_psa_account_fetch(connector_id, *fetch);
+  }
   virtual Result<std::vector<PsaAccount>> list_psa_accounts(const std::string& connector_id) = 0;
+  // How many accounts of a connector are cached (missing ones too) and when the oldest one
+  // still on the platform was fetched ("" when none is): whether the cache is due a refresh,
+  // answered without reading every account.
+  struct PsaAccountCacheAge {
+    int64_t accounts = 0;
+    std::string oldest_fetched_at;
+  };
+  virtual Result<PsaAccountCacheAge> psa_account_cache_age(const std::string& connector_id) = 0;
+  // Flags each of a connector's mappings (but those meterbridge provisioned) whose cached
+  // account is missing, inactive, or renamed since it was mapped, and clears flags that no
+  // longer hold, in the store itself (no mapping or account is read out). Returns how many
+  // mappings changed.
+  virtual Result<size_t> update_account_mapping_drift(const std::string& connector_id) = 0;
   // The names of just these PSA accounts of a connector (id -> name): the cached account's, or
   // for an account meterbridge created itself (never in the cache) the name recorded on its
   // mapping. Ids with neither are left out.

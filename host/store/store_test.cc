@@ -41,6 +41,13 @@ class StoreTest : public ::testing::TestWithParam<StoreKind> {
                     .ok());
   }
 
+  static PsaAccount account(const std::string& id, const std::string& name) {
+    PsaAccount a;
+    a.id = id;
+    a.name = name;
+    return a;
+  }
+
   AccountMapping mapping(const std::string& workspace, const std::string& account) {
     AccountMapping m;
     m.workspace_id = workspace;
@@ -317,11 +324,7 @@ TEST_P(StoreTest, UsageImportIsAllOrNothing) {
 }
 
 TEST_P(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
-  PsaAccount a, b;
-  a.id = "100";
-  a.name = "Alpha Ltd";
-  b.id = "200";
-  b.name = "Beta Ltd";
+  PsaAccount a = account("100", "Alpha Ltd"), b = account("200", "Beta Ltd");
   ASSERT_TRUE(store_->replace_psa_accounts("acme", {a, b}).ok());
   ASSERT_TRUE(store_->set_psa_account_excluded("acme", "200", true).ok());
   clock_.advance_ms(60000);
@@ -331,6 +334,87 @@ TEST_P(StoreTest, PsaAccountsThatDisappearAreMarkedMissingNotDeleted) {
   EXPECT_TRUE(accounts->at(0).missing_since.has_value());  // Alpha
   EXPECT_FALSE(accounts->at(1).missing_since.has_value());
   EXPECT_TRUE(accounts->at(1).excluded);  // exclusion survives a refresh
+}
+
+TEST_P(StoreTest, PsaAccountCacheAgeIsTheOldestFetchOfAccountsStillListed) {
+  auto empty = store_->psa_account_cache_age("acme");
+  ASSERT_TRUE(empty) << empty.status().message();
+  EXPECT_EQ(empty->accounts, 0);
+  EXPECT_EQ(empty->oldest_fetched_at, "");
+  PsaAccount a = account("100", "Alpha Ltd"), b = account("200", "Beta Ltd");
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {a, b}).ok());
+  const std::string first_fetch = store_->list_psa_accounts("acme")->at(0).fetched_at;
+  clock_.advance_ms(3'600'000);
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {b}).ok());  // Alpha is gone since
+  auto age = store_->psa_account_cache_age("acme");
+  ASSERT_TRUE(age) << age.status().message();
+  EXPECT_EQ(age->accounts, 2);  // the missing account still counts as cached
+  // Alpha kept its first fetch time but is missing; Beta was fetched again an hour later.
+  EXPECT_GT(age->oldest_fetched_at, first_fetch);
+  EXPECT_EQ(age->oldest_fetched_at, store_->list_psa_accounts("acme")->at(1).fetched_at);
+  EXPECT_EQ(store_->psa_account_cache_age("other")->accounts, 0);
+}
+
+TEST_P(StoreTest, AnAccountFetchIsWrittenAPageAtATimeAndMarksMissingOnlyAtItsEnd) {
+  PsaAccount a = account("100", "Alpha Ltd"), b = account("200", "Beta Ltd");
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {a, b}).ok());
+  auto fetch = store_->begin_psa_account_fetch("acme");
+  ASSERT_TRUE(fetch) << fetch.status().message();
+  b.name = "Beta Group";
+  ASSERT_TRUE(store_->put_fetched_psa_accounts("acme", *fetch, {b}).ok());
+  // Mid-fetch (or after a fetch that failed here), nothing is missing yet; the page is in.
+  auto mid = store_->list_psa_accounts("acme");
+  ASSERT_EQ(mid->size(), 2u);
+  EXPECT_FALSE(mid->at(0).missing_since.has_value());
+  EXPECT_EQ(mid->at(1).name, "Beta Group");
+  ASSERT_TRUE(store_->end_psa_account_fetch("acme", *fetch).ok());
+  auto after = store_->list_psa_accounts("acme");
+  EXPECT_TRUE(after->at(0).missing_since.has_value());  // Alpha: not listed by the fetch
+  EXPECT_FALSE(after->at(1).missing_since.has_value());
+}
+
+TEST_P(StoreTest, MappingDriftIsFlaggedAndClearedInTheStore) {
+  PsaAccount alpha = account("100", "Alpha Ltd"), beta = account("200", "Beta Ltd"),
+             gamma = account("300", "Gamma");
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {alpha, beta, gamma}).ok());
+  std::vector<AccountMapping> mappings = {mapping("w1", "100"), mapping("w2", "200"),
+                                          mapping("w3", "300")};
+  mappings[0].account_name = "Alpha Ltd";  // the names when mapped
+  mappings[1].account_name = "Beta Ltd";
+  mappings[2].account_name = "Gamma";
+  ASSERT_TRUE(store_->put_account_mappings("acme", mappings).ok());
+  auto none = store_->update_account_mapping_drift("acme");
+  ASSERT_TRUE(none) << none.status().message();
+  EXPECT_EQ(*none, 0u);
+
+  alpha.active = false;
+  gamma.name = "Gamma & Co";
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {alpha, gamma}).ok());  // Beta is gone
+  auto changed = store_->update_account_mapping_drift("acme");
+  ASSERT_TRUE(changed) << changed.status().message();
+  EXPECT_EQ(*changed, 3u);
+  std::map<std::string, std::string> drift;
+  auto flagged = store_->list_account_mappings("acme");
+  ASSERT_TRUE(flagged) << flagged.status().message();
+  for (const auto& m : *flagged) drift[m.workspace_id] = std::string(to_text(m.drift));
+  EXPECT_EQ(drift,
+            (std::map<std::string, std::string>{
+                {"w1", "account_inactive"}, {"w2", "account_missing"}, {"w3", "account_renamed"}}));
+  EXPECT_EQ(*store_->update_account_mapping_drift("acme"), 0u);  // nothing changed since
+
+  alpha.active = true;
+  gamma.name = "Gamma";
+  ASSERT_TRUE(store_->replace_psa_accounts("acme", {alpha, beta, gamma}).ok());
+  EXPECT_EQ(*store_->update_account_mapping_drift("acme"), 3u);
+  auto cleared = store_->list_account_mappings("acme");
+  ASSERT_TRUE(cleared) << cleared.status().message();
+  for (const auto& m : *cleared) EXPECT_EQ(m.drift, MappingDrift::kNone) << m.workspace_id;
+
+  // A mapping meterbridge provisioned is the platform's own: never flagged.
+  AccountMapping provisioned = mapping("w3", "900");
+  provisioned.source = MappingSource::kProvisioned;
+  ASSERT_TRUE(store_->put_account_mapping("acme", provisioned).ok());
+  EXPECT_EQ(*store_->update_account_mapping_drift("acme"), 0u);
 }
 
 TEST_P(StoreTest, RunsAndLinesRoundTrip) {
@@ -530,7 +614,9 @@ TEST_P(StoreTest, FinishedJobsAreDeletedAfterTheirRetentionAndOpenOnesStay) {
   ASSERT_TRUE(deleted) << deleted.status().message();
   EXPECT_EQ(*deleted, 2);
   std::set<std::string> left;
-  for (const auto& job : *store_->list_jobs("", 10)) left.insert(job.window_key);
+  auto jobs = store_->list_jobs("", 10);  // kept: a range-for over *temporary would dangle
+  ASSERT_TRUE(jobs) << jobs.status().message();
+  for (const auto& job : *jobs) left.insert(job.window_key);
   EXPECT_EQ(left, (std::set<std::string>{"recent-done", "queued"}));
   EXPECT_EQ(*store_->delete_finished_jobs(t0 + 30'000), 0);
 }

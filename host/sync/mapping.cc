@@ -19,11 +19,12 @@ namespace {
 constexpr int kPageLimit = 500;
 constexpr int kMaxPages = 100000;  // a platform that never ends its cursor must not loop forever
 
-// Pages through a listing, calling `each` for every item. A page the host cannot read (no
-// "items" array, an item that is not an object) fails the listing rather than reading as empty.
-template <typename Each>
+// Pages through a listing, calling `each_page` with every page's items. A page the host cannot
+// read (no "items" array, an item that is not an object) fails the listing rather than reading
+// as empty.
+template <typename EachPage>
 Status page_through(PluginSession& session, Operation op, const std::string& search,
-                    const std::atomic<bool>* cancelled, Each&& each) {
+                    const std::atomic<bool>* cancelled, EachPage&& each_page) {
   const std::string what(operation_name(op));
   meterbridge::ListRequest request;
   request.limit = kPageLimit;
@@ -38,7 +39,7 @@ Status page_through(PluginSession& session, Operation op, const std::string& sea
     } catch (const meterbridge::DocumentError& e) {
       return Status::Fatal(what + ": plugin returned an unreadable page: " + e.what());
     }
-    for (const meterbridge::ListItem& item : listed.items) MB_RETURN_IF_ERROR(each(item));
+    MB_RETURN_IF_ERROR(each_page(listed.items));
     if (!listed.next_cursor || listed.next_cursor->empty()) return Status::Ok();
     if (listed.next_cursor == request.cursor)
       return Status::Fatal(what + ": plugin repeated its cursor");
@@ -47,20 +48,28 @@ Status page_through(PluginSession& session, Operation op, const std::string& sea
   return Status::Fatal(what + ": more than " + std::to_string(kMaxPages) + " pages");
 }
 
+// Appends a listed account to `out`.
+Status add_account(const meterbridge::ListItem& item, std::vector<PsaAccount>& out) {
+  if (item.id.empty()) return Status::Fatal("list_accounts: an item has no id");
+  PsaAccount& a = out.emplace_back();
+  a.id = item.id;
+  a.name = item.name;
+  a.active = item.active.value_or(true);
+  if (!item.details.empty()) a.details_json = item.details;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<PsaAccount>> fetch_accounts(PluginSession& session, const std::string& search,
                                                const std::atomic<bool>* cancelled) {
   std::vector<PsaAccount> out;
   std::set<std::string> seen;
-  auto add = [&](const meterbridge::ListItem& item) {
-    if (item.id.empty()) return Status::Fatal("list_accounts: an item has no id");
-    if (!seen.insert(item.id).second) return Status::Ok();  // a page boundary may repeat an item
-    PsaAccount& a = out.emplace_back();
-    a.id = item.id;
-    a.name = item.name;
-    a.active = item.active.value_or(true);
-    if (!item.details.empty()) a.details_json = item.details;
+  auto add = [&](const std::vector<meterbridge::ListItem>& items) {
+    for (const meterbridge::ListItem& item : items)
+      // A page boundary may repeat an item.
+      if (item.id.empty() || seen.insert(item.id).second)
+        MB_RETURN_IF_ERROR(add_account(item, out));
     return Status::Ok();
   };
   MB_RETURN_IF_ERROR(page_through(session, Operation::kListAccounts, search, cancelled, add));
@@ -71,13 +80,15 @@ Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std
                                                const std::atomic<bool>* cancelled) {
   std::vector<PsaService> out;
   std::set<std::string> seen;
-  auto add = [&](const meterbridge::ListItem& item) {
-    if (item.id.empty()) return Status::Fatal("list_services: an item has no id");
-    if (!seen.insert(item.id).second) return Status::Ok();
-    PsaService& svc = out.emplace_back();
-    svc.id = item.id;
-    svc.name = item.name;
-    if (!item.details.empty()) svc.details_json = item.details;
+  auto add = [&](const std::vector<meterbridge::ListItem>& items) {
+    for (const meterbridge::ListItem& item : items) {
+      if (item.id.empty()) return Status::Fatal("list_services: an item has no id");
+      if (!seen.insert(item.id).second) continue;  // a page boundary may repeat an item
+      PsaService& svc = out.emplace_back();
+      svc.id = item.id;
+      svc.name = item.name;
+      if (!item.details.empty()) svc.details_json = item.details;
+    }
     return Status::Ok();
   };
   MB_RETURN_IF_ERROR(page_through(session, Operation::kListServices, search, cancelled, add));
@@ -85,12 +96,29 @@ Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std
 }
 
 Result<size_t> refresh_accounts(Store& store, const std::string& connector_id, PluginSession& session) {
-  auto accounts = fetch_accounts(session, "");
-  if (!accounts) return accounts.status();
-  MB_RETURN_IF_ERROR(store.replace_psa_accounts(connector_id, *accounts));
+  // Each page goes to the store as it arrives, so a platform with a million accounts is never
+  // held in memory (docs/sync.md, "Memory"). A page boundary may repeat an account: the
+  // store's upsert makes that harmless, and it is counted once.
+  auto fetch = store.begin_psa_account_fetch(connector_id);
+  if (!fetch) return fetch.status();
+  size_t fetched = 0;
+  std::string last_id;
+  std::vector<PsaAccount> page;
+  auto put = [&](const std::vector<meterbridge::ListItem>& items) {
+    page.clear();
+    for (const meterbridge::ListItem& item : items) {
+      if (!item.id.empty() && item.id == last_id) continue;
+      MB_RETURN_IF_ERROR(add_account(item, page));
+      last_id = item.id;
+    }
+    fetched += page.size();
+    return store.put_fetched_psa_accounts(connector_id, *fetch, page);
+  };
+  MB_RETURN_IF_ERROR(page_through(session, Operation::kListAccounts, "", nullptr, put));
+  MB_RETURN_IF_ERROR(store.end_psa_account_fetch(connector_id, *fetch));
   auto drift = update_drift(store, connector_id);
   if (!drift) return drift.status();
-  return accounts->size();
+  return fetched;
 }
 
 Result<size_t> refresh_services(Store& store, const std::string& connector_id, PluginSession& session) {
@@ -150,31 +178,10 @@ Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, co
 }
 
 Result<size_t> update_drift(Store& store, const std::string& connector_id) {
-  auto accounts = store.list_psa_accounts(connector_id);
-  if (!accounts) return accounts.status();
-  if (accounts->empty()) return size_t{0};  // nothing fetched yet: no evidence of drift
-  auto mappings = store.list_account_mappings(connector_id);
-  if (!mappings) return mappings.status();
-  std::map<std::string, const PsaAccount*> by_id;
-  for (const auto& a : *accounts) by_id[a.id] = &a;
-  std::vector<AccountMapping> changed;
-  for (auto m : *mappings) {
-    if (!m.account_id || m.source == MappingSource::kProvisioned) continue;
-    auto it = by_id.find(*m.account_id);
-    MappingDrift drift = MappingDrift::kNone;
-    if (it == by_id.end() || it->second->missing_since)
-      drift = MappingDrift::kAccountMissing;
-    else if (!it->second->active)
-      drift = MappingDrift::kAccountInactive;
-    else if (!m.account_name.empty() && it->second->name != m.account_name)
-      drift = MappingDrift::kAccountRenamed;
-    if (drift != m.drift) {
-      m.drift = drift;
-      changed.push_back(std::move(m));
-    }
-  }
-  MB_RETURN_IF_ERROR(store.put_account_mappings(connector_id, changed));
-  return changed.size();
+  auto cached = store.psa_account_cache_age(connector_id);
+  if (!cached) return cached.status();
+  if (cached->accounts == 0) return size_t{0};  // nothing fetched yet: no evidence of drift
+  return store.update_account_mapping_drift(connector_id);
 }
 
 }  // namespace mb

@@ -194,6 +194,35 @@ TEST_F(MappingTest, AnItemWithoutAnIdOrARepeatedCursorFailsTheListing) {
   EXPECT_EQ(looping.status().message(), "list_accounts: plugin repeated its cursor");
 }
 
+TEST_F(MappingTest, ARefreshStoresEachPageAndMarksMissingOnlyWhenTheListingCompletes) {
+  workspaces({{"w1", "Alpha", false, ""}});
+  accounts({account("A1", "Alpha"), account("A9", "Gone")});
+  ASSERT_TRUE(store_->put_account_mapping("acme", mapping("w1", "A1", "Alpha")).ok());
+  listing_.pages[""] = R"({"items":[{"id":"A1","name":"Alpha Group"}],"next_cursor":"c2"})";
+  listing_.pages["c2"] = R"({"items":[7]})";  // the second page cannot be read
+  auto failed = refresh_accounts(*store_, "acme", *session_);
+  ASSERT_FALSE(failed);
+  auto kept = store_->list_psa_accounts("acme");
+  ASSERT_EQ(kept->size(), 2u);
+  for (const auto& a : *kept) EXPECT_FALSE(a.missing_since.has_value()) << a.id;
+
+  // A page boundary may repeat an account: it is stored and counted once.
+  listing_.pages["c2"] =
+      R"({"items":[{"id":"A1","name":"Alpha Group"},{"id":"A2","name":"Beta"}],"next_cursor":""})";
+  auto refreshed = refresh_accounts(*store_, "acme", *session_);
+  ASSERT_TRUE(refreshed) << refreshed.status().message();
+  EXPECT_EQ(*refreshed, 2u);
+  auto listed = store_->list_psa_accounts("acme");
+  ASSERT_TRUE(listed) << listed.status().message();
+  std::map<std::string, PsaAccount> by_id;
+  for (auto& a : *listed) by_id[a.id] = a;
+  ASSERT_EQ(by_id.size(), 3u);
+  EXPECT_EQ(by_id["A1"].name, "Alpha Group");
+  EXPECT_FALSE(by_id["A2"].missing_since.has_value());
+  EXPECT_TRUE(by_id["A9"].missing_since.has_value());
+  EXPECT_EQ(to_text(mappings_by_workspace()["w1"].drift), "account_renamed");
+}
+
 // ---- Auto-matching ----------------------------------------------------------------------------
 
 TEST_F(MappingTest, AutoMatchingMapsExactNamesAfterTrimmingAndIsCaseSensitive) {

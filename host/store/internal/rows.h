@@ -40,6 +40,22 @@ inline constexpr const char* kPsaAccountColumns =
 inline constexpr const char* kAccountMappingColumns =
     "workspace_id, account_id, source, excluded, account_name, drift, updated_at";
 
+// The drift a mapping of connector `connector_param` (a bound parameter, "?1" or "$1") has
+// now, as an SQL expression over the row of account_mappings being updated: its cached account
+// missing (or never cached), inactive, or renamed since it was mapped, in that order, else none.
+inline std::string account_mapping_drift_sql(const std::string& connector_param) {
+  const std::string account =
+      "SELECT 1 FROM psa_accounts a WHERE a.connector_id = " + connector_param +
+      " AND a.id = account_mappings.account_id";
+  auto quoted = [](MappingDrift d) { return "'" + std::string(to_text(d)) + "'"; };
+  return "(CASE WHEN NOT EXISTS (" + account + " AND a.missing_since IS NULL) THEN " +
+         quoted(MappingDrift::kAccountMissing) + " WHEN EXISTS (" + account +
+         " AND NOT a.active) THEN " + quoted(MappingDrift::kAccountInactive) +
+         " WHEN account_mappings.account_name <> '' AND EXISTS (" + account +
+         " AND a.name <> account_mappings.account_name) THEN " +
+         quoted(MappingDrift::kAccountRenamed) + " ELSE " + quoted(MappingDrift::kNone) + " END)";
+}
+
 template <typename Row>
 Result<ConnectorRecord> read_connector(const Row& row) {
   ConnectorRecord c;

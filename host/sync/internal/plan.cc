@@ -94,15 +94,13 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
   // What a plan keeps for the whole run is per workspace, so each list is cut to what the
   // planner uses as soon as it is read, before the next is (docs/sync.md, "Memory").
   if (!vendor_provisioned) {
-    auto accounts = store.list_psa_accounts(connector.id);
-    if (!accounts) return accounts.status();
     // Refresh the account cache at most every few hours so drift (missing, inactive, renamed
     // accounts) shows in the next report without listing the whole platform on every run.
-    int64_t oldest = INT64_MAX;
-    for (const auto& a : *accounts)
-      if (!a.missing_since) oldest = std::min(oldest, parse_iso_ms(a.fetched_at));
-    const bool stale = accounts->empty() || clock.now_ms() - oldest > kAccountCacheMaxAgeMs;
-    accounts = std::vector<PsaAccount>();
+    auto age = store.psa_account_cache_age(connector.id);
+    if (!age) return age.status();
+    const int64_t oldest =
+        age->oldest_fetched_at.empty() ? INT64_MAX : parse_iso_ms(age->oldest_fetched_at);
+    const bool stale = age->accounts == 0 || clock.now_ms() - oldest > kAccountCacheMaxAgeMs;
     if (stale) {
       auto refreshed = refresh_accounts(store, connector.id, session);
       if (!refreshed) {
