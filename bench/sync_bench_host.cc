@@ -185,16 +185,12 @@ void check(const Status& s, const char* what) {
 json::object run_host_planner(size_t lines, double change_percent) {
   const size_t workspaces = workspaces_for(lines);
   // What the engine keeps for a whole run (internal/plan.cc): the per-workspace input, cut to
-  // what the planner uses — the account mappings without the names only drift needs, and the
-  // ended workspaces (none here). Usage counts come a chunk at a time, as the store hands them
-  // over.
+  // what the planner uses — the account mappings in the planner's compact table, and the ended
+  // workspaces (none here). Usage counts come a chunk at a time, as the store hands them over.
   PlanInput in;
   in.service_mappings = service_mappings();
-  in.account_mappings.reserve(workspaces);
-  for (size_t w = 1; w <= workspaces; ++w) {
-    in.account_mappings.push_back(mapping_of(w));
-    in.account_mappings.back().account_name.clear();
-  }
+  for (size_t w = 1; w <= workspaces; ++w) in.mapping_table.add(mapping_of(w));
+  in.mapping_table.seal();
   in.snapshot = UsageSnapshot{};
   in.snapshot->as_of = kAsOf;
   const int64_t rss_input = current_rss_bytes();

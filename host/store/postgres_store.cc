@@ -929,10 +929,18 @@ class PostgresStore : public Store {
   // ---- Mappings ----
   Result<std::vector<AccountMapping>> list_account_mappings(
       const std::string& connector_id) override {
+    return list_account_mappings_page(connector_id, "", static_cast<size_t>(INT64_MAX));
+  }
+
+  Result<std::vector<AccountMapping>> list_account_mappings_page(
+      const std::string& connector_id, const std::string& after_workspace_id,
+      size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto r = db_->exec(std::string("SELECT ") + kAccountMappingColumns +
-                           " FROM account_mappings WHERE connector_id = $1 ORDER BY workspace_id",
-                       pg_params(connector_id));
+                           " FROM account_mappings WHERE connector_id = $1 AND workspace_id > $2 "
+                           "ORDER BY workspace_id LIMIT $3",
+                       pg_params(connector_id, after_workspace_id,
+                                 static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))));
     if (!r) return r.status();
     std::vector<AccountMapping> out;
     for (int i = 0; i < r->rows(); ++i) {

@@ -1014,10 +1014,19 @@ class SqliteStore : public Store {
 
   // ---- Mappings ----
   Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) override {
+    return list_account_mappings_page(connector_id, "", static_cast<size_t>(INT64_MAX));
+  }
+
+  Result<std::vector<AccountMapping>> list_account_mappings_page(
+      const std::string& connector_id, const std::string& after_workspace_id,
+      size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_, std::string("SELECT ") + kAccountMappingColumns +
-                         " FROM account_mappings WHERE connector_id = ?1 ORDER BY workspace_id");
-    s.bind(1, connector_id);
+                         " FROM account_mappings WHERE connector_id = ?1 AND workspace_id > ?2 "
+                         "ORDER BY workspace_id LIMIT ?3");
+    s.bind(1, connector_id)
+        .bind(2, after_workspace_id)
+        .bind(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
     std::vector<AccountMapping> out;
     while (s.step()) {
       auto m = store_internal::read_account_mapping(s);

@@ -152,6 +152,10 @@ class Store {
 
   // ---- Mappings (one-to-one per connector, enforced here) ----
   virtual Result<std::vector<AccountMapping>> list_account_mappings(const std::string& connector_id) = 0;
+  // At most `limit` of a connector's mappings, in workspace id order, after `after_workspace_id`
+  // ("" from the first): what a run keeps per workspace is read a page at a time.
+  virtual Result<std::vector<AccountMapping>> list_account_mappings_page(
+      const std::string& connector_id, const std::string& after_workspace_id, size_t limit) = 0;
   // Conflict when the PSA account is already mapped to another workspace.
   virtual Status put_account_mapping(const std::string& connector_id, const AccountMapping& m) = 0;
   virtual Status put_account_mappings(const std::string& connector_id,

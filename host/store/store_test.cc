@@ -417,6 +417,24 @@ TEST_P(StoreTest, MappingDriftIsFlaggedAndClearedInTheStore) {
   EXPECT_EQ(*store_->update_account_mapping_drift("acme"), 0u);
 }
 
+TEST_P(StoreTest, AccountMappingsAreListedAPageAtATimeInWorkspaceOrder) {
+  ASSERT_TRUE(store_
+                  ->put_account_mappings(
+                      "acme", {mapping("w3", "300"), mapping("w1", "100"), mapping("w2", "200")})
+                  .ok());
+  std::vector<std::string> seen;
+  std::string after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store_->list_account_mappings_page("acme", after, 2);
+    ASSERT_TRUE(page) << page.status().message();
+    for (const auto& m : *page) seen.push_back(m.workspace_id + "=" + m.account_id.value_or(""));
+    if (page->size() < 2) break;
+    after = page->back().workspace_id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"w1=100", "w2=200", "w3=300"}));
+  EXPECT_TRUE(store_->list_account_mappings_page("other", "", 2)->empty());
+}
+
 TEST_P(StoreTest, RunsAndLinesRoundTrip) {
   SyncRun run;
   run.connector_id = "acme";

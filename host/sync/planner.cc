@@ -29,19 +29,76 @@ std::string drift_message(const AccountMapping& m, const PsaAccount* account) {
 
 }  // namespace
 
+void MappingTable::add(const AccountMapping& m) {
+  Entry e;
+  e.text_at = text_.size();
+  e.workspace_len = static_cast<uint32_t>(m.workspace_id.size());
+  text_ += m.workspace_id;
+  e.has_account = m.account_id.has_value();
+  if (m.account_id) {
+    e.account_len = static_cast<uint32_t>(m.account_id->size());
+    text_ += *m.account_id;
+  }
+  if (m.drift != MappingDrift::kNone) {  // the name is only read to say what drifted
+    e.name_len = static_cast<uint32_t>(m.account_name.size());
+    text_ += m.account_name;
+  }
+  e.excluded = m.excluded;
+  e.drift = m.drift;
+  entries_.push_back(e);
+}
+
+void MappingTable::seal() {
+  text_.shrink_to_fit();
+  entries_.shrink_to_fit();
+  by_workspace_.resize(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) by_workspace_[i] = static_cast<uint32_t>(i);
+  std::sort(by_workspace_.begin(), by_workspace_.end(),
+            [&](uint32_t a, uint32_t b) { return workspace_id(a) < workspace_id(b); });
+}
+
+size_t MappingTable::find(std::string_view workspace_id) const {
+  auto it =
+      std::lower_bound(by_workspace_.begin(), by_workspace_.end(), workspace_id,
+                       [&](uint32_t i, std::string_view ws) { return this->workspace_id(i) < ws; });
+  if (it == by_workspace_.end() || this->workspace_id(*it) != workspace_id) return npos;
+  return *it;
+}
+
+std::string_view MappingTable::workspace_id(size_t i) const {
+  const Entry& e = entries_[i];
+  return std::string_view(text_).substr(e.text_at, e.workspace_len);
+}
+
+AccountMapping MappingTable::at(size_t i) const {
+  const Entry& e = entries_[i];
+  std::string_view text(text_);
+  AccountMapping m;
+  m.workspace_id = std::string(text.substr(e.text_at, e.workspace_len));
+  if (e.has_account)
+    m.account_id = std::string(text.substr(e.text_at + e.workspace_len, e.account_len));
+  m.account_name =
+      std::string(text.substr(e.text_at + e.workspace_len + e.account_len, e.name_len));
+  m.excluded = e.excluded;
+  m.drift = e.drift;
+  return m;
+}
+
 struct ChunkPlanner::Indexes {
   std::unordered_map<std::string_view, const Workspace*> workspaces;
-  std::unordered_map<std::string_view, size_t> mappings;  // workspace -> index in account_mappings
   std::unordered_map<std::string_view, const PsaAccount*> accounts;
 };
 
 ChunkPlanner::ChunkPlanner(const PlanInput& in)
-    : in_(in), index_(std::make_unique<Indexes>()), reported_(in.account_mappings.size(), false) {
+    : in_(in), mappings_(&in.mapping_table), index_(std::make_unique<Indexes>()) {
+  if (in.mapping_table.empty() && !in.account_mappings.empty()) {
+    for (const auto& m : in.account_mappings) built_.add(m);
+    built_.seal();
+    mappings_ = &built_;
+  }
+  reported_.assign(mappings_->size(), false);
   index_->workspaces.reserve(in.workspaces.size());
   for (const auto& w : in.workspaces) index_->workspaces.emplace(w.id, &w);
-  index_->mappings.reserve(in.account_mappings.size());
-  for (size_t i = 0; i < in.account_mappings.size(); ++i)
-    index_->mappings.emplace(in.account_mappings[i].workspace_id, i);
   for (const auto& a : in.psa_accounts) index_->accounts.emplace(a.id, &a);
 }
 
@@ -53,12 +110,13 @@ bool ChunkPlanner::visible(std::string_view workspace_id) const {
 
 void ChunkPlanner::plan_workspace(std::string_view ws, const UsageCount* const* counts,
                                   size_t count_n, bool in_snapshot, std::vector<SyncLine>& lines) {
-  auto mit = index_->mappings.find(ws);
-  const AccountMapping* mapping = nullptr;
-  if (mit != index_->mappings.end()) {
-    mapping = &in_.account_mappings[mit->second];
-    if (in_snapshot) reported_[mit->second] = true;
+  const size_t mapping_at = mappings_->find(ws);
+  std::optional<AccountMapping> found_mapping;
+  if (mapping_at != MappingTable::npos) {
+    found_mapping = mappings_->at(mapping_at);
+    if (in_snapshot) reported_[mapping_at] = true;
   }
+  const AccountMapping* mapping = found_mapping ? &*found_mapping : nullptr;
   if (mapping != nullptr && mapping->excluded) return;
   auto wit = index_->workspaces.find(ws);
   const Workspace* workspace = wit == index_->workspaces.end() ? nullptr : wit->second;
@@ -132,10 +190,9 @@ void ChunkPlanner::plan_counts(const std::vector<UsageCount>& counts, const std:
 }
 
 void ChunkPlanner::plan_unreported(std::vector<SyncLine>& lines) {
-  for (size_t i = 0; i < in_.account_mappings.size(); ++i)
+  for (size_t i = 0; i < mappings_->size(); ++i)
     if (!reported_[i])
-      plan_workspace(in_.account_mappings[i].workspace_id, nullptr, 0, /*in_snapshot=*/false,
-                     lines);
+      plan_workspace(mappings_->workspace_id(i), nullptr, 0, /*in_snapshot=*/false, lines);
 }
 
 std::vector<SyncLine> plan_lines(const PlanInput& in) {

@@ -11,6 +11,7 @@
 
 #include <meterbridge/abi.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,10 +48,44 @@ inline constexpr const char* kPendingConfirmation = "pending_confirmation";
 inline constexpr const char* kStale = "stale";
 }  // namespace outcome
 
+// A connector's account mappings as the planner keeps them for a whole run: only what planning
+// reads (ids, excluded, drift, and the name when mapped of a drifted mapping), the text of all
+// of them in one buffer — a few dozen bytes a mapping instead of a few hundred, so a run over a
+// million workspaces keeps tens of megabytes here, not hundreds (docs/sync.md, "Memory").
+class MappingTable {
+ public:
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
+  // Adds a mapping (any order; a workspace at most once). Call seal() after the last.
+  void add(const AccountMapping& m);
+  void seal();
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // The mapping's index (in the order they were added) for a workspace, or npos.
+  size_t find(std::string_view workspace_id) const;
+  std::string_view workspace_id(size_t i) const;
+  // The mapping as the planner uses it (source and updated_at are not kept).
+  AccountMapping at(size_t i) const;
+
+ private:
+  struct Entry {
+    uint64_t text_at = 0;  // workspace id, account id and name, one after the other
+    uint32_t workspace_len = 0, account_len = 0, name_len = 0;
+    bool has_account = false, excluded = false;
+    MappingDrift drift = MappingDrift::kNone;
+  };
+  std::string text_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> by_workspace_;  // entry indexes sorted by workspace id
+};
+
 struct PlanInput {
   std::vector<Workspace> workspaces;
   std::optional<UsageSnapshot> snapshot;
+  // The mappings, given either as a list (tests, in-memory callers) or, for a run over the
+  // store, added to `mapping_table` a page at a time and the list left empty.
   std::vector<AccountMapping> account_mappings;
+  MappingTable mapping_table;
   std::vector<ServiceMapping> service_mappings;
   std::vector<PsaAccount> psa_accounts;  // for drift; may be empty
   std::string ended_workspaces = "zero";  // zero | no_data
@@ -96,6 +131,8 @@ class ChunkPlanner {
                       size_t count_n, bool in_snapshot, std::vector<SyncLine>& lines);
 
   const PlanInput& in_;
+  const MappingTable* mappings_;  // the input's table, or one built from its list
+  MappingTable built_;
   std::unique_ptr<Indexes> index_;
   std::vector<bool> reported_;  // per account mapping: its workspace was in a chunk
   std::string snapshot_as_of_;

@@ -103,6 +103,45 @@ std::vector<SyncLine> one_line(int64_t target) {
   return {l};
 }
 
+TEST(Planner, TheCompactMappingTablePlansAsTheListDoes) {
+  PlanInput listed = basic_input();
+  listed.account_mappings[1].drift = MappingDrift::kAccountInactive;
+  listed.account_mappings[1].account_name = "Beta";
+  AccountMapping excluded;
+  excluded.workspace_id = "w3";
+  excluded.excluded = true;  // excluded without an account
+  listed.account_mappings.push_back(excluded);
+  PlanInput tabled = listed;
+  tabled.account_mappings.clear();
+  // Added out of workspace order: lookups do not depend on it.
+  for (size_t i = listed.account_mappings.size(); i-- > 0;)
+    tabled.mapping_table.add(listed.account_mappings[i]);
+  tabled.mapping_table.seal();
+  auto want = plan_lines(listed);
+  auto got = plan_lines(tabled);
+  ASSERT_EQ(got.size(), want.size());
+  std::map<std::string, const SyncLine*> by_key;
+  for (const auto& l : got) by_key[l.key] = &l;
+  for (const auto& l : want) {
+    ASSERT_EQ(by_key.count(l.key), 1u) << l.key;
+    const SyncLine& g = *by_key[l.key];
+    EXPECT_EQ(g.outcome, l.outcome) << l.key;
+    EXPECT_EQ(g.target, l.target) << l.key;
+    EXPECT_EQ(g.account_id, l.account_id) << l.key;
+    EXPECT_EQ(g.message, l.message) << l.key;
+  }
+
+  const MappingTable& table = tabled.mapping_table;
+  EXPECT_EQ(table.find("w9"), MappingTable::npos);
+  AccountMapping w2 = table.at(table.find("w2"));
+  EXPECT_EQ(w2.account_id, "A2");
+  EXPECT_EQ(w2.drift, MappingDrift::kAccountInactive);
+  EXPECT_EQ(w2.account_name, "Beta");  // kept: drift names it
+  AccountMapping w3 = table.at(table.find("w3"));
+  EXPECT_TRUE(w3.excluded);
+  EXPECT_FALSE(w3.account_id.has_value());
+}
+
 TEST(Diff, EqualIsUnchangedAndDifferentIsAnUpdate) {
   Policies p;
   auto lines = one_line(5);

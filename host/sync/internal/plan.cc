@@ -17,6 +17,8 @@ namespace {
 
 // How old the PSA account cache may be before a run lists the platform's accounts again.
 constexpr int64_t kAccountCacheMaxAgeMs = 12LL * 3600 * 1000;
+// Account mappings read from the store at a time when a run starts.
+constexpr size_t kMappingPage = 5000;
 
 int64_t parse_iso_ms(const std::string& iso) {
   std::tm tm{};
@@ -124,17 +126,24 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
   workspaces->shrink_to_fit();
   auto snapshot = store.latest_snapshot_header();
   if (!snapshot) return snapshot.status();
-  auto account_mappings = store.list_account_mappings(connector.id);
-  if (!account_mappings) return account_mappings.status();
+  // The mappings, a page at a time into the planner's compact table.
   std::set<std::string> drifted;  // accounts the planner names to say why a line cannot be billed
-  for (auto& m : *account_mappings) {
-    m.updated_at = std::string();
-    if (m.drift == MappingDrift::kNone)
-      m.account_name = std::string();  // named only to say what drifted
-    else if (m.account_id)
-      drifted.insert(*m.account_id);
+  std::vector<std::string> renamed;
+  for (std::string after;;) {
+    auto page = store.list_account_mappings_page(connector.id, after, kMappingPage);
+    if (!page) return page.status();
+    for (const auto& m : *page) {
+      if (m.drift != MappingDrift::kNone && m.account_id) drifted.insert(*m.account_id);
+      if (m.drift == MappingDrift::kAccountRenamed)
+        renamed.push_back("workspace '" + m.workspace_id + "': PSA account '" +
+                          m.account_id.value_or("") + "' was renamed since it was mapped (was '" +
+                          m.account_name + "'); still billed, please confirm");
+      in.mapping_table.add(m);
+    }
+    if (page->size() < kMappingPage) break;
+    after = page->back().workspace_id;
   }
-  account_mappings->shrink_to_fit();
+  in.mapping_table.seal();
   auto service_mappings = store.list_service_mappings(connector.id);
   if (!service_mappings) return service_mappings.status();
   std::vector<PsaAccount> drifted_accounts;
@@ -146,7 +155,6 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
   }
   in.workspaces = std::move(*workspaces);
   in.snapshot = std::move(*snapshot);
-  in.account_mappings = std::move(*account_mappings);
   in.service_mappings = std::move(*service_mappings);
   in.psa_accounts = std::move(drifted_accounts);
   in.ended_workspaces = settings.ended_workspaces;
@@ -156,11 +164,7 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
   if (in.service_mappings.empty())
     notes.push_back("no services are mapped on this connector: nothing to plan");
   const size_t unmapped_notes_at = notes.size();
-  for (const auto& m : in.account_mappings)
-    if (m.drift == MappingDrift::kAccountRenamed)
-      notes.push_back("workspace '" + m.workspace_id + "': PSA account '" +
-                      m.account_id.value_or("") + "' was renamed since it was mapped (was '" +
-                      m.account_name + "'); still billed, please confirm");
+  notes.insert(notes.end(), renamed.begin(), renamed.end());
   const size_t chunk_workspaces = chunk_workspaces_for(options, in.service_mappings.size());
   return std::make_unique<PlanSource>(store, std::move(in), connector.partner_id, notes,
                                       unmapped_notes_at, chunk_workspaces);
