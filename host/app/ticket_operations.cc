@@ -5,6 +5,7 @@
 
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "host/common/clock.h"
 #include "host/sync/lease.h"
@@ -81,9 +82,29 @@ ResolvedAlertPolicy resolve_alert_policy(const AlertPolicy& policy,
       r.priority_ids[severity] = p->id;
   }
   if (policy.board.empty()) {
-    if (!platform.boards.empty())
+    if (!platform.boards.empty()) {
       problems->push_back(where + "/board: required: choose one of the platform's " +
                           std::to_string(platform.boards.size()) + " boards");
+      return r;
+    }
+    // The platform routes alerts to a board of its own choosing: a status or type would name
+    // something no board of ours holds, and would silently do nothing.
+    const std::pair<const char*, const std::string*> on_a_board[] = {
+        {"status_new", &policy.status_new},
+        {"status_closed", &policy.status_closed},
+        {"type", &policy.type},
+        {"subtype", &policy.subtype}};
+    for (const auto& [field, value] : on_a_board)
+      if (!value->empty())
+        problems->push_back(where + "/" + field +
+                            ": the platform has no boards (it routes alerts to tickets itself), "
+                            "so there is nothing to choose; leave it out");
+    return r;
+  }
+  if (platform.boards.empty()) {
+    problems->push_back(where +
+                        "/board: the platform has no boards: it routes alerts to tickets "
+                        "itself; leave board out");
     return r;
   }
   const TicketBoard* board =
