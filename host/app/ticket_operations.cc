@@ -9,6 +9,7 @@
 
 #include "host/common/clock.h"
 #include "host/sync/lease.h"
+#include "host/sync/mapping.h"
 
 namespace mb::ops {
 namespace {
@@ -257,12 +258,29 @@ class AlertRunner {
     auto mappings = store_.list_account_mappings(connector_.id);
     if (!mappings) return mappings.status();
     for (auto& m : *mappings) mappings_[m.workspace_id] = std::move(m);
-    auto accounts = store_.list_psa_accounts(connector_.id);
-    if (!accounts) return accounts.status();
-    for (auto& a : *accounts) accounts_[a.id] = std::move(a);
+    MB_RETURN_IF_ERROR(load_accounts());
+    // A mapped company missing from the cached list may only be newer than the list (a
+    // platform whose accounts the sync creates): read the platform's list once before calling
+    // it gone.
+    for (const auto& [workspace, m] : mappings_) {
+      if (m.account_id && !m.excluded && !accounts_.count(*m.account_id)) {
+        auto refreshed = refresh_accounts(store_, connector_.id, session_);
+        if (!refreshed) return refreshed.status();
+        MB_RETURN_IF_ERROR(load_accounts());
+        break;
+      }
+    }
     auto tickets = store_.list_alert_tickets(connector_.id);
     if (!tickets) return tickets.status();
     for (auto& t : *tickets) tickets_[t.alert_id] = std::move(t);
+    return Status::Ok();
+  }
+
+  Status load_accounts() {
+    auto accounts = store_.list_psa_accounts(connector_.id);
+    if (!accounts) return accounts.status();
+    accounts_.clear();
+    for (auto& a : *accounts) accounts_[a.id] = std::move(a);
     return Status::Ok();
   }
 
