@@ -8,11 +8,13 @@
 //     -> {"messageId":"2f6d8a3e-...","alertId":"mb-alert:al-7f3a","correlationID":"..."}
 //   GET  /alerting/debug/2f6d8a3e-...  -> {"status":"success","ticketId":"T20250602.0042",...}
 //
-// Gradient keys alerts by the vendor's alertId (the reference): a later POST of the same alertId
-// updates the ticket the first one made. That is how a change is noted and a resolved alert
-// closed (its status becomes the configured closing status), and how a create whose answer was
-// lost is settled without a second ticket: the API has no search, so "search first" sends the
-// alert again under its alertId and reads which ticket it is on.
+// The alertId is the vendor's unique id of the alert (the reference); that Gradient keys alerts by
+// it, so that a later POST of the same alertId updates the ticket the first one made, is our
+// reading — the only one under which the API can update or resolve a ticket at all. That is how
+// a change is noted and a resolved alert closed (its status becomes the configured closing
+// status), and how a create whose answer was lost is settled without a second ticket: the API
+// has no search, so "search first" sends the alert again under its alertId and reads which
+// ticket it is on.
 //
 // The ticket id meterbridge records carries what a later note or close must send again — the
 // account, the priority and the alertId — after the PSA ticket id:
