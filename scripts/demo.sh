@@ -92,6 +92,26 @@ curl -fsS -X POST -H 'Content-Type: application/json' \
   -d "{\"partnerKey\":\"$MB_DEMO_GRADIENT_PARTNER_KEY\"}" "$gradient_url/_sim/gradient/auto-map" \
   | jq -r '"the MSP mapped \(.accountMappings | length) accounts to PSA clients and \(.serviceMappings | length) services to PSA products"' || true
 MB sync fabrikam-gradient "${progress[@]}" || true
+
+# --- Alerts to PSA tickets: Gradient (docs/platforms/gradient.md, "Alerts") -------------------
+step "Gradient: alerts become PSA tickets through its alerting API (Gradient chooses the board)"
+MB alerts push examples/demo/gradient.alerts.json
+MB alerts check --connector fabrikam-gradient
+MB alerts sync --connector fabrikam-gradient
+jq '.alerts[0] | .status = "resolved" | .time = "2026-12-05T11:30:00Z"' \
+  examples/demo/gradient.alerts.json | MB alerts push -
+MB alerts sync --connector fabrikam-gradient
+MB alerts sync --connector fabrikam-gradient  # again: nothing left to send
+echo "What the Gradient simulator received (one PSA ticket per alert at or above medium):"
+gradient_tickets=$(curl -fsS "$gradient_url/_sim/state" | jq -c '.partners[0].alertTickets')
+jq -r '.[] | "  \(.ticketId)  \(.accountId)  priority \(.priority)  status \(.status)\(if .closed then " (closed)" else "" end)  \(.alertId)  \(.title)"' \
+  <<< "$gradient_tickets"
+if [ "$(jq length <<< "$gradient_tickets")" != 3 ] ||
+   [ "$(jq '[.[] | select(.closed)] | length' <<< "$gradient_tickets")" != 1 ]; then
+  echo "demo: Gradient should hold 3 alert tickets, 1 of them closed" >&2
+  exit 1
+fi
+# --- end of Gradient alerts -----------------------------------------------------------------
 step "Approve decreases held for approval"
 for c in "${connectors[@]}"; do
   run=$(MB runs list "$c" --limit 1 --json | jq -r '.[0].id')

@@ -5,9 +5,11 @@
 
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "host/common/clock.h"
 #include "host/sync/lease.h"
+#include "host/sync/mapping.h"
 
 namespace mb::ops {
 namespace {
@@ -81,9 +83,29 @@ ResolvedAlertPolicy resolve_alert_policy(const AlertPolicy& policy,
       r.priority_ids[severity] = p->id;
   }
   if (policy.board.empty()) {
-    if (!platform.boards.empty())
+    if (!platform.boards.empty()) {
       problems->push_back(where + "/board: required: choose one of the platform's " +
                           std::to_string(platform.boards.size()) + " boards");
+      return r;
+    }
+    // The platform routes alerts to a board of its own choosing: a status or type would name
+    // something no board of ours holds, and would silently do nothing.
+    const std::pair<const char*, const std::string*> on_a_board[] = {
+        {"status_new", &policy.status_new},
+        {"status_closed", &policy.status_closed},
+        {"type", &policy.type},
+        {"subtype", &policy.subtype}};
+    for (const auto& [field, value] : on_a_board)
+      if (!value->empty())
+        problems->push_back(where + "/" + field +
+                            ": the platform has no boards (it routes alerts to tickets itself), "
+                            "so there is nothing to choose; leave it out");
+    return r;
+  }
+  if (platform.boards.empty()) {
+    problems->push_back(where +
+                        "/board: the platform has no boards: it routes alerts to tickets "
+                        "itself; leave board out");
     return r;
   }
   const TicketBoard* board =
@@ -236,12 +258,29 @@ class AlertRunner {
     auto mappings = store_.list_account_mappings(connector_.id);
     if (!mappings) return mappings.status();
     for (auto& m : *mappings) mappings_[m.workspace_id] = std::move(m);
-    auto accounts = store_.list_psa_accounts(connector_.id);
-    if (!accounts) return accounts.status();
-    for (auto& a : *accounts) accounts_[a.id] = std::move(a);
+    MB_RETURN_IF_ERROR(load_accounts());
+    // A mapped company missing from the cached list may only be newer than the list (a
+    // platform whose accounts the sync creates): read the platform's list once before calling
+    // it gone.
+    for (const auto& [workspace, m] : mappings_) {
+      if (m.account_id && !m.excluded && !accounts_.count(*m.account_id)) {
+        auto refreshed = refresh_accounts(store_, connector_.id, session_);
+        if (!refreshed) return refreshed.status();
+        MB_RETURN_IF_ERROR(load_accounts());
+        break;
+      }
+    }
     auto tickets = store_.list_alert_tickets(connector_.id);
     if (!tickets) return tickets.status();
     for (auto& t : *tickets) tickets_[t.alert_id] = std::move(t);
+    return Status::Ok();
+  }
+
+  Status load_accounts() {
+    auto accounts = store_.list_psa_accounts(connector_.id);
+    if (!accounts) return accounts.status();
+    accounts_.clear();
+    for (auto& a : *accounts) accounts_[a.id] = std::move(a);
     return Status::Ok();
   }
 

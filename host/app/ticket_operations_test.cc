@@ -95,5 +95,39 @@ TEST(ResolveAlertPolicy, ABoardWithoutAClosingStatusCannotCloseTickets) {
   EXPECT_NE(problems[0].find("has no status that closes a ticket"), std::string::npos);
 }
 
+// A platform that routes alerts itself lists no boards: a policy without a board resolves (its
+// priorities still do), and whatever would live on a board is a problem, not silently ignored.
+TEST(ResolveAlertPolicy, APlatformWithoutBoardsTakesAPolicyWithoutOne) {
+  ListTicketBoardsResult routes_itself;
+  routes_itself.priorities = {{"1", "low", true, std::nullopt},
+                              {"4", "very_high", false, std::nullopt}};
+  AlertPolicy policy;
+  policy.priorities = {{AlertSeverity::kCritical, "Very_High"}};
+  std::vector<std::string> problems;
+  ResolvedAlertPolicy r =
+      resolve_alert_policy(policy, routes_itself, "/connectors/0/alerts", &problems);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EXPECT_FALSE(r.board_id.has_value());
+  EXPECT_EQ(r.priority_ids.at(AlertSeverity::kCritical), "4");
+
+  policy.status_closed = "Closed";
+  policy.type = "Security";
+  resolve_alert_policy(policy, routes_itself, "/connectors/0/alerts", &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].rfind("/connectors/0/alerts/status_closed: the platform has no boards", 0),
+            0u)
+      << problems[0];
+  EXPECT_EQ(problems[1].rfind("/connectors/0/alerts/type: ", 0), 0u) << problems[1];
+
+  problems.clear();
+  AlertPolicy with_board;
+  with_board.board = "Security Alerts";
+  resolve_alert_policy(with_board, routes_itself, "/connectors/1/alerts", &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("/connectors/1/alerts/board: the platform has no boards"),
+            std::string::npos)
+      << problems[0];
+}
+
 }  // namespace
 }  // namespace mb::ops

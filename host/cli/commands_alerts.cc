@@ -103,7 +103,7 @@ int alerts_check(App& app, const std::string& connector_id) {
     app.out() << c.connector_id << ": ready: alerts become tickets"
               << (c.resolved.board_id
                       ? " on board '" + c.resolved.board_name + "' (" + *c.resolved.board_id + ")"
-                      : std::string())
+                      : std::string(" (the platform chooses the board)"))
               << "\n";
   else
     app.out() << c.connector_id << ": NOT ready: alerts cannot become tickets yet (see below)\n";
@@ -121,6 +121,8 @@ int alerts_check(App& app, const std::string& connector_id) {
   if (!boards.empty()) {
     app.out() << "Boards:\n";
     boards.print(app.out(), table_width(false));
+  } else {
+    app.out() << "Boards: none to choose: the platform routes alerts to tickets itself\n";
   }
   if (!c.platform.priorities.empty()) {
     Table priorities({"PRIORITY", "ID", "LEVEL", "DEFAULT"});

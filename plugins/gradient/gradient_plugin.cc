@@ -1,5 +1,6 @@
 // The Gradient MSP (Synthesize vendor API) plugin: reports unit counts per (account, service)
-// to Gradient, which reconciles them into the MSP's PSA after the MSP maps them. This file is
+// to Gradient, which reconciles them into the MSP's PSA after the MSP maps them, and sends the
+// vendor's alerts, which Gradient turns into PSA tickets. This file is
 // the library's face (manifest, session factory, entry point); the hooks live in
 // gradient_session.cc and the units under internal/.
 #include <meterbridge/plugin.hpp>
@@ -28,6 +29,7 @@ class GradientPlugin : public meterbridge::Plugin {
     caps.provision_services = true;
     caps.set_status = true;
     caps.disconnect = true;
+    caps.tickets = true;  // alerts through Gradient's alerting API
     return caps;
   }
 

@@ -1,5 +1,6 @@
 #include "gradient_session.h"
 
+#include "internal/alerting.h"
 #include "internal/operations.h"
 
 namespace meterbridge::gradient {
@@ -40,6 +41,26 @@ SetStatusResult GradientSession::set_status(Call& call, const SetStatusRequest& 
 
 std::string GradientSession::disconnect(Call& call, std::string_view) {
   return gradient::disconnect(call, client_, state_);
+}
+
+ListTicketBoardsResult GradientSession::list_ticket_boards(Call&) { return list_alert_boards(); }
+
+TicketPermissions GradientSession::check_ticket_permissions(
+    Call& call, const CheckTicketPermissionsRequest& request) {
+  return check_alert_permissions(call, client_, request);
+}
+
+OpenTicketResult GradientSession::open_ticket(Call& call, const OpenTicketRequest& request) {
+  return send_alert(call, client_, config_.alerts, request);
+}
+
+TicketChangeResult GradientSession::add_ticket_note(Call& call,
+                                                    const AddTicketNoteRequest& request) {
+  return note_alert(call, client_, config_.alerts, request);
+}
+
+TicketChangeResult GradientSession::close_ticket(Call& call, const CloseTicketRequest& request) {
+  return resolve_alert(call, client_, config_.alerts, request);
 }
 
 }  // namespace meterbridge::gradient

@@ -8,6 +8,7 @@
 //   session.provision_services(call, input);   // GET vendor; POST the missing services
 //   session.read_quantities(call, input);      // no call: the last pushed count is current
 //   session.apply_quantities(call, input);     // POST one count per line, no_build but the last
+//   session.open_ticket(call, input);          // POST alerting/{account}; poll its debug route
 //
 // What the session learns between hooks is in internal/session_state.h; each hook hands it to
 // the operation in internal/ that does the work.
@@ -42,6 +43,14 @@ class GradientSession : public meterbridge::TypedSession {
                                              const ProvisionServicesRequest& request) override;
   SetStatusResult set_status(Call& call, const SetStatusRequest& request) override;
   std::string disconnect(Call& call, std::string_view input) override;
+
+  // The "tickets" capability through Gradient's alerting API (internal/alerting.h).
+  ListTicketBoardsResult list_ticket_boards(Call& call) override;
+  TicketPermissions check_ticket_permissions(Call& call,
+                                             const CheckTicketPermissionsRequest& request) override;
+  OpenTicketResult open_ticket(Call& call, const OpenTicketRequest& request) override;
+  TicketChangeResult add_ticket_note(Call& call, const AddTicketNoteRequest& request) override;
+  TicketChangeResult close_ticket(Call& call, const CloseTicketRequest& request) override;
 
  private:
   ConnectorConfig config_;

@@ -76,7 +76,9 @@ class GradientPlatform : public Platform {
     api_.reset();
   }
 
-  json::value state() const override { return world_state_json(world_); }
+  json::value state() const override {
+    return world_state_json(world_, settings_.alert_closed_status);
+  }
 
   EndpointClass classify(const Request& request) const override {
     return EndpointClass{api_endpoint_key(request), 0};

@@ -25,13 +25,14 @@
 //   GET   /service/{serviceId}               {data, message, status}
 //   PATCH /service/{serviceId}               {data, message, status}
 //   POST  /service/{serviceId}/count[?no_build=true]  201, or 400/403/404
-//   POST  /alerting/{accountId}              {messageId, alertId, correlationID}
-//   GET   /alerting/debug/{messageId}        pending, then success or failed
+//   POST  /alerting/{accountId}              {messageId, alertId, correlationID}; a later
+//                                            delivery of an alertId updates its ticket
+//   GET   /alerting/debug/{messageId}        pending, then success (ticketId) or failed
 //
 // Test hooks standing in for the MSP's Synthesize UI (POST, JSON body naming the partner by
 // "partnerKey" or "organizationId"): /_sim/gradient/map-account, unmap-account, map-service,
 // unmap-service, auto-map, regenerate-key, disconnect, connect; and for what Gradient does on its
-// own: set-status (disabled, error), drop-counts.
+// own: set-status (disabled, error), drop-counts, set-modules (the vendor's alerts/billing).
 //
 // Seed format, --generate, settings, hooks and every choice made on an uncertain point of the
 // reference: docs/simulators.md, "The gradient platform".

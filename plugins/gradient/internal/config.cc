@@ -1,5 +1,6 @@
 #include "internal/config.h"
 
+#include <meterbridge/json_fields.hpp>
 #include <meterbridge/plugin.hpp>
 
 #include <boost/json.hpp>
@@ -82,6 +83,44 @@ ServiceSettings parse_service(const json::value& v, const std::string& where, Pr
   return s;
 }
 
+AlertSettings parse_alerts(const json::value& v, Problems& problems) {
+  AlertSettings settings;
+  if (!v.is_object()) {
+    problems.push_back("alerts: must be an object");
+    return settings;
+  }
+  struct Field {
+    std::string_view key;
+    int64_t AlertSettings::*member;
+    int64_t low;
+    int64_t high;
+  };
+  static constexpr Field kFields[] = {
+      {"status_open", &AlertSettings::status_open, 1, 6},
+      {"status_closed", &AlertSettings::status_closed, 1, 6},
+      {"max_polls", &AlertSettings::max_polls, 1, 60},
+      {"poll_interval_ms", &AlertSettings::poll_interval_ms, 0, 10000}};
+  for (const auto& [key, value] : v.get_object()) {
+    const Field* field = nullptr;
+    for (const Field& f : kFields)
+      if (f.key == key) field = &f;
+    if (field == nullptr) {
+      problems.push_back("alerts/" + std::string(key) + ": unknown field");
+      continue;
+    }
+    std::optional<int64_t> n = whole_number(&value);
+    if (!n || *n < field->low || *n > field->high) {
+      problems.push_back("alerts/" + std::string(key) + ": must be a whole number from " +
+                         std::to_string(field->low) + " to " + std::to_string(field->high));
+      continue;
+    }
+    settings.*(field->member) = *n;
+  }
+  if (settings.status_open == settings.status_closed)
+    problems.push_back("alerts/status_closed: must differ from status_open");
+  return settings;
+}
+
 std::string normalized_base_url(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   // Operators paste the documented route prefix along with the host; every path adds it.
@@ -132,7 +171,7 @@ ConnectorConfig parse_config(std::string_view json_text) {
   Problems problems;
   for (const auto& [key, _] : o) {
     if (key != "vendor_api_key" && key != "partner_api_key" && key != "base_url" &&
-        key != "services" && key != "service_defaults")
+        key != "services" && key != "service_defaults" && key != "alerts")
       problems.push_back(std::string(key) + ": unknown field");
   }
   ConnectorConfig config;
@@ -159,6 +198,8 @@ ConnectorConfig parse_config(std::string_view json_text) {
   }
   if (const json::value* defaults = o.if_contains("service_defaults"))
     config.service_defaults = parse_service(*defaults, "service_defaults", problems);
+  if (const json::value* alerts = o.if_contains("alerts"))
+    config.alerts = parse_alerts(*alerts, problems);
   if (!problems.empty()) {
     std::string joined;
     for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;

@@ -13,6 +13,7 @@
 #ifndef METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_CONFIG_H_
 #define METERBRIDGE_PLUGINS_GRADIENT_INTERNAL_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,12 +35,24 @@ struct ServiceSettings {
   std::optional<std::string> support_contact;
 };
 
+// How alerts travel (the "tickets" capability, internal/alerting.h). Gradient's alert status is
+// a number 1-6 the MSP maps to a PSA ticket status in Synthesize; which number means "resolved"
+// is the vendor's convention, so both ends are configurable.
+struct AlertSettings {
+  int64_t status_open = 1;    // a new or changed alert (Gradient's default)
+  int64_t status_closed = 6;  // a resolved alert
+  // The debug route is read up to max_polls times, poll_interval_ms apart, for the PSA ticket.
+  int64_t max_polls = 10;
+  int64_t poll_interval_ms = 500;
+};
+
 struct ConnectorConfig {
   std::string vendor_api_key;                           // secret
   std::string partner_api_key;                          // secret
   std::string base_url = std::string(kDefaultBaseUrl);  // no trailing '/', no /api/vendor-api
   std::map<std::string, ServiceSettings> services;      // by vendor service id
   ServiceSettings service_defaults;
+  AlertSettings alerts;
 };
 
 // Parses the connector config document. Throws PluginError(MB_STATUS_CONFIG_INVALID) naming

@@ -106,5 +106,32 @@ TEST(GradientServiceSpec, TakesTheServicesOwnSettingsThenTheDefaultsThenBuiltIns
   EXPECT_EQ(service_spec(bare, "edr", "").name, "edr");
 }
 
+TEST(GradientConfig, AlertSettingsHaveDefaultsAndNamedLimits) {
+  ConnectorConfig defaults =
+      parse_config(R"({"vendor_api_key":"vk_live_123","partner_api_key":"pk_456"})");
+  EXPECT_EQ(defaults.alerts.status_open, 1);
+  EXPECT_EQ(defaults.alerts.status_closed, 6);
+  EXPECT_EQ(defaults.alerts.max_polls, 10);
+
+  ConnectorConfig set = parse_config(R"({"vendor_api_key":"vk","partner_api_key":"pk",
+      "alerts":{"status_open":2,"status_closed":5,"max_polls":3,"poll_interval_ms":0}})");
+  EXPECT_EQ(set.alerts.status_open, 2);
+  EXPECT_EQ(set.alerts.status_closed, 5);
+  EXPECT_EQ(set.alerts.max_polls, 3);
+  EXPECT_EQ(set.alerts.poll_interval_ms, 0);
+
+  std::string e = error_of(R"({"vendor_api_key":"vk","partner_api_key":"pk",
+      "alerts":{"status_closed":7,"max_polls":0,"board":"x"}})");
+  EXPECT_NE(e.find("alerts/status_closed: must be a whole number from 1 to 6"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("alerts/max_polls: must be a whole number from 1 to 60"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("alerts/board: unknown field"), std::string::npos) << e;
+  EXPECT_NE(error_of(R"({"vendor_api_key":"vk","partner_api_key":"pk",
+      "alerts":{"status_open":6}})")
+                .find("alerts/status_closed: must differ from status_open"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace meterbridge::gradient

@@ -34,6 +34,9 @@ inline constexpr std::string_view kDuplicateId = "A resource with this Id alread
 inline constexpr std::string_view kCountCreated = "Success - Created service unit count";
 inline constexpr std::string_view kAnomaly =
     "Forbidden: Gradient detected an anomaly with your API usage";
+// A NestJS guard's refusal: the alerting route for a vendor whose integration lacks the Alerts
+// module (the reference lists the modules in VendorData; the refusal's text is the framework's).
+inline constexpr std::string_view kForbidden = "Forbidden resource";
 // The body parser's answer when the bulk-create body is not an array (NestJS ParseArrayPipe).
 inline constexpr std::string_view kArrayExpected = "Validation failed (parsable array expected)";
 

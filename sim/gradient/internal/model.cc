@@ -29,7 +29,8 @@ json::value optional_json(const std::optional<std::string>& value) {
   return value ? json::value(*value) : json::value(nullptr);
 }
 
-json::object partner_state_json(const Vendor& vendor, const Partner& partner) {
+json::object partner_state_json(const Vendor& vendor, const Partner& partner,
+                                int64_t closed_status) {
   json::array accounts;
   for (const Account& account : partner.accounts) {
     auto mapped = partner.account_to_client.find(account.record_id);
@@ -84,6 +85,9 @@ json::object partner_state_json(const Vendor& vendor, const Partner& partner) {
     entry["debugPolls"] = alert.debug_polls;
     alerts.push_back(std::move(entry));
   }
+  json::array alert_tickets;
+  for (const AlertTicket& ticket : partner.alert_tickets)
+    alert_tickets.push_back(alert_ticket_json(ticket, closed_status));
   json::array history;
   for (const StatusChange& change : partner.status_history) {
     history.push_back(json::object{{"from", change.from}, {"to", change.to}, {"by", change.by}});
@@ -103,7 +107,8 @@ json::object partner_state_json(const Vendor& vendor, const Partner& partner) {
                       {"counts", std::move(counts)},
                       {"acceptedCountCalls", partner.accepted_count_calls},
                       {"billingViewBuilds", partner.billing_view_builds},
-                      {"alerts", std::move(alerts)}};
+                      {"alerts", std::move(alerts)},
+                      {"alertTickets", std::move(alert_tickets)}};
 }
 
 }  // namespace
@@ -113,6 +118,17 @@ json::object partner_state_json(const Vendor& vendor, const Partner& partner) {
 Service* Vendor::find_service(std::string_view service_id) {
   for (Service& service : services) {
     if (service.id == service_id) return &service;
+  }
+  return nullptr;
+}
+
+bool Vendor::has_module(std::string_view module) const {
+  return std::find(modules.begin(), modules.end(), module) != modules.end();
+}
+
+AlertTicket* Partner::find_alert_ticket(std::string_view account_id, std::string_view alert_id) {
+  for (AlertTicket& ticket : alert_tickets) {
+    if (ticket.account_id == account_id && ticket.alert_id == alert_id) return &ticket;
   }
   return nullptr;
 }
@@ -244,6 +260,9 @@ json::object service_json(const Service& service) {
 }
 
 json::object vendor_json(const Vendor& vendor) {
+  json::array modules;
+  for (const std::string& module : vendor.modules)
+    modules.push_back(json::object{{"variation", module}});
   json::array skus;
   for (const Service& service : vendor.services) skus.push_back(service_json(service));
   return json::object{{"_id", vendor.id},
@@ -257,8 +276,7 @@ json::object vendor_json(const Vendor& vendor) {
                       {"vendorSupportPageUrl", vendor.vendor_support_page_url},
                       {"externalIntegrationStatus", "notIntegrated"},
                       {"mappingResponsibilities", json::array{"accounts", "services"}},
-                      {"modules", json::array{json::object{{"variation", "alerts"}},
-                                              json::object{{"variation", "billing"}}}},
+                      {"modules", std::move(modules)},
                       {"organizationId", vendor.organization_id},
                       {"attributes", json::array{}},
                       {"skus", std::move(skus)},
@@ -287,7 +305,7 @@ json::object alert_debug_json(const Alert& alert) {
   std::string message = "Alert is queued for processing";
   if (alert.outcome == AlertOutcome::kSuccess) {
     status = "success";
-    message = "Ticket created";
+    message = alert.repeat ? "Ticket updated" : "Ticket created";
   } else if (alert.outcome == AlertOutcome::kFailed) {
     status = "failed";
     status_code = 404;
@@ -304,14 +322,31 @@ json::object alert_debug_json(const Alert& alert) {
                       {"errors", std::move(errors)}};
 }
 
+json::object alert_ticket_json(const AlertTicket& ticket, int64_t closed_status) {
+  json::array notes;
+  for (const std::string& note : ticket.notes) notes.push_back(json::value(note));
+  return json::object{{"ticketId", ticket.ticket_id},
+                      {"accountId", ticket.account_id},
+                      {"alertId", ticket.alert_id},
+                      {"title", ticket.title},
+                      {"description", ticket.description},
+                      {"notes", std::move(notes)},
+                      {"priority", ticket.priority},
+                      {"status", ticket.status},
+                      {"closed", ticket.status == closed_status},
+                      {"deliveries", ticket.deliveries},
+                      {"createdAt", ticket.created_at},
+                      {"updatedAt", ticket.updated_at}};
+}
+
 // --- State -------------------------------------------------------------------------------------
 
-json::value world_state_json(const World& world) {
+json::value world_state_json(const World& world, int64_t closed_status) {
   json::object vendor = vendor_json(world.vendor);
   vendor["vendorKey"] = world.vendor.vendor_key;
   json::array partners;
   for (const Partner& partner : world.partners) {
-    partners.push_back(partner_state_json(world.vendor, partner));
+    partners.push_back(partner_state_json(world.vendor, partner, closed_status));
   }
   return json::object{{"vendor", std::move(vendor)}, {"partners", std::move(partners)}};
 }

@@ -60,6 +60,11 @@ struct Vendor {
   std::string updated_at;
   int64_t version = 0;  // Mongo's __v, bumped when the skus array changes
   std::vector<Service> services;
+  // The modules of the vendor's integration (VendorData.modules' "variation"s). Without
+  // "alerts", the alerting route refuses the vendor.
+  std::vector<std::string> modules = {"alerts", "billing"};
+
+  bool has_module(std::string_view module) const;
 
   Service* find_service(std::string_view service_id);
 };
@@ -91,6 +96,7 @@ struct PushedCount {
 
 enum class AlertOutcome { kPending, kSuccess, kFailed };
 
+// One delivery of an alert (POST /alerting): a queued message the debug route reports on.
 struct Alert {
   std::string message_id;
   std::string correlation_id;
@@ -107,6 +113,26 @@ struct Alert {
   AlertOutcome outcome = AlertOutcome::kPending;
   std::optional<std::string> ticket_id;
   std::vector<std::string> errors;
+  bool repeat = false;  // settled onto a ticket an earlier delivery of its alertId made
+};
+
+// What Gradient holds for one alertId of an account once a delivery of it reached the PSA: the
+// PSA ticket, the summary and description of the first delivery, the priority and status the
+// latest one set, and the later deliveries' descriptions as notes (each text once). Gradient
+// keys alerts by the vendor's alertId, so a later delivery updates this ticket (the reference
+// does not say so; it is the only reading under which the API can update or resolve a ticket).
+struct AlertTicket {
+  std::string account_id;
+  std::string alert_id;
+  std::string ticket_id;
+  std::string title;
+  std::string description;
+  std::vector<std::string> notes;
+  int64_t priority = 1;
+  int64_t status = 1;
+  int64_t deliveries = 0;  // deliveries settled onto this ticket, the first included
+  std::string created_at;
+  std::string updated_at;
 };
 
 struct StatusChange {
@@ -129,8 +155,11 @@ struct Partner {
   std::map<std::pair<std::string, std::string>, PushedCount> counts;  // (record_id, service id)
   int64_t accepted_count_calls = 0;
   int64_t billing_view_builds = 0;  // accepted pushes without no_build=true
-  std::vector<Alert> alerts;
+  std::vector<Alert> alerts;        // every delivery, in arrival order
+  std::vector<AlertTicket> alert_tickets;  // one per (account, alertId) that reached the PSA
   std::vector<StatusChange> status_history;
+
+  AlertTicket* find_alert_ticket(std::string_view account_id, std::string_view alert_id);
 
   Account* find_account(std::string_view account_id);
   const Account* find_account(std::string_view account_id) const;
@@ -183,6 +212,8 @@ boost::json::object account_json(const Account& account, const Partner& partner,
 boost::json::object client_json(const Client& client);
 // RetrieveAlertResponseDto, the debug route's answer.
 boost::json::object alert_debug_json(const Alert& alert);
+// A ticket as GET /_sim/state shows it; `closed_status` is the status value that closes it.
+boost::json::object alert_ticket_json(const AlertTicket& ticket, int64_t closed_status);
 
 // --- Seeds and state ------------------------------------------------------------------------
 
@@ -190,7 +221,8 @@ boost::json::object alert_debug_json(const Alert& alert);
 // SeedError naming the offending entry. Account record ids come from `ids`.
 World parse_world(const boost::json::value& seed, IdSource& ids);
 // GET /_sim/state: everything above, with mappings and pushed counts resolved to the vendor's ids.
-boost::json::value world_state_json(const World& world);
+// `closed_status`: the alert status value that closes a PSA ticket (a setting).
+boost::json::value world_state_json(const World& world, int64_t closed_status);
 
 }  // namespace mb::sim::gradient
 

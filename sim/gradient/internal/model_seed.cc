@@ -100,6 +100,19 @@ Vendor parse_vendor(const json::value* value) {
   vendor.created_at =
       optional_string(object, "createdAt", where).value_or("2024-05-24T14:21:54.112Z");
   vendor.updated_at = optional_string(object, "updatedAt", where).value_or(vendor.created_at);
+  if (object.contains("modules")) {
+    // As VendorData spells them: [{"variation": "alerts"}, {"variation": "billing"}].
+    vendor.modules.clear();
+    const json::array& modules = optional_array(object, "modules", where);
+    for (size_t i = 0; i < modules.size(); ++i) {
+      const std::string item = at(where + ".modules", i);
+      const std::string module =
+          required_string(require_object(modules[i], item), "variation", item);
+      if (module != "alerts" && module != "billing")
+        throw SeedError(item + ".variation '" + module + "' is not alerts or billing");
+      vendor.modules.push_back(module);
+    }
+  }
   std::set<std::string> ids;
   const json::array& skus = optional_array(object, "skus", where);
   for (size_t i = 0; i < skus.size(); ++i) {

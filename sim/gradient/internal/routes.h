@@ -73,7 +73,10 @@ class Api {
   Response push_count(const ApiCall& call);
   Response create_alert(const ApiCall& call);
   Response alert_debug(const ApiCall& call);
-  void settle_alert(const Partner& partner, Alert& alert);
+  // Gradient works through a partner's queue in arrival order: settling one delivery settles
+  // every earlier one still pending first.
+  void settle_through(Partner& partner, size_t index);
+  void settle_alert(Partner& partner, Alert& alert);
 
   World& world_;
   IdSource& ids_;

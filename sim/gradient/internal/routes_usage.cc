@@ -65,6 +65,8 @@ Response Api::push_count(const ApiCall& call) {
 }
 
 Response Api::create_alert(const ApiCall& call) {
+  // A guard, so before the body is validated: the vendor's integration must offer alerting.
+  if (!world_.vendor.has_module("alerts")) throw HttpError(403, std::string(kForbidden));
   const std::string& account_id = call.request.path_param("accountId");
   FieldChecks checks(parsed_body(call.request));
   const json::string* title = checks.required_string("title");
@@ -104,33 +106,65 @@ Response Api::create_alert(const ApiCall& call) {
 
 Response Api::alert_debug(const ApiCall& call) {
   const std::string& message_id = call.request.path_param("messageId");
-  auto found = std::find_if(call.partner.alerts.begin(), call.partner.alerts.end(),
+  std::vector<Alert>& alerts = call.partner.alerts;
+  auto found = std::find_if(alerts.begin(), alerts.end(),
                             [&](const Alert& alert) { return alert.message_id == message_id; });
-  if (found == call.partner.alerts.end()) {
+  if (found == alerts.end()) {
     throw HttpError(404, "No alert found with messageId: " + message_id);
   }
-  Alert& alert = *found;
-  ++alert.debug_polls;
-  if (alert.outcome == AlertOutcome::kPending &&
-      alert.debug_polls > settings_.alert_pending_polls) {
-    settle_alert(call.partner, alert);
+  ++found->debug_polls;
+  if (found->outcome == AlertOutcome::kPending &&
+      found->debug_polls > settings_.alert_pending_polls) {
+    settle_through(call.partner, static_cast<size_t>(found - alerts.begin()));
   }
-  return Response::json(200, alert_debug_json(alert));
+  return Response::json(200, alert_debug_json(*found));
 }
 
-void Api::settle_alert(const Partner& partner, Alert& alert) {
+void Api::settle_through(Partner& partner, size_t index) {
+  for (size_t i = 0; i <= index; ++i) {
+    if (partner.alerts[i].outcome == AlertOutcome::kPending)
+      settle_alert(partner, partner.alerts[i]);
+  }
+}
+
+void Api::settle_alert(Partner& partner, Alert& alert) {
   bool delivered = settings_.alert_outcome == "success";
   if (settings_.alert_outcome == "mapping") {
     const Account* account = partner.find_account(alert.account_id);
     delivered = account != nullptr && partner.is_account_mapped(*account);
   }
-  if (delivered) {
-    alert.outcome = AlertOutcome::kSuccess;
-    alert.ticket_id = ticket_id(alert.created_at, ++tickets_issued_);
-  } else {
+  if (!delivered) {
     alert.outcome = AlertOutcome::kFailed;
     alert.errors.push_back(std::string(kNoAccountMap) + alert.account_id);
+    return;
   }
+  alert.outcome = AlertOutcome::kSuccess;
+  const std::string now = now_iso8601();
+  AlertTicket* ticket = partner.find_alert_ticket(alert.account_id, alert.alert_id);
+  if (ticket == nullptr) {
+    AlertTicket& made = partner.alert_tickets.emplace_back();
+    made.account_id = alert.account_id;
+    made.alert_id = alert.alert_id;
+    made.ticket_id = ticket_id(alert.created_at, ++tickets_issued_);
+    made.title = alert.title;
+    made.description = alert.description;
+    made.created_at = now;
+    ticket = &made;
+  } else {
+    // A later delivery of the alertId: the PSA ticket keeps its summary, takes the priority and
+    // status, and gets the description as a note unless it already has that text.
+    alert.repeat = true;
+    if (alert.description != ticket->description &&
+        std::find(ticket->notes.begin(), ticket->notes.end(), alert.description) ==
+            ticket->notes.end()) {
+      ticket->notes.push_back(alert.description);
+    }
+  }
+  ticket->priority = alert.priority;
+  ticket->status = alert.status;
+  ++ticket->deliveries;
+  ticket->updated_at = now;
+  alert.ticket_id = ticket->ticket_id;
 }
 
 }  // namespace mb::sim::gradient

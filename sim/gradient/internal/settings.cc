@@ -45,7 +45,8 @@ json::value settings_to_json(const Settings& settings) {
                       {"auto_activate", settings.auto_activate},
                       {"body_limit_bytes", settings.body_limit_bytes},
                       {"alert_pending_polls", settings.alert_pending_polls},
-                      {"alert_outcome", settings.alert_outcome}};
+                      {"alert_outcome", settings.alert_outcome},
+                      {"alert_closed_status", settings.alert_closed_status}};
 }
 
 Settings with_changes(const Settings& current, const json::object& changes) {
@@ -77,6 +78,8 @@ Settings with_changes(const Settings& current, const json::object& changes) {
       updated.alert_pending_polls = int_setting(value, key, 0);
     } else if (key == "alert_outcome") {
       updated.alert_outcome = setting_choice(value, key, {"mapping", "success", "failed"});
+    } else if (key == "alert_closed_status") {
+      updated.alert_closed_status = int_setting_in_range(value, key, 1, 6);
     } else {
       throw HttpError(400, "unknown setting '" + std::string(key) + "'");
     }

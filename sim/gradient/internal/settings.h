@@ -28,6 +28,9 @@ struct Settings {
   int64_t body_limit_bytes = 100 * 1024;  // the JSON body parser's limit (Express: 100kb)
   int64_t alert_pending_polls = 1;        // debug GETs answered "pending" before the outcome
   std::string alert_outcome = "mapping";  // mapping | success | failed
+  // The alert status value (1-6) the MSP's Synthesize mapping turns into a closed PSA ticket
+  // status. The reference only says each value maps to a PSA ticket status.
+  int64_t alert_closed_status = 6;
 };
 
 // The settings as GET /_sim/settings shows them.

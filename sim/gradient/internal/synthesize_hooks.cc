@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace mb::sim::gradient {
 namespace {
@@ -55,6 +56,7 @@ void SynthesizeHooks::register_routes(Router& router) {
   add("connect", &SynthesizeHooks::connect);
   add("set-status", &SynthesizeHooks::set_status);
   add("drop-counts", &SynthesizeHooks::drop_counts);
+  add("set-modules", &SynthesizeHooks::set_modules);
 }
 
 Partner& SynthesizeHooks::named_partner(const json::object& body) {
@@ -201,6 +203,7 @@ Response SynthesizeHooks::disconnect(const Request& request) {
   partner.service_to_product.clear();
   partner.counts.clear();
   partner.alerts.clear();
+  partner.alert_tickets.clear();
   partner.change_status("inactive", "disconnect");
   return Response::json(200, result);
 }
@@ -285,6 +288,26 @@ Response SynthesizeHooks::drop_counts(const Request& request) {
   });
   return Response::json(200, json::object{{"organizationId", partner.organization_id},
                                           {"dropped", before - partner.counts.size()}});
+}
+
+// Gradient changes the modules of the vendor's integration (vendor-wide: no partner named).
+// Without "alerts", the alerting route refuses the vendor.
+Response SynthesizeHooks::set_modules(const Request& request) {
+  const json::object body = body_object(request);
+  const json::value* modules = body.if_contains("modules");
+  if (modules == nullptr || !modules->is_array())
+    throw HttpError(400, "modules is required: an array of \"alerts\" and \"billing\"");
+  std::vector<std::string> chosen;
+  for (const json::value& module : modules->get_array()) {
+    if (!module.is_string() ||
+        (module.get_string() != "alerts" && module.get_string() != "billing"))
+      throw HttpError(400, "modules may hold only \"alerts\" and \"billing\"");
+    chosen.emplace_back(module.get_string());
+  }
+  world_.vendor.modules = chosen;
+  json::array listed;
+  for (const std::string& module : chosen) listed.push_back(json::value(module));
+  return Response::json(200, json::object{{"modules", std::move(listed)}});
 }
 
 }  // namespace mb::sim::gradient

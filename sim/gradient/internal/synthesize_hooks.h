@@ -2,8 +2,9 @@
 // mapping accounts to PSA clients and services to PSA products, regenerating the Partner API
 // Key (accounts stay), disconnecting (every account the vendor created is deleted, and with it
 // every mapping) and connecting again; and what Gradient's side does on its own: setting the
-// integration's status (disabled, error) and dropping pushed counts (a remapped account, a
-// re-created service, a reset). Served under /_sim/gradient/, so they are never faulted,
+// integration's status (disabled, error), dropping pushed counts (a remapped account, a
+// re-created service, a reset) and changing the modules of the vendor's integration (alerts,
+// billing). Served under /_sim/gradient/, so they are never faulted,
 // delayed, rate limited or logged.
 //
 //   POST /_sim/gradient/map-account   {"partnerKey":"pk_456","accountId":"cust-91c0"}
@@ -36,6 +37,7 @@ class SynthesizeHooks {
   Response connect(const Request& request);
   Response set_status(const Request& request);
   Response drop_counts(const Request& request);
+  Response set_modules(const Request& request);
 
   // The partner a hook body names by "partnerKey" (connected partners only) or
   // "organizationId"; HttpError 400/404 otherwise.
