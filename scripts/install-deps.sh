@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev libsystemd-dev
   libgtest-dev libgmock-dev openssl ca-certificates tzdata curl jq
   python3 python3-prometheus-client
+  # bench/cli_bench.py measures each command's peak resident set through GNU time
+  time
   clang-16 libclang-rt-16-dev
   # the PostgreSQL store's tests start a throwaway cluster (initdb, postgres) of their own
   postgresql

@@ -736,8 +736,17 @@ class PostgresStore : public Store {
   }
 
   Result<std::vector<Workspace>> list_workspaces() override {
+    return list_workspaces_of("", false);
+  }
+
+  Result<std::vector<Workspace>> list_workspaces_of(const std::string& partner_id,
+                                                    bool ended_only) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto r = db_->exec("SELECT id, name, ended, partner_id FROM workspaces ORDER BY name, id");
+    auto r = db_->exec(
+        "SELECT id, name, ended, partner_id FROM workspaces WHERE ($1::text = '' OR partner_id = "
+        "$1) "
+        "AND (NOT $2::boolean OR ended) ORDER BY name, id",
+        pg_params(partner_id, ended_only));
     if (!r) return r.status();
     std::vector<Workspace> out;
     for (int i = 0; i < r->rows(); ++i)

@@ -793,8 +793,17 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<Workspace>> list_workspaces() override {
+    return list_workspaces_of("", false);
+  }
+
+  Result<std::vector<Workspace>> list_workspaces_of(const std::string& partner_id,
+                                                    bool ended_only) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Statement s(db_, "SELECT id, name, ended, partner_id FROM workspaces ORDER BY name, id");
+    Statement s(
+        db_,
+        "SELECT id, name, ended, partner_id FROM workspaces WHERE (?1 = '' OR partner_id = ?1) "
+        "AND (?2 = 0 OR ended = 1) ORDER BY name, id");
+    s.bind(1, partner_id).bind(2, int64_t{ended_only ? 1 : 0});
     std::vector<Workspace> out;
     while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2) != 0, s.text(3)});
     MB_RETURN_IF_ERROR(s.status());

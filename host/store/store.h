@@ -92,6 +92,10 @@ class Store {
       const std::string& source) = 0;
   virtual Result<UsageImportComparison> compare_usage_snapshot(int64_t snapshot_id) = 0;
   virtual Result<std::vector<Workspace>> list_workspaces() = 0;
+  // Only one partner's workspaces (`partner_id`, "" for every partner's) and, with
+  // `ended_only`, only the ended ones: what a run keeps, without reading every workspace.
+  virtual Result<std::vector<Workspace>> list_workspaces_of(const std::string& partner_id,
+                                                            bool ended_only) = 0;
   // The names of just these workspaces (id -> name; ids the store does not know are left out):
   // what a report needs for the few hundred lines it shows, where list_workspaces would load a
   // million.

@@ -435,6 +435,29 @@ TEST_P(StoreTest, AccountMappingsAreListedAPageAtATimeInWorkspaceOrder) {
   EXPECT_TRUE(store_->list_account_mappings_page("other", "", 2)->empty());
 }
 
+TEST_P(StoreTest, WorkspacesAreListedForOnePartnerOrOnlyTheEndedOnes) {
+  ASSERT_TRUE(store_
+                  ->import_usage({{"w4", "Delta", true, ""},
+                                  {"w5", "Epsilon", false, "p1"},
+                                  {"w6", "Zeta", true, "p1"}},
+                                 {{"edr", "EDR"}},
+                                 {0, "2026-11-02T00:00:00Z", "", "test", {{"w5", "edr", 1, 1}}})
+                  .ok());
+  auto ids = [&](const std::string& partner, bool ended_only) {
+    std::vector<std::string> out;
+    auto listed = store_->list_workspaces_of(partner, ended_only);
+    EXPECT_TRUE(listed) << listed.status().message();
+    if (listed)
+      for (const auto& w : *listed) out.push_back(w.id);
+    return out;
+  };
+  EXPECT_EQ(ids("", true), (std::vector<std::string>{"w4", "w6"}));
+  EXPECT_EQ(ids("p1", false), (std::vector<std::string>{"w5", "w6"}));
+  EXPECT_EQ(ids("p1", true), (std::vector<std::string>{"w6"}));
+  EXPECT_EQ(ids("", false).size(), store_->list_workspaces()->size());
+  EXPECT_TRUE(ids("nobody", false).empty());
+}
+
 TEST_P(StoreTest, RunsAndLinesRoundTrip) {
   SyncRun run;
   run.connector_id = "acme";

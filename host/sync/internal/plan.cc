@@ -112,18 +112,13 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
       }
     }
   }
-  auto workspaces = store.list_workspaces();
-  if (!workspaces) return workspaces.status();
   // The planner looks a workspace up for its `ended` flag and, on a partner's connector, to see
-  // whether it is the partner's: a workspace it does not find is neither ended nor hidden.
-  if (connector.partner_id.empty())
-    std::erase_if(*workspaces, [](const Workspace& w) { return !w.ended; });
-  else
-    // A connector serving one partner sees only that partner's workspaces (and, chunk by
-    // chunk, their usage).
-    std::erase_if(*workspaces,
-                  [&](const Workspace& w) { return !visible_to(w, connector.partner_id); });
-  workspaces->shrink_to_fit();
+  // whether it is the partner's: a workspace it does not find is neither ended nor hidden. A
+  // connector serving one partner sees only that partner's workspaces (and, chunk by chunk,
+  // their usage); one serving every partner needs only the ended ones.
+  auto workspaces = store.list_workspaces_of(connector.partner_id,
+                                             /*ended_only=*/connector.partner_id.empty());
+  if (!workspaces) return workspaces.status();
   auto snapshot = store.latest_snapshot_header();
   if (!snapshot) return snapshot.status();
   // The mappings, a page at a time into the planner's compact table.
