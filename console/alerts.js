@@ -37,8 +37,8 @@ function checkPanel(ui, check) {
     el("th", { scope: "row", "data-label": "Board" }, b.name),
     el("td", { "data-label": "Id" }, b.id),
     el("td", { "data-label": "Statuses" }, (b.statuses || []).map((s) =>
-      `${s.name}${s.is_default ? " (new)" : ""}${s.closed ? " (closes)" : ""}`).join(", "))));
-  const priorities = (check.priorities || []).map((pr) => `${pr.name}${pr.is_default ? " (default)" : ""}`);
+      `${s.name}${s.default ? " (new)" : ""}${s.closed ? " (closes)" : ""}`).join(", "))));
+  const priorities = (check.priorities || []).map((pr) => `${pr.name}${pr.default ? " (default)" : ""}`);
   return el("section", { id: "alerts-check", class: "panel", "aria-labelledby": "alerts-check-title",
     "data-ready": String(check.ready) },
     el("h2", { id: "alerts-check-title" }, check.ready ? "Ready: alerts become tickets" : "Not ready"),

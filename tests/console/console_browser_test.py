@@ -306,8 +306,12 @@ def vendor_admin_uses_the_alerts_screen(f):
     boards = [b.get_attribute("data-board") for b in d.find_elements(By.CSS_SELECTOR, "#alerts-boards tr[data-board]")]
     check("12" in boards, f"the boards to choose from: {boards}")
     check("create yes" in d.find_element(By.ID, "alerts-permissions").text, "the permissions are listed")
+    d.set_window_size(1280, 1400)  # the whole screen: check, runs and alerts
     shot(f, "07-alerts")
+    d.set_window_size(1280, 900)
     mark('shot(f, "07-alerts")')
+    d.get(f.url + "/#/connectors")  # the next user starts on the Connectors screen
+    cards(d)
     d.find_element(By.ID, "sign-out").click()
     wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
 
