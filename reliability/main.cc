@@ -1,6 +1,6 @@
-// meterbridge-reliability: the fault matrix, kill trials and concurrency trials against every
-// platform's simulator, with the real CLI and `serve` (docs/reliability.md). Prints one table of
-// figures and writes them to a JSON file; exits 1 when a figure misses its goal.
+// meterbridge-reliability: the fault matrix, kill trials, concurrency trials and alerts trials
+// against every platform's simulator, with the real CLI and `serve` (docs/reliability.md). Prints
+// one table of figures and writes them to a JSON file; exits 1 when a figure misses its goal.
 //
 //   meterbridge-reliability --quick                       # the size `make test` runs
 //   meterbridge-reliability                               # the full size (make reliability)
