@@ -7,6 +7,7 @@ import * as services from "./services.js";
 import * as review from "./review.js";
 import * as runs from "./runs.js";
 import * as settings from "./settings.js";
+import * as alerts from "./alerts.js";
 
 const state = { user: null, csrf: "" };
 
@@ -567,7 +568,7 @@ function pickAccount(workspace, accounts, chosen) {
 
 // ---- Routing ----
 
-// What the screens in their own modules (services.js, review.js, runs.js) use of this one.
+// What the screens in their own modules (services.js, review.js, runs.js, alerts.js) use of this one.
 const ui = { el, show, notify, api, matches, when };
 
 function route() {
@@ -576,11 +577,11 @@ function route() {
   // The nav link of the screen shown is the current page.
   for (const link of document.querySelectorAll("#nav a")) {
     const screen = link.getAttribute("href");
-    if (location.hash.startsWith(screen) || (screen === "#/connectors" && !/^#\/(review|runs)/.test(location.hash)))
+    if (location.hash.startsWith(screen) || (screen === "#/connectors" && !/^#\/(review|runs|alerts)/.test(location.hash)))
       link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  if ([services, review, runs, settings].some((screen) => screen.route(location.hash, ui))) return;
+  if ([services, review, runs, settings, alerts].some((screen) => screen.route(location.hash, ui))) return;
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
   if (location.hash === "#/connectors/new") renderAddConnector();
   else if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));

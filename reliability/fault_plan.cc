@@ -35,21 +35,26 @@ std::vector<std::pair<std::string, json::object>> fault_menu(const PlatformModel
   return menu;
 }
 
-FaultPlan random_fault_plan(bench::SplitMix64& rng, const PlatformModel& platform,
-                            int client_timeout_ms) {
-  static constexpr double kProbabilities[] = {0.05, 0.1, 0.2, 0.4};
-  auto menu = fault_menu(platform, client_timeout_ms);
+namespace {
+
+// `rules` rules drawn from `menu`, each with one of `probabilities`, firing at most 1-3 times;
+// `aim` says, per rule, whether it targets `method` `path` only.
+template <typename Aim>
+FaultPlan draw_plan(bench::SplitMix64& rng,
+                    const std::vector<std::pair<std::string, json::object>>& menu, int64_t rules_n,
+                    const std::vector<double>& probabilities, const std::string& method,
+                    const std::string& path, Aim aim) {
   FaultPlan plan;
   json::array rules;
-  const int64_t n = rng.between(1, 4);
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = 0; i < rules_n; ++i) {
     auto [name, rule] =
         menu[static_cast<size_t>(rng.between(0, static_cast<int64_t>(menu.size()) - 1))];
-    rule["probability"] = kProbabilities[rng.between(0, 3)];
+    rule["probability"] = probabilities[static_cast<size_t>(
+        rng.between(0, static_cast<int64_t>(probabilities.size()) - 1))];
     rule["count"] = rng.between(1, 3);
-    if (rng.between(0, 1) == 1) {
-      rule["method"] = platform.write_method();
-      rule["path"] = platform.write_path();
+    if (aim()) {
+      rule["method"] = method;
+      rule["path"] = path;
       name += "@write";
     }
     plan.rule_names.push_back(name);
@@ -57,6 +62,24 @@ FaultPlan random_fault_plan(bench::SplitMix64& rng, const PlatformModel& platfor
   }
   plan.document = {{"seed", rng.between(1, 1'000'000'000)}, {"rules", std::move(rules)}};
   return plan;
+}
+
+}  // namespace
+
+FaultPlan random_fault_plan(bench::SplitMix64& rng, const PlatformModel& platform,
+                            int client_timeout_ms) {
+  const int64_t n = rng.between(1, 4);
+  return draw_plan(rng, fault_menu(platform, client_timeout_ms), n, {0.05, 0.1, 0.2, 0.4},
+                   platform.write_method(), platform.write_path(),
+                   [&] { return rng.between(0, 1) == 1; });
+}
+
+FaultPlan random_fault_plan_at(bench::SplitMix64& rng, const PlatformModel& platform,
+                               int client_timeout_ms, const std::string& method,
+                               const std::string& path) {
+  const int64_t n = rng.between(1, 3);
+  return draw_plan(rng, fault_menu(platform, client_timeout_ms), n, {0.25, 0.5, 1.0}, method, path,
+                   [] { return true; });
 }
 
 }  // namespace mb::reliability

@@ -34,6 +34,13 @@ std::vector<std::pair<std::string, boost::json::object>> fault_menu(const Platfo
 FaultPlan random_fault_plan(bench::SplitMix64& rng, const PlatformModel& platform,
                             int client_timeout_ms);
 
+// For the few writes of an alerts run: one to three rules, all aimed at `method` `path` (a
+// ticket create, or its updates), each firing with a probability of 25-100% at most one to
+// three times.
+FaultPlan random_fault_plan_at(bench::SplitMix64& rng, const PlatformModel& platform,
+                               int client_timeout_ms, const std::string& method,
+                               const std::string& path);
+
 }  // namespace mb::reliability
 
 #endif  // METERBRIDGE_RELIABILITY_FAULT_PLAN_H_

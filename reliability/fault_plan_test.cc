@@ -56,6 +56,26 @@ TEST(FaultPlanTest, RulesComeFromTheMenuAndAreBounded) {
   }
 }
 
+// An alerts run makes a handful of ticket writes: every rule aims at them, and fires often.
+TEST(FaultPlanTest, TicketPlansAimEveryRuleAtTheTicketWrites) {
+  for (const auto& platform : all_platform_models()) {
+    if (!platform->routes_alerts()) continue;
+    const auto [method, path] = platform->ticket_create();
+    bench::SplitMix64 rng(11);
+    for (int i = 0; i < 100; ++i) {
+      FaultPlan plan = random_fault_plan_at(rng, *platform, 1000, method, path);
+      const json::array& rules = plan.document.at("rules").as_array();
+      ASSERT_GE(rules.size(), 1u);
+      ASSERT_LE(rules.size(), 3u);
+      for (const auto& rule : rules) {
+        EXPECT_EQ(rule.at("method").as_string(), method);
+        EXPECT_EQ(rule.at("path").as_string(), path);
+        EXPECT_GE(rule.at("probability").as_double(), 0.25);
+      }
+    }
+  }
+}
+
 TEST(FaultPlanTest, EveryPlatformHasItsOwnThrottlingOrTheGenericOne) {
   for (const auto& platform : all_platform_models()) {
     bool throttle = false;

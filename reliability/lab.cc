@@ -130,6 +130,19 @@ void Lab::import_targets(const WorkFolder& work, const std::vector<int64_t>& tar
   fs::remove(file);
 }
 
+void Lab::route_alerts(const WorkFolder& work) const {
+  json::object config = json::parse(read_text(work.config())).as_object();
+  config["connectors"].as_array().at(0).as_object()["alerts"] = platform_.alerts_policy();
+  write_text(work.config(), json::serialize(config) + "\n");
+}
+
+void Lab::push_alerts(const WorkFolder& work, const json::array& alerts) const {
+  const fs::path file = work.dir() / ("alerts-" + std::to_string(++imports_) + ".json");
+  write_text(file, json::serialize(json::object{{"alerts", alerts}}));
+  must(work, {"alerts", "push", file.string()});
+  fs::remove(file);
+}
+
 void export_secrets(const std::vector<ConnectorSecret>& secrets, const std::string& api_token) {
   for (const auto& s : secrets) ::setenv(s.variable.c_str(), s.value.c_str(), 1);
   ::setenv("MB_REL_API_TOKEN", api_token.c_str(), 1);
@@ -141,10 +154,11 @@ void Lab::set_up() {
   std::vector<std::string> args;
   json::object settings = platform_.simulator_settings();
   const std::string spec = platform_.generate_spec(options_.companies, options_.services);
-  if (options_.secrets.empty()) {
+  if (options_.secrets.empty() && !platform_.routes_alerts()) {
     args = {"--generate", spec};
   } else {
-    // The canaries replace the built-in credentials in the generated seed.
+    // The canaries replace the built-in credentials in the generated seed; tickets need
+    // boards the generator does not make.
     fs::create_directories(dir_);
     bench::ChildProcess printer = bench::ChildProcess::start(
         {tools_.simulator.string(), platform_.id(), "--generate", spec, "--print-seed"},
@@ -153,7 +167,8 @@ void Lab::set_up() {
       throw std::runtime_error("meterbridge-sim --print-seed failed: " +
                                read_text(dir_ / "seed.err"));
     json::object seed = json::parse(read_text(dir_ / "seed.json")).as_object();
-    platform_.set_credentials(options_.secrets, seed, settings);
+    if (!options_.secrets.empty()) platform_.set_credentials(options_.secrets, seed, settings);
+    if (platform_.routes_alerts()) platform_.add_ticket_setup(seed);
     write_text(dir_ / "seed.json", json::serialize(seed));
     args = {"--seed", (dir_ / "seed.json").string()};
   }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "reliability/harness.h"
@@ -72,6 +73,10 @@ class Lab {
   WorkFolder template_folder() const;
   // Imports usage in which tracked line i has targets[i]; other lines keep the template's.
   void import_targets(const WorkFolder& work, const std::vector<int64_t>& targets) const;
+  // Gives the folder's connector the platform's alerts policy (platform().routes_alerts()).
+  void route_alerts(const WorkFolder& work) const;
+  // `alerts push` of {"alerts": alerts} in the folder; throws when it is refused.
+  void push_alerts(const WorkFolder& work, const boost::json::array& alerts) const;
   // The tracked lines' objects now.
   std::vector<ObjectState> read_lines() const;
   // How long a first full sync takes with `latency_ms` on every answer, measured once (in a

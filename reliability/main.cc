@@ -1,6 +1,6 @@
-// meterbridge-reliability: the fault matrix, kill trials and concurrency trials against every
-// platform's simulator, with the real CLI and `serve` (docs/reliability.md). Prints one table of
-// figures and writes them to a JSON file; exits 1 when a figure misses its goal.
+// meterbridge-reliability: the fault matrix, kill trials, concurrency trials and alerts trials
+// against every platform's simulator, with the real CLI and `serve` (docs/reliability.md). Prints
+// one table of figures and writes them to a JSON file; exits 1 when a figure misses its goal.
 //
 //   meterbridge-reliability --quick                       # the size `make test` runs
 //   meterbridge-reliability                               # the full size (make reliability)
@@ -36,6 +36,7 @@ struct Sizes {
   int kills = 100;
   int races = 20;
   int approve_races = 10;
+  int alert_trials = 40;  // on platforms whose plugin routes alerts to tickets
   int companies = 12;
   int services = 2;
 };
@@ -68,7 +69,8 @@ std::vector<std::string> split(const std::string& s, char by) {
 }
 
 // The trials one platform runs: every kind at its size, or the one --trial names.
-std::vector<TrialSpec> planned_trials(const Options& o, const std::string& platform) {
+std::vector<TrialSpec> planned_trials(const Options& o, const std::string& platform,
+                                      bool routes_alerts) {
   std::vector<TrialSpec> specs;
   auto add = [&](const std::string& kind, int n) {
     for (int i = 1; i <= n; ++i) specs.push_back({kind, i, trial_seed(o.seed, platform, kind, i)});
@@ -85,6 +87,7 @@ std::vector<TrialSpec> planned_trials(const Options& o, const std::string& platf
   add("kill", o.sizes.kills);
   add("race", o.sizes.races);
   add("approve", o.sizes.approve_races);
+  if (routes_alerts) add("alerts", o.sizes.alert_trials);
   return specs;
 }
 
@@ -100,7 +103,7 @@ PlatformResult run_platform(const Options& o, const PlatformModel& platform, std
   try {
     lab.set_up();
     result.lines = static_cast<int64_t>(lab.lines().size());
-    std::vector<TrialSpec> specs = planned_trials(o, platform.id());
+    std::vector<TrialSpec> specs = planned_trials(o, platform.id(), platform.routes_alerts());
     int last_kill = o.trial.empty() ? o.sizes.kills : 0;
     for (size_t next = 0; next < specs.size(); ++next) {
       const TrialSpec spec = specs[next];
@@ -146,11 +149,13 @@ int main(int argc, char** argv) {
   app.add_option("--platforms", o.platforms, "autotask,connectwise,gradient,external");
   app.add_option("--seed", o.seed, "base seed (default: from the clock; always printed)");
   app.add_option("--trial", o.trial,
-                 "run one trial again: KIND:INDEX (fault, kill, race, approve)");
+                 "run one trial again: KIND:INDEX (fault, kill, race, approve, alerts)");
   app.add_option("--fault-runs", o.sizes.fault_runs, "faulted syncs per platform (two per trial)");
   app.add_option("--kills", o.sizes.kills, "kill trials per platform");
   app.add_option("--races", o.sizes.races, "races of 2 or 4 syncing processes per platform");
   app.add_option("--approve-races", o.sizes.approve_races, "approval races per platform");
+  app.add_option("--alert-trials", o.sizes.alert_trials,
+                 "alerts trials per platform that routes alerts to tickets");
   app.add_option("--companies", o.sizes.companies, "accounts in each platform's tenant");
   app.add_option("--services", o.sizes.services, "services in each platform's tenant");
   app.add_option("--out", o.out, "work folder (default: a new one under the temp folder)");
@@ -182,6 +187,7 @@ int main(int argc, char** argv) {
       if (app.count("--kills") == 0) o.sizes.kills = 2;
       if (app.count("--races") == 0) o.sizes.races = 1;
       if (app.count("--approve-races") == 0) o.sizes.approve_races = 1;
+      if (app.count("--alert-trials") == 0) o.sizes.alert_trials = 2;
       if (app.count("--companies") == 0) o.sizes.companies = 6;
     }
     bool remove_out = false;
@@ -208,9 +214,9 @@ int main(int argc, char** argv) {
 
     std::cout << "meterbridge-reliability: seed " << o.seed << ", " << (o.quick ? "quick" : "full")
               << " size: " << o.sizes.fault_runs << " fault runs, " << o.sizes.kills << " kills, "
-              << o.sizes.races << " races, " << o.sizes.approve_races
-              << " approval races per platform; " << o.sizes.companies << " companies x "
-              << o.sizes.services << " services\n"
+              << o.sizes.races << " races, " << o.sizes.approve_races << " approval races, "
+              << o.sizes.alert_trials << " alerts trials per platform; " << o.sizes.companies
+              << " companies x " << o.sizes.services << " services\n"
               << std::flush;
 
     std::vector<PlatformResult> results(platforms.size());
@@ -259,6 +265,7 @@ int main(int argc, char** argv) {
                   {"kills", o.sizes.kills},
                   {"races", o.sizes.races},
                   {"approve_races", o.sizes.approve_races},
+                  {"alert_trials", o.sizes.alert_trials},
                   {"companies", o.sizes.companies},
                   {"services", o.sizes.services}}};
     std::cout << "\n" << format_table(results);

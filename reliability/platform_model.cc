@@ -210,6 +210,45 @@ class ConnectWiseModel : public PlatformModel {
   }
   std::string write_method() const override { return "PATCH"; }
   std::string write_path() const override { return "/v2025_1/apis/3.0/finance/agreements"; }
+
+  // The generated tenant has no service boards: the trials add the default seed's board 12
+  // "Security Alerts" (101 New, 109 >Closed) and its priorities.
+  bool routes_alerts() const override { return true; }
+  void add_ticket_setup(json::object& seed) const override {
+    seed["boards"] = json::parse(R"([{"id": 12, "name": "Security Alerts"}])");
+    seed["boardStatuses"] = json::parse(R"([
+        {"id": 101, "name": "New", "board": {"id": 12}, "sortOrder": 1, "defaultFlag": true},
+        {"id": 109, "name": ">Closed", "board": {"id": 12}, "sortOrder": 9,
+         "closedStatus": true}])");
+    seed["priorities"] = json::parse(R"([
+        {"id": 1, "name": "Priority 1 - Emergency Response", "sortOrder": 1, "level": "Critical"},
+        {"id": 2, "name": "Priority 2 - Quick Response", "sortOrder": 2, "level": "High"},
+        {"id": 3, "name": "Priority 3 - Normal Response", "sortOrder": 3, "level": "Medium",
+         "defaultFlag": true}])");
+  }
+  json::object alerts_policy() const override {
+    return {{"board", "Security Alerts"},
+            {"status_closed", ">Closed"},
+            {"min_severity", "low"},
+            {"priorities", {{"critical", "1"}, {"high", "2"}}}};
+  }
+  std::pair<std::string, std::string> ticket_create() const override {
+    return {"POST", "/v2025_1/apis/3.0/service/tickets"};
+  }
+  std::pair<std::string, std::string> ticket_update() const override {
+    return {"PATCH", "/v2025_1/apis/3.0/service/tickets"};
+  }
+  TicketsByReference read_tickets(const json::value& state) const override {
+    TicketsByReference out;
+    for (const auto& t : array_at(state, "tickets")) {
+      const std::string reference = string_at(t, "externalXRef");
+      if (reference.rfind("mb-alert:", 0) != 0) continue;
+      const json::value* closed = t.as_object().if_contains("closedFlag");
+      out[reference].push_back(
+          {id_text(t, "id"), closed != nullptr && closed->is_bool() && closed->get_bool()});
+    }
+    return out;
+  }
 };
 
 // ---- Gradient ----------------------------------------------------------------------------------

@@ -59,6 +59,15 @@ struct ConnectorSecret {
   std::string value;
 };
 
+// A ticket the platform holds for an alert (docs/alerts.md), as the simulator's state shows it.
+struct TicketState {
+  std::string id;
+  bool closed = false;
+};
+// Each alert reference ("mb-alert:<id>") with every ticket carrying it: one, or the guarantee
+// is broken.
+using TicketsByReference = std::map<std::string, std::vector<TicketState>>;
+
 class PlatformModel {
  public:
   virtual ~PlatformModel() = default;
@@ -115,6 +124,21 @@ class PlatformModel {
   virtual std::vector<std::pair<std::string, boost::json::object>> own_throttling() const {
     return {};
   }
+
+  // Alerts to tickets (the alerts trials): platforms whose plugin offers the tickets
+  // capability. The others run no alerts trial.
+  virtual bool routes_alerts() const { return false; }
+  // Adds what tickets need (boards, statuses, priorities) to a seed document the simulator
+  // generated, when its generator makes none.
+  virtual void add_ticket_setup(boost::json::object& /*seed*/) const {}
+  // The connector's alerts policy (connectors[].alerts) for that seed.
+  virtual boost::json::object alerts_policy() const { return {}; }
+  // Method and path prefix of the platform's ticket creates and of its ticket updates (notes,
+  // closes), for faults and delays aimed at them.
+  virtual std::pair<std::string, std::string> ticket_create() const { return {}; }
+  virtual std::pair<std::string, std::string> ticket_update() const { return {}; }
+  // Every ticket of the platform that carries an alert's reference.
+  virtual TicketsByReference read_tickets(const boost::json::value& /*state*/) const { return {}; }
 };
 
 // Every platform the harness knows, in the order it runs them.

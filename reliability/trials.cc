@@ -570,6 +570,164 @@ void approve_trial(Trial& t) {
   }
 }
 
+// ---- Alerts to tickets ------------------------------------------------------------------------
+
+// An `alerts sync` of the trial's connector, checked like a sync: it must not crash or hang, and
+// its exit code must agree with its report (0 when nothing failed, 6 when some alert failed).
+// The run's counts by outcome; none when no run was recorded (it failed whole, e.g. the boards
+// could not be read under faults, or it was refused as busy).
+std::optional<std::map<std::string, int64_t>> alerts_sync(Trial& t, const WorkFolder& work,
+                                                          const std::string& what) {
+  CliRun run = work.run({"alerts", "sync", "--connector", kConnectorId, "--json"});
+  t.check_process(run, what);
+  t.count("alert_runs");
+  json::value doc = parse_output(run.out);
+  if (!doc.is_object() || !doc.as_object().contains("counts")) {
+    if (run.exit_code == 0 || run.exit_code == 6)
+      t.problem(what + " printed no alerts run: " + run.out.substr(0, 200));
+    return std::nullopt;
+  }
+  std::map<std::string, int64_t> counts;
+  for (const auto& [outcome, n] : doc.at("counts").as_object())
+    counts[std::string(outcome)] = n.to_number<int64_t>();
+  const int expected = counts.count("failed") ? 6 : 0;
+  if (run.exit_code != expected) {
+    t.count("exit_code_disagrees");
+    t.problem(what + " exited " + std::to_string(run.exit_code) + " for a run with " +
+              (counts.count("failed") ? "failed alerts" : "no failure"));
+  }
+  return counts;
+}
+
+// Clean alerts runs until one ends without a failed alert (at most three).
+void settle_alerts(Trial& t, const WorkFolder& work) {
+  bool clean = false;
+  for (int attempt = 0; attempt < 3 && !clean; ++attempt) {
+    auto counts = alerts_sync(t, work, "clean alerts run");
+    clean = counts && !counts->count("failed");
+  }
+  if (!clean) {
+    t.count("alert_clean_runs_not_ok");
+    t.problem("the last clean alerts run failed, or failed some alert");
+  }
+}
+
+// Every alert has exactly one ticket carrying its reference, open or closed as expected.
+void check_tickets(Trial& t, const std::vector<std::string>& alert_ids, bool closed) {
+  Lab& lab = t.lab();
+  TicketsByReference tickets = lab.platform().read_tickets(lab.sim().state());
+  for (const auto& id : alert_ids) {
+    t.count("alert_tickets_checked");
+    auto it = tickets.find("mb-alert:" + id);
+    const size_t n = it == tickets.end() ? 0 : it->second.size();
+    if (n == 0) {
+      t.count("alert_tickets_missing");
+      t.problem("alert " + id + " has no ticket");
+      continue;
+    }
+    if (n > 1) {
+      t.count("alert_tickets_duplicated", static_cast<int64_t>(n - 1));
+      t.problem("alert " + id + " has " + std::to_string(n) + " tickets");
+    }
+    if (it->second.front().closed != closed) {
+      t.count(closed ? "alert_tickets_not_closed" : "alert_tickets_closed_early");
+      t.problem("alert " + id + "'s ticket " + it->second.front().id +
+                (closed ? " is still open after the alert resolved" : " is closed, alert open"));
+    }
+  }
+}
+
+// An alerts run under a random fault plan aimed at `target` (the ticket creates or updates).
+void faulted_alerts_run(Trial& t, const WorkFolder& work,
+                        const std::pair<std::string, std::string>& target,
+                        const std::string& phase) {
+  Lab& lab = t.lab();
+  Simulator& sim = lab.sim();
+  FaultPlan plan = random_fault_plan_at(t.rng(), lab.platform(), lab.options().http_timeout_ms,
+                                        target.first, target.second);
+  const int64_t injected_before = sim.faults_injected();
+  sim.set_faults(plan.document);
+  auto counts = alerts_sync(t, work, phase + " alerts run under faults");
+  t.count("alert_fault_runs");
+  if (!counts || counts->count("failed")) t.count("alert_fault_runs_not_ok");
+  json::value fired = sim.control("GET", "/_sim/faults");
+  t.drain();
+  t.count("alert_faults_injected", sim.faults_injected() - injected_before);
+  const json::array& rules = fired.at("rules").as_array();
+  for (size_t i = 0; i < rules.size() && i < plan.rule_names.size(); ++i)
+    t.count("fault:" + plan.rule_names[i].substr(0, plan.rule_names[i].find('@')) + "@tickets",
+            rules[i].at("fired").to_number<int64_t>());
+}
+
+// An alerts run SIGKILLed while 1-2 ticket creates are held by the simulator (processed before
+// or after their delay): the create was sent, its answer never read.
+void killed_alerts_run(Trial& t, const WorkFolder& work) {
+  Lab& lab = t.lab();
+  Simulator& sim = lab.sim();
+  const auto [method, path] = lab.platform().ticket_create();
+  json::object delay{{"kind", "delay"},
+                     {"delay_ms", t.rng().between(300, 1500)},
+                     {"handled", t.rng().between(0, 1) == 1},
+                     {"method", method},
+                     {"path", path},
+                     {"count", t.rng().between(1, 2)}};
+  sim.set_faults({{"seed", 1}, {"rules", json::array{delay}}});
+  bench::ChildProcess victim =
+      work.start({"alerts", "sync", "--connector", kConnectorId, "--json"}, "alerts-victim");
+  wait_until([&] { return victim.poll().has_value() || rule_fired(sim) >= 1; },
+             milliseconds(30000));
+  sleep_ms(t.rng().between(0, 150));
+  const bool still_running = !victim.poll().has_value();
+  ::kill(victim.pid(), SIGKILL);
+  victim.wait_and_read(nullptr);
+  t.count(still_running ? "alert_kills" : "alert_kills_after_the_run_ended");
+  t.drain();
+}
+
+// Alerts pushed, an alerts run faulted or killed while it creates their tickets, clean runs;
+// then every alert resolved, a faulted run while it closes them, clean runs. After each phase
+// every alert has exactly one ticket (read from the simulator), closed once resolved.
+void alerts_trial(Trial& t) {
+  Lab& lab = t.lab();
+  if (!lab.platform().routes_alerts()) return;
+  WorkFolder work = t.fresh();
+  lab.route_alerts(work);
+  static const char* kSeverities[] = {"low", "medium", "high", "critical"};
+  const int64_t n = t.rng().between(2, 6);
+  json::array open, resolved;
+  std::vector<std::string> ids;
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string id = "rel-" + std::to_string(t.spec().index) + "-" + std::to_string(i);
+    const auto& workspace = lab.workspaces()[static_cast<size_t>(
+        t.rng().between(0, static_cast<int64_t>(lab.workspaces().size()) - 1))];
+    json::object alert{{"id", id},
+                       {"workspace_id", workspace.first},
+                       {"title", "Suspicious activity " + id},
+                       {"severity", kSeverities[static_cast<size_t>(t.rng().between(0, 3))]},
+                       {"status", "open"},
+                       {"time", "2026-12-05T10:00:00Z"}};
+    open.push_back(alert);
+    alert["status"] = "resolved";
+    alert["time"] = "2026-12-05T12:00:00Z";
+    resolved.push_back(std::move(alert));
+    ids.push_back(id);
+  }
+  t.count("alerts_pushed", n);
+  lab.push_alerts(work, open);
+  if (t.rng().between(0, 1) == 1)
+    killed_alerts_run(t, work);
+  else
+    faulted_alerts_run(t, work, lab.platform().ticket_create(), "opening");
+  settle_alerts(t, work);
+  check_tickets(t, ids, /*closed=*/false);
+
+  lab.push_alerts(work, resolved);
+  faulted_alerts_run(t, work, lab.platform().ticket_update(), "closing");
+  settle_alerts(t, work);
+  check_tickets(t, ids, /*closed=*/true);
+  t.count("alert_trials");
+}
+
 }  // namespace
 
 void Tally::add(const Tally& other) {
@@ -583,7 +741,7 @@ int64_t Tally::operator[](const std::string& figure) const {
 }
 
 const std::vector<std::string>& trial_kinds() {
-  static const std::vector<std::string> kinds{"fault", "kill", "race", "approve"};
+  static const std::vector<std::string> kinds{"fault", "kill", "race", "approve", "alerts"};
   return kinds;
 }
 
@@ -605,6 +763,8 @@ Tally run_trial(Lab& lab, const TrialSpec& spec) {
     race_trial(t);
   else if (spec.kind == "approve")
     approve_trial(t);
+  else if (spec.kind == "alerts")
+    alerts_trial(t);
   else
     throw std::runtime_error("unknown trial kind '" + spec.kind + "'");
   return t.tally();

@@ -5,7 +5,10 @@
 //   kill    a sync SIGKILLed at a random point (also while writes are being processed, and `serve`
 //           during an API sync), rerun at once and after the journal's grace period;
 //   race    2 or 4 processes (CLI and `serve` API) syncing one connector at once;
-//   approve `runs approve` racing a sync over lines held for approval.
+//   approve `runs approve` racing a sync over lines held for approval;
+//   alerts  (platforms that route alerts to tickets) ticket creates under faults, or `alerts
+//           sync` killed while a create is held, then the closes under faults: every alert ends
+//           with exactly one ticket on the simulator, closed once resolved.
 //
 //   Lab lab(...); lab.set_up();
 //   Tally t = run_trial(lab, {.kind = "fault", .index = 3, .seed = trial_seed(42, "autotask",
@@ -23,7 +26,7 @@
 namespace mb::reliability {
 
 struct TrialSpec {
-  std::string kind;  // fault | kill | race | approve
+  std::string kind;  // fault | kill | race | approve | alerts
   int index = 0;
   uint64_t seed = 0;
 };

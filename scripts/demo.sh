@@ -134,6 +134,24 @@ missing=$(jq -n --argjson want "$expected" --argjson have "$held" '[$want[] | se
 echo "fabrikam-gradient: $(jq length <<< "$expected") pushed counts checked on Gradient, $missing missing or different"
 [ "$missing" = "0" ] || ok=0
 
+# ---- Alerts to ConnectWise tickets (docs/alerts.md) -------------------------------------------
+step "Alerts to ConnectWise tickets: check permissions, route Contoso's alerts, close a resolved one"
+MB alerts check --connector contoso-connectwise || ok=0
+MB alerts push examples/demo/connectwise-alerts.json
+MB alerts sync --connector contoso-connectwise || ok=0
+jq '.alerts[0] | .status = "resolved" | .time = "2026-12-05T11:00:00Z"' \
+  examples/demo/connectwise-alerts.json | MB alerts push -
+MB alerts sync --connector contoso-connectwise || ok=0
+MB alerts sync --connector contoso-connectwise || ok=0  # again: every ticket is up to date
+echo "Tickets on the ConnectWise simulator (read from its state):"
+cw_state=$(curl -fsS "$connectwise_url/_sim/state")
+jq -r '.tickets[] | "  #\(.id)  \(.board.name // .board.id)  \(.company.name // .company.id)  \(.priority.name // .priority.id)  \(.status.name // .status.id)\(if .closedFlag then " (closed)" else "" end)  \(.externalXRef)  \(.summary)"' <<< "$cw_state"
+cw_tickets=$(jq '[.tickets[] | select(.externalXRef | startswith("mb-alert:demo-cw-"))] | length' <<< "$cw_state")
+cw_closed=$(jq '[.tickets[] | select(.externalXRef == "mb-alert:demo-cw-al-1" and .closedFlag)] | length' <<< "$cw_state")
+echo "contoso-connectwise: $cw_tickets tickets for 3 alerts, $cw_closed closed for the 1 resolved"
+[ "$cw_tickets" = 3 ] && [ "$cw_closed" = 1 ] || ok=0
+# ---- end of alerts to ConnectWise tickets -----------------------------------------------------
+
 step "Summary"
 MB runs list --limit 8
 if [ "$ok" = 1 ]; then

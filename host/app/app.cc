@@ -476,6 +476,19 @@ void App::notify(const ConnectorConfig& connector, const SyncReport& report) {
                   report_names(connector.id, report.lines));
 }
 
+void App::notify_alerts(const ConnectorConfig& connector, const AlertRun* run,
+                        const std::string& trigger, const std::string& error) {
+  if (!connector.notifications.webhook && !connector.notifications.email) return;
+  if (run != nullptr && run->lines.empty()) return;
+  auto c = config();
+  if (!c) return;
+  Notifier notifier(engine(),
+                    (*c)->file.has_parent_path() ? (*c)->file.parent_path() : fs::path("."));
+  notifier.notify_alerts(connector.notifications, connector,
+                         run != nullptr ? alert_run_notice(*run)
+                                        : failed_alert_run_notice(connector.id, trigger, error));
+}
+
 Status App::require_connected(const std::string& connector_id) {
   auto st = store();
   if (!st) return st.status();

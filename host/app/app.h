@@ -119,6 +119,10 @@ class App {
   std::map<std::string, ReportNames> pending_names(const std::vector<PendingApproval>& pending);
   // Sends the connector's run notifications (webhook, email); failures are logged, not raised.
   void notify(const ConnectorConfig& connector, const SyncReport& report);
+  // The same for an alerts run (docs/alerts.md, "Notifications"): sent when the run did
+  // something (a line) or could not run (`error`); a run with nothing to do sends nothing.
+  void notify_alerts(const ConnectorConfig& connector, const AlertRun* run,
+                     const std::string& trigger, const std::string& error);
   // Refuses (kConflict) a connector that was disconnected: it stays so until an explicit
   // `connectors connect`, even when its secrets come from the config file or the environment.
   Status require_connected(const std::string& connector_id);

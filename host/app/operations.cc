@@ -1044,6 +1044,11 @@ Result<SyncReport> sync_connector(app::App& app, const std::string& id, const Sy
 }
 
 Result<SyncJob> enqueue_sync(app::App& app, const std::string& id, const std::string& trigger) {
+  return enqueue_job_now(app, id, trigger, "");
+}
+
+Result<SyncJob> enqueue_job_now(app::App& app, const std::string& id, const std::string& trigger,
+                                std::string_view window_prefix) {
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto store = app.store();
@@ -1053,8 +1058,8 @@ Result<SyncJob> enqueue_sync(app::App& app, const std::string& id, const std::st
   job.trigger = trigger;
   job.due_at_ms = SystemClock::instance().now_ms();
   // A window of its own: every request is a sync of its own, never merged with another.
-  job.window_key = trigger + ":" + format_iso8601_utc(job.due_at_ms) + ":" +
-                   this_process_as_holder(trigger).owner_id;
+  job.window_key = std::string(window_prefix) + trigger + ":" + format_iso8601_utc(job.due_at_ms) +
+                   ":" + this_process_as_holder(trigger).owner_id;
   auto added = (*store)->enqueue_job(job);
   if (!added) return added.status();
   auto queued = (*store)->list_jobs(id, 20);

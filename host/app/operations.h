@@ -160,6 +160,9 @@ Result<SyncReport> sync_connector(app::App& app, const std::string& connector, c
 // a connector the config does not name.
 Result<SyncJob> enqueue_sync(app::App& app, const std::string& connector,
                              const std::string& trigger);
+// The same for a job whose window_key starts with `window_prefix` (an alerts job's "alerts:").
+Result<SyncJob> enqueue_job_now(app::App& app, const std::string& connector,
+                                const std::string& trigger, std::string_view window_prefix);
 // Approves the held lines of a run (all of them, or those numbered) against today's numbers.
 Result<SyncReport> approve_run(app::App& app, int64_t run_id, const std::vector<int64_t>& line_numbers,
                                const SyncOptions& options);

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "host/app/operations.h"
 #include "host/common/clock.h"
 #include "host/sync/lease.h"
 #include "host/sync/mapping.h"
@@ -472,23 +473,26 @@ class AlertRunner {
 
 }  // namespace
 
-Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
-                             const std::string& trigger) {
-  auto connector = app.connector(connector_id);
-  if (!connector) return connector.status();
-  const ConnectorConfig& c = **connector;
+namespace {
+
+// The connector's policy routes alerts, or ConfigInvalid saying why not.
+Status require_alert_policy(const ConnectorConfig& c) {
   if (!c.alerts)
-    return Status::ConfigInvalid("connector '" + connector_id +
-                                 "' has no alerts policy (\"alerts\" in " + c.pointer +
-                                 ", docs/alerts.md)");
+    return Status::ConfigInvalid("connector '" + c.id + "' has no alerts policy (\"alerts\" in " +
+                                 c.pointer + ", docs/alerts.md)");
   if (!c.alerts->enabled)
-    return Status::ConfigInvalid("connector '" + connector_id + "': " + c.pointer +
+    return Status::ConfigInvalid("connector '" + c.id + "': " + c.pointer +
                                  "/alerts/enabled is false");
-  auto store = app.store();
-  if (!store) return store.status();
-  MB_RETURN_IF_ERROR(app.require_connected(connector_id));
-  auto lease = ConnectorLease::acquire(**store, connector_id, "alerts");
-  if (!lease) return lease.status();
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace {
+
+Result<AlertRun> run_alerts_holding_lease(app::App& app, const ConnectorConfig& c, Store& store,
+                                          const std::string& trigger) {
+  const std::string& connector_id = c.id;
   auto session = app.open_session(connector_id);
   if (!session) return session.status();
   MB_RETURN_IF_ERROR(require_tickets(**session, connector_id));
@@ -506,14 +510,64 @@ Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
   run.connector_id = connector_id;
   run.trigger = trigger;
   run.started_at = format_iso8601_utc(SystemClock::instance().now_ms());
-  AlertRunner runner(**store, **session, c, std::move(resolved));
+  AlertRunner runner(store, **session, c, std::move(resolved));
   MB_RETURN_IF_ERROR(runner.load());
   MB_RETURN_IF_ERROR(runner.run(run));
   run.finished_at = format_iso8601_utc(SystemClock::instance().now_ms());
-  auto id = (*store)->record_alert_run(run);
+  auto id = store.record_alert_run(run);
   if (!id) return id.status();
   run.id = *id;
   return run;
+}
+
+}  // namespace
+
+Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
+                             const std::string& trigger) {
+  auto connector = app.connector(connector_id);
+  if (!connector) return connector.status();
+  const ConnectorConfig& c = **connector;
+  MB_RETURN_IF_ERROR(require_alert_policy(c));
+  auto store = app.store();
+  if (!store) return store.status();
+  MB_RETURN_IF_ERROR(app.require_connected(connector_id));
+  auto lease = ConnectorLease::acquire(**store, connector_id, "alerts");
+  if (!lease) return lease.status();
+  auto run = run_alerts_holding_lease(app, c, **store, trigger);
+  // Notified like a sync: what the run did, or why it could not run.
+  app.notify_alerts(c, run ? &*run : nullptr, trigger, run ? "" : run.status().message());
+  return run;
+}
+
+bool is_alerts_job(const SyncJob& job) { return job.window_key.starts_with(kAlertsJobPrefix); }
+
+Result<std::vector<std::string>> enqueue_alert_runs(app::App& app, int64_t now_ms) {
+  auto config = app.config();
+  if (!config) return config.status();
+  auto store = app.store();
+  if (!store) return store.status();
+  const int64_t window_end = (now_ms / kAlertsDebounceMs + 1) * kAlertsDebounceMs;
+  std::vector<std::string> queued;
+  for (const ConnectorConfig& c : (*config)->connectors) {
+    if (!c.enabled || !require_alert_policy(c).ok()) continue;
+    SyncJob job;
+    job.connector_id = c.id;
+    job.trigger = "push";
+    job.due_at_ms = window_end;
+    job.window_key = std::string(kAlertsJobPrefix) + "push:" + format_iso8601_utc(window_end);
+    auto added = (*store)->enqueue_job(job);
+    if (!added) return added.status();
+    if (*added) queued.push_back(c.id);
+  }
+  return queued;
+}
+
+Result<SyncJob> enqueue_alerts_now(app::App& app, const std::string& connector_id,
+                                   const std::string& trigger) {
+  auto connector = app.connector(connector_id);
+  if (!connector) return connector.status();
+  MB_RETURN_IF_ERROR(require_alert_policy(**connector));
+  return enqueue_job_now(app, connector_id, trigger, kAlertsJobPrefix);
 }
 
 bj::object alert_run_to_json(const AlertRun& run) {

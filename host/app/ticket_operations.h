@@ -81,6 +81,23 @@ boost::json::object alerts_check_to_json(const AlertsCheck& check);
 Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
                              const std::string& trigger);
 boost::json::object alert_run_to_json(const AlertRun& run);
+
+// ---- Alerts runs through the job queue (docs/alerts.md, "Routed as they arrive") ----
+// Pushes in one window of this length are routed by one alerts run per connector, due when
+// the window ends: a stream of single alerts costs a run per window, not a run per alert.
+inline constexpr int64_t kAlertsDebounceMs = 2'000;
+// An alerts job's window_key starts with this; serve's workers run it as an alerts run only.
+inline constexpr std::string_view kAlertsJobPrefix = "alerts:";
+bool is_alerts_job(const SyncJob& job);
+// After a push that recorded something: one alerts job (trigger "push") for every enabled
+// connector whose alerts policy routes alerts, in the window of `now_ms` and due at its end.
+// Pushes in the same window, on any node, coalesce into the same job. Returns the connectors
+// whose job was new.
+Result<std::vector<std::string>> enqueue_alert_runs(app::App& app, int64_t now_ms);
+// One alerts run of the connector for any node's workers, due now, never merged with another
+// (the API's "queue": true). Fails like sync_alerts when the connector routes no alerts.
+Result<SyncJob> enqueue_alerts_now(app::App& app, const std::string& connector_id,
+                                   const std::string& trigger);
 std::string describe_alert_run(const AlertRun& run);
 
 }  // namespace mb::ops

@@ -181,6 +181,31 @@ std::string message_id_part(std::string_view text) {
   return out;
 }
 
+// The whole message: headers, then the plain and HTML alternatives. libcurl does the SMTP
+// transparency (dot-stuffing); the text only needs CRLF endings.
+std::string mime_message(const EmailConfig& email, const std::string& subject,
+                         const std::string& unique, const std::string& plain,
+                         const std::string& html, int64_t now_ms) {
+  std::string to;
+  for (const auto& r : email.to) to += (to.empty() ? "" : ", ") + r;
+  const std::string boundary = "=_meterbridge_" + unique;
+  auto part = [&](std::string_view type, const std::string& body) {
+    return "--" + boundary + "\r\nContent-Type: " + std::string(type) +
+           "; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + smtp_lines(body) + "\r\n";
+  };
+  return "Date: " + format_rfc5322_date(now_ms) + "\r\nFrom: " + email.from + "\r\nTo: " + to +
+         "\r\nSubject: " + subject + "\r\nMessage-ID: <meterbridge." + unique + "@" +
+         message_id_domain(email.from) +
+         ">\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"" + boundary +
+         "\"\r\n\r\n" + part("text/plain", plain) + part("text/html", html) + "--" + boundary +
+         "--\r\n";
+}
+
+std::string subject_for(const ConnectorConfig& connector, const std::string& what) {
+  return "meterbridge: " + connector.id +
+         (connector.partner.empty() ? "" : " (" + connector.partner + ")") + " " + what;
+}
+
 }  // namespace
 
 std::string_view notification_event(const SyncRun& run) {
@@ -233,51 +258,164 @@ boost::json::value notification_payload(const ConnectorConfig& connector, const 
 
 std::string notification_email(const EmailConfig& email, const ConnectorConfig& connector,
                                const SyncReport& report, const ReportNames& names, int64_t now_ms) {
-  std::string to;
-  for (const auto& r : email.to) to += (to.empty() ? "" : ", ") + r;
-  const std::string subject = "meterbridge: " + connector.id +
-                              (connector.partner.empty() ? "" : " (" + connector.partner + ")") +
-                              " " + std::string(run_kind(report.run)) + " " +
-                              state_words(report.run);
   const std::string unique = message_id_part(connector.id) + ".run-" +
                              std::to_string(report.run.id) + "." + std::to_string(now_ms);
-  const std::string boundary = "=_meterbridge_" + unique;
-  auto part = [&](std::string_view type, const std::string& body) {
-    return "--" + boundary + "\r\nContent-Type: " + std::string(type) +
-           "; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + smtp_lines(body) + "\r\n";
-  };
-  // libcurl does the SMTP transparency (dot-stuffing); the text only needs CRLF endings.
-  return "Date: " + format_rfc5322_date(now_ms) + "\r\nFrom: " + email.from + "\r\nTo: " + to +
-         "\r\nSubject: " + subject + "\r\nMessage-ID: <meterbridge." + unique + "@" +
-         message_id_domain(email.from) +
-         ">\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"" + boundary +
-         "\"\r\n\r\n" + part("text/plain", plain_text_report(report, names)) +
-         part("text/html", html_report(report, names)) + "--" + boundary + "--\r\n";
+  return mime_message(
+      email,
+      subject_for(connector, std::string(run_kind(report.run)) + " " + state_words(report.run)),
+      unique, plain_text_report(report, names), html_report(report, names), now_ms);
+}
+
+// ---- Alerts runs ----
+
+namespace {
+
+bool opened_a_ticket(const AlertRunLine& l) {
+  return l.outcome == "opened" || l.outcome == "found";
+}
+bool alert_needs_attention(const AlertRunLine& l) {
+  return l.outcome == "failed" || l.outcome == "not_routed";
+}
+
+std::string alerts_summary(const ConnectorConfig& connector, const AlertRunNotice& notice) {
+  if (notice.state == "failed")
+    return connector.id + ": alerts run failed: " + redact(notice.error);
+  std::string text =
+      connector.id + ": alerts run " + std::to_string(notice.run.id) + " " + notice.state + " — ";
+  bool first = true;
+  for (const auto& [outcome, n] : notice.run.counts) {
+    text += (first ? "" : ", ") + std::to_string(n) + " " + outcome;
+    first = false;
+  }
+  if (first) text += "every alert's ticket is up to date";
+  return text;
+}
+
+// The lines `pick` selects, at most kMaxAttentionLines.
+template <typename Pick>
+boost::json::array alert_lines_json(const AlertRun& run, Pick pick) {
+  boost::json::array out;
+  for (const AlertRunLine& l : run.lines) {
+    if (out.size() == kMaxAttentionLines) break;
+    if (!pick(l)) continue;
+    out.push_back(boost::json::object{{"alert_id", l.alert_id},
+                                      {"outcome", l.outcome},
+                                      {"ticket_id", l.ticket_id},
+                                      {"message", redact(l.message)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+AlertRunNotice alert_run_notice(const AlertRun& run) {
+  return {run, run.counts.count("failed") ? "partial" : "ok", ""};
+}
+
+AlertRunNotice failed_alert_run_notice(const std::string& connector_id, const std::string& trigger,
+                                       const std::string& error) {
+  AlertRun run;
+  run.connector_id = connector_id;
+  run.trigger = trigger;
+  return {run, "failed", error};
+}
+
+bool wants(const std::vector<std::string>& on, const AlertRunNotice& notice) {
+  return on.empty() || std::find(on.begin(), on.end(), notice.state) != on.end();
+}
+
+boost::json::value alerts_notification_payload(const ConnectorConfig& connector,
+                                               const AlertRunNotice& notice) {
+  boost::json::object counts;
+  for (const auto& [outcome, n] : notice.run.counts) counts[outcome] = n;
+  boost::json::object run{{"id", notice.run.id},
+                          {"trigger", notice.run.trigger},
+                          {"state", notice.state},
+                          {"started_at", notice.run.started_at},
+                          {"finished_at", notice.run.finished_at},
+                          {"counts", std::move(counts)}};
+  if (!notice.error.empty()) run["error"] = redact(notice.error);
+  return boost::json::object{
+      {"event", "alerts.completed"},
+      {"connector", connector.id},
+      {"partner", connector.partner},
+      {"summary", alerts_summary(connector, notice)},
+      {"run", std::move(run)},
+      {"tickets_opened", alert_lines_json(notice.run, opened_a_ticket)},
+      {"needs_attention", alert_lines_json(notice.run, alert_needs_attention)}};
+}
+
+std::string alerts_notification_email(const EmailConfig& email, const ConnectorConfig& connector,
+                                      const AlertRunNotice& notice, int64_t now_ms) {
+  const std::string unique = message_id_part(connector.id) + ".alerts-" +
+                             std::to_string(notice.run.id) + "." + std::to_string(now_ms);
+  std::string plain = alerts_summary(connector, notice) + "\n";
+  std::string rows;
+  for (const AlertRunLine& l : notice.run.lines) {
+    plain += "- " + l.alert_id + ": " + l.outcome +
+             (l.ticket_id.empty() ? "" : " (ticket " + l.ticket_id + ")") +
+             (l.message.empty() ? "" : ": " + redact(l.message)) + "\n";
+    rows += "<tr><td>" + html_escaped(l.alert_id) + "</td><td>" + html_escaped(l.outcome) +
+            "</td><td>" + html_escaped(l.ticket_id) + "</td><td>" +
+            html_escaped(redact(l.message)) + "</td></tr>\n";
+  }
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<p>" +
+                     html_escaped(alerts_summary(connector, notice)) + "</p>\n";
+  if (!rows.empty())
+    html +=
+        "<table border=\"1\" cellpadding=\"4\">\n<tr><th>Alert</th><th>Outcome</th>"
+        "<th>Ticket</th><th>Detail</th></tr>\n" +
+        rows + "</table>\n";
+  html += "</body></html>\n";
+  return mime_message(email, subject_for(connector, "alerts run " + notice.state), unique, plain,
+                      html, now_ms);
 }
 
 Notifier::Notifier(http::HttpEngine& engine, std::filesystem::path config_dir)
     : engine_(engine), config_dir_(std::move(config_dir)) {}
 
-std::vector<Status> Notifier::notify(const NotificationsConfig& channels,
-                                     const ConnectorConfig& connector, const SyncReport& report,
-                                     const ReportNames& names) {
+template <typename WantsFn, typename EmailFn>
+std::vector<Status> Notifier::send(const NotificationsConfig& channels,
+                                   const ConnectorConfig& connector, WantsFn wanted,
+                                   const std::string& webhook_body, EmailFn email) {
   std::vector<Status> out;
-  if (channels.webhook && wants(channels.webhook->on, report)) {
-    Status s = send_webhook(*channels.webhook,
-                            boost::json::serialize(notification_payload(connector, report, names)));
+  if (channels.webhook && wanted(channels.webhook->on)) {
+    Status s = send_webhook(*channels.webhook, webhook_body);
     if (!s.ok())
       spdlog::warn("connector {}: webhook notification failed: {}", connector.id, s.message());
     out.push_back(s);
   }
-  if (channels.email && wants(channels.email->on, report)) {
-    Status s =
-        send_email(*channels.email, notification_email(*channels.email, connector, report, names,
-                                                       SystemClock::instance().now_ms()));
+  if (channels.email && wanted(channels.email->on)) {
+    Status s = send_email(*channels.email, email(*channels.email));
     if (!s.ok())
       spdlog::warn("connector {}: email notification failed: {}", connector.id, s.message());
     out.push_back(s);
   }
   return out;
+}
+
+std::vector<Status> Notifier::notify(const NotificationsConfig& channels,
+                                     const ConnectorConfig& connector, const SyncReport& report,
+                                     const ReportNames& names) {
+  return send(
+      channels, connector, [&](const std::vector<std::string>& on) { return wants(on, report); },
+      boost::json::serialize(notification_payload(connector, report, names)),
+      [&](const EmailConfig& email) {
+        return notification_email(email, connector, report, names,
+                                  SystemClock::instance().now_ms());
+      });
+}
+
+std::vector<Status> Notifier::notify_alerts(const NotificationsConfig& channels,
+                                            const ConnectorConfig& connector,
+                                            const AlertRunNotice& notice) {
+  return send(
+      channels, connector, [&](const std::vector<std::string>& on) { return wants(on, notice); },
+      boost::json::serialize(alerts_notification_payload(connector, notice)),
+      [&](const EmailConfig& email) {
+        return alerts_notification_email(email, connector, notice,
+                                         SystemClock::instance().now_ms());
+      });
 }
 
 Status Notifier::send_webhook(const WebhookConfig& hook, const std::string& body) {

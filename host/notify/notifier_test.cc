@@ -173,6 +173,57 @@ TEST(Notifications, OnFiltersByStateAndHeldLines) {
   EXPECT_FALSE(wants({"held", "failed"}, clean));
 }
 
+AlertRun sample_alert_run() {
+  AlertRun run;
+  run.id = 4;
+  run.connector_id = "acme";
+  run.trigger = "push";
+  run.started_at = "2026-12-05T10:00:02Z";
+  run.finished_at = "2026-12-05T10:00:03Z";
+  run.lines = {{"al-1", "opened", "5012", ""},
+               {"al-2", "failed", "", "create refused: <board> is inactive"},
+               {"al-3", "not_routed", "", "workspace 'w9' is not mapped to a company"},
+               {"al-4", "closed", "5007", ""}};
+  run.counts = {{"opened", 1}, {"failed", 1}, {"not_routed", 1}, {"closed", 1}};
+  return run;
+}
+
+TEST(Notifications, AlertsRunsHaveTheirOwnEventWithTicketsOpenedAndWhatNeedsAttention) {
+  const AlertRunNotice notice = alert_run_notice(sample_alert_run());
+  EXPECT_EQ(notice.state, "partial");  // an alert failed
+  auto payload = alerts_notification_payload(connector(), notice);
+  EXPECT_EQ(payload.at("event").as_string(), "alerts.completed");
+  EXPECT_EQ(payload.at("run").at("state").as_string(), "partial");
+  EXPECT_EQ(payload.at("run").at("counts").at("opened").as_int64(), 1);
+  const auto& opened = payload.at("tickets_opened").as_array();
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].at("ticket_id").as_string(), "5012");
+  const auto& attention = payload.at("needs_attention").as_array();
+  ASSERT_EQ(attention.size(), 2u);  // failed and not routed; not the opened or closed ones
+  EXPECT_EQ(attention[1].at("message").as_string(), "workspace 'w9' is not mapped to a company");
+
+  AlertRun quiet = sample_alert_run();
+  quiet.lines = {quiet.lines[0]};
+  quiet.counts = {{"opened", 1}};
+  EXPECT_EQ(alert_run_notice(quiet).state, "ok");
+  auto failed = failed_alert_run_notice("acme", "push", "the platform cannot be reached");
+  EXPECT_EQ(alerts_notification_payload(connector(), failed).at("run").at("error").as_string(),
+            "the platform cannot be reached");
+  EXPECT_TRUE(wants({"failed"}, failed));
+  EXPECT_FALSE(wants({"failed"}, notice));
+  EXPECT_TRUE(wants({}, notice));
+
+  EmailConfig email;
+  email.from = "meterbridge@vendor.example";
+  email.to = {"soc@msp.example"};
+  std::string message = alerts_notification_email(email, connector(), notice, 1'764'928'800'000);
+  EXPECT_NE(message.find("Subject: meterbridge: acme (Acme IT) alerts run partial\r\n"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("&lt;board&gt;"), std::string::npos) << "the HTML part is escaped";
+  EXPECT_NE(message.find("- al-1: opened (ticket 5012)"), std::string::npos) << message;
+}
+
 TEST(Notifications, WebhookPostsTheJsonSummaryWithItsBearerSecret) {
   auto sim = sim::Simulator::start("test", {});
   http::HttpEngine engine;

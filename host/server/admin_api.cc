@@ -445,6 +445,30 @@ Result<Answer> show_alert(const Endpoint& e) {
   return Answer{200, std::move(*shown)};
 }
 
+Result<Answer> sync_connector_alerts(const Endpoint& e) {
+  auto ran = alerts_api::sync_connector_alerts(e.app, e.request, e.params["id"]);
+  if (!ran) return ran.status();
+  return Answer{ran->status, std::move(ran->body)};
+}
+
+Result<Answer> connector_alerts(const Endpoint& e) {
+  auto listed = alerts_api::connector_alerts(e.app, e.request, e.params["id"]);
+  if (!listed) return listed.status();
+  return Answer{200, std::move(*listed)};
+}
+
+Result<Answer> connector_alert_runs(const Endpoint& e) {
+  auto listed = alerts_api::connector_alert_runs(e.app, e.request, e.params["id"]);
+  if (!listed) return listed.status();
+  return Answer{200, std::move(*listed)};
+}
+
+Result<Answer> check_connector_alerts(const Endpoint& e) {
+  auto checked = alerts_api::check_connector_alerts(e.app, e.request, e.params["id"]);
+  if (!checked) return checked.status();
+  return Answer{200, std::move(*checked)};
+}
+
 Result<Answer> list_approvals(const Endpoint& e) {
   auto query = read_query(e.request, {"connector"}, {});
   if (!query) return query.status();
@@ -877,6 +901,10 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"PUT",    "/v1/connectors/{id}/mappings/services/{service}",         {&ep::map_service, kLong, true}},
       {"DELETE", "/v1/connectors/{id}/mappings/services/{service}",         {&ep::unmap_service, kLong}},
       {"POST",   "/v1/connectors/{id}/sync",                                {&ep::sync_connector, kLong}},
+      {"GET",    "/v1/connectors/{id}/alerts",                              {&ep::connector_alerts}},
+      {"GET",    "/v1/connectors/{id}/alerts/runs",                         {&ep::connector_alert_runs}},
+      {"GET",    "/v1/connectors/{id}/alerts/check",                        {&ep::check_connector_alerts, kLong}},
+      {"POST",   "/v1/connectors/{id}/alerts/sync",                         {&ep::sync_connector_alerts, kLong}},
       {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true, Access::kToken, Scope::kVendorOnly}},
       {"POST",   "/v1/alerts",                                              {&ep::push_alerts, {}, true, true, Access::kToken, Scope::kVendorOnly}},
       {"GET",    "/v1/alerts",                                              {&ep::list_alerts, {}, false, false, Access::kToken, Scope::kVendorOnly}},

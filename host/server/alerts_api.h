@@ -25,6 +25,25 @@ Result<boost::json::value> list(app::App& app, const ApiRequest& request);
 // NotFound for an unknown alert.
 Result<boost::json::value> show(app::App& app, const std::string& alert_id);
 
+// The connector's alerts (partner-scoped through the connector in the path):
+//   POST /v1/connectors/{id}/alerts/sync   run its alerts now (200 with the run), or
+//                                          {"queue": true}: 202 with the job for any node
+//   GET  /v1/connectors/{id}/alerts        each alert it handled, with its ticket and state
+//   GET  /v1/connectors/{id}/alerts/runs   ?limit=N: its latest alerts runs, newest first
+//   GET  /v1/connectors/{id}/alerts/check  `alerts check`: boards, permissions, problems
+struct Answered {
+  int status = 200;
+  boost::json::value body;
+};
+Result<Answered> sync_connector_alerts(app::App& app, const ApiRequest& request,
+                                       const std::string& connector_id);
+Result<boost::json::value> connector_alerts(app::App& app, const ApiRequest& request,
+                                            const std::string& connector_id);
+Result<boost::json::value> connector_alert_runs(app::App& app, const ApiRequest& request,
+                                                const std::string& connector_id);
+Result<boost::json::value> check_connector_alerts(app::App& app, const ApiRequest& request,
+                                                  const std::string& connector_id);
+
 }  // namespace mb::server::alerts_api
 
 #endif  // METERBRIDGE_HOST_SERVER_ALERTS_API_H_

@@ -303,6 +303,7 @@ class Daemon {
     const std::string& id = job.connector_id;
     auto held = gate_.enter(id);
     if (stop_requested_) return {JobOutcome::Kind::kStopped, 0, "a node stopped before running it"};
+    if (ops::is_alerts_job(job)) return run_alerts_job(job);
     SyncOptions sync;
     sync.trigger = job.trigger;
     sync.cancelled = &stop_requested_;
@@ -344,6 +345,22 @@ class Daemon {
                   "; resumes at " + format_iso8601_utc(budget_resumes_at_ms),
               budget_resumes_at_ms};
     return {JobOutcome::Kind::kDone, report->run.id, ""};
+  }
+
+  // A job of alerts alone (pushed alerts, or a queued "run the alerts now"): one alerts run
+  // under the connector's lease; a connector busy elsewhere is tried again later.
+  JobOutcome run_alerts_job(const SyncJob& job) {
+    auto run = ops::sync_alerts(app_, job.connector_id, job.trigger);
+    if (!run) {
+      const Status& failed = run.status();
+      if (failed.code() == ErrorClass::kConflict)
+        return {JobOutcome::Kind::kBusy, 0, failed.message()};
+      spdlog::error("connector {}: alerts run failed: {}", job.connector_id, failed.message());
+      return {JobOutcome::Kind::kFailed, 0, failed.message()};
+    }
+    std::string summary = ops::describe_alert_run(*run);
+    spdlog::info("{}", summary.substr(0, summary.find('\n')));
+    return {JobOutcome::Kind::kDone, 0, "alerts run " + std::to_string(run->id)};
   }
 
   // After a connector's sync, its alerts run too when its policy routes them

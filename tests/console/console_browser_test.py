@@ -6,8 +6,8 @@ Starts two platform simulators (Autotask, ConnectWise) and `meterbridge serve` o
 chosen at run time, with two connectors of two partners declared in the config file and two
 console users, then drives Debian's Chromium through Selenium and chromium-driver: sign in (a
 wrong password first), see the connector cards, sync by keyboard, test, the phone-width layout,
-sign out, and a partner admin who sees neither the other partner's card nor its data through the
-API. Screenshots of each screen go to <build>/tests/console-screenshots/ (artifacts, not
+sign out; the Alerts screen (an alerts run, the alerts with their tickets, Check permissions); and a
+partner admin who sees neither the other partner's card nor its data or alerts through the API. Screenshots of each screen go to <build>/tests/console-screenshots/ (artifacts, not
 committed). The onboarding flow (add a connector, mapping, review, runs, drift, disconnect) is
 onboarding_browser_test.py's, which imports the helpers here.
 
@@ -113,7 +113,9 @@ def set_up(f):
              "partner_id": "contoso",
              "config": {"company_id": "contoso", "site": "api-na.myconnectwise.net",
                         "public_key": "DemoPublicKey01", "private_key": "${env:MB_TEST_CW_KEY}",
-                        "client_id": "5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", "base_url": connectwise}},
+                        "client_id": "5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", "base_url": connectwise},
+             "alerts": {"board": "Security Alerts", "status_closed": ">Closed",
+                        "priorities": {"critical": "Priority 1 - Emergency Response"}}},
         ],
     }
     f.config = os.path.join(f.work, "mb.json")
@@ -268,6 +270,52 @@ def vendor_admin_uses_the_connectors_screen(f):
     check(fetch_status(d, "/v1/session") == 401, "signed out: the session is gone")
 
 
+def vendor_admin_uses_the_alerts_screen(f):
+    """Contoso's alerts: two of its workspaces mapped, three alerts pushed; the Alerts screen runs
+    them (two tickets, one alert not routed with its reason) and checks permissions."""
+    d = f.driver
+    f.meterbridge("map", "account", "contoso-connectwise", "ws-cs-01", "251")
+    f.meterbridge("map", "account", "contoso-connectwise", "ws-cs-02", "252")
+    f.meterbridge("alerts", "push", os.path.join(f.source, "examples", "demo", "connectwise-alerts.json"))
+    sign_in(f, "vera")
+    cards(d)
+    d.find_element(By.CSS_SELECTOR, '#nav a[href="#/alerts"]').click()
+    picker = Select(wait(d, ec.visibility_of_element_located((By.ID, "alerts-connector"))))
+    if picker.first_selected_option.get_attribute("value") != "contoso-connectwise":
+        picker.select_by_value("contoso-connectwise")
+    wait(d, lambda drv: drv.current_url.endswith("#/alerts/contoso-connectwise"))
+    settled(d)
+    wait(d, ec.element_to_be_clickable((By.ID, "alerts-sync"))).click()
+    wait(d, lambda drv: "alerts run #" in drv.find_element(By.ID, "notice").text)
+    settled(d)
+    run = wait(d, ec.presence_of_element_located((By.CSS_SELECTOR, "#alert-runs-table tr[data-alert-run]")))
+    counts = run.find_element(By.CSS_SELECTOR, '[data-field="counts"]').text
+    check("2 opened" in counts and "1 not routed" in counts, f"the run's counts: {counts!r}")
+    rows = {r.get_attribute("data-alert"): r for r in d.find_elements(By.CSS_SELECTOR, "#alerts-table tr[data-alert]")}
+    check(sorted(rows) == ["demo-cw-al-1", "demo-cw-al-2", "demo-cw-al-3"], f"the alerts listed: {sorted(rows)}")
+    check(rows["demo-cw-al-1"].get_attribute("data-state") == "open", "al-1 has an open ticket")
+    check("#" in rows["demo-cw-al-1"].find_element(By.CSS_SELECTOR, '[data-field="ticket"]').text,
+          "its ticket number shows")
+    check(rows["demo-cw-al-3"].get_attribute("data-state") == "not_routed", "al-3's workspace is not mapped")
+    check("not mapped" in rows["demo-cw-al-3"].find_element(By.CSS_SELECTOR, '[data-field="reason"]').text,
+          "and the screen says why")
+
+    d.find_element(By.ID, "alerts-check-button").click()
+    panel = wait(d, ec.visibility_of_element_located((By.ID, "alerts-check")))
+    check(panel.get_attribute("data-ready") == "true", f"the demo member may open tickets: {panel.text!r}")
+    boards = [b.get_attribute("data-board") for b in d.find_elements(By.CSS_SELECTOR, "#alerts-boards tr[data-board]")]
+    check("12" in boards, f"the boards to choose from: {boards}")
+    check("create yes" in d.find_element(By.ID, "alerts-permissions").text, "the permissions are listed")
+    d.set_window_size(1280, 1400)  # the whole screen: check, runs and alerts
+    shot(f, "07-alerts")
+    d.set_window_size(1280, 900)
+    mark('shot(f, "07-alerts")')
+    d.get(f.url + "/#/connectors")  # the next user starts on the Connectors screen
+    cards(d)
+    d.find_element(By.ID, "sign-out").click()
+    wait(d, ec.visibility_of_element_located((By.ID, "signin-name")))
+
+
 def clear(field):
     """Empties a field as typing would, so its input event fires."""
     field.send_keys(Keys.CONTROL, "a")
@@ -309,6 +357,14 @@ def partner_admin_sees_only_their_partner(f):
     check(fetch_status(d, "/v1/connectors/contoso-connectwise/mappings") == 404,
           "the API hides contoso from ana")
     check(fetch_status(d, "/v1/connectors/northwind-autotask/mappings") == 200, "northwind is ana's")
+    for route in ("alerts", "alerts/runs", "alerts/check"):
+        check(fetch_status(d, f"/v1/connectors/contoso-connectwise/{route}") == 404,
+              f"contoso's {route} are hidden from ana")
+    d.get(f.url + "/#/alerts")
+    picker = Select(wait(d, ec.visibility_of_element_located((By.ID, "alerts-connector"))))
+    offered = [o.get_attribute("value") for o in picker.options]
+    check(offered == ["northwind-autotask"], f"ana's Alerts screen offers only northwind: {offered}")
+    check("demo-cw-al" not in d.find_element(By.TAG_NAME, "main").text, "no trace of contoso's alerts")
     listed = d.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "fetch('/v1/connectors').then(r => r.json()).then(j => done(j.connectors.map(c => c.id)));")
@@ -349,7 +405,8 @@ def run_steps(title, f, set_up, steps, logs):
 def main():
     build, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     run_steps("console browser test", Fixture(build, source), set_up,
-              (vendor_admin_uses_the_connectors_screen, partner_admin_sees_only_their_partner),
+              (vendor_admin_uses_the_connectors_screen, vendor_admin_uses_the_alerts_screen,
+               partner_admin_sees_only_their_partner),
               ("serve", "autotask-sim", "connectwise-sim"))
 
 

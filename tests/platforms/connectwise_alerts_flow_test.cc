@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/core/simulator.h"
@@ -139,8 +140,22 @@ class ConnectWiseAlertsFlowTest : public ::testing::Test {
     return out;
   }
 
+  // `serve` on the same connector, usage and mappings, with the job workers that run queued
+  // syncs and alerts jobs.
+  mb::testing::ServeHarness& serve_with_workers() {
+    serve_ = std::make_unique<mb::testing::ServeHarness>();
+    serve_->add_plugin("connectwise");
+    json::value config = json::parse(mb::testing::read_file(dir_ / "mb.json"));
+    serve_->write_config({json::serialize(config.at("connectors").at(0))});
+    EXPECT_EQ(serve_->cli("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+    EXPECT_EQ(serve_->cli("map auto cw").exit_code, 0);
+    serve_->start({});
+    return *serve_;
+  }
+
   TempDir dir_;
   fs::path plugins_ = dir_ / "plugins";
+  std::unique_ptr<mb::testing::ServeHarness> serve_;
   std::unique_ptr<mb::sim::Simulator> sim_;
 };
 
@@ -262,13 +277,7 @@ TEST_F(ConnectWiseAlertsFlowTest, ALongAlertIdIsCarriedAsADigestAndStillFoundOnc
 // queues) brings the pushed alerts' tickets with it.
 TEST_F(ConnectWiseAlertsFlowTest, ServeRunsTheAlertsAfterAQueuedSync) {
   start();
-  mb::testing::ServeHarness serve;
-  serve.add_plugin("connectwise");
-  json::value config = json::parse(mb::testing::read_file(dir_ / "mb.json"));
-  serve.write_config({json::serialize(config.at("connectors").at(0))});
-  ASSERT_EQ(serve.cli("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
-  ASSERT_EQ(serve.cli("map auto cw").exit_code, 0);
-  serve.start({});  // with the schedule's workers, which run queued syncs
+  mb::testing::ServeHarness& serve = serve_with_workers();
   dir_.write("one.json",
              json::serialize(alert("al-9", "w-north", "high", "open", "2026-12-05T10:00:00Z")));
   ASSERT_EQ(serve.cli("alerts push " + (dir_ / "one.json").string()).exit_code, 0);
@@ -278,6 +287,138 @@ TEST_F(ConnectWiseAlertsFlowTest, ServeRunsTheAlertsAfterAQueuedSync) {
                                       std::chrono::seconds(30)))
       << serve.log();
   serve.stop();
+}
+
+// `serve` routes alerts pushed through POST /v1/alerts without waiting for a sync: pushes in
+// one debounce window become one alerts run (trigger "push") per routing connector, run by the
+// job workers under the connector's lease. The connector's alerts routes show what happened.
+TEST_F(ConnectWiseAlertsFlowTest, ServeRoutesAlertsPushedThroughTheApiWithoutWaitingForASync) {
+  start();
+  mb::testing::ServeHarness& serve = serve_with_workers();
+
+  // Three alerts streamed one at a time, at once: routed together.
+  for (const char* id : {"al-1", "al-2", "al-3"}) {
+    auto pushed =
+        serve.call("POST", "/v1/alerts",
+                   json::serialize(alert(id, id == std::string("al-3") ? "w-other" : "w-north",
+                                         "high", "open", "2026-12-05T10:00:00Z")));
+    ASSERT_EQ(pushed.status, 200) << pushed.raw;
+    EXPECT_EQ(pushed.body.at("created"), 1);
+  }
+  // The runs recorded so far, and how many tickets they opened.
+  mb::testing::HttpReply runs;
+  auto opened_by_runs = [&] {
+    runs = serve.call("GET", "/v1/connectors/cw/alerts/runs");
+    int64_t opened = 0;
+    if (runs.status == 200)
+      for (const auto& run : runs.body.at("runs").as_array())
+        if (const auto* n = run.at("counts").as_object().if_contains("opened"))
+          opened += n->as_int64();
+    return opened;
+  };
+  ASSERT_TRUE(
+      mb::testing::eventually([&] { return opened_by_runs() == 2; }, std::chrono::seconds(30)))
+      << runs.raw << serve.log();
+  EXPECT_EQ(tickets().size(), 2u);
+  for (const auto& run : runs.body.at("runs").as_array()) EXPECT_EQ(run.at("trigger"), "push");
+  // Three pushes within a debounce window or two: at most two runs, never one per push.
+  EXPECT_LE(runs.body.at("runs").as_array().size(), 2u) << runs.raw;
+
+  // The same push again records nothing, so queues nothing.
+  auto again =
+      serve.call("POST", "/v1/alerts",
+                 json::serialize(alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")));
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_TRUE(again.body.at("alert_runs_queued").as_array().empty()) << again.raw;
+
+  // Each alert the connector handled, with its state and ticket; the unmapped one says why.
+  auto listed = serve.call("GET", "/v1/connectors/cw/alerts");
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  std::map<std::string, json::object> by_id;
+  for (const auto& a : listed.body.at("alerts").as_array())
+    by_id[str(a.at("alert_id"))] = a.as_object();
+  ASSERT_EQ(by_id.size(), 3u) << listed.raw;
+  EXPECT_EQ(by_id.at("al-1").at("state"), "open");
+  EXPECT_EQ(
+      by_id.at("al-1").at("ticket_id"),
+      json::value(std::to_string(tickets().at("mb-alert:al-1").at("id").to_number<int64_t>())));
+  EXPECT_EQ(by_id.at("al-1").at("alert").at("title"), "Suspicious activity al-1");
+  EXPECT_EQ(by_id.at("al-3").at("state"), "not_routed");
+  EXPECT_NE(str(by_id.at("al-3").at("reason")).find("not mapped"), std::string::npos);
+
+  // Run them now: the mapping appeared, so the third alert gets its ticket at once. (First, a
+  // push job of a later window, if the pushes straddled two, has had its 2-second window and a
+  // worker's 2-second poll to run.)
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  ASSERT_EQ(serve.cli("map account cw w-other 252").exit_code, 0);
+  auto now = serve.call("POST", "/v1/connectors/cw/alerts/sync", "{}");
+  ASSERT_EQ(now.status, 200) << now.raw;
+  EXPECT_EQ(now.body.at("trigger"), "api");
+  EXPECT_EQ(now.body.at("counts").at("opened"), 1);
+  EXPECT_EQ(tickets().size(), 3u);
+  auto queued = serve.call("POST", "/v1/connectors/cw/alerts/sync", R"({"queue":true})");
+  EXPECT_EQ(queued.status, 202) << queued.raw;
+  auto typo = serve.call("POST", "/v1/connectors/cw/alerts/sync", R"({"queued":true})");
+  EXPECT_EQ(typo.status, 400) << typo.raw;
+  auto check = serve.call("GET", "/v1/connectors/cw/alerts/check");
+  ASSERT_EQ(check.status, 200) << check.raw;
+  EXPECT_EQ(check.body.at("ready"), true);
+  EXPECT_EQ(serve.call("GET", "/v1/connectors/nope/alerts").status, 404);
+  serve.stop();
+}
+
+// Alerts runs notify like syncs: a webhook with what the run opened and what needs attention,
+// secret-free; a run with nothing to do sends nothing; a run that failed some alerts says so.
+TEST_F(ConnectWiseAlertsFlowTest, AlertsRunsNotifyWhatTheyOpenedAndWhatFailed) {
+  auto receiver = mb::sim::Simulator::start("test", {});
+  start();
+  json::object config = json::parse(mb::testing::read_file(dir_ / "mb.json")).as_object();
+  config["connectors"].as_array().at(0).as_object()["notifications"] =
+      json::object{{"webhook", json::object{{"url", receiver->base_url() + "/api/echo"},
+                                            {"secret", "${file:hook.secret}"}}}};
+  dir_.write("hook.secret", "hook-secret-5e2a");
+  dir_.write("mb.json", json::serialize(config));
+  auto hooks = [&] {
+    std::vector<json::object> out;
+    json::value log = mb::sim::testing::control_json(receiver->port(), "GET", "/_sim/requests");
+    for (const auto& r : log.at("requests").as_array()) {
+      std::string body = str(r.at("body"));
+      EXPECT_EQ(body.find("Sx9mR4"), std::string::npos) << "a secret in a notification";
+      EXPECT_EQ(body.find("hook-secret-5e2a"), std::string::npos) << body;
+      out.push_back(json::parse(body).as_object());
+    }
+    return out;
+  };
+
+  push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z"),
+        alert("al-3", "w-other", "medium", "open", "2026-12-05T10:06:00Z")});
+  sync();
+  auto sent = hooks();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].at("event"), "alerts.completed");
+  EXPECT_EQ(sent[0].at("connector"), "cw");
+  EXPECT_EQ(sent[0].at("partner"), "Northwind IT");
+  EXPECT_EQ(sent[0].at("run").at("state"), "ok");
+  EXPECT_EQ(sent[0].at("tickets_opened").at(0).at("alert_id"), "al-1");
+  EXPECT_EQ(
+      sent[0].at("tickets_opened").at(0).at("ticket_id"),
+      json::value(std::to_string(tickets().at("mb-alert:al-1").at("id").to_number<int64_t>())));
+  EXPECT_EQ(sent[0].at("needs_attention").at(0).at("outcome"), "not_routed");
+
+  sync();  // nothing to do: nothing sent
+  EXPECT_EQ(hooks().size(), 1u);
+
+  push({alert("al-2", "w-harbor", "high", "open", "2026-12-05T10:05:00Z")});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"status","status":400,"method":"POST","path":")" +
+              std::string(kTicketsPath) + R"(","count":5}]})");
+  sync(/*expected_exit=*/6);
+  sent = hooks();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].at("run").at("state"), "partial");
+  EXPECT_EQ(sent[1].at("run").at("counts").at("failed"), 1);
+  EXPECT_EQ(sent[1].at("needs_attention").at(0).at("alert_id"), "al-2");
+  EXPECT_EQ(sent[1].at("needs_attention").at(0).at("outcome"), "failed");
 }
 
 // A member whose role lacks the ticket rights: `alerts check` says it is not ready and names
