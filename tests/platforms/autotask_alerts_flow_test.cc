@@ -10,116 +10,44 @@
 // 29683484 "Security Operations"; statuses 1 New (default), 5 Complete, 7, 8, 9; priorities
 // 4 Critical, 1 High, 2 Medium (default), 3 Low.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <boost/json.hpp>
 
-#include <filesystem>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "sim/core/simulator.h"
-#include "sim/core/testing/raw_http_client.h"
-#include "tests/testing/run.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/alerts_cli.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
+using mb::testing::alert;
 using mb::testing::RunResult;
-using mb::testing::TempDir;
 
 constexpr char kTicketsPath[] = "/ATServicesRest/V1.0/Tickets";
 constexpr int64_t kMonitoringAlert = 29683482;
 
 std::string str(const json::value& v) { return json::value_to<std::string>(v); }
 
-json::object alert(const std::string& id, const std::string& workspace, const std::string& severity,
-                   const std::string& status, const std::string& time) {
-  return json::object{{"id", id},
-                      {"workspace_id", workspace},
-                      {"title", "Suspicious activity " + id},
-                      {"description", "Seen by the vendor's sensor."},
-                      {"severity", severity},
-                      {"status", status},
-                      {"time", time}};
-}
-
-class AutotaskAlertsFlowTest : public ::testing::Test {
+class AutotaskAlertsFlowTest : public mb::testing::AlertsCliTest {
  protected:
-  void SetUp() override {
-    fs::create_directories(plugins_);
-    ::chmod(plugins_.c_str(), 0755);
-    for (const char* file : {"libmeterbridge-autotask.so", "autotask.plugin.json"}) {
-      fs::copy_file(mb::testing::build_dir() / "plugins" / file, plugins_ / file);
-      ::chmod((plugins_ / file).c_str(), 0755);
-    }
-  }
+  AutotaskAlertsFlowTest() : AlertsCliTest("autotask", "at") {}
 
   void start(const std::string& user = "meterbridge-api@acme-it.example",
              const std::string& secret = "sim-secret") {
-    sim_ = mb::sim::Simulator::start("autotask", mb::sim::SimOptions{});
-    json::object plugin_config{{"username", user},
-                               {"secret", secret},
-                               {"integration_code", "MBSIMINTEGRATIONCODE"},
-                               {"base_url", sim_->base_url() + "/ATServicesRest/"}};
-    json::object policy{{"board", "Monitoring Alert"},
-                        {"status_closed", "Complete"},
-                        {"min_severity", "low"},
-                        {"priorities", json::object{{"critical", "Critical"}, {"high", "1"}}}};
-    json::object connector{
-        {"id", "at"},
-        {"plugin", "autotask"},
-        {"partner", "Acme IT"},
-        {"config", plugin_config},
-        {"http",
-         json::object{{"backoff_base_ms", 20}, {"backoff_max_ms", 200}, {"timeout_ms", 10000}}},
-        {"alerts", policy}};
-    dir_.write("mb.json",
-               json::serialize(json::object{{"state", json::object{{"path", "state/mb.db"}}},
-                                            {"plugins", json::object{{"dir", "plugins"}}},
-                                            {"connectors", json::array{connector}}}));
-    dir_.write("usage.json", R"({"as_of":"2026-12-01","workspaces":[
-        {"id":"w-north","name":"Northwind Dental"},{"id":"w-harbor","name":"Harbor Legal LLP"},
-        {"id":"w-other","name":"Not A Customer Yet"}],
-      "services":[{"id":"edr","name":"EDR"}],
-      "usage":[{"workspace_id":"w-north","service_id":"edr","users":3,"devices":4}]})");
-    RunResult imported = mb("usage import " + (dir_ / "usage.json").string());
-    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
-    RunResult mapped = mb("map auto at");
-    ASSERT_EQ(mapped.exit_code, 0) << mapped.out << mapped.err;
-  }
-
-  RunResult mb(const std::string& args) {
-    return mb::testing::run("env -u MB_CONFIG MB_SECRET_KEY=" + std::string(64, 'c') + " " +
-                            mb::testing::meterbridge_binary() + " --config '" +
-                            (dir_ / "mb.json").string() + "' " + args);
-  }
-
-  void push(const json::array& alerts) {
-    dir_.write("alerts.json", json::serialize(json::object{{"alerts", alerts}}));
-    RunResult r = mb("alerts push " + (dir_ / "alerts.json").string());
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-
-  // One `alerts sync --json`: the run's counts by outcome.
-  std::map<std::string, int64_t> sync(int expected_exit = 0) {
-    RunResult r = mb("alerts sync --connector at --json");
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    std::map<std::string, int64_t> counts;
-    if (r.out.empty()) return counts;
-    json::value doc = json::parse(r.out);
-    for (const auto& [outcome, n] : doc.at("counts").as_object())
-      counts[std::string(outcome)] = n.as_int64();
-    return counts;
-  }
-
-  json::value control(const std::string& method, const std::string& path,
-                      const std::string& body = "") {
-    return mb::sim::testing::control_json(sim_->port(), method, path, body);
+    start_simulator(mb::sim::SimOptions{});
+    write_config(
+        json::object{{"username", user},
+                     {"secret", secret},
+                     {"integration_code", "MBSIMINTEGRATIONCODE"},
+                     {"base_url", sim_->base_url() + "/ATServicesRest/"}},
+        json::object{{"board", "Monitoring Alert"},
+                     {"status_closed", "Complete"},
+                     {"min_severity", "low"},
+                     {"priorities", json::object{{"critical", "Critical"}, {"high", "1"}}}},
+        "Acme IT");
+    import_and_map();
   }
 
   void fail_next_create_after_commit() {
@@ -147,10 +75,6 @@ class AutotaskAlertsFlowTest : public ::testing::Test {
       if (n.at("ticketID") == ticket_id) out.push_back(n.as_object());
     return out;
   }
-
-  TempDir dir_;
-  fs::path plugins_ = dir_ / "plugins";
-  std::unique_ptr<mb::sim::Simulator> sim_;
 };
 
 TEST_F(AutotaskAlertsFlowTest, TicketsOpenInTheQueueNoteChangesCompleteWhenResolvedAndOnlyOnce) {
