@@ -152,6 +152,21 @@ echo "contoso-connectwise: $cw_tickets tickets for 3 alerts, $cw_closed closed f
 [ "$cw_tickets" = 3 ] && [ "$cw_closed" = 1 ] || ok=0
 # ---- end of alerts to ConnectWise tickets -----------------------------------------------------
 
+# ---- Alerts to Autotask tickets (docs/alerts.md, docs/platforms/autotask.md#tickets) ----------
+step "Alerts to Autotask tickets: check permissions, route the pushed alerts, read the tickets back"
+MB alerts check --connector northwind-autotask || ok=0
+MB alerts sync --connector northwind-autotask || ok=0
+again=$(MB alerts sync --connector northwind-autotask --json || true)
+if [ "$(jq '.lines | length' <<< "$again")" != "0" ]; then
+  echo "northwind-autotask: the second alerts run did something; expected nothing"; ok=0
+fi
+at_tickets=$(curl -fsS "$autotask_url/_sim/state" | jq -c '.tickets')
+jq -r '.[] | "\(.ticketNumber)  company \(.companyID)  queue \(.queueID)  priority \(.priority)  status \(.status)  \(.externalID)  \(.title)"' \
+  <<< "$at_tickets"
+# demo-al-1 was resolved before it was ever routed: only demo-al-2 and demo-al-3 open tickets.
+[ "$(jq length <<< "$at_tickets")" = "2" ] || { echo "northwind-autotask: expected 2 tickets on Autotask"; ok=0; }
+# ---- end of the Autotask alerts block --------------------------------------------------------
+
 step "Summary"
 MB runs list --limit 8
 if [ "$ok" = 1 ]; then

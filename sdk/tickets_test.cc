@@ -23,6 +23,15 @@ TEST(TicketDocuments, EveryOutcomeAndLevelHasOneWireNameThatReadsBack) {
   EXPECT_EQ(ticket_reference("al-7f3a"), "mb-alert:al-7f3a");
 }
 
+TEST(TicketDocuments, ADigestOfAReferenceIsStableShortAndTellsReferencesApart) {
+  const std::string reference = ticket_reference(std::string(200, 'x'));
+  const std::string digest = ticket_reference_digest(reference);
+  EXPECT_EQ(digest.rfind("mb-alert:h-", 0), 0u);
+  EXPECT_EQ(digest.size(), 27u);
+  EXPECT_EQ(digest, ticket_reference_digest(reference));
+  EXPECT_NE(digest, ticket_reference_digest(reference + "y"));
+}
+
 TEST(TicketDocuments, BoardsRoundTripWithStatusesTypesAndPriorities) {
   ListTicketBoardsResult boards;
   TicketBoard& board = boards.boards.emplace_back();

@@ -2,7 +2,8 @@
 //
 // It lists Companies and Services, finds the Recurring Service contract line billing each
 // (company, service) pair, reads its units (ContractServiceUnits) and moves them to the
-// target with one signed ContractServiceAdjustment. docs/platforms/autotask.md describes the
+// target with one signed ContractServiceAdjustment; it also puts the vendor's alerts in a queue
+// as tickets (the "tickets" capability). docs/platforms/autotask.md describes the
 // behaviour for operators. This file is the library's face (manifest, session factory, entry
 // point); autotask_session.cc holds the hooks and internal/ the operations, each with its tests.
 #include <meterbridge/plugin.hpp>
@@ -24,6 +25,11 @@ constexpr char kManifest[] =
 class AutotaskPlugin : public meterbridge::Plugin {
  public:
   std::string describe() override { return kManifest; }
+  meterbridge::Capabilities capabilities() const override {
+    meterbridge::Capabilities c;
+    c.tickets = true;  // tickets in a queue for the vendor's alerts
+    return c;
+  }
   // Opening makes no call: the host validated the config, and authenticate is the check.
   std::unique_ptr<meterbridge::Session> open(meterbridge::Call&, std::string_view config) override {
     return meterbridge::serve(std::make_unique<meterbridge::autotask::AutotaskSession>(

@@ -30,6 +30,14 @@ class AutotaskSession : public TypedSession {
   ReadResult read_quantities(Call& call, const ReadRequest& request) override;
   ApplyResult apply_quantities(Call& call, const ApplyRequest& request) override;
 
+  // The "tickets" capability (internal/tickets.h).
+  ListTicketBoardsResult list_ticket_boards(Call& call) override;
+  TicketPermissions check_ticket_permissions(Call& call,
+                                             const CheckTicketPermissionsRequest& request) override;
+  OpenTicketResult open_ticket(Call& call, const OpenTicketRequest& request) override;
+  TicketChangeResult add_ticket_note(Call& call, const AddTicketNoteRequest& request) override;
+  TicketChangeResult close_ticket(Call& call, const CloseTicketRequest& request) override;
+
  private:
   AutotaskClient client_;
   AdjustmentLedger ledger_;

@@ -55,6 +55,10 @@ std::string endpoint_name(const std::vector<std::string_view>& segments) {
       return contract_service_adjustments_schema().name;
     }
   }
+  if (schema == &tickets_schema() && segments.size() >= 5 && parse_id(segments[3]) &&
+      equals_ignore_case(segments[4], "Notes")) {
+    return ticket_notes_schema().name;
+  }
   return schema->name;
 }
 
@@ -64,7 +68,9 @@ std::string endpoint_name(const std::vector<std::string_view>& segments) {
 bool is_entity_collection(std::string_view path) {
   const std::vector<std::string_view> segments = split_path(path);
   return segments.size() == 3 && equals_ignore_case(segments[0], "ATServicesRest") &&
-         equals_ignore_case(segments[1], "V1.0") && find_schema(segments[2]) != nullptr;
+         equals_ignore_case(segments[1], "V1.0") && find_schema(segments[2]) != nullptr &&
+         // Notes are written through their ticket only: the root route is "Resource not found".
+         find_schema(segments[2]) != &ticket_notes_schema();
 }
 
 class AutotaskPlatform : public Platform {

@@ -24,6 +24,9 @@
 //   GET|POST|PATCH|PUT Contracts/{parentId}/Services, GET Contracts/{parentId}/Services/{id}
 //   GET Contracts/{parentId}/ServiceUnits[/{id}]              (read-only)
 //   POST ContractServiceAdjustments, POST Contracts/{parentId}/ServiceAdjustments (nothing else)
+//   Tickets and TicketNotes: query, count, get by id and entityInformation like the others;
+//   POST Tickets, PATCH Tickets (sparse, the id in the body), GET|POST Tickets/{parentId}/Notes
+//   (no root POST TicketNotes); each user's security level (seed "access") refuses the rest.
 //
 // Seed format, --generate rules, settings and every choice made on an uncertain point of the
 // reference: docs/simulators.md, section "Autotask".

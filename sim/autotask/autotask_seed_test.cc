@@ -216,7 +216,7 @@ TEST_F(AutotaskSeedTest, TheDefaultSeedHasEveryEdgeCase) {
   const json::value current = state();
   EXPECT_EQ(current.at("companies").as_array().size(), 7u);
   EXPECT_EQ(current.at("contracts").as_array().size(), 5u);
-  EXPECT_EQ(current.at("users").as_array().size(), 3u);
+  EXPECT_EQ(current.at("users").as_array().size(), 4u);
   EXPECT_FALSE(current.at("users").at(0).as_object().contains("secret"));
   EXPECT_EQ(state_of_contract_service(55120).at("finalUnits"), 43);
 }

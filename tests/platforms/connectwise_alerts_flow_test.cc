@@ -9,124 +9,53 @@
 // Margie's Travel & Tours; board 12 "Security Alerts" (101 New default, 102 In Progress,
 // 109 >Closed), board 13 "Help Desk"; priorities 1 (Critical) .. 4 (Low), 3 the default.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <boost/json.hpp>
 
-#include <filesystem>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "sim/core/simulator.h"
-#include "sim/core/testing/raw_http_client.h"
-#include "tests/testing/run.h"
+#include "tests/testing/alerts_cli.h"
 #include "tests/testing/serve_harness.h"
-#include "tests/testing/temp_dir.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
+using mb::testing::alert;
 using mb::testing::RunResult;
-using mb::testing::TempDir;
 
 constexpr char kClientId[] = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 constexpr char kTicketsPath[] = "/v2025_1/apis/3.0/service/tickets";
 
 std::string str(const json::value& v) { return json::value_to<std::string>(v); }
 
-json::object alert(const std::string& id, const std::string& workspace, const std::string& severity,
-                   const std::string& status, const std::string& time) {
-  return json::object{{"id", id},
-                      {"workspace_id", workspace},
-                      {"title", "Suspicious activity " + id},
-                      {"description", "Seen by the vendor's sensor."},
-                      {"severity", severity},
-                      {"status", status},
-                      {"time", time}};
-}
-
-class ConnectWiseAlertsFlowTest : public ::testing::Test {
+class ConnectWiseAlertsFlowTest : public mb::testing::AlertsCliTest {
  protected:
-  void SetUp() override {
-    fs::create_directories(plugins_);
-    ::chmod(plugins_.c_str(), 0755);
-    for (const char* file : {"libmeterbridge-connectwise.so", "connectwise.plugin.json"}) {
-      fs::copy_file(mb::testing::build_dir() / "plugins" / file, plugins_ / file);
-      ::chmod((plugins_ / file).c_str(), 0755);
-    }
-  }
+  ConnectWiseAlertsFlowTest() : AlertsCliTest("connectwise", "cw") {}
 
   void start(const std::string& seed_json = "") {
     mb::sim::SimOptions options;
     options.seed_json = seed_json;
     options.settings_json = R"({"rate_limit_requests":0})";
-    sim_ = mb::sim::Simulator::start("connectwise", options);
-    write_config();
-    dir_.write("usage.json", R"({"as_of":"2026-12-01","workspaces":[
-        {"id":"w-north","name":"Northwind Dental"},{"id":"w-harbor","name":"Harbor Legal LLP"},
-        {"id":"w-other","name":"Not A Customer Yet"}],
-      "services":[{"id":"edr","name":"EDR"}],
-      "usage":[{"workspace_id":"w-north","service_id":"edr","users":3,"devices":4}]})");
-    RunResult imported = mb("usage import " + (dir_ / "usage.json").string());
-    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
-    RunResult mapped = mb("map auto cw");
-    ASSERT_EQ(mapped.exit_code, 0) << mapped.out << mapped.err;
-  }
-
-  void write_config() {
-    json::object plugin_config{{"company_id", "northwind"}, {"site", "na.myconnectwise.net"},
-                               {"public_key", "Pk7hQ2"},    {"private_key", "Sx9mR4"},
-                               {"client_id", kClientId},    {"base_url", sim_->base_url()}};
-    json::object policy{{"board", "Security Alerts"},
-                        {"status_closed", ">Closed"},
-                        {"min_severity", "low"},
-                        {"priorities", json::object{{"critical", "Priority 1 - Emergency Response"},
-                                                    {"high", "2"}}}};
-    json::object connector{
-        {"id", "cw"},
-        {"plugin", "connectwise"},
-        {"partner", "Northwind IT"},
-        {"config", plugin_config},
-        {"http",
-         json::object{{"backoff_base_ms", 20}, {"backoff_max_ms", 200}, {"timeout_ms", 10000}}},
-        {"alerts", policy}};
-    dir_.write("mb.json",
-               json::serialize(json::object{{"state", json::object{{"path", "state/mb.db"}}},
-                                            {"plugins", json::object{{"dir", "plugins"}}},
-                                            {"connectors", json::array{connector}}}));
-  }
-
-  RunResult mb(const std::string& args) {
-    return mb::testing::run("env -u MB_CONFIG MB_SECRET_KEY=" + std::string(64, 'c') + " " +
-                            mb::testing::meterbridge_binary() + " --config '" +
-                            (dir_ / "mb.json").string() + "' " + args);
-  }
-
-  void push(const json::array& alerts) {
-    dir_.write("alerts.json", json::serialize(json::object{{"alerts", alerts}}));
-    RunResult r = mb("alerts push " + (dir_ / "alerts.json").string());
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-
-  // One `alerts sync --json`: the run's counts by outcome.
-  std::map<std::string, int64_t> sync(int expected_exit = 0) {
-    RunResult r = mb("alerts sync --connector cw --json");
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    std::map<std::string, int64_t> counts;
-    if (r.out.empty()) return counts;
-    json::value doc = json::parse(r.out);
-    for (const auto& [outcome, n] : doc.at("counts").as_object())
-      counts[std::string(outcome)] = n.as_int64();
-    return counts;
-  }
-
-  json::value control(const std::string& method, const std::string& path,
-                      const std::string& body = "") {
-    return mb::sim::testing::control_json(sim_->port(), method, path, body);
+    start_simulator(options);
+    write_config(
+        json::object{{"company_id", "northwind"},
+                     {"site", "na.myconnectwise.net"},
+                     {"public_key", "Pk7hQ2"},
+                     {"private_key", "Sx9mR4"},
+                     {"client_id", kClientId},
+                     {"base_url", sim_->base_url()}},
+        json::object{{"board", "Security Alerts"},
+                     {"status_closed", ">Closed"},
+                     {"min_severity", "low"},
+                     {"priorities", json::object{{"critical", "Priority 1 - Emergency Response"},
+                                                 {"high", "2"}}}},
+        "Northwind IT");
+    import_and_map();
   }
 
   // The simulator's tickets by externalXRef.
@@ -153,10 +82,7 @@ class ConnectWiseAlertsFlowTest : public ::testing::Test {
     return *serve_;
   }
 
-  TempDir dir_;
-  fs::path plugins_ = dir_ / "plugins";
   std::unique_ptr<mb::testing::ServeHarness> serve_;
-  std::unique_ptr<mb::sim::Simulator> sim_;
 };
 
 TEST_F(ConnectWiseAlertsFlowTest, TicketsOpenOnTheBoardNoteChangesCloseWhenResolvedAndOnlyOnce) {

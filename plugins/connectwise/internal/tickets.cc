@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -125,15 +124,7 @@ int64_t closed_status_of(Call& call, Client& client, int64_t board) {
 
 std::string ticket_xref(std::string_view reference) {
   if (reference.size() <= kXRefLimit && plain_reference(reference)) return std::string(reference);
-  // FNV-1a: stable, so every run searches for the same text.
-  uint64_t hash = 14695981039346656037ull;
-  for (char c : reference) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  char digest[17];
-  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(hash));
-  return std::string(MB_TICKET_REFERENCE_PREFIX) + "h-" + digest;
+  return ticket_reference_digest(reference);
 }
 
 ListTicketBoardsResult list_ticket_boards(Call& call, Client& client) {

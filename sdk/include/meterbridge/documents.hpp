@@ -404,6 +404,20 @@ inline std::string ticket_reference(std::string_view alert_id) {
   return std::string(MB_TICKET_REFERENCE_PREFIX).append(alert_id);
 }
 
+// What a ticket carries instead of a reference its platform's field cannot hold (too long, or
+// characters a search cannot quote): "mb-alert:h-" and the reference's 64-bit FNV-1a digest in
+// 16 hex digits, 27 characters. Stable, so every run searches for the same text.
+inline std::string ticket_reference_digest(std::string_view reference) {
+  uint64_t hash = 14695981039346656037ull;
+  for (char c : reference) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  std::string digest = std::string(MB_TICKET_REFERENCE_PREFIX) + "h-";
+  for (int shift = 60; shift >= 0; shift -= 4) digest += "0123456789abcdef"[(hash >> shift) & 0xF];
+  return digest;
+}
+
 // on_list_ticket_boards (its input is {})
 struct TicketStatus {
   std::string id;

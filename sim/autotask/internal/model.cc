@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <utility>
 
@@ -19,7 +20,17 @@ Tenant::Tenant()
     : companies_(companies_schema()),
       services_(services_schema()),
       contracts_(contracts_schema()),
-      contract_services_(contract_services_schema()) {}
+      contract_services_(contract_services_schema()),
+      tickets_(tickets_schema()),
+      ticket_notes_(ticket_notes_schema()) {}
+
+const EntityAccess& ApiUser::access_to(const EntitySchema& schema) const {
+  static const EntityAccess kAll;
+  std::string key = schema.name;
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = access.find(key);
+  return it == access.end() ? kAll : it->second;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shared rules
@@ -34,6 +45,8 @@ const RecordTable& Tenant::table(const EntitySchema& schema) const {
   if (&schema == &f.service) return services_;
   if (&schema == &f.contract) return contracts_;
   if (&schema == &f.line) return contract_services_;
+  if (&schema == &tickets_schema()) return tickets_;
+  if (&schema == &ticket_notes_schema()) return ticket_notes_;
   throw std::logic_error(schema.name + " is not stored as records");
 }
 
@@ -237,7 +250,8 @@ json::value Tenant::state(Day today) const {
       {"today", format_date(today)},           {"users", std::move(users)},
       {"companies", records(companies_)},      {"services", records(services_)},
       {"contracts", records(contracts_)},      {"contractServices", std::move(lines)},
-      {"adjustments", std::move(adjustments)}, {"unitRowCount", units_.size()}};
+      {"adjustments", std::move(adjustments)}, {"unitRowCount", units_.size()},
+      {"tickets", records(tickets_)},          {"ticketNotes", records(ticket_notes_)}};
 }
 
 }  // namespace mb::sim::autotask

@@ -45,6 +45,17 @@ struct ApiUser {
   std::string integration_code;  // exact: the API tracking identifier the user is tied to
   std::string zone_name = "America East 3";
   int64_t ci = 5;
+  // The security level's rights per entity (seed "access"), keyed by the entity's route name
+  // in lower case; an entity not named is All.
+  std::map<std::string, EntityAccess> access;
+
+  const EntityAccess& access_to(const EntitySchema& schema) const;
+};
+
+// How ticket writes treat what the reference leaves uncertain (settings.h).
+struct TicketRules {
+  bool truncate_long_strings = false;        // else a too-long string is refused
+  std::vector<std::string> required_fields;  // required beyond the schema (a category's rules)
 };
 
 struct Adjustment {
@@ -103,6 +114,14 @@ class Tenant {
   // POST/PATCH/PUT Companies, Services, Contracts. Return the item id.
   int64_t create(const EntitySchema& schema, const boost::json::object& body);
   int64_t update(const EntitySchema& schema, const boost::json::object& body, bool replace);
+
+  // POST and PATCH Tickets (sparse by id), POST Tickets/{parentId}/Notes; the item id.
+  int64_t create_ticket(const boost::json::object& body, const TicketRules& rules);
+  int64_t update_ticket(const boost::json::object& body, const TicketRules& rules);
+  int64_t create_ticket_note(int64_t ticket_id, const boost::json::object& body,
+                             const TicketRules& rules);
+  // GET Tickets/{parentId}/Notes; 404 HttpError when the ticket does not exist.
+  std::vector<const Row*> notes_of(int64_t ticket_id) const;
 
   // Contracts/{parentId}/Services.
   std::vector<const Row*> contract_services_of(int64_t contract_id) const;
@@ -163,12 +182,18 @@ class Tenant {
                   Record& record) const;
   void check_required(const EntitySchema& schema, const Record& record) const;
   void check_reference_values(const EntitySchema& schema, const Record& record) const;
+  // Lengths, active picklist values, required fields, the queue-or-resource rule and the
+  // issue type of a sub-issue type: what Autotask checks on a ticket write.
+  void check_ticket(Record& ticket, const TicketRules& rules) const;
 
   std::vector<ApiUser> users_;
   RecordTable companies_;
   RecordTable services_;
   RecordTable contracts_;
   RecordTable contract_services_;
+  RecordTable tickets_;
+  RecordTable ticket_notes_;
+  int64_t tickets_numbered_ = 0;  // the <nnnn> of the next ticketNumber
   // (contractID, serviceID) -> contract service id: a service is on a contract at most once.
   std::map<std::pair<int64_t, int64_t>, int64_t> line_by_contract_and_service_;
   UnitTable units_;

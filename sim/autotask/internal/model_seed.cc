@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <utility>
 
@@ -72,6 +73,35 @@ void require_seed_field(const Record& record, size_t field, const EntitySchema& 
   }
 }
 
+// "access": {"Tickets": {"create": "None", "update": "Restricted"}, ...}: the user's security
+// level per entity; what is not named is All.
+void load_access(const json::value& access, const std::string& where, ApiUser& user) {
+  if (!access.is_object()) throw SeedError(where + ".access must be an object");
+  for (const auto& [entity, levels] : access.get_object()) {
+    const EntitySchema* schema = find_schema(entity);
+    const std::string at = where + ".access." + std::string(entity);
+    if (schema == nullptr) throw SeedError(at + ": no such entity");
+    if (!levels.is_object()) throw SeedError(at + " must be an object");
+    EntityAccess granted;
+    for (const auto& [verb, level] : levels.get_object()) {
+      const std::string_view text = level.is_string() ? std::string_view(level.get_string()) : "";
+      if (text != "All" && text != "Restricted" && text != "None")
+        throw SeedError(at + "." + std::string(verb) + " must be All, Restricted or None");
+      if (verb == "query")
+        granted.query = text;
+      else if (verb == "create")
+        granted.create = text;
+      else if (verb == "update")
+        granted.update = text;
+      else
+        throw SeedError(at + ": unknown key '" + std::string(verb) + "' (query, create, update)");
+    }
+    std::string key = schema->name;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    user.access[key] = granted;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +154,7 @@ void Tenant::load_users(const json::value* users) {
     };
     for (const auto& member : *object) {
       static constexpr std::string_view kUserKeys[] = {"userName", "secret", "integrationCode",
-                                                       "zoneName", "ci"};
+                                                       "zoneName", "ci",     "access"};
       if (std::find(std::begin(kUserKeys), std::end(kUserKeys), member.key()) ==
           std::end(kUserKeys)) {
         throw SeedError(where + ": unknown key '" + std::string(member.key()) + "'");
@@ -139,6 +169,8 @@ void Tenant::load_users(const json::value* users) {
       if (!ci->is_int64()) throw SeedError(where + ".ci must be an integer");
       user.ci = ci->get_int64();
     }
+    if (const json::value* access = object->if_contains("access"))
+      load_access(*access, where, user);
     if (find_user(user.user_name) != nullptr) {
       throw SeedError(where + ": userName " + user.user_name + " appears twice");
     }

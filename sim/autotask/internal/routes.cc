@@ -83,6 +83,7 @@ void Api::register_routes(Router& router) {
     }
   }
   add_contract_child_routes(router, v1 + "/Contracts/{parentId}");
+  add_ticket_routes(router, v1);
   router.add(
       "POST", v1 + "/ContractServiceAdjustments",
       api([this](const Request& r, const ApiUser&) { return create_adjustment(r, std::nullopt); }));

@@ -64,6 +64,13 @@ class Api {
   Response get_by_id(const Request& request, const EntitySchema& schema) const;
   Response user_defined_field_information(const EntitySchema& schema) const;
 
+  // Tickets, their notes and the security level's rights (routes_tickets.cc).
+  enum class Verb { kQuery, kCreate, kUpdate };
+  // Refuses (settings' permission_status, Autotask's text) what the user's level denies.
+  void require(const ApiUser& user, const EntitySchema& schema, Verb verb) const;
+  void add_ticket_routes(Router& router, const std::string& v1);
+  TicketRules ticket_rules() const;
+
   // Contracts/{parentId}/... and the adjustments (routes_contracts.cc).
   void add_contract_child_routes(Router& router, const std::string& parent);
   Response create_adjustment(const Request& request, std::optional<int64_t> contract_id);

@@ -261,6 +261,123 @@ EntitySchema make_contract_service_adjustments() {
   return s;
 }
 
+// A string field with Autotask's length (the SOAP field info; tickets-autotask.md section 4).
+FieldDef sized(FieldDef def, int64_t length) {
+  def.length = length;
+  return def;
+}
+
+// The Tickets picklists of the simulator's tenant. Ids are tenant-specific on Autotask (queues
+// are large numbers); statuses 1 New and 5 Complete are system values. One inactive queue and
+// one inactive priority, as a faithful tenant has them.
+std::vector<PicklistValue> ticket_queues() {
+  return {{29683482, "Monitoring Alert", true, false, false},
+          {29683483, "Service Desk", true, true, false},
+          {29683484, "Security Operations", true, false, false},
+          {29683490, "Old Alerts (retired)", false, false, false}};
+}
+std::vector<PicklistValue> ticket_statuses() {
+  return {{1, "New", true, true, true},
+          {5, "Complete", true, false, true},
+          {7, "Waiting Customer", true, false, true},
+          {8, "In Progress", true, false, false},
+          {9, "Alert Resolved", true, false, false}};
+}
+std::vector<PicklistValue> ticket_priorities() {
+  return {{4, "Critical", true, false, false},
+          {1, "High", true, false, false},
+          {2, "Medium", true, true, false},
+          {3, "Low", true, false, false},
+          {6, "P5 - Legacy", false, false, false}};
+}
+std::vector<PicklistValue> ticket_issue_types() {
+  return {{28, "Security", true, false, false}, {29, "Hardware", true, false, false}};
+}
+std::vector<PicklistValue> ticket_sub_issue_types() {
+  return {{324, "Malware", true, false, false, 28},
+          {325, "Phishing", true, false, false, 28},
+          {327, "Workstation", true, false, false, 29}};
+}
+std::vector<PicklistValue> ticket_types() {
+  return {
+      {1, "Service Request"}, {2, "Incident"}, {3, "Problem"}, {4, "Change Request"}, {5, "Alert"}};
+}
+std::vector<PicklistValue> ticket_sources() {
+  return {{-2, "Insourced"},
+          {-1, "Client Portal"},
+          {2, "Phone"},
+          {4, "Email"},
+          {8, "Monitoring Alert"}};
+}
+std::vector<PicklistValue> note_types() {
+  return {{1, "Task Summary", true, true}, {2, "Task Detail"}, {3, "Task Notes"}};
+}
+std::vector<PicklistValue> note_publish() {
+  return {{1, "All Autotask Users", true, true}, {2, "Internal Project Team"}};
+}
+
+EntitySchema make_tickets() {
+  EntitySchema s;
+  s.name = "Tickets";
+  s.singular = "Ticket";
+  s.has_user_defined_fields = true;
+  s.can_create = s.can_update = true;
+  s.fields = {
+      field("id", kLong, kReadOnly),
+      field("assignedResourceID", kInteger),
+      field("assignedResourceRoleID", kInteger),
+      field("billingCodeID", kInteger),
+      field("companyID", kInteger, kRequired, "Companies"),
+      field("companyLocationID", kInteger),
+      field("completedByResourceID", kInteger, kReadOnly),
+      field("completedDate", kDateTime, kReadOnly),
+      field("contactID", kInteger),
+      field("contractID", kInteger, 0, "Contracts"),
+      field("createDate", kDateTime, kReadOnly),
+      field("creatorResourceID", kInteger, kReadOnly),
+      sized(field("description", kString), 8000),
+      field("dueDateTime", kDateTime),
+      sized(field("externalID", kString), 50),
+      field("issueType", kInteger, 0, {}, ticket_issue_types()),
+      field("lastActivityDate", kDateTime, kReadOnly),
+      field("priority", kInteger, kRequired, {}, ticket_priorities()),
+      sized(field("purchaseOrderNumber", kString), 50),
+      field("queueID", kInteger, 0, {}, ticket_queues()),
+      sized(field("resolution", kString), 32000),
+      sized(field("rmmAlertID", kString), 100),
+      field("serviceLevelAgreementID", kInteger),
+      field("source", kInteger, 0, {}, ticket_sources()),
+      field("status", kInteger, kRequired, {}, ticket_statuses()),
+      field("subIssueType", kInteger, 0, {}, ticket_sub_issue_types()),
+      field("ticketCategory", kInteger),
+      sized(field("ticketNumber", kString, kReadOnly), 50),
+      field("ticketType", kInteger, 0, {}, ticket_types()),
+      sized(field("title", kString, kRequired), 255),
+  };
+  s.fields[s.field_index("subIssueType")].picklist_parent_field = "issueType";
+  return s;
+}
+
+EntitySchema make_ticket_notes() {
+  EntitySchema s;
+  s.name = "TicketNotes";
+  s.singular = "TicketNote";
+  // Created only through Tickets/{parentId}/Notes; the flags describe that child route.
+  s.can_create = true;
+  s.fields = {
+      field("id", kLong, kReadOnly),
+      field("createDateTime", kDateTime, kReadOnly),
+      field("creatorResourceID", kInteger, kReadOnly),
+      sized(field("description", kString, kRequired), 32000),
+      field("lastActivityDate", kDateTime, kReadOnly),
+      field("noteType", kInteger, kRequired, {}, note_types()),
+      field("publish", kInteger, kRequired, {}, note_publish()),
+      field("ticketID", kInteger, kRequired, "Tickets"),
+      sized(field("title", kString), 250),
+  };
+  return s;
+}
+
 }  // namespace
 
 std::optional<size_t> EntitySchema::find_field(std::string_view field_name) const {
@@ -315,13 +432,24 @@ const EntitySchema& contract_service_adjustments_schema() {
   return schema;
 }
 
+const EntitySchema& tickets_schema() {
+  static const EntitySchema schema = make_tickets();
+  return schema;
+}
+const EntitySchema& ticket_notes_schema() {
+  static const EntitySchema schema = make_ticket_notes();
+  return schema;
+}
+
 const std::vector<const EntitySchema*>& all_schemas() {
   static const std::vector<const EntitySchema*> schemas = {&companies_schema(),
                                                            &services_schema(),
                                                            &contracts_schema(),
                                                            &contract_services_schema(),
                                                            &contract_service_units_schema(),
-                                                           &contract_service_adjustments_schema()};
+                                                           &contract_service_adjustments_schema(),
+                                                           &tickets_schema(),
+                                                           &ticket_notes_schema()};
   return schemas;
 }
 

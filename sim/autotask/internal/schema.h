@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,8 +24,21 @@ namespace mb::sim::autotask {
 enum class FieldType { kInteger, kLong, kDouble, kBoolean, kString, kDateTime };
 
 struct PicklistValue {
+  PicklistValue(int64_t v, std::string l, bool active = true, bool is_default_value = false,
+                bool system = true, std::optional<int64_t> parent = std::nullopt)
+      : value(v),
+        label(std::move(l)),
+        is_active(active),
+        is_default(is_default_value),
+        is_system(system),
+        parent_value(parent) {}
+
   int64_t value = 0;
   std::string label;
+  bool is_active = true;
+  bool is_default = false;              // isDefaultValue: what a form preselects
+  bool is_system = true;                // false for values the tenant defined
+  std::optional<int64_t> parent_value;  // the parent field's value (subIssueType -> issueType)
 };
 
 struct FieldDef {
@@ -34,6 +48,8 @@ struct FieldDef {
   bool read_only = false;
   std::string reference;  // the entity a foreign key points at ("Companies"); empty when none
   std::vector<PicklistValue> picklist;
+  int64_t length = 0;                 // a string's longest value; 0: 100 (the generic answer)
+  std::string picklist_parent_field;  // the field whose value filters this picklist
 };
 
 struct EntitySchema {
@@ -81,6 +97,12 @@ const EntitySchema& contracts_schema();
 const EntitySchema& contract_services_schema();
 const EntitySchema& contract_service_units_schema();
 const EntitySchema& contract_service_adjustments_schema();
+const EntitySchema& tickets_schema();
+const EntitySchema& ticket_notes_schema();
+
+// The Tickets picklist values the simulator's tenant uses (docs/simulators.md, Autotask tickets).
+inline constexpr int64_t kTicketStatusNew = 1;
+inline constexpr int64_t kTicketStatusComplete = 5;
 
 // Field positions of ContractServiceUnits, whose rows are stored compactly rather than as
 // generic records (a large tenant has hundreds of thousands of them).
@@ -121,7 +143,15 @@ boost::json::object row_to_wire(const EntitySchema& schema, const Row& row,
                                 const std::vector<size_t>* include = nullptr);
 
 // GET {Entity}/entityInformation and .../entityInformation/fields bodies.
-boost::json::object entity_information(const EntitySchema& schema);
+// `access` is the calling user's userAccessFor{Create,Delete,Query,Update}; nullptr gives what
+// the entity allows.
+struct EntityAccess {
+  std::string query = "All";  // All, Restricted or None
+  std::string create = "All";
+  std::string update = "All";
+};
+boost::json::object entity_information(const EntitySchema& schema,
+                                       const EntityAccess* access = nullptr);
 boost::json::object field_information(const EntitySchema& schema);
 
 std::string_view data_type_name(FieldType type);

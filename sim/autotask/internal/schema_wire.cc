@@ -214,20 +214,25 @@ json::object row_to_wire(const EntitySchema& schema, const Row& row,
   return object;
 }
 
-json::object entity_information(const EntitySchema& schema) {
-  auto access = [](bool allowed) { return allowed ? "All" : "None"; };
+json::object entity_information(const EntitySchema& schema, const EntityAccess* user) {
+  auto access = [](bool allowed) -> std::string { return allowed ? "All" : "None"; };
+  // What the user's security level grants, within what the entity allows at all.
+  auto granted = [&](bool allowed, const std::string& level) {
+    return user == nullptr || !allowed ? access(allowed) : level;
+  };
   return json::object{
-      {"info", json::object{{"name", schema.singular},
-                            {"canCreate", schema.can_create},
-                            {"canDelete", false},
-                            {"canQuery", schema.can_query},
-                            {"canUpdate", schema.can_update},
-                            {"userAccessForCreate", access(schema.can_create)},
-                            {"userAccessForDelete", access(false)},
-                            {"userAccessForQuery", access(schema.can_query)},
-                            {"userAccessForUpdate", access(schema.can_update)},
-                            {"hasUserDefinedFields", schema.has_user_defined_fields},
-                            {"supportsWebhookCallouts", false}}}};
+      {"info",
+       json::object{{"name", schema.singular},
+                    {"canCreate", schema.can_create},
+                    {"canDelete", false},
+                    {"canQuery", schema.can_query},
+                    {"canUpdate", schema.can_update},
+                    {"userAccessForCreate", granted(schema.can_create, user ? user->create : "")},
+                    {"userAccessForDelete", access(false)},
+                    {"userAccessForQuery", granted(schema.can_query, user ? user->query : "")},
+                    {"userAccessForUpdate", granted(schema.can_update, user ? user->update : "")},
+                    {"hasUserDefinedFields", schema.has_user_defined_fields},
+                    {"supportsWebhookCallouts", false}}}};
 }
 
 json::object field_information(const EntitySchema& schema) {
@@ -238,13 +243,14 @@ json::object field_information(const EntitySchema& schema) {
       json::array values;
       int sort_order = 0;
       for (const PicklistValue& entry : def.picklist) {
-        values.push_back(json::object{{"value", std::to_string(entry.value)},
-                                      {"label", entry.label},
-                                      {"isDefaultValue", false},
-                                      {"sortOrder", sort_order++},
-                                      {"parentValue", ""},
-                                      {"isActive", true},
-                                      {"isSystem", true}});
+        values.push_back(json::object{
+            {"value", std::to_string(entry.value)},
+            {"label", entry.label},
+            {"isDefaultValue", entry.is_default},
+            {"sortOrder", sort_order++},
+            {"parentValue", entry.parent_value ? std::to_string(*entry.parent_value) : ""},
+            {"isActive", entry.is_active},
+            {"isSystem", entry.is_system}});
       }
       picklist = std::move(values);
     }
@@ -256,7 +262,9 @@ json::object field_information(const EntitySchema& schema) {
     fields.push_back(json::object{
         {"name", def.name},
         {"dataType", data_type_name(def.type)},
-        {"length", def.type == kString ? 100 : 0},
+        {"length", def.type != kString ? 0
+                   : def.length > 0    ? def.length
+                                       : 100},
         {"isRequired", def.required},
         {"isReadOnly", def.read_only},
         {"isQueryable", schema.can_query},
@@ -264,7 +272,7 @@ json::object field_information(const EntitySchema& schema) {
         {"referenceEntityType", reference_type},
         {"isPickList", !def.picklist.empty()},
         {"picklistValues", std::move(picklist)},
-        {"picklistParentValueField", ""},
+        {"picklistParentValueField", def.picklist_parent_field},
         {"isSupportedWebhookField", false},
     });
   }

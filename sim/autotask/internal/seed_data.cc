@@ -12,7 +12,8 @@ namespace {
 namespace json = boost::json;
 
 // The API users every built-in data set has: two sharing one integration code (so they share
-// thread-limit buckets) and one tied to another code.
+// thread-limit buckets), one tied to another code, and one whose security level may read
+// tickets but not create or edit them, nor add notes.
 json::array standard_users() {
   return json::array{
       json::object{{"userName", "meterbridge-api@acme-it.example"},
@@ -28,6 +29,12 @@ json::array standard_users() {
                    {"integrationCode", "OTHERVENDORCODE"},
                    {"zoneName", "America West 2"},
                    {"ci", 8}},
+      json::object{
+          {"userName", "billing-only-api@acme-it.example"},
+          {"secret", "billing-only-secret"},
+          {"integrationCode", "MBSIMINTEGRATIONCODE"},
+          {"access", json::object{{"Tickets", json::object{{"create", "None"}, {"update", "None"}}},
+                                  {"TicketNotes", json::object{{"create", "None"}}}}}},
   };
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/autotask/internal/schema.h"
 #include "sim/core/http_types.h"
 #include "sim/core/setting_values.h"
 
@@ -20,7 +21,15 @@ json::value settings_to_json(const Settings& settings) {
                       {"reject_duplicate_adjustments", settings.reject_duplicate_adjustments},
                       {"max_page_size", settings.max_page_size},
                       {"max_or_conditions", settings.max_or_conditions},
-                      {"max_query_string_length", settings.max_query_string_length}};
+                      {"max_query_string_length", settings.max_query_string_length},
+                      {"truncate_ticket_strings", settings.truncate_ticket_strings},
+                      {"permission_status", settings.permission_status},
+                      {"ticket_required_fields", [&] {
+                         json::array names;
+                         for (const std::string& name : settings.ticket_required_fields)
+                           names.push_back(json::string(name));
+                         return names;
+                       }()}};
 }
 
 Settings with_changes(const Settings& current, const json::object& changes) {
@@ -44,6 +53,21 @@ Settings with_changes(const Settings& current, const json::object& changes) {
       updated.max_or_conditions = int_setting_in_range(value, key, 0, 1'000'000);
     } else if (key == "max_query_string_length") {
       updated.max_query_string_length = int_setting_in_range(value, key, 1, 1'000'000);
+    } else if (key == "truncate_ticket_strings") {
+      updated.truncate_ticket_strings = bool_setting(value, key);
+    } else if (key == "permission_status") {
+      updated.permission_status = int_setting_in_range(value, key, 400, 599);
+    } else if (key == "ticket_required_fields") {
+      updated.ticket_required_fields.clear();
+      const json::array* names = value.if_array();
+      if (names == nullptr)
+        throw HttpError(400, "setting 'ticket_required_fields' must be an array of field names");
+      for (const json::value& name : *names) {
+        if (!name.is_string() || !tickets_schema().find_field(name.get_string()))
+          throw HttpError(400, "setting 'ticket_required_fields': " + json::serialize(name) +
+                                   " is not a Tickets field");
+        updated.ticket_required_fields.emplace_back(name.get_string());
+      }
     } else {
       throw HttpError(400, "unknown setting '" + std::string(key) + "'");
     }

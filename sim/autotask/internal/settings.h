@@ -10,6 +10,8 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace mb::sim::autotask {
 
@@ -23,6 +25,12 @@ struct Settings {
   int64_t max_page_size = 500;               // rows per query page (and MaxRecords ceiling)
   int64_t max_or_conditions = 500;           // conditions under "or" groups per query; 0: none
   int64_t max_query_string_length = 2048;    // IIS's maxQueryString: longer URLs get 404.15
+  // Tickets (tickets-autotask.md): too-long strings refused (false) or cut (true); the status of
+  // a refusal for missing rights, 500 (observed since 2021) or 403; fields a ticket category
+  // makes required beyond companyID, title, status and priority.
+  bool truncate_ticket_strings = false;
+  int64_t permission_status = 500;
+  std::vector<std::string> ticket_required_fields;
 };
 
 // The settings as GET /_sim/settings shows them.
