@@ -372,6 +372,14 @@ void print_results(const ScaleWorld& world, const std::vector<WindowResult>& res
         static_cast<long long>(r.runs_not_ok), static_cast<long long>(r.check.mismatched),
         static_cast<long long>(r.check.double_writes), static_cast<long long>(r.check.missed),
         static_cast<long long>(r.check.repeated), static_cast<long long>(requests));
+    std::string detail;
+    for (const auto& [p, count] : r.requests)
+      detail += " " + p + " " + std::to_string(count) + " requests" +
+                (r.check.repeated_by_platform.count(p)
+                     ? " (" + std::to_string(r.check.repeated_by_platform.at(p)) + " resent)"
+                     : "") +
+                ";";
+    std::printf("        %s\n", detail.c_str() + 1);
     for (size_t i = 0; i < r.problems.size() && i < 10; ++i)
       std::printf("        problem: %s\n", r.problems[i].c_str());
   }
@@ -388,6 +396,8 @@ void print_results(const ScaleWorld& world, const std::vector<WindowResult>& res
 json::object to_json(const WindowResult& r) {
   json::object requests;
   for (const auto& [p, count] : r.requests) requests[p] = count;
+  json::object resent;
+  for (const auto& [p, count] : r.check.repeated_by_platform) resent[p] = count;
   return {{"window", r.window},
           {"workers", r.workers},
           {"kill", r.kill},
@@ -404,6 +414,7 @@ json::object to_json(const WindowResult& r) {
           {"double_writes", r.check.double_writes},
           {"missed", r.check.missed},
           {"resent", r.check.repeated},
+          {"resent_by_platform", std::move(resent)},
           {"requests", std::move(requests)},
           {"ok", r.ok()}};
 }

@@ -359,7 +359,10 @@ WindowCheck ScaleWorld::check(const Snapshot& before, const Snapshot& after, int
               " times for one target");
     }
     if (changes == 0 && was.quantity != target) ++out.missed;
-    out.repeated += std::max<int64_t>(0, now.writes - was.writes - changes);
+    if (const int64_t resent = now.writes - was.writes - changes; resent > 0) {
+      out.repeated += resent;
+      out.repeated_by_platform[platforms_[c.platform].model->id()] += resent;
+    }
   }
   return out;
 }

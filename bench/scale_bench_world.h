@@ -88,6 +88,7 @@ struct WindowCheck {
   int64_t double_writes = 0;  // lines whose quantity changed more than once
   int64_t missed = 0;         // lines that should have changed and did not
   int64_t repeated = 0;       // writes of a value the object already held (idempotent resends)
+  std::map<std::string, int64_t> repeated_by_platform;
   std::vector<std::string> problems;  // the first few, for the report
 };
 
