@@ -142,6 +142,7 @@ struct WindowResult {
   // The simulators' side.
   mb::bench::WindowCheck check;
   std::map<std::string, int64_t> requests;  // per platform
+  std::map<std::string, int64_t> throttled;  // of them, refused by the platform's limits
   std::vector<std::string> problems;
 
   bool ok() const {
@@ -320,8 +321,11 @@ WindowResult run_window(ScaleWorld& world, const Options& o, int window, int wor
   const auto counts_after = world.request_counts();
   r.check = world.check(before, world.snapshot(), window);
   for (const auto& p : r.check.problems) r.problems.push_back(p);
-  for (size_t p = 0; p < world.platforms().size(); ++p)
+  for (size_t p = 0; p < world.platforms().size(); ++p) {
     r.requests[world.platforms()[p].model->id()] = counts_after[p].total - counts_before[p].total;
+    r.throttled[world.platforms()[p].model->id()] =
+        counts_after[p].throttled - counts_before[p].throttled;
+  }
   r.syncs = n;
   r.lines = static_cast<int64_t>(world.lines().size());
   r.bound_seconds = bound_seconds(world, counts_before, counts_after, workers_n);
@@ -374,11 +378,13 @@ void print_results(const ScaleWorld& world, const std::vector<WindowResult>& res
         static_cast<long long>(r.check.repeated), static_cast<long long>(requests));
     std::string detail;
     for (const auto& [p, count] : r.requests)
-      detail += " " + p + " " + std::to_string(count) + " requests" +
-                (r.check.repeated_by_platform.count(p)
-                     ? " (" + std::to_string(r.check.repeated_by_platform.at(p)) + " resent)"
-                     : "") +
-                ";";
+      detail +=
+          " " + p + " " + std::to_string(count) + " requests" +
+          (r.throttled.at(p) > 0 ? ", " + std::to_string(r.throttled.at(p)) + " throttled" : "") +
+          (r.check.repeated_by_platform.count(p)
+               ? ", " + std::to_string(r.check.repeated_by_platform.at(p)) + " resent"
+               : "") +
+          ";";
     std::printf("        %s\n", detail.c_str() + 1);
     for (size_t i = 0; i < r.problems.size() && i < 10; ++i)
       std::printf("        problem: %s\n", r.problems[i].c_str());
@@ -396,6 +402,8 @@ void print_results(const ScaleWorld& world, const std::vector<WindowResult>& res
 json::object to_json(const WindowResult& r) {
   json::object requests;
   for (const auto& [p, count] : r.requests) requests[p] = count;
+  json::object throttled;
+  for (const auto& [p, count] : r.throttled) throttled[p] = count;
   json::object resent;
   for (const auto& [p, count] : r.check.repeated_by_platform) resent[p] = count;
   return {{"window", r.window},
@@ -415,6 +423,7 @@ json::object to_json(const WindowResult& r) {
           {"missed", r.check.missed},
           {"resent", r.check.repeated},
           {"resent_by_platform", std::move(resent)},
+          {"throttled", std::move(throttled)},
           {"requests", std::move(requests)},
           {"ok", r.ok()}};
 }

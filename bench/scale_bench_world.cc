@@ -319,6 +319,7 @@ std::vector<RequestCounts> ScaleWorld::request_counts() const {
     json::value stats = p.sim->control("GET", "/_sim/stats");
     RequestCounts counts;
     counts.total = stats.at("requests").to_number<int64_t>();
+    counts.throttled = stats.at("throttled").to_number<int64_t>();
     for (const auto& [key, endpoint] : stats.at("endpoints").as_object())
       counts.endpoints[std::string(key)] = endpoint.at("requests").to_number<int64_t>();
     out.push_back(std::move(counts));

@@ -78,6 +78,7 @@ using Snapshot = std::vector<reliability::ObjectStates>;
 // Request counts per platform: total and per endpoint key (GET /_sim/stats).
 struct RequestCounts {
   int64_t total = 0;
+  int64_t throttled = 0;  // refused by a limit of the platform's (its 429s and the like)
   std::map<std::string, int64_t> endpoints;
 };
 
