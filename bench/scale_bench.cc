@@ -59,6 +59,7 @@ struct Options {
   fs::path work_dir;
   bool keep = false;
   fs::path json_out;
+  bool request_logs = false;
 };
 
 // The worker processes: `meterbridge serve` on the shared config, each on a port of its own.
@@ -213,6 +214,8 @@ WindowResult run_window(ScaleWorld& world, const Options& o, int window, int wor
   if (!last_runs) throw std::runtime_error("runs: " + last_runs.status().to_string());
   const int64_t runs_before = last_runs->empty() ? 0 : last_runs->front().id;
 
+  if (o.request_logs)
+    for (const auto& p : world.platforms()) p.sim->control("DELETE", "/_sim/requests");
   Workers workers(world, o.scale.dir);
   workers.start(workers_n);
   const mb::bench::Snapshot before = world.snapshot();
@@ -316,6 +319,12 @@ WindowResult run_window(ScaleWorld& world, const Options& o, int window, int wor
       r.problems.push_back(connector + ": the killed worker's job was not taken over");
     }
   }
+
+  if (o.request_logs)
+    for (const auto& p : world.platforms())
+      std::ofstream(o.scale.dir /
+                    ("requests-" + p.model->id() + "-window-" + std::to_string(window) + ".json"))
+          << json::serialize(p.sim->control("GET", "/_sim/requests?limit=1000000"));
 
   // The simulators: every quantity equals its target, none changed twice.
   const auto counts_after = world.request_counts();
@@ -486,7 +495,7 @@ int run(Options o) {
   }
   bool ok = std::all_of(results.begin(), results.end(), [](const auto& r) { return r.ok(); });
   std::printf("\n%s\n", ok ? "Every check held." : "SOME CHECK FAILED (problems above).");
-  if (temporary && !o.keep && ok) {
+  if (temporary && !o.keep && !o.request_logs && ok) {
     std::error_code ec;
     fs::remove_all(o.work_dir, ec);
   }
@@ -533,6 +542,8 @@ int main(int argc, char** argv) {
   cli.add_option("--work-dir", o.work_dir, "config and logs (default: a temporary folder)");
   cli.add_flag("--keep", o.keep, "keep the temporary work folder");
   cli.add_option("--json", o.json_out, "every window's figures as JSON");
+  cli.add_flag("--request-logs", o.request_logs,
+               "save each simulator's request log of each window in the work folder (kept)");
   CLI11_PARSE(cli, argc, argv);
   if (o.quick) {
     if (cli.count("--connectors") == 0) o.scale.connectors = 8;
