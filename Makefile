@@ -3,7 +3,7 @@
 PRESET ?= default
 JOBS ?= 2
 
-.PHONY: all deps configure build test demo bench reliability fuzz asan package clean
+.PHONY: all deps configure build test demo bench bench-scale reliability fuzz asan package clean
 
 all: build
 
@@ -26,6 +26,15 @@ bench: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 	@scripts/bench.sh build-release
+
+# The scale benchmark alone (bench/README.md): worker processes on one throwaway PostgreSQL,
+# 300 connectors over every platform's simulator. Arguments go through SCALE_ARGS, e.g.
+# make bench-scale SCALE_ARGS="--connectors 100 --workers 1,2".
+bench-scale: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target meterbridge-bench-scale meterbridge \
+		meterbridge-sim autotask connectwise gradient external
+	@build-release/bin/meterbridge-bench-scale $(SCALE_ARGS)
 
 # The reliability harness at its full size (docs/reliability.md), optimised build. Arguments go
 # through RELIABILITY_ARGS, e.g. make reliability RELIABILITY_ARGS="--platforms autotask".

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <string>
 
 namespace mb::bench {
 
@@ -39,6 +41,25 @@ inline int64_t current_rss_bytes() {
 }
 
 inline double megabytes(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+// The CPU model, its logical CPUs and the load average now: figures taken on a busy machine
+// say so beside them.
+inline std::string machine_summary() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model;
+  int cores = 0;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("processor", 0) == 0) ++cores;
+    if (model.empty() && line.rfind("model name", 0) == 0) model = line.substr(line.find(':') + 2);
+  }
+  std::ifstream loadavg("/proc/loadavg");
+  double l1 = 0, l5 = 0, l15 = 0;
+  loadavg >> l1 >> l5 >> l15;
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), "%s, %d logical CPUs, load average %.2f %.2f %.2f",
+                model.empty() ? "unknown CPU" : model.c_str(), cores, l1, l5, l15);
+  return buf;
+}
 
 }  // namespace mb::bench
 

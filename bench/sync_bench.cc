@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/resources.h"
 #include "bench/sim_control.h"
 #include "bench/subprocess.h"
 #include "bench/sync_bench_host.h"
@@ -121,23 +122,6 @@ std::string ratio(double a, double b) {
   if (b <= 0) return "-";
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.3f", a / b);
-  return buf;
-}
-
-std::string machine_summary() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line, model;
-  int cores = 0;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("processor", 0) == 0) ++cores;
-    if (model.empty() && line.rfind("model name", 0) == 0) model = line.substr(line.find(':') + 2);
-  }
-  std::ifstream loadavg("/proc/loadavg");
-  double l1 = 0, l5 = 0, l15 = 0;
-  loadavg >> l1 >> l5 >> l15;
-  char buf[256];
-  std::snprintf(buf, sizeof(buf), "%s, %d logical CPUs, load average %.2f %.2f %.2f at start",
-                model.empty() ? "unknown CPU" : model.c_str(), cores, l1, l5, l15);
   return buf;
 }
 
@@ -393,7 +377,7 @@ int run_benchmark(Options o) {
       s.companies, s.services, s.change_percent, s.latency_ms,
       static_cast<unsigned long long>(s.seed),
       s.steady_trigger == "schedule" ? "; the steady sync is the scheduled daily run" : "");
-  std::printf("machine: %s\n", machine_summary().c_str());
+  std::printf("machine: %s at start\n", mb::bench::machine_summary().c_str());
   std::printf(
       "targets (reported, not asserted): calls <= 1.05 x minimal; wall <= 1.25 x bound; planned "
       ">= 300,000 lines/s; host peak RSS <= 200 MB at 1M lines and <= 250 MB at 5M\n");

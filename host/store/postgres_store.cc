@@ -347,6 +347,17 @@ CREATE TABLE alert_run_lines(
     R"sql(
 ALTER TABLE connectors ADD COLUMN settings TEXT NOT NULL DEFAULT '';
 )sql",
+    // 10: syncs at once per platform tenant, as SQLite's schema 13.
+    R"sql(
+CREATE TABLE tenant_slots(
+  tenant_key TEXT COLLATE "C" NOT NULL,
+  worker_id TEXT COLLATE "C" NOT NULL,
+  connector_id TEXT COLLATE "C" NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  PRIMARY KEY(tenant_key, worker_id, connector_id)
+);
+CREATE INDEX tenant_slots_by_worker ON tenant_slots(worker_id);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1428,6 +1439,78 @@ class PostgresStore : public Store {
         "SELECT COALESCE(SUM(requests), 0)::BIGINT FROM budget_buckets WHERE budget_key = $1 AND "
         "second >= $2",
         pg_params(budget_key, store_internal::first_bucket_in_window(window_ms, now_ms)));
+    if (!r) return r.status();
+    return r->integer(0, 0);
+  }
+
+  // ---- Tenant slots ----
+  // Slots of one key are taken one transaction at a time, under a transaction-scoped advisory
+  // lock on the key's hash (another seed than the budgets'): the count and the insert below see
+  // no other node's slot in between.
+  Result<bool> acquire_tenant_slot(const std::string& tenant_key, const std::string& worker_id,
+                                   const std::string& connector_id, int64_t limit, int64_t now_ms,
+                                   int64_t ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool taken = false;
+    Status st = in_transaction([&]() -> Status {
+      MB_RETURN_IF_ERROR(
+          db_->exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 11))", pg_params(tenant_key))
+              .status());
+      MB_RETURN_IF_ERROR(
+          db_->exec("DELETE FROM tenant_slots WHERE tenant_key = $1 AND expires_ms <= $2",
+                    pg_params(tenant_key, now_ms))
+              .status());
+      auto renewed = db_->exec(
+          "UPDATE tenant_slots SET expires_ms = $4 "
+          "WHERE tenant_key = $1 AND worker_id = $2 AND connector_id = $3",
+          pg_params(tenant_key, worker_id, connector_id, now_ms + ttl_ms));
+      if (!renewed) return renewed.status();
+      if (renewed->affected() > 0) {
+        taken = true;
+        return Status::Ok();
+      }
+      auto held = db_->exec("SELECT COUNT(*)::BIGINT FROM tenant_slots WHERE tenant_key = $1",
+                            pg_params(tenant_key));
+      if (!held) return held.status();
+      if (held->integer(0, 0) >= limit) return Status::Ok();
+      MB_RETURN_IF_ERROR(
+          db_->exec("INSERT INTO tenant_slots(tenant_key, worker_id, connector_id, expires_ms) "
+                    "VALUES($1, $2, $3, $4)",
+                    pg_params(tenant_key, worker_id, connector_id, now_ms + ttl_ms))
+              .status());
+      taken = true;
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return taken;
+  }
+
+  Result<int64_t> renew_tenant_slots(const std::string& worker_id, int64_t now_ms,
+                                     int64_t ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "UPDATE tenant_slots SET expires_ms = $2 WHERE worker_id = $1 AND expires_ms > $3",
+        pg_params(worker_id, now_ms + ttl_ms, now_ms));
+    if (!r) return r.status();
+    return r->affected();
+  }
+
+  Status release_tenant_slot(const std::string& tenant_key, const std::string& worker_id,
+                             const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_
+        ->exec(
+            "DELETE FROM tenant_slots "
+            "WHERE tenant_key = $1 AND worker_id = $2 AND connector_id = $3",
+            pg_params(tenant_key, worker_id, connector_id))
+        .status();
+  }
+
+  Result<int64_t> tenant_slots_held(const std::string& tenant_key, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "SELECT COUNT(*)::BIGINT FROM tenant_slots WHERE tenant_key = $1 AND expires_ms > $2",
+        pg_params(tenant_key, now_ms));
     if (!r) return r.status();
     return r->integer(0, 0);
   }

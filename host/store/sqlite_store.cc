@@ -404,6 +404,18 @@ CREATE TABLE alert_run_lines(
     R"sql(
 ALTER TABLE connectors ADD COLUMN settings TEXT NOT NULL DEFAULT '';
 )sql",
+    // 13: syncs at once per platform tenant (docs/scale-out.md, "Tenant slots"): a slot per
+    // (worker, connector) holding one, until it expires.
+    R"sql(
+CREATE TABLE tenant_slots(
+  tenant_key TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  connector_id TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY(tenant_key, worker_id, connector_id)
+) WITHOUT ROWID;
+CREATE INDEX tenant_slots_by_worker ON tenant_slots(worker_id);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1570,6 +1582,77 @@ class SqliteStore : public Store {
     int64_t used = 0;
     for (const auto& b : *buckets) used += b.second;
     return used;
+  }
+
+  // ---- Tenant slots ----
+  // BEGIN IMMEDIATE serializes every writer of the database, so the count and the insert below
+  // see no other node's slot in between.
+  Result<bool> acquire_tenant_slot(const std::string& tenant_key, const std::string& worker_id,
+                                   const std::string& connector_id, int64_t limit, int64_t now_ms,
+                                   int64_t ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool taken = false;
+    Status st = in_transaction([&]() -> Status {
+      Statement expire(db_, "DELETE FROM tenant_slots WHERE tenant_key = ?1 AND expires_ms <= ?2");
+      expire.bind(1, tenant_key).bind(2, now_ms);
+      expire.step();
+      MB_RETURN_IF_ERROR(expire.status());
+      Statement renew(db_,
+                      "UPDATE tenant_slots SET expires_ms = ?4 "
+                      "WHERE tenant_key = ?1 AND worker_id = ?2 AND connector_id = ?3");
+      renew.bind(1, tenant_key).bind(2, worker_id).bind(3, connector_id).bind(4, now_ms + ttl_ms);
+      renew.step();
+      MB_RETURN_IF_ERROR(renew.status());
+      if (sqlite3_changes(db_) > 0) {
+        taken = true;
+        return Status::Ok();
+      }
+      Statement count(db_, "SELECT COUNT(*) FROM tenant_slots WHERE tenant_key = ?1");
+      count.bind(1, tenant_key);
+      count.step();
+      MB_RETURN_IF_ERROR(count.status());
+      if (count.integer(0) >= limit) return Status::Ok();
+      Statement insert(db_,
+                       "INSERT INTO tenant_slots(tenant_key, worker_id, connector_id, expires_ms) "
+                       "VALUES(?1, ?2, ?3, ?4)");
+      insert.bind(1, tenant_key).bind(2, worker_id).bind(3, connector_id).bind(4, now_ms + ttl_ms);
+      insert.step();
+      taken = insert.status().ok();
+      return insert.status();
+    });
+    if (!st.ok()) return st;
+    return taken;
+  }
+
+  Result<int64_t> renew_tenant_slots(const std::string& worker_id, int64_t now_ms,
+                                     int64_t ttl_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "UPDATE tenant_slots SET expires_ms = ?2 WHERE worker_id = ?1 AND expires_ms > ?3");
+    s.bind(1, worker_id).bind(2, now_ms + ttl_ms).bind(3, now_ms);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Status release_tenant_slot(const std::string& tenant_key, const std::string& worker_id,
+                             const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "DELETE FROM tenant_slots "
+                "WHERE tenant_key = ?1 AND worker_id = ?2 AND connector_id = ?3");
+    s.bind(1, tenant_key).bind(2, worker_id).bind(3, connector_id);
+    s.step();
+    return s.status();
+  }
+
+  Result<int64_t> tenant_slots_held(const std::string& tenant_key, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT COUNT(*) FROM tenant_slots WHERE tenant_key = ?1 AND expires_ms > ?2");
+    s.bind(1, tenant_key).bind(2, now_ms);
+    s.step();
+    MB_RETURN_IF_ERROR(s.status());
+    return s.integer(0);
   }
 
   // ---- Write journal ----

@@ -277,6 +277,31 @@ class Store {
   virtual Result<int64_t> budget_used(const std::string& budget_key, int64_t window_ms,
                                       int64_t now_ms) = 0;
 
+  // ---- Tenant slots: syncs at once per platform tenant, across nodes and restarts ----
+  // Some platforms limit how many sessions of one tenant run at once, beyond what one
+  // connector's max_concurrency governs: every connector on the tenant, on every node, takes one
+  // of the tenant's slots for its sync and gives it back after. A slot is held by a worker for a
+  // connector until it expires, so a worker that dies frees its slots once it stops renewing.
+  //
+  // Takes a slot of `tenant_key` for (`worker_id`, `connector_id`) until now_ms + ttl_ms: true
+  // when taken, or when that holder has one already (renewed); false, changing nothing, when
+  // `limit` unexpired slots are held by others. One transaction, serialized per key
+  // (PostgreSQL: a transaction-scoped advisory lock), so nodes taking slots at once never hold
+  // more than `limit` together.
+  virtual Result<bool> acquire_tenant_slot(const std::string& tenant_key,
+                                           const std::string& worker_id,
+                                           const std::string& connector_id, int64_t limit,
+                                           int64_t now_ms, int64_t ttl_ms) = 0;
+  // Extends every unexpired slot `worker_id` holds to now_ms + ttl_ms (the worker's heartbeat).
+  // Returns how many.
+  virtual Result<int64_t> renew_tenant_slots(const std::string& worker_id, int64_t now_ms,
+                                             int64_t ttl_ms) = 0;
+  // Gives the holder's slot of `tenant_key` back; nothing when it holds none.
+  virtual Status release_tenant_slot(const std::string& tenant_key, const std::string& worker_id,
+                                     const std::string& connector_id) = 0;
+  // Unexpired slots of `tenant_key` at now_ms.
+  virtual Result<int64_t> tenant_slots_held(const std::string& tenant_key, int64_t now_ms) = 0;
+
   // ---- Write journal (non-idempotent writes) ----
   // Records intents durably in one transaction (synchronous commit) and returns their ids, in
   // order. Only after this returns may the writes be sent.

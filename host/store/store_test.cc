@@ -55,6 +55,19 @@ class StoreTest : public ::testing::TestWithParam<StoreKind> {
     return m;
   }
 
+  // `n` more connections to the same state, as other nodes hold; fewer (and a failure) when one
+  // cannot open.
+  std::vector<std::unique_ptr<Store>> open_nodes(int n) {
+    std::vector<std::unique_ptr<Store>> nodes;
+    for (int i = 0; i < n; ++i) {
+      auto node = state_.open(&clock_);
+      EXPECT_TRUE(node) << node.status().message();
+      if (!node) break;
+      nodes.push_back(std::move(*node));
+    }
+    return nodes;
+  }
+
   FakeClock clock_{1767225600000};
   TempDir dir_;
   StoreUnderTest state_{GetParam(), dir_.path()};
@@ -711,12 +724,8 @@ TEST_P(StoreTest, NodesReservingOneBudgetAtOnceNeverExceedItTogether) {
   constexpr int64_t kHour = 3'600'000;
   constexpr int64_t kLimit = 120;
   const int64_t now = clock_.now_ms();
-  std::vector<std::unique_ptr<Store>> nodes;
-  for (int i = 0; i < 4; ++i) {
-    auto node = state_.open(&clock_);
-    ASSERT_TRUE(node) << node.status().message();
-    nodes.push_back(std::move(*node));
-  }
+  std::vector<std::unique_ptr<Store>> nodes = open_nodes(4);
+  ASSERT_EQ(nodes.size(), 4u);
   std::atomic<int64_t> reserved{0};
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -737,6 +746,80 @@ TEST_P(StoreTest, NodesReservingOneBudgetAtOnceNeverExceedItTogether) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(reserved.load(), kLimit);
   EXPECT_EQ(*store_->budget_used("tenant-a", kHour, now), kLimit);
+}
+
+// ---- Tenant slots ----
+
+TEST_P(StoreTest, ATenantsSlotsAreHeldUpToItsLimitAndFreedByReleaseOrExpiry) {
+  constexpr int64_t kTtl = 10'000;
+  const int64_t t0 = clock_.now_ms();
+  auto first = store_->acquire_tenant_slot("tenant-a", "w1", "c1", 2, t0, kTtl);
+  ASSERT_TRUE(first) << first.status().message();
+  EXPECT_TRUE(*first);
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w2", "c2", 2, t0, kTtl));
+  // Full: another holder is refused; a holder asking again renews its own slot.
+  EXPECT_FALSE(*store_->acquire_tenant_slot("tenant-a", "w1", "c3", 2, t0 + 1, kTtl));
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w1", "c1", 2, t0 + 1'000, kTtl));
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-a", t0 + 1'000), 2);
+  // Another tenant has slots of its own.
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-b", "w1", "c3", 1, t0, kTtl));
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-b", t0), 1);
+  // A slot given back is free at once.
+  ASSERT_TRUE(store_->release_tenant_slot("tenant-a", "w2", "c2").ok());
+  ASSERT_TRUE(store_->release_tenant_slot("tenant-a", "w2", "c2").ok());  // held no more
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w1", "c3", 2, t0 + 2'000, kTtl));
+  // A holder that stops renewing frees its slot when it expires (c1: renewed at t0 + 1 s).
+  EXPECT_FALSE(*store_->acquire_tenant_slot("tenant-a", "w3", "c4", 2, t0 + 10'999, kTtl));
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w3", "c4", 2, t0 + 11'000, kTtl));
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-a", t0 + 11'000), 2);
+}
+
+TEST_P(StoreTest, AWorkersHeartbeatRenewsEverySlotItHoldsAndTheyOutliveAReopen) {
+  constexpr int64_t kTtl = 10'000;
+  const int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w1", "c1", 1, t0, kTtl));
+  ASSERT_TRUE(*store_->acquire_tenant_slot("tenant-b", "w1", "c2", 1, t0, kTtl));
+  ASSERT_TRUE(*store_->acquire_tenant_slot("tenant-c", "w2", "c3", 1, t0, kTtl));
+  EXPECT_EQ(*store_->renew_tenant_slots("w1", t0 + 9'000, kTtl), 2);
+  store_.reset();
+  auto reopened = state_.open(&clock_);
+  ASSERT_TRUE(reopened);
+  store_ = std::move(*reopened);
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-a", t0 + 15'000), 1);
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-c", t0 + 15'000), 0);
+  EXPECT_FALSE(*store_->acquire_tenant_slot("tenant-a", "w2", "c4", 1, t0 + 15'000, kTtl));
+  EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-c", "w2", "c4", 1, t0 + 15'000, kTtl));
+  // An expired slot is not renewed: its holder lost it.
+  EXPECT_EQ(*store_->renew_tenant_slots("w2", t0 + 30'000, kTtl), 0);
+}
+
+// Four nodes (connections) taking slots of one tenant at once, each for connectors of its
+// own: together they hold exactly the limit, never more.
+TEST_P(StoreTest, NodesTakingOneTenantsSlotsAtOnceNeverHoldMoreThanItsLimit) {
+  constexpr int64_t kLimit = 3;
+  const int64_t now = clock_.now_ms();
+  std::vector<std::unique_ptr<Store>> nodes = open_nodes(4);
+  ASSERT_EQ(nodes.size(), 4u);
+  std::atomic<int64_t> taken{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (size_t n = 0; n < nodes.size(); ++n) {
+    threads.emplace_back([&, n, store = nodes[n].get()] {
+      for (int c = 0; c < 10; ++c) {  // bounded: more connectors than the limit
+        auto r = store->acquire_tenant_slot("tenant-a", "w" + std::to_string(n),
+                                            "c" + std::to_string(c), kLimit, now, 60'000);
+        if (!r) {
+          if (r.status().code() != ErrorClass::kRetry) ++errors;
+          continue;
+        }
+        if (*r) ++taken;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(taken.load(), kLimit);
+  EXPECT_EQ(*store_->tenant_slots_held("tenant-a", now), kLimit);
 }
 
 // ---- The write journal ----
