@@ -19,11 +19,14 @@ std::string line_key(const std::string& workspace_id, const std::string& service
 
 namespace {
 
-std::string drift_message(const AccountMapping& m, const PsaAccount* account) {
-  std::string id = m.account_id.value_or("");
+std::string drift_message(const MappingTable::Mapping& m, const PsaAccount* account) {
+  std::string id(m.account_id.value_or(""));
   if (account == nullptr || account->missing_since)
-    return "mapping drift: PSA account '" + id + "' (" + m.account_name + ") no longer exists on the platform" +
-           (account != nullptr && account->missing_since ? " (gone since " + *account->missing_since + ")" : "");
+    return "mapping drift: PSA account '" + id + "' (" + std::string(m.account_name) +
+           ") no longer exists on the platform" +
+           (account != nullptr && account->missing_since
+                ? " (gone since " + *account->missing_since + ")"
+                : "");
   return "mapping drift: PSA account '" + id + "' (" + account->name + ") is inactive";
 }
 
@@ -70,15 +73,13 @@ std::string_view MappingTable::workspace_id(size_t i) const {
   return std::string_view(text_).substr(e.text_at, e.workspace_len);
 }
 
-AccountMapping MappingTable::at(size_t i) const {
+MappingTable::Mapping MappingTable::at(size_t i) const {
   const Entry& e = entries_[i];
   std::string_view text(text_);
-  AccountMapping m;
-  m.workspace_id = std::string(text.substr(e.text_at, e.workspace_len));
-  if (e.has_account)
-    m.account_id = std::string(text.substr(e.text_at + e.workspace_len, e.account_len));
-  m.account_name =
-      std::string(text.substr(e.text_at + e.workspace_len + e.account_len, e.name_len));
+  Mapping m;
+  m.workspace_id = text.substr(e.text_at, e.workspace_len);
+  if (e.has_account) m.account_id = text.substr(e.text_at + e.workspace_len, e.account_len);
+  m.account_name = text.substr(e.text_at + e.workspace_len + e.account_len, e.name_len);
   m.excluded = e.excluded;
   m.drift = e.drift;
   return m;
@@ -111,12 +112,12 @@ bool ChunkPlanner::visible(std::string_view workspace_id) const {
 void ChunkPlanner::plan_workspace(std::string_view ws, const UsageCount* const* counts,
                                   size_t count_n, bool in_snapshot, std::vector<SyncLine>& lines) {
   const size_t mapping_at = mappings_->find(ws);
-  std::optional<AccountMapping> found_mapping;
+  std::optional<MappingTable::Mapping> found_mapping;
   if (mapping_at != MappingTable::npos) {
     found_mapping = mappings_->at(mapping_at);
     if (in_snapshot) reported_[mapping_at] = true;
   }
-  const AccountMapping* mapping = found_mapping ? &*found_mapping : nullptr;
+  const MappingTable::Mapping* mapping = found_mapping ? &*found_mapping : nullptr;
   if (mapping != nullptr && mapping->excluded) return;
   auto wit = index_->workspaces.find(ws);
   const Workspace* workspace = wit == index_->workspaces.end() ? nullptr : wit->second;
@@ -135,7 +136,7 @@ void ChunkPlanner::plan_workspace(std::string_view ws, const UsageCount* const* 
       lines.push_back(std::move(line));
       continue;
     }
-    line.account_id = *mapping->account_id;
+    line.account_id = std::string(*mapping->account_id);
     auto ait = index_->accounts.find(line.account_id);
     const PsaAccount* account = ait == index_->accounts.end() ? nullptr : ait->second;
     if (mapping->drift == MappingDrift::kAccountMissing ||

@@ -64,8 +64,16 @@ class MappingTable {
   // The mapping's index (in the order they were added) for a workspace, or npos.
   size_t find(std::string_view workspace_id) const;
   std::string_view workspace_id(size_t i) const;
-  // The mapping as the planner uses it (source and updated_at are not kept).
-  AccountMapping at(size_t i) const;
+  // The mapping as the planner uses it (source and updated_at are not kept), viewing the
+  // table's text: valid while the table is, and nothing copied per workspace planned.
+  struct Mapping {
+    std::string_view workspace_id;
+    std::optional<std::string_view> account_id;
+    std::string_view account_name;  // kept only for a drifted mapping
+    bool excluded = false;
+    MappingDrift drift = MappingDrift::kNone;
+  };
+  Mapping at(size_t i) const;
 
  private:
   struct Entry {

@@ -133,11 +133,11 @@ TEST(Planner, TheCompactMappingTablePlansAsTheListDoes) {
 
   const MappingTable& table = tabled.mapping_table;
   EXPECT_EQ(table.find("w9"), MappingTable::npos);
-  AccountMapping w2 = table.at(table.find("w2"));
+  MappingTable::Mapping w2 = table.at(table.find("w2"));
   EXPECT_EQ(w2.account_id, "A2");
   EXPECT_EQ(w2.drift, MappingDrift::kAccountInactive);
   EXPECT_EQ(w2.account_name, "Beta");  // kept: drift names it
-  AccountMapping w3 = table.at(table.find("w3"));
+  MappingTable::Mapping w3 = table.at(table.find("w3"));
   EXPECT_TRUE(w3.excluded);
   EXPECT_FALSE(w3.account_id.has_value());
 }
