@@ -159,7 +159,7 @@ json::object setup(const PlatformBench& platform, const fs::path& dir, const Sce
   size_t mapped = 0;
   switch (platform.binding()) {
     case AccountBinding::kAutoMapByName:
-      mapped = take(ops::map_auto(app, kConnectorId), "map auto").created.size();
+      mapped = take(ops::map_auto(app, kConnectorId), "map auto").created_count;
       break;
     case AccountBinding::kLink:
       for (size_t i = 0; i < workspaces.size(); ++i) {

@@ -441,7 +441,7 @@ async function renderWorkspaces(connector) {
     auto.disabled = true;
     try {
       view.report = await api("POST", `${base}/mappings/auto`, {});
-      notify(`Auto-match mapped ${view.report.mapped.length}; ${view.report.unmapped.length} stayed unmapped`);
+      notify(`Auto-match mapped ${view.report.mapped_count}; ${view.report.unmapped_count} stayed unmapped`);
     } catch (e) {
       notify(e.message);
     }
@@ -511,7 +511,7 @@ async function renderWorkspaces(connector) {
 
   const report = view.report && view.report.unmapped.length
     ? el("section", { id: "auto-report", "aria-labelledby": "auto-report-title", class: "report" },
-        el("h2", { id: "auto-report-title" }, `Auto-match: ${view.report.mapped.length} mapped, ${view.report.unmapped.length} stayed unmapped`),
+        el("h2", { id: "auto-report-title" }, `Auto-match: ${view.report.mapped_count} mapped, ${view.report.unmapped_count} stayed unmapped`),
         el("ul", {}, view.report.unmapped.map((u) => el("li", {}, el("strong", {}, u.name), ` — ${u.reason}`))))
     : null;
   // Drag an account onto a workspace's row to map it; Map… is the keyboard's way to the same.

@@ -539,39 +539,41 @@ Result<AutoMapReport> map_auto(app::App& app, const std::string& connector) {
     std::set<std::string> had;
     for (const auto& m : *before) had.insert(m.workspace_id);
     AutoMapReport report;
+    report.provisioned = true;
     report.kept_existing = before->size();
-    for (const auto& m : *after)
-      if (had.count(m.workspace_id) == 0) report.created.push_back(m);
+    for (const auto& m : *after) {
+      if (had.count(m.workspace_id) > 0) continue;
+      if (report.created.size() < AutoMapReport::kReportSample) report.created.push_back(m);
+      ++report.created_count;
+    }
     return report;
   }
   auto n = refresh_accounts(**store, connector, **session);
   if (!n) return n.status();
-  auto report = auto_map(**store, connector, (*conn)->partner_id);
-  if (!report || report->created.empty() || !(*session)->plugin().offers(Operation::kLinkAccounts)) return report;
-  // On link-based platforms a mapping only counts once the platform has the link too. Links go
-  // to the plugin kLinksPerCall at a time: one call with every link would hold every request
-  // and response of the platform at once (a million workspaces: hundreds of MB), while the
-  // plugin still batches each call's links as the platform allows.
-  constexpr size_t kLinksPerCall = 10'000;
-  const auto& created = report->created;
-  for (size_t from = 0; from < created.size(); from += kLinksPerCall) {
-    const size_t to = std::min(created.size(), from + kLinksPerCall);
+  if (!(*session)->plugin().offers(Operation::kLinkAccounts))
+    return auto_map(**store, connector, (*conn)->partner_id);
+  // On link-based platforms a mapping only counts once the platform has the link too: each page
+  // of matches is linked, then stored. A page is one plugin call (the plugin batches its links
+  // as the platform allows); one call with every link would hold every request and response of
+  // the platform at once (a million workspaces: hundreds of MB).
+  size_t linked = 0;
+  auto link_page = [&](const std::vector<AccountMapping>& page) -> Status {
     meterbridge::LinkAccountsRequest links;
-    for (size_t i = from; i < to; ++i)
-      links.link.push_back({created[i].workspace_id, *created[i].account_id});
-    auto linked = (*session)->invoke(Operation::kLinkAccounts, meterbridge::encode(links));
-    if (linked) continue;
-    // The calls before this one linked theirs: those mappings stand. This call's and the rest
-    // are not mapped, so a mapping never exists without its link.
-    for (size_t i = from; i < created.size(); ++i)
-      (void)(*store)->delete_account_mapping(connector, created[i].workspace_id);
-    std::string what = from == 0 ? "nothing mapped"
-                                 : std::to_string(from) + " of " + std::to_string(created.size()) +
-                                       " new mappings linked and kept, the rest not mapped";
-    return Status(linked.status().code(),
-                  "linking on the platform failed, " + what + ": " + linked.status().message());
-  }
-  return report;
+    for (const AccountMapping& m : page) links.link.push_back({m.workspace_id, *m.account_id});
+    auto done = (*session)->invoke(Operation::kLinkAccounts, meterbridge::encode(links));
+    if (!done) {
+      // The pages before this one are linked and their mappings stand; this page and the rest
+      // are not mapped, so a mapping never exists without its link.
+      std::string what = linked == 0 ? "nothing mapped"
+                                     : std::to_string(linked) +
+                                           " new mappings linked and kept, the rest not mapped";
+      return Status(done.status().code(),
+                    "linking on the platform failed, " + what + ": " + done.status().message());
+    }
+    linked += page.size();
+    return Status::Ok();
+  };
+  return auto_map(**store, connector, (*conn)->partner_id, link_page);
 }
 
 namespace {

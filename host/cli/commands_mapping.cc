@@ -90,26 +90,30 @@ int map_auto(App& app, const std::string& connector) {
                                             {"name", m.account_name}});
     for (const auto& [w, why] : report->unmapped)
       unmapped.push_back(boost::json::object{{"workspace_id", w.id}, {"name", w.name}, {"reason", why}});
-    print_json(app, boost::json::object{{"mapped", created}, {"unmapped", unmapped},
+    print_json(app, boost::json::object{{"mapped", created},
+                                        {"mapped_count", report->created_count},
+                                        {"unmapped", unmapped},
+                                        {"unmapped_count", report->unmapped_count},
                                         {"already_mapped", report->kept_existing}});
     return kExitOk;
   }
-  bool provisioned =
-      std::any_of(report->created.begin(), report->created.end(),
-                  [](const AccountMapping& m) { return m.source == MappingSource::kProvisioned; });
-  if (provisioned) {
-    app.out() << connector << ": created " << report->created.size()
+  if (report->provisioned) {
+    app.out() << connector << ": created " << report->created_count
               << " accounts on the platform for the workspaces and mapped them by identity ("
               << report->kept_existing << " already there)\n";
   } else {
-    app.out() << connector << ": auto-mapped " << report->created.size() << " workspaces by exact name ("
-              << report->kept_existing << " already mapped or excluded, kept)\n";
+    app.out() << connector << ": auto-mapped " << report->created_count
+              << " workspaces by exact name (" << report->kept_existing
+              << " already mapped or excluded, kept)\n";
   }
   if (!report->unmapped.empty()) {
     app.out() << "Left unmapped (map them with `map account`):\n";
     Table t({"WORKSPACE", "NAME", "WHY"});
     for (const auto& [w, why] : report->unmapped) t.add({w.id, w.name, why});
     t.print(app.out());
+    if (report->unmapped_count > report->unmapped.size())
+      app.out() << "... and " << report->unmapped_count - report->unmapped.size()
+                << " more (`map show " << connector << " --unmapped` lists them all)\n";
   }
   return kExitOk;
 }

@@ -286,7 +286,9 @@ Result<Answer> auto_map(const Endpoint& e) {
   for (const auto& [w, why] : report->unmapped)
     unmapped.push_back(bj::object{{"workspace_id", w.id}, {"name", w.name}, {"reason", why}});
   return Answer{200, bj::object{{"mapped", created},
+                                {"mapped_count", report->created_count},
                                 {"unmapped", unmapped},
+                                {"unmapped_count", report->unmapped_count},
                                 {"already_mapped", report->kept_existing}}};
 }
 

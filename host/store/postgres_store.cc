@@ -358,6 +358,13 @@ CREATE TABLE tenant_slots(
 );
 CREATE INDEX tenant_slots_by_worker ON tenant_slots(worker_id);
 )sql",
+    // 11: exact-name matching by trimmed names, as SQLite's schema 14; the expressions are
+    // store_internal::trimmed_name_sql's, verbatim.
+    R"sql(
+CREATE INDEX workspaces_by_trimmed_name ON workspaces(btrim(name, E' \t\r\n'));
+CREATE INDEX psa_accounts_by_trimmed_name
+  ON psa_accounts(connector_id, btrim(name, E' \t\r\n'));
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -968,6 +975,34 @@ class PostgresStore : public Store {
       if (!m) return m.status();
       out.push_back(std::move(*m));
     }
+    return out;
+  }
+
+  Result<int64_t> count_account_mappings(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec("SELECT COUNT(*)::BIGINT FROM account_mappings WHERE connector_id = $1",
+                       pg_params(connector_id));
+    if (!r) return r.status();
+    return r->rows() > 0 ? r->integer(0, 0) : 0;
+  }
+
+  Result<std::vector<NameMatchCandidate>> list_name_match_candidates_page(
+      const std::string& connector_id, const std::string& partner_id,
+      const std::string& after_workspace_id, size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(store_internal::name_match_candidates_sql(
+                           true, [](int n) { return "$" + std::to_string(n); }),
+                       pg_params(connector_id, partner_id, after_workspace_id,
+                                 static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))));
+    if (!r) return r.status();
+    std::vector<NameMatchCandidate> out;
+    for (int i = 0; i < r->rows(); ++i)
+      out.push_back({.workspace_id = r->text(i, 0),
+                     .workspace_name = r->text(i, 1),
+                     .accounts_named = r->integer(i, 2),
+                     .workspaces_named = r->integer(i, 3),
+                     .account_id = r->text(i, 4),
+                     .account_name = r->text(i, 5)});
     return out;
   }
 

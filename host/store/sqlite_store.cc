@@ -416,6 +416,14 @@ CREATE TABLE tenant_slots(
 ) WITHOUT ROWID;
 CREATE INDEX tenant_slots_by_worker ON tenant_slots(worker_id);
 )sql",
+    // 14: exact-name matching (`map auto`) looks names up by their trimmed form a page at a
+    // time instead of reading every workspace and account; the expressions are
+    // store_internal::trimmed_name_sql's, verbatim.
+    R"sql(
+CREATE INDEX workspaces_by_trimmed_name ON workspaces(trim(name, char(32, 9, 13, 10)));
+CREATE INDEX psa_accounts_by_trimmed_name
+  ON psa_accounts(connector_id, trim(name, char(32, 9, 13, 10)));
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -1054,6 +1062,37 @@ class SqliteStore : public Store {
       if (!m) return m.status();
       out.push_back(std::move(*m));
     }
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Result<int64_t> count_account_mappings(const std::string& connector_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, "SELECT COUNT(*) FROM account_mappings WHERE connector_id = ?1");
+    s.bind(1, connector_id);
+    int64_t n = s.step() ? s.integer(0) : 0;
+    MB_RETURN_IF_ERROR(s.status());
+    return n;
+  }
+
+  Result<std::vector<NameMatchCandidate>> list_name_match_candidates_page(
+      const std::string& connector_id, const std::string& partner_id,
+      const std::string& after_workspace_id, size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_, store_internal::name_match_candidates_sql(
+                         false, [](int n) { return "?" + std::to_string(n); }));
+    s.bind(1, connector_id)
+        .bind(2, partner_id)
+        .bind(3, after_workspace_id)
+        .bind(4, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<NameMatchCandidate> out;
+    while (s.step())
+      out.push_back({.workspace_id = s.text(0),
+                     .workspace_name = s.text(1),
+                     .accounts_named = s.integer(2),
+                     .workspaces_named = s.integer(3),
+                     .account_id = s.text(4),
+                     .account_name = s.text(5)});
     MB_RETURN_IF_ERROR(s.status());
     return out;
   }

@@ -160,6 +160,27 @@ class Store {
   // ("" from the first): what a run keeps per workspace is read a page at a time.
   virtual Result<std::vector<AccountMapping>> list_account_mappings_page(
       const std::string& connector_id, const std::string& after_workspace_id, size_t limit) = 0;
+  virtual Result<int64_t> count_account_mappings(const std::string& connector_id) = 0;
+  // What exact-name matching (`map auto`) finds for an unmapped workspace: the free PSA accounts
+  // (active, not excluded, not missing, not mapped to any workspace of the connector) and the
+  // unmapped workspaces of the same partner whose names equal its name once surrounding spaces,
+  // tabs and line breaks are trimmed. Counts stop at kNameMatchCountCap, so a name shared by
+  // thousands costs no more than one shared by a hundred.
+  static constexpr int64_t kNameMatchCountCap = 100;
+  struct NameMatchCandidate {
+    std::string workspace_id;
+    std::string workspace_name;
+    int64_t accounts_named = 0;
+    int64_t workspaces_named = 0;  // the workspace itself included
+    std::string account_id;        // the account when accounts_named == 1
+    std::string account_name;
+  };
+  // At most `limit` unmapped workspaces visible to `partner_id` ("" sees all), in id order after
+  // `after_workspace_id`, with what matching finds for each: `map auto` matches a page at a time
+  // and never holds every workspace or account.
+  virtual Result<std::vector<NameMatchCandidate>> list_name_match_candidates_page(
+      const std::string& connector_id, const std::string& partner_id,
+      const std::string& after_workspace_id, size_t limit) = 0;
   // Conflict when the PSA account is already mapped to another workspace.
   virtual Status put_account_mapping(const std::string& connector_id, const AccountMapping& m) = 0;
   virtual Status put_account_mappings(const std::string& connector_id,

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -446,6 +447,80 @@ TEST_P(StoreTest, AccountMappingsAreListedAPageAtATimeInWorkspaceOrder) {
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"w1=100", "w2=200", "w3=300"}));
   EXPECT_TRUE(store_->list_account_mappings_page("other", "", 2)->empty());
+}
+
+// `map auto` matches a page of unmapped workspaces at a time; the store says, for each, what
+// its trimmed name matches among free accounts and unmapped workspaces.
+TEST_P(StoreTest, NameMatchCandidatesCountTrimmedNamesAmongFreeAccountsAndUnmappedWorkspaces) {
+  std::vector<Workspace> workspaces{{"w4", " Delta\t", false, "p1"},
+                                    {"w5", "Twin", false, ""},
+                                    {"w6", "Twin", false, ""},
+                                    {"w7", "Shared", false, ""},
+                                    {"w8", "Taken", false, "p1"}};
+  // More workspaces with one name than the counts go to.
+  for (int i = 0; i < Store::kNameMatchCountCap + 5; ++i)
+    workspaces.push_back({"x" + std::to_string(1000 + i), "Crowd", false, ""});
+  ASSERT_TRUE(
+      store_
+          ->import_usage(workspaces, {{"edr", "EDR"}}, {0, "2026-11-02T00:00:00Z", "", "test", {}})
+          .ok());
+  PsaAccount inactive = account("A5", "Gamma");
+  inactive.active = false;
+  ASSERT_TRUE(
+      store_
+          ->replace_psa_accounts("acme", {account("A1", "Alpha Ltd"), account("A2", "Delta\r\n"),
+                                          account("A3", "Shared"), account("A4", "Shared "),
+                                          inactive, account("A6", "Taken"), account("A7", "Twin"),
+                                          account("A8", "Crowd"), account("A9", "beta ltd")})
+          .ok());
+  // A mapped workspace (w1) is no candidate; a mapped account (A6) matches nothing.
+  ASSERT_TRUE(store_->put_account_mappings("acme", {mapping("w1", "A6")}).ok());
+  EXPECT_EQ(*store_->count_account_mappings("acme"), 1);
+  EXPECT_EQ(*store_->count_account_mappings("other"), 0);
+
+  std::map<std::string, Store::NameMatchCandidate> found;
+  std::string after;
+  for (int pages = 0; pages < 200; ++pages) {
+    auto page = store_->list_name_match_candidates_page("acme", "", after, 4);
+    ASSERT_TRUE(page) << page.status().message();
+    if (page->empty()) break;
+    ASSERT_LE(page->size(), 4u);
+    for (const auto& c : *page) {
+      ASSERT_GT(c.workspace_id, after);  // in id order, each once
+      found[c.workspace_id] = c;
+      after = c.workspace_id;
+    }
+  }
+  ASSERT_EQ(found.size(), 2u + 5u + Store::kNameMatchCountCap + 5);  // all but w1
+  auto matches = [&](const std::string& w) {
+    const auto& c = found[w];
+    return std::to_string(c.accounts_named) + "/" + std::to_string(c.workspaces_named) + ":" +
+           c.account_id + "=" + c.account_name;
+  };
+  EXPECT_EQ(matches("w2"), "0/1:=");             // case-sensitive: "beta ltd" is not "Beta Ltd"
+  EXPECT_EQ(matches("w3"), "0/1:=");             // its only account is inactive
+  EXPECT_EQ(matches("w4"), "1/1:A2=Delta\r\n");  // trimmed on both sides
+  EXPECT_EQ(matches("w5"), "1/2:A7=Twin");
+  EXPECT_EQ(matches("w7"), "2/1:=");
+  EXPECT_EQ(matches("w8"), "0/1:=");  // A6 is mapped to w1
+  EXPECT_EQ(found["w4"].workspace_name, " Delta\t");
+  EXPECT_EQ(found["x1000"].workspaces_named, Store::kNameMatchCountCap);
+  EXPECT_EQ(found["x1000"].accounts_named, 1);
+
+  // A partner sees its own workspaces only, and counts only those.
+  std::vector<std::string> of_p1;
+  auto p1 = store_->list_name_match_candidates_page("acme", "p1", "", 100);
+  ASSERT_TRUE(p1) << p1.status().message();
+  for (const auto& c : *p1) of_p1.push_back(c.workspace_id);
+  EXPECT_EQ(of_p1, (std::vector<std::string>{"w4", "w8"}));
+  // Storing a match takes the workspace and the account out of every count.
+  ASSERT_TRUE(store_->put_account_mappings("acme", {mapping("w5", "A7")}).ok());
+  auto after_mapping = store_->list_name_match_candidates_page("acme", "", "w5", 1);
+  ASSERT_TRUE(after_mapping) << after_mapping.status().message();
+  ASSERT_EQ(after_mapping->size(), 1u);
+  EXPECT_EQ((*after_mapping)[0].workspace_id, "w6");
+  EXPECT_EQ((*after_mapping)[0].accounts_named, 0);
+  EXPECT_EQ((*after_mapping)[0].workspaces_named, 1);
 }
 
 TEST_P(StoreTest, WorkspacesAreListedForOnePartnerOrOnlyTheEndedOnes) {

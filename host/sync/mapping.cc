@@ -2,7 +2,6 @@
 
 #include <meterbridge/documents_json.hpp>
 
-#include <map>
 #include <set>
 
 namespace mb {
@@ -128,52 +127,64 @@ Result<size_t> refresh_services(Store& store, const std::string& connector_id, P
   return services->size();
 }
 
-Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, const std::string& partner_id) {
-  auto workspaces = store.list_workspaces();
-  if (!workspaces) return workspaces.status();
-  std::erase_if(*workspaces, [&](const Workspace& w) { return !visible_to(w, partner_id); });
-  auto accounts = store.list_psa_accounts(connector_id);
-  if (!accounts) return accounts.status();
-  auto mappings = store.list_account_mappings(connector_id);
-  if (!mappings) return mappings.status();
-
-  std::set<std::string> mapped_workspaces, mapped_accounts;
-  for (const auto& m : *mappings) {
-    mapped_workspaces.insert(m.workspace_id);
-    if (m.account_id) mapped_accounts.insert(*m.account_id);
-  }
-  // Candidates on each side, by trimmed name.
-  std::map<std::string, std::vector<const PsaAccount*>> accounts_by_name;
-  for (const auto& a : *accounts) {
-    if (a.excluded || !a.active || a.missing_since || mapped_accounts.count(a.id) > 0) continue;
-    accounts_by_name[trim_name(a.name)].push_back(&a);
-  }
-  std::map<std::string, int> workspaces_by_name;
-  for (const auto& w : *workspaces)
-    if (mapped_workspaces.count(w.id) == 0) ++workspaces_by_name[trim_name(w.name)];
-
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id,
+                               const std::string& partner_id,
+                               const BeforeStoringMappings& before_storing) {
   AutoMapReport report;
-  report.kept_existing = mappings->size();
-  for (const auto& w : *workspaces) {
-    if (mapped_workspaces.count(w.id) > 0) continue;
-    std::string name = trim_name(w.name);
-    auto it = accounts_by_name.find(name);
-    if (it == accounts_by_name.end()) {
-      report.unmapped.push_back({w, "no PSA account named exactly '" + name + "'"});
-    } else if (it->second.size() > 1) {
-      report.unmapped.push_back({w, std::to_string(it->second.size()) + " PSA accounts are named '" + name + "'"});
-    } else if (workspaces_by_name[name] > 1) {
-      report.unmapped.push_back({w, std::to_string(workspaces_by_name[name]) + " workspaces are named '" + name + "'"});
-    } else {
-      AccountMapping m;
-      m.workspace_id = w.id;
-      m.account_id = it->second.front()->id;
-      m.account_name = it->second.front()->name;
+  auto kept = store.count_account_mappings(connector_id);
+  if (!kept) return kept.status();
+  report.kept_existing = static_cast<size_t>(*kept);
+  // A page at a time, in workspace id order: the store knows, for each unmapped workspace, how
+  // many free accounts and unmapped workspaces share its trimmed name, so matching never holds
+  // every workspace or account (docs/sync.md, "Memory"). Storing a page's mappings takes their
+  // workspaces and accounts out of the later pages' counts, which is what one pass over
+  // everything would see: a matched name had one of each.
+  std::string after;
+  std::vector<AccountMapping> page;
+  for (;;) {
+    auto candidates = store.list_name_match_candidates_page(connector_id, partner_id, after,
+                                                            AutoMapReport::kPageSize);
+    if (!candidates) return candidates.status();
+    if (candidates->empty()) break;
+    after = candidates->back().workspace_id;
+    page.clear();
+    for (const auto& c : *candidates) {
+      const std::string name = trim_name(c.workspace_name);
+      auto count = [](int64_t n) {
+        return n >= Store::kNameMatchCountCap ? std::to_string(n) + " or more" : std::to_string(n);
+      };
+      std::string why;
+      if (c.accounts_named == 0)
+        why = "no PSA account named exactly '" + name + "'";
+      else if (c.accounts_named > 1)
+        why = count(c.accounts_named) + " PSA accounts are named '" + name + "'";
+      else if (c.workspaces_named > 1)
+        why = count(c.workspaces_named) + " workspaces are named '" + name + "'";
+      if (!why.empty()) {
+        if (report.unmapped.size() < AutoMapReport::kReportSample)
+          report.unmapped.push_back({Workspace{.id = c.workspace_id,
+                                               .name = c.workspace_name,
+                                               .ended = false,
+                                               .partner_id = ""},
+                                     why});
+        ++report.unmapped_count;
+        continue;
+      }
+      AccountMapping& m = page.emplace_back();
+      m.workspace_id = c.workspace_id;
+      m.account_id = c.account_id;
+      m.account_name = c.account_name;
       m.source = MappingSource::kAuto;
+    }
+    if (page.empty()) continue;
+    if (before_storing) MB_RETURN_IF_ERROR(before_storing(page));
+    MB_RETURN_IF_ERROR(store.put_account_mappings(connector_id, page));
+    report.created_count += page.size();
+    for (auto& m : page) {
+      if (report.created.size() >= AutoMapReport::kReportSample) break;
       report.created.push_back(std::move(m));
     }
   }
-  MB_RETURN_IF_ERROR(store.put_account_mappings(connector_id, report.created));
   return report;
 }
 

@@ -8,6 +8,7 @@
 #define METERBRIDGE_HOST_SYNC_MAPPING_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,17 +27,33 @@ Result<std::vector<PsaService>> fetch_services(PluginSession& session, const std
 Result<size_t> refresh_accounts(Store& store, const std::string& connector_id, PluginSession& session);
 Result<size_t> refresh_services(Store& store, const std::string& connector_id, PluginSession& session);
 
+// What `map auto` did. The lists hold the first kReportSample of each; the counts say how many
+// there were in all (a platform with a million workspaces gets a report of bounded size).
 struct AutoMapReport {
+  static constexpr size_t kReportSample = 1000;
+  // Workspaces matched, linked (on link-based platforms) and stored per page.
+  static constexpr size_t kPageSize = 10'000;
   std::vector<AccountMapping> created;
-  // Workspace name -> why it stayed unmapped ("2 PSA accounts named ...", "no PSA account named ...").
+  // Each workspace left unmapped, with why ("2 PSA accounts are named ...", "no PSA account
+  // named ...").
   std::vector<std::pair<Workspace, std::string>> unmapped;
+  size_t created_count = 0;
+  size_t unmapped_count = 0;
   size_t kept_existing = 0;
+  // The platform's accounts were created for the workspaces and mapped by identity, not matched.
+  bool provisioned = false;
 };
 
-// Matches unmapped, non-excluded workspaces to unmapped, non-excluded, active PSA accounts by
-// exact (trimmed, case-sensitive) name and stores the new mappings in one transaction.
-// `partner_id` (when not empty) limits matching to that partner's workspaces.
-Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id, const std::string& partner_id = "");
+// Called with each page of new mappings before it is stored (on link-based platforms: linking
+// them there). An error stops matching: the pages before it stay mapped, the rest do not.
+using BeforeStoringMappings = std::function<Status(const std::vector<AccountMapping>&)>;
+
+// Matches unmapped workspaces to free PSA accounts (active, not excluded, not missing, not
+// mapped) by exact (trimmed, case-sensitive) name, a page at a time, each page stored in one
+// transaction. `partner_id` (when not empty) limits matching to that partner's workspaces.
+Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id,
+                               const std::string& partner_id = "",
+                               const BeforeStoringMappings& before_storing = nullptr);
 
 // Whether a workspace is visible to a connector serving `partner_id` ("" sees all).
 inline bool visible_to(const Workspace& w, const std::string& partner_id) {

@@ -265,6 +265,59 @@ TEST_F(MappingTest, AutoMatchingIsOneToOneAndLeavesEveryTieUnmapped) {
   EXPECT_EQ(why["w4"], "no PSA account named exactly 'Taken'");  // A4 is mapped already
 }
 
+// The report of a platform with a million workspaces stays small: the first
+// kReportSample of each list and the counts of all. Matching goes a page at a time
+// (kPageSize), so these workspaces span pages and every page's matches are stored.
+TEST_F(MappingTest, AutoMatchingReportsTheFirstOfEachListAndCountsAll) {
+  const size_t kUnmatched = AutoMapReport::kReportSample + 7;
+  const size_t kMatched = AutoMapReport::kPageSize + 3;
+  std::vector<Workspace> ws;
+  std::vector<PsaAccount> listed;
+  for (size_t i = 0; i < kMatched; ++i) {
+    ws.push_back({"m" + std::to_string(100000 + i), "Matched " + std::to_string(i), false, ""});
+    listed.push_back(account("A" + std::to_string(i), "Matched " + std::to_string(i)));
+  }
+  for (size_t i = 0; i < kUnmatched; ++i)
+    ws.push_back({"u" + std::to_string(100000 + i), "Crowd", false, ""});
+  listed.push_back(account("C1", "Crowd"));
+  workspaces(ws);
+  accounts(listed);
+  size_t pages = 0;
+  auto report = auto_map(*store_, "acme", "", [&](const std::vector<AccountMapping>& page) {
+    EXPECT_LE(page.size(), AutoMapReport::kPageSize);
+    ++pages;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(report) << report.status().message();
+  EXPECT_EQ(pages, 2u);
+  EXPECT_EQ(report->created_count, kMatched);
+  EXPECT_EQ(report->created.size(), AutoMapReport::kReportSample);
+  EXPECT_EQ(report->unmapped_count, kUnmatched);
+  EXPECT_EQ(report->unmapped.size(), AutoMapReport::kReportSample);
+  EXPECT_EQ(report->unmapped[0].second, "100 or more workspaces are named 'Crowd'");
+  EXPECT_EQ(store_->list_account_mappings("acme")->size(), kMatched);
+}
+
+// A page the hook refuses (linking failed on the platform) is not stored, nor any after it;
+// the pages before it stand.
+TEST_F(MappingTest, AutoMatchingStopsAtAPageTheHookRefusesAndKeepsThoseBefore) {
+  std::vector<Workspace> ws;
+  std::vector<PsaAccount> listed;
+  for (size_t i = 0; i < AutoMapReport::kPageSize + 10; ++i) {
+    ws.push_back({"w" + std::to_string(100000 + i), "Name " + std::to_string(i), false, ""});
+    listed.push_back(account("A" + std::to_string(i), "Name " + std::to_string(i)));
+  }
+  workspaces(ws);
+  accounts(listed);
+  size_t pages = 0;
+  auto report = auto_map(*store_, "acme", "", [&](const std::vector<AccountMapping>&) {
+    return ++pages == 2 ? Status::Retry("link refused") : Status::Ok();
+  });
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.status().message(), "link refused");
+  EXPECT_EQ(store_->list_account_mappings("acme")->size(), AutoMapReport::kPageSize);
+}
+
 TEST_F(MappingTest, AutoMatchingKeepsManualMappingsAndSkipsExcludedInactiveOrOtherPartners) {
   workspaces({{"w1", "Alpha", false, ""},
               {"w2", "Beta", false, ""},

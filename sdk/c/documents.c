@@ -78,7 +78,10 @@ mb_status mb_error_class_from_name(const char* name) {
 
 static int refuse(mb_error* error, const char* document, const char* why) {
   char message[sizeof error->message];
-  snprintf(message, sizeof message, "%s: %s", document, why);
+  /* A message longer than the error's buffer is cut short, which is fine for a reason; reading
+   * snprintf's result tells the compiler so (-Wformat-truncation in optimised builds). */
+  if (snprintf(message, sizeof message, "%s: %s", document, why) >= (int)sizeof message)
+    message[sizeof message - 1] = '\0';
   mb_error_set(error, MB_STATUS_CONFIG_INVALID, 0, message);
   return 0;
 }

@@ -56,6 +56,46 @@ inline std::string account_mapping_drift_sql(const std::string& connector_param)
          quoted(MappingDrift::kAccountRenamed) + " ELSE " + quoted(MappingDrift::kNone) + " END)";
 }
 
+// A name as exact-name matching compares it (`trim_name`: surrounding spaces, tabs and line
+// breaks removed), in each store's SQL. Both stores index these very expressions (SQLite schema
+// 14, PostgreSQL schema 11): a query must use them verbatim for the index to serve it.
+inline std::string trimmed_name_sql(bool postgres, const std::string& column) {
+  return postgres ? "btrim(" + column + ", E' \\t\\r\\n')"
+                  : "trim(" + column + ", char(32, 9, 13, 10))";
+}
+
+// The unmapped workspaces of a connector visible to a partner, after a workspace id, with the
+// free accounts and the unmapped workspaces their trimmed names match
+// (Store::list_name_match_candidates_page). Parameters: 1 connector, 2 partner ("" sees all),
+// 3 after workspace id, 4 limit; `p` makes a parameter's placeholder.
+template <typename Placeholder>
+std::string name_match_candidates_sql(bool postgres, Placeholder p) {
+  const std::string connector = p(1), partner = p(2);
+  auto trimmed = [&](const std::string& column) { return trimmed_name_sql(postgres, column); };
+  auto unmapped = [&](const std::string& w) {
+    return "(" + partner + " = '' OR " + w + ".partner_id = " + partner +
+           ") AND NOT EXISTS (SELECT 1 FROM account_mappings m WHERE m.connector_id = " +
+           connector + " AND m.workspace_id = " + w + ".id)";
+  };
+  // Without statistics SQLite would rather scan the connector's accounts by primary key than
+  // use the name index, which makes matching quadratic; PostgreSQL picks the index itself.
+  const std::string free_accounts =
+      std::string(" FROM psa_accounts a") +
+      (postgres ? "" : " INDEXED BY psa_accounts_by_trimmed_name") +
+      " WHERE a.connector_id = " + connector + " AND " + trimmed("a.name") + " = " +
+      trimmed("f.name") + " AND a.active AND NOT a.excluded AND a.missing_since IS NULL" +
+      " AND NOT EXISTS (SELECT 1 FROM account_mappings m WHERE m.connector_id = " + connector +
+      " AND m.account_id = a.id)";
+  const std::string cap = std::to_string(Store::kNameMatchCountCap);
+  return "SELECT f.id, f.name, (SELECT COUNT(*) FROM (SELECT 1" + free_accounts + " LIMIT " + cap +
+         ") c), (SELECT COUNT(*) FROM (SELECT 1 FROM workspaces w WHERE " + trimmed("w.name") +
+         " = " + trimmed("f.name") + " AND " + unmapped("w") + " LIMIT " + cap +
+         ") c), COALESCE((SELECT MIN(a.id)" + free_accounts +
+         "), ''), COALESCE((SELECT MIN(a.name)" + free_accounts +
+         "), '') FROM workspaces f WHERE f.id > " + p(3) + " AND " + unmapped("f") +
+         " ORDER BY f.id LIMIT " + p(4);
+}
+
 template <typename Row>
 Result<ConnectorRecord> read_connector(const Row& row) {
   ConnectorRecord c;
