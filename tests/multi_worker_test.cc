@@ -199,6 +199,23 @@ class MultiWorkerTest : public ::testing::Test {
     return static_cast<pid_t>(std::stol(worker_id.substr(first + 1, second - first - 1)));
   }
 
+  // SIGKILLs (and forgets) the node of worker_talking_to_its_platform(...); returns its worker
+  // id, or empty when there was none or it is none of `workers`.
+  std::string kill_worker_talking_to_its_platform(
+      std::vector<std::unique_ptr<ChildProcess>>& workers, const std::string& window,
+      size_t min_requests, std::chrono::milliseconds wait) {
+    const std::string worker = worker_talking_to_its_platform(window, min_requests, wait);
+    if (worker.empty()) return "";
+    const pid_t pid = pid_of_worker(worker);
+    auto victim = std::find_if(workers.begin(), workers.end(),
+                               [&](const auto& w) { return w && w->pid() == pid; });
+    if (victim == workers.end()) return "";
+    (*victim)->send_signal(SIGKILL);
+    (*victim)->wait_exit(5s);
+    victim->reset();
+    return worker;
+  }
+
   std::string logs() const {
     std::string all;
     for (int n = 0; n < 2 * kWorkers; ++n) {
@@ -232,14 +249,10 @@ TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerW
   enqueue_window("window-1");
 
   // Kill the worker of the first job that has reached its platform.
-  const std::string killed_worker = worker_talking_to_its_platform("window-1", 3, 20s);
+  const std::string killed_worker =
+      kill_worker_talking_to_its_platform(workers, "window-1", 3, 20s);
   ASSERT_FALSE(killed_worker.empty()) << logs();
   const pid_t killed = pid_of_worker(killed_worker);
-  auto victim = std::find_if(workers.begin(), workers.end(),
-                             [&](const auto& w) { return w->pid() == killed; });
-  ASSERT_NE(victim, workers.end()) << "worker " << killed_worker << " is none of ours";
-  (*victim)->send_signal(SIGKILL);
-  (*victim)->wait_exit(5s);
   std::set<std::string> taken_over;
   for (const auto& [connector, job] : jobs_of("window-1"))
     if (job.worker_id == killed_worker && job.state == JobState::kRunning)
@@ -285,7 +298,6 @@ TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerW
   }
 
   // A graceful stop releases every lease.
-  victim->reset();
   for (auto& w : workers)
     if (w) w->send_signal(SIGTERM);
   for (auto& w : workers)
@@ -551,15 +563,9 @@ TEST_F(TenantSlotsTest, NodesRunNoMoreOfATenantsSyncsAtOnceThanItAllowsAndEachRu
   // expire, and its slots expire with them, so the tenant is not left short.
   for (auto& sim : sims_) testing::http_call(sim->port(), "DELETE", "/_sim/requests", "", "");
   enqueue_window("window-2");
-  const std::string killed_worker = worker_talking_to_its_platform("window-2", 2, 30s);
+  const std::string killed_worker =
+      kill_worker_talking_to_its_platform(workers, "window-2", 2, 30s);
   ASSERT_FALSE(killed_worker.empty()) << logs();
-  const pid_t killed = pid_of_worker(killed_worker);
-  auto victim = std::find_if(workers.begin(), workers.end(),
-                             [&](const auto& w) { return w->pid() == killed; });
-  ASSERT_NE(victim, workers.end()) << "worker " << killed_worker << " is none of ours";
-  (*victim)->send_signal(SIGKILL);
-  (*victim)->wait_exit(5s);
-  victim->reset();
   ASSERT_TRUE(testing::eventually([&] { return window_done("window-2"); }, 90s)) << logs();
   for (const auto& [connector, job] : jobs_of("window-2")) {
     EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message << "\n" << logs();
