@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -90,7 +91,7 @@ class MultiWorkerTest : public ::testing::Test {
       connectors.push_back(std::move(connector));
     }
     dir_.write("mb.json",
-               json::serialize(json::object{{"state", database_.url()},
+               json::serialize(json::object{{"state", state()},
                                             {"plugins", json::object{{"dir", "plugins"}}},
                                             {"workers", json::object{{"concurrency", 2},
                                                                      {"claim_ttl_seconds", 3},
@@ -105,13 +106,18 @@ class MultiWorkerTest : public ::testing::Test {
       ok("map auto " + id(i));
     }
     ok("map apply");
-    auto store = testing::open_existing_store(database_, dir_ / "unused.key");
+    auto store = open_store();
     ASSERT_TRUE(store) << store.status().message();
     store_ = std::move(*store);
   }
 
   // Changes the connectors' settings, for a test of its own.
   virtual void adjust(json::object& connector) const { (void)connector; }
+  // The config's state, and the test's own connection to it.
+  virtual json::value state() const { return json::value(database_.url()); }
+  virtual Result<std::unique_ptr<Store>> open_store() {
+    return testing::open_existing_store(database_, dir_ / "unused.key");
+  }
 
   static std::string id(int i) { return "cw-" + std::to_string(i); }
 
@@ -166,6 +172,50 @@ class MultiWorkerTest : public ::testing::Test {
     return true;
   }
 
+  // The worker of a running job of `window` whose platform has received `min_requests` of its
+  // requests, waited for up to `wait`; empty when none.
+  std::string worker_talking_to_its_platform(const std::string& window, size_t min_requests,
+                                             std::chrono::milliseconds wait) {
+    std::string worker;
+    bool found = testing::eventually(
+        [&] {
+          for (const auto& [connector, job] : jobs_of(window)) {
+            if (job.state != JobState::kRunning) continue;
+            int i = std::stoi(connector.substr(3));
+            if (requests_of(sims_[i]->port()) < min_requests) continue;
+            worker = job.worker_id;
+            return true;
+          }
+          return false;
+        },
+        wait);
+    return found ? worker : "";
+  }
+
+  // worker_id is "host:pid:random".
+  static pid_t pid_of_worker(const std::string& worker_id) {
+    size_t first = worker_id.find(':');
+    size_t second = worker_id.find(':', first + 1);
+    return static_cast<pid_t>(std::stol(worker_id.substr(first + 1, second - first - 1)));
+  }
+
+  // SIGKILLs (and forgets) the node of worker_talking_to_its_platform(...); returns its worker
+  // id, or empty when there was none or it is none of `workers`.
+  std::string kill_worker_talking_to_its_platform(
+      std::vector<std::unique_ptr<ChildProcess>>& workers, const std::string& window,
+      size_t min_requests, std::chrono::milliseconds wait) {
+    const std::string worker = worker_talking_to_its_platform(window, min_requests, wait);
+    if (worker.empty()) return "";
+    const pid_t pid = pid_of_worker(worker);
+    auto victim = std::find_if(workers.begin(), workers.end(),
+                               [&](const auto& w) { return w && w->pid() == pid; });
+    if (victim == workers.end()) return "";
+    (*victim)->send_signal(SIGKILL);
+    (*victim)->wait_exit(5s);
+    victim->reset();
+    return worker;
+  }
+
   std::string logs() const {
     std::string all;
     for (int n = 0; n < 2 * kWorkers; ++n) {
@@ -199,31 +249,10 @@ TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerW
   enqueue_window("window-1");
 
   // Kill the worker of the first job that has reached its platform.
-  pid_t killed = 0;
-  std::string killed_worker;
-  ASSERT_TRUE(testing::eventually(
-      [&] {
-        for (const auto& [connector, job] : jobs_of("window-1")) {
-          if (job.state != JobState::kRunning) continue;
-          int i = std::stoi(connector.substr(3));
-          if (requests_of(sims_[i]->port()) < 3) continue;
-          // worker_id is "host:pid:random".
-          size_t first = job.worker_id.find(':');
-          size_t second = job.worker_id.find(':', first + 1);
-          killed =
-              static_cast<pid_t>(std::stol(job.worker_id.substr(first + 1, second - first - 1)));
-          killed_worker = job.worker_id;
-          return true;
-        }
-        return false;
-      },
-      20s))
-      << logs();
-  auto victim = std::find_if(workers.begin(), workers.end(),
-                             [&](const auto& w) { return w->pid() == killed; });
-  ASSERT_NE(victim, workers.end()) << "worker " << killed_worker << " is none of ours";
-  (*victim)->send_signal(SIGKILL);
-  (*victim)->wait_exit(5s);
+  const std::string killed_worker =
+      kill_worker_talking_to_its_platform(workers, "window-1", 3, 20s);
+  ASSERT_FALSE(killed_worker.empty()) << logs();
+  const pid_t killed = pid_of_worker(killed_worker);
   std::set<std::string> taken_over;
   for (const auto& [connector, job] : jobs_of("window-1"))
     if (job.worker_id == killed_worker && job.state == JobState::kRunning)
@@ -269,7 +298,6 @@ TEST_F(MultiWorkerTest, AKilledWorkersConnectorsAreTakenOverAndEachSyncsOncePerW
   }
 
   // A graceful stop releases every lease.
-  victim->reset();
   for (auto& w : workers)
     if (w) w->send_signal(SIGTERM);
   for (auto& w : workers)
@@ -424,6 +452,162 @@ TEST_F(SharedBudgetTest, SyncsStopAtTheTenantsBudgetAcrossNodesWaitAndFinishExac
   for (auto& w : workers) EXPECT_EQ(w->wait_exit(15s), 0);
   ASSERT_TRUE(sql("UPDATE budget_buckets SET second = second - 3600").ok());  // another hour
   for (int i = 0; i < kConnectors; ++i) ok("reconcile --no-progress " + id(i));
+}
+
+// ---- Tenant slots (docs/scale-out.md, "Tenant slots") ----
+
+constexpr int kTenantLimit = 2;
+
+// The four connectors work on one platform tenant that allows two syncs at once, and the
+// nodes have four worker slots between them: the tenant, not the workers, bounds the syncs.
+class TenantSlotsTest : public MultiWorkerTest {
+ protected:
+  void adjust(json::object& connector) const override {
+    connector["http"] = json::object{{"budget_key", kTenant}, {"tenant_concurrency", kTenantLimit}};
+  }
+
+  // Slow platforms, so that syncs last long enough to overlap; the set-up's requests forgotten.
+  void slow_platforms() {
+    for (auto& sim : sims_) {
+      testing::http_call(sim->port(), "POST", "/_sim/latency", R"({"latency_ms": 150})", "");
+      testing::http_call(sim->port(), "DELETE", "/_sim/requests", "", "");
+    }
+  }
+
+  // The most connectors whose platforms were being talked to at one moment, measured on the
+  // simulators: each connector's sync spans its simulator's first request to its last (each
+  // simulator serves one connector, and a window one sync of it).
+  int most_syncs_at_once() {
+    std::vector<std::pair<int64_t, int>> edges;  // (time, +1 at a start / -1 at an end)
+    for (auto& sim : sims_) {
+      auto reply = testing::http_call(sim->port(), "GET", "/_sim/requests?limit=100000", "", "");
+      int64_t first = 0, last = 0;
+      for (const auto& r : reply.body.at("requests").as_array()) {
+        int64_t start = r.at("start_us").as_int64(), end = r.at("end_us").as_int64();
+        if (first == 0 || start < first) first = start;
+        last = std::max(last, end);
+      }
+      if (first == 0) continue;
+      edges.push_back({first, +1});
+      edges.push_back({last, -1});
+    }
+    std::sort(edges.begin(), edges.end());  // an end before a start at the same microsecond
+    int now = 0, most = 0;
+    for (const auto& [at, step] : edges) most = std::max(most, now += step);
+    return most;
+  }
+
+  // Runs `window` to its end on the running nodes, noting the tenant-full messages its queued
+  // jobs showed meanwhile.
+  void run_window(const std::string& window, std::set<std::string>* full_messages) {
+    enqueue_window(window);
+    ASSERT_TRUE(testing::eventually(
+        [&] {
+          for (const auto& [connector, job] : jobs_of(window))
+            if (job.state == JobState::kQueued && job.message.find("tenant") != std::string::npos)
+              full_messages->insert(job.message);
+          return window_done(window);
+        },
+        90s))
+        << logs();
+  }
+
+  // Every job of `window` done at its first attempt, one finished run per connector per window
+  // so far, no write twice on any platform, and no slot left held.
+  void expect_each_synced_once(const std::string& window, int windows_so_far) {
+    for (const auto& [connector, job] : jobs_of(window)) {
+      EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message << "\n" << logs();
+      EXPECT_EQ(job.attempts, 1) << connector << ": waiting for the tenant spent attempts";
+    }
+    for (int i = 0; i < kConnectors; ++i) {
+      auto runs = store_->list_runs(id(i), 20);
+      ASSERT_TRUE(runs) << runs.status().message();
+      EXPECT_EQ(runs->size(), static_cast<size_t>(windows_so_far)) << id(i);
+      for (const auto& run : *runs)
+        EXPECT_NE(run.state, RunState::kInterrupted) << id(i) << " run " << run.id;
+      auto writes = writes_of(sims_[i]->port());
+      std::set<std::string> distinct(writes.begin(), writes.end());
+      EXPECT_EQ(distinct.size(), writes.size()) << id(i) << " got a write twice";
+    }
+    auto holders = store_->tenant_slot_holders(kTenant, SystemClock::instance().now_ms());
+    ASSERT_TRUE(holders) << holders.status().message();
+    EXPECT_TRUE(holders->empty()) << holders->front() << " still holds a slot";
+  }
+};
+
+TEST_F(TenantSlotsTest, NodesRunNoMoreOfATenantsSyncsAtOnceThanItAllowsAndEachRunsOnce) {
+  slow_platforms();
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  for (int n = 0; n < 2; ++n) {
+    workers.push_back(start_worker(n));
+    ASSERT_TRUE(workers.back()->read_line()) << logs();
+  }
+  std::set<std::string> full_messages;
+  run_window("window-1", &full_messages);
+  const int most = most_syncs_at_once();
+  EXPECT_LE(most, kTenantLimit) << logs();
+  EXPECT_EQ(most, kTenantLimit) << "the syncs never filled the tenant: the test proves nothing";
+  expect_each_synced_once("window-1", 1);
+  // A job that found the tenant full said so, naming the connectors that filled it.
+  // (Each waits in the queue for seconds, so the polling above sees it.)
+  EXPECT_FALSE(full_messages.empty()) << "no job waited for the tenant: the test proves nothing";
+  for (const auto& message : full_messages) {
+    EXPECT_NE(message.find("its platform tenant is full: 2 syncs at once "
+                           "(http.tenant_concurrency), run by connectors cw-"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find(kTenant), std::string::npos) << "the key in a status: " << message;
+  }
+
+  // A node killed while its syncs hold slots: its jobs are taken over once their claims
+  // expire, and its slots expire with them, so the tenant is not left short.
+  for (auto& sim : sims_) testing::http_call(sim->port(), "DELETE", "/_sim/requests", "", "");
+  enqueue_window("window-2");
+  const std::string killed_worker =
+      kill_worker_talking_to_its_platform(workers, "window-2", 2, 30s);
+  ASSERT_FALSE(killed_worker.empty()) << logs();
+  ASSERT_TRUE(testing::eventually([&] { return window_done("window-2"); }, 90s)) << logs();
+  for (const auto& [connector, job] : jobs_of("window-2")) {
+    EXPECT_EQ(job.state, JobState::kDone) << connector << ": " << job.message << "\n" << logs();
+    EXPECT_NE(job.worker_id, killed_worker) << connector;
+  }
+  auto holders = store_->tenant_slot_holders(kTenant, SystemClock::instance().now_ms());
+  ASSERT_TRUE(holders);
+  EXPECT_TRUE(holders->empty()) << holders->front() << " still holds a slot";
+  for (auto& w : workers)
+    if (w) w->send_signal(SIGTERM);
+  for (auto& w : workers)
+    if (w) {
+      EXPECT_EQ(w->wait_exit(15s), 0);
+    }
+}
+
+// The same limit within one node on the embedded SQLite store: four workers, two slots.
+class SqliteTenantSlotsTest : public TenantSlotsTest {
+ protected:
+  json::value state() const override { return json::object{{"path", "state.db"}}; }
+  Result<std::unique_ptr<Store>> open_store() override {
+    return open_sqlite_store({.path = dir_ / "state.db", .key_file = dir_ / "unused.key"});
+  }
+};
+
+TEST_F(SqliteTenantSlotsTest, ANodesWorkersRunNoMoreOfATenantsSyncsAtOnceThanItAllows) {
+  slow_platforms();
+  // One node with four workers.
+  std::string config = testing::read_file(dir_ / "mb.json");
+  json::value doc = json::parse(config);
+  doc.at("workers").as_object()["concurrency"] = 4;
+  dir_.write("mb.json", json::serialize(doc));
+  auto worker = start_worker(0);
+  ASSERT_TRUE(worker->read_line()) << logs();
+  std::set<std::string> full_messages;
+  run_window("window-1", &full_messages);
+  const int most = most_syncs_at_once();
+  EXPECT_LE(most, kTenantLimit) << logs();
+  EXPECT_EQ(most, kTenantLimit) << "the syncs never filled the tenant: the test proves nothing";
+  expect_each_synced_once("window-1", 1);
+  worker->send_signal(SIGTERM);
+  EXPECT_EQ(worker->wait_exit(15s), 0);
 }
 
 }  // namespace

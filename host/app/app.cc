@@ -399,6 +399,26 @@ Result<std::shared_ptr<const ConnectorConfig>> connector_in(
   return std::shared_ptr<const ConnectorConfig>(config, connector);  // shares the config's lifetime
 }
 
+std::string http_where(const Config& config, const ConnectorConfig& connector) {
+  return config.file.string() + ": " + connector.pointer + "/http: ";
+}
+
+// The manifest's http defaults under the connector's own http settings.
+Result<http::HttpPolicy> connector_http_policy(const Config& config,
+                                               const ConnectorConfig& connector,
+                                               const PluginManifest& manifest) {
+  http::HttpPolicy policy;
+  if (!manifest.http.is_null()) {
+    Status s = http::apply_http_policy_json(manifest.http, &policy);
+    if (!s.ok())
+      return Status::Unsupported("plugin '" + manifest.id +
+                                 "' manifest http defaults: " + s.message());
+  }
+  Status s = http::apply_http_policy_json(connector.http, &policy);
+  if (!s.ok()) return Status::ConfigInvalid(http_where(config, connector) + s.message());
+  return policy;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const ConnectorConfig>> App::connector(const std::string& id) {
@@ -539,16 +559,10 @@ Result<std::unique_ptr<PluginSession>> App::open_session_for(
   auto effective = effective_plugin_config(config, connector, manifest, credentials);
   if (!effective) return effective.status();
 
-  http::HttpPolicy policy;
-  std::string where = config.file.string() + ": " + connector.pointer + "/http: ";
-  if (!manifest.http.is_null()) {
-    Status s = http::apply_http_policy_json(manifest.http, &policy);
-    if (!s.ok())
-      return Status::Unsupported("plugin '" + manifest.id +
-                                 "' manifest http defaults: " + s.message());
-  }
-  Status s = http::apply_http_policy_json(connector.http, &policy);
-  if (!s.ok()) return Status::ConfigInvalid(where + s.message());
+  const std::string where = http_where(config, connector);
+  auto policy_or = connector_http_policy(config, connector, manifest);
+  if (!policy_or) return policy_or.status();
+  http::HttpPolicy policy = std::move(*policy_or);
   // The engine masks these in every line it writes, on top of the process-wide registry.
   std::vector<std::string> secrets;
   if (auto doc = json::parse(*effective); doc) {
@@ -587,6 +601,33 @@ Result<std::unique_ptr<PluginSession>> App::open_session_for(
     plugin = std::move(*isolated);
   }
   return plugin->open(std::move(context), *effective);
+}
+
+Result<TenantSlots> App::tenant_slots_of(const std::string& connector_id) {
+  auto c = config();
+  if (!c) return c.status();
+  auto connector = connector_in(*c, connector_id);
+  if (!connector) return connector.status();
+  auto registry = plugins();
+  if (!registry) return registry.status();
+  const PluginRecord* record = (*registry)->record((*connector)->plugin);
+  // A plugin that did not load: no limit to keep, and the run says why it cannot open.
+  if (record == nullptr || record->state != PluginState::kLoaded) return TenantSlots{};
+  const PluginManifest& manifest = record->plugin->manifest();
+  auto policy = connector_http_policy(**c, **connector, manifest);
+  if (!policy) return policy.status();
+  if (policy->tenant_concurrency <= 0) return TenantSlots{};
+  // The key is the budget's: the same plugin config the session would open with (stored
+  // credentials overlaid), hashed, so the tenant is known before any session opens.
+  auto st = store();
+  if (!st) return st.status();
+  auto creds = (*st)->get_credentials(connector_id);
+  if (!creds) return creds.status();
+  auto effective = effective_plugin_config(**c, **connector, manifest, *creds);
+  if (!effective) return effective.status();
+  auto key = tenant_budget_key(connector_id, manifest, *policy, *effective);
+  if (!key) return key.status();
+  return TenantSlots{std::move(*key), policy->tenant_concurrency};
 }
 
 int64_t App::take_budget_refusal(const std::string& connector_id) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "host/app/tenant_budget.h"
 #include "host/common/status.h"
 #include "host/config/config.h"
 #include "host/plugin/loader.h"
@@ -138,6 +139,11 @@ class App {
   // batches: the time (ms since the epoch) the batch would fit, or 0 when it has not since the
   // last call. How a job learns that its run stopped on the budget, and when to run again.
   int64_t take_budget_refusal(const std::string& connector_id);
+  // The connector's share of its platform tenant's syncs at once (http.tenant_concurrency), and
+  // the tenant's key (the budget's, tenant_budget_key), worked out without opening a session:
+  // for the job runner, before a sync starts. A limit of 0 (and no key) when the connector sets
+  // none or its plugin did not load.
+  Result<TenantSlots> tenant_slots_of(const std::string& connector_id);
 
  private:
   Result<Config> read_config() const;

@@ -1,10 +1,12 @@
 #include "host/app/tenant_budget.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <utility>
 
 #include "host/common/json.h"
 
@@ -96,6 +98,42 @@ std::shared_ptr<http::RequestBudget> make_store_request_budget(Store& store, std
                                                                BudgetRefused on_refused) {
   return std::make_shared<StoreRequestBudget>(store, std::move(budget_key), limit,
                                               std::move(on_refused));
+}
+
+Result<std::optional<TenantSlot>> TenantSlot::take(Store& store, const TenantSlots& tenant,
+                                                   std::string worker_id, std::string connector_id,
+                                                   int64_t ttl_ms, int64_t now_ms) {
+  if (tenant.limit <= 0) return std::optional<TenantSlot>(TenantSlot(nullptr, "", "", ""));
+  auto taken =
+      store.acquire_tenant_slot(tenant.key, worker_id, connector_id, tenant.limit, now_ms, ttl_ms);
+  if (!taken) return taken.status();
+  if (!*taken) return std::optional<TenantSlot>();
+  return std::optional<TenantSlot>(
+      TenantSlot(&store, tenant.key, std::move(worker_id), std::move(connector_id)));
+}
+
+TenantSlot::TenantSlot(Store* store, std::string key, std::string worker_id,
+                       std::string connector_id)
+    : store_(store),
+      key_(std::move(key)),
+      worker_id_(std::move(worker_id)),
+      connector_id_(std::move(connector_id)) {}
+
+TenantSlot::TenantSlot(TenantSlot&& other) noexcept
+    : store_(std::exchange(other.store_, nullptr)),
+      key_(std::move(other.key_)),
+      worker_id_(std::move(other.worker_id_)),
+      connector_id_(std::move(other.connector_id_)) {}
+
+TenantSlot::~TenantSlot() {
+  if (store_ == nullptr) return;
+  Status released = store_->release_tenant_slot(key_, worker_id_, connector_id_);
+  // Not given back (the store unreachable), it stays this worker's until the connector's next
+  // job here takes and gives it back, or the worker stops and it expires: logged, never thrown
+  // from a destructor.
+  if (!released.ok())
+    spdlog::warn("connector {}: its platform tenant's slot was not given back: {}", connector_id_,
+                 released.message());
 }
 
 }  // namespace mb::app

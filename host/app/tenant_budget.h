@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "host/common/status.h"
@@ -45,6 +46,41 @@ using BudgetRefused = std::function<void(int64_t resumes_at_ms)>;
 std::shared_ptr<http::RequestBudget> make_store_request_budget(Store& store, std::string budget_key,
                                                                int64_t limit,
                                                                BudgetRefused on_refused = {});
+
+// A connector's share of its platform tenant's syncs at once (http.tenant_concurrency).
+struct TenantSlots {
+  std::string key;  // the tenant's key (tenant_budget_key); empty when unlimited
+  int limit = 0;    // syncs at once on the tenant, across connectors and nodes; 0: unlimited
+};
+
+// One of a tenant's slots, held by a worker for one connector's job and given back when it is
+// destroyed, however the job ended. The worker's heartbeat renews it with its claims
+// (Store::renew_tenant_slots); a worker that dies stops renewing, and it expires.
+//
+//   auto slot = TenantSlot::take(store, tenant, worker_id, connector_id, ttl_ms, now_ms);
+//   if (!slot) ...             // the store could not say
+//   else if (!*slot) ...       // the tenant is full: try again later
+//   else run();                // the slot goes back at the end of the scope
+class TenantSlot {
+ public:
+  // A slot of `tenant`, or nullopt (nothing taken) when `tenant.limit` slots are held by
+  // others. Unlimited tenants always get one, which holds nothing.
+  static Result<std::optional<TenantSlot>> take(Store& store, const TenantSlots& tenant,
+                                                std::string worker_id, std::string connector_id,
+                                                int64_t ttl_ms, int64_t now_ms);
+  TenantSlot(TenantSlot&& other) noexcept;
+  TenantSlot& operator=(TenantSlot&&) = delete;
+  TenantSlot(const TenantSlot&) = delete;
+  TenantSlot& operator=(const TenantSlot&) = delete;
+  ~TenantSlot();
+
+ private:
+  TenantSlot(Store* store, std::string key, std::string worker_id, std::string connector_id);
+  Store* store_;  // null: holds nothing
+  std::string key_;
+  std::string worker_id_;
+  std::string connector_id_;
+};
 
 }  // namespace mb::app
 

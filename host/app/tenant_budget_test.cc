@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "tests/testing/temp_dir.h"
@@ -101,6 +102,32 @@ TEST_F(StoreRequestBudgetTest, TheCountSurvivesARestart) {
   EXPECT_EQ(*after->used(now_ + std::chrono::minutes(30)), 9);
   EXPECT_FALSE(after->try_reserve(2, now_ + std::chrono::minutes(30))->reserved);
   EXPECT_TRUE(after->try_reserve(2, now_ + std::chrono::hours(1))->reserved);
+}
+
+TEST_F(StoreRequestBudgetTest, ATenantSlotIsHeldForItsScopeAndAnUnlimitedTenantHoldsNone) {
+  const int64_t now = 1'767'225'600'000;
+  const TenantSlots tenant{"tenant", 1};
+  {
+    auto slot = TenantSlot::take(*store_, tenant, "w1", "a", 60'000, now);
+    ASSERT_TRUE(slot) << slot.status().message();
+    ASSERT_TRUE(slot->has_value());
+    EXPECT_EQ(*store_->tenant_slot_holders("tenant", now), std::vector<std::string>{"a"});
+    auto refused = TenantSlot::take(*store_, tenant, "w2", "b", 60'000, now);
+    ASSERT_TRUE(refused);
+    EXPECT_FALSE(refused->has_value()) << "the tenant's one slot is a's";
+    std::optional<TenantSlot> moved(std::move(**slot));  // still held, given back once
+    EXPECT_EQ(*store_->tenant_slots_held("tenant", now), 1);
+  }
+  EXPECT_EQ(*store_->tenant_slots_held("tenant", now), 0) << "given back at the end of its scope";
+  auto next = TenantSlot::take(*store_, tenant, "w2", "b", 60'000, now);
+  ASSERT_TRUE(next && next->has_value());
+
+  // No limit: every job runs, and the store keeps nothing for it.
+  for (const char* connector : {"c", "d", "e"}) {
+    auto free = TenantSlot::take(*store_, TenantSlots{}, "w3", connector, 60'000, now);
+    ASSERT_TRUE(free && free->has_value());
+  }
+  EXPECT_EQ(*store_->tenant_slots_held("", now), 0);
 }
 
 }  // namespace

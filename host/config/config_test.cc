@@ -176,6 +176,31 @@ TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   EXPECT_EQ(config->connectors.at(0).isolation_limits.at("call_timeout_ms"), 5000);
 }
 
+TEST(Config, ATenantConcurrencyIsCheckedNamingTheConnectorAndTheField) {
+  TempDir dir;
+  auto bad = dir.write("tenant.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "a", "plugin": "p", "config": {}, "http": {"tenant_concurrency": 2}},
+    {"id": "b", "plugin": "p", "config": {}, "http": {"tenant_concurrency": -1}},
+    {"id": "c", "plugin": "p", "config": {}, "http": {"tenant_concurrency": "three"}}]})");
+  auto config = load_config(bad);
+  ASSERT_FALSE(config);
+  const std::string& m = config.status().message();
+  EXPECT_EQ(config.status().code(), ErrorClass::kConfigInvalid);
+  EXPECT_NE(m.find("/connectors/1/http: http.tenant_concurrency: must not be negative"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("/connectors/2/http: http.tenant_concurrency: expected an integer"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("/connectors/0/"), std::string::npos) << m;
+
+  auto good = dir.write("good.json", R"({"plugins": {"dir": "."}, "connectors": [
+    {"id": "a", "plugin": "p", "config": {}, "http": {"tenant_concurrency": 2}}]})");
+  config = load_config(good);
+  ASSERT_TRUE(config) << config.status().message();
+  EXPECT_EQ(config->connectors.at(0).http.at("tenant_concurrency").as_int64(), 2);
+}
+
 TEST(Config, AConnectorsAlertsPolicyIsReadAndEachErrorNamesItsField) {
   TempDir dir;
   auto bad = dir.write("bad.json", R"({"plugins": {"dir": "."}, "connectors": [

@@ -63,6 +63,10 @@ struct HttpPolicy {
   // Names the platform tenant whose hourly budget the connector shares with others (counted
   // by the host, not the engine); empty: the host derives it (docs/scale-out.md, "Budgets").
   std::string budget_key;
+  // Syncs at once on the connector's platform tenant (the budget_key's tenant), across every
+  // connector and node; 0: unlimited. Counted by the host's job runner, not the engine
+  // (docs/scale-out.md, "Tenant slots").
+  int tenant_concurrency = 0;
   std::string ca_file;                   // extra CA bundle (PEM) trusted besides the system store
   bool verify_tls = true;
   bool allow_plain_http = false;         // plain http:// beyond loopback

@@ -123,6 +123,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"retry_after_max_ms", field(&HttpPolicy::retry_after_max, as_ms)},
       {"hourly_budget", field(&HttpPolicy::hourly_budget, as_non_negative)},
       {"budget_key", field(&HttpPolicy::budget_key, as_string)},
+      {"tenant_concurrency", field(&HttpPolicy::tenant_concurrency, as_small_int)},
       {"ca_file", field(&HttpPolicy::ca_file, as_string)},
       {"verify_tls", field(&HttpPolicy::verify_tls, as_bool)},
       {"allow_plain_http", field(&HttpPolicy::allow_plain_http, as_bool)},
@@ -164,6 +165,7 @@ Status validate_http_policy(const HttpPolicy& p) {
     return bad("backoff_max_ms", "must be at least backoff_base_ms");
   }
   if (p.hourly_budget < 0) return bad("hourly_budget", "must not be negative");
+  if (p.tenant_concurrency < 0) return bad("tenant_concurrency", "must not be negative");
   if (p.max_response_bytes <= 0) return bad("max_response_bytes", "must be positive");
   return Status::Ok();
 }

@@ -7,10 +7,10 @@
 //
 // Keys (all optional): max_concurrency, per_endpoint_concurrency, requests_per_second, burst,
 // connect_timeout_ms, timeout_ms, max_retries, backoff_base_ms, backoff_max_ms,
-// retry_after_max_ms, hourly_budget, budget_key, ca_file, verify_tls, allow_plain_http,
-// retry_statuses (array of ints), throttle_body_markers (array of strings), masked_headers (array
-// of names, added to the defaults), idle_timeout_ms, max_response_bytes. docs/http-engine.md
-// describes each.
+// retry_after_max_ms, hourly_budget, budget_key, tenant_concurrency, ca_file, verify_tls,
+// allow_plain_http, retry_statuses (array of ints), throttle_body_markers (array of strings),
+// masked_headers (array of names, added to the defaults), idle_timeout_ms, max_response_bytes.
+// docs/http-engine.md describes each.
 #ifndef METERBRIDGE_HOST_HTTP_POLICY_H_
 #define METERBRIDGE_HOST_HTTP_POLICY_H_
 

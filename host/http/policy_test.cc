@@ -52,6 +52,21 @@ TEST(HttpPolicyJson, MaskedHeadersAreAddedNeverRemoved) {
             p.masked_headers.end());
 }
 
+TEST(HttpPolicyJson, TenantConcurrencyIsAManifestDefaultTheConfigOverrides) {
+  HttpPolicy p;
+  EXPECT_EQ(p.tenant_concurrency, 0);  // unlimited unless a plugin or an operator says otherwise
+  ASSERT_TRUE(apply_http_policy_json(boost::json::parse(R"({"tenant_concurrency":1})"), &p).ok());
+  ASSERT_TRUE(apply_http_policy_json(boost::json::parse(R"({"tenant_concurrency":2})"), &p).ok());
+  EXPECT_EQ(p.tenant_concurrency, 2);
+  for (const char* bad : {R"({"tenant_concurrency":-1})", R"({"tenant_concurrency":1.5})",
+                          R"({"tenant_concurrency":"2"})", R"({"tenant_concurrency":2000000})"}) {
+    Status s = apply_http_policy_json(boost::json::parse(bad), &p);
+    EXPECT_EQ(s.code(), ErrorClass::kConfigInvalid) << bad;
+    EXPECT_NE(s.message().find("http.tenant_concurrency"), std::string::npos) << s.message();
+    EXPECT_EQ(p.tenant_concurrency, 2) << bad;
+  }
+}
+
 TEST(HttpPolicyJson, NullMeansNoOverrides) {
   HttpPolicy p;
   EXPECT_TRUE(apply_http_policy_json(boost::json::value(), &p).ok());

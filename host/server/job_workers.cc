@@ -79,7 +79,7 @@ void JobWorkers::requeue_running(const std::string& why) {
     running.assign(running_jobs_.begin(), running_jobs_.end());
   }
   for (int64_t job_id : running) {
-    auto put_back = store_.requeue_job(job_id, worker_id_, 0, why);
+    auto put_back = store_.requeue_job(job_id, worker_id_, 0, why, /*counts_as_attempt=*/true);
     if (!put_back)
       spdlog::error("job {}: could not put it back in the queue: {}", job_id,
                     put_back.status().message());
@@ -148,14 +148,26 @@ void JobWorkers::run_one(const SyncJob& job) {
       }
       recorded = store_.requeue_job(job.id, worker_id_,
                                     SystemClock::instance().now_ms() + options_.busy_retry_ms,
-                                    outcome.message);
+                                    outcome.message, /*counts_as_attempt=*/true);
+      break;
+    case JobOutcome::Kind::kTenantFull:
+      // Not an attempt: the job never started, and a tenant that is busy for long (many
+      // connectors on it) must not make its jobs fail.
+      recorded = store_.requeue_job(
+          job.id, worker_id_, SystemClock::instance().now_ms() + options_.tenant_full_retry_ms,
+          outcome.message, /*counts_as_attempt=*/false);
+      if (recorded && *recorded)
+        spdlog::info("connector {}: job {} waits for a slot of its platform tenant: {}",
+                     job.connector_id, job.id, outcome.message);
       break;
     case JobOutcome::Kind::kStopped:
-      recorded = store_.requeue_job(job.id, worker_id_, 0, outcome.message);
+      recorded = store_.requeue_job(job.id, worker_id_, 0, outcome.message,
+                                    /*counts_as_attempt=*/true);
       break;
     case JobOutcome::Kind::kDeferred:
       // Not a retry: the job waits in the queue, unclaimed, until the budget has room.
-      recorded = store_.requeue_job(job.id, worker_id_, outcome.due_at_ms, outcome.message);
+      recorded = store_.requeue_job(job.id, worker_id_, outcome.due_at_ms, outcome.message,
+                                    /*counts_as_attempt=*/true);
       if (recorded && *recorded)
         spdlog::info("connector {}: job {} waits for its platform's request budget: {}",
                      job.connector_id, job.id, outcome.message);
@@ -195,6 +207,13 @@ void JobWorkers::heartbeat() {
     auto renewed = store_.renew_job_claims(worker_id_, options_.claim_ttl_ms);
     if (!renewed)
       spdlog::warn("job workers: cannot renew this node's claims: {}", renewed.status().message());
+    // The tenant slots its jobs hold live as long as their claims: a node that dies frees them
+    // when it stops renewing.
+    auto slots = store_.renew_tenant_slots(worker_id_, SystemClock::instance().now_ms(),
+                                           options_.claim_ttl_ms);
+    if (!slots)
+      spdlog::warn("job workers: cannot renew this node's tenant slots: {}",
+                   slots.status().message());
   }
   std::lock_guard<std::mutex> lock(mu_);
   --running_threads_;

@@ -1,10 +1,12 @@
 // JobWorkers: the workers of one `serve` node. Due syncs are rows of the store's job queue
 // (Store::enqueue_job), written by every node's scheduler and by "sync now"; each of
 // `concurrency` threads claims the job due first, runs it, and records how it ended. One
-// heartbeat thread renews the node's claims, so the jobs of a node that dies (SIGKILL, lost
-// machine) are claimed again by another node once their claims expire. The run itself is
-// guarded by the connector's lease (host/sync/lease.h), which keeps one run per connector
-// across every node; the job queue only spreads the work.
+// heartbeat thread renews the node's claims and the platform-tenant slots its jobs hold
+// (Store::acquire_tenant_slot, taken under worker_id()), so the jobs of a node that dies
+// (SIGKILL, lost machine) are claimed again by another node once their claims expire, and its
+// slots free themselves. The run itself is guarded by the connector's lease
+// (host/sync/lease.h), which keeps one run per connector across every node; the job queue only
+// spreads the work.
 //
 //   JobWorkers workers(store, options, [&](const SyncJob& job) { return run(job); });
 //   workers.start();
@@ -36,6 +38,9 @@ struct JobWorkerOptions {
   int64_t poll_every_ms = 2'000;
   // A job whose connector is busy (its lease held by a run elsewhere) is tried again this late.
   int64_t busy_retry_ms = 5'000;
+  // A job whose platform tenant runs as many syncs as it allows (http.tenant_concurrency) is
+  // tried again this late, without counting toward max_attempts.
+  int64_t tenant_full_retry_ms = 2'000;
   // Claims of a job that keeps finding its connector busy, before the job is given up as failed.
   int64_t max_attempts = 20;
   // Jobs that ended are deleted this long after they ended, by the heartbeat, once an hour.
@@ -45,11 +50,12 @@ struct JobWorkerOptions {
 // How running a claimed job went.
 struct JobOutcome {
   enum class Kind {
-    kDone,      // the sync ran (whatever the run's own outcome): run_id says which
-    kFailed,    // it could not run: message says why
-    kBusy,      // the connector's lease is held elsewhere: try again later
-    kStopped,   // this node is stopping: put it back for another node
-    kDeferred,  // the run stopped on its platform's request budget: run it again at due_at_ms
+    kDone,        // the sync ran (whatever the run's own outcome): run_id says which
+    kFailed,      // it could not run: message says why
+    kBusy,        // the connector's lease is held elsewhere: try again later
+    kStopped,     // this node is stopping: put it back for another node
+    kDeferred,    // the run stopped on its platform's request budget: run it again at due_at_ms
+    kTenantFull,  // its platform tenant has no free slot: try again soon, not an attempt
   };
   Kind kind = Kind::kDone;
   int64_t run_id = 0;

@@ -128,5 +128,51 @@ TEST_F(JobWorkersTest, AJobThatCannotRunFailsWithItsReasonAndOneCutShortByAStopG
   EXPECT_EQ(stopping.message, "a node stopped while it ran");
 }
 
+// Four connectors on one platform tenant that allows two syncs at once, four workers: a job
+// that finds the tenant full goes back to the queue without it counting as an attempt, so a
+// max_attempts of 2 is never reached however often that happens, and the heartbeat keeps the
+// slots of the running jobs alive past their TTL.
+TEST_F(JobWorkersTest, AJobOfAFullTenantWaitsWithoutSpendingAttemptsAndSlotsLiveWithTheWorker) {
+  for (int i = 0; i < 4; ++i) enqueue("c" + std::to_string(i), "w");
+  JobWorkerOptions options = fast(4);
+  options.claim_ttl_ms = 800;  // the heartbeat renews every 200 ms
+  options.tenant_full_retry_ms = 30;
+  options.max_attempts = 2;
+  std::string worker_id;
+  std::atomic<int> now_running{0}, most_at_once{0}, refusals{0}, outlived_ttl{0};
+  JobWorkers workers(*store_, options, [&](const SyncJob& job) {
+    const int64_t taken_at = SystemClock::instance().now_ms();
+    auto taken = store_->acquire_tenant_slot("tenant", worker_id, job.connector_id, 2, taken_at,
+                                             options.claim_ttl_ms);
+    if (!taken || !*taken) {
+      ++refusals;
+      return JobOutcome{JobOutcome::Kind::kTenantFull, 0, "its platform tenant is full"};
+    }
+    int running = ++now_running;
+    int seen = most_at_once.load();
+    while (running > seen && !most_at_once.compare_exchange_weak(seen, running)) {
+    }
+    // Held for longer than its TTL: only the heartbeat keeps it.
+    std::this_thread::sleep_for(1'200ms);
+    auto holders = store_->tenant_slot_holders("tenant", SystemClock::instance().now_ms());
+    if (holders && std::count(holders->begin(), holders->end(), job.connector_id) == 1)
+      ++outlived_ttl;
+    --now_running;
+    EXPECT_TRUE(store_->release_tenant_slot("tenant", worker_id, job.connector_id).ok());
+    return JobOutcome{JobOutcome::Kind::kDone, 1, ""};
+  });
+  worker_id = workers.worker_id();
+  workers.start();
+  ASSERT_TRUE(all_ended());
+  ASSERT_TRUE(workers.stop_before(std::chrono::steady_clock::now() + 5s));
+  EXPECT_LE(most_at_once.load(), 2);
+  EXPECT_GT(refusals.load(), 2) << "the tenant was never full: the test proves nothing";
+  EXPECT_EQ(outlived_ttl.load(), 4);
+  for (const auto& job : *store_->list_jobs("", 10)) {
+    EXPECT_EQ(job.state, JobState::kDone) << job.connector_id << ": " << job.message;
+    EXPECT_EQ(job.attempts, 1) << job.connector_id;
+  }
+}
+
 }  // namespace
 }  // namespace mb::server

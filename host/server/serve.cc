@@ -272,6 +272,7 @@ class Daemon {
     options.claim_ttl_ms = int64_t{config.workers.claim_ttl_seconds} * 1000;
     options.poll_every_ms = int64_t{config.workers.poll_seconds} * 1000;
     options.job_retention_ms = int64_t{config.workers.job_retention_days} * 24 * 3'600'000;
+    slot_ttl_ms_ = options.claim_ttl_ms;  // renewed with the claims
     workers_ = std::make_unique<JobWorkers>(store, options,
                                             [this](const SyncJob& job) { return run_job(job); });
     workers_->start();
@@ -303,6 +304,10 @@ class Daemon {
     const std::string& id = job.connector_id;
     auto held = gate_.enter(id);
     if (stop_requested_) return {JobOutcome::Kind::kStopped, 0, "a node stopped before running it"};
+    // The whole job (its sync and the alerts after it) holds one of its platform tenant's slots,
+    // given back however it ends.
+    std::optional<app::TenantSlot> slot;
+    if (auto refused = take_tenant_slot(id, slot)) return std::move(*refused);
     if (ops::is_alerts_job(job)) return run_alerts_job(job);
     SyncOptions sync;
     sync.trigger = job.trigger;
@@ -345,6 +350,44 @@ class Daemon {
                   "; resumes at " + format_iso8601_utc(budget_resumes_at_ms),
               budget_resumes_at_ms};
     return {JobOutcome::Kind::kDone, report->run.id, ""};
+  }
+
+  // At most http.tenant_concurrency jobs at once on the connector's platform tenant, across
+  // every connector and node (docs/scale-out.md, "Tenant slots"). Fills `slot` and returns
+  // nothing when the job may run; otherwise how it ends for now. The message names the
+  // connectors that fill the tenant, never its key: the key may be the operator's budget_key
+  // or a hash of the plugin's tenant fields (a user name), neither of which belongs in a status.
+  std::optional<JobOutcome> take_tenant_slot(const std::string& id,
+                                             std::optional<app::TenantSlot>& slot) {
+    auto tenant = app_.tenant_slots_of(id);
+    // What keeps the tenant from being known (its config, its plugin config) keeps its session
+    // from opening too: the job runs, and its run records the failure as any other.
+    if (!tenant) {
+      spdlog::warn("connector {}: its platform tenant is unknown: {}", id,
+                   tenant.status().message());
+      return std::nullopt;
+    }
+    if (tenant->limit <= 0) return std::nullopt;
+    auto store = app_.store();
+    if (!store) return JobOutcome{JobOutcome::Kind::kBusy, 0, store.status().message()};
+    const int64_t now = SystemClock::instance().now_ms();
+    auto taken =
+        app::TenantSlot::take(**store, *tenant, workers_->worker_id(), id, slot_ttl_ms_, now);
+    if (!taken)
+      return JobOutcome{JobOutcome::Kind::kBusy, 0,
+                        "cannot take a slot of its platform tenant: " + taken.status().message()};
+    if (*taken) {
+      slot.emplace(std::move(**taken));
+      return std::nullopt;
+    }
+    std::string holders;
+    if (auto held = (*store)->tenant_slot_holders(tenant->key, now); held)
+      for (const auto& holder : *held) holders += (holders.empty() ? "" : ", ") + holder;
+    return JobOutcome{JobOutcome::Kind::kTenantFull, 0,
+                      "its platform tenant is full: " + std::to_string(tenant->limit) +
+                          " syncs at once (http.tenant_concurrency)" +
+                          (holders.empty() ? "" : ", run by connectors " + holders) +
+                          "; tried again in a few seconds"};
   }
 
   // A job of alerts alone (pushed alerts, or a queued "run the alerts now"): one alerts run
@@ -502,6 +545,7 @@ class Daemon {
   std::unique_ptr<AdminApi> api_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<JobWorkers> workers_;
+  int64_t slot_ttl_ms_ = 60'000;  // a tenant slot's life, renewed by the workers' heartbeat
   Scheduler scheduler_{SystemClock::instance(), [this](const std::string& id, int64_t fire_ms) {
                          enqueue_scheduled(id, fire_ms);
                        }};

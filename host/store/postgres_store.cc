@@ -1397,12 +1397,13 @@ class PostgresStore : public Store {
   }
 
   Result<bool> requeue_job(int64_t job_id, const std::string& worker_id, int64_t due_at_ms,
-                           const std::string& message) override {
+                           const std::string& message, bool counts_as_attempt) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto r = db_->exec(
         "UPDATE sync_jobs SET state = 'queued', due_at_ms = $3, claim_expires_ms = 0, "
-        "message = $4 WHERE id = $1 AND worker_id = $2 AND state = 'running'",
-        pg_params(job_id, worker_id, due_at_ms, message));
+        "message = $4, attempts = attempts - $5 "
+        "WHERE id = $1 AND worker_id = $2 AND state = 'running'",
+        pg_params(job_id, worker_id, due_at_ms, message, int64_t{counts_as_attempt ? 0 : 1}));
     if (!r) return r.status();
     return r->affected() > 0;
   }
@@ -1548,6 +1549,19 @@ class PostgresStore : public Store {
         pg_params(tenant_key, now_ms));
     if (!r) return r.status();
     return r->integer(0, 0);
+  }
+
+  Result<std::vector<std::string>> tenant_slot_holders(const std::string& tenant_key,
+                                                       int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = db_->exec(
+        "SELECT connector_id FROM tenant_slots WHERE tenant_key = $1 AND expires_ms > $2 "
+        "ORDER BY connector_id COLLATE \"C\"",
+        pg_params(tenant_key, now_ms));
+    if (!r) return r.status();
+    std::vector<std::string> out;
+    for (int i = 0; i < r->rows(); ++i) out.push_back(r->text(i, 0));
+    return out;
   }
 
   // ---- Write journal ----

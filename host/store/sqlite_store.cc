@@ -1546,12 +1546,14 @@ class SqliteStore : public Store {
   }
 
   Result<bool> requeue_job(int64_t job_id, const std::string& worker_id, int64_t due_at_ms,
-                           const std::string& message) override {
+                           const std::string& message, bool counts_as_attempt) override {
     std::lock_guard<std::mutex> lock(mu_);
     Statement s(db_,
                 "UPDATE sync_jobs SET state = 'queued', due_at_ms = ?3, claim_expires_ms = 0, "
-                "message = ?4 WHERE id = ?1 AND worker_id = ?2 AND state = 'running'");
+                "message = ?4, attempts = attempts - ?5 "
+                "WHERE id = ?1 AND worker_id = ?2 AND state = 'running'");
     s.bind(1, job_id).bind(2, worker_id).bind(3, due_at_ms).bind(4, message);
+    s.bind(5, int64_t{counts_as_attempt ? 0 : 1});
     s.step();
     MB_RETURN_IF_ERROR(s.status());
     return sqlite3_changes(db_) > 0;
@@ -1692,6 +1694,19 @@ class SqliteStore : public Store {
     s.step();
     MB_RETURN_IF_ERROR(s.status());
     return s.integer(0);
+  }
+
+  Result<std::vector<std::string>> tenant_slot_holders(const std::string& tenant_key,
+                                                       int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement s(db_,
+                "SELECT connector_id FROM tenant_slots WHERE tenant_key = ?1 AND expires_ms > ?2 "
+                "ORDER BY connector_id");
+    s.bind(1, tenant_key).bind(2, now_ms);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    MB_RETURN_IF_ERROR(s.status());
+    return out;
   }
 
   // ---- Write journal ----

@@ -274,8 +274,10 @@ class Store {
                                   int64_t run_id, const std::string& message) = 0;
   // Puts a running job of `worker_id` back in the queue, due at due_at_ms, saying why (the
   // connector was busy, the node is stopping). False when it is no longer this worker's.
+  // `counts_as_attempt` false takes the claim back out of its attempts: the job never got to
+  // run (its platform tenant had no free slot), so waiting is no reason to give it up.
   virtual Result<bool> requeue_job(int64_t job_id, const std::string& worker_id, int64_t due_at_ms,
-                                   const std::string& message) = 0;
+                                   const std::string& message, bool counts_as_attempt) = 0;
   // Newest first; connector_id empty for all connectors.
   virtual Result<std::vector<SyncJob>> list_jobs(const std::string& connector_id, int limit) = 0;
   // Deletes the jobs that ended (done or failed) before ended_before_ms; queued and running
@@ -322,6 +324,9 @@ class Store {
                                      const std::string& connector_id) = 0;
   // Unexpired slots of `tenant_key` at now_ms.
   virtual Result<int64_t> tenant_slots_held(const std::string& tenant_key, int64_t now_ms) = 0;
+  // The connectors holding those slots, sorted (one per slot): to say who fills a tenant.
+  virtual Result<std::vector<std::string>> tenant_slot_holders(const std::string& tenant_key,
+                                                               int64_t now_ms) = 0;
 
   // ---- Write journal (non-idempotent writes) ----
   // Records intents durably in one transaction (synchronous commit) and returns their ids, in

@@ -706,8 +706,9 @@ TEST_P(StoreTest, AConnectorWithAJobRunningIsNotClaimedTwiceAndARequeuedJobWaits
   ASSERT_TRUE(running && running->has_value());
   EXPECT_FALSE(store_->claim_job("worker-b", 30'000)->has_value());  // acme is busy
 
-  EXPECT_TRUE(*store_->requeue_job((*running)->id, "worker-a", now + 10'000, "connector busy"));
-  EXPECT_FALSE(*store_->requeue_job((*running)->id, "worker-a", now, "twice"));
+  EXPECT_TRUE(
+      *store_->requeue_job((*running)->id, "worker-a", now + 10'000, "connector busy", true));
+  EXPECT_FALSE(*store_->requeue_job((*running)->id, "worker-a", now, "twice", true));
   auto next = store_->claim_job("worker-b", 30'000);  // the other job of acme, due now
   ASSERT_TRUE(next && next->has_value());
   EXPECT_EQ((*next)->window_key, "api:1");
@@ -719,6 +720,28 @@ TEST_P(StoreTest, AConnectorWithAJobRunningIsNotClaimedTwiceAndARequeuedJobWaits
   EXPECT_EQ((*again)->window_key, "schedule");
   EXPECT_EQ((*again)->attempts, 2);
   EXPECT_EQ((*again)->message, "connector busy");
+}
+
+TEST_P(StoreTest, AJobPutBackWithoutRunningDoesNotCountTheClaimAsAnAttempt) {
+  const int64_t now = clock_.now_ms();
+  ASSERT_TRUE(*store_->enqueue_job(due_job("acme", "schedule", now)));
+  // Put back again and again (its platform tenant full), it stays at its first attempt.
+  for (int round = 0; round < 3; ++round) {
+    auto claimed = store_->claim_job("worker-a", 30'000);
+    ASSERT_TRUE(claimed && claimed->has_value()) << round;
+    EXPECT_EQ((*claimed)->attempts, 1) << round;
+    ASSERT_TRUE(*store_->requeue_job((*claimed)->id, "worker-a", now, "tenant full", false));
+  }
+  auto jobs = store_->list_jobs("acme", 10);
+  ASSERT_TRUE(jobs && jobs->size() == 1u);
+  EXPECT_EQ(jobs->front().attempts, 0);
+  EXPECT_EQ(jobs->front().state, JobState::kQueued);
+  EXPECT_EQ(jobs->front().message, "tenant full");
+  // A counted requeue (its connector busy) still counts.
+  auto claimed = store_->claim_job("worker-a", 30'000);
+  ASSERT_TRUE(claimed && claimed->has_value());
+  ASSERT_TRUE(*store_->requeue_job((*claimed)->id, "worker-a", now, "connector busy", true));
+  EXPECT_EQ((*store_->claim_job("worker-a", 30'000))->attempts, 2);
 }
 
 TEST_P(StoreTest, FinishedJobsAreDeletedAfterTheirRetentionAndOpenOnesStay) {
@@ -847,6 +870,12 @@ TEST_P(StoreTest, ATenantsSlotsAreHeldUpToItsLimitAndFreedByReleaseOrExpiry) {
   EXPECT_FALSE(*store_->acquire_tenant_slot("tenant-a", "w3", "c4", 2, t0 + 10'999, kTtl));
   EXPECT_TRUE(*store_->acquire_tenant_slot("tenant-a", "w3", "c4", 2, t0 + 11'000, kTtl));
   EXPECT_EQ(*store_->tenant_slots_held("tenant-a", t0 + 11'000), 2);
+  // Who fills the tenant, to say so: the unexpired holders' connectors, sorted.
+  auto holders = store_->tenant_slot_holders("tenant-a", t0 + 11'000);
+  ASSERT_TRUE(holders) << holders.status().message();
+  EXPECT_EQ(*holders, (std::vector<std::string>{"c3", "c4"}));
+  EXPECT_EQ(*store_->tenant_slot_holders("tenant-a", t0 + 30'000), std::vector<std::string>{});
+  EXPECT_EQ(*store_->tenant_slot_holders("tenant-z", t0), std::vector<std::string>{});
 }
 
 TEST_P(StoreTest, AWorkersHeartbeatRenewsEverySlotItHoldsAndTheyOutliveAReopen) {

@@ -15,6 +15,9 @@ TEST_F(AutotaskPluginTest, DescribesItselfWithSecretsMarkedAndAutotasksLimits) {
   const json::object& http = manifest.at("http").as_object();
   EXPECT_EQ(http.at("per_endpoint_concurrency"), 3);
   EXPECT_EQ(http.at("hourly_budget"), 10000);
+  // Autotask's thread limit is 3 requests at once per entity, which one sync's
+  // per_endpoint_concurrency already uses: one sync at a time per tenant.
+  EXPECT_EQ(http.at("tenant_concurrency"), 1);
 }
 
 TEST_F(AutotaskPluginTest, RefusesToOpenWithoutTheIntegrationCode) {
