@@ -29,8 +29,9 @@ function yesNo(value) {
 }
 
 // The permissions check's answer: ready or not, what the credentials may do, what is missing,
-// the policy's problems, and the boards and priorities to choose from.
-function checkPanel(ui, check) {
+// the policy's problems, and the boards and priorities to choose from. The policy form
+// (alertpolicy.js) shows it too.
+export function checkPanel(ui, check) {
   const { el } = ui;
   const p = check.permissions || {};
   const boards = (check.boards || []).map((b) => el("tr", { "data-board": b.id },
@@ -125,7 +126,8 @@ async function renderAlerts(ui) {
     return;
   }
   const checkArea = el("div", { id: "alerts-check-area", "aria-live": "polite" });
-  const check = el("button", { type: "button", class: "secondary", id: "alerts-check-button", disabled: !alerts.routes_alerts },
+  // The check needs no policy: it lists what one is written from.
+  const check = el("button", { type: "button", class: "secondary", id: "alerts-check-button", disabled: !alerts.tickets },
     "Check permissions");
   check.addEventListener("click", async () => {
     check.disabled = true;
@@ -149,10 +151,17 @@ async function renderAlerts(ui) {
     }
     if (location.hash.startsWith("#/alerts")) renderAlerts(ui);
   });
+  // A console connector's policy is edited here; one of the config file, in the file.
+  const policy = alerts.tickets && !alerts.from_config
+    ? el("a", { href: `#/alerts/${encodeURIComponent(view.connector)}/policy`, class: "button secondary", id: "alerts-policy" }, "Alerts policy")
+    : null;
   show(heading,
-    el("div", { class: "toolbar" }, picker, runNow, check),
+    el("div", { class: "toolbar" }, picker, runNow, check, policy),
     alerts.routes_alerts ? null
-      : el("p", { class: "empty", id: "alerts-no-policy" }, "This connector routes no alerts: it has no enabled alerts policy (docs/alerts.md)."),
+      : el("p", { class: "empty", id: "alerts-no-policy" },
+          alerts.tickets
+            ? `This connector routes no alerts: it has no enabled alerts policy (${alerts.from_config ? "\"alerts\" in the configuration file" : "set one in Alerts policy"}; docs/alerts.md).`
+            : "This connector routes no alerts: its platform does not offer tickets."),
     checkArea,
     el("h2", {}, "Alerts runs"),
     runs.runs.length

@@ -8,6 +8,7 @@ import * as review from "./review.js";
 import * as runs from "./runs.js";
 import * as settings from "./settings.js";
 import * as alerts from "./alerts.js";
+import * as alertpolicy from "./alertpolicy.js";
 
 const state = { user: null, csrf: "" };
 
@@ -568,7 +569,8 @@ function pickAccount(workspace, accounts, chosen) {
 
 // ---- Routing ----
 
-// What the screens in their own modules (services.js, review.js, runs.js, alerts.js) use of this one.
+// What the screens in their own modules (services.js, review.js, runs.js, settings.js, alerts.js,
+// alertpolicy.js) use of this one.
 const ui = { el, show, notify, api, matches, when };
 
 function route() {
@@ -581,7 +583,7 @@ function route() {
       link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  if ([services, review, runs, settings, alerts].some((screen) => screen.route(location.hash, ui))) return;
+  if ([services, review, runs, settings, alertpolicy, alerts].some((screen) => screen.route(location.hash, ui))) return;
   const workspaces = /^#\/connectors\/([^/]+)\/workspaces$/.exec(location.hash);
   if (location.hash === "#/connectors/new") renderAddConnector();
   else if (workspaces) renderWorkspaces(decodeURIComponent(workspaces[1]));

@@ -25,10 +25,11 @@ export function route(hash, ui) {
 }
 
 // One labelled input with its help and the place its error goes. `path` is the API's name of the
-// field ("policies/decreases"), which the server's errors use too.
-function field(ui, path, label, input, help) {
+// field ("policies/decreases", "alerts/priorities/high"), which the server's errors use too.
+// alertpolicy.js builds its form with it as well.
+export function field(ui, path, label, input, help) {
   const { el } = ui;
-  const id = "edit-" + path.replace("/", "-");
+  const id = "edit-" + path.replaceAll("/", "-");
   const error = el("p", { class: "field-error error", id: `${id}-error`, "data-error-for": path });
   input.id = id;
   input.name = path;
@@ -39,6 +40,32 @@ function field(ui, path, label, input, help) {
     : el("div", { class: "field" }, el("label", { for: id }, label), input,
       el("p", { class: "help", id: `${id}-help` }, help), error);
   return { path, input, error, node };
+}
+
+// A refused save: each problem the server named (details.errors, "field: reason") beside its
+// field, the first one focused; `error` says nothing was saved, or the message when no field of
+// the form is named.
+export function showProblems(fields, e, error) {
+  const problems = (e.details && e.details.errors) || [];
+  let first = null;
+  for (const problem of problems) {
+    const f = fields.find((candidate) => problem.field === candidate.path || problem.field.startsWith(candidate.path + "/"));
+    if (!f) continue;
+    f.error.textContent = problem.message;
+    f.input.setAttribute("aria-invalid", "true");
+    first = first || f;
+  }
+  error.textContent = first ? "Nothing was saved: see the marked fields." : e.message;
+  if (first) first.input.focus();
+}
+
+// Clears what showProblems marked.
+export function clearProblems(fields, error) {
+  for (const f of fields) {
+    f.error.textContent = "";
+    f.input.removeAttribute("aria-invalid");
+  }
+  error.textContent = "";
 }
 
 function select(ui, options, value) {
@@ -126,16 +153,14 @@ async function renderEdit(ui, connector) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { policies: {}, schedule: {} };
+    clearProblems(all, error);
     for (const f of all) {
-      f.error.textContent = "";
-      f.input.removeAttribute("aria-invalid");
       const [section, name] = f.path.split("/");
       const value = f.input.type === "checkbox" ? f.input.checked
         : f.input.tagName === "SELECT" || section === "schedule" && name !== "jitter_minutes" ? f.input.value.trim()
           : numberValue(f.input);
       if (value !== undefined) body[section][name] = value;
     }
-    error.textContent = "";
     submit.disabled = true;
     try {
       await api("PATCH", `/v1/console/connectors/${encodeURIComponent(connector)}`, body);
@@ -143,17 +168,7 @@ async function renderEdit(ui, connector) {
       location.hash = "#/connectors";
     } catch (e) {
       submit.disabled = false;
-      const problems = (e.details && e.details.errors) || [];
-      let first = null;
-      for (const problem of problems) {
-        const f = all.find((candidate) => problem.field === candidate.path || problem.field.startsWith(candidate.path + "/"));
-        if (!f) continue;
-        f.error.textContent = problem.message;
-        f.input.setAttribute("aria-invalid", "true");
-        first = first || f;
-      }
-      error.textContent = first ? "Nothing was saved: see the marked fields." : e.message;
-      if (first) first.input.focus();
+      showProblems(all, e, error);
     }
   });
   show(back, heading,

@@ -4,12 +4,14 @@
 // secret fields are stored sealed and never answered back; it survives a restart of serve; bad
 // input is refused naming the field, storing nothing; a partner admin adds connectors for their
 // own partner only; a connector of the config file is never removed here. A console connector's
-// policies and schedule are edited through PATCH /v1/console/connectors/{id}, checked by the
-// config file's rules, all or nothing.
+// policies, schedule and alerts policy are edited through PATCH /v1/console/connectors/{id},
+// checked by the config file's rules, all or nothing; the next alerts run follows the edited
+// policy.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 
 #include <boost/json.hpp>
 
@@ -154,6 +156,27 @@ class ConsoleConnectorsTest : public ::testing::Test {
   std::string error_message(const Reply& r) {
     if (!r.body.is_object() || !r.body.as_object().contains("error")) return r.text;
     return std::string(r.body.at("error").at("message").as_string());
+  }
+
+  testing::RunResult mb(const std::string& args) {
+    return testing::run(std::string(kSecretKeyEnv) + " " + testing::meterbridge_binary() +
+                        " --config " + (dir_ / "mb.json").string() + " " + args);
+  }
+
+  // The Autotask simulator's tickets by their alert reference (externalID).
+  std::map<std::string, json::object> tickets() {
+    RawHttpConnection c(
+        static_cast<uint16_t>(std::stoi(autotask_url_.substr(autotask_url_.rfind(':') + 1))));
+    auto r = c.send("GET", "/_sim/state", {}, "", std::chrono::seconds(30));
+    std::map<std::string, json::object> out;
+    if (!r.response) {
+      ADD_FAILURE() << "the simulator's state: " << r.error;
+      return out;
+    }
+    const json::value state = json::parse(r.response->body);
+    for (const auto& t : state.at("tickets").as_array())
+      out[std::string(t.at("externalID").as_string())] = t.as_object();
+    return out;
   }
 
   static constexpr const char* kSecretKeyEnv =
@@ -342,6 +365,131 @@ TEST_F(ConsoleConnectorsTest, AnEditIsRefusedWholeNamingEachFieldAndOnlyForConso
   EXPECT_EQ(other.status, 404) << other.text;
   sign_in("vera");
   EXPECT_EQ(card("at-b").at("settings").at("policies").at("decreases").as_string(), "auto");
+}
+
+// The alerts policy edited through the console's PATCH is the one the next alerts run follows:
+// tickets land in the queue and from the severity the last edit says, on the simulator.
+TEST_F(ConsoleConnectorsTest, AnAlertsPolicyEditedInTheConsoleIsTheOneTheNextAlertsRunFollows) {
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("northwind-at", "")).status, 201);
+  EXPECT_TRUE(card("northwind-at").at("settings").at("alerts").is_null()) << "none until edited";
+  EXPECT_TRUE(card("northwind-at").at("tickets").as_bool()) << "the plugin offers tickets";
+  dir_.write("usage.json", R"({"as_of": "2026-12-01",
+      "workspaces": [{"id": "ws-harbor", "name": "Harbor Legal LLP"}],
+      "services": [{"id": "edr", "name": "EDR"}],
+      "usage": [{"workspace_id": "ws-harbor", "service_id": "edr", "users": 3, "devices": 4}]})");
+  ASSERT_EQ(mb("usage import " + (dir_ / "usage.json").string()).exit_code, 0);
+  testing::RunResult mapped = mb("map auto northwind-at");
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.out << mapped.err;
+  dir_.write("alerts.json", R"({"alerts": [
+      {"id": "al-1", "workspace_id": "ws-harbor", "title": "Ransomware", "severity": "critical",
+       "status": "open", "time": "2026-12-05T10:00:00Z"},
+      {"id": "al-2", "workspace_id": "ws-harbor", "title": "Phishing", "severity": "medium",
+       "status": "open", "time": "2026-12-05T10:05:00Z"}]})");
+  ASSERT_EQ(mb("alerts push " + (dir_ / "alerts.json").string()).exit_code, 0);
+
+  Reply edited = call("PATCH", "/v1/console/connectors/northwind-at",
+                      R"({"alerts": {"board": "Monitoring Alert", "min_severity": "high",
+                                     "priorities": {"critical": "Critical"}}})");
+  ASSERT_EQ(edited.status, 200) << edited.text;
+  const json::value& policy = edited.body.at("connector").at("settings").at("alerts");
+  EXPECT_EQ(policy.at("board").as_string(), "Monitoring Alert");
+  EXPECT_EQ(policy.at("min_severity").as_string(), "high");
+  EXPECT_TRUE(policy.at("enabled").as_bool());
+  Reply run = call("POST", "/v1/connectors/northwind-at/alerts/sync", "{}");
+  ASSERT_EQ(run.status, 200) << run.text;
+  auto now = tickets();
+  ASSERT_EQ(now.size(), 1u) << "medium is below the policy's minimum";
+  EXPECT_EQ(now["mb-alert:al-1"].at("queueID"), 29683482) << "Monitoring Alert";
+  EXPECT_EQ(now["mb-alert:al-1"].at("priority"), 4) << "Critical";
+
+  // Another queue and a lower minimum: the next run opens the medium alert there.
+  edited = call("PATCH", "/v1/console/connectors/northwind-at",
+                R"({"alerts": {"board": "Security Operations", "min_severity": "medium"}})");
+  ASSERT_EQ(edited.status, 200) << edited.text;
+  run = call("POST", "/v1/connectors/northwind-at/alerts/sync", "{}");
+  ASSERT_EQ(run.status, 200) << run.text;
+  now = tickets();
+  ASSERT_EQ(now.size(), 2u);
+  EXPECT_EQ(now["mb-alert:al-2"].at("queueID"), 29683484) << "Security Operations";
+  EXPECT_EQ(now["mb-alert:al-1"].at("queueID"), 29683482) << "an open ticket stays where it is";
+
+  // Stored: a restarted serve and the command line read the same policy.
+  start_serve();
+  sign_in("vera");
+  EXPECT_EQ(card("northwind-at").at("settings").at("alerts").at("board").as_string(),
+            "Security Operations");
+  testing::RunResult check = mb("alerts check --connector northwind-at --json");
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_EQ(json::parse(check.out).at("resolved").at("board_id"), "29683484") << check.out;
+
+  // null: no policy; the connector routes no alerts.
+  ASSERT_EQ(call("PATCH", "/v1/console/connectors/northwind-at", R"({"alerts": null})").status,
+            200);
+  EXPECT_TRUE(card("northwind-at").at("settings").at("alerts").is_null());
+  EXPECT_FALSE(
+      call("GET", "/v1/connectors/northwind-at/alerts").body.at("routes_alerts").as_bool());
+}
+
+TEST_F(ConsoleConnectorsTest, AnAlertsPolicyIsRefusedWholeNamingEachFieldAsTheConfigFileDoes) {
+  sign_in("vera");
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("northwind-at", "msp-a")).status,
+            201);
+  ASSERT_EQ(call("PATCH", "/v1/console/connectors/northwind-at",
+                 R"({"alerts": {"board": "Monitoring Alert"}})")
+                .status,
+            200);
+  json::value before = card("northwind-at").at("settings");
+  auto refused = [&](const std::string& connector, const std::string& body,
+                     const std::vector<std::string>& fields) {
+    Reply r = call("PATCH", "/v1/console/connectors/" + connector, body);
+    EXPECT_EQ(r.status, 400) << body << " -> " << r.text;
+    if (r.status != 400) return;
+    std::vector<std::string> named;
+    for (const auto& e : r.body.at("error").at("details").at("errors").as_array())
+      named.emplace_back(e.at("field").as_string());
+    EXPECT_EQ(named, fields) << body << " -> " << r.text;
+  };
+  refused("northwind-at", R"({"alerts": "Monitoring Alert"})", {"alerts"});
+  refused("northwind-at",
+          R"({"policies": {"decreases": "never"},
+              "alerts": {"board": "", "min_severity": "severe", "queue": 1,
+                         "priorities": {"high": 2, "urgent": "P1"}, "subtype": "Malware"}})",
+          {"alerts/queue", "alerts/board", "alerts/subtype", "alerts/min_severity",
+           "alerts/priorities/high", "alerts/priorities/urgent"});
+  EXPECT_EQ(card("northwind-at").at("settings"), before) << "nothing changed, policies neither";
+
+  // A plugin without the tickets capability takes a policy only when it is disabled.
+  dir_.write("ledger-b.json", R"({"accounts": [], "services": [], "units": {}, "ambiguous": [],
+                                  "writes": []})");
+  Reply ledger = call(
+      "POST", "/v1/console/connectors",
+      json::serialize(json::object{{"id", "ledger-b"},
+                                   {"plugin", "ledger"},
+                                   {"partner", "Alpha MSP"},
+                                   {"partner_id", "msp-a"},
+                                   {"config", {{"ledger", (dir_ / "ledger-b.json").string()}}}}));
+  ASSERT_EQ(ledger.status, 201) << ledger.text;
+  EXPECT_FALSE(card("ledger-b").at("tickets").as_bool());
+  refused("ledger-b", R"({"alerts": {}})", {"alerts"});
+  Reply message = call("PATCH", "/v1/console/connectors/ledger-b", R"({"alerts": {}})");
+  EXPECT_NE(error_message(message).find("does not offer the tickets capability"), std::string::npos)
+      << message.text;
+  EXPECT_EQ(
+      call("PATCH", "/v1/console/connectors/ledger-b", R"({"alerts": {"enabled": false}})").status,
+      200);
+
+  // Partner-scoped like the rest: ana (msp-a) edits northwind-at, not another partner's.
+  ASSERT_EQ(call("POST", "/v1/console/connectors", new_autotask("at-b", "msp-b")).status, 201);
+  sign_in("ana");
+  EXPECT_EQ(
+      call("PATCH", "/v1/console/connectors/at-b", R"({"alerts": {"enabled": false}})").status,
+      404);
+  Reply own = call("PATCH", "/v1/console/connectors/northwind-at",
+                   R"({"alerts": {"board": "Security Operations"}})");
+  EXPECT_EQ(own.status, 200) << own.text;
+  sign_in("vera");
+  EXPECT_TRUE(card("at-b").at("settings").at("alerts").is_null());
 }
 
 }  // namespace

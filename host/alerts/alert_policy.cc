@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <utility>
 #include <vector>
 
 #include "host/alerts/internal/known_fields.h"
@@ -102,6 +103,23 @@ Result<AlertPolicy> parse_alert_policy(const bj::value& policy, const std::strin
   if (!policy.is_object())
     return Status::ConfigInvalid("alerts policy invalid:\n" + where + ": must be an object");
   return PolicyReader(policy.get_object(), where).read();
+}
+
+bj::object alert_policy_to_json(const AlertPolicy& policy) {
+  bj::object out{{"enabled", policy.enabled}, {"min_severity", to_text(policy.min_severity)}};
+  const std::pair<const char*, const std::string*> names[] = {
+      {"board", &policy.board},
+      {"status_new", &policy.status_new},
+      {"status_closed", &policy.status_closed},
+      {"type", &policy.type},
+      {"subtype", &policy.subtype}};
+  for (const auto& [field, value] : names)
+    if (!value->empty()) out[field] = *value;
+  bj::object priorities;
+  for (const auto& [severity, priority] : policy.priorities)
+    priorities[std::string(to_text(severity))] = priority;
+  out["priorities"] = std::move(priorities);
+  return out;
 }
 
 }  // namespace mb

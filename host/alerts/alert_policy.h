@@ -10,6 +10,7 @@
 #ifndef METERBRIDGE_HOST_ALERTS_ALERT_POLICY_H_
 #define METERBRIDGE_HOST_ALERTS_ALERT_POLICY_H_
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <map>
@@ -48,6 +49,10 @@ struct AlertPolicy {
 // Reads a policy object. `where` is its JSON Pointer in the config ("/connectors/2/alerts");
 // errors are ConfigInvalid, one line per problem, each "<where>/<field>: <reason>".
 Result<AlertPolicy> parse_alert_policy(const boost::json::value& policy, const std::string& where);
+
+// The policy in the shape parse_alert_policy reads, `enabled` and `min_severity` written out
+// even at their defaults, names left out when empty: what the console shows and sends back.
+boost::json::object alert_policy_to_json(const AlertPolicy& policy);
 
 }  // namespace mb
 

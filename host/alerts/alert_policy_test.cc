@@ -59,5 +59,25 @@ TEST(AlertPolicyTest, EveryErrorNamesItsField) {
   EXPECT_FALSE(parse_alert_policy(boost::json::parse("true"), "/connectors/0/alerts"));
 }
 
+// The console shows a policy as alert_policy_to_json writes it and sends it back: what it writes
+// reads as the same policy.
+TEST(AlertPolicyTest, ItsJsonFormReadsBackAsTheSamePolicy) {
+  auto policy = parse(R"({"enabled": false, "board": "12", "status_closed": ">Closed",
+      "min_severity": "high", "priorities": {"critical": "1"}, "type": "Security"})");
+  ASSERT_TRUE(policy) << policy.status().message();
+  boost::json::object shown = alert_policy_to_json(*policy);
+  EXPECT_EQ(shown.at("min_severity"), "high");
+  EXPECT_FALSE(shown.contains("status_new")) << "an empty name is left out";
+  auto again = parse_alert_policy(shown, "alerts");
+  ASSERT_TRUE(again) << again.status().message();
+  EXPECT_FALSE(again->enabled);
+  EXPECT_EQ(again->board, "12");
+  EXPECT_EQ(again->status_closed, ">Closed");
+  EXPECT_EQ(again->min_severity, AlertSeverity::kHigh);
+  EXPECT_EQ(again->priority_for(AlertSeverity::kCritical), "1");
+  EXPECT_EQ(again->type, "Security");
+  EXPECT_EQ(alert_policy_to_json(AlertPolicy{}).at("min_severity"), "low");
+}
+
 }  // namespace
 }  // namespace mb

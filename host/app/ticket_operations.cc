@@ -163,10 +163,6 @@ Status require_tickets(const PluginSession& session, const std::string& connecto
 Result<AlertsCheck> check_alerts(app::App& app, const std::string& connector_id) {
   auto connector = app.connector(connector_id);
   if (!connector) return connector.status();
-  if (!(*connector)->alerts)
-    return Status::ConfigInvalid("connector '" + connector_id +
-                                 "' has no alerts policy (\"alerts\" in " + (*connector)->pointer +
-                                 ", docs/alerts.md)");
   MB_RETURN_IF_ERROR(app.require_connected(connector_id));
   auto session = app.open_session(connector_id);
   if (!session) return session.status();
@@ -177,9 +173,14 @@ Result<AlertsCheck> check_alerts(app::App& app, const std::string& connector_id)
   auto listed = ask<ListTicketBoardsResult>(**session, Operation::kListTicketBoards, "{}");
   if (!listed) return listed.status();
   check.platform = std::move(*listed);
-  const AlertPolicy& policy = *(*connector)->alerts;
-  check.resolved = resolve_alert_policy(policy, check.platform, (*connector)->pointer + "/alerts",
-                                        &check.problems);
+  // Without a policy the boards and rights are still worth knowing: they are what one is
+  // written from (the console fills its form with them).
+  std::string where = (*connector)->pointer + "/alerts";
+  if (!(*connector)->alerts)
+    check.problems.push_back(where +
+                             ": none: this connector routes no alerts until it has a policy");
+  const AlertPolicy& policy = (*connector)->alerts ? *(*connector)->alerts : AlertPolicy{};
+  check.resolved = resolve_alert_policy(policy, check.platform, where, &check.problems);
   meterbridge::CheckTicketPermissionsRequest request;
   request.board_id = check.resolved.board_id;
   auto permitted = ask<meterbridge::TicketPermissions>(

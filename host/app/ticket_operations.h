@@ -5,7 +5,7 @@
 // missing — before any ticket is opened.
 //
 //   auto check = ops::check_alerts(app, "contoso-cw");
-//   if (!check) return check.status();          // no policy, no "tickets" capability, ...
+//   if (!check) return check.status();          // no "tickets" capability, no platform, ...
 //   if (!check->ready()) print(check->problems, check->permissions.missing);
 #ifndef METERBRIDGE_HOST_APP_TICKET_OPERATIONS_H_
 #define METERBRIDGE_HOST_APP_TICKET_OPERATIONS_H_
@@ -63,7 +63,9 @@ struct AlertsCheck {
 Status require_tickets(const PluginSession& session, const std::string& connector_id);
 
 // `alerts check --connector ID`: read-only. Fails (not a verdict) when the connector does not
-// exist, has no alerts policy, its plugin lacks the capability, or the platform cannot be read.
+// exist, its plugin lacks the capability, or the platform cannot be read. A connector without an
+// alerts policy is checked as one with an empty policy, its absence the first problem: the
+// boards, priorities and rights are what a policy is written from.
 Result<AlertsCheck> check_alerts(app::App& app, const std::string& connector_id);
 // Its JSON form (`alerts check --json`): boards with statuses and types, priorities, the
 // permissions, the resolved ids and the problems.

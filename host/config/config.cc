@@ -365,22 +365,38 @@ Status apply_connector_settings(const boost::json::value& settings,
         {"type", "object"},
         {"additionalProperties", false},
         {"properties", boost::json::object{{"policies", {{"$ref", "#/definitions/policies"}}},
-                                           {"schedule", {{"$ref", "#/definitions/schedule"}}}}},
+                                           {"schedule", {{"$ref", "#/definitions/schedule"}}},
+                                           {"alerts", {{"type", "object"}}}}},
         {"definitions", std::move(definitions)}});
   }();
   std::vector<std::string> errors;
   for (const auto& e : schema_errors(schema, settings, ""))
     errors.push_back((e.pointer.empty() ? std::string("settings") : e.pointer.substr(1)) + ": " +
                      e.description);
+  std::optional<AlertPolicy> alerts;
   if (errors.empty()) {
     ScheduleConfig schedule = read_schedule(json::get(settings, "schedule"), global_schedule);
     if (!timezone_known(schedule.timezone))
       errors.push_back("schedule/timezone: unknown IANA time zone '" + schedule.timezone + "'");
+    // The alerts policy is read by the same reader as the file's connectors[].alerts.
+    if (const auto* a = json::get(settings, "alerts")) {
+      auto policy = parse_alert_policy(*a, "alerts");
+      if (policy) {
+        alerts = std::move(*policy);
+      } else {
+        // Its first line is the heading "alerts policy invalid:"; each line after names a field.
+        std::istringstream lines(policy.status().message());
+        std::string line;
+        std::getline(lines, line);
+        while (std::getline(lines, line)) errors.push_back(line);
+      }
+    }
   }
   if (!errors.empty()) return Status::ConfigInvalid(join_lines(errors));
   const auto* policies = json::get(settings, "policies");
   connector.policies = policies != nullptr ? read_policies(*policies) : Policies{};
   connector.schedule = read_schedule(json::get(settings, "schedule"), global_schedule);
+  connector.alerts = std::move(alerts);
   return Status::Ok();
 }
 
@@ -401,7 +417,18 @@ boost::json::object connector_settings_json(const ConnectorConfig& connector) {
       {"schedule", boost::json::object{{"enabled", s.enabled},
                                        {"time", s.time},
                                        {"timezone", s.timezone},
-                                       {"jitter_minutes", s.jitter_minutes}}}};
+                                       {"jitter_minutes", s.jitter_minutes}}},
+      {"alerts", connector.alerts ? boost::json::value(alert_policy_to_json(*connector.alerts))
+                                  : boost::json::value(nullptr)}};
+}
+
+std::string alerts_capability_problem(const ConnectorConfig& connector,
+                                      const PluginManifest& manifest) {
+  if (!connector.alerts || !connector.alerts->enabled || manifest.has_capability("tickets"))
+    return "";
+  return "plugin '" + connector.plugin +
+         "' does not offer the tickets capability, so this connector's alerts cannot become "
+         "tickets (leave \"alerts\" out, or set \"enabled\": false)";
 }
 
 fs::path config_dir(const Config& config) {
@@ -759,10 +786,9 @@ Status check_connectors(const Config& config, const PluginRegistry& plugins,
     auto stored = has_stored_credentials.find(c.id);
     bool has_stored = stored != has_stored_credentials.end() && stored->second;
     check_connector_config(config, c, record->plugin->manifest(), has_stored, errors, notes);
-    if (c.alerts && c.alerts->enabled && !record->plugin->manifest().has_capability("tickets"))
-      errors.push_back(origin + "/alerts: plugin '" + c.plugin +
-                       "' does not offer the tickets capability, so this connector's alerts "
-                       "cannot become tickets (leave \"alerts\" out, or set \"enabled\": false)");
+    if (std::string problem = alerts_capability_problem(c, record->plugin->manifest());
+        !problem.empty())
+      errors.push_back(origin + "/alerts: " + problem);
   }
   if (warnings != nullptr)
     for (auto& n : notes) warnings->push_back(redact(n));

@@ -118,16 +118,26 @@ std::vector<std::string> validate_against_schema(const boost::json::value& schem
                                                  std::string_view pointer_prefix);
 
 // A connector's settings as the console stores them (docs/console.md, "Edit a connector"):
-// {"policies": {...}, "schedule": {...}}, each optional, checked by the config schema's own rules
-// for a connector's "policies" and "schedule" and the time zone check load_config makes. On
-// success sets connector.policies (defaults for what is not given) and connector.schedule
-// (`global_schedule` for what is not given); otherwise a kConfigInvalid with one "field: reason"
-// line per problem (e.g. "policies/decreases: ..."), and `connector` is left as it was.
+// {"policies": {...}, "schedule": {...}, "alerts": {...}}, each optional, checked by the config
+// schema's own rules for a connector's "policies" and "schedule", the time zone check load_config
+// makes and the reader of a connector's "alerts" policy (parse_alert_policy). On success sets
+// connector.policies (defaults for what is not given), connector.schedule (`global_schedule` for
+// what is not given) and connector.alerts (none when not given); otherwise a kConfigInvalid with
+// one "field: reason" line per problem (e.g. "policies/decreases: ...", "alerts/board: ..."), and
+// `connector` is left as it was. Whether the plugin offers tickets is
+// alerts_capability_problem's.
 Status apply_connector_settings(const boost::json::value& settings,
                                 const ScheduleConfig& global_schedule, ConnectorConfig& connector);
 
-// The connector's effective policies and schedule, in the shape apply_connector_settings reads.
+// The connector's effective policies, schedule and alerts policy (null when none), in the shape
+// apply_connector_settings reads.
 boost::json::object connector_settings_json(const ConnectorConfig& connector);
+
+// Why the connector's alerts policy cannot apply to its plugin — it is enabled and the plugin
+// does not offer the "tickets" capability — or empty when it can. One rule for the config file
+// (check_connectors) and the console.
+std::string alerts_capability_problem(const ConnectorConfig& connector,
+                                      const PluginManifest& manifest);
 
 // Checks every connector against the loaded plugins: the plugin exists and loaded, and its
 // config (references resolved) validates against the plugin's schema. All problems are reported

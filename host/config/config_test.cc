@@ -144,6 +144,49 @@ TEST(Config, StoredConnectorSettingsPassTheFilesOwnRulesOrChangeNothing) {
   EXPECT_EQ(c.schedule.timezone, "Europe/London");
 }
 
+// The console stores a connector's alerts policy with its other settings; it is read by the
+// same reader as connectors[].alerts, and whether the plugin can take it by the same rule.
+TEST(Config, AStoredAlertsPolicyIsReadByTheFilesOwnReaderOrChangesNothing) {
+  ScheduleConfig global;
+  ConnectorConfig c;
+  c.plugin = "psa";
+  auto settings = [](const char* text) { return boost::json::parse(text); };
+  ASSERT_TRUE(apply_connector_settings(
+                  settings(R"({"alerts": {"board": "Security Alerts", "min_severity": "high",
+                                          "priorities": {"critical": "P1"}}})"),
+                  global, c)
+                  .ok());
+  ASSERT_TRUE(c.alerts.has_value());
+  EXPECT_EQ(c.alerts->board, "Security Alerts");
+  EXPECT_EQ(c.alerts->min_severity, AlertSeverity::kHigh);
+  EXPECT_EQ(connector_settings_json(c).at("alerts").at("priorities").at("critical"), "P1");
+
+  Status refused = apply_connector_settings(settings(R"({"policies": {"decreases": "never"},
+                   "alerts": {"min_severity": "severe", "priorities": {"high": ""}}})"),
+                                            global, c);
+  EXPECT_EQ(refused.code(), ErrorClass::kConfigInvalid);
+  EXPECT_EQ(refused.message(),
+            "alerts/min_severity: must be info, low, medium, high or critical\n"
+            "alerts/priorities/high: must be a non-empty string (the priority's id or name)");
+  EXPECT_EQ(c.alerts->min_severity, AlertSeverity::kHigh) << "a refusal changes nothing";
+  EXPECT_EQ(c.policies.decreases, "auto");
+  EXPECT_NE(
+      apply_connector_settings(settings(R"({"alerts": []})"), global, c).message().find("alerts: "),
+      std::string::npos);
+
+  PluginManifest without;
+  PluginManifest with;
+  with.capabilities = {"tickets"};
+  EXPECT_EQ(alerts_capability_problem(c, with), "");
+  EXPECT_NE(alerts_capability_problem(c, without).find("plugin 'psa' does not offer the tickets"),
+            std::string::npos);
+  c.alerts->enabled = false;
+  EXPECT_EQ(alerts_capability_problem(c, without), "") << "a disabled policy may stay";
+  ASSERT_TRUE(apply_connector_settings(settings("{}"), global, c).ok());
+  EXPECT_FALSE(c.alerts.has_value()) << "no alerts section: no policy";
+  EXPECT_TRUE(connector_settings_json(c).at("alerts").is_null());
+}
+
 TEST(Config, IsolationLimitsAreCheckedNamingTheField) {
   TempDir dir;
   auto schema_errors = dir.write("limits.json", R"({"plugins": {"dir": "."}, "connectors": [

@@ -9,6 +9,7 @@
 #include "host/app/alert_operations.h"
 #include "host/app/ticket_operations.h"
 #include "host/common/clock.h"
+#include "host/plugin/loader.h"
 #include "host/server/api_body.h"
 
 namespace mb::server::alerts_api {
@@ -125,9 +126,17 @@ Result<bj::value> connector_alerts(app::App& app, const ApiRequest& request,
     if (*alert) entry["alert"] = ops::alert_to_json(**alert);
     listed.push_back(std::move(entry));
   }
+  // Whether a policy could apply: the plugin offers tickets (the permissions check needs no
+  // policy, it shows what one is written from).
+  bool offers_tickets = false;
+  if (auto plugins = app.plugins(); plugins)
+    if (auto plugin = (*plugins)->find((*connector)->plugin))
+      offers_tickets = plugin->manifest().has_capability("tickets");
   return bj::value(bj::object{
       {"connector", connector_id},
       {"routes_alerts", (*connector)->alerts.has_value() && (*connector)->alerts->enabled},
+      {"tickets", offers_tickets},
+      {"from_config", !(*connector)->from_console},
       {"alerts", std::move(listed)}});
 }
 

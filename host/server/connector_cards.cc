@@ -107,12 +107,17 @@ Result<bj::value> connector_cards(app::App& app, const Principal& principal,
     auto last = (*store)->list_runs(c.id, 1);
     if (!last) return last.status();
     std::string platform = c.plugin;
+    bool tickets = false;  // whether an alerts policy can apply (docs/alerts.md)
     if (plugins)
-      if (auto loaded = (*plugins)->find(c.plugin)) platform = loaded->manifest().name;
+      if (auto loaded = (*plugins)->find(c.plugin)) {
+        platform = loaded->manifest().name;
+        tickets = loaded->manifest().has_capability("tickets");
+      }
     cards.push_back(bj::object{
         {"id", c.id},
         {"plugin", c.plugin},
         {"platform", platform},
+        {"tickets", tickets},
         {"partner", c.partner},
         {"partner_id", c.partner_id},
         {"from_config", !c.from_console},

@@ -9,6 +9,8 @@
 #include "host/common/json.h"
 #include "host/common/redaction.h"
 #include "host/config/config.h"
+#include "host/plugin/loader.h"
+#include "host/plugin/manifest.h"
 
 namespace mb::server {
 namespace {
@@ -219,9 +221,9 @@ Status update_console_connector_settings(app::App& app, const Principal& princip
   if (!doc) return Status::ConfigInvalid("request body: " + doc.status().message());
   if (!doc->is_object()) return Status::ConfigInvalid("request body must be a JSON object");
   for (const auto& [key, value] : doc->get_object())
-    if (key != "policies" && key != "schedule")
+    if (key != "policies" && key != "schedule" && key != "alerts")
       return Status::ConfigInvalid(std::string(key) +
-                                   ": not editable here (policies and schedule are)");
+                                   ": not editable here (policies, schedule and alerts are)");
   auto store = app.store();
   if (!store) return store.status();
   auto stored = (*store)->list_console_connectors();
@@ -241,9 +243,17 @@ Status update_console_connector_settings(app::App& app, const Principal& princip
   if (!config) return config.status();
   ConnectorConfig checked = **connector;
   MB_RETURN_IF_ERROR(apply_connector_settings(settings, (*config)->schedule, checked));
+  auto plugins = app.plugins();
+  if (!plugins) return plugins.status();
+  // A plugin that did not load offers no capability.
+  auto plugin = (*plugins)->find(checked.plugin);
+  if (std::string problem =
+          alerts_capability_problem(checked, plugin ? plugin->manifest() : PluginManifest{});
+      !problem.empty())
+    return Status::ConfigInvalid("alerts: " + problem);
   MB_RETURN_IF_ERROR(app.set_console_connector_settings(id, json::serialize(settings)));
-  spdlog::info("connector '{}': policies and schedule changed in the console by '{}': {}", id,
-               principal.name, json::serialize(settings));
+  spdlog::info("connector '{}': settings changed in the console by '{}': {}", id, principal.name,
+               json::serialize(settings));
   return Status::Ok();
 }
 

@@ -35,12 +35,14 @@ struct ConsoleConnectorAdded {
 Result<ConsoleConnectorAdded> add_console_connector(app::App& app, const Principal& principal,
                                                     const std::string& body);
 
-// Changes the policies and schedule of a connector added in the console (docs/console.md, "Edit a
-// connector"). `body` is {"policies": {...}, "schedule": {...}}: a section given replaces the
-// stored one, a section left out stays, a null one goes back to the defaults (the global schedule
-// for `schedule`). The result is checked by the config file's own rules (apply_connector_settings)
-// before anything is stored: a kConfigInvalid has one "field: reason" line per problem and
-// changes nothing. One declared in the config file is a kConflict, left as it is.
+// Changes the policies, schedule and alerts policy of a connector added in the console
+// (docs/console.md, "Edit a connector"). `body` is {"policies": {...}, "schedule": {...},
+// "alerts": {...}}: a section given replaces the stored one, a section left out stays, a null one
+// goes back to the defaults (the global schedule for `schedule`, no alerts policy for `alerts`).
+// The result is checked by the config file's own rules (apply_connector_settings, and
+// alerts_capability_problem against the connector's plugin) before anything is stored: a
+// kConfigInvalid has one "field: reason" line per problem and changes nothing. One declared in
+// the config file is a kConflict, left as it is.
 // `principal` is who changed them, for the log.
 Status update_console_connector_settings(app::App& app, const Principal& principal,
                                          const std::string& id, const std::string& body);
