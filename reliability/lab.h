@@ -73,7 +73,8 @@ class Lab {
   WorkFolder template_folder() const;
   // Imports usage in which tracked line i has targets[i]; other lines keep the template's.
   void import_targets(const WorkFolder& work, const std::vector<int64_t>& targets) const;
-  // Gives the folder's connector the platform's alerts policy (platform().routes_alerts()).
+  // Gives the folder's connector the platform's alerts policy (platform().routes_alerts()), and
+  // maps every workspace to its account where only a sync would have (Binding::kProvisioned).
   void route_alerts(const WorkFolder& work) const;
   // `alerts push` of {"alerts": alerts} in the folder; throws when it is refused.
   void push_alerts(const WorkFolder& work, const boost::json::array& alerts) const;
