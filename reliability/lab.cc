@@ -132,7 +132,10 @@ void Lab::import_targets(const WorkFolder& work, const std::vector<int64_t>& tar
 
 void Lab::route_alerts(const WorkFolder& work) const {
   json::object config = json::parse(read_text(work.config())).as_object();
-  config["connectors"].as_array().at(0).as_object()["alerts"] = platform_.alerts_policy();
+  json::object& connector = config["connectors"].as_array().at(0).as_object();
+  connector["alerts"] = platform_.alerts_policy();
+  connector["policies"].as_object()["unconfirmed_write_grace_seconds"] =
+      options_.alert_grace_seconds;
   write_text(work.config(), json::serialize(config) + "\n");
   // Where a sync would map each workspace to its account (it has not run in a fresh trial), the
   // mappings are made directly: an alert on an unmapped workspace is only `not_routed`.

@@ -176,6 +176,38 @@ TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsSearchedForByTheNextRunBefo
   EXPECT_EQ(tickets().size(), 1u);
 }
 
+// A create whose outcome is unknown may still be processed by the platform after the search
+// that missed it (a late write, a killed run's create held by the platform): within the
+// connector's grace the next run neither searches nor creates; after it, it searches first.
+TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsLeftAloneWithinTheGraceThenSearchedFor) {
+  start();
+  set_grace_seconds(300);
+  push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
+  control("POST", "/_sim/faults",
+          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+              R"(","count":1,"after_body_bytes":10},)"
+              R"({"kind":"status","status":503,"method":"GET","path":")" +
+              std::string(kTicketsPath) + R"(","count":20}]})");
+  EXPECT_EQ(sync(/*expected_exit=*/6)["failed"], 1);
+  control("POST", "/_sim/faults", R"({"rules":[]})");
+  control("DELETE", "/_sim/requests");
+
+  RunResult waiting = mb("alerts sync --connector cw --json");
+  EXPECT_EQ(waiting.exit_code, 6) << waiting.out << waiting.err;
+  const json::value run = json::parse(waiting.out);
+  EXPECT_EQ(run.at("counts").at("failed"), 1);
+  EXPECT_NE(str(run.at("lines").at(0).at("message")).find("may still land"), std::string::npos)
+      << waiting.out;
+  const json::value log = control("GET", "/_sim/requests");
+  for (const auto& r : log.at("requests").as_array())
+    EXPECT_EQ(str(r.at("target")).find(kTicketsPath), std::string::npos)
+        << "a ticket request within the grace: " << str(r.at("target"));
+
+  set_grace_seconds(0);
+  EXPECT_EQ(sync()["found"], 1);
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
 // An alert id too long for externalXRef (100 characters) is carried as a stable digest, found
 // by it after a lost answer like any other, and a title past 100 characters is cut with "…".
 TEST_F(ConnectWiseAlertsFlowTest, ALongAlertIdIsCarriedAsADigestAndStillFoundOnce) {
