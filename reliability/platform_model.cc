@@ -61,6 +61,25 @@ std::string secret_value(const std::vector<ConnectorSecret>& secrets, const std:
   return "";
 }
 
+bool flag_at(const json::value& v, std::string_view key) {
+  const json::object* o = v.if_object();
+  const json::value* member = o != nullptr ? o->if_contains(key) : nullptr;
+  return member != nullptr && member->is_bool() && member->get_bool();
+}
+
+// The tickets of `tickets` whose `reference_key` holds an alert's reference, by reference.
+template <typename Closed>
+TicketsByReference tickets_by_reference(const json::array& tickets, std::string_view reference_key,
+                                        std::string_view id_key, Closed closed) {
+  TicketsByReference out;
+  for (const auto& t : tickets) {
+    const std::string reference = string_at(t, reference_key);
+    if (reference.rfind("mb-alert:", 0) == 0)
+      out[reference].push_back({id_text(t, id_key), closed(t)});
+  }
+  return out;
+}
+
 // "<prefix><id>" for a line reference's numeric id member, or "" without one.
 std::string object_named(const std::string& prefix, const json::object& ref, std::string_view key) {
   auto id = integer_at(ref, key);
@@ -154,14 +173,11 @@ class AutotaskModel : public PlatformModel {
     return {"PATCH", "/ATServicesRest/V1.0/Tickets"};
   }
   TicketsByReference read_tickets(const json::value& state) const override {
-    TicketsByReference out;
-    for (const auto& t : array_at(state, "tickets")) {
-      const std::string reference = string_at(t, "externalID");
-      if (reference.rfind("mb-alert:", 0) != 0) continue;
-      constexpr int64_t kComplete = 5;  // the system status a closed ticket has
-      out[reference].push_back({id_text(t, "id"), integer_at(t, "status") == kComplete});
-    }
-    return out;
+    return tickets_by_reference(array_at(state, "tickets"), "externalID", "id",
+                                [](const json::value& t) {
+                                  // 5 Complete: the system status a closed ticket has.
+                                  return integer_at(t, "status") == std::optional<int64_t>(5);
+                                });
   }
 
   // The thread threshold also arrives as a 500 (the engine recognises it by its text), and the
@@ -268,15 +284,8 @@ class ConnectWiseModel : public PlatformModel {
     return {"PATCH", "/v2025_1/apis/3.0/service/tickets"};
   }
   TicketsByReference read_tickets(const json::value& state) const override {
-    TicketsByReference out;
-    for (const auto& t : array_at(state, "tickets")) {
-      const std::string reference = string_at(t, "externalXRef");
-      if (reference.rfind("mb-alert:", 0) != 0) continue;
-      const json::value* closed = t.as_object().if_contains("closedFlag");
-      out[reference].push_back(
-          {id_text(t, "id"), closed != nullptr && closed->is_bool() && closed->get_bool()});
-    }
-    return out;
+    return tickets_by_reference(array_at(state, "tickets"), "externalXRef", "id",
+                                [](const json::value& t) { return flag_at(t, "closedFlag"); });
   }
 };
 
@@ -389,17 +398,10 @@ class GradientModel : public PlatformModel {
   }
   std::pair<std::string, std::string> ticket_update() const override { return ticket_create(); }
   TicketsByReference read_tickets(const json::value& state) const override {
-    TicketsByReference out;
     const json::value* partner = gradient_partner(state);
-    if (partner == nullptr) return out;
-    for (const auto& t : array_at(*partner, "alertTickets")) {
-      const std::string reference = string_at(t, "alertId");
-      if (reference.rfind("mb-alert:", 0) != 0) continue;
-      const json::value* closed = t.as_object().if_contains("closed");
-      out[reference].push_back(
-          {string_at(t, "ticketId"), closed != nullptr && closed->is_bool() && closed->get_bool()});
-    }
-    return out;
+    if (partner == nullptr) return {};
+    return tickets_by_reference(array_at(*partner, "alertTickets"), "alertId", "ticketId",
+                                [](const json::value& t) { return flag_at(t, "closed"); });
   }
 };
 

@@ -58,6 +58,16 @@ class ConnectWiseAlertsFlowTest : public mb::testing::AlertsCliTest {
     import_and_map();
   }
 
+  // The next create reaches ConnectWise but its answer is lost (a reset after the handler
+  // ran), and the searches after it fail (503).
+  void lose_the_next_create_and_fail_the_searches() {
+    control("POST", "/_sim/faults",
+            R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+                R"(","count":1,"after_body_bytes":10},)"
+                R"({"kind":"status","status":503,"method":"GET","path":")" +
+                std::string(kTicketsPath) + R"(","count":20}]})");
+  }
+
   // The simulator's tickets by externalXRef.
   std::map<std::string, json::object> tickets() {
     std::map<std::string, json::object> out;
@@ -163,11 +173,7 @@ TEST_F(ConnectWiseAlertsFlowTest, AnAnswerLostAfterTheCreateNeverMakesASecondTic
 TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsSearchedForByTheNextRunBeforeCreating) {
   start();
   push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
-  control("POST", "/_sim/faults",
-          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
-              R"(","count":1,"after_body_bytes":10},)"
-              R"({"kind":"status","status":503,"method":"GET","path":")" +
-              std::string(kTicketsPath) + R"(","count":20}]})");
+  lose_the_next_create_and_fail_the_searches();
   auto first = sync(/*expected_exit=*/6);
   EXPECT_EQ(first["failed"], 1);
   control("POST", "/_sim/faults", R"({"rules":[]})");
@@ -183,11 +189,7 @@ TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsLeftAloneWithinTheGraceThen
   start();
   set_grace_seconds(300);
   push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
-  control("POST", "/_sim/faults",
-          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
-              R"(","count":1,"after_body_bytes":10},)"
-              R"({"kind":"status","status":503,"method":"GET","path":")" +
-              std::string(kTicketsPath) + R"(","count":20}]})");
+  lose_the_next_create_and_fail_the_searches();
   EXPECT_EQ(sync(/*expected_exit=*/6)["failed"], 1);
   control("POST", "/_sim/faults", R"({"rules":[]})");
   control("DELETE", "/_sim/requests");
