@@ -132,8 +132,16 @@ void Lab::import_targets(const WorkFolder& work, const std::vector<int64_t>& tar
 
 void Lab::route_alerts(const WorkFolder& work) const {
   json::object config = json::parse(read_text(work.config())).as_object();
-  config["connectors"].as_array().at(0).as_object()["alerts"] = platform_.alerts_policy();
+  json::object& connector = config["connectors"].as_array().at(0).as_object();
+  connector["alerts"] = platform_.alerts_policy();
+  connector["policies"].as_object()["unconfirmed_write_grace_seconds"] =
+      options_.alert_grace_seconds;
   write_text(work.config(), json::serialize(config) + "\n");
+  // Where a sync would map each workspace to its account (it has not run in a fresh trial), the
+  // mappings are made directly: an alert on an unmapped workspace is only `not_routed`.
+  if (platform_.binding() == Binding::kProvisioned)
+    for (size_t i = 0; i < workspaces_.size(); ++i)
+      must(work, {"map", "account", kConnectorId, workspaces_[i].first, accounts_[i]});
 }
 
 void Lab::push_alerts(const WorkFolder& work, const json::array& alerts) const {

@@ -37,6 +37,9 @@ struct LabOptions {
   uint64_t seed = 1;           // the template usage's values
   int http_timeout_ms = 1000;  // connector http.timeout_ms: faults go past it
   int grace_seconds = 2;       // policies.unconfirmed_write_grace_seconds
+  // The same policy in the alerts trials: longer than the 0.3-4 s a killed run's create is
+  // held, so that the next run, started at once, leaves it alone until it has landed.
+  int alert_grace_seconds = 5;
   // Secrets the simulator accepts instead of its built-in ones (the audit's canaries; the
   // caller exports them, see export_secrets); empty: the built-in ones.
   std::vector<ConnectorSecret> secrets;
@@ -73,7 +76,9 @@ class Lab {
   WorkFolder template_folder() const;
   // Imports usage in which tracked line i has targets[i]; other lines keep the template's.
   void import_targets(const WorkFolder& work, const std::vector<int64_t>& targets) const;
-  // Gives the folder's connector the platform's alerts policy (platform().routes_alerts()).
+  // Gives the folder's connector the platform's alerts policy (platform().routes_alerts()) and
+  // options().alert_grace_seconds, and maps every workspace to its account where only a sync
+  // would have (Binding::kProvisioned).
   void route_alerts(const WorkFolder& work) const;
   // `alerts push` of {"alerts": alerts} in the folder; throws when it is refused.
   void push_alerts(const WorkFolder& work, const boost::json::array& alerts) const;

@@ -61,6 +61,25 @@ std::string secret_value(const std::vector<ConnectorSecret>& secrets, const std:
   return "";
 }
 
+bool flag_at(const json::value& v, std::string_view key) {
+  const json::object* o = v.if_object();
+  const json::value* member = o != nullptr ? o->if_contains(key) : nullptr;
+  return member != nullptr && member->is_bool() && member->get_bool();
+}
+
+// The tickets of `tickets` whose `reference_key` holds an alert's reference, by reference.
+template <typename Closed>
+TicketsByReference tickets_by_reference(const json::array& tickets, std::string_view reference_key,
+                                        std::string_view id_key, Closed closed) {
+  TicketsByReference out;
+  for (const auto& t : tickets) {
+    const std::string reference = string_at(t, reference_key);
+    if (reference.rfind("mb-alert:", 0) == 0)
+      out[reference].push_back({id_text(t, id_key), closed(t)});
+  }
+  return out;
+}
+
 // "<prefix><id>" for a line reference's numeric id member, or "" without one.
 std::string object_named(const std::string& prefix, const json::object& ref, std::string_view key) {
   auto id = integer_at(ref, key);
@@ -133,6 +152,32 @@ class AutotaskModel : public PlatformModel {
   std::string write_method() const override { return "POST"; }
   std::string write_path() const override {
     return "/ATServicesRest/V1.0/ContractServiceAdjustments";
+  }
+
+  // Tickets need no seed of their own: the queues, statuses and priorities are the Tickets
+  // picklists every simulated tenant has (29683482 "Monitoring Alert", 5 Complete, 4 Critical,
+  // 1 High). A ticket carries its alert's reference in externalID; notes go through
+  // Tickets/{id}/Notes, so the create's POST prefix also aims faults at them and at the
+  // POST Tickets/query the plugin searches with after an unknown outcome.
+  bool routes_alerts() const override { return true; }
+  json::object alerts_policy() const override {
+    return {{"board", "Monitoring Alert"},
+            {"status_closed", "Complete"},
+            {"min_severity", "low"},
+            {"priorities", {{"critical", "Critical"}, {"high", "1"}}}};
+  }
+  std::pair<std::string, std::string> ticket_create() const override {
+    return {"POST", "/ATServicesRest/V1.0/Tickets"};
+  }
+  std::pair<std::string, std::string> ticket_update() const override {
+    return {"PATCH", "/ATServicesRest/V1.0/Tickets"};
+  }
+  TicketsByReference read_tickets(const json::value& state) const override {
+    return tickets_by_reference(array_at(state, "tickets"), "externalID", "id",
+                                [](const json::value& t) {
+                                  // 5 Complete: the system status a closed ticket has.
+                                  return integer_at(t, "status") == std::optional<int64_t>(5);
+                                });
   }
 
   // The thread threshold also arrives as a 500 (the engine recognises it by its text), and the
@@ -239,15 +284,8 @@ class ConnectWiseModel : public PlatformModel {
     return {"PATCH", "/v2025_1/apis/3.0/service/tickets"};
   }
   TicketsByReference read_tickets(const json::value& state) const override {
-    TicketsByReference out;
-    for (const auto& t : array_at(state, "tickets")) {
-      const std::string reference = string_at(t, "externalXRef");
-      if (reference.rfind("mb-alert:", 0) != 0) continue;
-      const json::value* closed = t.as_object().if_contains("closedFlag");
-      out[reference].push_back(
-          {id_text(t, "id"), closed != nullptr && closed->is_bool() && closed->get_bool()});
-    }
-    return out;
+    return tickets_by_reference(array_at(state, "tickets"), "externalXRef", "id",
+                                [](const json::value& t) { return flag_at(t, "closedFlag"); });
   }
 };
 
@@ -271,6 +309,9 @@ class GradientModel : public PlatformModel {
     return "accounts=" + std::to_string(companies) + ",clients=" + std::to_string(companies) +
            ",services=" + std::to_string(services) + ",seed=11";
   }
+
+  // Alerts reach the PSA whether or not the MSP mapped their account in Synthesize (below).
+  json::object simulator_settings() const override { return {{"alert_outcome", "success"}}; }
 
   json::object plugin_config(const std::string& base_url) const override {
     return {{"vendor_api_key", "${env:MB_REL_GR_VENDOR_KEY}"},
@@ -336,6 +377,32 @@ class GradientModel : public PlatformModel {
   }
   std::string write_method() const override { return "POST"; }
   std::string write_path() const override { return "/api/vendor-api/service/"; }
+
+  // Alerts go through Gradient's alerting API: one ticket per alertId and account, a later send
+  // of the alertId updating it (closed: status 6, the simulator's and the plugin's default).
+  // Gradient has no boards, so the policy names none. Every send is the same POST, so creates
+  // and updates share a target: a faulted closing run faults the resends that close.
+  //
+  // Since Gradient keys tickets by alertId, a create applied twice (a late write, a resend
+  // after a lost answer) updates the one ticket; the "second ticket" figure cannot move on this
+  // platform whatever the plugin does. The faults and kills still matter: the plugin must learn
+  // the PSA ticket id by resending after an unknown outcome, and every alert must end with its
+  // ticket, closed once resolved. Deliveries succeed whatever Synthesize maps (an unmapped
+  // account's failed delivery is the flow test's, gradient_alerts_flow_test).
+  bool routes_alerts() const override { return true; }
+  json::object alerts_policy() const override {
+    return {{"min_severity", "low"}, {"priorities", {{"critical", "very_high"}, {"high", "3"}}}};
+  }
+  std::pair<std::string, std::string> ticket_create() const override {
+    return {"POST", "/api/vendor-api/alerting/"};
+  }
+  std::pair<std::string, std::string> ticket_update() const override { return ticket_create(); }
+  TicketsByReference read_tickets(const json::value& state) const override {
+    const json::value* partner = gradient_partner(state);
+    if (partner == nullptr) return {};
+    return tickets_by_reference(array_at(*partner, "alertTickets"), "alertId", "ticketId",
+                                [](const json::value& t) { return flag_at(t, "closed"); });
+  }
 };
 
 // ---- External push protocol --------------------------------------------------------------------

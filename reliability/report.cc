@@ -57,6 +57,7 @@ const std::vector<Figure>& figures() {
       {"alert_fault_runs_not_ok", "faulted alerts runs with failures", false},
       {"alert_kills", "alerts runs killed during a create", false},
       {"alert_kills_after_the_run_ended", "alerts kill signals after the run ended", false},
+      {"alert_creates_in_grace", "alerts held: their create may still land", false},
       {"alert_tickets_checked", "alert tickets read back", false},
       {"alert_tickets_missing", "alerts without a ticket", true},
       {"alert_tickets_duplicated", "second tickets for one alert", true},

@@ -590,6 +590,12 @@ std::optional<std::map<std::string, int64_t>> alerts_sync(Trial& t, const WorkFo
   std::map<std::string, int64_t> counts;
   for (const auto& [outcome, n] : doc.at("counts").as_object())
     counts[std::string(outcome)] = n.to_number<int64_t>();
+  // Alerts whose earlier create had no known outcome and was left alone within the grace.
+  if (const json::value* lines = doc.as_object().if_contains("lines"); lines && lines->is_array())
+    for (const auto& line : lines->get_array())
+      if (const json::value* m = line.as_object().if_contains("message");
+          m && m->is_string() && m->get_string().find("may still land") != json::string::npos)
+        t.count("alert_creates_in_grace");
   const int expected = counts.count("failed") ? 6 : 0;
   if (run.exit_code != expected) {
     t.count("exit_code_disagrees");
@@ -599,13 +605,21 @@ std::optional<std::map<std::string, int64_t>> alerts_sync(Trial& t, const WorkFo
   return counts;
 }
 
-// Clean alerts runs until one ends without a failed alert (at most three).
+// Clean alerts runs until one ends without a failed alert (at most three). A failed alert may
+// be a create whose outcome is unknown and which is left alone for the grace (docs/alerts.md),
+// so a run after a failed one waits the grace out first. Then in-flight requests drain.
 void settle_alerts(Trial& t, const WorkFolder& work) {
   bool clean = false;
   for (int attempt = 0; attempt < 3 && !clean; ++attempt) {
+    if (attempt > 0) {
+      t.count("alert_grace_waits");
+      // The stored time is whole seconds, so the grace ends up to a second after it.
+      sleep_ms(t.lab().options().alert_grace_seconds * 1000 + 1300);
+    }
     auto counts = alerts_sync(t, work, "clean alerts run");
     clean = counts && !counts->count("failed");
   }
+  t.drain();
   if (!clean) {
     t.count("alert_clean_runs_not_ok");
     t.problem("the last clean alerts run failed, or failed some alert");
@@ -666,7 +680,7 @@ void killed_alerts_run(Trial& t, const WorkFolder& work) {
   Simulator& sim = lab.sim();
   const auto [method, path] = lab.platform().ticket_create();
   json::object delay{{"kind", "delay"},
-                     {"delay_ms", t.rng().between(300, 1500)},
+                     {"delay_ms", t.rng().between(300, 4000)},
                      {"handled", t.rng().between(0, 1) == 1},
                      {"method", method},
                      {"path", path},
@@ -681,7 +695,10 @@ void killed_alerts_run(Trial& t, const WorkFolder& work) {
   ::kill(victim.pid(), SIGKILL);
   victim.wait_and_read(nullptr);
   t.count(still_running ? "alert_kills" : "alert_kills_after_the_run_ended");
-  t.drain();
+  // No drain: the next run starts at once (as serve's next alerts job may), while the killed
+  // run's create can still be held. Only the grace keeps that run from searching before the
+  // create lands and creating a second ticket.
+  sim.clear_faults();
 }
 
 // Alerts pushed, an alerts run faulted or killed while it creates their tickets, clean runs;

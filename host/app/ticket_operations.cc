@@ -346,7 +346,12 @@ class AlertRunner {
       case AlertTicketState::kClosed:
         return Line();  // a closed ticket stays closed; docs/alerts.md
       case AlertTicketState::kOpening:
-        break;  // an earlier create's answer was lost: finish it (searching first)
+        // An earlier create's answer was lost: finish it, searching first — once it cannot
+        // still be in flight, since a search that misses a create the platform has yet to
+        // process would be followed by a second one.
+        if (auto wait = create_may_still_land(record))
+          return Line(AlertRunLine{alert.id, "failed", "", *wait});
+        break;
       case AlertTicketState::kNotRouted:
         if (!has_record && !policy_.opens_ticket_for(alert.severity)) return Line();
         if (resolved) {
@@ -376,6 +381,23 @@ class AlertRunner {
       return Line(AlertRunLine{alert.id, "not_routed", "", reason});
     }
     return open(alert, record, account_id);
+  }
+
+  // Why an 'opening' record's create may still land on the platform, or nullopt once the
+  // connector's grace (policies.unconfirmed_write_grace_seconds, as for billing writes) has
+  // passed since the record was last written: when the create was sent, or when a run failed
+  // to learn its outcome. Waiting runs leave the record as it is, so the grace does end.
+  std::optional<std::string> create_may_still_land(const AlertTicket& record) const {
+    const int64_t grace_ms = connector_.policies.unconfirmed_write_grace_seconds * 1000;
+    const std::optional<int64_t> written = parse_iso8601_utc_ms(record.updated_at);
+    if (grace_ms <= 0 || !written) return std::nullopt;
+    // The stored time is whole seconds; the write may have come up to a second later.
+    const int64_t until = *written + 1000 + grace_ms;
+    if (SystemClock::instance().now_ms() >= until) return std::nullopt;
+    return "the ticket create sent at " + record.updated_at +
+           " has no known outcome and may still land; a run after " + format_iso8601_utc(until) +
+           " searches the platform for it before creating (policies."
+           "unconfirmed_write_grace_seconds)";
   }
 
   Result<Line> open(const Alert& alert, AlertTicket& record, const std::string& account_id) {

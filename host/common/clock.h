@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mb {
@@ -45,6 +46,9 @@ class FakeClock : public Clock {
 std::string format_iso8601_utc(int64_t epoch_ms);
 // "2026-11-22" (UTC).
 std::string format_date_utc(int64_t epoch_ms);
+// The start of the second "2026-11-22T10:00:00Z" names (what format_iso8601_utc writes; a
+// fraction or zone suffix is ignored), or nullopt when the text is not such a time.
+std::optional<int64_t> parse_iso8601_utc_ms(const std::string& iso);
 
 }  // namespace mb
 

@@ -58,6 +58,16 @@ class ConnectWiseAlertsFlowTest : public mb::testing::AlertsCliTest {
     import_and_map();
   }
 
+  // The next create reaches ConnectWise but its answer is lost (a reset after the handler
+  // ran), and the searches after it fail (503).
+  void lose_the_next_create_and_fail_the_searches() {
+    control("POST", "/_sim/faults",
+            R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
+                R"(","count":1,"after_body_bytes":10},)"
+                R"({"kind":"status","status":503,"method":"GET","path":")" +
+                std::string(kTicketsPath) + R"(","count":20}]})");
+  }
+
   // The simulator's tickets by externalXRef.
   std::map<std::string, json::object> tickets() {
     std::map<std::string, json::object> out;
@@ -163,16 +173,40 @@ TEST_F(ConnectWiseAlertsFlowTest, AnAnswerLostAfterTheCreateNeverMakesASecondTic
 TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsSearchedForByTheNextRunBeforeCreating) {
   start();
   push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
-  control("POST", "/_sim/faults",
-          R"({"rules":[{"kind":"reset","method":"POST","path":")" + std::string(kTicketsPath) +
-              R"(","count":1,"after_body_bytes":10},)"
-              R"({"kind":"status","status":503,"method":"GET","path":")" +
-              std::string(kTicketsPath) + R"(","count":20}]})");
+  lose_the_next_create_and_fail_the_searches();
   auto first = sync(/*expected_exit=*/6);
   EXPECT_EQ(first["failed"], 1);
   control("POST", "/_sim/faults", R"({"rules":[]})");
   auto second = sync();
   EXPECT_EQ(second["found"], 1);
+  EXPECT_EQ(tickets().size(), 1u);
+}
+
+// A create whose outcome is unknown may still be processed by the platform after the search
+// that missed it (a late write, a killed run's create held by the platform): within the
+// connector's grace the next run neither searches nor creates; after it, it searches first.
+TEST_F(ConnectWiseAlertsFlowTest, AnUnsettledCreateIsLeftAloneWithinTheGraceThenSearchedFor) {
+  start();
+  set_grace_seconds(300);
+  push({alert("al-1", "w-north", "high", "open", "2026-12-05T10:00:00Z")});
+  lose_the_next_create_and_fail_the_searches();
+  EXPECT_EQ(sync(/*expected_exit=*/6)["failed"], 1);
+  control("POST", "/_sim/faults", R"({"rules":[]})");
+  control("DELETE", "/_sim/requests");
+
+  RunResult waiting = mb("alerts sync --connector cw --json");
+  EXPECT_EQ(waiting.exit_code, 6) << waiting.out << waiting.err;
+  const json::value run = json::parse(waiting.out);
+  EXPECT_EQ(run.at("counts").at("failed"), 1);
+  EXPECT_NE(str(run.at("lines").at(0).at("message")).find("may still land"), std::string::npos)
+      << waiting.out;
+  const json::value log = control("GET", "/_sim/requests");
+  for (const auto& r : log.at("requests").as_array())
+    EXPECT_EQ(str(r.at("target")).find(kTicketsPath), std::string::npos)
+        << "a ticket request within the grace: " << str(r.at("target"));
+
+  set_grace_seconds(0);
+  EXPECT_EQ(sync()["found"], 1);
   EXPECT_EQ(tickets().size(), 1u);
 }
 

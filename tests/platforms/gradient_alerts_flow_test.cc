@@ -126,6 +126,8 @@ class GradientAlertsFlowTest : public ::testing::Test {
         {"config", plugin_config},
         {"http",
          json::object{{"backoff_base_ms", 20}, {"backoff_max_ms", 200}, {"timeout_ms", 10000}}},
+        // The next run right after a lost answer is what these tests look at.
+        {"policies", json::object{{"unconfirmed_write_grace_seconds", 0}}},
         {"alerts", policy}};
     dir_.write("mb.json",
                json::serialize(json::object{{"state", json::object{{"path", "state/mb.db"}}},

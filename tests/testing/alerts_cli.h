@@ -66,18 +66,31 @@ class AlertsCliTest : public ::testing::Test {
   // mb.json: state in the test's folder and the one connector, with short engine backoffs.
   void write_config(const boost::json::object& plugin_config, const boost::json::object& policy,
                     const std::string& partner) {
-    boost::json::object connector{{"id", connector_},
-                                  {"plugin", plugin_},
-                                  {"partner", partner},
-                                  {"config", plugin_config},
-                                  {"http", boost::json::object{{"backoff_base_ms", 20},
-                                                               {"backoff_max_ms", 200},
-                                                               {"timeout_ms", 10000}}},
-                                  {"alerts", policy}};
+    boost::json::object connector{
+        {"id", connector_},
+        {"plugin", plugin_},
+        {"partner", partner},
+        {"config", plugin_config},
+        {"http",
+         boost::json::object{
+             {"backoff_base_ms", 20}, {"backoff_max_ms", 200}, {"timeout_ms", 10000}}},
+        // The next run right after a lost answer is what these
+        // tests look at; waiting for an in-flight create is
+        // tested on its own.
+        {"policies", boost::json::object{{"unconfirmed_write_grace_seconds", 0}}},
+        {"alerts", policy}};
     dir_.write("mb.json", boost::json::serialize(boost::json::object{
                               {"state", boost::json::object{{"path", "state/mb.db"}}},
                               {"plugins", boost::json::object{{"dir", "plugins"}}},
                               {"connectors", boost::json::array{connector}}}));
+  }
+
+  // The connector's policies.unconfirmed_write_grace_seconds, changed in mb.json.
+  void set_grace_seconds(int64_t seconds) {
+    boost::json::value config = boost::json::parse(read_file(dir_ / "mb.json"));
+    config.at("connectors").at(0).at("policies").as_object()["unconfirmed_write_grace_seconds"] =
+        seconds;
+    dir_.write("mb.json", boost::json::serialize(config));
   }
 
   // Workspaces w-north (Northwind Dental), w-harbor (Harbor Legal LLP) and w-other (a name no

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "host/common/clock.h"
 #include "host/common/redaction.h"
 #include "host/sync/internal/line_errors.h"
 #include "host/sync/mapping.h"
@@ -19,12 +20,6 @@ namespace {
 constexpr int64_t kAccountCacheMaxAgeMs = 12LL * 3600 * 1000;
 // Account mappings read from the store at a time when a run starts.
 constexpr size_t kMappingPage = 5000;
-
-int64_t parse_iso_ms(const std::string& iso) {
-  std::tm tm{};
-  if (iso.size() < 19 || strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
 
 }  // namespace
 
@@ -100,8 +95,9 @@ Result<std::unique_ptr<PlanSource>> open_plan(Store& store, const Clock& clock,
     // accounts) shows in the next report without listing the whole platform on every run.
     auto age = store.psa_account_cache_age(connector.id);
     if (!age) return age.status();
-    const int64_t oldest =
-        age->oldest_fetched_at.empty() ? INT64_MAX : parse_iso_ms(age->oldest_fetched_at);
+    const int64_t oldest = age->oldest_fetched_at.empty()
+                               ? INT64_MAX
+                               : parse_iso8601_utc_ms(age->oldest_fetched_at).value_or(0);
     const bool stale = age->accounts == 0 || clock.now_ms() - oldest > kAccountCacheMaxAgeMs;
     if (stale) {
       auto refreshed = refresh_accounts(store, connector.id, session);
