@@ -132,13 +132,23 @@ def one_size(build, lines, work):
         usage = os.path.join(work, "usage.json")
         write_usage(usage, accounts)
         planned = len(accounts) * len(SERVICES)
-        rows = [("usage import", bench.measure("usage", "import", usage))]
+        rows = []
+
+        def step(name, *args):
+            # Each figure also goes to stderr as soon as it is measured: a long run stopped
+            # part-way still shows what it measured.
+            seconds, rss, code = bench.measure(*args)
+            rows.append((name, (seconds, rss, code)))
+            print(f"  {planned} lines: {name}: {seconds:.2f} s, peak RSS {rss:.0f} MB, exit {code}",
+                  file=sys.stderr, flush=True)
+
+        step("usage import", "usage", "import", usage)
         os.remove(usage)
-        rows.append(("map auto", bench.measure("map", "auto", "ext")))
+        step("map auto", "map", "auto", "ext")
         for k, (service, metric) in enumerate(SERVICES):
             bench.run("map", "service", "ext", f"s{k}", service, "--metric", metric)
-        rows.append(("sync --dry-run", bench.measure("sync", "ext", "--dry-run", "--no-progress")))
-        rows.append(("sync", bench.measure("sync", "ext", "--no-progress")))
+        step("sync --dry-run", "sync", "ext", "--dry-run", "--no-progress")
+        step("sync", "sync", "ext", "--no-progress")
         return planned, rows
     finally:
         sim.terminate()

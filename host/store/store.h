@@ -172,7 +172,8 @@ class Store {
     std::string workspace_name;
     int64_t accounts_named = 0;
     int64_t workspaces_named = 0;  // the workspace itself included
-    std::string account_id;        // the account when accounts_named == 1
+    // The first of those accounts by id: the match when accounts_named == 1.
+    std::string account_id;
     std::string account_name;
   };
   // At most `limit` unmapped workspaces visible to `partner_id` ("" sees all), in id order after

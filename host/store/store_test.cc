@@ -501,7 +501,7 @@ TEST_P(StoreTest, NameMatchCandidatesCountTrimmedNamesAmongFreeAccountsAndUnmapp
   EXPECT_EQ(matches("w3"), "0/1:=");             // its only account is inactive
   EXPECT_EQ(matches("w4"), "1/1:A2=Delta\r\n");  // trimmed on both sides
   EXPECT_EQ(matches("w5"), "1/2:A7=Twin");
-  EXPECT_EQ(matches("w7"), "2/1:=");
+  EXPECT_EQ(matches("w7"), "2/1:A3=Shared");  // the first of the two, no match
   EXPECT_EQ(matches("w8"), "0/1:=");  // A6 is mapped to w1
   EXPECT_EQ(found["w4"].workspace_name, " Delta\t");
   EXPECT_EQ(found["x1000"].workspaces_named, Store::kNameMatchCountCap);
