@@ -115,7 +115,7 @@ def write_usage(path, customers):
         out.write("]}\n")
 
 
-def one_size(build, lines, work):
+def one_size(build, lines, work, stop_after=None):
     customers = max(lines // len(SERVICES), 1)
     sim, base_url = start_simulator(build, customers, work)
     try:
@@ -141,14 +141,18 @@ def one_size(build, lines, work):
             rows.append((name, (seconds, rss, code)))
             print(f"  {planned} lines: {name}: {seconds:.2f} s, peak RSS {rss:.0f} MB, exit {code}",
                   file=sys.stderr, flush=True)
+            return name == stop_after
 
-        step("usage import", "usage", "import", usage)
+
+        if step("usage import", "usage", "import", usage):
+            return planned, rows
         os.remove(usage)
-        step("map auto", "map", "auto", "ext")
+        if step("map auto", "map", "auto", "ext"):
+            return planned, rows
         for k, (service, metric) in enumerate(SERVICES):
             bench.run("map", "service", "ext", f"s{k}", service, "--metric", metric)
-        step("sync --dry-run", "sync", "ext", "--dry-run", "--no-progress")
-        step("sync", "sync", "ext", "--no-progress")
+        if not step("sync --dry-run", "sync", "ext", "--dry-run", "--no-progress"):
+            step("sync", "sync", "ext", "--no-progress")
         return planned, rows
     finally:
         sim.terminate()
@@ -161,6 +165,8 @@ def main():
     parser.add_argument("--lines", default="100000,1000000,5000000",
                         help="sizes in lines, comma-separated")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument("--stop-after", choices=["usage import", "map auto", "sync --dry-run"],
+                        help="measure the commands up to this one only")
     args = parser.parse_args()
     sizes = [int(x) for x in args.lines.split(",") if x]
     build = os.path.abspath(args.build)
@@ -173,7 +179,7 @@ def main():
     for lines in sizes:
         work = tempfile.mkdtemp(prefix="mb-bench-cli-")
         try:
-            planned, rows = one_size(build, lines, work)
+            planned, rows = one_size(build, lines, work, args.stop_after)
             results[lines] = (planned, rows)
         except Exception as e:  # one size failing still prints the others
             print(f"{lines}: {e} (work folder {work})", file=sys.stderr)
