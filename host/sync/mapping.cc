@@ -139,6 +139,9 @@ Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id,
   // every workspace or account (docs/sync.md, "Memory"). Storing a page's mappings takes their
   // workspaces and accounts out of the later pages' counts, which is what one pass over
   // everything would see: a matched name had one of each.
+  auto count = [](int64_t n) {  // the store's counts stop at its cap
+    return n >= Store::kNameMatchCountCap ? std::to_string(n) + " or more" : std::to_string(n);
+  };
   std::string after;
   std::vector<AccountMapping> page;
   for (;;) {
@@ -150,9 +153,6 @@ Result<AutoMapReport> auto_map(Store& store, const std::string& connector_id,
     page.clear();
     for (const auto& c : *candidates) {
       const std::string name = trim_name(c.workspace_name);
-      auto count = [](int64_t n) {
-        return n >= Store::kNameMatchCountCap ? std::to_string(n) + " or more" : std::to_string(n);
-      };
       std::string why;
       if (c.accounts_named == 0)
         why = "no PSA account named exactly '" + name + "'";

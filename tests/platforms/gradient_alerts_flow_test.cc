@@ -16,11 +16,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/gradient_state.h"
 #include "tests/testing/run.h"
 #include "tests/testing/temp_dir.h"
 
@@ -172,10 +172,7 @@ class GradientAlertsFlowTest : public ::testing::Test {
   }
 
   json::object partner() {
-    json::value doc = control("GET", "/_sim/state");
-    for (const auto& p : doc.at("partners").as_array())
-      if (p.at("organizationId").as_string() == kOrganization) return p.as_object();
-    throw std::runtime_error("partner missing from /_sim/state");
+    return mb::testing::gradient_partner(control("GET", "/_sim/state"), kOrganization);
   }
 
   // The PSA tickets Gradient made, by alertId; never two for one.

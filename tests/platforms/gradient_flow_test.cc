@@ -15,13 +15,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/gradient_state.h"
 #include "tests/testing/run.h"
 #include "tests/testing/temp_dir.h"
 
@@ -186,10 +186,7 @@ class GradientFlowTest : public ::testing::Test {
   }
 
   json::object partner() {
-    json::value doc = control("GET", "/_sim/state");
-    for (const auto& p : doc.at("partners").as_array())
-      if (p.at("organizationId").as_string() == kOrganization) return p.as_object();
-    throw std::runtime_error("partner missing from /_sim/state");
+    return mb::testing::gradient_partner(control("GET", "/_sim/state"), kOrganization);
   }
   std::map<std::string, std::string> gradient_accounts() {
     std::map<std::string, std::string> out;

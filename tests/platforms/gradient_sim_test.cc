@@ -18,6 +18,7 @@
 
 #include "sim/core/simulator.h"
 #include "sim/core/testing/raw_http_client.h"
+#include "tests/testing/gradient_state.h"
 #include "tests/testing/plugin_harness.h"
 
 namespace {
@@ -146,10 +147,7 @@ class GradientAgainstSimulator : public ::testing::Test {
   }
 
   json::object partner() {
-    json::value state = control("GET", "/_sim/state");
-    for (const auto& p : state.at("partners").as_array())
-      if (p.at("organizationId").as_string() == "6650a1c2e4b0a1b2c3d4e5f6") return p.as_object();
-    throw std::runtime_error("partner missing from /_sim/state");
+    return mb::testing::gradient_partner(control("GET", "/_sim/state"), "6650a1c2e4b0a1b2c3d4e5f6");
   }
 
   std::map<std::string, json::object> counts() {
