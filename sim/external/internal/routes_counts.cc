@@ -1,6 +1,7 @@
 // The current counts, and count batches with their idempotency keys.
 #include <boost/json.hpp>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -60,10 +61,19 @@ Response Api::list_counts(const Request& request) {
   std::string filter;
   for (const auto& id : wanted) filter += id + '\n';
   const PageRequest page = page_request(request, "counts", fingerprint(filter));
+  // A filtered read looks up its few customers instead of walking every linked one: the
+  // platform answers it in time that does not grow with the MSP (a million customers read 100
+  // at a time would otherwise cost a walk of the million per request).
+  std::map<std::string, std::string> filtered;
+  for (const auto& id : wanted) {
+    if (auto link = ledger_.linked_vendor_ids.find(id); link != ledger_.linked_vendor_ids.end()) {
+      filtered.emplace(link->first, link->second);
+    }
+  }
   return Response::json(
       200, page_of(
-               ledger_.linked_vendor_ids, page,
-               [&](const auto& entry) { return wanted.empty() || wanted.count(entry.first) > 0; },
+               wanted.empty() ? ledger_.linked_vendor_ids : filtered, page,
+               [](const auto&) { return true; },
                [&](const auto& entry) {
                  json::array counts;
                  for (const auto& [key, count] : ledger_.counts_of(entry.first)) {
