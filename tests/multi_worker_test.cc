@@ -610,5 +610,62 @@ TEST_F(SqliteTenantSlotsTest, ANodesWorkersRunNoMoreOfATenantsSyncsAtOnceThanItA
   EXPECT_EQ(worker->wait_exit(15s), 0);
 }
 
+// A sync run directly — the CLI's `sync`, the admin API's without "queue": true (the console's
+// "Sync now") — counts toward its tenant as a job does: it holds a slot for its run, and while
+// the tenant is full it is refused, naming who fills it, and sends nothing.
+TEST_F(SqliteTenantSlotsTest, ASyncRunDirectlyHoldsATenantSlotAndIsRefusedWhileTheTenantIsFull) {
+  auto refused = [&](const std::string& args, const std::string& holders) {
+    RunResult r = testing::run(env() + testing::meterbridge_binary() + " --config '" +
+                               (dir_ / "mb.json").string() + "' " + args);
+    EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("is busy: its platform tenant is full: 2 syncs at once "
+                         "(http.tenant_concurrency), run by connectors " +
+                         holders),
+              std::string::npos)
+        << args << "\n" << r.err;
+    EXPECT_EQ(r.err.find(kTenant), std::string::npos) << "the key in a message: " << r.err;
+  };
+  for (auto& sim : sims_) testing::http_call(sim->port(), "DELETE", "/_sim/requests", "", "");
+
+  // Another node's jobs fill the tenant: a sync and a dry run of a third connector are refused
+  // before they open a session, and record no run.
+  const int64_t now = SystemClock::instance().now_ms();
+  for (int i : {0, 1})
+    ASSERT_TRUE(*store_->acquire_tenant_slot(kTenant, "another-node", id(i), kTenantLimit, now,
+                                             120'000));
+  refused("sync --no-progress " + id(2), "cw-0, cw-1");
+  refused("sync --dry-run --no-progress " + id(2), "cw-0, cw-1");
+  EXPECT_EQ(requests_of(sims_[2]->port()), 0u) << "a refused sync talked to its platform";
+  auto runs = store_->list_runs(id(2), 20);
+  ASSERT_TRUE(runs);
+  EXPECT_TRUE(runs->empty()) << "a refused sync recorded run " << runs->front().id;
+
+  // One slot free: a slow sync of cw-2 takes it for its run, so a sync of cw-3 meanwhile is
+  // refused, naming cw-2; the slot goes back when cw-2's run ends.
+  ASSERT_TRUE(store_->release_tenant_slot(kTenant, "another-node", id(1)).ok());
+  testing::http_call(sims_[2]->port(), "POST", "/_sim/latency", R"({"latency_ms": 700})", "");
+  ChildProcess slow_sync(
+      {testing::meterbridge_binary(), "--config", (dir_ / "mb.json").string(), "sync",
+       "--no-progress", id(2)},
+      {"MB_SECRET_KEY=" + kSecretKey, "MB_DEMO_CONNECTWISE_PRIVATE_KEY=demo-cw-private-key",
+       "MB_DEMO_CONNECTWISE_CLIENT_ID=5a1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"},
+      (dir_ / "slow-sync.log").string());
+  ASSERT_TRUE(testing::eventually([&] { return requests_of(sims_[2]->port()) >= 1; }, 30s))
+      << testing::read_file(dir_ / "slow-sync.log");
+  auto holders = store_->tenant_slot_holders(kTenant, SystemClock::instance().now_ms());
+  ASSERT_TRUE(holders);
+  EXPECT_EQ(*holders, (std::vector<std::string>{"cw-0", "cw-2"}));
+  refused("sync --no-progress " + id(3), "cw-0, cw-2");
+  EXPECT_EQ(slow_sync.wait_exit(60s), 0) << testing::read_file(dir_ / "slow-sync.log");
+  holders = store_->tenant_slot_holders(kTenant, SystemClock::instance().now_ms());
+  ASSERT_TRUE(holders);
+  EXPECT_EQ(*holders, (std::vector<std::string>{"cw-0"}));
+  runs = store_->list_runs(id(2), 20);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ(runs->front().state, RunState::kOk);
+  EXPECT_TRUE(store_->list_runs(id(3), 20)->empty());
+}
+
 }  // namespace
 }  // namespace mb

@@ -630,6 +630,25 @@ Result<TenantSlots> App::tenant_slots_of(const std::string& connector_id) {
   return TenantSlots{std::move(*key), policy->tenant_concurrency};
 }
 
+Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id,
+                                         const std::string& holder_id, int64_t ttl_ms) {
+  auto st = store();
+  if (!st) return st.status();
+  auto tenant = tenant_slots_of(connector_id);
+  if (!tenant) {
+    spdlog::warn("connector {}: its platform tenant is unknown: {}", connector_id,
+                 tenant.status().message());
+    tenant = TenantSlots{};
+  }
+  const int64_t now = SystemClock::instance().now_ms();
+  auto taken = TenantSlot::take(**st, *tenant, holder_id, connector_id, ttl_ms, now);
+  if (!taken) return taken.status();
+  if (*taken) return std::move(**taken);
+  return Status::Conflict("connector '" + connector_id +
+                          "' is busy: " + describe_full_tenant(**st, *tenant, now) +
+                          "; run it again when one of them ends");
+}
+
 int64_t App::take_budget_refusal(const std::string& connector_id) {
   std::lock_guard<std::mutex> lock(budget_mu_);
   auto it = budget_refusals_.find(connector_id);

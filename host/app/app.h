@@ -144,6 +144,14 @@ class App {
   // for the job runner, before a sync starts. A limit of 0 (and no key) when the connector sets
   // none or its plugin did not load.
   Result<TenantSlots> tenant_slots_of(const std::string& connector_id);
+  // A slot of the connector's platform tenant for one run started directly (the CLI, the admin
+  // API without "queue"), held under `holder_id` (the run's lease owner id, whose heartbeat
+  // renews it) for `ttl_ms`. A connector without a limit, or whose tenant cannot be worked out
+  // (its session would fail the same way), gets a slot that holds nothing. A full tenant is
+  // refused, changing nothing: Conflict "connector 'ID' is busy: its platform tenant is full:
+  // ..., run by connectors ...".
+  Result<TenantSlot> take_tenant_slot(const std::string& connector_id,
+                                      const std::string& holder_id, int64_t ttl_ms);
 
  private:
   Result<Config> read_config() const;

@@ -977,15 +977,24 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
 
 namespace {
 
-// Runs `body` holding the connector's lease, with the lease wired into the engine's options.
+// Runs `body` holding the connector's lease, with the lease wired into the engine's options,
+// and (unless the caller holds one) a slot of its platform tenant, held under the lease's owner
+// id so that the lease's heartbeat renews it; the slot goes back before the lease.
 template <typename Body>
 auto with_lease(app::App& app, const std::string& connector_id, const std::string& purpose, const SyncOptions& options,
-                Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
+                app::TenantSlotTaker slot_taker, Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
   auto store = app.store();
   if (!store) return store.status();
   LogScope scope("connector", connector_id);
-  auto lease = ConnectorLease::acquire(**store, connector_id, purpose);
+  const LeaseOptions lease_options;
+  auto lease = ConnectorLease::acquire(**store, connector_id, purpose, lease_options);
   if (!lease) return lease.status();
+  std::optional<app::TenantSlot> slot;
+  if (slot_taker == app::TenantSlotTaker::kTheRun) {
+    auto taken = app.take_tenant_slot(connector_id, (*lease)->holder().owner_id, lease_options.ttl_ms);
+    if (!taken) return taken.status();
+    slot.emplace(std::move(*taken));
+  }
   SyncOptions leased = options;
   leased.owner_id = (*lease)->holder().owner_id;
   ConnectorLease* held = lease->get();
@@ -1014,7 +1023,7 @@ Result<SyncReport> followup(app::App& app, int64_t run_id, const std::vector<int
   const std::string connector_id = *owner;
   auto connector = app.connector(connector_id);
   if (!connector) return connector.status();
-  return with_lease(app, connector_id, approve ? "approval" : "retry", options,
+  return with_lease(app, connector_id, approve ? "approval" : "retry", options, app::TenantSlotTaker::kTheRun,
                     [&](const SyncOptions& leased) -> Result<SyncReport> {
                       auto session = app.open_session(connector_id);
                       if (!session) return session.status();
@@ -1028,14 +1037,15 @@ Result<SyncReport> followup(app::App& app, int64_t run_id, const std::vector<int
 
 }  // namespace
 
-Result<SyncReport> sync_connector(app::App& app, const std::string& id, const SyncOptions& options) {
+Result<SyncReport> sync_connector(app::App& app, const std::string& id, const SyncOptions& options,
+                                  app::TenantSlotTaker slot) {
   auto config = app.config();
   if (!config) return config.status();
   auto connector = app.connector(id);
   if (!connector) return connector.status();
   auto store = app.store();
   if (!store) return store.status();
-  return with_lease(app, id, "sync", options, [&](const SyncOptions& leased) -> Result<SyncReport> {
+  return with_lease(app, id, "sync", options, slot, [&](const SyncOptions& leased) -> Result<SyncReport> {
     auto session = app.open_session(id);
     if (!session) return session.status();
     SyncEngine engine(**store, app::sync_settings(**config));

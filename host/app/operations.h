@@ -153,8 +153,12 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
 
 // Sync, approve and retry each take the connector's lease first (host/sync/lease.h): while
 // another process or thread runs the connector they return Conflict naming the owner, and
-// change nothing.
-Result<SyncReport> sync_connector(app::App& app, const std::string& connector, const SyncOptions& options);
+// change nothing. Then a slot of the connector's platform tenant (http.tenant_concurrency,
+// docs/scale-out.md "Tenant slots"), unless `slot` says the caller holds one: while the tenant
+// runs as many syncs as it allows they return Conflict naming the connectors running them, and
+// change nothing (dry runs too: they read the platform).
+Result<SyncReport> sync_connector(app::App& app, const std::string& connector, const SyncOptions& options,
+                                  app::TenantSlotTaker slot = app::TenantSlotTaker::kTheRun);
 // "Sync now" as a job (docs/scale-out.md): queues a sync of the connector, due at once, under a
 // window of its own, for the workers of any `serve` node against the same store. NotFound for
 // a connector the config does not name.

@@ -136,4 +136,13 @@ TenantSlot::~TenantSlot() {
                  released.message());
 }
 
+std::string describe_full_tenant(Store& store, const TenantSlots& tenant, int64_t now_ms) {
+  std::string holders;
+  if (auto held = store.tenant_slot_holders(tenant.key, now_ms); held)
+    for (const auto& holder : *held) holders += (holders.empty() ? "" : ", ") + holder;
+  return "its platform tenant is full: " + std::to_string(tenant.limit) +
+         (tenant.limit == 1 ? " sync" : " syncs") + " at once (http.tenant_concurrency)" +
+         (holders.empty() ? "" : ", run by connectors " + holders);
+}
+
 }  // namespace mb::app

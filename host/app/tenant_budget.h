@@ -61,6 +61,9 @@ struct TenantSlots {
 //   if (!slot) ...             // the store could not say
 //   else if (!*slot) ...       // the tenant is full: try again later
 //   else run();                // the slot goes back at the end of the scope
+//
+// A run started directly (the CLI, the admin API without "queue": App::take_tenant_slot) holds
+// its slot under its connector lease's owner id, and the lease's heartbeat renews it.
 class TenantSlot {
  public:
   // A slot of `tenant`, or nullopt (nothing taken) when `tenant.limit` slots are held by
@@ -81,6 +84,18 @@ class TenantSlot {
   std::string worker_id_;
   std::string connector_id_;
 };
+
+// Who takes a run's slot of its platform tenant.
+enum class TenantSlotTaker {
+  kTheRun,     // the run takes one for itself, and is refused while the tenant is full
+  kTheCaller,  // the caller holds one for it (serve's job runner, for the whole job)
+};
+
+// Why a run of the tenant waits: "its platform tenant is full: 2 syncs at once
+// (http.tenant_concurrency), run by connectors a, b". It names the connectors holding the
+// slots, never the key: the key may be the operator's budget_key or a hash of the plugin's
+// tenant fields (a user name), neither of which belongs in a status.
+std::string describe_full_tenant(Store& store, const TenantSlots& tenant, int64_t now_ms);
 
 }  // namespace mb::app
 

@@ -546,7 +546,7 @@ Result<AlertRun> run_alerts_holding_lease(app::App& app, const ConnectorConfig& 
 }  // namespace
 
 Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
-                             const std::string& trigger) {
+                             const std::string& trigger, app::TenantSlotTaker slot) {
   auto connector = app.connector(connector_id);
   if (!connector) return connector.status();
   const ConnectorConfig& c = **connector;
@@ -554,8 +554,17 @@ Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
   auto store = app.store();
   if (!store) return store.status();
   MB_RETURN_IF_ERROR(app.require_connected(connector_id));
-  auto lease = ConnectorLease::acquire(**store, connector_id, "alerts");
+  const LeaseOptions lease_options;
+  auto lease = ConnectorLease::acquire(**store, connector_id, "alerts", lease_options);
   if (!lease) return lease.status();
+  // Given back before the lease (declared after it); renewed by the lease's heartbeat.
+  std::optional<app::TenantSlot> tenant_slot;
+  if (slot == app::TenantSlotTaker::kTheRun) {
+    auto taken =
+        app.take_tenant_slot(connector_id, (*lease)->holder().owner_id, lease_options.ttl_ms);
+    if (!taken) return taken.status();
+    tenant_slot.emplace(std::move(*taken));
+  }
   auto run = run_alerts_holding_lease(app, c, **store, trigger);
   // Notified like a sync: what the run did, or why it could not run.
   app.notify_alerts(c, run ? &*run : nullptr, trigger, run ? "" : run.status().message());

@@ -80,8 +80,11 @@ boost::json::object alerts_check_to_json(const AlertsCheck& check);
 // routed by the first run after that changes. Holds the connector's lease; records the run
 // (lines for what it did; an alert already up to date adds none). `trigger`: manual, push,
 // schedule. Fails before touching anything when the policy does not resolve on the platform.
+// Like a sync, it takes a slot of the connector's platform tenant unless `slot` says the caller
+// holds one, and is refused (Conflict) while the tenant is full.
 Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
-                             const std::string& trigger);
+                             const std::string& trigger,
+                             app::TenantSlotTaker slot = app::TenantSlotTaker::kTheRun);
 boost::json::object alert_run_to_json(const AlertRun& run);
 
 // ---- Alerts runs through the job queue (docs/alerts.md, "Routed as they arrive") ----

@@ -320,7 +320,7 @@ class Daemon {
       tracked.emplace(api_->progress().track(id, job.trigger));
       sync.progress = tracked->callback();
     }
-    auto report = ops::sync_connector(app_, id, sync);
+    auto report = ops::sync_connector(app_, id, sync, app::TenantSlotTaker::kTheCaller);
     const int64_t budget_resumes_at_ms = app_.take_budget_refusal(id);
     if (!report) {
       const Status& failed = report.status();
@@ -354,9 +354,7 @@ class Daemon {
 
   // At most http.tenant_concurrency jobs at once on the connector's platform tenant, across
   // every connector and node (docs/scale-out.md, "Tenant slots"). Fills `slot` and returns
-  // nothing when the job may run; otherwise how it ends for now. The message names the
-  // connectors that fill the tenant, never its key: the key may be the operator's budget_key
-  // or a hash of the plugin's tenant fields (a user name), neither of which belongs in a status.
+  // nothing when the job may run; otherwise how it ends for now.
   std::optional<JobOutcome> take_tenant_slot(const std::string& id,
                                              std::optional<app::TenantSlot>& slot) {
     auto tenant = app_.tenant_slots_of(id);
@@ -380,20 +378,16 @@ class Daemon {
       slot.emplace(std::move(**taken));
       return std::nullopt;
     }
-    std::string holders;
-    if (auto held = (*store)->tenant_slot_holders(tenant->key, now); held)
-      for (const auto& holder : *held) holders += (holders.empty() ? "" : ", ") + holder;
     return JobOutcome{JobOutcome::Kind::kTenantFull, 0,
-                      "its platform tenant is full: " + std::to_string(tenant->limit) +
-                          " syncs at once (http.tenant_concurrency)" +
-                          (holders.empty() ? "" : ", run by connectors " + holders) +
+                      app::describe_full_tenant(**store, *tenant, now) +
                           "; tried again in a few seconds"};
   }
 
   // A job of alerts alone (pushed alerts, or a queued "run the alerts now"): one alerts run
   // under the connector's lease; a connector busy elsewhere is tried again later.
   JobOutcome run_alerts_job(const SyncJob& job) {
-    auto run = ops::sync_alerts(app_, job.connector_id, job.trigger);
+    auto run = ops::sync_alerts(app_, job.connector_id, job.trigger,
+                                app::TenantSlotTaker::kTheCaller);
     if (!run) {
       const Status& failed = run.status();
       if (failed.code() == ErrorClass::kConflict)
@@ -412,7 +406,7 @@ class Daemon {
   void run_alerts(const std::string& id, const std::string& trigger) {
     auto connector = app_.connector(id);
     if (!connector || !(*connector)->alerts || !(*connector)->alerts->enabled) return;
-    auto run = ops::sync_alerts(app_, id, trigger);
+    auto run = ops::sync_alerts(app_, id, trigger, app::TenantSlotTaker::kTheCaller);
     if (!run) {
       spdlog::error("connector {}: alerts run failed: {}", id, run.status().message());
       return;

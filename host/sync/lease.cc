@@ -193,6 +193,15 @@ void ConnectorLease::heartbeat() {
     if (stopping_) break;
     lock.unlock();
     auto renewed = store_.renew_lease(connector_id_, holder_.owner_id, options_.ttl_ms);
+    // A run started directly holds its platform tenant's slot under the lease's owner id
+    // (App::take_tenant_slot): it lives as long as the lease does.
+    if (renewed && *renewed) {
+      auto slots = store_.renew_tenant_slots(holder_.owner_id, SystemClock::instance().now_ms(),
+                                             options_.ttl_ms);
+      if (!slots)
+        spdlog::warn("connector {}: its platform tenant's slot was not renewed: {}",
+                     connector_id_, slots.status().message());
+    }
     if (!renewed) {
       spdlog::warn("connector {}: lease heartbeat failed: {}", connector_id_,
                    renewed.status().message());
