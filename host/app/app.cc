@@ -18,6 +18,7 @@
 #include "host/notify/notifier.h"
 #include "host/store/postgres_store.h"
 #include "host/store/secret_box.h"
+#include "host/sync/lease.h"
 
 namespace mb::app {
 namespace fs = std::filesystem;
@@ -630,8 +631,7 @@ Result<TenantSlots> App::tenant_slots_of(const std::string& connector_id) {
   return TenantSlots{std::move(*key), policy->tenant_concurrency};
 }
 
-Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id,
-                                         const std::string& holder_id, int64_t ttl_ms) {
+Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id, int64_t ttl_ms) {
   auto st = store();
   if (!st) return st.status();
   auto tenant = tenant_slots_of(connector_id);
@@ -641,7 +641,8 @@ Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id,
     tenant = TenantSlots{};
   }
   const int64_t now = SystemClock::instance().now_ms();
-  auto taken = TenantSlot::take(**st, *tenant, holder_id, connector_id, ttl_ms, now);
+  auto taken =
+      TenantSlot::take(**st, *tenant, run_slot_holder(connector_id), connector_id, ttl_ms, now);
   if (!taken) return taken.status();
   if (*taken) return std::move(**taken);
   return Status::Conflict("connector '" + connector_id +

@@ -145,13 +145,13 @@ class App {
   // none or its plugin did not load.
   Result<TenantSlots> tenant_slots_of(const std::string& connector_id);
   // A slot of the connector's platform tenant for one run started directly (the CLI, the admin
-  // API without "queue"), held under `holder_id` (the run's lease owner id, whose heartbeat
-  // renews it) for `ttl_ms`. A connector without a limit, or whose tenant cannot be worked out
-  // (its session would fail the same way), gets a slot that holds nothing. A full tenant is
-  // refused, changing nothing: Conflict "connector 'ID' is busy: its platform tenant is full:
-  // ..., run by connectors ...".
-  Result<TenantSlot> take_tenant_slot(const std::string& connector_id,
-                                      const std::string& holder_id, int64_t ttl_ms);
+  // API without "queue"), taken while holding the connector's lease, under run_slot_holder()
+  // (which the lease's heartbeat renews), for `ttl_ms`. A slot a killed run of the connector
+  // left is taken over, as its lease was. A connector without a limit, or whose tenant cannot
+  // be worked out (its session would fail the same way), gets a slot that holds nothing. A full
+  // tenant is refused, changing nothing: Conflict "connector 'ID' is busy: its platform tenant
+  // is full: ..., run by connectors ...".
+  Result<TenantSlot> take_tenant_slot(const std::string& connector_id, int64_t ttl_ms);
 
  private:
   Result<Config> read_config() const;

@@ -441,6 +441,14 @@ Result<UsageImported> import_usage_file(app::App& app, const std::string& file) 
       }));
 }
 
+Result<UsageImported> import_usage_spooled(app::App& app, const std::string& path,
+                                           const std::string& origin) {
+  return counted(
+      import_usage_document(app, origin, [&](const UsageParseOptions& options, UsageSink& sink) {
+        return stream_usage_spooled(path, origin, options, sink);
+      }));
+}
+
 boost::json::value usage_imported_to_json(const UsageImported& r) {
   boost::json::object o{{"snapshot", r.snapshot_id},         {"as_of", r.as_of},
                         {"workspaces", r.workspaces_with_data}, {"services", r.services},
@@ -978,8 +986,8 @@ Result<std::vector<std::string>> apply_declared_mappings(app::App& app, const st
 namespace {
 
 // Runs `body` holding the connector's lease, with the lease wired into the engine's options,
-// and (unless the caller holds one) a slot of its platform tenant, held under the lease's owner
-// id so that the lease's heartbeat renews it; the slot goes back before the lease.
+// and (unless the caller holds one) a slot of its platform tenant, which the lease's heartbeat
+// renews; the slot goes back before the lease.
 template <typename Body>
 auto with_lease(app::App& app, const std::string& connector_id, const std::string& purpose, const SyncOptions& options,
                 app::TenantSlotTaker slot_taker, Body&& body) -> decltype(body(std::declval<const SyncOptions&>())) {
@@ -991,7 +999,7 @@ auto with_lease(app::App& app, const std::string& connector_id, const std::strin
   if (!lease) return lease.status();
   std::optional<app::TenantSlot> slot;
   if (slot_taker == app::TenantSlotTaker::kTheRun) {
-    auto taken = app.take_tenant_slot(connector_id, (*lease)->holder().owner_id, lease_options.ttl_ms);
+    auto taken = app.take_tenant_slot(connector_id, lease_options.ttl_ms);
     if (!taken) return taken.status();
     slot.emplace(std::move(*taken));
   }

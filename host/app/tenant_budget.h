@@ -63,7 +63,8 @@ struct TenantSlots {
 //   else run();                // the slot goes back at the end of the scope
 //
 // A run started directly (the CLI, the admin API without "queue": App::take_tenant_slot) holds
-// its slot under its connector lease's owner id, and the lease's heartbeat renews it.
+// its slot under run_slot_holder(connector) (host/sync/lease.h), and the lease's heartbeat
+// renews it.
 class TenantSlot {
  public:
   // A slot of `tenant`, or nullopt (nothing taken) when `tenant.limit` slots are held by

@@ -560,8 +560,7 @@ Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
   // Given back before the lease (declared after it); renewed by the lease's heartbeat.
   std::optional<app::TenantSlot> tenant_slot;
   if (slot == app::TenantSlotTaker::kTheRun) {
-    auto taken =
-        app.take_tenant_slot(connector_id, (*lease)->holder().owner_id, lease_options.ttl_ms);
+    auto taken = app.take_tenant_slot(connector_id, lease_options.ttl_ms);
     if (!taken) return taken.status();
     tenant_slot.emplace(std::move(*taken));
   }

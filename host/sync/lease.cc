@@ -101,6 +101,8 @@ bool holder_process_is_gone(const LeaseHolder& holder) {
   return !now_start.empty() && now_start != holder.process_start;
 }
 
+std::string run_slot_holder(const std::string& connector_id) { return "run:" + connector_id; }
+
 std::string describe_holder(const LeaseHolder& holder, int64_t now_ms) {
   std::string text = "a " + (holder.purpose.empty() ? std::string("run") : holder.purpose) +
                      " by pid " + std::to_string(holder.pid) + " on host " + holder.host +
@@ -193,11 +195,11 @@ void ConnectorLease::heartbeat() {
     if (stopping_) break;
     lock.unlock();
     auto renewed = store_.renew_lease(connector_id_, holder_.owner_id, options_.ttl_ms);
-    // A run started directly holds its platform tenant's slot under the lease's owner id
-    // (App::take_tenant_slot): it lives as long as the lease does.
+    // A run started directly holds its platform tenant's slot under run_slot_holder(): it
+    // lives as long as the lease does.
     if (renewed && *renewed) {
-      auto slots = store_.renew_tenant_slots(holder_.owner_id, SystemClock::instance().now_ms(),
-                                             options_.ttl_ms);
+      auto slots = store_.renew_tenant_slots(run_slot_holder(connector_id_),
+                                             SystemClock::instance().now_ms(), options_.ttl_ms);
       if (!slots)
         spdlog::warn("connector {}: its platform tenant's slot was not renewed: {}",
                      connector_id_, slots.status().message());

@@ -73,6 +73,12 @@ class ConnectorLease {
   std::thread thread_;
 };
 
+// The holder id under which a run holding `connector_id`'s lease holds a slot of its platform
+// tenant (App::take_tenant_slot): one per connector, since the lease lets one run at a time. A
+// run that takes over from a killed one takes its slot over with the lease, instead of waiting
+// for it to expire; the lease's heartbeat renews it.
+std::string run_slot_holder(const std::string& connector_id);
+
 // This process as a lease holder (host name, pid, process start), with a fresh owner id.
 LeaseHolder this_process_as_holder(const std::string& purpose);
 
