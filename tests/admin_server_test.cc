@@ -7,10 +7,10 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <sstream>
 
 #include "host/server/admin_api.h"
+#include "tests/testing/proc_status.h"
 #include "tests/testing/serve_harness.h"
 
 namespace mb {
@@ -26,13 +26,7 @@ using testing::status_of;
 constexpr int kReadTimeoutSeconds = 1;  // header and body
 
 // Resident memory of a process, in KiB.
-size_t resident_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-  return 0;
-}
+size_t resident_kib(pid_t pid) { return testing::proc_status_kib(pid, "VmRSS"); }
 
 std::string authorization() { return std::string("Authorization: Bearer ") + kServeToken + "\r\n"; }
 

@@ -93,6 +93,10 @@ struct UsageImported {
 Result<UsageImported> import_usage(app::App& app, std::string_view text, const std::string& origin);
 // The same from a usage file ("-": standard input), read and written a piece at a time.
 Result<UsageImported> import_usage_file(app::App& app, const std::string& file);
+// A usage document the admin API spooled to `path` (stream_usage_spooled), recorded as from
+// `origin`.
+Result<UsageImported> import_usage_spooled(app::App& app, const std::string& path,
+                                           const std::string& origin);
 // The import report, as `usage import` prints it and the API returns it.
 boost::json::value usage_imported_to_json(const UsageImported& imported);
 std::string describe_usage_imported(const UsageImported& imported);

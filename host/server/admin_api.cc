@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 
 #include "host/app/operations.h"
 #include "host/app/users.h"
@@ -408,20 +409,39 @@ Answer rejected_document(const Status& st) {
                                bj::object{{"errors", lines}})};
 }
 
+constexpr size_t kUsageStartBytes = 4096;
+
+// The first kUsageStartBytes of a usage push: from the file the server spooled it to, or its
+// body.
+std::string usage_body_start(const ApiRequest& request) {
+  constexpr size_t kEnough = kUsageStartBytes;
+  if (request.body_file.empty()) return request.body.substr(0, kEnough);
+  std::ifstream in(request.body_file, std::ios::binary);
+  std::string start(kEnough, '\0');
+  in.read(start.data(), static_cast<std::streamsize>(start.size()));
+  start.resize(static_cast<size_t>(in.gcount()));
+  return start;
+}
+
 Result<Answer> import_usage(const Endpoint& e) {
   bool csv = e.request.header("content-type").find("csv") != std::string::npos;
-  const std::string& text = e.request.body;
   // Reject what cannot be a usage document early with a clear message. No DOM is built: the
   // import parses the body with the streaming parser, which names any syntax error's position.
   if (!csv) {
-    std::string_view body = std::string_view(text).starts_with("\xEF\xBB\xBF")
-                                ? std::string_view(text).substr(3)
-                                : std::string_view(text);
+    const std::string start = usage_body_start(e.request);
+    std::string_view body = std::string_view(start);
+    if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
     size_t first = body.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos || body[first] != '{')
+    // Blank start to end: not a document. Blank for all of its first bytes: the parser decides.
+    const bool blank = first == std::string_view::npos;
+    if (blank ? start.size() < kUsageStartBytes : body[first] != '{')
       return Status::ConfigInvalid("usage must be JSON (or text/csv): expected a JSON object");
   }
-  auto imported = ops::import_usage(e.app, text, "api");
+  // The server spools this route's body (Route::spool_body): it is read from the file a piece
+  // at a time, so a push of millions of rows costs no more memory than a small one.
+  auto imported = e.request.body_file.empty()
+                      ? ops::import_usage(e.app, e.request.body, "api")
+                      : ops::import_usage_spooled(e.app, e.request.body_file, "api");
   if (!imported) return rejected_document(imported.status());
   return Answer{201, ops::usage_imported_to_json(*imported)};
 }
@@ -850,6 +870,8 @@ struct AdminApi::Route {
   // Checked before the handler runs; the default refuses a partner-scoped caller any route
   // without a connector of theirs in its path.
   Scope scope = Scope::kConnectorInPath;
+  // The body goes to a temporary file as it arrives (Admission::spool_body), not into memory.
+  bool spool_body = false;
 };
 
 bool AdminApi::open(const Route& route) const {
@@ -907,7 +929,7 @@ const Router<AdminApi::Route>& AdminApi::routes() {
       {"GET",    "/v1/connectors/{id}/alerts/runs",                         {&ep::connector_alert_runs}},
       {"GET",    "/v1/connectors/{id}/alerts/check",                        {&ep::check_connector_alerts, kLong}},
       {"POST",   "/v1/connectors/{id}/alerts/sync",                         {&ep::sync_connector_alerts, kLong}},
-      {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true, Access::kToken, Scope::kVendorOnly}},
+      {"POST",   "/v1/usage",                                               {&ep::import_usage, {}, true, true, Access::kToken, Scope::kVendorOnly, true}},
       {"POST",   "/v1/alerts",                                              {&ep::push_alerts, {}, true, true, Access::kToken, Scope::kVendorOnly}},
       {"GET",    "/v1/alerts",                                              {&ep::list_alerts, {}, false, false, Access::kToken, Scope::kVendorOnly}},
       {"GET",    "/v1/alerts/{alert}",                                      {&ep::show_alert, {}, false, false, Access::kToken, Scope::kVendorOnly}},
@@ -1073,6 +1095,7 @@ Admission AdminApi::admit(const ApiRequest& head) const {
   if (!match.found()) return admission;
   const Route& route = *match.route;
   if (route.usage_body_limit) admission.max_body_bytes = options_.max_usage_body_bytes;
+  admission.spool_body = route.spool_body;
   admission.body_required = route.body_required;
   admission.lane = route.lane;
   return admission;

@@ -12,10 +12,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -56,6 +62,36 @@ ApiResponse protocol_error(int status, std::string_view code, std::string_view m
   if (status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
+
+// A spooled request body's file, removed when the last holder lets go of it: the session while
+// the body arrives, then the handler's task, whether it runs or is refused.
+class SpooledBody {
+ public:
+  // A new empty file (0600) in the system's temporary folder, or nullptr (logged) when none can
+  // be made.
+  static std::shared_ptr<SpooledBody> create() {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+    if (ec) dir = "/tmp";
+    std::string path = (dir / "meterbridge-body-XXXXXX").string();
+    int fd = ::mkstemp(path.data());
+    if (fd < 0) {
+      spdlog::error("admin API: cannot create a file for a request body in {}: {}", dir.string(),
+                    std::strerror(errno));
+      return nullptr;
+    }
+    ::close(fd);
+    return std::shared_ptr<SpooledBody>(new SpooledBody(std::move(path)));
+  }
+  ~SpooledBody() { ::unlink(path_.c_str()); }
+  SpooledBody(const SpooledBody&) = delete;
+  SpooledBody& operator=(const SpooledBody&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit SpooledBody(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
 
 bool is_parse_error(const beast::error_code& ec) {
   static const auto& category = beast::http::make_error_code(http::error::bad_method).category();
@@ -198,7 +234,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_head();
   void on_head(beast::error_code ec);
   void admit();
-  void read_body(size_t max_body_bytes);
+  void read_body(const Admission& admission);
+  template <typename Parser>
+  void read_body_into(Parser& parser);
   void on_body(beast::error_code ec);
   void dispatch();
   // Answers a request whose rest is not read, then closes the connection.
@@ -224,6 +262,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> head_parser_;
   std::optional<http::request_parser<http::string_body>> body_parser_;
+  std::optional<http::request_parser<http::file_body>> file_parser_;  // a spooled body
+  std::shared_ptr<SpooledBody> spooled_;  // its file, until the handler's task takes it
   ApiRequest request_;
   HandlerLane lane_ = HandlerLane::kQuick;
   unsigned version_ = 11;
@@ -348,13 +388,16 @@ class BeastServer : public HttpServer {
   }
 
   // Queues the handler on its lane; false when the lane is full.
-  bool run_handler(HandlerLane lane, std::shared_ptr<Session> session, ApiRequest request) {
+  // `spooled`: the request's body file, kept until the task is done with (run or refused).
+  bool run_handler(HandlerLane lane, std::shared_ptr<Session> session, ApiRequest request,
+                   std::shared_ptr<SpooledBody> spooled) {
     {
       std::lock_guard<std::mutex> lock(idle_mu_);
       ++handlers_;
     }
-    auto task = [this, session, request = std::move(request)]() mutable {
+    auto task = [this, session, request = std::move(request), spooled]() mutable {
       ApiResponse response = call_handler(request);
+      spooled.reset();  // the body's file goes as soon as the handler is done with it
       asio::post(io_, [session, response = std::move(response)]() mutable {
         session->respond(std::move(response));
       });
@@ -594,17 +637,36 @@ void Session::admit() {
                   "the body is larger than this endpoint accepts (" +
                       std::to_string(admission.max_body_bytes) + " bytes)");
   if (!unread_input_) return dispatch();
-  read_body(admission.max_body_bytes);
+  read_body(admission);
 }
 
-void Session::read_body(size_t max_body_bytes) {
+void Session::read_body(const Admission& admission) {
   phase_ = Phase::kBody;
-  body_parser_.emplace(std::move(*head_parser_));
+  if (!admission.spool_body) {
+    body_parser_.emplace(std::move(*head_parser_));
+    head_parser_.reset();
+    body_parser_->body_limit(admission.max_body_bytes);
+    return read_body_into(*body_parser_);
+  }
+  spooled_ = SpooledBody::create();
+  if (!spooled_) return refuse(500, "fatal", "the request body could not be stored");
+  file_parser_.emplace(std::move(*head_parser_));
   head_parser_.reset();
-  body_parser_->body_limit(max_body_bytes);
+  file_parser_->body_limit(admission.max_body_bytes);
+  beast::error_code ec;
+  file_parser_->get().body().open(spooled_->path().c_str(), beast::file_mode::write, ec);
+  if (ec) {
+    spdlog::error("admin API: cannot open a file for a request body: {}", ec.message());
+    return refuse(500, "fatal", "the request body could not be stored");
+  }
+  read_body_into(*file_parser_);
+}
+
+template <typename Parser>
+void Session::read_body_into(Parser& parser) {
   arm_timer(server_.limits().body_timeout);
-  auto read = [self = shared_from_this()] {
-    http::async_read(self->stream_, self->buffer_, *self->body_parser_,
+  auto read = [self = shared_from_this(), &parser] {
+    http::async_read(self->stream_, self->buffer_, parser,
                      [self](beast::error_code ec, size_t) { self->on_body(ec); });
   };
   if (!beast::iequals(request_.header("expect"), "100-continue")) return read();
@@ -628,14 +690,19 @@ void Session::on_body(beast::error_code ec) {
     return close();
   }
   unread_input_ = false;
-  request_.body = std::move(body_parser_->get().body());
-  body_parser_.reset();
+  if (file_parser_) {
+    file_parser_.reset();  // closes the file: the handler reads it whole
+    request_.body_file = spooled_->path();
+  } else {
+    request_.body = std::move(body_parser_->get().body());
+    body_parser_.reset();
+  }
   dispatch();
 }
 
 void Session::dispatch() {
   phase_ = Phase::kHandling;
-  if (!server_.run_handler(lane_, shared_from_this(), std::move(request_)))
+  if (!server_.run_handler(lane_, shared_from_this(), std::move(request_), std::move(spooled_)))
     respond(protocol_error(503, "overloaded",
                            "too many long-running requests are waiting; retry later"));
 }

@@ -37,6 +37,9 @@ struct ApiRequest {
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names lower-case; repeated fields joined by ", "
   std::string body;                            // empty while the request is being admitted
+  // With Admission::spool_body: the file the body was written to as it arrived (`body` stays
+  // empty), for the handler to read; the server removes it once the request is done with.
+  std::string body_file;
   std::string remote_address;                  // the client's IP address, as text
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -62,6 +65,10 @@ struct Admission {
   std::optional<ApiResponse> answer;  // answer now; a body, if any, is never read
   size_t max_body_bytes = 64 * 1024;  // 413 beyond it (at once when Content-Length says so)
   bool body_required = false;         // 411 when neither Content-Length nor chunked is sent
+  // Write the body to a temporary file (ApiRequest::body_file) as it arrives instead of holding
+  // it: a body of max_body_bytes then costs disk, not memory. The file is created 0600 in the
+  // system's temporary folder (TMPDIR) and removed however the request ends.
+  bool spool_body = false;
   HandlerLane lane = HandlerLane::kQuick;
 };
 

@@ -1004,6 +1004,15 @@ Result<UsageStreamSummary> stream_usage_file(const std::string& file,
   return stream_chunks(chunks, usage_file_origin(file), options, sink);
 }
 
+Result<UsageStreamSummary> stream_usage_spooled(const std::string& path, std::string_view origin,
+                                                const UsageParseOptions& options, UsageSink& sink) {
+  const std::string name = "the request body";
+  auto opened = BoundedReader::open_file(path, options.max_bytes);
+  if (!opened) return usage_read_failure(name, opened.status());
+  Chunks chunks(**opened, name);
+  return stream_chunks(chunks, origin, options, sink);
+}
+
 Result<UsageImport> parse_usage_json(std::string_view text, std::string_view origin,
                                      const UsageParseOptions& options) {
   CollectingSink sink;

@@ -85,6 +85,11 @@ Result<UsageStreamSummary> stream_usage(std::string_view text, std::string_view 
 // file name ("stdin" for standard input).
 Result<UsageStreamSummary> stream_usage_file(const std::string& file,
                                              const UsageParseOptions& options, UsageSink& sink);
+// The same for a request body the admin API wrote to `path` as it arrived: read a piece at a
+// time, so its size costs no memory; messages name "the request body" and error lines
+// `origin`, never the path.
+Result<UsageStreamSummary> stream_usage_spooled(const std::string& path, std::string_view origin,
+                                                const UsageParseOptions& options, UsageSink& sink);
 
 }  // namespace mb
 

@@ -118,6 +118,12 @@ class RawSocket {
     return out;
   }
 
+  // True when something (data, or the peer's close) arrives within `timeout`; reads nothing.
+  bool readable(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
+  }
+
   // True when the peer closes (end of stream or reset) within `timeout`, discarding any data.
   bool closed_by_peer(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
