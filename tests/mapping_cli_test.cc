@@ -200,6 +200,26 @@ TEST_F(MappingCliTest, ServicesAreMappedAndUnmappedByNameAndTheirIdsAreShown) {
   EXPECT_NE(unknown.err.find("no vendor service with the id or name 'Antivirus'"),
             std::string::npos)
       << unknown.err;
+
+  // A page of workspaces at a time, in id order, with the way to the next page.
+  RunResult first = mb("usage show --limit 2");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("(w-harbor)"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("(w-peaks)"), std::string::npos) << first.out;
+  EXPECT_EQ(first.out.find("w-summit"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("next page: usage show --after w-peaks\n"), std::string::npos)
+      << first.out;
+  RunResult second = mb("usage show --limit 2 --after w-peaks");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("Summit Accounting (w-summit)"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("w-harbor"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("next page"), std::string::npos) << second.out;
+  auto paged = json::parse(mb("usage show --json --limit 2").out);
+  EXPECT_EQ(paged.at("next_after").as_string(), "w-peaks");
+  EXPECT_EQ(paged.at("counts").as_array().size(), 2u);
+  RunResult zero = mb("usage show --limit 0");
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.err.find("--limit must be 1 or more"), std::string::npos) << zero.err;
 }
 
 TEST_F(MappingCliTest, ExcludeKeepsTheMappingNeverBillsItAndIncludeRestoresIt) {

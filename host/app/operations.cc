@@ -95,7 +95,8 @@ Status complete_connect(app::App& app, const ConnectorConfig& connector, PluginS
     if (!config) return config.status();
     auto store = app.store();
     if (!store) return store.status();
-    auto snapshot = (*store)->latest_snapshot();
+    // Whether usage was imported: the header says, without reading every count.
+    auto snapshot = (*store)->latest_snapshot_header();
     if (!snapshot) return snapshot.status();
     if (!*snapshot) {
       v.provisioned.push_back(

@@ -25,12 +25,26 @@ std::string name_and_id(const std::string& name, const std::string& id) {
   return name.empty() || name == id ? id : name + " (" + id + ")";
 }
 
-// The latest snapshot's counts, optionally for one workspace and/or one service (each named by
-// id or name).
-int usage_show(App& app, const std::string& workspace, const std::string& service) {
+// A page of the latest snapshot (`--after`, `--limit`, in workspaces): a snapshot may hold
+// millions of counts.
+struct UsagePage {
+  std::string after;    // the last workspace id of the previous page ("": the first page)
+  int64_t limit = 1000;  // workspaces
+};
+
+// Workspaces read per store call while looking for one workspace's counts.
+constexpr size_t kWorkspacesPerWalk = 5000;
+
+// The latest snapshot's counts, a page of workspaces at a time, optionally for one workspace
+// and/or one service (each named by id or name). Nothing holds the snapshot: the counts come
+// from the store a page of workspaces at a time, and one workspace's are found by walking the
+// pages.
+int usage_show(App& app, const std::string& workspace, const std::string& service,
+               const UsagePage& page) {
+  if (page.limit < 1) return report_failure(app, Status::ConfigInvalid("--limit must be 1 or more"));
   auto store = app.store();
   if (!store) return report_store_failure(app, store.status());
-  auto snapshot = (*store)->latest_snapshot();
+  auto snapshot = (*store)->latest_snapshot_header();
   if (!snapshot) return report_store_failure(app, snapshot.status());
   if (!*snapshot) {
     if (!workspace.empty() || !service.empty())
@@ -51,33 +65,57 @@ int usage_show(App& app, const std::string& workspace, const std::string& servic
     if (!found) return report_failure(app, found.status());
     only_service = *found;
   }
-  auto workspaces = (*store)->list_workspaces();
-  if (!workspaces) return report_store_failure(app, workspaces.status());
+  const UsageSnapshot& snap = **snapshot;
+  auto keep = [&](const UsageCount& c) {
+    return (!only_workspace || c.workspace_id == only_workspace->id) &&
+           (!only_service || c.service_id == only_service->id);
+  };
+  std::vector<UsageCount> counts;
+  std::string next_after;  // set when a full page leaves more workspaces
+  if (only_workspace) {
+    for (std::string after;;) {
+      auto walked = (*store)->list_usage_counts(snap.id, after, kWorkspacesPerWalk);
+      if (!walked) return report_store_failure(app, walked.status());
+      if (walked->empty()) break;
+      after = walked->back().workspace_id;  // before the counts kept are moved out
+      for (auto& c : *walked)
+        if (keep(c)) counts.push_back(std::move(c));
+    }
+  } else {
+    auto listed = (*store)->list_usage_counts(snap.id, page.after, static_cast<size_t>(page.limit));
+    if (!listed) return report_store_failure(app, listed.status());
+    std::set<std::string> workspaces_listed;
+    for (const auto& c : *listed) workspaces_listed.insert(c.workspace_id);
+    if (static_cast<int64_t>(workspaces_listed.size()) == page.limit)
+      next_after = listed->back().workspace_id;  // before the counts kept are moved out
+    for (auto& c : *listed)
+      if (keep(c)) counts.push_back(std::move(c));
+  }
+  std::vector<std::string> ids;
+  for (const auto& c : counts)
+    if (ids.empty() || ids.back() != c.workspace_id) ids.push_back(c.workspace_id);
+  auto ws_names = (*store)->workspace_names(ids);
+  if (!ws_names) return report_store_failure(app, ws_names.status());
   auto services = (*store)->list_services();
   if (!services) return report_store_failure(app, services.status());
-  std::map<std::string, std::string> ws_names, svc_names;
-  for (const auto& w : *workspaces) ws_names[w.id] = w.name;
+  std::map<std::string, std::string> svc_names;
   for (const auto& s : *services) svc_names[s.id] = s.name;
-  const UsageSnapshot& snap = **snapshot;
-  std::vector<const UsageCount*> counts;
-  for (const auto& c : snap.counts)
-    if ((!only_workspace || c.workspace_id == only_workspace->id) &&
-        (!only_service || c.service_id == only_service->id))
-      counts.push_back(&c);
   if (app.options().json) {
     boost::json::array arr;
-    for (const UsageCount* c : counts)
-      arr.push_back(boost::json::object{{"workspace_id", c->workspace_id},
-                                        {"workspace", ws_names[c->workspace_id]},
-                                        {"service_id", c->service_id},
-                                        {"service", svc_names[c->service_id]},
-                                        {"users", c->users},
-                                        {"devices", c->devices}});
-    print_json(app, boost::json::object{{"snapshot", snap.id},
-                                        {"as_of", snap.as_of},
-                                        {"imported_at", snap.imported_at},
-                                        {"source", snap.source},
-                                        {"counts", arr}});
+    for (const UsageCount& c : counts)
+      arr.push_back(boost::json::object{{"workspace_id", c.workspace_id},
+                                        {"workspace", (*ws_names)[c.workspace_id]},
+                                        {"service_id", c.service_id},
+                                        {"service", svc_names[c.service_id]},
+                                        {"users", c.users},
+                                        {"devices", c.devices}});
+    boost::json::object doc{{"snapshot", snap.id},
+                            {"as_of", snap.as_of},
+                            {"imported_at", snap.imported_at},
+                            {"source", snap.source},
+                            {"counts", std::move(arr)}};
+    if (!next_after.empty()) doc["next_after"] = next_after;
+    print_json(app, doc);
     return kExitOk;
   }
   app.out() << "Usage snapshot " << snap.id << " as of " << snap.as_of << " (imported " << snap.imported_at
@@ -85,14 +123,17 @@ int usage_show(App& app, const std::string& workspace, const std::string& servic
   Table t({"WORKSPACE", "SERVICE", "USERS", "DEVICES"});
   t.align_right(2);
   t.align_right(3);
-  for (const UsageCount* c : counts)
-    t.add({name_and_id(ws_names[c->workspace_id], c->workspace_id),
-           name_and_id(svc_names[c->service_id], c->service_id), std::to_string(c->users),
-           std::to_string(c->devices)});
+  for (const UsageCount& c : counts)
+    t.add({name_and_id((*ws_names)[c.workspace_id], c.workspace_id),
+           name_and_id(svc_names[c.service_id], c.service_id), std::to_string(c.users),
+           std::to_string(c.devices)});
   if (t.empty())
     app.out() << "  (no counts for that workspace and service)\n";
   else
     t.print(app.out());
+  if (!next_after.empty())
+    app.out() << "  next page: usage show" << (only_service ? " --service " + only_service->id : "")
+              << " --after " << next_after << "\n";
   return kExitOk;
 }
 
@@ -106,12 +147,15 @@ void register_usage_commands(CLI::App& cli, CommandContext ctx) {
   auto file = std::make_shared<std::string>();
   import->add_option("file", *file, "Usage file, or - for standard input")->required();
   import->callback([ctx, file] { ctx.exit_code = usage_import(ctx.app, *file); });
-auto* show = usage->add_subcommand("show", "Show the latest usage snapshot");
+auto* show = usage->add_subcommand("show", "Show the latest usage snapshot, a page of workspaces at a time");
 auto workspace = std::make_shared<std::string>(), service = std::make_shared<std::string>();
+auto page = std::make_shared<UsagePage>();
 show->add_option("--workspace", *workspace, "Only this workspace (id or name)");
 show->add_option("--service", *service, "Only this vendor service (id or name)");
-show->callback([ctx, workspace, service] {
-  ctx.exit_code = usage_show(ctx.app, *workspace, *service);
+show->add_option("--after", page->after, "Start after this workspace id (the page before's last)");
+show->add_option("--limit", page->limit, "Workspaces per page (default 1000)");
+show->callback([ctx, workspace, service, page] {
+  ctx.exit_code = usage_show(ctx.app, *workspace, *service, *page);
 });
 }
 
