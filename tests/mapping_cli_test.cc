@@ -207,7 +207,7 @@ TEST_F(MappingCliTest, ServicesAreMappedAndUnmappedByNameAndTheirIdsAreShown) {
   EXPECT_NE(first.out.find("(w-harbor)"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("(w-peaks)"), std::string::npos) << first.out;
   EXPECT_EQ(first.out.find("w-summit"), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("next page: usage show --after w-peaks\n"), std::string::npos)
+  EXPECT_NE(first.out.find("next page: usage show --limit 2 --after w-peaks\n"), std::string::npos)
       << first.out;
   RunResult second = mb("usage show --limit 2 --after w-peaks");
   ASSERT_EQ(second.exit_code, 0) << second.err;

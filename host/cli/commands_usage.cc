@@ -2,7 +2,6 @@
 
 #include <map>
 #include <optional>
-#include <set>
 
 #include "host/cli/commands.h"
 #include "host/app/operations.h"
@@ -84,9 +83,10 @@ int usage_show(App& app, const std::string& workspace, const std::string& servic
   } else {
     auto listed = (*store)->list_usage_counts(snap.id, page.after, static_cast<size_t>(page.limit));
     if (!listed) return report_store_failure(app, listed.status());
-    std::set<std::string> workspaces_listed;
-    for (const auto& c : *listed) workspaces_listed.insert(c.workspace_id);
-    if (static_cast<int64_t>(workspaces_listed.size()) == page.limit)
+    int64_t workspaces_listed = 0;  // the counts come in workspace order
+    for (size_t i = 0; i < listed->size(); ++i)
+      if (i == 0 || (*listed)[i].workspace_id != (*listed)[i - 1].workspace_id) ++workspaces_listed;
+    if (workspaces_listed == page.limit)
       next_after = listed->back().workspace_id;  // before the counts kept are moved out
     for (auto& c : *listed)
       if (keep(c)) counts.push_back(std::move(c));
@@ -133,6 +133,7 @@ int usage_show(App& app, const std::string& workspace, const std::string& servic
     t.print(app.out());
   if (!next_after.empty())
     app.out() << "  next page: usage show" << (only_service ? " --service " + only_service->id : "")
+              << (page.limit != UsagePage{}.limit ? " --limit " + std::to_string(page.limit) : "")
               << " --after " << next_after << "\n";
   return kExitOk;
 }
