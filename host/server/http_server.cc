@@ -687,6 +687,13 @@ void Session::on_body(beast::error_code ec) {
     if (ec == http::error::body_limit)
       return refuse(413, "payload_too_large", "the body is larger than this endpoint accepts");
     if (is_parse_error(ec)) return refuse(400, "bad_request", "malformed HTTP request body");
+    // Writing a spooled body failed (the disk is full): the client hears why, not a reset.
+    if (file_parser_ && (ec == boost::system::errc::no_space_on_device ||
+                         ec == boost::system::errc::file_too_large ||
+                         ec == boost::system::errc::io_error)) {
+      spdlog::error("admin API: a request body could not be stored: {}", ec.message());
+      return refuse(507, "insufficient_storage", "the request body could not be stored");
+    }
     return close();
   }
   unread_input_ = false;
