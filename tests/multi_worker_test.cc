@@ -665,6 +665,16 @@ TEST_F(SqliteTenantSlotsTest, ASyncRunDirectlyHoldsATenantSlotAndIsRefusedWhileT
   ASSERT_EQ(runs->size(), 1u);
   EXPECT_EQ(runs->front().state, RunState::kOk);
   EXPECT_TRUE(store_->list_runs(id(3), 20)->empty());
+
+  // A direct run that died left its slot — held for its connector ("run:<connector>",
+  // run_slot_holder) — without its lease: the next run on the tenant frees it at once rather
+  // than wait out its TTL, while the job's slot (its worker's) stays.
+  ASSERT_TRUE(*store_->acquire_tenant_slot(kTenant, "run:" + id(1), id(1), kTenantLimit,
+                                           SystemClock::instance().now_ms(), 120'000));
+  ok("sync --no-progress " + id(3));
+  holders = store_->tenant_slot_holders(kTenant, SystemClock::instance().now_ms());
+  ASSERT_TRUE(holders);
+  EXPECT_EQ(*holders, (std::vector<std::string>{"cw-0"}));
 }
 
 }  // namespace

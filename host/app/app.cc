@@ -631,6 +631,31 @@ Result<TenantSlots> App::tenant_slots_of(const std::string& connector_id) {
   return TenantSlots{std::move(*key), policy->tenant_concurrency};
 }
 
+namespace {
+
+// Frees the slots of the tenant's runs that died: a run started directly holds its slot under
+// run_slot_holder(connector) only while it holds the connector's lease, so once that lease is
+// released, expired, or held by a process gone from this host, the slot is stale — freed now,
+// as the lease itself would be taken over, instead of at its TTL. A job's slot is its worker's
+// (renewed by the worker's heartbeat) and is left alone. Returns whether any holder's run
+// looked dead (its slot, if it had one, is freed).
+bool free_dead_runs_slots(Store& store, const TenantSlots& tenant, int64_t now_ms) {
+  auto holders = store.tenant_slot_holders(tenant.key, now_ms);
+  if (!holders) return false;
+  bool freed = false;
+  for (const auto& connector : *holders) {
+    auto lease = store.get_lease(connector);
+    if (!lease) continue;
+    const bool alive =
+        *lease && (*lease)->expires_at_ms > now_ms && !holder_process_is_gone(**lease);
+    if (alive) continue;
+    freed |= store.release_tenant_slot(tenant.key, run_slot_holder(connector), connector).ok();
+  }
+  return freed;
+}
+
+}  // namespace
+
 Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id, int64_t ttl_ms) {
   auto st = store();
   if (!st) return st.status();
@@ -641,10 +666,18 @@ Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id, int64_
     tenant = TenantSlots{};
   }
   const int64_t now = SystemClock::instance().now_ms();
-  auto taken =
-      TenantSlot::take(**st, *tenant, run_slot_holder(connector_id), connector_id, ttl_ms, now);
+  auto take = [&] {
+    return TenantSlot::take(**st, *tenant, run_slot_holder(connector_id), connector_id, ttl_ms,
+                            now);
+  };
+  auto taken = take();
   if (!taken) return taken.status();
   if (*taken) return std::move(**taken);
+  if (free_dead_runs_slots(**st, *tenant, now)) {
+    auto again = take();
+    if (!again) return again.status();
+    if (*again) return std::move(**again);
+  }
   return Status::Conflict("connector '" + connector_id +
                           "' is busy: " + describe_full_tenant(**st, *tenant, now) +
                           "; run it again when one of them ends");
