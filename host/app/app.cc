@@ -656,7 +656,9 @@ bool free_dead_runs_slots(Store& store, const TenantSlots& tenant, int64_t now_m
 
 }  // namespace
 
-Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id, int64_t ttl_ms) {
+Result<std::optional<TenantSlot>> App::take_tenant_slot(const std::string& connector_id,
+                                                        int64_t ttl_ms, TenantSlotTaker taker) {
+  if (taker == TenantSlotTaker::kTheCaller) return std::optional<TenantSlot>();
   auto st = store();
   if (!st) return st.status();
   auto tenant = tenant_slots_of(connector_id);
@@ -671,12 +673,10 @@ Result<TenantSlot> App::take_tenant_slot(const std::string& connector_id, int64_
                             now);
   };
   auto taken = take();
-  if (!taken) return taken.status();
-  if (*taken) return std::move(**taken);
+  if (!taken || *taken) return taken;
   if (free_dead_runs_slots(**st, *tenant, now)) {
     auto again = take();
-    if (!again) return again.status();
-    if (*again) return std::move(**again);
+    if (!again || *again) return again;
   }
   return Status::Conflict("connector '" + connector_id +
                           "' is busy: " + describe_full_tenant(**st, *tenant, now) +

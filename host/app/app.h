@@ -150,8 +150,10 @@ class App {
   // left is taken over, as its lease was. A connector without a limit, or whose tenant cannot
   // be worked out (its session would fail the same way), gets a slot that holds nothing. A full
   // tenant is refused, changing nothing: Conflict "connector 'ID' is busy: its platform tenant
-  // is full: ..., run by connectors ...".
-  Result<TenantSlot> take_tenant_slot(const std::string& connector_id, int64_t ttl_ms);
+  // is full: ..., run by connectors ...". Nothing is taken (nullopt) when `taker` says the
+  // caller holds a slot for the run already.
+  Result<std::optional<TenantSlot>> take_tenant_slot(const std::string& connector_id,
+                                                     int64_t ttl_ms, TenantSlotTaker taker);
 
  private:
   Result<Config> read_config() const;

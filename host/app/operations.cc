@@ -998,12 +998,8 @@ auto with_lease(app::App& app, const std::string& connector_id, const std::strin
   const LeaseOptions lease_options;
   auto lease = ConnectorLease::acquire(**store, connector_id, purpose, lease_options);
   if (!lease) return lease.status();
-  std::optional<app::TenantSlot> slot;
-  if (slot_taker == app::TenantSlotTaker::kTheRun) {
-    auto taken = app.take_tenant_slot(connector_id, lease_options.ttl_ms);
-    if (!taken) return taken.status();
-    slot.emplace(std::move(*taken));
-  }
+  auto slot = app.take_tenant_slot(connector_id, lease_options.ttl_ms, slot_taker);
+  if (!slot) return slot.status();
   SyncOptions leased = options;
   leased.owner_id = (*lease)->holder().owner_id;
   ConnectorLease* held = lease->get();

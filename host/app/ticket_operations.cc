@@ -558,12 +558,8 @@ Result<AlertRun> sync_alerts(app::App& app, const std::string& connector_id,
   auto lease = ConnectorLease::acquire(**store, connector_id, "alerts", lease_options);
   if (!lease) return lease.status();
   // Given back before the lease (declared after it); renewed by the lease's heartbeat.
-  std::optional<app::TenantSlot> tenant_slot;
-  if (slot == app::TenantSlotTaker::kTheRun) {
-    auto taken = app.take_tenant_slot(connector_id, lease_options.ttl_ms);
-    if (!taken) return taken.status();
-    tenant_slot.emplace(std::move(*taken));
-  }
+  auto tenant_slot = app.take_tenant_slot(connector_id, lease_options.ttl_ms, slot);
+  if (!tenant_slot) return tenant_slot.status();
   auto run = run_alerts_holding_lease(app, c, **store, trigger);
   // Notified like a sync: what the run did, or why it could not run.
   app.notify_alerts(c, run ? &*run : nullptr, trigger, run ? "" : run.status().message());

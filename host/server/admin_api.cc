@@ -414,10 +414,9 @@ constexpr size_t kUsageStartBytes = 4096;
 // The first kUsageStartBytes of a usage push: from the file the server spooled it to, or its
 // body.
 std::string usage_body_start(const ApiRequest& request) {
-  constexpr size_t kEnough = kUsageStartBytes;
-  if (request.body_file.empty()) return request.body.substr(0, kEnough);
+  if (request.body_file.empty()) return request.body.substr(0, kUsageStartBytes);
   std::ifstream in(request.body_file, std::ios::binary);
-  std::string start(kEnough, '\0');
+  std::string start(kUsageStartBytes, '\0');
   in.read(start.data(), static_cast<std::streamsize>(start.size()));
   start.resize(static_cast<size_t>(in.gcount()));
   return start;
